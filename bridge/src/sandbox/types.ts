@@ -1,0 +1,68 @@
+/**
+ * What the scheduler needs from the app sandbox. The sandbox knows nothing of MQTT, serial or
+ * HTTP: everything an app may read from the outside world is pushed in through these methods.
+ */
+import type { AppManifest, ButtonEvent } from '@megabit/contract';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface SandboxLimits {
+  /** Wall time one `run` may take before the app is stopped and marked failed. */
+  runTimeoutMs: number;
+  /** Wall time `setup` (including compilation) may take. */
+  setupTimeoutMs: number;
+  /** Cap on the app's Wasm linear memory. */
+  memoryBytes: number;
+  /** Log lines per second an app may emit before the rest are dropped (and counted). */
+  logLinesPerSecond: number;
+}
+
+export interface HomeAssistantEntityState {
+  state: string;
+  attributes: Record<string, unknown>;
+  last_changed?: string;
+}
+
+export interface SandboxOptions {
+  manifest: AppManifest;
+  wasm: Uint8Array;
+  /** The app's configuration object (already validated against its schema). */
+  config: Record<string, unknown>;
+  /** File the app's KV store is persisted to (written atomically). */
+  kvFile: string;
+  /** KV quota in bytes (keys + values). */
+  kvQuotaBytes: number;
+  limits: SandboxLimits;
+  /** IANA zone for the app's local time, e.g. "Europe/Berlin". */
+  timeZone: string;
+  onLog(level: LogLevel, message: string): void;
+}
+
+export type FaultKind = 'timeout' | 'trap' | 'memory' | 'load' | 'crash';
+
+/** Why an app stopped working; the scheduler marks the app failed with `message`. */
+export class SandboxFault extends Error {
+  constructor(readonly kind: FaultKind, message: string) {
+    super(message);
+    this.name = 'SandboxFault';
+  }
+}
+
+/** One running app. Created by `startApp` (sandbox/index.ts). */
+export interface AppInstance {
+  readonly id: string;
+  /**
+   * One tick: calls the app's `run`. Resolves with the app's 64x32 RGB888 canvas when it drew
+   * anything during this call, or null when it drew nothing. Rejects with a SandboxFault when the
+   * app traps, times out or exhausts memory; the instance is then dead.
+   */
+  run(): Promise<Uint8Array | null>;
+  pushData(payload: Uint8Array): void;
+  pushButton(event: ButtonEvent): void;
+  setConfig(config: Record<string, unknown>): void;
+  /** Latest value of an MQTT topic the manifest lists under permissions.mqtt. */
+  setMqttValue(topic: string, value: Uint8Array): void;
+  /** Latest state of an entity the manifest lists under permissions.homeassistant (null: unavailable). */
+  setHomeAssistantState(entityId: string, state: HomeAssistantEntityState | null): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,5 @@
+export * from './display';
+export * from './topics';
+export * from './payloads';
+export * from './result';
+export * from './validate';

@@ -1,0 +1,118 @@
+/** Payload types of the MQTT control API v1 (docs/mqtt-api.md). */
+import type { ApiError } from './result';
+
+export type Priority = 'low' | 'normal' | 'high' | 'critical';
+export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'critical'];
+
+export type ButtonAction = 'press' | 'long_press' | 'double_press';
+export const BUTTON_ACTIONS: readonly ButtonAction[] = ['press', 'long_press', 'double_press'];
+export type ButtonName = 'main';
+
+export interface ButtonEvent {
+  button: ButtonName;
+  action: ButtonAction;
+}
+
+export interface NotifyRequest {
+  text: string;
+  id?: string;
+  /** `#rrggbb` */
+  color?: string;
+  duration_ms?: number;
+  repeat?: number;
+  priority?: Priority;
+  hold?: boolean;
+  transaction?: string | number;
+}
+
+export interface DismissRequest {
+  id?: string;
+  transaction?: string | number;
+}
+
+export interface DisplayCommand {
+  state?: 'ON' | 'OFF';
+  brightness?: number;
+  transaction?: string | number;
+}
+
+export interface AppsOrderRequest {
+  order: string[];
+  disabled?: string[];
+  transaction?: string | number;
+}
+
+export interface AppIdRequest {
+  id: string;
+  transaction?: string | number;
+}
+
+export interface AppPermissions {
+  /** Bytes the app may keep in its KV store. */
+  kv_bytes?: number;
+  /** MQTT topics whose latest value the app may read. */
+  mqtt?: string[];
+  /** Home Assistant entity ids whose state the app may read. */
+  homeassistant?: string[];
+}
+
+export interface AppManifest {
+  id: string;
+  name: string;
+  version: string;
+  /** The Wasm file, relative to the manifest. */
+  bin: string;
+  /** How often `run` is called while the app is shown. */
+  refresh_period_ms: number;
+  /** Dwell time in the rotation; absent means the configured default. */
+  duration_ms?: number;
+  permissions?: AppPermissions;
+  /** JSON schema of the app's configuration object. */
+  config?: Record<string, unknown>;
+  description?: string;
+  author?: string;
+}
+
+export interface InstallRequest {
+  manifest: AppManifest;
+  /** The Wasm module, base64. */
+  wasm: string;
+  transaction?: string | number;
+}
+
+export interface DisplayInfo {
+  width: number;
+  height: number;
+  connected: boolean;
+  transport: 'serial' | 'none';
+}
+
+export interface DeviceState {
+  state: 'ON' | 'OFF';
+  brightness: number;
+  app: string | null;
+  fps: number;
+  uptime_s: number;
+  version: string;
+  rotation: boolean;
+  notification: string | null;
+  display: DisplayInfo;
+}
+
+export interface AppStatus {
+  id: string;
+  name: string;
+  version: string;
+  enabled: boolean;
+  status: 'ok' | 'failed';
+  error?: string;
+}
+
+export interface AppLogEvent {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export type Response<T extends object = Record<string, never>> =
+  | ({ ok: true; transaction?: string | number } & T)
+  | { ok: false; error: ApiError; transaction?: string | number };

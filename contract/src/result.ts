@@ -1,0 +1,34 @@
+/** Error codes carried in `{"ok":false,"error":{"code","message"}}` replies. */
+export type ErrorCode =
+  | 'bad_json'
+  | 'invalid_payload'
+  | 'too_large'
+  | 'unknown_command'
+  | 'unknown_app'
+  | 'app_failed'
+  | 'install_failed'
+  | 'busy'
+  | 'internal';
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
+  return { ok: false, error: { code, message } };
+}
+
+/** Thrown by handlers to send a specific error reply; anything else becomes `internal`. */
+export class ApiFailure extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}

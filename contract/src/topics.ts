@@ -1,0 +1,103 @@
+/**
+ * Topic names of the MQTT control API v1. Every topic is relative to the device prefix
+ * `P = <base_topic>/<device_id>`; see docs/mqtt-api.md.
+ */
+export const DEFAULT_BASE_TOPIC = 'megabit';
+export const DEFAULT_DEVICE_ID = 'megabit';
+
+/** Ids of devices and apps: they become topic levels and folder names, so no path tricks. */
+export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export function isValidId(id: unknown): id is string {
+  return typeof id === 'string' && ID_PATTERN.test(id);
+}
+
+/** Topics the bridge publishes, relative to P. */
+export const OUT = {
+  availability: 'availability',
+  state: 'state',
+  stateApps: 'state/apps',
+  stateDisplay: 'state/display',
+  frame: 'display/frame',
+  png: 'display/png',
+  buttonEvent: 'event/button',
+  appLog: (appId: string) => `event/apps/${appId}/log`,
+} as const;
+
+/** Command paths: a request goes to `P/cmd/<path>`, its reply to `P/response/<path>`. */
+export const CMD = {
+  notify: 'notify',
+  notifyDismiss: 'notify/dismiss',
+  app: 'app',
+  appNext: 'app/next',
+  appPrevious: 'app/previous',
+  display: 'display',
+  appsInstall: 'apps/install',
+  appsRemove: 'apps/remove',
+  appsOrder: 'apps/order',
+  appConfig: (appId: string) => `apps/${appId}/config`,
+  appData: (appId: string) => `apps/${appId}/data`,
+  button: 'button',
+  screen: 'screen',
+} as const;
+
+export class DeviceTopics {
+  readonly prefix: string;
+
+  constructor(baseTopic: string = DEFAULT_BASE_TOPIC, deviceId: string = DEFAULT_DEVICE_ID) {
+    this.prefix = `${baseTopic}/${deviceId}`;
+  }
+
+  out(path: string): string {
+    return `${this.prefix}/${path}`;
+  }
+
+  cmd(path: string): string {
+    return `${this.prefix}/cmd/${path}`;
+  }
+
+  response(path: string): string {
+    return `${this.prefix}/response/${path}`;
+  }
+
+  /** Subscription that catches every command of this device. */
+  get allCommands(): string {
+    return `${this.prefix}/cmd/#`;
+  }
+
+  /** The command path of a `P/cmd/...` topic, or undefined for any other topic. */
+  commandPath(topic: string): string | undefined {
+    const head = `${this.prefix}/cmd/`;
+    return topic.startsWith(head) ? topic.slice(head.length) : undefined;
+  }
+}
+
+/** Discovery: `<base>/+/availability` finds every bridge sharing a broker. */
+export function availabilityWildcard(baseTopic: string = DEFAULT_BASE_TOPIC): string {
+  return `${baseTopic}/+/availability`;
+}
+
+/** The device id in a `<base>/<device>/availability` topic. */
+export function deviceIdFromAvailabilityTopic(topic: string, baseTopic: string = DEFAULT_BASE_TOPIC): string | undefined {
+  const parts = topic.split('/');
+  if (parts.length !== 3 || parts[0] !== baseTopic || parts[2] !== 'availability') return undefined;
+  return parts[1];
+}
+
+/** A parsed command path: fixed paths as they are, per-app paths split into kind and app id. */
+export type CommandRoute =
+  | { kind: 'fixed'; path: string }
+  | { kind: 'appConfig'; appId: string }
+  | { kind: 'appData'; appId: string };
+
+const FIXED_PATHS: ReadonlySet<string> = new Set([
+  CMD.notify, CMD.notifyDismiss, CMD.app, CMD.appNext, CMD.appPrevious, CMD.display,
+  CMD.appsInstall, CMD.appsRemove, CMD.appsOrder, CMD.button, CMD.screen,
+]);
+
+export function routeCommand(path: string): CommandRoute | undefined {
+  if (FIXED_PATHS.has(path)) return { kind: 'fixed', path };
+  const m = /^apps\/([^/]+)\/(config|data)$/.exec(path);
+  if (!m) return undefined;
+  return m[2] === 'config' ? { kind: 'appConfig', appId: m[1] } : { kind: 'appData', appId: m[1] };
+}

@@ -1,0 +1,330 @@
+/**
+ * Validation of command payloads. Each parser takes the raw MQTT payload and returns either the
+ * typed request or an error naming the field and what is wrong with it.
+ */
+import { BUTTON_ACTIONS, PRIORITIES } from './payloads';
+import type {
+  AppIdRequest, AppManifest, AppsOrderRequest, ButtonEvent, DismissRequest, DisplayCommand,
+  InstallRequest, NotifyRequest,
+} from './payloads';
+import { fail, ok, type Result } from './result';
+import { isValidId } from './topics';
+
+/** Largest command payload accepted, except app installs. */
+export const MAX_COMMAND_BYTES = 64 * 1024;
+/** Largest install payload (base64 Wasm + manifest). */
+export const MAX_INSTALL_BYTES = 8 * 1024 * 1024;
+export const MAX_NOTIFY_TEXT = 1024;
+export const MAX_JSON_DEPTH = 32;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function payloadText(payload: Uint8Array | string): Result<string> {
+  if (typeof payload === 'string') return ok(payload);
+  try {
+    return ok(decoder.decode(payload));
+  } catch {
+    return fail('invalid_payload', 'payload is not valid UTF-8');
+  }
+}
+
+function depth(value: unknown, level = 0): number {
+  if (level > MAX_JSON_DEPTH) return level;
+  if (value === null || typeof value !== 'object') return level;
+  let max = level;
+  for (const child of Object.values(value as object)) max = Math.max(max, depth(child, level + 1));
+  return max;
+}
+
+export function parseJson(payload: Uint8Array | string): Result<Json> {
+  const text = payloadText(payload);
+  if (!text.ok) return text;
+  let value: Json;
+  try {
+    value = JSON.parse(text.value) as Json;
+  } catch (e) {
+    return fail('bad_json', `payload is not valid JSON: ${(e as Error).message}`);
+  }
+  if (depth(value) > MAX_JSON_DEPTH) return fail('invalid_payload', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return ok(value);
+}
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A JSON object, or an error; an empty payload counts as `{}`. */
+export function parseObject(payload: Uint8Array | string, allowEmpty = false): Result<JsonObject> {
+  if (allowEmpty && payload.length === 0) return ok({});
+  const parsed = parseJson(payload);
+  if (!parsed.ok) return parsed;
+  if (!isObject(parsed.value)) return fail('invalid_payload', 'payload must be a JSON object');
+  return ok(parsed.value);
+}
+
+/** The `transaction` of a request, if its payload is a JSON object that has one. */
+export function transactionOf(payload: Uint8Array | string): string | number | undefined {
+  const text = payloadText(payload);
+  if (!text.ok || !text.value.trimStart().startsWith('{')) return undefined;
+  try {
+    const t = (JSON.parse(text.value) as Record<string, unknown>).transaction;
+    return typeof t === 'string' || typeof t === 'number' ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+class Fields {
+  constructor(private readonly obj: JsonObject, private readonly allowed: readonly string[]) {}
+
+  unknown(): string | undefined {
+    return Object.keys(this.obj).find((k) => !this.allowed.includes(k) && k !== 'transaction');
+  }
+}
+
+function checkUnknown(obj: JsonObject, allowed: readonly string[]): Result<true> {
+  const extra = new Fields(obj, allowed).unknown();
+  return extra === undefined ? ok(true) : fail('invalid_payload', `unknown field "${extra}"`);
+}
+
+function transaction(obj: JsonObject): { transaction?: string | number } {
+  const t = obj.transaction;
+  return typeof t === 'string' || typeof t === 'number' ? { transaction: t } : {};
+}
+
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+
+function optionalInt(obj: JsonObject, key: string, min: number, max: number): Result<number | undefined> {
+  const v = obj[key];
+  if (v === undefined) return ok(undefined);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    return fail('invalid_payload', `"${key}" must be an integer from ${min} to ${max}`);
+  }
+  return ok(v);
+}
+
+function optionalString(obj: JsonObject, key: string, check?: (s: string) => string | undefined): Result<string | undefined> {
+  const v = obj[key];
+  if (v === undefined) return ok(undefined);
+  if (typeof v !== 'string') return fail('invalid_payload', `"${key}" must be a string`);
+  const problem = check?.(v);
+  return problem ? fail('invalid_payload', `"${key}" ${problem}`) : ok(v);
+}
+
+function optionalBool(obj: JsonObject, key: string): Result<boolean | undefined> {
+  const v = obj[key];
+  if (v === undefined) return ok(undefined);
+  return typeof v === 'boolean' ? ok(v) : fail('invalid_payload', `"${key}" must be true or false`);
+}
+
+/** Collects the first error of several field reads. */
+function all<T extends Record<string, Result<unknown>>>(fields: T): Result<{ [K in keyof T]: T[K] extends Result<infer V> ? V : never }> {
+  const out: Record<string, unknown> = {};
+  for (const [key, r] of Object.entries(fields)) {
+    if (!r.ok) return r;
+    if (r.value !== undefined) out[key] = r.value;
+  }
+  return ok(out as { [K in keyof T]: T[K] extends Result<infer V> ? V : never });
+}
+
+const idCheck = (s: string): string | undefined =>
+  isValidId(s) ? undefined : 'must be 1-64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit';
+
+export function parseNotify(payload: Uint8Array | string): Result<NotifyRequest> {
+  const text = payloadText(payload);
+  if (!text.ok) return text;
+  const trimmed = text.value.trim();
+  if (!trimmed.startsWith('{')) {
+    if (trimmed.length === 0) return fail('invalid_payload', 'notification text is empty');
+    if (trimmed.length > MAX_NOTIFY_TEXT) return fail('too_large', `notification text is longer than ${MAX_NOTIFY_TEXT} characters`);
+    return ok({ text: trimmed });
+  }
+  const obj = parseObject(trimmed);
+  if (!obj.ok) return obj;
+  const o = obj.value;
+  const known = checkUnknown(o, ['text', 'id', 'color', 'duration_ms', 'repeat', 'priority', 'hold']);
+  if (!known.ok) return known;
+  if (typeof o.text !== 'string' || o.text.trim().length === 0) return fail('invalid_payload', '"text" is required and must be a non-empty string');
+  if (o.text.length > MAX_NOTIFY_TEXT) return fail('too_large', `"text" is longer than ${MAX_NOTIFY_TEXT} characters`);
+  const fields = all({
+    id: optionalString(o, 'id', (s) => (s.length > 0 && s.length <= 64 ? undefined : 'must be 1-64 characters')),
+    color: optionalString(o, 'color', (s) => (COLOR.test(s) ? undefined : 'must be a colour like "#ff8800"')),
+    duration_ms: optionalInt(o, 'duration_ms', 500, 3_600_000),
+    repeat: optionalInt(o, 'repeat', 1, 100),
+    priority: optionalString(o, 'priority', (s) => (PRIORITIES.includes(s as never) ? undefined : `must be one of ${PRIORITIES.join(', ')}`)),
+    hold: optionalBool(o, 'hold'),
+  });
+  if (!fields.ok) return fields;
+  return ok({ text: o.text, ...fields.value, ...transaction(o) } as NotifyRequest);
+}
+
+export function parseDismiss(payload: Uint8Array | string): Result<DismissRequest> {
+  const obj = parseObject(payload, true);
+  if (!obj.ok) return obj;
+  const known = checkUnknown(obj.value, ['id']);
+  if (!known.ok) return known;
+  const id = optionalString(obj.value, 'id');
+  if (!id.ok) return id;
+  return ok({ ...(id.value !== undefined ? { id: id.value } : {}), ...transaction(obj.value) });
+}
+
+export function parseDisplay(payload: Uint8Array | string): Result<DisplayCommand> {
+  const obj = parseObject(payload);
+  if (!obj.ok) return obj;
+  const o = obj.value;
+  const known = checkUnknown(o, ['state', 'brightness']);
+  if (!known.ok) return known;
+  const fields = all({
+    state: optionalString(o, 'state', (s) => (s === 'ON' || s === 'OFF' ? undefined : 'must be "ON" or "OFF"')),
+    brightness: optionalInt(o, 'brightness', 0, 255),
+  });
+  if (!fields.ok) return fields;
+  if (fields.value.state === undefined && fields.value.brightness === undefined) {
+    return fail('invalid_payload', 'give "state", "brightness" or both');
+  }
+  return ok({ ...fields.value, ...transaction(o) } as DisplayCommand);
+}
+
+/** `P/cmd/app`: a bare app id, or `{"id"}`. */
+export function parseAppId(payload: Uint8Array | string): Result<AppIdRequest> {
+  const text = payloadText(payload);
+  if (!text.ok) return text;
+  const trimmed = text.value.trim();
+  if (trimmed.startsWith('{')) {
+    const obj = parseObject(trimmed);
+    if (!obj.ok) return obj;
+    const known = checkUnknown(obj.value, ['id']);
+    if (!known.ok) return known;
+    const id = obj.value.id;
+    if (typeof id !== 'string' || !isValidId(id)) return fail('invalid_payload', `"id" ${idCheck(String(id))}`);
+    return ok({ id, ...transaction(obj.value) });
+  }
+  if (!isValidId(trimmed)) return fail('invalid_payload', `app id ${idCheck(trimmed)}`);
+  return ok({ id: trimmed });
+}
+
+export function parseAppsOrder(payload: Uint8Array | string): Result<AppsOrderRequest> {
+  const obj = parseObject(payload);
+  if (!obj.ok) return obj;
+  const o = obj.value;
+  const known = checkUnknown(o, ['order', 'disabled']);
+  if (!known.ok) return known;
+  const ids = (key: string, required: boolean): Result<string[] | undefined> => {
+    const v = o[key];
+    if (v === undefined && !required) return ok(undefined);
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && isValidId(x))) {
+      return fail('invalid_payload', `"${key}" must be an array of app ids`);
+    }
+    if (new Set(v).size !== v.length) return fail('invalid_payload', `"${key}" lists an app twice`);
+    return ok(v as string[]);
+  };
+  const order = ids('order', true);
+  if (!order.ok) return order;
+  const disabled = ids('disabled', false);
+  if (!disabled.ok) return disabled;
+  return ok({ order: order.value ?? [], ...(disabled.value ? { disabled: disabled.value } : {}), ...transaction(o) });
+}
+
+export function parseButton(payload: Uint8Array | string): Result<ButtonEvent & { transaction?: string | number }> {
+  const obj = parseObject(payload);
+  if (!obj.ok) return obj;
+  const o = obj.value;
+  const known = checkUnknown(o, ['button', 'action']);
+  if (!known.ok) return known;
+  if (o.button !== 'main') return fail('invalid_payload', '"button" must be "main"');
+  if (typeof o.action !== 'string' || !BUTTON_ACTIONS.includes(o.action as never)) {
+    return fail('invalid_payload', `"action" must be one of ${BUTTON_ACTIONS.join(', ')}`);
+  }
+  return ok({ button: 'main', action: o.action as ButtonEvent['action'], ...transaction(o) });
+}
+
+const SEMVERISH = /^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
+const BIN = /^[A-Za-z0-9_.-]+\.wasm$/;
+
+/** Validates an app manifest object; the messages name the field. */
+export function validateManifest(value: unknown): Result<AppManifest> {
+  if (!isObject(value as Json)) return fail('invalid_payload', 'manifest must be a JSON object');
+  const m = value as JsonObject;
+  const known = ['id', 'name', 'version', 'bin', 'refresh_period_ms', 'duration_ms', 'permissions', 'config', 'description', 'author'];
+  const extra = Object.keys(m).find((k) => !known.includes(k));
+  if (extra !== undefined) return fail('invalid_payload', `manifest: unknown field "${extra}"`);
+  if (typeof m.id !== 'string' || !isValidId(m.id)) return fail('invalid_payload', `manifest: "id" ${idCheck(String(m.id))}`);
+  if (typeof m.name !== 'string' || m.name.length === 0 || m.name.length > 64) return fail('invalid_payload', 'manifest: "name" must be a string of 1-64 characters');
+  if (typeof m.version !== 'string' || !SEMVERISH.test(m.version)) return fail('invalid_payload', 'manifest: "version" must be a version like "1.0.0"');
+  if (typeof m.bin !== 'string' || !BIN.test(m.bin)) return fail('invalid_payload', 'manifest: "bin" must be a file name ending in .wasm, with no folders');
+  const nums = all({
+    refresh_period_ms: m.refresh_period_ms === undefined ? fail('invalid_payload', '"refresh_period_ms" is required') : optionalInt(m, 'refresh_period_ms', 10, 3_600_000),
+    duration_ms: optionalInt(m, 'duration_ms', 1000, 86_400_000),
+  });
+  if (!nums.ok) return fail('invalid_payload', `manifest: ${nums.error.message}`);
+  for (const key of ['description', 'author'] as const) {
+    if (m[key] !== undefined && typeof m[key] !== 'string') return fail('invalid_payload', `manifest: "${key}" must be a string`);
+  }
+  if (m.config !== undefined && !isObject(m.config)) return fail('invalid_payload', 'manifest: "config" must be a JSON schema object');
+  const perms = m.permissions;
+  if (perms !== undefined) {
+    if (!isObject(perms)) return fail('invalid_payload', 'manifest: "permissions" must be an object');
+    const extraPerm = Object.keys(perms).find((k) => !['kv_bytes', 'mqtt', 'homeassistant'].includes(k));
+    if (extraPerm) return fail('invalid_payload', `manifest: unknown permission "${extraPerm}"`);
+    const kv = optionalInt(perms, 'kv_bytes', 0, 16 * 1024 * 1024);
+    if (!kv.ok) return fail('invalid_payload', `manifest: permissions.${kv.error.message}`);
+    for (const key of ['mqtt', 'homeassistant'] as const) {
+      const list = perms[key];
+      if (list === undefined) continue;
+      if (!Array.isArray(list) || !list.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 256)) {
+        return fail('invalid_payload', `manifest: permissions.${key} must be an array of non-empty strings`);
+      }
+    }
+    if (Array.isArray(perms.mqtt) && perms.mqtt.some((t) => typeof t === 'string' && /[#+]/.test(t))) {
+      return fail('invalid_payload', 'manifest: permissions.mqtt lists exact topics; wildcards are not allowed');
+    }
+  }
+  return ok(m as unknown as AppManifest);
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export function parseInstall(payload: Uint8Array | string): Result<InstallRequest> {
+  if (payload.length > MAX_INSTALL_BYTES) return fail('too_large', `install payload is larger than ${MAX_INSTALL_BYTES} bytes`);
+  const obj = parseObject(payload);
+  if (!obj.ok) return obj;
+  const o = obj.value;
+  const known = checkUnknown(o, ['manifest', 'wasm']);
+  if (!known.ok) return known;
+  const manifest = validateManifest(o.manifest);
+  if (!manifest.ok) return manifest;
+  if (typeof o.wasm !== 'string' || o.wasm.length === 0 || o.wasm.length % 4 !== 0 || !BASE64.test(o.wasm)) {
+    return fail('invalid_payload', '"wasm" must be the module encoded as base64');
+  }
+  return ok({ manifest: manifest.value, wasm: o.wasm, ...transaction(o) });
+}
+
+export function parseAppRemove(payload: Uint8Array | string): Result<AppIdRequest> {
+  const obj = parseObject(payload);
+  if (!obj.ok) return obj;
+  const known = checkUnknown(obj.value, ['id']);
+  if (!known.ok) return known;
+  const id = obj.value.id;
+  if (typeof id !== 'string' || !isValidId(id)) return fail('invalid_payload', `"id" ${idCheck(String(id))}`);
+  return ok({ id, ...transaction(obj.value) });
+}
+
+/** `P/cmd/apps/<id>/config`: a JSON object; the app's own schema is checked by the bridge. */
+export function parseAppConfig(payload: Uint8Array | string): Result<Record<string, unknown>> {
+  const obj = parseObject(payload);
+  if (!obj.ok) return obj;
+  const { transaction: _t, ...config } = obj.value;
+  return ok(config);
+}
+
+export function parseEmpty(payload: Uint8Array | string): Result<{ transaction?: string | number }> {
+  if (payload.length === 0) return ok({});
+  const obj = parseObject(payload);
+  if (!obj.ok) return obj;
+  const known = checkUnknown(obj.value, []);
+  if (!known.ok) return known;
+  return ok(transaction(obj.value));
+}
