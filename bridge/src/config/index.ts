@@ -1,0 +1,2 @@
+export { SETTINGS_SCHEMA, type Settings } from './schema';
+export { loadSettings, settingsFrom, environmentKeys, SettingsError } from './settings';

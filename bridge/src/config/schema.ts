@@ -1,0 +1,139 @@
+/**
+ * The settings schema: the one source of truth for every key of megabit.yaml, its type, default
+ * and description. `Settings` below is checked against it by a test.
+ */
+export const SETTINGS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    device_id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', default: 'megabit', description: 'This display\'s id: the second level of every topic.' },
+    log_level: { enum: ['debug', 'info', 'warn', 'error'], default: 'info', description: 'Least severe log level printed.' },
+    data_dir: { type: 'string', minLength: 1, default: '~/.megabit', description: 'Where apps, their KV stores and state live.' },
+    time_zone: { type: 'string', minLength: 1, default: 'system', description: 'IANA zone for apps\' local time ("system" = this machine\'s).' },
+    mqtt: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        url: { type: 'string', pattern: '^(mqtts?|wss?|tcp|ssl)://', description: 'External broker URL; absent = the embedded broker.' },
+        base_topic: { type: 'string', pattern: '^[^#+/\\s][^#+\\s]*[^#+/\\s]$|^[^#+/\\s]$', default: 'megabit', description: 'First level of every topic.' },
+        username: { type: 'string', description: 'Broker user name.' },
+        password: { type: 'string', description: 'Broker password.' },
+        client_id: { type: 'string', description: 'MQTT client id (default megabit-<device_id>).' },
+        ca: { type: 'string', description: 'TLS: CA certificate file (PEM).' },
+        cert: { type: 'string', description: 'TLS: client certificate file (PEM).' },
+        key: { type: 'string', description: 'TLS: client key file (PEM).' },
+        reject_unauthorized: { type: 'boolean', default: true, description: 'TLS: refuse brokers whose certificate does not verify.' },
+        keepalive_s: { type: 'integer', minimum: 5, maximum: 3600, default: 30, description: 'MQTT keepalive in seconds.' },
+      },
+    },
+    broker: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', default: '0.0.0.0', description: 'Embedded broker: address to listen on.' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 1883, description: 'Embedded broker: MQTT TCP port (0 = any free port).' },
+        ws_port: { type: 'integer', minimum: 0, maximum: 65535, default: 8083, description: 'Embedded broker: plain MQTT-over-WebSocket port (0 = any free port). The simulator uses ws://<host>:<http.port>/mqtt instead.' },
+      },
+    },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', default: '0.0.0.0', description: 'Address the simulator page and /mqtt WebSocket listen on.' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8000, description: 'HTTP port of the simulator page (0 = any free port).' },
+      },
+    },
+    serial: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        path: { type: 'string', minLength: 1, description: 'Serial device of the coprocessor, or "auto"; absent = no hardware (simulator only).' },
+      },
+    },
+    homeassistant: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'Publish Home Assistant MQTT discovery.' },
+        discovery_prefix: { type: 'string', minLength: 1, default: 'homeassistant', description: 'Home Assistant\'s discovery prefix.' },
+      },
+    },
+    rotation: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'Advance through the apps automatically.' },
+        default_duration_ms: { type: 'integer', minimum: 1000, maximum: 86400000, default: 15000, description: 'Dwell time of an app whose manifest sets none.' },
+      },
+    },
+    display: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        brightness: { type: 'integer', minimum: 0, maximum: 255, default: 128, description: 'Brightness at first start (later the last one set is kept).' },
+        max_fps: { type: 'integer', minimum: 1, maximum: 60, default: 30, description: 'Cap on frames per second sent to the outputs.' },
+        frame_publish_max_fps: { type: 'integer', minimum: 1, maximum: 60, default: 20, description: 'Cap on frames per second published on P/display/frame.' },
+      },
+    },
+    notifications: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        default_duration_ms: { type: 'integer', minimum: 500, maximum: 3600000, default: 5000, description: 'How long a notification shows when it names no duration.' },
+      },
+    },
+    sandbox: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        run_timeout_ms: { type: 'integer', minimum: 10, maximum: 60000, default: 250, description: 'Time one app tick may take before the app is stopped.' },
+        setup_timeout_ms: { type: 'integer', minimum: 100, maximum: 120000, default: 5000, description: 'Time loading and setting up an app may take.' },
+        memory_mb: { type: 'integer', minimum: 1, maximum: 1024, default: 16, description: 'Cap on an app\'s memory.' },
+        default_kv_bytes: { type: 'integer', minimum: 0, maximum: 16777216, default: 16384, description: 'KV quota of an app whose manifest asks for none.' },
+        log_lines_per_second: { type: 'integer', minimum: 1, maximum: 10000, default: 20, description: 'Log lines an app may emit per second.' },
+      },
+    },
+  },
+} as const;
+
+export interface Settings {
+  device_id: string;
+  log_level: 'debug' | 'info' | 'warn' | 'error';
+  data_dir: string;
+  time_zone: string;
+  mqtt: {
+    url?: string;
+    base_topic: string;
+    username?: string;
+    password?: string;
+    client_id?: string;
+    ca?: string;
+    cert?: string;
+    key?: string;
+    reject_unauthorized: boolean;
+    keepalive_s: number;
+  };
+  broker: { host: string; port: number; ws_port: number };
+  http: { host: string; port: number };
+  serial: { path?: string };
+  homeassistant: { enabled: boolean; discovery_prefix: string };
+  rotation: { enabled: boolean; default_duration_ms: number };
+  display: { brightness: number; max_fps: number; frame_publish_max_fps: number };
+  notifications: { default_duration_ms: number };
+  sandbox: {
+    run_timeout_ms: number;
+    setup_timeout_ms: number;
+    memory_mb: number;
+    default_kv_bytes: number;
+    log_lines_per_second: number;
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Loads megabit.yaml: parse, apply MEGABIT_* environment overrides, fill defaults, validate.
+ * Every problem is reported with the key it concerns; unknown keys are errors, not ignored.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { SETTINGS_SCHEMA, type Settings } from './schema';
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[], source: string) {
+    super(`invalid settings in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+type SchemaNode = { type?: string; enum?: readonly string[]; properties?: Record<string, SchemaNode> };
+
+/** `MEGABIT_MQTT_BASE_TOPIC` → ['mqtt', 'base_topic'], derived from the schema so names never drift. */
+export function environmentKeys(): Map<string, { path: string[]; node: SchemaNode }> {
+  const keys = new Map<string, { path: string[]; node: SchemaNode }>();
+  const walk = (node: SchemaNode, path: string[]): void => {
+    if (node.properties) {
+      for (const [key, child] of Object.entries(node.properties)) walk(child, [...path, key]);
+      return;
+    }
+    keys.set(`MEGABIT_${path.join('_').toUpperCase()}`, { path, node });
+  };
+  walk(SETTINGS_SCHEMA as unknown as SchemaNode, []);
+  return keys;
+}
+
+function coerce(raw: string, node: SchemaNode): unknown {
+  if (node.type === 'integer') return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  if (node.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  return raw;
+}
+
+function applyEnvironment(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  for (const [name, { path, node }] of environmentKeys()) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    let target = doc;
+    for (const key of path.slice(0, -1)) {
+      if (typeof target[key] !== 'object' || target[key] === null) target[key] = {};
+      target = target[key] as Record<string, unknown>;
+    }
+    target[path[path.length - 1]] = coerce(raw, node);
+  }
+}
+
+function describe(error: ErrorObject): string {
+  const key = error.instancePath.split('/').filter(Boolean).join('.');
+  const where = key || '(top level)';
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown key "${key ? `${key}.` : ''}${String(error.params.additionalProperty)}"`;
+    case 'enum':
+      return `${where} must be one of ${(error.params.allowedValues as string[]).join(', ')}`;
+    case 'type':
+      return `${where} must be ${error.params.type === 'integer' ? 'a whole number' : `a ${String(error.params.type)}`}`;
+    default:
+      return `${where} ${error.message ?? 'is invalid'}`;
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const validate = ajv.compile(SETTINGS_SCHEMA);
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? resolve(homedir(), path.slice(2)) : resolve(path);
+}
+
+/** Validates a settings object (already parsed); fills in every default. */
+export function settingsFrom(doc: unknown, source: string, env: NodeJS.ProcessEnv = process.env): Settings {
+  if (doc === null || doc === undefined) doc = {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new SettingsError(['the file must hold a mapping of keys to values'], source);
+  const copy = structuredClone(doc) as Record<string, unknown>;
+  applyEnvironment(copy, env);
+  if (!validate(copy)) throw new SettingsError((validate.errors ?? []).map(describe), source);
+  const settings = copy as unknown as Settings;
+  settings.data_dir = expandHome(settings.data_dir);
+  return settings;
+}
+
+/** Reads settings from `file` (absent file: defaults only, when `required` is false). */
+export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Settings {
+  if (file === undefined) return settingsFrom({}, 'defaults', env);
+  if (!existsSync(file)) throw new SettingsError([`file not found: ${file}`], file);
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new SettingsError([`not valid YAML: ${(e as Error).message}`], file);
+  }
+  return settingsFrom(doc, file, env);
+}

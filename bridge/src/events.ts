@@ -1,0 +1,56 @@
+/**
+ * The bridge's typed event bus. The core (scheduler, compositor, app store) emits; the outer
+ * layers (MQTT API, Home Assistant, serial link) listen. A throwing listener is logged and
+ * never breaks the emitter.
+ */
+import { EventEmitter } from 'node:events';
+import type { AppLogEvent, ButtonEvent } from '@megabit/contract';
+import type { Logger } from './util/logger';
+
+export interface EventMap {
+  /** Power, brightness, current app, rotation or notification changed. */
+  stateChanged: [];
+  /** Installed apps, their order, enabled flags or statuses changed. */
+  appsChanged: [];
+  /** A composed frame that differs from the previous one. */
+  frame: [frame: Uint8Array];
+  button: [event: ButtonEvent];
+  appLog: [appId: string, event: AppLogEvent];
+  /** The display hardware's link state or counters changed. */
+  displayChanged: [];
+}
+
+type Listener<K extends keyof EventMap> = (...args: EventMap[K]) => void;
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+  private readonly byOwner = new Map<object, Array<[keyof EventMap, (...args: unknown[]) => void]>>();
+
+  constructor(private readonly log: Logger) {
+    this.emitter.setMaxListeners(100);
+  }
+
+  emit<K extends keyof EventMap>(event: K, ...args: EventMap[K]): void {
+    this.emitter.emit(event, ...args);
+  }
+
+  /** Registers `listener` under `owner`, so `removeListeners(owner)` drops all of them at once. */
+  on<K extends keyof EventMap>(owner: object, event: K, listener: Listener<K>): void {
+    const wrapped = (...args: unknown[]): void => {
+      try {
+        listener(...(args as EventMap[K]));
+      } catch (e) {
+        this.log.error(`listener of "${String(event)}" in ${owner.constructor.name} failed: ${(e as Error).stack ?? String(e)}`);
+      }
+    };
+    this.emitter.on(event, wrapped);
+    const list = this.byOwner.get(owner) ?? [];
+    list.push([event, wrapped]);
+    this.byOwner.set(owner, list);
+  }
+
+  removeListeners(owner: object): void {
+    for (const [event, wrapped] of this.byOwner.get(owner) ?? []) this.emitter.off(event, wrapped);
+    this.byOwner.delete(owner);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The real bridge, as a user runs it: `node bridge/dist/cli.js --config FILE` in its own process,
+ * on free loopback ports with a temporary data dir. Needs `npm run build` (npm test builds first).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DeviceTopics } from '@megabit/contract';
+import { freePort } from './ports';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+export const BRIDGE_CLI = join(REPO_ROOT, 'bridge', 'dist', 'cli.js');
+
+export interface BridgeOptions {
+  /** External broker; absent = the bridge's embedded broker. */
+  mqttUrl?: string;
+  deviceId?: string;
+  baseTopic?: string;
+  /** Extra settings, merged over the generated ones (top-level keys replace). */
+  settings?: Record<string, unknown>;
+  /** Example apps (by id) copied from apps/examples/<id>/build into the data dir before start. */
+  apps?: string[];
+  /** Keep an existing data dir (e.g. a restart test). */
+  dataDir?: string;
+  env?: Record<string, string>;
+}
+
+export class RunningBridge {
+  private process?: ChildProcess;
+  output = '';
+  readonly topics: DeviceTopics;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly configFile: string,
+    readonly httpPort: number,
+    readonly brokerPort: number,
+    readonly externalMqttUrl: string | undefined,
+    readonly baseTopic: string,
+    readonly deviceId: string,
+    private readonly env: Record<string, string>,
+  ) {
+    this.topics = new DeviceTopics(baseTopic, deviceId);
+  }
+
+  static async start(options: BridgeOptions = {}): Promise<RunningBridge> {
+    if (!existsSync(BRIDGE_CLI)) throw new Error(`${BRIDGE_CLI} is missing: run "npm run build" first`);
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'megabit-bridge-'));
+    const httpPort = await freePort();
+    const brokerPort = await freePort();
+    const baseTopic = options.baseTopic ?? 'megabit';
+    const deviceId = options.deviceId ?? 'megabit';
+    const settings: Record<string, unknown> = {
+      device_id: deviceId,
+      data_dir: dataDir,
+      log_level: 'debug',
+      mqtt: { base_topic: baseTopic, ...(options.mqttUrl ? { url: options.mqttUrl } : {}) },
+      broker: { host: '127.0.0.1', port: brokerPort, ws_port: 0 },
+      http: { host: '127.0.0.1', port: httpPort },
+      ...options.settings,
+    };
+    const configFile = join(dataDir, 'megabit.yaml');
+    // JSON is YAML: no need to serialise YAML here.
+    writeFileSync(configFile, JSON.stringify(settings, null, 2));
+    // An existing apps/ folder means "not a first run": no example apps unless asked for.
+    mkdirSync(join(dataDir, 'apps'), { recursive: true });
+    for (const id of options.apps ?? []) installExample(dataDir, id);
+    const bridge = new RunningBridge(dataDir, configFile, httpPort, brokerPort, options.mqttUrl, baseTopic, deviceId, options.env ?? {});
+    await bridge.launch();
+    return bridge;
+  }
+
+  get mqttUrl(): string {
+    return this.externalMqttUrl ?? `mqtt://127.0.0.1:${this.brokerPort}`;
+  }
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.httpPort}/mqtt`;
+  }
+
+  get running(): boolean {
+    return this.process !== undefined && this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  private async launch(): Promise<void> {
+    const child = spawn(process.execPath, [BRIDGE_CLI, '--config', this.configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: this.dataDir, ...this.env },
+    });
+    this.process = child;
+    const ready = new Promise<void>((resolveReady, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bridge did not start within 20 s:\n${this.output}`)), 20_000);
+      const onData = (d: Buffer): void => {
+        this.output += d.toString();
+        if (this.output.includes('simulator: http')) {
+          clearTimeout(timer);
+          resolveReady();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`bridge exited (${code ?? signal}) during start:\n${this.output}`));
+      });
+    });
+    await ready;
+  }
+
+  /** Ctrl-C, as a user stops it; resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    return this.signal('SIGTERM');
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+    return this.signal(signal);
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch();
+  }
+
+  /** Starts the process again after a kill, on the same ports and data dir. */
+  async relaunch(): Promise<void> {
+    await this.launch();
+  }
+
+  async dispose(): Promise<void> {
+    await this.kill();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    child.kill(signal);
+    return exited;
+  }
+}
+
+/** Copies a built example app into a data dir's apps folder. */
+export function installExample(dataDir: string, id: string): void {
+  const source = join(REPO_ROOT, 'apps', 'examples', id, 'build');
+  if (!existsSync(join(source, 'manifest.json'))) throw new Error(`example app "${id}" is not built (${source}); run "npm run build"`);
+  const target = join(dataDir, 'apps', id);
+  mkdirSync(target, { recursive: true });
+  cpSync(source, target, { recursive: true });
+}
+
+export const startBridge = (options?: BridgeOptions): Promise<RunningBridge> => RunningBridge.start(options);

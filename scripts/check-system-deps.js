@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// `npm test` needs real system parts (brokers, browser, emulator, toolchains). This checks for
+// them first: as root it installs what is missing with apt-get, otherwise it stops with the exact
+// command to run. It never lets a missing dependency turn into silently skipped tests.
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const { existsSync } = require('node:fs');
+
+/** Debian package → a file it installs that the tests use. */
+const REQUIRED = {
+  mosquitto: '/usr/sbin/mosquitto',
+  chromium: '/usr/bin/chromium',
+  'qemu-system-arm': '/usr/bin/qemu-system-arm',
+  socat: '/usr/bin/socat',
+  gcc: '/usr/bin/gcc',
+  make: '/usr/bin/make',
+  'gcc-arm-none-eabi': '/usr/bin/arm-none-eabi-gcc',
+  'libnewlib-arm-none-eabi': '/usr/lib/arm-none-eabi/newlib',
+};
+
+function missingPackages() {
+  return Object.entries(REQUIRED).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+}
+
+function main() {
+  const missing = missingPackages();
+  if (missing.length === 0) return;
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    console.error(`The test suite needs these Debian packages: ${missing.join(', ')}.\nInstall them with:\n\n  sudo sh -c '${command}'\n`);
+    process.exit(1);
+  }
+  console.log(`Installing the system packages the test suite needs: ${missing.join(', ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
+  const result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const still = missingPackages();
+  if (result.status !== 0 || still.length > 0) {
+    console.error(`apt-get could not install: ${still.join(', ') || missing.join(', ')} (exit ${result.status}).`);
+    process.exit(1);
+  }
+}
+
+main();
