@@ -12,8 +12,6 @@ export interface EventMap {
   stateChanged: [];
   /** Installed apps, their order, enabled flags or statuses changed. */
   appsChanged: [];
-  /** A composed frame that differs from the previous one. */
-  frame: [frame: Uint8Array];
   button: [event: ButtonEvent];
   appLog: [appId: string, event: AppLogEvent];
   /** The display hardware's link state or counters changed. */

@@ -35,10 +35,13 @@ export const CMD = {
   appsInstall: 'apps/install',
   appsRemove: 'apps/remove',
   appsOrder: 'apps/order',
+  appsPreview: 'apps/preview',
+  appsPreviewStop: 'apps/preview/stop',
   appConfig: (appId: string) => `apps/${appId}/config`,
   appData: (appId: string) => `apps/${appId}/data`,
   button: 'button',
   screen: 'screen',
+  rotation: 'rotation',
 } as const;
 
 export class DeviceTopics {
@@ -92,7 +95,8 @@ export type CommandRoute =
 
 const FIXED_PATHS: ReadonlySet<string> = new Set([
   CMD.notify, CMD.notifyDismiss, CMD.app, CMD.appNext, CMD.appPrevious, CMD.display,
-  CMD.appsInstall, CMD.appsRemove, CMD.appsOrder, CMD.button, CMD.screen,
+  CMD.appsInstall, CMD.appsRemove, CMD.appsOrder, CMD.appsPreview, CMD.appsPreviewStop, CMD.button,
+  CMD.screen, CMD.rotation,
 ]);
 
 export function routeCommand(path: string): CommandRoute | undefined {

@@ -328,3 +328,18 @@ export function parseEmpty(payload: Uint8Array | string): Result<{ transaction?:
   if (!known.ok) return known;
   return ok(transaction(obj.value));
 }
+
+/** `P/cmd/rotation`: `ON`/`OFF` (as Home Assistant's switch sends) or `{"enabled":bool}`. */
+export function parseRotation(payload: Uint8Array | string): Result<{ enabled: boolean; transaction?: string | number }> {
+  const text = payloadText(payload);
+  if (!text.ok) return text;
+  const trimmed = text.value.trim();
+  if (trimmed === 'ON' || trimmed === 'OFF') return ok({ enabled: trimmed === 'ON' });
+  if (!trimmed.startsWith('{')) return fail('invalid_payload', 'payload must be ON, OFF or {"enabled":true|false}');
+  const obj = parseObject(trimmed);
+  if (!obj.ok) return obj;
+  const known = checkUnknown(obj.value, ['enabled']);
+  if (!known.ok) return known;
+  if (typeof obj.value.enabled !== 'boolean') return fail('invalid_payload', '"enabled" must be true or false');
+  return ok({ enabled: obj.value.enabled, ...transaction(obj.value) });
+}

@@ -112,3 +112,12 @@ describe('manifests and installs', () => {
     expect(errorOf(parseInstall(JSON.stringify({ manifest: { ...manifest, id: 'X' }, wasm: 'AA==' })))).toMatch(/manifest: "id"/);
   });
 });
+
+describe('rotation', () => {
+  it('takes ON/OFF as Home Assistant switches send, or JSON', () => {
+    const { parseRotation } = jest.requireActual('../src') as typeof import('../src');
+    expect(parseRotation('ON')).toEqual({ ok: true, value: { enabled: true } });
+    expect(parseRotation('{"enabled":false,"transaction":2}')).toEqual({ ok: true, value: { enabled: false, transaction: 2 } });
+    expect(errorOf(parseRotation('maybe'))).toMatch(/ON, OFF/);
+  });
+});

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+/** The `megabit` command: runs the bridge daemon. */
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadSettings, SettingsError } from './config';
+import { Controller } from './controller';
+import { runAppCommand } from './tools/app-command';
+import { createLogger, errorMessage } from './util/logger';
+import { VERSION } from './version';
+
+const HELP = `megabit ${VERSION}: the Megabit display bridge
+
+Usage:
+  megabit [--config FILE]     run the bridge
+  megabit app <command>       app author tools: new, install, preview (megabit app --help)
+  megabit --help              this text
+  megabit --version           print the version
+
+Settings come from --config FILE, else $MEGABIT_CONFIG, else ~/.megabit/megabit.yaml when it
+exists, else built-in defaults (embedded MQTT broker on 1883, simulator on http://localhost:8000).
+Every setting can be overridden by an environment variable: MEGABIT_MQTT_URL, MEGABIT_HTTP_PORT,
+MEGABIT_DEVICE_ID, ... (see config/megabit.example.yaml).
+`;
+
+interface Args {
+  config?: string;
+  help: boolean;
+  version: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { help: false, version: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') args.help = true;
+    else if (arg === '--version' || arg === '-v') args.version = true;
+    else if (arg === '--config' || arg === '-c') {
+      const file = argv[++i];
+      if (!file) throw new Error('--config needs a file name');
+      args.config = file;
+    } else if (arg.startsWith('--config=')) args.config = arg.slice('--config='.length);
+    else throw new Error(`unknown argument "${arg}" (see megabit --help)`);
+  }
+  return args;
+}
+
+function configFile(args: Args): string | undefined {
+  if (args.config) return resolve(args.config);
+  if (process.env.MEGABIT_CONFIG) return resolve(process.env.MEGABIT_CONFIG);
+  const home = join(homedir(), '.megabit', 'megabit.yaml');
+  return existsSync(home) ? home : undefined;
+}
+
+/** Built example apps shipped beside the bridge in a source checkout. */
+function exampleAppDirs(): string[] {
+  const examples = resolve(__dirname, '..', '..', 'apps', 'examples');
+  if (!existsSync(examples)) return [];
+  return readdirSync(examples)
+    .map((name) => join(examples, name, 'build'))
+    .filter((dir) => existsSync(join(dir, 'manifest.json')));
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'app') {
+    try {
+      return await runAppCommand(argv.slice(1));
+    } catch (e) {
+      process.stderr.write(`megabit app: ${errorMessage(e)}\n`);
+      return 1;
+    }
+  }
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`megabit: ${errorMessage(e)}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const file = configFile(args);
+  let settings;
+  try {
+    settings = loadSettings(file);
+  } catch (e) {
+    process.stderr.write(`megabit: ${e instanceof SettingsError ? e.message : errorMessage(e)}\n`);
+    return 2;
+  }
+  const log = createLogger(settings.log_level);
+  log.info(`megabit ${VERSION} starting (${file ? `settings from ${file}` : 'default settings'}, data in ${settings.data_dir})`);
+  const controller = new Controller({ settings, log, exampleAppDirs: exampleAppDirs(), simulatorDir: Controller.defaultSimulatorDir() });
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    const force = setTimeout(() => {
+      log.error('shutdown took longer than 5 s; exiting');
+      process.exit(1);
+    }, 5000);
+    await controller.stop();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  // A promise someone forgot to catch is a bug to log, not a reason to take the display down.
+  process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    await controller.start();
+  } catch (e) {
+    log.error(`could not start: ${errorMessage(e)}`);
+    await controller.stop();
+    return 1;
+  }
+  const host = settings.http.host === '0.0.0.0' ? 'localhost' : settings.http.host;
+  log.info(`simulator: http://${host}:${controller.httpPort}/`);
+  log.info(`MQTT: ${settings.mqtt.url ? `external broker ${controller.mqttUrl.replace(/\/\/[^@/]*@/, '//***@')}` : `embedded broker ${controller.mqttUrl}`}, topics under ${controller.topics.prefix}/`);
+  log.info(`try: mosquitto_pub -h ${settings.mqtt.url ? '<broker>' : 'localhost'} -t ${controller.topics.cmd('notify')} -m 'Hello'`);
+  return -1;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e) => {
+    process.stderr.write(`megabit: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

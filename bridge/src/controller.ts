@@ -1,0 +1,132 @@
+/**
+ * Wires the bridge together and owns start-up and shutdown order:
+ * broker → device core (apps, scheduler, compositor) → MQTT API → outputs → HTTP.
+ * Dependencies point one way: the MQTT layer knows the device; the device knows nothing of MQTT.
+ */
+import { join } from 'node:path';
+import { DeviceTopics } from '@megabit/contract';
+import { EmbeddedBroker } from './broker/embedded-broker';
+import type { Settings } from './config';
+import { Device } from './device/device';
+import { EventBus } from './events';
+import { HttpServer } from './http/http-server';
+import { connectUpstream, pipeBoth } from './http/mqtt-websocket-proxy';
+import { AppTopicFeed } from './mqtt/app-topic-feed';
+import { CommandRouter } from './mqtt/api/command-router';
+import { MqttConnection } from './mqtt/connection';
+import { EventPublisher } from './mqtt/event-publisher';
+import { FramePublisher } from './mqtt/frame-publisher';
+import { StatePublisher } from './mqtt/state-publisher';
+import { encodeFramePng } from './display';
+import { errorMessage, type Logger } from './util/logger';
+
+export interface ControllerOptions {
+  settings: Settings;
+  log: Logger;
+  /** Build folders of the example apps, installed on first run. */
+  exampleAppDirs: string[];
+  /** Folder of the built simulator page. */
+  simulatorDir: string;
+}
+
+/** Something with a start and a stop, stopped in reverse order of starting. */
+interface Part {
+  name: string;
+  stop(): Promise<void> | void;
+}
+
+export class Controller {
+  readonly bus: EventBus;
+  readonly topics: DeviceTopics;
+  private readonly started: Part[] = [];
+  private broker?: EmbeddedBroker;
+  private http?: HttpServer;
+  device?: Device;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.bus = new EventBus(options.log.child('bus'));
+    this.topics = new DeviceTopics(options.settings.mqtt.base_topic, options.settings.device_id);
+  }
+
+  get mqttUrl(): string {
+    const s = this.options.settings;
+    return s.mqtt.url ?? `mqtt://127.0.0.1:${this.broker!.port}`;
+  }
+
+  get httpPort(): number {
+    return this.http!.port;
+  }
+
+  async start(): Promise<void> {
+    const { settings, log } = this.options;
+    if (!settings.mqtt.url) {
+      this.broker = new EmbeddedBroker({ host: settings.broker.host, port: settings.broker.port, wsPort: settings.broker.ws_port }, log.child('broker'));
+      await this.broker.start();
+      this.started.push({ name: 'broker', stop: () => this.broker!.stop() });
+    }
+
+    const device = new Device({ settings, bus: this.bus, exampleAppDirs: this.options.exampleAppDirs }, log.child('device'));
+    this.device = device;
+
+    const mqtt = new MqttConnection({
+      url: this.mqttUrl,
+      clientId: settings.mqtt.client_id ?? `megabit-${settings.device_id}`,
+      username: settings.mqtt.username,
+      password: settings.mqtt.password,
+      ca: settings.mqtt.ca,
+      cert: settings.mqtt.cert,
+      key: settings.mqtt.key,
+      rejectUnauthorized: settings.mqtt.reject_unauthorized,
+      keepaliveS: settings.mqtt.keepalive_s,
+    }, this.topics, log.child('mqtt'));
+
+    const frames = new FramePublisher(mqtt, this.topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
+    device.addOutput(frames);
+    await device.start();
+    this.started.push({ name: 'device', stop: () => device.stop() });
+
+    log.info(`connecting to MQTT broker ${settings.mqtt.url ? this.mqttUrl.replace(/\/\/[^@/]*@/, '//***@') : '(embedded)'}`);
+    await mqtt.start();
+    this.started.push({ name: 'mqtt', stop: () => mqtt.stop() });
+
+    const parts = [
+      new CommandRouter(mqtt, this.topics, { device, publishScreen: () => frames.publishPng() }, log.child('api')),
+      new StatePublisher(mqtt, this.topics, device, this.bus),
+      new EventPublisher(mqtt, this.topics, this.bus),
+      new AppTopicFeed(mqtt, device, this.bus),
+    ];
+    for (const part of parts) {
+      part.start();
+      this.started.push({ name: part.constructor.name, stop: () => part.stop() });
+    }
+
+    this.http = new HttpServer({
+      host: settings.http.host,
+      port: settings.http.port,
+      staticDir: this.options.simulatorDir,
+      pageConfig: { base_topic: settings.mqtt.base_topic, device_id: settings.device_id },
+      handleMqttStream: (stream) => {
+        if (this.broker) this.broker.handleWebSocketStream(stream);
+        else pipeBoth(stream, connectUpstream(settings.mqtt.url!, settings.mqtt.reject_unauthorized));
+      },
+    }, log.child('http'));
+    await this.http.start();
+    this.started.push({ name: 'http', stop: () => this.http!.stop() });
+  }
+
+  /** Stops everything in reverse order; one part failing to stop does not keep the others running. */
+  async stop(): Promise<void> {
+    while (this.started.length > 0) {
+      const part = this.started.pop()!;
+      try {
+        await part.stop();
+      } catch (e) {
+        this.options.log.warn(`stopping ${part.name} failed: ${errorMessage(e)}`);
+      }
+    }
+  }
+
+  static defaultSimulatorDir(): string {
+    return join(__dirname, 'simulator');
+  }
+}

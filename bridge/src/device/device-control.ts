@@ -1,0 +1,38 @@
+/**
+ * What the outside world (MQTT API, Home Assistant, the button) may ask of the display. The MQTT
+ * layer depends on this interface only; `Device` implements it over the scheduler, compositor
+ * and app store.
+ */
+import type {
+  AppManifest, AppStatus, ButtonEvent, DeviceState, DisplayCommand, NotifyRequest,
+} from '@megabit/contract';
+
+export interface DeviceControl {
+  /** Queues a notification; returns its id. */
+  notify(request: NotifyRequest): string;
+  /** Dismisses the notification `id`, or the one showing; false when there was none. */
+  dismissNotification(id?: string): boolean;
+  showApp(id: string): void;
+  nextApp(): void;
+  previousApp(): void;
+  setRotation(enabled: boolean): void;
+  setDisplay(command: DisplayCommand): void;
+  installApp(manifest: AppManifest, wasm: Uint8Array): Promise<void>;
+  removeApp(id: string): Promise<void>;
+  /** Shows an app that is not installed until `endPreview`; its files are forgotten afterwards. */
+  previewApp(manifest: AppManifest, wasm: Uint8Array): Promise<void>;
+  endPreview(): boolean;
+  setAppOrder(order: string[], disabled?: string[]): Promise<void>;
+  setAppConfig(id: string, config: Record<string, unknown>): Promise<Record<string, unknown>>;
+  pushAppData(id: string, payload: Uint8Array): void;
+  /** Acts exactly like the hardware button. */
+  pressButton(event: ButtonEvent): void;
+  /** A value of an MQTT topic some app may read (permissions.mqtt). */
+  setTopicValue(topic: string, payload: Uint8Array): void;
+  /** Topics whose values installed apps may read. */
+  readableTopics(): string[];
+  state(): DeviceState;
+  apps(): AppStatus[];
+  currentFrame(): Uint8Array;
+  framePng(): Buffer;
+}

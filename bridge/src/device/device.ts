@@ -1,0 +1,332 @@
+/**
+ * The display as one object: the app store, the scheduler that runs apps, the compositor that
+ * draws notifications over them, power and brightness. Implements DeviceControl for the outer
+ * layers and reports changes on the event bus. Knows nothing of MQTT, serial or HTTP.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ApiFailure, DISPLAY_HEIGHT, DISPLAY_WIDTH, type AppManifest, type AppStatus, type ButtonEvent,
+  type DeviceState, type DisplayCommand, type NotifyRequest,
+} from '@megabit/contract';
+import { AppStore, type AppsChange, type StoredApp } from '../apps';
+import { ConfigSchemas } from '../apps/app-config';
+import type { Settings } from '../config';
+import { Compositor, encodeFramePng } from '../display';
+import type { DisplayOutput } from '../display/output';
+import type { EventBus } from '../events';
+import { startApp } from '../sandbox';
+import type { AppInstance, SandboxLimits, SandboxOptions } from '../sandbox/types';
+import { Scheduler, type SchedulableApp } from '../scheduler/scheduler';
+import { errorMessage, type Logger } from '../util/logger';
+import { VERSION } from '../version';
+import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
+import type { DeviceControl } from './device-control';
+
+export interface DeviceOptions {
+  settings: Settings;
+  bus: EventBus;
+  /** Installed on first run (no apps folder yet). */
+  exampleAppDirs: string[];
+}
+
+export class Device implements DeviceControl {
+  private readonly outputs: DisplayOutput[] = [];
+  private readonly store: AppStore;
+  private readonly settingsFile: DeviceSettingsFile;
+  private persisted: PersistedDeviceSettings;
+  private compositor!: Compositor;
+  private scheduler!: Scheduler;
+  private readonly topicValues = new Map<string, Uint8Array>();
+  private readonly startedAt = Date.now();
+  private readonly limits: SandboxLimits;
+  private readonly timeZone: string;
+
+  constructor(private readonly options: DeviceOptions, private readonly log: Logger) {
+    const s = options.settings;
+    this.store = new AppStore(s.data_dir, log.child('apps'));
+    this.settingsFile = new DeviceSettingsFile(join(s.data_dir, 'device.json'), {
+      power: true,
+      brightness: s.display.brightness,
+      rotation: s.rotation.enabled,
+    });
+    this.persisted = this.settingsFile.load();
+    this.limits = {
+      runTimeoutMs: s.sandbox.run_timeout_ms,
+      setupTimeoutMs: s.sandbox.setup_timeout_ms,
+      memoryBytes: s.sandbox.memory_mb * 1024 * 1024,
+      logLinesPerSecond: s.sandbox.log_lines_per_second,
+    };
+    this.timeZone = s.time_zone === 'system' ? Intl.DateTimeFormat().resolvedOptions().timeZone : s.time_zone;
+  }
+
+  addOutput(output: DisplayOutput): void {
+    this.outputs.push(output);
+  }
+
+  async start(): Promise<void> {
+    const s = this.options.settings;
+    const installed = this.store.installDefaults(this.options.exampleAppDirs);
+    if (installed.length > 0) this.log.info(`first run: installed the example apps ${installed.join(', ')}`);
+    this.store.load();
+
+    this.compositor = new Compositor(this.outputs, {
+      maxFps: s.display.max_fps,
+      defaultDurationMs: s.notifications.default_duration_ms,
+      log: this.log.child('display'),
+    });
+    this.compositor.onNotificationEvent(() => this.options.bus.emit('stateChanged'));
+    this.compositor.setPower(this.persisted.power);
+    this.compositor.setBrightness(this.persisted.brightness);
+
+    this.scheduler = new Scheduler({
+      defaultDurationMs: s.rotation.default_duration_ms,
+      rotation: this.persisted.rotation,
+      kvQuotaBytes: (m) => m.permissions?.kv_bytes ?? s.sandbox.default_kv_bytes,
+      sandbox: { limits: this.limits, timeZone: this.timeZone },
+      startApp: (opts) => this.startInstance(opts),
+      onFrame: (frame) => this.compositor.setAppFrame(frame),
+      onChange: () => {
+        this.options.bus.emit('stateChanged');
+        this.options.bus.emit('appsChanged');
+      },
+      onLog: (appId, level, message) => {
+        this.log.debug(`app ${appId}: ${message}`);
+        this.options.bus.emit('appLog', appId, { level, message });
+      },
+    }, this.log.child('scheduler'));
+
+    for (const output of this.outputs) await output.start();
+    this.compositor.start();
+    this.scheduler.setApps(this.schedulable());
+    this.scheduler.start();
+    this.store.on('changed', (changed) => this.onAppsChanged(changed));
+    this.store.watch();
+  }
+
+  async stop(): Promise<void> {
+    this.store.unwatch();
+    await this.scheduler?.stop();
+    this.compositor?.stop();
+    for (const output of this.outputs) {
+      try {
+        await output.stop();
+      } catch (e) {
+        this.log.warn(`stopping output ${output.name} failed: ${errorMessage(e)}`);
+      }
+    }
+  }
+
+  // ---- DeviceControl ----
+
+  notify(request: NotifyRequest): string {
+    return this.compositor.notify(request);
+  }
+
+  dismissNotification(id?: string): boolean {
+    return this.compositor.dismiss(id);
+  }
+
+  showApp(id: string): void {
+    const failure = this.scheduler.failure(id) ?? this.store.get(id)?.error;
+    if (failure) throw new ApiFailure('app_failed', `app "${id}" has failed: ${failure}`);
+    const app = this.store.get(id);
+    if (app && !app.enabled) throw new ApiFailure('invalid_payload', `app "${id}" is disabled; enable it with cmd/apps/order first`);
+    this.scheduler.showApp(id);
+  }
+
+  nextApp(): void {
+    this.scheduler.next();
+  }
+
+  previousApp(): void {
+    this.scheduler.previous();
+  }
+
+  setRotation(enabled: boolean): void {
+    this.scheduler.setRotation(enabled);
+    this.persist({ rotation: enabled });
+  }
+
+  setDisplay(command: DisplayCommand): void {
+    if (command.state !== undefined) this.compositor.setPower(command.state === 'ON');
+    if (command.brightness !== undefined) this.compositor.setBrightness(command.brightness);
+    this.persist({
+      ...(command.state !== undefined ? { power: command.state === 'ON' } : {}),
+      ...(command.brightness !== undefined ? { brightness: command.brightness } : {}),
+    });
+    this.options.bus.emit('stateChanged');
+  }
+
+  async installApp(manifest: AppManifest, wasm: Uint8Array): Promise<void> {
+    await this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m));
+    this.log.info(`installed app ${manifest.id} ${manifest.version}`);
+  }
+
+  async removeApp(id: string): Promise<void> {
+    this.store.remove(id);
+    this.log.info(`removed app ${id}`);
+  }
+
+  async previewApp(manifest: AppManifest, wasm: Uint8Array): Promise<void> {
+    await this.checkModule(wasm, manifest);
+    const dir = join(this.options.settings.data_dir, 'preview');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const bytes = Uint8Array.from(wasm);
+    this.scheduler.startPreview({
+      id: manifest.id,
+      manifest,
+      enabled: true,
+      kvFile: join(dir, 'kv.json'),
+      loadWasm: () => bytes,
+      config: () => {
+        const resolved = new ConfigSchemas().resolve(manifest.id, manifest, {});
+        return 'config' in resolved ? resolved.config : {};
+      },
+    });
+    this.log.info(`previewing app ${manifest.id} ${manifest.version}`);
+  }
+
+  endPreview(): boolean {
+    const ended = this.scheduler.endPreview();
+    if (ended) {
+      rmSync(join(this.options.settings.data_dir, 'preview'), { recursive: true, force: true });
+      this.log.info('preview ended');
+    }
+    return ended;
+  }
+
+  async setAppOrder(order: string[], disabled?: string[]): Promise<void> {
+    this.store.setOrder(order, disabled);
+  }
+
+  async setAppConfig(id: string, config: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const resolved = this.store.setConfig(id, config);
+    this.scheduler.instanceOf(id)?.setConfig(resolved);
+    return resolved;
+  }
+
+  pushAppData(id: string, payload: Uint8Array): void {
+    this.scheduler.pushData(id, payload);
+  }
+
+  pressButton(event: ButtonEvent): void {
+    this.options.bus.emit('button', event);
+    // A press acknowledges what is on screen first: the notification, not the app, gets it.
+    if (event.action === 'press' && this.compositor.dismiss()) return;
+    this.scheduler.button(event);
+  }
+
+  setTopicValue(topic: string, payload: Uint8Array): void {
+    this.topicValues.set(topic, payload);
+    const shown = this.scheduler.currentAppId;
+    if (!shown) return;
+    const app = this.store.get(shown);
+    if (app?.manifest?.permissions?.mqtt?.includes(topic)) this.scheduler.instanceOf(shown)?.setMqttValue(topic, payload);
+  }
+
+  readableTopics(): string[] {
+    const topics = new Set<string>();
+    for (const app of this.store.list()) for (const t of app.manifest?.permissions?.mqtt ?? []) topics.add(t);
+    return [...topics];
+  }
+
+  state(): DeviceState {
+    return {
+      state: this.persisted.power ? 'ON' : 'OFF',
+      brightness: this.persisted.brightness,
+      app: this.scheduler.currentAppId,
+      fps: this.compositor.fps,
+      uptime_s: Math.floor((Date.now() - this.startedAt) / 1000),
+      version: VERSION,
+      rotation: this.scheduler.rotationEnabled,
+      notification: this.compositor.notification?.id ?? null,
+      display: { width: DISPLAY_WIDTH, height: DISPLAY_HEIGHT, connected: false, transport: 'none' },
+    };
+  }
+
+  apps(): AppStatus[] {
+    return this.store.list().map((app) => {
+      const failure = app.error ?? this.scheduler.failure(app.id);
+      return {
+        id: app.id,
+        name: app.manifest?.name ?? app.id,
+        version: app.manifest?.version ?? '',
+        enabled: app.enabled,
+        status: failure ? 'failed' : 'ok',
+        ...(failure ? { error: failure } : {}),
+      };
+    });
+  }
+
+  currentFrame(): Uint8Array {
+    return this.compositor.currentFrame;
+  }
+
+  framePng(): Buffer {
+    return encodeFramePng(this.compositor.currentFrame);
+  }
+
+  // ---- internals ----
+
+  private schedulable(): SchedulableApp[] {
+    return this.store.list()
+      .filter((app): app is StoredApp & { status: 'ok' } => app.status === 'ok')
+      .map((app) => ({
+        id: app.id,
+        manifest: app.manifest,
+        enabled: app.enabled,
+        kvFile: app.kvFile,
+        loadWasm: () => this.store.readWasm(app.id),
+        config: () => this.store.getConfig(app.id),
+      }));
+  }
+
+  private onAppsChanged(changed: AppsChange): void {
+    this.scheduler.setApps(this.schedulable(), [...changed.added, ...changed.updated]);
+    for (const id of changed.configured) this.scheduler.instanceOf(id)?.setConfig(this.store.getConfig(id));
+    this.options.bus.emit('appsChanged');
+  }
+
+  private async startInstance(options: SandboxOptions): Promise<AppInstance> {
+    const instance = await startApp(options);
+    for (const topic of options.manifest.permissions?.mqtt ?? []) {
+      const value = this.topicValues.get(topic);
+      if (value) instance.setMqttValue(topic, value);
+    }
+    return instance;
+  }
+
+  /** Loads the module in a throwaway sandbox (compile + setup) before it is installed. */
+  private async checkModule(wasm: Uint8Array, manifest: AppManifest): Promise<void> {
+    const scratch = mkdtempSync(join(tmpdir(), 'megabit-check-'));
+    try {
+      const instance = await startApp({
+        manifest,
+        wasm,
+        config: {},
+        kvFile: join(scratch, 'kv.json'),
+        kvQuotaBytes: 0,
+        limits: this.limits,
+        timeZone: this.timeZone,
+        onLog: () => undefined,
+      });
+      await instance.close();
+    } catch (e) {
+      throw new ApiFailure('install_failed', `the module does not load: ${errorMessage(e)}`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  private persist(change: Partial<PersistedDeviceSettings>): void {
+    this.persisted = { ...this.persisted, ...change };
+    try {
+      this.settingsFile.save(this.persisted);
+    } catch (e) {
+      this.log.error(`could not save device settings: ${errorMessage(e)}`);
+    }
+  }
+}

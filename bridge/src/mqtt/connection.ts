@@ -1,0 +1,190 @@
+/**
+ * The bridge's one MQTT connection: availability as last will, `online` on every (re)connect,
+ * resubscription, retained-state republishing via `onConnect` listeners, reconnect with
+ * backoff, and one log line per state change rather than one per retry.
+ */
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { DeviceTopics } from '@megabit/contract';
+import { OUT } from '@megabit/contract';
+import { errorMessage, type Logger } from '../util/logger';
+
+export interface ConnectionOptions {
+  url: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+  keepaliveS: number;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+const MIN_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
+
+export class MqttConnection {
+  private client?: MqttClient;
+  private readonly subscriptions = new Map<string, Set<MessageHandler>>();
+  private readonly connectListeners = new Set<() => void>();
+  private backoffMs = MIN_BACKOFF_MS;
+  private lastProblem?: string;
+  private everConnected = false;
+
+  constructor(private readonly options: ConnectionOptions, private readonly topics: DeviceTopics, private readonly log: Logger) {}
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** Resolves on the first successful connection; later drops are healed in the background. */
+  async start(): Promise<void> {
+    const o = this.options;
+    const opts: IClientOptions = {
+      clientId: o.clientId,
+      // aedes 1.x speaks MQTT 3.1.1 only, and so does every broker we must support.
+      protocolVersion: 4,
+      clean: true,
+      keepalive: o.keepaliveS,
+      reconnectPeriod: MIN_BACKOFF_MS,
+      connectTimeout: 10_000,
+      username: o.username,
+      password: o.password,
+      rejectUnauthorized: o.rejectUnauthorized,
+      ca: o.ca ? readFileSync(o.ca) : undefined,
+      cert: o.cert ? readFileSync(o.cert) : undefined,
+      key: o.key ? readFileSync(o.key) : undefined,
+      will: { topic: this.topics.out(OUT.availability), payload: Buffer.from('offline'), retain: true, qos: 1 },
+    };
+    const client = mqtt.connect(o.url, opts);
+    this.client = client;
+    client.on('message', (topic, payload) => this.dispatch(topic, payload));
+    client.on('connect', () => this.handleConnect());
+    client.on('error', (e) => this.problem(describeError(e)));
+    client.on('close', () => {
+      if (this.everConnected && this.lastProblem === undefined) this.problem('connection to the broker lost');
+      // mqtt.js retries at a fixed period; stretch it so a dead broker is not hammered.
+      client.options.reconnectPeriod = this.backoffMs;
+      this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    });
+    await new Promise<void>((resolve) => {
+      if (client.connected) resolve();
+      else client.once('connect', () => resolve());
+    });
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    if (client.connected) {
+      await client.publishAsync(this.topics.out(OUT.availability), 'offline', { retain: true, qos: 1 }).catch(() => undefined);
+    }
+    await client.endAsync();
+  }
+
+  /** Called after every (re)connect, once `online` is published: republish retained state here. */
+  onConnect(listener: () => void): void {
+    this.connectListeners.add(listener);
+  }
+
+  subscribe(filter: string, handler: MessageHandler): void {
+    let handlers = this.subscriptions.get(filter);
+    if (!handlers) {
+      handlers = new Set();
+      this.subscriptions.set(filter, handlers);
+      if (this.client?.connected) this.client.subscribe(filter, { qos: 1 });
+    }
+    handlers.add(handler);
+  }
+
+  unsubscribe(filter: string, handler: MessageHandler): void {
+    const handlers = this.subscriptions.get(filter);
+    if (!handlers) return;
+    handlers.delete(handler);
+    if (handlers.size === 0) {
+      this.subscriptions.delete(filter);
+      if (this.client?.connected) this.client.unsubscribe(filter);
+    }
+  }
+
+  /** Publishing while disconnected is dropped: retained state is republished on reconnect. */
+  publish(topic: string, payload: string | Buffer, options: { retain?: boolean; qos?: 0 | 1 } = {}): void {
+    const client = this.client;
+    if (!client?.connected) return;
+    client.publish(topic, payload, { retain: options.retain ?? false, qos: options.qos ?? 0 }, (e) => {
+      if (e) this.log.debug(`publish to ${topic} failed: ${e.message}`);
+    });
+  }
+
+  private handleConnect(): void {
+    const client = this.client!;
+    this.everConnected = true;
+    this.backoffMs = MIN_BACKOFF_MS;
+    client.options.reconnectPeriod = MIN_BACKOFF_MS;
+    this.log.info(`connected to ${redact(this.options.url)}${this.lastProblem ? ' again' : ''}`);
+    this.lastProblem = undefined;
+    client.publish(this.topics.out(OUT.availability), 'online', { retain: true, qos: 1 });
+    const filters = [...this.subscriptions.keys()];
+    if (filters.length > 0) client.subscribe(filters, { qos: 1 });
+    for (const listener of this.connectListeners) {
+      try {
+        listener();
+      } catch (e) {
+        this.log.error(`republishing after connect failed: ${errorMessage(e)}`);
+      }
+    }
+  }
+
+  private problem(message: string): void {
+    if (message === this.lastProblem) return;
+    this.lastProblem = message;
+    this.log.warn(`MQTT ${redact(this.options.url)}: ${message}; retrying with backoff`);
+  }
+
+  private dispatch(topic: string, payload: Buffer): void {
+    for (const [filter, handlers] of this.subscriptions) {
+      if (!matches(filter, topic)) continue;
+      for (const handler of handlers) {
+        try {
+          handler(topic, payload);
+        } catch (e) {
+          this.log.error(`handling ${topic} failed: ${errorMessage(e)}`);
+        }
+      }
+    }
+  }
+}
+
+function describeError(e: Error & { code?: number | string }): string {
+  if (e.code === 4 || e.code === 5 || /not authori[sz]ed|bad user/i.test(e.message)) {
+    return `the broker refused the login (${e.message}); check mqtt.username and mqtt.password`;
+  }
+  if (e.code === 'ECONNREFUSED') return 'nothing listens at that address (is the broker running?)';
+  return errorMessage(e);
+}
+
+/** Never print credentials embedded in a URL. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
+/** MQTT topic filter matching (`+` one level, `#` the rest). */
+export function matches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}

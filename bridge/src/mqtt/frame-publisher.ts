@@ -1,0 +1,73 @@
+/**
+ * The MQTT display output: the current frame, retained, on `P/display/frame` (rate-capped,
+ * latest frame wins) and a PNG on `P/display/png` at most once a second and on request.
+ */
+import { OUT, type DeviceTopics } from '@megabit/contract';
+import type { DisplayOutput } from '../display/output';
+import type { MqttConnection } from './connection';
+
+const PNG_INTERVAL_MS = 1000;
+
+export class FramePublisher implements DisplayOutput {
+  readonly name = 'mqtt';
+  private latest?: Uint8Array;
+  private lastFrameAt = 0;
+  private frameTimer?: NodeJS.Timeout;
+  private lastPngAt = 0;
+  private pngTimer?: NodeJS.Timeout;
+  private readonly minFrameIntervalMs: number;
+
+  constructor(
+    private readonly mqtt: MqttConnection,
+    private readonly topics: DeviceTopics,
+    maxFps: number,
+    private readonly encodePng: (frame: Uint8Array) => Buffer,
+  ) {
+    this.minFrameIntervalMs = 1000 / maxFps;
+  }
+
+  async start(): Promise<void> {
+    // The retained frame may have been lost with a broker restart: put it back.
+    this.mqtt.onConnect(() => this.publishFrame());
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.frameTimer);
+    clearTimeout(this.pngTimer);
+  }
+
+  showFrame(frame: Uint8Array): void {
+    this.latest = frame;
+    if (this.frameTimer) return;
+    const wait = this.lastFrameAt + this.minFrameIntervalMs - Date.now();
+    if (wait <= 0) this.publishFrame();
+    else this.frameTimer = setTimeout(() => this.publishFrame(), wait);
+    this.schedulePng();
+  }
+
+  setPower(): void {}
+
+  setBrightness(): void {}
+
+  /** Publishes the PNG now (the `P/cmd/screen` command). */
+  publishPng(): void {
+    if (!this.latest) return;
+    clearTimeout(this.pngTimer);
+    this.pngTimer = undefined;
+    this.lastPngAt = Date.now();
+    this.mqtt.publish(this.topics.out(OUT.png), this.encodePng(this.latest));
+  }
+
+  private publishFrame(): void {
+    this.frameTimer = undefined;
+    if (!this.latest) return;
+    this.lastFrameAt = Date.now();
+    this.mqtt.publish(this.topics.out(OUT.frame), Buffer.from(this.latest.buffer, this.latest.byteOffset, this.latest.byteLength), { retain: true });
+  }
+
+  private schedulePng(): void {
+    if (this.pngTimer) return;
+    const wait = Math.max(0, this.lastPngAt + PNG_INTERVAL_MS - Date.now());
+    this.pngTimer = setTimeout(() => this.publishPng(), wait);
+  }
+}

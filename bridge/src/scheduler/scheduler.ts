@@ -1,0 +1,290 @@
+/**
+ * Runs the apps: starts the shown app's sandbox, ticks it every `refresh_period_ms` (ticks never
+ * overlap), hands its frames on, rotates through the enabled apps by their dwell time, and takes
+ * a faulty app out of the rotation with its reason. Knows nothing of MQTT, serial or HTTP.
+ */
+import type { AppManifest, ButtonEvent } from '@megabit/contract';
+import type { AppInstance, LogLevel, SandboxOptions } from '../sandbox/types';
+import { errorMessage, type Logger } from '../util/logger';
+
+/** An app the scheduler may run: what the app store knows of it. */
+export interface SchedulableApp {
+  id: string;
+  manifest: AppManifest;
+  enabled: boolean;
+  loadWasm(): Uint8Array;
+  config(): Record<string, unknown>;
+  kvFile: string;
+}
+
+export interface SchedulerOptions {
+  defaultDurationMs: number;
+  rotation: boolean;
+  kvQuotaBytes(manifest: AppManifest): number;
+  sandbox: Pick<SandboxOptions, 'limits' | 'timeZone'>;
+  startApp(options: SandboxOptions): Promise<AppInstance>;
+  /** Receives every frame the shown app draws. */
+  onFrame(frame: Uint8Array): void;
+  /** The shown app, the rotation flag or an app's health changed. */
+  onChange(): void;
+  onLog(appId: string, level: LogLevel, message: string): void;
+}
+
+interface Running {
+  app: SchedulableApp;
+  instance?: AppInstance;
+  starting?: Promise<AppInstance>;
+  tickTimer?: NodeJS.Timeout;
+  ticking: boolean;
+  /** An event arrived while a tick ran: tick again right after. */
+  again: boolean;
+}
+
+export class Scheduler {
+  private apps: SchedulableApp[] = [];
+  private readonly failures = new Map<string, string>();
+  private current?: Running;
+  /** An app shown in place of the rotation until the preview ends; not in `apps`. */
+  private preview?: SchedulableApp;
+  private dwellTimer?: NodeJS.Timeout;
+  private rotation: boolean;
+  private stopped = true;
+
+  constructor(private readonly options: SchedulerOptions, private readonly log: Logger) {
+    this.rotation = options.rotation;
+  }
+
+  get currentAppId(): string | null {
+    return this.current?.app.id ?? null;
+  }
+
+  get rotationEnabled(): boolean {
+    return this.rotation;
+  }
+
+  failure(id: string): string | undefined {
+    return this.failures.get(id);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.showFirstRunnable();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.dwellTimer);
+    await this.closeCurrent();
+  }
+
+  /**
+   * Replaces the app list (after installs, removals, reorders, manual edits). Apps whose manifest
+   * or wasm changed get a fresh start: their old failure is forgotten.
+   */
+  setApps(apps: SchedulableApp[], changedIds: Iterable<string> = []): void {
+    this.apps = apps;
+    for (const id of changedIds) this.failures.delete(id);
+    for (const id of [...this.failures.keys()]) if (!apps.some((a) => a.id === id)) this.failures.delete(id);
+    if (this.preview) {
+      this.options.onChange();
+      return;
+    }
+    const shown = this.current?.app.id;
+    const stillThere = apps.find((a) => a.id === shown);
+    const changed = shown !== undefined && [...changedIds].includes(shown);
+    if (shown === undefined || !stillThere || !this.runnable(stillThere) || changed) {
+      void this.closeCurrent().then(() => {
+        if (stillThere && this.runnable(stillThere)) this.show(stillThere);
+        else this.showFirstRunnable();
+      });
+    } else {
+      this.current!.app = stillThere;
+    }
+    this.options.onChange();
+  }
+
+  get previewId(): string | null {
+    return this.preview?.id ?? null;
+  }
+
+  /** Shows `app` instead of the rotation until `endPreview` (a new preview replaces the old). */
+  startPreview(app: SchedulableApp): void {
+    this.preview = app;
+    this.failures.delete(app.id);
+    void this.switchTo(app);
+  }
+
+  endPreview(): boolean {
+    if (!this.preview) return false;
+    this.preview = undefined;
+    void this.closeCurrent().then(() => this.showFirstRunnable());
+    return true;
+  }
+
+  /** Shows `id` now and restarts its dwell time. Throws if it is not installed or has failed. */
+  showApp(id: string): void {
+    if (this.preview) throw new Error(`a preview of "${this.preview.id}" is showing; end it first`);
+    const app = this.apps.find((a) => a.id === id);
+    if (!app) throw new Error(`unknown app "${id}"`);
+    if (this.failures.has(id)) throw new Error(`app "${id}" has failed: ${this.failures.get(id)}`);
+    if (this.current?.app.id === id) {
+      this.armDwell();
+      return;
+    }
+    void this.switchTo(app);
+  }
+
+  next(): void {
+    this.step(1);
+  }
+
+  previous(): void {
+    this.step(-1);
+  }
+
+  setRotation(enabled: boolean): void {
+    if (this.rotation === enabled) return;
+    this.rotation = enabled;
+    this.armDwell();
+    this.options.onChange();
+  }
+
+  button(event: ButtonEvent): void {
+    this.current?.instance?.pushButton(event);
+    this.tickSoon();
+  }
+
+  pushData(id: string, payload: Uint8Array): void {
+    if (this.current?.app.id !== id) return;
+    this.current.instance?.pushData(payload);
+    this.tickSoon();
+  }
+
+  /** The running instance of an app, if it is the one shown. */
+  instanceOf(id: string): AppInstance | undefined {
+    return this.current?.app.id === id ? this.current.instance : undefined;
+  }
+
+  private runnable(app: SchedulableApp): boolean {
+    return app.enabled && !this.failures.has(app.id);
+  }
+
+  private step(direction: 1 | -1): void {
+    if (this.preview) return;
+    const candidates = this.apps.filter((a) => this.runnable(a));
+    if (candidates.length === 0) return;
+    const index = candidates.findIndex((a) => a.id === this.current?.app.id);
+    const nextIndex = index === -1 ? 0 : (index + direction + candidates.length) % candidates.length;
+    const target = candidates[nextIndex];
+    if (target.id === this.current?.app.id) {
+      this.armDwell();
+      return;
+    }
+    void this.switchTo(target);
+  }
+
+  private showFirstRunnable(): void {
+    if (this.stopped || this.preview) return;
+    const first = this.apps.find((a) => this.runnable(a));
+    if (first) this.show(first);
+    else this.options.onChange();
+  }
+
+  private async switchTo(app: SchedulableApp): Promise<void> {
+    await this.closeCurrent();
+    if (!this.stopped) this.show(app);
+  }
+
+  private show(app: SchedulableApp): void {
+    if (this.stopped) return;
+    const running: Running = { app, ticking: false, again: false };
+    this.current = running;
+    this.armDwell();
+    this.options.onChange();
+    // Reading the wasm may throw (file gone): that fails the app like a bad module would.
+    running.starting = Promise.resolve().then(() => this.options.startApp({
+      manifest: app.manifest,
+      wasm: app.loadWasm(),
+      config: app.config(),
+      kvFile: app.kvFile,
+      kvQuotaBytes: this.options.kvQuotaBytes(app.manifest),
+      limits: this.options.sandbox.limits,
+      timeZone: this.options.sandbox.timeZone,
+      onLog: (level, message) => this.options.onLog(app.id, level, message),
+    }));
+    running.starting.then(
+      (instance) => {
+        if (this.current !== running) {
+          void instance.close();
+          return;
+        }
+        running.instance = instance;
+        void this.tick(running);
+      },
+      (e) => this.fail(running, e),
+    );
+  }
+
+  private tickSoon(): void {
+    const running = this.current;
+    if (!running?.instance) return;
+    if (running.ticking) {
+      running.again = true;
+      return;
+    }
+    clearTimeout(running.tickTimer);
+    void this.tick(running);
+  }
+
+  private async tick(running: Running): Promise<void> {
+    if (this.current !== running || !running.instance) return;
+    running.ticking = true;
+    running.again = false;
+    const started = Date.now();
+    try {
+      const frame = await running.instance.run();
+      if (this.current !== running) return;
+      if (frame) this.options.onFrame(frame);
+    } catch (e) {
+      this.fail(running, e);
+      return;
+    } finally {
+      running.ticking = false;
+    }
+    if (this.current !== running) return;
+    const period = running.app.manifest.refresh_period_ms;
+    const delay = running.again ? 0 : Math.max(0, period - (Date.now() - started));
+    running.tickTimer = setTimeout(() => void this.tick(running), delay);
+  }
+
+  private fail(running: Running, error: unknown): void {
+    const reason = errorMessage(error);
+    this.failures.set(running.app.id, reason);
+    this.log.warn(`app "${running.app.id}" failed and leaves the rotation: ${reason}`);
+    if (this.current === running) {
+      void this.closeCurrent().then(() => this.showFirstRunnable());
+    }
+    this.options.onChange();
+  }
+
+  private armDwell(): void {
+    clearTimeout(this.dwellTimer);
+    if (!this.rotation || !this.current || this.stopped || this.preview) return;
+    const duration = this.current.app.manifest.duration_ms ?? this.options.defaultDurationMs;
+    this.dwellTimer = setTimeout(() => this.step(1), duration);
+  }
+
+  private async closeCurrent(): Promise<void> {
+    const running = this.current;
+    if (!running) return;
+    this.current = undefined;
+    clearTimeout(running.tickTimer);
+    clearTimeout(this.dwellTimer);
+    const instance = running.instance ?? (await running.starting?.catch(() => undefined));
+    try {
+      await instance?.close();
+    } catch (e) {
+      this.log.warn(`closing app "${running.app.id}" failed: ${errorMessage(e)}`);
+    }
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The real bridge process against a real broker (its embedded aedes, and Debian's mosquitto):
+ * every command of the control API, its replies and error paths, and what the bridge publishes.
+ */
+import { FRAME_BYTES, type AppStatus, type DeviceState } from '@megabit/contract';
+import { startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { Mosquitto } from '../helpers/mosquitto';
+import { TestClient } from '../helpers/mqtt-client';
+import { delay } from '../helpers/ports';
+
+jest.setTimeout(60_000);
+
+const brokers: Array<[string, () => Promise<Mosquitto | undefined>]> = [
+  ['embedded aedes', async () => undefined],
+  ['mosquitto', () => Mosquitto.start()],
+];
+
+function json<T>(payload: Buffer): T {
+  return JSON.parse(payload.toString()) as T;
+}
+
+function litPixels(frame: Buffer): number {
+  let lit = 0;
+  for (let i = 0; i < frame.length; i += 3) if (frame[i] + frame[i + 1] + frame[i + 2] > 0) lit++;
+  return lit;
+}
+
+describe.each(brokers)('control API with %s', (_name, makeBroker) => {
+  let broker: Mosquitto | undefined;
+  let bridge: RunningBridge;
+  let client: TestClient;
+  const P = (path: string): string => `megabit/megabit/${path}`;
+
+  beforeAll(async () => {
+    broker = await makeBroker();
+    bridge = await startBridge({ mqttUrl: broker?.url, apps: ['clock', 'scroll'], settings: { rotation: { enabled: false } } });
+    client = await TestClient.connect(bridge.mqttUrl);
+    await client.subscribe('megabit/megabit/#');
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await bridge?.dispose();
+    await broker?.dispose();
+  });
+
+  const state = async (predicate: (s: DeviceState) => boolean = () => true): Promise<DeviceState> =>
+    json<DeviceState>((await client.waitFor(P('state'), (m) => predicate(json(m.payload)))).payload);
+
+  it('announces itself: availability, state, apps and a frame, all retained', async () => {
+    expect((await client.waitFor(P('availability'))).payload.toString()).toBe('online');
+    const s = await state();
+    expect(s).toMatchObject({ state: 'ON', display: { width: 64, height: 32, connected: false, transport: 'none' } });
+    expect(typeof s.version).toBe('string');
+    const apps = json<AppStatus[]>((await client.waitFor(P('state/apps'))).payload);
+    expect(apps.map((a) => a.id).sort()).toEqual(['clock', 'scroll']);
+    expect(apps.every((a) => a.status === 'ok' && a.enabled)).toBe(true);
+    const frame = await client.waitFor(P('display/frame'));
+    expect(frame.payload.length).toBe(FRAME_BYTES);
+    for (const topic of ['availability', 'state', 'state/apps', 'display/frame']) {
+      expect(client.on(P(topic)).some((m) => m.retain)).toBe(true);
+    }
+  });
+
+  it('shows a plain-text notification over the app and replies ok', async () => {
+    await client.request('display', { state: 'ON', brightness: 200 });
+    const before = client.messages.length;
+    const reply = await client.request('notify', 'Door open');
+    expect(reply.ok).toBe(true);
+    expect(typeof reply.id).toBe('string');
+    await state((s) => s.notification === reply.id);
+    const frame = await client.waitFor(P('display/frame'), (m) => litPixels(m.payload) > 20, 5000, before);
+    expect(frame.payload.length).toBe(FRAME_BYTES);
+    const dismissed = await client.request('notify/dismiss', { id: reply.id as string });
+    expect(dismissed).toMatchObject({ ok: true, dismissed: true });
+    await state((s) => s.notification === null);
+  });
+
+  it('echoes the transaction and names the wrong field in error replies', async () => {
+    const reply = await client.request('notify', { text: 'x', color: 'purple' });
+    expect(reply.ok).toBe(false);
+    expect(reply.error).toEqual({ code: 'invalid_payload', message: '"color" must be a colour like "#ff8800"' });
+    expect(typeof reply.transaction).toBe('string');
+    expect((await client.request('notify', '{"text":')).error).toMatchObject({ code: 'bad_json' });
+    expect((await client.request('display', { brightness: 300 })).error).toMatchObject({ code: 'invalid_payload' });
+    expect((await client.request('reboot', {})).error).toMatchObject({ code: 'unknown_command' });
+    expect((await client.request('app', 'nope')).error).toMatchObject({ code: 'unknown_app' });
+    expect((await client.request('apps/../../etc/config', {})).error).toMatchObject({ code: 'unknown_command' });
+    expect((await client.request('apps/ghost/config', {})).error).toMatchObject({ code: 'unknown_app' });
+    expect((await client.request('apps/ghost/data', 'x')).error).toMatchObject({ code: 'unknown_app' });
+    expect((await client.request('notify', Buffer.alloc(70 * 1024, 0x41))).error).toMatchObject({ code: 'too_large' });
+  });
+
+  it('switches apps: by id, next and previous', async () => {
+    expect(await client.request('app', 'scroll')).toMatchObject({ ok: true, app: 'scroll' });
+    await state((s) => s.app === 'scroll');
+    expect(await client.request('app/next')).toMatchObject({ ok: true });
+    await state((s) => s.app === 'clock');
+    expect(await client.request('app/previous', {})).toMatchObject({ ok: true });
+    await state((s) => s.app === 'scroll');
+  });
+
+  it('turns the display off (black frame) and on, with brightness, like an HA JSON light', async () => {
+    expect(await client.request('display', { state: 'OFF' })).toMatchObject({ ok: true, state: 'OFF' });
+    await state((s) => s.state === 'OFF');
+    await client.waitFor(P('display/frame'), (m) => litPixels(m.payload) === 0, 5000, client.messages.length - 1);
+    expect(await client.request('display', { state: 'ON', brightness: 17 })).toMatchObject({ ok: true, state: 'ON', brightness: 17 });
+    await state((s) => s.state === 'ON' && s.brightness === 17);
+  });
+
+  it('turns the rotation off and on', async () => {
+    expect(await client.request('rotation', 'ON')).toMatchObject({ ok: true, rotation: true });
+    await state((s) => s.rotation);
+    expect(await client.request('rotation', { enabled: false })).toMatchObject({ ok: true, rotation: false });
+    await state((s) => !s.rotation);
+  });
+
+  it('reorders and disables apps, refusing unknown ids without changing anything', async () => {
+    expect((await client.request('apps/order', { order: ['scroll', 'ghost'] })).error).toMatchObject({ code: 'unknown_app' });
+    const reply = await client.request('apps/order', { order: ['scroll', 'clock'], disabled: ['clock'] });
+    expect(reply).toMatchObject({ ok: true, apps: ['scroll', 'clock'] });
+    const apps = json<AppStatus[]>((await client.waitFor(P('state/apps'), (m) => json<AppStatus[]>(m.payload)[0]?.id === 'scroll')).payload);
+    expect(apps.find((a) => a.id === 'clock')?.enabled).toBe(false);
+    await client.request('apps/order', { order: ['clock', 'scroll'], disabled: [] });
+  });
+
+  it('publishes the button event for cmd/button', async () => {
+    const since = client.messages.length;
+    expect(await client.request('button', { button: 'main', action: 'double_press' })).toMatchObject({ ok: true });
+    const event = await client.waitFor(P('event/button'), () => true, 5000, since);
+    expect(json(event.payload)).toEqual({ button: 'main', action: 'double_press' });
+  });
+
+  it('publishes a PNG of the screen on cmd/screen', async () => {
+    const since = client.messages.length;
+    expect(await client.request('screen')).toMatchObject({ ok: true });
+    const png = await client.waitFor(P('display/png'), () => true, 5000, since);
+    expect(png.payload.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
+
+  it('sets app config against the app schema', async () => {
+    expect((await client.request('apps/clock/config', { format: 'banana' })).error).toMatchObject({ code: 'invalid_payload' });
+    const reply = await client.request('apps/clock/config', { format: '12h' });
+    expect(reply.ok).toBe(true);
+    expect((reply.config as Record<string, unknown>).format).toBe('12h');
+  });
+
+  it('delivers data to an app and survives a burst of commands in order', async () => {
+    expect(await client.request('apps/clock/data', 'hello')).toMatchObject({ ok: true, bytes: 5 });
+    const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => client.request('display', { brightness: i })));
+    expect(replies.every((r) => r.ok)).toBe(true);
+    await state((s) => s.brightness === 29);
+  });
+
+  it('goes offline on Ctrl-C and comes back with its state on restart', async () => {
+    const since = client.messages.length;
+    expect(await bridge.stop()).toBe(0);
+    const offline = await client.waitFor(P('availability'), (m) => m.payload.toString() === 'offline', 5000, since);
+    expect(offline).toBeDefined();
+    await bridge.relaunch();
+    await client.waitFor(P('availability'), (m) => m.payload.toString() === 'online', 10000, since);
+    const s = json<DeviceState>((await client.waitFor(P('state'), () => true, 10000, since)).payload);
+    expect(s.brightness).toBe(29);
+  });
+});
+
+describe('broker restart', () => {
+  it('reconnects to mosquitto by itself and puts its retained state back', async () => {
+    const broker = await Mosquitto.start();
+    const bridge = await startBridge({ mqttUrl: broker.url });
+    try {
+      await broker.restart(300);
+      const fresh = await TestClient.connect(broker.url);
+      try {
+        await fresh.subscribe('megabit/megabit/#');
+        // mosquitto runs without persistence: only a republishing bridge puts these back.
+        expect((await fresh.waitFor('megabit/megabit/availability', (m) => m.payload.toString() === 'online', 15000)).retain).toBe(true);
+        await fresh.waitFor('megabit/megabit/state', () => true, 15000);
+        await fresh.waitFor('megabit/megabit/display/frame', () => true, 15000);
+        expect(await fresh.request('notify', 'back')).toMatchObject({ ok: true });
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await bridge.dispose();
+      await broker.dispose();
+    }
+  });
+});
