@@ -85,7 +85,7 @@ export class Scheduler {
     this.apps = apps;
     for (const id of changedIds) this.failures.delete(id);
     for (const id of [...this.failures.keys()]) if (!apps.some((a) => a.id === id)) this.failures.delete(id);
-    if (this.preview) {
+    if (this.preview || this.stopped) {
       this.options.onChange();
       return;
     }
@@ -94,6 +94,8 @@ export class Scheduler {
     const changed = shown !== undefined && [...changedIds].includes(shown);
     if (shown === undefined || !stillThere || !this.runnable(stillThere) || changed) {
       void this.closeCurrent().then(() => {
+        // Something else may have picked an app while the old one closed.
+        if (this.current) return;
         if (stillThere && this.runnable(stillThere)) this.show(stillThere);
         else this.showFirstRunnable();
       });
@@ -184,7 +186,7 @@ export class Scheduler {
   }
 
   private showFirstRunnable(): void {
-    if (this.stopped || this.preview) return;
+    if (this.stopped || this.preview || this.current) return;
     const first = this.apps.find((a) => this.runnable(a));
     if (first) this.show(first);
     else this.options.onChange();

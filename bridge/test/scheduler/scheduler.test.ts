@@ -1,0 +1,192 @@
+/**
+ * The scheduler's rotation and fault handling, with scripted app instances at the sandbox
+ * boundary (the real sandbox is exercised in test/sandbox and the integration suite).
+ */
+import type { AppManifest } from '@megabit/contract';
+import { SandboxFault, type AppInstance, type SandboxOptions } from '../../src/sandbox/types';
+import { Scheduler, type SchedulableApp } from '../../src/scheduler/scheduler';
+import { createLogger } from '../../src/util/logger';
+
+type Behaviour = 'draw' | 'loop-fault' | 'load-fault';
+
+class ScriptedInstance implements AppInstance {
+  runs = 0;
+  closed = false;
+  buttons: string[] = [];
+  constructor(readonly id: string, private readonly behaviour: Behaviour) {}
+  async run(): Promise<Uint8Array | null> {
+    this.runs++;
+    if (this.behaviour === 'loop-fault') throw new SandboxFault('timeout', 'run() exceeded its 250 ms time budget');
+    return new Uint8Array(6144).fill(this.id.charCodeAt(0));
+  }
+  pushData(): void {}
+  pushButton(e: { action: string }): void {
+    this.buttons.push(e.action);
+  }
+  setConfig(): void {}
+  setMqttValue(): void {}
+  setHomeAssistantState(): void {}
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+function app(id: string, extra: Partial<AppManifest> = {}, enabled = true): SchedulableApp {
+  return {
+    id,
+    enabled,
+    kvFile: `/tmp/${id}.json`,
+    manifest: { id, name: id, version: '1.0.0', bin: `${id}.wasm`, refresh_period_ms: 100, ...extra },
+    loadWasm: () => new Uint8Array(8),
+    config: () => ({}),
+  };
+}
+
+function setup(behaviours: Record<string, Behaviour> = {}, rotation = true) {
+  const instances: ScriptedInstance[] = [];
+  const frames: number[] = [];
+  let changes = 0;
+  const scheduler = new Scheduler({
+    defaultDurationMs: 1000,
+    rotation,
+    kvQuotaBytes: () => 1024,
+    sandbox: { limits: { runTimeoutMs: 250, setupTimeoutMs: 1000, memoryBytes: 1 << 24, logLinesPerSecond: 10 }, timeZone: 'UTC' },
+    startApp: async (o: SandboxOptions) => {
+      const behaviour = behaviours[o.manifest.id] ?? 'draw';
+      if (behaviour === 'load-fault') throw new SandboxFault('load', 'not a Wasm module');
+      const instance = new ScriptedInstance(o.manifest.id, behaviour);
+      instances.push(instance);
+      return instance;
+    },
+    onFrame: (frame) => frames.push(frame[0]),
+    onChange: () => changes++,
+    onLog: () => undefined,
+  }, createLogger('error'));
+  return { scheduler, instances, frames, changes: () => changes };
+}
+
+async function advance(ms: number): Promise<void> {
+  await jest.advanceTimersByTimeAsync(ms);
+}
+
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
+
+describe('Scheduler', () => {
+  it('ticks the shown app at its refresh period and hands on its frames', async () => {
+    const { scheduler, frames } = setup();
+    scheduler.setApps([app('a')]);
+    scheduler.start();
+    await advance(450);
+    expect(frames.length).toBeGreaterThanOrEqual(4);
+    expect(frames.length).toBeLessThanOrEqual(6);
+    expect(new Set(frames)).toEqual(new Set(['a'.charCodeAt(0)]));
+    await scheduler.stop();
+  });
+
+  it('rotates by each app\'s dwell time, skipping disabled apps', async () => {
+    const { scheduler } = setup();
+    scheduler.setApps([app('a', { duration_ms: 2000 }), app('b', {}, false), app('c')]);
+    scheduler.start();
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('a');
+    await advance(1900);
+    expect(scheduler.currentAppId).toBe('a');
+    await advance(200);
+    expect(scheduler.currentAppId).toBe('c');
+    await advance(1100);
+    expect(scheduler.currentAppId).toBe('a');
+    await scheduler.stop();
+  });
+
+  it('stays on one app while the rotation is off, and switches on request', async () => {
+    const { scheduler } = setup({}, false);
+    scheduler.setApps([app('a'), app('b'), app('c')]);
+    scheduler.start();
+    await advance(5000);
+    expect(scheduler.currentAppId).toBe('a');
+    scheduler.showApp('c');
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('c');
+    scheduler.next();
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('a');
+    scheduler.previous();
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('c');
+    expect(() => scheduler.showApp('zzz')).toThrow(/unknown app/);
+    await scheduler.stop();
+  });
+
+  it('takes a faulting app out of the rotation with its reason and moves on', async () => {
+    const { scheduler, instances } = setup({ bad: 'loop-fault', broken: 'load-fault' });
+    scheduler.setApps([app('broken'), app('bad'), app('good')]);
+    scheduler.start();
+    await advance(50);
+    expect(scheduler.failure('broken')).toBe('not a Wasm module');
+    expect(scheduler.failure('bad')).toBe('run() exceeded its 250 ms time budget');
+    expect(scheduler.currentAppId).toBe('good');
+    expect(instances.find((i) => i.id === 'bad')!.closed).toBe(true);
+    expect(() => scheduler.showApp('bad')).toThrow(/has failed/);
+    // A new version of the app gets a fresh start.
+    scheduler.setApps([app('broken'), app('bad'), app('good')], ['bad']);
+    expect(scheduler.failure('bad')).toBeUndefined();
+    await scheduler.stop();
+  });
+
+  it('shows nothing (and does not spin) when no app can run', async () => {
+    const { scheduler, instances } = setup({ a: 'loop-fault' });
+    scheduler.setApps([app('a')]);
+    scheduler.start();
+    await advance(5000);
+    expect(scheduler.currentAppId).toBeNull();
+    expect(instances).toHaveLength(1);
+    await scheduler.stop();
+  });
+
+  it('passes button events to the shown app and ticks it at once', async () => {
+    const { scheduler, instances } = setup();
+    scheduler.setApps([app('a', { refresh_period_ms: 60_000 })]);
+    scheduler.start();
+    await advance(10);
+    const runs = instances[0].runs;
+    scheduler.button({ button: 'main', action: 'long_press' });
+    await advance(1);
+    expect(instances[0].buttons).toEqual(['long_press']);
+    expect(instances[0].runs).toBe(runs + 1);
+    await scheduler.stop();
+  });
+
+  it('shows a preview instead of the rotation until it ends', async () => {
+    const { scheduler } = setup();
+    scheduler.setApps([app('a'), app('b')]);
+    scheduler.start();
+    await advance(10);
+    scheduler.startPreview(app('draft'));
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('draft');
+    await advance(5000);
+    expect(scheduler.currentAppId).toBe('draft');
+    expect(() => scheduler.showApp('a')).toThrow(/preview/);
+    expect(scheduler.endPreview()).toBe(true);
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('a');
+    expect(scheduler.endPreview()).toBe(false);
+    await scheduler.stop();
+  });
+
+  it('moves on when the shown app is removed or disabled', async () => {
+    const { scheduler, instances } = setup({}, false);
+    scheduler.setApps([app('a'), app('b')]);
+    scheduler.start();
+    await advance(10);
+    scheduler.setApps([app('b')]);
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('b');
+    expect(instances.find((i) => i.id === 'a')!.closed).toBe(true);
+    scheduler.setApps([app('b', {}, false)]);
+    await advance(10);
+    expect(scheduler.currentAppId).toBeNull();
+    await scheduler.stop();
+  });
+});
