@@ -160,12 +160,12 @@ export class Device implements DeviceControl {
   }
 
   async installApp(manifest: AppManifest, wasm: Uint8Array): Promise<void> {
-    await this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m));
+    await this.scheduler.whileStopped(manifest.id, () => this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m)));
     this.log.info(`installed app ${manifest.id} ${manifest.version}`);
   }
 
   async removeApp(id: string): Promise<void> {
-    this.store.remove(id);
+    await this.scheduler.whileStopped(id, () => this.store.remove(id));
     this.log.info(`removed app ${id}`);
   }
 

@@ -33,6 +33,7 @@ export class MqttConnection {
   private backoffMs = MIN_BACKOFF_MS;
   private lastProblem?: string;
   private everConnected = false;
+  private stopping = false;
 
   constructor(private readonly options: ConnectionOptions, private readonly topics: DeviceTopics, private readonly log: Logger) {}
 
@@ -65,6 +66,7 @@ export class MqttConnection {
     client.on('connect', () => this.handleConnect());
     client.on('error', (e) => this.problem(describeError(e)));
     client.on('close', () => {
+      if (this.stopping) return;
       if (this.everConnected && this.lastProblem === undefined) this.problem('connection to the broker lost');
       // mqtt.js retries at a fixed period; stretch it so a dead broker is not hammered.
       client.options.reconnectPeriod = this.backoffMs;
@@ -79,6 +81,7 @@ export class MqttConnection {
   async stop(): Promise<void> {
     const client = this.client;
     if (!client) return;
+    this.stopping = true;
     if (client.connected) {
       await client.publishAsync(this.topics.out(OUT.availability), 'offline', { retain: true, qos: 1 }).catch(() => undefined);
     }

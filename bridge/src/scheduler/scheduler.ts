@@ -47,6 +47,8 @@ export class Scheduler {
   /** An app shown in place of the rotation until the preview ends; not in `apps`. */
   private preview?: SchedulableApp;
   private dwellTimer?: NodeJS.Timeout;
+  /** Set while an app's files change under it: nothing starts until the change is done. */
+  private holding = false;
   private rotation: boolean;
   private stopped = true;
 
@@ -85,7 +87,7 @@ export class Scheduler {
     this.apps = apps;
     for (const id of changedIds) this.failures.delete(id);
     for (const id of [...this.failures.keys()]) if (!apps.some((a) => a.id === id)) this.failures.delete(id);
-    if (this.preview || this.stopped) {
+    if (this.preview || this.stopped || this.holding) {
       this.options.onChange();
       return;
     }
@@ -103,6 +105,24 @@ export class Scheduler {
       this.current!.app = stillThere;
     }
     this.options.onChange();
+  }
+
+  /**
+   * Runs `work` (an install or removal of `id`) with `id`'s sandbox stopped, so the app cannot
+   * write its KV file into a folder being swapped; then shows it again if it still can run.
+   */
+  async whileStopped<T>(id: string, work: () => Promise<T> | T): Promise<T> {
+    if (this.current?.app.id !== id || this.preview) return work();
+    this.holding = true;
+    await this.closeCurrent();
+    try {
+      return await work();
+    } finally {
+      this.holding = false;
+      const app = this.apps.find((a) => a.id === id);
+      if (app && this.runnable(app)) this.show(app);
+      else this.showFirstRunnable();
+    }
   }
 
   get previewId(): string | null {
@@ -186,7 +206,7 @@ export class Scheduler {
   }
 
   private showFirstRunnable(): void {
-    if (this.stopped || this.preview || this.current) return;
+    if (this.stopped || this.preview || this.holding || this.current) return;
     const first = this.apps.find((a) => this.runnable(a));
     if (first) this.show(first);
     else this.options.onChange();

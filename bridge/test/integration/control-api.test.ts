@@ -44,8 +44,10 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
     await broker?.dispose();
   });
 
-  const state = async (predicate: (s: DeviceState) => boolean = () => true): Promise<DeviceState> =>
-    json<DeviceState>((await client.waitFor(P('state'), (m) => predicate(json(m.payload)))).payload);
+  /** The first P/state from message index `since` on that satisfies `predicate`. */
+  const state = async (predicate: (s: DeviceState) => boolean = () => true, since = 0): Promise<DeviceState> =>
+    json<DeviceState>((await client.waitFor(P('state'), (m) => predicate(json(m.payload)), 10_000, since)).payload);
+  const mark = (): number => client.messages.length;
 
   it('announces itself: availability, state, apps and a frame, all retained', async () => {
     expect((await client.waitFor(P('availability'))).payload.toString()).toBe('online');
@@ -64,16 +66,17 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
 
   it('shows a plain-text notification over the app and replies ok', async () => {
     await client.request('display', { state: 'ON', brightness: 200 });
-    const before = client.messages.length;
+    const before = mark();
     const reply = await client.request('notify', 'Door open');
     expect(reply.ok).toBe(true);
     expect(typeof reply.id).toBe('string');
-    await state((s) => s.notification === reply.id);
+    await state((s) => s.notification === reply.id, before);
     const frame = await client.waitFor(P('display/frame'), (m) => litPixels(m.payload) > 20, 5000, before);
     expect(frame.payload.length).toBe(FRAME_BYTES);
+    const beforeDismiss = mark();
     const dismissed = await client.request('notify/dismiss', { id: reply.id as string });
     expect(dismissed).toMatchObject({ ok: true, dismissed: true });
-    await state((s) => s.notification === null);
+    await state((s) => s.notification === null, beforeDismiss);
   });
 
   it('echoes the transaction and names the wrong field in error replies', async () => {
@@ -92,34 +95,42 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
   });
 
   it('switches apps: by id, next and previous', async () => {
+    let since = mark();
     expect(await client.request('app', 'scroll')).toMatchObject({ ok: true, app: 'scroll' });
-    await state((s) => s.app === 'scroll');
+    await state((s) => s.app === 'scroll', since);
+    since = mark();
     expect(await client.request('app/next')).toMatchObject({ ok: true });
-    await state((s) => s.app === 'clock');
+    await state((s) => s.app === 'clock', since);
+    since = mark();
     expect(await client.request('app/previous', {})).toMatchObject({ ok: true });
-    await state((s) => s.app === 'scroll');
+    await state((s) => s.app === 'scroll', since);
   });
 
   it('turns the display off (black frame) and on, with brightness, like an HA JSON light', async () => {
+    const since = mark();
     expect(await client.request('display', { state: 'OFF' })).toMatchObject({ ok: true, state: 'OFF' });
-    await state((s) => s.state === 'OFF');
-    await client.waitFor(P('display/frame'), (m) => litPixels(m.payload) === 0, 5000, client.messages.length - 1);
+    await state((s) => s.state === 'OFF', since);
+    await client.waitFor(P('display/frame'), (m) => litPixels(m.payload) === 0, 5000, since);
+    const onAgain = mark();
     expect(await client.request('display', { state: 'ON', brightness: 17 })).toMatchObject({ ok: true, state: 'ON', brightness: 17 });
-    await state((s) => s.state === 'ON' && s.brightness === 17);
+    await state((s) => s.state === 'ON' && s.brightness === 17, onAgain);
   });
 
   it('turns the rotation off and on', async () => {
+    let since = mark();
     expect(await client.request('rotation', 'ON')).toMatchObject({ ok: true, rotation: true });
-    await state((s) => s.rotation);
+    await state((s) => s.rotation, since);
+    since = mark();
     expect(await client.request('rotation', { enabled: false })).toMatchObject({ ok: true, rotation: false });
-    await state((s) => !s.rotation);
+    await state((s) => !s.rotation, since);
   });
 
   it('reorders and disables apps, refusing unknown ids without changing anything', async () => {
+    const since = mark();
     expect((await client.request('apps/order', { order: ['scroll', 'ghost'] })).error).toMatchObject({ code: 'unknown_app' });
     const reply = await client.request('apps/order', { order: ['scroll', 'clock'], disabled: ['clock'] });
     expect(reply).toMatchObject({ ok: true, apps: ['scroll', 'clock'] });
-    const apps = json<AppStatus[]>((await client.waitFor(P('state/apps'), (m) => json<AppStatus[]>(m.payload)[0]?.id === 'scroll')).payload);
+    const apps = json<AppStatus[]>((await client.waitFor(P('state/apps'), (m) => json<AppStatus[]>(m.payload)[0]?.id === 'scroll', 5000, since)).payload);
     expect(apps.find((a) => a.id === 'clock')?.enabled).toBe(false);
     await client.request('apps/order', { order: ['clock', 'scroll'], disabled: [] });
   });
@@ -147,9 +158,10 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
 
   it('delivers data to an app and survives a burst of commands in order', async () => {
     expect(await client.request('apps/clock/data', 'hello')).toMatchObject({ ok: true, bytes: 5 });
+    const since = mark();
     const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => client.request('display', { brightness: i })));
     expect(replies.every((r) => r.ok)).toBe(true);
-    await state((s) => s.brightness === 29);
+    await state((s) => s.brightness === 29, since);
   });
 
   it('goes offline on Ctrl-C and comes back with its state on restart', async () => {

@@ -190,3 +190,38 @@ describe('Scheduler', () => {
     await scheduler.stop();
   });
 });
+
+describe('Scheduler.whileStopped', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('stops the shown app while its files change, then shows it again', async () => {
+    const { scheduler, instances } = setup({}, false);
+    scheduler.setApps([app('a'), app('b')]);
+    scheduler.start();
+    await advance(10);
+    const first = instances[0];
+    let runningDuringWork: boolean | undefined;
+    await scheduler.whileStopped('a', () => {
+      runningDuringWork = !first.closed;
+      scheduler.setApps([app('a', { version: '2.0.0' }), app('b')], ['a']);
+    });
+    await advance(10);
+    expect(runningDuringWork).toBe(false);
+    expect(scheduler.currentAppId).toBe('a');
+    expect(instances).toHaveLength(2);
+    expect(instances[1].closed).toBe(false);
+    await scheduler.stop();
+  });
+
+  it('moves on when the app is gone afterwards', async () => {
+    const { scheduler } = setup({}, false);
+    scheduler.setApps([app('a'), app('b')]);
+    scheduler.start();
+    await advance(10);
+    await scheduler.whileStopped('a', () => scheduler.setApps([app('b')]));
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('b');
+    await scheduler.stop();
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * Crash-safe replacement and removal of app folders. A new version is written complete into a
+ * staging folder and renamed into place; the old one is renamed aside first and deleted last.
+ * Staging and swapping are synchronous, so within one process no other store operation ever
+ * sees them half done. After a crash at any point, `recoverLeftovers` leaves exactly one complete version:
+ *
+ * - `.staging-<r>`: a version not yet in place → deleted.
+ * - `.aside-<id>-<r>`: the old version of `<id>` during an upgrade → put back if `<id>` is
+ *   missing (the new one never arrived), deleted otherwise.
+ * - `.removing-<id>-<r>`: an app being removed → deleted.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { syncDir, writeFileAtomic } from '../util/atomic-file';
+
+const STAGING = '.staging-';
+const ASIDE = /^\.aside-(.+)-[0-9a-f]{12}$/;
+const REMOVING = '.removing-';
+
+function suffix(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** Folders of apps; everything starting with "." is the store's own bookkeeping. */
+export function isAppFolderName(name: string): boolean {
+  return !name.startsWith('.');
+}
+
+/** Writes `files` into a fresh staging folder under `appsDir`; returns its path. */
+export function stageFolder(appsDir: string, files: ReadonlyArray<[name: string, data: Uint8Array | string]>): string {
+  mkdirSync(appsDir, { recursive: true });
+  const staging = join(appsDir, `${STAGING}${suffix()}`);
+  mkdirSync(staging);
+  try {
+    for (const [name, data] of files) writeFileAtomic(join(staging, name), data);
+    syncDir(staging);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+  return staging;
+}
+
+/** Moves a complete staging folder to `appsDir/<id>`, replacing whatever version is there. */
+export function swapIn(appsDir: string, staging: string, id: string): void {
+  const target = join(appsDir, id);
+  let aside: string | undefined;
+  if (existsSync(target)) {
+    aside = join(appsDir, `.aside-${id}-${suffix()}`);
+    renameSync(target, aside);
+    syncDir(appsDir);
+  }
+  try {
+    renameSync(staging, target);
+  } catch (e) {
+    // Something recreated the folder meanwhile (e.g. a KV write of the running app): drop that
+    // and put the old version back, so the app stays whole and the install fails cleanly.
+    if (aside) {
+      if (existsSync(target)) renameSync(target, join(appsDir, `${REMOVING}${id}-${suffix()}`));
+      renameSync(aside, target);
+    }
+    recoverLeftovers(appsDir);
+    throw e;
+  }
+  syncDir(appsDir);
+  if (aside) rmSync(aside, { recursive: true, force: true });
+}
+
+/** Removes `appsDir/<id>`: one rename makes it gone, the delete happens after. */
+export function removeFolder(appsDir: string, id: string): void {
+  const doomed = join(appsDir, `${REMOVING}${id}-${suffix()}`);
+  renameSync(join(appsDir, id), doomed);
+  syncDir(appsDir);
+  rmSync(doomed, { recursive: true, force: true });
+}
+
+/** Finishes or undoes what a crash interrupted; returns one line per action taken. */
+export function recoverLeftovers(appsDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(appsDir);
+  } catch {
+    return [];
+  }
+  const actions: string[] = [];
+  // Put asides back before deleting anything, so a missing app is restored whatever the order.
+  for (const name of names) {
+    const aside = ASIDE.exec(name);
+    if (!aside) continue;
+    const target = join(appsDir, aside[1]);
+    if (existsSync(target)) {
+      rmSync(join(appsDir, name), { recursive: true, force: true });
+      actions.push(`deleted ${name}: the upgrade of "${aside[1]}" had completed`);
+    } else {
+      renameSync(join(appsDir, name), target);
+      actions.push(`restored "${aside[1]}" from ${name}: its upgrade was interrupted`);
+    }
+  }
+  for (const name of names) {
+    if (!(name.startsWith(STAGING) || name.startsWith(REMOVING))) continue;
+    rmSync(join(appsDir, name), { recursive: true, force: true });
+    actions.push(`deleted ${name}: left over from an interrupted ${name.startsWith(STAGING) ? 'install' : 'removal'}`);
+  }
+  if (actions.length > 0) syncDir(appsDir);
+  return actions;
+}
