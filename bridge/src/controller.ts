@@ -17,6 +17,7 @@ import { MqttConnection } from './mqtt/connection';
 import { EventPublisher } from './mqtt/event-publisher';
 import { FramePublisher } from './mqtt/frame-publisher';
 import { StatePublisher } from './mqtt/state-publisher';
+import { homeAssistantParts } from './homeassistant';
 import { encodeFramePng } from './display';
 import { errorMessage, type Logger } from './util/logger';
 
@@ -89,9 +90,10 @@ export class Controller {
     await mqtt.start();
     this.started.push({ name: 'mqtt', stop: () => mqtt.stop() });
 
+    const statePublisher = new StatePublisher(mqtt, this.topics, device, this.bus);
     const parts = [
       new CommandRouter(mqtt, this.topics, { device, publishScreen: () => frames.publishPng() }, log.child('api')),
-      new StatePublisher(mqtt, this.topics, device, this.bus),
+      statePublisher,
       new EventPublisher(mqtt, this.topics, this.bus),
       new AppTopicFeed(mqtt, device, this.bus),
     ];
@@ -112,12 +114,22 @@ export class Controller {
     }, log.child('http'));
     await this.http.start();
     this.started.push({ name: 'http', stop: () => this.http!.stop() });
+
+    const republish = (): void => {
+      statePublisher.publishAll();
+      frames.publishPng();
+    };
+    for (const part of homeAssistantParts({ settings, mqtt, topics: this.topics, device, bus: this.bus, httpPort: this.http.port, republish }, log)) {
+      part.start();
+      this.started.push(part);
+    }
   }
 
   /** Stops everything in reverse order; one part failing to stop does not keep the others running. */
   async stop(): Promise<void> {
     while (this.started.length > 0) {
       const part = this.started.pop()!;
+      this.options.log.debug(`stopping ${part.name}`);
       try {
         await part.stop();
       } catch (e) {

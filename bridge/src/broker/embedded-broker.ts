@@ -22,6 +22,7 @@ export class EmbeddedBroker {
   private broker?: AedesBroker;
   private tcp?: Server;
   private ws?: WebSocketServer;
+  private readonly sockets = new Set<Duplex>();
 
   constructor(private readonly options: EmbeddedBrokerOptions, private readonly log: Logger) {}
 
@@ -30,7 +31,11 @@ export class EmbeddedBroker {
     const { Aedes } = (await import('aedes')) as unknown as { Aedes: { createBroker(): Promise<AedesBroker> } };
     const broker = await Aedes.createBroker();
     this.broker = broker;
-    this.tcp = createServer((socket) => broker.handle(socket));
+    this.tcp = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      broker.handle(socket);
+    });
     await listen(this.tcp, this.options.port, this.options.host, 'MQTT');
     this.ws = new WebSocketServer({ host: this.options.host, port: this.options.wsPort });
     this.ws.on('connection', (socket) => this.handleWebSocketStream(createWebSocketStream(socket)));
@@ -54,10 +59,13 @@ export class EmbeddedBroker {
     this.broker?.handle(stream);
   }
 
+  /** Closes the broker first: servers only finish closing once their clients are gone. */
   async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    for (const client of this.ws?.clients ?? []) client.terminate();
     await new Promise<void>((resolve) => (this.ws ? this.ws.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
-    await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
   }
 }
 

@@ -107,6 +107,10 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
   });
 
   it('turns the display off (black frame) and on, with brightness, like an HA JSON light', async () => {
+    // Something lit first, so that "off" visibly changes the frame.
+    const lit = mark();
+    await client.request('notify', { text: 'lit', hold: true, id: 'lit' });
+    await client.waitFor(P('display/frame'), (m) => litPixels(m.payload) > 0, 5000, lit);
     const since = mark();
     expect(await client.request('display', { state: 'OFF' })).toMatchObject({ ok: true, state: 'OFF' });
     await state((s) => s.state === 'OFF', since);
@@ -114,6 +118,7 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
     const onAgain = mark();
     expect(await client.request('display', { state: 'ON', brightness: 17 })).toMatchObject({ ok: true, state: 'ON', brightness: 17 });
     await state((s) => s.state === 'ON' && s.brightness === 17, onAgain);
+    expect(await client.request('notify/dismiss', { id: 'lit' })).toMatchObject({ ok: true, dismissed: true });
   });
 
   it('turns the rotation off and on', async () => {
@@ -150,10 +155,12 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
   });
 
   it('sets app config against the app schema', async () => {
-    expect((await client.request('apps/clock/config', { format: 'banana' })).error).toMatchObject({ code: 'invalid_payload' });
-    const reply = await client.request('apps/clock/config', { format: '12h' });
+    expect((await client.request('apps/clock/config', { hour24: 'banana' })).error).toEqual({ code: 'invalid_payload', message: 'config.hour24 must be of type boolean' });
+    expect((await client.request('apps/clock/config', { alarm: true })).error).toMatchObject({ code: 'invalid_payload' });
+    const reply = await client.request('apps/clock/config', { hour24: false });
     expect(reply.ok).toBe(true);
-    expect((reply.config as Record<string, unknown>).format).toBe('12h');
+    // The schema's defaults are filled in.
+    expect(reply.config).toEqual({ hour24: false, color: '#ffd8a0' });
   });
 
   it('delivers data to an app and survives a burst of commands in order', async () => {

@@ -1,0 +1,17 @@
+/**
+ * Time and timers as the display pipeline sees them, so tests can drive it with fake timers or a
+ * hand-made clock. `now()` is monotonic milliseconds.
+ */
+export type ClockTimer = unknown;
+
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): ClockTimer;
+  clearTimeout(timer: ClockTimer): void;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};

@@ -1,0 +1,237 @@
+/**
+ * Turns the app's latest frame and the notification showing into the frame on the panel, and
+ * hands each frame that differs from the last one to every output.
+ *
+ * Frames are composed when something changes (app frame, notification, power) and, while a
+ * notification scrolls, on an animation timer; never more often than `maxFps`. When nothing moves
+ * no timer runs. Power off shows black; brightness is only passed on (outputs dim in hardware), so
+ * composed frames and the PNG stay at full scale. Outputs are started and stopped by their owner.
+ */
+import type { NotifyRequest } from '@megabit/contract';
+import { createLogger, type Logger } from '../util/logger';
+import { systemClock, type Clock, type ClockTimer } from './clock';
+import { drawBanner } from './banner';
+import { framesEqual } from './diff';
+import { assertFrame, blankFrame } from './frame';
+import { scrolls, type Notification } from './notification';
+import { NotificationQueue, type NotificationListener } from './notification-queue';
+import type { DisplayOutput } from './output';
+
+export interface CompositorOptions {
+  /** Cap on composed frames a second; 30 unless told. */
+  maxFps?: number;
+  /** How long a notification without `duration_ms` shows; 5000 unless told. */
+  defaultDurationMs?: number;
+  /** 30 unless told. */
+  scrollSpeedPxPerS?: number;
+  /** Notifications that may wait behind the showing one; 32 unless told. */
+  maxQueued?: number;
+  clock?: Clock;
+  log?: Logger;
+}
+
+const FPS_WINDOW_MS = 1000;
+
+function positive(value: number | undefined, fallback: number, name: string, max: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) throw new RangeError(`compositor ${name} must be a number above 0 and at most ${max}, got ${String(v)}`);
+  return v;
+}
+
+export class Compositor {
+  readonly notifications: NotificationQueue;
+  private readonly outputs: DisplayOutput[];
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly minIntervalMs: number;
+  private readonly animationIntervalMs: number;
+  private readonly scrollSpeed: number;
+  private readonly appFrame = blankFrame();
+  private lastFrame?: Uint8Array;
+  private lastComposeAt = -Infinity;
+  private timer?: ClockTimer;
+  private running = false;
+  private on = true;
+  private level = 255;
+  private readonly pushTimes: number[] = [];
+  private readonly failingOutputs = new Set<DisplayOutput>();
+
+  constructor(outputs: DisplayOutput[], options: CompositorOptions = {}) {
+    this.outputs = [...outputs];
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log ?? createLogger('info', 'display');
+    const maxFps = positive(options.maxFps, 30, 'maxFps', 240);
+    this.scrollSpeed = positive(options.scrollSpeedPxPerS, 30, 'scrollSpeedPxPerS', 1000);
+    this.minIntervalMs = 1000 / maxFps;
+    // The text moves one pixel every 1000/speed ms: composing more often would only repeat frames.
+    this.animationIntervalMs = Math.max(this.minIntervalMs, 1000 / this.scrollSpeed);
+    const maxQueued = options.maxQueued ?? 32;
+    if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new RangeError(`compositor maxQueued must be a whole number, got ${String(maxQueued)}`);
+    this.notifications = new NotificationQueue({
+      defaultDurationMs: positive(options.defaultDurationMs, 5000, 'defaultDurationMs', 86_400_000),
+      scrollSpeedPxPerS: this.scrollSpeed,
+      maxQueued,
+      clock: this.clock,
+      log: this.log,
+    });
+    this.notifications.onEvent(() => this.requestCompose());
+  }
+
+  /** Starts composing: pushes the current frame to every output at once. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.lastFrame = undefined;
+    this.lastComposeAt = -Infinity;
+    // Showing a waiting notification already composes (and pushes) through its event.
+    this.notifications.start();
+    if (!this.lastFrame) this.composeNow();
+  }
+
+  /** Clears every timer; the showing notification waits at the head of the queue. */
+  stop(): void {
+    this.running = false;
+    this.clearTimer();
+    this.notifications.stop();
+  }
+
+  /** Takes a copy of the app's frame. Throws unless it is a 64x32 RGB888 frame. */
+  setAppFrame(frame: Uint8Array): void {
+    assertFrame(frame, 'app frame');
+    this.appFrame.set(frame);
+    this.requestCompose();
+  }
+
+  notify(request: NotifyRequest): string {
+    return this.notifications.notify(request);
+  }
+
+  dismiss(id?: string): boolean {
+    return this.notifications.dismiss(id);
+  }
+
+  /** While true the hardware button belongs to the notification (a press dismisses it). */
+  isHoldShowing(): boolean {
+    return this.notifications.isHoldShowing();
+  }
+
+  get notification(): Notification | undefined {
+    return this.notifications.showing?.notification;
+  }
+
+  onNotificationEvent(listener: NotificationListener): () => void {
+    return this.notifications.onEvent(listener);
+  }
+
+  get power(): boolean {
+    return this.on;
+  }
+
+  get brightness(): number {
+    return this.level;
+  }
+
+  setPower(on: boolean): void {
+    if (typeof on !== 'boolean') throw new TypeError(`power must be true or false, got ${String(on)}`);
+    this.on = on;
+    for (const output of this.outputs) this.callOutput(output, () => output.setPower(on));
+    this.requestCompose();
+  }
+
+  setBrightness(brightness: number): void {
+    if (!Number.isInteger(brightness) || brightness < 0 || brightness > 255) {
+      throw new RangeError(`brightness must be an integer from 0 to 255, got ${String(brightness)}`);
+    }
+    this.level = brightness;
+    for (const output of this.outputs) this.callOutput(output, () => output.setBrightness(brightness));
+  }
+
+  /** Adds an output (a serial link that came up later) and brings it up to date at once. */
+  addOutput(output: DisplayOutput): void {
+    if (this.outputs.includes(output)) return;
+    this.outputs.push(output);
+    this.callOutput(output, () => output.setPower(this.on));
+    this.callOutput(output, () => output.setBrightness(this.level));
+    const frame = this.lastFrame;
+    if (this.running && frame) this.callOutput(output, () => output.showFrame(frame));
+  }
+
+  removeOutput(output: DisplayOutput): void {
+    const index = this.outputs.indexOf(output);
+    if (index >= 0) this.outputs.splice(index, 1);
+    this.failingOutputs.delete(output);
+  }
+
+  /** Frames handed to the outputs during the last second. */
+  get fps(): number {
+    this.forgetOldPushes(this.clock.now());
+    return this.pushTimes.length;
+  }
+
+  /** A copy of the frame on the panel (composed now if none was pushed yet). */
+  get currentFrame(): Uint8Array {
+    return (this.lastFrame ?? this.compose(this.clock.now())).slice();
+  }
+
+  private compose(now: number): Uint8Array {
+    const frame = blankFrame();
+    if (!this.on) return frame;
+    frame.set(this.appFrame);
+    const showing = this.notifications.showing;
+    if (showing) drawBanner(frame, showing.notification, now - showing.shownAt, this.scrollSpeed);
+    return frame;
+  }
+
+  private animating(): boolean {
+    const notification = this.notifications.showing?.notification;
+    return this.on && notification !== undefined && scrolls(notification);
+  }
+
+  /** Composes now, or at the next slot `maxFps` allows; several requests before then make one frame. */
+  private requestCompose(): void {
+    if (!this.running || this.timer !== undefined) return;
+    const wait = this.lastComposeAt + this.minIntervalMs - this.clock.now();
+    if (wait <= 0) this.composeNow();
+    else this.schedule(wait);
+  }
+
+  private composeNow(): void {
+    this.timer = undefined;
+    const now = this.clock.now();
+    this.lastComposeAt = now;
+    const frame = this.compose(now);
+    if (!this.lastFrame || !framesEqual(frame, this.lastFrame)) {
+      this.lastFrame = frame;
+      this.pushTimes.push(now);
+      this.forgetOldPushes(now);
+      for (const output of this.outputs) this.callOutput(output, () => output.showFrame(frame));
+    }
+    if (this.animating()) this.schedule(this.animationIntervalMs);
+  }
+
+  private schedule(ms: number): void {
+    this.timer = this.clock.setTimeout(() => this.composeNow(), ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer === undefined) return;
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private forgetOldPushes(now: number): void {
+    while (this.pushTimes.length > 0 && this.pushTimes[0]! <= now - FPS_WINDOW_MS) this.pushTimes.shift();
+  }
+
+  /** One broken output must not stop the others; its failure is logged once until it recovers. */
+  private callOutput(output: DisplayOutput, call: () => void): void {
+    try {
+      call();
+      this.failingOutputs.delete(output);
+    } catch (e) {
+      if (this.failingOutputs.has(output)) return;
+      this.failingOutputs.add(output);
+      this.log.error(`display output "${output.name}" failed: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The display pipeline: everything between an app's frame and the display outputs.
+ *
+ * The scheduler owns one `Compositor`: it calls `setAppFrame` on each app tick, `notify`/`dismiss`
+ * for notifications, `isHoldShowing()` to decide whether the button dismisses, `setPower`/
+ * `setBrightness` for `P/cmd/display`, and reads `fps`, `notification` and `currentFrame` for state.
+ */
+export type { DisplayOutput } from './output';
+export { Compositor, type CompositorOptions } from './compositor';
+export {
+  NotificationQueue, type NotificationEvent, type NotificationListener, type NotificationQueueOptions, type ShownNotification,
+} from './notification-queue';
+export type { Notification } from './notification';
+export { systemClock, type Clock, type ClockTimer } from './clock';
+export { drawText, measureText, glyphFor, hasGlyph, GLYPH_HEIGHT, LINE_HEIGHT, LETTER_SPACING, type Glyph } from './font/font';
+export { blankFrame, isFrame, assertFrame, parseHexColor, type Rgb } from './frame';
+export { changedRects, framesEqual, type DiffOptions, type Rect } from './diff';
+export { encodeFramePng, MAX_PNG_SCALE } from './png';

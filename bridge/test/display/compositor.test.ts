@@ -1,0 +1,304 @@
+import { Compositor, measureText, type CompositorOptions } from '../../src/display';
+import { frameDifference, litPixels, ManualClock, recordingLogger, RecordingOutput, rgbAt, solidFrame } from './helpers';
+
+const BLUE = solidFrame(0, 0, 200);
+const GREEN = solidFrame(0, 150, 0);
+/** Longer than one frame slot at the default 30 fps. */
+const SLOT = 34;
+const WHITE: [number, number, number] = [255, 255, 255];
+const EDGE_WHITE: [number, number, number] = [89, 89, 89];
+
+function setup(options: CompositorOptions = {}) {
+  const output = new RecordingOutput();
+  const { log, lines } = recordingLogger();
+  const compositor = new Compositor([output], { log, ...options });
+  return { compositor, output, lines };
+}
+
+/** Rows 11-21 hold the banner; everything else must be the app frame. */
+function expectAppOutsideBanner(frame: Uint8Array, app: Uint8Array): void {
+  for (let y = 0; y < 32; y++) {
+    if (y >= 11 && y <= 21) continue;
+    for (let x = 0; x < 64; x++) expect(rgbAt(frame, x, y)).toEqual(rgbAt(app, x, y));
+  }
+}
+
+/** Leftmost column with a text pixel (not edge, not background) in the banner's text rows. */
+function leftmostTextColumn(frame: Uint8Array): number | undefined {
+  const columns = litPixels(frame)
+    .map((p) => p.split(',').map(Number) as [number, number])
+    .filter(([, y]) => y >= 13 && y <= 19)
+    .map(([x]) => x);
+  return columns.length ? Math.min(...columns) : undefined;
+}
+
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
+
+describe('Compositor', () => {
+  test('start pushes the first frame; app frames go out, identical ones are not sent again', () => {
+    const { compositor, output } = setup();
+    compositor.start();
+    expect(output.frames).toHaveLength(1);
+    expect(litPixels(output.last)).toEqual([]);
+    jest.advanceTimersByTime(SLOT);
+    compositor.setAppFrame(BLUE);
+    expect(output.frames).toHaveLength(2);
+    expect(frameDifference(output.last, BLUE)).toBe('same');
+    jest.advanceTimersByTime(1000);
+    compositor.setAppFrame(BLUE.slice());
+    jest.advanceTimersByTime(1000);
+    expect(output.frames).toHaveLength(2);
+    expect(frameDifference(compositor.currentFrame, BLUE)).toBe('same');
+  });
+
+  test('copies the app frame, so later changes by the caller do not leak in', () => {
+    const { compositor, output } = setup();
+    compositor.start();
+    const frame = BLUE.slice();
+    compositor.setAppFrame(frame);
+    frame.fill(0);
+    jest.advanceTimersByTime(SLOT);
+    expect(frameDifference(output.last, BLUE)).toBe('same');
+    expect(frameDifference(compositor.currentFrame, BLUE)).toBe('same');
+  });
+
+  test('frames closer together than maxFps allows are merged into the latest one', () => {
+    const { compositor, output } = setup({ maxFps: 10 });
+    compositor.start();
+    jest.advanceTimersByTime(100);
+    compositor.setAppFrame(BLUE);
+    compositor.setAppFrame(GREEN);
+    compositor.setAppFrame(solidFrame(1, 2, 3));
+    expect(output.frames).toHaveLength(2);
+    jest.advanceTimersByTime(99);
+    expect(output.frames).toHaveLength(2);
+    jest.advanceTimersByTime(1);
+    expect(output.frames).toHaveLength(3);
+    expect(frameDifference(output.last, solidFrame(1, 2, 3))).toBe('same');
+  });
+
+  test('a notification shows as a banner over the app and goes away after its duration', () => {
+    const { compositor, output } = setup();
+    compositor.start();
+    compositor.setAppFrame(BLUE);
+    compositor.notify({ text: 'Hi' });
+    jest.advanceTimersByTime(SLOT);
+    const frame = output.last;
+    expectAppOutsideBanner(frame, BLUE);
+    for (let x = 0; x < 64; x++) {
+      expect(rgbAt(frame, x, 11)).toEqual(EDGE_WHITE);
+      expect(rgbAt(frame, x, 21)).toEqual(EDGE_WHITE);
+      expect(rgbAt(frame, x, 12)).toEqual([0, 0, 0]);
+      expect(rgbAt(frame, x, 20)).toEqual([0, 0, 0]);
+    }
+    // "Hi" is 7 columns wide, centred from x=28; rows 13-19.
+    const text = litPixels(frame).filter((p) => {
+      const y = Number(p.split(',')[1]);
+      return y >= 12 && y <= 20;
+    });
+    const H = ['28,13', '32,13', '28,14', '32,14', '28,15', '32,15', '28,16', '29,16', '30,16', '31,16', '32,16', '28,17', '32,17', '28,18', '32,18', '28,19', '32,19'];
+    const i = ['34,13', '34,15', '34,16', '34,17', '34,18', '34,19'];
+    expect(text.sort()).toEqual([...H, ...i].sort());
+    expect(rgbAt(frame, 28, 13)).toEqual(WHITE);
+
+    jest.advanceTimersByTime(4999 - SLOT);
+    expect(rgbAt(output.last, 28, 13)).toEqual(WHITE);
+    jest.advanceTimersByTime(1);
+    expect(frameDifference(output.last, BLUE)).toBe('same');
+    expect(compositor.notification).toBeUndefined();
+  });
+
+  test('draws the text and edges in the notification colour', () => {
+    const { compositor, output } = setup();
+    compositor.start();
+    compositor.notify({ text: 'Hi', color: '#ff0000' });
+    jest.advanceTimersByTime(SLOT);
+    expect(rgbAt(output.last, 28, 13)).toEqual([255, 0, 0]);
+    expect(rgbAt(output.last, 0, 11)).toEqual([89, 0, 0]);
+  });
+
+  test('a higher priority takes over the banner, and the preempted one returns', () => {
+    const { compositor, output } = setup();
+    const events: string[] = [];
+    compositor.onNotificationEvent((e) => events.push(`${e.type}:${e.notification.text}`));
+    compositor.start();
+    compositor.notify({ text: 'I', duration_ms: 3000 });
+    jest.advanceTimersByTime(1000);
+    compositor.notify({ text: 'II', priority: 'critical', duration_ms: 1000 });
+    // "I" alone is 3 columns at x=30; "II" is 7 columns at x=28.
+    expect(rgbAt(output.last, 28, 13)).toEqual(WHITE);
+    jest.advanceTimersByTime(1000);
+    expect(rgbAt(output.last, 28, 13)).toEqual([0, 0, 0]);
+    expect(rgbAt(output.last, 30, 13)).toEqual(WHITE);
+    expect(events).toEqual(['shown:I', 'preempted:I', 'shown:II', 'finished:II', 'shown:I']);
+  });
+
+  test('a hold notification stays until dismissed and owns the button meanwhile', () => {
+    const { compositor, output } = setup();
+    compositor.start();
+    compositor.setAppFrame(GREEN);
+    expect(compositor.isHoldShowing()).toBe(false);
+    compositor.notify({ text: 'Door', hold: true });
+    jest.advanceTimersByTime(3_600_000);
+    expect(compositor.isHoldShowing()).toBe(true);
+    expect(frameDifference(output.last, GREEN)).not.toBe('same');
+    expect(compositor.dismiss()).toBe(true);
+    expect(compositor.isHoldShowing()).toBe(false);
+    expect(frameDifference(output.last, GREEN)).toBe('same');
+  });
+
+  test('long text scrolls right to left at the set speed, and no timer is left once it is gone', () => {
+    // 20 px/s at 20 fps: one pixel a frame, on whole milliseconds.
+    const { compositor, output } = setup({ scrollSpeedPxPerS: 20, maxFps: 20 });
+    compositor.start();
+    jest.advanceTimersByTime(100);
+    const text = 'A notification far too long for one panel';
+    compositor.notify({ text, repeat: 1 });
+    expect(leftmostTextColumn(output.last)).toBeUndefined();
+    jest.advanceTimersByTime(1000);
+    expect(leftmostTextColumn(output.last)).toBe(64 - 20);
+    jest.advanceTimersByTime(1000);
+    expect(leftmostTextColumn(output.last)).toBe(64 - 40);
+    const framesBefore = output.frames.length;
+    jest.advanceTimersByTime(500);
+    expect(output.frames.length - framesBefore).toBe(10);
+    const passMs = Math.ceil(((64 + measureText(text)) * 1000) / 20);
+    jest.advanceTimersByTime(passMs - 2500);
+    expect(compositor.notification).toBeUndefined();
+    expect(litPixels(output.last)).toEqual([]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  test('nothing runs while idle or while a still notification shows, apart from its own end', () => {
+    const { compositor, output } = setup();
+    compositor.start();
+    compositor.setAppFrame(BLUE);
+    jest.advanceTimersByTime(100);
+    expect(jest.getTimerCount()).toBe(0);
+    compositor.notify({ text: 'Still' });
+    jest.advanceTimersByTime(100);
+    expect(jest.getTimerCount()).toBe(1);
+    const sent = output.frames.length;
+    jest.advanceTimersByTime(4000);
+    expect(output.frames).toHaveLength(sent);
+  });
+
+  test('power off shows black and is passed on; brightness is passed on and never dims the frame', () => {
+    const { compositor, output } = setup();
+    compositor.start();
+    compositor.setAppFrame(BLUE);
+    compositor.setBrightness(10);
+    expect(output.brightness).toEqual([10]);
+    jest.advanceTimersByTime(100);
+    expect(frameDifference(compositor.currentFrame, BLUE)).toBe('same');
+    compositor.setPower(false);
+    expect(output.power).toEqual([false]);
+    jest.advanceTimersByTime(100);
+    expect(litPixels(output.last)).toEqual([]);
+    compositor.notify({ text: 'Hidden' });
+    compositor.setAppFrame(GREEN);
+    jest.advanceTimersByTime(100);
+    expect(litPixels(output.last)).toEqual([]);
+    compositor.setPower(true);
+    jest.advanceTimersByTime(100);
+    expectAppOutsideBanner(output.last, GREEN);
+    expect(() => compositor.setBrightness(256)).toThrow(/brightness must be an integer from 0 to 255/);
+    expect(() => compositor.setBrightness(1.5)).toThrow(/brightness/);
+    expect(compositor.brightness).toBe(10);
+  });
+
+  test('counts the frames actually output during the last second', () => {
+    const { compositor } = setup({ maxFps: 30 });
+    compositor.start();
+    for (let i = 0; i < 10; i++) {
+      compositor.setAppFrame(solidFrame(i + 1, 0, 0));
+      jest.advanceTimersByTime(50);
+    }
+    expect(compositor.fps).toBe(11);
+    compositor.setAppFrame(solidFrame(10, 0, 0));
+    jest.advanceTimersByTime(500);
+    expect(compositor.fps).toBe(10);
+    jest.advanceTimersByTime(1000);
+    expect(compositor.fps).toBe(0);
+  });
+
+  test('stop clears every timer, also mid-scroll; start sends the frame again', () => {
+    const { compositor, output } = setup();
+    compositor.start();
+    compositor.notify({ text: 'Scrolling along for quite some time' });
+    jest.advanceTimersByTime(500);
+    expect(jest.getTimerCount()).toBe(2);
+    compositor.stop();
+    expect(jest.getTimerCount()).toBe(0);
+    const sent = output.frames.length;
+    compositor.start();
+    expect(output.frames).toHaveLength(sent + 1);
+  });
+
+  test('a failing output is logged once and does not stop the others', () => {
+    const good = new RecordingOutput('good');
+    const bad = new RecordingOutput('bad');
+    bad.showFrame = () => {
+      throw new Error('port gone');
+    };
+    const { log, lines } = recordingLogger();
+    const compositor = new Compositor([bad, good], { log });
+    compositor.start();
+    compositor.setAppFrame(BLUE);
+    jest.advanceTimersByTime(100);
+    compositor.setAppFrame(GREEN);
+    expect(frameDifference(good.last, GREEN)).toBe('same');
+    expect(lines.filter(([level, m]) => level === 'error' && m.includes('"bad"') && m.includes('port gone'))).toHaveLength(1);
+  });
+
+  test('an output added later gets power, brightness and the current frame at once', () => {
+    const { compositor } = setup();
+    compositor.start();
+    compositor.setAppFrame(BLUE);
+    jest.advanceTimersByTime(SLOT);
+    const late = new RecordingOutput('late');
+    compositor.addOutput(late);
+    expect(late.power).toEqual([true]);
+    expect(late.brightness).toEqual([255]);
+    expect(frameDifference(late.last, BLUE)).toBe('same');
+    compositor.removeOutput(late);
+    jest.advanceTimersByTime(100);
+    compositor.setAppFrame(GREEN);
+    expect(late.frames).toHaveLength(1);
+  });
+
+  test('bad frames and options are refused with clear errors', () => {
+    const { compositor, output } = setup();
+    compositor.start();
+    expect(() => compositor.setAppFrame(new Uint8Array(10))).toThrow(/app frame must be a Uint8Array of 6144 bytes.*got 10 bytes/);
+    expect(() => compositor.setAppFrame('x' as unknown as Uint8Array)).toThrow(/got string/);
+    expect(output.frames).toHaveLength(1);
+    expect(() => new Compositor([], { maxFps: 0 })).toThrow(/maxFps/);
+    expect(() => new Compositor([], { maxQueued: -1 })).toThrow(/maxQueued/);
+  });
+
+  test('runs on an injected clock as well', () => {
+    jest.useRealTimers();
+    const clock = new ManualClock();
+    const { compositor, output } = setup({ clock, maxFps: 20, scrollSpeedPxPerS: 20 });
+    compositor.start();
+    compositor.setAppFrame(BLUE);
+    expect(output.frames).toHaveLength(1);
+    clock.advance(50);
+    expect(frameDifference(output.last, BLUE)).toBe('same');
+    compositor.notify({ text: 'Short', duration_ms: 2000 });
+    clock.advance(50);
+    expect(rgbAt(output.last, 0, 11)).toEqual(EDGE_WHITE);
+    expect(clock.pending).toBe(1);
+    clock.advance(1949);
+    expect(rgbAt(output.last, 0, 11)).toEqual(EDGE_WHITE);
+    clock.advance(1);
+    expect(frameDifference(output.last, BLUE)).toBe('same');
+    compositor.notify({ text: 'This one is too long to fit, so it scrolls' });
+    clock.advance(1000);
+    expect(leftmostTextColumn(output.last)).toBe(64 - 20);
+    compositor.stop();
+    expect(clock.pending).toBe(0);
+  });
+});
