@@ -54,7 +54,9 @@ export interface AppInstance {
   /**
    * One tick: calls the app's `run`. Resolves with the app's 64x32 RGB888 canvas when it drew
    * anything during this call, or null when it drew nothing. Rejects with a SandboxFault when the
-   * app traps, times out or exhausts memory; the instance is then dead.
+   * app traps, times out or exhausts memory; the instance is then dead (later calls reject at
+   * once with the same fault). A run in flight when close() is called never rejects: it resolves
+   * with its frame if it could finish, else null. Calls made while a run is in flight wait for it.
    */
   run(): Promise<Uint8Array | null>;
   pushData(payload: Uint8Array): void;

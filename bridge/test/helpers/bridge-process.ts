@@ -58,6 +58,9 @@ export class RunningBridge {
       mqtt: { base_topic: baseTopic, ...(options.mqttUrl ? { url: options.mqttUrl } : {}) },
       broker: { host: '127.0.0.1', port: brokerPort, ws_port: 0 },
       http: { host: '127.0.0.1', port: httpPort },
+      // Threads on a loaded 2-core test machine can stall past the 250 ms default; apps that
+      // loop forever are caught by any budget.
+      sandbox: { run_timeout_ms: 2000 },
       ...options.settings,
     };
     const configFile = join(dataDir, 'megabit.yaml');

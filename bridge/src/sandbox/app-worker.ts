@@ -1,0 +1,254 @@
+/**
+ * Entry of an app's worker thread: loads the plugin in Extism's foreground mode (host functions
+ * are then plain synchronous calls, and the guest memory is local), calls `setup`, and answers
+ * each `run` message with one guest call. The bridge enforces time limits from outside by
+ * terminating this thread, so nothing here needs to be interruptible.
+ */
+import { createPlugin } from '@extism/extism';
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppHost, ENV_NAMESPACE, HostMemoryError, USER_NAMESPACE } from './host-api';
+import { KvStore } from './kv-store';
+import { LogLimiter } from './log-limiter';
+import { CallClock, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
+import { timeZoneOffset, type OffsetFinder } from './time-zone';
+import type { FaultKind, LogLevel } from './types';
+import { Wasm, type WasmModule } from './wasm-api';
+import { formatMiB } from './wasm-memory-cap';
+
+/** Coalesces KV saves: a 30 fps app writing a counter every tick saves at most once a second. */
+const KV_SAVE_INTERVAL_MS = 1000;
+
+class GuestFault extends Error {
+  constructor(readonly kind: FaultKind, message: string) {
+    super(message);
+  }
+}
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const post = (message: FromWorker): void => port.postMessage(message);
+const hostLog = (level: LogLevel, message: string): void => post({ type: 'log', level, message });
+
+const limiter = new LogLimiter(init.logLinesPerSecond);
+function guestLog(level: LogLevel, message: string): void {
+  const now = Date.now();
+  reportDroppedLines(now);
+  if (limiter.admit(now)) post({ type: 'log', level, message });
+}
+function reportDroppedLines(now: number): void {
+  const dropped = limiter.takeDropped(now);
+  if (dropped > 0) hostLog('warn', `${dropped} log line${dropped === 1 ? '' : 's'} dropped (limit: ${init.logLinesPerSecond} per second)`);
+}
+
+const kv = new KvStore(init.kvFile, init.kvQuotaBytes, (m) => hostLog('warn', m));
+let kvTimer: NodeJS.Timeout | undefined;
+let kvSavedAt = 0;
+let kvSaveFailing = false;
+function saveKv(): void {
+  clearTimeout(kvTimer);
+  kvTimer = undefined;
+  if (!kv.needsSave) return;
+  try {
+    kv.save();
+    kvSaveFailing = false;
+  } catch (e) {
+    // Retried with the next write; reported once per run of failures, not once a second.
+    if (!kvSaveFailing) hostLog('error', `could not save the KV store: ${(e as Error).message}`);
+    kvSaveFailing = true;
+  }
+  kvSavedAt = Date.now();
+}
+function scheduleKvSave(): void {
+  if (!kv.needsSave || kvTimer) return;
+  kvTimer = setTimeout(saveKv, Math.max(0, kvSavedAt + KV_SAVE_INTERVAL_MS - Date.now()));
+}
+
+let tzOffset: OffsetFinder;
+try {
+  tzOffset = timeZoneOffset(init.timeZone);
+} catch {
+  hostLog('warn', `unknown time zone "${init.timeZone}": the app sees UTC`);
+  tzOffset = () => 0;
+}
+
+const host = new AppHost({
+  canvas: new Uint8Array(init.canvas),
+  width: init.width,
+  height: init.height,
+  kv,
+  configJson: init.configJson,
+  mqttTopics: init.mqttTopics,
+  homeAssistantEntities: init.homeAssistantEntities,
+  blockBytesPerCall: init.memoryBytes,
+  tzOffsetMinutes: tzOffset,
+  log: guestLog,
+});
+const clock = new CallClock(init.clock);
+
+type Export = () => unknown;
+let guest: Record<string, unknown> | undefined;
+let reset: (() => void) | undefined;
+let dead = false;
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'run':
+      runTick();
+      break;
+    case 'data':
+      host.pushData(message.payload);
+      break;
+    case 'button':
+      host.pushButton(message.event);
+      break;
+    case 'config':
+      host.setConfig(message.json);
+      break;
+    case 'mqtt':
+      host.setMqttValue(message.topic, message.value);
+      break;
+    case 'ha':
+      host.setHomeAssistantState(message.entityId, message.state);
+      break;
+    case 'close':
+      saveKv();
+      post({ type: 'closed' });
+      break;
+  }
+});
+
+async function start(): Promise<void> {
+  let module: WasmModule;
+  try {
+    module = await Wasm.compile(init.wasm);
+  } catch (e) {
+    throw new GuestFault('load', `invalid WebAssembly: ${(e as Error).message}`);
+  }
+  const problem = linkProblem(module);
+  if (problem) throw new GuestFault('load', problem);
+
+  const plugin = await createPlugin(
+    // Extism's manifest type wants its own WebAssembly.Module type, which this build lacks.
+    { wasm: [{ module: module as never }] },
+    {
+      useWasi: false,
+      runInWorker: false,
+      allowedHosts: [],
+      allowedPaths: {},
+      functions: host.functions(),
+      logger: extismLogger(),
+    },
+  ).catch((e: unknown) => {
+    throw classify(e, 'start');
+  });
+  guest = (await plugin.getInstance()).exports as Record<string, unknown>;
+  // Resolves at once: the foreground plugin resets synchronously inside the async method.
+  reset = () => void plugin.reset();
+
+  // Reactor modules (Rust, TinyGo, C) run their constructors from _initialize; Extism's JS SDK
+  // only does that when WASI is on, which apps never get.
+  if (typeof guest._initialize === 'function') call('_initialize');
+  if (typeof guest.setup === 'function') call('setup');
+}
+
+/** Why the module cannot be linked, in words an app author understands; null when it can. */
+function linkProblem(module: WasmModule): string | null {
+  const provided: Record<string, ReadonlySet<string>> = {
+    [USER_NAMESPACE]: new Set(Object.keys(host.functions()[USER_NAMESPACE])),
+    [ENV_NAMESPACE]: EXTISM_ENV_FUNCTIONS,
+  };
+  const missing = Wasm.Module.imports(module).filter((i) => i.kind !== 'function' || !provided[i.module]?.has(i.name));
+  if (missing.length > 0) {
+    const list = missing.slice(0, 5).map((i) => `${i.kind} "${i.module}"."${i.name}"`).join(', ');
+    const hint = missing.some((i) => i.module.startsWith('wasi')) ? ' (apps get no WASI: build without it)' : '';
+    return `the module imports ${list}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}, which Megabit does not provide${hint}`;
+  }
+  if (!Wasm.Module.exports(module).some((e) => e.name === 'run' && e.kind === 'function')) {
+    return 'the module exports no "run" function';
+  }
+  return null;
+}
+
+/** What Extism 1.0.3's kernel namespace offers a guest. */
+const EXTISM_ENV_FUNCTIONS: ReadonlySet<string> = new Set([
+  'alloc', 'free', 'load_u8', 'load_u64', 'store_u8', 'store_u64', 'input_offset', 'input_length',
+  'input_load_u8', 'input_load_u64', 'output_set', 'error_set', 'config_get', 'var_get', 'var_set',
+  'http_request', 'http_status_code', 'length', 'length_unsafe', 'log_warn', 'log_info', 'log_debug', 'log_error',
+]);
+
+/** Routes the PDKs' own log functions (Extism log_info & co.) through the same rate limit. */
+function extismLogger(): Console {
+  const logger = {
+    debug: (m: unknown) => guestLog('debug', String(m)),
+    info: (m: unknown) => guestLog('info', String(m)),
+    warn: (m: unknown) => guestLog('warn', String(m)),
+    error: (m: unknown) => guestLog('error', String(m)),
+  };
+  return logger as unknown as Console;
+}
+
+/** One guest call; throws a GuestFault unless the export returned 0 (or nothing). */
+function call(name: string): void {
+  const fn = guest![name] as Export;
+  host.beginCall();
+  clock.enter(Date.now());
+  let rc: unknown;
+  try {
+    rc = fn();
+  } catch (e) {
+    throw classify(e, name);
+  } finally {
+    clock.leave();
+    // Extism 1.0.3 frees no block until reset(); without this every tick leaks its blocks.
+    reset!();
+    reportDroppedLines(Date.now());
+    scheduleKvSave();
+  }
+  if (rc !== undefined && rc !== 0 && rc !== 0n) {
+    const detail = host.errorText ? `: ${host.errorText}` : '';
+    throw new GuestFault(name === 'setup' ? 'load' : 'trap', `${name}() failed (returned ${String(rc)})${detail}`);
+  }
+}
+
+function classify(e: unknown, where: string): GuestFault {
+  const cap = `ran out of memory (${formatMiB(init.memoryBytes)} cap)`;
+  if (e instanceof HostMemoryError) return new GuestFault('memory', `${cap}: ${e.message}`);
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof RangeError && /allocation failed|out of memory|maximum memory/i.test(message)) return new GuestFault('memory', cap);
+  if (e instanceof Wasm.RuntimeError && memoryNearCap()) return new GuestFault('memory', cap);
+  if (e instanceof RangeError && /call stack/i.test(message)) return new GuestFault('trap', `${prefix(where)}call stack exhausted (runaway recursion?)`);
+  return new GuestFault('trap', `${prefix(where)}${message}`);
+}
+
+function prefix(where: string): string {
+  if (where === 'run') return 'trapped: ';
+  return where === 'start' ? "the module's start function trapped: " : `${where}() trapped: `;
+}
+
+/**
+ * A guest whose allocator cannot grow the memory any more traps (usually `unreachable`); what the
+ * user needs to hear then is "out of memory". The failed request's size is unknown, so a trap
+ * with the memory within an eighth of the cap (at least 1 MiB) of it counts as exhaustion.
+ */
+function memoryNearCap(): boolean {
+  const margin = Math.max(1024 * 1024, init.memoryBytes / 8);
+  return Object.values(guest ?? {}).some((v) => v instanceof Wasm.Memory && v.buffer.byteLength > init.memoryBytes - margin);
+}
+
+function runTick(): void {
+  if (dead || !guest) return;
+  try {
+    call('run');
+    post({ type: 'ran', drew: host.drew });
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function fail(e: unknown): void {
+  dead = true;
+  if (e instanceof GuestFault) post({ type: 'fault', kind: e.kind, message: e.message });
+  else post({ type: 'fault', kind: 'crash', message: `the sandbox failed: ${e instanceof Error ? e.message : String(e)}` });
+}
+
+start().then(() => post({ type: 'ready' }), fail);

@@ -1,0 +1,204 @@
+/**
+ * The host side of the app ABI (docs/app-abi.md): the `extism:host/user` functions an app may
+ * import, plus the few `extism:host/env` functions the sandbox replaces. Runs inside the app's
+ * worker, synchronously, while the guest is executing.
+ */
+import type { CallContext, ExtismPluginOptions } from '@extism/extism';
+import type { ButtonEvent } from '@megabit/contract';
+import type { KvStore } from './kv-store';
+import type { HomeAssistantEntityState, LogLevel } from './types';
+import { formatMiB } from './wasm-memory-cap';
+
+export const USER_NAMESPACE = 'extism:host/user';
+export const ENV_NAMESPACE = 'extism:host/env';
+
+export const INBOX_MAX_PAYLOADS = 32;
+export const INBOX_MAX_PAYLOAD_BYTES = 64 * 1024;
+/** Buttons queue like data: an app that never drains them must not grow the queue forever. */
+export const BUTTON_QUEUE_MAX = 32;
+export const LOG_LINE_MAX_CHARS = 1024;
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const lenientUtf8 = new TextDecoder();
+
+/** The guest asked the host for more Extism block memory than its cap allows. */
+export class HostMemoryError extends Error {}
+
+export interface AppHostOptions {
+  /** width * height RGB888 pixels, row-major. */
+  canvas: Uint8Array;
+  width: number;
+  height: number;
+  kv: KvStore;
+  configJson: string;
+  mqttTopics: readonly string[];
+  homeAssistantEntities: readonly string[];
+  /** Cap on Extism block bytes the guest may allocate during one call. */
+  blockBytesPerCall: number;
+  tzOffsetMinutes(nowMs: number): number;
+  log(level: LogLevel, message: string): void;
+}
+
+export class AppHost {
+  /** Whether the current call blitted anything onto the canvas. */
+  drew = false;
+  /** Text the guest set with Extism's error_set during the current call. */
+  errorText: string | null = null;
+  private blockBytes = 0;
+  private readonly inbox: Uint8Array[] = [];
+  private readonly buttons: ButtonEvent[] = [];
+  private configJson: string;
+  private readonly mqttAllowed: ReadonlySet<string>;
+  private readonly haAllowed: ReadonlySet<string>;
+  private readonly mqttValues = new Map<string, Uint8Array>();
+  private readonly haStates = new Map<string, HomeAssistantEntityState>();
+
+  constructor(private readonly o: AppHostOptions) {
+    this.configJson = o.configJson;
+    this.mqttAllowed = new Set(o.mqttTopics);
+    this.haAllowed = new Set(o.homeAssistantEntities);
+  }
+
+  /** Called before each guest call: per-call state starts fresh (Extism blocks are reset after each). */
+  beginCall(): void {
+    this.drew = false;
+    this.errorText = null;
+    this.blockBytes = 0;
+  }
+
+  pushData(payload: Uint8Array): void {
+    if (this.inbox.length >= INBOX_MAX_PAYLOADS) this.inbox.shift();
+    this.inbox.push(payload);
+  }
+
+  pushButton(event: ButtonEvent): void {
+    if (this.buttons.length >= BUTTON_QUEUE_MAX) this.buttons.shift();
+    this.buttons.push({ button: event.button, action: event.action });
+  }
+
+  setConfig(json: string): void {
+    this.configJson = json;
+  }
+
+  setMqttValue(topic: string, value: Uint8Array): void {
+    if (this.mqttAllowed.has(topic)) this.mqttValues.set(topic, value);
+  }
+
+  setHomeAssistantState(entityId: string, state: HomeAssistantEntityState | null): void {
+    if (!this.haAllowed.has(entityId)) return;
+    if (state) this.haStates.set(entityId, state);
+    else this.haStates.delete(entityId);
+  }
+
+  /** The functions handed to Extism's createPlugin, by namespace. */
+  functions(): NonNullable<ExtismPluginOptions['functions']> {
+    return {
+      [USER_NAMESPACE]: {
+        mb_blit: (ctx: CallContext, x: number, y: number, w: number, h: number, pixels: bigint) => this.blit(ctx, x, y, w, h, pixels),
+        mb_display_info: (ctx: CallContext) => ctx.store(JSON.stringify({ width: this.o.width, height: this.o.height })),
+        mb_now_ms: () => BigInt(Date.now()),
+        mb_tz_offset_min: () => this.o.tzOffsetMinutes(Date.now()),
+        mb_random_seed: () => crypto.getRandomValues(new BigInt64Array(1))[0],
+        mb_log: (ctx: CallContext, level: number, msg: bigint) => this.logFromGuest(ctx, level, msg),
+        mb_config: (ctx: CallContext) => ctx.store(this.configJson),
+        mb_kv_get: (ctx: CallContext, key: bigint) => {
+          const k = read(ctx, key);
+          const value = k && this.o.kv.get(k);
+          return value ? storeBytes(ctx, value) : 0n;
+        },
+        mb_kv_set: (ctx: CallContext, key: bigint, value: bigint) => this.o.kv.set(read(ctx, key) ?? new Uint8Array(0), read(ctx, value) ?? new Uint8Array(0)),
+        mb_kv_delete: (ctx: CallContext, key: bigint) => {
+          const k = read(ctx, key);
+          if (k) this.o.kv.delete(k);
+          return 0;
+        },
+        mb_inbox_next: (ctx: CallContext) => {
+          const payload = this.inbox.shift();
+          return payload ? storeBytes(ctx, payload) : 0n;
+        },
+        mb_button_next: (ctx: CallContext) => {
+          const event = this.buttons.shift();
+          return event ? ctx.store(JSON.stringify(event)) : 0n;
+        },
+        mb_mqtt_get: (ctx: CallContext, topic: bigint) => ctx.store(JSON.stringify(this.mqttReply(readText(ctx, topic)))),
+        mb_ha_state: (ctx: CallContext, entity: bigint) => ctx.store(JSON.stringify(this.haReply(readText(ctx, entity)))),
+      },
+      // Extism's own versions of these assume its call stack (BEGIN/END), which the sandbox
+      // bypasses to see the export's return code; apps get no input and their output is unused.
+      [ENV_NAMESPACE]: {
+        alloc: (ctx: CallContext, size: bigint) => this.alloc(ctx, size),
+        input_offset: () => 0n,
+        input_length: () => 0n,
+        input_load_u8: () => 0,
+        input_load_u64: () => 0n,
+        output_set: () => undefined,
+        error_set: (ctx: CallContext, addr: bigint) => {
+          this.errorText = readText(ctx, addr);
+        },
+      },
+    };
+  }
+
+  private alloc(ctx: CallContext, size: bigint): bigint {
+    const n = Number(size);
+    if (this.blockBytes + n > this.o.blockBytesPerCall) {
+      throw new HostMemoryError(`one call's Extism blocks would pass it (asked for ${n} more bytes with ${formatMiB(this.blockBytes)} in use)`);
+    }
+    this.blockBytes += n;
+    return ctx.alloc(n);
+  }
+
+  private blit(ctx: CallContext, x: number, y: number, w: number, h: number, pixels: bigint): number {
+    const src = read(ctx, pixels);
+    if (!src || w < 1 || h < 1 || src.length < w * h * 3) return -1;
+    const x0 = Math.max(0, x);
+    const x1 = Math.min(this.o.width, x + w);
+    const y0 = Math.max(0, y);
+    const y1 = Math.min(this.o.height, y + h);
+    if (x0 >= x1 || y0 >= y1) return 0;
+    for (let row = y0; row < y1; row++) {
+      const from = ((row - y) * w + (x0 - x)) * 3;
+      this.o.canvas.set(src.subarray(from, from + (x1 - x0) * 3), (row * this.o.width + x0) * 3);
+    }
+    this.drew = true;
+    return 0;
+  }
+
+  private logFromGuest(ctx: CallContext, level: number, msg: bigint): void {
+    const text = readText(ctx, msg);
+    const clamped = LOG_LEVELS[Math.min(3, Math.max(0, level | 0))];
+    this.o.log(clamped, text.length > LOG_LINE_MAX_CHARS ? `${text.slice(0, LOG_LINE_MAX_CHARS)}…` : text);
+  }
+
+  private mqttReply(topic: string): object {
+    if (!this.mqttAllowed.has(topic)) return { ok: false, error: `denied: ${topic} is not in permissions.mqtt` };
+    const value = this.mqttValues.get(topic);
+    return value ? { ok: true, value: lenientUtf8.decode(value) } : { ok: false, error: 'unavailable' };
+  }
+
+  private haReply(entityId: string): object {
+    if (!this.haAllowed.has(entityId)) return { ok: false, error: `denied: ${entityId} is not in permissions.homeassistant` };
+    const state = this.haStates.get(entityId);
+    return state ? { ok: true, state: state.state, attributes: state.attributes } : { ok: false, error: 'unavailable' };
+  }
+}
+
+/** The bytes of a block, or null for offset 0 ("nothing") and unknown blocks. A view, not a copy. */
+function read(ctx: CallContext, offset: bigint): Uint8Array | null {
+  if (offset === 0n) return null;
+  const block = ctx.read(offset);
+  return block ? block.bytes() : null;
+}
+
+function readText(ctx: CallContext, offset: bigint): string {
+  const bytes = read(ctx, offset);
+  return bytes ? lenientUtf8.decode(bytes) : '';
+}
+
+/**
+ * Extism 1.0.3's store() adopts a Uint8Array's whole underlying ArrayBuffer as the block, so a
+ * view into a larger buffer (or the KV store's own copy) must not be passed as is.
+ */
+function storeBytes(ctx: CallContext, bytes: Uint8Array): bigint {
+  return ctx.store(bytes.slice());
+}

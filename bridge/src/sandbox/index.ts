@@ -1,0 +1,272 @@
+/**
+ * The app sandbox, bridge side: one worker thread per app (see app-worker.ts), driven by
+ * messages, watched from here. The main thread never runs guest code, so a looping app costs its
+ * own thread until its time budget runs out, never the bridge's event loop.
+ */
+import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES, type ButtonEvent } from '@megabit/contract';
+import type { Worker } from 'node:worker_threads';
+import { INBOX_MAX_PAYLOAD_BYTES } from './host-api';
+import { CallClock, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
+import { SandboxFault, type AppInstance, type HomeAssistantEntityState, type LogLevel, type SandboxOptions } from './types';
+import { WasmFormatError, capLinearMemory } from './wasm-memory-cap';
+import { startWorker } from './worker-script';
+
+export * from './types';
+
+/**
+ * A run whose guest call has not even started this long after it was asked for means the worker
+ * itself is stuck (not the app's code): that is a crash, not a timeout.
+ */
+const UNRESPONSIVE_AFTER_MS = 10_000;
+/**
+ * How long close() waits for the worker to save the KV store when no guest code is running: only
+ * the bridge's own code (a slow fsync) can hold it up then, so this is generous.
+ */
+const CLOSE_GRACE_MS = 5000;
+/** The worker's own JS heap (inbox, KV map, Extism's bookkeeping); guest memory is capped apart. */
+const WORKER_HEAP_MB = 96;
+
+/**
+ * Loads an app and calls its `setup`. Resolves when the app is ready to run; rejects with a
+ * SandboxFault of kind 'load' (bad module, failing setup), 'timeout', 'trap' or 'memory'.
+ */
+export async function startApp(options: SandboxOptions): Promise<AppInstance> {
+  let wasm: Uint8Array;
+  try {
+    wasm = capLinearMemory(options.wasm, options.limits.memoryBytes);
+  } catch (e) {
+    if (e instanceof WasmFormatError) throw new SandboxFault('load', e.message);
+    throw e;
+  }
+  const init: WorkerInit = {
+    wasm,
+    configJson: JSON.stringify(options.config ?? {}),
+    kvFile: options.kvFile,
+    kvQuotaBytes: options.kvQuotaBytes,
+    memoryBytes: options.limits.memoryBytes,
+    logLinesPerSecond: options.limits.logLinesPerSecond,
+    timeZone: options.timeZone,
+    mqttTopics: options.manifest.permissions?.mqtt ?? [],
+    homeAssistantEntities: options.manifest.permissions?.homeassistant ?? [],
+    width: DISPLAY_WIDTH,
+    height: DISPLAY_HEIGHT,
+    canvas: new SharedArrayBuffer(FRAME_BYTES),
+    clock: new SharedArrayBuffer(CallClock.BYTES),
+  };
+  const app = new SandboxedApp(options, init);
+  await app.started;
+  return app;
+}
+
+interface PendingRun {
+  resolve(frame: Uint8Array | null): void;
+  reject(fault: SandboxFault): void;
+}
+
+class SandboxedApp implements AppInstance {
+  readonly id: string;
+  readonly started: Promise<void>;
+  private readonly worker: Worker;
+  private readonly canvas: Uint8Array;
+  private readonly clock: CallClock;
+  private starting: PendingRun | undefined;
+  private pending: PendingRun | undefined;
+  /** run() calls made while one is in flight wait for it: answered in order, one at a time. */
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private fault: SandboxFault | undefined;
+  private closing: Promise<void> | undefined;
+  private onClosed: (() => void) | undefined;
+  private exited = false;
+  private readonly exit: Promise<void>;
+
+  constructor(private readonly options: SandboxOptions, init: WorkerInit) {
+    this.id = options.manifest.id;
+    this.canvas = new Uint8Array(init.canvas);
+    this.clock = new CallClock(init.clock);
+    this.worker = startWorker({
+      workerData: init,
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      // Extism loads node:wasi at import, which prints an ExperimentalWarning per worker.
+      execArgv: ['--no-warnings'],
+    });
+    this.worker.on('message', (m: FromWorker) => this.onMessage(m));
+    this.worker.on('error', (e: Error & { code?: string }) => {
+      this.die(e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? new SandboxFault('memory', 'ran out of memory (the sandbox heap limit)')
+        : new SandboxFault('crash', `the app's worker crashed: ${e.message}`));
+    });
+    this.exit = new Promise((resolve) => this.worker.once('exit', (code) => {
+      this.exited = true;
+      this.die(new SandboxFault('crash', `the app's worker stopped unexpectedly (exit code ${code})`));
+      resolve();
+    }));
+    this.started = new Promise<void>((resolve, reject) => {
+      this.starting = { resolve: () => resolve(), reject };
+    });
+    const budget = options.limits.setupTimeoutMs;
+    this.timer = setTimeout(() => this.die(new SandboxFault('timeout', `loading and setup() exceeded the ${budget} ms time budget`)), budget);
+  }
+
+  run(): Promise<Uint8Array | null> {
+    // Started synchronously when idle, so a close() right after run() finds the run in flight.
+    const result = this.queued === 0 ? this.runNow() : this.queue.then(() => this.runNow());
+    this.queued++;
+    this.queue = result.then(() => { this.queued--; }, () => { this.queued--; });
+    return result;
+  }
+
+  pushData(payload: Uint8Array): void {
+    if (payload.length > INBOX_MAX_PAYLOAD_BYTES) {
+      this.log('warn', `a data payload of ${payload.length} bytes was dropped: the inbox takes at most ${INBOX_MAX_PAYLOAD_BYTES} bytes per payload`);
+      return;
+    }
+    const copy = payload.slice();
+    this.send({ type: 'data', payload: copy }, [copy.buffer]);
+  }
+
+  pushButton(event: ButtonEvent): void {
+    this.send({ type: 'button', event: { button: event.button, action: event.action } });
+  }
+
+  setConfig(config: Record<string, unknown>): void {
+    this.send({ type: 'config', json: JSON.stringify(config ?? {}) });
+  }
+
+  setMqttValue(topic: string, value: Uint8Array): void {
+    if (!this.options.manifest.permissions?.mqtt?.includes(topic)) return;
+    const copy = value.slice();
+    this.send({ type: 'mqtt', topic, value: copy }, [copy.buffer]);
+  }
+
+  setHomeAssistantState(entityId: string, state: HomeAssistantEntityState | null): void {
+    if (!this.options.manifest.permissions?.homeassistant?.includes(entityId)) return;
+    this.send({ type: 'ha', entityId, state: state && { state: String(state.state), attributes: state.attributes ?? {} } });
+  }
+
+  /**
+   * Saves the KV store and stops the worker. A run in flight may still finish (its frame is
+   * returned); if the worker has to be stopped first, that run resolves null instead of failing.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    if (!this.fault && !this.exited) {
+      const started = this.clock.startedAt();
+      const grace = this.pending && started !== null
+        ? Math.max(0, started + this.options.limits.runTimeoutMs - Date.now())
+        : CLOSE_GRACE_MS;
+      const acked = new Promise<void>((resolve) => {
+        this.onClosed = resolve;
+      });
+      this.send({ type: 'close' });
+      let graceTimer: NodeJS.Timeout | undefined;
+      await Promise.race([acked, this.exit, new Promise<void>((resolve) => { graceTimer = setTimeout(resolve, grace); })]);
+      clearTimeout(graceTimer);
+    }
+    clearTimeout(this.timer);
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.resolve(null);
+    this.fault ??= new SandboxFault('crash', 'the app was closed');
+    await this.terminate();
+  }
+
+  private runNow(): Promise<Uint8Array | null> {
+    if (this.closing) return Promise.reject(new SandboxFault('crash', 'the app was closed'));
+    if (this.fault) return Promise.reject(this.fault);
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.send({ type: 'run' });
+      this.watchRun(Date.now());
+    });
+  }
+
+  /**
+   * Arms the run's time budget. It counts from when the guest code starts (the CallClock), so a
+   * worker still busy saving the KV store, or a main thread that was itself late, does not eat
+   * into the app's time.
+   */
+  private watchRun(askedAt: number): void {
+    const budget = this.options.limits.runTimeoutMs;
+    const check = (): void => {
+      if (!this.pending) return;
+      const started = this.clock.startedAt();
+      const now = Date.now();
+      if (started !== null) {
+        const left = started + budget - now;
+        if (left <= 0) this.die(new SandboxFault('timeout', `run() exceeded its ${budget} ms time budget`));
+        else this.timer = setTimeout(check, left);
+      } else if (now - askedAt > budget + UNRESPONSIVE_AFTER_MS) {
+        this.die(new SandboxFault('crash', 'the app\'s worker stopped responding'));
+      } else {
+        // Not started yet, or finished with its answer on the way.
+        this.timer = setTimeout(check, budget);
+      }
+    };
+    this.timer = setTimeout(check, budget);
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'log':
+        this.log(m.level, m.message);
+        break;
+      case 'ready': {
+        clearTimeout(this.timer);
+        const starting = this.starting;
+        this.starting = undefined;
+        starting?.resolve(null);
+        break;
+      }
+      case 'ran': {
+        clearTimeout(this.timer);
+        const pending = this.pending;
+        this.pending = undefined;
+        pending?.resolve(m.drew ? this.canvas.slice() : null);
+        break;
+      }
+      case 'fault':
+        this.die(new SandboxFault(m.kind, m.message));
+        break;
+      case 'closed':
+        this.onClosed?.();
+        break;
+    }
+  }
+
+  /** The app is broken: every waiter learns why, and the worker goes. */
+  private die(fault: SandboxFault): void {
+    if (this.fault) return;
+    this.fault = fault;
+    clearTimeout(this.timer);
+    const { starting, pending } = this;
+    this.starting = undefined;
+    this.pending = undefined;
+    starting?.reject(fault);
+    if (this.closing) pending?.resolve(null);
+    else pending?.reject(fault);
+    void this.terminate();
+  }
+
+  private async terminate(): Promise<void> {
+    if (!this.exited) await this.worker.terminate().catch(() => undefined);
+  }
+
+  private send(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (this.fault || this.exited) return;
+    this.worker.postMessage(message, transfer);
+  }
+
+  private log(level: LogLevel, message: string): void {
+    try {
+      this.options.onLog(level, message);
+    } catch {
+      // A failing log sink must not take the app down with it.
+    }
+  }
+}

@@ -1,0 +1,273 @@
+import { SandboxFault } from '../../src/sandbox';
+import { buildProbeApp } from '../fixtures/sandbox/probe-app';
+import { command, pixel, start, tempDir, type StartOverrides, type TestApp } from '../fixtures/sandbox/harness';
+import { WasmBuilder, op } from '../fixtures/sandbox/wasm-builder';
+
+let probe: Uint8Array;
+const dir = tempDir();
+const running: TestApp[] = [];
+
+beforeAll(async () => {
+  probe = await buildProbeApp();
+}, 120_000);
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((t) => t.app.close()));
+});
+afterAll(() => dir.cleanup());
+
+async function startProbe(overrides: StartOverrides = {}, wasm = probe): Promise<TestApp> {
+  const t = await start(wasm, dir.path, overrides);
+  running.push(t);
+  return t;
+}
+
+async function faultOf(promise: Promise<unknown>): Promise<SandboxFault> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(SandboxFault);
+  return error as SandboxFault;
+}
+
+const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('drawing', () => {
+  test('a full-frame blit reaches the canvas, one fresh frame per tick', async () => {
+    const t = await startProbe({ config: { paint: true } });
+    const frame = await t.app.run();
+    expect(frame).toBeInstanceOf(Uint8Array);
+    expect(frame!.length).toBe(6144);
+    expect(pixel(frame!, 0, 0)).toEqual([0, 0, 1]);
+    expect(pixel(frame!, 10, 3)).toEqual([40, 24, 1]);
+    expect(pixel(frame!, 63, 31)).toEqual([252, 248, 1]);
+    const next = await t.app.run();
+    expect(pixel(next!, 63, 31)).toEqual([252, 248, 2]);
+    expect(pixel(frame!, 63, 31)).toEqual([252, 248, 1]);
+  });
+
+  test('partial blits are clipped to the display and the canvas keeps what was drawn before', async () => {
+    const t = await startProbe();
+    expect(await command(t, 'blit|-2|-2|4|4|255|0|0')).toEqual(['blit 0']);
+    t.app.pushData(encode('blit|62|30|4|4|0|255|0'));
+    const frame = await t.app.run();
+    expect(pixel(frame!, 0, 0)).toEqual([255, 0, 0]);
+    expect(pixel(frame!, 1, 1)).toEqual([255, 0, 0]);
+    expect(pixel(frame!, 2, 2)).toEqual([0, 0, 0]);
+    expect(pixel(frame!, 61, 31)).toEqual([0, 0, 0]);
+    expect(pixel(frame!, 62, 30)).toEqual([0, 255, 0]);
+    expect(pixel(frame!, 63, 31)).toEqual([0, 255, 0]);
+  });
+
+  test('a tick that draws nothing (or only off-screen) yields null; bad sizes return -1', async () => {
+    const t = await startProbe();
+    expect(await t.app.run()).toBeNull();
+    t.app.pushData(encode('blit|64|0|4|4|1|1|1'));
+    expect(await t.app.run()).toBeNull();
+    expect(t.messages()).toEqual(['setup ticks=0', 'blit 0']);
+    expect(await command(t, 'blitshort|4|4', 'blit|0|0|0|4|1|1|1', 'blit|0|0|4|-1|1|1|1')).toEqual(['blitshort -1', 'blit -1', 'blit -1']);
+  });
+});
+
+describe('calls', () => {
+  test('setup runs once before the first run, and module state persists between runs', async () => {
+    const t = await startProbe({ config: { trace: true } });
+    await t.app.run();
+    await t.app.run();
+    expect(t.messages()).toEqual(['setup ticks=0', 'run 1', 'run 2']);
+  });
+
+  test('the display, clock, time zone and random seed functions answer', async () => {
+    const t = await startProbe({ timeZone: 'Asia/Kolkata' });
+    const lines = await command(t, 'info', 'info');
+    expect(lines[0]).toBe('display {"width":64,"height":32}');
+    expect(Math.abs(Number(lines[1].slice(4)) - Date.now())).toBeLessThan(5000);
+    expect(lines[2]).toBe('tz 330');
+    expect(lines[3]).toMatch(/^seed -?\d+$/);
+    expect(lines[7]).not.toBe(lines[3]);
+  });
+
+  test('an unknown time zone falls back to UTC with a warning', async () => {
+    const t = await startProbe({ timeZone: 'Mars/Olympus_Mons' });
+    expect(await command(t, 'info')).toContain('tz 0');
+    expect(t.logs).toContainEqual({ level: 'warn', message: 'unknown time zone "Mars/Olympus_Mons": the app sees UTC' });
+  });
+
+  test('config is readable and can be replaced while the app runs', async () => {
+    const t = await startProbe({ config: { city: 'Köln' } });
+    expect(await command(t, 'config')).toEqual(['config {"city":"Köln"}']);
+    t.app.setConfig({ city: 'Bonn', n: 2 });
+    expect(await command(t, 'config')).toEqual(['config {"city":"Bonn","n":2}']);
+  });
+
+  test('a reactor\'s _initialize runs before run', async () => {
+    const b = new WasmBuilder().memory(1);
+    const init = b.func([], [], [...op.i32(0), ...op.i32(7), ...op.i32Store]);
+    // run traps unless _initialize stored 7 at address 0.
+    const run = b.func([], ['i32'], [...op.i32(0), ...op.i32Load, ...op.i32(7), ...op.i32Eq, ...op.if, ...op.i32(0), ...op.br(1), ...op.end, ...op.unreachable]);
+    const wasm = b.exportFunc('_initialize', init).exportFunc('run', run).exportMemory('memory').build();
+    const t = await startProbe({}, wasm);
+    await expect(t.app.run()).resolves.toBeNull();
+  });
+
+  test('a trap in setup names setup', async () => {
+    const fault = await faultOf(start(probe, dir.path, { config: { setupTrap: true } }));
+    expect(fault.kind).toBe('trap');
+    expect(fault.message).toBe('setup() trapped: unreachable');
+  });
+
+  test('a failing setup is a load fault carrying the app\'s error text', async () => {
+    const fault = await faultOf(start(probe, dir.path, { config: { setupFail: true } }));
+    expect(fault.kind).toBe('load');
+    expect(fault.message).toBe('setup() failed (returned 1): setup refused');
+  });
+
+  test('a setup that never returns hits the setup budget', async () => {
+    const fault = await faultOf(start(probe, dir.path, { config: { setupLoop: true }, limits: { setupTimeoutMs: 1500 } }));
+    expect(fault.kind).toBe('timeout');
+    expect(fault.message).toBe('loading and setup() exceeded the 1500 ms time budget');
+  });
+
+  test('a run that reports failure is a fault with its error text', async () => {
+    const t = await startProbe();
+    t.app.pushData(encode('fail|sensor gone'));
+    const fault = await faultOf(t.app.run());
+    expect(fault.kind).toBe('trap');
+    expect(fault.message).toBe('run() failed (returned 1): sensor gone');
+  });
+});
+
+describe('faults', () => {
+  test('an endless run() is stopped while the event loop keeps running', async () => {
+    const t = await startProbe({ limits: { runTimeoutMs: 250 } });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    const startedAt = Date.now();
+    t.app.pushData(encode('loop'));
+    const fault = await faultOf(t.app.run());
+    clearInterval(timer);
+    expect(fault.kind).toBe('timeout');
+    expect(fault.message).toBe('run() exceeded its 250 ms time budget');
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(250);
+    expect(ticks).toBeGreaterThanOrEqual(5);
+    // The instance is dead: later runs fail at once with the same fault.
+    await expect(t.app.run()).rejects.toBe(fault);
+  });
+
+  test('a trap names the trap', async () => {
+    const t = await startProbe();
+    t.app.pushData(encode('trap'));
+    const fault = await faultOf(t.app.run());
+    expect(fault.kind).toBe('trap');
+    expect(fault.message).toBe('trapped: unreachable');
+  });
+
+  test('runaway recursion is a trap, not a crash of the bridge', async () => {
+    const t = await startProbe();
+    t.app.pushData(encode('recurse'));
+    const fault = await faultOf(t.app.run());
+    expect(fault.kind).toBe('trap');
+    expect(fault.message).toBe('trapped: call stack exhausted (runaway recursion?)');
+  });
+
+  test('growing linear memory past the cap is a memory fault', async () => {
+    const t = await startProbe({ limits: { memoryBytes: 4 * 1024 * 1024 } });
+    t.app.pushData(encode('grow'));
+    const fault = await faultOf(t.app.run());
+    expect(fault.kind).toBe('memory');
+    expect(fault.message).toBe('ran out of memory (4 MiB cap)');
+  });
+
+  test('allocating Extism memory past the cap is a memory fault', async () => {
+    const t = await startProbe();
+    t.app.pushData(encode('hostalloc'));
+    const fault = await faultOf(t.app.run());
+    expect(fault.kind).toBe('memory');
+    expect(fault.message).toBe("ran out of memory (16 MiB cap): one call's Extism blocks would pass it (asked for 1048576 more bytes with 16 MiB in use)");
+  });
+
+  test('a hand-written memory bomb without any allocator is capped too', async () => {
+    const b = new WasmBuilder().memory(1);
+    const run = b.func([], ['i32'], [
+      ...op.loop, ...op.i32(16), ...op.memoryGrow, ...op.i32(-1), ...op.i32Eq, ...op.if, ...op.unreachable, ...op.end, ...op.br(0), ...op.end,
+      ...op.i32(0),
+    ]);
+    const wasm = b.exportFunc('run', run).exportMemory('memory').build();
+    const t = await startProbe({}, wasm);
+    const fault = await faultOf(t.app.run());
+    expect(fault.kind).toBe('memory');
+    expect(fault.message).toBe('ran out of memory (16 MiB cap)');
+  });
+});
+
+describe('loading', () => {
+  const load = (wasm: Uint8Array, overrides: StartOverrides = {}): Promise<SandboxFault> => faultOf(start(wasm, dir.path, overrides));
+
+  test('bytes that are not WebAssembly', async () => {
+    const fault = await load(encode('#!/bin/sh\necho hello\n'));
+    expect(fault.kind).toBe('load');
+    expect(fault.message).toBe('not a WebAssembly module (the file does not start with "\\0asm")');
+  });
+
+  test('a broken module body', async () => {
+    const wasm = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x03, 0x01, 0x60, 0x7f]);
+    const fault = await load(wasm);
+    expect(fault.kind).toBe('load');
+    expect(fault.message).toMatch(/^invalid WebAssembly: /);
+  });
+
+  test('a module that wants WASI', async () => {
+    const b = new WasmBuilder();
+    b.importFunc('wasi_snapshot_preview1', 'fd_write', ['i32', 'i32', 'i32', 'i32'], ['i32']);
+    const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
+    const fault = await load(wasm);
+    expect(fault.message).toBe('the module imports function "wasi_snapshot_preview1"."fd_write", which Megabit does not provide (apps get no WASI: build without it)');
+  });
+
+  test('a module that imports its memory or an unknown host function', async () => {
+    const b = new WasmBuilder().importMemory('env', 'memory', 1);
+    b.importFunc('extism:host/user', 'mb_teleport', [], []);
+    const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
+    const fault = await load(wasm);
+    expect(fault.message).toBe('the module imports memory "env"."memory", function "extism:host/user"."mb_teleport", which Megabit does not provide');
+  });
+
+  test('a module without run', async () => {
+    const b = new WasmBuilder();
+    const wasm = b.exportFunc('setup', b.func([], ['i32'], op.i32(0))).build();
+    expect((await load(wasm)).message).toBe('the module exports no "run" function');
+  });
+
+  test('a module whose initial memory is over the cap', async () => {
+    const b = new WasmBuilder().memory(300);
+    const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
+    expect((await load(wasm)).message).toBe('the module needs 18.75 MiB of memory at start, more than the 16 MiB cap');
+  });
+
+  test('a module without memory and without setup runs', async () => {
+    const b = new WasmBuilder();
+    const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
+    const t = await startProbe({}, wasm);
+    expect(await t.app.run()).toBeNull();
+  });
+});
+
+describe('close', () => {
+  test('close() during an endless run resolves, and the run settles without a fault', async () => {
+    const t = await startProbe({ limits: { runTimeoutMs: 250 } });
+    t.app.pushData(encode('loop'));
+    const run = t.app.run();
+    await new Promise((r) => setTimeout(r, 50));
+    await t.app.close();
+    await expect(run).resolves.toBeNull();
+    await expect(t.app.run()).rejects.toThrow('the app was closed');
+  });
+
+  test('close() during a normal run lets it finish', async () => {
+    const t = await startProbe({ config: { paint: true } });
+    const run = t.app.run();
+    const closed = t.app.close();
+    const frame = await run;
+    await closed;
+    expect(pixel(frame!, 1, 1)).toEqual([4, 8, 1]);
+    await t.app.close();
+  });
+});
