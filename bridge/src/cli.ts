@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSettings, SettingsError } from './config';
 import { Controller } from './controller';
+import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
 import { createLogger, errorMessage } from './util/logger';
 import { VERSION } from './version';
@@ -14,6 +15,7 @@ const HELP = `megabit ${VERSION}: the Megabit display bridge
 Usage:
   megabit [--config FILE]     run the bridge
   megabit app <command>       app author tools: new, install, preview (megabit app --help)
+  megabit --remove-discovery  remove this display from Home Assistant (clears its discovery configs)
   megabit --help              this text
   megabit --version           print the version
 
@@ -25,16 +27,18 @@ MEGABIT_DEVICE_ID, ... (see config/megabit.example.yaml).
 
 interface Args {
   config?: string;
+  removeDiscovery: boolean;
   help: boolean;
   version: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { help: false, version: false };
+  const args: Args = { help: false, version: false, removeDiscovery: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') args.help = true;
     else if (arg === '--version' || arg === '-v') args.version = true;
+    else if (arg === '--remove-discovery') args.removeDiscovery = true;
     else if (arg === '--config' || arg === '-c') {
       const file = argv[++i];
       if (!file) throw new Error('--config needs a file name');
@@ -95,6 +99,15 @@ async function main(): Promise<number> {
     return 2;
   }
   const log = createLogger(settings.log_level);
+  if (args.removeDiscovery) {
+    try {
+      await removeDiscovery(settings, log);
+      return 0;
+    } catch (e) {
+      log.error(errorMessage(e));
+      return 1;
+    }
+  }
   log.info(`megabit ${VERSION} starting (${file ? `settings from ${file}` : 'default settings'}, data in ${settings.data_dir})`);
   const controller = new Controller({ settings, log, exampleAppDirs: exampleAppDirs(), simulatorDir: Controller.defaultSimulatorDir() });
 

@@ -87,6 +87,58 @@ export interface DisplayInfo {
   transport: 'serial' | 'none';
 }
 
+/** Counters of the display link as the bridge sees it. */
+export interface DisplayLinkHostCounters {
+  packets_sent: number;
+  retransmits: number;
+  /** Received frames dropped for a bad CRC, COBS error or size. */
+  rx_dropped: number;
+  frames_sent: number;
+  /** Frames replaced by a newer one before they could be sent (slow link: latest wins). */
+  frames_skipped: number;
+  /** Sessions opened (handshakes) since the bridge started. */
+  sessions: number;
+}
+
+/** Counters from the device's last STATUS (docs/serial-protocol.md §3), snake_case. */
+export interface DisplayLinkDeviceCounters {
+  rx_packets: number;
+  rx_crc_errors: number;
+  rx_malformed: number;
+  rx_oversize: number;
+  rx_overruns: number;
+  rx_duplicates: number;
+  rx_gaps: number;
+  tx_retransmits: number;
+  frames_shown: number;
+  frames_dropped: number;
+  rejected: number;
+  no_session: number;
+}
+
+/** `P/state/display` (retained): the link to the display hardware. */
+export interface DisplayLinkState {
+  connected: boolean;
+  transport: 'serial' | 'none';
+  /** The serial device in use (or configured), null without hardware. */
+  port: string | null;
+  board: string | null;
+  /** `major.minor.patch` of the firmware. */
+  firmware_version: string | null;
+  /** `major.minor` the device speaks. */
+  protocol_version: string | null;
+  /** Whole-panel refreshes per second (0 on a board without a panel). */
+  refresh_hz: number | null;
+  /** The device shows exactly the frame the bridge last committed (same id, same CRC-32). */
+  in_sync: boolean;
+  /** Id of the frame the bridge last committed, null before the first. */
+  frame_id: number | null;
+  /** Why the link is down, when it is not just unplugged (e.g. an incompatible protocol). */
+  error: string | null;
+  host: DisplayLinkHostCounters;
+  device: DisplayLinkDeviceCounters | null;
+}
+
 export interface DeviceState {
   state: 'ON' | 'OFF';
   brightness: number;

@@ -80,11 +80,13 @@ export function availabilityWildcard(baseTopic: string = DEFAULT_BASE_TOPIC): st
   return `${baseTopic}/+/availability`;
 }
 
-/** The device id in a `<base>/<device>/availability` topic. */
+/** The device id in a `<base>/<device>/availability` topic; the base may span several levels. */
 export function deviceIdFromAvailabilityTopic(topic: string, baseTopic: string = DEFAULT_BASE_TOPIC): string | undefined {
-  const parts = topic.split('/');
-  if (parts.length !== 3 || parts[0] !== baseTopic || parts[2] !== 'availability') return undefined;
-  return parts[1];
+  const head = `${baseTopic}/`;
+  const tail = `/${OUT.availability}`;
+  if (!topic.startsWith(head) || !topic.endsWith(tail)) return undefined;
+  const id = topic.slice(head.length, topic.length - tail.length);
+  return id.length > 0 && !id.includes('/') ? id : undefined;
 }
 
 /** A parsed command path: fixed paths as they are, per-app paths split into kind and app id. */

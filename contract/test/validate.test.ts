@@ -30,6 +30,9 @@ describe('topics', () => {
   it('finds device ids in availability topics', () => {
     expect(deviceIdFromAvailabilityTopic('megabit/hall/availability')).toBe('hall');
     expect(deviceIdFromAvailabilityTopic('megabit/hall/state')).toBeUndefined();
+    expect(deviceIdFromAvailabilityTopic('home/megabit/hall/availability', 'home/megabit')).toBe('hall');
+    expect(deviceIdFromAvailabilityTopic('home/megabit/a/b/availability', 'home/megabit')).toBeUndefined();
+    expect(deviceIdFromAvailabilityTopic('megabit//availability')).toBeUndefined();
   });
 });
 

@@ -61,6 +61,8 @@ export const SETTINGS_SCHEMA = {
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Publish Home Assistant MQTT discovery.' },
         discovery_prefix: { type: 'string', minLength: 1, default: 'homeassistant', description: 'Home Assistant\'s discovery prefix.' },
+        url: { type: 'string', pattern: '^(https?|wss?)://', description: 'Home Assistant\'s address (e.g. http://homeassistant.local:8123), for apps that read entity states; absent = none.' },
+        token: { type: 'string', minLength: 1, description: 'A long-lived access token of a Home Assistant user (never logged).' },
       },
     },
     rotation: {
@@ -125,7 +127,7 @@ export interface Settings {
   broker: { host: string; port: number; ws_port: number };
   http: { host: string; port: number };
   serial: { path?: string };
-  homeassistant: { enabled: boolean; discovery_prefix: string };
+  homeassistant: { enabled: boolean; discovery_prefix: string; url?: string; token?: string };
   rotation: { enabled: boolean; default_duration_ms: number };
   display: { brightness: number; max_fps: number; frame_publish_max_fps: number };
   notifications: { default_duration_ms: number };

@@ -6,6 +6,7 @@
 import type {
   AppManifest, AppStatus, ButtonEvent, DeviceState, DisplayCommand, NotifyRequest,
 } from '@megabit/contract';
+import type { HomeAssistantEntityState } from '../sandbox/types';
 
 export interface DeviceControl {
   /** Queues a notification; returns its id. */
@@ -31,6 +32,10 @@ export interface DeviceControl {
   setTopicValue(topic: string, payload: Uint8Array): void;
   /** Topics whose values installed apps may read. */
   readableTopics(): string[];
+  /** The latest state of a Home Assistant entity some app may read (null: unavailable). */
+  setEntityState(entityId: string, state: HomeAssistantEntityState | null): void;
+  /** Entities whose states installed apps may read (permissions.homeassistant). */
+  readableEntities(): string[];
   state(): DeviceState;
   apps(): AppStatus[];
   currentFrame(): Uint8Array;

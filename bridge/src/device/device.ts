@@ -17,7 +17,7 @@ import { Compositor, encodeFramePng } from '../display';
 import type { DisplayOutput } from '../display/output';
 import type { EventBus } from '../events';
 import { startApp } from '../sandbox';
-import type { AppInstance, SandboxLimits, SandboxOptions } from '../sandbox/types';
+import type { AppInstance, HomeAssistantEntityState, SandboxLimits, SandboxOptions } from '../sandbox/types';
 import { Scheduler, type SchedulableApp } from '../scheduler/scheduler';
 import { errorMessage, type Logger } from '../util/logger';
 import { VERSION } from '../version';
@@ -39,6 +39,7 @@ export class Device implements DeviceControl {
   private compositor!: Compositor;
   private scheduler!: Scheduler;
   private readonly topicValues = new Map<string, Uint8Array>();
+  private readonly entityStates = new Map<string, HomeAssistantEntityState>();
   private readonly startedAt = Date.now();
   private readonly limits: SandboxLimits;
   private readonly timeZone: string;
@@ -233,6 +234,22 @@ export class Device implements DeviceControl {
     return [...topics];
   }
 
+  // Home Assistant entity states, handed to apps exactly like topic values above.
+  setEntityState(entityId: string, state: HomeAssistantEntityState | null): void {
+    if (state) this.entityStates.set(entityId, state);
+    else this.entityStates.delete(entityId);
+    const shown = this.scheduler.currentAppId;
+    if (!shown) return;
+    const app = this.store.get(shown);
+    if (app?.manifest?.permissions?.homeassistant?.includes(entityId)) this.scheduler.instanceOf(shown)?.setHomeAssistantState(entityId, state);
+  }
+
+  readableEntities(): string[] {
+    const entities = new Set<string>();
+    for (const app of this.store.list()) for (const e of app.manifest?.permissions?.homeassistant ?? []) entities.add(e);
+    return [...entities];
+  }
+
   state(): DeviceState {
     return {
       state: this.persisted.power ? 'ON' : 'OFF',
@@ -295,6 +312,10 @@ export class Device implements DeviceControl {
     for (const topic of options.manifest.permissions?.mqtt ?? []) {
       const value = this.topicValues.get(topic);
       if (value) instance.setMqttValue(topic, value);
+    }
+    for (const entityId of options.manifest.permissions?.homeassistant ?? []) {
+      const state = this.entityStates.get(entityId);
+      if (state) instance.setHomeAssistantState(entityId, state);
     }
     return instance;
   }

@@ -122,7 +122,9 @@ class SandboxedApp implements AppInstance {
       this.log('warn', `a data payload of ${payload.length} bytes was dropped: the inbox takes at most ${INBOX_MAX_PAYLOAD_BYTES} bytes per payload`);
       return;
     }
-    const copy = payload.slice();
+    // A copy with its own ArrayBuffer: Buffer#slice shares memory (often a pooled MQTT receive
+    // buffer), and transferring that would empty the caller's data.
+    const copy = new Uint8Array(payload);
     this.send({ type: 'data', payload: copy }, [copy.buffer]);
   }
 
@@ -136,7 +138,7 @@ class SandboxedApp implements AppInstance {
 
   setMqttValue(topic: string, value: Uint8Array): void {
     if (!this.options.manifest.permissions?.mqtt?.includes(topic)) return;
-    const copy = value.slice();
+    const copy = new Uint8Array(value);
     this.send({ type: 'mqtt', topic, value: copy }, [copy.buffer]);
   }
 

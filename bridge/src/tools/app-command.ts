@@ -2,6 +2,7 @@
 import { DEFAULT_BASE_TOPIC, DEFAULT_DEVICE_ID, DeviceTopics, isValidId } from '@megabit/contract';
 import { readBuiltApp } from './app-folder';
 import { previewApp } from './app-preview';
+import { scaffoldApp } from './app-scaffold';
 import { connectRequester } from './mqtt-request';
 
 export const APP_HELP = `megabit app: tools for app authors
@@ -81,6 +82,12 @@ export async function runAppCommand(argv: string[], print: (line: string) => voi
   }
   const { positional, flags } = parseAppArgs(rest);
   switch (sub) {
+    case 'new': {
+      if (positional.length !== 1) throw new Error('usage: megabit app new <name> [--dir DIR]');
+      const dir = scaffoldApp(positional[0], flags.get('dir') ?? '.');
+      print(`created ${dir}\nnext: cd ${dir} && npm run build, then megabit app preview . or megabit app install .`);
+      return 0;
+    }
     case 'install': {
       if (positional.length !== 1) throw new Error('usage: megabit app install <dir>');
       await installApp(positional[0], targetFrom(flags), print);

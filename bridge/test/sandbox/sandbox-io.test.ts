@@ -122,6 +122,19 @@ describe('inbox and buttons', () => {
     expect(await command(t, ...lines)).toEqual(lines.slice(8).map((l) => l.slice(6)));
   });
 
+  test('pushing data leaves the caller\'s buffer (and whatever shares its memory) intact', async () => {
+    const t = await startProbe();
+    // Like an MQTT payload: a view into a larger receive buffer (too large for Node's pool).
+    const receive = Buffer.alloc(16 * 1024, 'y');
+    receive.write('log|1|shared', 2);
+    const payload = receive.subarray(2, 14);
+    t.app.pushData(payload);
+    expect(payload.toString()).toBe('log|1|shared');
+    expect(receive.length).toBe(16 * 1024);
+    expect(receive.subarray(14, 20).toString()).toBe('yyyyyy');
+    expect(await command(t)).toEqual(['shared']);
+  });
+
   test('an oversized payload is dropped with a warning', async () => {
     const t = await startProbe();
     t.app.pushData(new Uint8Array(64 * 1024 + 1));

@@ -1,0 +1,44 @@
+/**
+ * Reading what the bridge publishes. The page only displays these values, so a malformed message
+ * is dropped (and reported) instead of being trusted.
+ */
+import type { AppStatus, DeviceState } from '@megabit/contract';
+
+function json(payload: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    return undefined;
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function readDeviceState(payload: Uint8Array): DeviceState | undefined {
+  const v = json(payload);
+  if (!isObject(v)) return undefined;
+  if (v.state !== 'ON' && v.state !== 'OFF') return undefined;
+  if (typeof v.brightness !== 'number' || typeof v.fps !== 'number') return undefined;
+  if (v.app !== null && typeof v.app !== 'string') return undefined;
+  return v as unknown as DeviceState;
+}
+
+export function readAppList(payload: Uint8Array): AppStatus[] | undefined {
+  const v = json(payload);
+  if (!Array.isArray(v)) return undefined;
+  const apps = v.filter((a): a is AppStatus => isObject(a) && typeof a.id === 'string' && typeof a.name === 'string');
+  return apps.length === v.length ? apps : undefined;
+}
+
+export type Availability = 'online' | 'offline' | 'unknown';
+
+export function readAvailability(payload: Uint8Array): Availability {
+  const text = new TextDecoder().decode(payload).trim();
+  return text === 'online' || text === 'offline' ? text : 'unknown';
+}
+
+/** How bright the canvas looks for a brightness of 0..255: LEDs are PWM-dimmed, the eye is not linear. */
+export function perceivedBrightness(brightness: number): number {
+  const b = Math.min(255, Math.max(0, brightness)) / 255;
+  return Math.pow(b, 1 / 2.2);
+}

@@ -1,0 +1,181 @@
+/**
+ * Home Assistant MQTT discovery: one config per entity, each bound to the control API
+ * (docs/mqtt-api.md), so Home Assistant drives the display through the same topics as everyone
+ * else. Pure functions: what is published, retained and cleared is decided in discovery.ts.
+ */
+import { createHash } from 'node:crypto';
+import { BUTTON_ACTIONS, CMD, OUT, type AppStatus, type ButtonAction, type DeviceTopics } from '@megabit/contract';
+
+export type DiscoveryComponent =
+  | 'light' | 'select' | 'button' | 'notify' | 'sensor' | 'event' | 'device_automation' | 'image' | 'switch';
+
+export interface DiscoveryConfig {
+  component: DiscoveryComponent;
+  objectId: string;
+  /** `<prefix>/<component>/<node_id>/<object_id>/config` */
+  topic: string;
+  payload: Record<string, unknown>;
+}
+
+export interface DiscoveryIdentity {
+  discoveryPrefix: string;
+  baseTopic: string;
+  deviceId: string;
+  version: string;
+  /** Where "Visit" on Home Assistant's device page leads: the simulator page. */
+  configurationUrl?: string;
+}
+
+/** Home Assistant's trigger type for each button action (names its frontend translates). */
+export const TRIGGER_TYPES: Record<ButtonAction, string> = {
+  press: 'button_short_press',
+  long_press: 'button_long_press',
+  double_press: 'button_double_press',
+};
+
+/**
+ * The discovery node id: base topic and device id together, so two bridges that share a broker
+ * never overwrite each other's configs. Characters a topic level may hold but a node id may not
+ * are replaced, with a hash of the original so that distinct prefixes stay distinct.
+ */
+export function nodeIdFor(baseTopic: string, deviceId: string): string {
+  const raw = `${baseTopic}_${deviceId}`;
+  const safe = raw.replace(/[^a-zA-Z0-9_-]/g, '_');
+  return safe === raw ? safe : `${safe}_${createHash('sha1').update(raw).digest('hex').slice(0, 6)}`;
+}
+
+/** Every config topic of this device, for collecting (and clearing) retained configs. */
+export function configFilter(discoveryPrefix: string, nodeId: string): string {
+  return `${discoveryPrefix}/+/${nodeId}/+/config`;
+}
+
+/** An entity id's object part: lower-case letters, digits and single inner underscores. */
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'megabit';
+}
+
+/** Jinja for `P/state`'s `app`: "None" makes Home Assistant show the state as unknown. */
+const APP_TEMPLATE = "{{ value_json.app if value_json.app is not none else 'None' }}";
+
+export function buildDiscoveryConfigs(id: DiscoveryIdentity, topics: DeviceTopics, apps: readonly AppStatus[]): DiscoveryConfig[] {
+  const nodeId = nodeIdFor(id.baseTopic, id.deviceId);
+  const entitySlug = slug(id.deviceId);
+  const device = {
+    identifiers: [`megabit_${nodeId}`],
+    name: id.deviceId === 'megabit' ? 'Megabit' : `Megabit ${id.deviceId}`,
+    manufacturer: 'Megabit',
+    model: 'Megabit 64x32 LED matrix',
+    sw_version: id.version,
+    ...(id.configurationUrl ? { configuration_url: id.configurationUrl } : {}),
+  };
+  const origin = { name: 'Megabit bridge', sw_version: id.version };
+  const availability = [{ topic: topics.out(OUT.availability) }];
+  const state = topics.out(OUT.state);
+
+  const configs: DiscoveryConfig[] = [];
+  const entity = (component: Exclude<DiscoveryComponent, 'device_automation'>, objectId: string, fields: Record<string, unknown>): void => {
+    configs.push({
+      component,
+      objectId,
+      topic: `${id.discoveryPrefix}/${component}/${nodeId}/${objectId}/config`,
+      payload: {
+        ...fields,
+        unique_id: `${nodeId}_${objectId}`,
+        default_entity_id: `${component}.${entitySlug}_${objectId}`,
+        availability,
+        device,
+        origin,
+      },
+    });
+  };
+
+  entity('light', 'display', {
+    name: null,
+    schema: 'json',
+    command_topic: topics.cmd(CMD.display),
+    state_topic: state,
+    brightness: true,
+    supported_color_modes: ['brightness'],
+    icon: 'mdi:led-strip-variant',
+  });
+  // Home Assistant refuses a select without options: with no app to choose, there is no select.
+  const options = apps.filter((a) => a.enabled).map((a) => a.id);
+  if (options.length > 0) {
+    entity('select', 'app', {
+      name: 'App',
+      command_topic: topics.cmd(CMD.app),
+      state_topic: state,
+      value_template: APP_TEMPLATE,
+      options,
+      icon: 'mdi:apps',
+    });
+  }
+  // Our commands take an empty body or a JSON object; Home Assistant's default "PRESS" is refused.
+  const button = (objectId: string, name: string, path: string, icon: string): void =>
+    entity('button', objectId, { name, command_topic: topics.cmd(path), payload_press: '{}', icon });
+  button('next_app', 'Next app', CMD.appNext, 'mdi:skip-next');
+  button('previous_app', 'Previous app', CMD.appPrevious, 'mdi:skip-previous');
+  button('dismiss_notification', 'Dismiss notification', CMD.notifyDismiss, 'mdi:bell-cancel');
+  entity('notify', 'notification', { name: 'Notification', command_topic: topics.cmd(CMD.notify), icon: 'mdi:message-text' });
+  entity('sensor', 'current_app', { name: 'Current app', state_topic: state, value_template: APP_TEMPLATE, icon: 'mdi:application' });
+  entity('sensor', 'fps', {
+    name: 'FPS',
+    state_topic: state,
+    value_template: '{{ value_json.fps }}',
+    unit_of_measurement: 'fps',
+    state_class: 'measurement',
+    entity_category: 'diagnostic',
+    icon: 'mdi:speedometer',
+  });
+  entity('sensor', 'uptime', {
+    name: 'Uptime',
+    state_topic: state,
+    value_template: '{{ value_json.uptime_s }}',
+    device_class: 'duration',
+    unit_of_measurement: 's',
+    entity_category: 'diagnostic',
+  });
+  entity('event', 'button', {
+    name: 'Button',
+    state_topic: topics.out(OUT.buttonEvent),
+    event_types: [...BUTTON_ACTIONS],
+    value_template: "{{ {'event_type': value_json.action} | tojson }}",
+    device_class: 'button',
+  });
+  entity('image', 'screen', {
+    name: 'Screen',
+    image_topic: topics.out(OUT.png),
+    content_type: 'image/png',
+    icon: 'mdi:monitor',
+  });
+  entity('switch', 'rotation', {
+    name: 'Rotation',
+    command_topic: topics.cmd(CMD.rotation),
+    payload_on: 'ON',
+    payload_off: 'OFF',
+    state_topic: state,
+    value_template: "{{ 'ON' if value_json.rotation else 'OFF' }}",
+    icon: 'mdi:rotate-right',
+  });
+
+  // Device triggers are not entities: no unique_id, name or availability, one config per action.
+  for (const action of BUTTON_ACTIONS) {
+    const objectId = TRIGGER_TYPES[action];
+    configs.push({
+      component: 'device_automation',
+      objectId,
+      topic: `${id.discoveryPrefix}/device_automation/${nodeId}/${objectId}/config`,
+      payload: {
+        automation_type: 'trigger',
+        topic: topics.out(OUT.buttonEvent),
+        type: TRIGGER_TYPES[action],
+        subtype: 'button_1',
+        value_template: '{{ value_json.action }}',
+        payload: action,
+        device,
+        origin,
+      },
+    });
+  }
+  return configs;
+}

@@ -1,0 +1,76 @@
+/**
+ * `megabit --remove-discovery`: clears every retained discovery config of this display, so Home
+ * Assistant drops its device and entities. Uses its own short-lived MQTT client: the bridge's
+ * connection would announce the display online and offline as a side effect.
+ */
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Settings } from '../config';
+import { matches, redact, type MessageHandler } from '../mqtt/connection';
+import { errorMessage, type Logger } from '../util/logger';
+import { configFilter, nodeIdFor } from './discovery-configs';
+import { collectRetained, type Subscriber } from './retained-configs';
+
+/** Resolves once every config is cleared; rejects with a readable message when the broker is unreachable. */
+export async function removeDiscovery(settings: Settings, log: Logger): Promise<void> {
+  const embedded = settings.mqtt.url === undefined;
+  const url = settings.mqtt.url ?? `mqtt://127.0.0.1:${settings.broker.port}`;
+  let client: MqttClient;
+  try {
+    client = await mqtt.connectAsync(url, clientOptions(settings));
+  } catch (e) {
+    if (embedded) {
+      // The embedded broker keeps retained messages in memory: when it is not running, nothing is left.
+      log.info(`the embedded broker (port ${settings.broker.port}) is not running, so it holds no discovery configs`);
+      return;
+    }
+    throw new Error(`cannot reach the MQTT broker ${redact(url)}: ${errorMessage(e)}`);
+  }
+  try {
+    const nodeId = nodeIdFor(settings.mqtt.base_topic, settings.device_id);
+    const filter = configFilter(settings.homeassistant.discovery_prefix, nodeId);
+    const found = await collectRetained(subscriberOf(client), filter);
+    for (const topic of found.keys()) await client.publishAsync(topic, '', { retain: true, qos: 1 });
+    log.info(`removed ${found.size} Home Assistant discovery config(s) under ${filter}`);
+  } finally {
+    await client.endAsync();
+  }
+}
+
+function clientOptions(settings: Settings): IClientOptions {
+  const m = settings.mqtt;
+  return {
+    clientId: `megabit-${settings.device_id}-remove-discovery`,
+    protocolVersion: 4,
+    clean: true,
+    connectTimeout: 5000,
+    reconnectPeriod: 0,
+    username: m.username,
+    password: m.password,
+    rejectUnauthorized: m.reject_unauthorized,
+    ca: m.ca ? readFileSync(m.ca) : undefined,
+    cert: m.cert ? readFileSync(m.cert) : undefined,
+    key: m.key ? readFileSync(m.key) : undefined,
+  };
+}
+
+/** One message listener per subscription filter on a plain mqtt.js client. */
+function subscriberOf(client: MqttClient): Subscriber {
+  const listeners = new Map<MessageHandler, (topic: string, payload: Buffer) => void>();
+  return {
+    subscribe(filter, handler) {
+      const listener = (topic: string, payload: Buffer): void => {
+        if (matches(filter, topic)) handler(topic, payload);
+      };
+      listeners.set(handler, listener);
+      client.on('message', listener);
+      client.subscribe(filter, { qos: 1 });
+    },
+    unsubscribe(filter, handler) {
+      const listener = listeners.get(handler);
+      if (listener) client.off('message', listener);
+      listeners.delete(handler);
+      client.unsubscribe(filter);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The Home Assistant integration in the bridge as users run it (`node bridge/dist/cli.js`,
+ * built by `npm run build`): discovery on an external broker, and the token given through
+ * MEGABIT_HOMEASSISTANT_TOKEN, never printed.
+ */
+import { startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { Mosquitto } from '../helpers/mosquitto';
+import { TestClient } from '../helpers/mqtt-client';
+import { delay } from '../helpers/ports';
+import { HomeAssistantServer } from './home-assistant-server';
+import { discoveryProblems } from './discovery-schema';
+
+const TOKEN = 'process-token-must-not-appear-in-output';
+
+test('the bridge process publishes discovery and connects to Home Assistant with the token from the environment', async () => {
+  const broker = await Mosquitto.start();
+  const ha = await HomeAssistantServer.start(TOKEN);
+  let bridge: RunningBridge | undefined;
+  let client: TestClient | undefined;
+  try {
+    bridge = await startBridge({
+      mqttUrl: broker.url,
+      apps: ['clock'],
+      settings: { homeassistant: { url: ha.url } },
+      env: { MEGABIT_HOMEASSISTANT_TOKEN: TOKEN },
+    });
+    client = await TestClient.connect(broker.url, bridge.topics);
+    await client.subscribe('homeassistant/+/megabit_megabit/+/config');
+    const light = await client.waitFor('homeassistant/light/megabit_megabit/display/config');
+    expect(discoveryProblems(light.topic, JSON.parse(light.payload.toString()) as Record<string, unknown>, 'homeassistant')).toEqual([]);
+    await client.waitFor('homeassistant/select/megabit_megabit/app/config', (m) => (JSON.parse(m.payload.toString()) as { options: string[] }).options.includes('clock'));
+
+    const deadline = Date.now() + 15_000;
+    while (!bridge.output.includes('connected to Home Assistant') && Date.now() < deadline) await delay(50);
+    expect(bridge.output).toContain(`connected to Home Assistant 2025.11.1 at ${ha.url}`);
+    expect(ha.authAttempts).toEqual([{ accepted: true }]);
+    expect(bridge.output).not.toContain(TOKEN);
+  } finally {
+    await client?.close();
+    await bridge?.dispose();
+    await ha.stop();
+    await broker.dispose();
+  }
+});

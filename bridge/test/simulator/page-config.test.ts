@@ -1,0 +1,62 @@
+import { isValidBaseTopic, resolvePageConfig, urlWithDevice } from '../../simulator/page-config';
+
+const served = { protocol: 'http:', host: '192.168.1.20:8000', search: '' };
+
+describe('resolvePageConfig', () => {
+  it('uses the broker of the bridge that served the page and its defaults', () => {
+    expect(resolvePageConfig(served, { base_topic: 'home/megabit', device_id: 'kitchen' })).toEqual({
+      ok: true,
+      config: { brokerUrl: 'ws://192.168.1.20:8000/mqtt', baseTopic: 'home/megabit', deviceId: 'kitchen' },
+    });
+  });
+
+  it('lets URL parameters override every default', () => {
+    const location = { ...served, search: '?device=hall&base=lights&broker=wss://pi.local:9001/mqtt' };
+    expect(resolvePageConfig(location, { base_topic: 'megabit', device_id: 'kitchen' })).toEqual({
+      ok: true,
+      config: { brokerUrl: 'wss://pi.local:9001/mqtt', baseTopic: 'lights', deviceId: 'hall' },
+    });
+  });
+
+  it('falls back to megabit/megabit when the bridge gave no usable defaults', () => {
+    for (const defaults of [undefined, 'nonsense', { base_topic: '#', device_id: '../x' }]) {
+      const result = resolvePageConfig(served, defaults);
+      expect(result.ok && result.config.baseTopic === 'megabit' && result.config.deviceId === 'megabit').toBe(true);
+    }
+  });
+
+  it('uses wss:// for a page served over https', () => {
+    const result = resolvePageConfig({ protocol: 'https:', host: 'megabit.example', search: '' }, {});
+    expect(result.ok && result.config.brokerUrl).toBe('wss://megabit.example/mqtt');
+  });
+
+  it('rejects bad parameters with a message that names them', () => {
+    const bad = (search: string): string => {
+      const result = resolvePageConfig({ ...served, search }, {});
+      if (result.ok) throw new Error(`${search} was accepted`);
+      return result.message;
+    };
+    expect(bad('?device=Not%20Valid')).toMatch(/\?device=/);
+    expect(bad('?base=a/%23')).toMatch(/\?base=/);
+    expect(bad('?broker=http://x')).toMatch(/\?broker=/);
+  });
+
+  it('asks for ?broker= when the page was opened from a file', () => {
+    const result = resolvePageConfig({ protocol: 'file:', host: '', search: '' }, undefined);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toMatch(/\?broker=ws:/);
+  });
+});
+
+describe('isValidBaseTopic', () => {
+  it('accepts plain and multi-level topics and refuses wildcards, blanks and outer slashes', () => {
+    expect(['megabit', 'a', 'home/displays'].every(isValidBaseTopic)).toBe(true);
+    expect(['', '+', 'a/#', '/a', 'a/', 'a b', 7].some(isValidBaseTopic)).toBe(false);
+  });
+});
+
+describe('urlWithDevice', () => {
+  it('sets ?device= and keeps the other parameters', () => {
+    expect(urlWithDevice('http://h:8000/?base=x&device=a', 'b')).toBe('http://h:8000/?base=x&device=b');
+  });
+});

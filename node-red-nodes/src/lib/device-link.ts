@@ -1,0 +1,280 @@
+/**
+ * One MQTT connection to one Megabit bridge, shared by every node that uses the same
+ * `megabit-device` config node. It connects when the first node registers and disconnects when
+ * the last one leaves; subscriptions are counted per node and restored after each reconnect; the
+ * bridge's availability is pushed to every user as its node status.
+ */
+import { connect, type MqttClient } from 'mqtt';
+import {
+  CMD, DeviceTopics, OUT, type AppStatus, type AppsOrderRequest,
+} from '@megabit/contract';
+import type { Node, NodeStatus } from './node-red';
+import { ReplyMatcher, type ReplyBody } from './replies';
+import { topicMatches } from './topic-filter';
+
+export interface DeviceSettings {
+  /** `mqtt://host:1883`, `ws://host:8080/mqtt`, ... */
+  url: string;
+  username?: string;
+  password?: string;
+  baseTopic: string;
+  deviceId: string;
+  /** How long a command waits for its reply. */
+  timeoutMs: number;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+/** A command body: JSON gets a `transaction`; raw bytes are sent as they are. */
+export type CommandBody = { json: Record<string, unknown> } | { raw: Buffer | string };
+
+export type LinkState = 'connecting' | 'online' | 'offline';
+
+const STATUS: Record<LinkState, NodeStatus> = {
+  connecting: { fill: 'yellow', shape: 'ring', text: 'connecting' },
+  online: { fill: 'green', shape: 'dot', text: 'online' },
+  offline: { fill: 'red', shape: 'ring', text: 'offline' },
+};
+
+/** The link's own subscriptions are kept under this ref; node ids never look like it. */
+const LINK_REF = '#link';
+
+export class DeviceLink {
+  readonly topics: DeviceTopics;
+  private client?: MqttClient;
+  private ready = false;
+  private readyWaiters: (() => void)[] = [];
+  private availability?: string;
+  private apps?: AppStatus[];
+  private readonly users = new Map<string, Node>();
+  /** filter → (ref → handler) */
+  private readonly subscriptions = new Map<string, Map<string, MessageHandler>>();
+  /** Latest payload of each retained topic the bridge publishes, for nodes that subscribe late. */
+  private readonly retained = new Map<string, Buffer>();
+  private readonly replies: ReplyMatcher;
+  private orderChain: Promise<unknown> = Promise.resolve();
+  private lastError?: string;
+
+  constructor(private readonly settings: DeviceSettings, private readonly log: (text: string) => void) {
+    this.topics = new DeviceTopics(settings.baseTopic, settings.deviceId);
+    this.replies = new ReplyMatcher(settings.timeoutMs);
+    const responses = this.topics.response('');
+    this.addHandler(LINK_REF, `${responses}#`, (topic, payload) => this.replies.receive(topic.slice(responses.length), payload));
+    this.addHandler(LINK_REF, this.topics.out(OUT.availability), (_t, payload) => {
+      this.availability = payload.toString('utf8');
+      this.pushStatus();
+    });
+    this.addHandler(LINK_REF, this.topics.out(OUT.stateApps), (_t, payload) => {
+      const apps = parseAppList(payload);
+      if (apps) this.apps = apps;
+    });
+    // Held only so its retained value is at hand for state nodes that start later.
+    this.addHandler(LINK_REF, this.topics.out(OUT.state), () => undefined);
+  }
+
+  get state(): LinkState {
+    if (!this.ready) return 'connecting';
+    return this.availability === 'online' ? 'online' : 'offline';
+  }
+
+  /** The bridge's app list as last published on `P/state/apps`, if it has been seen. */
+  currentApps(): AppStatus[] | undefined {
+    return this.apps;
+  }
+
+  register(node: Node): void {
+    this.users.set(node.id, node);
+    node.status(STATUS[this.state]);
+    if (!this.client) this.open();
+  }
+
+  /** Drops the node and its subscriptions; the last one to leave closes the connection. */
+  async deregister(node: Node): Promise<void> {
+    this.users.delete(node.id);
+    for (const filter of [...this.subscriptions.keys()]) this.unsubscribe(node.id, filter);
+    if (this.users.size === 0) await this.close();
+  }
+
+  /** Calls `handler` for every message on `filter`, starting with the retained ones already known. */
+  subscribe(ref: string, filter: string, handler: MessageHandler): void {
+    const isNew = this.addHandler(ref, filter, handler);
+    if (isNew && this.client?.connected) {
+      this.client.subscribe(filter, { qos: 1 }, (err) => {
+        if (err) this.log(`subscribing to ${filter} failed: ${err.message}`);
+      });
+    }
+    for (const [topic, payload] of this.retained) {
+      if (!topicMatches(filter, topic)) continue;
+      // Later, so the subscribing node has finished its constructor; skipped if it left meanwhile.
+      setImmediate(() => {
+        if (this.subscriptions.get(filter)?.get(ref) === handler) handler(topic, payload);
+      });
+    }
+  }
+
+  unsubscribe(ref: string, filter: string): void {
+    const refs = this.subscriptions.get(filter);
+    if (!refs?.delete(ref) || refs.size > 0) return;
+    this.subscriptions.delete(filter);
+    if (this.client?.connected) this.client.unsubscribe(filter);
+  }
+
+  /** Sends `P/cmd/<path>` and resolves with the `{"ok":true}` reply; an error reply or a timeout rejects. */
+  request(path: string, body: CommandBody): Promise<ReplyBody & { ok: true }> {
+    const transaction = 'json' in body ? this.replies.nextTransaction() : undefined;
+    const payload = 'json' in body ? JSON.stringify({ ...body.json, transaction }) : body.raw;
+    const reply = this.replies.expect(path, transaction);
+    void this.whenReady().then(() => {
+      if (reply.isSettled() || !this.client) return;
+      this.client.publish(this.topics.cmd(path), payload, { qos: 1 }, (err) => {
+        if (err) reply.abandon(new Error(`megabit ${path}: publish failed: ${err.message}`));
+      });
+    });
+    return reply.promise;
+  }
+
+  /**
+   * Rewrites the rotation (`apps/order`) from the current app list. Changes run one after the
+   * other, each on the list the previous one left, so quick enable/disable sequences all count.
+   */
+  changeAppOrder(build: (apps: AppStatus[]) => AppsOrderRequest): Promise<ReplyBody & { ok: true }> {
+    const run = async (): Promise<ReplyBody & { ok: true }> => {
+      if (!this.apps) throw new Error(`megabit ${CMD.appsOrder}: the device has not published its app list (${this.topics.out(OUT.stateApps)}) yet`);
+      const request = build(this.apps);
+      const reply = await this.request(CMD.appsOrder, { json: { ...request } });
+      this.apps = applyOrder(this.apps, request);
+      return reply;
+    };
+    const result = this.orderChain.then(run, run);
+    this.orderChain = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.forgetBrokerState();
+    this.replies.rejectAll('the connection was closed');
+    // Forced: waiting for acks of a broker that is gone would hold up Node-RED's redeploy.
+    if (client) await client.endAsync(true);
+  }
+
+  private open(): void {
+    const { url, username, password } = this.settings;
+    const client = connect(url, {
+      protocolVersion: 4,
+      clientId: `megabit-nr-${Math.random().toString(36).slice(2, 10)}`,
+      username: username || undefined,
+      password: password || undefined,
+      reconnectPeriod: 2000,
+      connectTimeout: 10_000,
+      // Subscriptions are restored by onConnect, which also knows when they are in place.
+      resubscribe: false,
+    });
+    this.client = client;
+    // A client that was closed may still report; only the current one counts.
+    client.on('connect', () => {
+      if (client === this.client) this.onConnect(client);
+    });
+    client.on('close', () => {
+      if (client !== this.client) return;
+      this.forgetBrokerState();
+      this.pushStatus();
+    });
+    client.on('error', (err) => {
+      if (err.message !== this.lastError) this.log(`MQTT ${url}: ${err.message}`);
+      this.lastError = err.message;
+    });
+    client.on('message', (topic, payload) => {
+      if (client === this.client) this.dispatch(topic, payload);
+    });
+    this.pushStatus();
+  }
+
+  /** What the broker told us may be stale once the connection is gone; it resends on resubscribe. */
+  private forgetBrokerState(): void {
+    this.ready = false;
+    this.availability = undefined;
+    this.retained.clear();
+  }
+
+  private onConnect(client: MqttClient): void {
+    this.lastError = undefined;
+    const filters = [...this.subscriptions.keys()];
+    client.subscribe(filters, { qos: 1 }, (err) => {
+      if (err) {
+        this.log(`subscribing to ${filters.join(', ')} failed: ${err.message}`);
+        return;
+      }
+      if (client !== this.client) return;
+      this.ready = true;
+      const waiters = this.readyWaiters;
+      this.readyWaiters = [];
+      for (const wake of waiters) wake();
+      this.pushStatus();
+    });
+  }
+
+  private whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  private dispatch(topic: string, payload: Buffer): void {
+    if (this.isRetainedTopic(topic)) {
+      if (payload.length === 0) this.retained.delete(topic);
+      else this.retained.set(topic, payload);
+    }
+    for (const [filter, refs] of this.subscriptions) {
+      if (!topicMatches(filter, topic)) continue;
+      for (const handler of [...refs.values()]) {
+        try {
+          handler(topic, payload);
+        } catch (e) {
+          this.log(`handling ${topic} failed: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+
+  private isRetainedTopic(topic: string): boolean {
+    return [OUT.availability, OUT.state, OUT.stateApps].some((path) => this.topics.out(path) === topic);
+  }
+
+  /** Stores a handler; true when `filter` had no handler before (so it needs a SUBSCRIBE). */
+  private addHandler(ref: string, filter: string, handler: MessageHandler): boolean {
+    const refs = this.subscriptions.get(filter);
+    if (refs) {
+      refs.set(ref, handler);
+      return false;
+    }
+    this.subscriptions.set(filter, new Map([[ref, handler]]));
+    return true;
+  }
+
+  private pushStatus(): void {
+    const status = STATUS[this.state];
+    for (const node of this.users.values()) node.status(status);
+  }
+}
+
+function parseAppList(payload: Buffer): AppStatus[] | undefined {
+  try {
+    const value: unknown = JSON.parse(payload.toString('utf8'));
+    if (Array.isArray(value) && value.every((a) => typeof a === 'object' && a !== null && typeof (a as AppStatus).id === 'string')) {
+      return value as AppStatus[];
+    }
+  } catch {
+    // Not a list: keep the last good one.
+  }
+  return undefined;
+}
+
+/** The app list as it is after `request` was accepted. */
+function applyOrder(apps: AppStatus[], request: AppsOrderRequest): AppStatus[] {
+  const byId = new Map(apps.map((a) => [a.id, a]));
+  const disabled = new Set(request.disabled ?? []);
+  const ordered = request.order.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  const rest = apps.filter((a) => !request.order.includes(a.id));
+  return [...ordered, ...rest].map((a) => ({ ...a, enabled: !disabled.has(a.id) }));
+}

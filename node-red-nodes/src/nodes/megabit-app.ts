@@ -1,0 +1,98 @@
+/**
+ * `megabit app`: shows, rotates, enables, disables, installs, removes and configures apps. The
+ * command comes from the form, or from msg.topic when the form leaves it open.
+ */
+import {
+  CMD, isValidId, parseAppConfig, parseAppId, parseAppRemove, parseAppsOrder, parseEmpty, parseInstall,
+  type AppStatus, type AppsOrderRequest,
+} from '@megabit/contract';
+import { checked, handleCommands, InvalidInputError } from '../lib/command-input';
+import type { DeviceLink } from '../lib/device-link';
+import { useDevice } from '../lib/device-node';
+import { formText, isPlainObject } from '../lib/msg-values';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../lib/node-red';
+import type { ReplyBody } from '../lib/replies';
+
+const APP_COMMANDS = ['switch', 'next', 'previous', 'enable', 'disable', 'install', 'remove', 'config'] as const;
+type AppCommand = typeof APP_COMMANDS[number];
+type Reply = Promise<ReplyBody & { ok: true }>;
+
+function isAppCommand(value: unknown): value is AppCommand {
+  return APP_COMMANDS.includes(value as AppCommand);
+}
+
+/** The app a command is about: the form's app id, else msg.app, else msg.payload (id or {id}). */
+function appId(what: string, formApp: string | undefined, msg: NodeMessage, payloadMayName: boolean): string {
+  let id: unknown = formApp ?? msg.app;
+  if (id === undefined && payloadMayName) id = isPlainObject(msg.payload) ? msg.payload.id : msg.payload;
+  if (typeof id !== 'string' || !isValidId(id)) {
+    const where = payloadMayName ? 'the node, msg.app or msg.payload' : 'the node or msg.app';
+    throw new InvalidInputError(what, `give a valid app id in ${where} (got ${JSON.stringify(id) ?? 'nothing'})`);
+  }
+  return id;
+}
+
+function withEnabled(apps: AppStatus[], id: string, enabled: boolean): AppsOrderRequest {
+  if (!apps.some((a) => a.id === id)) throw new InvalidInputError(CMD.appsOrder, `no app "${id}" is installed`);
+  const disabled = apps.filter((a) => (a.id === id ? !enabled : !a.enabled)).map((a) => a.id);
+  return checked(CMD.appsOrder, parseAppsOrder(JSON.stringify({ order: apps.map((a) => a.id), disabled })));
+}
+
+function installRequest(payload: unknown): Record<string, unknown> {
+  if (!isPlainObject(payload)) throw new InvalidInputError(CMD.appsInstall, 'msg.payload must be { wasm: Buffer, manifest: {...} }');
+  const { wasm, manifest } = payload;
+  let base64: string;
+  if (Buffer.isBuffer(wasm) || wasm instanceof Uint8Array) base64 = Buffer.from(wasm).toString('base64');
+  else if (typeof wasm === 'string') base64 = wasm;
+  else throw new InvalidInputError(CMD.appsInstall, 'msg.payload.wasm must be the module as a Buffer (or base64 text)');
+  return { ...checked(CMD.appsInstall, parseInstall(JSON.stringify({ manifest, wasm: base64 }))) };
+}
+
+function run(command: AppCommand, formApp: string | undefined, msg: NodeMessage, link: DeviceLink): Reply {
+  switch (command) {
+    case 'switch': {
+      const id = appId(CMD.app, formApp, msg, true);
+      return link.request(CMD.app, { json: { ...checked(CMD.app, parseAppId(JSON.stringify({ id }))) } });
+    }
+    case 'next':
+    case 'previous': {
+      const path = command === 'next' ? CMD.appNext : CMD.appPrevious;
+      return link.request(path, { json: { ...checked(path, parseEmpty('{}')) } });
+    }
+    case 'enable':
+    case 'disable': {
+      const id = appId(CMD.appsOrder, formApp, msg, true);
+      return link.changeAppOrder((apps) => withEnabled(apps, id, command === 'enable'));
+    }
+    case 'install':
+      return link.request(CMD.appsInstall, { json: installRequest(msg.payload) });
+    case 'remove': {
+      const id = appId(CMD.appsRemove, formApp, msg, true);
+      return link.request(CMD.appsRemove, { json: { ...checked(CMD.appsRemove, parseAppRemove(JSON.stringify({ id }))) } });
+    }
+    case 'config': {
+      const id = appId(CMD.appConfig('<id>'), formApp, msg, false);
+      const path = CMD.appConfig(id);
+      if (!isPlainObject(msg.payload)) throw new InvalidInputError(path, 'msg.payload must be the configuration object');
+      return link.request(path, { json: checked(path, parseAppConfig(JSON.stringify(msg.payload))) });
+    }
+  }
+}
+
+function register(RED: NodeAPI): void {
+  RED.nodes.registerType('megabit app', function (this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const link = useDevice(RED, this, def);
+    const formCommand = formText(def.command);
+    const formApp = formText(def.app);
+    handleCommands(this, link, (msg, device) => {
+      const command = formCommand ?? msg.topic;
+      if (!isAppCommand(command)) {
+        throw new InvalidInputError('app', `unknown command ${JSON.stringify(command)}: set one in the node or msg.topic (${APP_COMMANDS.join(', ')})`);
+      }
+      return run(command, formApp, msg, device);
+    });
+  });
+}
+
+export = register;

@@ -1,0 +1,61 @@
+/**
+ * `megabit notify`: msg.payload becomes a notification on the display. The form sets colour,
+ * duration, repeat, priority, hold and id; msg properties override the form, and the fields of
+ * an object payload override both. msg.topic "dismiss" removes a notification instead.
+ */
+import { CMD, parseDismiss, parseNotify } from '@megabit/contract';
+import { checked, handleCommands, InvalidInputError } from '../lib/command-input';
+import { useDevice } from '../lib/device-node';
+import { defined, formNumber, formText, isPlainObject } from '../lib/msg-values';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../lib/node-red';
+
+function formSettings(def: NodeDef): Record<string, unknown> {
+  const durationS = formNumber(def.duration);
+  return defined({
+    id: formText(def.notificationId),
+    color: formText(def.color),
+    duration_ms: durationS === undefined ? undefined : Math.round(durationS * 1000),
+    repeat: formNumber(def.repeat),
+    priority: formText(def.priority),
+    hold: def.hold === true ? true : undefined,
+  });
+}
+
+function msgSettings(msg: NodeMessage): Record<string, unknown> {
+  return defined({
+    id: msg.notification_id,
+    color: msg.color,
+    duration_ms: msg.duration_ms,
+    repeat: msg.repeat,
+    priority: msg.priority,
+    hold: msg.hold,
+  });
+}
+
+function payloadFields(payload: unknown): Record<string, unknown> {
+  if (isPlainObject(payload)) return payload;
+  if (typeof payload === 'string') return { text: payload };
+  if (Buffer.isBuffer(payload)) return { text: payload.toString('utf8') };
+  if (typeof payload === 'number' || typeof payload === 'boolean') return { text: String(payload) };
+  throw new InvalidInputError(CMD.notify, 'msg.payload must be the text, or an object with "text"');
+}
+
+function register(RED: NodeAPI): void {
+  RED.nodes.registerType('megabit notify', function (this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const link = useDevice(RED, this, def);
+    const settings = formSettings(def);
+    handleCommands(this, link, (msg, device) => {
+      if (msg.topic === 'dismiss') {
+        const id = isPlainObject(msg.payload) ? msg.payload.id : msg.notification_id ?? settings.id;
+        const request = checked(CMD.notifyDismiss, parseDismiss(JSON.stringify(defined({ id }))));
+        return device.request(CMD.notifyDismiss, { json: { ...request } });
+      }
+      const fields = { ...settings, ...msgSettings(msg), ...payloadFields(msg.payload) };
+      const request = checked(CMD.notify, parseNotify(JSON.stringify(fields)));
+      return device.request(CMD.notify, { json: { ...request } });
+    });
+  });
+}
+
+export = register;
