@@ -1,0 +1,100 @@
+/* micro:bit board for qemu: UART0 is the host link, button A/B are buttons 0/1, the top-left
+ * LEDs of the 5x5 matrix are the status LEDs, and there is no panel (frames swap at once). */
+#include "nrf51.h"
+#include "board.h"
+#include "device.h"
+
+#define PIN_UART_TX 24u
+#define PIN_UART_RX 25u
+#define PIN_BUTTON_A 17u
+#define PIN_BUTTON_B 26u
+#define PIN_LED_ROW1 13u
+#define PIN_LED_COL1 4u /* columns are active low */
+
+static const mb_board_info info = {
+    .name = "qemu-microbit",
+    .fw_major = 0, .fw_minor = 1, .fw_patch = 0,
+    .led_count = 2,
+    .button_count = 2,
+    .has_panel = false,
+    .colour_depth = 8,
+    .window = 8,
+};
+
+static mb_device device;
+static volatile uint32_t millis;
+static uint32_t critical_depth;
+
+void SysTick_Handler(void) { millis++; }
+
+void board_serial_write(const uint8_t *data, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    UART0_EVENTS_TXDRDY = 0;
+    UART0_TXD = data[i];
+    while (UART0_EVENTS_TXDRDY == 0) {
+    }
+  }
+}
+
+bool board_button_pressed(uint8_t button) {
+  uint32_t pin = button == 0 ? PIN_BUTTON_A : PIN_BUTTON_B;
+  return (GPIO_IN & (1u << pin)) == 0; /* pulled up, pressed pulls low */
+}
+
+void board_led_set(uint8_t led, bool on) {
+  uint32_t mask = 1u << (PIN_LED_COL1 + led);
+  if (on) GPIO_OUTCLR = mask;
+  else GPIO_OUTSET = mask;
+}
+
+void board_critical_enter(void) {
+  __asm volatile("cpsid i" ::: "memory");
+  critical_depth++;
+}
+
+void board_critical_exit(void) {
+  if (--critical_depth == 0) __asm volatile("cpsie i" ::: "memory");
+}
+
+static uint32_t random_u32(void) {
+  uint32_t v = 0;
+  RNG_TASKS_START = 1;
+  for (int i = 0; i < 4; i++) {
+    RNG_EVENTS_VALRDY = 0;
+    while (RNG_EVENTS_VALRDY == 0) {
+    }
+    v = (v << 8) | (RNG_VALUE & 0xFFu);
+  }
+  RNG_TASKS_STOP = 1;
+  return v;
+}
+
+static void hardware_init(void) {
+  GPIO_PIN_CNF(PIN_BUTTON_A) = PIN_CNF_INPUT_PULLUP;
+  GPIO_PIN_CNF(PIN_BUTTON_B) = PIN_CNF_INPUT_PULLUP;
+  GPIO_DIRSET = (1u << PIN_LED_ROW1) | (3u << PIN_LED_COL1) | (1u << PIN_UART_TX);
+  GPIO_OUTSET = (1u << PIN_LED_ROW1) | (3u << PIN_LED_COL1);
+  UART0_PSELTXD = PIN_UART_TX;
+  UART0_PSELRXD = PIN_UART_RX;
+  UART0_BAUDRATE = UART_BAUD_115200;
+  UART0_ENABLE = UART_ENABLE_ENABLED;
+  UART0_TASKS_STARTTX = 1;
+  UART0_TASKS_STARTRX = 1;
+  SYST_RVR = 16000u - 1u; /* 1 ms at the 16 MHz core clock */
+  SYST_CVR = 0;
+  SYST_CSR = SYST_CSR_ENABLE_TICKINT_CPUCLK;
+}
+
+int main(void) {
+  hardware_init();
+  mb_device_init(&device, &info, random_u32(), millis);
+  mb_device_log(&device, MB_LOG_INFO, "megabit qemu-microbit firmware booted");
+  for (;;) {
+    while (UART0_EVENTS_RXDRDY) {
+      UART0_EVENTS_RXDRDY = 0; /* before reading RXD, or qemu's model stalls */
+      uint8_t byte = (uint8_t)UART0_RXD;
+      mb_device_rx(&device, &byte, 1, millis);
+    }
+    mb_device_poll(&device, millis, UART0_EVENTS_RXDRDY == 0);
+  }
+}

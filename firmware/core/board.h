@@ -1,0 +1,47 @@
+/* The contract between the portable core and a board. The core includes no board header: a
+ * board implements every function below and passes an mb_board_info to mb_device_init. If core
+ * code seems to need an #ifdef for a board, add a hook here instead.
+ *
+ * Required of every board:
+ *   board_serial_write   blocking write of bytes to the host link
+ *   board_button_pressed raw (undebounced) level of button i, true = pressed
+ *   board_led_set        status LED i on/off (LED 0 is the link LED)
+ *   board_critical_enter/exit  mask/unmask the interrupt that runs the panel scan
+ *
+ * Required only of boards with a panel (mb_board_info.has_panel), called from the scan ISR
+ * through mb_scan_row_handler (hub75_scan.c):
+ *   board_hub75_blank        true = outputs off (OE high)
+ *   board_hub75_latch        pulse LAT
+ *   board_hub75_select_row   drive the address lines A..D for row pair r
+ *   board_hub75_shift        clock out one row of 6-bit pixels (bits 0..5 = R1 G1 B1 R2 G2 B2)
+ *   board_hub75_timer_start  fire the scan interrupt again after `ticks` timer ticks
+ */
+#ifndef MB_BOARD_H
+#define MB_BOARD_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  const char *name;      /* ASCII, 1..32 bytes, sent in HELLO_REPLY */
+  uint8_t fw_major, fw_minor, fw_patch;
+  uint8_t led_count;     /* 1..8 */
+  uint8_t button_count;  /* 0..MB_MAX_BUTTONS */
+  bool has_panel;        /* false: frames are swapped at once and never scanned */
+  uint8_t colour_depth;  /* bit-planes per channel, 1..8 */
+  uint8_t window;        /* packets the host may have in flight */
+} mb_board_info;
+
+void board_serial_write(const uint8_t *data, size_t len);
+bool board_button_pressed(uint8_t button);
+void board_led_set(uint8_t led, bool on);
+void board_critical_enter(void);
+void board_critical_exit(void);
+
+void board_hub75_blank(bool off);
+void board_hub75_latch(void);
+void board_hub75_select_row(uint8_t row_pair);
+void board_hub75_shift(const uint8_t *pixels, uint16_t count);
+void board_hub75_timer_start(uint32_t ticks);
+
+#endif

@@ -1,0 +1,21 @@
+/* HUB75 1/16-scan refresh with binary code modulation, driven by the board's timer ISR. */
+#ifndef MB_HUB75_SCAN_H
+#define MB_HUB75_SCAN_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "framebuffer.h"
+
+typedef struct {
+  mb_framebuffer *fb;
+  uint32_t bit0_ticks;    /* how long plane 0 is shown; plane p is shown bit0_ticks << p */
+  uint8_t row, plane;     /* what is in the shift registers, waiting for the next latch */
+  volatile uint32_t refreshes;
+} mb_scan;
+
+void mb_scan_init(mb_scan *s, mb_framebuffer *fb, uint32_t bit0_ticks);
+/* Shifts the first plane in and starts the timer. */
+void mb_scan_start(mb_scan *s);
+/* The board's timer ISR calls this and nothing else. */
+void mb_scan_row_handler(mb_scan *s);
+
+#endif

@@ -1,0 +1,37 @@
+/* The board contract implemented for host tests: serial output is captured for inspection. */
+#ifndef MB_FAKE_BOARD_H
+#define MB_FAKE_BOARD_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../core/board.h"
+#include "../core/messages.h"
+
+#define FAKE_TX_CAP (1u << 20)
+
+extern uint8_t fake_tx[FAKE_TX_CAP];
+extern size_t fake_tx_len;
+extern bool fake_buttons[2];
+extern bool fake_leds[8];
+extern int fake_critical_depth;
+
+void fake_board_reset(void);
+
+/* Decodes captured output into messages (tails point into a private copy); returns the count. */
+size_t fake_tx_messages(mb_msg *out, size_t max);
+/* The last captured message of a type, or NULL. */
+const mb_msg *fake_tx_last(uint8_t type);
+size_t fake_tx_count(uint8_t type);
+
+
+
+/* HUB75 hooks: what the scan did, for test_scan.c. */
+typedef struct {
+  bool blanked;
+  unsigned latches, shifts, row_selects;
+  uint8_t row;
+  uint32_t last_ticks;
+  uint8_t last_shift[64];
+} fake_panel_state;
+extern fake_panel_state fake_panel;
+#endif

@@ -1,0 +1,11 @@
+#ifndef MB_SUITES_H
+#define MB_SUITES_H
+void suite_codec(void);
+void suite_vectors(const char *path);
+void suite_framebuffer(void);
+void suite_scan(void);
+void suite_button(void);
+void suite_link(void);
+void suite_device(void);
+void suite_fuzz(long packets);
+#endif
