@@ -2,8 +2,10 @@
  * The real bridge process against a real broker (its embedded aedes, and Debian's mosquitto):
  * every command of the control API, its replies and error paths, and what the bridge publishes.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FRAME_BYTES, type AppStatus, type DeviceState } from '@megabit/contract';
-import { startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
@@ -17,6 +19,13 @@ const brokers: Array<[string, () => Promise<Mosquitto | undefined>]> = [
 
 function json<T>(payload: Buffer): T {
   return JSON.parse(payload.toString()) as T;
+}
+
+/** A built example app as an install request body. */
+function exampleInstall(id: string): { manifest: Record<string, unknown>; wasm: string } {
+  const build = join(REPO_ROOT, 'apps', 'examples', id, 'build');
+  const manifest = JSON.parse(readFileSync(join(build, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  return { manifest, wasm: readFileSync(join(build, String(manifest.bin))).toString('base64') };
 }
 
 function litPixels(frame: Buffer): number {
@@ -138,6 +147,45 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
     const apps = json<AppStatus[]>((await client.waitFor(P('state/apps'), (m) => json<AppStatus[]>(m.payload)[0]?.id === 'scroll', 5000, since)).payload);
     expect(apps.find((a) => a.id === 'clock')?.enabled).toBe(false);
     await client.request('apps/order', { order: ['clock', 'scroll'], disabled: [] });
+  });
+
+  it('installs an app over MQTT, refuses a broken module, and removes it', async () => {
+    const { manifest, wasm } = exampleInstall('life');
+    let since = mark();
+    expect(await client.request('apps/install', { manifest, wasm })).toMatchObject({ ok: true, id: 'life', version: manifest.version });
+    const listed = (m: { payload: Buffer }): AppStatus | undefined => json<AppStatus[]>(m.payload).find((a) => a.id === 'life');
+    expect(listed(await client.waitFor(P('state/apps'), (m) => listed(m) !== undefined, 5000, since))).toMatchObject({ status: 'ok', enabled: true });
+    expect(await client.request('app', 'life')).toMatchObject({ ok: true });
+
+    const notWasm = await client.request('apps/install', { manifest: { ...manifest, id: 'broken' }, wasm: Buffer.from('not a module at all').toString('base64') });
+    expect(notWasm).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    // A valid but empty module: it loads in no sandbox, having no `run`.
+    const emptyModule = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]).toString('base64');
+    const broken = await client.request('apps/install', { manifest: { ...manifest, id: 'broken' }, wasm: emptyModule });
+    expect(broken).toMatchObject({ ok: false, error: { code: 'install_failed' } });
+    expect((broken.error as { message: string }).message).toMatch(/run/);
+    const bad = await client.request('apps/install', { manifest: { ...manifest, id: '../escape' }, wasm });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+
+    since = mark();
+    expect(await client.request('apps/remove', { id: 'life' })).toMatchObject({ ok: true, id: 'life' });
+    await client.waitFor(P('state/apps'), (m) => listed(m) === undefined, 5000, since);
+    expect((await client.request('apps/remove', { id: 'life' })).error).toMatchObject({ code: 'unknown_app' });
+    const apps = json<AppStatus[]>((await client.waitFor(P('state/apps'), () => true, 5000, since)).payload).map((a) => a.id);
+    expect(apps).not.toContain('broken');
+  });
+
+  it('previews an app without installing it, until the preview ends', async () => {
+    const { manifest, wasm } = exampleInstall('plasma');
+    let since = mark();
+    expect(await client.request('apps/preview', { manifest, wasm })).toMatchObject({ ok: true, id: 'plasma' });
+    await state((s) => s.app === 'plasma', since);
+    const apps = json<AppStatus[]>((await client.waitFor(P('state/apps'))).payload).map((a) => a.id);
+    expect(apps).not.toContain('plasma');
+    since = mark();
+    expect(await client.request('apps/preview/stop')).toMatchObject({ ok: true, stopped: true });
+    await state((s) => s.app !== 'plasma', since);
+    expect(await client.request('apps/preview/stop')).toMatchObject({ ok: true, stopped: false });
   });
 
   it('publishes the button event for cmd/button', async () => {
