@@ -13,6 +13,7 @@ import { HttpServer } from './http/http-server';
 import { connectUpstream, pipeBoth } from './http/mqtt-websocket-proxy';
 import { AppTopicFeed } from './mqtt/app-topic-feed';
 import { CommandRouter } from './mqtt/api/command-router';
+import { loginOptions } from './mqtt/client-options';
 import { MqttConnection } from './mqtt/connection';
 import { EventPublisher } from './mqtt/event-publisher';
 import { FramePublisher } from './mqtt/frame-publisher';
@@ -72,12 +73,7 @@ export class Controller {
     const mqtt = new MqttConnection({
       url: this.mqttUrl,
       clientId: settings.mqtt.client_id ?? `megabit-${settings.device_id}`,
-      username: settings.mqtt.username,
-      password: settings.mqtt.password,
-      ca: settings.mqtt.ca,
-      cert: settings.mqtt.cert,
-      key: settings.mqtt.key,
-      rejectUnauthorized: settings.mqtt.reject_unauthorized,
+      login: loginOptions(settings.mqtt),
       keepaliveS: settings.mqtt.keepalive_s,
     }, this.topics, log.child('mqtt'));
 

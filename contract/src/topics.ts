@@ -107,3 +107,15 @@ export function routeCommand(path: string): CommandRoute | undefined {
   if (!m) return undefined;
   return m[2] === 'config' ? { kind: 'appConfig', appId: m[1] } : { kind: 'appData', appId: m[1] };
 }
+
+/** MQTT topic filter matching (`+` one level, `#` the rest), as a broker applies it. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}

@@ -188,20 +188,23 @@ export function parseDisplay(payload: Uint8Array | string): Result<DisplayComman
   return ok({ ...fields.value, ...transaction(o) } as DisplayCommand);
 }
 
+/** `{"id"}` naming an app: the body of `P/cmd/apps/remove`, and JSON form of `P/cmd/app`. */
+function appIdObject(payload: Uint8Array | string): Result<AppIdRequest> {
+  const obj = parseObject(payload);
+  if (!obj.ok) return obj;
+  const known = checkUnknown(obj.value, ['id']);
+  if (!known.ok) return known;
+  const id = obj.value.id;
+  if (typeof id !== 'string' || !isValidId(id)) return fail('invalid_payload', `"id" ${idCheck(String(id))}`);
+  return ok({ id, ...transaction(obj.value) });
+}
+
 /** `P/cmd/app`: a bare app id, or `{"id"}`. */
 export function parseAppId(payload: Uint8Array | string): Result<AppIdRequest> {
   const text = payloadText(payload);
   if (!text.ok) return text;
   const trimmed = text.value.trim();
-  if (trimmed.startsWith('{')) {
-    const obj = parseObject(trimmed);
-    if (!obj.ok) return obj;
-    const known = checkUnknown(obj.value, ['id']);
-    if (!known.ok) return known;
-    const id = obj.value.id;
-    if (typeof id !== 'string' || !isValidId(id)) return fail('invalid_payload', `"id" ${idCheck(String(id))}`);
-    return ok({ id, ...transaction(obj.value) });
-  }
+  if (trimmed.startsWith('{')) return appIdObject(trimmed);
   if (!isValidId(trimmed)) return fail('invalid_payload', `app id ${idCheck(trimmed)}`);
   return ok({ id: trimmed });
 }
@@ -303,13 +306,7 @@ export function parseInstall(payload: Uint8Array | string): Result<InstallReques
 }
 
 export function parseAppRemove(payload: Uint8Array | string): Result<AppIdRequest> {
-  const obj = parseObject(payload);
-  if (!obj.ok) return obj;
-  const known = checkUnknown(obj.value, ['id']);
-  if (!known.ok) return known;
-  const id = obj.value.id;
-  if (typeof id !== 'string' || !isValidId(id)) return fail('invalid_payload', `"id" ${idCheck(String(id))}`);
-  return ok({ id, ...transaction(obj.value) });
+  return appIdObject(payload);
 }
 
 /** `P/cmd/apps/<id>/config`: a JSON object; the app's own schema is checked by the bridge. */

@@ -124,3 +124,15 @@ describe('rotation', () => {
     expect(errorOf(parseRotation('maybe'))).toMatch(/ON, OFF/);
   });
 });
+
+describe('topicMatches', () => {
+  it('matches + as one level and # as the rest, like a broker', () => {
+    const { topicMatches } = jest.requireActual('../src') as typeof import('../src');
+    expect(topicMatches('megabit/+/availability', 'megabit/hall/availability')).toBe(true);
+    expect(topicMatches('megabit/+/availability', 'megabit/hall/state')).toBe(false);
+    expect(topicMatches('megabit/hall/cmd/#', 'megabit/hall/cmd/apps/x/data')).toBe(true);
+    expect(topicMatches('megabit/hall/cmd/#', 'megabit/hall/cmd')).toBe(true);
+    expect(topicMatches('a/b', 'a/b/c')).toBe(false);
+    expect(topicMatches('a/b/c', 'a/b')).toBe(false);
+  });
+});

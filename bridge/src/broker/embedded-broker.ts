@@ -32,6 +32,9 @@ export class EmbeddedBroker {
     const broker = await Aedes.createBroker();
     this.broker = broker;
     this.tcp = createServer((socket) => {
+      // aedes writes an ack and the forwarded message as separate small packets: with Nagle on,
+      // the second waits for the client's delayed ACK, ~40 ms per QoS 1 hop on loopback.
+      socket.setNoDelay(true);
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       broker.handle(socket);

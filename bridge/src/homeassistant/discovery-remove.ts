@@ -3,10 +3,11 @@
  * Assistant drops its device and entities. Uses its own short-lived MQTT client: the bridge's
  * connection would announce the display online and offline as a side effect.
  */
-import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Settings } from '../config';
-import { matches, redact, type MessageHandler } from '../mqtt/connection';
+import { topicMatches } from '@megabit/contract';
+import { loginOptions } from '../mqtt/client-options';
+import { redact, type MessageHandler } from '../mqtt/connection';
 import { errorMessage, type Logger } from '../util/logger';
 import { configFilter, nodeIdFor } from './discovery-configs';
 import { collectRetained, type Subscriber } from './retained-configs';
@@ -38,19 +39,13 @@ export async function removeDiscovery(settings: Settings, log: Logger): Promise<
 }
 
 function clientOptions(settings: Settings): IClientOptions {
-  const m = settings.mqtt;
   return {
     clientId: `megabit-${settings.device_id}-remove-discovery`,
     protocolVersion: 4,
     clean: true,
     connectTimeout: 5000,
     reconnectPeriod: 0,
-    username: m.username,
-    password: m.password,
-    rejectUnauthorized: m.reject_unauthorized,
-    ca: m.ca ? readFileSync(m.ca) : undefined,
-    cert: m.cert ? readFileSync(m.cert) : undefined,
-    key: m.key ? readFileSync(m.key) : undefined,
+    ...loginOptions(settings.mqtt),
   };
 }
 
@@ -60,7 +55,7 @@ function subscriberOf(client: MqttClient): Subscriber {
   return {
     subscribe(filter, handler) {
       const listener = (topic: string, payload: Buffer): void => {
-        if (matches(filter, topic)) handler(topic, payload);
+        if (topicMatches(filter, topic)) handler(topic, payload);
       };
       listeners.set(handler, listener);
       client.on('message', listener);

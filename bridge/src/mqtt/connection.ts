@@ -3,21 +3,16 @@
  * resubscription, retained-state republishing via `onConnect` listeners, reconnect with
  * backoff, and one log line per state change rather than one per retry.
  */
-import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { DeviceTopics } from '@megabit/contract';
-import { OUT } from '@megabit/contract';
+import { OUT, topicMatches } from '@megabit/contract';
 import { errorMessage, type Logger } from '../util/logger';
+import type { LoginOptions } from './client-options';
 
 export interface ConnectionOptions {
   url: string;
   clientId: string;
-  username?: string;
-  password?: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  rejectUnauthorized: boolean;
+  login: LoginOptions;
   keepaliveS: number;
 }
 
@@ -52,12 +47,7 @@ export class MqttConnection {
       keepalive: o.keepaliveS,
       reconnectPeriod: MIN_BACKOFF_MS,
       connectTimeout: 10_000,
-      username: o.username,
-      password: o.password,
-      rejectUnauthorized: o.rejectUnauthorized,
-      ca: o.ca ? readFileSync(o.ca) : undefined,
-      cert: o.cert ? readFileSync(o.cert) : undefined,
-      key: o.key ? readFileSync(o.key) : undefined,
+      ...o.login,
       will: { topic: this.topics.out(OUT.availability), payload: Buffer.from('offline'), retain: true, qos: 1 },
     };
     const client = mqtt.connect(o.url, opts);
@@ -124,6 +114,9 @@ export class MqttConnection {
 
   private handleConnect(): void {
     const client = this.client!;
+    // A reply published right after the command's PUBACK would otherwise wait for the broker's
+    // delayed ACK (Nagle): 40-80 ms per command on loopback. WebSocket streams have no such knob.
+    (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
     this.everConnected = true;
     this.backoffMs = MIN_BACKOFF_MS;
     client.options.reconnectPeriod = MIN_BACKOFF_MS;
@@ -149,7 +142,7 @@ export class MqttConnection {
 
   private dispatch(topic: string, payload: Buffer): void {
     for (const [filter, handlers] of this.subscriptions) {
-      if (!matches(filter, topic)) continue;
+      if (!topicMatches(filter, topic)) continue;
       for (const handler of handlers) {
         try {
           handler(topic, payload);
@@ -178,16 +171,4 @@ export function redact(url: string): string {
   } catch {
     return url;
   }
-}
-
-/** MQTT topic filter matching (`+` one level, `#` the rest). */
-export function matches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
 }

@@ -1,7 +1,7 @@
 /** The discovery configs as built, before any broker: schema, ids, topics, templates. */
 import { DeviceTopics, type AppStatus } from '@megabit/contract';
 import { buildDiscoveryConfigs, configFilter, nodeIdFor, type DiscoveryIdentity } from '../../src/homeassistant/discovery-configs';
-import { matches } from '../../src/mqtt/connection';
+import { topicMatches as matches } from '@megabit/contract';
 import { discoveryProblems } from './discovery-schema';
 
 const identity: DiscoveryIdentity = {

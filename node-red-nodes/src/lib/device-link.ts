@@ -6,11 +6,10 @@
  */
 import { connect, type MqttClient } from 'mqtt';
 import {
-  CMD, DeviceTopics, OUT, type AppStatus, type AppsOrderRequest,
+  CMD, DeviceTopics, OUT, topicMatches, type AppStatus, type AppsOrderRequest,
 } from '@megabit/contract';
 import type { Node, NodeStatus } from './node-red';
 import { ReplyMatcher, type ReplyBody } from './replies';
-import { topicMatches } from './topic-filter';
 
 export interface DeviceSettings {
   /** `mqtt://host:1883`, `ws://host:8080/mqtt`, ... */

@@ -1,0 +1,145 @@
+/**
+ * The SDK's drawing, fonts, colours, JSON, KV, randomness, time and host reads, checked through a
+ * probe app (test/probe) running in the bridge's real sandbox.
+ */
+import { join } from 'node:path';
+import { SandboxFault } from 'megabit-bridge';
+import { picture, pixel } from '../test-support/frame';
+import { startTestApp, type TestApp } from '../test-support/apps';
+import { textPicture } from '../test-support/text-oracle';
+
+const PROBE = join(__dirname, 'probe');
+
+describe('SDK (probe app in the real sandbox)', () => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  async function scene(name: string, extra: Record<string, unknown> = {}): Promise<{ frame: Uint8Array | null; logs: string[] }> {
+    t = await startTestApp(PROBE, { config: { scene: name, ...extra } });
+    const frame = await t.app.run();
+    return { frame: frame && frame.slice(), logs: t.logs.map((l) => l.message) };
+  }
+
+  it('draws pixels, rectangles, circles and lines, clipped to the display', async () => {
+    const { frame, logs } = await scene('shapes');
+    const f = frame!;
+    const pic = picture(f);
+    expect(pixel(f, 0, 0)).toBe(0xff0000);
+    // Outline rect (2,2) 10x6: edges lit, inside dark.
+    expect(pic[2].slice(2, 12)).toBe('#'.repeat(10));
+    expect(pic[7].slice(2, 12)).toBe('#'.repeat(10));
+    expect(pic[4].slice(2, 12)).toBe('#........#');
+    expect(pixel(f, 2, 4)).toBe(0x0000ff);
+    // Filled rect (20,2) 5x4.
+    for (let y = 2; y < 6; y++) expect(pic[y].slice(19, 26)).toBe('.#####.');
+    // Circle r=5 around (40,16): the four extreme points lit, the centre dark.
+    for (const [x, y] of [[45, 16], [35, 16], [40, 11], [40, 21]]) expect(pixel(f, x, y)).toBe(0xffff00);
+    expect(pixel(f, 40, 16)).toBe(0);
+    // Filled circle r=3 around (55,24).
+    expect(pic[24].slice(51, 60)).toBe('.#######.');
+    expect(pic[21].slice(51, 60)).toBe('....#....');
+    // Line (0,31)-(30,16): both ends lit, one pixel per column.
+    expect(pixel(f, 0, 31)).toBe(0x00ff00);
+    expect(pixel(f, 30, 16)).toBe(0x00ff00);
+    for (let x = 0; x <= 30; x++) expect(pic.filter((row, y) => y >= 16 && row[x] === '#' && pixel(f, x, y) === 0x00ff00)).toHaveLength(1);
+    expect(logs).toContain('size 64x32 get #ffffff');
+  });
+
+  it('renders the 5x7 and 3x5 fonts (monospaced, proportional, scaled) as drawn in fonts/*.txt', async () => {
+    const { frame, logs } = await scene('text');
+    const pic = picture(frame!);
+    expect(pic.slice(0, 7).map((r) => r.slice(0, 40))).toEqual(textPicture('Hi!', 1, 0, { font: '5x7' }).slice(0, 7).map((r) => r.slice(0, 40)));
+    expect(pic.slice(8, 13)).toEqual(textPicture('wide 1', 0, 8, { font: '3x5', proportional: true }).slice(8, 13));
+    // Outside ASCII: one '?' per character, also for a surrogate pair.
+    expect(pic.slice(0, 5).map((r) => r.slice(40))).toEqual(textPicture('??', 40, 0, { font: '3x5' }).slice(0, 5).map((r) => r.slice(40)));
+    expect(pic.slice(16, 30)).toEqual(textPicture('7', 0, 16, { font: '5x7', scale: 2 }).slice(16, 30));
+    expect(logs).toContain('end 18 measure 29 15 0');
+  });
+
+  it('draws RGB and indexed images with transparency, clipped at the edges', async () => {
+    const { frame } = await scene('images');
+    const f = frame!;
+    expect([pixel(f, 0, 0), pixel(f, 1, 0), pixel(f, 0, 1), pixel(f, 1, 1)]).toEqual([0xff0000, 0x00ff00, 0x0000ff, 0xffffff]);
+    // Indexed 3x3 at (10,10): index 0 is transparent (background stays), 1 magenta, 2 cyan.
+    expect([pixel(f, 10, 10), pixel(f, 11, 10), pixel(f, 11, 11), pixel(f, 12, 12)]).toEqual([0xff00ff, 0x303030, 0x00ffff, 0xff00ff]);
+    // RGB image with white transparent, at (62,30): its white pixel (63,31) is not drawn.
+    expect([pixel(f, 62, 30), pixel(f, 63, 30), pixel(f, 62, 31), pixel(f, 63, 31)]).toEqual([0xff0000, 0x00ff00, 0x0000ff, 0x303030]);
+  });
+
+  it('converts colours: HSV, hex, names, mixing, clamping', async () => {
+    const { logs } = await scene('colors');
+    expect(logs).toContain('#ff0000 #00ff00 #000080 #ff00ff #808080 #123456 #aabbcc #ff8000 #010203 #804020 #ff0080');
+  });
+
+  it('parses and writes JSON, rejecting invalid text', async () => {
+    const { logs } = await scene('json');
+    expect(logs).toEqual(expect.arrayContaining([
+      '{"a":[1,2.5,-300,true,null],"s":"q\\"é\\n","o":{"k":"v"}}',
+      'v 2.5 5',
+      'invalid rejected 7/7',
+      '{"n":7,"list":["x",false]}',
+    ]));
+  });
+
+  it('keeps strings (UTF-8), numbers and JSON in KV, with quota and key errors', async () => {
+    t = await startTestApp(PROBE, { config: { scene: 'kv', step: 1 } });
+    await t.app.run();
+    t.app.setConfig({ scene: 'kv', step: 2 });
+    await t.app.run();
+    const logs = t.logs.map((l) => l.message);
+    expect(logs).toEqual(['set 0,0,0,-2,-1', 'ok 0 quota -1 key -2', 'get Grüße ✓ 41.5 {"x":1} nobig', 'removed yes fallback 9.0']);
+  });
+
+  it('gives reproducible seeded sequences and a host-seeded shared generator within range', async () => {
+    const { logs } = await scene('random');
+    expect(logs).toContain('same true differs true inRange true');
+  });
+
+  it('reads permitted MQTT values and Home Assistant states, with clear errors otherwise', async () => {
+    t = await startTestApp(PROBE, { config: { scene: 'sources' } });
+    t.app.setMqttValue('probe/allowed', new TextEncoder().encode('21.5'));
+    await t.app.run();
+    t.app.setHomeAssistantState('sensor.probe', { state: 'on', attributes: { unit_of_measurement: '°C' } });
+    await t.app.run();
+    const logs = t.logs.map((l) => l.message);
+    expect(logs.slice(0, 3)).toEqual([
+      'mqtt true 21.5  - 21.5',
+      'denied false true denied: probe/other is not in permissions.mqtt',
+      'ha false   unavailable',
+    ]);
+    expect(logs[5]).toBe('ha true on °C ');
+  });
+
+  it('splits timestamps into calendar fields', async () => {
+    const { logs } = await scene('time');
+    expect(logs).toEqual([
+      '1970-1-1 0:0:0.0 Thursday January 12am',
+      '2000-2-29 0:0:0.0 Tuesday February 12am',
+      '1969-12-31 23:59:59.999 Wednesday December 11pm',
+      '2100-1-1 0:0:0.0 Friday January 12am',
+      '2023-11-14 22:13:20.123 Tuesday November 10pm',
+    ]);
+  });
+
+  it('delivers button events and data payloads before run()', async () => {
+    t = await startTestApp(PROBE, { config: { scene: 'idle' } });
+    t.app.pushButton({ button: 'main', action: 'long_press' });
+    t.app.pushData(new TextEncoder().encode('{"x":1}'));
+    t.app.pushData(new TextEncoder().encode('plain ✓'));
+    t.app.pushData(new Uint8Array([0xff, 0x41, 0xe2, 0x9c, 0x42, 0xf0, 0x9f, 0x98, 0x80, 0xc3]));
+    expect(await t.app.run()).toBeNull();
+    const logs = t.logs.map((l) => l.message);
+    expect(logs.slice(0, 3)).toEqual(['button main long_press long', 'data 7 json {"x":1}', 'data 9 text plain ✓']);
+    // Bytes that are not UTF-8 arrive too: each bad sequence reads as U+FFFD, the rest intact.
+    expect(logs[3]).toBe('data 10 text \uFFFDA\uFFFDB😀\uFFFD');
+  });
+
+  it('turns an abort into a trap with the message logged as an error', async () => {
+    t = await startTestApp(PROBE, { config: { scene: 'abort' } });
+    await expect(t.app.run()).rejects.toBeInstanceOf(SandboxFault);
+    expect(t.logs).toContainEqual({ level: 'error', message: expect.stringMatching(/^abort: probe abort at .*index\.ts:\d+:\d+$/) });
+  });
+});

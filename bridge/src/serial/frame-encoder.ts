@@ -1,0 +1,131 @@
+/**
+ * A frame update as WRITE_RECT messages: the changed rectangles (display/diff), each cut into
+ * bands of rows that fit one packet of the size the link takes now (narrow strips first when
+ * even one row is too long), each band in the smaller of raw RGB888 and RLE888.
+ * Both formats are lossless, so the device's frame CRC matches the host's exactly.
+ */
+import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
+import { changedRects, type Rect } from '../display/diff';
+import { MIN_PACKET, type MessageOf, PixelFormat } from './protocol';
+
+/** WRITE_RECT's fixed fields: format, x, y, w, h. */
+const RECT_FIELDS = 5;
+const MAX_RUN = 255;
+
+type WriteRect = MessageOf<'WRITE_RECT'>;
+
+interface RunState {
+  runs: number;
+  colour: number;
+  length: number;
+}
+
+function pixelAt(frame: Uint8Array, x: number, y: number): number {
+  const i = (y * DISPLAY_WIDTH + x) * 3;
+  return (frame[i] << 16) | (frame[i + 1] << 8) | frame[i + 2];
+}
+
+function addRow(state: RunState, frame: Uint8Array, rect: Rect, y: number): RunState {
+  let { runs, colour, length } = state;
+  for (let x = rect.x; x < rect.x + rect.width; x++) {
+    const c = pixelAt(frame, x, y);
+    if (length > 0 && c === colour && length < MAX_RUN) {
+      length++;
+    } else {
+      runs++;
+      colour = c;
+      length = 1;
+    }
+  }
+  return { runs, colour, length };
+}
+
+function rawPixels(frame: Uint8Array, rect: Rect): Uint8Array {
+  const out = new Uint8Array(rect.width * rect.height * 3);
+  for (let row = 0; row < rect.height; row++) {
+    const start = ((rect.y + row) * DISPLAY_WIDTH + rect.x) * 3;
+    out.set(frame.subarray(start, start + rect.width * 3), row * rect.width * 3);
+  }
+  return out;
+}
+
+function rlePixels(frame: Uint8Array, rect: Rect, runs: number): Uint8Array {
+  const out = new Uint8Array(runs * 4);
+  let o = 0;
+  let colour = -1;
+  let length = 0;
+  const flush = (): void => {
+    out[o++] = length;
+    out[o++] = colour >> 16;
+    out[o++] = (colour >> 8) & 0xff;
+    out[o++] = colour & 0xff;
+  };
+  for (let y = rect.y; y < rect.y + rect.height; y++) {
+    for (let x = rect.x; x < rect.x + rect.width; x++) {
+      const c = pixelAt(frame, x, y);
+      if (length > 0 && c === colour && length < MAX_RUN) {
+        length++;
+        continue;
+      }
+      if (length > 0) flush();
+      colour = c;
+      length = 1;
+    }
+  }
+  flush();
+  return out;
+}
+
+/** Cuts `rect` into bands of rows whose smaller encoding fits `maxPixelBytes`. */
+function bands(frame: Uint8Array, rect: Rect, maxPixelBytes: number): WriteRect[] {
+  const out: WriteRect[] = [];
+  let y0 = rect.y;
+  while (y0 < rect.y + rect.height) {
+    let state: RunState = { runs: 0, colour: 0, length: 0 };
+    let rows = 0;
+    while (y0 + rows < rect.y + rect.height) {
+      const next = addRow(state, frame, rect, y0 + rows);
+      const raw = rect.width * (rows + 1) * 3;
+      // One row always fits: `strips` made the rectangle narrow enough for that.
+      if (rows > 0 && Math.min(raw, next.runs * 4) > maxPixelBytes) break;
+      state = next;
+      rows++;
+    }
+    const band: Rect = { x: rect.x, y: y0, width: rect.width, height: rows };
+    const rle = state.runs * 4 < band.width * band.height * 3;
+    out.push({
+      name: 'WRITE_RECT',
+      seq: 0,
+      format: rle ? PixelFormat.RLE888 : PixelFormat.RGB888,
+      x: band.x,
+      y: band.y,
+      w: band.width,
+      h: band.height,
+      pixels: rle ? rlePixels(frame, band, state.runs) : rawPixels(frame, band),
+    });
+    y0 += rows;
+  }
+  return out;
+}
+
+/** Cuts `rect` into side-by-side strips narrow enough for one raw row to fit a packet. */
+function strips(rect: Rect, maxPixelBytes: number): Rect[] {
+  const widest = Math.max(1, Math.floor(maxPixelBytes / 3));
+  const out: Rect[] = [];
+  for (let x = rect.x; x < rect.x + rect.width; x += widest) {
+    out.push({ ...rect, x, width: Math.min(widest, rect.x + rect.width - x) });
+  }
+  return out;
+}
+
+const FULL_FRAME: Rect = { x: 0, y: 0, width: DISPLAY_WIDTH, height: DISPLAY_HEIGHT };
+
+/**
+ * The WRITE_RECTs that turn `previous` (what the device's draw buffer holds) into `next`;
+ * the whole frame when `previous` is unknown.
+ */
+export function frameUpdate(previous: Uint8Array | undefined, next: Uint8Array, maxPacket: number): WriteRect[] {
+  const maxPixelBytes = maxPacket - MIN_PACKET - RECT_FIELDS;
+  const rects = previous ? changedRects(previous, next) : [FULL_FRAME];
+  return rects.flatMap((rect) => strips(rect, maxPixelBytes)).flatMap((strip) => bands(next, strip, maxPixelBytes));
+}
