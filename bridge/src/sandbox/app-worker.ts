@@ -139,7 +139,7 @@ async function start(): Promise<void> {
       logger: extismLogger(),
     },
   ).catch((e: unknown) => {
-    throw classify(e, 'start');
+    throw classify(e, 'start', null);
   });
   guest = (await plugin.getInstance()).exports as Record<string, unknown>;
   // Resolves at once: the foreground plugin resets synchronously inside the async method.
@@ -196,7 +196,7 @@ function call(name: string): void {
   try {
     rc = fn();
   } catch (e) {
-    throw classify(e, name);
+    throw classify(e, name, host.errorText);
   } finally {
     clock.leave();
     // Extism 1.0.3 frees no block until reset(); without this every tick leaks its blocks.
@@ -210,14 +210,15 @@ function call(name: string): void {
   }
 }
 
-function classify(e: unknown, where: string): GuestFault {
+/** `appError`: what the app said before trapping (an AssemblyScript abort sets it), if anything. */
+function classify(e: unknown, where: string, appError: string | null): GuestFault {
   const cap = `ran out of memory (${formatMiB(init.memoryBytes)} cap)`;
   if (e instanceof HostMemoryError) return new GuestFault('memory', `${cap}: ${e.message}`);
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof RangeError && /allocation failed|out of memory|maximum memory/i.test(message)) return new GuestFault('memory', cap);
   if (e instanceof Wasm.RuntimeError && memoryNearCap()) return new GuestFault('memory', cap);
   if (e instanceof RangeError && /call stack/i.test(message)) return new GuestFault('trap', `${prefix(where)}call stack exhausted (runaway recursion?)`);
-  return new GuestFault('trap', `${prefix(where)}${message}`);
+  return new GuestFault('trap', `${prefix(where)}${message}${appError ? ` (${appError})` : ''}`);
 }
 
 function prefix(where: string): string {

@@ -160,6 +160,14 @@ describe('faults', () => {
     expect(fault.message).toBe('trapped: unreachable');
   });
 
+  test('a trap carries what the app said before it (an abort message)', async () => {
+    const t = await startProbe();
+    t.app.pushData(encode('abort|abort: index out of range at assembly/index.ts:12:5'));
+    const fault = await faultOf(t.app.run());
+    expect(fault.kind).toBe('trap');
+    expect(fault.message).toBe('trapped: unreachable (abort: index out of range at assembly/index.ts:12:5)');
+  });
+
   test('runaway recursion is a trap, not a crash of the bridge', async () => {
     const t = await startProbe();
     t.app.pushData(encode('recurse'));
