@@ -8,7 +8,6 @@ import { FRAME_BYTES, type AppStatus, type DeviceState } from '@megabit/contract
 import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
-import { delay } from '../helpers/ports';
 
 jest.setTimeout(60_000);
 
