@@ -14,7 +14,14 @@
  *   board_hub75_latch        pulse LAT
  *   board_hub75_select_row   drive the address lines A..D for row pair r
  *   board_hub75_shift        clock out one row of 6-bit pixels (bits 0..5 = R1 G1 B1 R2 G2 B2)
- *   board_hub75_timer_start  fire the scan interrupt again after `ticks` timer ticks
+ *   board_hub75_timer_start  keep this plane lit for `ticks` timer ticks (a board may blank
+ *                            it by hardware then) and fire the scan interrupt again no
+ *                            sooner than that
+ *   board_cycle_count        free-running CPU cycle counter (DWT CYCCNT on a Cortex-M4); the
+ *                            scan stamps each full refresh with it for STATUS.refresh_hz
+ *
+ * Required of every board, may do nothing:
+ *   board_debug_log  a copy of every LOG line for a debug console that is not the host link
  */
 #ifndef MB_BOARD_H
 #define MB_BOARD_H
@@ -43,5 +50,8 @@ void board_hub75_latch(void);
 void board_hub75_select_row(uint8_t row_pair);
 void board_hub75_shift(const uint8_t *pixels, uint16_t count);
 void board_hub75_timer_start(uint32_t ticks);
+uint32_t board_cycle_count(void);
+
+void board_debug_log(uint8_t level, const char *text, size_t len);
 
 #endif

@@ -15,8 +15,11 @@ void mb_device_init(mb_device *d, const mb_board_info *board, uint32_t boot_id, 
   d->now = d->last_rx_ms = d->last_tx_ms = d->refresh_mark_ms = now;
 }
 
-void mb_device_set_refresh_counter(mb_device *d, const volatile uint32_t *refreshes) {
-  d->refreshes = refreshes;
+void mb_device_set_refresh_meter(mb_device *d, const mb_refresh_meter *meter,
+                                 uint32_t cycles_per_second) {
+  d->meter = meter;
+  d->cycles_per_second = cycles_per_second;
+  d->meter_marked = false;
 }
 
 void mb_device_send(mb_device *d, const mb_msg *msg) {
@@ -38,6 +41,7 @@ void mb_device_log(mb_device *d, mb_log_level level, const char *text) {
   size_t len = strlen(text);
   m.tail = (const uint8_t *)text;
   m.tail_len = (uint16_t)(len > MB_LOG_MAX_TEXT ? MB_LOG_MAX_TEXT : len);
+  board_debug_log((uint8_t)level, text, m.tail_len);
   mb_device_send(d, &m);
 }
 
@@ -136,6 +140,22 @@ static void poll_events_tx(mb_device *d) {
   }
 }
 
+/* Frames between two readings over the cycles between their last frames: exact to a cycle,
+ * whatever the main loop's timing. No frame in a second reads as 0 Hz. */
+static void measure_refresh(mb_device *d) {
+  d->refresh_mark_ms = d->now;
+  if (!d->meter) return;
+  board_critical_enter();
+  uint32_t frames = d->meter->frames, at = d->meter->at_cycle;
+  board_critical_exit();
+  uint32_t n = frames - d->mark_frames, cycles = at - d->mark_cycle;
+  uint64_t scaled = (uint64_t)n * d->cycles_per_second + cycles / 2u;
+  if (d->meter_marked) d->refresh_hz = n && cycles ? (uint32_t)(scaled / cycles) : 0;
+  d->meter_marked = true;
+  d->mark_frames = frames;
+  d->mark_cycle = at;
+}
+
 static void poll_liveness(mb_device *d) {
   if (d->now - d->last_rx_ms >= MB_LINK_LOST_MS) d->host_lost = true;
   bool link_led = d->host_lost ? ((d->now / 250u) & 1u) != 0 : (d->host_leds & 1u) != 0;
@@ -146,12 +166,7 @@ static void poll_liveness(mb_device *d) {
     m.v[MB_F_HB_ID] = d->boot_id;
     mb_device_send(d, &m);
   }
-  if (d->now - d->refresh_mark_ms >= 1000u) {
-    uint32_t count = d->refreshes ? *d->refreshes : 0;
-    d->refresh_hz = (count - d->refresh_mark) * 1000u / (d->now - d->refresh_mark_ms);
-    d->refresh_mark = count;
-    d->refresh_mark_ms = d->now;
-  }
+  if (d->now - d->refresh_mark_ms >= 1000u) measure_refresh(d);
 }
 
 void mb_device_poll(mb_device *d, uint32_t now, bool rx_idle) {

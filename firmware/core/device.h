@@ -8,6 +8,7 @@
 #include "board.h"
 #include "button.h"
 #include "framebuffer.h"
+#include "hub75_scan.h"
 #include "link.h"
 #include "messages.h"
 #include "packet.h"
@@ -30,14 +31,19 @@ typedef struct {
   bool host_lost;
   uint32_t now;            /* time of the latest rx/poll call */
   uint32_t last_rx_ms, last_tx_ms;
-  uint32_t refresh_hz, refresh_mark, refresh_mark_ms;
-  const volatile uint32_t *refreshes; /* the scan's counter, NULL without a panel */
+  uint32_t refresh_hz, refresh_mark_ms;
+  const mb_refresh_meter *meter; /* the scan's, NULL without a panel */
+  uint32_t cycles_per_second;
+  bool meter_marked;
+  uint32_t mark_frames, mark_cycle;
   uint8_t tx[MB_TX_BUFFER];
 } mb_device;
 
 void mb_device_init(mb_device *d, const mb_board_info *board, uint32_t boot_id, uint32_t now);
-/* Boards with a panel hand over the scan's refresh counter for STATUS.refresh_hz. */
-void mb_device_set_refresh_counter(mb_device *d, const volatile uint32_t *refreshes);
+/* Boards with a panel hand over the scan's meter (and their cycle counter's rate) for
+ * STATUS.refresh_hz. */
+void mb_device_set_refresh_meter(mb_device *d, const mb_refresh_meter *meter,
+                                 uint32_t cycles_per_second);
 void mb_device_rx(mb_device *d, const uint8_t *data, size_t len, uint32_t now);
 /* rx_idle: no received bytes are waiting (lets the device send its cumulative ACK). */
 void mb_device_poll(mb_device *d, uint32_t now, bool rx_idle);

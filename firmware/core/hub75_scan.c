@@ -6,7 +6,8 @@ void mb_scan_init(mb_scan *s, mb_framebuffer *fb, uint32_t bit0_ticks) {
   s->bit0_ticks = bit0_ticks;
   s->row = 0;
   s->plane = 0;
-  s->refreshes = 0;
+  s->meter.frames = 0;
+  s->meter.at_cycle = 0;
 }
 
 void mb_scan_start(mb_scan *s) {
@@ -29,7 +30,8 @@ void mb_scan_row_handler(mb_scan *s) {
     s->plane = 0;
     if (++s->row >= MB_ROW_PAIRS) {
       s->row = 0;
-      s->refreshes++;
+      s->meter.at_cycle = board_cycle_count();
+      s->meter.frames++;
       mb_fb_scan_boundary(fb);
     }
   }

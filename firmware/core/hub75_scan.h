@@ -5,11 +5,18 @@
 #include <stdint.h>
 #include "framebuffer.h"
 
+/* Full refreshes so far and board_cycle_count() when the latest one ended: the device turns
+ * two readings a second apart into STATUS.refresh_hz. */
+typedef struct {
+  volatile uint32_t frames;
+  volatile uint32_t at_cycle;
+} mb_refresh_meter;
+
 typedef struct {
   mb_framebuffer *fb;
   uint32_t bit0_ticks;    /* how long plane 0 is shown; plane p is shown bit0_ticks << p */
   uint8_t row, plane;     /* what is in the shift registers, waiting for the next latch */
-  volatile uint32_t refreshes;
+  mb_refresh_meter meter;
 } mb_scan;
 
 void mb_scan_init(mb_scan *s, mb_framebuffer *fb, uint32_t bit0_ticks);

@@ -7,6 +7,8 @@ size_t fake_tx_len;
 bool fake_buttons[2];
 bool fake_leds[8];
 int fake_critical_depth;
+uint32_t fake_cycles;
+char fake_debug_log[256];
 
 static mb_parser rx_parser;
 static uint8_t tails[FAKE_TX_CAP];
@@ -17,6 +19,8 @@ void fake_board_reset(void) {
   memset(fake_buttons, 0, sizeof fake_buttons);
   memset(fake_leds, 0, sizeof fake_leds);
   fake_critical_depth = 0;
+  fake_cycles = 0;
+  fake_debug_log[0] = '\0';
 }
 
 void board_serial_write(const uint8_t *data, size_t len) {
@@ -85,3 +89,11 @@ void board_hub75_shift(const uint8_t *pixels, uint16_t count) {
   memcpy(fake_panel.last_shift, pixels, count < 64 ? count : 64);
 }
 void board_hub75_timer_start(uint32_t ticks) { fake_panel.last_ticks = ticks; }
+uint32_t board_cycle_count(void) { return fake_cycles; }
+
+void board_debug_log(uint8_t level, const char *text, size_t len) {
+  (void)level;
+  if (len >= sizeof fake_debug_log) len = sizeof fake_debug_log - 1;
+  memcpy(fake_debug_log, text, len);
+  fake_debug_log[len] = '\0';
+}

@@ -14,6 +14,8 @@ extern size_t fake_tx_len;
 extern bool fake_buttons[2];
 extern bool fake_leds[8];
 extern int fake_critical_depth;
+extern uint32_t fake_cycles;       /* what board_cycle_count returns */
+extern char fake_debug_log[256];   /* the latest board_debug_log line */
 
 void fake_board_reset(void);
 

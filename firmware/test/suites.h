@@ -7,5 +7,8 @@ void suite_scan(void);
 void suite_button(void);
 void suite_link(void);
 void suite_device(void);
+void suite_usb(void);
+void suite_usb_cdc(void);
+void suite_nrf_usbd(void);
 void suite_fuzz(long packets);
 #endif

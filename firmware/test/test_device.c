@@ -196,6 +196,38 @@ static void silence_blinks_link_led_and_heartbeats_flow(void) {
   CHECK(hb && hb->v[MB_F_HB_SESSION] == 1 && hb->v[MB_F_HB_ID] == 0xC0FFEE);
 }
 
+/* 158 refreshes in 64,000,000 cycles of a 64 MHz counter is 158 Hz, whatever the polls' timing;
+ * the counter may wrap in between. */
+static void status_reports_refresh_measured_in_cycles(void) {
+  static mb_refresh_meter meter;
+  start();
+  meter.frames = 1000;
+  meter.at_cycle = 0xFFFF0000u;
+  mb_device_set_refresh_meter(&dev, &meter, 64000000u);
+  now += 1000;
+  mb_device_poll(&dev, now, true);
+  CHECK_EQ(dev.refresh_hz, 0); /* the first reading only sets the mark */
+  meter.frames = 1158;
+  meter.at_cycle = 0xFFFF0000u + 64000000u;
+  now += 1300;
+  mb_device_poll(&dev, now, true);
+  simple(MB_T_GET_STATUS, 0);
+  const mb_msg *st = fake_tx_last(MB_T_STATUS);
+  CHECK(st && st->v[MB_F_ST_REFRESH_HZ] == 158);
+  now += 1000; /* the scan stopped: no frames, 0 Hz */
+  mb_device_poll(&dev, now, true);
+  CHECK_EQ(dev.refresh_hz, 0);
+  CHECK_EQ(fake_critical_depth, 0);
+}
+
+static void log_lines_also_go_to_the_debug_console(void) {
+  start();
+  mb_device_log(&dev, MB_LOG_WARN, "over there too");
+  CHECK(strcmp(fake_debug_log, "over there too") == 0);
+  const mb_msg *log = fake_tx_last(MB_T_LOG);
+  CHECK(log && log->tail_len == 14);
+}
+
 void suite_device(void) {
   RUN(hello_reply_describes_device);
   RUN(incompatible_major_is_refused);
@@ -205,4 +237,6 @@ void suite_device(void) {
   RUN(corrupt_input_is_counted_and_bad_commands_rejected);
   RUN(button_events_are_resent_until_acked);
   RUN(silence_blinks_link_led_and_heartbeats_flow);
+  RUN(status_reports_refresh_measured_in_cycles);
+  RUN(log_lines_also_go_to_the_debug_console);
 }

@@ -100,6 +100,7 @@ static void scan_walks_planes_rows_and_swaps_at_frame_end(void) {
   static mb_scan scan;
   mb_scan_init(&scan, &fb, 100);
   mb_scan_start(&scan);
+  fake_cycles = 123456;
   const uint8_t white[] = {255, 255, 255};
   mb_fb_write_rect(&fb, MB_FMT_RGB888, 0, 0, 1, 1, white, 3);
   mb_fb_commit(&fb, 1, 255);
@@ -115,7 +116,8 @@ static void scan_walks_planes_rows_and_swaps_at_frame_end(void) {
   CHECK_EQ(fake_panel.latches, 64);
   CHECK_EQ(fake_panel.row_selects, 16);
   CHECK_EQ(max_ticks, 800);
-  CHECK_EQ(scan.refreshes, 1);
+  CHECK_EQ(scan.meter.frames, 1);
+  CHECK_EQ(scan.meter.at_cycle, fake_cycles);
   CHECK_EQ(fake_panel.last_shift[0], 0x07); /* next frame's row 0 plane 0 comes from the new buffer */
   fb.power = false;
   mb_scan_row_handler(&scan);

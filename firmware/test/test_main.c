@@ -29,6 +29,9 @@ int main(int argc, char **argv) {
   suite_button();
   suite_link();
   suite_device();
+  suite_usb();
+  suite_usb_cdc();
+  suite_nrf_usbd();
   suite_fuzz(argc == 3 ? atol(argv[2]) : 1000000);
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;

@@ -1,16 +1,23 @@
 /* Arduino Nano 33 BLE: HUB75 panel scanned from TIMER2, one button on D8, four status LEDs.
- * The host link is UART0 on D0/D1 at 1 Mbaud until the USB CDC ACM driver exists. */
+ * The host link is USB CDC ACM on the board's USB socket (core/usb over usb_dcd_nrf52840.c);
+ * UART0 on D1 (TX, 115200 8N1) is a debug console that carries a copy of every LOG line and a
+ * line of scan/USB figures every 10 s. */
 #include "board.h"
+#include "cdc_acm.h"
 #include "device.h"
 #include "hub75_scan.h"
+#include "megabit_usb.h"
 #include "nano33ble.h"
 #include "nrf52840.h"
 #include "pins.h"
+#include "usbd.h"
 
-/* Bit-plane 0 is shown for 100 ticks of 16 MHz: 6 planes x 16 row pairs refresh at ~158 Hz.
- * It must also cover shifting out one row (64 columns); not yet measured on hardware. */
+#define CPU_HZ 64000000u
+/* Plane 0 is shown for 100 ticks of TIMER2's 16 MHz (400 CPU cycles); see the cycle budget in
+ * firmware/README.md. */
 #define BIT0_TICKS 100u
-#define RX_RING 16384u /* window (8) x max packet (1024), doubled */
+#define TX_STALL_MS 100u /* a host that stops reading this long loses the rest of a write */
+#define DEBUG_REPORT_MS 10000u
 
 static const mb_board_info info = {
     .name = "nano33ble",
@@ -24,39 +31,61 @@ static const mb_board_info info = {
 
 static mb_device device;
 static mb_scan scan;
+static usbd usb;
+static cdc_acm cdc;
 static volatile uint32_t millis;
 static uint32_t critical_depth;
-static uint8_t rx_ring[RX_RING];
-static volatile uint32_t rx_head, rx_tail, rx_lost;
+static uint32_t tx_dropped;
 
 void SysTick_Handler(void) { millis++; }
 
-void UART0_IRQHandler(void) {
-  if (UART0_EVENTS_ERROR) {
-    UART0_EVENTS_ERROR = 0;
-    UART0_ERRORSRC = UART0_ERRORSRC; /* write-one-to-clear; an overrun lost a byte */
-    rx_lost++;
-  }
-  while (UART0_EVENTS_RXDRDY) {
-    UART0_EVENTS_RXDRDY = 0;
-    uint8_t byte = (uint8_t)UART0_RXD;
-    uint32_t next = (rx_head + 1u) % RX_RING;
-    if (next == rx_tail) {
-      rx_lost++;
-    } else {
-      rx_ring[rx_head] = byte;
-      rx_head = next;
+static void debug_write(const char *text, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    UART0_EVENTS_TXDRDY = 0;
+    UART0_TXD = (uint8_t)text[i];
+    while (UART0_EVENTS_TXDRDY == 0) {
     }
   }
 }
 
+static void debug_text(const char *text) {
+  size_t len = 0;
+  while (text[len]) len++;
+  debug_write(text, len);
+}
+
+static void debug_uint(uint32_t v) {
+  char digits[10];
+  size_t n = 0;
+  do {
+    digits[sizeof digits - 1 - n++] = (char)('0' + v % 10u);
+    v /= 10u;
+  } while (v);
+  debug_write(digits + sizeof digits - n, n);
+}
+
+void board_debug_log(uint8_t level, const char *text, size_t len) {
+  static const char tags[4] = {'D', 'I', 'W', 'E'};
+  char prefix[4] = {'[', tags[level & 3u], ']', ' '};
+  debug_write(prefix, sizeof prefix);
+  debug_write(text, len);
+  debug_write("\r\n", 2);
+}
+
+/* Runs the USB stack while it waits for room, so the host's reads free the ring. Nothing in
+ * the stack calls back into the device, so this is safe from any device code. */
 void board_serial_write(const uint8_t *data, size_t len) {
-  for (size_t i = 0; i < len; i++) {
-    UART0_EVENTS_TXDRDY = 0;
-    UART0_TXD = data[i];
-    while (UART0_EVENTS_TXDRDY == 0) {
-    }
+  uint32_t start = millis;
+  while (len > 0 && cdc_acm_connected(&cdc)) {
+    size_t n = cdc_acm_write(&cdc, data, len);
+    data += n;
+    len -= n;
+    if (len == 0 || millis - start >= TX_STALL_MS) break;
+    cdc_acm_flush(&cdc);
+    usbd_task(&usb);
   }
+  tx_dropped += (uint32_t)len;
+  cdc_acm_flush(&cdc);
 }
 
 bool board_button_pressed(uint8_t button) {
@@ -81,6 +110,8 @@ void board_critical_exit(void) {
   if (--critical_depth == 0) __asm volatile("cpsie i" ::: "memory");
 }
 
+uint32_t board_cycle_count(void) { return DWT_CYCCNT; }
+
 static uint32_t random_u32(void) {
   uint32_t v = 0;
   RNG_TASKS_START = 1;
@@ -95,7 +126,7 @@ static uint32_t random_u32(void) {
 }
 
 static void hardware_init(void) {
-  CLOCK_TASKS_HFCLKSTART = 1; /* crystal: accurate UART baud and scan timing */
+  CLOCK_TASKS_HFCLKSTART = 1; /* crystal: USB needs it, and it keeps the scan timing exact */
   while (CLOCK_EVENTS_HFCLKSTARTED == 0) {
   }
   static const board_pin leds[4] = {PIN_LED_BUILTIN, PIN_LED_RED, PIN_LED_GREEN, PIN_LED_BLUE};
@@ -105,38 +136,54 @@ static void hardware_init(void) {
   GPIO_OUTSET(PIN_UART_TX.port) = 1u << PIN_UART_TX.pin;
   GPIO_PIN_CNF(PIN_UART_TX.port, PIN_UART_TX.pin) = PIN_CNF_OUTPUT_H0H1;
   UART0_PSEL_TXD = PSEL(PIN_UART_TX.port, PIN_UART_TX.pin);
-  UART0_PSEL_RXD = PSEL(PIN_UART_RX.port, PIN_UART_RX.pin);
-  UART0_BAUDRATE = UART_BAUD_1M;
+  UART0_BAUDRATE = UART_BAUD_115200;
   UART0_ENABLE = UART_ENABLE_ENABLED;
-  UART0_INTENSET = UART_INT_RXDRDY | UART_INT_ERROR;
-  NVIC_ISER0 = 1u << UART0_IRQN;
   UART0_TASKS_STARTTX = 1;
-  UART0_TASKS_STARTRX = 1;
-  SYST_RVR = 64000u - 1u; /* 1 ms at 64 MHz */
+  DEMCR |= DEMCR_TRCENA;
+  DWT_CYCCNT = 0;
+  DWT_CTRL |= DWT_CTRL_CYCCNTENA;
+  SYST_RVR = CPU_HZ / 1000u - 1u;
   SYST_CVR = 0;
   SYST_CSR = SYST_CSR_ENABLE_TICKINT_CPUCLK;
+}
+
+static void debug_report(void) {
+  debug_text("[I] scan ");
+  debug_uint(device.refresh_hz);
+  debug_text(" Hz, row ISR max ");
+  debug_uint(nano_scan_take_isr_max_cycles());
+  debug_text(" cycles; usb tx dropped ");
+  debug_uint(tx_dropped);
+  debug_text(" B, events lost ");
+  debug_uint(usb.events_lost);
+  debug_text("\r\n");
 }
 
 int main(void) {
   hardware_init();
   mb_device_init(&device, &info, random_u32(), millis);
   mb_scan_init(&scan, &device.fb, BIT0_TICKS);
-  mb_device_set_refresh_counter(&device, &scan.refreshes);
+  mb_device_set_refresh_meter(&device, &scan.meter, CPU_HZ);
   nano_hub75_init(&scan);
   mb_scan_start(&scan);
+  megabit_usb_start(&usb, &cdc, FICR_DEVICEID1, FICR_DEVICEID0);
   mb_device_log(&device, MB_LOG_INFO, "megabit nano33ble firmware booted");
-  uint32_t lost_reported = 0;
+  bool was_open = false;
+  uint32_t report_ms = millis;
   for (;;) {
-    while (rx_tail != rx_head) {
-      uint8_t byte = rx_ring[rx_tail];
-      rx_tail = (rx_tail + 1u) % RX_RING;
-      mb_device_rx(&device, &byte, 1, millis);
+    usbd_task(&usb);
+    uint8_t chunk[CDC_PACKET];
+    size_t n;
+    while ((n = cdc_acm_read(&cdc, chunk, sizeof chunk)) > 0) mb_device_rx(&device, chunk, n, millis);
+    bool open = cdc_acm_connected(&cdc);
+    if (open != was_open) {
+      debug_text(open ? "[I] usb: host opened the port\r\n" : "[I] usb: port closed\r\n");
+      was_open = open;
     }
-    uint32_t lost = rx_lost;
-    if (lost != lost_reported) {
-      mb_device_note_overrun(&device, lost - lost_reported);
-      lost_reported = lost;
+    mb_device_poll(&device, millis, cdc_acm_available(&cdc) == 0);
+    if (millis - report_ms >= DEBUG_REPORT_MS) {
+      report_ms = millis;
+      debug_report();
     }
-    mb_device_poll(&device, millis, rx_tail == rx_head);
   }
 }

@@ -5,5 +5,13 @@
 
 /* Configures the panel pins and TIMER2; mb_scan_start then runs the refresh. */
 void nano_hub75_init(mb_scan *s);
+/* The longest row ISR (DWT cycles) since the last call. */
+uint32_t nano_scan_take_isr_max_cycles(void);
+
+/* Interrupt handlers, for the vector table (startup.c). */
+void SysTick_Handler(void);
+void TIMER2_IRQHandler(void);
+void USBD_IRQHandler(void);
+void POWER_CLOCK_IRQHandler(void);
 
 #endif

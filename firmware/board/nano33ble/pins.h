@@ -23,8 +23,7 @@ typedef struct {
 
 #define PIN_BUTTON ((board_pin){0, 21}) /* D8, to GND, internal pull-up */
 
-#define PIN_UART_TX ((board_pin){1, 3})  /* D1/TX */
-#define PIN_UART_RX ((board_pin){1, 10}) /* D0/RX */
+#define PIN_UART_TX ((board_pin){1, 3}) /* D1/TX: debug console */
 
 /* Status LEDs: 0 = LED_BUILTIN (active high), 1..3 = RGB LED red/green/blue (active low). */
 #define PIN_LED_BUILTIN ((board_pin){0, 13})

@@ -1,13 +1,11 @@
 /* Reset and vector table for the nRF52840 behind the Arduino bootloader (app at 0x10000). */
 #include <stdint.h>
 #include <string.h>
+#include "nano33ble.h"
 #include "nrf52840.h"
 
 extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 int main(void);
-void SysTick_Handler(void);
-void UART0_IRQHandler(void);
-void TIMER2_IRQHandler(void);
 
 void Reset_Handler(void);
 void Default_Handler(void);
@@ -31,13 +29,17 @@ __attribute__((section(".isr_vector"), used)) static const vector vectors[16 + 4
     [11] = Default_Handler, /* SVCall */
     [14] = Default_Handler, /* PendSV */
     [15] = SysTick_Handler,
-    [16 + UART0_IRQN] = UART0_IRQHandler,
+    [16 + POWER_CLOCK_IRQN] = POWER_CLOCK_IRQHandler,
     [16 + TIMER2_IRQN] = TIMER2_IRQHandler,
+    [16 + USBD_IRQN] = USBD_IRQHandler,
 };
 
 void Reset_Handler(void) {
   /* The bootloader may leave VTOR at its own table. */
   SCB_VTOR = (uint32_t)(uintptr_t)vectors;
+  /* Nor should any interrupt it enabled reach a handler of ours by surprise. */
+  NVIC_ICER(0) = 0xFFFFFFFFu;
+  NVIC_ICER(32) = 0xFFFFFFFFu;
   memcpy(&_sdata, &_sidata, (size_t)((uintptr_t)&_edata - (uintptr_t)&_sdata));
   memset(&_sbss, 0, (size_t)((uintptr_t)&_ebss - (uintptr_t)&_sbss));
   main();
