@@ -9,6 +9,7 @@
 #include "megabit_usb.h"
 #include "nano33ble.h"
 #include "nrf52840.h"
+#include "../nrf5_common.h"
 #include "pins.h"
 #include "usbd.h"
 
@@ -34,7 +35,6 @@ static mb_scan scan;
 static usbd usb;
 static cdc_acm cdc;
 static volatile uint32_t millis;
-static uint32_t critical_depth;
 static uint32_t tx_dropped;
 
 void SysTick_Handler(void) { millis++; }
@@ -101,29 +101,7 @@ void board_led_set(uint8_t led, bool on) {
   else GPIO_OUTCLR(leds[led].port) = 1u << leds[led].pin;
 }
 
-void board_critical_enter(void) {
-  __asm volatile("cpsid i" ::: "memory");
-  critical_depth++;
-}
-
-void board_critical_exit(void) {
-  if (--critical_depth == 0) __asm volatile("cpsie i" ::: "memory");
-}
-
 uint32_t board_cycle_count(void) { return DWT_CYCCNT; }
-
-static uint32_t random_u32(void) {
-  uint32_t v = 0;
-  RNG_TASKS_START = 1;
-  for (int i = 0; i < 4; i++) {
-    RNG_EVENTS_VALRDY = 0;
-    while (RNG_EVENTS_VALRDY == 0) {
-    }
-    v = (v << 8) | (RNG_VALUE & 0xFFu);
-  }
-  RNG_TASKS_STOP = 1;
-  return v;
-}
 
 static void hardware_init(void) {
   CLOCK_TASKS_HFCLKSTART = 1; /* crystal: USB needs it, and it keeps the scan timing exact */
@@ -161,7 +139,7 @@ static void debug_report(void) {
 
 int main(void) {
   hardware_init();
-  mb_device_init(&device, &info, random_u32(), millis);
+  mb_device_init(&device, &info, nrf5_random_u32(), millis);
   mb_scan_init(&scan, &device.fb, BIT0_TICKS);
   mb_device_set_refresh_meter(&device, &scan.meter, CPU_HZ);
   nano_hub75_init(&scan);

@@ -1,6 +1,7 @@
 /* micro:bit board for qemu: UART0 is the host link, button A/B are buttons 0/1, the top-left
  * LEDs of the 5x5 matrix are the status LEDs, and there is no panel (frames swap at once). */
 #include "nrf51.h"
+#include "../nrf5_common.h"
 #include "board.h"
 #include "device.h"
 
@@ -23,7 +24,6 @@ static const mb_board_info info = {
 
 static mb_device device;
 static volatile uint32_t millis;
-static uint32_t critical_depth;
 
 void SysTick_Handler(void) { millis++; }
 
@@ -54,28 +54,6 @@ void board_led_set(uint8_t led, bool on) {
   else GPIO_OUTSET = mask;
 }
 
-void board_critical_enter(void) {
-  __asm volatile("cpsid i" ::: "memory");
-  critical_depth++;
-}
-
-void board_critical_exit(void) {
-  if (--critical_depth == 0) __asm volatile("cpsie i" ::: "memory");
-}
-
-static uint32_t random_u32(void) {
-  uint32_t v = 0;
-  RNG_TASKS_START = 1;
-  for (int i = 0; i < 4; i++) {
-    RNG_EVENTS_VALRDY = 0;
-    while (RNG_EVENTS_VALRDY == 0) {
-    }
-    v = (v << 8) | (RNG_VALUE & 0xFFu);
-  }
-  RNG_TASKS_STOP = 1;
-  return v;
-}
-
 static void hardware_init(void) {
   GPIO_PIN_CNF(PIN_BUTTON_A) = PIN_CNF_INPUT_PULLUP;
   GPIO_PIN_CNF(PIN_BUTTON_B) = PIN_CNF_INPUT_PULLUP;
@@ -94,7 +72,7 @@ static void hardware_init(void) {
 
 int main(void) {
   hardware_init();
-  mb_device_init(&device, &info, random_u32(), millis);
+  mb_device_init(&device, &info, nrf5_random_u32(), millis);
   mb_device_log(&device, MB_LOG_INFO, "megabit qemu-microbit firmware booted");
   for (;;) {
     while (UART0_EVENTS_RXDRDY) {
