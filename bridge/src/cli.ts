@@ -7,6 +7,7 @@ import { loadSettings, SettingsError } from './config';
 import { Controller } from './controller';
 import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
+import { runDeviceCommand } from './serial/device-command';
 import { createLogger, errorMessage } from './util/logger';
 import { VERSION } from './version';
 
@@ -15,6 +16,8 @@ const HELP = `megabit ${VERSION}: the Megabit display bridge
 Usage:
   megabit [--config FILE]     run the bridge
   megabit app <command>       app author tools: new, install, preview (megabit app --help)
+  megabit device <command>    check the display hardware: info, status, test-pattern
+                              (megabit device --help)
   megabit --remove-discovery  remove this display from Home Assistant (clears its discovery configs)
   megabit --help              this text
   megabit --version           print the version
@@ -72,6 +75,14 @@ async function main(): Promise<number> {
       return await runAppCommand(argv.slice(1));
     } catch (e) {
       process.stderr.write(`megabit app: ${errorMessage(e)}\n`);
+      return 1;
+    }
+  }
+  if (argv[0] === 'device') {
+    try {
+      return await runDeviceCommand(argv.slice(1), { out: (line) => process.stdout.write(`${line}\n`) });
+    } catch (e) {
+      process.stderr.write(`megabit device: ${errorMessage(e)}\n`);
       return 1;
     }
   }

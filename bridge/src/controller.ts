@@ -18,6 +18,9 @@ import { MqttConnection } from './mqtt/connection';
 import { EventPublisher } from './mqtt/event-publisher';
 import { FramePublisher } from './mqtt/frame-publisher';
 import { StatePublisher } from './mqtt/state-publisher';
+import { DisplayStatePublisher } from './mqtt/display-state-publisher';
+import { SerialOutput } from './serial/serial-output';
+import { NO_DISPLAY_LINK } from './device/display-link';
 import { homeAssistantParts } from './homeassistant';
 import { encodeFramePng } from './display';
 import { errorMessage, type Logger } from './util/logger';
@@ -79,6 +82,19 @@ export class Controller {
 
     const frames = new FramePublisher(mqtt, this.topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
     device.addOutput(frames);
+
+    // The display hardware, when there is one: a second output, its buttons, its link state.
+    const serial = settings.serial.path === undefined ? undefined : new SerialOutput({
+      path: settings.serial.path,
+      doublePressMs: settings.serial.button.double_press_ms,
+      onButton: (event) => device.pressButton(event),
+      log: log.child('serial'),
+      bus: this.bus,
+    });
+    if (serial) {
+      device.addOutput(serial);
+      device.setDisplayLink(serial);
+    }
     await device.start();
     this.started.push({ name: 'device', stop: () => device.stop() });
 
@@ -92,6 +108,7 @@ export class Controller {
       statePublisher,
       new EventPublisher(mqtt, this.topics, this.bus),
       new AppTopicFeed(mqtt, device, this.bus),
+      new DisplayStatePublisher(mqtt, this.topics, serial ?? NO_DISPLAY_LINK, this.bus),
     ];
     for (const part of parts) {
       part.start();

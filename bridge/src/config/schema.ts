@@ -52,6 +52,14 @@ export const SETTINGS_SCHEMA = {
       default: {},
       properties: {
         path: { type: 'string', minLength: 1, description: 'Serial device of the coprocessor, or "auto"; absent = no hardware (simulator only).' },
+        button: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            double_press_ms: { type: 'integer', minimum: 100, maximum: 2000, default: 400, description: 'Longest time between two clicks of the hardware button that makes a double press (a long press is the firmware\'s 800 ms hold).' },
+          },
+        },
       },
     },
     homeassistant: {
@@ -126,7 +134,7 @@ export interface Settings {
   };
   broker: { host: string; port: number; ws_port: number };
   http: { host: string; port: number };
-  serial: { path?: string };
+  serial: { path?: string; button: { double_press_ms: number } };
   homeassistant: { enabled: boolean; discovery_prefix: string; url?: string; token?: string };
   rotation: { enabled: boolean; default_duration_ms: number };
   display: { brightness: number; max_fps: number; frame_publish_max_fps: number };

@@ -23,6 +23,7 @@ import { errorMessage, type Logger } from '../util/logger';
 import { VERSION } from '../version';
 import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
 import type { DeviceControl } from './device-control';
+import { type DisplayLink, NO_DISPLAY_LINK } from './display-link';
 
 export interface DeviceOptions {
   settings: Settings;
@@ -33,6 +34,7 @@ export interface DeviceOptions {
 
 export class Device implements DeviceControl {
   private readonly outputs: DisplayOutput[] = [];
+  private displayLink: DisplayLink = NO_DISPLAY_LINK;
   private readonly store: AppStore;
   private readonly settingsFile: DeviceSettingsFile;
   private persisted: PersistedDeviceSettings;
@@ -64,6 +66,11 @@ export class Device implements DeviceControl {
 
   addOutput(output: DisplayOutput): void {
     this.outputs.push(output);
+  }
+
+  /** The hardware link whose state `state().display` reports. */
+  setDisplayLink(link: DisplayLink): void {
+    this.displayLink = link;
   }
 
   async start(): Promise<void> {
@@ -251,6 +258,7 @@ export class Device implements DeviceControl {
   }
 
   state(): DeviceState {
+    const link = this.displayLink.linkState();
     return {
       state: this.persisted.power ? 'ON' : 'OFF',
       brightness: this.persisted.brightness,
@@ -260,7 +268,7 @@ export class Device implements DeviceControl {
       version: VERSION,
       rotation: this.scheduler.rotationEnabled,
       notification: this.compositor.notification?.id ?? null,
-      display: { width: DISPLAY_WIDTH, height: DISPLAY_HEIGHT, connected: false, transport: 'none' },
+      display: { width: DISPLAY_WIDTH, height: DISPLAY_HEIGHT, connected: link.connected, transport: link.transport },
     };
   }
 

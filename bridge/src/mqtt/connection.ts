@@ -46,6 +46,9 @@ export class MqttConnection {
       clean: true,
       keepalive: o.keepaliveS,
       reconnectPeriod: MIN_BACKOFF_MS,
+      // mqtt.js gives up for good after a refused login unless told otherwise; the user may fix
+      // the broker's password file without restarting the display.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       ...o.login,
       will: { topic: this.topics.out(OUT.availability), payload: Buffer.from('offline'), retain: true, qos: 1 },

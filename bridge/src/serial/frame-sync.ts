@@ -68,6 +68,7 @@ export class FrameSync {
   }
 
   setBrightness(level: number): void {
+    if (!Number.isInteger(level) || level < 0 || level > 255) throw new RangeError(`brightness must be an integer from 0 to 255, got ${String(level)}`);
     if (level === this.brightness) return;
     this.brightness = level;
     // The device applies a new brightness at the next COMMIT.

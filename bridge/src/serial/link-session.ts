@@ -48,6 +48,8 @@ export interface LinkSessionOptions {
   maxQueued?: number;
   /** Informational id sent in HEARTBEAT. */
   hostId?: number;
+  /** Copies of each sequenced packet to send (see SendWindow); 1 unless told. */
+  copies?: () => number;
   /** Protocol version we announce; only tests and diagnostics change it. */
   major?: number;
   now?: () => number;
@@ -114,11 +116,6 @@ export class LinkSession {
     return this.sender?.stalledRounds ?? 0;
   }
 
-  /** Drops the session and everything queued, and handshakes again. */
-  restart(reason: string): void {
-    if (this.phase === 'open') this.lose(reason);
-  }
-
   /** Sequenced messages accepted but not sent once yet. */
   get queued(): number {
     return this.sender?.queued ?? 0;
@@ -156,6 +153,11 @@ export class LinkSession {
   send(message: Message, onAcked?: () => void): boolean {
     if (this.phase !== 'open' || !this.sender) return false;
     return this.sender.enqueue(message, onAcked);
+  }
+
+  /** Drops the session and everything queued, and handshakes again. */
+  restart(reason: string): void {
+    if (this.phase === 'open') this.lose(reason);
   }
 
   private transmit(wire: Uint8Array): void {
@@ -223,6 +225,11 @@ export class LinkSession {
       case 'HELLO_REPLY':
         return this.onHelloReply(message);
       case 'DEV_HEARTBEAT':
+        // A refusing device that restarts may run new firmware: ask again.
+        if (this.phase === 'incompatible' && message.bootId !== this.deviceInfo?.bootId) {
+          this.phase = 'handshaking';
+          this.sendHello();
+        }
         if (this.phase !== 'open') return;
         if (message.session === 0) this.lose('the device has no session (did it restart?)');
         else if (message.bootId !== this.deviceInfo?.bootId) this.lose('the device restarted');
@@ -230,7 +237,10 @@ export class LinkSession {
       case 'DEV_ACK':
       case 'DEV_NACK':
         if (this.phase !== 'open') return;
-        return h.progress?.(this.sender?.acknowledge(message.next, message.name === 'DEV_NACK') ?? 0);
+      {
+        const released = this.sender?.acknowledge(message.next, message.name === 'DEV_NACK') ?? 0;
+        return h.progress?.(released);
+      }
       case 'LOG':
         return h.log?.(message);
       case 'STATUS':
@@ -254,6 +264,7 @@ export class LinkSession {
     if (this.phase !== 'handshaking') return;
     if (reply.result !== 0 || reply.protoMajor !== (this.options.major ?? PROTOCOL_MAJOR)) {
       this.phase = 'incompatible';
+      this.deviceInfo = describeDevice(reply);
       this.options.handlers.incompatible?.(
         `device speaks protocol ${reply.protoMajor}.${reply.protoMinor}, host speaks ${this.options.major ?? PROTOCOL_MAJOR}.${PROTOCOL_MINOR}: update the firmware or the bridge`,
       );
@@ -270,6 +281,7 @@ export class LinkSession {
       // A port nobody reads (a hung device) must not pile resends up in memory.
       canTransmit: () => this.channel.writableLength <= info.window * info.maxPacket,
       onResend: () => this.options.handlers.resent?.(),
+      copies: this.options.copies,
       now: this.now,
     });
     this.phase = 'open';
@@ -286,6 +298,7 @@ export class LinkSession {
 
   private dropSender(): void {
     if (!this.sender) return;
+    this.sender.close();
     this.packetsSentBefore += this.sender.packetsSent;
     this.retransmitsBefore += this.sender.retransmits;
     this.sender = undefined;

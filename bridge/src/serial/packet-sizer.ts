@@ -18,6 +18,11 @@ export class PacketSizer {
     return this.limit;
   }
 
+  /** Shrunk to a quarter or less: losses are frequent, not occasional. */
+  get noisy(): boolean {
+    return this.limit * 4 <= this.max;
+  }
+
   /** The device's `max_packet` (a new session). */
   setMax(max: number): void {
     this.max = max;

@@ -1,7 +1,7 @@
 /**
  * Finds and opens the coprocessor's serial port. `auto` picks the first port whose USB
- * manufacturer or by-id name says "Megabit" (the firmware's USB descriptor: manufacturer
- * "Megabit", product "Megabit Display").
+ * manufacturer or by-id name says "Megabit" (the firmware's USB descriptors name both the
+ * manufacturer and the product "Megabit": /dev/serial/by-id/usb-Megabit_Megabit_<id>-if00).
  */
 import { SerialPort } from 'serialport';
 import type { ByteChannel } from './byte-channel';
@@ -18,19 +18,20 @@ export interface OpenChannel {
 
 export type ChannelOpener = (configured: string) => Promise<OpenChannel>;
 
-export class PortNotFoundError extends Error {}
-
-export async function findMegabitPort(): Promise<string> {
-  const ports = await SerialPort.list();
+/** The port the Megabit firmware enumerated as, among what `SerialPort.list()` returned. */
+export function pickMegabitPort(ports: ReadonlyArray<{ path: string; manufacturer?: string; pnpId?: string }>): string {
   const found = ports.find((p) => USB_NAME.test(p.manufacturer ?? '') || USB_NAME.test(p.pnpId ?? ''));
-  if (!found) throw new PortNotFoundError('no USB serial device named "Megabit" is connected');
+  if (!found) throw new Error('no USB serial device named "Megabit" is connected');
   return found.path;
 }
 
 /** Opens `configured` (a device path or `auto`) raw, 8N1; USB CDC and ptys ignore the baud rate. */
 export const openSerialChannel: ChannelOpener = async (configured) => {
-  const path = configured === AUTO_PATH ? await findMegabitPort() : configured;
+  const path = configured === AUTO_PATH ? pickMegabitPort(await SerialPort.list()) : configured;
   const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
+  // The session reports errors while it runs; one arriving while none listens (during closing)
+  // must not become an uncaught 'error' event that takes the whole bridge down.
+  port.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
   return {
     channel: port,

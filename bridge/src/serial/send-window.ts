@@ -3,10 +3,11 @@
  * messages, keeps at most `window` in flight, releases them on cumulative ACK/NACK, resends from
  * the NACKed one on (go-back-N) and everything unacknowledged after a silent timeout.
  */
-import { encodeMessage, HOST_RETRANSMIT_MS, type Message } from './protocol';
+import { encodeBody, encodePacket, HOST_RETRANSMIT_MS, MAX_BODY, type Message, SCHEMAS } from './protocol';
 
 interface Outgoing {
-  message: Message;
+  type: number;
+  body: Uint8Array;
   onAcked?: () => void;
 }
 
@@ -22,6 +23,11 @@ export interface SendWindowOptions {
   transmit: (wire: Uint8Array) => void;
   /** False while the byte channel is backed up: nothing new is sent, nothing resent. */
   canTransmit: () => boolean;
+  /**
+   * Times each packet goes on the wire back to back (default 1). On a noisy line a second copy
+   * makes it far likelier that one arrives intact; the device drops the other as a duplicate.
+   */
+  copies?: () => number;
   /** Called once per resend round (NACK or timeout). */
   onResend?: () => void;
   now?: () => number;
@@ -37,9 +43,18 @@ export class SendWindow {
   retransmits = 0;
   /** Resend rounds since the device last acknowledged anything new. */
   stalledRounds = 0;
+  private closed = false;
 
   constructor(private readonly options: SendWindowOptions) {
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Sends nothing more, ever: after a new HELLO, a packet of the old session would be taken
+   * for one of the new session with the same number.
+   */
+  close(): void {
+    this.closed = true;
   }
 
   /** Messages accepted but not yet sent once. */
@@ -51,23 +66,35 @@ export class SendWindow {
     return this.inFlight.length;
   }
 
-  /** Queues a sequenced message (its `seq` is assigned here); false when the queue is full. */
+  /**
+   * Queues a sequenced message (its `seq` is assigned here); false when the queue is full.
+   * A bad field throws RangeError here, to the caller, rather than later from a timer.
+   */
   enqueue(message: Message, onAcked?: () => void): boolean {
     if (this.queue.length >= this.options.maxQueued) return false;
-    this.queue.push({ message, onAcked });
+    const body = encodeBody(message);
+    if (body.length > MAX_BODY) throw new RangeError(`${message.name} body of ${body.length} bytes exceeds ${MAX_BODY}`);
+    this.queue.push({ type: SCHEMAS[message.name].type, body, onAcked });
     this.pump();
     return true;
   }
 
   /** Sends queued messages while the window has room. */
   pump(): void {
-    while (this.queue.length > 0 && this.inFlight.length < this.options.window && this.options.canTransmit()) {
+    while (!this.closed && this.queue.length > 0 && this.inFlight.length < this.options.window && this.options.canTransmit()) {
       const next = this.queue.shift()!;
       const seq = this.nextSeq;
       this.nextSeq = (seq + 1) & 0xffff;
-      const wire = encodeMessage({ ...next.message, seq } as Message);
+      const wire = encodePacket({ type: next.type, seq, body: next.body });
       if (this.inFlight.length === 0) this.lastProgressAt = this.now();
       this.inFlight.push({ ...next, seq, wire });
+      this.transmit(wire);
+    }
+  }
+
+  private transmit(wire: Uint8Array): void {
+    const copies = this.options.copies?.() ?? 1;
+    for (let i = 0; i < copies; i++) {
       this.packetsSent++;
       this.options.transmit(wire);
     }
@@ -102,13 +129,13 @@ export class SendWindow {
   }
 
   private resendAll(): void {
-    if (!this.options.canTransmit()) return;
+    if (this.closed || !this.options.canTransmit()) return;
     this.stalledRounds++;
-    this.options.onResend?.();
     for (const packet of this.inFlight) {
       this.retransmits++;
-      this.packetsSent++;
-      this.options.transmit(packet.wire);
+      this.transmit(packet.wire);
     }
+    // Last: the listener may end the session, and nothing of it may follow the new HELLO.
+    this.options.onResend?.();
   }
 }

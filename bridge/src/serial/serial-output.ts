@@ -29,13 +29,20 @@ export interface SerialOutputOptions {
 
 const STATUS_POLL_MS = 1000;
 const RETRY_MIN_MS = 100;
-/** Opening a missing device path is cheap; listing USB devices (auto) runs udevadm. */
-const RETRY_MAX_MS = 500;
+/**
+ * Opening a missing device path is one cheap system call, so it is retried often enough to
+ * show the picture within a second of the device coming back; listing USB devices (auto) runs
+ * udevadm, so that is retried less often.
+ */
+const RETRY_MAX_MS = 250;
 const RETRY_MAX_AUTO_MS = 2000;
 /** Counter-only changes reach `displayChanged` at most this often. */
 const COUNTERS_EMIT_MS = 5000;
+/** in_sync flips reach `displayChanged` at most this often. */
+const SYNC_EMIT_MS = 250;
 const MAIN_BUTTON = 0;
 const MAX_STALLED_ROUNDS = 5;
+const STOP_TIMEOUT_MS = 2000;
 
 const COUNTER_NAMES: Record<(typeof STATUS_COUNTERS)[number], keyof DisplayLinkDeviceCounters> = {
   rxPackets: 'rx_packets',
@@ -80,16 +87,23 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
   private statusRequestedAt?: number;
   private statusAgain = false;
   private lastEmitAt = 0;
+  private emitTimer?: NodeJS.Timeout;
   private lastProblem?: string;
-  private rejectsLogged = new Set<number>();
+  private readonly rejectsLogged = new Set<number>();
   /** Counters of sessions on earlier channels (each LinkSession counts its own). */
-  private history = { packetsSent: 0, retransmits: 0, rxDropped: 0, sessions: 0 };
+  private readonly history = { packetsSent: 0, retransmits: 0, rxDropped: 0, sessions: 0 };
 
   constructor(private readonly options: SerialOutputOptions) {
     this.openChannel = options.openChannel ?? openSerialChannel;
     this.classifier = new ButtonClassifier({
       doublePressMs: options.doublePressMs,
-      onAction: (action) => options.onButton({ button: 'main', action }),
+      onAction: (action) => {
+        try {
+          options.onButton({ button: 'main', action });
+        } catch (e) {
+          options.log.error(`handling the ${action} of the display's button failed: ${errorMessage(e)}`);
+        }
+      },
     });
   }
 
@@ -108,10 +122,18 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.pollTimer);
+    clearTimeout(this.emitTimer);
     this.classifier.reset();
     this.wake?.();
     this.conversation?.end();
-    await this.loop;
+    // A port stuck opening or closing (a wedged USB driver) must not hold up the bridge's exit.
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<void>((resolve) => (timer = setTimeout(() => {
+      this.options.log.warn('the display port did not close within 2 s; leaving it');
+      resolve();
+    }, STOP_TIMEOUT_MS)));
+    await Promise.race([this.loop, stuck]);
+    clearTimeout(timer);
   }
 
   showFrame(frame: Uint8Array): void {
@@ -193,6 +215,7 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
     return new Promise((resolve) => {
       const { channel } = opened;
       const session = new LinkSession(channel, {
+        copies: () => (this.sizer.noisy ? 2 : 1),
         handlers: {
           open: (info) => this.onOpen(info),
           lost: (reason) => this.onLost(reason),
@@ -246,7 +269,7 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
     this.rejectsLogged.clear();
     this.frames.restart();
     this.problem('info', `display connected on ${this.openedPath}: ${info.board}, firmware ${info.firmwareVersion}, protocol ${info.protocolVersion}${rebooted ? ' (device restarted)' : ''}`);
-    this.changed(true);
+    this.changed('link');
     this.pump();
   }
 
@@ -255,13 +278,13 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
     this.device = undefined;
     this.inSync = false;
     if (was) this.problem('warn', `display link lost: ${reason}`);
-    this.changed(true);
+    this.changed('link');
   }
 
   private onIncompatible(message: string): void {
     this.error = message;
     this.problem('error', `display refused: ${message}`);
-    this.changed(true);
+    this.changed('link');
   }
 
   private onButton(message: MessageOf<'BUTTON'>): void {
@@ -271,12 +294,13 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
   }
 
   private onStatus(status: MessageOf<'STATUS'>): void {
+    const newFrame = status.frameId !== this.lastStatus?.frameId;
     this.lastStatus = status;
     this.statusRequestedAt = undefined;
     const inSync = this.frames.matches(status);
     const flipped = inSync !== this.inSync;
     this.inSync = inSync;
-    this.changed(flipped);
+    this.changed(flipped || (inSync && newFrame) ? 'sync' : 'counters');
     if (this.statusAgain) {
       this.statusAgain = false;
       this.requestStatus(true);
@@ -335,14 +359,29 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
 
   // ---- reporting ----
 
-  private changed(important: boolean): void {
+  /**
+   * Tells the bus: a link change (connected, error) at once, also as `stateChanged` for
+   * P/state; an in_sync flip or a new frame in sync at most every SYNC_EMIT_MS (an animation
+   * brings one every frame), the latest one always; counters alone every COUNTERS_EMIT_MS.
+   */
+  private changed(kind: 'link' | 'sync' | 'counters'): void {
     const bus = this.options.bus;
     if (!bus) return;
-    const now = Date.now();
-    if (!important && now - this.lastEmitAt < COUNTERS_EMIT_MS) return;
-    this.lastEmitAt = now;
-    bus.emit('displayChanged');
-    if (important) bus.emit('stateChanged');
+    const since = Date.now() - this.lastEmitAt;
+    if (kind === 'counters' && (since < COUNTERS_EMIT_MS || this.emitTimer)) return;
+    if (kind === 'sync' && since < SYNC_EMIT_MS) {
+      this.emitTimer ??= setTimeout(() => this.emit(false), SYNC_EMIT_MS - since);
+      return;
+    }
+    this.emit(kind === 'link');
+  }
+
+  private emit(linkChanged: boolean): void {
+    clearTimeout(this.emitTimer);
+    this.emitTimer = undefined;
+    this.lastEmitAt = Date.now();
+    this.options.bus?.emit('displayChanged');
+    if (linkChanged) this.options.bus?.emit('stateChanged');
   }
 
   private problem(level: 'info' | 'warn' | 'error', message: string): void {

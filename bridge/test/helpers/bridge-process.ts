@@ -100,11 +100,13 @@ export class RunningBridge {
       env: { ...process.env, HOME: this.dataDir, ...this.env },
     });
     this.process = child;
+    // After a relaunch, the previous run's output already holds the ready line.
+    const from = this.output.length;
     const ready = new Promise<void>((resolveReady, reject) => {
       const timer = setTimeout(() => reject(new Error(`bridge did not start within 20 s:\n${this.output}`)), 20_000);
       const onData = (d: Buffer): void => {
         this.output += d.toString();
-        if (this.output.includes('simulator: http')) {
+        if (this.output.includes('simulator: http', from)) {
           clearTimeout(timer);
           resolveReady();
         }

@@ -1,0 +1,253 @@
+/**
+ * The real firmware in qemu as the bridge's display hardware, at a fixed pty path that survives
+ * the device going away: qemu's UART on a TCP socket, optionally through a TypeScript proxy
+ * that drops and flips bytes, and socat turning it into the pty. `crash()` kills qemu with
+ * SIGKILL (socat then ends and the pty disappears, like an unplugged USB device); `boot()`
+ * starts a fresh qemu and socat at the same path. Missing tools make this throw, never skip.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildFirmware, FIRMWARE_ELF } from './qemu-firmware';
+
+export { buildFirmware };
+
+function requireTool(tool: string, apt: string): void {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`this test needs ${tool}: apt-get install -y ${apt}`);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+/** Changes bytes on their way through the proxy; returns what passes on. */
+export type ByteMangler = (chunk: Buffer) => Buffer;
+
+/** Drops a fraction `drop` of the bytes and flips one bit in a fraction `flip` of them. */
+export function noisyLine(drop: number, flip: number, seed = 1): ByteMangler & { dropped: number; flipped: number } {
+  let state = seed;
+  const random = (): number => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const mangle = ((chunk: Buffer): Buffer => {
+    const out: number[] = [];
+    for (const byte of chunk) {
+      const p = random();
+      if (p < drop) {
+        mangle.dropped++;
+        continue;
+      }
+      if (p < drop + flip) {
+        mangle.flipped++;
+        out.push(byte ^ (1 << Math.floor(random() * 8)));
+      } else {
+        out.push(byte);
+      }
+    }
+    return Buffer.from(out);
+  }) as ByteMangler & { dropped: number; flipped: number };
+  mangle.dropped = 0;
+  mangle.flipped = 0;
+  return mangle;
+}
+
+export class QemuDisplay {
+  readonly ptyPath: string;
+  private qemu?: ChildProcess;
+  private socat?: ChildProcess;
+  private qtest?: Socket;
+  private qmpPath?: string;
+  private proxy?: Server;
+  private readonly proxySockets = new Set<Socket>();
+  private log = '';
+  private qtestQueue: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly dir: string, private readonly mangle?: ByteMangler) {
+    this.ptyPath = join(dir, 'ttyMEGABIT');
+  }
+
+  /** Builds nothing: call buildFirmware() first. */
+  static async start(options: { mangle?: ByteMangler } = {}): Promise<QemuDisplay> {
+    requireTool('qemu-system-arm', 'qemu-system-arm');
+    requireTool('socat', 'socat');
+    if (!existsSync(FIRMWARE_ELF)) throw new Error(`${FIRMWARE_ELF} missing: buildFirmware() first`);
+    const display = new QemuDisplay(mkdtempSync(join(tmpdir(), 'megabit-qemu-display-')), options.mangle);
+    try {
+      await display.boot();
+    } catch (e) {
+      await display.dispose();
+      throw e;
+    }
+    return display;
+  }
+
+  get running(): boolean {
+    return this.qemu !== undefined && this.qemu.exitCode === null && this.qemu.signalCode === null;
+  }
+
+  /** Starts qemu (and the proxy and socat) at the same pty path. */
+  async boot(): Promise<void> {
+    const uartPort = await freePort();
+    const qtestPath = join(this.dir, `qtest-${Date.now()}.sock`);
+    const qmpPath = join(this.dir, `qmp-${Date.now()}.sock`);
+    this.qmpPath = qmpPath;
+    this.log = '';
+    const qemu = spawn('qemu-system-arm', [
+      '-M', 'microbit',
+      '-global', 'nrf51-soc.flash-size=1048576',
+      '-global', 'nrf51-soc.sram-size=262144',
+      '-nographic', '-monitor', 'none',
+      '-kernel', FIRMWARE_ELF,
+      '-chardev', `socket,id=s0,host=127.0.0.1,port=${uartPort},server=on,wait=off,nodelay=on`,
+      '-serial', 'chardev:s0',
+      '-qtest', `unix:${qtestPath},server=on,wait=off`, '-qtest-log', 'none',
+      '-qmp', `unix:${qmpPath},server=on,wait=off`,
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.qemu = qemu;
+    qemu.stdout?.on('data', (d: Buffer) => (this.log += d.toString()));
+    qemu.stderr?.on('data', (d: Buffer) => (this.log += d.toString()));
+    await waitFor(() => existsSync(qtestPath) || qemu.exitCode !== null, 'qemu to start', 10000);
+    if (qemu.exitCode !== null) throw new Error(`qemu exited: ${this.log}`);
+    const q = connect(qtestPath);
+    await new Promise<void>((resolve, reject) => q.once('connect', resolve).once('error', reject));
+    this.qtest = q;
+    this.qtestQueue = Promise.resolve();
+
+    let target = uartPort;
+    if (this.mangle) target = await this.startProxy(uartPort, this.mangle);
+    const socat = spawn('socat', [`PTY,link=${this.ptyPath},raw,echo=0`, `TCP:127.0.0.1:${target},nodelay`], { stdio: 'ignore' });
+    this.socat = socat;
+    await waitFor(() => existsSync(this.ptyPath) || socat.exitCode !== null, 'the socat pty', 10000);
+    if (socat.exitCode !== null) throw new Error('socat exited before creating the pty');
+  }
+
+  /** kill -9 of qemu: the device vanishes mid-whatever; socat ends and the pty goes. */
+  async crash(): Promise<void> {
+    const { qemu, socat } = this;
+    this.qtest?.destroy();
+    if (qemu) {
+      qemu.kill('SIGKILL');
+      await exited(qemu);
+    }
+    this.stopProxy();
+    if (socat) {
+      await Promise.race([exited(socat), new Promise((r) => setTimeout(r, 3000))]);
+      if (socat.exitCode === null && socat.signalCode === null) socat.kill('SIGTERM');
+      await exited(socat);
+    }
+    await waitFor(() => !existsSync(this.ptyPath), 'the pty to disappear', 5000);
+  }
+
+  /** Resets the emulated board (like its reset button): the firmware boots again, the pty stays. */
+  async reset(): Promise<void> {
+    const path = this.qmpPath;
+    if (!path || !this.running) throw new Error('qemu is not running');
+    const qmp = connect(path);
+    let received = '';
+    qmp.on('data', (d: Buffer) => (received += d.toString()));
+    const answered = async (what: string, count: number): Promise<void> => {
+      await waitFor(() => received.includes('"error"') || received.split('"return"').length - 1 >= count, what, 5000);
+      if (received.includes('"error"')) throw new Error(`qmp refused ${what}: ${received}`);
+    };
+    try {
+      await new Promise<void>((resolve, reject) => qmp.once('connect', resolve).once('error', reject));
+      await waitFor(() => received.includes('"QMP"'), 'the qmp greeting', 5000);
+      qmp.write('{"execute":"qmp_capabilities"}\n');
+      await answered('qmp_capabilities', 1);
+      qmp.write('{"execute":"system_reset"}\n');
+      await answered('system_reset', 2);
+    } finally {
+      qmp.destroy();
+    }
+  }
+
+  /** Presses (true) or releases micro:bit button A, the display's main button. */
+  setButton(pressed: boolean): Promise<void> {
+    const line = `set_irq_in /machine/nrf51 unnamed-gpio-in 17 ${pressed ? 0 : 1}`;
+    const run = (): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const q = this.qtest;
+        if (!q) return reject(new Error('qemu is not running'));
+        const onData = (d: Buffer): void => {
+          q.off('data', onData);
+          if (d.toString().startsWith('OK')) resolve();
+          else reject(new Error(`qtest answered ${d.toString().trim()} to ${line}`));
+        };
+        q.on('data', onData);
+        q.write(`${line}\n`);
+      });
+    this.qtestQueue = this.qtestQueue.then(run, run);
+    return this.qtestQueue;
+  }
+
+  /** Holds the button for `ms`. */
+  async hold(ms: number): Promise<void> {
+    await this.setButton(true);
+    await new Promise((r) => setTimeout(r, ms));
+    await this.setButton(false);
+  }
+
+  async dispose(): Promise<void> {
+    this.qtest?.destroy();
+    this.stopProxy();
+    for (const child of [this.socat, this.qemu]) {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child) await exited(child);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async startProxy(uartPort: number, mangle: ByteMangler): Promise<number> {
+    const port = await freePort();
+    const server = createServer((client) => {
+      const device = connect(uartPort, '127.0.0.1');
+      client.setNoDelay(true);
+      device.setNoDelay(true);
+      this.proxySockets.add(client).add(device);
+      client.on('data', (d: Buffer) => device.write(mangle(d)));
+      device.on('data', (d: Buffer) => client.write(mangle(d)));
+      const end = (): void => {
+        client.destroy();
+        device.destroy();
+      };
+      client.on('close', end).on('error', end);
+      device.on('close', end).on('error', end);
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.proxy = server;
+    return port;
+  }
+
+  private stopProxy(): void {
+    for (const socket of this.proxySockets) socket.destroy();
+    this.proxySockets.clear();
+    this.proxy?.close();
+    this.proxy = undefined;
+  }
+}

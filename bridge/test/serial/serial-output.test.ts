@@ -1,0 +1,288 @@
+/**
+ * SerialOutput against the TypeScript protocol peer: full frame then deltas, the encoding per
+ * region, in_sync, restarts and replugging, latest-wins on a slow link, a corrupting wire,
+ * power and brightness, and the device's button events becoming API actions.
+ */
+import type { ButtonEvent as ApiButtonEvent } from '@megabit/contract';
+import { EventBus } from '../../src/events';
+import { SerialOutput } from '../../src/serial/serial-output';
+import { ButtonEvent, crc32, type MessageOf, PixelFormat } from '../../src/serial/protocol';
+import { captureLog, type CapturedLog, FakeCable, patternFrame, sleep, solidFrame, waitUntil } from './link-test-kit';
+import type { FakeDeviceOptions } from './fake-device';
+import type { MemoryEnd } from './memory-channel';
+
+interface Rig {
+  cable: FakeCable;
+  output: SerialOutput;
+  buttons: ApiButtonEvent[];
+  logs: CapturedLog;
+  bus: EventBus;
+  displayChanges: number;
+}
+
+const rigs: Rig[] = [];
+
+async function rig(options: FakeDeviceOptions = {}, configure?: (host: MemoryEnd, dev: MemoryEnd) => void): Promise<Rig> {
+  const cable = new FakeCable(options, configure);
+  const logs = captureLog();
+  const bus = new EventBus(logs.log);
+  const r: Rig = { cable, logs, bus, buttons: [], displayChanges: 0, output: undefined as never };
+  bus.on(r, 'displayChanged', () => r.displayChanges++);
+  r.output = new SerialOutput({
+    path: '/dev/ttyFAKE0',
+    doublePressMs: 300,
+    onButton: (e) => r.buttons.push(e),
+    log: logs.log,
+    bus,
+    openChannel: cable.open,
+  });
+  rigs.push(r);
+  await r.output.start();
+  return r;
+}
+
+afterEach(async () => {
+  for (const r of rigs.splice(0)) {
+    await r.output.stop();
+    r.cable.close();
+  }
+});
+
+const device = (r: Rig) => r.cable.device!;
+const writes = (r: Rig): Array<MessageOf<'WRITE_RECT'>> =>
+  device(r).processed.filter((m): m is MessageOf<'WRITE_RECT'> => m.name === 'WRITE_RECT');
+
+async function inSyncWith(r: Rig, frame: Uint8Array, timeoutMs = 5000): Promise<void> {
+  await waitUntil(() => r.output.linkState().in_sync && device(r).shownCrc === crc32(frame), 'in_sync with the frame', timeoutMs);
+}
+
+describe('frames', () => {
+  it('sends the whole frame after connecting, commits it and reports in_sync', async () => {
+    const r = await rig();
+    const frame = patternFrame(1);
+    r.output.showFrame(frame);
+    await inSyncWith(r, frame);
+    expect(device(r).committedFrame).toEqual(frame);
+    const state = r.output.linkState();
+    expect(state).toMatchObject({
+      connected: true, transport: 'serial', port: '/dev/ttyFAKE0', board: 'ts-peer', firmware_version: '9.8.7',
+      protocol_version: '1.0', refresh_hz: 0, in_sync: true, frame_id: device(r).shownId, error: null,
+    });
+    expect(state.device?.rx_packets).toBeGreaterThan(0);
+    expect(state.host.frames_sent).toBe(1);
+    const covered = writes(r).reduce((n, w) => n + w.w * w.h, 0);
+    expect(covered).toBe(64 * 32);
+  });
+
+  it('then sends only the changed region, and in_sync follows', async () => {
+    const r = await rig();
+    const first = patternFrame(2);
+    r.output.showFrame(first);
+    await inSyncWith(r, first);
+    const before = writes(r).length;
+    const second = Uint8Array.from(first);
+    for (let y = 10; y < 14; y++) for (let x = 20; x < 30; x++) second.set([1, 2, 3], (y * 64 + x) * 3);
+    r.output.showFrame(second);
+    await inSyncWith(r, second);
+    const delta = writes(r).slice(before);
+    expect(delta).toHaveLength(1);
+    expect(delta[0]).toMatchObject({ x: 20, y: 10, w: 10, h: 4 });
+    expect(device(r).committedFrame).toEqual(second);
+  });
+
+  it('picks RLE for flat regions and raw RGB888 for busy ones', async () => {
+    const r = await rig();
+    r.output.showFrame(solidFrame(0, 0, 90));
+    await inSyncWith(r, solidFrame(0, 0, 90));
+    expect(writes(r).map((w) => w.format)).toEqual([PixelFormat.RLE888]);
+    const busy = patternFrame(3);
+    r.output.showFrame(busy);
+    await inSyncWith(r, busy);
+    expect(writes(r).slice(1).every((w) => w.format === PixelFormat.RGB888)).toBe(true);
+  });
+
+  it('resends the whole frame after the device restarts', async () => {
+    const r = await rig();
+    const frame = patternFrame(4);
+    r.output.showFrame(frame);
+    await inSyncWith(r, frame);
+    device(r).reboot();
+    await waitUntil(() => !r.output.linkState().in_sync, 'the restart to be noticed', 3000);
+    await inSyncWith(r, frame);
+    expect(device(r).committedFrame).toEqual(frame);
+    expect(r.output.linkState().host.sessions).toBe(2);
+    expect(r.logs.count(/display connected .*\(device restarted\)/)).toBe(1);
+  });
+
+  it('drops intermediate frames on a slow link (latest wins) and keeps its queue bounded', async () => {
+    const r = await rig({}, (host) => (host.bytesPerTick = 200)); // ~20 KB/s: one full frame takes 0.3 s
+    const first = patternFrame(5);
+    r.output.showFrame(first);
+    await waitUntil(() => r.output.connected, 'connection');
+    let last = first;
+    let mostBuffered = 0;
+    for (let i = 0; i < 40; i++) {
+      last = patternFrame(100 + i);
+      r.output.showFrame(last);
+      mostBuffered = Math.max(mostBuffered, r.cable.hostEnd!.writableLength);
+      await sleep(10);
+    }
+    await inSyncWith(r, last, 15000);
+    const state = r.output.linkState();
+    expect(state.host.frames_skipped).toBeGreaterThan(10);
+    expect(state.host.frames_sent + state.host.frames_skipped).toBe(41);
+    expect(device(r).processed.filter((m) => m.name === 'COMMIT').length).toBeLessThan(41);
+    // The window (8 packets of at most 1024 bytes) bounds what waits on the wire.
+    expect(mostBuffered).toBeLessThanOrEqual(8 * 1024 + 2 * 1024);
+  });
+
+  it('converges through a wire that drops 0.5% and flips 0.5% of the bytes both ways', async () => {
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const corrupt = (chunk: Uint8Array): Uint8Array => {
+      const out: number[] = [];
+      for (const byte of chunk) {
+        const p = random();
+        if (p < 0.005) continue;
+        out.push(p < 0.01 ? byte ^ (1 << Math.floor(random() * 8)) : byte);
+      }
+      return Uint8Array.from(out);
+    };
+    const r = await rig({}, (host, dev) => {
+      host.filter = corrupt;
+      dev.filter = corrupt;
+    });
+    let frame = patternFrame(6);
+    for (let i = 0; i < 10; i++) {
+      frame = patternFrame(200 + i);
+      r.output.showFrame(frame);
+      await sleep(50);
+    }
+    await inSyncWith(r, frame, 25000);
+    expect(device(r).committedFrame).toEqual(frame);
+    expect(r.output.linkState().host.retransmits).toBeGreaterThan(0);
+    expect(device(r).counters.rxCrcErrors).toBeGreaterThan(0);
+  });
+});
+
+describe('power and brightness', () => {
+  it('sends SET_POWER and SET_BRIGHTNESS on change and commits again for a new brightness', async () => {
+    const r = await rig();
+    const frame = patternFrame(7);
+    r.output.setBrightness(100);
+    r.output.showFrame(frame);
+    await inSyncWith(r, frame);
+    expect(device(r).brightness).toBe(100);
+    const commits = (): number => device(r).processed.filter((m) => m.name === 'COMMIT').length;
+    const before = commits();
+    r.output.setBrightness(30);
+    r.output.setPower(false);
+    await waitUntil(() => device(r).brightness === 30 && device(r).power === 0 && commits() === before + 1, 'the new settings');
+    const tail = device(r).processed.slice(-3).map((m) => m.name);
+    expect(tail.indexOf('SET_BRIGHTNESS')).toBeLessThan(tail.indexOf('COMMIT'));
+    await inSyncWith(r, frame);
+    r.output.setBrightness(30);
+    await sleep(200);
+    expect(commits()).toBe(before + 1);
+  });
+});
+
+describe('connection', () => {
+  it('survives unplug and replug, logging once per change rather than per retry', async () => {
+    const r = await rig();
+    const frame = patternFrame(8);
+    r.output.showFrame(frame);
+    await inSyncWith(r, frame);
+    r.cable.unplug();
+    await waitUntil(() => !r.output.connected, 'disconnection');
+    const opensBefore = r.cable.opens;
+    await sleep(1500);
+    expect(r.cable.opens - opensBefore).toBeGreaterThanOrEqual(3);
+    expect(r.logs.count(/unavailable/)).toBe(1);
+    expect(r.logs.count(/display link lost/)).toBe(1);
+    const newer = patternFrame(9);
+    r.output.showFrame(newer);
+    r.cable.plug();
+    await inSyncWith(r, newer);
+    expect(device(r).committedFrame).toEqual(newer);
+    expect(r.logs.count(/display connected/)).toBe(2);
+    expect(r.output.linkState().connected).toBe(true);
+  });
+
+  it('says why when the device speaks another major version', async () => {
+    const r = await rig({ major: 3 });
+    await waitUntil(() => r.output.linkState().error !== null, 'the refusal');
+    expect(r.output.linkState()).toMatchObject({ connected: false, in_sync: false, error: 'device speaks protocol 3.0, host speaks 1.0: update the firmware or the bridge' });
+    expect(r.logs.lines.filter((l) => l.level === 'error' && /display refused/.test(l.message))).toHaveLength(1);
+    expect(r.logs.count(/device: incompatible protocol/)).toBe(1);
+  });
+
+  it('reports connecting and getting in sync on the bus', async () => {
+    const r = await rig();
+    let stateChanges = 0;
+    r.bus.on(r, 'stateChanged', () => stateChanges++);
+    r.output.showFrame(patternFrame(10));
+    await inSyncWith(r, patternFrame(10));
+    await waitUntil(() => r.displayChanges >= 2, 'the in_sync report', 1000);
+    expect(stateChanges).toBe(1);
+  });
+
+  it('reports an animation\'s in_sync flips at most 4 times a second, and the final state always', async () => {
+    const r = await rig();
+    await waitUntil(() => r.output.connected, 'connection');
+    const seen: boolean[] = [];
+    r.bus.on(seen, 'displayChanged', () => seen.push(r.output.linkState().in_sync));
+    const started = Date.now();
+    let frame = patternFrame(0);
+    for (let i = 0; i < 60; i++) {
+      frame = patternFrame(300 + i);
+      r.output.showFrame(frame);
+      await sleep(15);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    expect(seen.length).toBeLessThanOrEqual(Math.ceil(seconds * 4) + 1);
+    await inSyncWith(r, frame);
+    await sleep(300);
+    expect(seen[seen.length - 1]).toBe(true);
+  });
+
+  it('stops promptly while the port is missing', async () => {
+    const r = await rig();
+    r.cable.unplug();
+    await sleep(300);
+    const started = Date.now();
+    await r.output.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('button', () => {
+  it('turns CLICK into press, two quick CLICKs into double_press and LONG into long_press', async () => {
+    const r = await rig();
+    await waitUntil(() => r.output.connected, 'connection');
+    device(r).button(ButtonEvent.DOWN, 1000);
+    device(r).button(ButtonEvent.UP, 1100);
+    device(r).button(ButtonEvent.CLICK, 1100);
+    await waitUntil(() => r.buttons.length === 1, 'press', 2000);
+    expect(r.buttons[0]).toEqual({ button: 'main', action: 'press' });
+    device(r).button(ButtonEvent.CLICK, 5000);
+    device(r).button(ButtonEvent.CLICK, 5200);
+    await waitUntil(() => r.buttons.length === 2, 'double press', 2000);
+    expect(r.buttons[1]).toEqual({ button: 'main', action: 'double_press' });
+    device(r).button(ButtonEvent.DOWN, 9000);
+    device(r).button(ButtonEvent.LONG, 9800);
+    device(r).button(ButtonEvent.UP, 9900);
+    await waitUntil(() => r.buttons.length === 3, 'long press', 2000);
+    expect(r.buttons[2]).toEqual({ button: 'main', action: 'long_press' });
+    await sleep(400);
+    expect(r.buttons).toHaveLength(3);
+  });
+
+  it('ignores buttons other than the main one', async () => {
+    const r = await rig();
+    await waitUntil(() => r.output.connected, 'connection');
+    device(r).button(ButtonEvent.CLICK, 100, 1);
+    await sleep(500);
+    expect(r.buttons).toEqual([]);
+  });
+});
