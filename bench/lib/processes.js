@@ -1,0 +1,105 @@
+'use strict';
+/** Child processes of the bench: free ports, spawning with captured output, waiting, /proc figures. */
+const { spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const { createServer } = require('node:net');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Everything the bench spawned and that still runs: stopped with it on Ctrl-C. */
+const running = new Set();
+
+function stopAllAndExit(signal) {
+  for (const child of running) child.kill('SIGKILL');
+  process.stderr.write(`bench: ${signal}, stopped\n`);
+  process.exit(130);
+}
+process.once('SIGINT', () => stopAllAndExit('SIGINT'));
+process.once('SIGTERM', () => stopAllAndExit('SIGTERM'));
+
+/** Spawns `command`; `output()` is everything it printed so far. */
+function start(command, args, options = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let output = '';
+  child.stdout.on('data', (d) => (output += d.toString()));
+  child.stderr.on('data', (d) => (output += d.toString()));
+  return { child, output: () => output };
+}
+
+/** Resolves when the output contains `text` (searched from `from` on); rejects on exit or timeout. */
+function waitForOutput(proc, text, timeoutMs, from = 0) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`"${text}" did not appear within ${timeoutMs} ms:\n${proc.output()}`)), timeoutMs);
+    const check = () => {
+      if (proc.output().includes(text, from)) finish();
+    };
+    const onExit = (code, signal) => finish(new Error(`exited (${code ?? signal}) before printing "${text}":\n${proc.output()}`));
+    function finish(error) {
+      clearTimeout(timer);
+      proc.child.stdout.off('data', check);
+      proc.child.stderr.off('data', check);
+      proc.child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve();
+    }
+    proc.child.stdout.on('data', check);
+    proc.child.stderr.on('data', check);
+    proc.child.once('exit', onExit);
+    check();
+  });
+}
+
+/** Stops a child by its pid and waits for it to go. */
+async function stop(child, signal = 'SIGTERM') {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** User + system CPU seconds a process has used (all its threads), from /proc/<pid>/stat. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may hold spaces: the fields start after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Resident set size in bytes, from /proc/<pid>/status. */
+function rssBytes(pid) {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+/** Samples a process for `ms`: CPU share of one core over the window, and its RSS every 250 ms. */
+async function footprint(pid, ms) {
+  const rss = [];
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    rss.push(rssBytes(pid));
+    await delay(250);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { cpuPercent: (100 * (cpuSeconds(pid) - cpu0)) / seconds, rss };
+}
+
+module.exports = { freePort, delay, start, waitForOutput, stop, footprint };

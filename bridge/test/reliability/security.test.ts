@@ -1,0 +1,202 @@
+/**
+ * Isolation and broker security with the real bridge. An app asks the sandbox for another app's
+ * KV entries, MQTT topics and Home Assistant entities it did not declare, and is refused; and the
+ * bridge logs in to a mosquitto that requires a password (over TLS too), and when the password is
+ * wrong says so clearly, keeps running and retrying, and connects once the login is fixed.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BRIDGE_CLI, startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { Mosquitto } from '../helpers/mosquitto';
+import { TestClient } from '../helpers/mqtt-client';
+import { delay, freePort } from '../helpers/ports';
+import { newDataDir, writeApp } from './support/data-dir';
+import { buildProbeApp, probeManifest } from './support/fault-apps';
+
+jest.setTimeout(90_000);
+
+const P = (path: string): string => `megabit/megabit/${path}`;
+
+describe('an app reaching beyond its permissions', () => {
+  let bridge: RunningBridge;
+  let client: TestClient;
+
+  beforeAll(async () => {
+    const probe = await buildProbeApp();
+    const dataDir = newDataDir();
+    writeApp(dataDir, probeManifest('alice', { permissions: { mqtt: ['home/alice/secret'], homeassistant: ['sensor.alice'] } }), probe);
+    writeApp(dataDir, probeManifest('bob', { permissions: { mqtt: ['home/bob/temperature'] } }), probe);
+    bridge = await startBridge({ dataDir, settings: { rotation: { enabled: false }, sandbox: { log_lines_per_second: 1000 } } });
+    client = await TestClient.connect(bridge.mqttUrl);
+    await client.subscribe(P('#'));
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await bridge?.dispose();
+  });
+
+  const logTopic = (id: string): string => P(`event/apps/${id}/log`);
+  const message = (m: { payload: Buffer }): string => (JSON.parse(m.payload.toString()) as { message: string }).message;
+
+  /**
+   * Shows the probe `id` and waits until its sandbox runs: data for an app that is not running
+   * yet is not delivered, so it pings until the probe answers.
+   */
+  async function show(id: string): Promise<void> {
+    expect(await client.request('app', id)).toMatchObject({ ok: true, app: id });
+    const since = client.messages.length;
+    const answered = (): boolean => client.on(logTopic(id), since).some((m) => message(m).startsWith('ping'));
+    for (let i = 0; i < 50 && !answered(); i++) {
+      await client.request(`apps/${id}/data`, `log|1|ping ${i}`);
+      await delay(200);
+    }
+    expect(answered()).toBe(true);
+  }
+
+  /** Sends the probe one command and returns the first line it logs that starts like `expect`. */
+  async function ask(id: string, command: string, answerPrefix: string): Promise<string> {
+    const since = client.messages.length;
+    expect(await client.request(`apps/${id}/data`, command)).toMatchObject({ ok: true });
+    return message(await client.waitFor(logTopic(id), (m) => message(m).startsWith(answerPrefix), 10_000, since));
+  }
+
+  it('cannot read another app\'s KV entries, topics or entities', async () => {
+    await client.publish('home/alice/secret', 'alice-topic-value', { retain: true });
+    await client.publish('home/bob/temperature', '21.5', { retain: true });
+
+    await show('alice');
+    expect(await ask('alice', 'set|secret|alice-kv-value', 'set ')).toBe('set 0');
+    expect(await ask('alice', 'get|secret', 'get ')).toBe('get alice-kv-value');
+    // What alice may read, she reads: the probe and the feed work.
+    expect(await ask('alice', 'mqtt|home/alice/secret', 'mqtt ')).toBe('mqtt {"ok":true,"value":"alice-topic-value"}');
+
+    await show('bob');
+    expect(await ask('bob', 'get|secret', 'get ')).toBe('get <none>');
+    expect(await ask('bob', 'get|../alice/secret', 'get ')).toBe('get <none>');
+    expect(await ask('bob', 'mqtt|home/bob/temperature', 'mqtt ')).toBe('mqtt {"ok":true,"value":"21.5"}');
+    expect(await ask('bob', 'mqtt|home/alice/secret', 'mqtt ')).toBe('mqtt {"ok":false,"error":"denied: home/alice/secret is not in permissions.mqtt"}');
+    expect(await ask('bob', 'mqtt|home/#', 'mqtt ')).toBe('mqtt {"ok":false,"error":"denied: home/# is not in permissions.mqtt"}');
+    expect(await ask('bob', 'ha|sensor.alice', 'ha ')).toBe('ha {"ok":false,"error":"denied: sensor.alice is not in permissions.homeassistant"}');
+
+    // On disk too: alice's value is in her KV file only (saved when she was switched away).
+    const kv = (id: string): string => {
+      try {
+        return readFileSync(join(bridge.dataDir, 'apps', id, 'kv.json'), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    expect(kv('alice')).toContain(Buffer.from('alice-kv-value').toString('base64'));
+    expect(kv('bob')).not.toContain(Buffer.from('alice-kv-value').toString('base64'));
+  });
+});
+
+/** A self-signed CA and a server certificate for 127.0.0.1, made with openssl. */
+function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  run(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=Megabit test CA']);
+  run(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'san.ext']);
+  return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
+}
+
+describe('a broker that requires a login', () => {
+  let dir: string;
+  let passwords: string;
+  let certs: { ca: string; cert: string; key: string };
+  let tlsPort: number;
+  let broker: Mosquitto;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'megabit-auth-'));
+    passwords = join(dir, 'passwords');
+    execFileSync('mosquitto_passwd', ['-c', '-b', passwords, 'display', 'right-password'], { stdio: 'pipe' });
+    certs = makeCertificates(dir);
+    // mosquitto started as root drops to its own user, which must be able to read these.
+    chmodSync(dir, 0o755);
+    for (const name of readdirSync(dir)) chmodSync(join(dir, name), 0o644);
+    tlsPort = await freePort();
+    broker = await Mosquitto.start({
+      auth: ['allow_anonymous false', `password_file ${passwords}`],
+      extraConfig: [`listener ${tlsPort} 127.0.0.1`, `cafile ${certs.ca}`, `certfile ${certs.cert}`, `keyfile ${certs.key}`],
+    });
+  });
+
+  afterAll(async () => {
+    await broker?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs in with mqtt.username and mqtt.password, over TLS checked against mqtt.ca', async () => {
+    const bridge = await startBridge({
+      mqttUrl: `mqtts://127.0.0.1:${tlsPort}`,
+      settings: { mqtt: { url: `mqtts://127.0.0.1:${tlsPort}`, base_topic: 'megabit', username: 'display', password: 'right-password', ca: certs.ca } },
+    });
+    const client = await TestClient.connect(broker.url, undefined, { username: 'display', password: 'right-password' });
+    try {
+      await client.subscribe(P('availability'));
+      expect((await client.waitFor(P('availability'), (m) => m.payload.toString() === 'online')).retain).toBe(true);
+      expect(await client.request('notify', 'over TLS')).toMatchObject({ ok: true });
+      expect(bridge.output).not.toContain('right-password');
+    } finally {
+      await client.close();
+      await bridge.dispose();
+    }
+  });
+
+  it('says clearly that the login was refused, keeps retrying with backoff, and connects once it is fixed', async () => {
+    const dataDir = newDataDir();
+    const config = join(dataDir, 'megabit.yaml');
+    writeFileSync(config, JSON.stringify({
+      data_dir: dataDir,
+      mqtt: { url: broker.url, username: 'display', password: 'wrong-password' },
+      http: { host: '127.0.0.1', port: await freePort() },
+    }));
+    const brokerLogStart = broker.output.length;
+    let output = '';
+    const child: ChildProcess = spawn(process.execPath, [BRIDGE_CLI, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dataDir } });
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      // Refused attempts seen by the broker, by their second: the bridge retries by itself.
+      const refusals = (): number[] => [...broker.output.slice(brokerLogStart).matchAll(/^(\d+): Client \S+ disconnected, not authorised/gm)].map((m) => Number(m[1]));
+      const deadline = Date.now() + 20_000;
+      while (refusals().length < 3 && Date.now() < deadline) await delay(100);
+      const seen = refusals();
+      if (seen.length < 3) throw new Error(`the broker saw ${seen.length} refused logins; bridge said:\n${output}\nbroker said:\n${broker.output.slice(brokerLogStart)}`);
+      // mosquitto's timestamps are whole seconds: the three attempts did not all happen at once.
+      expect(seen[seen.length - 1] - seen[0]).toBeGreaterThanOrEqual(1);
+      expect(child.exitCode).toBeNull();
+      const complaints = output.split('\n').filter((line) => line.includes('the broker refused the login'));
+      expect(complaints[0]).toMatch(/WARN.*MQTT mqtt:\/\/127\.0\.0\.1:\d+: the broker refused the login \(.*\); check mqtt\.username and mqtt\.password; retrying with backoff/);
+      // One line for the problem, not one per attempt.
+      expect(complaints).toHaveLength(1);
+      expect(output).not.toContain('wrong-password');
+
+      // The user fixes the broker side: the bridge gets in on its next attempt, by itself.
+      execFileSync('mosquitto_passwd', ['-b', passwords, 'display', 'wrong-password'], { stdio: 'pipe' });
+      chmodSync(passwords, 0o644);
+      await broker.restart();
+      const client = await TestClient.connect(broker.url, undefined, { username: 'display', password: 'wrong-password' });
+      try {
+        await client.subscribe(P('availability'));
+        await client.waitFor(P('availability'), (m) => m.payload.toString() === 'online', 40_000);
+      } finally {
+        await client.close();
+      }
+      expect(output).toMatch(/connected to mqtt:\/\/127\.0\.0\.1:\d+ again/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
