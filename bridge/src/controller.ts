@@ -34,6 +34,12 @@ export interface ControllerOptions {
   simulatorDir: string;
 }
 
+const FIRST_CONNECT_WAIT_MS = 5000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 /** Something with a start and a stop, stopped in reverse order of starting. */
 interface Part {
   name: string;
@@ -99,7 +105,10 @@ export class Controller {
     this.started.push({ name: 'device', stop: () => device.stop() });
 
     log.info(`connecting to MQTT broker ${settings.mqtt.url ? this.mqttUrl.replace(/\/\/[^@/]*@/, '//***@') : '(embedded)'}`);
-    await mqtt.start();
+    // Normally connected within milliseconds; a broker that is down or refuses the login must not
+    // keep the display, the apps and the simulator page from starting: it keeps retrying.
+    const connected = await Promise.race([mqtt.start().then(() => true), delay(FIRST_CONNECT_WAIT_MS).then(() => false)]);
+    if (!connected) log.warn(`no MQTT connection after ${FIRST_CONNECT_WAIT_MS / 1000} s; starting anyway and retrying in the background`);
     this.started.push({ name: 'mqtt', stop: () => mqtt.stop() });
 
     const statePublisher = new StatePublisher(mqtt, this.topics, device, this.bus);

@@ -147,7 +147,7 @@ test('an app installs, shows, is configured, takes data, leaves the rotation and
   expect((await ask('configure', { payload: { color: '#00ff00' } })).reply).toMatchObject({ ok: true, config: { color: '#00ff00' } });
   expect((await ask('configure', { payload: { colour: 'green' } })).reply).toMatchObject({ ok: false });
 
-  expect((await ask('data', { payload: { temperature: 21.5 } })).reply).toEqual({ ok: true, bytes: JSON.stringify({ temperature: 21.5 }).length });
+  expect((await ask('data', { payload: { temperature: 21.5 } })).reply).toEqual({ ok: true, bytes: JSON.stringify({ temperature: 21.5 }).length, queued: false });
 
   const disable = await ask('apps', { topic: 'disable', app: 'nr-clock' });
   expect(disable.reply).toMatchObject({ ok: true });

@@ -25,7 +25,11 @@ export interface DeviceControl {
   endPreview(): boolean;
   setAppOrder(order: string[], disabled?: string[]): Promise<void>;
   setAppConfig(id: string, config: Record<string, unknown>): Promise<Record<string, unknown>>;
-  pushAppData(id: string, payload: Uint8Array): void;
+  /**
+   * Data for an app's inbox: delivered now if the app runs, else kept (bounded) until it starts.
+   * Returns whether it was delivered now.
+   */
+  pushAppData(id: string, payload: Uint8Array): boolean;
   /** Acts exactly like the hardware button. */
   pressButton(event: ButtonEvent): void;
   /** A value of an MQTT topic some app may read (permissions.mqtt). */

@@ -19,11 +19,14 @@ import type { EventBus } from '../events';
 import { startApp } from '../sandbox';
 import type { AppInstance, HomeAssistantEntityState, SandboxLimits, SandboxOptions } from '../sandbox/types';
 import { Scheduler, type SchedulableApp } from '../scheduler/scheduler';
+import { removeStaleTempFiles } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
 import { VERSION } from '../version';
 import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
 import type { DeviceControl } from './device-control';
 import { type DisplayLink, NO_DISPLAY_LINK } from './display-link';
+
+const MAX_PENDING_DATA = 32;
 
 export interface DeviceOptions {
   settings: Settings;
@@ -41,6 +44,8 @@ export class Device implements DeviceControl {
   private compositor!: Compositor;
   private scheduler!: Scheduler;
   private readonly topicValues = new Map<string, Uint8Array>();
+  /** Data sent to apps that were not running, delivered when they start (the app's inbox size). */
+  private readonly pendingData = new Map<string, Uint8Array[]>();
   private readonly entityStates = new Map<string, HomeAssistantEntityState>();
   private readonly startedAt = Date.now();
   private readonly limits: SandboxLimits;
@@ -75,6 +80,7 @@ export class Device implements DeviceControl {
 
   async start(): Promise<void> {
     const s = this.options.settings;
+    for (const file of removeStaleTempFiles(s.data_dir)) this.log.info(`removed ${file}, left by an interrupted write`);
     const installed = this.store.installDefaults(this.options.exampleAppDirs);
     if (installed.length > 0) this.log.info(`first run: installed the example apps ${installed.join(', ')}`);
     this.store.load();
@@ -216,8 +222,16 @@ export class Device implements DeviceControl {
     return resolved;
   }
 
-  pushAppData(id: string, payload: Uint8Array): void {
-    this.scheduler.pushData(id, payload);
+  pushAppData(id: string, payload: Uint8Array): boolean {
+    if (this.scheduler.pushData(id, payload)) return true;
+    const waiting = this.pendingData.get(id) ?? [];
+    waiting.push(Uint8Array.from(payload));
+    if (waiting.length > MAX_PENDING_DATA) {
+      waiting.shift();
+      this.log.warn(`app ${id}: more than ${MAX_PENDING_DATA} data payloads waiting for it to start; dropped the oldest`);
+    }
+    this.pendingData.set(id, waiting);
+    return false;
   }
 
   pressButton(event: ButtonEvent): void {
@@ -325,6 +339,8 @@ export class Device implements DeviceControl {
       const state = this.entityStates.get(entityId);
       if (state) instance.setHomeAssistantState(entityId, state);
     }
+    for (const payload of this.pendingData.get(options.manifest.id) ?? []) instance.pushData(payload);
+    this.pendingData.delete(options.manifest.id);
     return instance;
   }
 

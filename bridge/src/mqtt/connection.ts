@@ -44,6 +44,8 @@ export class MqttConnection {
       // aedes 1.x speaks MQTT 3.1.1 only, and so does every broker we must support.
       protocolVersion: 4,
       clean: true,
+      // handleConnect subscribes to everything itself, in the order that matters.
+      resubscribe: false,
       keepalive: o.keepaliveS,
       reconnectPeriod: MIN_BACKOFF_MS,
       // mqtt.js gives up for good after a refused login unless told otherwise; the user may fix
@@ -125,9 +127,16 @@ export class MqttConnection {
     client.options.reconnectPeriod = MIN_BACKOFF_MS;
     this.log.info(`connected to ${redact(this.options.url)}${this.lastProblem ? ' again' : ''}`);
     this.lastProblem = undefined;
-    client.publish(this.topics.out(OUT.availability), 'online', { retain: true, qos: 1 });
+    // Subscribed first, announced after: a client that sees `online` and sends a command at once
+    // must find the subscription in place (sessions are clean, so nothing waits for us).
     const filters = [...this.subscriptions.keys()];
-    if (filters.length > 0) client.subscribe(filters, { qos: 1 });
+    if (filters.length === 0) this.announce(client);
+    else client.subscribe(filters, { qos: 1 }, () => this.announce(client));
+  }
+
+  private announce(client: MqttClient): void {
+    if (client !== this.client || !client.connected) return;
+    client.publish(this.topics.out(OUT.availability), 'online', { retain: true, qos: 1 });
     for (const listener of this.connectListeners) {
       try {
         listener();

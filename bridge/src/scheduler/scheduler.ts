@@ -176,10 +176,13 @@ export class Scheduler {
     this.tickSoon();
   }
 
-  pushData(id: string, payload: Uint8Array): void {
-    if (this.current?.app.id !== id) return;
-    this.current.instance?.pushData(payload);
+  /** Hands data to `id` if it is running now; false when it is not (the caller keeps it). */
+  pushData(id: string, payload: Uint8Array): boolean {
+    const instance = this.instanceOf(id);
+    if (!instance) return false;
+    instance.pushData(payload);
     this.tickSoon();
+    return true;
   }
 
   /** The running instance of an app, if it is the one shown. */

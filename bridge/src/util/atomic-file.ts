@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 let counter = 0;
@@ -33,4 +33,33 @@ export function syncDir(dir: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+const TEMP_FILE = /^\..+\.\d+\.\d+\.tmp$/;
+
+/**
+ * Deletes the temp files of writes that a killed process never finished, in `dir` and its
+ * subfolders (one level). Call at start, before anything writes; returns what it removed.
+ */
+export function removeStaleTempFiles(dir: string): string[] {
+  const removed: string[] = [];
+  const sweep = (folder: string, depth: number): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      if (entry.isFile() && TEMP_FILE.test(entry.name)) {
+        unlinkSync(path);
+        removed.push(path);
+      } else if (entry.isDirectory() && depth > 0) {
+        sweep(path, depth - 1);
+      }
+    }
+  };
+  sweep(dir, 2);
+  return removed;
 }

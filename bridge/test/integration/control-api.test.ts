@@ -257,3 +257,29 @@ describe('broker restart', () => {
     }
   });
 });
+
+describe('data for an app that is not running', () => {
+  it('is kept and delivered when the app starts', async () => {
+    const bridge = await startBridge({ apps: ['clock', 'board'], settings: { rotation: { enabled: false } } });
+    const client = await TestClient.connect(bridge.mqttUrl);
+    try {
+      await client.subscribe('megabit/megabit/#');
+      await client.waitFor('megabit/megabit/state', (m) => json<DeviceState>(m.payload).app === 'board' || json<DeviceState>(m.payload).app === 'clock');
+      await client.request('app', 'clock');
+      const reply = await client.request('apps/board/data', { text: 'QUEUED', color: '#ff0000' });
+      expect(reply).toMatchObject({ ok: true, queued: true });
+      const red = (m: { payload: Buffer }): boolean => {
+        for (let i = 0; i < m.payload.length; i += 3) if (m.payload[i] > 200 && m.payload[i + 1] < 60 && m.payload[i + 2] < 60) return true;
+        return false;
+      };
+      const since = client.messages.length;
+      await client.request('app', 'board');
+      await client.waitFor('megabit/megabit/display/frame', red, 10_000, since);
+      // The shown app gets data at once.
+      expect(await client.request('apps/board/data', 'now')).toMatchObject({ ok: true, queued: false });
+    } finally {
+      await client.close();
+      await bridge.dispose();
+    }
+  });
+});

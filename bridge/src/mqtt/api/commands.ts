@@ -108,7 +108,7 @@ export const APP_COMMANDS: Record<'appConfig' | 'appData', CommandHandler> = {
   appData: ({ device }, payload, route) => {
     const appId = (route as { appId: string }).appId;
     requireApp(device, appId);
-    device.pushAppData(appId, payload);
-    return { bytes: payload.length };
+    const delivered = device.pushAppData(appId, payload);
+    return { bytes: payload.length, queued: !delivered };
   },
 };

@@ -1,0 +1,28 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { removeStaleTempFiles, writeFileAtomic } from '../../src/util/atomic-file';
+
+describe('atomic files', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'megabit-atomic-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('replaces a file whole and leaves no temp file behind', () => {
+    const file = join(dir, 'sub', 'state.json');
+    writeFileAtomic(file, '{"a":1}');
+    writeFileAtomic(file, '{"a":2}');
+    expect(readFileSync(file, 'utf8')).toBe('{"a":2}');
+    expect(readdirSync(join(dir, 'sub'))).toEqual(['state.json']);
+  });
+
+  it('removes the temp files of interrupted writes, and nothing else', () => {
+    mkdirSync(join(dir, 'apps', 'clock'), { recursive: true });
+    const stale = [join(dir, '.device.json.123.0.tmp'), join(dir, 'apps', 'clock', '.kv.json.456.7.tmp')];
+    const kept = [join(dir, 'device.json'), join(dir, 'apps', 'clock', 'kv.json'), join(dir, 'apps', '.staging-x'), join(dir, '.hidden.tmp')];
+    for (const file of [...stale, ...kept]) writeFileSync(file, 'x');
+    expect(removeStaleTempFiles(dir).sort()).toEqual([...stale].sort());
+    for (const file of stale) expect(existsSync(file)).toBe(false);
+    for (const file of kept) expect(existsSync(file)).toBe(true);
+  });
+});
