@@ -11,6 +11,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFirmware, FIRMWARE_ELF } from './qemu-firmware';
+import { exited, freePort, waitUntil } from '../helpers/ports';
 
 export { buildFirmware };
 
@@ -22,31 +23,8 @@ function requireTool(tool: string, apt: string): void {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
-async function waitFor(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
 
 /** Changes bytes on their way through the proxy; returns what passes on. */
 export type ByteMangler = (chunk: Buffer) => Buffer;
@@ -132,7 +110,7 @@ export class QemuDisplay {
     this.qemu = qemu;
     qemu.stdout?.on('data', (d: Buffer) => (this.log += d.toString()));
     qemu.stderr?.on('data', (d: Buffer) => (this.log += d.toString()));
-    await waitFor(() => existsSync(qtestPath) || qemu.exitCode !== null, 'qemu to start', 10000);
+    await waitUntil(() => existsSync(qtestPath) || qemu.exitCode !== null, 'qemu to start', 10000);
     if (qemu.exitCode !== null) throw new Error(`qemu exited: ${this.log}`);
     const q = connect(qtestPath);
     await new Promise<void>((resolve, reject) => q.once('connect', resolve).once('error', reject));
@@ -143,7 +121,7 @@ export class QemuDisplay {
     if (this.mangle) target = await this.startProxy(uartPort, this.mangle);
     const socat = spawn('socat', [`PTY,link=${this.ptyPath},raw,echo=0`, `TCP:127.0.0.1:${target},nodelay`], { stdio: 'ignore' });
     this.socat = socat;
-    await waitFor(() => existsSync(this.ptyPath) || socat.exitCode !== null, 'the socat pty', 10000);
+    await waitUntil(() => existsSync(this.ptyPath) || socat.exitCode !== null, 'the socat pty', 10000);
     if (socat.exitCode !== null) throw new Error('socat exited before creating the pty');
   }
 
@@ -161,7 +139,7 @@ export class QemuDisplay {
       if (socat.exitCode === null && socat.signalCode === null) socat.kill('SIGTERM');
       await exited(socat);
     }
-    await waitFor(() => !existsSync(this.ptyPath), 'the pty to disappear', 5000);
+    await waitUntil(() => !existsSync(this.ptyPath), 'the pty to disappear', 5000);
   }
 
   /** Resets the emulated board (like its reset button): the firmware boots again, the pty stays. */
@@ -172,12 +150,12 @@ export class QemuDisplay {
     let received = '';
     qmp.on('data', (d: Buffer) => (received += d.toString()));
     const answered = async (what: string, count: number): Promise<void> => {
-      await waitFor(() => received.includes('"error"') || received.split('"return"').length - 1 >= count, what, 5000);
+      await waitUntil(() => received.includes('"error"') || received.split('"return"').length - 1 >= count, what, 5000);
       if (received.includes('"error"')) throw new Error(`qmp refused ${what}: ${received}`);
     };
     try {
       await new Promise<void>((resolve, reject) => qmp.once('connect', resolve).once('error', reject));
-      await waitFor(() => received.includes('"QMP"'), 'the qmp greeting', 5000);
+      await waitUntil(() => received.includes('"QMP"'), 'the qmp greeting', 5000);
       qmp.write('{"execute":"qmp_capabilities"}\n');
       await answered('qmp_capabilities', 1);
       qmp.write('{"execute":"system_reset"}\n');

@@ -6,9 +6,10 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exited, freePort, waitUntil } from '../helpers/ports';
 
 const FIRMWARE_DIR = join(__dirname, '../../../firmware');
 export const FIRMWARE_ELF = join(FIRMWARE_DIR, 'build/qemu_microbit/firmware.elf');
@@ -41,24 +42,7 @@ export function buildFirmware(): void {
   execFileSync('make', ['-C', FIRMWARE_DIR, 'build/qemu_microbit/firmware.elf'], { stdio: 'pipe' });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
-async function waitFor(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 export interface QemuFirmware {
   ptyPath: string;
@@ -69,12 +53,6 @@ export interface QemuFirmware {
   stop(): Promise<void>;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
 
 export async function startQemuFirmware(): Promise<QemuFirmware> {
   requireTools();
@@ -107,11 +85,11 @@ export async function startQemuFirmware(): Promise<QemuFirmware> {
   };
 
   try {
-    await waitFor(() => existsSync(qtestPath) || qemu.exitCode !== null, 'qemu to start', 10000);
+    await waitUntil(() => existsSync(qtestPath) || qemu.exitCode !== null, 'qemu to start', 10000);
     if (qemu.exitCode !== null) throw new Error(`qemu exited: ${qemuLog}`);
     const socat = spawn('socat', [`PTY,link=${ptyPath},raw,echo=0`, `TCP:127.0.0.1:${port},nodelay`], { stdio: 'ignore' });
     socats.push(socat);
-    await waitFor(() => existsSync(ptyPath) || socat.exitCode !== null, 'socat pty', 10000);
+    await waitUntil(() => existsSync(ptyPath) || socat.exitCode !== null, 'socat pty', 10000);
     if (socat.exitCode !== null) throw new Error('socat exited before creating the pty');
     const q = connect(qtestPath);
     qtest = q;
