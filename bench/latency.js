@@ -127,4 +127,4 @@ async function measureLatency(broker, { slowCount = 30, fastCount = 250, roundTr
   }
 }
 
-module.exports = { measureLatency };
+module.exports = { measureLatency, connect, colourOf, hex, keyOf, bandColours, summary };

@@ -13,6 +13,7 @@ const { builtExamples } = require('./lib/bridge');
 const { startMosquitto } = require('./lib/mosquitto');
 const { measurePipeline } = require('./pipeline');
 const { measureSerialBytes } = require('./serial-bytes');
+const { measureSerialLink } = require('./serial-link');
 const { measureStartup } = require('./startup');
 const { printTables } = require('./table');
 
@@ -37,7 +38,10 @@ async function main() {
     step('frame pipeline capacity');
     results.pipeline = await measurePipeline(apps);
     step('serial bytes per frame (10 s of every app)');
-    results.serial = await measureSerialBytes(apps);
+    const recorded = new Map();
+    results.serial = await measureSerialBytes(apps, { recorded });
+    step('serial link (firmware in qemu): frames/s and command-to-device latency');
+    results.serial.link = await measureSerialLink(broker.url, { scrollFrames: recorded.get('scroll'), latency: results.latency });
     step('footprint');
     results.footprint = await measureFootprint(broker);
     step('start-up');

@@ -3,9 +3,9 @@
  * Serial bytes per frame: every example app runs for 10 s at its own refresh period through the
  * compositor into the serial link's frame encoder (bridge/dist/serial/frame-sync: changed
  * rectangles as WRITE_RECT packets, raw or RLE, then COMMIT), and every packet is counted as it
- * would go on the wire (COBS-framed, delimiters included). Compared with 6144 B of raw RGB888 and
- * with the original Megabit's full-row RGB555 updates (~4.3 KB and 33 round trips a frame).
- * Link timing (baud rate, acknowledgements, first byte on the port) is the serial bench's part.
+ * would go on the wire (COBS-framed, delimiters included). Baselines: 6144 B of raw RGB888, and
+ * the same frames encoded the prototype's way (bench/lib/prototype-scheme: every frame whole, 32
+ * RGB565 rows and a COMMIT), counted with the same codec. Link timing is serial-link.js's part.
  */
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -15,17 +15,25 @@ const { Compositor } = require('../bridge/dist/display');
 const { FrameSync } = require('../bridge/dist/serial/frame-sync');
 const { MAX_PACKET, encodeMessage } = require('../bridge/dist/serial/protocol');
 const { startExample } = require('./lib/examples');
+const { prototypeMessages, prototypeWireBytes } = require('./lib/prototype-scheme');
 const { median, ratio } = require('./lib/stats');
 
-/** The original Megabit's per-frame cost (its full-row RGB555 scheme), for comparison. */
-const ORIGINAL_BYTES_PER_FRAME = 4300;
-const ORIGINAL_ROUND_TRIPS_PER_FRAME = 33;
+/** The apps whose frames the link bench replays (serial-link.js): a typical animated one. */
+const RECORDED_APPS = ['scroll'];
+/** The issue's goal for apps that change a few pixels: at most this share of a raw frame. */
+const GOAL_RATIO_TO_RAW = 0.1;
+const GOAL_APPS = ['clock', 'scroll'];
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
-/** A display output that encodes each frame for the serial link and counts the wire bytes. */
-function serialCounter() {
+/**
+ * A display output that encodes each frame for the serial link and counts the wire bytes, ours
+ * and the prototype's; keeps the frames themselves when `record` is set.
+ */
+function serialCounter(record) {
   const perFrame = [];
+  const prototypePerFrame = [];
+  const frames = [];
   const packetsPerFrame = [];
   let bytes = 0;
   let packets = 0;
@@ -52,18 +60,22 @@ function serialCounter() {
       setPower() {},
       setBrightness() {},
       showFrame(frame) {
+        prototypePerFrame.push(prototypeWireBytes(frame));
+        if (record) frames.push(Uint8Array.from(frame));
         sync.show(frame);
         sync.pump(sink, MAX_PACKET);
       },
     },
     perFrame,
     packetsPerFrame,
+    prototypePerFrame,
+    frames,
   };
 }
 
 async function runApp(id, kvDir, durationMs) {
   const { app, manifest } = await startExample(id, kvDir);
-  const counter = serialCounter();
+  const counter = serialCounter(RECORDED_APPS.includes(id));
   const compositor = new Compositor([counter.output], { log: quiet });
   compositor.start();
   const start = performance.now();
@@ -84,7 +96,10 @@ async function runApp(id, kvDir, durationMs) {
   const total = steady.reduce((a, b) => a + b, 0);
   const seconds = (performance.now() - start) / 1000;
   const perFrame = steady.length > 0 ? total / steady.length : null;
-  return {
+  // Every frame the compositor handed over, sent whole: the prototype had no diff to skip any.
+  const prototypeSteady = counter.prototypePerFrame.slice(1);
+  const prototypePerFrame = prototypeSteady.length > 0 ? prototypeSteady.reduce((a, b) => a + b, 0) / prototypeSteady.length : null;
+  const result = {
     app: id,
     frames: steady.length,
     bytes_per_frame_mean: perFrame,
@@ -93,21 +108,28 @@ async function runApp(id, kvDir, durationMs) {
     bytes_per_second: total / seconds,
     first_frame_bytes: counter.perFrame[0] ?? null,
     ratio_to_raw: ratio(perFrame, FRAME_BYTES),
-    ratio_to_original: ratio(perFrame, ORIGINAL_BYTES_PER_FRAME),
+    goal_ratio_to_raw: GOAL_APPS.includes(id) ? GOAL_RATIO_TO_RAW : null,
+    prototype_bytes_per_frame_mean: prototypePerFrame,
+    prototype_packets_per_frame: prototypeMessages(new Uint8Array(FRAME_BYTES), 1).length,
+    ratio_to_prototype: ratio(perFrame, prototypePerFrame),
   };
+  return { result, frames: counter.frames.slice(1) };
 }
 
-/** All apps at once (each in its own worker), so the 10 s windows overlap. */
-async function measureSerialBytes(apps, { durationMs = 10_000 } = {}) {
+/**
+ * All apps at once (each in its own worker), so the 10 s windows overlap. `recorded` receives
+ * the frames of RECORDED_APPS (app id -> frames), for the link bench to replay.
+ */
+async function measureSerialBytes(apps, { durationMs = 10_000, recorded = new Map() } = {}) {
   const kvDir = mkdtempSync(join(tmpdir(), 'megabit-bench-kv-'));
   try {
-    const results = await Promise.all(apps.map((id) => runApp(id, kvDir, durationMs)));
+    const runs = await Promise.all(apps.map((id) => runApp(id, kvDir, durationMs)));
+    for (const [i, id] of apps.entries()) if (RECORDED_APPS.includes(id)) recorded.set(id, runs[i].frames);
     return {
       max_packet: MAX_PACKET,
       raw_frame_bytes: FRAME_BYTES,
-      original: { bytes_per_frame: ORIGINAL_BYTES_PER_FRAME, round_trips_per_frame: ORIGINAL_ROUND_TRIPS_PER_FRAME },
-      apps: results,
-      // Filled in by the serial link's bench: the same frames over a real (pty/qemu) link.
+      apps: runs.map((r) => r.result),
+      // Filled in by serial-link.js: frame rates and latencies over the firmware in qemu.
       link: null,
     };
   } finally {

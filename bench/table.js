@@ -15,7 +15,7 @@ function printTables(r) {
   table('1. Command-to-pixel latency (P/cmd/notify -> first P/display/frame showing it), ms', ['', 'n', 'p50', 'p99', 'added p50', 'x baseline', 'superseded'], [
     ['baseline: publish -> subscribe', String(l.baseline_round_trip.n), l.baseline_round_trip.p50_ms, l.baseline_round_trip.p99_ms, '', '', ''],
     ...l.rates.map((x) => [`${x.per_second} command/s`, String(x.n), x.p50_ms, x.p99_ms, x.added_p50_ms, x.ratio_p50, String(x.superseded)]),
-    ['serial: command -> first byte', '', l.serial_first_byte?.p50_ms, l.serial_first_byte?.p99_ms, '', '', ''],
+    ...serialFirstByteRows(r),
   ]);
 
   const p = r.pipeline;
@@ -25,10 +25,11 @@ function printTables(r) {
   ]);
 
   const s = r.serial;
-  table(`3. Serial bytes per frame (10 s per app; max packet ${s.max_packet} B; raw frame ${s.raw_frame_bytes} B; original Megabit ~${s.original.bytes_per_frame} B and ${s.original.round_trips_per_frame} round trips)`,
-    ['app', 'frames', 'B/frame mean', 'B/frame median', 'packets/frame', 'x raw', 'x original', 'B/s'],
-    s.apps.map((a) => [a.app, String(a.frames), a.bytes_per_frame_mean, a.bytes_per_frame_median, a.packets_per_frame_median, fmt(a.ratio_to_raw, 3), fmt(a.ratio_to_original, 3), a.bytes_per_second]));
-  if (!s.link) process.stdout.write('(over a real serial link: not measured yet, see docs/performance.md)\n');
+  const goal = (a) => (a.goal_ratio_to_raw == null ? '' : a.ratio_to_raw <= a.goal_ratio_to_raw ? `<= ${a.goal_ratio_to_raw} met` : `<= ${a.goal_ratio_to_raw} MISSED`);
+  table(`3. Serial bytes per frame on the wire (10 s per app; max packet ${s.max_packet} B; raw frame ${s.raw_frame_bytes} B; prototype: the same frames whole, 33 packets)`,
+    ['app', 'frames', 'B/frame mean', 'B/frame median', 'packets/frame', 'x raw', 'goal x raw', 'prototype B/frame', 'x prototype', 'B/s'],
+    s.apps.map((a) => [a.app, String(a.frames), a.bytes_per_frame_mean, a.bytes_per_frame_median, a.packets_per_frame_median, fmt(a.ratio_to_raw, 3), goal(a),
+      a.prototype_bytes_per_frame_mean, fmt(a.ratio_to_prototype, 3), a.bytes_per_second]));
 
   const f = r.footprint;
   table('4. Footprint of the bridge process (/proc)', ['', 'CPU % of a core', 'RSS MB median', 'RSS MB max', 'RSS x baseline'], [
@@ -43,6 +44,31 @@ function printTables(r) {
     ['bridge: spawn -> first P/display/frame', u.bridge_ms_median, fmt(u.ratio, 2)],
     ['bridge: spawn -> first frame the app drew', u.bridge_first_drawn_frame_ms_median, ''],
   ]);
+
+  if (s.link) printSerialLink(s.link);
+}
+
+/** Table 1's serial rows: command -> first byte of the frame on the serial link. */
+function serialFirstByteRows(r) {
+  const rates = r.serial?.link?.command_to_device?.rates;
+  if (!rates) return [['serial: command -> first byte on the link', '', 'not measured', '', '', '', '']];
+  return rates.map((x) => [`serial: ${x.per_second} command/s -> first byte`, String(x.first_byte.n), x.first_byte.p50_ms, x.first_byte.p99_ms,
+    x.first_byte.p50_ms - r.latency.baseline_round_trip.p50_ms, x.first_byte.ratio_p50_to_mqtt_round_trip, String(x.superseded)]);
+}
+
+function printSerialLink(k) {
+  table(`6a. Serial link frames/s, ${k.transport} (${k.seconds_per_scheme} s per scheme in ${k.rounds} alternating runs, as fast as the link takes them)`,
+    ['scheme', 'frames', 'n', 'window', 'frames/s', 'x prototype', 'wire B/frame', 'packets/frame', 'wire B/s', 'resent', 'device in sync'],
+    k.rates.map((x) => [x.scheme, x.content, String(x.frames), String(x.window), x.frames_per_second, fmt(x.ratio_to_prototype, 2), fmt(x.wire_bytes_per_frame, 0),
+      fmt(x.packets_per_frame, 1), fmt(x.wire_bytes_per_second, 0), String(x.retransmits), x.device_in_sync ? 'yes' : 'NO']));
+  const c = k.command_to_device;
+  table('6b. Command to device (P/cmd/notify on mosquitto -> the frame on the serial link -> the device\'s ACK of its COMMIT), ms',
+    ['', 'n', 'first byte p50', 'p99', 'x MQTT round trip', 'COMMIT acked p50', 'p99', 'x prototype push', 'superseded'], [
+      ['baseline: MQTT publish -> subscribe (table 1)', '', c.baseline_mqtt_round_trip_p50_ms, '', '', '', '', '', ''],
+      ['baseline: prototype pushes one whole frame', String(c.baseline_prototype_frame_push.n), '', '', '', c.baseline_prototype_frame_push.p50_ms, c.baseline_prototype_frame_push.p99_ms, '', ''],
+      ...c.rates.map((x) => [`${x.per_second} command/s (${x.sent} sent)`, String(x.first_byte.n), x.first_byte.p50_ms, x.first_byte.p99_ms,
+        fmt(x.first_byte.ratio_p50_to_mqtt_round_trip, 1), x.commit_ack.p50_ms, x.commit_ack.p99_ms, fmt(x.commit_ack.ratio_p50_to_prototype_frame_push, 2), String(x.superseded)]),
+    ]);
 }
 
 module.exports = { printTables };

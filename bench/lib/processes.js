@@ -17,6 +17,15 @@ function freePort() {
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `test` every 5 ms until it is true; rejects saying `what` did not happen in time. */
+async function waitFor(test, what, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await delay(5);
+  }
+}
+
 /** Everything the bench spawned and that still runs: stopped with it on Ctrl-C. */
 const running = new Set();
 
@@ -27,6 +36,10 @@ function stopAllAndExit(signal) {
 }
 process.once('SIGINT', () => stopAllAndExit('SIGINT'));
 process.once('SIGTERM', () => stopAllAndExit('SIGTERM'));
+// A crash that skips the measurements' own clean-up must not leave qemu, socat or brokers behind.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /** Spawns `command`; `output()` is everything it printed so far. */
 function start(command, args, options = {}) {
@@ -102,4 +115,4 @@ async function footprint(pid, ms) {
   return { cpuPercent: (100 * (cpuSeconds(pid) - cpu0)) / seconds, rss };
 }
 
-module.exports = { freePort, delay, start, waitForOutput, stop, footprint };
+module.exports = { freePort, delay, waitFor, start, waitForOutput, stop, footprint };

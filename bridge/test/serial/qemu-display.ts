@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { qemuArgs } from '../../../firmware/board/qemu_microbit/qemu-command';
 import { buildFirmware, FIRMWARE_ELF } from './qemu-firmware';
 import { exited, freePort, waitUntil } from '../helpers/ports';
 
@@ -96,17 +97,7 @@ export class QemuDisplay {
     const qmpPath = join(this.dir, `qmp-${Date.now()}.sock`);
     this.qmpPath = qmpPath;
     this.log = '';
-    const qemu = spawn('qemu-system-arm', [
-      '-M', 'microbit',
-      '-global', 'nrf51-soc.flash-size=1048576',
-      '-global', 'nrf51-soc.sram-size=262144',
-      '-nographic', '-monitor', 'none',
-      '-kernel', FIRMWARE_ELF,
-      '-chardev', `socket,id=s0,host=127.0.0.1,port=${uartPort},server=on,wait=off,nodelay=on`,
-      '-serial', 'chardev:s0',
-      '-qtest', `unix:${qtestPath},server=on,wait=off`, '-qtest-log', 'none',
-      '-qmp', `unix:${qmpPath},server=on,wait=off`,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const qemu = spawn('qemu-system-arm', qemuArgs({ uartPort, qtestPath, qmpPath }), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.qemu = qemu;
     qemu.stdout?.on('data', (d: Buffer) => (this.log += d.toString()));
     qemu.stderr?.on('data', (d: Buffer) => (this.log += d.toString()));

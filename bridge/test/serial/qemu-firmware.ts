@@ -9,10 +9,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIRMWARE_ELF, qemuArgs } from '../../../firmware/board/qemu_microbit/qemu-command';
 import { exited, freePort, waitUntil } from '../helpers/ports';
 
 const FIRMWARE_DIR = join(__dirname, '../../../firmware');
-export const FIRMWARE_ELF = join(FIRMWARE_DIR, 'build/qemu_microbit/firmware.elf');
+export { FIRMWARE_ELF };
 const GPIO_OUT = 0x50000504;
 
 const REQUIRED_TOOLS: Record<string, string> = {
@@ -62,16 +63,7 @@ export async function startQemuFirmware(): Promise<QemuFirmware> {
   const qtestPath = join(dir, 'qtest.sock');
   const ptyPath = join(dir, 'tty');
   let qemuLog = '';
-  const qemu = spawn('qemu-system-arm', [
-    '-M', 'microbit',
-    '-global', 'nrf51-soc.flash-size=1048576',
-    '-global', 'nrf51-soc.sram-size=262144',
-    '-nographic', '-monitor', 'none',
-    '-kernel', FIRMWARE_ELF,
-    '-chardev', `socket,id=s0,host=127.0.0.1,port=${port},server=on,wait=off,nodelay=on`,
-    '-serial', 'chardev:s0',
-    '-qtest', `unix:${qtestPath},server=on,wait=off`, '-qtest-log', 'none',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const qemu = spawn('qemu-system-arm', qemuArgs({ uartPort: port, qtestPath }), { stdio: ['ignore', 'pipe', 'pipe'] });
   qemu.stdout?.on('data', (d: Buffer) => (qemuLog += d.toString()));
   qemu.stderr?.on('data', (d: Buffer) => (qemuLog += d.toString()));
   const socats: ChildProcess[] = [];

@@ -1,0 +1,2 @@
+export const FIRMWARE_ELF: string;
+export function qemuArgs(options: { uartPort: number; qtestPath?: string; qmpPath?: string }): string[];
