@@ -38,9 +38,13 @@ function coerce(raw: string, node: SchemaNode): unknown {
   return raw;
 }
 
+/** Shorter names people know from other tools; the schema-derived name wins when both are set. */
+const ENVIRONMENT_ALIASES: Record<string, string> = { MEGABIT_HOMEASSISTANT_TOKEN: 'MEGABIT_HA_TOKEN' };
+
 function applyEnvironment(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   for (const [name, { path, node }] of environmentKeys()) {
-    const raw = env[name];
+    const alias = ENVIRONMENT_ALIASES[name];
+    const raw = env[name] || (alias ? env[alias] : undefined);
     if (raw === undefined || raw === '') continue;
     let target = doc;
     for (const key of path.slice(0, -1)) {

@@ -68,7 +68,8 @@ export async function previewApp(dir: string, target: Target, print: (line: stri
       building = false;
     }, REBUILD_DEBOUNCE_MS);
   };
-  const watchers: FSWatcher[] = ['assembly', 'manifest.json', 'assets']
+  // images/ holds the PNGs an app embeds at build time (png-to-as rewrites assembly/ only on change).
+  const watchers: FSWatcher[] = ['assembly', 'manifest.json', 'images']
     .map((name) => join(root, name))
     .filter((path) => existsSync(path))
     .map((path) => watch(path, { recursive: true }, onChange));

@@ -63,6 +63,12 @@ describe('settings', () => {
     expect(s.mqtt.base_topic).toBe('home');
   });
 
+  it('takes the Home Assistant token from MEGABIT_HA_TOKEN, the longer name winning', () => {
+    const base = { homeassistant: { url: 'ws://ha:8123/api/websocket' } };
+    expect(settingsFrom(base, 'test.yaml', { MEGABIT_HA_TOKEN: 'short' }).homeassistant.token).toBe('short');
+    expect(settingsFrom(base, 'test.yaml', { MEGABIT_HA_TOKEN: 'short', MEGABIT_HOMEASSISTANT_TOKEN: 'long' }).homeassistant.token).toBe('long');
+  });
+
   it('reports a bad environment value under its key', () => {
     expect(problems({}, { MEGABIT_HTTP_PORT: 'abc' })).toEqual(['http.port must be a whole number']);
   });

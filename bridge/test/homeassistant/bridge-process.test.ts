@@ -1,7 +1,7 @@
 /**
  * The Home Assistant integration in the bridge as users run it (`node bridge/dist/cli.js`,
  * built by `npm run build`): discovery on an external broker, and the token given through
- * MEGABIT_HOMEASSISTANT_TOKEN, never printed.
+ * MEGABIT_HA_TOKEN, never printed.
  */
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
@@ -22,7 +22,7 @@ test('the bridge process publishes discovery and connects to Home Assistant with
       mqttUrl: broker.url,
       apps: ['clock'],
       settings: { homeassistant: { url: ha.url } },
-      env: { MEGABIT_HOMEASSISTANT_TOKEN: TOKEN },
+      env: { MEGABIT_HA_TOKEN: TOKEN },
     });
     client = await TestClient.connect(broker.url, bridge.topics);
     await client.subscribe('homeassistant/+/megabit_megabit/+/config');
