@@ -46,21 +46,27 @@ register(new ${name.replace(/\s/g, '')}());
 
 const TEST = (id: string, sdkFromTest: string): string => `import { join } from 'node:path';
 import { startTestApp } from '${sdkFromTest}/test-support/apps';
+import { picture } from '${sdkFromTest}/test-support/frame';
+import { centeredPicture, rows } from '${sdkFromTest}/test-support/text-oracle';
 
 describe('${id}', () => {
-  it('draws its greeting', async () => {
-    const app = await startTestApp(join(__dirname, '..'));
+  it('draws its greeting and the presses counted in its KV store', async () => {
+    const app = await startTestApp(join(__dirname, '..'), { config: { greeting: 'Hi' } });
     try {
       const frame = await app.frame();
-      let lit = 0;
-      for (let i = 0; i < frame.length; i += 3) if (frame[i] + frame[i + 1] + frame[i + 2] > 0) lit++;
-      expect(lit).toBeGreaterThan(20);
+      expect(rows(picture(frame), 6, 7)).toEqual(rows(centeredPicture('Hi', 6, { font: '5x7' }), 6, 7));
+      expect(rows(picture(frame), 22, 5)).toEqual(rows(centeredPicture('presses: 0', 22, { font: '3x5' }), 22, 5));
     } finally {
       await app.close();
     }
   });
 });
 `;
+
+/** `node <sdk>/bin/<script> .` with the SDK path relative to the app, as an npm script. */
+function sdkCommand(appDir: string, sdk: string, script: string): string {
+  return `node ${JSON.stringify(join(relative(appDir, sdk), 'bin', script)).slice(1, -1)} .`;
+}
 
 /** Creates `<parent>/<id>/`; returns the folder. */
 export function scaffoldApp(id: string, parent: string): string {
@@ -90,7 +96,7 @@ export function scaffoldApp(id: string, parent: string): string {
     version: '0.1.0',
     private: true,
     description: `Megabit app: ${name}`,
-    scripts: { build: `node ${JSON.stringify(join(relative(dir, sdk), 'bin', 'build-app.js')).slice(1, -1)} .` },
+    scripts: { build: sdkCommand(dir, sdk, 'build-app.js'), test: sdkCommand(dir, sdk, 'test-app.js') },
   };
   mkdirSync(join(dir, 'assembly'), { recursive: true });
   mkdirSync(join(dir, 'test'), { recursive: true });

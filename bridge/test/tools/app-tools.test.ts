@@ -39,6 +39,10 @@ describe('megabit app new / build / install', () => {
     const built = await run('npm', ['run', 'build'], { cwd: appDir });
     expect(built.stdout).toMatch(/built hello-world: build\/hello-world\.wasm/);
 
+    // The scaffolded test runs with `npm test` in the app folder and checks the greeting's pixels.
+    const tested = await run('npm', ['test'], { cwd: appDir });
+    expect(`${tested.stdout}${tested.stderr}`).toMatch(/Tests:\s+1 passed, 1 total/);
+
     const installed = await run(process.execPath, [BRIDGE_CLI, 'app', 'install', appDir, '--mqtt', bridge.mqttUrl]);
     expect(installed.stdout).toContain('installed hello-world 0.1.0');
 
