@@ -203,6 +203,12 @@ describe('simulator page served by a bridge with its embedded broker', () => {
     });
     await page.locator('#messages li[data-level="error"]', { hasText: 'no app "ghost" is installed' }).waitFor();
     expect(await page.locator('#messages li[data-level="error"]').first().textContent()).toContain('unknown_app');
+
+    // Picking an installed app from the list shows it.
+    since = client.messages.length;
+    await page.selectOption('#app-picker', 'clock');
+    const reply = await client.waitFor(bridge.topics.response('app'), () => true, 10_000, since);
+    expect(JSON.parse(reply.payload.toString())).toMatchObject({ ok: true, app: 'clock' });
   });
 
   it('records a GIF of the frames shown, timed by their arrival', async () => {
@@ -242,7 +248,11 @@ describe('simulator page served by a bridge with its embedded broker', () => {
       totalCs += gif.frameInfo(i).delay;
     }
     expect(decoded.length).toBeGreaterThanOrEqual(3);
-    for (const frame of decoded) expect(published.some((m) => sameFrame(frame, m.payload))).toBe(true);
+    // Every frame shown, in order: the GIF is one unbroken run of the published frames.
+    const first = published.findIndex((m) => sameFrame(decoded[0], m.payload));
+    expect(first).toBeGreaterThanOrEqual(0);
+    const matchesRun = decoded.map((frame, k) => published[first + k] !== undefined && sameFrame(frame, published[first + k].payload));
+    expect(matchesRun).toEqual(decoded.map(() => true));
     expect(decoded.some((f) => countPixels(f, isRed) > 10)).toBe(true);
     expect(countPixels(decoded.at(-1)!, isRed)).toBe(0);
     // The GIF lasts as long as the recording did, to within the rounding of its delays.
