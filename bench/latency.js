@@ -100,7 +100,7 @@ function summary(samples) {
   return { n: samples.length, p50_ms: median(samples), p99_ms: percentile(samples, 99) };
 }
 
-async function measureLatency(broker, { slowCount = 30, fastCount = 250, roundTripCount = 200 } = {}) {
+async function measureLatency(broker, { slowCount = 100, fastCount = 250, roundTripCount = 200 } = {}) {
   const bridge = await startBridge({ mqttUrl: broker.url, apps: ['clock'], settings: { rotation: { enabled: false } } });
   const client = await connect(broker.url);
   try {
