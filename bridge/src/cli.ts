@@ -112,7 +112,7 @@ async function main(): Promise<number> {
   const log = createLogger(settings.log_level);
   if (args.removeDiscovery) {
     try {
-      await removeDiscovery(settings, log);
+      process.stdout.write(`${await removeDiscovery(settings)}\n`);
       return 0;
     } catch (e) {
       log.error(errorMessage(e));

@@ -8,12 +8,15 @@ import type { Settings } from '../config';
 import { topicMatches } from '@megabit/contract';
 import { loginOptions } from '../mqtt/client-options';
 import { redact, type MessageHandler } from '../mqtt/connection';
-import { errorMessage, type Logger } from '../util/logger';
+import { errorMessage } from '../util/logger';
 import { configFilter, nodeIdFor } from './discovery-configs';
 import { collectRetained, type Subscriber } from './retained-configs';
 
-/** Resolves once every config is cleared; rejects with a readable message when the broker is unreachable. */
-export async function removeDiscovery(settings: Settings, log: Logger): Promise<void> {
+/**
+ * Resolves once every config is cleared, with what was done, for the person who asked; rejects
+ * with a readable message when the broker is unreachable.
+ */
+export async function removeDiscovery(settings: Settings): Promise<string> {
   const embedded = settings.mqtt.url === undefined;
   const url = settings.mqtt.url ?? `mqtt://127.0.0.1:${settings.broker.port}`;
   let client: MqttClient;
@@ -22,8 +25,7 @@ export async function removeDiscovery(settings: Settings, log: Logger): Promise<
   } catch (e) {
     if (embedded) {
       // The embedded broker keeps retained messages in memory: when it is not running, nothing is left.
-      log.info(`the embedded broker (port ${settings.broker.port}) is not running, so it holds no discovery configs`);
-      return;
+      return `the embedded broker (port ${settings.broker.port}) is not running, so it holds no discovery configs`;
     }
     throw new Error(`cannot reach the MQTT broker ${redact(url)}: ${errorMessage(e)}`);
   }
@@ -32,7 +34,7 @@ export async function removeDiscovery(settings: Settings, log: Logger): Promise<
     const filter = configFilter(settings.homeassistant.discovery_prefix, nodeId);
     const found = await collectRetained(subscriberOf(client), filter);
     for (const topic of found.keys()) await client.publishAsync(topic, '', { retain: true, qos: 1 });
-    log.info(`removed ${found.size} Home Assistant discovery config(s) under ${filter}`);
+    return `removed ${found.size} Home Assistant discovery config(s) under ${filter}`;
   } finally {
     await client.endAsync();
   }

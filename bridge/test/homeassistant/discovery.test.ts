@@ -3,12 +3,14 @@
  * MQTT client that acts the way Home Assistant does (reads the retained configs, sends the
  * commands each entity sends, announces itself on homeassistant/status).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { buildDiscoveryConfigs } from '../../src/homeassistant/discovery-configs';
 import { removeDiscovery } from '../../src/homeassistant';
 import { simulatorUrl } from '../../src/homeassistant/discovery';
-import { createLogger } from '../../src/util/logger';
 import { VERSION } from '../../src/version';
+import { REPO_ROOT } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
@@ -20,6 +22,13 @@ const OURS = 'homeassistant/+/megabit_megabit/+/config';
 const STALE = 'homeassistant/sensor/megabit_megabit/old_sensor/config';
 const FOREIGN = 'homeassistant/sensor/other_node/temperature/config';
 const LAST_CONFIG = 'homeassistant/device_automation/megabit_megabit/button_double_press/config';
+
+/** A built example app as an `apps/install` request body. */
+function exampleInstall(id: string): { manifest: Record<string, unknown>; wasm: string } {
+  const build = join(REPO_ROOT, 'apps', 'examples', id, 'build');
+  const manifest = JSON.parse(readFileSync(join(build, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  return { manifest, wasm: readFileSync(join(build, String(manifest.bin))).toString('base64') };
+}
 
 const json = (m: Received): Record<string, unknown> => JSON.parse(m.payload.toString()) as Record<string, unknown>;
 
@@ -204,9 +213,35 @@ describe('Home Assistant discovery against mosquitto', () => {
     expect(json(back).options).toEqual(['clock', 'scroll']);
   });
 
+  test('the app select follows installs, reorders and removals', async () => {
+    const select = 'homeassistant/select/megabit_megabit/app/config';
+    const optionsAfter = async (path: string, payload: Record<string, unknown>): Promise<unknown> => {
+      const since = ha.messages.length;
+      const reply = await ha.request(path, payload, 30_000);
+      expect({ path, reply }).toEqual({ path, reply: expect.objectContaining({ ok: true }) });
+      const m = await ha.waitFor(select, () => true, 10_000, since);
+      // Only the select changed, so only the select was published.
+      expect([...latestConfigs(since).keys()]).toEqual([select]);
+      return json(m).options;
+    };
+
+    expect(await optionsAfter('apps/install', exampleInstall('life'))).toEqual(['clock', 'scroll', 'life']);
+    expect(await optionsAfter('apps/order', { order: ['life', 'scroll', 'clock'] })).toEqual(['life', 'scroll', 'clock']);
+    expect(await optionsAfter('apps/remove', { id: 'scroll' })).toEqual(['life', 'clock']);
+
+    // What a Home Assistant starting now reads from the broker is the current list.
+    const late = await TestClient.connect(broker.url, P);
+    try {
+      await late.subscribe(select);
+      expect(json(await late.waitFor(select)).options).toEqual(['life', 'clock']);
+    } finally {
+      await late.close();
+    }
+  });
+
   test('removeDiscovery clears every config of this device and nothing else', async () => {
     await bridge.stop();
-    await removeDiscovery(bridge.settings, createLogger('warn'));
+    await removeDiscovery(bridge.settings);
     const after = await TestClient.connect(broker.url, P);
     try {
       await after.subscribe('homeassistant/#');
@@ -224,16 +259,14 @@ describe('removeDiscovery without a broker', () => {
     const { settingsFrom } = await import('../../src/config');
     const { freePort } = await import('../helpers/ports');
     const settings = settingsFrom({ mqtt: { url: `mqtt://127.0.0.1:${await freePort()}` } }, 'test', {});
-    await expect(removeDiscovery(settings, createLogger('error'))).rejects.toThrow(/cannot reach the MQTT broker mqtt:\/\/127\.0\.0\.1:\d+/);
+    await expect(removeDiscovery(settings)).rejects.toThrow(/cannot reach the MQTT broker mqtt:\/\/127\.0\.0\.1:\d+/);
   });
 
   test('a stopped embedded broker holds nothing: reported, not an error', async () => {
     const { settingsFrom } = await import('../../src/config');
     const { freePort } = await import('../helpers/ports');
-    const lines: string[] = [];
     const settings = settingsFrom({ broker: { port: await freePort() } }, 'test', {});
-    await removeDiscovery(settings, createLogger('info', 'cli', (_l, _c, m) => lines.push(m)));
-    expect(lines.join('\n')).toMatch(/embedded broker .* is not running/);
+    expect(await removeDiscovery(settings)).toMatch(/embedded broker .* is not running/);
   });
 });
 
@@ -254,6 +287,79 @@ describe('discovery switched off', () => {
       await bridge?.stop();
       await watcher.close();
       await broker.dispose();
+    }
+  });
+});
+
+describe('a non-default discovery prefix', () => {
+  const PREFIX = 'site1/homeassistant';
+  const CUSTOM_STALE = `${PREFIX}/sensor/megabit_megabit/old_sensor/config`;
+  // Left under the default prefix (for example before the prefix was changed): not ours to manage.
+  const DEFAULT_PREFIX_CONFIG = 'homeassistant/sensor/megabit_megabit/old_sensor/config';
+  let broker: Mosquitto;
+  let ha: TestClient;
+  let bridge: InProcessBridge | undefined;
+
+  beforeAll(async () => {
+    broker = await Mosquitto.start();
+    ha = await TestClient.connect(broker.url, P);
+    await ha.publish(CUSTOM_STALE, '{"name":"old"}', { retain: true });
+    await ha.publish(DEFAULT_PREFIX_CONFIG, '{"name":"old"}', { retain: true });
+    await ha.subscribe(['homeassistant/#', 'site1/#', `${P.prefix}/#`]);
+    bridge = await startInProcess(broker.url, { apps: ['clock'], settings: { homeassistant: { discovery_prefix: PREFIX } } });
+    await ha.waitFor(`${PREFIX}/device_automation/megabit_megabit/button_double_press/config`);
+  });
+
+  afterAll(async () => {
+    await bridge?.stop();
+    await ha?.close();
+    await broker?.dispose();
+  });
+
+  const configsUnder = (prefix: string, since = 0): Map<string, Received> => {
+    const latest = new Map<string, Received>();
+    const pattern = new RegExp(`^${prefix}/[^/]+/megabit_megabit/[^/]+/config$`);
+    for (const m of ha.messages.slice(since)) if (pattern.test(m.topic)) latest.set(m.topic, m);
+    return latest;
+  };
+
+  test('every config is published under the prefix, valid, and nothing under the default one', () => {
+    const live = [...configsUnder(PREFIX)].filter(([, m]) => m.payload.length > 0);
+    expect(live).toHaveLength(15);
+    expect(live.flatMap(([topic, m]) => discoveryProblems(topic, json(m), PREFIX).map((p) => `${topic}: ${p}`))).toEqual([]);
+    expect(json(configsUnder(PREFIX).get(`${PREFIX}/select/megabit_megabit/app/config`)!).options).toEqual(['clock']);
+    expect(ha.on(CUSTOM_STALE).pop()!.payload.length).toBe(0);
+    expect(ha.messages.filter((m) => m.topic.startsWith('homeassistant/')).map((m) => [m.topic, m.payload.toString()])).toEqual([
+      [DEFAULT_PREFIX_CONFIG, '{"name":"old"}'],
+    ]);
+  });
+
+  test('Home Assistant\'s birth message counts on <prefix>/status only', async () => {
+    let since = ha.messages.length;
+    await ha.publish('homeassistant/status', 'online');
+    await delay(700);
+    expect(configsUnder(PREFIX, since).size).toBe(0);
+
+    since = ha.messages.length;
+    await ha.publish(`${PREFIX}/status`, 'online');
+    await ha.waitFor(`${PREFIX}/device_automation/megabit_megabit/button_double_press/config`, () => true, 10_000, since);
+    await ha.waitFor(P.out('availability'), (m) => m.payload.toString() === 'online', 10_000, since);
+    expect(configsUnder(PREFIX, since).size).toBe(15);
+  });
+
+  test('removeDiscovery clears the configs under the prefix only', async () => {
+    await bridge!.stop();
+    bridge = undefined;
+    const settings = (await import('../../src/config')).settingsFrom({ mqtt: { url: broker.url }, homeassistant: { discovery_prefix: PREFIX } }, 'test', {});
+    await removeDiscovery(settings);
+    const after = await TestClient.connect(broker.url, P);
+    try {
+      await after.subscribe(['homeassistant/#', 'site1/#']);
+      await after.waitFor(DEFAULT_PREFIX_CONFIG);
+      await delay(500);
+      expect(after.messages.map((m) => m.topic)).toEqual([DEFAULT_PREFIX_CONFIG]);
+    } finally {
+      await after.close();
     }
   });
 });
