@@ -1,30 +1,43 @@
 'use strict';
 /**
  * Frame pipeline capacity, in this process with the bridge's own code: each example app in the
- * real sandbox (a worker thread per app, bridge/dist/sandbox) → the compositor → the frame diff
- * (bridge/dist/display). Frames per second unthrottled, and CPU time per frame at 30 fps; the
- * baseline is a plasma drawn in plain JavaScript into the same pipeline (lib/js-plasma.js).
+ * real sandbox (a worker thread per app, bridge/dist/sandbox) → the compositor (which drops
+ * frames equal to the last, bridge/dist/display) → the serial link's encoder
+ * (bridge/dist/serial/frame-sync and frame-encoder: the changed rectangles against what the
+ * device holds, raw or RLE, cut into packets) → the wire bytes (COBS, CRC: encodeMessage).
+ * Frames per second unthrottled, and CPU time per frame at 30 fps, each the median of several
+ * short runs taken in rounds across all apps; the baseline is a plasma drawn in plain JavaScript
+ * into the same pipeline (lib/js-plasma.js).
  */
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { Compositor, changedRects } = require('../bridge/dist/display');
+const { Compositor } = require('../bridge/dist/display');
+const { FrameSync } = require('../bridge/dist/serial/frame-sync');
+const { MAX_PACKET, encodeMessage } = require('../bridge/dist/serial/protocol');
 const { startExample } = require('./lib/examples');
 const { createJsPlasma } = require('./lib/js-plasma');
 const { delay } = require('./lib/processes');
-const { ratio } = require('./lib/stats');
+const { median, ratio } = require('./lib/stats');
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 /**
- * The compositor and diff as the bridge runs them, minus the frame-rate cap: its clock jumps a
- * second at every look, so every frame is composed at once.
+ * The compositor and the serial encoder as the bridge runs them, minus the frame-rate cap (the
+ * compositor's clock jumps a second at every look, so every frame is composed at once) and minus
+ * the link (every packet is taken at once, as by a link with room to spare).
  */
 function createPipeline() {
   let t = 0;
-  let previous;
-  let frames = 0;
-  let changedPixels = 0;
+  let wireBytes = 0;
+  const link = {
+    queued: 0,
+    send(message) {
+      wireBytes += encodeMessage(message).length;
+      return true;
+    },
+  };
+  const sync = new FrameSync(() => undefined);
   const output = {
     name: 'bench',
     async start() {},
@@ -32,9 +45,8 @@ function createPipeline() {
     setPower() {},
     setBrightness() {},
     showFrame(frame) {
-      if (previous) for (const r of changedRects(previous, frame)) changedPixels += r.width * r.height;
-      previous = frame;
-      frames++;
+      sync.show(frame);
+      sync.pump(link, MAX_PACKET);
     },
   };
   const clock = { now: () => (t += 1000), setTimeout: (cb, ms) => setTimeout(cb, ms), clearTimeout: (h) => clearTimeout(h) };
@@ -42,72 +54,97 @@ function createPipeline() {
   compositor.start();
   return {
     push: (frame) => compositor.setAppFrame(frame),
-    get frames() {
-      return frames;
+    get framesEncoded() {
+      return sync.framesSent;
     },
-    get changedPixels() {
-      return changedPixels;
+    get wireBytes() {
+      return wireBytes;
     },
     stop: () => compositor.stop(),
   };
 }
 
-/** Runs `tick` (one frame's work, returns the frame or null) unthrottled, then at 30 fps. */
-async function measure(tick, { unthrottledMs, pacedMs }) {
-  for (let i = 0; i < 10; i++) await tick(); // warm-up: compilation, first allocations
-  const pipeline = createPipeline();
+/** `tick` (one frame's work, returns the frame or null) back to back for `ms`: ticks per second. */
+async function unthrottledRun(tick, pipeline, ms) {
   let ticks = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < unthrottledMs) {
+  while (performance.now() - t0 < ms) {
     const frame = await tick();
     ticks++;
     if (frame) pipeline.push(frame);
   }
-  const fps = ticks / ((performance.now() - t0) / 1000);
+  return ticks / ((performance.now() - t0) / 1000);
+}
 
-  // 30 fps, as the scheduler would tick a 33 ms app: CPU of this whole process (all threads).
-  let paced = 0;
+/** `tick` 30 times a second for `ms`, as the scheduler ticks a 33 ms app: CPU ms per tick of this whole process (all threads). */
+async function pacedRun(tick, pipeline, ms) {
+  let ticks = 0;
   const cpu0 = process.cpuUsage();
-  const p0 = performance.now();
-  while (performance.now() - p0 < pacedMs) {
-    const due = p0 + (paced * 1000) / 30;
-    const wait = due - performance.now();
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    const wait = t0 + (ticks * 1000) / 30 - performance.now();
     if (wait > 0) await delay(wait);
     const frame = await tick();
-    paced++;
+    ticks++;
     if (frame) pipeline.push(frame);
   }
   const cpu = process.cpuUsage(cpu0);
-  pipeline.stop();
-  return {
-    unthrottled_fps: fps,
-    cpu_ms_per_frame_at_30fps: (cpu.user + cpu.system) / 1000 / paced,
-    frames_composed: pipeline.frames,
-  };
+  return (cpu.user + cpu.system) / 1000 / ticks;
 }
 
-async function measurePipeline(apps, { unthrottledMs = 1500, pacedMs = 2000 } = {}) {
-  const kvDir = mkdtempSync(join(tmpdir(), 'megabit-bench-kv-'));
+/**
+ * Every subject (name, tick) measured in `rounds` rounds, one run of each kind per subject per
+ * round, so that a change in the machine's load hits all of them alike.
+ */
+async function measureAll(subjects, { rounds, unthrottledMs, pacedMs }) {
+  const state = subjects.map((s) => ({ ...s, pipeline: createPipeline(), fps: [], cpu: [] }));
   try {
-    const plasma = createJsPlasma();
-    const baseline = await measure(async () => plasma.render(), { unthrottledMs, pacedMs });
-    const results = [];
-    for (const id of apps) {
-      const { app } = await startExample(id, kvDir);
-      try {
-        const m = await measure(() => app.run(), { unthrottledMs, pacedMs });
-        results.push({
-          app: id,
-          ...m,
-          fps_ratio_to_baseline: ratio(m.unthrottled_fps, baseline.unthrottled_fps),
-          cpu_ratio_to_baseline: ratio(m.cpu_ms_per_frame_at_30fps, baseline.cpu_ms_per_frame_at_30fps),
-        });
-      } finally {
-        await app.close();
-      }
+    for (const s of state) for (let i = 0; i < 10; i++) await s.tick(); // warm-up: compilation, first allocations
+    for (let round = 0; round < rounds; round++) {
+      for (const s of state) s.fps.push(await unthrottledRun(s.tick, s.pipeline, unthrottledMs));
+      for (const s of state) s.cpu.push(await pacedRun(s.tick, s.pipeline, pacedMs));
     }
-    return { baseline: { app: 'js-plasma (plain JS, in-process)', ...baseline }, apps: results };
+    return state.map((s) => ({
+      name: s.name,
+      runs: rounds,
+      unthrottled_fps: median(s.fps),
+      unthrottled_fps_min: Math.min(...s.fps),
+      unthrottled_fps_max: Math.max(...s.fps),
+      cpu_ms_per_frame_at_30fps: median(s.cpu),
+      frames_encoded: s.pipeline.framesEncoded,
+      wire_bytes_per_frame_encoded: s.pipeline.framesEncoded > 0 ? s.pipeline.wireBytes / s.pipeline.framesEncoded : null,
+    }));
   } finally {
+    for (const s of state) s.pipeline.stop();
+  }
+}
+
+async function measurePipeline(apps, { rounds = 5, unthrottledMs = 400, pacedMs = 600 } = {}) {
+  const kvDir = mkdtempSync(join(tmpdir(), 'megabit-bench-kv-'));
+  const running = [];
+  try {
+    for (const id of apps) running.push({ id, app: (await startExample(id, kvDir)).app });
+    const plasma = createJsPlasma();
+    const subjects = [
+      { name: 'baseline', tick: async () => plasma.render() },
+      ...running.map(({ id, app }) => ({ name: id, tick: () => app.run() })),
+    ];
+    const [baseline, ...measured] = await measureAll(subjects, { rounds, unthrottledMs, pacedMs });
+    const { name: _baseline, ...baselineFigures } = baseline;
+    return {
+      rounds,
+      unthrottled_ms_per_run: unthrottledMs,
+      paced_ms_per_run: pacedMs,
+      baseline: { app: 'js-plasma (plain JS, in-process)', ...baselineFigures },
+      apps: measured.map(({ name, ...m }) => ({
+        app: name,
+        ...m,
+        fps_ratio_to_baseline: ratio(m.unthrottled_fps, baseline.unthrottled_fps),
+        cpu_ratio_to_baseline: ratio(m.cpu_ms_per_frame_at_30fps, baseline.cpu_ms_per_frame_at_30fps),
+      })),
+    };
+  } finally {
+    for (const { app } of running) await app.close();
     rmSync(kvDir, { recursive: true, force: true });
   }
 }

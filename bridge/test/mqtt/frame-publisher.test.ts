@@ -1,0 +1,181 @@
+/**
+ * The caps on what the bridge publishes about the display: `P/display/frame` at most
+ * `display.frame_publish_max_fps` a second, `P/display/png` at most once a second, both fed much
+ * faster than that. First the publisher itself on a real MQTT connection (mosquitto) with frames
+ * pushed at 200 a second, then the real bridge process with the plasma app animating at 25 fps.
+ *
+ * The bounds are correctness properties ("never more than N a second"), not performance
+ * figures. They are checked on the subscriber's receive times, which can bunch two publications
+ * closer than they were sent: a one-second window may hold one more than N for that reason only.
+ */
+import { DeviceTopics, FRAME_BYTES, type DeviceState } from '@megabit/contract';
+import { PNG } from 'pngjs';
+import { encodeFramePng } from '../../src/display';
+import { FramePublisher } from '../../src/mqtt/frame-publisher';
+import { MqttConnection } from '../../src/mqtt/connection';
+import { createLogger } from '../../src/util/logger';
+import { startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { Mosquitto } from '../helpers/mosquitto';
+import { TestClient, type Received } from '../helpers/mqtt-client';
+import { delay } from '../helpers/ports';
+
+jest.setTimeout(60_000);
+
+const quiet = createLogger('error', 'test', () => undefined);
+
+/** A recorded message with the time it arrived. */
+interface Timed {
+  at: number;
+  payload: Buffer;
+}
+
+function record(client: TestClient, topic: string): Timed[] {
+  const out: Timed[] = [];
+  client.client.on('message', (t, payload) => {
+    if (t === topic) out.push({ at: performance.now(), payload });
+  });
+  return out;
+}
+
+/** The most arrivals in any one-second window. */
+function mostInOneSecond(times: number[]): number {
+  let most = 0;
+  let from = 0;
+  for (let to = 0; to < times.length; to++) {
+    while (times[to] - times[from] >= 1000) from++;
+    most = Math.max(most, to - from + 1);
+  }
+  return most;
+}
+
+/** Frame number `n`: its first two bytes hold n, so every frame differs from the one before. */
+function numberedFrame(n: number): Uint8Array {
+  const frame = new Uint8Array(FRAME_BYTES);
+  frame[0] = n & 0xff;
+  frame[1] = n >> 8;
+  frame.fill(n % 251, 2);
+  return frame;
+}
+
+const frameNumber = (payload: Buffer): number => payload[0] | (payload[1] << 8);
+
+describe('FramePublisher on a real broker, fed 200 frames a second', () => {
+  const MAX_FPS = 10;
+  const FEED_MS = 3000;
+  let broker: Mosquitto;
+  let connection: MqttConnection;
+  let publisher: FramePublisher;
+  let client: TestClient;
+  const topics = new DeviceTopics('megabit', 'caps');
+  let frames: Timed[];
+  let pngs: Timed[];
+  let shown = 0;
+
+  beforeAll(async () => {
+    broker = await Mosquitto.start();
+    client = await TestClient.connect(broker.url, topics);
+    await client.subscribe([topics.out('display/frame'), topics.out('display/png')]);
+    frames = record(client, topics.out('display/frame'));
+    pngs = record(client, topics.out('display/png'));
+    connection = new MqttConnection({ url: broker.url, clientId: 'caps-test', login: {}, keepaliveS: 30 }, topics, quiet);
+    publisher = new FramePublisher(connection, topics, MAX_FPS, (f) => encodeFramePng(f));
+    await publisher.start();
+    await connection.start();
+
+    const t0 = performance.now();
+    while (performance.now() - t0 < FEED_MS) {
+      publisher.showFrame(numberedFrame(++shown));
+      await delay(5);
+    }
+    // The last frame and PNG are still due: the latest one goes out within a slot.
+    await delay(1500);
+  });
+
+  afterAll(async () => {
+    await publisher?.stop();
+    await connection?.stop();
+    await client?.close();
+    await broker?.dispose();
+  });
+
+  it('feeds the publisher far faster than its cap', () => {
+    expect(shown).toBeGreaterThan(4 * MAX_FPS * (FEED_MS / 1000));
+  });
+
+  it(`publishes P/display/frame at most ${MAX_FPS} times a second`, () => {
+    // Sent in [start, end of feed + one slot] with slots of 1/MAX_FPS s: at most this many.
+    expect(frames.length).toBeLessThanOrEqual(Math.floor((MAX_FPS * (FEED_MS + 1000 / MAX_FPS)) / 1000) + 1);
+    expect(mostInOneSecond(frames.map((f) => f.at))).toBeLessThanOrEqual(MAX_FPS + 1);
+    // It kept publishing while fed, not only a first and a last frame.
+    expect(frames.length).toBeGreaterThanOrEqual(FEED_MS / 1000 + 2);
+  });
+
+  it('publishes newer frames only, and the last one shown last (latest wins)', () => {
+    const numbers = frames.map((f) => frameNumber(f.payload));
+    for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBeGreaterThan(numbers[i - 1]);
+    expect(numbers[numbers.length - 1]).toBe(shown);
+    expect(Buffer.compare(frames[frames.length - 1].payload, Buffer.from(numberedFrame(shown)))).toBe(0);
+  });
+
+  it('publishes P/display/png at most once a second, the last one of the latest frame', () => {
+    expect(pngs.length).toBeGreaterThanOrEqual(2);
+    expect(pngs.length).toBeLessThanOrEqual(Math.floor((FEED_MS + 1000) / 1000) + 1);
+    expect(mostInOneSecond(pngs.map((p) => p.at))).toBeLessThanOrEqual(2);
+    const png = PNG.sync.read(pngs[pngs.length - 1].payload);
+    expect([png.width, png.height]).toEqual([64, 32]);
+    // Pixel (0,0) holds the frame number's low byte and (1,0) starts with its high byte.
+    expect([png.data[0], png.data[1], png.data[2]]).toEqual([shown & 0xff, shown >> 8, shown % 251]);
+  });
+
+  it('publishes a PNG at once when asked (P/cmd/screen), whatever the throttle', async () => {
+    const before = pngs.length;
+    publisher.showFrame(numberedFrame(++shown));
+    publisher.publishPng();
+    publisher.publishPng();
+    const deadline = Date.now() + 5000;
+    while (pngs.length < before + 2 && Date.now() < deadline) await delay(10);
+    expect(pngs.length).toBeGreaterThanOrEqual(before + 2);
+  });
+});
+
+describe('the bridge process with an app animating faster than the frame cap', () => {
+  const CAP = 4;
+  const WINDOW_MS = 4000;
+  let bridge: RunningBridge;
+  let client: TestClient;
+
+  beforeAll(async () => {
+    // plasma redraws every 40 ms (25 fps); display.max_fps 30 lets all of that through to the outputs.
+    bridge = await startBridge({ apps: ['plasma'], settings: { rotation: { enabled: false }, display: { frame_publish_max_fps: CAP } } });
+    client = await TestClient.connect(bridge.mqttUrl);
+    await client.subscribe(bridge.topics.out('state'));
+    await client.waitFor(bridge.topics.out('state'), (m) => (JSON.parse(m.payload.toString()) as DeviceState).app === 'plasma');
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await bridge?.dispose();
+  });
+
+  it(`publishes at most ${CAP} frames and 1 PNG a second while the app draws more`, async () => {
+    const frames = record(client, bridge.topics.out('display/frame'));
+    const pngs = record(client, bridge.topics.out('display/png'));
+    await client.subscribe([bridge.topics.out('display/frame'), bridge.topics.out('display/png')]);
+    const t0 = performance.now();
+    await delay(WINDOW_MS);
+    // A state change publishes P/state, whose fps is the frames handed to the outputs in the last second.
+    const since = client.messages.length;
+    await client.request('display', { brightness: 77 });
+    const state = JSON.parse((await client.waitFor(bridge.topics.out('state'), (m: Received) => (JSON.parse(m.payload.toString()) as DeviceState).brightness === 77, 10_000, since)).payload.toString()) as DeviceState;
+    const seconds = (performance.now() - t0) / 1000;
+
+    expect(state.fps).toBeGreaterThan(CAP);
+    // The retained frame on subscribing, then at most CAP a second.
+    expect(frames.length).toBeLessThanOrEqual(Math.ceil(CAP * seconds) + 2);
+    expect(mostInOneSecond(frames.map((f) => f.at))).toBeLessThanOrEqual(CAP + 1);
+    expect(frames.length).toBeGreaterThanOrEqual(WINDOW_MS / 1000);
+    expect(pngs.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    expect(mostInOneSecond(pngs.map((p) => p.at))).toBeLessThanOrEqual(2);
+    expect(pngs.length).toBeGreaterThanOrEqual(2);
+  });
+});
