@@ -16,7 +16,7 @@ export interface ConnectionHandlers {
 export const RECONNECT_PERIOD_MS = 1000;
 
 export function deviceSubscriptions(topics: DeviceTopics): string[] {
-  return [topics.out(OUT.frame), topics.out(OUT.state), topics.out(OUT.stateApps), topics.response('#')];
+  return [topics.out(OUT.frame), topics.out(OUT.state), topics.out(OUT.stateApps), topics.out(OUT.stateDisplay), topics.response('#')];
 }
 
 export class BrokerConnection {

@@ -1,81 +1,44 @@
 /**
- * Turns raw press/release of the simulated hardware button into the gestures the device reports:
- * a hold of LONG_PRESS_MS is a long press (reported while still held, as the firmware does), two
- * short presses within DOUBLE_PRESS_WINDOW_MS are a double press, anything else is a press.
+ * The simulated hardware button: feeds its presses and releases to the bridge's own button
+ * classifier, with the timings of the bridge that served the page (`button` in
+ * /simulator-config.json), so a gesture means the same here as on the display's button.
  */
 import type { ButtonAction } from '@megabit/contract';
+import { ButtonClassifier, DEFAULT_BUTTON_TIMINGS, type ButtonTimings } from '../src/device/button-classifier';
 
-export const LONG_PRESS_MS = 600;
-export const DOUBLE_PRESS_WINDOW_MS = 300;
-
-export interface Timers {
-  set(callback: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
+/** The served timings, or the bridge's defaults for any that are missing or not sensible. */
+export function buttonTimings(served: unknown): ButtonTimings {
+  const button = typeof served === 'object' && served !== null ? (served as { button?: unknown }).button : undefined;
+  const given = typeof button === 'object' && button !== null ? (button as Record<string, unknown>) : {};
+  const pick = (value: unknown, fallback: number): number =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 60_000 ? value : fallback;
+  return {
+    longPressMs: pick(given.long_press_ms, DEFAULT_BUTTON_TIMINGS.longPressMs),
+    doublePressMs: pick(given.double_press_ms, DEFAULT_BUTTON_TIMINGS.doublePressMs),
+  };
 }
 
-const windowTimers: Timers = {
-  set: (callback, ms) => setTimeout(callback, ms),
-  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-type Phase = 'idle' | 'firstDown' | 'longHeld' | 'awaitSecond' | 'secondDown';
-
 export class ButtonGestures {
-  private phase: Phase = 'idle';
-  private timer: unknown;
+  private readonly classifier: ButtonClassifier;
 
-  constructor(private readonly emit: (action: ButtonAction) => void, private readonly timers: Timers = windowTimers) {}
+  constructor(
+    emit: (action: ButtonAction) => void,
+    timings: ButtonTimings,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.classifier = new ButtonClassifier({ ...timings, onAction: emit });
+  }
 
   down(): void {
-    if (this.phase === 'idle') {
-      this.phase = 'firstDown';
-      this.schedule(LONG_PRESS_MS, () => {
-        this.phase = 'longHeld';
-        this.emit('long_press');
-      });
-    } else if (this.phase === 'awaitSecond') {
-      this.stopTimer();
-      this.phase = 'secondDown';
-    }
+    this.classifier.down(this.now());
   }
 
   up(): void {
-    switch (this.phase) {
-      case 'firstDown':
-        this.phase = 'awaitSecond';
-        this.schedule(DOUBLE_PRESS_WINDOW_MS, () => {
-          this.phase = 'idle';
-          this.emit('press');
-        });
-        break;
-      case 'secondDown':
-        this.phase = 'idle';
-        this.emit('double_press');
-        break;
-      case 'longHeld':
-        this.phase = 'idle';
-        break;
-      default:
-        break;
-    }
+    this.classifier.up(this.now());
   }
 
   /** The pointer was taken away (pointercancel, window lost focus): forget the gesture. */
   cancel(): void {
-    this.stopTimer();
-    this.phase = 'idle';
-  }
-
-  private schedule(ms: number, callback: () => void): void {
-    this.stopTimer();
-    this.timer = this.timers.set(() => {
-      this.timer = undefined;
-      callback();
-    }, ms);
-  }
-
-  private stopTimer(): void {
-    if (this.timer !== undefined) this.timers.clear(this.timer);
-    this.timer = undefined;
+    this.classifier.reset();
   }
 }

@@ -2,7 +2,7 @@
  * Reading what the bridge publishes. The page only displays these values, so a malformed message
  * is dropped (and reported) instead of being trusted.
  */
-import type { AppStatus, DeviceState } from '@megabit/contract';
+import type { AppStatus, DeviceState, DisplayLeds } from '@megabit/contract';
 
 function json(payload: Uint8Array): unknown {
   try {
@@ -28,6 +28,18 @@ export function readAppList(payload: Uint8Array): AppStatus[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const apps = v.filter((a): a is AppStatus => isObject(a) && typeof a.id === 'string' && typeof a.name === 'string');
   return apps.length === v.length ? apps : undefined;
+}
+
+/** The status LEDs from `P/state/display`: null while the board is not connected, undefined if malformed. */
+export function readDisplayLeds(payload: Uint8Array): DisplayLeds | null | undefined {
+  const v = json(payload);
+  if (!isObject(v)) return undefined;
+  if (v.leds === null || v.leds === undefined) return null;
+  const leds = v.leds;
+  if (!isObject(leds)) return undefined;
+  const names = ['link', 'red', 'green', 'blue'] as const;
+  if (!names.every((name) => typeof leds[name] === 'boolean')) return undefined;
+  return { link: leds.link as boolean, red: leds.red as boolean, green: leds.green as boolean, blue: leds.blue as boolean };
 }
 
 export type Availability = 'online' | 'offline' | 'unknown';

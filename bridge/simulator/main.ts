@@ -2,12 +2,13 @@
 import { DeviceTopics, FRAME_BYTES, OUT, deviceIdFromAvailabilityTopic } from '@megabit/contract';
 import { AppsView } from './apps-view';
 import { BrokerConnection, type BrokerStatus } from './broker-connection';
-import { ButtonGestures } from './button-gestures';
+import { ButtonGestures, buttonTimings } from './button-gestures';
+import type { ButtonTimings } from '../src/device/button-classifier';
 import { wireButton } from './button-input';
 import { CaptureControls } from './capture-controls';
 import { Commands } from './commands';
 import { DevicePicker } from './device-picker';
-import { readAppList, readAvailability, readDeviceState } from './device-state';
+import { readAppList, readAvailability, readDeviceState, readDisplayLeds } from './device-state';
 import { FrameRenderer } from './frame-renderer';
 import { MessageLog } from './message-log';
 import { resolvePageConfig, urlWithDevice, type PageConfig } from './page-config';
@@ -29,7 +30,7 @@ async function servedDefaults(): Promise<unknown> {
   }
 }
 
-function start(config: PageConfig, log: MessageLog): void {
+function start(config: PageConfig, timings: ButtonTimings, log: MessageLog): void {
   let topics = new DeviceTopics(config.baseTopic, config.deviceId);
   const status: PageStatus = { broker: 'connecting', bridge: 'unknown', hasFrame: false, deviceId: config.deviceId };
   const statusView = new StatusView();
@@ -82,7 +83,7 @@ function start(config: PageConfig, log: MessageLog): void {
   const picker = new DevicePicker(element('device-picker'), config.deviceId, (deviceId) => {
     topics = new DeviceTopics(config.baseTopic, deviceId);
     // Availability is retained and already known for every listed device: no new message will come.
-    Object.assign(status, { bridge: picker.availability(deviceId), hasFrame: false, state: undefined, deviceId });
+    Object.assign(status, { bridge: picker.availability(deviceId), hasFrame: false, state: undefined, leds: undefined, deviceId });
     renderer.draw(new Uint8Array(FRAME_BYTES));
     apps.setApps([]);
     apps.setCurrent(null);
@@ -114,7 +115,6 @@ function start(config: PageConfig, log: MessageLog): void {
       const frame = new Uint8Array(payload);
       renderer.draw(frame);
       capture.frameShown(frame);
-      statusView.blinkActivity();
       if (!status.hasFrame) {
         status.hasFrame = true;
         update();
@@ -124,6 +124,11 @@ function start(config: PageConfig, log: MessageLog): void {
       if (!state) return log.error('ignored a malformed device state');
       status.state = state;
       apps.setCurrent(state.app);
+      update();
+    } else if (topic === topics.out(OUT.stateDisplay)) {
+      const leds = readDisplayLeds(payload);
+      if (leds === undefined) return log.error('ignored a malformed display state');
+      status.leds = leds;
       update();
     } else if (topic === topics.out(OUT.stateApps)) {
       const list = readAppList(payload);
@@ -153,7 +158,7 @@ function start(config: PageConfig, log: MessageLog): void {
 
   const gestures = new ButtonGestures((action) => {
     if (send(() => commands.button(topics, action))) log.info(`button: ${action.replace('_', ' ')}`);
-  });
+  }, timings);
   wireButton(element('hw-button'), gestures);
 
   element<HTMLFormElement>('notify-form').addEventListener('submit', (event) => {
@@ -171,7 +176,8 @@ function start(config: PageConfig, log: MessageLog): void {
 
 async function main(): Promise<void> {
   const log = new MessageLog(element('messages'));
-  const resolved = resolvePageConfig(location, await servedDefaults());
+  const served = await servedDefaults();
+  const resolved = resolvePageConfig(location, served);
   if (!resolved.ok) {
     log.error(resolved.message);
     const overlay = element('overlay');
@@ -180,7 +186,7 @@ async function main(): Promise<void> {
     overlay.textContent = resolved.message;
     return;
   }
-  start(resolved.config, log);
+  start(resolved.config, buttonTimings(served), log);
 }
 
 void main();

@@ -1,5 +1,5 @@
 /** What the page tells the user about its links and the device, derived from what it knows. */
-import type { DeviceState } from '@megabit/contract';
+import type { DeviceState, DisplayLeds } from '@megabit/contract';
 import type { BrokerStatus } from './broker-connection';
 import type { Availability } from './device-state';
 
@@ -7,6 +7,8 @@ export interface PageStatus {
   broker: BrokerStatus;
   bridge: Availability;
   state?: DeviceState;
+  /** The display board's status LEDs (`P/state/display`); null without a connected board. */
+  leds?: DisplayLeds | null;
   hasFrame: boolean;
   deviceId: string;
 }
@@ -41,10 +43,17 @@ export function panelNotice(status: PageStatus): { text: string; level: Level } 
   return undefined;
 }
 
-/** LINK: on with broker and bridge, amber with the broker only, dark without the broker. */
-export function linkLed(status: PageStatus): 'true' | 'half' | 'false' {
-  if (status.broker !== 'connected') return 'false';
-  return status.bridge === 'online' ? 'true' : 'half';
+export type LedColour = 'off' | 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'white';
+const COLOURS: LedColour[] = ['off', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'];
+
+/**
+ * The board's LEDs as the bridge reports them; dark while the page cannot hear the bridge (the
+ * report would be stale) or no board is connected.
+ */
+export function statusLeds(status: PageStatus): { link: boolean; rgb: LedColour } {
+  const leds = status.broker === 'connected' && status.bridge === 'online' ? status.leds : undefined;
+  if (!leds) return { link: false, rgb: 'off' };
+  return { link: leds.link, rgb: COLOURS[Number(leds.red) | (Number(leds.green) << 1) | (Number(leds.blue) << 2)] };
 }
 
 export function formatUptime(seconds: number): string {

@@ -1,8 +1,6 @@
 /** Puts the page status on screen: header pills, device facts, status LEDs, panel notice, dimming. */
 import { perceivedBrightness } from './device-state';
-import { bridgeLabel, brokerLabel, formatUptime, linkLed, panelNotice, type PageStatus } from './page-status';
-
-const ACTIVITY_BLINK_MS = 60;
+import { bridgeLabel, brokerLabel, formatUptime, panelNotice, statusLeds, type PageStatus } from './page-status';
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -15,11 +13,9 @@ export class StatusView {
   private readonly bridgePill = byId('bridge-status');
   private readonly overlay = byId('overlay');
   private readonly canvas = byId('panel');
-  private readonly powerLed = byId('led-power');
   private readonly linkLed = byId('led-link');
-  private readonly activityLed = byId('led-activity');
+  private readonly rgbLed = byId('led-rgb');
   private readonly fields = new Map<string, HTMLElement>();
-  private activityTimer?: ReturnType<typeof setTimeout>;
 
   constructor() {
     for (const dd of document.querySelectorAll<HTMLElement>('#state dd[data-field]')) this.fields.set(dd.dataset.field!, dd);
@@ -40,8 +36,9 @@ export class StatusView {
 
     const live = status.broker === 'connected' && status.bridge === 'online';
     const s = live ? status.state : undefined;
-    this.powerLed.dataset.on = String(s?.state === 'ON');
-    this.linkLed.dataset.on = linkLed(status);
+    const leds = statusLeds(status);
+    this.linkLed.dataset.on = String(leds.link);
+    this.rgbLed.dataset.colour = leds.rgb;
     const level = s === undefined ? 1 : s.state === 'OFF' ? 0 : perceivedBrightness(s.brightness);
     this.canvas.style.filter = level >= 1 ? '' : `brightness(${level.toFixed(3)})`;
 
@@ -53,13 +50,6 @@ export class StatusView {
     this.field('display', s?.display ? `${s.display.width}×${s.display.height}, ${s.display.connected ? `${s.display.transport} connected` : 'no hardware'}` : '–');
     this.field('version', s?.version ?? '–');
     this.field('uptime', s && typeof s.uptime_s === 'number' ? formatUptime(s.uptime_s) : '–');
-  }
-
-  /** ACT blinks once per frame, like the activity LED of the hardware. */
-  blinkActivity(): void {
-    this.activityLed.dataset.on = 'true';
-    clearTimeout(this.activityTimer);
-    this.activityTimer = setTimeout(() => (this.activityLed.dataset.on = 'false'), ACTIVITY_BLINK_MS);
   }
 
   private field(name: string, text: string): void {

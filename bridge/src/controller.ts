@@ -92,7 +92,7 @@ export class Controller {
     // The display hardware, when there is one: a second output, its buttons, its link state.
     const serial = settings.serial.path === undefined ? undefined : new SerialOutput({
       path: settings.serial.path,
-      doublePressMs: settings.serial.button.double_press_ms,
+      button: { longPressMs: settings.button.long_press_ms, doublePressMs: settings.button.double_press_ms },
       onButton: (event) => device.pressButton(event),
       log: log.child('serial'),
       bus: this.bus,
@@ -111,6 +111,12 @@ export class Controller {
     if (!connected) log.warn(`no MQTT connection after ${FIRST_CONNECT_WAIT_MS / 1000} s; starting anyway and retrying in the background`);
     this.started.push({ name: 'mqtt', stop: () => mqtt.stop() });
 
+    if (serial) {
+      // The RGB status LED shows whether the bridge can be reached over MQTT.
+      mqtt.onConnect(() => serial.setBrokerConnected(true));
+      mqtt.onDisconnect(() => serial.setBrokerConnected(false));
+      serial.setBrokerConnected(mqtt.connected);
+    }
     const statePublisher = new StatePublisher(mqtt, this.topics, device, this.bus);
     const parts = [
       new CommandRouter(mqtt, this.topics, { device, publishScreen: () => frames.publishPng() }, log.child('api')),
@@ -128,7 +134,7 @@ export class Controller {
       host: settings.http.host,
       port: settings.http.port,
       staticDir: this.options.simulatorDir,
-      pageConfig: { base_topic: settings.mqtt.base_topic, device_id: settings.device_id },
+      pageConfig: { base_topic: settings.mqtt.base_topic, device_id: settings.device_id, button: settings.button },
       handleMqttStream: (stream) => {
         if (this.broker) this.broker.handleWebSocketStream(stream);
         else pipeBoth(stream, connectUpstream(settings.mqtt.url!, settings.mqtt.reject_unauthorized));

@@ -54,6 +54,8 @@ export interface AppPermissions {
   mqtt?: string[];
   /** Home Assistant entity ids whose state the app may read. */
   homeassistant?: string[];
+  /** Hosts the app may reach with Extism's http_request: names, IP addresses or `*.domain`. */
+  network?: string[];
 }
 
 export interface AppManifest {
@@ -137,6 +139,20 @@ export interface DisplayLinkState {
   error: string | null;
   host: DisplayLinkHostCounters;
   device: DisplayLinkDeviceCounters | null;
+  /** The device's status LEDs as the bridge has set them; null while no device is connected. */
+  leds: DisplayLeds | null;
+}
+
+/**
+ * The coprocessor's status LEDs (docs/hardware.md): `link` is on while the bridge has a session
+ * with the device; the RGB LED is green while the bridge is connected to its MQTT broker, red
+ * while it is not.
+ */
+export interface DisplayLeds {
+  link: boolean;
+  red: boolean;
+  green: boolean;
+  blue: boolean;
 }
 
 export interface DeviceState {

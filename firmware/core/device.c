@@ -117,12 +117,10 @@ void mb_device_rx(mb_device *d, const uint8_t *data, size_t len, uint32_t now) {
 
 static void poll_buttons(mb_device *d) {
   for (uint8_t b = 0; b < d->board->button_count && b < MB_MAX_BUTTONS; b++) {
-    mb_button_event_at evs[2];
-    uint8_t n = mb_button_sample(&d->buttons[b], board_button_pressed(b), d->now, evs);
-    for (uint8_t i = 0; i < n; i++) {
-      mb_event ev = {b, evs[i].event, evs[i].time_ms};
-      if (!mb_link_queue(&d->link, &ev)) mb_device_log(d, MB_LOG_WARN, "button queue full");
-    }
+    mb_button_event_at edge;
+    if (!mb_button_sample(&d->buttons[b], board_button_pressed(b), d->now, &edge)) continue;
+    mb_event ev = {b, edge.event, edge.time_ms};
+    if (!mb_link_queue(&d->link, &ev)) mb_device_log(d, MB_LOG_WARN, "button queue full");
   }
 }
 

@@ -55,7 +55,7 @@ typedef enum {
   MB_REJ_UNKNOWN_TYPE = 6
 } mb_reject_reason;
 
-typedef enum { MB_BTN_UP = 0, MB_BTN_DOWN = 1, MB_BTN_CLICK = 2, MB_BTN_LONG = 3 } mb_button_event;
+typedef enum { MB_BTN_UP = 0, MB_BTN_DOWN = 1 } mb_button_event;
 
 typedef enum {
   MB_CNT_RX_PACKETS,

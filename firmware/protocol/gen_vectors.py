@@ -155,7 +155,7 @@ def main():
     add(ok('reject', 'REJECT', rejected_seq=9, reason=2))
     add(ok('log_ends_on_full_cobs_block', 'LOG', level=1, text=full_block_text()))
     add(ok('button_down', 'BUTTON', seq=0, button=0, event=1, time_ms=1000))
-    add(ok('button_long', 'BUTTON', seq=1, button=1, event=3, time_ms=0xFFFFFFFF))
+    add(ok('button_up_time_wrap', 'BUTTON', seq=1, button=1, event=0, time_ms=0xFFFFFFFF))
 
     good = packet(0x11, 4, struct.pack('<I', 1))
     bad_crc = bytearray(good)

@@ -2,6 +2,8 @@
  * The settings schema: the one source of truth for every key of megabit.yaml, its type, default
  * and description. `Settings` below is checked against it by a test.
  */
+import { DEFAULT_BUTTON_TIMINGS } from '../device/button-classifier';
+
 export const SETTINGS_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -52,14 +54,15 @@ export const SETTINGS_SCHEMA = {
       default: {},
       properties: {
         path: { type: 'string', minLength: 1, description: 'Serial device of the coprocessor, or "auto"; absent = no hardware (simulator only).' },
-        button: {
-          type: 'object',
-          additionalProperties: false,
-          default: {},
-          properties: {
-            double_press_ms: { type: 'integer', minimum: 100, maximum: 2000, default: 400, description: 'Longest time between two clicks of the hardware button that makes a double press (a long press is the firmware\'s 800 ms hold).' },
-          },
-        },
+      },
+    },
+    button: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        long_press_ms: { type: 'integer', minimum: 200, maximum: 5000, default: DEFAULT_BUTTON_TIMINGS.longPressMs, description: 'A hold of the button at least this long is a long_press (reported while still held); shorter is a press. Hardware and simulator button alike.' },
+        double_press_ms: { type: 'integer', minimum: 100, maximum: 2000, default: DEFAULT_BUTTON_TIMINGS.doublePressMs, description: 'A press starting less than this long after a press\'s release makes the two one double_press; a single press is reported this long after its release.' },
       },
     },
     homeassistant: {
@@ -134,7 +137,8 @@ export interface Settings {
   };
   broker: { host: string; port: number; ws_port: number };
   http: { host: string; port: number };
-  serial: { path?: string; button: { double_press_ms: number } };
+  serial: { path?: string };
+  button: { long_press_ms: number; double_press_ms: number };
   homeassistant: { enabled: boolean; discovery_prefix: string; url?: string; token?: string };
   rotation: { enabled: boolean; default_duration_ms: number };
   display: { brightness: number; max_fps: number; frame_publish_max_fps: number };

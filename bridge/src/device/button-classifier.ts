@@ -1,56 +1,102 @@
 /**
- * Turns a button's clicks and long holds into the API's actions: `press`, `long_press` and
- * `double_press`. A click is held back for `doublePressMs` so a second click can make it a
- * double press. Click times are the source's own clock (the device's uptime for the serial
- * link), so a burst of late-delivered clicks is still judged by when they really happened.
+ * The one button classifier: turns a button's debounced DOWN/UP edges into the API's actions
+ * `press`, `long_press` and `double_press`. The display's hardware button (serial link) and the
+ * simulator page's button both go through it, with the timings of the `button.*` settings.
+ *
+ * Every hold is exactly one thing. Held for `longPressMs` or more, it is a long press, reported
+ * while still held. Shorter, it is a click, held back until `doublePressMs` have passed since
+ * its release: a second press that starts before then makes the pair one double press (reported
+ * as that second press starts, whatever its length); otherwise the click is a press.
+ *
+ * Edge times are the source's own clock (the device's uptime for the serial link), so an edge
+ * that reaches the bridge late is still judged by when it happened. Only the two waits (the
+ * long press while held, the end of the double-press window) run on this machine's clock, from
+ * when the edge arrived. Plain timers, no Node API: the simulator page bundles this file.
  */
 import type { ButtonAction } from '@megabit/contract';
 
-export interface ButtonClassifierOptions {
-  /** Longest time between two clicks that still makes a double press. */
+export interface ButtonTimings {
+  /** A hold at least this long is a long press; shorter ones are clicks. */
+  longPressMs: number;
+  /** A press starting less than this long after a click's release makes a double press. */
   doublePressMs: number;
-  onAction: (action: ButtonAction) => void;
 }
 
+export const DEFAULT_BUTTON_TIMINGS: Readonly<ButtonTimings> = { longPressMs: 800, doublePressMs: 400 };
+
+export interface ButtonClassifierOptions extends ButtonTimings {
+  onAction: (action: ButtonAction) => void;
+  /** How far apart two edge times are; the serial link's u32 uptime needs this to wrap. */
+  elapsedMs?: (from: number, to: number) => number;
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+
+type State =
+  | { phase: 'idle' }
+  | { phase: 'held'; downAt: number; timer: Timer }
+  | { phase: 'clicked'; upAt: number; timer: Timer }
+  /** The hold's action is already reported (long press, or the second press of a double). */
+  | { phase: 'spent' };
+
 export class ButtonClassifier {
-  private pending?: { atMs: number; timer: NodeJS.Timeout };
+  private state: State = { phase: 'idle' };
+  private readonly elapsed: (from: number, to: number) => number;
 
-  constructor(private readonly options: ButtonClassifierOptions) {}
+  constructor(private readonly options: ButtonClassifierOptions) {
+    this.elapsed = options.elapsedMs ?? ((from, to) => to - from);
+  }
 
-  /** A short press ended at `atMs` (source clock). */
-  click(atMs: number): void {
-    const first = this.pending;
-    if (first) {
-      this.clearPending();
-      if (atMs - first.atMs <= this.options.doublePressMs) {
+  /** The button went down at `atMs` (source clock). */
+  down(atMs: number): void {
+    const state = this.state;
+    if (state.phase === 'clicked') {
+      clearTimeout(state.timer);
+      if (this.elapsed(state.upAt, atMs) < this.options.doublePressMs) {
+        this.state = { phase: 'spent' };
         this.options.onAction('double_press');
         return;
       }
+      // The release reached us late: its wait had not run out here, but by the source's times it had.
+      this.state = { phase: 'idle' };
       this.options.onAction('press');
+    } else if (state.phase === 'held') {
+      // A second DOWN: the release in between was lost with the source (link or device restart).
+      clearTimeout(state.timer);
     }
     const timer = setTimeout(() => {
-      this.pending = undefined;
+      this.state = { phase: 'spent' };
+      this.options.onAction('long_press');
+    }, this.options.longPressMs);
+    this.state = { phase: 'held', downAt: atMs, timer };
+  }
+
+  /** The button came up at `atMs` (source clock). */
+  up(atMs: number): void {
+    const state = this.state;
+    if (state.phase === 'spent') {
+      this.state = { phase: 'idle' };
+      return;
+    }
+    if (state.phase !== 'held') return;
+    clearTimeout(state.timer);
+    // The DOWN reached us late, so its timer had not run out yet: the source's times decide.
+    if (this.elapsed(state.downAt, atMs) >= this.options.longPressMs) {
+      this.state = { phase: 'idle' };
+      this.options.onAction('long_press');
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.state = { phase: 'idle' };
       this.options.onAction('press');
     }, this.options.doublePressMs);
-    this.pending = { atMs, timer };
+    this.state = { phase: 'clicked', upAt: atMs, timer };
   }
 
-  /** The button has been held long enough to count as a long press. */
-  longPress(): void {
-    if (this.pending) {
-      this.clearPending();
-      this.options.onAction('press');
-    }
-    this.options.onAction('long_press');
-  }
-
-  /** Forgets a held-back click without reporting it (the source went away). */
+  /** Forgets the gesture in progress without reporting it (the source went away or restarted). */
   reset(): void {
-    this.clearPending();
-  }
-
-  private clearPending(): void {
-    clearTimeout(this.pending?.timer);
-    this.pending = undefined;
+    const state = this.state;
+    if (state.phase === 'held' || state.phase === 'clicked') clearTimeout(state.timer);
+    this.state = { phase: 'idle' };
   }
 }

@@ -27,8 +27,8 @@ export interface HttpServerOptions {
   port: number;
   /** Folder with the built simulator page. */
   staticDir: string;
-  /** What the page learns about the bridge that served it. */
-  pageConfig: { base_topic: string; device_id: string };
+  /** What the page learns about the bridge that served it: topics, and the button's timings. */
+  pageConfig: { base_topic: string; device_id: string; button: { long_press_ms: number; double_press_ms: number } };
   /** Hands one browser MQTT connection to the broker (embedded) or a proxy (external). */
   handleMqttStream(stream: Duplex): void;
 }

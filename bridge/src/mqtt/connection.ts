@@ -25,6 +25,7 @@ export class MqttConnection {
   private client?: MqttClient;
   private readonly subscriptions = new Map<string, Set<MessageHandler>>();
   private readonly connectListeners = new Set<() => void>();
+  private readonly disconnectListeners = new Set<() => void>();
   private backoffMs = MIN_BACKOFF_MS;
   private lastProblem?: string;
   private everConnected = false;
@@ -62,6 +63,7 @@ export class MqttConnection {
     client.on('error', (e) => this.problem(describeError(e)));
     client.on('close', () => {
       if (this.stopping) return;
+      for (const listener of this.disconnectListeners) listener();
       if (this.everConnected && this.lastProblem === undefined) this.problem('connection to the broker lost');
       // mqtt.js retries at a fixed period; stretch it so a dead broker is not hammered.
       client.options.reconnectPeriod = this.backoffMs;
@@ -86,6 +88,11 @@ export class MqttConnection {
   /** Called after every (re)connect, once `online` is published: republish retained state here. */
   onConnect(listener: () => void): void {
     this.connectListeners.add(listener);
+  }
+
+  /** Called whenever the connection closes or a connection attempt fails (not on stop). */
+  onDisconnect(listener: () => void): void {
+    this.disconnectListeners.add(listener);
   }
 
   subscribe(filter: string, handler: MessageHandler): void {

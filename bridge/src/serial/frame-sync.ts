@@ -1,7 +1,7 @@
 /**
  * Keeps the device's picture equal to the bridge's: sends each frame as the changes against
- * what the device's draw buffer will hold, then COMMIT with a new frame id; power and
- * brightness when they change. Latest wins: a frame waits in a single slot until the link
+ * what the device's draw buffer will hold, then COMMIT with a new frame id; power,
+ * brightness and the status LEDs when they change. Latest wins: a frame waits in a single slot until the link
  * has sent everything before it, and a newer frame replaces it there.
  */
 import { FRAME_BYTES } from '@megabit/contract';
@@ -22,6 +22,8 @@ export interface MessageSink {
 const PACKET_COST = 16;
 /** A diff with more packets than this goes out as the whole frame (fewer, fuller packets). */
 const MAX_FRAME_PACKETS = 160;
+/** The host sets every LED: the link LED and the RGB LED (docs/serial-protocol.md §5). */
+const LED_MASK = 0x0f;
 
 function cost(rects: ReadonlyArray<{ pixels: Uint8Array }>): number {
   return rects.reduce((sum, r) => sum + r.pixels.length + PACKET_COST, 0);
@@ -44,6 +46,9 @@ export class FrameSync {
   private brightness = 255;
   private sentPower?: boolean;
   private sentBrightness?: number;
+  /** SET_LEDS state bits (docs/serial-protocol.md §5), all LEDs it drives. */
+  private leds = 0;
+  private sentLeds?: number;
   private recommitWanted = false;
   framesSent = 0;
   framesSkipped = 0;
@@ -75,11 +80,16 @@ export class FrameSync {
     this.recommitWanted = true;
   }
 
+  setLeds(bits: number): void {
+    this.leds = bits;
+  }
+
   /** A new session: the device's buffers are unknown, so everything is sent again in full. */
   restart(): void {
     this.drawn = undefined;
     this.sentPower = undefined;
     this.sentBrightness = undefined;
+    this.sentLeds = undefined;
     this.recommitWanted = false;
     if (!this.latest && this.shown) this.latest = this.shown;
   }
@@ -97,6 +107,9 @@ export class FrameSync {
     }
     if (this.sentBrightness !== this.brightness && sink.send({ name: 'SET_BRIGHTNESS', seq: 0, level: this.brightness })) {
       this.sentBrightness = this.brightness;
+    }
+    if (this.sentLeds !== this.leds && sink.send({ name: 'SET_LEDS', seq: 0, mask: LED_MASK, state: this.leds })) {
+      this.sentLeds = this.leds;
     }
     if (sink.queued > 0) return;
     const frame = this.latest;

@@ -5,7 +5,7 @@
  * button events into API button actions. Logs once per change of state, never per retry.
  */
 import type { ButtonEvent as ApiButtonEvent, DisplayLinkDeviceCounters, DisplayLinkState } from '@megabit/contract';
-import { ButtonClassifier } from '../device/button-classifier';
+import { ButtonClassifier, type ButtonTimings } from '../device/button-classifier';
 import type { DisplayLink } from '../device/display-link';
 import type { DisplayOutput } from '../display/output';
 import type { EventBus } from '../events';
@@ -13,13 +13,16 @@ import { errorMessage, type Logger } from '../util/logger';
 import { FrameSync } from './frame-sync';
 import { type DeviceInfo, LinkSession } from './link-session';
 import { PacketSizer } from './packet-sizer';
-import { AUTO_PATH, type ChannelOpener, type OpenChannel, openSerialChannel } from './port-opener';
+import { ledBits, statusLeds } from './status-leds';
+import { sightDevice, waitForDevice } from './device-watch';
+import { type ChannelOpener, type OpenChannel, openSerialChannel } from './port-opener';
 import { ButtonEvent, LogLevel, MAX_PACKET, type MessageOf, RejectReason, STATUS_COUNTERS } from './protocol';
 
 export interface SerialOutputOptions {
   /** A device path, or "auto". */
   path: string;
-  doublePressMs: number;
+  /** How the device's button edges become press, long press and double press. */
+  button: ButtonTimings;
   onButton: (event: ApiButtonEvent) => void;
   log: Logger;
   bus?: EventBus;
@@ -30,12 +33,11 @@ export interface SerialOutputOptions {
 const STATUS_POLL_MS = 1000;
 const RETRY_MIN_MS = 100;
 /**
- * Opening a missing device path is one cheap system call, so it is retried often enough to
- * show the picture within a second of the device coming back; listing USB devices (auto) runs
- * udevadm, so that is retried less often.
+ * The longest wait between two attempts to open the port. A device that comes back is seen by
+ * the directory watch at once (device-watch.ts); this only bounds the retries of a device that
+ * is there but fails to open, and of changes the watch cannot see.
  */
-const RETRY_MAX_MS = 250;
-const RETRY_MAX_AUTO_MS = 2000;
+const RETRY_MAX_MS = 2000;
 /** Counter-only changes reach `displayChanged` at most this often. */
 const COUNTERS_EMIT_MS = 5000;
 /** in_sync flips reach `displayChanged` at most this often. */
@@ -82,6 +84,8 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
   private lastBootId?: number;
   private lastStatus?: MessageOf<'STATUS'>;
   private inSync = false;
+  /** The device has been in sync since the session opened: coming back is complete. */
+  private resynced = false;
   private error: string | null = null;
   private openedPath: string | null = null;
   private statusRequestedAt?: number;
@@ -89,14 +93,18 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
   private lastEmitAt = 0;
   private emitTimer?: NodeJS.Timeout;
   private lastProblem?: string;
+  private brokerConnected = false;
   private readonly rejectsLogged = new Set<number>();
   /** Counters of sessions on earlier channels (each LinkSession counts its own). */
   private readonly history = { packetsSent: 0, retransmits: 0, rxDropped: 0, sessions: 0 };
 
   constructor(private readonly options: SerialOutputOptions) {
     this.openChannel = options.openChannel ?? openSerialChannel;
+    this.frames.setLeds(ledBits(statusLeds(this.brokerConnected)));
     this.classifier = new ButtonClassifier({
-      doublePressMs: options.doublePressMs,
+      ...options.button,
+      // Edge times are the device's u32 uptime, which wraps.
+      elapsedMs: (from, to) => (to - from) >>> 0,
       onAction: (action) => {
         try {
           options.onButton({ button: 'main', action });
@@ -151,6 +159,15 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
     this.pump();
   }
 
+  /** The RGB status LED shows whether the bridge is connected to its MQTT broker. */
+  setBrokerConnected(connected: boolean): void {
+    if (connected === this.brokerConnected) return;
+    this.brokerConnected = connected;
+    this.frames.setLeds(ledBits(statusLeds(connected)));
+    this.pump();
+    if (this.connected) this.emit(false);
+  }
+
   linkState(): DisplayLinkState {
     const session = this.conversation?.session;
     const status = this.lastStatus;
@@ -175,39 +192,35 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
         sessions: this.history.sessions + (session?.sessions ?? 0),
       },
       device: status ? deviceCounters(status.counters) : null,
+      leds: this.connected ? statusLeds(this.brokerConnected) : null,
     };
   }
 
   // ---- the port ----
 
   private async run(): Promise<void> {
-    const maxDelay = this.options.path === AUTO_PATH ? RETRY_MAX_AUTO_MS : RETRY_MAX_MS;
+    const { path } = this.options;
     let delay = RETRY_MIN_MS;
     while (this.running) {
       let opened: OpenChannel;
+      const before = sightDevice(path);
       try {
-        opened = await this.openChannel(this.options.path);
+        opened = await this.openChannel(path);
       } catch (e) {
-        this.problem('warn', `display port ${this.options.path} unavailable (${errorMessage(e)}); retrying`);
-        await this.sleep(delay);
-        delay = Math.min(delay * 2, maxDelay);
+        this.problem('warn', `display port ${path} unavailable (${errorMessage(e)}); retrying`);
+        if (!this.running) break;
+        const wait = waitForDevice(path, delay, before);
+        this.wake = wait.stop;
+        const reason = await wait.done;
+        // A device that just appeared may still be settling (udev links, permissions): retry
+        // it soon again rather than after the long backoff of an absent one.
+        delay = reason === 'changed' ? RETRY_MIN_MS : Math.min(delay * 2, RETRY_MAX_MS);
         continue;
       }
       delay = RETRY_MIN_MS;
       if (this.running) await this.converse(opened);
       await opened.close().catch(() => undefined);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 
   /** Talks to the device on `opened` until the channel closes or the output stops. */
@@ -260,10 +273,13 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
   private onOpen(info: DeviceInfo): void {
     const rebooted = this.lastBootId !== undefined && this.lastBootId !== info.bootId;
     this.lastBootId = info.bootId;
+    // The device's clock started again: edge times from before cannot be compared with new ones.
+    if (rebooted) this.classifier.reset();
     this.device = info;
     this.sizer.setMax(info.maxPacket);
     this.error = null;
     this.inSync = false;
+    this.resynced = false;
     this.lastStatus = undefined;
     this.statusRequestedAt = undefined;
     this.rejectsLogged.clear();
@@ -277,6 +293,8 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
     const was = this.device !== undefined;
     this.device = undefined;
     this.inSync = false;
+    // A hold whose release may never come must not turn into a long press.
+    this.classifier.reset();
     if (was) this.problem('warn', `display link lost: ${reason}`);
     this.changed('link');
   }
@@ -289,8 +307,8 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
 
   private onButton(message: MessageOf<'BUTTON'>): void {
     if (message.button !== MAIN_BUTTON) return;
-    if (message.event === ButtonEvent.CLICK) this.classifier.click(message.timeMs);
-    else if (message.event === ButtonEvent.LONG) this.classifier.longPress();
+    if (message.event === ButtonEvent.DOWN) this.classifier.down(message.timeMs);
+    else if (message.event === ButtonEvent.UP) this.classifier.up(message.timeMs);
   }
 
   private onStatus(status: MessageOf<'STATUS'>): void {
@@ -300,7 +318,10 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
     const inSync = this.frames.matches(status);
     const flipped = inSync !== this.inSync;
     this.inSync = inSync;
-    this.changed(flipped || (inSync && newFrame) ? 'sync' : 'counters');
+    // The first in_sync of a session ends a reconnection: reported at once, not throttled.
+    const resynced = inSync && !this.resynced;
+    if (inSync) this.resynced = true;
+    this.changed(resynced ? 'resynced' : flipped || (inSync && newFrame) ? 'sync' : 'counters');
     if (this.statusAgain) {
       this.statusAgain = false;
       this.requestStatus(true);
@@ -361,10 +382,11 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
 
   /**
    * Tells the bus: a link change (connected, error) at once, also as `stateChanged` for
-   * P/state; an in_sync flip or a new frame in sync at most every SYNC_EMIT_MS (an animation
-   * brings one every frame), the latest one always; counters alone every COUNTERS_EMIT_MS.
+   * P/state; the first in_sync of a session at once; later in_sync flips or new frames in sync
+   * at most every SYNC_EMIT_MS (an animation brings one every frame), the latest one always;
+   * counters alone every COUNTERS_EMIT_MS.
    */
-  private changed(kind: 'link' | 'sync' | 'counters'): void {
+  private changed(kind: 'link' | 'resynced' | 'sync' | 'counters'): void {
     const bus = this.options.bus;
     if (!bus) return;
     const since = Date.now() - this.lastEmitAt;

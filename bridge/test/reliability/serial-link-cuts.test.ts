@@ -1,8 +1,9 @@
 /**
  * The serial link cut and restored 10 times (the device killed with kill -9, its pty gone, then
  * the firmware started again) while an animated app keeps drawing: every time the bridge notices,
- * reconnects and the device is back in sync (it boots black, so in sync means the whole frame was
- * sent again), and the frames drawn while the link was down are not queued up for it.
+ * reconnects and the device is back in sync within 1 s of its pty appearing (it boots black, so
+ * in sync means the whole frame was sent again), and the frames drawn while the link was down
+ * are not queued up for it.
  */
 import type { DisplayLinkState } from '@megabit/contract';
 import { OUT } from '@megabit/contract';
@@ -59,9 +60,8 @@ describe('serial link cut and restored', () => {
 
       since = client.messages.length;
       await qemu.boot();
-      const booted = Date.now();
       const back = await displayState((s) => s.connected && s.in_sync && s.host.sessions > synced.host.sessions, since);
-      resumeMs.push(Date.now() - booted);
+      resumeMs.push(Date.now() - qemu.ptyAppearedAt);
       sentAfterCut.push(back.host.frames_sent - down.host.frames_sent);
       // A new session shows the current frame, not a backlog: plasma drew ~30 frames while the
       // link was down, and at most the latest of them (plus what it draws while syncing) goes out.
@@ -71,9 +71,10 @@ describe('serial link cut and restored', () => {
       expect(bridge.running).toBe(true);
       synced = back;
     }
-    // Reported, not asserted: time on a shared 2-core machine is for the benchmark to judge.
     process.stdout.write(`serial link back in sync after a device restart: ${resumeMs.join(', ')} ms; frames sent per reconnect: ${sentAfterCut.join(', ')}\n`);
-    expect(resumeMs).toHaveLength(CYCLES);
+    // Issue 9's acceptance requirement, every time: the full frame within 1 s of the device's
+    // pty appearing (the bridge opens it on the directory change, not at a backoff tick).
+    expect(resumeMs.filter((ms) => ms >= 1000)).toEqual([]);
     // One line per change of link state, not one per reopening attempt.
     expect(bridge.output.match(/display link lost/g)?.length).toBe(CYCLES);
   });

@@ -14,6 +14,8 @@ import { buildFirmware, noisyLine, QemuDisplay } from './qemu-display';
 jest.setTimeout(120_000);
 
 const DOUBLE_PRESS_MS = 400;
+/** Longer than the 800 ms default, so a 900 ms hold shows the setting is what counts. */
+const LONG_PRESS_MS = 1200;
 
 function linkState(payload: Buffer): DisplayLinkState {
   return JSON.parse(payload.toString()) as DisplayLinkState;
@@ -22,7 +24,7 @@ function linkState(payload: Buffer): DisplayLinkState {
 async function startAll(mangle?: ReturnType<typeof noisyLine>): Promise<{ qemu: QemuDisplay; bridge: RunningBridge; client: TestClient }> {
   const qemu = await QemuDisplay.start({ mangle });
   const bridge = await startBridge({
-    settings: { serial: { path: qemu.ptyPath, button: { double_press_ms: DOUBLE_PRESS_MS } } },
+    settings: { serial: { path: qemu.ptyPath }, button: { long_press_ms: LONG_PRESS_MS, double_press_ms: DOUBLE_PRESS_MS } },
     apps: ['clock'],
   });
   const client = await TestClient.connect(bridge.mqttUrl, bridge.topics);
@@ -65,6 +67,13 @@ describe('bridge with the firmware in qemu', () => {
     });
     expect(first.firmware_version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(first.frame_id).toBeGreaterThanOrEqual(1);
+    // The link LED is lit (not blinking: read across two blink periods) and the RGB LED says the
+    // bridge has its broker; the board shows what P/state/display says.
+    expect(first.leds).toEqual({ link: true, red: false, green: true, blue: false });
+    for (let i = 0; i < 6; i++) {
+      expect(await qemu.statusLeds()).toEqual({ link: true, red: false });
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const state = await client.waitFor(bridge.topics.out(OUT.state), (m) => JSON.parse(m.payload.toString()).display.connected === true, 10_000);
     expect(JSON.parse(state.payload.toString()).display).toMatchObject({ connected: true, transport: 'serial' });
 
@@ -96,9 +105,21 @@ describe('bridge with the firmware in qemu', () => {
     await new Promise((r) => setTimeout(r, DOUBLE_PRESS_MS + 300));
     expect(actions(since)).toEqual(['double_press']);
 
+    // Holds the firmware once classified as neither click nor long press, and one that only the
+    // long_press_ms setting keeps from being a long press: each is exactly one press.
+    for (const ms of [650, 900]) {
+      since = client.messages.length;
+      await qemu.hold(ms);
+      await client.waitFor(topic, () => true, 10_000, since);
+      await new Promise((r) => setTimeout(r, DOUBLE_PRESS_MS + 300));
+      expect(actions(since)).toEqual(['press']);
+    }
+
+    // The long press comes while the button is still held; the release adds nothing.
     since = client.messages.length;
-    await qemu.hold(1300);
+    await qemu.setButton(true);
     await client.waitFor(topic, () => true, 10_000, since);
+    await qemu.setButton(false);
     await new Promise((r) => setTimeout(r, DOUBLE_PRESS_MS + 300));
     expect(actions(since)).toEqual(['long_press']);
     expect(JSON.parse(client.on(topic, since)[0].payload.toString())).toEqual({ button: 'main', action: 'long_press' });
@@ -123,10 +144,11 @@ describe('bridge with the firmware in qemu', () => {
 
     since = client.messages.length;
     await qemu.boot();
-    const back = Date.now();
     const up = await displayState(client, (s) => s.connected && s.in_sync, 20_000, since);
-    // Reported, not asserted: timing on a shared 2-core machine is not a test's business.
-    process.stdout.write(`display back in sync ${Date.now() - back} ms after the restarted device's pty appeared\n`);
+    // Issue 6's acceptance requirement: back in sync within 1 s of the device coming back.
+    const resumeMs = Date.now() - qemu.ptyAppearedAt;
+    process.stdout.write(`display back in sync ${resumeMs} ms after the restarted device's pty appeared\n`);
+    expect(resumeMs).toBeLessThan(1000);
     expect(up.board).toBe('qemu-microbit');
     expect(up.host.sessions).toBeGreaterThanOrEqual(2);
     const reply = await client.request(CMD.notify, { text: 'Back' });
@@ -139,7 +161,8 @@ describe('bridge with the firmware in qemu', () => {
 });
 
 describe('bridge with the firmware in qemu over a line that drops and corrupts bytes', () => {
-  const line = noisyLine(0.005, 0.005, 42);
+  // Issue 6: bytes dropped and flipped at 1 % or more (measured below).
+  const line = noisyLine(0.006, 0.006, 42);
   let qemu: QemuDisplay;
   let bridge: RunningBridge;
   let client: TestClient;
@@ -170,7 +193,9 @@ describe('bridge with the firmware in qemu over a line that drops and corrupts b
       last = await displayState(client, (x) => x.in_sync && (x.frame_id ?? 0) > previous, 60_000, since);
       expect(last.connected).toBe(true);
     }
-    expect(line.dropped + line.flipped).toBeGreaterThan(0);
+    const corrupted = (line.dropped + line.flipped) / line.bytes;
+    process.stdout.write(`the line corrupted ${line.dropped + line.flipped} of ${line.bytes} bytes (${(corrupted * 100).toFixed(2)} %)\n`);
+    expect(corrupted).toBeGreaterThanOrEqual(0.01);
     expect((last.device?.rx_crc_errors ?? 0) + (last.device?.rx_malformed ?? 0)).toBeGreaterThan(0);
     expect(last.host.retransmits).toBeGreaterThan(0);
     expect(bridge.running).toBe(true);

@@ -113,19 +113,23 @@ describe('firmware on qemu microbit over a pty', () => {
 
   it('delivers debounced button events reliably', async () => {
     const down = client.next('BUTTON', (m) => m.event === ButtonEvent.DOWN);
-    const click = client.next('BUTTON', (m) => m.event === ButtonEvent.CLICK);
+    const up = client.next('BUTTON', (m) => m.event === ButtonEvent.UP);
     await qemu.setButton('A', true);
     const pressed = await down;
+    // Held past any long-press time: the firmware reports edges only, nothing while held.
+    await new Promise((r) => setTimeout(r, 1200));
     await qemu.setButton('A', false);
-    const clicked = await click;
+    const released = await up;
+    await new Promise((r) => setTimeout(r, 300));
     const events = client.received.filter((m): m is MessageOf<'BUTTON'> => m.name === 'BUTTON');
     expect(events.map((e) => [e.button, e.event])).toEqual([
       [0, ButtonEvent.DOWN],
       [0, ButtonEvent.UP],
-      [0, ButtonEvent.CLICK],
     ]);
-    expect(events.map((e) => e.seq)).toEqual([0, 1, 2]);
-    expect(clicked.timeMs).toBeGreaterThanOrEqual(pressed.timeMs);
+    expect(events.map((e) => e.seq)).toEqual([0, 1]);
+    // Stamped with the device's uptime, in order. Not compared with the 1.2 s held: qemu's
+    // SysTick-counted uptime loses ticks on a busy host (measured: 539 ms for that hold).
+    expect(released.timeMs).toBeGreaterThan(pressed.timeMs);
   });
 
   it('blinks the link LED while the host is silent and stops when it speaks again', async () => {

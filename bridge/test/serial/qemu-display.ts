@@ -6,7 +6,7 @@
  * starts a fresh qemu and socat at the same path. Missing tools make this throw, never skip.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,11 @@ import { exited, freePort, waitUntil } from '../helpers/ports';
 
 export { buildFirmware };
 
+/** The nRF51 GPIO OUT register: the status LEDs are columns P0.4 (LED 0) and P0.5, active low. */
+const GPIO_OUT = 0x50000504;
+const LED_LINK_PIN = 4;
+const LED_RED_PIN = 5;
+
 function requireTool(tool: string, apt: string): void {
   try {
     execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
@@ -24,19 +29,20 @@ function requireTool(tool: string, apt: string): void {
   }
 }
 
-
-
-
 /** Changes bytes on their way through the proxy; returns what passes on. */
 export type ByteMangler = (chunk: Buffer) => Buffer;
 
-/** Drops a fraction `drop` of the bytes and flips one bit in a fraction `flip` of them. */
-export function noisyLine(drop: number, flip: number, seed = 1): ByteMangler & { dropped: number; flipped: number } {
+/**
+ * Drops a fraction `drop` of the bytes and flips one bit in a fraction `flip` of them; counts
+ * the bytes it saw (`bytes`) and what it did to them.
+ */
+export function noisyLine(drop: number, flip: number, seed = 1): ByteMangler & { bytes: number; dropped: number; flipped: number } {
   let state = seed;
   const random = (): number => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const mangle = ((chunk: Buffer): Buffer => {
     const out: number[] = [];
     for (const byte of chunk) {
+      mangle.bytes++;
       const p = random();
       if (p < drop) {
         mangle.dropped++;
@@ -50,7 +56,8 @@ export function noisyLine(drop: number, flip: number, seed = 1): ByteMangler & {
       }
     }
     return Buffer.from(out);
-  }) as ByteMangler & { dropped: number; flipped: number };
+  }) as ByteMangler & { bytes: number; dropped: number; flipped: number };
+  mangle.bytes = 0;
   mangle.dropped = 0;
   mangle.flipped = 0;
   return mangle;
@@ -65,7 +72,9 @@ export class QemuDisplay {
   private proxy?: Server;
   private readonly proxySockets = new Set<Socket>();
   private log = '';
-  private qtestQueue: Promise<void> = Promise.resolve();
+  private qtestQueue: Promise<unknown> = Promise.resolve();
+  /** When the pty of the last boot appeared: the moment the device is back for the bridge. */
+  ptyAppearedAt = 0;
 
   private constructor(private readonly dir: string, private readonly mangle?: ByteMangler) {
     this.ptyPath = join(dir, 'ttyMEGABIT');
@@ -110,10 +119,20 @@ export class QemuDisplay {
 
     let target = uartPort;
     if (this.mangle) target = await this.startProxy(uartPort, this.mangle);
+    this.ptyAppearedAt = 0;
+    const name = this.ptyPath.slice(this.dir.length + 1);
+    const watcher = watch(this.dir, (_event, file) => {
+      if (file?.toString() === name && !this.ptyAppearedAt && existsSync(this.ptyPath)) this.ptyAppearedAt = Date.now();
+    });
     const socat = spawn('socat', [`PTY,link=${this.ptyPath},raw,echo=0`, `TCP:127.0.0.1:${target},nodelay`], { stdio: 'ignore' });
     this.socat = socat;
-    await waitUntil(() => existsSync(this.ptyPath) || socat.exitCode !== null, 'the socat pty', 10000);
+    try {
+      await waitUntil(() => existsSync(this.ptyPath) || socat.exitCode !== null, 'the socat pty', 10000);
+    } finally {
+      watcher.close();
+    }
     if (socat.exitCode !== null) throw new Error('socat exited before creating the pty');
+    this.ptyAppearedAt ||= Date.now();
   }
 
   /** kill -9 of qemu: the device vanishes mid-whatever; socat ends and the pty goes. */
@@ -157,22 +176,37 @@ export class QemuDisplay {
   }
 
   /** Presses (true) or releases micro:bit button A, the display's main button. */
-  setButton(pressed: boolean): Promise<void> {
-    const line = `set_irq_in /machine/nrf51 unnamed-gpio-in 17 ${pressed ? 0 : 1}`;
-    const run = (): Promise<void> =>
+  async setButton(pressed: boolean): Promise<void> {
+    await this.qtestCommand(`set_irq_in /machine/nrf51 unnamed-gpio-in 17 ${pressed ? 0 : 1}`);
+  }
+
+  /** The board's status LEDs as its GPIO pins drive them: LED 0 (link) and LED 1 (red). */
+  async statusLeds(): Promise<{ link: boolean; red: boolean }> {
+    const answer = await this.qtestCommand(`readl 0x${GPIO_OUT.toString(16)}`);
+    const out = Number(BigInt(answer.split(' ')[1]) & 0xffffffffn);
+    return { link: (out & (1 << LED_LINK_PIN)) === 0, red: (out & (1 << LED_RED_PIN)) === 0 };
+  }
+
+  /** One qtest command at a time; each is answered by a line starting with OK. */
+  private qtestCommand(line: string): Promise<string> {
+    const run = (): Promise<string> =>
       new Promise((resolve, reject) => {
         const q = this.qtest;
         if (!q) return reject(new Error('qemu is not running'));
+        let answer = '';
         const onData = (d: Buffer): void => {
+          answer += d.toString();
+          if (!answer.includes('\n')) return;
           q.off('data', onData);
-          if (d.toString().startsWith('OK')) resolve();
-          else reject(new Error(`qtest answered ${d.toString().trim()} to ${line}`));
+          if (answer.startsWith('OK')) resolve(answer.trim());
+          else reject(new Error(`qtest answered ${answer.trim()} to ${line}`));
         };
         q.on('data', onData);
         q.write(`${line}\n`);
       });
-    this.qtestQueue = this.qtestQueue.then(run, run);
-    return this.qtestQueue;
+    const result = this.qtestQueue.then(run, run);
+    this.qtestQueue = result;
+    return result;
   }
 
   /** Holds the button for `ms`. */

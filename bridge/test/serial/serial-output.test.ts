@@ -1,14 +1,21 @@
 /**
  * SerialOutput against the TypeScript protocol peer: full frame then deltas, the encoding per
- * region, in_sync, restarts and replugging, latest-wins on a slow link, a corrupting wire,
- * power and brightness, and the device's button events becoming API actions.
+ * region, in_sync, restarts and replugging (also of a real pty path that appears late),
+ * latest-wins on a slow link, a corrupting wire, power, brightness and the status LEDs, and the
+ * device's button events becoming API actions.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ButtonEvent as ApiButtonEvent } from '@megabit/contract';
 import { EventBus } from '../../src/events';
+import { openSerialChannel } from '../../src/serial/port-opener';
 import { SerialOutput } from '../../src/serial/serial-output';
 import { ButtonEvent, crc32, type MessageOf, PixelFormat } from '../../src/serial/protocol';
 import { captureLog, type CapturedLog, FakeCable, patternFrame, sleep, solidFrame, waitUntil } from './link-test-kit';
-import type { FakeDeviceOptions } from './fake-device';
+import { FakeDevice, type FakeDeviceOptions } from './fake-device';
 import type { MemoryEnd } from './memory-channel';
 
 interface Rig {
@@ -30,7 +37,7 @@ async function rig(options: FakeDeviceOptions = {}, configure?: (host: MemoryEnd
   bus.on(r, 'displayChanged', () => r.displayChanges++);
   r.output = new SerialOutput({
     path: '/dev/ttyFAKE0',
-    doublePressMs: 300,
+    button: { longPressMs: 800, doublePressMs: 300 },
     onButton: (e) => r.buttons.push(e),
     log: logs.log,
     bus,
@@ -136,15 +143,18 @@ describe('frames', () => {
     expect(mostBuffered).toBeLessThanOrEqual(8 * 1024 + 2 * 1024);
   });
 
-  it('converges through a wire that drops 0.5% and flips 0.5% of the bytes both ways', async () => {
+  it('converges through a wire that corrupts over 1% of the bytes both ways (0.6% dropped, 0.6% flipped)', async () => {
     let seed = 7;
     const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const wire = { bytes: 0, corrupted: 0 };
     const corrupt = (chunk: Uint8Array): Uint8Array => {
       const out: number[] = [];
       for (const byte of chunk) {
+        wire.bytes++;
         const p = random();
-        if (p < 0.005) continue;
-        out.push(p < 0.01 ? byte ^ (1 << Math.floor(random() * 8)) : byte);
+        if (p < 0.012) wire.corrupted++;
+        if (p < 0.006) continue;
+        out.push(p < 0.012 ? byte ^ (1 << Math.floor(random() * 8)) : byte);
       }
       return Uint8Array.from(out);
     };
@@ -160,6 +170,8 @@ describe('frames', () => {
     }
     await inSyncWith(r, frame, 25000);
     expect(device(r).committedFrame).toEqual(frame);
+    process.stdout.write(`corrupted ${wire.corrupted} of ${wire.bytes} bytes on the wire\n`);
+    expect(wire.corrupted / wire.bytes).toBeGreaterThanOrEqual(0.01);
     expect(r.output.linkState().host.retransmits).toBeGreaterThan(0);
     expect(device(r).counters.rxCrcErrors).toBeGreaterThan(0);
   });
@@ -256,32 +268,132 @@ describe('connection', () => {
   });
 });
 
+describe('status LEDs', () => {
+  const ledsSent = (r: Rig): Array<MessageOf<'SET_LEDS'>> =>
+    device(r).processed.filter((m): m is MessageOf<'SET_LEDS'> => m.name === 'SET_LEDS');
+  const lastLeds = (r: Rig): number | undefined => ledsSent(r).at(-1)?.state;
+
+  it('lights the link LED once connected and shows the broker connection on the RGB LED', async () => {
+    const r = await rig();
+    await waitUntil(() => r.output.connected && lastLeds(r) !== undefined, 'SET_LEDS after connecting');
+    // Bits: 0 link, 1 red, 2 green, 3 blue; the bridge drives all four.
+    expect(ledsSent(r)[0]).toMatchObject({ mask: 0x0f, state: 0b0011 });
+    expect(r.output.linkState().leds).toEqual({ link: true, red: true, green: false, blue: false });
+
+    const changes = r.displayChanges;
+    r.output.setBrokerConnected(true);
+    await waitUntil(() => lastLeds(r) === 0b0101, 'the RGB LED turning green');
+    expect(r.output.linkState().leds).toEqual({ link: true, red: false, green: true, blue: false });
+    expect(r.displayChanges).toBeGreaterThan(changes);
+    r.output.setBrokerConnected(true);
+    await sleep(100);
+    expect(ledsSent(r)).toHaveLength(2);
+
+    r.cable.unplug();
+    await waitUntil(() => !r.output.connected, 'disconnection');
+    expect(r.output.linkState().leds).toBeNull();
+    r.cable.plug();
+    // A rebooted device starts dark: the new session sets the LEDs again.
+    await waitUntil(() => r.output.connected && lastLeds(r) === 0b0101, 'SET_LEDS in the new session', 5000);
+  });
+});
+
+describe('a device path that appears late', () => {
+  let socat: ChildProcess | undefined;
+  let server: Server | undefined;
+  let output: SerialOutput | undefined;
+  let dir: string | undefined;
+  const devices: FakeDevice[] = [];
+
+  afterEach(async () => {
+    await output?.stop();
+    for (const d of devices.splice(0)) d.close();
+    socat?.kill('SIGTERM');
+    server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is opened as soon as it exists, not at the next retry of a grown backoff, also in a new directory', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'megabit-late-port-'));
+    const path = join(dir, 'by-id', 'ttyMEGABIT');
+    server = createServer((socket) => devices.push(new FakeDevice(socket)));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const attempts: number[] = [];
+    const logs = captureLog();
+    output = new SerialOutput({
+      path, button: { longPressMs: 800, doublePressMs: 300 }, onButton: () => undefined, log: logs.log,
+      openChannel: (p) => {
+        attempts.push(Date.now());
+        return openSerialChannel(p);
+      },
+    });
+    await output.start();
+    // Retries back off (0.1, 0.2, 0.4, 0.8, 1.6 s): no polling while nothing changes.
+    await waitUntil(() => attempts.length >= 5, 'the backoff to grow', 5000);
+    expect(attempts.length).toBeLessThanOrEqual(6);
+
+    // The directory the path lives in appears: tried at once, then backing off again.
+    let before = attempts.length;
+    await sleep(50);
+    mkdirSync(join(dir, 'by-id'));
+    await waitUntil(() => attempts.length > before, 'an attempt after the directory appeared', 1000);
+    await waitUntil(() => attempts.length >= before + 5, 'the backoff to grow again', 5000);
+
+    // Just after a failed attempt, with the next one 1.6 s away, the device appears.
+    before = attempts.length;
+    await sleep(50);
+    let missing: Error | undefined;
+    socat = spawn('socat', [`PTY,link=${path},raw,echo=0`, `TCP:127.0.0.1:${port},nodelay`], { stdio: 'ignore' });
+    socat.on('error', (e) => (missing = e));
+    await waitUntil(() => existsSync(path) || missing !== undefined, 'the socat pty', 5000);
+    if (missing) throw new Error(`this test needs socat (apt-get install -y socat): ${missing.message}`);
+    const appeared = Date.now();
+    await waitUntil(() => output!.connected, 'the connection', 5000);
+    const ms = Date.now() - appeared;
+    process.stdout.write(`connected ${ms} ms after the device path appeared\n`);
+    expect(ms).toBeLessThan(1000);
+    expect(attempts.length - before).toBeLessThanOrEqual(2);
+    expect(devices).toHaveLength(1);
+    expect(logs.count(/unavailable/)).toBe(1);
+  });
+});
+
 describe('button', () => {
-  it('turns CLICK into press, two quick CLICKs into double_press and LONG into long_press', async () => {
+  it('classifies the device\'s DOWN/UP edges by their device times: press, double_press, long_press', async () => {
     const r = await rig();
     await waitUntil(() => r.output.connected, 'connection');
     device(r).button(ButtonEvent.DOWN, 1000);
     device(r).button(ButtonEvent.UP, 1100);
-    device(r).button(ButtonEvent.CLICK, 1100);
     await waitUntil(() => r.buttons.length === 1, 'press', 2000);
     expect(r.buttons[0]).toEqual({ button: 'main', action: 'press' });
-    device(r).button(ButtonEvent.CLICK, 5000);
-    device(r).button(ButtonEvent.CLICK, 5200);
+    device(r).button(ButtonEvent.DOWN, 5000);
+    device(r).button(ButtonEvent.UP, 5080);
+    device(r).button(ButtonEvent.DOWN, 5200);
     await waitUntil(() => r.buttons.length === 2, 'double press', 2000);
     expect(r.buttons[1]).toEqual({ button: 'main', action: 'double_press' });
+    device(r).button(ButtonEvent.UP, 5260);
+    // Held: the long press comes while the button is still down.
     device(r).button(ButtonEvent.DOWN, 9000);
-    device(r).button(ButtonEvent.LONG, 9800);
-    device(r).button(ButtonEvent.UP, 9900);
     await waitUntil(() => r.buttons.length === 3, 'long press', 2000);
     expect(r.buttons[2]).toEqual({ button: 'main', action: 'long_press' });
-    await sleep(400);
-    expect(r.buttons).toHaveLength(3);
+    device(r).button(ButtonEvent.UP, 10_500);
+    // Edges arriving together: the device's times say 650 ms (a press) and 900 ms (a long press).
+    device(r).button(ButtonEvent.DOWN, 20_000);
+    device(r).button(ButtonEvent.UP, 20_650);
+    await waitUntil(() => r.buttons.length === 4, 'press after a 650 ms hold', 2000);
+    device(r).button(ButtonEvent.DOWN, 30_000);
+    device(r).button(ButtonEvent.UP, 30_900);
+    await waitUntil(() => r.buttons.length === 5, 'long press delivered late', 2000);
+    await sleep(1000);
+    expect(r.buttons.map((b) => b.action)).toEqual(['press', 'double_press', 'long_press', 'press', 'long_press']);
   });
 
   it('ignores buttons other than the main one', async () => {
     const r = await rig();
     await waitUntil(() => r.output.connected, 'connection');
-    device(r).button(ButtonEvent.CLICK, 100, 1);
+    device(r).button(ButtonEvent.DOWN, 100, 1);
+    device(r).button(ButtonEvent.UP, 200, 1);
     await sleep(500);
     expect(r.buttons).toEqual([]);
   });

@@ -1,105 +1,85 @@
+/**
+ * The page's button: the bridge's classifier fed with the page's clock, with the timings the
+ * bridge served (or the bridge's defaults when it served none or nonsense).
+ */
 import type { ButtonAction } from '@megabit/contract';
-import { ButtonGestures, DOUBLE_PRESS_WINDOW_MS, LONG_PRESS_MS, type Timers } from '../../simulator/button-gestures';
+import { DEFAULT_BUTTON_TIMINGS } from '../../src/device/button-classifier';
+import { ButtonGestures, buttonTimings } from '../../simulator/button-gestures';
 
-/** A hand-driven clock: timers fire only when the test advances time. */
-class ManualTimers implements Timers {
-  now = 0;
-  private next = 0;
-  private readonly pending = new Map<number, { at: number; callback: () => void }>();
+describe('buttonTimings', () => {
+  it('takes the timings the bridge serves', () => {
+    expect(buttonTimings({ base_topic: 'megabit', button: { long_press_ms: 500, double_press_ms: 250 } }))
+      .toEqual({ longPressMs: 500, doublePressMs: 250 });
+  });
 
-  set(callback: () => void, ms: number): unknown {
-    const id = ++this.next;
-    this.pending.set(id, { at: this.now + ms, callback });
-    return id;
-  }
-
-  clear(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-
-  advance(ms: number): void {
-    const until = this.now + ms;
-    for (;;) {
-      const due = [...this.pending.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.pending.delete(due[0]);
-      this.now = due[1].at;
-      due[1].callback();
-    }
-    this.now = until;
-  }
-}
-
-function setup(): { gestures: ButtonGestures; timers: ManualTimers; emitted: ButtonAction[] } {
-  const timers = new ManualTimers();
-  const emitted: ButtonAction[] = [];
-  return { gestures: new ButtonGestures((a) => emitted.push(a), timers), timers, emitted };
-}
+  it('falls back to the defaults for missing or nonsense values', () => {
+    expect(buttonTimings(undefined)).toEqual(DEFAULT_BUTTON_TIMINGS);
+    expect(buttonTimings({ button: 'fast' })).toEqual(DEFAULT_BUTTON_TIMINGS);
+    expect(buttonTimings({ button: { long_press_ms: -1, double_press_ms: '300' } })).toEqual(DEFAULT_BUTTON_TIMINGS);
+    expect(buttonTimings({ button: { long_press_ms: Number.NaN, double_press_ms: 1e9 } })).toEqual(DEFAULT_BUTTON_TIMINGS);
+    expect(buttonTimings({ button: { double_press_ms: 300 } })).toEqual({ longPressMs: DEFAULT_BUTTON_TIMINGS.longPressMs, doublePressMs: 300 });
+  });
+});
 
 describe('ButtonGestures', () => {
-  it('reports a short click as a press once the double-press window has passed', () => {
-    const { gestures, timers, emitted } = setup();
+  let now: number;
+  let emitted: ButtonAction[];
+  let gestures: ButtonGestures;
+
+  function wait(ms: number): void {
+    now += ms;
+    jest.advanceTimersByTime(ms);
+  }
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    now = 0;
+    emitted = [];
+    gestures = new ButtonGestures((a) => emitted.push(a), { longPressMs: 500, doublePressMs: 250 }, () => now);
+  });
+
+  afterEach(() => {
+    gestures.cancel();
+    jest.useRealTimers();
+  });
+
+  it('classifies with the timings it was given: a 500 ms hold is a long press, while held', () => {
     gestures.down();
-    timers.advance(80);
-    gestures.up();
-    timers.advance(DOUBLE_PRESS_WINDOW_MS - 1);
+    wait(499);
     expect(emitted).toEqual([]);
-    timers.advance(1);
+    wait(1);
+    expect(emitted).toEqual(['long_press']);
+    gestures.up();
+    wait(1000);
+    expect(emitted).toEqual(['long_press']);
+  });
+
+  it('reports a click as a press after the double-press time, and two quick clicks as a double press', () => {
+    gestures.down();
+    wait(80);
+    gestures.up();
+    wait(249);
+    expect(emitted).toEqual([]);
+    wait(1);
     expect(emitted).toEqual(['press']);
-  });
-
-  it('reports a hold as a long press while still held, and nothing on release', () => {
-    const { gestures, timers, emitted } = setup();
     gestures.down();
-    timers.advance(LONG_PRESS_MS - 1);
-    expect(emitted).toEqual([]);
-    timers.advance(1);
-    expect(emitted).toEqual(['long_press']);
-    timers.advance(2000);
+    wait(60);
     gestures.up();
-    timers.advance(2000);
-    expect(emitted).toEqual(['long_press']);
-  });
-
-  it('reports two quick clicks as one double press', () => {
-    const { gestures, timers, emitted } = setup();
+    wait(200);
     gestures.down();
-    timers.advance(60);
+    wait(60);
     gestures.up();
-    timers.advance(DOUBLE_PRESS_WINDOW_MS - 50);
-    gestures.down();
-    timers.advance(60);
-    gestures.up();
-    timers.advance(2000);
-    expect(emitted).toEqual(['double_press']);
-  });
-
-  it('reports two clicks further apart than the window as two presses', () => {
-    const { gestures, timers, emitted } = setup();
-    for (let i = 0; i < 2; i++) {
-      gestures.down();
-      timers.advance(60);
-      gestures.up();
-      timers.advance(DOUBLE_PRESS_WINDOW_MS + 100);
-    }
-    expect(emitted).toEqual(['press', 'press']);
+    wait(1000);
+    expect(emitted).toEqual(['press', 'double_press']);
   });
 
   it('forgets a gesture that was cancelled', () => {
-    const { gestures, timers, emitted } = setup();
     gestures.down();
-    timers.advance(100);
+    wait(100);
     gestures.cancel();
-    timers.advance(2000);
+    wait(2000);
     gestures.up();
-    timers.advance(2000);
-    expect(emitted).toEqual([]);
-  });
-
-  it('ignores a release without a press', () => {
-    const { gestures, timers, emitted } = setup();
-    gestures.up();
-    timers.advance(2000);
+    wait(2000);
     expect(emitted).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { DeviceState } from '@megabit/contract';
-import { perceivedBrightness, readAppList, readAvailability, readDeviceState } from '../../simulator/device-state';
+import { perceivedBrightness, readAppList, readAvailability, readDeviceState, readDisplayLeds } from '../../simulator/device-state';
 import { fitPanel, ledDisk } from '../../simulator/led-layout';
-import { bridgeLabel, formatUptime, linkLed, panelNotice, type PageStatus } from '../../simulator/page-status';
+import { bridgeLabel, formatUptime, panelNotice, statusLeds, type PageStatus } from '../../simulator/page-status';
 
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
 const state: DeviceState = {
@@ -27,10 +27,21 @@ describe('panelNotice', () => {
 });
 
 describe('links', () => {
-  it('lights LINK fully only with both broker and bridge', () => {
-    expect(linkLed(live)).toBe('true');
-    expect(linkLed({ ...live, bridge: 'offline' })).toBe('half');
-    expect(linkLed({ ...live, broker: 'offline' })).toBe('false');
+  it('lights the status LEDs as the bridge reports them, and only while it hears the bridge', () => {
+    const leds = { link: true, red: false, green: true, blue: false };
+    expect(statusLeds({ ...live, leds })).toEqual({ link: true, rgb: 'green' });
+    expect(statusLeds({ ...live, leds: { link: true, red: true, green: true, blue: false } })).toEqual({ link: true, rgb: 'yellow' });
+    expect(statusLeds({ ...live, leds: { link: false, red: false, green: false, blue: true } })).toEqual({ link: false, rgb: 'blue' });
+    expect(statusLeds({ ...live, leds: null })).toEqual({ link: false, rgb: 'off' });
+    expect(statusLeds({ ...live, leds, bridge: 'offline' })).toEqual({ link: false, rgb: 'off' });
+    expect(statusLeds({ ...live, leds, broker: 'reconnecting' })).toEqual({ link: false, rgb: 'off' });
+  });
+
+  it('reads the LEDs from P/state/display, and refuses malformed ones', () => {
+    expect(readDisplayLeds(enc({ connected: true, leds: { link: true, red: true, green: false, blue: false } }))).toEqual({ link: true, red: true, green: false, blue: false });
+    expect(readDisplayLeds(enc({ connected: false, leds: null }))).toBeNull();
+    expect(readDisplayLeds(enc({ connected: true, leds: { link: 'yes', red: true, green: false, blue: false } }))).toBeUndefined();
+    expect(readDisplayLeds(enc('not json'))).toBeUndefined();
   });
 
   it('does not claim to know the bridge without the broker', () => {

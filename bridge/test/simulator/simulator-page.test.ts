@@ -21,6 +21,8 @@ const { bundleSimulator } = require('../../scripts/build-simulator.js') as { bun
 
 jest.setTimeout(90_000);
 
+const LONG_PRESS_MS = 500;
+
 const SCREENSHOT = join(REPO_ROOT, 'docs', 'images', 'simulator.png');
 
 function lastFrame(client: TestClient, topic: string): Uint8Array | undefined {
@@ -56,7 +58,8 @@ describe('simulator page served by a bridge with its embedded broker', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    bridge = await startBridge({ apps: ['clock'] });
+    // A long press shorter than the 800 ms default: the page must use what its bridge serves.
+    bridge = await startBridge({ apps: ['clock'], settings: { button: { long_press_ms: LONG_PRESS_MS } } });
     frameTopic = bridge.topics.out(OUT.frame);
     client = await TestClient.connect(bridge.mqttUrl, bridge.topics);
     await client.subscribe(`${bridge.topics.prefix}/#`);
@@ -130,8 +133,6 @@ describe('simulator page served by a bridge with its embedded broker', () => {
   it('shows the device state, dims the panel with the brightness, and says when the display is off', async () => {
     await waitForText(page, '[data-field="power"]', 'ON');
     await page.locator('[data-field="app"]', { hasText: 'clock' }).waitFor();
-    await waitForAttribute(page, '#led-power', 'data-on', 'true');
-    await waitForAttribute(page, '#led-link', 'data-on', 'true');
     await waitForText(page, '#broker-status', 'broker: connected');
 
     await client.request('display', { brightness: 64 });
@@ -140,10 +141,29 @@ describe('simulator page served by a bridge with its embedded broker', () => {
 
     await client.request('display', { state: 'OFF' });
     await page.locator('#overlay', { hasText: 'Display off' }).waitFor();
-    await waitForAttribute(page, '#led-power', 'data-on', 'false');
     await client.request('display', { state: 'ON', brightness: 255 });
     await page.locator('#overlay').waitFor({ state: 'hidden' });
     expect(await page.locator('#panel').evaluate((c) => c.style.filter)).toBe('');
+  });
+
+  it('draws the board\'s status LEDs as P/state/display reports them', async () => {
+    // Without a board, the bridge reports no LEDs: both dark.
+    await waitForAttribute(page, '#led-link', 'data-on', 'false');
+    await waitForAttribute(page, '#led-rgb', 'data-colour', 'off');
+    // What a bridge with a board publishes (the qemu end-to-end test checks the board agrees).
+    const topic = bridge.topics.out(OUT.stateDisplay);
+    const real = JSON.parse(client.on(topic).at(-1)!.payload.toString()) as Record<string, unknown>;
+    const publish = (leds: unknown): Promise<void> => client.publish(topic, JSON.stringify({ ...real, connected: true, transport: 'serial', leds }), { retain: true });
+    await publish({ link: true, red: false, green: true, blue: false });
+    await waitForAttribute(page, '#led-link', 'data-on', 'true');
+    await waitForAttribute(page, '#led-rgb', 'data-colour', 'green');
+    expect(await page.locator('#led-rgb').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(52, 208, 88)');
+    await publish({ link: true, red: true, green: false, blue: false });
+    await waitForAttribute(page, '#led-rgb', 'data-colour', 'red');
+    await publish(null);
+    await waitForAttribute(page, '#led-link', 'data-on', 'false');
+    await waitForAttribute(page, '#led-rgb', 'data-colour', 'off');
+    await client.publish(topic, JSON.stringify(real), { retain: true });
   });
 
   it('publishes the hardware button gestures from the mouse and the space bar', async () => {
@@ -167,6 +187,32 @@ describe('simulator page served by a bridge with its embedded broker', () => {
     expect(await buttonEvent(client, topic, since, () => page.keyboard.press('Space'))).toBe('press');
     // Each gesture is one event, nothing more.
     await page.waitForTimeout(500);
+    expect(client.on(topic, since)).toHaveLength(1);
+  });
+
+  it('uses the bridge\'s button timings: a space-bar hold is a long press while held, a double tap a double press', async () => {
+    const served = await (await fetch(`${bridge.httpUrl}/simulator-config.json`)).json() as { button: unknown };
+    expect(served.button).toEqual({ long_press_ms: LONG_PRESS_MS, double_press_ms: 400 });
+    const topic = bridge.topics.out(OUT.buttonEvent);
+
+    // Held 650 ms: a press with the default timings, a long press with the bridge's 500 ms,
+    // which the page sends while the key is still down.
+    let since = client.messages.length;
+    await page.keyboard.down('Space');
+    await page.waitForTimeout(650);
+    const logWhileHeld = await page.locator('#messages').textContent();
+    await page.keyboard.up('Space');
+    expect(logWhileHeld).toContain('button: long press');
+    const long = await client.waitFor(topic, () => true, 10_000, since);
+    expect(JSON.parse(long.payload.toString())).toEqual({ button: 'main', action: 'long_press' });
+
+    await page.waitForTimeout(600);
+    since = client.messages.length;
+    expect(await buttonEvent(client, topic, since, async () => {
+      await page.keyboard.press('Space');
+      await page.keyboard.press('Space');
+    })).toBe('double_press');
+    await page.waitForTimeout(600);
     expect(client.on(topic, since)).toHaveLength(1);
   });
 
@@ -360,7 +406,6 @@ describe('simulator page with several bridges on one mosquitto', () => {
     await beta.kill();
     await page.locator('#overlay', { hasText: 'Bridge "beta" is offline' }).waitFor();
     await waitForText(page, '#broker-status', 'broker: connected');
-    await waitForAttribute(page, '#led-link', 'data-on', 'half');
     await waitForText(page, '#device-picker option[value="beta"]', 'beta (offline)');
     expect(await page.title()).toBe('beta · Megabit simulator');
 

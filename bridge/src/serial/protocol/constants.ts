@@ -14,7 +14,7 @@ export const MAX_ENCODED = MAX_PACKET + Math.floor(MAX_PACKET / 254) + 1;
 export const HEARTBEAT_MS = 1000;
 export const LINK_LOST_MS = 3000;
 export const HOST_RETRANSMIT_MS = 300;
-export const HELLO_RETRY_MS = 500;
+export const HELLO_RETRY_MS = 200;
 
 /** Sequenced (reliably delivered) types have any of bits 4..6 set. */
 export function isSequenced(type: number): boolean {
@@ -32,7 +32,8 @@ export const RejectReason = {
   UNKNOWN_TYPE: 6,
 } as const;
 
-export const ButtonEvent = { UP: 0, DOWN: 1, CLICK: 2, LONG: 3 } as const;
+/** Debounced edges only: the bridge classifies holds (device/button-classifier). */
+export const ButtonEvent = { UP: 0, DOWN: 1 } as const;
 
 export const LogLevel = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3 } as const;
 
