@@ -12,6 +12,7 @@ const REQUIRED = {
   chromium: '/usr/bin/chromium',
   'qemu-system-arm': '/usr/bin/qemu-system-arm',
   socat: '/usr/bin/socat',
+  openssl: '/usr/bin/openssl',
   gcc: '/usr/bin/gcc',
   make: '/usr/bin/make',
   'gcc-arm-none-eabi': '/usr/bin/arm-none-eabi-gcc',

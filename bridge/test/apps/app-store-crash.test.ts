@@ -86,9 +86,9 @@ describe('crash safety under SIGKILL', () => {
   });
   afterAll(() => bundleDir.cleanup());
 
-  function runAndKill(dataDir: string, firstVersion: number, killAfterMs: number): Promise<string> {
+  function runAndKill(dataDir: string, firstVersion: number, mode: 'upgrade' | 'fresh', killAfterMs: number): Promise<string> {
     return new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [script, dataDir, String(firstVersion)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [script, dataDir, String(firstVersion), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       let killed = false;
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -106,16 +106,19 @@ describe('crash safety under SIGKILL', () => {
     });
   }
 
-  it(`leaves the old or the new version complete after each of ${ROUNDS} kills`, async () => {
+  /** The store's own folders left by the kill: proof that it landed in the middle of a write. */
+  const leftovers = (): string[] => readdirSync(tmp.appsDir).filter((n) => n.startsWith('.')).map((n) => n.replace(/-[0-9a-f]{12}$/, ''));
+
+  it(`leaves the old or the new version complete after each of ${ROUNDS} kills during upgrades`, async () => {
     const store = loaded();
     await store.install(crashyManifest(0), crashyWasm(0), acceptAll);
     writeFileSync(join(tmp.appsDir, 'crashy', 'kv.json'), '{"visits":"7"}');
     let version = 0;
-    const leftoversSeen: string[] = [];
+    let cut = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const killAfterMs = 5 + Math.floor(Math.random() * 150);
-      await runAndKill(tmp.dataDir, version + 1, killAfterMs);
-      leftoversSeen.push(...readdirSync(tmp.appsDir).filter((n) => n !== 'crashy'));
+      await runAndKill(tmp.dataDir, version + 1, 'upgrade', killAfterMs);
+      if (leftovers().length > 0) cut++;
 
       const after = loaded();
       expect(readdirSync(tmp.appsDir)).toEqual(['crashy']);
@@ -130,8 +133,42 @@ describe('crash safety under SIGKILL', () => {
       expect(readFileSync(app.kvFile, 'utf8')).toBe('{"visits":"7"}');
       version = n;
     }
-    // Not asserted (it depends on timing), but shows the kills did land mid-install.
-    process.stdout.write(`crash test: reached version ${version}; leftovers recovered: ${leftoversSeen.map((n) => n.replace(/-[0-9a-f]{12}$/, '')).join(', ') || 'none'}\n`);
+    process.stdout.write(`crash test (upgrades): reached version ${version}; ${cut} of ${ROUNDS} kills left a half-done install to recover\n`);
+    // The loop does little but write app folders: a good share of the kills must land inside one.
+    expect(cut).toBeGreaterThanOrEqual(ROUNDS / 4);
+  }, 120_000);
+
+  it(`leaves the app complete or absent after each of ${ROUNDS} kills during first installs and removals`, async () => {
+    let version = 0;
+    let cut = 0;
+    const outcomes = { present: 0, absent: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      const killAfterMs = 5 + Math.floor(Math.random() * 150);
+      // The child starts on a data dir without the app, as recovery left it (or empty at first).
+      await runAndKill(tmp.dataDir, version + 1, 'fresh', killAfterMs);
+      if (leftovers().length > 0) cut++;
+
+      const after = loaded();
+      const app = after.get('crashy');
+      if (!app) {
+        expect(readdirSync(tmp.appsDir)).toEqual([]);
+        outcomes.absent++;
+      } else {
+        if (app.status !== 'ok') throw new Error(`round ${round} (kill after ${killAfterMs} ms): ${JSON.stringify(app)}`);
+        expect(readdirSync(tmp.appsDir)).toEqual(['crashy']);
+        const n = Number(app.version.split('.')[2]);
+        expect(n).toBeGreaterThan(version);
+        expect(app.manifest).toEqual(crashyManifest(n));
+        expect(readdirSync(app.dir).sort()).toEqual(['manifest.json', crashyManifest(n).bin].sort());
+        expect(Buffer.from(after.readWasm('crashy')).equals(crashyWasm(n))).toBe(true);
+        version = n;
+        outcomes.present++;
+        // The next round must install it for the first time again.
+        after.remove('crashy');
+      }
+    }
+    process.stdout.write(`crash test (first installs): ${cut} of ${ROUNDS} kills left a half-done install or removal to recover; app found ${outcomes.present} times, absent ${outcomes.absent} times\n`);
+    expect(cut).toBeGreaterThanOrEqual(ROUNDS / 4);
   }, 120_000);
 });
 

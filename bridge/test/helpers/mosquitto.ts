@@ -19,6 +19,8 @@ export class Mosquitto {
   private process?: ChildProcess;
   private readonly dir: string;
   output = '';
+  /** How the last broker process ended. */
+  lastExit?: { code: number | null; signal: NodeJS.Signals | null };
 
   private constructor(readonly port: number, readonly wsPort: number, private readonly options: MosquittoOptions) {
     this.dir = mkdtempSync(join(tmpdir(), 'megabit-mosquitto-'));
@@ -59,6 +61,7 @@ export class Mosquitto {
     ].join('\n'));
     const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
+    child.once('exit', (code, signal) => (this.lastExit = { code, signal }));
     child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
     const deadline = Date.now() + 10_000;
@@ -70,16 +73,18 @@ export class Mosquitto {
     throw new Error(`mosquitto did not listen on ${this.port} within 10 s: ${this.output}`);
   }
 
-  async stop(): Promise<void> {
+  /** A clean shutdown (SIGTERM), or with `SIGKILL` a crash: no goodbye to any client. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
   }
 
-  async restart(downMs = 0): Promise<void> {
-    await this.stop();
+  /** Stops (or with `SIGKILL` kills) the broker, waits `downMs`, and starts it on the same ports. */
+  async restart(downMs = 0, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    await this.stop(signal);
     if (downMs > 0) await delay(downMs);
     await this.run();
   }

@@ -6,8 +6,12 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeviceTopics } from '@megabit/contract';
+import { MqttConnection } from '../../src/mqtt/connection';
+import { createLogger, type Level } from '../../src/util/logger';
 import { BRIDGE_CLI, startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
@@ -163,18 +167,21 @@ describe('a broker that requires a login', () => {
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     try {
-      // Refused attempts seen by the broker, by their second: the bridge retries by itself.
+      // Refused attempts seen by the broker, by their second: the bridge retries by itself, and
+      // waits longer each time. Six attempts take 0.5 + 0.5 + 1 + 2 + 4 s with the bridge's
+      // backoff (see the schedule test below); a fixed 500 ms retry would make them in 2.5 s.
       const refusals = (): number[] => [...broker.output.slice(brokerLogStart).matchAll(/^(\d+): Client \S+ disconnected, not authorised/gm)].map((m) => Number(m[1]));
-      const deadline = Date.now() + 20_000;
-      while (refusals().length < 3 && Date.now() < deadline) await delay(100);
+      const deadline = Date.now() + 30_000;
+      while (refusals().length < 6 && Date.now() < deadline) await delay(100);
       const seen = refusals();
-      if (seen.length < 3) throw new Error(`the broker saw ${seen.length} refused logins; bridge said:\n${output}\nbroker said:\n${broker.output.slice(brokerLogStart)}`);
-      // mosquitto's timestamps are whole seconds: the three attempts did not all happen at once.
-      expect(seen[seen.length - 1] - seen[0]).toBeGreaterThanOrEqual(1);
+      if (seen.length < 6) throw new Error(`the broker saw ${seen.length} refused logins; bridge said:\n${output}\nbroker said:\n${broker.output.slice(brokerLogStart)}`);
+      // mosquitto's timestamps are whole seconds.
+      expect(seen[5] - seen[0]).toBeGreaterThanOrEqual(6);
+      expect(seen[5] - seen[4]).toBeGreaterThanOrEqual(3);
       expect(child.exitCode).toBeNull();
       const complaints = output.split('\n').filter((line) => line.includes('the broker refused the login'));
       expect(complaints[0]).toMatch(/WARN.*MQTT mqtt:\/\/127\.0\.0\.1:\d+: the broker refused the login \(.*\); check mqtt\.username and mqtt\.password; retrying with backoff/);
-      // One line for the problem, not one per attempt.
+      // One line for the problem, not one per attempt (six so far).
       expect(complaints).toHaveLength(1);
       expect(output).not.toContain('wrong-password');
 
@@ -197,6 +204,81 @@ describe('a broker that requires a login', () => {
         await exited;
       }
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  /**
+   * The schedule itself, which takes over a minute and a half of real time to reach the cap: the
+   * real connection class and mqtt.js against the real broker, with only the timers faked. A
+   * loopback proxy in front of the broker sees each attempt arrive and the client hang up.
+   */
+  it('waits twice as long after each refused login, up to 30 s, and says so once', async () => {
+    const attempts: number[] = [];
+    let closed = 0;
+    const sockets = new Set<Socket>();
+    const proxy: Server = createServer((client) => {
+      // Date is faked: this is the moment the client's reconnect timer fired.
+      attempts.push(Date.now());
+      const upstream = connectTcp(broker.port, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+      }
+      // When the broker hangs up, the pipe only half-closes towards the client: the client's
+      // side reports 'close' once the client itself has closed.
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => {
+        upstream.destroy();
+        closed++;
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyPort = (proxy.address() as { port: number }).port;
+    const warnings: string[] = [];
+    const log = createLogger('debug', 'mqtt', (level: Level, _component, message) => void (level === 'warn' && warnings.push(message)));
+    /** Real-time wait (I/O is real) for `condition`, while the fake clock stands still. */
+    const until = async (condition: () => boolean, what: string): Promise<void> => {
+      const give = process.hrtime.bigint() + 10_000_000_000n;
+      while (!condition()) {
+        if (process.hrtime.bigint() > give) throw new Error(`no ${what} within 10 s; attempts so far at ${attempts.join(', ')}`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
+    const connection = new MqttConnection(
+      { url: `mqtt://127.0.0.1:${proxyPort}`, clientId: 'backoff-schedule', login: { username: 'display', password: 'not-the-password' }, keepaliveS: 30 },
+      new DeviceTopics(),
+      log,
+    );
+    try {
+      void connection.start();
+      const ATTEMPTS = 11;
+      for (let i = 1; i <= ATTEMPTS; i++) {
+        await until(() => attempts.length >= i, `connection attempt ${i}`);
+        // The client has handled the refusal and closed once the proxy sees it hang up; its
+        // reconnect timer is then the only timer left.
+        await until(() => closed >= i, `hang-up after attempt ${i}`);
+        if (i < ATTEMPTS) jest.advanceTimersToNextTimer();
+      }
+      const gaps = attempts.slice(1).map((t, i) => t - attempts[i]);
+      // 500 ms at first, never shorter than the wait before, at most doubled, capped at 30 s.
+      expect(gaps[0]).toBe(500);
+      gaps.slice(1).forEach((gap, i) => {
+        expect(gap).toBeGreaterThanOrEqual(gaps[i]);
+        expect(gap).toBeLessThanOrEqual(Math.max(2 * gaps[i], 500));
+      });
+      expect(new Set(gaps)).toEqual(new Set([500, 1000, 2000, 4000, 8000, 16_000, 30_000]));
+      // The cap holds once reached.
+      expect(gaps.slice(-2)).toEqual([30_000, 30_000]);
+      // One warning for all eleven refusals, that says what to fix.
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/the broker refused the login \(.*\); check mqtt\.username and mqtt\.password; retrying with backoff/);
+    } finally {
+      await connection.stop();
+      jest.useRealTimers();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 });
