@@ -270,7 +270,7 @@ export function validateManifest(value: unknown): Result<AppManifest> {
   const perms = m.permissions;
   if (perms !== undefined) {
     if (!isObject(perms)) return fail('invalid_payload', 'manifest: "permissions" must be an object');
-    const extraPerm = Object.keys(perms).find((k) => !['kv_bytes', 'mqtt', 'homeassistant'].includes(k));
+    const extraPerm = Object.keys(perms).find((k) => !['kv_bytes', 'mqtt', 'homeassistant', 'network'].includes(k));
     if (extraPerm) return fail('invalid_payload', `manifest: unknown permission "${extraPerm}"`);
     const kv = optionalInt(perms, 'kv_bytes', 0, 16 * 1024 * 1024);
     if (!kv.ok) return fail('invalid_payload', `manifest: permissions.${kv.error.message}`);
@@ -284,8 +284,27 @@ export function validateManifest(value: unknown): Result<AppManifest> {
     if (Array.isArray(perms.mqtt) && perms.mqtt.some((t) => typeof t === 'string' && /[#+]/.test(t))) {
       return fail('invalid_payload', 'manifest: permissions.mqtt lists exact topics; wildcards are not allowed');
     }
+    const network = perms.network;
+    if (network !== undefined) {
+      if (!Array.isArray(network)) return fail('invalid_payload', 'manifest: permissions.network must be an array of host names');
+      const bad = network.find((h) => typeof h !== 'string' || !isNetworkHostPattern(h));
+      if (bad !== undefined) {
+        return fail('invalid_payload', `manifest: permissions.network lists host names such as "api.example.com", "*.example.com" or "192.168.1.20" (lower case, no scheme, port or path), not ${JSON.stringify(bad)}`);
+      }
+    }
   }
   return ok(m as unknown as AppManifest);
+}
+
+const HOST_NAME = /^(\*\.)?[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*$/;
+const IPV6_LITERAL = /^\[[0-9a-f:.]{2,45}\]$/;
+
+/**
+ * A host an app may reach: a name or IP address, or `*.` and a domain for any name under it.
+ * Nothing broader (no bare `*`), so a grant always names who the app talks to.
+ */
+export function isNetworkHostPattern(pattern: string): boolean {
+  return pattern.length <= 253 && (HOST_NAME.test(pattern) || IPV6_LITERAL.test(pattern));
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

@@ -109,6 +109,16 @@ describe('manifests and installs', () => {
     expect(errorOf(validateManifest({ ...manifest, network: true }))).toMatch(/unknown field "network"/);
     expect(errorOf(validateManifest({ ...manifest, refresh_period_ms: undefined }))).toMatch(/refresh_period_ms/);
   });
+  it('grants network access to named hosts only', () => {
+    const grant = (network: unknown) => validateManifest({ ...manifest, permissions: { network } });
+    expect(grant(['api.example.com', '*.example.org', '192.168.1.20', '[::1]', 'localhost']).ok).toBe(true);
+    expect(grant([]).ok).toBe(true);
+    for (const bad of ['*', 'http://api.example.com', 'api.example.com:8080', 'api.example.com/x', 'API.example.com', '*.', 'a..b', '', 'a b', 'a.*.com', 7]) {
+      expect(errorOf(grant([bad]))).toMatch(/permissions\.network lists host names/);
+    }
+    expect(errorOf(grant('api.example.com'))).toMatch(/permissions\.network must be an array/);
+    expect(errorOf(validateManifest({ ...manifest, permissions: { files: '../..' } }))).toMatch(/unknown permission "files"/);
+  });
   it('install needs a valid manifest and base64 wasm', () => {
     expect(parseInstall(JSON.stringify({ manifest, wasm: 'AGFzbQEAAAA=' })).ok).toBe(true);
     expect(errorOf(parseInstall(JSON.stringify({ manifest, wasm: 'not base64!' })))).toMatch(/base64/);

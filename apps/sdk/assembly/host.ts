@@ -17,6 +17,10 @@ export declare function store_u8(offset: u64, value: u8): void;
 export declare function store_u64(offset: u64, value: u64): void;
 @external("extism:host/env", "error_set")
 export declare function error_set(offset: u64): void;
+@external("extism:host/env", "http_request")
+export declare function http_request(request: u64, body: u64): u64;
+@external("extism:host/env", "http_status_code")
+export declare function http_status_code(): i32;
 
 @external("extism:host/user", "mb_blit")
 export declare function mb_blit(x: i32, y: i32, w: i32, h: i32, pixels: u64): i32;

@@ -2,6 +2,8 @@
  * The SDK's drawing, fonts, colours, JSON, KV, randomness, time and host reads, checked through a
  * probe app (test/probe) running in the bridge's real sandbox.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SandboxFault } from 'megabit-bridge';
 import { picture, pixel } from '../test-support/frame';
@@ -111,6 +113,29 @@ describe('SDK (probe app in the real sandbox)', () => {
       'ha false   unavailable',
     ]);
     expect(logs[5]).toBe('ha true on °C ');
+  });
+
+  it('makes HTTP requests to the hosts permissions.network grants', async () => {
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => {
+        if (req.url === '/json') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ seen: req.headers['x-probe'] }));
+        else if (req.url === '/echo') res.writeHead(201).end(`${req.method} ${body}`);
+        else res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      t = await startTestApp(PROBE, { config: { scene: 'http', base } });
+      await t.app.run();
+      expect(t.logs.map((l) => l.message)).toEqual(['get 200 true sdk', 'post 201 POST ping', 'missing 404 false']);
+    } finally {
+      await t?.close();
+      t = undefined;
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('splits timestamps into calendar fields', async () => {

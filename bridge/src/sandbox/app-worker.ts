@@ -7,6 +7,9 @@
 import { createPlugin } from '@extism/extism';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppHost, ENV_NAMESPACE, HostMemoryError, USER_NAMESPACE } from './host-api';
+import { BlockingHttpClient } from './http-channel';
+import { HttpDenied } from './http-permission';
+import { KvFloodMeter } from './kv-flood';
 import { KvStore } from './kv-store';
 import { LogLimiter } from './log-limiter';
 import { CallClock, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
@@ -29,6 +32,12 @@ const port = parentPort!;
 const post = (message: FromWorker): void => port.postMessage(message);
 const hostLog = (level: LogLevel, message: string): void => post({ type: 'log', level, message });
 
+/**
+ * Set when the app keeps abusing a quietly enforced limit (see LogLimiter, KvFloodMeter); the
+ * guest call in progress then ends the app, as a trap would.
+ */
+let abuse: string | null = null;
+
 const limiter = new LogLimiter(init.logLinesPerSecond);
 function guestLog(level: LogLevel, message: string): void {
   const now = Date.now();
@@ -38,6 +47,13 @@ function guestLog(level: LogLevel, message: string): void {
 function reportDroppedLines(now: number): void {
   const dropped = limiter.takeDropped(now);
   if (dropped > 0) hostLog('warn', `${dropped} log line${dropped === 1 ? '' : 's'} dropped (limit: ${init.logLinesPerSecond} per second)`);
+  abuse ??= limiter.flood;
+}
+
+const kvFlood = new KvFloodMeter(init.kvQuotaBytes);
+function kvRefused(): void {
+  kvFlood.refused(Date.now());
+  abuse ??= kvFlood.flood;
 }
 
 const kv = new KvStore(init.kvFile, init.kvQuotaBytes, (m) => hostLog('warn', m));
@@ -71,6 +87,7 @@ try {
   tzOffset = () => 0;
 }
 
+const httpClient = new BlockingHttpClient(init.http);
 const host = new AppHost({
   canvas: new Uint8Array(init.canvas),
   width: init.width,
@@ -79,9 +96,12 @@ const host = new AppHost({
   configJson: init.configJson,
   mqttTopics: init.mqttTopics,
   homeAssistantEntities: init.homeAssistantEntities,
+  networkHosts: init.networkHosts,
+  httpRequest: (request) => httpClient.request(request),
   blockBytesPerCall: init.memoryBytes,
   tzOffsetMinutes: tzOffset,
   log: guestLog,
+  kvRefused,
 });
 const clock = new CallClock(init.clock);
 
@@ -204,6 +224,7 @@ function call(name: string): void {
     reportDroppedLines(Date.now());
     scheduleKvSave();
   }
+  if (abuse !== null) throw new GuestFault('abuse', abuse);
   if (rc !== undefined && rc !== 0 && rc !== 0n) {
     const detail = host.errorText ? `: ${host.errorText}` : '';
     throw new GuestFault(name === 'setup' ? 'load' : 'trap', `${name}() failed (returned ${String(rc)})${detail}`);
@@ -214,6 +235,7 @@ function call(name: string): void {
 function classify(e: unknown, where: string, appError: string | null): GuestFault {
   const cap = `ran out of memory (${formatMiB(init.memoryBytes)} cap)`;
   if (e instanceof HostMemoryError) return new GuestFault('memory', `${cap}: ${e.message}`);
+  if (e instanceof HttpDenied) return new GuestFault('trap', where === 'run' ? e.message : `${where}(): ${e.message}`);
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof RangeError && /allocation failed|out of memory|maximum memory/i.test(message)) return new GuestFault('memory', cap);
   if (e instanceof Wasm.RuntimeError && memoryNearCap()) return new GuestFault('memory', cap);
@@ -248,6 +270,8 @@ function runTick(): void {
 
 function fail(e: unknown): void {
   dead = true;
+  // The bridge terminates this thread on a fault: what the app stored until then is kept.
+  saveKv();
   if (e instanceof GuestFault) post({ type: 'fault', kind: e.kind, message: e.message });
   else post({ type: 'fault', kind: 'crash', message: `the sandbox failed: ${e instanceof Error ? e.message : String(e)}` });
 }

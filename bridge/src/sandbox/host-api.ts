@@ -5,7 +5,8 @@
  */
 import type { CallContext, ExtismPluginOptions } from '@extism/extism';
 import type { ButtonEvent } from '@megabit/contract';
-import type { KvStore } from './kv-store';
+import { parseRequest, type HttpReply, type HttpRequestSpec } from './http-permission';
+import { KV_OVER_QUOTA, type KvStore } from './kv-store';
 import type { HomeAssistantEntityState, LogLevel } from './types';
 import { formatMiB } from './wasm-memory-cap';
 
@@ -33,10 +34,16 @@ export interface AppHostOptions {
   configJson: string;
   mqttTopics: readonly string[];
   homeAssistantEntities: readonly string[];
+  /** Hosts `http_request` may reach (permissions.network). */
+  networkHosts: readonly string[];
+  /** Performs a granted request; blocks until the bridge answers. */
+  httpRequest(request: HttpRequestSpec): HttpReply;
   /** Cap on Extism block bytes the guest may allocate during one call. */
   blockBytesPerCall: number;
   tzOffsetMinutes(nowMs: number): number;
   log(level: LogLevel, message: string): void;
+  /** A write the KV store refused for going over the quota (the flood policy counts them). */
+  kvRefused(): void;
 }
 
 export class AppHost {
@@ -52,6 +59,7 @@ export class AppHost {
   private readonly haAllowed: ReadonlySet<string>;
   private readonly mqttValues = new Map<string, Uint8Array>();
   private readonly haStates = new Map<string, HomeAssistantEntityState>();
+  private httpStatus = 0;
 
   constructor(private readonly o: AppHostOptions) {
     this.configJson = o.configJson;
@@ -106,7 +114,11 @@ export class AppHost {
           const value = k && this.o.kv.get(k);
           return value ? storeBytes(ctx, value) : 0n;
         },
-        mb_kv_set: (ctx: CallContext, key: bigint, value: bigint) => this.o.kv.set(read(ctx, key) ?? new Uint8Array(0), read(ctx, value) ?? new Uint8Array(0)),
+        mb_kv_set: (ctx: CallContext, key: bigint, value: bigint) => {
+          const rc = this.o.kv.set(read(ctx, key) ?? new Uint8Array(0), read(ctx, value) ?? new Uint8Array(0));
+          if (rc === KV_OVER_QUOTA) this.o.kvRefused();
+          return rc;
+        },
         mb_kv_delete: (ctx: CallContext, key: bigint) => {
           const k = read(ctx, key);
           if (k) this.o.kv.delete(k);
@@ -135,17 +147,42 @@ export class AppHost {
         error_set: (ctx: CallContext, addr: bigint) => {
           this.errorText = readText(ctx, addr);
         },
+        // Extism's foreground versions only log "not enabled"; these follow permissions.network.
+        http_request: (ctx: CallContext, request: bigint, body: bigint) => this.http(ctx, request, body),
+        http_status_code: () => this.httpStatus,
       },
     };
   }
 
   private alloc(ctx: CallContext, size: bigint): bigint {
     const n = Number(size);
+    this.chargeBlock(n);
+    return ctx.alloc(n);
+  }
+
+  private chargeBlock(n: number): void {
     if (this.blockBytes + n > this.o.blockBytesPerCall) {
       throw new HostMemoryError(`one call's Extism blocks would pass it (asked for ${n} more bytes with ${formatMiB(this.blockBytes)} in use)`);
     }
     this.blockBytes += n;
-    return ctx.alloc(n);
+  }
+
+  /**
+   * A request the manifest does not grant throws HttpDenied (the call fails, as in Extism); a
+   * granted one that gets no HTTP answer returns 0 with status 0, and says why in the app's log.
+   */
+  private http(ctx: CallContext, requestBlock: bigint, bodyBlock: bigint): bigint {
+    this.httpStatus = 0;
+    const request = parseRequest(this.o.networkHosts, readText(ctx, requestBlock), read(ctx, bodyBlock));
+    const reply = this.o.httpRequest(request);
+    if ('error' in reply) {
+      this.o.log('warn', `HTTP ${request.method} ${request.url} failed: ${reply.error}`);
+      return 0n;
+    }
+    this.httpStatus = reply.status;
+    // Replies land in Extism blocks like the guest's own allocations, under the same cap.
+    this.chargeBlock(reply.body.length);
+    return storeBytes(ctx, reply.body);
   }
 
   private blit(ctx: CallContext, x: number, y: number, w: number, h: number, pixels: bigint): number {

@@ -6,6 +6,8 @@
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES, type ButtonEvent } from '@megabit/contract';
 import type { Worker } from 'node:worker_threads';
 import { INBOX_MAX_PAYLOAD_BYTES } from './host-api';
+import { openHttpChannel, type HttpChannel } from './http-channel';
+import { fetchForApp } from './http-fetch';
 import { CallClock, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 import { SandboxFault, type AppInstance, type HomeAssistantEntityState, type LogLevel, type SandboxOptions } from './types';
 import { WasmFormatError, capLinearMemory } from './wasm-memory-cap';
@@ -23,12 +25,14 @@ const UNRESPONSIVE_AFTER_MS = 10_000;
  * the bridge's own code (a slow fsync) can hold it up then, so this is generous.
  */
 const CLOSE_GRACE_MS = 5000;
+/** What an HTTP request leaves of the call's time budget for the app to finish its call. */
+const HTTP_BUDGET_MARGIN_MS = 50;
 /** The worker's own JS heap (inbox, KV map, Extism's bookkeeping); guest memory is capped apart. */
 const WORKER_HEAP_MB = 96;
 
 /**
  * Loads an app and calls its `setup`. Resolves when the app is ready to run; rejects with a
- * SandboxFault of kind 'load' (bad module, failing setup), 'timeout', 'trap' or 'memory'.
+ * SandboxFault of kind 'load' (bad module, failing setup), 'timeout', 'trap', 'memory' or 'abuse'.
  */
 export async function startApp(options: SandboxOptions): Promise<AppInstance> {
   let wasm: Uint8Array;
@@ -38,6 +42,7 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
     if (e instanceof WasmFormatError) throw new SandboxFault('load', e.message);
     throw e;
   }
+  const http = openHttpChannel();
   const init: WorkerInit = {
     wasm,
     configJson: JSON.stringify(options.config ?? {}),
@@ -48,12 +53,14 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
     timeZone: options.timeZone,
     mqttTopics: options.manifest.permissions?.mqtt ?? [],
     homeAssistantEntities: options.manifest.permissions?.homeassistant ?? [],
+    networkHosts: options.manifest.permissions?.network ?? [],
+    http: http.workerEnd,
     width: DISPLAY_WIDTH,
     height: DISPLAY_HEIGHT,
     canvas: new SharedArrayBuffer(FRAME_BYTES),
     clock: new SharedArrayBuffer(CallClock.BYTES),
   };
-  const app = new SandboxedApp(options, init);
+  const app = new SandboxedApp(options, init, http);
   await app.started;
   return app;
 }
@@ -80,8 +87,11 @@ class SandboxedApp implements AppInstance {
   private onClosed: (() => void) | undefined;
   private exited = false;
   private readonly exit: Promise<void>;
+  private readonly createdAt = Date.now();
+  /** Aborts the app's HTTP requests in flight when it goes. */
+  private readonly httpStop = new AbortController();
 
-  constructor(private readonly options: SandboxOptions, init: WorkerInit) {
+  constructor(private readonly options: SandboxOptions, init: WorkerInit, private readonly http: HttpChannel) {
     this.id = options.manifest.id;
     this.canvas = new Uint8Array(init.canvas);
     this.clock = new CallClock(init.clock);
@@ -90,7 +100,9 @@ class SandboxedApp implements AppInstance {
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
       // Extism loads node:wasi at import, which prints an ExperimentalWarning per worker.
       execArgv: ['--no-warnings'],
+      transferList: [init.http.port],
     });
+    http.serve((request) => fetchForApp(request, init.networkHosts, this.httpTimeLeft(), this.httpStop.signal));
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (e: Error & { code?: string }) => {
       this.die(e.code === 'ERR_WORKER_OUT_OF_MEMORY'
@@ -255,7 +267,21 @@ class SandboxedApp implements AppInstance {
     void this.terminate();
   }
 
+  /**
+   * An HTTP request runs inside a guest call, on its clock: it gets what is left of the call's
+   * budget minus a margin, so that a slow server makes the request fail, not the app.
+   */
+  private httpTimeLeft(): number {
+    const [from, budget] = this.starting
+      ? [this.createdAt, this.options.limits.setupTimeoutMs]
+      : [this.clock.startedAt() ?? Date.now(), this.options.limits.runTimeoutMs];
+    const left = from + budget - Date.now();
+    return left - Math.min(HTTP_BUDGET_MARGIN_MS, left / 5);
+  }
+
   private async terminate(): Promise<void> {
+    this.httpStop.abort();
+    this.http.close();
     if (!this.exited) await this.worker.terminate().catch(() => undefined);
   }
 

@@ -4,6 +4,7 @@
  * in a SharedArrayBuffer both sides see.
  */
 import type { ButtonEvent } from '@megabit/contract';
+import type { HttpChannelEnd } from './http-channel';
 import type { FaultKind, HomeAssistantEntityState, LogLevel } from './types';
 
 export interface WorkerInit {
@@ -17,6 +18,10 @@ export interface WorkerInit {
   timeZone: string;
   mqttTopics: string[];
   homeAssistantEntities: string[];
+  /** permissions.network: the hosts `http_request` may reach. */
+  networkHosts: string[];
+  /** Where `http_request` sends granted requests (the port goes in the Worker's transfer list). */
+  http: HttpChannelEnd;
   /** The display, passed in so the worker bundle needs nothing from @megabit/contract at run time. */
   width: number;
   height: number;

@@ -38,7 +38,8 @@ export interface SandboxOptions {
   onLog(level: LogLevel, message: string): void;
 }
 
-export type FaultKind = 'timeout' | 'trap' | 'memory' | 'load' | 'crash';
+/** `abuse`: the app kept going over a limit that is otherwise enforced quietly (log rate, KV quota). */
+export type FaultKind = 'timeout' | 'trap' | 'memory' | 'load' | 'crash' | 'abuse';
 
 /** Why an app stopped working; the scheduler marks the app failed with `message`. */
 export class SandboxFault extends Error {
@@ -54,7 +55,7 @@ export interface AppInstance {
   /**
    * One tick: calls the app's `run`. Resolves with the app's 64x32 RGB888 canvas when it drew
    * anything during this call, or null when it drew nothing. Rejects with a SandboxFault when the
-   * app traps, times out or exhausts memory; the instance is then dead (later calls reject at
+   * app traps, times out, exhausts memory or keeps flooding its log or KV store; the instance is then dead (later calls reject at
    * once with the same fault). A run in flight when close() is called never rejects: it resolves
    * with its frame if it could finish, else null. Calls made while a run is in flight wait for it.
    */

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KV_BAD_KEY, KV_OK, KV_OVER_QUOTA, KvStore } from '../../src/sandbox/kv-store';
-import { LogLimiter } from '../../src/sandbox/log-limiter';
+import { KV_FLOOD_REFUSALS, KV_FLOOD_WINDOW_MS, KvFloodMeter } from '../../src/sandbox/kv-flood';
+import { LOG_FLOOD_FACTOR, LOG_FLOOD_WINDOWS, LogLimiter } from '../../src/sandbox/log-limiter';
 import { timeZoneOffset } from '../../src/sandbox/time-zone';
 import { tempDir } from '../fixtures/sandbox/harness';
 
@@ -98,6 +99,84 @@ describe('LogLimiter', () => {
     limiter.admit(1001);
     limiter.admit(1002);
     expect(limiter.takeDropped(5000)).toBe(3);
+  });
+});
+
+/** Logs `lines` lines spread over the one-second window starting at `start`. */
+function logWindow(limiter: LogLimiter, start: number, lines: number): void {
+  for (let i = 0; i < lines; i++) limiter.admit(start + Math.floor((i * 999) / lines));
+}
+
+describe('LogLimiter flood policy', () => {
+  const limit = 20;
+
+  test('a log kept far over the limit for LOG_FLOOD_WINDOWS seconds is a flood, with its rate in the reason', () => {
+    const limiter = new LogLimiter(limit);
+    for (let w = 0; w < LOG_FLOOD_WINDOWS; w++) {
+      expect(limiter.flood).toBeNull();
+      logWindow(limiter, w * 1000, 10_000);
+    }
+    // The last window is judged when the next line (or the end of a tick) rolls it over.
+    expect(limiter.takeDropped(LOG_FLOOD_WINDOWS * 1000)).toBeGreaterThan(0);
+    expect(limiter.flood).toBe(`log flood: about 10000 lines a second for ${LOG_FLOOD_WINDOWS}.0 s (limit: 20 per second)`);
+  });
+
+  test('a burst, however large, followed by a quiet second is no flood', () => {
+    const limiter = new LogLimiter(limit);
+    for (let w = 0; w < 3 * LOG_FLOOD_WINDOWS; w++) {
+      // Every other second is silent: the streak never gets past one window.
+      if (w % 2 === 0) logWindow(limiter, w * 1000, 50_000);
+    }
+    limiter.takeDropped(100_000);
+    expect(limiter.flood).toBeNull();
+  });
+
+  test('an app steadily a little over its limit loses lines but is no flood', () => {
+    const limiter = new LogLimiter(limit);
+    let dropped = 0;
+    for (let w = 0; w < 3 * LOG_FLOOD_WINDOWS; w++) {
+      logWindow(limiter, w * 1000, LOG_FLOOD_FACTOR * limit - 1);
+      dropped += limiter.takeDropped(w * 1000 + 999);
+    }
+    dropped += limiter.takeDropped(100_000);
+    expect(dropped).toBe(3 * LOG_FLOOD_WINDOWS * (LOG_FLOOD_FACTOR * limit - 1 - limit));
+    expect(limiter.flood).toBeNull();
+  });
+
+  test('one calm second breaks the streak', () => {
+    const limiter = new LogLimiter(limit);
+    for (let w = 0; w < LOG_FLOOD_WINDOWS - 1; w++) logWindow(limiter, w * 1000, 10_000);
+    logWindow(limiter, (LOG_FLOOD_WINDOWS - 1) * 1000, limit);
+    for (let w = LOG_FLOOD_WINDOWS; w < 2 * LOG_FLOOD_WINDOWS - 1; w++) logWindow(limiter, w * 1000, 10_000);
+    limiter.takeDropped(2 * LOG_FLOOD_WINDOWS * 1000);
+    expect(limiter.flood).toBeNull();
+  });
+});
+
+describe('KvFloodMeter', () => {
+  test('more than KV_FLOOD_REFUSALS refused writes within KV_FLOOD_WINDOW_MS is a flood', () => {
+    const meter = new KvFloodMeter(16_384);
+    for (let i = 0; i < KV_FLOOD_REFUSALS; i++) meter.refused(i);
+    expect(meter.flood).toBeNull();
+    meter.refused(KV_FLOOD_REFUSALS);
+    expect(meter.flood).toMatch(/^KV flood: 1001 writes refused in 1\.0 s for going over the 16384-byte quota \(limit: 1000 per 10 s\)$/);
+  });
+
+  test('an app that hits the quota once, or now and then, is no flood', () => {
+    const once = new KvFloodMeter(100);
+    once.refused(0);
+    expect(once.flood).toBeNull();
+    // One refused retry per tick at 30 fps, for a minute: 1800 refusals, 300 per window.
+    const retrying = new KvFloodMeter(100);
+    for (let i = 0; i < 1800; i++) retrying.refused(i * (1000 / 30));
+    expect(retrying.flood).toBeNull();
+  });
+
+  test('the window slides: refusals older than KV_FLOOD_WINDOW_MS no longer count', () => {
+    const meter = new KvFloodMeter(100);
+    const step = KV_FLOOD_WINDOW_MS / KV_FLOOD_REFUSALS + 1;
+    for (let i = 0; i < 3 * KV_FLOOD_REFUSALS; i++) meter.refused(i * step);
+    expect(meter.flood).toBeNull();
   });
 });
 

@@ -14,7 +14,8 @@ import { uleb } from '../../fixtures/sandbox/wasm-builder';
 
 export { buildProbeApp } from '../../fixtures/sandbox/probe-app';
 
-export type FaultMode = 'loop' | 'trap' | 'memory' | 'kv' | 'log';
+/** How the faulty app misbehaves on every run(); `calm` is its well-behaved twin. */
+export type FaultMode = 'loop' | 'trap' | 'memory' | 'kv' | 'log' | 'calm';
 
 const FAULTY_SOURCE = join(__dirname, 'assembly', 'faulty.ts');
 

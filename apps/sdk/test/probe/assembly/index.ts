@@ -1,7 +1,7 @@
 // Test fixture for the SDK: draws or logs what config.scene asks for; the tests check the result.
 import {
   App, ButtonEvent, Colors, DateTime, FONT_3X5, FONT_5X7, IndexedImage, JsonValue, KvStatus, Payload, Random, RgbImage,
-  config, displayInfo, homeAssistant, hsv, kv, log, mix, mqtt, parseColor, random, register, rgb, screen, toHex,
+  config, displayInfo, homeAssistant, hsv, http, kv, log, mix, mqtt, parseColor, random, register, rgb, screen, toHex,
 } from "@megabit/sdk";
 
 const CHECKER: StaticArray<u8> = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255];
@@ -28,6 +28,7 @@ class Probe extends App {
     else if (scene == "kv") store();
     else if (scene == "random") randomness();
     else if (scene == "sources") sources();
+    else if (scene == "http") requests();
     else if (scene == "time") times();
     else if (scene == "abort") assert(false, "probe abort");
     else if (scene == "idle") return;
@@ -126,6 +127,17 @@ function sources(): void {
   log.info("mqtt " + m.ok.toString() + " " + m.value + " " + m.error + " " + (m.unavailable ? "unavailable" : "-") + " " + m.number.toString());
   log.info("denied " + d.ok.toString() + " " + d.denied.toString() + " " + d.error);
   log.info("ha " + h.ok.toString() + " " + h.value + " " + h.attributes.getString("unit_of_measurement") + " " + h.error);
+}
+
+function requests(): void {
+  const base = config.getString("base");
+  const g = http.get(base + "/json", JsonValue.object().set("x-probe", JsonValue.string("sdk")));
+  const parsed = g.json();
+  log.info("get " + g.status.toString() + " " + g.ok.toString() + " " + (parsed !== null ? parsed.getString("seen") : "not json"));
+  const p = http.request("POST", base + "/echo", Uint8Array.wrap(String.UTF8.encode("ping")));
+  log.info("post " + p.status.toString() + " " + p.text());
+  const m = http.get(base + "/missing");
+  log.info("missing " + m.status.toString() + " " + m.ok.toString());
 }
 
 function times(): void {

@@ -1,6 +1,7 @@
 // AssemblyScript source of the reliability tests' misbehaving app, compiled at test time (see
 // ../fault-apps.ts). What it does wrong on every run() is its config's "mode" (the manifest's
-// schema default, so one module serves every fault): loop, trap, memory, kv or log.
+// schema default, so one module serves every fault): loop, trap, memory, kv or log. In mode calm it
+// behaves: it draws a bar and stores its tick count each tick.
 
 @external("extism:host/env", "alloc") declare function extismAlloc(n: u64): u64;
 @external("extism:host/env", "length") declare function extismLength(p: u64): u64;
@@ -21,7 +22,7 @@ const LOG_LINES_PER_RUN = 200;
 /** KV writes per run(): more keys than the quota holds, so most of them are refused. */
 const KV_WRITES_PER_RUN = 64;
 
-const MODES: string[] = ["loop", "trap", "memory", "kv", "log"];
+const MODES: string[] = ["loop", "trap", "memory", "kv", "log", "calm"];
 let mode: string = "";
 let ticks: i32 = 0;
 
@@ -59,6 +60,8 @@ export function setup(): i32 {
 
 export function run(): i32 {
   ticks++;
+  // Tells the test the app has started ticking: "<mode> begins" (the loop gives no other sign of life).
+  if (ticks == 1) mbLog(1, writeString(mode + " begins"));
   if (mode == "loop") {
     while (true) {}
   } else if (mode == "trap") {
@@ -74,6 +77,9 @@ export function run(): i32 {
     for (let i = 0; i < KV_WRITES_PER_RUN; i++) mbKvSet(writeString("key" + ((ticks * KV_WRITES_PER_RUN + i) % 1000).toString()), v);
   } else if (mode == "log") {
     for (let i = 0; i < LOG_LINES_PER_RUN; i++) mbLog(1, writeString("flood " + ticks.toString() + "." + i.toString()));
+  } else if (mode == "calm") {
+    // Keeps a KV store too (one small value), so it costs the bridge the same files as the KV flood.
+    mbKvSet(writeString("ticks"), writeString(ticks.toString()));
   }
   drawBar();
   return 0;

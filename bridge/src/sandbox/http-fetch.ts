@@ -1,0 +1,73 @@
+/**
+ * Performs an app's HTTP request on the bridge's main thread. Redirects are followed here, one hop
+ * at a time, so that a granted server cannot send the app on to a host it was not granted.
+ */
+import { HTTP_MAX_REDIRECTS, HTTP_MAX_RESPONSE_BYTES, HttpDenied, checkUrl, type HttpReply, type HttpRequestSpec } from './http-permission';
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * `timeoutMs`: what is left of the guest call's time budget; `stop` aborts when the app goes.
+ * Never rejects: every failure is an `error` reply.
+ */
+export async function fetchForApp(request: HttpRequestSpec, hosts: readonly string[], timeoutMs: number, stop: AbortSignal): Promise<HttpReply> {
+  if (timeoutMs <= 0) return { error: "no time left in the call's time budget" };
+  const signal = AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]);
+  let { url, method, body } = request;
+  let redirected = false;
+  try {
+    for (let hop = 0; ; hop++) {
+      checkUrl(hosts, url);
+      const response = await fetch(url, { method, headers: request.headers, body, redirect: 'manual', signal });
+      const location = response.headers.get('location');
+      if (!REDIRECTS.has(response.status) || location === null) {
+        const bytes = await readCapped(response, HTTP_MAX_RESPONSE_BYTES);
+        if (!bytes) return { error: `the response is larger than ${HTTP_MAX_RESPONSE_BYTES / 1024 / 1024} MiB` };
+        return { status: response.status, body: bytes };
+      }
+      await response.body?.cancel();
+      if (hop === HTTP_MAX_REDIRECTS) return { error: `more than ${HTTP_MAX_REDIRECTS} redirects` };
+      url = new URL(location, url).href;
+      redirected = true;
+      if (response.status === 303 || (response.status <= 302 && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+      }
+    }
+  } catch (e) {
+    if (e instanceof HttpDenied) return { error: redirected ? `redirected: ${e.message}` : e.message };
+    if (signal.aborted && !stop.aborted) return { error: `no answer within ${Math.round(timeoutMs)} ms (the rest of the call's time budget)` };
+    // fetch's own message is "fetch failed"; the cause says what happened (ECONNREFUSED, ...).
+    return { error: messageOf((e as { cause?: unknown } | null)?.cause) ?? messageOf(e) ?? String(e) };
+  }
+}
+
+/** By shape, not instanceof: errors from Node's bundled fetch may come from another realm. */
+function messageOf(e: unknown): string | undefined {
+  const message = (e as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** The whole body, or null as soon as it passes `cap` bytes (the rest is not read). */
+async function readCapped(response: Response, cap: number): Promise<Uint8Array | null> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body?.getReader();
+  while (reader) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    total += chunk.value.length;
+    if (total > cap) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(chunk.value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
