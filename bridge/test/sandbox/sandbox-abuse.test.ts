@@ -8,28 +8,9 @@ import { SandboxFault } from '../../src/sandbox';
 import { INBOX_MAX_PAYLOADS } from '../../src/sandbox/host-api';
 import { KV_FLOOD_REFUSALS } from '../../src/sandbox/kv-flood';
 import { LOG_FLOOD_FACTOR, LOG_FLOOD_WINDOWS } from '../../src/sandbox/log-limiter';
-import { buildProbeApp } from '../fixtures/sandbox/probe-app';
-import { command, start, tempDir, type StartOverrides, type TestApp } from '../fixtures/sandbox/harness';
+import { command, useProbeSandbox } from '../fixtures/sandbox/harness';
 
-let probe: Uint8Array;
-const dir = tempDir();
-const running: TestApp[] = [];
-let kvCounter = 0;
-
-beforeAll(async () => {
-  probe = await buildProbeApp();
-}, 120_000);
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((t) => t.app.close()));
-});
-afterAll(() => dir.cleanup());
-
-async function startProbe(overrides: StartOverrides = {}): Promise<TestApp> {
-  const t = await start(probe, dir.path, { kvFile: join(dir.path, `abuse-kv-${++kvCounter}.json`), ...overrides });
-  running.push(t);
-  return t;
-}
+const { dir, startProbe } = useProbeSandbox();
 
 /** Runs `tick` until the app faults (returned) or `maxTicks` ran without one (undefined). */
 async function faultWithin(maxTicks: number, tick: () => Promise<unknown>): Promise<SandboxFault | undefined> {
@@ -45,7 +26,7 @@ async function faultWithin(maxTicks: number, tick: () => Promise<unknown>): Prom
 
 describe('KV flood', () => {
   test('an app that keeps writing over its quota is stopped with the reason', async () => {
-    const kvFile = join(dir.path, 'flood-kv.json');
+    const kvFile = join(dir, 'flood-kv.json');
     const t = await startProbe({ kvQuotaBytes: 100, kvFile });
     const batch = Array.from({ length: INBOX_MAX_PAYLOADS }, (_, i) => `setn|k${i}|200`);
     const ticks = Math.ceil((KV_FLOOD_REFUSALS + 1 + 1) / batch.length);

@@ -1,28 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildProbeApp } from '../fixtures/sandbox/probe-app';
-import { command, manifest, start, tempDir, type StartOverrides, type TestApp } from '../fixtures/sandbox/harness';
+import { command, manifest, useProbeSandbox } from '../fixtures/sandbox/harness';
 
-let probe: Uint8Array;
-const dir = tempDir();
-const running: TestApp[] = [];
-let kvCounter = 0;
-
-beforeAll(async () => {
-  probe = await buildProbeApp();
-}, 120_000);
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((t) => t.app.close()));
-});
-afterAll(() => dir.cleanup());
-
-/** A fresh KV file per test unless one is given. */
-async function startProbe(overrides: StartOverrides = {}): Promise<TestApp> {
-  const t = await start(probe, dir.path, { kvFile: join(dir.path, `kv-${++kvCounter}.json`), ...overrides });
-  running.push(t);
-  return t;
-}
+const { dir, startProbe } = useProbeSandbox();
 
 const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -36,7 +16,7 @@ describe('KV store', () => {
   });
 
   test('values survive a restart', async () => {
-    const kvFile = join(dir.path, 'persist.json');
+    const kvFile = join(dir, 'persist.json');
     const first = await startProbe({ kvFile });
     expect(await command(first, 'set|count|41', 'set|gone|x', 'del|gone')).toEqual(['set 0', 'set 0', 'del 0']);
     await first.app.close();
@@ -46,7 +26,7 @@ describe('KV store', () => {
   });
 
   test('a write over quota returns -1 and changes nothing, in memory or on disk', async () => {
-    const kvFile = join(dir.path, 'quota.json');
+    const kvFile = join(dir, 'quota.json');
     const t = await startProbe({ kvFile, kvQuotaBytes: 100 });
     // key "k" (1 byte) + 90 bytes = 91 of 100
     expect(await command(t, 'setn|k|90', 'setn|other|10', 'setn|k|99', 'setn|k|100', 'get|other')).toEqual([
@@ -64,7 +44,7 @@ describe('KV store', () => {
   });
 
   test('a corrupt file starts an empty store with a warning', async () => {
-    const kvFile = join(dir.path, 'corrupt.json');
+    const kvFile = join(dir, 'corrupt.json');
     writeFileSync(kvFile, '{"format":"megabit-kv/1","entries":{"a":');
     const t = await startProbe({ kvFile });
     expect(t.logs[0].level).toBe('warn');
@@ -73,7 +53,7 @@ describe('KV store', () => {
   });
 
   test('writes are saved within about a second without waiting for close()', async () => {
-    const kvFile = join(dir.path, 'coalesced.json');
+    const kvFile = join(dir, 'coalesced.json');
     const t = await startProbe({ kvFile });
     const sets = Array.from({ length: 30 }, (_, i) => `set|n|${i}`);
     await command(t, ...sets);
@@ -88,7 +68,7 @@ describe('KV store', () => {
   });
 
   test('a store that cannot be saved keeps working in memory and says so once', async () => {
-    const notADir = join(dir.path, 'plain-file');
+    const notADir = join(dir, 'plain-file');
     writeFileSync(notADir, '');
     const t = await startProbe({ kvFile: join(notADir, 'kv.json') });
     expect(await command(t, 'set|a|1')).toEqual(['set 0']);
@@ -102,7 +82,7 @@ describe('KV store', () => {
   });
 
   test('reads and deletes write nothing to disk', async () => {
-    const kvFile = join(dir.path, 'untouched.json');
+    const kvFile = join(dir, 'untouched.json');
     const t = await startProbe({ kvFile });
     await command(t, 'get|a', 'del|a');
     await t.app.close();

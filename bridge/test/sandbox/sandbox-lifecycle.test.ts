@@ -1,26 +1,8 @@
 import { SandboxFault } from '../../src/sandbox';
-import { buildProbeApp } from '../fixtures/sandbox/probe-app';
-import { command, pixel, start, tempDir, type StartOverrides, type TestApp } from '../fixtures/sandbox/harness';
+import { command, pixel, start, type StartOverrides, useProbeSandbox } from '../fixtures/sandbox/harness';
 import { WasmBuilder, op } from '../fixtures/sandbox/wasm-builder';
 
-let probe: Uint8Array;
-const dir = tempDir();
-const running: TestApp[] = [];
-
-beforeAll(async () => {
-  probe = await buildProbeApp();
-}, 120_000);
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((t) => t.app.close()));
-});
-afterAll(() => dir.cleanup());
-
-async function startProbe(overrides: StartOverrides = {}, wasm = probe): Promise<TestApp> {
-  const t = await start(wasm, dir.path, overrides);
-  running.push(t);
-  return t;
-}
+const { dir, probe, startProbe } = useProbeSandbox();
 
 async function faultOf(promise: Promise<unknown>): Promise<SandboxFault> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -109,19 +91,19 @@ describe('calls', () => {
   });
 
   test('a trap in setup names setup', async () => {
-    const fault = await faultOf(start(probe, dir.path, { config: { setupTrap: true } }));
+    const fault = await faultOf(start(probe(), dir, { config: { setupTrap: true } }));
     expect(fault.kind).toBe('trap');
     expect(fault.message).toBe('setup() trapped: unreachable');
   });
 
   test('a failing setup is a load fault carrying the app\'s error text', async () => {
-    const fault = await faultOf(start(probe, dir.path, { config: { setupFail: true } }));
+    const fault = await faultOf(start(probe(), dir, { config: { setupFail: true } }));
     expect(fault.kind).toBe('load');
     expect(fault.message).toBe('setup() failed (returned 1): setup refused');
   });
 
   test('a setup that never returns hits the setup budget', async () => {
-    const fault = await faultOf(start(probe, dir.path, { config: { setupLoop: true }, limits: { setupTimeoutMs: 1500 } }));
+    const fault = await faultOf(start(probe(), dir, { config: { setupLoop: true }, limits: { setupTimeoutMs: 1500 } }));
     expect(fault.kind).toBe('timeout');
     expect(fault.message).toBe('loading and setup() exceeded the 1500 ms time budget');
   });
@@ -207,7 +189,7 @@ describe('faults', () => {
 });
 
 describe('loading', () => {
-  const load = (wasm: Uint8Array, overrides: StartOverrides = {}): Promise<SandboxFault> => faultOf(start(wasm, dir.path, overrides));
+  const load = (wasm: Uint8Array, overrides: StartOverrides = {}): Promise<SandboxFault> => faultOf(start(wasm, dir, overrides));
 
   test('bytes that are not WebAssembly', async () => {
     const fault = await load(encode('#!/bin/sh\necho hello\n'));
