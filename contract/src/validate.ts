@@ -296,7 +296,9 @@ export function validateManifest(value: unknown): Result<AppManifest> {
   return ok(m as unknown as AppManifest);
 }
 
-const HOST_NAME = /^(\*\.)?[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*$/;
+const HOST_NAME = /^[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})*$/;
+// At least two labels after `*.`: `*.com` would grant a whole top-level domain.
+const HOST_WILDCARD = /^\*\.[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$/;
 const IPV6_LITERAL = /^\[[0-9a-f:.]{2,45}\]$/;
 
 /**
@@ -304,7 +306,7 @@ const IPV6_LITERAL = /^\[[0-9a-f:.]{2,45}\]$/;
  * Nothing broader (no bare `*`), so a grant always names who the app talks to.
  */
 export function isNetworkHostPattern(pattern: string): boolean {
-  return pattern.length <= 253 && (HOST_NAME.test(pattern) || IPV6_LITERAL.test(pattern));
+  return pattern.length <= 253 && (HOST_NAME.test(pattern) || HOST_WILDCARD.test(pattern) || IPV6_LITERAL.test(pattern));
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
