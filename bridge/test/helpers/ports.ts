@@ -1,15 +1,47 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports below the kernel's ephemeral range, one slice per jest worker. A port from the
+ * ephemeral range (what listen(0) returns) can be taken as the local end of any outgoing
+ * connection while its server is down, so a bridge or broker restarted on the same port would
+ * fail to bind; ports below the range are only ever taken by a listen.
+ */
+function portSlice(): { low: number; size: number } {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+  } catch {
+    // Not Linux: keep the IANA-style default.
+  }
+  const first = 10_000;
+  const slices = 8;
+  const size = Math.floor((ephemeralLow - first) / slices);
+  const worker = (Number(process.env.JEST_WORKER_ID ?? 1) - 1) % slices;
+  return { low: first + worker * size, size };
+}
+
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** Handed out by this process: two calls in a row must not name the same still-unused port. */
+const handedOut = new Set<number>();
+
+/** A free port, stable across restarts of whatever listens on it (see portSlice). */
+export async function freePort(): Promise<number> {
+  const { low, size } = portSlice();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = low + Math.floor(Math.random() * size);
+    if (handedOut.has(port) || !(await listenable(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port in ${low}-${low + size - 1} after 50 tries`);
 }
 
 export function delay(ms: number): Promise<void> {
