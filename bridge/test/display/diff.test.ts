@@ -1,5 +1,5 @@
 import { blankFrame, changedRects, framesEqual, type Rect } from '../../src/display';
-import { seededRandom } from './helpers';
+import { seededRandom } from '../helpers/seeded-random';
 
 function changedPixels(a: Uint8Array, b: Uint8Array): boolean[][] {
   const grid: boolean[][] = [];

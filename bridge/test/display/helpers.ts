@@ -72,19 +72,6 @@ export function byRowThenColumn(a: string, b: string): number {
   return ay - by || ax - bx;
 }
 
-/** A small seeded generator (xorshift32), so property tests are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
-}
-
 /** Compares frames and names the first pixel that differs, instead of dumping 6144 bytes. */
 export function frameDifference(actual: Uint8Array, expected: Uint8Array): string {
   if (actual.length !== expected.length) return `length ${actual.length} != ${expected.length}`;

@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { blankFrame, encodeFramePng } from '../../src/display';
-import { seededRandom } from './helpers';
+import { seededRandom } from '../helpers/seeded-random';
 
 function randomFrame(): Uint8Array {
   const random = seededRandom(42);

@@ -4,20 +4,8 @@
  * damaged packet as good, and find the next good packet right after the noise. The firmware's
  * side is its own fuzz run (firmware/test, under ASan/UBSan).
  */
+import { seededRandom } from '../helpers/seeded-random';
 import { decodeMessage, encodeMessage, type Message, PacketParser, type ParseEvent } from '../../src/serial/protocol';
-
-/** Deterministic, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x1_0000_0000;
-  };
-}
 
 /** Messages the device sends the bridge, and some the bridge sends it. */
 const SAMPLES: Message[] = [
@@ -64,7 +52,7 @@ const CANONICAL_JSON = CANONICAL.map((m) => JSON.stringify(m));
 
 describe('serial codec fed noise', () => {
   it('survives 20,000 bursts of noise and damaged packets, and resynchronises after each', () => {
-    const random = prng(0x6d62);
+    const random = seededRandom(0x6d62);
     const parser = new PacketParser();
     let dropped = 0;
     let goodAfterNoise = 0;
@@ -89,7 +77,7 @@ describe('serial codec fed noise', () => {
   });
 
   it('decodes any packet that passes the CRC without throwing, known type or not', () => {
-    const random = prng(7);
+    const random = seededRandom(7);
     for (let i = 0; i < 50_000; i++) {
       const body = new Uint8Array(Math.floor(random() * 40));
       for (let b = 0; b < body.length; b++) body[b] = Math.floor(random() * 256);
