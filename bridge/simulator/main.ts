@@ -1,9 +1,8 @@
 /** The simulator page: wires the MQTT connection to the panel, the status and the controls. */
-import { DeviceTopics, FRAME_BYTES, OUT, deviceIdFromAvailabilityTopic } from '@megabit/contract';
+import { DeviceTopics, FRAME_BYTES, OUT, deviceIdFromAvailabilityTopic, type ButtonTimings } from '@megabit/contract';
 import { AppsView } from './apps-view';
 import { BrokerConnection, type BrokerStatus } from './broker-connection';
 import { ButtonGestures, buttonTimings } from './button-gestures';
-import type { ButtonTimings } from '../src/device/button-classifier';
 import { wireButton } from './button-input';
 import { CaptureControls } from './capture-controls';
 import { Commands } from './commands';

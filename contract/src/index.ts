@@ -1,3 +1,4 @@
+export * from './button-classifier';
 export * from './display';
 export * from './topics';
 export * from './payloads';

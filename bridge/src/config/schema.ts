@@ -2,7 +2,7 @@
  * The settings schema: the one source of truth for every key of megabit.yaml, its type, default
  * and description. `Settings` below is checked against it by a test.
  */
-import { DEFAULT_BUTTON_TIMINGS } from '../device/button-classifier';
+import { BUTTON_TIMING_LIMITS, DEFAULT_BUTTON_TIMINGS } from '@megabit/contract';
 
 export const SETTINGS_SCHEMA = {
   type: 'object',
@@ -61,8 +61,8 @@ export const SETTINGS_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        long_press_ms: { type: 'integer', minimum: 200, maximum: 5000, default: DEFAULT_BUTTON_TIMINGS.longPressMs, description: 'A hold of the button at least this long is a long_press (reported while still held); shorter is a press. Hardware and simulator button alike.' },
-        double_press_ms: { type: 'integer', minimum: 100, maximum: 2000, default: DEFAULT_BUTTON_TIMINGS.doublePressMs, description: 'A press starting less than this long after a press\'s release makes the two one double_press; a single press is reported this long after its release.' },
+        long_press_ms: { type: 'integer', minimum: BUTTON_TIMING_LIMITS.longPressMs.min, maximum: BUTTON_TIMING_LIMITS.longPressMs.max, default: DEFAULT_BUTTON_TIMINGS.longPressMs, description: 'A hold of the button at least this long is a long_press (reported while still held); shorter is a press. Hardware and simulator button alike.' },
+        double_press_ms: { type: 'integer', minimum: BUTTON_TIMING_LIMITS.doublePressMs.min, maximum: BUTTON_TIMING_LIMITS.doublePressMs.max, default: DEFAULT_BUTTON_TIMINGS.doublePressMs, description: 'A press starting less than this long after a press\'s release makes the two one double_press; a single press is reported this long after its release.' },
       },
     },
     homeassistant: {

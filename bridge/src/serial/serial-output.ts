@@ -5,7 +5,7 @@
  * button events into API button actions. Logs once per change of state, never per retry.
  */
 import type { ButtonEvent as ApiButtonEvent, DisplayLinkDeviceCounters, DisplayLinkState } from '@megabit/contract';
-import { ButtonClassifier, type ButtonTimings } from '../device/button-classifier';
+import { ButtonClassifier, type ButtonTimings } from '@megabit/contract';
 import type { DisplayLink } from '../device/display-link';
 import type { DisplayOutput } from '../display/output';
 import type { EventBus } from '../events';

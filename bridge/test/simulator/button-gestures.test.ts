@@ -3,7 +3,7 @@
  * bridge served (or the bridge's defaults when it served none or nonsense).
  */
 import type { ButtonAction } from '@megabit/contract';
-import { DEFAULT_BUTTON_TIMINGS } from '../../src/device/button-classifier';
+import { DEFAULT_BUTTON_TIMINGS } from '@megabit/contract';
 import { ButtonGestures, buttonTimings } from '../../simulator/button-gestures';
 
 describe('buttonTimings', () => {

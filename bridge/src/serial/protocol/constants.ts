@@ -32,7 +32,7 @@ export const RejectReason = {
   UNKNOWN_TYPE: 6,
 } as const;
 
-/** Debounced edges only: the bridge classifies holds (device/button-classifier). */
+/** Debounced edges only: the bridge classifies holds (ButtonClassifier, in the contract). */
 export const ButtonEvent = { UP: 0, DOWN: 1 } as const;
 
 export const LogLevel = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3 } as const;

@@ -11,9 +11,10 @@
  * Edge times are the source's own clock (the device's uptime for the serial link), so an edge
  * that reaches the bridge late is still judged by when it happened. Only the two waits (the
  * long press while held, the end of the double-press window) run on this machine's clock, from
- * when the edge arrived. Plain timers, no Node API: the simulator page bundles this file.
+ * when the edge arrived. Plain timers, no Node API: the simulator page runs it too, which is why
+ * it lives in the contract.
  */
-import type { ButtonAction } from '@megabit/contract';
+import type { ButtonAction } from './payloads';
 
 export interface ButtonTimings {
   /** A hold at least this long is a long press; shorter ones are clicks. */
@@ -23,6 +24,12 @@ export interface ButtonTimings {
 }
 
 export const DEFAULT_BUTTON_TIMINGS: Readonly<ButtonTimings> = { longPressMs: 800, doublePressMs: 400 };
+
+/** The range of each timing the bridge's settings accept (and the page trusts when served). */
+export const BUTTON_TIMING_LIMITS: Readonly<Record<keyof ButtonTimings, { min: number; max: number }>> = {
+  longPressMs: { min: 200, max: 5000 },
+  doublePressMs: { min: 100, max: 2000 },
+};
 
 export interface ButtonClassifierOptions extends ButtonTimings {
   onAction: (action: ButtonAction) => void;

@@ -3,8 +3,7 @@
  * held, double presses, and the source's own edge times deciding when edges arrive late.
  * Edge times are given explicitly (the source's clock); jest's fake timers are this machine's.
  */
-import type { ButtonAction } from '@megabit/contract';
-import { ButtonClassifier, DEFAULT_BUTTON_TIMINGS } from '../../src/device/button-classifier';
+import { ButtonClassifier, DEFAULT_BUTTON_TIMINGS, type ButtonAction } from '../src';
 
 const LONG = 800;
 const DOUBLE = 400;
