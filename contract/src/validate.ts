@@ -306,7 +306,15 @@ const IPV6_LITERAL = /^\[[0-9a-f:.]{2,45}\]$/;
  * Nothing broader (no bare `*`), so a grant always names who the app talks to.
  */
 export function isNetworkHostPattern(pattern: string): boolean {
-  return pattern.length <= 253 && (HOST_NAME.test(pattern) || HOST_WILDCARD.test(pattern) || IPV6_LITERAL.test(pattern));
+  if (pattern.length > 253 || !(HOST_NAME.test(pattern) || HOST_WILDCARD.test(pattern) || IPV6_LITERAL.test(pattern))) return false;
+  // Only the form a URL's host takes: `10.1` or `[0:0::1]` would be rewritten by the URL parser
+  // (to 10.0.0.1, [::1]) and so never match the request they were meant to allow.
+  const host = pattern.startsWith('*.') ? pattern.slice(2) : pattern;
+  try {
+    return new URL(`http://${host}/`).hostname === host;
+  } catch {
+    return false;
+  }
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

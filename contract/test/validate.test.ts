@@ -113,7 +113,7 @@ describe('manifests and installs', () => {
     const grant = (network: unknown) => validateManifest({ ...manifest, permissions: { network } });
     expect(grant(['api.example.com', '*.example.org', '192.168.1.20', '[::1]', 'localhost']).ok).toBe(true);
     expect(grant([]).ok).toBe(true);
-    for (const bad of ['*', 'http://api.example.com', 'api.example.com:8080', 'api.example.com/x', 'API.example.com', '*.', 'a..b', '', 'a b', 'a.*.com', '*.com', 7]) {
+    for (const bad of ['*', 'http://api.example.com', 'api.example.com:8080', 'api.example.com/x', 'API.example.com', '*.', 'a..b', '', 'a b', 'a.*.com', '*.com', '10.1', '0x7f.1', '192.168.001.020', '[0:0::1]', 7]) {
       expect(errorOf(grant([bad]))).toMatch(/permissions\.network lists host names/);
     }
     expect(errorOf(grant('api.example.com'))).toMatch(/permissions\.network must be an array/);

@@ -55,12 +55,20 @@ function applyEnvironment(doc: Record<string, unknown>, env: NodeJS.ProcessEnv):
   }
 }
 
+/** Keys an earlier version had, and where they went: a file written for it gets told. */
+const MOVED_KEYS: Record<string, string> = {
+  'serial.button': 'the top-level "button" section (button.double_press_ms, button.long_press_ms)',
+};
+
 function describe(error: ErrorObject): string {
   const key = error.instancePath.split('/').filter(Boolean).join('.');
   const where = key || '(top level)';
   switch (error.keyword) {
-    case 'additionalProperties':
-      return `unknown key "${key ? `${key}.` : ''}${String(error.params.additionalProperty)}"`;
+    case 'additionalProperties': {
+      const unknown = `${key ? `${key}.` : ''}${String(error.params.additionalProperty)}`;
+      const moved = MOVED_KEYS[unknown];
+      return moved ? `"${unknown}" has moved to ${moved}` : `unknown key "${unknown}"`;
+    }
     case 'enum':
       return `${where} must be one of ${(error.params.allowedValues as string[]).join(', ')}`;
     case 'type':

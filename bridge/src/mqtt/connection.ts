@@ -63,7 +63,13 @@ export class MqttConnection {
     client.on('error', (e) => this.problem(describeError(e)));
     client.on('close', () => {
       if (this.stopping) return;
-      for (const listener of this.disconnectListeners) listener();
+      for (const listener of this.disconnectListeners) {
+        try {
+          listener();
+        } catch (e) {
+          this.log.error(`handling the broker disconnect failed: ${errorMessage(e)}`);
+        }
+      }
       if (this.everConnected && this.lastProblem === undefined) this.problem('connection to the broker lost');
       // mqtt.js retries at a fixed period; stretch it so a dead broker is not hammered.
       client.options.reconnectPeriod = this.backoffMs;

@@ -17,13 +17,20 @@ export type WakeReason = 'changed' | 'timeout' | 'stopped';
 
 interface WatchTarget {
   dir: string;
-  /** Only events for this name in `dir` count; undefined: every event does. */
-  name?: string;
+  /** Only events for this name (or names matching it) in `dir` count; undefined: every event does. */
+  name?: string | RegExp;
 }
+
+/**
+ * Without udev's by-id links, what in /dev can be a USB serial device: its by-id folder appearing,
+ * or the ACM/USB tty itself. Everything else in /dev (ttys being written to, other devices)
+ * must not wake the port listing, which runs udevadm.
+ */
+const SERIAL_DEVICE_NODE = /^(serial|ttyACM\d+|ttyUSB\d+)$/;
 
 /** The directory to watch for `configured`, and which of its entries matters. */
 export function watchTarget(configured: string): WatchTarget {
-  if (configured === AUTO_PATH) return { dir: existsSync(BY_ID) ? BY_ID : '/dev' };
+  if (configured === AUTO_PATH) return existsSync(BY_ID) ? { dir: BY_ID } : { dir: '/dev', name: SERIAL_DEVICE_NODE };
   let child = configured.endsWith(sep) ? configured.slice(0, -1) : configured;
   let dir = dirname(child);
   while (!existsSync(dir) && dir !== dirname(dir)) {
@@ -68,7 +75,7 @@ export function waitForDevice(configured: string, maxMs: number, before: DeviceS
     try {
       const { dir, name: wanted } = now.target;
       watcher = watch(dir, { persistent: false }, (_event, name) => {
-        if (wanted === undefined || name === null || name.toString() === wanted) finish('changed');
+        if (wanted === undefined || name === null || (typeof wanted === 'string' ? name.toString() === wanted : wanted.test(name.toString()))) finish('changed');
       });
       watcher.on('error', () => {
         watcher?.close();

@@ -63,9 +63,9 @@ describe('${id}', () => {
 });
 `;
 
-/** `node <sdk>/bin/<script> .` with the SDK path relative to the app, as an npm script. */
+/** `node "<sdk>/bin/<script>" .` with the SDK path relative to the app (quoted: it may hold spaces), as an npm script. */
 function sdkCommand(appDir: string, sdk: string, script: string): string {
-  return `node ${JSON.stringify(join(relative(appDir, sdk), 'bin', script)).slice(1, -1)} .`;
+  return `node ${JSON.stringify(join(relative(appDir, sdk), 'bin', script))} .`;
 }
 
 /** Creates `<parent>/<id>/`; returns the folder. */

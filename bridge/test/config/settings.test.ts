@@ -69,6 +69,12 @@ describe('settings', () => {
     expect(settingsFrom(base, 'test.yaml', { MEGABIT_HA_TOKEN: 'short', MEGABIT_HOMEASSISTANT_TOKEN: 'long' }).homeassistant.token).toBe('long');
   });
 
+  it('says where a key of an earlier version went', () => {
+    expect(problems({ serial: { button: { double_press_ms: 300 } } })).toEqual([
+      '"serial.button" has moved to the top-level "button" section (button.double_press_ms, button.long_press_ms)',
+    ]);
+  });
+
   it('reports a bad environment value under its key', () => {
     expect(problems({}, { MEGABIT_HTTP_PORT: 'abc' })).toEqual(['http.port must be a whole number']);
   });

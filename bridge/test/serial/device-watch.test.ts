@@ -25,7 +25,14 @@ describe('watchTarget', () => {
   });
 
   it('watches every change of the USB serial links for auto', () => {
-    expect(watchTarget('auto')).toEqual({ dir: existsSync('/dev/serial/by-id') ? '/dev/serial/by-id' : '/dev' });
+    if (existsSync('/dev/serial/by-id')) {
+      expect(watchTarget('auto')).toEqual({ dir: '/dev/serial/by-id' });
+    } else {
+      const { dir: watched, name } = watchTarget('auto');
+      expect(watched).toBe('/dev');
+      expect(['serial', 'ttyACM0', 'ttyUSB3'].every((n) => (name as RegExp).test(n))).toBe(true);
+      expect(['null', 'tty1', 'ttyS0', 'console'].some((n) => (name as RegExp).test(n))).toBe(false);
+    }
   });
 });
 
