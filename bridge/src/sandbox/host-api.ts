@@ -176,7 +176,9 @@ export class AppHost {
     const request = parseRequest(this.o.networkHosts, readText(ctx, requestBlock), read(ctx, bodyBlock));
     const reply = this.o.httpRequest(request);
     if ('error' in reply) {
-      this.o.log('warn', `HTTP ${request.method} ${request.url} failed: ${reply.error}`);
+      // Origin and path only: query strings often carry API keys, and logs go out over MQTT.
+      const { origin, pathname } = new URL(request.url);
+      this.o.log('warn', `HTTP ${request.method} ${origin}${pathname} failed: ${reply.error}`);
       return 0n;
     }
     this.httpStatus = reply.status;

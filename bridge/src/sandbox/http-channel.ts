@@ -29,13 +29,25 @@ export function openHttpChannel(): HttpChannel {
   return {
     workerEnd: { port: port2, signal },
     serve(handle) {
+      const failed = (e: unknown): HttpReply => ({ error: `the bridge failed: ${e instanceof Error ? e.message : String(e)}` });
       port1.on('message', (request: HttpRequestSpec) => {
         void handle(request)
-          .catch((e: unknown): HttpReply => ({ error: `the bridge failed: ${e instanceof Error ? e.message : String(e)}` }))
+          .catch(failed)
           .then((reply) => {
-            port1.postMessage(reply, 'body' in reply ? [reply.body.buffer as ArrayBuffer] : []);
-            Atomics.store(flag, 0, 1);
-            Atomics.notify(flag, 0);
+            try {
+              port1.postMessage(reply, 'body' in reply ? [reply.body.buffer as ArrayBuffer] : []);
+            } catch (e) {
+              // The reply could not be sent (a closed port, an uncloneable value): the worker
+              // must still wake, and hears why from the port if it can.
+              try {
+                port1.postMessage(failed(e));
+              } catch {
+                // The port is gone with the app; waking the worker below is all that is left.
+              }
+            } finally {
+              Atomics.store(flag, 0, 1);
+              Atomics.notify(flag, 0);
+            }
           });
       });
       // The fetch in flight keeps the process alive while it matters; an idle line must not.

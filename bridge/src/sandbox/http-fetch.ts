@@ -6,19 +6,38 @@ import { HTTP_MAX_REDIRECTS, HTTP_MAX_RESPONSE_BYTES, HttpDenied, checkUrl, type
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** Credentials an app sent to one server must not follow a redirect to another. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase())));
+}
+
 /**
  * `timeoutMs`: what is left of the guest call's time budget; `stop` aborts when the app goes.
  * Never rejects: every failure is an `error` reply.
  */
 export async function fetchForApp(request: HttpRequestSpec, hosts: readonly string[], timeoutMs: number, stop: AbortSignal): Promise<HttpReply> {
   if (timeoutMs <= 0) return { error: "no time left in the call's time budget" };
-  const signal = AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]);
+  // One controller per request: AbortSignal.any on the app's long-lived `stop` signal would
+  // keep every request's signal alive for as long as the app runs.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onStop = (): void => controller.abort();
+  if (stop.aborted) controller.abort();
+  else stop.addEventListener('abort', onStop, { once: true });
+  const signal = controller.signal;
   let { url, method, body } = request;
+  let headers = request.headers;
   let redirected = false;
   try {
     for (let hop = 0; ; hop++) {
       checkUrl(hosts, url);
-      const response = await fetch(url, { method, headers: request.headers, body, redirect: 'manual', signal });
+      const response = await fetch(url, { method, headers, body, redirect: 'manual', signal });
       const location = response.headers.get('location');
       if (!REDIRECTS.has(response.status) || location === null) {
         const bytes = await readCapped(response, HTTP_MAX_RESPONSE_BYTES);
@@ -27,7 +46,11 @@ export async function fetchForApp(request: HttpRequestSpec, hosts: readonly stri
       }
       await response.body?.cancel();
       if (hop === HTTP_MAX_REDIRECTS) return { error: `more than ${HTTP_MAX_REDIRECTS} redirects` };
-      url = new URL(location, url).href;
+      const from = new URL(url);
+      const to = new URL(location, url);
+      if (from.protocol === 'https:' && to.protocol !== 'https:') return { error: `refused a redirect from https to ${to.protocol} (${to.host})` };
+      if (to.origin !== from.origin) headers = withoutCredentials(headers);
+      url = to.href;
       redirected = true;
       if (response.status === 303 || (response.status <= 302 && method === 'POST')) {
         method = 'GET';
@@ -36,9 +59,12 @@ export async function fetchForApp(request: HttpRequestSpec, hosts: readonly stri
     }
   } catch (e) {
     if (e instanceof HttpDenied) return { error: redirected ? `redirected: ${e.message}` : e.message };
-    if (signal.aborted && !stop.aborted) return { error: `no answer within ${Math.round(timeoutMs)} ms (the rest of the call's time budget)` };
+    if (timedOut) return { error: `no answer within ${Math.round(timeoutMs)} ms (the rest of the call's time budget)` };
     // fetch's own message is "fetch failed"; the cause says what happened (ECONNREFUSED, ...).
     return { error: messageOf((e as { cause?: unknown } | null)?.cause) ?? messageOf(e) ?? String(e) };
+  } finally {
+    clearTimeout(timer);
+    stop.removeEventListener('abort', onStop);
   }
 }
 

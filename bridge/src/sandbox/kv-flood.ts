@@ -1,10 +1,11 @@
 /**
  * Tells an app that handles a full KV store (a refused write now and then) from one that keeps
  * writing regardless: more than KV_FLOOD_REFUSALS writes refused for the quota within
- * KV_FLOOD_WINDOW_MS is a fault. An app retrying one write every tick at 30 fps stays well below.
+ * KV_FLOOD_WINDOW_MS is a fault. An app retrying a few writes every tick stays below even at the
+ * fastest tick rate a manifest may ask for (refresh_period_ms 10: 100 ticks a second).
  */
 
-export const KV_FLOOD_REFUSALS = 1000;
+export const KV_FLOOD_REFUSALS = 5000;
 export const KV_FLOOD_WINDOW_MS = 10_000;
 
 export class KvFloodMeter {

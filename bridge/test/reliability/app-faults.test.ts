@@ -24,6 +24,7 @@ import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
+import { KV_FLOOD_REFUSALS } from '../../src/sandbox/kv-flood';
 import { LOG_FLOOD_WINDOWS } from '../../src/sandbox/log-limiter';
 import { buildFaultyApp, faultyManifest, installRequest, tagged, type FaultMode } from './support/fault-apps';
 import { notifyLatencies } from './support/latency';
@@ -239,10 +240,10 @@ describe.each(brokers)('app faults while notifications flow, with %s', (brokerNa
   });
 
   it('kv flood: stays responsive while the app floods again and again, each time stopped with its reason; the quota held', async () => {
-    // About 16 ticks of 64 writes until 1001 were refused: the twin lives as long.
+    // About 16 ticks of 320 writes until KV_FLOOD_REFUSALS + 1 were refused: the twin lives as long.
     const { id, reasons } = await repeatedFault('kv', 16 * 20);
     expect(reasons.length).toBeGreaterThanOrEqual(2);
-    for (const r of reasons) expect(r).toMatch(new RegExp(`^KV flood: 1001 writes refused in \\d+\\.\\d s for going over the ${KV_QUOTA_BYTES}-byte quota`));
+    for (const r of reasons) expect(r).toMatch(new RegExp(`^KV flood: ${KV_FLOOD_REFUSALS + 1} writes refused in \\d+\\.\\d s for going over the ${KV_QUOTA_BYTES}-byte quota`));
     // What it stored before it was stopped was saved, and stays within the quota.
     const stored = JSON.parse(readFileSync(join(bridge.dataDir, 'apps', id, 'kv.json'), 'utf8')) as { format: string; entries: Record<string, string> };
     expect(stored.format).toBe('megabit-kv/1');

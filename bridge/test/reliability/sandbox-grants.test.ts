@@ -17,11 +17,15 @@ interface Seen {
   path: string;
   body: string;
   header: string | undefined;
+  auth?: string;
 }
 
 let probe: Uint8Array;
 let server: Server;
 let port: number;
+/** Another origin (same host, another port) that a redirect can lead to. */
+let other: Server;
+let otherPort: number;
 let seen: Seen[];
 let dir: ReturnType<typeof tempDir>;
 const apps: TestApp[] = [];
@@ -31,6 +35,8 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   if (path === '/hang') return; // never answers
   if (path === '/to-localhost') {
     res.writeHead(302, { location: `http://localhost:${port}/secret` }).end();
+  } else if (path === '/to-other') {
+    res.writeHead(302, { location: `http://127.0.0.1:${otherPort}/landing` }).end();
   } else if (path === '/hop') {
     res.writeHead(307, { location: '/hello' }).end();
   } else if (path === '/big') {
@@ -49,17 +55,25 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString();
-      seen.push({ method: req.method ?? '', path: req.url ?? '', body, header: req.headers['x-probe'] as string | undefined });
+      seen.push({ method: req.method ?? '', path: req.url ?? '', body, header: req.headers['x-probe'] as string | undefined, auth: req.headers.authorization });
       route(req, res, body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
+  other = createServer((req, res) => {
+    seen.push({ method: req.method ?? '', path: `other:${req.url ?? ''}`, body: '', header: req.headers['x-probe'] as string | undefined, auth: req.headers.authorization });
+    res.writeHead(200).end('landed');
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  otherPort = (other.address() as AddressInfo).port;
 }, 120_000);
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  for (const s of [server, other]) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
 });
 
 beforeEach(() => {
@@ -135,6 +149,20 @@ describe('permissions.network', () => {
     expect(seen.map((s) => s.path)).toEqual(['/hop', '/hello', '/to-localhost']);
     // The server sent the app somewhere else; the app itself did nothing wrong and keeps running.
     expect(await command(t, get('/hello'))).toEqual(['http 200 hello /hello']);
+  });
+
+  it('keeps credentials within one origin and drops them when a redirect leaves it', async () => {
+    const t = await probeWith({ network: ['127.0.0.1'] });
+    const headers = { authorization: 'Bearer s3cret', 'x-probe': 'yes' };
+    expect(await command(t, get('/hop', headers))).toEqual(['http 200 hello /hello yes']);
+    expect(await command(t, get('/to-other', headers))).toEqual(['http 200 landed']);
+    expect(seen.map((s) => [s.path, s.auth, s.header])).toEqual([
+      ['/hop', 'Bearer s3cret', 'yes'],
+      ['/hello', 'Bearer s3cret', 'yes'],
+      ['/to-other', 'Bearer s3cret', 'yes'],
+      // Another port is another origin: the app's other headers go along, its credentials do not.
+      ['other:/landing', undefined, 'yes'],
+    ]);
   });
 
   it('turns a dead server, a silent one and an oversized answer into status 0, not a fault', async () => {

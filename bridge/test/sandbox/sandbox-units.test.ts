@@ -159,7 +159,7 @@ describe('KvFloodMeter', () => {
     for (let i = 0; i < KV_FLOOD_REFUSALS; i++) meter.refused(i);
     expect(meter.flood).toBeNull();
     meter.refused(KV_FLOOD_REFUSALS);
-    expect(meter.flood).toMatch(/^KV flood: 1001 writes refused in 1\.0 s for going over the 16384-byte quota \(limit: 1000 per 10 s\)$/);
+    expect(meter.flood).toMatch(/^KV flood: 5001 writes refused in 5\.0 s for going over the 16384-byte quota \(limit: 5000 per 10 s\)$/);
   });
 
   test('an app that hits the quota once, or now and then, is no flood', () => {

@@ -20,7 +20,7 @@ export function faultyAbort(message: string | null, file: string | null, line: u
 /** Log lines per run(): at a 20 ms refresh period this is 10,000 lines a second. */
 const LOG_LINES_PER_RUN = 200;
 /** KV writes per run(): more keys than the quota holds, so most of them are refused. */
-const KV_WRITES_PER_RUN = 64;
+const KV_WRITES_PER_RUN = 320;
 
 const MODES: string[] = ["loop", "trap", "memory", "kv", "log", "calm"];
 let mode: string = "";
