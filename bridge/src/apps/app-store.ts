@@ -14,10 +14,13 @@ import { ConfigSchemas } from './app-config';
 import { CONFIG_FILE, KV_FILE, MANIFEST_FILE, folderFingerprint, hasWasmHeader, readAppFolder, readStoredConfig, type AppRecord } from './app-folder';
 import { AppsWatcher, DEFAULT_WATCH_TIMING, type WatchTiming } from './apps-watcher';
 import { installDefaultApps } from './default-apps';
-import { isAppFolderName, recoverLeftovers, removeFolder, stageFolder, swapIn } from './folder-swap';
+import { discardAside, isAppFolderName, readFiles, recoverLeftovers, refreshStaged, removeFolder, stageFolder, swapIn } from './folder-swap';
 import { moveToFront, readRotationState, rotationOrder, writeRotationState, type RotationState } from './rotation-state';
 
 type Config = Record<string, unknown>;
+
+/** The app's own data, which an upgrade carries over. */
+const KEPT_FILES = [KV_FILE, CONFIG_FILE];
 
 /** One installed app as `list()` reports it. */
 export type StoredApp = {
@@ -70,7 +73,7 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
   private readonly schemas = new ConfigSchemas();
   private readonly warnedFolders = new Set<string>();
   private watcher?: AppsWatcher;
-  /** Installs run one after the other: each awaits its check, then swaps synchronously. */
+  /** Installs run one after the other: each awaits its check and its staging, then swaps synchronously. */
   private installQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -303,16 +306,16 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
       throw new ApiFailure('install_failed', `app "${manifest.id}" ${manifest.version} does not run in the sandbox: ${errorMessage(e)}`);
     }
     const target = join(this.appsDir, manifest.id);
+    let aside: string | undefined;
     try {
-      const files: Array<[string, Uint8Array | string]> = [
+      const kept = await readFiles(target, KEPT_FILES);
+      const staging = await stageFolder(this.appsDir, [
         [MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`],
         [manifest.bin, wasm],
-      ];
-      for (const kept of [KV_FILE, CONFIG_FILE]) {
-        const path = join(target, kept);
-        if (existsSync(path)) files.push([kept, readFileSync(path)]);
-      }
-      swapIn(this.appsDir, stageFolder(this.appsDir, files), manifest.id);
+        ...kept,
+      ]);
+      refreshStaged(staging, target, KEPT_FILES, kept);
+      aside = swapIn(this.appsDir, staging, manifest.id);
     } catch (e) {
       throw new ApiFailure('install_failed', `could not write app "${manifest.id}" to ${target}: ${errorMessage(e)}`);
     }
@@ -322,6 +325,8 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     this.watcher?.follow(this.records.keys());
     if (record.status === 'failed') this.log.warn(`app "${manifest.id}" installed but failed: ${record.error}`);
     this.announce(change(existed ? { updated: [manifest.id] } : { added: [manifest.id] }));
+    // Awaited so that the next install's swap never runs while this folder is being deleted.
+    if (aside) await discardAside(aside).catch((e: unknown) => this.log.warn(`could not delete ${aside}: ${errorMessage(e)}`));
     return this.entry(record);
   }
 

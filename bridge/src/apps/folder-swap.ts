@@ -1,8 +1,9 @@
 /**
  * Crash-safe replacement and removal of app folders. A new version is written complete into a
  * staging folder and renamed into place; the old one is renamed aside first and deleted last.
- * Staging and swapping are synchronous, so within one process no other store operation ever
- * sees them half done. After a crash at any point, `recoverLeftovers` leaves exactly one complete version:
+ * Staging runs asynchronously (its fsyncs would stall the event loop) in a folder nothing else
+ * reads; swapping is synchronous, so within one process no other store operation ever sees it
+ * half done. After a crash at any point, `recoverLeftovers` leaves exactly one complete version:
  *
  * - `.staging-<r>`: a version not yet in place → deleted.
  * - `.aside-<id>-<r>`: the old version of `<id>` during an upgrade → put back if `<id>` is
@@ -10,9 +11,9 @@
  * - `.removing-<id>-<r>`: an app being removed → deleted.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { syncDir, writeFileAtomic } from '../util/atomic-file';
+import { syncDir, syncDirAsync, writeFileAtomic, writeFileAtomicAsync } from '../util/atomic-file';
 
 const STAGING = '.staging-';
 const ASIDE = /^\.aside-(.+)-[0-9a-f]{12}$/;
@@ -27,23 +28,71 @@ export function isAppFolderName(name: string): boolean {
   return !name.startsWith('.');
 }
 
-/** Writes `files` into a fresh staging folder under `appsDir`; returns its path. */
-export function stageFolder(appsDir: string, files: ReadonlyArray<[name: string, data: Uint8Array | string]>): string {
-  mkdirSync(appsDir, { recursive: true });
+/** Writes `files` into a fresh staging folder under `appsDir`; resolves with its path. */
+export async function stageFolder(appsDir: string, files: ReadonlyArray<[name: string, data: Uint8Array | string]>): Promise<string> {
+  await fsp.mkdir(appsDir, { recursive: true });
   const staging = join(appsDir, `${STAGING}${suffix()}`);
-  mkdirSync(staging);
+  await fsp.mkdir(staging);
   try {
-    for (const [name, data] of files) writeFileAtomic(join(staging, name), data);
-    syncDir(staging);
+    for (const [name, data] of files) await writeFileAtomicAsync(join(staging, name), data);
+    await syncDirAsync(staging);
   } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
+    await fsp.rm(staging, { recursive: true, force: true });
     throw e;
   }
   return staging;
 }
 
-/** Moves a complete staging folder to `appsDir/<id>`, replacing whatever version is there. */
-export function swapIn(appsDir: string, staging: string, id: string): void {
+/** The files among `names` that exist in `dir`, with their content. */
+export async function readFiles(dir: string, names: readonly string[]): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  for (const name of names) {
+    try {
+      found.set(name, await fsp.readFile(join(dir, name)));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  return found;
+}
+
+/**
+ * Makes the files among `names` in `staging` what they are in `dir` now, where `staged` is what
+ * was staged: they may have changed while staging ran (a config set meanwhile). Synchronous, so
+ * that a `swapIn` right after takes exactly this. Removes `staging` when it fails.
+ */
+export function refreshStaged(staging: string, dir: string, names: readonly string[], staged: ReadonlyMap<string, Buffer>): void {
+  try {
+    let changed = false;
+    for (const name of names) {
+      const now = readIfExists(join(dir, name));
+      const before = staged.get(name);
+      if (now === undefined ? before === undefined : before !== undefined && now.equals(before)) continue;
+      if (now === undefined) unlinkSync(join(staging, name));
+      else writeFileAtomic(join(staging, name), now);
+      changed = true;
+    }
+    if (changed) syncDir(staging);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+function readIfExists(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Moves a complete staging folder to `appsDir/<id>`, replacing whatever version is there. Returns
+ * the folder the old version was moved aside to, for `discardAside` once the swap is announced.
+ */
+export function swapIn(appsDir: string, staging: string, id: string): string | undefined {
   const target = join(appsDir, id);
   let aside: string | undefined;
   if (existsSync(target)) {
@@ -64,7 +113,12 @@ export function swapIn(appsDir: string, staging: string, id: string): void {
     throw e;
   }
   syncDir(appsDir);
-  if (aside) rmSync(aside, { recursive: true, force: true });
+  return aside;
+}
+
+/** Deletes an old version `swapIn` moved aside; until then, recovery would delete it too. */
+export async function discardAside(aside: string): Promise<void> {
+  await fsp.rm(aside, { recursive: true, force: true });
 }
 
 /** Removes `appsDir/<id>`: one rename makes it gone, the delete happens after. */

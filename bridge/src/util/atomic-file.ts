@@ -1,7 +1,12 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, renameSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 let counter = 0;
+
+/** The sibling temp file a write goes through; `removeStaleTempFiles` knows its name. */
+function tempFileFor(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}.${counter++}.tmp`);
+}
 
 /**
  * Replaces `file` with `data` so that a crash at any point leaves either the old or the new
@@ -10,7 +15,7 @@ let counter = 0;
 export function writeFileAtomic(file: string, data: Uint8Array | string): void {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${counter++}.tmp`);
+  const tmp = tempFileFor(file);
   const fd = openSync(tmp, 'w', 0o644);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
@@ -21,7 +26,12 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
     throw e;
   }
   closeSync(fd);
-  renameSync(tmp, file);
+  try {
+    renameSync(tmp, file);
+  } catch (e) {
+    unlinkSync(tmp);
+    throw e;
+  }
   syncDir(dir);
 }
 
@@ -32,6 +42,43 @@ export function syncDir(dir: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * `writeFileAtomic` in the same steps, off the main thread: the writes and fsyncs run in libuv's
+ * pool, so the event loop keeps serving while the disk is slow.
+ */
+export async function writeFileAtomicAsync(file: string, data: Uint8Array | string): Promise<void> {
+  const dir = dirname(file);
+  await fsp.mkdir(dir, { recursive: true });
+  const tmp = tempFileFor(file);
+  const handle = await fsp.open(tmp, 'w', 0o644);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    await fsp.unlink(tmp);
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fsp.rename(tmp, file);
+  } catch (e) {
+    await fsp.unlink(tmp);
+    throw e;
+  }
+  await syncDirAsync(dir);
+}
+
+/** `syncDir` off the main thread. */
+export async function syncDirAsync(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

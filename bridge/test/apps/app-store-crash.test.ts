@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { AppStore } from '../../src/apps';
-import { swapIn } from '../../src/apps/folder-swap';
+import { discardAside, readFiles, refreshStaged, stageFolder, swapIn } from '../../src/apps/folder-swap';
 import { crashyManifest, crashyWasm } from './crash/crashy-app';
 import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from './fixtures';
 
@@ -61,6 +61,45 @@ describe('swapIn', () => {
     expect(() => swapIn(tmp.appsDir, join(tmp.appsDir, '.staging-000000000000'), 'clock')).toThrow(/ENOENT/);
     expect(readdirSync(tmp.appsDir)).toEqual(['clock']);
     expect(loaded().get('clock')).toMatchObject({ status: 'ok', version: '1.0.0' });
+  });
+});
+
+describe('staging an upgrade', () => {
+  const KEPT = ['kv.json', 'config.json'];
+
+  it('takes the app data as it is at the swap, not as it was when staging began', async () => {
+    const dir = writeAppFolder(tmp.appsDir, 'clock', manifestFor('clock'), { 'clock.wasm': wasmModule(), 'kv.json': '{"k":1}', 'config.json': '{"a":1}' });
+    const kept = await readFiles(dir, KEPT);
+    const schema = { type: 'object', properties: { a: { type: 'number' } } } as const;
+    const staging = await stageFolder(tmp.appsDir, [['manifest.json', JSON.stringify(manifestFor('clock', { version: '2.0.0', config: schema }))], ['clock.wasm', wasmModule()], ...kept]);
+    // Changed while the staging ran: one file rewritten, one deleted.
+    writeFileSync(join(dir, 'config.json'), '{"a":2}');
+    rmSync(join(dir, 'kv.json'));
+    refreshStaged(staging, dir, KEPT, kept);
+    const aside = swapIn(tmp.appsDir, staging, 'clock');
+    expect(readdirSync(tmp.appsDir).sort()).toEqual([basename(aside!), 'clock'].sort());
+    await discardAside(aside!);
+    expect(readdirSync(tmp.appsDir)).toEqual(['clock']);
+    expect(readdirSync(dir).sort()).toEqual(['clock.wasm', 'config.json', 'manifest.json']);
+    expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe('{"a":2}');
+    expect(loaded().get('clock')).toMatchObject({ status: 'ok', version: '2.0.0' });
+  });
+
+  it('adds app data that appeared while staging ran', async () => {
+    const dir = writeAppFolder(tmp.appsDir, 'clock', manifestFor('clock'), { 'clock.wasm': wasmModule() });
+    const kept = await readFiles(dir, KEPT);
+    expect(kept.size).toBe(0);
+    const staging = await stageFolder(tmp.appsDir, [['manifest.json', JSON.stringify(manifestFor('clock'))], ['clock.wasm', wasmModule()]]);
+    writeFileSync(join(dir, 'kv.json'), '{"k":2}');
+    refreshStaged(staging, dir, KEPT, kept);
+    expect(readFileSync(join(staging, 'kv.json'), 'utf8')).toBe('{"k":2}');
+    expect(readdirSync(staging).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('removes the staging folder when a file cannot be staged', async () => {
+    // "manifest.json" is then a file, so nothing can be written under it.
+    await expect(stageFolder(tmp.appsDir, [['manifest.json', '{}'], ['manifest.json/clock.wasm', wasmModule()]])).rejects.toThrow(/ENOTDIR|EEXIST/);
+    expect(readdirSync(tmp.appsDir)).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeStaleTempFiles, writeFileAtomic } from '../../src/util/atomic-file';
+import { removeStaleTempFiles, writeFileAtomic, writeFileAtomicAsync } from '../../src/util/atomic-file';
 
 describe('atomic files', () => {
   let dir: string;
@@ -14,6 +14,25 @@ describe('atomic files', () => {
     writeFileAtomic(file, '{"a":2}');
     expect(readFileSync(file, 'utf8')).toBe('{"a":2}');
     expect(readdirSync(join(dir, 'sub'))).toEqual(['state.json']);
+  });
+
+  it('replaces a file whole off the main thread too, bytes or text', async () => {
+    const file = join(dir, 'sub', 'app.wasm');
+    await writeFileAtomicAsync(file, new Uint8Array([0, 97, 115, 109]));
+    expect([...readFileSync(file)]).toEqual([0, 97, 115, 109]);
+    await writeFileAtomicAsync(file, 'text');
+    expect(readFileSync(file, 'utf8')).toBe('text');
+    expect(readdirSync(join(dir, 'sub'))).toEqual(['app.wasm']);
+  });
+
+  it('leaves the old content and no temp file when the new one cannot be put in place', async () => {
+    const target = join(dir, 'taken');
+    mkdirSync(join(target, 'inside'), { recursive: true });
+    await expect(writeFileAtomicAsync(target, 'x')).rejects.toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(readdirSync(dir)).toEqual(['taken']);
+    expect(readdirSync(target)).toEqual(['inside']);
+    expect(() => writeFileAtomic(target, 'x')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(readdirSync(dir)).toEqual(['taken']);
   });
 
   it('removes the temp files of interrupted writes, and nothing else', () => {
