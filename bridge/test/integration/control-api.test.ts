@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { FRAME_BYTES, type AppStatus, type DeviceState } from '@megabit/contract';
 import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
-import { TestClient } from '../helpers/mqtt-client';
+import { TestClient, type Received } from '../helpers/mqtt-client';
 
 jest.setTimeout(60_000);
 
@@ -172,6 +172,25 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
     expect((await client.request('apps/remove', { id: 'life' })).error).toMatchObject({ code: 'unknown_app' });
     const apps = json<AppStatus[]>((await client.waitFor(P('state/apps'), () => true, 5000, since)).payload).map((a) => a.id);
     expect(apps).not.toContain('broken');
+  });
+
+  it('answers a notification sent during an install at once, and still runs "install, then show" in order', async () => {
+    const { manifest, wasm } = exampleInstall('plasma');
+    const since = mark();
+    // Written back to back on one connection, without waiting for acknowledgements: the bridge
+    // receives them in this order, the notification while the install is still being checked.
+    await Promise.all([
+      client.publish(P('cmd/apps/install'), JSON.stringify({ manifest, wasm, transaction: 'lanes' })),
+      client.publish(P('cmd/app'), 'plasma'),
+      client.publish(P('cmd/notify'), JSON.stringify({ text: 'meanwhile', transaction: 'lanes' })),
+    ]);
+    const replyTopics = [P('response/apps/install'), P('response/app'), P('response/notify')];
+    const replies = (): Received[] => client.messages.slice(since).filter((m) => replyTopics.includes(m.topic));
+    await client.waitFor(P('response/app'), () => true, 10_000, since);
+    await client.waitFor(P('response/notify'), () => true, 10_000, since);
+    expect(replies().map((m) => m.topic)).toEqual([P('response/notify'), P('response/apps/install'), P('response/app')]);
+    expect(replies().map((m) => json<{ ok: boolean }>(m.payload).ok)).toEqual([true, true, true]);
+    expect(await client.request('apps/remove', { id: 'plasma' })).toMatchObject({ ok: true });
   });
 
   it('previews an app without installing it, until the preview ends', async () => {

@@ -1,8 +1,11 @@
 /**
  * Receives `P/cmd/#`, runs the matching handler and sends exactly one reply on
  * `P/response/<path>`: `{"ok":true,...data}` or `{"ok":false,"error":{code,message}}`, echoing the
- * request's `transaction`. Commands run one at a time in arrival order, so "install, then show"
- * from one script behaves as written; the queue is bounded.
+ * request's `transaction`. Commands run one at a time in arrival order within their lane, so
+ * "install, then show" from one script behaves as written. Two lanes: what changes the installed
+ * apps or picks among them waits its turn behind an install (which takes tens of ms to check the
+ * module); what only touches the picture (notifications, power, brightness, button, screen,
+ * rotation) never waits behind one. Both queues together are bounded.
  */
 import {
   ApiFailure, CMD, MAX_COMMAND_BYTES, MAX_INSTALL_BYTES, routeCommand, transactionOf,
@@ -14,8 +17,11 @@ import { errorMessage, type Logger } from '../../util/logger';
 
 const MAX_QUEUED = 256;
 
+/** Commands that neither change the installed apps nor depend on them finishing a change. */
+const DISPLAY_LANE = new Set<string>([CMD.notify, CMD.notifyDismiss, CMD.display, CMD.button, CMD.screen, CMD.rotation]);
+
 export class CommandRouter {
-  private queue: Promise<void> = Promise.resolve();
+  private readonly lanes = { apps: Promise.resolve(), display: Promise.resolve() };
   private queued = 0;
   private readonly onMessage = (topic: string, payload: Buffer): void => this.receive(topic, payload);
 
@@ -35,8 +41,8 @@ export class CommandRouter {
   }
 
   /** Resolves when every command received so far has been answered. */
-  idle(): Promise<void> {
-    return this.queue;
+  async idle(): Promise<void> {
+    await Promise.all([this.lanes.apps, this.lanes.display]);
   }
 
   private receive(topic: string, payload: Buffer): void {
@@ -47,7 +53,8 @@ export class CommandRouter {
       return;
     }
     this.queued++;
-    this.queue = this.queue.then(async () => {
+    const lane = DISPLAY_LANE.has(path) ? 'display' : 'apps';
+    this.lanes[lane] = this.lanes[lane].then(async () => {
       try {
         this.reply(path, payload, await this.execute(path, payload));
       } finally {
