@@ -1,6 +1,9 @@
 /**
  * The MQTT display output: the current frame, retained, on `P/display/frame` (rate-capped,
  * latest frame wins) and a PNG on `P/display/png` at most once a second and on request.
+ * Both go out with QoS 1: a static app publishes one frame and then nothing, so a subscriber
+ * that lost that one (the embedded broker was seen dropping QoS 0 frames to a busy client)
+ * would show a stale picture until the next change.
  */
 import { OUT, type DeviceTopics } from '@megabit/contract';
 import type { DisplayOutput } from '../display/output';
@@ -55,14 +58,14 @@ export class FramePublisher implements DisplayOutput {
     clearTimeout(this.pngTimer);
     this.pngTimer = undefined;
     this.lastPngAt = Date.now();
-    this.mqtt.publish(this.topics.out(OUT.png), this.encodePng(this.latest));
+    this.mqtt.publish(this.topics.out(OUT.png), this.encodePng(this.latest), { qos: 1 });
   }
 
   private publishFrame(): void {
     this.frameTimer = undefined;
     if (!this.latest) return;
     this.lastFrameAt = Date.now();
-    this.mqtt.publish(this.topics.out(OUT.frame), Buffer.from(this.latest.buffer, this.latest.byteOffset, this.latest.byteLength), { retain: true });
+    this.mqtt.publish(this.topics.out(OUT.frame), Buffer.from(this.latest.buffer, this.latest.byteOffset, this.latest.byteLength), { retain: true, qos: 1 });
   }
 
   private schedulePng(): void {
