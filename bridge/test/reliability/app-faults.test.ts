@@ -5,7 +5,9 @@
  * P/state/apps.
  *
  * Responsive, as a ratio measured in the same run: the p99 of the notification replies while the
- * fault happens stays within 2x the p99 of a reference measured just before it. How the fault is
+ * fault happens stays within 2x the p99 of a reference measured just before it. Where the
+ * reference p99 is a few ms, one scheduling hiccup of the shared test machine is already 2x, so
+ * the allowance is never less than SCHEDULING_NOISE_MS above the reference. How the fault is
  * kept happening through the whole measurement depends on the fault:
  * - sustained: the loop (its time budget is longer than the measurement) and the log flood (it is
  *   stopped after LOG_FLOOD_WINDOWS seconds) last the whole window, which opens when the app's
@@ -29,6 +31,9 @@ import { LOG_FLOOD_WINDOWS } from '../../src/sandbox/log-limiter';
 import { buildFaultyApp, faultyManifest, installRequest, tagged, type FaultMode } from './support/fault-apps';
 import { notifyLatencies } from './support/latency';
 import { percentile } from './support/stats';
+
+/** A time slice of a busy 2-core machine: below this, a difference in p99 is the scheduler's. */
+const SCHEDULING_NOISE_MS = 10;
 
 jest.setTimeout(120_000);
 
@@ -162,7 +167,7 @@ describe.each(brokers)('app faults while notifications flow, with %s', (brokerNa
     process.stdout.write(`fault ${mode} (${brokerName}): notify reply p99 ${normal.toFixed(1)} ms ${reference}, ${faulty.toFixed(1)} ms `
       + `during the fault (${(faulty / normal).toFixed(2)}x); the app failed ${failures} time(s)\n`);
     expect(bridge.running).toBe(true);
-    expect(faulty).toBeLessThanOrEqual(2 * normal);
+    expect(faulty).toBeLessThanOrEqual(Math.max(2 * normal, normal + SCHEDULING_NOISE_MS));
   }
 
   /** Ends a fault run: the clock is back on the display, and the failed app cannot be shown. */
