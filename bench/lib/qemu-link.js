@@ -13,24 +13,11 @@ const { join, resolve } = require('node:path');
 const { freePort, start, stop, waitFor } = require('./processes');
 
 const FIRMWARE_DIR = resolve(__dirname, '..', '..', 'firmware');
-const { FIRMWARE_ELF, qemuArgs } = require('../../firmware/board/qemu_microbit/qemu-command');
-const TOOLS = { 'qemu-system-arm': 'qemu-system-arm', socat: 'socat', 'arm-none-eabi-gcc': 'gcc-arm-none-eabi libnewlib-arm-none-eabi' };
-
-function requireTools() {
-  const missing = Object.keys(TOOLS).filter((tool) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length > 0) throw new Error(`the serial link bench needs ${missing.join(', ')}: apt-get install -y ${missing.map((t) => TOOLS[t]).join(' ')}`);
-}
+const { FIRMWARE_ELF, qemuArgs, requireQemuTools } = require('../../firmware/board/qemu_microbit/qemu-command');
 
 /** Builds the qemu image if needed (make is a no-op when it is up to date) and boots it. */
 async function startQemuLink() {
-  requireTools();
+  requireQemuTools('the serial link bench');
   execFileSync('make', ['-s', '-C', FIRMWARE_DIR, 'build/qemu_microbit/firmware.elf'], { stdio: 'pipe' });
   const dir = mkdtempSync(join(tmpdir(), 'megabit-bench-qemu-'));
   const ptyPath = join(dir, 'ttyMEGABIT');

@@ -50,7 +50,7 @@ const COLOURS: LedColour[] = ['off', 'red', 'green', 'yellow', 'blue', 'magenta'
  * The board's LEDs as the bridge reports them; dark while the page cannot hear the bridge (the
  * report would be stale) or no board is connected.
  */
-export function statusLeds(status: PageStatus): { link: boolean; rgb: LedColour } {
+export function ledsShown(status: PageStatus): { link: boolean; rgb: LedColour } {
   const leds = status.broker === 'connected' && status.bridge === 'online' ? status.leds : undefined;
   if (!leds) return { link: false, rgb: 'off' };
   return { link: leds.link, rgb: COLOURS[Number(leds.red) | (Number(leds.green) << 1) | (Number(leds.blue) << 2)] };

@@ -1,6 +1,6 @@
 /** Puts the page status on screen: header pills, device facts, status LEDs, panel notice, dimming. */
 import { perceivedBrightness } from './device-state';
-import { bridgeLabel, brokerLabel, formatUptime, panelNotice, statusLeds, type PageStatus } from './page-status';
+import { bridgeLabel, brokerLabel, formatUptime, panelNotice, ledsShown, type PageStatus } from './page-status';
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -36,7 +36,7 @@ export class StatusView {
 
     const live = status.broker === 'connected' && status.bridge === 'online';
     const s = live ? status.state : undefined;
-    const leds = statusLeds(status);
+    const leds = ledsShown(status);
     this.linkLed.dataset.on = String(leds.link);
     this.rgbLed.dataset.colour = leds.rgb;
     const level = s === undefined ? 1 : s.state === 'OFF' ? 0 : perceivedBrightness(s.brightness);

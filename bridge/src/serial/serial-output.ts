@@ -85,7 +85,7 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
   private lastStatus?: MessageOf<'STATUS'>;
   private inSync = false;
   /** The device has been in sync since the session opened: coming back is complete. */
-  private resynced = false;
+  private syncedThisSession = false;
   private error: string | null = null;
   private openedPath: string | null = null;
   private statusRequestedAt?: number;
@@ -279,7 +279,7 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
     this.sizer.setMax(info.maxPacket);
     this.error = null;
     this.inSync = false;
-    this.resynced = false;
+    this.syncedThisSession = false;
     this.lastStatus = undefined;
     this.statusRequestedAt = undefined;
     this.rejectsLogged.clear();
@@ -319,8 +319,8 @@ export class SerialOutput implements DisplayOutput, DisplayLink {
     const flipped = inSync !== this.inSync;
     this.inSync = inSync;
     // The first in_sync of a session ends a reconnection: reported at once, not throttled.
-    const resynced = inSync && !this.resynced;
-    if (inSync) this.resynced = true;
+    const resynced = inSync && !this.syncedThisSession;
+    if (inSync) this.syncedThisSession = true;
     this.changed(resynced ? 'resynced' : flipped || (inSync && newFrame) ? 'sync' : 'counters');
     if (this.statusAgain) {
       this.statusAgain = false;

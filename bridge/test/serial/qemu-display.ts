@@ -5,12 +5,12 @@
  * SIGKILL (socat then ends and the pty disappears, like an unplugged USB device); `boot()`
  * starts a fresh qemu and socat at the same path. Missing tools make this throw, never skip.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { qemuArgs } from '../../../firmware/board/qemu_microbit/qemu-command';
+import { qemuArgs, requireQemuTools } from '../../../firmware/board/qemu_microbit/qemu-command';
 import { buildFirmware, FIRMWARE_ELF } from './qemu-firmware';
 import { exited, freePort, waitUntil } from '../helpers/ports';
 
@@ -21,13 +21,6 @@ const GPIO_OUT = 0x50000504;
 const LED_LINK_PIN = 4;
 const LED_RED_PIN = 5;
 
-function requireTool(tool: string, apt: string): void {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-  } catch {
-    throw new Error(`this test needs ${tool}: apt-get install -y ${apt}`);
-  }
-}
 
 /** Changes bytes on their way through the proxy; returns what passes on. */
 export type ByteMangler = (chunk: Buffer) => Buffer;
@@ -82,8 +75,7 @@ export class QemuDisplay {
 
   /** Builds nothing: call buildFirmware() first. */
   static async start(options: { mangle?: ByteMangler } = {}): Promise<QemuDisplay> {
-    requireTool('qemu-system-arm', 'qemu-system-arm');
-    requireTool('socat', 'socat');
+    requireQemuTools('this test');
     if (!existsSync(FIRMWARE_ELF)) throw new Error(`${FIRMWARE_ELF} missing: buildFirmware() first`);
     const display = new QemuDisplay(mkdtempSync(join(tmpdir(), 'megabit-qemu-display-')), options.mangle);
     try {

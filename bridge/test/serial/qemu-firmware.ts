@@ -9,37 +9,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIRMWARE_ELF, qemuArgs } from '../../../firmware/board/qemu_microbit/qemu-command';
+import { FIRMWARE_ELF, qemuArgs, requireQemuTools } from '../../../firmware/board/qemu_microbit/qemu-command';
 import { exited, freePort, waitUntil } from '../helpers/ports';
 
 const FIRMWARE_DIR = join(__dirname, '../../../firmware');
 export { FIRMWARE_ELF };
 const GPIO_OUT = 0x50000504;
 
-const REQUIRED_TOOLS: Record<string, string> = {
-  'qemu-system-arm': 'qemu-system-arm',
-  socat: 'socat',
-  make: 'make',
-  'arm-none-eabi-gcc': 'gcc-arm-none-eabi libnewlib-arm-none-eabi',
-};
-
-function requireTools(): void {
-  const missing = Object.keys(REQUIRED_TOOLS).filter((tool) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length > 0) {
-    const packages = missing.map((tool) => REQUIRED_TOOLS[tool]).join(' ');
-    throw new Error(`firmware qemu test needs ${missing.join(', ')}: apt-get install -y ${packages}`);
-  }
-}
 
 export function buildFirmware(): void {
-  requireTools();
+  requireQemuTools('the firmware qemu test');
   execFileSync('make', ['-C', FIRMWARE_DIR, 'build/qemu_microbit/firmware.elf'], { stdio: 'pipe' });
 }
 
@@ -56,7 +35,7 @@ export interface QemuFirmware {
 
 
 export async function startQemuFirmware(): Promise<QemuFirmware> {
-  requireTools();
+  requireQemuTools('the firmware qemu test');
   if (!existsSync(FIRMWARE_ELF)) throw new Error(`${FIRMWARE_ELF} missing: buildFirmware() first`);
   const dir = mkdtempSync(join(tmpdir(), 'megabit-qemu-'));
   const port = await freePort();

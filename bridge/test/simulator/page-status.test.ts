@@ -1,7 +1,7 @@
 import type { DeviceState } from '@megabit/contract';
 import { perceivedBrightness, readAppList, readAvailability, readDeviceState, readDisplayLeds } from '../../simulator/device-state';
 import { fitPanel, ledDisk } from '../../simulator/led-layout';
-import { bridgeLabel, formatUptime, panelNotice, statusLeds, type PageStatus } from '../../simulator/page-status';
+import { bridgeLabel, formatUptime, panelNotice, ledsShown, type PageStatus } from '../../simulator/page-status';
 
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
 const state: DeviceState = {
@@ -29,12 +29,12 @@ describe('panelNotice', () => {
 describe('links', () => {
   it('lights the status LEDs as the bridge reports them, and only while it hears the bridge', () => {
     const leds = { link: true, red: false, green: true, blue: false };
-    expect(statusLeds({ ...live, leds })).toEqual({ link: true, rgb: 'green' });
-    expect(statusLeds({ ...live, leds: { link: true, red: true, green: true, blue: false } })).toEqual({ link: true, rgb: 'yellow' });
-    expect(statusLeds({ ...live, leds: { link: false, red: false, green: false, blue: true } })).toEqual({ link: false, rgb: 'blue' });
-    expect(statusLeds({ ...live, leds: null })).toEqual({ link: false, rgb: 'off' });
-    expect(statusLeds({ ...live, leds, bridge: 'offline' })).toEqual({ link: false, rgb: 'off' });
-    expect(statusLeds({ ...live, leds, broker: 'reconnecting' })).toEqual({ link: false, rgb: 'off' });
+    expect(ledsShown({ ...live, leds })).toEqual({ link: true, rgb: 'green' });
+    expect(ledsShown({ ...live, leds: { link: true, red: true, green: true, blue: false } })).toEqual({ link: true, rgb: 'yellow' });
+    expect(ledsShown({ ...live, leds: { link: false, red: false, green: false, blue: true } })).toEqual({ link: false, rgb: 'blue' });
+    expect(ledsShown({ ...live, leds: null })).toEqual({ link: false, rgb: 'off' });
+    expect(ledsShown({ ...live, leds, bridge: 'offline' })).toEqual({ link: false, rgb: 'off' });
+    expect(ledsShown({ ...live, leds, broker: 'reconnecting' })).toEqual({ link: false, rgb: 'off' });
   });
 
   it('reads the LEDs from P/state/display, and refuses malformed ones', () => {

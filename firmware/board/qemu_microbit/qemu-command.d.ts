@@ -1,2 +1,3 @@
 export const FIRMWARE_ELF: string;
 export function qemuArgs(options: { uartPort: number; qtestPath?: string; qmpPath?: string }): string[];
+export function requireQemuTools(who: string): void;

@@ -5,7 +5,31 @@
  * the image is linked for (larger than the real chip's); the UART is a TCP server with Nagle off,
  * which socat or the test turns into a pty.
  */
+const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
+
+/** What building and booting the image behind a pty needs: command → Debian packages. */
+const REQUIRED_TOOLS = {
+  'qemu-system-arm': 'qemu-system-arm',
+  socat: 'socat',
+  make: 'make',
+  'arm-none-eabi-gcc': 'gcc-arm-none-eabi libnewlib-arm-none-eabi',
+};
+
+/** Throws, naming the apt-get command, when a tool is missing: callers fail loudly, never skip. */
+function requireQemuTools(who) {
+  const missing = Object.keys(REQUIRED_TOOLS).filter((tool) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0) {
+    throw new Error(`${who} needs ${missing.join(', ')}: apt-get install -y ${missing.map((tool) => REQUIRED_TOOLS[tool]).join(' ')}`);
+  }
+}
 
 const FIRMWARE_ELF = join(__dirname, '..', '..', 'build', 'qemu_microbit', 'firmware.elf');
 
@@ -28,4 +52,4 @@ function qemuArgs({ uartPort, qtestPath, qmpPath }) {
   return args;
 }
 
-module.exports = { FIRMWARE_ELF, qemuArgs };
+module.exports = { FIRMWARE_ELF, qemuArgs, requireQemuTools };
