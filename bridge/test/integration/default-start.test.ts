@@ -124,12 +124,19 @@ describe('npm start with no config file, first run', () => {
     expect(apps.filter((a) => a.status !== 'ok')).toEqual([]);
   });
 
-  it('publishes frames on P/display/frame, and the apps draw', async () => {
-    const first = await client.waitFor(P('display/frame'));
-    expect(first.payload.length).toBe(FRAME_BYTES);
-    expect(first.retain).toBe(true);
+  it('publishes frames on P/display/frame, retained, and the apps draw', async () => {
     const drawn = await client.waitFor(P('display/frame'), (m) => m.payload.some((byte) => byte !== 0));
     expect(drawn.payload.length).toBe(FRAME_BYTES);
+    // A subscriber arriving now is handed the frame on show at once, as a retained message.
+    const late = await TestClient.connect(`mqtt://127.0.0.1:${brokerPort}`, topics);
+    try {
+      await late.subscribe(P('display/frame'));
+      const first = await late.waitFor(P('display/frame'));
+      expect(first.payload.length).toBe(FRAME_BYTES);
+      expect(first.retain).toBe(true);
+    } finally {
+      await late.close();
+    }
   });
 
   it('rotates through the example apps in their rotation order', async () => {
