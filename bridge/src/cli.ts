@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadSettings, SettingsError } from './config';
+import { isLoopbackHost, loadSettings, loginsConfigured, SettingsError } from './config';
 import { Controller } from './controller';
 import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
@@ -147,10 +147,13 @@ async function main(): Promise<number> {
     await controller.stop();
     return 1;
   }
-  const host = settings.http.host === '0.0.0.0' ? 'localhost' : settings.http.host;
+  const host = settings.http.host === '0.0.0.0' || settings.http.host === '127.0.0.1' ? 'localhost' : settings.http.host;
   log.info(`simulator: http://${host}:${controller.httpPort}/`);
   log.info(`MQTT: ${settings.mqtt.url ? `external broker ${controller.mqttUrl.replace(/\/\/[^@/]*@/, '//***@')}` : `embedded broker ${controller.mqttUrl}`}, topics under ${controller.topics.prefix}/`);
   log.info(`try: mosquitto_pub -h ${settings.mqtt.url ? '<broker>' : 'localhost'} -t ${controller.topics.cmd('notify')} -m 'Hello'`);
+  if (!loginsConfigured(settings) && isLoopbackHost(settings.http.host)) {
+    log.info('reachable from this machine only: to open it to the LAN, add a login ("megabit user add NAME", then broker.password_file in megabit.yaml); see docs/security.md');
+  }
   return -1;
 }
 

@@ -1,2 +1,3 @@
 export { SETTINGS_SCHEMA, type Settings } from './schema';
 export { loadSettings, settingsFrom, environmentKeys, SettingsError } from './settings';
+export { isLoopbackHost, loginsConfigured, resolveListenHosts } from './exposure';

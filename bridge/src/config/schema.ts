@@ -34,9 +34,30 @@ export const SETTINGS_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        host: { type: 'string', default: '0.0.0.0', description: 'Embedded broker: address to listen on.' },
+        host: { type: 'string', minLength: 1, description: 'Embedded broker: address to listen on. Absent = 127.0.0.1 (this machine only) without logins, 0.0.0.0 (the LAN) with a password_file. A non-loopback address without logins is refused unless allow_anonymous is true.' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 1883, description: 'Embedded broker: MQTT TCP port (0 = any free port).' },
         ws_port: { type: 'integer', minimum: 0, maximum: 65535, default: 8083, description: 'Embedded broker: plain MQTT-over-WebSocket port (0 = any free port). The simulator uses ws://<host>:<http.port>/mqtt instead.' },
+        password_file: { type: 'string', minLength: 1, description: 'Embedded broker: logins from this file, in mosquitto\'s format (what mosquitto_passwd and "megabit user add" write). Absent = no logins, and every listener stays on loopback.' },
+        acl_file: { type: 'string', minLength: 1, description: 'Embedded broker: per-user topic access from this file, in mosquitto\'s ACL format. Absent with logins = every logged-in user may use every topic.' },
+        allow_anonymous: { type: 'boolean', default: false, description: 'Embedded broker and page: accept clients without a login on a non-loopback address. Off by default; only for a network you trust entirely.' },
+        max_packet_bytes: { type: 'integer', minimum: 65536, maximum: 268435455, default: 12582912, description: 'Embedded broker: largest MQTT packet accepted, on every listener (the largest app install needs about 12 MiB); larger packets close the connection.' },
+        max_retained_messages: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Embedded broker: most retained messages kept; further new retained topics are dropped.' },
+        max_retained_bytes: { type: 'integer', minimum: 65536, maximum: 4294967295, default: 67108864, description: 'Embedded broker: most bytes of retained payloads kept (default 64 MiB); further retained messages are dropped.' },
+        sys_topics: { type: 'boolean', default: false, description: 'Embedded broker: publish $SYS statistics topics.' },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key'],
+          description: 'Embedded broker: also listen with TLS (mqtts and wss). Absent = no TLS listeners.',
+          properties: {
+            port: { type: 'integer', minimum: 0, maximum: 65535, default: 8883, description: 'MQTT over TLS port (0 = any free port).' },
+            ws_port: { type: 'integer', minimum: 0, maximum: 65535, default: 8884, description: 'MQTT over secure WebSocket port (0 = any free port).' },
+            cert: { type: 'string', minLength: 1, description: 'Server certificate file (PEM), with its chain.' },
+            key: { type: 'string', minLength: 1, description: 'Server private key file (PEM).' },
+            ca: { type: 'string', minLength: 1, description: 'CA certificate file (PEM) that client certificates must chain to.' },
+            require_certificate: { type: 'boolean', default: false, description: 'Refuse TLS clients without a certificate signed by ca.' },
+          },
+        },
       },
     },
     http: {
@@ -44,8 +65,21 @@ export const SETTINGS_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        host: { type: 'string', default: '0.0.0.0', description: 'Address the simulator page and /mqtt WebSocket listen on.' },
+        host: { type: 'string', minLength: 1, description: 'Address the simulator page and /mqtt WebSocket listen on. Absent = like the broker: loopback until logins exist.' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8000, description: 'HTTP port of the simulator page (0 = any free port).' },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key'],
+          description: 'Serve the page and /mqtt over HTTPS instead of HTTP.',
+          properties: {
+            cert: { type: 'string', minLength: 1, description: 'Server certificate file (PEM), with its chain.' },
+            key: { type: 'string', minLength: 1, description: 'Server private key file (PEM).' },
+          },
+        },
+        auth_token: { type: 'string', minLength: 16, description: 'When set, the page and /mqtt require this token (Authorization: Bearer, or ?token=).' },
+        allowed_origins: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Origins (scheme://host:port) whose web pages may open the WebSocket servers, besides the page\'s own origin.' },
+        max_connections: { type: 'integer', minimum: 1, maximum: 10000, default: 64, description: 'Most open HTTP and WebSocket connections at once.' },
       },
     },
     serial: {
@@ -135,8 +169,29 @@ export interface Settings {
     reject_unauthorized: boolean;
     keepalive_s: number;
   };
-  broker: { host: string; port: number; ws_port: number };
-  http: { host: string; port: number };
+  broker: {
+    /** Always set after loading (see config/exposure.ts). */
+    host: string;
+    port: number;
+    ws_port: number;
+    password_file?: string;
+    acl_file?: string;
+    allow_anonymous: boolean;
+    max_packet_bytes: number;
+    max_retained_messages: number;
+    max_retained_bytes: number;
+    sys_topics: boolean;
+    tls?: { port: number; ws_port: number; cert: string; key: string; ca?: string; require_certificate: boolean };
+  };
+  http: {
+    /** Always set after loading (see config/exposure.ts). */
+    host: string;
+    port: number;
+    tls?: { cert: string; key: string };
+    auth_token?: string;
+    allowed_origins: string[];
+    max_connections: number;
+  };
   serial: { path?: string };
   button: { long_press_ms: number; double_press_ms: number };
   homeassistant: { enabled: boolean; discovery_prefix: string; url?: string; token?: string };

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { resolveListenHosts } from './exposure';
 import { SETTINGS_SCHEMA, type Settings } from './schema';
 
 export class SettingsError extends Error {
@@ -93,6 +94,8 @@ export function settingsFrom(doc: unknown, source: string, env: NodeJS.ProcessEn
   applyEnvironment(copy, env);
   if (!validate(copy)) throw new SettingsError((validate.errors ?? []).map(describe), source);
   const settings = copy as unknown as Settings;
+  const exposed = resolveListenHosts(settings);
+  if (exposed.length > 0) throw new SettingsError(exposed, source);
   settings.data_dir = expandHome(settings.data_dir);
   return settings;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseDocument, isMap, isScalar, type Node } from 'yaml';
+import { parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { SETTINGS_SCHEMA, SettingsError, environmentKeys, settingsFrom } from '../../src/config';
 
 const EXAMPLE = join(__dirname, '..', '..', '..', 'config', 'megabit.example.yaml');
@@ -28,6 +28,26 @@ describe('settings', () => {
     expect(s.serial.path).toBeUndefined();
     expect(s.homeassistant).toEqual({ enabled: true, discovery_prefix: 'homeassistant' });
     expect(s.rotation.default_duration_ms).toBe(15000);
+  });
+
+  it('keeps every listener on loopback until logins exist', () => {
+    const none = settingsFrom({}, 'test.yaml', {});
+    expect([none.broker.host, none.http.host]).toEqual(['127.0.0.1', '127.0.0.1']);
+    const logins = settingsFrom({ broker: { password_file: '/etc/megabit/passwd' } }, 'test.yaml', {});
+    expect([logins.broker.host, logins.http.host]).toEqual(['0.0.0.0', '0.0.0.0']);
+    // An external broker that takes a login: the page's /mqtt clients log in there.
+    const external = settingsFrom({ mqtt: { url: 'mqtt://nas:1883', username: 'megabit' } }, 'test.yaml', {});
+    expect(external.http.host).toBe('0.0.0.0');
+    expect(settingsFrom({ broker: { host: '127.0.0.5' }, http: { host: 'localhost' } }, 'test.yaml', {}).broker.host).toBe('127.0.0.5');
+  });
+
+  it('refuses a LAN address without logins, naming the key and both ways out', () => {
+    const found = problems({ broker: { host: '0.0.0.0' }, http: { host: '192.168.1.20' } });
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^broker\.host is 0\.0\.0\.0, which other machines can reach, but no logins are set up: set broker\.password_file .*broker\.allow_anonymous: true/);
+    expect(found[1]).toMatch(/^http\.host is 192\.168\.1\.20/);
+    expect(problems({ broker: { host: '0.0.0.0', allow_anonymous: true }, http: { host: '0.0.0.0' } })).toEqual([]);
+    expect(problems({ broker: { host: '::', password_file: '/p' } })).toEqual([]);
   });
 
   it('names unknown keys with their full path', () => {
@@ -89,14 +109,15 @@ describe('settings', () => {
   it('documents every setting in config/megabit.example.yaml, with its default', () => {
     const text = readFileSync(EXAMPLE, 'utf8');
     // Commented-out keys count as documented: uncomment them for parsing.
-    const doc = parseDocument(text.replace(/^(\s*)# ([a-z_]+:)/gm, '$1$2'));
+    const doc = parseDocument(text.replace(/^(\s*)# (\s*[a-z_]+:)/gm, '$1$2'));
     const documented = new Map<string, unknown>();
     const walk = (node: Node | null, path: string[]): void => {
       if (isMap(node)) for (const pair of node.items) walk(pair.value as Node, [...path, String((pair.key as { value: unknown }).value)]);
       else if (isScalar(node)) documented.set(path.join('.'), node.value);
+      else if (isSeq(node)) documented.set(path.join('.'), node.toJSON());
     };
     walk(doc.contents, []);
-    for (const { path } of environmentKeys().values()) expect(documented.has(path.join('.'))).toBe(true);
+    expect([...environmentKeys().values()].map(({ path }) => path.join('.')).filter((key) => !documented.has(key))).toEqual([]);
     const defaults = settingsFrom({}, 'defaults', {}) as unknown as Record<string, Record<string, unknown>>;
     expect(documented.get('broker.port')).toBe(defaults.broker.port);
     expect(documented.get('sandbox.run_timeout_ms')).toBe(defaults.sandbox.run_timeout_ms);

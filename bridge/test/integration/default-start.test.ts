@@ -110,6 +110,8 @@ describe('npm start with no config file, first run', () => {
     expect(output).toContain(`simulator: http://localhost:${httpPort}/`);
     expect(output).toContain(`MQTT: embedded broker mqtt://127.0.0.1:${brokerPort}, topics under megabit/megabit/`);
     expect(output).toContain("try: mosquitto_pub -h localhost -t megabit/megabit/cmd/notify -m 'Hello'");
+    // No logins yet: loopback only, and the log says how to open it.
+    expect(output).toContain('reachable from this machine only: to open it to the LAN, add a login ("megabit user add NAME"');
   });
 
   it('installs the example apps into ~/.megabit/apps on the first run', async () => {
