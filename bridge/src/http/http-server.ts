@@ -2,25 +2,17 @@
  * The bridge's HTTP server: the simulator page (static files), its defaults as
  * /simulator-config.json, and MQTT over WebSocket at /mqtt for browsers.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { listen } from '../broker/embedded-broker';
-import type { Logger } from '../util/logger';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.map': 'application/json',
-};
+import { errorMessage, type Logger } from '../util/logger';
+import { isValidHostHeader, parseRequestTarget } from './request-target';
+import { replyAndClose } from './socket-reply';
+import { StaticFiles } from './static-files';
 
 export interface HttpServerOptions {
   host: string;
@@ -36,27 +28,35 @@ export interface HttpServerOptions {
 export class HttpServer {
   private server?: Server;
   private wss?: WebSocketServer;
+  private readonly files: StaticFiles;
 
-  constructor(private readonly options: HttpServerOptions, private readonly log: Logger) {}
+  constructor(private readonly options: HttpServerOptions, private readonly log: Logger) {
+    this.files = new StaticFiles(options.staticDir);
+  }
 
   async start(): Promise<void> {
     if (!existsSync(join(this.options.staticDir, 'index.html'))) {
       this.log.warn(`simulator page not built (${this.options.staticDir}); run "npm run build"`);
     }
-    this.server = createServer((req, res) => this.serve(req, res));
+    const server = createServer((req, res) => this.guard(res, () => this.serve(req, res)));
+    this.server = server;
     this.wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false) });
-    this.server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname !== '/mqtt') {
-        socket.destroy();
-        return;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      try {
+        this.upgrade(req, socket, head);
+      } catch (e) {
+        this.log.warn(`WebSocket upgrade failed: ${errorMessage(e)}`);
+        replyAndClose(socket, 500, 'internal error');
       }
-      this.wss!.handleUpgrade(req, socket, head, (ws) => {
-        const stream = createWebSocketStream(ws);
-        stream.on('error', () => stream.destroy());
-        this.options.handleMqttStream(stream);
-      });
     });
-    await listen(this.server, this.options.port, this.options.host, 'HTTP');
+    // Requests Node's parser cannot read (bad request line, huge headers, timeouts) get a short
+    // answer; the socket's own errors (a client resetting) are nothing to report.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      if (err.code === 'ECONNRESET' || !socket.writable) socket.destroy();
+      else replyAndClose(socket, status, status === 431 ? 'request headers too large' : status === 408 ? 'request took too long' : 'bad request');
+    });
+    await listen(server, this.options.port, this.options.host, 'HTTP');
   }
 
   get port(): number {
@@ -73,28 +73,60 @@ export class HttpServer {
     });
   }
 
+  /** Runs a request handler; whatever it throws becomes a 500 for that request only. */
+  private guard(res: ServerResponse, handle: () => void): void {
+    try {
+      handle();
+    } catch (e) {
+      this.log.warn(`request failed: ${errorMessage(e)}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('internal error\n');
+      else res.destroy();
+    }
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const parsed = parseRequestTarget(req.url);
+    if (!parsed.ok) return replyAndClose(socket, 400, `bad request: ${parsed.reason}`);
+    if (req.headers.host !== undefined && !isValidHostHeader(req.headers.host)) return replyAndClose(socket, 400, 'bad request: malformed Host header');
+    if (parsed.target.pathname !== '/mqtt') return replyAndClose(socket, 404, 'not found');
+    this.wss!.handleUpgrade(req, socket, head, (ws) => {
+      const stream = createWebSocketStream(ws);
+      stream.on('error', () => stream.destroy());
+      this.options.handleMqttStream(stream);
+    });
+  }
+
   private serve(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { allow: 'GET, HEAD, OPTIONS' }).end();
       return;
     }
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD, OPTIONS', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+      return;
+    }
+    const parsed = parseRequestTarget(req.url);
+    if (!parsed.ok) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(`bad request: ${parsed.reason}\n`);
+      return;
+    }
+    // Absent only in HTTP/1.0 (Node refuses HTTP/1.1 without it); when present it must be sane,
+    // as it names the page's own origin.
+    if (req.headers.host !== undefined && !isValidHostHeader(req.headers.host)) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request: malformed Host header\n');
+      return;
+    }
+    const { pathname } = parsed.target;
     if (pathname === '/simulator-config.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(this.options.pageConfig));
       return;
     }
-    const root = resolve(this.options.staticDir);
-    const file = normalize(join(root, pathname === '/' ? 'index.html' : pathname));
-    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    const file = this.files.find(pathname);
+    if (file === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
       return;
     }
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    createReadStream(file).pipe(res);
+    this.files.send(file, res, req.method === 'HEAD');
   }
 }
