@@ -148,7 +148,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const host = settings.http.host === '0.0.0.0' || settings.http.host === '127.0.0.1' ? 'localhost' : settings.http.host;
-  log.info(`simulator: http://${host}:${controller.httpPort}/`);
+  log.info(`simulator: ${settings.http.tls ? 'https' : 'http'}://${host}:${controller.httpPort}/${settings.http.auth_token ? '?token=<http.auth_token>' : ''}`);
   log.info(`MQTT: ${settings.mqtt.url ? `external broker ${controller.mqttUrl.replace(/\/\/[^@/]*@/, '//***@')}` : `embedded broker ${controller.mqttUrl}`}, topics under ${controller.topics.prefix}/`);
   log.info(`try: mosquitto_pub -h ${settings.mqtt.url ? '<broker>' : 'localhost'} -t ${controller.topics.cmd('notify')} -m 'Hello'`);
   if (!loginsConfigured(settings) && isLoopbackHost(settings.http.host)) {

@@ -6,11 +6,12 @@
 import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { EmbeddedBroker } from './broker/embedded-broker';
-import type { Settings } from './config';
+import { loginsConfigured, type Settings } from './config';
 import { Device } from './device/device';
 import { EventBus } from './events';
 import { HttpServer } from './http/http-server';
 import { connectUpstream, pipeBoth } from './http/mqtt-websocket-proxy';
+import { OriginPolicy } from './http/origin-policy';
 import { AppTopicFeed } from './mqtt/app-topic-feed';
 import { CommandRouter } from './mqtt/api/command-router';
 import { loginOptions } from './mqtt/client-options';
@@ -70,8 +71,15 @@ export class Controller {
 
   async start(): Promise<void> {
     const { settings, log } = this.options;
+    // One rule for both WebSocket servers: which web pages may open them.
+    const origins = new OriginPolicy(settings.http.allowed_origins);
     if (!settings.mqtt.url) {
-      this.broker = new EmbeddedBroker({ host: settings.broker.host, port: settings.broker.port, wsPort: settings.broker.ws_port }, log.child('broker'));
+      this.broker = new EmbeddedBroker({
+        host: settings.broker.host,
+        port: settings.broker.port,
+        wsPort: settings.broker.ws_port,
+        verifyWebSocket: (req) => origins.check(req, 'http').ok,
+      }, log.child('broker'));
       await this.broker.start();
       this.started.push({ name: 'broker', stop: () => this.broker!.stop() });
     }
@@ -130,14 +138,21 @@ export class Controller {
       this.started.push({ name: part.constructor.name, stop: () => part.stop() });
     }
 
+    const upstreamTls = loginOptions(settings.mqtt);
     this.http = new HttpServer({
       host: settings.http.host,
       port: settings.http.port,
       staticDir: this.options.simulatorDir,
-      pageConfig: { base_topic: settings.mqtt.base_topic, device_id: settings.device_id, button: settings.button },
+      pageConfig: { base_topic: settings.mqtt.base_topic, device_id: settings.device_id, button: settings.button, logins: loginsConfigured(settings) },
+      tls: settings.http.tls,
+      authToken: settings.http.auth_token,
+      origins,
+      maxConnections: settings.http.max_connections,
+      maxMessageBytes: settings.broker.max_packet_bytes,
       handleMqttStream: (stream) => {
         if (this.broker) this.broker.handleWebSocketStream(stream);
-        else pipeBoth(stream, connectUpstream(settings.mqtt.url!, settings.mqtt.reject_unauthorized));
+        // The browser's own CONNECT (with its login) goes through; TLS to the broker as the bridge's own connection.
+        else pipeBoth(stream, connectUpstream(settings.mqtt.url!, upstreamTls));
       },
     }, log.child('http'));
     await this.http.start();

@@ -2,6 +2,7 @@
  * The zero-config default broker: aedes on a TCP port and a plain WebSocket port. The HTTP
  * server also hands its `/mqtt` WebSocket connections to `handle`.
  */
+import type { IncomingMessage } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
@@ -16,6 +17,8 @@ export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
   wsPort: number;
+  /** Whether a WebSocket handshake may go on (the web page's Origin); refused ones get 403. */
+  verifyWebSocket?: (req: IncomingMessage) => boolean;
 }
 
 export class EmbeddedBroker {
@@ -40,7 +43,13 @@ export class EmbeddedBroker {
       broker.handle(socket);
     });
     await listen(this.tcp, this.options.port, this.options.host, 'MQTT');
-    this.ws = new WebSocketServer({ host: this.options.host, port: this.options.wsPort });
+    const verify = this.options.verifyWebSocket;
+    this.ws = new WebSocketServer({
+      host: this.options.host,
+      port: this.options.wsPort,
+      // The callback form: the plain form would answer a refusal with 401, and this is a 403.
+      ...(verify ? { verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number) => void) => done(verify(info.req), 403) } : {}),
+    });
     this.ws.on('connection', (socket) => this.handleWebSocketStream(createWebSocketStream(socket)));
     await new Promise<void>((resolve, reject) => {
       this.ws!.once('listening', resolve);

@@ -13,6 +13,8 @@ export function replyAndClose(socket: Duplex, status: number, text: string, extr
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(body)),
     'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+    'Referrer-Policy': 'no-referrer',
     Connection: 'close',
     ...extraHeaders,
   };
