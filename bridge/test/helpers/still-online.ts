@@ -1,9 +1,10 @@
 /** The proof every attack test ends with: the bridge process is alive and says `online`. */
 import { OUT } from '@megabit/contract';
+import type { IClientOptions } from 'mqtt';
 import type { RunningBridge } from './bridge-process';
 import { TestClient } from './mqtt-client';
 
-export async function expectStillOnline(bridge: RunningBridge, options: { username?: string; password?: string } = {}): Promise<void> {
+export async function expectStillOnline(bridge: RunningBridge, options: IClientOptions = {}): Promise<void> {
   expect(bridge.running).toBe(true);
   // A fresh client: the retained availability is what any newcomer sees, now.
   const client = await TestClient.connect(bridge.mqttUrl, bridge.topics, options);
