@@ -12,6 +12,9 @@ export function securityHeaders(host: string | undefined, secure: boolean): Reco
   const policy = [
     "default-src 'self'",
     "script-src 'self'",
+    // mqtt.js keeps its keepalive timer in a worker made from a blob (timers of background tabs
+    // are throttled); only script already running on the page can make one.
+    "worker-src 'self' blob:",
     "style-src 'self'",
     // data: for the empty favicon; blob: for recorded GIFs and saved PNGs shown before download.
     "img-src 'self' data: blob:",
