@@ -41,12 +41,29 @@ export function resolvePageConfig(location: PageLocation, served: unknown): Conf
   const broker = params.get('broker') ?? defaultBrokerUrl(location, params.get('token'));
   if (broker === undefined) return { ok: false, message: 'this page was not served by a bridge: give the broker as ?broker=ws://host:port/mqtt' };
   if (!/^wss?:\/\/[^/\s]+/.test(broker)) return { ok: false, message: `?broker=${broker} must be a ws:// or wss:// URL` };
+  // A page served by a bridge talks to that bridge only (its CSP allows no other): a link with
+  // ?broker= must not make it send the user's login to someone else's server.
+  if (params.has('broker') && isServed(location) && hostOf(broker) !== location.host.toLowerCase()) {
+    return { ok: false, message: `?broker=${broker} is another server: this page only connects to the bridge that served it; open that bridge's own page instead` };
+  }
 
   return { ok: true, config: { brokerUrl: broker, baseTopic: base, deviceId: device, logins: defaults.logins === true } };
 }
 
+function isServed(location: PageLocation): boolean {
+  return location.protocol === 'http:' || location.protocol === 'https:';
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
 function defaultBrokerUrl(location: PageLocation, token: string | null): string | undefined {
-  if (location.protocol !== 'http:' && location.protocol !== 'https:') return undefined;
+  if (!isServed(location)) return undefined;
   const query = token === null ? '' : `?token=${encodeURIComponent(token)}`;
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/mqtt${query}`;
 }
