@@ -78,7 +78,7 @@ export const SETTINGS_SCHEMA = {
           },
         },
         auth_token: { type: 'string', minLength: 16, description: 'When set, the page and /mqtt require this token (Authorization: Bearer, or ?token=).' },
-        allowed_origins: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Origins (scheme://host:port) whose web pages may open the WebSocket servers, besides the page\'s own origin.' },
+        allowed_origins: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Origins (scheme://host:port) whose web pages may open the WebSocket servers, besides the page\'s own origin when it is reached by IP address, localhost or this machine\'s name (other names could be DNS rebinding). List a DNS name you reach the page by here.' },
         max_connections: { type: 'integer', minimum: 1, maximum: 10000, default: 64, description: 'Most open HTTP and WebSocket connections at once.' },
       },
     },
