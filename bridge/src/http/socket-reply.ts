@@ -20,6 +20,13 @@ export function replyAndClose(socket: Duplex, status: number, text: string, extr
   };
   const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   socket.on('error', () => socket.destroy());
-  if (socket.writable) socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
-  else socket.destroy();
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // Whatever the client is still sending is read and dropped: closing a socket with unread data
+  // makes the kernel reset it, and the client could lose the answer.
+  socket.resume();
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+  setTimeout(() => socket.destroy(), 2000).unref();
 }
