@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { EmbeddedBroker } from './broker/embedded-broker';
+import { TlsListeners } from './broker/tls-listeners';
 import type { Settings } from './config';
 import { Device } from './device/device';
 import { EventBus } from './events';
@@ -74,6 +75,16 @@ export class Controller {
       this.broker = new EmbeddedBroker({ host: settings.broker.host, port: settings.broker.port, wsPort: settings.broker.ws_port }, log.child('broker'));
       await this.broker.start();
       this.started.push({ name: 'broker', stop: () => this.broker!.stop() });
+      const tls = settings.broker.tls;
+      if (tls) {
+        const broker = this.broker;
+        const listeners = new TlsListeners({
+          host: settings.broker.host, port: tls.port, wsPort: tls.ws_port, cert: tls.cert, key: tls.key, ca: tls.ca,
+          requireCertificate: tls.require_certificate, maxPacketBytes: settings.broker.max_packet_bytes,
+        }, log.child('broker'));
+        this.started.push({ name: 'broker TLS listeners', stop: () => listeners.stop() });
+        await listeners.start((stream) => broker.handleWebSocketStream(stream));
+      }
     }
 
     const device = new Device({ settings, bus: this.bus, exampleAppDirs: this.options.exampleAppDirs }, log.child('device'));
