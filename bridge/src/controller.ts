@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { EmbeddedBroker } from './broker/embedded-broker';
+import { TlsListeners } from './broker/tls-listeners';
 import { loginsConfigured, type Settings } from './config';
 import { Device } from './device/device';
 import { EventBus } from './events';
@@ -82,6 +83,17 @@ export class Controller {
       }, log.child('broker'));
       await this.broker.start();
       this.started.push({ name: 'broker', stop: () => this.broker!.stop() });
+      const tls = settings.broker.tls;
+      if (tls) {
+        const broker = this.broker;
+        const listeners = new TlsListeners({
+          host: settings.broker.host, port: tls.port, wsPort: tls.ws_port, cert: tls.cert, key: tls.key, ca: tls.ca,
+          requireCertificate: tls.require_certificate, maxPacketBytes: settings.broker.max_packet_bytes,
+          verifyWebSocket: (req) => origins.check(req, 'https').ok,
+        }, log.child('broker'));
+        this.started.push({ name: 'broker TLS listeners', stop: () => listeners.stop() });
+        await listeners.start((stream) => broker.handleWebSocketStream(stream));
+      }
     }
 
     const device = new Device({ settings, bus: this.bus, exampleAppDirs: this.options.exampleAppDirs }, log.child('device'));

@@ -15,7 +15,7 @@ import { Mosquitto } from '../helpers/mosquitto';
 import { freePort } from '../helpers/ports';
 import { get, rawRequest } from '../helpers/raw-http';
 import { expectStillOnline } from '../helpers/still-online';
-import { makeTestCertificates, type TestCertificates } from '../helpers/test-certificates';
+import { makeCa, signedCertificate } from '../helpers/certificates';
 import { handshake } from '../helpers/ws-handshake';
 
 jest.setTimeout(90_000);
@@ -34,11 +34,15 @@ async function curl(args: string[]): Promise<{ code: number; stdout: string }> {
 }
 
 let dir: string;
-let certs: TestCertificates;
+let certs: { ca: string; wrongCa: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string };
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'megabit-tls-'));
-  certs = makeTestCertificates(dir);
+  const ca = makeCa(dir);
+  const server = signedCertificate(dir, '127.0.0.1', ca, 'IP:127.0.0.1,DNS:localhost');
+  // The bridge's client certificate: mosquitto below takes its CN as the user name.
+  const client = signedCertificate(dir, 'megabit-bridge', ca, 'DNS:megabit-bridge');
+  certs = { ca: ca.ca, wrongCa: makeCa(dir, 'wrong-').ca, serverCert: server.cert, serverKey: server.key, clientCert: client.cert, clientKey: client.key };
   // mosquitto drops root for its own user: it must be able to read the test's files.
   chmodSync(dir, 0o755);
   for (const file of [certs.serverKey, certs.clientKey]) chmodSync(file, 0o644);
