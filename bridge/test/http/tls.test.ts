@@ -100,6 +100,13 @@ describe('http.tls: the page and /mqtt over HTTPS and WSS', () => {
   });
 });
 
+describe('http.tls with a file that cannot be read', () => {
+  it('stops the bridge at start, naming the setting and the file', async () => {
+    const missing = join(dir, 'no-such.crt');
+    await expect(startBridge({ http: { tls: { cert: missing, key: certs.serverKey } } })).rejects.toThrow(`http.tls.cert: cannot read ${missing}`);
+  });
+});
+
 describe('/mqtt proxied to an external broker over TLS with the bridge\'s own certificates', () => {
   let broker: Mosquitto;
   let tlsPort: number;

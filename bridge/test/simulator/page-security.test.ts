@@ -224,3 +224,39 @@ describe('with logins (mosquitto with a password file as the external broker)', 
     expect(broker.output.match(/disconnected, not authorised/g)).toHaveLength(1);
   });
 });
+
+describe('with logins on the embedded broker (broker.password_file)', () => {
+  let dir: string;
+  let bridge: RunningBridge;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'megabit-page-embedded-'));
+    const passwords = join(dir, 'passwords');
+    execFileSync('mosquitto_passwd', ['-c', '-b', passwords, 'viewer', 'viewer-secret'], { stdio: 'pipe' });
+    bridge = await startBridge({ apps: ['clock'], broker: { password_file: passwords } });
+  });
+
+  afterAll(async () => {
+    await bridge?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tells the page, which asks for the login before connecting, then shows frames', async () => {
+    const served = await (await fetch(`${bridge.httpUrl}/simulator-config.json`)).json() as { logins: boolean };
+    expect(served.logins).toBe(true);
+    const { context, page, problems } = await watchedPage(browser);
+    try {
+      await page.goto(`${bridge.httpUrl}/`);
+      await page.locator('#login-card').waitFor({ state: 'visible' });
+      await waitForText(page, '#broker-status', 'broker: log in');
+      await page.fill('#login-user', 'viewer');
+      await page.fill('#login-password', 'viewer-secret');
+      await page.click('#login-submit');
+      await page.locator('#bridge-status[data-level="ok"]').waitFor();
+      await showsFrames(page);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
