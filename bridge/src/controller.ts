@@ -72,7 +72,7 @@ export class Controller {
 
   async start(): Promise<void> {
     const { settings, log } = this.options;
-    // One rule for both WebSocket servers: which web pages may open them.
+    // One rule for every WebSocket server (/mqtt, ws_port, tls.ws_port): which web pages may open them.
     const origins = new OriginPolicy(settings.http.allowed_origins);
     if (!settings.mqtt.url) {
       this.broker = new EmbeddedBroker({
