@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseDocument, isMap, isScalar, type Node } from 'yaml';
+import { parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { SETTINGS_SCHEMA, SettingsError, environmentKeys, settingsFrom } from '../../src/config';
 
 const EXAMPLE = join(__dirname, '..', '..', '..', 'config', 'megabit.example.yaml');
@@ -26,7 +26,8 @@ describe('settings', () => {
     expect(s.http.port).toBe(8000);
     expect(s.data_dir).toBe(join(homedir(), '.megabit'));
     expect(s.serial.path).toBeUndefined();
-    expect(s.homeassistant).toEqual({ enabled: true, discovery_prefix: 'homeassistant' });
+    expect(s.homeassistant).toEqual({ enabled: true, discovery_prefix: 'homeassistant', app_access: [] });
+    expect(s.sandbox.allow_private_hosts).toEqual([]);
     expect(s.rotation.default_duration_ms).toBe(15000);
   });
 
@@ -69,6 +70,13 @@ describe('settings', () => {
     expect(settingsFrom(base, 'test.yaml', { MEGABIT_HA_TOKEN: 'short', MEGABIT_HOMEASSISTANT_TOKEN: 'long' }).homeassistant.token).toBe('long');
   });
 
+  it('reads lists from the environment as comma-separated values, and checks entity names', () => {
+    const s = settingsFrom({}, 'test.yaml', { MEGABIT_SANDBOX_ALLOW_PRIVATE_HOSTS: 'nas.local, printer.local', MEGABIT_HOMEASSISTANT_APP_ACCESS: 'sensor,lock.front_door' });
+    expect(s.sandbox.allow_private_hosts).toEqual(['nas.local', 'printer.local']);
+    expect(s.homeassistant.app_access).toEqual(['sensor', 'lock.front_door']);
+    expect(problems({ homeassistant: { app_access: ['sensor.*'] } })).toEqual(['homeassistant.app_access.0 must match pattern "^[a-z0-9_]+(\\.[a-z0-9_]+)?$"']);
+  });
+
   it('says where a key of an earlier version went', () => {
     expect(problems({ serial: { button: { double_press_ms: 300 } } })).toEqual([
       '"serial.button" has moved to the top-level "button" section (button.double_press_ms, button.long_press_ms)',
@@ -94,6 +102,7 @@ describe('settings', () => {
     const walk = (node: Node | null, path: string[]): void => {
       if (isMap(node)) for (const pair of node.items) walk(pair.value as Node, [...path, String((pair.key as { value: unknown }).value)]);
       else if (isScalar(node)) documented.set(path.join('.'), node.value);
+      else if (isSeq(node)) documented.set(path.join('.'), node.toJSON());
     };
     walk(doc.contents, []);
     for (const { path } of environmentKeys().values()) expect(documented.has(path.join('.'))).toBe(true);

@@ -86,9 +86,11 @@ afterEach(async () => {
   dir.cleanup();
 });
 
+/** The test servers listen on loopback, which apps reach only where megabit.yaml allows it. */
 async function probeWith(permissions: AppPermissions | undefined, runTimeoutMs?: number): Promise<TestApp> {
   const t = await start(probe, dir.path, {
     manifest: manifest({ permissions }),
+    allowPrivateHosts: ['127.0.0.1'],
     ...(runTimeoutMs ? { limits: { runTimeoutMs } } : {}),
   });
   apps.push(t);
