@@ -18,7 +18,8 @@ export interface DeviceControl {
   previousApp(): void;
   setRotation(enabled: boolean): void;
   setDisplay(command: DisplayCommand): void;
-  installApp(manifest: AppManifest, wasm: Uint8Array): Promise<void>;
+  /** `replace`: install even when the permissions changed, with empty config and KV store. */
+  installApp(manifest: AppManifest, wasm: Uint8Array, options?: { replace?: boolean }): Promise<void>;
   removeApp(id: string): Promise<void>;
   /** Shows an app that is not installed until `endPreview`; its files are forgotten afterwards. */
   previewApp(manifest: AppManifest, wasm: Uint8Array): Promise<void>;

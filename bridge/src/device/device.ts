@@ -176,9 +176,9 @@ export class Device implements DeviceControl {
     this.options.bus.emit('stateChanged');
   }
 
-  async installApp(manifest: AppManifest, wasm: Uint8Array): Promise<void> {
-    await this.scheduler.whileStopped(manifest.id, () => this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m)));
-    this.log.info(`installed app ${manifest.id} ${manifest.version}`);
+  async installApp(manifest: AppManifest, wasm: Uint8Array, options: { replace?: boolean } = {}): Promise<void> {
+    await this.scheduler.whileStopped(manifest.id, () => this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m), options));
+    this.log.info(`installed app ${manifest.id} ${manifest.version}${options.replace ? ' (replace: empty config and KV store)' : ''}`);
   }
 
   async removeApp(id: string): Promise<void> {
