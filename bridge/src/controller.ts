@@ -24,6 +24,7 @@ import { NO_DISPLAY_LINK } from './device/display-link';
 import { homeAssistantParts } from './homeassistant';
 import { encodeFramePng } from './display';
 import { errorMessage, type Logger } from './util/logger';
+import { securePrivateDir } from './util/private-files';
 
 export interface ControllerOptions {
   settings: Settings;
@@ -70,6 +71,8 @@ export class Controller {
 
   async start(): Promise<void> {
     const { settings, log } = this.options;
+    // Before anything writes there: app config (API keys) and KV stores are the user's alone.
+    securePrivateDir(settings.data_dir, log);
     if (!settings.mqtt.url) {
       this.broker = new EmbeddedBroker({ host: settings.broker.host, port: settings.broker.port, wsPort: settings.broker.ws_port }, log.child('broker'));
       await this.broker.start();

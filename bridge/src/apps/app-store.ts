@@ -5,10 +5,10 @@
  * MQTT or HTTP; every change is announced with a `changed` event.
  */
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiFailure, MAX_INSTALL_BYTES, isValidId, validateManifest, type AppManifest } from '@megabit/contract';
-import { writeFileAtomic } from '../util/atomic-file';
+import { makePrivateDir, writeFileAtomic } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
 import { ConfigSchemas } from './app-config';
 import { CONFIG_FILE, KV_FILE, MANIFEST_FILE, folderFingerprint, hasWasmHeader, readAppFolder, readStoredConfig, type AppRecord } from './app-folder';
@@ -213,7 +213,7 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
   /** Follows hand edits under apps/ until `unwatch()`; changes arrive as `changed` events. */
   watch(): void {
     if (this.watcher) return;
-    mkdirSync(this.appsDir, { recursive: true });
+    makePrivateDir(this.appsDir);
     this.watcher = new AppsWatcher(this.appsDir, () => this.rescanSafely(), this.watchTiming);
     this.watcher.start();
     this.watcher.follow(this.records.keys());

@@ -3,7 +3,7 @@
  * draws notifications over them, power and brightness. Implements DeviceControl for the outer
  * layers and reports changes on the event bus. Knows nothing of MQTT, serial or HTTP.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -20,7 +20,7 @@ import { startApp } from '../sandbox';
 import { splitEntities } from '../sandbox/ha-access';
 import type { AppInstance, HomeAssistantEntityState, SandboxLimits, SandboxOptions } from '../sandbox/types';
 import { Scheduler, type SchedulableApp } from '../scheduler/scheduler';
-import { removeStaleTempFiles } from '../util/atomic-file';
+import { makePrivateDir, removeStaleTempFiles } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
 import { VERSION } from '../version';
 import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
@@ -190,7 +190,7 @@ export class Device implements DeviceControl {
     await this.checkModule(wasm, manifest);
     const dir = join(this.options.settings.data_dir, 'preview');
     rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir);
     const bytes = Uint8Array.from(wasm);
     this.scheduler.startPreview({
       id: manifest.id,
