@@ -134,6 +134,12 @@ describe('permissions.network', () => {
     expect(seen).toEqual([]);
   });
 
+  it('names a refused URL without its query string or user info (the reason is published in P/state/apps)', async () => {
+    const t = await probeWith({ network: ['127.0.0.1'] });
+    const fault = await refusal(t, `http|${JSON.stringify({ url: 'https://user:pw@api.weather.example/v1?appid=sk-SECRET' })}`);
+    expect(fault.message).toBe('HTTP request to https://api.weather.example/v1 refused: api.weather.example is not in permissions.network');
+  });
+
   it('refuses schemes other than http and https', async () => {
     const t = await probeWith({ network: ['127.0.0.1'] });
     const fault = await refusal(t, `http|${JSON.stringify({ url: 'file:///etc/passwd' })}`);
