@@ -39,7 +39,7 @@ export interface DeviceControl {
   readableTopics(): string[];
   /** The latest state of a Home Assistant entity some app may read (null: unavailable). */
   setEntityState(entityId: string, state: HomeAssistantEntityState | null): void;
-  /** Entities whose states installed apps may read (permissions.homeassistant). */
+  /** Entities whose states installed apps may read: their permissions.homeassistant within homeassistant.app_access. */
   readableEntities(): string[];
   state(): DeviceState;
   apps(): AppStatus[];
