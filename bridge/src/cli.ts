@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isLoopbackHost, loadSettings, loginsConfigured, SettingsError } from './config';
 import { Controller } from './controller';
+import { warnIfSecretsReadable } from './util/private-files';
 import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
 import { runDeviceCommand } from './serial/device-command';
@@ -120,6 +121,7 @@ async function main(): Promise<number> {
     }
   }
   log.info(`megabit ${VERSION} starting (${file ? `settings from ${file}` : 'default settings'}, data in ${settings.data_dir})`);
+  if (file) warnIfSecretsReadable(file, log);
   const controller = new Controller({ settings, log, exampleAppDirs: exampleAppDirs(), simulatorDir: Controller.defaultSimulatorDir() });
 
   let stopping = false;

@@ -26,6 +26,7 @@ import { NO_DISPLAY_LINK } from './device/display-link';
 import { homeAssistantParts } from './homeassistant';
 import { encodeFramePng } from './display';
 import { errorMessage, type Logger } from './util/logger';
+import { securePrivateDir } from './util/private-files';
 
 export interface ControllerOptions {
   settings: Settings;
@@ -72,6 +73,8 @@ export class Controller {
 
   async start(): Promise<void> {
     const { settings, log } = this.options;
+    // Before anything writes there: app config (API keys) and KV stores are the user's alone.
+    securePrivateDir(settings.data_dir, log);
     // One rule for every WebSocket server (/mqtt, ws_port, tls.ws_port): which web pages may open them.
     const origins = new OriginPolicy(settings.http.allowed_origins);
     if (!settings.mqtt.url) {

@@ -154,10 +154,10 @@ describe('crash safety under SIGKILL', () => {
     });
   }
 
+  /** What apps/ holds; a kill before the first install made it leaves none (a busy machine is slow to get there). */
+  const appsEntries = (): string[] => (existsSync(tmp.appsDir) ? readdirSync(tmp.appsDir) : []);
   /** The store's own folders left by the kill: proof that it landed in the middle of a write. */
-  const leftovers = (): string[] => appFolders().filter((n) => n.startsWith('.')).map((n) => n.replace(/-[0-9a-f]{12}$/, ''));
-  /** What the apps folder holds; the loop may be killed before it has made one. */
-  const appFolders = (): string[] => (existsSync(tmp.appsDir) ? readdirSync(tmp.appsDir) : []);
+  const leftovers = (): string[] => appsEntries().filter((n) => n.startsWith('.')).map((n) => n.replace(/-[0-9a-f]{12}$/, ''));
 
   it(`leaves the old or the new version complete after a kill before each of the first ${ROUNDS} steps of upgrades`, async () => {
     const store = loaded();
@@ -199,7 +199,7 @@ describe('crash safety under SIGKILL', () => {
       const after = loaded();
       const app = after.get('crashy');
       if (!app) {
-        expect(appFolders()).toEqual([]);
+        expect(appsEntries()).toEqual([]);
         outcomes.absent++;
       } else {
         if (app.status !== 'ok') throw new Error(`step ${step} (killed before ${pausedBefore}): ${JSON.stringify(app)}`);
