@@ -10,7 +10,8 @@ import { openHttpChannel, type HttpChannel } from './http-channel';
 import { fetchForApp } from './http-fetch';
 import { CallClock, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 import { SandboxFault, type AppInstance, type HomeAssistantEntityState, type LogLevel, type SandboxOptions } from './types';
-import { WasmFormatError, capLinearMemory } from './wasm-memory-cap';
+import { limitModule } from './wasm-limits';
+import { WasmFormatError } from './wasm-memory-cap';
 import { startWorker } from './worker-script';
 
 export * from './types';
@@ -37,7 +38,7 @@ const WORKER_HEAP_MB = 96;
 export async function startApp(options: SandboxOptions): Promise<AppInstance> {
   let wasm: Uint8Array;
   try {
-    wasm = capLinearMemory(options.wasm, options.limits.memoryBytes);
+    wasm = limitModule(options.wasm, options.limits.memoryBytes);
   } catch (e) {
     if (e instanceof WasmFormatError) throw new SandboxFault('load', e.message);
     throw e;

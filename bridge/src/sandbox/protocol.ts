@@ -8,7 +8,7 @@ import type { HttpChannelEnd } from './http-channel';
 import type { FaultKind, HomeAssistantEntityState, LogLevel } from './types';
 
 export interface WorkerInit {
-  /** The module with its memory capped (see wasm-memory-cap.ts). */
+  /** The module with its memory and tables capped (see wasm-limits.ts). */
   wasm: Uint8Array;
   configJson: string;
   kvFile: string;
