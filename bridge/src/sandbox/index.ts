@@ -5,7 +5,7 @@
  */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES, type ButtonEvent } from '@megabit/contract';
 import type { Worker } from 'node:worker_threads';
-import { INBOX_MAX_PAYLOAD_BYTES } from './host-api';
+import { INBOX_MAX_PAYLOAD_BYTES, MQTT_VALUE_MAX_BYTES } from './host-api';
 import { openHttpChannel, type HttpChannel } from './http-channel';
 import { fetchForApp } from './http-fetch';
 import { CallClock, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
@@ -151,6 +151,10 @@ class SandboxedApp implements AppInstance {
 
   setMqttValue(topic: string, value: Uint8Array): void {
     if (!this.options.manifest.permissions?.mqtt?.includes(topic)) return;
+    if (value.length > MQTT_VALUE_MAX_BYTES) {
+      this.send({ type: 'mqtt', topic, value: value.length });
+      return;
+    }
     const copy = new Uint8Array(value);
     this.send({ type: 'mqtt', topic, value: copy }, [copy.buffer]);
   }
