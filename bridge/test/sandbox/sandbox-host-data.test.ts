@@ -4,6 +4,7 @@
  * for it without end used to take the bridge from 111 MiB to 1.5 GiB; every block now counts
  * against the app's memory cap, and the app that passes it is stopped with the reason.
  */
+import { readFileSync } from 'node:fs';
 import { MQTT_VALUE_MAX_BYTES } from '../../src/sandbox/host-api';
 import { command, manifest, useProbeSandbox } from '../fixtures/sandbox/harness';
 
@@ -14,7 +15,7 @@ const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** The peak resident set of this process so far (VmHWM), in bytes. */
 function peakRss(): number {
-  const status = require('node:fs').readFileSync('/proc/self/status', 'utf8') as string;
+  const status = readFileSync('/proc/self/status', 'utf8');
   return Number(/VmHWM:\s*(\d+) kB/.exec(status)![1]) * 1024;
 }
 
