@@ -240,7 +240,8 @@ export class AppHost {
   }
 
   private logFromGuest(ctx: CallContext, level: number, msg: bigint): void {
-    const text = readText(ctx, msg);
+    // Only what can end up in the line is decoded (4 bytes per character at most).
+    const text = lenientUtf8.decode(read(ctx, msg)?.subarray(0, 4 * (LOG_LINE_MAX_CHARS + 1)) ?? new Uint8Array(0));
     const clamped = LOG_LEVELS[Math.min(3, Math.max(0, level | 0))];
     this.o.log(clamped, text.length > LOG_LINE_MAX_CHARS ? `${text.slice(0, LOG_LINE_MAX_CHARS)}…` : text);
   }

@@ -8,7 +8,8 @@
  *   its declared maximum, so `table.grow` past it returns -1 inside the app;
  * - globals, element segments (and their entries) and data segments: capped counts, since they
  *   are fixed at load time;
- * - only function types (no GC structs and arrays, which would allocate on the engine's heap).
+ * - only function types (no GC structs and arrays, which would allocate on the engine's heap),
+ *   at most MAX_TYPES of them.
  * A module over a limit is refused with the reason (WasmFormatError), before any engine sees it.
  */
 import { WasmFormatError, MEMORY_SECTION, Reader, leb128, mapSections, pagesOf, rewriteMemorySection } from './wasm-memory-cap';
@@ -21,6 +22,8 @@ export const MAX_ELEMENT_SEGMENTS = 10_000;
 export const MAX_ELEMENT_ENTRIES = 4 * MAX_TABLE_ENTRIES;
 export const MAX_DATA_SEGMENTS = 65_536;
 export const MAX_MEMORIES = 1;
+/** Function signatures; engines keep them in a table shared by the whole process. */
+export const MAX_TYPES = 10_000;
 
 const TYPE_SECTION = 1;
 const TABLE_SECTION = 4;
@@ -73,7 +76,8 @@ function checkCount(payload: Uint8Array, max: number, what: string): number {
 
 function checkTypes(payload: Uint8Array): void {
   const reader = new Reader(payload, 0);
-  const count = reader.u32();
+  const count = checkCount(payload, MAX_TYPES, 'types');
+  reader.u32();
   for (let i = 0; i < count; i++) {
     const form = reader.byte();
     if (form !== FUNC_TYPE) throw new WasmFormatError(`type ${i} is not a function type (form 0x${form.toString(16)}): GC types are not supported`);

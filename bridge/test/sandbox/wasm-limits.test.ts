@@ -6,11 +6,11 @@
  */
 import { SandboxFault } from '../../src/sandbox';
 import {
-  MAX_DATA_SEGMENTS, MAX_ELEMENT_ENTRIES, MAX_GLOBALS, MAX_TABLE_ENTRIES, MAX_TABLES, limitModule,
+  MAX_DATA_SEGMENTS, MAX_ELEMENT_ENTRIES, MAX_GLOBALS, MAX_TABLE_ENTRIES, MAX_TABLES, MAX_TYPES, limitModule,
 } from '../../src/sandbox/wasm-limits';
 import { WasmFormatError } from '../../src/sandbox/wasm-memory-cap';
 import { start, tempDir } from '../fixtures/sandbox/harness';
-import { EXTERNREF, FUNCREF, WasmBuilder, op } from '../fixtures/sandbox/wasm-builder';
+import { EXTERNREF, FUNCREF, WasmBuilder, op, uleb } from '../fixtures/sandbox/wasm-builder';
 
 const MiB = 1024 * 1024;
 
@@ -95,6 +95,8 @@ describe('limitModule', () => {
     // Replaces the type section with one array type.
     const arrayType = new WasmBuilder().rawSection(1, [0x01, 0x5e, 0x7f, 0x01]).build();
     expect(refusal(arrayType)).toBe('type 0 is not a function type (form 0x5e): GC types are not supported');
+    const manyTypes = new WasmBuilder().rawSection(1, [...uleb(MAX_TYPES + 1), ...Array.from({ length: MAX_TYPES + 1 }, () => [0x60, 0x00, 0x00]).flat()]).build();
+    expect(refusal(manyTypes)).toBe(`the module declares ${MAX_TYPES + 1} types; an app may have at most ${MAX_TYPES}`);
     expect(WebAssembly.validate(new Uint8Array(limitModule(wasm, MiB)))).toBe(true);
   });
 
