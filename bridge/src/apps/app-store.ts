@@ -16,7 +16,7 @@ import { AppsWatcher, DEFAULT_WATCH_TIMING, type WatchTiming } from './apps-watc
 import { installDefaultApps } from './default-apps';
 import { discardAside, isAppFolderName, readFiles, recoverLeftovers, refreshStaged, removeFolder, stageFolder, swapIn } from './folder-swap';
 import { moveToFront, readRotationState, rotationOrder, writeRotationState, type RotationState } from './rotation-state';
-import { DIED_WHILE_STARTING, startFailureReason, withStartFailure, withoutStartFailures } from './start-failures';
+import { startFailureReason, withStartFailure, withoutStartFailures } from './start-failures';
 
 type Config = Record<string, unknown>;
 
@@ -106,7 +106,6 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     if (stored.problem) this.log.warn(stored.problem);
     this.state = stored.state;
     this.records = this.scan(new Map());
-    if (this.state.starting) this.appFailedToStart(this.state.starting, DIED_WHILE_STARTING);
     const apps = this.list();
     for (const a of apps) if (a.status === 'failed') this.log.warn(`app "${a.id}" failed: ${a.error}`);
     this.watcher?.follow(this.records.keys());
@@ -208,19 +207,9 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
 
   // ---- start failures (start-failures.ts); a failed write is logged, it must not fail the caller ----
 
-  /** `id` is being started; if the bridge goes down before `appStarted`, that counts as a failed start. */
-  appStarting(id: string): void {
-    if (this.state.starting !== id) this.writeState({ ...this.state, starting: id });
-  }
-
   /** `id` ran its first tick: its failed starts are forgotten. */
   appStarted(id: string): void {
-    if (this.state.starting === id || this.state.startFailures?.[id]) this.writeState(withoutStartFailures(this.state, id));
-  }
-
-  /** Nothing is being started any more (the bridge stops cleanly). */
-  appsStopped(): void {
-    if (this.state.starting) this.writeState({ ...this.state, starting: undefined });
+    if (this.state.startFailures?.[id]) this.writeState(withoutStartFailures(this.state, id));
   }
 
   /** Counts a failed start; the start that reaches the limit disables the app (announced as an update). */
@@ -387,7 +376,7 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
   }
 
   private forgetStartFailures(id: string): void {
-    if (this.state.startFailures?.[id] || this.state.starting === id) this.writeState(withoutStartFailures(this.state, id));
+    if (this.state.startFailures?.[id]) this.writeState(withoutStartFailures(this.state, id));
   }
 
   private entry(r: AppRecord): StoredApp {

@@ -19,11 +19,6 @@ export interface RotationState {
   disabled: string[];
   /** Apps whose last starts failed, by id; an app that starts well is taken out. */
   startFailures?: Record<string, StartFailure>;
-  /**
-   * The app being started when the state was written, until its first run succeeds. Still set
-   * at the next start: the bridge went down while starting it.
-   */
-  starting?: string;
 }
 
 const isIdList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isValidId);
@@ -48,7 +43,6 @@ export function readRotationState(file: string): { state: RotationState; problem
       const failures = Object.entries(raw.startFailures).filter(([id, f]) => isValidId(id) && isStartFailure(f));
       if (failures.length > 0) state.startFailures = Object.fromEntries(failures) as Record<string, StartFailure>;
     }
-    if (isValidId(raw.starting)) state.starting = raw.starting;
     return { state };
   } catch (e) {
     return { state: empty, problem: `${file} cannot be read (${errorMessage(e)}); ignoring it` };
@@ -57,10 +51,9 @@ export function readRotationState(file: string): { state: RotationState; problem
 
 /** Writes the state; the failure fields only when they hold something, so old readers see the old shape. */
 export function writeRotationState(file: string, state: RotationState): void {
-  const { order, disabled, startFailures, starting } = state;
+  const { order, disabled, startFailures } = state;
   const out: RotationState = { order, disabled };
   if (startFailures && Object.keys(startFailures).length > 0) out.startFailures = startFailures;
-  if (starting) out.starting = starting;
   writeFileAtomic(file, `${JSON.stringify(out, null, 2)}\n`);
 }
 

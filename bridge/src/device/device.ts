@@ -109,7 +109,6 @@ export class Device implements DeviceControl {
         this.log.debug(`app ${appId}: ${message}`);
         this.options.bus.emit('appLog', appId, { level, message });
       },
-      onStarting: (id) => this.store.appStarting(id),
       onStarted: (id) => this.store.appStarted(id),
       onStartFailed: (id, reason) => this.store.appFailedToStart(id, reason),
     }, this.log.child('scheduler'));
@@ -125,8 +124,6 @@ export class Device implements DeviceControl {
   async stop(): Promise<void> {
     this.store.unwatch();
     await this.scheduler?.stop();
-    // A clean stop: whatever was starting did not take the bridge down.
-    this.store.appsStopped();
     this.compositor?.stop();
     for (const output of this.outputs) {
       try {

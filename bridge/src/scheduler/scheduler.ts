@@ -29,10 +29,9 @@ export interface SchedulerOptions {
   onChange(): void;
   onLog(appId: string, level: LogLevel, message: string): void;
   /**
-   * Start bookkeeping of installed apps (not previews), for crash-loop protection: an app is
-   * `starting` until its first run succeeds (`started`) or it fails before that (`startFailed`).
+   * Start bookkeeping of installed apps (not previews), for crash-loop protection: whether an
+   * app's first run succeeded (`started`) or it failed before (`startFailed`).
    */
-  onStarting?(id: string): void;
   onStarted?(id: string): void;
   onStartFailed?(id: string, reason: string): void;
 }
@@ -235,7 +234,6 @@ export class Scheduler {
     if (this.stopped) return;
     const running: Running = { app, ticking: false, again: false, started: false, preview: app === this.preview };
     this.current = running;
-    if (!running.preview) this.hook(() => this.options.onStarting?.(app.id));
     this.armDwell();
     this.options.onChange();
     // Reading the wasm may throw (file gone): that fails the app like a bad module would.
