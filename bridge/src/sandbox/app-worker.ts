@@ -99,7 +99,6 @@ const host = new AppHost({
   networkHosts: init.networkHosts,
   httpRequest: (request) => httpClient.request(request),
   memoryBytes: init.memoryBytes,
-  guestMemoryBytes: () => guestMemories.reduce((sum, m) => sum + m.buffer.byteLength, 0),
   tzOffsetMinutes: tzOffset,
   log: guestLog,
   kvRefused,
@@ -108,7 +107,7 @@ const clock = new CallClock(init.clock);
 
 type Export = () => unknown;
 let guest: Record<string, unknown> | undefined;
-/** The guest's exported memories (a module that exports none has its blocks counted alone). */
+/** The guest's exported memories, to tell "out of memory" from other traps. */
 let guestMemories: WasmMemory[] = [];
 let reset: (() => void) | undefined;
 let dead = false;

@@ -50,12 +50,10 @@ export interface AppHostOptions {
   /** Performs a granted request; blocks until the bridge answers. */
   httpRequest(request: HttpRequestSpec): HttpReply;
   /**
-   * The app's memory cap: its linear memory plus the Extism blocks of the current call (its own
-   * allocations and every piece of data the host hands it) must fit in it.
+   * The app's memory cap. The Extism blocks of one call (its own allocations and every piece of
+   * data the host hands it) must fit in it, beside the linear memory, which has the same cap.
    */
   memoryBytes: number;
-  /** The size of the guest's linear memory now (0 before it exists). */
-  guestMemoryBytes(): number;
   tzOffsetMinutes(nowMs: number): number;
   log(level: LogLevel, message: string): void;
   /** A write the KV store refused for going over the quota (the flood policy counts them). */
@@ -179,18 +177,16 @@ export class AppHost {
   }
 
   /**
-   * Every block the guest gets counts against its cap until the call ends (Extism frees blocks
-   * only then; a block the guest frees earlier is not credited back). Checked against the linear
-   * memory as it is now: the guest may grow that memory later in the call, so the worst case is
-   * the linear memory at its cap plus blocks taken while it was small: twice the cap.
+   * Every block the guest gets counts against the cap until the call ends (Extism frees blocks
+   * only then; a block the guest frees earlier is not credited back). Not shared with the linear
+   * memory: a garbage-collected guest grows its memory to what it needs and keeps it (Wasm memory
+   * never shrinks), so a full memory is not a full heap, and host data must not fail it. An app
+   * thus costs at most twice its cap (plus the worker), whatever it asks for.
    */
   private chargeBlock(size: number): void {
     const n = size + BLOCK_OVERHEAD_BYTES;
-    const linear = this.o.guestMemoryBytes();
-    if (linear + this.blockBytes + n > this.o.memoryBytes) {
-      throw new HostMemoryError(
-        `${n} more bytes of host data or Extism blocks would pass it (${formatMiB(linear)} of linear memory and ${formatMiB(this.blockBytes)} of blocks in this call)`,
-      );
+    if (this.blockBytes + n > this.o.memoryBytes) {
+      throw new HostMemoryError(`${n} more bytes of host data or Extism blocks would pass it in this call (${formatMiB(this.blockBytes)} in use)`);
     }
     this.blockBytes += n;
   }
