@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSettings, SettingsError } from './config';
+import { makeDataDirPrivate, secretsFileWarning } from './util/private-data';
 import { Controller } from './controller';
 import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
@@ -120,6 +121,16 @@ async function main(): Promise<number> {
     }
   }
   log.info(`megabit ${VERSION} starting (${file ? `settings from ${file}` : 'default settings'}, data in ${settings.data_dir})`);
+  // Every file and folder the bridge creates from here on is its user's alone.
+  process.umask(0o077);
+  try {
+    const changed = makeDataDirPrivate(settings.data_dir);
+    if (changed) log.warn(changed);
+    const warning = file ? secretsFileWarning(file) : undefined;
+    if (warning) log.warn(warning);
+  } catch (e) {
+    log.warn(`could not check the permissions of the data dir or settings file: ${errorMessage(e)}`);
+  }
   const controller = new Controller({ settings, log, exampleAppDirs: exampleAppDirs(), simulatorDir: Controller.defaultSimulatorDir() });
 
   let stopping = false;

@@ -1,6 +1,9 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, renameSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
+/** Only the bridge's user reads what it stores: app API keys live in config files. */
+export const PRIVATE_FILE_MODE = 0o600;
+
 let counter = 0;
 
 /** The sibling temp file a write goes through; `removeStaleTempFiles` knows its name. */
@@ -16,7 +19,7 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true });
   const tmp = tempFileFor(file);
-  const fd = openSync(tmp, 'w', 0o644);
+  const fd = openSync(tmp, 'w', PRIVATE_FILE_MODE);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fsyncSync(fd);
@@ -53,7 +56,7 @@ export async function writeFileAtomicAsync(file: string, data: Uint8Array | stri
   const dir = dirname(file);
   await fsp.mkdir(dir, { recursive: true });
   const tmp = tempFileFor(file);
-  const handle = await fsp.open(tmp, 'w', 0o644);
+  const handle = await fsp.open(tmp, 'w', PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(data);
     await handle.sync();
