@@ -100,6 +100,27 @@ describe('limitModule', () => {
     expect(WebAssembly.validate(new Uint8Array(limitModule(wasm, MiB)))).toBe(true);
   });
 
+  test('reads every encoding of element segments (forms 0-7) and counts their entries', () => {
+    const nullRef = [0xd0, FUNCREF, 0x0b];
+    const offset0 = [0x41, 0x00, 0x0b];
+    const forms = [
+      [0x00, ...offset0, 0x02, 0x00, 0x00], // active, table 0, function indexes
+      [0x01, 0x00, 0x01, 0x00], // passive, elemkind, function indexes
+      [0x02, 0x00, ...offset0, 0x00, 0x01, 0x00], // active, explicit table, elemkind, function indexes
+      [0x03, 0x00, 0x01, 0x00], // declarative, elemkind, function indexes
+      [0x04, ...offset0, 0x01, ...nullRef], // active, table 0, expressions
+      [0x05, FUNCREF, 0x02, ...nullRef, 0xd2, 0x00, 0x0b], // passive, reftype, expressions
+      [0x06, 0x00, ...offset0, FUNCREF, 0x01, ...nullRef], // active, explicit table, reftype, expressions
+      [0x07, FUNCREF, 0x01, 0xd2, 0x00, 0x0b], // declarative, reftype, expressions
+    ];
+    const wasm = withTables((b) => b.table(10).rawSection(9, [forms.length, ...forms.flat()]));
+    expect(WebAssembly.validate(new Uint8Array(wasm))).toBe(true);
+    expect(WebAssembly.validate(new Uint8Array(limitModule(wasm, MiB)))).toBe(true);
+    // local.get has no place in a constant expression.
+    const unsupported = withTables((b) => b.table(10).rawSection(9, [0x01, 0x04, 0x20, 0x00, 0x0b, 0x00]));
+    expect(refusal(unsupported)).toBe('element segment 0 has an unsupported constant expression (opcode 0x20)');
+  });
+
   test('modules within the limits are valid and keep their segments', () => {
     const wasm = withTables((b) => b.table(100).i32Globals(MAX_GLOBALS).passiveElements(1000).passiveData([1, 2, 3]).memory(1));
     const limited = limitModule(wasm, MiB);
