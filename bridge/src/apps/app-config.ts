@@ -5,6 +5,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { AppManifest } from '@megabit/contract';
 import { errorMessage } from '../util/logger';
+import { LINEAR_REGEXP } from './linear-regexp';
 
 type Config = Record<string, unknown>;
 
@@ -35,7 +36,13 @@ function isPlainObject(v: unknown): v is Config {
 
 export class ConfigSchemas {
   // addUsedSchema: false keeps schemas out of Ajv's registry, so two apps may use the same "$id".
-  private readonly ajv = new Ajv({ allErrors: false, useDefaults: true, strict: false, addUsedSchema: false });
+  // Patterns come from whoever installed the app and run on the main thread: a linear-time
+  // engine, never the backtracking RegExp. No format is validated (Ajv has none built in; the
+  // bridge adds none): "format" is an annotation only, so no format code sees the config either.
+  private readonly ajv = new Ajv({
+    allErrors: false, useDefaults: true, strict: false, addUsedSchema: false,
+    code: { regExp: LINEAR_REGEXP }, validateFormats: false,
+  });
   /** Per app: the schema it was compiled from, so an upgraded manifest recompiles. */
   private readonly compiled = new Map<string, { schema: object; schemaText: string; validate: ValidateFunction }>();
 

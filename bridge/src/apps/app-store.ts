@@ -17,6 +17,7 @@ import { installDefaultApps } from './default-apps';
 import { permissionChanges } from './permission-change';
 import { discardAside, isAppFolderName, readFiles, recoverLeftovers, refreshStaged, removeFolder, stageFolder, swapIn } from './folder-swap';
 import { moveToFront, readRotationState, rotationOrder, writeRotationState, type RotationState } from './rotation-state';
+import { startFailureReason, withStartFailure, withoutStartFailures } from './start-failures';
 
 type Config = Record<string, unknown>;
 
@@ -111,9 +112,10 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     if (stored.problem) this.log.warn(stored.problem);
     this.state = stored.state;
     this.records = this.scan(new Map());
-    for (const r of this.records.values()) if (r.status === 'failed') this.log.warn(`app "${r.id}" failed: ${r.error}`);
+    const apps = this.list();
+    for (const a of apps) if (a.status === 'failed') this.log.warn(`app "${a.id}" failed: ${a.error}`);
     this.watcher?.follow(this.records.keys());
-    return this.list();
+    return apps;
   }
 
   /** The installed apps in rotation order. */
@@ -156,6 +158,7 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     }
     this.records.delete(id);
     this.schemas.forget(id);
+    this.forgetStartFailures(id);
     const reordered = this.state.order.includes(id) || this.state.disabled.includes(id);
     if (reordered) this.saveState(this.state.order.filter((x) => x !== id), this.state.disabled.filter((x) => x !== id));
     this.announce(change({ removed: [id], reordered }));
@@ -210,6 +213,23 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     return resolved.config;
   }
 
+  // ---- start failures (start-failures.ts); a failed write is logged, it must not fail the caller ----
+
+  /** `id` ran its first tick: its failed starts are forgotten. */
+  appStarted(id: string): void {
+    if (this.state.startFailures?.[id]) this.writeState(withoutStartFailures(this.state, id));
+  }
+
+  /** Counts a failed start; the start that reaches the limit disables the app (announced as an update). */
+  appFailedToStart(id: string, reason: string): void {
+    this.writeState(withStartFailure(this.state, id, reason));
+    const disabled = startFailureReason(this.state, id);
+    if (disabled && this.records.has(id)) {
+      this.log.warn(`app "${id}" ${disabled}`);
+      this.announce(change({ updated: [id] }));
+    }
+  }
+
   /** Follows hand edits under apps/ until `unwatch()`; changes arrive as `changed` events. */
   watch(): void {
     if (this.watcher) return;
@@ -235,6 +255,8 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
         diff.added.push(id);
         continue;
       }
+      // New files by hand are a reinstall: the app gets a fresh start.
+      if (old.fingerprint.files !== r.fingerprint.files) this.forgetStartFailures(id);
       if (old.fingerprint.files !== r.fingerprint.files || old.status !== r.status || old.error !== r.error) diff.updated.push(id);
       if (old.fingerprint.config !== r.fingerprint.config) diff.configured.push(id);
     }
@@ -329,6 +351,7 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
       throw new ApiFailure('install_failed', `could not write app "${manifest.id}" to ${target}: ${errorMessage(e)}`);
     }
     const existed = this.records.has(manifest.id);
+    this.forgetStartFailures(manifest.id);
     const record = readAppFolder(this.appsDir, manifest.id, this.schemas);
     this.records.set(manifest.id, record);
     this.watcher?.follow(this.records.keys());
@@ -361,9 +384,23 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
   }
 
   private saveState(order: string[], disabled: string[]): void {
-    const next = { order, disabled };
+    const next = { ...this.state, order, disabled };
     writeRotationState(this.stateFile, next);
     this.state = next;
+  }
+
+  /** Keeps the state in memory even when the disk refuses it: the app is then disabled until a restart. */
+  private writeState(next: RotationState): void {
+    this.state = next;
+    try {
+      writeRotationState(this.stateFile, next);
+    } catch (e) {
+      this.log.error(`could not save ${this.stateFile}: ${errorMessage(e)}`);
+    }
+  }
+
+  private forgetStartFailures(id: string): void {
+    if (this.state.startFailures?.[id]) this.writeState(withoutStartFailures(this.state, id));
   }
 
   private entry(r: AppRecord): StoredApp {
@@ -376,7 +413,9 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
       kvFile: r.kvFile,
       configFile: r.configFile,
     };
-    if (r.status === 'ok') return { ...common, status: 'ok', manifest: r.manifest, wasmPath: r.wasmPath };
+    const disabled = startFailureReason(this.state, r.id);
+    if (r.status === 'ok' && !disabled) return { ...common, status: 'ok', manifest: r.manifest, wasmPath: r.wasmPath };
+    if (r.status === 'ok') return { ...common, status: 'failed', error: disabled!, manifest: r.manifest, wasmPath: r.wasmPath };
     return {
       ...common,
       status: 'failed',

@@ -1,15 +1,32 @@
-/** `<data_dir>/state.json`: the rotation order of the apps and which of them are disabled. */
+/**
+ * `<data_dir>/state.json`: the rotation order of the apps, which of them are disabled, and the
+ * start-failure bookkeeping that stops a crash loop (see start-failures.ts).
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { isValidId } from '@megabit/contract';
 import { writeFileAtomic } from '../util/atomic-file';
 import { errorMessage } from '../util/logger';
 
+export interface StartFailure {
+  /** Failed starts in a row. */
+  count: number;
+  /** Why the last one failed. */
+  reason: string;
+}
+
 export interface RotationState {
   order: string[];
   disabled: string[];
+  /** Apps whose last starts failed, by id; an app that starts well is taken out. */
+  startFailures?: Record<string, StartFailure>;
 }
 
 const isIdList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isValidId);
+
+const isStartFailure = (v: unknown): v is StartFailure => {
+  const f = v as Partial<StartFailure> | null;
+  return typeof f === 'object' && f !== null && Number.isInteger(f.count) && (f.count as number) > 0 && typeof f.reason === 'string';
+};
 
 /** The stored state; a missing file is an empty state, a broken one too (with the problem). */
 export function readRotationState(file: string): { state: RotationState; problem?: string } {
@@ -20,14 +37,24 @@ export function readRotationState(file: string): { state: RotationState; problem
     if (typeof raw !== 'object' || raw === null || !isIdList(raw.order) || !isIdList(raw.disabled)) {
       return { state: empty, problem: `${file} must hold {"order": [app ids], "disabled": [app ids]}; ignoring it` };
     }
-    return { state: { order: [...new Set(raw.order)], disabled: [...new Set(raw.disabled)] } };
+    const state: RotationState = { order: [...new Set(raw.order)], disabled: [...new Set(raw.disabled)] };
+    // The failure bookkeeping is read leniently: a bad entry is dropped, not the whole file.
+    if (typeof raw.startFailures === 'object' && raw.startFailures !== null) {
+      const failures = Object.entries(raw.startFailures).filter(([id, f]) => isValidId(id) && isStartFailure(f));
+      if (failures.length > 0) state.startFailures = Object.fromEntries(failures) as Record<string, StartFailure>;
+    }
+    return { state };
   } catch (e) {
     return { state: empty, problem: `${file} cannot be read (${errorMessage(e)}); ignoring it` };
   }
 }
 
+/** Writes the state; the failure fields only when they hold something, so old readers see the old shape. */
 export function writeRotationState(file: string, state: RotationState): void {
-  writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
+  const { order, disabled, startFailures } = state;
+  const out: RotationState = { order, disabled };
+  if (startFailures && Object.keys(startFailures).length > 0) out.startFailures = startFailures;
+  writeFileAtomic(file, `${JSON.stringify(out, null, 2)}\n`);
 }
 
 /** The installed ids in rotation order: those the state names first, the rest sorted by id. */

@@ -112,6 +112,8 @@ export class Device implements DeviceControl {
         this.log.debug(`app ${appId}: ${message}`);
         this.options.bus.emit('appLog', appId, { level, message });
       },
+      onStarted: (id) => this.store.appStarted(id),
+      onStartFailed: (id, reason) => this.store.appFailedToStart(id, reason),
     }, this.log.child('scheduler'));
 
     for (const output of this.outputs) await output.start();

@@ -15,7 +15,7 @@ import { LogLimiter } from './log-limiter';
 import { CallClock, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 import { timeZoneOffset, type OffsetFinder } from './time-zone';
 import type { FaultKind, LogLevel } from './types';
-import { Wasm, type WasmModule } from './wasm-api';
+import { Wasm, type WasmMemory, type WasmModule } from './wasm-api';
 import { formatMiB } from './wasm-memory-cap';
 
 /** Coalesces KV saves: a 30 fps app writing a counter every tick saves at most once a second. */
@@ -99,7 +99,7 @@ const host = new AppHost({
   homeAssistantDenied: init.homeAssistantDenied,
   networkHosts: init.networkHosts,
   httpRequest: (request) => httpClient.request(request),
-  blockBytesPerCall: init.memoryBytes,
+  memoryBytes: init.memoryBytes,
   tzOffsetMinutes: tzOffset,
   log: guestLog,
   kvRefused,
@@ -108,6 +108,8 @@ const clock = new CallClock(init.clock);
 
 type Export = () => unknown;
 let guest: Record<string, unknown> | undefined;
+/** The guest's exported memories, to tell "out of memory" from other traps. */
+let guestMemories: WasmMemory[] = [];
 let reset: (() => void) | undefined;
 let dead = false;
 
@@ -163,6 +165,7 @@ async function start(): Promise<void> {
     throw classify(e, 'start', null);
   });
   guest = (await plugin.getInstance()).exports as Record<string, unknown>;
+  guestMemories = Object.values(guest).filter((v): v is WasmMemory => v instanceof Wasm.Memory);
   // Resolves at once: the foreground plugin resets synchronously inside the async method.
   reset = () => void plugin.reset();
 
@@ -256,7 +259,7 @@ function prefix(where: string): string {
  */
 function memoryNearCap(): boolean {
   const margin = Math.max(1024 * 1024, init.memoryBytes / 8);
-  return Object.values(guest ?? {}).some((v) => v instanceof Wasm.Memory && v.buffer.byteLength > init.memoryBytes - margin);
+  return guestMemories.some((m) => m.buffer.byteLength > init.memoryBytes - margin);
 }
 
 function runTick(): void {

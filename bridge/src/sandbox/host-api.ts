@@ -18,11 +18,22 @@ export const INBOX_MAX_PAYLOAD_BYTES = 64 * 1024;
 /** Buttons queue like data: an app that never drains them must not grow the queue forever. */
 export const BUTTON_QUEUE_MAX = 32;
 export const LOG_LINE_MAX_CHARS = 1024;
+/**
+ * An MQTT value larger than this is not kept for the app (it would sit in the worker whether the
+ * app reads it or not); `mb_mqtt_get` answers "too large" instead.
+ */
+export const MQTT_VALUE_MAX_BYTES = 64 * 1024;
+/**
+ * What one Extism block costs the worker besides its bytes (its Block, ArrayBuffer and DataView
+ * objects): charged per block, or a loop of tiny host calls would cost far more than its bytes.
+ */
+export const BLOCK_OVERHEAD_BYTES = 512;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const lenientUtf8 = new TextDecoder();
+const utf8 = new TextEncoder();
 
-/** The guest asked the host for more Extism block memory than its cap allows. */
+/** The guest's memory plus the host data handed to it would pass its memory cap. */
 export class HostMemoryError extends Error {}
 
 export interface AppHostOptions {
@@ -41,8 +52,11 @@ export interface AppHostOptions {
   networkHosts: readonly string[];
   /** Performs a granted request; blocks until the bridge answers. */
   httpRequest(request: HttpRequestSpec): HttpReply;
-  /** Cap on Extism block bytes the guest may allocate during one call. */
-  blockBytesPerCall: number;
+  /**
+   * The app's memory cap. The Extism blocks of one call (its own allocations and every piece of
+   * data the host hands it) must fit in it, beside the linear memory, which has the same cap.
+   */
+  memoryBytes: number;
   tzOffsetMinutes(nowMs: number): number;
   log(level: LogLevel, message: string): void;
   /** A write the KV store refused for going over the quota (the flood policy counts them). */
@@ -60,7 +74,8 @@ export class AppHost {
   private configJson: string;
   private readonly mqttAllowed: ReadonlySet<string>;
   private readonly haAllowed: ReadonlySet<string>;
-  private readonly mqttValues = new Map<string, Uint8Array>();
+  /** A number: the size of a value that was too large to keep. */
+  private readonly mqttValues = new Map<string, Uint8Array | number>();
   private readonly haStates = new Map<string, HomeAssistantEntityState>();
   private httpStatus = 0;
 
@@ -91,8 +106,9 @@ export class AppHost {
     this.configJson = json;
   }
 
-  setMqttValue(topic: string, value: Uint8Array): void {
-    if (this.mqttAllowed.has(topic)) this.mqttValues.set(topic, value);
+  setMqttValue(topic: string, value: Uint8Array | number): void {
+    if (!this.mqttAllowed.has(topic)) return;
+    this.mqttValues.set(topic, typeof value !== 'number' && value.length > MQTT_VALUE_MAX_BYTES ? value.length : value);
   }
 
   setHomeAssistantState(entityId: string, state: HomeAssistantEntityState | null): void {
@@ -106,16 +122,16 @@ export class AppHost {
     return {
       [USER_NAMESPACE]: {
         mb_blit: (ctx: CallContext, x: number, y: number, w: number, h: number, pixels: bigint) => this.blit(ctx, x, y, w, h, pixels),
-        mb_display_info: (ctx: CallContext) => ctx.store(JSON.stringify({ width: this.o.width, height: this.o.height })),
+        mb_display_info: (ctx: CallContext) => this.give(ctx, JSON.stringify({ width: this.o.width, height: this.o.height })),
         mb_now_ms: () => BigInt(Date.now()),
         mb_tz_offset_min: () => this.o.tzOffsetMinutes(Date.now()),
         mb_random_seed: () => crypto.getRandomValues(new BigInt64Array(1))[0],
         mb_log: (ctx: CallContext, level: number, msg: bigint) => this.logFromGuest(ctx, level, msg),
-        mb_config: (ctx: CallContext) => ctx.store(this.configJson),
+        mb_config: (ctx: CallContext) => this.give(ctx, this.configJson),
         mb_kv_get: (ctx: CallContext, key: bigint) => {
           const k = read(ctx, key);
           const value = k && this.o.kv.get(k);
-          return value ? storeBytes(ctx, value) : 0n;
+          return value ? this.give(ctx, value) : 0n;
         },
         mb_kv_set: (ctx: CallContext, key: bigint, value: bigint) => {
           const rc = this.o.kv.set(read(ctx, key) ?? new Uint8Array(0), read(ctx, value) ?? new Uint8Array(0));
@@ -129,14 +145,14 @@ export class AppHost {
         },
         mb_inbox_next: (ctx: CallContext) => {
           const payload = this.inbox.shift();
-          return payload ? storeBytes(ctx, payload) : 0n;
+          return payload ? this.give(ctx, payload) : 0n;
         },
         mb_button_next: (ctx: CallContext) => {
           const event = this.buttons.shift();
-          return event ? ctx.store(JSON.stringify(event)) : 0n;
+          return event ? this.give(ctx, JSON.stringify(event)) : 0n;
         },
-        mb_mqtt_get: (ctx: CallContext, topic: bigint) => ctx.store(JSON.stringify(this.mqttReply(readText(ctx, topic)))),
-        mb_ha_state: (ctx: CallContext, entity: bigint) => ctx.store(JSON.stringify(this.haReply(readText(ctx, entity)))),
+        mb_mqtt_get: (ctx: CallContext, topic: bigint) => this.give(ctx, JSON.stringify(this.mqttReply(readText(ctx, topic)))),
+        mb_ha_state: (ctx: CallContext, entity: bigint) => this.give(ctx, JSON.stringify(this.haReply(readText(ctx, entity)))),
       },
       // Extism's own versions of these assume its call stack (BEGIN/END), which the sandbox
       // bypasses to see the export's return code; apps get no input and their output is unused.
@@ -163,11 +179,28 @@ export class AppHost {
     return ctx.alloc(n);
   }
 
-  private chargeBlock(n: number): void {
-    if (this.blockBytes + n > this.o.blockBytesPerCall) {
-      throw new HostMemoryError(`one call's Extism blocks would pass it (asked for ${n} more bytes with ${formatMiB(this.blockBytes)} in use)`);
+  /**
+   * Every block the guest gets counts against the cap until the call ends (Extism frees blocks
+   * only then; a block the guest frees earlier is not credited back). Not shared with the linear
+   * memory: a garbage-collected guest grows its memory to what it needs and keeps it (Wasm memory
+   * never shrinks), so a full memory is not a full heap, and host data must not fail it. An app
+   * thus costs at most twice its cap (plus the worker), whatever it asks for.
+   */
+  private chargeBlock(size: number): void {
+    const n = size + BLOCK_OVERHEAD_BYTES;
+    if (this.blockBytes + n > this.o.memoryBytes) {
+      throw new HostMemoryError(`${n} more bytes of host data or Extism blocks would pass it in this call (${formatMiB(this.blockBytes)} in use)`);
     }
     this.blockBytes += n;
+  }
+
+  /** Hands `data` to the guest as a new block, charged to its memory. */
+  private give(ctx: CallContext, data: Uint8Array | string): bigint {
+    // A fresh copy: Extism 1.0.3's store() adopts a Uint8Array's whole underlying ArrayBuffer, so
+    // a view into a larger buffer (or the KV store's own copy) must not be passed as is.
+    const bytes = typeof data === 'string' ? utf8.encode(data) : data.slice();
+    this.chargeBlock(bytes.length);
+    return ctx.store(bytes);
   }
 
   /**
@@ -186,8 +219,7 @@ export class AppHost {
     }
     this.httpStatus = reply.status;
     // Replies land in Extism blocks like the guest's own allocations, under the same cap.
-    this.chargeBlock(reply.body.length);
-    return storeBytes(ctx, reply.body);
+    return this.give(ctx, reply.body);
   }
 
   private blit(ctx: CallContext, x: number, y: number, w: number, h: number, pixels: bigint): number {
@@ -207,7 +239,8 @@ export class AppHost {
   }
 
   private logFromGuest(ctx: CallContext, level: number, msg: bigint): void {
-    const text = readText(ctx, msg);
+    // Only what can end up in the line is decoded (4 bytes per character at most).
+    const text = lenientUtf8.decode(read(ctx, msg)?.subarray(0, 4 * (LOG_LINE_MAX_CHARS + 1)) ?? new Uint8Array(0));
     const clamped = LOG_LEVELS[Math.min(3, Math.max(0, level | 0))];
     this.o.log(clamped, text.length > LOG_LINE_MAX_CHARS ? `${text.slice(0, LOG_LINE_MAX_CHARS)}…` : text);
   }
@@ -215,6 +248,7 @@ export class AppHost {
   private mqttReply(topic: string): object {
     if (!this.mqttAllowed.has(topic)) return { ok: false, error: `denied: ${topic} is not in permissions.mqtt` };
     const value = this.mqttValues.get(topic);
+    if (typeof value === 'number') return { ok: false, error: `too large: ${value} bytes (apps get values up to ${MQTT_VALUE_MAX_BYTES} bytes)` };
     return value ? { ok: true, value: lenientUtf8.decode(value) } : { ok: false, error: 'unavailable' };
   }
 
@@ -236,12 +270,4 @@ function read(ctx: CallContext, offset: bigint): Uint8Array | null {
 function readText(ctx: CallContext, offset: bigint): string {
   const bytes = read(ctx, offset);
   return bytes ? lenientUtf8.decode(bytes) : '';
-}
-
-/**
- * Extism 1.0.3's store() adopts a Uint8Array's whole underlying ArrayBuffer as the block, so a
- * view into a larger buffer (or the KV store's own copy) must not be passed as is.
- */
-function storeBytes(ctx: CallContext, bytes: Uint8Array): bigint {
-  return ctx.store(bytes.slice());
 }

@@ -6,14 +6,15 @@
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES, type ButtonEvent } from '@megabit/contract';
 import type { Worker } from 'node:worker_threads';
 import type { Agent } from 'undici';
-import { INBOX_MAX_PAYLOAD_BYTES } from './host-api';
+import { INBOX_MAX_PAYLOAD_BYTES, MQTT_VALUE_MAX_BYTES } from './host-api';
 import { splitEntities } from './ha-access';
 import { openHttpChannel, type HttpChannel } from './http-channel';
 import { guardedAgent } from './address-guard';
 import { fetchForApp, type AppNetwork } from './http-fetch';
 import { CallClock, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 import { SandboxFault, type AppInstance, type HomeAssistantEntityState, type LogLevel, type SandboxOptions } from './types';
-import { WasmFormatError, capLinearMemory } from './wasm-memory-cap';
+import { limitModule } from './wasm-limits';
+import { WasmFormatError } from './wasm-memory-cap';
 import { startWorker } from './worker-script';
 
 export * from './types';
@@ -40,7 +41,7 @@ const WORKER_HEAP_MB = 96;
 export async function startApp(options: SandboxOptions): Promise<AppInstance> {
   let wasm: Uint8Array;
   try {
-    wasm = capLinearMemory(options.wasm, options.limits.memoryBytes);
+    wasm = limitModule(options.wasm, options.limits.memoryBytes);
   } catch (e) {
     if (e instanceof WasmFormatError) throw new SandboxFault('load', e.message);
     throw e;
@@ -166,6 +167,10 @@ class SandboxedApp implements AppInstance {
 
   setMqttValue(topic: string, value: Uint8Array): void {
     if (!this.options.manifest.permissions?.mqtt?.includes(topic)) return;
+    if (value.length > MQTT_VALUE_MAX_BYTES) {
+      this.send({ type: 'mqtt', topic, value: value.length });
+      return;
+    }
     const copy = new Uint8Array(value);
     this.send({ type: 'mqtt', topic, value: copy }, [copy.buffer]);
   }

@@ -8,7 +8,7 @@ import type { HttpChannelEnd } from './http-channel';
 import type { FaultKind, HomeAssistantEntityState, LogLevel } from './types';
 
 export interface WorkerInit {
-  /** The module with its memory capped (see wasm-memory-cap.ts). */
+  /** The module with its memory and tables capped (see wasm-limits.ts). */
   wasm: Uint8Array;
   configJson: string;
   kvFile: string;
@@ -39,7 +39,8 @@ export type ToWorker =
   | { type: 'data'; payload: Uint8Array }
   | { type: 'button'; event: ButtonEvent }
   | { type: 'config'; json: string }
-  | { type: 'mqtt'; topic: string; value: Uint8Array }
+  /** `value` a number: the size of a value too large to hand to apps (see MQTT_VALUE_MAX_BYTES). */
+  | { type: 'mqtt'; topic: string; value: Uint8Array | number }
   | { type: 'ha'; entityId: string; state: HomeAssistantEntityState | null }
   | { type: 'close' };
 

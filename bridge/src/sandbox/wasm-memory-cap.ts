@@ -7,7 +7,7 @@
  */
 
 const WASM_PAGE_BYTES = 65536;
-const MEMORY_SECTION = 5;
+export const MEMORY_SECTION = 5;
 const MAX_U32 = 0xffffffff;
 
 /** The bytes are not a core WebAssembly module this sandbox can run. */
@@ -21,8 +21,22 @@ const MAGIC = [0x00, 0x61, 0x73, 0x6d];
  * that need more than the cap at start.
  */
 export function capLinearMemory(wasm: Uint8Array, maxBytes: number): Uint8Array {
+  const maxPages = pagesOf(maxBytes);
+  return mapSections(wasm, (id, payload) => (id === MEMORY_SECTION ? rewriteMemorySection(payload, maxPages, maxBytes) : null));
+}
+
+/** Whole Wasm pages in `maxBytes`; throws when that is not even one. */
+export function pagesOf(maxBytes: number): number {
   const maxPages = Math.floor(maxBytes / WASM_PAGE_BYTES);
   if (maxPages < 1) throw new RangeError(`a memory cap of ${maxBytes} bytes is smaller than one Wasm page`);
+  return maxPages;
+}
+
+/**
+ * Walks the sections of a core module. `rewrite` gets each section's id and payload and returns
+ * the new payload, or null to copy the section byte for byte.
+ */
+export function mapSections(wasm: Uint8Array, rewrite: (id: number, payload: Uint8Array) => Uint8Array | null): Uint8Array {
   if (wasm.length < 8 || MAGIC.some((b, i) => wasm[i] !== b)) {
     throw new WasmFormatError('not a WebAssembly module (the file does not start with "\\0asm")');
   }
@@ -40,17 +54,14 @@ export function capLinearMemory(wasm: Uint8Array, maxBytes: number): Uint8Array 
     const payloadStart = reader.pos;
     if (payloadStart + size > wasm.length) throw new WasmFormatError(`section ${id} runs past the end of the file`);
     reader.pos = payloadStart + size;
-    if (id !== MEMORY_SECTION) {
-      parts.push(wasm.subarray(sectionStart, reader.pos));
-      continue;
-    }
-    const memories = rewriteMemorySection(wasm.subarray(payloadStart, payloadStart + size), maxPages, maxBytes);
-    parts.push(Uint8Array.of(MEMORY_SECTION, ...leb128(memories.length)), memories);
+    const replaced = rewrite(id, wasm.subarray(payloadStart, payloadStart + size));
+    if (replaced === null) parts.push(wasm.subarray(sectionStart, reader.pos));
+    else parts.push(Uint8Array.of(id, ...leb128(replaced.length)), replaced);
   }
   return concat(parts);
 }
 
-function rewriteMemorySection(payload: Uint8Array, maxPages: number, maxBytes: number): Uint8Array {
+export function rewriteMemorySection(payload: Uint8Array, maxPages: number, maxBytes: number): Uint8Array {
   const reader = new Reader(payload, 0);
   const count = reader.u32();
   const out: number[] = [...leb128(count)];
@@ -89,7 +100,7 @@ export function leb128(value: number): number[] {
   return out;
 }
 
-class Reader {
+export class Reader {
   constructor(private readonly bytes: Uint8Array, public pos: number) {}
 
   done(): boolean {
@@ -113,9 +124,15 @@ class Reader {
     }
     throw new WasmFormatError('a LEB128 number is longer than 5 bytes');
   }
+
+  /** Skips a signed LEB128 number of up to 64 bits (its value is not needed). */
+  signed(): void {
+    for (let i = 0; i < 10; i++) if ((this.byte() & 0x80) === 0) return;
+    throw new WasmFormatError('a signed LEB128 number is longer than 10 bytes');
+  }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+export function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -28,6 +28,12 @@ export interface SchedulerOptions {
   /** The shown app, the rotation flag or an app's health changed. */
   onChange(): void;
   onLog(appId: string, level: LogLevel, message: string): void;
+  /**
+   * Start bookkeeping of installed apps (not previews), for crash-loop protection: whether an
+   * app's first run succeeded (`started`) or it failed before (`startFailed`).
+   */
+  onStarted?(id: string): void;
+  onStartFailed?(id: string, reason: string): void;
 }
 
 interface Running {
@@ -38,6 +44,10 @@ interface Running {
   ticking: boolean;
   /** An event arrived while a tick ran: tick again right after. */
   again: boolean;
+  /** Its first run succeeded. */
+  started: boolean;
+  /** A preview: no start bookkeeping. */
+  preview: boolean;
 }
 
 export class Scheduler {
@@ -228,7 +238,7 @@ export class Scheduler {
 
   private show(app: SchedulableApp): void {
     if (this.stopped) return;
-    const running: Running = { app, ticking: false, again: false };
+    const running: Running = { app, ticking: false, again: false, started: false, preview: app === this.preview };
     this.current = running;
     this.armDwell();
     this.options.onChange();
@@ -274,6 +284,8 @@ export class Scheduler {
     const started = Date.now();
     try {
       const frame = await running.instance.run();
+      if (!running.started && !running.preview) this.hook(() => this.options.onStarted?.(running.app.id));
+      running.started = true;
       if (this.current !== running) return;
       if (frame) this.options.onFrame(frame);
     } catch (e) {
@@ -296,6 +308,17 @@ export class Scheduler {
       void this.closeCurrent().then(() => this.showFirstRunnable());
     }
     this.options.onChange();
+    // Last: a start failure that disables the app changes the app list under this scheduler.
+    if (!running.started && !running.preview) this.hook(() => this.options.onStartFailed?.(running.app.id, reason));
+  }
+
+  /** Runs a bookkeeping hook; its failure is logged, never a reason to stop showing apps. */
+  private hook(call: () => void): void {
+    try {
+      call();
+    } catch (e) {
+      this.log.error(`start bookkeeping failed: ${errorMessage(e)}`);
+    }
   }
 
   private armDwell(): void {
