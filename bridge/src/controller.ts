@@ -64,6 +64,16 @@ export class Controller {
     return s.mqtt.url ?? `mqtt://127.0.0.1:${this.broker!.port}`;
   }
 
+  get clientId(): string {
+    const s = this.options.settings;
+    return s.mqtt.client_id ?? `megabit-${s.device_id}`;
+  }
+
+  /** Re-reads what can change without a restart: the broker's password and ACL files. */
+  reload(): void {
+    this.broker?.reload();
+  }
+
   get httpPort(): number {
     return this.http!.port;
   }
@@ -71,7 +81,17 @@ export class Controller {
   async start(): Promise<void> {
     const { settings, log } = this.options;
     if (!settings.mqtt.url) {
-      this.broker = new EmbeddedBroker({ host: settings.broker.host, port: settings.broker.port, wsPort: settings.broker.ws_port }, log.child('broker'));
+      const b = settings.broker;
+      this.broker = new EmbeddedBroker({
+        host: b.host,
+        port: b.port,
+        wsPort: b.ws_port,
+        maxPacketBytes: b.max_packet_bytes,
+        retained: { maxMessages: b.max_retained_messages, maxBytes: b.max_retained_bytes },
+        sysTopics: b.sys_topics,
+        access: { passwordFile: b.password_file, aclFile: b.acl_file, allowAnonymous: b.allow_anonymous },
+        bridgeClientId: this.clientId,
+      }, log.child('broker'));
       await this.broker.start();
       this.started.push({ name: 'broker', stop: () => this.broker!.stop() });
     }
@@ -79,11 +99,15 @@ export class Controller {
     const device = new Device({ settings, bus: this.bus, exampleAppDirs: this.options.exampleAppDirs }, log.child('device'));
     this.device = device;
 
+    const broker = this.broker;
     const mqtt = new MqttConnection({
       url: this.mqttUrl,
-      clientId: settings.mqtt.client_id ?? `megabit-${settings.device_id}`,
-      login: loginOptions(settings.mqtt),
+      clientId: this.clientId,
+      // The embedded broker is reached in-process: no login to configure, none to steal.
+      login: broker ? {} : loginOptions(settings.mqtt),
       keepaliveS: settings.mqtt.keepalive_s,
+      connectInProcess: broker ? () => broker.connectInProcess() : undefined,
+      protocolVersion: broker ? 5 : 4,
     }, this.topics, log.child('mqtt'));
 
     const frames = new FramePublisher(mqtt, this.topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
@@ -135,6 +159,7 @@ export class Controller {
       port: settings.http.port,
       staticDir: this.options.simulatorDir,
       pageConfig: { base_topic: settings.mqtt.base_topic, device_id: settings.device_id, button: settings.button },
+      mqttMaxMessageBytes: settings.broker.max_packet_bytes,
       handleMqttStream: (stream) => {
         if (this.broker) this.broker.handleWebSocketStream(stream);
         else pipeBoth(stream, connectUpstream(settings.mqtt.url!, settings.mqtt.reject_unauthorized));

@@ -31,6 +31,8 @@ export interface HttpServerOptions {
   pageConfig: { base_topic: string; device_id: string; button: { long_press_ms: number; double_press_ms: number } };
   /** Hands one browser MQTT connection to the broker (embedded) or a proxy (external). */
   handleMqttStream(stream: Duplex): void;
+  /** Largest WebSocket message on /mqtt: the broker's packet limit (ws would allow 100 MiB). */
+  mqttMaxMessageBytes: number;
 }
 
 export class HttpServer {
@@ -44,7 +46,7 @@ export class HttpServer {
       this.log.warn(`simulator page not built (${this.options.staticDir}); run "npm run build"`);
     }
     this.server = createServer((req, res) => this.serve(req, res));
-    this.wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false) });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.mqttMaxMessageBytes, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false) });
     this.server.on('upgrade', (req, socket, head) => {
       if (new URL(req.url ?? '/', 'http://x').pathname !== '/mqtt') {
         socket.destroy();

@@ -12,11 +12,12 @@ function tempFileFor(file: string): string {
  * Replaces `file` with `data` so that a crash at any point leaves either the old or the new
  * content: write a sibling temp file, fsync it, rename it over the target, fsync the folder.
  */
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
+export function writeFileAtomic(file: string, data: Uint8Array | string, mode = 0o644): void {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true });
   const tmp = tempFileFor(file);
-  const fd = openSync(tmp, 'w', 0o644);
+  // The mode is set as the temp file is created: a secret is never readable by others, not even briefly.
+  const fd = openSync(tmp, 'w', mode);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fsyncSync(fd);
