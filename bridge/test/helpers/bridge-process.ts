@@ -19,6 +19,10 @@ export interface BridgeOptions {
   baseTopic?: string;
   /** Extra settings, merged over the generated ones (top-level keys replace). */
   settings?: Record<string, unknown>;
+  /** Keys merged into the generated `broker` settings (undefined removes one, e.g. `host`). */
+  broker?: Record<string, unknown>;
+  /** Keys merged into the generated `http` settings. */
+  http?: Record<string, unknown>;
   /** Example apps (by id) copied from apps/examples/<id>/build into the data dir before start. */
   apps?: string[];
   /** Keep an existing data dir (e.g. a restart test). */
@@ -56,8 +60,8 @@ export class RunningBridge {
       data_dir: dataDir,
       log_level: 'debug',
       mqtt: { base_topic: baseTopic, ...(options.mqttUrl ? { url: options.mqttUrl } : {}) },
-      broker: { host: '127.0.0.1', port: brokerPort, ws_port: 0 },
-      http: { host: '127.0.0.1', port: httpPort },
+      broker: { host: '127.0.0.1', port: brokerPort, ws_port: 0, ...options.broker },
+      http: { host: '127.0.0.1', port: httpPort, ...options.http },
       // Threads on a loaded 2-core test machine can stall past the 250 ms default; apps that
       // loop forever are caught by any budget.
       sandbox: { run_timeout_ms: 2000 },
