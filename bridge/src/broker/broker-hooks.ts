@@ -27,7 +27,7 @@ const IDENTIFIER_REJECTED = 2;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
-/** Repeated refusals (a client retrying in a loop) log once per this many ms per kind. */
+/** Refusals log once per this many ms per kind (fixed kinds: a flood of made-up names cannot grow memory or the log). */
 const WARN_EVERY_MS = 10_000;
 
 function refusal(message: string, returnCode: number): Error & { returnCode: number } {
@@ -45,6 +45,8 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
     ctx.log.warn(message);
   };
   const whoIs = (client: Client): Who => who.get(client) ?? { clientId: client.id };
+  // Quoted as JSON: a name or topic with a line break cannot forge a log line.
+  const name = (client: Client): string => JSON.stringify(whoIs(client).username ?? '(anonymous)');
 
   return {
     authenticate(client, username, password, done) {
@@ -53,7 +55,7 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
         return done(null, true);
       }
       if (client.id === ctx.bridgeClientId) {
-        warn('bridge-id', `refused a client connecting with the bridge's own client id "${client.id}"`);
+        warn('bridge-id', `refused a client connecting with the bridge's own client id ${JSON.stringify(client.id)}`);
         return done(refusal('client id reserved', IDENTIFIER_REJECTED) as never, null);
       }
       ctx.access.login(username, password).then((result) => {
@@ -66,7 +68,7 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
           return done(refusal('login required', NOT_AUTHORIZED) as never, null);
         }
         // The user name is the client's claim, not a secret; the password is never logged.
-        warn(`login:${username}`, `refused a login as "${username}": unknown user or wrong password`);
+        warn('login', `refused a login as ${JSON.stringify(username)}: unknown user or wrong password`);
         done(refusal('bad user name or password', BAD_USERNAME_OR_PASSWORD) as never, null);
       }, (e: unknown) => {
         ctx.log.error(`checking a login failed: ${String(e)}`);
@@ -80,13 +82,13 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
       const bridge = bridgeClients.has(client);
       if (packet.topic.startsWith('$SYS')) return done(new Error('not authorized'));
       if (!bridge && !ctx.access.mayPublish(whoIs(client), packet.topic)) {
-        warn(`publish:${client.id}`, `refused a publish by "${whoIs(client).username ?? '(anonymous)'}" to ${packet.topic} (ACL)`);
+        warn('publish', `refused a publish by ${name(client)} to ${JSON.stringify(packet.topic)} (ACL)`);
         // MQTT 5 clients get a PUBACK with 0x87 and stay connected; MQTT 3.1.1 has no way to say
         // "refused", and aedes closes the connection (allowed by MQTT-3.3.5-2).
         return done(new Error('not authorized'));
       }
       if (packet.retain && !ctx.retained.admit(packet.topic, packet.payload.length, bridge)) {
-        warn('retained', `retained data is at its limit (broker.max_retained_messages/max_retained_bytes): ${packet.topic} is delivered but not kept`);
+        warn('retained', `retained data is at its limit (broker.max_retained_messages/max_retained_bytes): ${JSON.stringify(packet.topic)} is delivered but not kept`);
         packet.retain = false;
       }
       done(null);
@@ -96,7 +98,7 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
       if (bridgeClients.has(client)) return done(null, sub);
       const sys = sub.topic.startsWith('$SYS');
       if ((sys && !ctx.sysTopics) || !ctx.access.maySubscribe(whoIs(client), sub.topic)) {
-        warn(`subscribe:${client.id}`, `refused a subscription by "${whoIs(client).username ?? '(anonymous)'}" to ${sub.topic}${sys && !ctx.sysTopics ? ' (broker.sys_topics is off)' : ' (ACL)'}`);
+        warn('subscribe', `refused a subscription by ${name(client)} to ${JSON.stringify(sub.topic)}${sys && !ctx.sysTopics ? ' (broker.sys_topics is off)' : ' (ACL)'}`);
         // A null subscription is refused in the SUBACK (0x80, MQTT 5: 0x87); the client stays.
         return done(null, null);
       }

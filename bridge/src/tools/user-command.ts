@@ -19,7 +19,7 @@ export const USER_HELP = `megabit user: logins for the embedded MQTT broker
 
 Options:
   --file FILE        the password file (default: broker.password_file from megabit.yaml,
-                     else passwords in the data folder)
+                     else passwd in the data folder)
   --password-stdin   read the password from the first line of stdin (also when stdin is not
                      a terminal)
   --config FILE      settings file to read broker.password_file from
@@ -90,7 +90,7 @@ export async function runUserCommand(argv: string[], io: UserCommandIo): Promise
   if (file === undefined) {
     const settings = io.settings(args.config);
     configured = settings.broker.password_file !== undefined;
-    file = settings.broker.password_file ?? join(settings.data_dir, 'passwords');
+    file = settings.broker.password_file ?? join(settings.data_dir, 'passwd');
   }
   const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const { lines, found } = withoutUser(existing, args.name);
