@@ -8,36 +8,45 @@ const CTRL_C = '\u0003';
 const CTRL_D = '\u0004';
 const BACKSPACE = new Set(['\u007f', '\b']);
 
-/** One line typed at the terminal, nothing shown. Rejects on Ctrl-C or Ctrl-D. */
-function readHidden(prompt: string, input: ReadStream, output: NodeJS.WriteStream): Promise<string> {
+/**
+ * Lines typed at the terminal, one per prompt, nothing shown. Characters typed ahead (before the
+ * next prompt) count for the next line. Rejects on Ctrl-C or Ctrl-D.
+ */
+function readHiddenLines(prompts: string[], input: ReadStream, output: NodeJS.WriteStream): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    output.write(prompt);
+    const lines: string[] = [];
     let typed = '';
     const finish = (error?: Error): void => {
       input.setRawMode(false);
       input.pause();
       input.off('data', onData);
-      output.write('\n');
-      if (error) reject(error);
-      else resolve(typed);
+      if (error) {
+        output.write('\n');
+        reject(error);
+      } else resolve(lines);
     };
     const onData = (chunk: Buffer): void => {
       for (const ch of chunk.toString('utf8')) {
         if (ch === CTRL_C || ch === CTRL_D) return finish(new Error('cancelled'));
-        if (ch === '\r' || ch === '\n') return finish();
-        if (BACKSPACE.has(ch)) typed = typed.slice(0, -1);
+        if (ch === '\r' || ch === '\n') {
+          output.write('\n');
+          lines.push(typed);
+          typed = '';
+          if (lines.length === prompts.length) return finish();
+          output.write(prompts[lines.length]);
+        } else if (BACKSPACE.has(ch)) typed = typed.slice(0, -1);
         else if (ch >= ' ') typed += ch;
       }
     };
     input.setRawMode(true);
     input.resume();
     input.on('data', onData);
+    output.write(prompts[0]);
   });
 }
 
 export async function readPasswordFromTerminal(input: ReadStream, output: NodeJS.WriteStream): Promise<string> {
-  const first = await readHidden('Password: ', input, output);
-  const again = await readHidden('Password again: ', input, output);
+  const [first, again] = await readHiddenLines(['Password: ', 'Password again: '], input, output);
   if (first !== again) throw new Error('the two passwords differ; nothing changed');
   return first;
 }
