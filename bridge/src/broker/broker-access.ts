@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { canPublish, canReceive, canSubscribe, parseAcl, type Acl, type Who } from './acl';
-import { parsePasswordFile, verifyPassword, type PasswordHash } from './password-file';
+import { parsePasswordFile, verifyPassword, WRITE_ITERATIONS, type PasswordHash } from './password-file';
 import { errorMessage, type Logger } from '../util/logger';
 
 export interface BrokerAccessOptions {
@@ -15,14 +15,24 @@ export interface BrokerAccessOptions {
   allowAnonymous: boolean;
 }
 
-export type LoginResult = 'ok' | 'bad-login' | 'anonymous-refused';
+export type LoginResult = 'ok' | 'bad-login' | 'anonymous-refused' | 'busy';
 
 /** How often the files are checked for changes (a stat each, no read unless changed). */
 const WATCH_INTERVAL_MS = 1000;
+/**
+ * PBKDF2 runs on libuv's thread pool (4 threads), which file I/O shares: a login flood may use at
+ * most this many at once, and beyond a bounded queue further logins are turned away at once.
+ */
+const MAX_CONCURRENT_CHECKS = 2;
+const MAX_WAITING_CHECKS = 200;
+/** Checked for unknown user names, so the answer takes as long as for a known one. */
+const DECOY: PasswordHash = { kind: 'pbkdf2', iterations: WRITE_ITERATIONS, salt: Buffer.alloc(12), hash: Buffer.alloc(64) };
 
 export class BrokerAccess {
   private users?: Map<string, PasswordHash>;
   private acl?: Acl;
+  private checking = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly options: BrokerAccessOptions, private readonly log: Logger) {}
 
@@ -71,8 +81,21 @@ export class BrokerAccess {
     if (users === undefined) return 'ok';
     if (username === undefined) return this.options.allowAnonymous ? 'ok' : 'anonymous-refused';
     const entry = users.get(username);
-    if (entry === undefined || password === undefined) return 'bad-login';
-    return (await verifyPassword(entry, password)) ? 'ok' : 'bad-login';
+    if (this.checking >= MAX_CONCURRENT_CHECKS) {
+      if (this.waiting.length >= MAX_WAITING_CHECKS) return 'busy';
+      // The slot is handed over by the check that finishes (see finally): never more than the cap.
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.checking++;
+    }
+    try {
+      const matches = await verifyPassword(entry ?? DECOY, password ?? Buffer.alloc(0));
+      return matches && entry !== undefined && password !== undefined ? 'ok' : 'bad-login';
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.checking--;
+    }
   }
 
   /** Without an ACL file every client that got in may use every topic. */

@@ -24,6 +24,7 @@ export interface HookContext {
 
 /** MQTT 3.1.1 CONNACK return codes (aedes maps them to MQTT 5 reason codes). */
 const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
@@ -63,6 +64,10 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
           who.set(client, { username, clientId: client.id });
           return done(null, true);
         }
+        if (result === 'busy') {
+          warn('busy', 'too many logins at once: turned some away ("server unavailable"); they retry');
+          return done(refusal('server busy', SERVER_UNAVAILABLE) as never, null);
+        }
         if (result === 'anonymous-refused') {
           warn('anonymous', 'refused a client without a user name (set broker.allow_anonymous to let such clients in)');
           return done(refusal('login required', NOT_AUTHORIZED) as never, null);
@@ -72,7 +77,7 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
         done(refusal('bad user name or password', BAD_USERNAME_OR_PASSWORD) as never, null);
       }, (e: unknown) => {
         ctx.log.error(`checking a login failed: ${String(e)}`);
-        done(refusal('server unavailable', 3) as never, null);
+        done(refusal('server unavailable', SERVER_UNAVAILABLE) as never, null);
       });
     },
 
