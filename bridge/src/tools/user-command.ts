@@ -10,6 +10,7 @@ import type { ReadStream } from 'node:tty';
 import { hashPassword, userNameProblem } from '../broker/password-file';
 import type { Settings } from '../config';
 import { writeFileAtomic } from '../util/atomic-file';
+import { errorMessage } from '../util/logger';
 import { readFirstLine, readPasswordFromTerminal } from './password-input';
 
 export const USER_HELP = `megabit user: logins for the embedded MQTT broker
@@ -88,7 +89,13 @@ export async function runUserCommand(argv: string[], io: UserCommandIo): Promise
   let file = args.file;
   let configured = true;
   if (file === undefined) {
-    const settings = io.settings(args.config);
+    let settings: Settings;
+    try {
+      settings = io.settings(args.config);
+    } catch (e) {
+      // E.g. a LAN address without logins yet: exactly what adding a user is meant to fix.
+      throw new Error(`${errorMessage(e)}\n(to add users anyway, name the password file: --file FILE)`);
+    }
     configured = settings.broker.password_file !== undefined;
     file = settings.broker.password_file ?? join(settings.data_dir, 'passwd');
   }
