@@ -14,6 +14,7 @@ const REQUIRED = {
   'qemu-system-arm': '/usr/bin/qemu-system-arm',
   socat: '/usr/bin/socat',
   openssl: '/usr/bin/openssl',
+  curl: '/usr/bin/curl',
   gcc: '/usr/bin/gcc',
   make: '/usr/bin/make',
   'gcc-arm-none-eabi': '/usr/bin/arm-none-eabi-gcc',

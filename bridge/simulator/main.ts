@@ -9,8 +9,9 @@ import { Commands } from './commands';
 import { DevicePicker } from './device-picker';
 import { readAppList, readAvailability, readDeviceState, readDisplayLeds } from './device-state';
 import { FrameRenderer } from './frame-renderer';
+import { LoginForm, forgetCredentials, saveCredentials, savedCredentials, type Credentials } from './login-form';
 import { MessageLog } from './message-log';
-import { resolvePageConfig, urlWithDevice, type PageConfig } from './page-config';
+import { resolvePageConfig, servedConfigUrl, urlWithDevice, type PageConfig } from './page-config';
 import type { PageStatus } from './page-status';
 import { StatusView } from './status-view';
 
@@ -22,7 +23,7 @@ function element<T extends HTMLElement>(id: string): T {
 
 async function servedDefaults(): Promise<unknown> {
   try {
-    const res = await fetch('simulator-config.json', { cache: 'no-store' });
+    const res = await fetch(servedConfigUrl(location.search), { cache: 'no-store' });
     return res.ok ? await res.json() : undefined;
   } catch {
     return undefined;
@@ -139,11 +140,33 @@ function start(config: PageConfig, timings: ButtonTimings, log: MessageLog): voi
     }
   };
 
-  let lastBroker: BrokerStatus = 'connecting';
+  const loginForm = new LoginForm({
+    card: element('login-card'), form: element('login-form'), username: element('login-user'), password: element('login-password'), error: element('login-error'),
+  });
+  /** A login being tried: kept for the session only once the broker accepted it. */
+  let tried: Credentials | undefined;
+  const askLogin = (problem?: string): void => {
+    void loginForm.ask(problem).then((credentials) => {
+      tried = credentials;
+      connection.login(credentials);
+    });
+  };
+
+  let lastBroker: BrokerStatus = config.logins ? 'login' : 'connecting';
   let lastProblem: string | undefined;
   connection = new BrokerConnection(config.brokerUrl, config.baseTopic, topics, {
+    loginRefused: (message) => {
+      forgetCredentials(sessionStorage);
+      tried = undefined;
+      log.error(`broker: ${message}`);
+      askLogin(message);
+    },
     status: (broker, detail) => {
-      if (broker === 'connected' && lastBroker !== 'connected') log.info(`connected to ${config.brokerUrl}`);
+      if (broker === 'connected' && tried) {
+        saveCredentials(sessionStorage, tried);
+        tried = undefined;
+      }
+      if (broker === 'connected' && lastBroker !== 'connected') log.info(`connected to ${config.brokerUrl.replace(/\?.*$/, '')}`);
       if (broker === 'offline' && lastBroker === 'connected') log.error('lost the broker connection; reconnecting');
       // Every retry fails the same way while the broker is away: report each reason once.
       if (detail && broker !== 'connected' && detail !== lastProblem) log.error(`broker: ${detail}`);
@@ -153,7 +176,12 @@ function start(config: PageConfig, timings: ButtonTimings, log: MessageLog): voi
       update();
     },
     message: onMessage,
-  });
+  }, config.logins);
+  if (config.logins) {
+    const saved = savedCredentials(sessionStorage);
+    if (saved) connection.login(saved);
+    else askLogin();
+  }
 
   const gestures = new ButtonGestures((action) => {
     if (send(() => commands.button(topics, action))) log.info(`button: ${action.replace('_', ' ')}`);

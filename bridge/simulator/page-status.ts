@@ -18,6 +18,7 @@ export type Level = 'ok' | 'warn' | 'bad';
 export function brokerLabel(status: PageStatus): { text: string; level: Level } {
   switch (status.broker) {
     case 'connected': return { text: 'broker: connected', level: 'ok' };
+    case 'login': return { text: 'broker: log in', level: 'warn' };
     case 'connecting': return { text: 'broker: connecting', level: 'warn' };
     case 'reconnecting': return { text: 'broker: reconnecting', level: 'warn' };
     default: return { text: 'broker: offline', level: 'bad' };
@@ -34,6 +35,7 @@ export function bridgeLabel(status: PageStatus): { text: string; level: Level } 
 
 /** Text over the panel when what it shows is not live, or undefined when it is. */
 export function panelNotice(status: PageStatus): { text: string; level: Level } | undefined {
+  if (status.broker === 'login') return { text: 'Log in to see the display', level: 'warn' };
   if (status.broker === 'connecting') return { text: 'Connecting to the broker…', level: 'warn' };
   if (status.broker !== 'connected') return { text: 'Broker unreachable — reconnecting…', level: 'bad' };
   if (status.bridge === 'offline') return { text: `Bridge "${status.deviceId}" is offline`, level: 'bad' };

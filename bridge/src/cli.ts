@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isLoopbackHost, loadSettings, loginsConfigured, SettingsError } from './config';
 import { Controller } from './controller';
+import { warnIfSecretsReadable } from './util/private-files';
 import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
 import { runDeviceCommand } from './serial/device-command';
@@ -136,6 +137,7 @@ async function main(): Promise<number> {
     }
   }
   log.info(`megabit ${VERSION} starting (${file ? `settings from ${file}` : 'default settings'}, data in ${settings.data_dir})`);
+  if (file) warnIfSecretsReadable(file, log);
   const controller = new Controller({ settings, log, exampleAppDirs: exampleAppDirs(), simulatorDir: Controller.defaultSimulatorDir() });
 
   let stopping = false;
@@ -169,7 +171,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const host = settings.http.host === '0.0.0.0' || settings.http.host === '127.0.0.1' ? 'localhost' : settings.http.host;
-  log.info(`simulator: http://${host}:${controller.httpPort}/`);
+  log.info(`simulator: ${settings.http.tls ? 'https' : 'http'}://${host}:${controller.httpPort}/${settings.http.auth_token ? '?token=<http.auth_token>' : ''}`);
   log.info(`MQTT: ${settings.mqtt.url ? `external broker ${controller.mqttUrl.replace(/\/\/[^@/]*@/, '//***@')}` : `embedded broker ${controller.mqttUrl}`}, topics under ${controller.topics.prefix}/`);
   log.info(`try: mosquitto_pub -h ${settings.mqtt.url ? '<broker>' : 'localhost'} -t ${controller.topics.cmd('notify')} -m 'Hello'`);
   if (!loginsConfigured(settings) && isLoopbackHost(settings.http.host)) {

@@ -6,11 +6,13 @@
 import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { EmbeddedBroker } from './broker/embedded-broker';
-import type { Settings } from './config';
+import { TlsListeners } from './broker/tls-listeners';
+import { loginsConfigured, type Settings } from './config';
 import { Device } from './device/device';
 import { EventBus } from './events';
 import { HttpServer } from './http/http-server';
 import { connectUpstream, pipeBoth } from './http/mqtt-websocket-proxy';
+import { OriginPolicy } from './http/origin-policy';
 import { AppTopicFeed } from './mqtt/app-topic-feed';
 import { CommandRouter } from './mqtt/api/command-router';
 import { loginOptions } from './mqtt/client-options';
@@ -24,6 +26,7 @@ import { NO_DISPLAY_LINK } from './device/display-link';
 import { homeAssistantParts } from './homeassistant';
 import { encodeFramePng } from './display';
 import { errorMessage, type Logger } from './util/logger';
+import { securePrivateDir } from './util/private-files';
 
 export interface ControllerOptions {
   settings: Settings;
@@ -80,6 +83,10 @@ export class Controller {
 
   async start(): Promise<void> {
     const { settings, log } = this.options;
+    // Before anything writes there: app config (API keys) and KV stores are the user's alone.
+    securePrivateDir(settings.data_dir, log);
+    // One rule for every WebSocket server (/mqtt, ws_port, tls.ws_port): which web pages may open them.
+    const origins = new OriginPolicy(settings.http.allowed_origins);
     if (!settings.mqtt.url) {
       const b = settings.broker;
       this.broker = new EmbeddedBroker({
@@ -91,9 +98,21 @@ export class Controller {
         sysTopics: b.sys_topics,
         access: { passwordFile: b.password_file, aclFile: b.acl_file, allowAnonymous: b.allow_anonymous },
         bridgeClientId: this.clientId,
+        verifyWebSocket: (req) => origins.check(req, 'http').ok,
       }, log.child('broker'));
       await this.broker.start();
       this.started.push({ name: 'broker', stop: () => this.broker!.stop() });
+      const tls = settings.broker.tls;
+      if (tls) {
+        const broker = this.broker;
+        const listeners = new TlsListeners({
+          host: settings.broker.host, port: tls.port, wsPort: tls.ws_port, cert: tls.cert, key: tls.key, ca: tls.ca,
+          requireCertificate: tls.require_certificate, maxPacketBytes: settings.broker.max_packet_bytes,
+          verifyWebSocket: (req) => origins.check(req, 'https').ok,
+        }, log.child('broker'));
+        this.started.push({ name: 'broker TLS listeners', stop: () => listeners.stop() });
+        await listeners.start((stream) => broker.handleWebSocketStream(stream));
+      }
     }
 
     const device = new Device({ settings, bus: this.bus, exampleAppDirs: this.options.exampleAppDirs }, log.child('device'));
@@ -154,15 +173,21 @@ export class Controller {
       this.started.push({ name: part.constructor.name, stop: () => part.stop() });
     }
 
+    const upstreamTls = loginOptions(settings.mqtt);
     this.http = new HttpServer({
       host: settings.http.host,
       port: settings.http.port,
       staticDir: this.options.simulatorDir,
-      pageConfig: { base_topic: settings.mqtt.base_topic, device_id: settings.device_id, button: settings.button },
-      mqttMaxMessageBytes: settings.broker.max_packet_bytes,
+      pageConfig: { base_topic: settings.mqtt.base_topic, device_id: settings.device_id, button: settings.button, logins: loginsConfigured(settings) },
+      tls: settings.http.tls,
+      authToken: settings.http.auth_token,
+      origins,
+      maxConnections: settings.http.max_connections,
+      maxMessageBytes: settings.broker.max_packet_bytes,
       handleMqttStream: (stream) => {
         if (this.broker) this.broker.handleWebSocketStream(stream);
-        else pipeBoth(stream, connectUpstream(settings.mqtt.url!, settings.mqtt.reject_unauthorized));
+        // The browser's own CONNECT (with its login) goes through; TLS to the broker as the bridge's own connection.
+        else pipeBoth(stream, connectUpstream(settings.mqtt.url!, upstreamTls));
       },
     }, log.child('http'));
     await this.http.start();

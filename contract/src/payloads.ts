@@ -79,6 +79,12 @@ export interface InstallRequest {
   manifest: AppManifest;
   /** The Wasm module, base64. */
   wasm: string;
+  /**
+   * Reinstalling an app whose new manifest asks for other permissions than the installed one is
+   * refused (`permissions_changed`) unless this is true: the app then starts with empty config
+   * and KV store. With the same permissions an install is an upgrade and keeps both.
+   */
+  replace?: boolean;
   transaction?: string | number;
 }
 

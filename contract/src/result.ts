@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'unknown_app'
   | 'app_failed'
   | 'install_failed'
+  | 'permissions_changed'
   | 'busy'
   | 'internal';
 

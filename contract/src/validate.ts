@@ -324,14 +324,15 @@ export function parseInstall(payload: Uint8Array | string): Result<InstallReques
   const obj = parseObject(payload);
   if (!obj.ok) return obj;
   const o = obj.value;
-  const known = checkUnknown(o, ['manifest', 'wasm']);
+  const known = checkUnknown(o, ['manifest', 'wasm', 'replace']);
   if (!known.ok) return known;
   const manifest = validateManifest(o.manifest);
   if (!manifest.ok) return manifest;
   if (typeof o.wasm !== 'string' || o.wasm.length === 0 || o.wasm.length % 4 !== 0 || !BASE64.test(o.wasm)) {
     return fail('invalid_payload', '"wasm" must be the module encoded as base64');
   }
-  return ok({ manifest: manifest.value, wasm: o.wasm, ...transaction(o) });
+  if (o.replace !== undefined && typeof o.replace !== 'boolean') return fail('invalid_payload', '"replace" must be true or false');
+  return ok({ manifest: manifest.value, wasm: o.wasm, ...(o.replace === true ? { replace: true } : {}), ...transaction(o) });
 }
 
 export function parseAppRemove(payload: Uint8Array | string): Result<AppIdRequest> {

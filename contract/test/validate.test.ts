@@ -124,6 +124,13 @@ describe('manifests and installs', () => {
     expect(errorOf(parseInstall(JSON.stringify({ manifest, wasm: 'not base64!' })))).toMatch(/base64/);
     expect(errorOf(parseInstall(JSON.stringify({ manifest: { ...manifest, id: 'X' }, wasm: 'AA==' })))).toMatch(/manifest: "id"/);
   });
+
+  it('takes "replace" as a boolean, and leaves it out when false', () => {
+    const install = (replace: unknown): unknown => parseInstall(JSON.stringify({ manifest, wasm: 'AGFzbQEAAAA=', replace }));
+    expect(install(true)).toMatchObject({ ok: true, value: { replace: true } });
+    expect((install(false) as { value: object }).value).not.toHaveProperty('replace');
+    expect(errorOf(install('yes') as never)).toBe('invalid_payload: "replace" must be true or false');
+  });
 });
 
 describe('rotation', () => {

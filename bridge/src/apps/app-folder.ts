@@ -80,8 +80,20 @@ function readJsonFile(path: string, maxBytes: number): { value: unknown } | { er
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (e) {
-    return { error: `is not valid JSON: ${errorMessage(e)}` };
+    return { error: `is not valid JSON${jsonErrorPlace(text, e)}` };
   }
+}
+
+/**
+ * Where JSON.parse gave up, as a line and column, without its message: V8 quotes the text it
+ * could not parse, which for config.json may be an API key, and this reason is published in
+ * P/state/apps.
+ */
+function jsonErrorPlace(text: string, e: unknown): string {
+  const position = /at position (\d+)/.exec(errorMessage(e));
+  if (!position) return '';
+  const before = text.slice(0, Number(position[1])).split('\n');
+  return ` (line ${before.length}, column ${before[before.length - 1].length + 1})`;
 }
 
 /** Opens the Wasm file and checks its header: missing, unreadable and half-written files fail here. */

@@ -5,15 +5,16 @@
  * MQTT or HTTP; every change is announced with a `changed` event.
  */
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiFailure, MAX_INSTALL_BYTES, isValidId, validateManifest, type AppManifest } from '@megabit/contract';
-import { writeFileAtomic } from '../util/atomic-file';
+import { makePrivateDir, writeFileAtomic } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
 import { ConfigSchemas } from './app-config';
 import { CONFIG_FILE, KV_FILE, MANIFEST_FILE, folderFingerprint, hasWasmHeader, readAppFolder, readStoredConfig, type AppRecord } from './app-folder';
 import { AppsWatcher, DEFAULT_WATCH_TIMING, type WatchTiming } from './apps-watcher';
 import { installDefaultApps } from './default-apps';
+import { permissionChanges } from './permission-change';
 import { discardAside, isAppFolderName, readFiles, recoverLeftovers, refreshStaged, removeFolder, stageFolder, swapIn } from './folder-swap';
 import { moveToFront, readRotationState, rotationOrder, writeRotationState, type RotationState } from './rotation-state';
 
@@ -46,6 +47,11 @@ export interface AppsChange {
   configured: string[];
   /** The rotation order or the disabled list changed. */
   reordered: boolean;
+}
+
+export interface InstallOptions {
+  /** Install even if the permissions changed, with empty config and KV store. */
+  replace?: boolean;
 }
 
 /** Runs the module in the real sandbox; rejects with the reason when it cannot be used. */
@@ -129,11 +135,13 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
 
   /**
    * Validates the app, lets `check` try it in the sandbox, then puts it in place atomically. An
-   * upgrade keeps the app's kv.json and config.json. Throws ApiFailure (invalid_payload,
-   * install_failed) with the reason; a failed install leaves the disk as it was.
+   * upgrade keeps the app's kv.json and config.json; one that asks for other permissions is
+   * refused (permissions_changed) unless `replace`, which installs it without them (in the same
+   * atomic swap). Throws ApiFailure (invalid_payload, install_failed, permissions_changed) with
+   * the reason; a failed install leaves the disk as it was.
    */
-  install(manifest: unknown, wasm: Uint8Array, check: InstallCheck): Promise<StoredApp> {
-    const run = this.installQueue.then(() => this.installNow(manifest, wasm, check));
+  install(manifest: unknown, wasm: Uint8Array, check: InstallCheck, options: InstallOptions = {}): Promise<StoredApp> {
+    const run = this.installQueue.then(() => this.installNow(manifest, wasm, check, options.replace === true));
     this.installQueue = run.catch(() => undefined);
     return run;
   }
@@ -205,7 +213,7 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
   /** Follows hand edits under apps/ until `unwatch()`; changes arrive as `changed` events. */
   watch(): void {
     if (this.watcher) return;
-    mkdirSync(this.appsDir, { recursive: true });
+    makePrivateDir(this.appsDir);
     this.watcher = new AppsWatcher(this.appsDir, () => this.rescanSafely(), this.watchTiming);
     this.watcher.start();
     this.watcher.follow(this.records.keys());
@@ -290,7 +298,7 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     return records;
   }
 
-  private async installNow(rawManifest: unknown, wasm: Uint8Array, check: InstallCheck): Promise<StoredApp> {
+  private async installNow(rawManifest: unknown, wasm: Uint8Array, check: InstallCheck, replace: boolean): Promise<StoredApp> {
     const checked = validateManifest(rawManifest);
     if (!checked.ok) throw new ApiFailure('invalid_payload', checked.error.message);
     const manifest = checked.value;
@@ -298,6 +306,7 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
       throw new ApiFailure('invalid_payload', `"wasm" of app "${manifest.id}" is not a WebAssembly module (bad or missing header)`);
     }
     if (wasm.length > MAX_INSTALL_BYTES) throw new ApiFailure('too_large', `"wasm" is larger than ${MAX_INSTALL_BYTES} bytes`);
+    if (!replace) this.refuseNewPermissions(manifest);
     const schemaProblem = this.schemas.prepare(manifest.id, manifest);
     if (schemaProblem) throw new ApiFailure('invalid_payload', `manifest: ${schemaProblem}`);
     try {
@@ -308,13 +317,13 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     const target = join(this.appsDir, manifest.id);
     let aside: string | undefined;
     try {
-      const kept = await readFiles(target, KEPT_FILES);
+      const kept = replace ? new Map<string, Buffer>() : await readFiles(target, KEPT_FILES);
       const staging = await stageFolder(this.appsDir, [
         [MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`],
         [manifest.bin, wasm],
         ...kept,
       ]);
-      refreshStaged(staging, target, KEPT_FILES, kept);
+      if (!replace) refreshStaged(staging, target, KEPT_FILES, kept);
       aside = swapIn(this.appsDir, staging, manifest.id);
     } catch (e) {
       throw new ApiFailure('install_failed', `could not write app "${manifest.id}" to ${target}: ${errorMessage(e)}`);
@@ -328,6 +337,21 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     // Awaited so that the next install's swap never runs while this folder is being deleted.
     if (aside) await discardAside(aside).catch((e: unknown) => this.log.warn(`could not delete ${aside}: ${errorMessage(e)}`));
     return this.entry(record);
+  }
+
+  /** An upgrade inherits config and KV: only when it asks for what the installed version had. */
+  private refuseNewPermissions(manifest: AppManifest): void {
+    const installed = this.records.get(manifest.id);
+    if (!installed) return;
+    const fix = 'send the install again with "replace": true to install it with empty config and KV store';
+    if (!installed.manifest) {
+      throw new ApiFailure('permissions_changed', `app "${manifest.id}" is installed but its manifest cannot be read (${installed.error}), so its permissions cannot be compared: ${fix}`);
+    }
+    const changes = permissionChanges(installed.manifest, manifest);
+    if (changes.length === 0) return;
+    throw new ApiFailure('permissions_changed',
+      `app "${manifest.id}" ${manifest.version} asks for other permissions than the installed ${installed.manifest.version} (${changes.join('; ')}), ` +
+      `so it does not inherit that version's config and KV store: ${fix}`);
   }
 
   private known(id: string): AppRecord {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateManifest } from '@megabit/contract';
-import { syncDir, writeFileAtomic } from '../util/atomic-file';
+import { PRIVATE_DIR_MODE, makePrivateDir, syncDir, writeFileAtomic } from '../util/atomic-file';
 import { errorMessage } from '../util/logger';
 import { MANIFEST_FILE, MAX_MANIFEST_BYTES, hasWasmHeader } from './app-folder';
 
@@ -41,12 +41,12 @@ export function installDefaultApps(appsDir: string, sourceDirs: readonly string[
   const result: DefaultsResult = { installed: [], problems: [] };
   if (existsSync(appsDir)) return result;
   const parent = join(appsDir, '..');
-  mkdirSync(parent, { recursive: true });
+  makePrivateDir(parent);
   for (const name of readdirSync(parent)) {
     if (name.startsWith(STAGING_PREFIX)) rmSync(join(parent, name), { recursive: true, force: true });
   }
   const staging = join(parent, `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`);
-  mkdirSync(staging);
+  mkdirSync(staging, { mode: PRIVATE_DIR_MODE });
   try {
     for (const sourceDir of sourceDirs) {
       try {

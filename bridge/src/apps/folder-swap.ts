@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fsp, readFileSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { syncDir, syncDirAsync, writeFileAtomic, writeFileAtomicAsync } from '../util/atomic-file';
+import { makePrivateDirAsync, syncDir, syncDirAsync, writeFileAtomic, writeFileAtomicAsync } from '../util/atomic-file';
 
 const STAGING = '.staging-';
 const ASIDE = /^\.aside-(.+)-[0-9a-f]{12}$/;
@@ -30,9 +30,9 @@ export function isAppFolderName(name: string): boolean {
 
 /** Writes `files` into a fresh staging folder under `appsDir`; resolves with its path. */
 export async function stageFolder(appsDir: string, files: ReadonlyArray<[name: string, data: Uint8Array | string]>): Promise<string> {
-  await fsp.mkdir(appsDir, { recursive: true });
+  await makePrivateDirAsync(appsDir);
   const staging = join(appsDir, `${STAGING}${suffix()}`);
-  await fsp.mkdir(staging);
+  await makePrivateDirAsync(staging, false);
   try {
     for (const [name, data] of files) await writeFileAtomicAsync(join(staging, name), data);
     await syncDirAsync(staging);

@@ -4,6 +4,7 @@
  * further listener (TLS): every connection gets the same logins, ACL and limits.
  * The bridge's own client connects in-process (`connectInProcess`), never over a socket.
  */
+import type { IncomingMessage } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
@@ -29,6 +30,8 @@ export interface EmbeddedBrokerOptions {
   access: BrokerAccessOptions;
   /** Only the in-process connection may use this client id; others are refused. */
   bridgeClientId: string;
+  /** Whether a WebSocket handshake may go on (the web page's Origin); refused ones get 403. */
+  verifyWebSocket?: (req: IncomingMessage) => boolean;
 }
 
 export class EmbeddedBroker {
@@ -68,7 +71,14 @@ export class EmbeddedBroker {
       this.handle(socket);
     });
     await listen(this.tcp, this.options.port, this.options.host, 'MQTT');
-    this.ws = new WebSocketServer({ host: this.options.host, port: this.options.wsPort, maxPayload: this.maxWebSocketMessageBytes });
+    const verify = this.options.verifyWebSocket;
+    this.ws = new WebSocketServer({
+      host: this.options.host,
+      port: this.options.wsPort,
+      maxPayload: this.maxWebSocketMessageBytes,
+      // The callback form: the plain form would answer a refusal with 401, and this is a 403.
+      ...(verify ? { verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number) => void) => done(verify(info.req), 403) } : {}),
+    });
     this.ws.on('connection', (socket) => this.handle(createWebSocketStream(socket)));
     await new Promise<void>((resolve, reject) => {
       this.ws!.once('listening', resolve);

@@ -78,7 +78,7 @@ export const SETTINGS_SCHEMA = {
           },
         },
         auth_token: { type: 'string', minLength: 16, description: 'When set, the page and /mqtt require this token (Authorization: Bearer, or ?token=).' },
-        allowed_origins: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Origins (scheme://host:port) whose web pages may open the WebSocket servers, besides the page\'s own origin.' },
+        allowed_origins: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Origins (scheme://host:port) whose web pages may open the WebSocket servers, besides the page\'s own origin when it is reached by IP address, localhost or this machine\'s name (other names could be DNS rebinding). List a DNS name you reach the page by here.' },
         max_connections: { type: 'integer', minimum: 1, maximum: 10000, default: 64, description: 'Most open HTTP and WebSocket connections at once.' },
       },
     },
@@ -108,6 +108,12 @@ export const SETTINGS_SCHEMA = {
         discovery_prefix: { type: 'string', minLength: 1, default: 'homeassistant', description: 'Home Assistant\'s discovery prefix.' },
         url: { type: 'string', pattern: '^(https?|wss?)://', description: 'Home Assistant\'s address (e.g. http://homeassistant.local:8123), for apps that read entity states; absent = none.' },
         token: { type: 'string', minLength: 1, description: 'A long-lived access token of a Home Assistant user (never logged).' },
+        app_access: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)?$' },
+          default: [],
+          description: 'Home Assistant entities apps may read: domains ("sensor") or entity ids ("sensor.power"). An app reads what its manifest asks for within this list; empty = nothing.',
+        },
       },
     },
     rotation: {
@@ -147,6 +153,12 @@ export const SETTINGS_SCHEMA = {
         memory_mb: { type: 'integer', minimum: 1, maximum: 1024, default: 16, description: 'Cap on an app\'s memory.' },
         default_kv_bytes: { type: 'integer', minimum: 0, maximum: 16777216, default: 16384, description: 'KV quota of an app whose manifest asks for none.' },
         log_lines_per_second: { type: 'integer', minimum: 1, maximum: 10000, default: 20, description: 'Log lines an app may emit per second.' },
+        allow_private_hosts: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          default: [],
+          description: 'Host names (as apps write them in URLs) that may resolve to local addresses: loopback, private, link-local, CGNAT. Apps still need the host in their manifest\'s permissions.network. Empty = apps reach only public addresses.',
+        },
       },
     },
   },
@@ -194,7 +206,7 @@ export interface Settings {
   };
   serial: { path?: string };
   button: { long_press_ms: number; double_press_ms: number };
-  homeassistant: { enabled: boolean; discovery_prefix: string; url?: string; token?: string };
+  homeassistant: { enabled: boolean; discovery_prefix: string; url?: string; token?: string; app_access: string[] };
   rotation: { enabled: boolean; default_duration_ms: number };
   display: { brightness: number; max_fps: number; frame_publish_max_fps: number };
   notifications: { default_duration_ms: number };
@@ -204,5 +216,6 @@ export interface Settings {
     memory_mb: number;
     default_kv_bytes: number;
     log_lines_per_second: number;
+    allow_private_hosts: string[];
   };
 }

@@ -36,6 +36,8 @@ export function environmentKeys(): Map<string, { path: string[]; node: SchemaNod
 function coerce(raw: string, node: SchemaNode): unknown {
   if (node.type === 'integer') return /^-?\d+$/.test(raw) ? Number(raw) : raw;
   if (node.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  // Lists: comma-separated (MEGABIT_SANDBOX_ALLOW_PRIVATE_HOSTS=nas.local,printer.local).
+  if (node.type === 'array') return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
   return raw;
 }
 

@@ -18,7 +18,8 @@ export interface DeviceControl {
   previousApp(): void;
   setRotation(enabled: boolean): void;
   setDisplay(command: DisplayCommand): void;
-  installApp(manifest: AppManifest, wasm: Uint8Array): Promise<void>;
+  /** `replace`: install even when the permissions changed, with empty config and KV store. */
+  installApp(manifest: AppManifest, wasm: Uint8Array, options?: { replace?: boolean }): Promise<void>;
   removeApp(id: string): Promise<void>;
   /** Shows an app that is not installed until `endPreview`; its files are forgotten afterwards. */
   previewApp(manifest: AppManifest, wasm: Uint8Array): Promise<void>;
@@ -38,7 +39,7 @@ export interface DeviceControl {
   readableTopics(): string[];
   /** The latest state of a Home Assistant entity some app may read (null: unavailable). */
   setEntityState(entityId: string, state: HomeAssistantEntityState | null): void;
-  /** Entities whose states installed apps may read (permissions.homeassistant). */
+  /** Entities whose states installed apps may read: their permissions.homeassistant within homeassistant.app_access. */
   readableEntities(): string[];
   state(): DeviceState;
   apps(): AppStatus[];

@@ -3,7 +3,7 @@
  * draws notifications over them, power and brightness. Implements DeviceControl for the outer
  * layers and reports changes on the event bus. Knows nothing of MQTT, serial or HTTP.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,9 +17,10 @@ import { Compositor, encodeFramePng } from '../display';
 import type { DisplayOutput } from '../display/output';
 import type { EventBus } from '../events';
 import { startApp } from '../sandbox';
+import { splitEntities } from '../sandbox/ha-access';
 import type { AppInstance, HomeAssistantEntityState, SandboxLimits, SandboxOptions } from '../sandbox/types';
 import { Scheduler, type SchedulableApp } from '../scheduler/scheduler';
-import { removeStaleTempFiles } from '../util/atomic-file';
+import { makePrivateDir, removeStaleTempFiles } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
 import { VERSION } from '../version';
 import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
@@ -50,6 +51,8 @@ export class Device implements DeviceControl {
   private readonly startedAt = Date.now();
   private readonly limits: SandboxLimits;
   private readonly timeZone: string;
+  /** Apps (id@version) already warned about entities homeassistant.app_access does not allow. */
+  private readonly accessWarned = new Set<string>();
 
   constructor(private readonly options: DeviceOptions, private readonly log: Logger) {
     const s = options.settings;
@@ -173,9 +176,9 @@ export class Device implements DeviceControl {
     this.options.bus.emit('stateChanged');
   }
 
-  async installApp(manifest: AppManifest, wasm: Uint8Array): Promise<void> {
-    await this.scheduler.whileStopped(manifest.id, () => this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m)));
-    this.log.info(`installed app ${manifest.id} ${manifest.version}`);
+  async installApp(manifest: AppManifest, wasm: Uint8Array, options: { replace?: boolean } = {}): Promise<void> {
+    await this.scheduler.whileStopped(manifest.id, () => this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m), options));
+    this.log.info(`installed app ${manifest.id} ${manifest.version}${options.replace ? ' (replace: empty config and KV store)' : ''}`);
   }
 
   async removeApp(id: string): Promise<void> {
@@ -187,7 +190,7 @@ export class Device implements DeviceControl {
     await this.checkModule(wasm, manifest);
     const dir = join(this.options.settings.data_dir, 'preview');
     rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir);
     const bytes = Uint8Array.from(wasm);
     this.scheduler.startPreview({
       id: manifest.id,
@@ -262,12 +265,13 @@ export class Device implements DeviceControl {
     const shown = this.scheduler.currentAppId;
     if (!shown) return;
     const app = this.store.get(shown);
-    if (app?.manifest?.permissions?.homeassistant?.includes(entityId)) this.scheduler.instanceOf(shown)?.setHomeAssistantState(entityId, state);
+    if (app?.manifest && this.entitiesOf(app.manifest).allowed.includes(entityId)) this.scheduler.instanceOf(shown)?.setHomeAssistantState(entityId, state);
   }
 
+  /** Only what some app both asks for and homeassistant.app_access allows: the rest is never fetched. */
   readableEntities(): string[] {
     const entities = new Set<string>();
-    for (const app of this.store.list()) for (const e of app.manifest?.permissions?.homeassistant ?? []) entities.add(e);
+    for (const app of this.store.list()) for (const e of app.manifest ? this.entitiesOf(app.manifest).allowed : []) entities.add(e);
     return [...entities];
   }
 
@@ -329,13 +333,31 @@ export class Device implements DeviceControl {
     this.options.bus.emit('appsChanged');
   }
 
-  private async startInstance(options: SandboxOptions): Promise<AppInstance> {
+  private entitiesOf(manifest: AppManifest): { allowed: string[]; denied: string[] } {
+    return splitEntities(this.options.settings.homeassistant.app_access, manifest.permissions?.homeassistant ?? []);
+  }
+
+  /** What megabit.yaml lets every app do beyond its manifest's requests. */
+  private get userGrants(): Pick<SandboxOptions, 'allowPrivateHosts' | 'homeAssistantAccess'> {
+    const s = this.options.settings;
+    return { allowPrivateHosts: s.sandbox.allow_private_hosts, homeAssistantAccess: s.homeassistant.app_access };
+  }
+
+  private async startInstance(requested: SandboxOptions): Promise<AppInstance> {
+    const options = { ...requested, ...this.userGrants };
+    const { manifest } = options;
+    const denied = this.entitiesOf(manifest).denied;
+    const key = `${manifest.id}@${manifest.version}`;
+    if (denied.length > 0 && !this.accessWarned.has(key)) {
+      this.accessWarned.add(key);
+      this.log.warn(`app ${manifest.id} asks to read ${denied.join(', ')} from Home Assistant, which homeassistant.app_access in megabit.yaml does not allow; it sees them as denied`);
+    }
     const instance = await startApp(options);
     for (const topic of options.manifest.permissions?.mqtt ?? []) {
       const value = this.topicValues.get(topic);
       if (value) instance.setMqttValue(topic, value);
     }
-    for (const entityId of options.manifest.permissions?.homeassistant ?? []) {
+    for (const entityId of this.entitiesOf(manifest).allowed) {
       const state = this.entityStates.get(entityId);
       if (state) instance.setHomeAssistantState(entityId, state);
     }
@@ -356,6 +378,7 @@ export class Device implements DeviceControl {
         kvQuotaBytes: 0,
         limits: this.limits,
         timeZone: this.timeZone,
+        ...this.userGrants,
         onLog: () => undefined,
       });
       await instance.close();

@@ -3,21 +3,27 @@
  * has one URL whichever broker the bridge uses. MQTT bytes are the same over TCP and WebSocket:
  * the proxy only moves them.
  */
-import { connect as netConnect } from 'node:net';
+import { isIP, connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocket, createWebSocketStream } from 'ws';
+import type { LoginOptions } from '../mqtt/client-options';
 
-export function connectUpstream(brokerUrl: string, rejectUnauthorized: boolean): Duplex {
+/** The TLS part of the bridge's own broker settings (`mqtt.ca`, `mqtt.cert`, `mqtt.key`, `mqtt.reject_unauthorized`). */
+export type UpstreamTls = Pick<LoginOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
+
+export function connectUpstream(brokerUrl: string, tls: UpstreamTls): Duplex {
   const url = new URL(brokerUrl);
   const secure = url.protocol === 'mqtts:' || url.protocol === 'ssl:' || url.protocol === 'wss:';
+  // The same trust as the bridge's own connection: its CA, its client certificate if the broker wants one.
+  const tlsOptions = { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized ?? true };
   if (url.protocol === 'ws:' || url.protocol === 'wss:') {
-    const socket = new WebSocket(brokerUrl, 'mqtt', { rejectUnauthorized });
+    const socket = new WebSocket(brokerUrl, 'mqtt', secure ? tlsOptions : {});
     return createWebSocketStream(socket);
   }
   const port = Number(url.port) || (secure ? 8883 : 1883);
   return secure
-    ? tlsConnect({ host: url.hostname, port, rejectUnauthorized, servername: url.hostname })
+    ? tlsConnect({ host: url.hostname, port, servername: isIP(url.hostname) ? undefined : url.hostname, ...tlsOptions })
     : netConnect({ host: url.hostname, port });
 }
 

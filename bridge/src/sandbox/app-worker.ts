@@ -96,6 +96,7 @@ const host = new AppHost({
   configJson: init.configJson,
   mqttTopics: init.mqttTopics,
   homeAssistantEntities: init.homeAssistantEntities,
+  homeAssistantDenied: init.homeAssistantDenied,
   networkHosts: init.networkHosts,
   httpRequest: (request) => httpClient.request(request),
   blockBytesPerCall: init.memoryBytes,

@@ -33,7 +33,10 @@ export interface AppHostOptions {
   kv: KvStore;
   configJson: string;
   mqttTopics: readonly string[];
+  /** Entities the app may read: its manifest's, within homeassistant.app_access. */
   homeAssistantEntities: readonly string[];
+  /** Entities its manifest asks for that homeassistant.app_access does not allow. */
+  homeAssistantDenied: readonly string[];
   /** Hosts `http_request` may reach (permissions.network). */
   networkHosts: readonly string[];
   /** Performs a granted request; blocks until the bridge answers. */
@@ -216,6 +219,7 @@ export class AppHost {
   }
 
   private haReply(entityId: string): object {
+    if (this.o.homeAssistantDenied.includes(entityId)) return { ok: false, error: `denied: ${entityId} is not allowed by homeassistant.app_access in megabit.yaml` };
     if (!this.haAllowed.has(entityId)) return { ok: false, error: `denied: ${entityId} is not in permissions.homeassistant` };
     const state = this.haStates.get(entityId);
     return state ? { ok: true, state: state.state, attributes: state.attributes } : { ok: false, error: 'unavailable' };

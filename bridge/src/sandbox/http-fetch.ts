@@ -1,7 +1,11 @@
 /**
  * Performs an app's HTTP request on the bridge's main thread. Redirects are followed here, one hop
- * at a time, so that a granted server cannot send the app on to a host it was not granted.
+ * at a time, so that a granted server cannot send the app on to a host it was not granted. Every
+ * hop's address is checked (address-guard.ts): a literal one here, a name by the dispatcher's
+ * lookup when it connects.
  */
+import { fetch, type Dispatcher, type Response } from 'undici';
+import { checkLiteralAddress } from './address-guard';
 import { HTTP_MAX_REDIRECTS, HTTP_MAX_RESPONSE_BYTES, HttpDenied, checkUrl, type HttpReply, type HttpRequestSpec } from './http-permission';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -13,11 +17,21 @@ function withoutCredentials(headers: Record<string, string>): Record<string, str
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase())));
 }
 
+/** What an app's requests may reach, and how they connect. */
+export interface AppNetwork {
+  /** permissions.network of the manifest. */
+  hosts: readonly string[];
+  /** sandbox.allow_private_hosts of megabit.yaml. */
+  allowPrivateHosts: readonly string[];
+  /** Made with guardedAgent: connects only to addresses the guard let through. */
+  dispatcher: Dispatcher;
+}
+
 /**
  * `timeoutMs`: what is left of the guest call's time budget; `stop` aborts when the app goes.
  * Never rejects: every failure is an `error` reply.
  */
-export async function fetchForApp(request: HttpRequestSpec, hosts: readonly string[], timeoutMs: number, stop: AbortSignal): Promise<HttpReply> {
+export async function fetchForApp(request: HttpRequestSpec, network: AppNetwork, timeoutMs: number, stop: AbortSignal): Promise<HttpReply> {
   if (timeoutMs <= 0) return { error: "no time left in the call's time budget" };
   // One controller per request: AbortSignal.any on the app's long-lived `stop` signal would
   // keep every request's signal alive for as long as the app runs.
@@ -36,8 +50,8 @@ export async function fetchForApp(request: HttpRequestSpec, hosts: readonly stri
   let redirected = false;
   try {
     for (let hop = 0; ; hop++) {
-      checkUrl(hosts, url);
-      const response = await fetch(url, { method, headers, body, redirect: 'manual', signal });
+      checkLiteralAddress(network.allowPrivateHosts, checkUrl(network.hosts, url).hostname);
+      const response = await fetch(url, { method, headers, body, redirect: 'manual', signal, dispatcher: network.dispatcher });
       const location = response.headers.get('location');
       if (!REDIRECTS.has(response.status) || location === null) {
         const bytes = await readCapped(response, HTTP_MAX_RESPONSE_BYTES);

@@ -36,12 +36,15 @@ export function checkUrl(patterns: readonly string[], url: string): URL {
   } catch {
     throw new HttpDenied(`HTTP request to ${JSON.stringify(url)} refused: not a URL`);
   }
+  // The reason becomes the app's failure, published in P/state/apps: no query string or
+  // credentials in it, they often carry API keys.
+  const shown = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new HttpDenied(`HTTP request to ${url} refused: only http and https URLs are allowed`);
+    throw new HttpDenied(`HTTP request to ${shown} refused: only http and https URLs are allowed`);
   }
   if (!hostGranted(patterns, parsed.hostname)) {
     const why = patterns.length === 0 ? 'the manifest grants no permissions.network' : `${parsed.hostname} is not in permissions.network`;
-    throw new HttpDenied(`HTTP request to ${url} refused: ${why}`);
+    throw new HttpDenied(`HTTP request to ${shown} refused: ${why}`);
   }
   return parsed;
 }

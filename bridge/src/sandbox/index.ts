@@ -5,9 +5,12 @@
  */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES, type ButtonEvent } from '@megabit/contract';
 import type { Worker } from 'node:worker_threads';
+import type { Agent } from 'undici';
 import { INBOX_MAX_PAYLOAD_BYTES } from './host-api';
+import { splitEntities } from './ha-access';
 import { openHttpChannel, type HttpChannel } from './http-channel';
-import { fetchForApp } from './http-fetch';
+import { guardedAgent } from './address-guard';
+import { fetchForApp, type AppNetwork } from './http-fetch';
 import { CallClock, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 import { SandboxFault, type AppInstance, type HomeAssistantEntityState, type LogLevel, type SandboxOptions } from './types';
 import { WasmFormatError, capLinearMemory } from './wasm-memory-cap';
@@ -43,6 +46,7 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
     throw e;
   }
   const http = openHttpChannel();
+  const entities = splitEntities(options.homeAssistantAccess ?? [], options.manifest.permissions?.homeassistant ?? []);
   const init: WorkerInit = {
     wasm,
     configJson: JSON.stringify(options.config ?? {}),
@@ -52,7 +56,8 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
     logLinesPerSecond: options.limits.logLinesPerSecond,
     timeZone: options.timeZone,
     mqttTopics: options.manifest.permissions?.mqtt ?? [],
-    homeAssistantEntities: options.manifest.permissions?.homeassistant ?? [],
+    homeAssistantEntities: entities.allowed,
+    homeAssistantDenied: entities.denied,
     networkHosts: options.manifest.permissions?.network ?? [],
     http: http.workerEnd,
     width: DISPLAY_WIDTH,
@@ -90,9 +95,15 @@ class SandboxedApp implements AppInstance {
   private readonly createdAt = Date.now();
   /** Aborts the app's HTTP requests in flight when it goes. */
   private readonly httpStop = new AbortController();
+  /** Entities the app may read (its manifest's, within homeassistant.app_access). */
+  private readonly homeAssistantEntities: ReadonlySet<string>;
+  /** The app's own connection pool, closed with it. */
+  private readonly dispatcher: Agent;
 
   constructor(private readonly options: SandboxOptions, init: WorkerInit, private readonly http: HttpChannel) {
     this.id = options.manifest.id;
+    this.homeAssistantEntities = new Set(init.homeAssistantEntities);
+    this.dispatcher = guardedAgent(options.allowPrivateHosts ?? []);
     this.canvas = new Uint8Array(init.canvas);
     this.clock = new CallClock(init.clock);
     this.worker = startWorker({
@@ -102,7 +113,12 @@ class SandboxedApp implements AppInstance {
       execArgv: ['--no-warnings'],
       transferList: [init.http.port],
     });
-    http.serve((request) => fetchForApp(request, init.networkHosts, this.httpTimeLeft(), this.httpStop.signal));
+    const network: AppNetwork = {
+      hosts: init.networkHosts,
+      allowPrivateHosts: options.allowPrivateHosts ?? [],
+      dispatcher: this.dispatcher,
+    };
+    http.serve((request) => fetchForApp(request, network, this.httpTimeLeft(), this.httpStop.signal));
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (e: Error & { code?: string }) => {
       this.die(e.code === 'ERR_WORKER_OUT_OF_MEMORY'
@@ -155,7 +171,7 @@ class SandboxedApp implements AppInstance {
   }
 
   setHomeAssistantState(entityId: string, state: HomeAssistantEntityState | null): void {
-    if (!this.options.manifest.permissions?.homeassistant?.includes(entityId)) return;
+    if (!this.homeAssistantEntities.has(entityId)) return;
     this.send({ type: 'ha', entityId, state: state && { state: String(state.state), attributes: state.attributes ?? {} } });
   }
 
@@ -282,6 +298,7 @@ class SandboxedApp implements AppInstance {
   private async terminate(): Promise<void> {
     this.httpStop.abort();
     this.http.close();
+    void this.dispatcher.destroy().catch(() => undefined);
     if (!this.exited) await this.worker.terminate().catch(() => undefined);
   }
 

@@ -17,7 +17,10 @@ export interface WorkerInit {
   logLinesPerSecond: number;
   timeZone: string;
   mqttTopics: string[];
+  /** The manifest's entities that homeassistant.app_access allows. */
   homeAssistantEntities: string[];
+  /** The manifest's entities that homeassistant.app_access does not allow (for the refusal's wording). */
+  homeAssistantDenied: string[];
   /** permissions.network: the hosts `http_request` may reach. */
   networkHosts: string[];
   /** Where `http_request` sends granted requests (the port goes in the Worker's transfer list). */

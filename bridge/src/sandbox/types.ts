@@ -35,6 +35,16 @@ export interface SandboxOptions {
   limits: SandboxLimits;
   /** IANA zone for the app's local time, e.g. "Europe/Berlin". */
   timeZone: string;
+  /**
+   * sandbox.allow_private_hosts: host names whose local addresses (loopback, private, link-local,
+   * ...) the app may reach when its manifest grants them too. Absent: none.
+   */
+  allowPrivateHosts?: readonly string[];
+  /**
+   * homeassistant.app_access: the domains ("sensor") and entity ids the user lets apps read; an
+   * app reads what its manifest asks for within these. Absent: nothing.
+   */
+  homeAssistantAccess?: readonly string[];
   onLog(level: LogLevel, message: string): void;
 }
 

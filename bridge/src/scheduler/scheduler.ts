@@ -46,6 +46,8 @@ export class Scheduler {
   private current?: Running;
   /** An app shown in place of the rotation until the preview ends; not in `apps`. */
   private preview?: SchedulableApp;
+  /** Counts switches begun, so a switch that finishes closing after a newer one began gives way. */
+  private switches = 0;
   private dwellTimer?: NodeJS.Timeout;
   /** Set while an app's files change under it: nothing starts until the change is done. */
   private holding = false;
@@ -139,6 +141,7 @@ export class Scheduler {
   endPreview(): boolean {
     if (!this.preview) return false;
     this.preview = undefined;
+    this.switches++;
     void this.closeCurrent().then(() => this.showFirstRunnable());
     return true;
   }
@@ -216,8 +219,11 @@ export class Scheduler {
   }
 
   private async switchTo(app: SchedulableApp): Promise<void> {
+    const switchNumber = ++this.switches;
     await this.closeCurrent();
-    if (!this.stopped) this.show(app);
+    // Closing can take a while (an app still starting is waited for): a later switch, or the end
+    // of a preview, decided meanwhile wins, and nothing is shown over what already is.
+    if (!this.stopped && switchNumber === this.switches && !this.current) this.show(app);
   }
 
   private show(app: SchedulableApp): void {

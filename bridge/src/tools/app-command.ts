@@ -8,7 +8,9 @@ import { connectRequester } from './mqtt-request';
 export const APP_HELP = `megabit app: tools for app authors
 
   megabit app new <name> [--dir DIR]      scaffold an app (source, manifest, build script, test)
-  megabit app install <dir>               install the built app in <dir> on a display, over MQTT
+  megabit app install <dir> [--replace]   install the built app in <dir> on a display, over MQTT;
+                                          --replace: also when its permissions changed, starting
+                                          it with empty config and KV store
   megabit app preview <dir>               show <dir>'s app on the display without installing it,
                                           rebuilding and reloading on every save (Ctrl-C ends it)
 
@@ -34,6 +36,10 @@ export function parseAppArgs(argv: string[]): AppCommandOptions {
       continue;
     }
     const [name, inline] = arg.slice(2).split('=', 2);
+    if (name === 'replace' && inline === undefined) {
+      flags.set(name, 'true');
+      continue;
+    }
     if (!['mqtt', 'device', 'base', 'username', 'password', 'dir'].includes(name)) throw new Error(`unknown option --${name}`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`--${name} needs a value`);
@@ -58,15 +64,17 @@ export function targetFrom(flags: Map<string, string>, env: NodeJS.ProcessEnv = 
   };
 }
 
-export async function installApp(dir: string, target: Target, print: (line: string) => void): Promise<void> {
+export async function installApp(dir: string, target: Target, print: (line: string) => void, replace = false): Promise<void> {
   const app = readBuiltApp(dir);
   print(`installing ${app.manifest.id} ${app.manifest.version} (${app.wasm.length} bytes) on ${target.topics.prefix} via ${target.url}`);
   const requester = await connectRequester(target.url, target.topics, target.auth);
   try {
-    const reply = await requester.request('apps/install', { manifest: app.manifest, wasm: app.wasm.toString('base64') }, 30_000);
+    const request = { manifest: app.manifest, wasm: app.wasm.toString('base64'), ...(replace ? { replace: true } : {}) };
+    const reply = await requester.request('apps/install', request, 30_000);
     if (reply.ok !== true) {
       const error = reply.error as { code: string; message: string };
-      throw new Error(`the display refused the app (${error.code}): ${error.message}`);
+      const hint = error.code === 'permissions_changed' ? ' (megabit app install --replace does that)' : '';
+      throw new Error(`the display refused the app (${error.code}): ${error.message}${hint}`);
     }
     print(`installed ${app.manifest.id} ${app.manifest.version}`);
   } finally {
@@ -89,8 +97,8 @@ export async function runAppCommand(argv: string[], print: (line: string) => voi
       return 0;
     }
     case 'install': {
-      if (positional.length !== 1) throw new Error('usage: megabit app install <dir>');
-      await installApp(positional[0], targetFrom(flags), print);
+      if (positional.length !== 1) throw new Error('usage: megabit app install <dir> [--replace]');
+      await installApp(positional[0], targetFrom(flags), print, flags.get('replace') === 'true');
       return 0;
     }
     case 'preview': {

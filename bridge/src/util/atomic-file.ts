@@ -1,6 +1,15 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, promises as fsp, readdirSync, renameSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
+/**
+ * Every file the bridge writes is private to its user (0600) and every folder it makes 0700:
+ * they hold app config (API keys) and KV stores.
+ */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+const FILE_MODE = PRIVATE_FILE_MODE;
+const DIR_MODE = PRIVATE_DIR_MODE;
+
 let counter = 0;
 
 /** The sibling temp file a write goes through; `removeStaleTempFiles` knows its name. */
@@ -12,12 +21,11 @@ function tempFileFor(file: string): string {
  * Replaces `file` with `data` so that a crash at any point leaves either the old or the new
  * content: write a sibling temp file, fsync it, rename it over the target, fsync the folder.
  */
-export function writeFileAtomic(file: string, data: Uint8Array | string, mode = 0o644): void {
+export function writeFileAtomic(file: string, data: Uint8Array | string): void {
   const dir = dirname(file);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
   const tmp = tempFileFor(file);
-  // The mode is set as the temp file is created: a secret is never readable by others, not even briefly.
-  const fd = openSync(tmp, 'w', mode);
+  const fd = openSync(tmp, 'w', FILE_MODE);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fsyncSync(fd);
@@ -52,9 +60,9 @@ export function syncDir(dir: string): void {
  */
 export async function writeFileAtomicAsync(file: string, data: Uint8Array | string): Promise<void> {
   const dir = dirname(file);
-  await fsp.mkdir(dir, { recursive: true });
+  await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE });
   const tmp = tempFileFor(file);
-  const handle = await fsp.open(tmp, 'w', 0o644);
+  const handle = await fsp.open(tmp, 'w', FILE_MODE);
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -81,6 +89,16 @@ export async function syncDirAsync(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** mkdir for the bridge's own folders (0700), like the ones above make. */
+export function makePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+}
+
+/** `makePrivateDir` off the main thread. */
+export async function makePrivateDirAsync(dir: string, recursive = true): Promise<void> {
+  await fsp.mkdir(dir, { recursive, mode: DIR_MODE });
 }
 
 const TEMP_FILE = /^\..+\.\d+\.\d+\.tmp$/;

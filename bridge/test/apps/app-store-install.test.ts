@@ -135,12 +135,66 @@ describe('AppStore.install', () => {
     expect(log.lines).toContainEqual({ level: 'error', message: expect.stringContaining('listener bug') });
   });
 
-  it('installs over a failed app', async () => {
+  it('installs over an app whose manifest cannot be read only as a replacement', async () => {
     writeAppFolder(tmp.appsDir, 'clock', '{broken');
     const store = newStore();
     expect(store.get('clock')?.status).toBe('failed');
-    await store.install(manifestFor('clock'), wasmModule(), acceptAll);
+    const refused = await failureOf(store.install(manifestFor('clock'), wasmModule(), acceptAll));
+    expect(refused.code).toBe('permissions_changed');
+    expect(refused.message).toMatch(/^app "clock" is installed but its manifest cannot be read \(.*\), so its permissions cannot be compared: send the install again with "replace": true/);
+    await store.install(manifestFor('clock'), wasmModule(), acceptAll, { replace: true });
     expect(store.get('clock')?.status).toBe('ok');
+  });
+
+  describe('a reinstall that asks for other permissions', () => {
+    const v1 = manifestFor('weather', { permissions: { network: ['api.weather.example'], kv_bytes: 1024 } });
+    const v2 = manifestFor('weather', { version: '2.0.0', permissions: { network: ['api.weather.example', 'collect.evil.example'], homeassistant: ['lock.front_door'], kv_bytes: 1024 } });
+    const file = (name: string): string => join(tmp.appsDir, 'weather', name);
+
+    async function installedWithData(): Promise<AppStore> {
+      const store = newStore();
+      await store.install(v1, wasmModule('v1'), acceptAll);
+      writeFileSync(file('kv.json'), '{"token":"kv-secret"}');
+      writeFileSync(file('config.json'), '{"api_key":"config-secret"}');
+      return store;
+    }
+
+    it('is refused with what changed, and leaves the installed version, its config and KV alone', async () => {
+      const store = await installedWithData();
+      let checked = false;
+      const refused = await failureOf(store.install(v2, wasmModule('v2'), async () => { checked = true; }));
+      expect(refused).toEqual({
+        code: 'permissions_changed',
+        message: 'app "weather" 2.0.0 asks for other permissions than the installed 1.0.0 (homeassistant: adds lock.front_door; network: adds collect.evil.example), ' +
+          'so it does not inherit that version\'s config and KV store: send the install again with "replace": true to install it with empty config and KV store',
+      });
+      expect(checked).toBe(false);
+      expect(store.get('weather')?.version).toBe('1.0.0');
+      expect(readFileSync(file('config.json'), 'utf8')).toBe('{"api_key":"config-secret"}');
+      expect(readFileSync(file('kv.json'), 'utf8')).toBe('{"token":"kv-secret"}');
+      // Dropping a permission, or changing the KV quota, is a change too.
+      const fewer = await failureOf(store.install(manifestFor('weather', { permissions: { kv_bytes: 2048 } }), wasmModule('v3'), acceptAll));
+      expect(fewer.message).toContain('(network: drops api.weather.example; kv_bytes: 1024 → 2048)');
+    });
+
+    it('with "replace" installs the new version with empty config and KV store, in one swap', async () => {
+      const store = await installedWithData();
+      const entry = await store.install(v2, wasmModule('v2'), acceptAll, { replace: true });
+      expect(entry).toMatchObject({ version: '2.0.0', status: 'ok' });
+      expect(readdirSync(join(tmp.appsDir, 'weather')).sort()).toEqual(['manifest.json', 'weather.wasm']);
+      // Nothing of the old folder is left beside the new one either.
+      expect(readdirSync(tmp.appsDir)).toEqual(['weather']);
+      expect(store.getConfig('weather')).toEqual({});
+    });
+
+    it('with the same permissions (in any order) is an upgrade that keeps both', async () => {
+      const store = await installedWithData();
+      const same = manifestFor('weather', { version: '1.1.0', permissions: { kv_bytes: 1024, network: ['api.weather.example'] } });
+      await store.install(same, wasmModule('v1.1'), acceptAll);
+      expect(store.get('weather')?.version).toBe('1.1.0');
+      expect(readFileSync(file('config.json'), 'utf8')).toBe('{"api_key":"config-secret"}');
+      expect(readFileSync(file('kv.json'), 'utf8')).toBe('{"token":"kv-secret"}');
+    });
   });
 });
 

@@ -26,7 +26,8 @@ describe('settings', () => {
     expect(s.http.port).toBe(8000);
     expect(s.data_dir).toBe(join(homedir(), '.megabit'));
     expect(s.serial.path).toBeUndefined();
-    expect(s.homeassistant).toEqual({ enabled: true, discovery_prefix: 'homeassistant' });
+    expect(s.homeassistant).toEqual({ enabled: true, discovery_prefix: 'homeassistant', app_access: [] });
+    expect(s.sandbox.allow_private_hosts).toEqual([]);
     expect(s.rotation.default_duration_ms).toBe(15000);
   });
 
@@ -87,6 +88,13 @@ describe('settings', () => {
     const base = { homeassistant: { url: 'ws://ha:8123/api/websocket' } };
     expect(settingsFrom(base, 'test.yaml', { MEGABIT_HA_TOKEN: 'short' }).homeassistant.token).toBe('short');
     expect(settingsFrom(base, 'test.yaml', { MEGABIT_HA_TOKEN: 'short', MEGABIT_HOMEASSISTANT_TOKEN: 'long' }).homeassistant.token).toBe('long');
+  });
+
+  it('reads lists from the environment as comma-separated values, and checks entity names', () => {
+    const s = settingsFrom({}, 'test.yaml', { MEGABIT_SANDBOX_ALLOW_PRIVATE_HOSTS: 'nas.local, printer.local', MEGABIT_HOMEASSISTANT_APP_ACCESS: 'sensor,lock.front_door' });
+    expect(s.sandbox.allow_private_hosts).toEqual(['nas.local', 'printer.local']);
+    expect(s.homeassistant.app_access).toEqual(['sensor', 'lock.front_door']);
+    expect(problems({ homeassistant: { app_access: ['sensor.*'] } })).toEqual(['homeassistant.app_access.0 must match pattern "^[a-z0-9_]+(\\.[a-z0-9_]+)?$"']);
   });
 
   it('says where a key of an earlier version went', () => {

@@ -19,9 +19,9 @@ export interface BridgeOptions {
   baseTopic?: string;
   /** Extra settings, merged over the generated ones (top-level keys replace). */
   settings?: Record<string, unknown>;
-  /** Keys merged into the generated `broker` settings (undefined removes one, e.g. `host`). */
+  /** Extra keys of the embedded broker's section (logins, TLS, limits), beside its generated ports. */
   broker?: Record<string, unknown>;
-  /** Keys merged into the generated `http` settings. */
+  /** Extra `http` settings, merged into the generated ones (which keep host and port). */
   http?: Record<string, unknown>;
   /** Example apps (by id) copied from apps/examples/<id>/build into the data dir before start. */
   apps?: string[];
@@ -98,10 +98,10 @@ export class RunningBridge {
     return this.process?.pid;
   }
 
-  private async launch(): Promise<void> {
+  private async launch(extraEnv: Record<string, string> = {}): Promise<void> {
     const child = spawn(process.execPath, [BRIDGE_CLI, '--config', this.configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HOME: this.dataDir, ...this.env },
+      env: { ...process.env, HOME: this.dataDir, ...this.env, ...extraEnv },
     });
     this.process = child;
     // After a relaunch, the previous run's output already holds the ready line.
@@ -139,9 +139,9 @@ export class RunningBridge {
     await this.launch();
   }
 
-  /** Starts the process again after a kill, on the same ports and data dir. */
-  async relaunch(): Promise<void> {
-    await this.launch();
+  /** Starts the process again after a kill, on the same ports and data dir; `env` for this run only. */
+  async relaunch(env: Record<string, string> = {}): Promise<void> {
+    await this.launch(env);
   }
 
   async dispose(): Promise<void> {

@@ -75,7 +75,7 @@ describe('an app reading Home Assistant', () => {
     let bridge: InProcessBridge | undefined;
     try {
       const since = client.messages.length;
-      bridge = await startInProcess(broker.url, { dataDir, settings: { homeassistant: { url: ha.url, token: TOKEN } } });
+      bridge = await startInProcess(broker.url, { dataDir, settings: { homeassistant: { url: ha.url, token: TOKEN, app_access: ['light'] } } });
       await waitForColour('red', since);
       expect(ha.entitySubscriptions()).toEqual([['light.kitchen']]);
 

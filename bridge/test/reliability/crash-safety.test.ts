@@ -1,37 +1,53 @@
 /**
- * The real bridge killed with SIGKILL 50 times while it upgrades an app over MQTT or installs one
- * that was absent (taking turns), writes an app's config, the device settings, the rotation order
- * and an app's KV store. Half the kills come at a random moment, half right after the store starts
- * writing an app folder, and enough of them must land inside an install for the test to pass.
+ * The real bridge killed with SIGKILL while it upgrades an app over MQTT or installs one that was
+ * absent (taking turns), writes an app's config, the device settings, the rotation order and an
+ * app's KV store. Where each kill lands is chosen, not left to luck, in three kinds of cycle:
+ * - settled: after every command was answered, so the data dir must hold exactly what was sent;
+ * - at a step: the bridge is frozen just before the n-th file-system step of the install
+ *   (helpers/pause-point.js: staging folder made, each file renamed in, the old version moved
+ *   aside, the new one moved in, the old one deleted) and killed there;
+ * - at a moment: a seeded random delay after the first command.
  * After each kill the data dir must be consistent: every JSON file parses, the app store (with its
  * recovery, on a copy) finds every app complete in its old or its new version and the new app
  * complete or absent, and each stored value is one that was written, never older than what the
  * previous cycle found. The bridge starts on it again and agrees, after the last kill too.
  */
-import { cpSync, readFileSync, readdirSync, rmSync, statSync, watch } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppStatus, DeviceState } from '@megabit/contract';
 import { AppStore } from '../../src/apps';
 import { createLogger } from '../../src/util/logger';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
+import { PAUSED, pausePointEnv } from '../helpers/pause-point-env';
 import { delay } from '../helpers/ports';
+import { seededRandom } from '../helpers/seeded-random';
 import { newDataDir, writeApp } from './support/data-dir';
 import { buildProbeApp, installRequest, probeManifest, tagOf, tagged } from './support/fault-apps';
 
 jest.setTimeout(240_000);
 
-const CYCLES = 50;
-/** Kills land this long after the first command of a cycle, at most: past the install's swap. */
+const CYCLES = 42;
+type KillMode = 'settled' | 'step' | 'moment';
+const KILL_MODES: readonly KillMode[] = ['settled', 'step', 'moment'];
+/**
+ * Step cycles pause before step 1..STEP_SPAN of the install, in turn. An upgrade takes up to 7:
+ * the staging folder, manifest, module, config and KV renamed in, the old version aside, the new
+ * one in, the old one deleted. Odd, so that upgrades and first installs (alternate cycles) each
+ * meet every step.
+ */
+const STEP_SPAN = 7;
+/** Every install makes its staging folder and renames its manifest and module in: steps 1-3 always come. */
+const STEPS_EVERY_INSTALL_TAKES = 3;
+/** The one step after which an upgrade has taken effect: deleting the old version moved aside. */
+const AFTER_THE_SWAP = /^rm(Sync)? \S*[/\\]\.aside-/;
+/** Moment kills land this long after the first command of a cycle, at most: past the install's swap. */
 const MAX_KILL_AFTER_MS = 500;
-/** A large module takes a while to write and fsync, so kills also land while it is staged. */
+/** A large module takes a while to write and fsync. */
 const MODULE_PADDING_BYTES = 4 * 1024 * 1024;
-/** Kills aimed at an install land this long after its staging folder appears, at most. */
-const MAX_KILL_AFTER_STAGING_MS = 8;
-/** How long a kill aimed at an install waits for one to start writing before it kills anyway. */
-const STAGING_WAIT_MS = 5000;
 /** Installed for the first time in every cycle: absent before it. */
 const NEWCOMER = 'newcomer';
+const SEED = 13;
 
 const newcomerManifest = (n: number): ReturnType<typeof probeManifest> => probeManifest(NEWCOMER, { version: `2.0.${n}` });
 
@@ -54,7 +70,7 @@ function readJson<T>(path: string): T {
 }
 
 describe('SIGKILL during writes', () => {
-  let bridge: RunningBridge | undefined;
+  let bridge: RunningBridge;
   let probe: Uint8Array;
   let dataDir: string;
   const P = (path: string): string => `megabit/megabit/${path}`;
@@ -64,63 +80,38 @@ describe('SIGKILL during writes', () => {
     dataDir = newDataDir();
     writeApp(dataDir, probeManifest('writer'), probe);
     writeApp(dataDir, victimManifest(0), tagged(probe, '1.0.0', MODULE_PADDING_BYTES));
+    // Started once to fix its ports; every cycle relaunches it with that cycle's environment.
+    bridge = await startBridge({ dataDir, settings: { log_level: 'info', rotation: { enabled: false }, homeassistant: { enabled: false } } });
+    await bridge.kill('SIGKILL');
   });
 
   afterAll(async () => {
     await bridge?.dispose();
   });
 
-  /**
-   * Kills the bridge `killDelayMs()` after the store starts writing an app folder (a staging folder
-   * appears), or after `timeoutMs` if it never does; resolves with whether it saw one. The kill is
-   * sent from the watcher's callback: a polling loop would come too late for a quick swap.
-   */
-  function killOnStaging(running: RunningBridge, killDelayMs: () => number, timeoutMs: number): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      const watcher = watch(join(dataDir, 'apps'), (_event, name) => {
-        if (name?.startsWith('.staging-')) finish(true);
-      });
-      const timer = setTimeout(() => finish(false), timeoutMs);
-      let finished = false;
-      function finish(saw: boolean): void {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
-        watcher.close();
-        const kill = (): void => void running.kill('SIGKILL');
-        const after = saw ? killDelayMs() : 0;
-        if (after === 0) kill();
-        else setTimeout(kill, after);
-        resolve(saw);
-      }
-    });
-  }
-
   it(`leaves a consistent data dir after each of ${CYCLES} kills, and the bridge agrees after the last`, async () => {
+    const random = seededRandom(SEED);
     const seen = { version: 0, config: -1, kv: -1, brightness: -1 };
     let counter = 0;
-    const kills: number[] = [];
-    /** Cycles whose kill left a staging or set-aside folder: it landed while an app folder was written or swapped. */
-    let midInstall = 0;
-    /** Upgrade cycles whose kill came before the victim's upgrade completed. */
-    let upgradesCut = 0;
-    const newcomer = { present: 0, absent: 0 };
+    const kills: string[] = [];
+    /** What each cycle's kill left, by kind of cycle: the new data or the old. */
+    const outcomes: Record<KillMode, { updated: number; kept: number }> = { settled: { updated: 0, kept: 0 }, step: { updated: 0, kept: 0 }, moment: { updated: 0, kept: 0 } };
     let newcomerInstalled = false;
-    /** Kills aimed at an install that never saw one start. */
-    let missedStaging = 0;
     const leftovers: string[] = [];
 
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
+      // Cycles take turns: the victim's upgrade or the newcomer's first install, each killed in
+      // each of the three ways (2 and 3 are coprime: every pairing comes every 6 cycles).
+      const upgrade = cycle % 2 === 0;
+      const mode = KILL_MODES[cycle % KILL_MODES.length];
+      const step = mode === 'step' ? 1 + (Math.floor(cycle / KILL_MODES.length) % STEP_SPAN) : 0;
       // The newcomer is absent before every cycle, so each of its installs is a first one: the
       // user deletes it while the bridge is down (its rotation entry is left for the store to drop).
       rmSync(join(dataDir, 'apps', NEWCOMER), { recursive: true, force: true });
-      if (!bridge) {
-        bridge = await startBridge({ dataDir, settings: { log_level: 'info', rotation: { enabled: false }, homeassistant: { enabled: false } } });
-      } else {
-        await bridge.relaunch();
-      }
+      const outputFrom = bridge.output.length;
+      await bridge.relaunch(step > 0 ? pausePointEnv(step) : {});
       const client = await TestClient.connect(bridge.mqttUrl, undefined, { reconnectPeriod: 0 });
-      await client.subscribe(P('state/apps'));
+      await client.subscribe([P('state/apps'), P('response/#')]);
       // The bridge's own view after the previous kill: both apps there, the victim in the version found on disk.
       const apps = JSON.parse((await client.waitFor(P('state/apps'))).payload.toString()) as AppStatus[];
       const view = apps.map((a) => `${a.id} ${a.version} ${a.status}`).sort();
@@ -129,42 +120,69 @@ describe('SIGKILL during writes', () => {
         throw new Error(`cycle ${cycle}: after the restart the bridge lists ${JSON.stringify(apps)}`);
       }
 
-      // Fire everything without waiting for replies, and keep the KV writes coming until the kill.
-      // Cycles take turns: the victim's upgrade or the newcomer's first install, each killed at a
-      // random moment or right after the store starts writing the app's folder.
-      const send = (path: string, payload: string): void => void client.publish(P(`cmd/${path}`), payload, { qos: 0 }).catch(() => undefined);
-      const upgrade = cycle % 4 < 2;
-      const onStaging = cycle % 2 === 1;
       const install = upgrade
         ? installRequest(victimManifest(cycle), tagged(probe, `1.0.${cycle}`, MODULE_PADDING_BYTES))
         : installRequest(newcomerManifest(cycle), tagged(probe, `2.0.${cycle}`, MODULE_PADDING_BYTES));
-      const staging = onStaging ? killOnStaging(bridge, () => Math.floor(Math.random() * MAX_KILL_AFTER_STAGING_MS), STAGING_WAIT_MS) : undefined;
+      const commands: Array<[string, string]> = [
+        ['apps/install', JSON.stringify(install)],
+        ['apps/victim/config', JSON.stringify({ n: cycle })],
+        ['display', JSON.stringify({ brightness: cycle })],
+        ['apps/order', JSON.stringify({ order: cycle % 2 ? ['victim', 'writer'] : ['writer', 'victim'] })],
+      ];
       const startedAt = Date.now();
-      send('apps/install', JSON.stringify(install));
-      send('apps/victim/config', JSON.stringify({ n: cycle }));
-      send('display', JSON.stringify({ brightness: cycle }));
-      send('apps/order', JSON.stringify({ order: cycle % 2 ? ['victim', 'writer'] : ['writer', 'victim'] }));
-      const killAt = onStaging ? Infinity : startedAt + Math.floor(Math.random() * MAX_KILL_AFTER_MS);
-      while (Date.now() < killAt && bridge.running) {
-        send('apps/writer/data', `set|n|${++counter}`);
-        await delay(5);
+      let where: string;
+      /** The operation (and its paths) the bridge was frozen before, in a step cycle. */
+      let pausedBefore: string | undefined;
+      if (mode === 'settled') {
+        for (const [path, payload] of commands) {
+          const reply = await client.request(path, payload, 60_000);
+          if (reply.ok !== true) throw new Error(`cycle ${cycle}: ${path} answered ${JSON.stringify(reply)}`);
+        }
+        // The writer stores the value on its next tick: the kill waits until it is on disk.
+        const value = ++counter;
+        expect(await client.request('app', 'writer')).toMatchObject({ ok: true, app: 'writer' });
+        expect(await client.request('apps/writer/data', `set|n|${value}`)).toMatchObject({ ok: true });
+        const kvFile = join(dataDir, 'apps', 'writer', 'kv.json');
+        const stored = (): string | undefined => {
+          try {
+            return Buffer.from(readJson<{ entries: Record<string, string> }>(kvFile).entries.n, 'base64').toString();
+          } catch {
+            return undefined;
+          }
+        };
+        for (let i = 0; i < 250 && stored() !== String(value); i++) await delay(20);
+        if (stored() !== String(value)) throw new Error(`cycle ${cycle}: KV n=${value} never reached ${kvFile} (found ${stored()})`);
+        where = 'after every reply';
+      } else {
+        // Fire everything without waiting for replies, and keep the KV writes coming until the kill.
+        const send = (path: string, payload: string): void => void client.publish(P(`cmd/${path}`), payload, { qos: 0 }).catch(() => undefined);
+        for (const [path, payload] of commands) send(path, payload);
+        const killAt = mode === 'moment' ? startedAt + Math.floor(random() * MAX_KILL_AFTER_MS) : Infinity;
+        const paused = (): RegExpExecArray | null => PAUSED.exec(bridge.output.slice(outputFrom));
+        const installAnswered = (): boolean => client.on(P('response/apps/install')).length > 0;
+        while (Date.now() < killAt && bridge.running && !paused() && !installAnswered()) {
+          if (Date.now() - startedAt > 60_000) throw new Error(`cycle ${cycle}: the install neither reached step ${step} nor was answered in 60 s`);
+          send('apps/writer/data', `set|n|${++counter}`);
+          await delay(5);
+        }
+        const pause = paused();
+        if (mode === 'step' && step <= STEPS_EVERY_INSTALL_TAKES && !pause) throw new Error(`cycle ${cycle}: the install never reached step ${step}`);
+        pausedBefore = pause ? `${pause[2]} ${pause[3]}` : undefined;
+        where = pause ? `before step ${pause[1]} (${pause[2]} ${pause[3].replace(dataDir, '')})` : mode === 'step' ? `after the install, which has fewer than ${step} steps` : `${Date.now() - startedAt} ms in`;
       }
-      if (staging && !(await staging)) missedStaging++;
       await bridge.kill('SIGKILL');
-      const killAfter = Date.now() - startedAt;
-      kills.push(killAfter);
+      kills.push(where);
       await client.close();
 
-      const where = `cycle ${cycle} (killed ${killAfter} ms in${onStaging ? ', on staging' : ''})`;
+      const label = `cycle ${cycle} (${upgrade ? 'upgrade' : 'first install'}, killed ${where})`;
       const left = readdirSync(join(dataDir, 'apps')).filter((name) => name.startsWith('.')).map((name) => name.replace(/-[0-9a-f]{12}$/, ''));
-      if (left.some((name) => name === '.staging' || name.startsWith('.aside-'))) midInstall++;
       leftovers.push(...left);
       // Temp files of atomic writes end in .tmp: only finished files carry the real name.
       for (const file of filesEndingIn(dataDir, '.json')) {
         try {
           readJson(file);
         } catch (e) {
-          throw new Error(`${where}: ${file} does not parse: ${(e as Error).message}`);
+          throw new Error(`${label}: ${file} does not parse: ${(e as Error).message}`);
         }
       }
 
@@ -177,7 +195,7 @@ describe('SIGKILL during writes', () => {
         const listed = store.load();
         // The newcomer is there complete, in this cycle's version, or not at all.
         newcomerInstalled = listed.some((a) => a.id === NEWCOMER);
-        if (newcomerInstalled && upgrade) throw new Error(`${where}: the newcomer is there, but it was not installed`);
+        if (newcomerInstalled && upgrade) throw new Error(`${label}: the newcomer is there, but it was not installed`);
         const expected = newcomerInstalled ? [NEWCOMER, 'victim', 'writer'] : ['victim', 'writer'];
         expect(listed.map((a) => [a.id, a.status]).sort()).toEqual(expected.map((id) => [id, 'ok']));
         expect(readdirSync(join(copy, 'apps')).sort()).toEqual(expected);
@@ -185,22 +203,25 @@ describe('SIGKILL during writes', () => {
           const app = store.get(NEWCOMER)!;
           expect(app.manifest).toEqual(newcomerManifest(cycle));
           expect(tagOf(store.readWasm(NEWCOMER))).toBe(`2.0.${cycle}`);
-          newcomer.present++;
-        } else if (!upgrade) {
-          newcomer.absent++;
         }
 
         const victim = store.get('victim')!;
         const version = Number(victim.version.split('.')[2]);
-        if (!(version >= seen.version && version <= cycle && (version === seen.version || upgrade))) throw new Error(`${where}: victim version ${victim.version} after ${seen.version}`);
-        if (upgrade && version < cycle) upgradesCut++;
+        if (!(version >= seen.version && version <= cycle && (version === seen.version || upgrade))) throw new Error(`${label}: victim version ${victim.version} after ${seen.version}`);
         // The module on disk is the one of that version.
         expect(tagOf(store.readWasm('victim'))).toBe(victim.version);
+        const installed = upgrade ? version === cycle : newcomerInstalled;
+        outcomes[mode][installed ? 'updated' : 'kept']++;
+        // Frozen before a step, the install took effect exactly when that step comes after the
+        // new folder was renamed in (only the old version's deletion does).
+        if (pausedBefore !== undefined && installed !== AFTER_THE_SWAP.test(pausedBefore)) {
+          throw new Error(`${label}: the install ${installed ? 'took effect' : 'did not take effect'}`);
+        }
         seen.version = version;
 
         const config = store.getConfig('victim');
         const n = typeof config.n === 'number' ? config.n : -1;
-        if (!(n >= seen.config && n <= cycle)) throw new Error(`${where}: victim config ${JSON.stringify(config)} after ${seen.config}`);
+        if (!(n >= seen.config && n <= cycle)) throw new Error(`${label}: victim config ${JSON.stringify(config)} after ${seen.config}`);
         seen.config = n;
 
         const kvFile = join(copy, 'apps', 'writer', 'kv.json');
@@ -210,35 +231,32 @@ describe('SIGKILL during writes', () => {
         if (kv) {
           expect(kv.format).toBe('megabit-kv/1');
           const value = Number(Buffer.from(kv.entries.n, 'base64').toString());
-          if (!(Number.isInteger(value) && value >= seen.kv && value <= counter)) throw new Error(`${where}: KV n=${value} after ${seen.kv}, last sent ${counter}`);
+          if (!(Number.isInteger(value) && value >= seen.kv && value <= counter)) throw new Error(`${label}: KV n=${value} after ${seen.kv}, last sent ${counter}`);
           seen.kv = value;
         }
 
         const device = readdirSync(copy).includes('device.json') ? readJson<{ brightness: number }>(join(copy, 'device.json')) : undefined;
         if (device) {
-          if (!(device.brightness >= seen.brightness && device.brightness <= cycle)) throw new Error(`${where}: brightness ${device.brightness} after ${seen.brightness}`);
+          if (!(device.brightness >= seen.brightness && device.brightness <= cycle)) throw new Error(`${label}: brightness ${device.brightness} after ${seen.brightness}`);
           seen.brightness = device.brightness;
+        }
+        // Every command was answered before this kill: all of it is on disk.
+        if (mode === 'settled') {
+          expect({ installed, config: n, brightness: device?.brightness, kv: seen.kv }).toEqual({ installed: true, config: cycle, brightness: cycle, kv: counter });
         }
       } finally {
         rmSync(copy, { recursive: true, force: true });
       }
     }
-    process.stdout.write(`crash safety: ${CYCLES} kills at ${Math.min(...kills)}-${Math.max(...kills)} ms; ${midInstall} while an app folder was written or swapped, `
-      + `${upgradesCut} before the victim's upgrade completed, ${missedStaging} aimed kills saw no install start; newcomer installed ${newcomer.present} times, absent ${newcomer.absent} times; `
+    process.stdout.write(`crash safety: ${CYCLES} kills: ${kills.join('; ')}\n`
+      + `crash safety: the install took effect / not: ${Object.entries(outcomes).map(([mode, o]) => `${mode} ${o.updated}/${o.kept}`).join(', ')}; `
       + `leftovers recovered: ${[...new Set(leftovers)].join(', ') || 'none'}; temp files left: ${filesEndingIn(dataDir, '.tmp').length}; `
       + `reached victim ${seen.version}, config ${seen.config}, KV ${seen.kv}, brightness ${seen.brightness}\n`);
-    // The kills did land inside installs, not all before or after them, and after writes had happened.
-    expect(midInstall).toBeGreaterThanOrEqual(CYCLES / 4);
-    expect(newcomer.present).toBeGreaterThan(0);
-    expect(newcomer.absent).toBeGreaterThan(0);
-    expect(seen.version).toBeGreaterThan(0);
-    expect(seen.config).toBeGreaterThan(0);
-    expect(seen.kv).toBeGreaterThan(0);
 
     // After the last kill the bridge starts again on the data dir as the kill left it, recovers
     // it and serves what the check found.
-    await bridge!.relaunch();
-    const client = await TestClient.connect(bridge!.mqttUrl);
+    await bridge.relaunch();
+    const client = await TestClient.connect(bridge.mqttUrl);
     try {
       await client.subscribe([P('state'), P('state/apps'), P('event/apps/writer/log')]);
       const apps = JSON.parse((await client.waitFor(P('state/apps'))).payload.toString()) as AppStatus[];

@@ -86,9 +86,11 @@ afterEach(async () => {
   dir.cleanup();
 });
 
+/** The test servers listen on loopback, which apps reach only where megabit.yaml allows it. */
 async function probeWith(permissions: AppPermissions | undefined, runTimeoutMs?: number): Promise<TestApp> {
   const t = await start(probe, dir.path, {
     manifest: manifest({ permissions }),
+    allowPrivateHosts: ['127.0.0.1'],
     ...(runTimeoutMs ? { limits: { runTimeoutMs } } : {}),
   });
   apps.push(t);
@@ -130,6 +132,12 @@ describe('permissions.network', () => {
     const fault = await refusal(t, get('/hello'));
     expect(fault.message).toBe(`HTTP request to http://127.0.0.1:${port}/hello refused: 127.0.0.1 is not in permissions.network`);
     expect(seen).toEqual([]);
+  });
+
+  it('names a refused URL without its query string or user info (the reason is published in P/state/apps)', async () => {
+    const t = await probeWith({ network: ['127.0.0.1'] });
+    const fault = await refusal(t, `http|${JSON.stringify({ url: 'https://user:pw@api.weather.example/v1?appid=sk-SECRET' })}`);
+    expect(fault.message).toBe('HTTP request to https://api.weather.example/v1 refused: api.weather.example is not in permissions.network');
   });
 
   it('refuses schemes other than http and https', async () => {

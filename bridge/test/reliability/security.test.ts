@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { MqttConnection } from '../../src/mqtt/connection';
 import { createLogger, type Level } from '../../src/util/logger';
+import { makeCertificates } from '../helpers/certificates';
 import { BRIDGE_CLI, startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
@@ -97,17 +98,6 @@ describe('an app reaching beyond its permissions', () => {
     expect(kv('bob')).not.toContain(Buffer.from('alice-kv-value').toString('base64'));
   });
 });
-
-/** A self-signed CA and a server certificate for 127.0.0.1, made with openssl. */
-function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
-  const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  run(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=Megabit test CA']);
-  run(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'san.ext']);
-  return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
-}
 
 describe('a broker that requires a login', () => {
   let dir: string;

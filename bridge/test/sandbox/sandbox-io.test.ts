@@ -138,7 +138,7 @@ describe('inbox and buttons', () => {
 });
 
 describe('MQTT and Home Assistant', () => {
-  const perms = { manifest: manifest({ permissions: { mqtt: ['home/temp'], homeassistant: ['sensor.outside'] } }) };
+  const perms = { manifest: manifest({ permissions: { mqtt: ['home/temp'], homeassistant: ['sensor.outside'] } }), homeAssistantAccess: ['sensor'] };
 
   test('an allowed topic is unavailable until a value arrives, then readable', async () => {
     const t = await startProbe(perms);
@@ -165,6 +165,31 @@ describe('MQTT and Home Assistant', () => {
     ]);
     t.app.setHomeAssistantState('sensor.outside', null);
     expect(await command(t, 'ha|sensor.outside')).toEqual(['ha {"ok":false,"error":"unavailable"}']);
+  });
+
+  test('an entity the manifest asks for is denied unless homeassistant.app_access allows it, by id or domain', async () => {
+    const asks = manifest({ permissions: { homeassistant: ['lock.front_door', 'sensor.power'] } });
+    const state = { state: 'unlocked', attributes: {} };
+    const nothing = await startProbe({ manifest: asks });
+    nothing.app.setHomeAssistantState('lock.front_door', state);
+    expect(await command(nothing, 'ha|lock.front_door')).toEqual([
+      'ha {"ok":false,"error":"denied: lock.front_door is not allowed by homeassistant.app_access in megabit.yaml"}',
+    ]);
+    const byId = await startProbe({ manifest: asks, homeAssistantAccess: ['lock.front_door'] });
+    byId.app.setHomeAssistantState('lock.front_door', state);
+    byId.app.setHomeAssistantState('sensor.power', { state: '300', attributes: {} });
+    expect(await command(byId, 'ha|lock.front_door', 'ha|sensor.power')).toEqual([
+      'ha {"ok":true,"state":"unlocked","attributes":{}}',
+      'ha {"ok":false,"error":"denied: sensor.power is not allowed by homeassistant.app_access in megabit.yaml"}',
+    ]);
+    // The user's list never adds to what the manifest asks for.
+    const byDomain = await startProbe({ manifest: asks, homeAssistantAccess: ['sensor', 'lock', 'light'] });
+    byDomain.app.setHomeAssistantState('light.kitchen', { state: 'on', attributes: {} });
+    byDomain.app.setHomeAssistantState('sensor.power', { state: '300', attributes: {} });
+    expect(await command(byDomain, 'ha|sensor.power', 'ha|light.kitchen')).toEqual([
+      'ha {"ok":true,"state":"300","attributes":{}}',
+      'ha {"ok":false,"error":"denied: light.kitchen is not in permissions.homeassistant"}',
+    ]);
   });
 
   test('an app without permissions is denied everything', async () => {

@@ -7,7 +7,7 @@ import { SandboxFault, type AppInstance, type SandboxOptions } from '../../src/s
 import { Scheduler, type SchedulableApp } from '../../src/scheduler/scheduler';
 import { createLogger } from '../../src/util/logger';
 
-type Behaviour = 'draw' | 'loop-fault' | 'load-fault';
+type Behaviour = 'draw' | 'loop-fault' | 'load-fault' | 'slow-close';
 
 class ScriptedInstance implements AppInstance {
   runs = 0;
@@ -27,6 +27,7 @@ class ScriptedInstance implements AppInstance {
   setMqttValue(): void {}
   setHomeAssistantState(): void {}
   async close(): Promise<void> {
+    if (this.behaviour === 'slow-close') await new Promise((resolve) => setTimeout(resolve, 500));
     this.closed = true;
   }
 }
@@ -73,6 +74,23 @@ beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
 describe('Scheduler', () => {
+  it('does not show a preview that ended while the app before it was still closing', async () => {
+    const { scheduler, instances } = setup({ a: 'slow-close' });
+    scheduler.setApps([app('a'), app('b')]);
+    scheduler.start();
+    await advance(50);
+    expect(scheduler.currentAppId).toBe('a');
+    scheduler.startPreview(app('p'));
+    await advance(100);
+    // Still closing "a" for the preview when the preview ends.
+    expect(scheduler.endPreview()).toBe(true);
+    await advance(2000);
+    expect(scheduler.previewId).toBeNull();
+    // The rotation goes on; the ended preview never starts.
+    expect(['a', 'b']).toContain(scheduler.currentAppId);
+    expect(instances.map((i) => i.id)).not.toContain('p');
+  });
+
   it('ticks the shown app at its refresh period and hands on its frames', async () => {
     const { scheduler, frames } = setup();
     scheduler.setApps([app('a')]);

@@ -1,7 +1,7 @@
 import type { DeviceState } from '@megabit/contract';
 import { perceivedBrightness, readAppList, readAvailability, readDeviceState, readDisplayLeds } from '../../simulator/device-state';
 import { fitPanel, ledDisk } from '../../simulator/led-layout';
-import { bridgeLabel, formatUptime, panelNotice, ledsShown, type PageStatus } from '../../simulator/page-status';
+import { bridgeLabel, brokerLabel, formatUptime, panelNotice, ledsShown, type PageStatus } from '../../simulator/page-status';
 
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
 const state: DeviceState = {
@@ -16,6 +16,8 @@ describe('panelNotice', () => {
   });
 
   it('names the first thing that is wrong, broker before bridge before display', () => {
+    expect(panelNotice({ ...live, broker: 'login', bridge: 'offline' })).toEqual({ text: 'Log in to see the display', level: 'warn' });
+    expect(brokerLabel({ ...live, broker: 'login' })).toEqual({ text: 'broker: log in', level: 'warn' });
     expect(panelNotice({ ...live, broker: 'connecting' })?.text).toMatch(/Connecting/);
     expect(panelNotice({ ...live, broker: 'offline', bridge: 'offline' })?.text).toMatch(/Broker unreachable/);
     expect(panelNotice({ ...live, broker: 'reconnecting' })?.level).toBe('bad');

@@ -399,8 +399,8 @@ describe('simulator page with several bridges on one mosquitto', () => {
   });
 
   it('shows a bridge going offline and coming back while the broker stays up', async () => {
-    // Straight to the broker (?broker=), as a page opened for a bridge on another machine.
-    const { page, errors } = await openSimulator(browser, `${alpha.httpUrl}/?device=beta&broker=${mosquitto.wsUrl}`);
+    // Through alpha's /mqtt, which stays up while beta goes away.
+    const { page, errors } = await openSimulator(browser, `${alpha.httpUrl}/?device=beta`);
     await waitForText(page, '#bridge-status', 'bridge: beta online');
 
     await beta.kill();

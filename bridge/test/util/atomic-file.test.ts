@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeStaleTempFiles, writeFileAtomic, writeFileAtomicAsync } from '../../src/util/atomic-file';
@@ -14,6 +14,22 @@ describe('atomic files', () => {
     writeFileAtomic(file, '{"a":2}');
     expect(readFileSync(file, 'utf8')).toBe('{"a":2}');
     expect(readdirSync(join(dir, 'sub'))).toEqual(['state.json']);
+  });
+
+  it('writes files 0600 in folders it makes 0700, whatever the umask', async () => {
+    const mode = (path: string): number => statSync(path).mode & 0o777;
+    const umask = process.umask(0);
+    try {
+      writeFileAtomic(join(dir, 'sync', 'deep', 'kv.json'), '{}');
+      await writeFileAtomicAsync(join(dir, 'async', 'config.json'), '{}');
+      // A file that existed with a looser mode is replaced by a private one.
+      writeFileSync(join(dir, 'old.json'), 'old', { mode: 0o644 });
+      writeFileAtomic(join(dir, 'old.json'), 'new');
+    } finally {
+      process.umask(umask);
+    }
+    expect([mode(join(dir, 'sync')), mode(join(dir, 'sync', 'deep')), mode(join(dir, 'async'))]).toEqual([0o700, 0o700, 0o700]);
+    expect([mode(join(dir, 'sync', 'deep', 'kv.json')), mode(join(dir, 'async', 'config.json')), mode(join(dir, 'old.json'))]).toEqual([0o600, 0o600, 0o600]);
   });
 
   it('replaces a file whole off the main thread too, bytes or text', async () => {

@@ -40,12 +40,13 @@ function withEnabled(apps: AppStatus[], id: string, enabled: boolean): AppsOrder
 
 function installRequest(payload: unknown): Record<string, unknown> {
   if (!isPlainObject(payload)) throw new InvalidInputError(CMD.appsInstall, 'msg.payload must be { wasm: Buffer, manifest: {...} }');
-  const { wasm, manifest } = payload;
+  const { wasm, manifest, replace } = payload;
   let base64: string;
   if (Buffer.isBuffer(wasm) || wasm instanceof Uint8Array) base64 = Buffer.from(wasm).toString('base64');
   else if (typeof wasm === 'string') base64 = wasm;
   else throw new InvalidInputError(CMD.appsInstall, 'msg.payload.wasm must be the module as a Buffer (or base64 text)');
-  return { ...checked(CMD.appsInstall, parseInstall(JSON.stringify({ manifest, wasm: base64 }))) };
+  // replace: install even when the permissions changed, with empty config and KV store.
+  return { ...checked(CMD.appsInstall, parseInstall(JSON.stringify({ manifest, wasm: base64, ...(replace !== undefined ? { replace } : {}) }))) };
 }
 
 function run(command: AppCommand, formApp: string | undefined, msg: NodeMessage, link: DeviceLink): Reply {

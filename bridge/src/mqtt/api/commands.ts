@@ -59,8 +59,8 @@ export const COMMANDS: Record<string, CommandHandler> = {
   [CMD.appsInstall]: async ({ device }, payload) => {
     const request = valid(parseInstall(payload));
     const wasm = Buffer.from(request.wasm, 'base64');
-    await device.installApp(request.manifest, wasm);
-    return { id: request.manifest.id, version: request.manifest.version };
+    await device.installApp(request.manifest, wasm, { replace: request.replace === true });
+    return { id: request.manifest.id, version: request.manifest.version, ...(request.replace ? { replaced: true } : {}) };
   },
   [CMD.appsRemove]: async ({ device }, payload) => {
     const { id } = valid(parseAppRemove(payload));
@@ -103,7 +103,9 @@ export const APP_COMMANDS: Record<'appConfig' | 'appData', CommandHandler> = {
     const appId = (route as { appId: string }).appId;
     requireApp(device, appId);
     const config = valid(parseAppConfig(payload));
-    return { config: await device.setAppConfig(appId, config) };
+    // Field names only: config values are often API keys, and replies go to every subscriber
+    // of P/response/#.
+    return { id: appId, fields: Object.keys(await device.setAppConfig(appId, config)).sort() };
   },
   appData: ({ device }, payload, route) => {
     const appId = (route as { appId: string }).appId;
