@@ -109,7 +109,7 @@ export async function runUserCommand(argv: string[], io: UserCommandIo): Promise
   } else {
     lines.push(`${args.name}:${await hashPassword(await readPassword(args, io))}`);
   }
-  writeFileAtomic(file, lines.length === 0 ? '' : `${lines.join('\n')}\n`, 0o600);
+  writeFileAtomic(file, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
   io.out(`${args.action === 'add' ? (found ? 'changed the password of' : 'added') : 'removed'} ${args.name} in ${file}`);
   if (!configured) io.out(`to require logins, add to megabit.yaml:\n  broker:\n    password_file: ${file}`);
   return 0;
