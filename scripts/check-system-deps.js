@@ -9,6 +9,7 @@ const { existsSync } = require('node:fs');
 /** Debian package → a file it installs that the tests use. */
 const REQUIRED = {
   mosquitto: '/usr/sbin/mosquitto',
+  'mosquitto-clients': '/usr/bin/mosquitto_pub',
   chromium: '/usr/bin/chromium',
   'qemu-system-arm': '/usr/bin/qemu-system-arm',
   socat: '/usr/bin/socat',

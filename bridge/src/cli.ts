@@ -9,6 +9,7 @@ import { warnIfSecretsReadable } from './util/private-files';
 import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
 import { runDeviceCommand } from './serial/device-command';
+import { runUserCommand } from './tools/user-command';
 import { createLogger, errorMessage } from './util/logger';
 import { VERSION } from './version';
 
@@ -19,6 +20,8 @@ Usage:
   megabit app <command>       app author tools: new, install, preview (megabit app --help)
   megabit device <command>    check the display hardware: info, status, test-pattern
                               (megabit device --help)
+  megabit user add|remove NAME
+                              logins for the embedded broker (megabit user --help)
   megabit --remove-discovery  remove this display from Home Assistant (clears its discovery configs)
   megabit --help              this text
   megabit --version           print the version
@@ -87,6 +90,19 @@ async function main(): Promise<number> {
       return 1;
     }
   }
+  if (argv[0] === 'user') {
+    try {
+      return await runUserCommand(argv.slice(1), {
+        stdin: process.stdin,
+        stderr: process.stderr,
+        out: (line) => process.stdout.write(`${line}\n`),
+        settings: (config) => loadSettings(config ? resolve(config) : configFile({ help: false, version: false, removeDiscovery: false })),
+      });
+    } catch (e) {
+      process.stderr.write(`megabit user: ${errorMessage(e)}\n`);
+      return 1;
+    }
+  }
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -141,6 +157,11 @@ async function main(): Promise<number> {
   process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // As mosquitto does: SIGHUP re-reads the password and ACL files.
+  process.on('SIGHUP', () => {
+    log.info('SIGHUP: reloading the broker\'s password and ACL files');
+    controller.reload();
+  });
 
   try {
     await controller.start();

@@ -67,6 +67,16 @@ export class Controller {
     return s.mqtt.url ?? `mqtt://127.0.0.1:${this.broker!.port}`;
   }
 
+  get clientId(): string {
+    const s = this.options.settings;
+    return s.mqtt.client_id ?? `megabit-${s.device_id}`;
+  }
+
+  /** Re-reads what can change without a restart: the broker's password and ACL files. */
+  reload(): void {
+    this.broker?.reload();
+  }
+
   get httpPort(): number {
     return this.http!.port;
   }
@@ -78,10 +88,16 @@ export class Controller {
     // One rule for every WebSocket server (/mqtt, ws_port, tls.ws_port): which web pages may open them.
     const origins = new OriginPolicy(settings.http.allowed_origins);
     if (!settings.mqtt.url) {
+      const b = settings.broker;
       this.broker = new EmbeddedBroker({
-        host: settings.broker.host,
-        port: settings.broker.port,
-        wsPort: settings.broker.ws_port,
+        host: b.host,
+        port: b.port,
+        wsPort: b.ws_port,
+        maxPacketBytes: b.max_packet_bytes,
+        retained: { maxMessages: b.max_retained_messages, maxBytes: b.max_retained_bytes },
+        sysTopics: b.sys_topics,
+        access: { passwordFile: b.password_file, aclFile: b.acl_file, allowAnonymous: b.allow_anonymous },
+        bridgeClientId: this.clientId,
         verifyWebSocket: (req) => origins.check(req, 'http').ok,
       }, log.child('broker'));
       await this.broker.start();
@@ -102,11 +118,15 @@ export class Controller {
     const device = new Device({ settings, bus: this.bus, exampleAppDirs: this.options.exampleAppDirs }, log.child('device'));
     this.device = device;
 
+    const broker = this.broker;
     const mqtt = new MqttConnection({
       url: this.mqttUrl,
-      clientId: settings.mqtt.client_id ?? `megabit-${settings.device_id}`,
-      login: loginOptions(settings.mqtt),
+      clientId: this.clientId,
+      // The embedded broker is reached in-process: no login to configure, none to steal.
+      login: broker ? {} : loginOptions(settings.mqtt),
       keepaliveS: settings.mqtt.keepalive_s,
+      connectInProcess: broker ? () => broker.connectInProcess() : undefined,
+      protocolVersion: broker ? 5 : 4,
     }, this.topics, log.child('mqtt'));
 
     const frames = new FramePublisher(mqtt, this.topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));

@@ -1,11 +1,17 @@
 /**
- * The zero-config default broker: aedes on a TCP port and a plain WebSocket port. The HTTP
- * server also hands its `/mqtt` WebSocket connections to `handle`.
+ * The zero-config default broker: aedes 2 (MQTT 3.1.1 and 5) on a TCP port and a plain WebSocket
+ * port. The HTTP server also hands its `/mqtt` WebSocket connections to `handle`, and so can any
+ * further listener (TLS): every connection gets the same logins, ACL and limits.
+ * The bridge's own client connects in-process (`connectInProcess`), never over a socket.
  */
 import type { IncomingMessage } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import { BrokerAccess, type BrokerAccessOptions } from './broker-access';
+import { brokerHooks } from './broker-hooks';
+import { linkPair } from './in-process-link';
+import { RetainedBudget, type RetainedLimits } from './retained-budget';
 import type { Logger } from '../util/logger';
 
 interface AedesBroker {
@@ -17,6 +23,13 @@ export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
   wsPort: number;
+  /** Largest MQTT packet accepted on any listener; a larger one closes that connection. */
+  maxPacketBytes: number;
+  retained: RetainedLimits;
+  sysTopics: boolean;
+  access: BrokerAccessOptions;
+  /** Only the in-process connection may use this client id; others are refused. */
+  bridgeClientId: string;
   /** Whether a WebSocket handshake may go on (the web page's Origin); refused ones get 403. */
   verifyWebSocket?: (req: IncomingMessage) => boolean;
 }
@@ -26,36 +39,53 @@ export class EmbeddedBroker {
   private tcp?: Server;
   private ws?: WebSocketServer;
   private readonly sockets = new Set<Duplex>();
+  private readonly inProcess = new WeakSet<Duplex>();
+  private readonly access: BrokerAccess;
 
-  constructor(private readonly options: EmbeddedBrokerOptions, private readonly log: Logger) {}
+  constructor(private readonly options: EmbeddedBrokerOptions, private readonly log: Logger) {
+    this.access = new BrokerAccess(options.access, log);
+  }
 
   async start(): Promise<void> {
-    // aedes 1.x is ESM-only with a named export; `new Aedes()` never listens, createBroker does.
-    const { Aedes } = (await import('aedes')) as unknown as { Aedes: { createBroker(): Promise<AedesBroker> } };
-    const broker = await Aedes.createBroker();
+    // Missing or unreadable files stop the start with the file's name: never run open by mistake.
+    this.access.load();
+    // aedes is ESM-only with a named export; `new Aedes()` never listens, createBroker does.
+    const { Aedes } = (await import('aedes')) as unknown as { Aedes: { createBroker(options: object): Promise<AedesBroker> } };
+    const broker = await Aedes.createBroker({
+      maximumPacketSize: this.options.maxPacketBytes,
+      ...brokerHooks({
+        access: this.access,
+        retained: new RetainedBudget(this.options.retained),
+        sysTopics: this.options.sysTopics,
+        bridgeClientId: this.options.bridgeClientId,
+        inProcess: this.inProcess,
+        log: this.log,
+      }),
+    });
     this.broker = broker;
+    this.access.watch();
     this.tcp = createServer((socket) => {
       // aedes writes an ack and the forwarded message as separate small packets: with Nagle on,
       // the second waits for the client's delayed ACK, ~40 ms per QoS 1 hop on loopback.
       socket.setNoDelay(true);
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-      broker.handle(socket);
+      this.handle(socket);
     });
     await listen(this.tcp, this.options.port, this.options.host, 'MQTT');
     const verify = this.options.verifyWebSocket;
     this.ws = new WebSocketServer({
       host: this.options.host,
       port: this.options.wsPort,
+      maxPayload: this.maxWebSocketMessageBytes,
       // The callback form: the plain form would answer a refusal with 401, and this is a 403.
       ...(verify ? { verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number) => void) => done(verify(info.req), 403) } : {}),
     });
-    this.ws.on('connection', (socket) => this.handleWebSocketStream(createWebSocketStream(socket)));
+    this.ws.on('connection', (socket) => this.handle(createWebSocketStream(socket)));
     await new Promise<void>((resolve, reject) => {
       this.ws!.once('listening', resolve);
       this.ws!.once('error', (e) => reject(portError(e, this.options.wsPort, 'MQTT-over-WebSocket')));
     });
-    this.log.info(`embedded MQTT broker on mqtt://${this.options.host}:${this.port} and ws://${this.options.host}:${this.wsPort}`);
+    this.log.info(`embedded MQTT broker (MQTT 3.1.1 and 5) on mqtt://${this.options.host}:${this.port} and ws://${this.options.host}:${this.wsPort}`
+      + `${this.access.loginsRequired ? ', logins required' : ', no logins'}${this.access.hasAcl ? ', topic access from the ACL file' : ''}`);
   }
 
   get port(): number {
@@ -66,13 +96,39 @@ export class EmbeddedBroker {
     return (this.ws?.address() as AddressInfo).port;
   }
 
-  handleWebSocketStream(stream: Duplex): void {
+  /** For any WebSocket server that feeds `handle`: one MQTT packet per message, so the same cap. */
+  get maxWebSocketMessageBytes(): number {
+    return this.options.maxPacketBytes;
+  }
+
+  /** Serves one client connection from any listener (TCP, WebSocket, TLS). */
+  handle(stream: Duplex): void {
+    this.sockets.add(stream);
+    stream.once('close', () => this.sockets.delete(stream));
     stream.on('error', () => stream.destroy());
     this.broker?.handle(stream);
   }
 
+  handleWebSocketStream(stream: Duplex): void {
+    this.handle(stream);
+  }
+
+  /** A new connection for the bridge's own client; mqtt.js calls this on every (re)connect. */
+  connectInProcess(): Duplex {
+    const [client, server] = linkPair();
+    this.inProcess.add(server);
+    this.handle(server);
+    return client;
+  }
+
+  /** Re-reads the password and ACL files (SIGHUP). */
+  reload(): void {
+    this.access.reload();
+  }
+
   /** Closes the broker first: servers only finish closing once their clients are gone. */
   async stop(): Promise<void> {
+    this.access.close();
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
     for (const socket of this.sockets) socket.destroy();
     for (const client of this.ws?.clients ?? []) client.terminate();

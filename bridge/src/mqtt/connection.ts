@@ -3,7 +3,8 @@
  * resubscription, retained-state republishing via `onConnect` listeners, reconnect with
  * backoff, and one log line per state change rather than one per retry.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Duplex } from 'node:stream';
+import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import type { DeviceTopics } from '@megabit/contract';
 import { OUT, topicMatches } from '@megabit/contract';
 import { errorMessage, type Logger } from '../util/logger';
@@ -14,6 +15,13 @@ export interface ConnectionOptions {
   clientId: string;
   login: LoginOptions;
   keepaliveS: number;
+  /**
+   * The embedded broker's in-process connection, opened anew on each (re)connect; `url` is then
+   * only for the logs. Absent = connect to `url` over the network.
+   */
+  connectInProcess?: () => Duplex;
+  /** 5 with the embedded broker (aedes 2); 4 for external brokers, which all speak 3.1.1. */
+  protocolVersion?: 4 | 5;
 }
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
@@ -42,8 +50,7 @@ export class MqttConnection {
     const o = this.options;
     const opts: IClientOptions = {
       clientId: o.clientId,
-      // aedes 1.x speaks MQTT 3.1.1 only, and so does every broker we must support.
-      protocolVersion: 4,
+      protocolVersion: o.protocolVersion ?? 4,
       clean: true,
       // handleConnect subscribes to everything itself, in the order that matters.
       resubscribe: false,
@@ -56,7 +63,8 @@ export class MqttConnection {
       ...o.login,
       will: { topic: this.topics.out(OUT.availability), payload: Buffer.from('offline'), retain: true, qos: 1 },
     };
-    const client = mqtt.connect(o.url, opts);
+    const inProcess = o.connectInProcess;
+    const client = inProcess ? new MqttClient(() => inProcess(), opts) : mqtt.connect(o.url, opts);
     this.client = client;
     client.on('message', (topic, payload) => this.dispatch(topic, payload));
     client.on('connect', () => this.handleConnect());

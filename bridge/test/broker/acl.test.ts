@@ -1,0 +1,118 @@
+/** mosquitto's ACL format and its matching rules, including the shipped config/megabit.acl. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { canPublish, canReceive, canSubscribe, parseAcl } from '../../src/broker/acl';
+
+const ha = { username: 'homeassistant', clientId: 'ha-1' };
+const anon = { clientId: 'anon-1' };
+
+describe('parsing', () => {
+  test('user sections, anonymous rules before the first user, patterns for everyone', () => {
+    const { acl, problems } = parseAcl([
+      '# anonymous clients',
+      'topic read public/#',
+      'user homeassistant',
+      'topic home/#',
+      'topic write cmd/+/set',
+      'topic deny home/secret',
+      'pattern read users/%u/#',
+      'user admin',
+      'topic readwrite #',
+    ].join('\n'));
+    expect(problems).toEqual([]);
+    expect(acl.anonymous).toHaveLength(1);
+    expect(acl.users.get('homeassistant')).toHaveLength(3);
+    expect(acl.patterns).toHaveLength(1);
+  });
+
+  test('bad lines are reported and skipped', () => {
+    const { acl, problems } = parseAcl('user\ntopic a/#/b\ntopic a+/b\nfrobnicate x\ntopic read\ntopic ok');
+    expect(problems).toHaveLength(4);
+    expect(acl.anonymous.map((r) => r.levels.join('/'))).toEqual(['read', 'ok']);
+  });
+
+  test('a topic may contain spaces; the access word is optional', () => {
+    const { acl } = parseAcl('topic read my room/lamp');
+    expect(canReceive(acl, anon, 'my room/lamp')).toBe(true);
+    expect(canPublish(acl, anon, 'my room/lamp')).toBe(false);
+  });
+});
+
+describe('checks', () => {
+  const { acl } = parseAcl([
+    'topic read public/#',
+    'user homeassistant',
+    'topic home/#',
+    'topic write cmd/+/set',
+    'topic deny home/secret',
+    'pattern readwrite users/%u/#',
+    'pattern read clients/%c',
+  ].join('\n'));
+
+  test('publish needs a write grant and no matching deny', () => {
+    expect(canPublish(acl, ha, 'home/kitchen')).toBe(true);
+    expect(canPublish(acl, ha, 'cmd/lamp/set')).toBe(true);
+    expect(canPublish(acl, ha, 'cmd/lamp/get')).toBe(false);
+    expect(canPublish(acl, ha, 'home/secret')).toBe(false);
+    expect(canPublish(acl, ha, 'public/x')).toBe(false);
+    expect(canPublish(acl, anon, 'public/x')).toBe(false);
+  });
+
+  test('a subscription must lie inside a read grant, with MQTT wildcard semantics', () => {
+    expect(canSubscribe(acl, ha, 'home/#')).toBe(true);
+    expect(canSubscribe(acl, ha, 'home/+/temp')).toBe(true);
+    expect(canSubscribe(acl, ha, 'home')).toBe(true); // home/# matches its parent too
+    expect(canSubscribe(acl, ha, '#')).toBe(false);
+    expect(canSubscribe(acl, ha, '+/kitchen')).toBe(false);
+    expect(canSubscribe(acl, ha, 'cmd/lamp/set')).toBe(false); // write only
+    expect(canSubscribe(acl, ha, 'home/secret')).toBe(false);
+    expect(canSubscribe(acl, anon, 'public/#')).toBe(true);
+    expect(canSubscribe(acl, anon, 'home/#')).toBe(false);
+  });
+
+  test('a deny inside a granted subscription holds message by message', () => {
+    expect(canReceive(acl, ha, 'home/kitchen')).toBe(true);
+    expect(canReceive(acl, ha, 'home/secret')).toBe(false);
+  });
+
+  test('patterns substitute the user name and client id, never wildcards smuggled in them', () => {
+    expect(canPublish(acl, ha, 'users/homeassistant/x')).toBe(true);
+    expect(canPublish(acl, ha, 'users/other/x')).toBe(false);
+    expect(canSubscribe(acl, ha, 'clients/ha-1')).toBe(true);
+    expect(canSubscribe(acl, { username: '#', clientId: 'c' }, 'users/#')).toBe(false);
+    expect(canSubscribe(acl, { username: 'x', clientId: '+' }, 'clients/+')).toBe(false);
+    expect(canPublish(acl, anon, 'users//x')).toBe(false); // %u without a user name never matches
+  });
+
+  test('a leading wildcard does not reach $ topics', () => {
+    const { acl: all } = parseAcl('topic #');
+    expect(canSubscribe(all, anon, '#')).toBe(true);
+    expect(canSubscribe(all, anon, '$SYS/#')).toBe(false);
+    expect(canReceive(all, anon, '$SYS/broker/x')).toBe(false);
+    expect(canReceive(parseAcl('topic $SYS/#').acl, anon, '$SYS/broker/x')).toBe(true);
+  });
+});
+
+describe('config/megabit.acl', () => {
+  const { acl, problems } = parseAcl(readFileSync(join(__dirname, '..', '..', '..', 'config', 'megabit.acl'), 'utf8'));
+  const admin = { username: 'admin', clientId: 'a' };
+  const P = 'megabit/megabit';
+
+  test('parses cleanly', () => expect(problems).toEqual([]));
+
+  test('homeassistant controls the display but cannot install, remove or configure apps', () => {
+    for (const cmd of ['notify', 'notify/dismiss', 'app', 'app/next', 'display', 'button', 'screen', 'rotation']) expect(canPublish(acl, ha, `${P}/cmd/${cmd}`)).toBe(true);
+    for (const cmd of ['apps/install', 'apps/remove', 'apps/order', 'apps/preview', 'apps/clock/config', 'apps/clock/data']) expect(canPublish(acl, ha, `${P}/cmd/${cmd}`)).toBe(false);
+    expect(canSubscribe(acl, ha, 'homeassistant/#')).toBe(true);
+    expect(canPublish(acl, ha, 'homeassistant/status')).toBe(true);
+    expect(canSubscribe(acl, ha, `${P}/#`)).toBe(true);
+    expect(canPublish(acl, ha, `${P}/availability`)).toBe(false);
+  });
+
+  test('admin may do everything; clients without a login nothing', () => {
+    expect(canPublish(acl, admin, `${P}/cmd/apps/install`)).toBe(true);
+    expect(canSubscribe(acl, admin, '#')).toBe(true);
+    expect(canSubscribe(acl, anon, '#')).toBe(false);
+    expect(canPublish(acl, anon, `${P}/cmd/notify`)).toBe(false);
+  });
+});

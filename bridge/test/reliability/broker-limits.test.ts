@@ -1,0 +1,164 @@
+/**
+ * The embedded broker's limits, with the real bridge: packets over `broker.max_packet_bytes` close
+ * their connection on TCP and on both WebSocket servers, retained data stops at its cap, the
+ * 64 MiB retained publishes that used to grow the bridge by hundreds of MiB no longer do, and
+ * without logins every listener is on loopback (seen with `ss`).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { DeviceTopics } from '@megabit/contract';
+import { startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { TestClient } from '../helpers/mqtt-client';
+import { freePort } from '../helpers/ports';
+import { newDataDir } from './support/data-dir';
+import { megabitUserAdd, mosquittoPub, mosquittoSub } from './support/mosquitto-tools';
+
+jest.setTimeout(120_000);
+
+const P = (path: string): string => `megabit/megabit/${path}`;
+const MiB = 1024 * 1024;
+
+/** The bridge is connected and answering: `online` retained, and a command gets its reply. */
+async function expectOnline(bridge: RunningBridge): Promise<void> {
+  const client = await TestClient.connect(bridge.mqttUrl, new DeviceTopics());
+  try {
+    await client.subscribe(P('availability'));
+    expect((await client.waitFor(P('availability'))).payload.toString()).toBe('online');
+    expect(await client.request('display', { brightness: 100 })).toMatchObject({ ok: true });
+  } finally {
+    await client.close();
+  }
+}
+
+/** Whether an mqtt.js client over WebSocket is disconnected by publishing `bytes`. */
+async function closedByPublishing(url: string, bytes: number): Promise<boolean> {
+  const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+  const closed = new Promise<boolean>((resolve) => client.once('close', () => resolve(true)));
+  const acked = client.publishAsync('test/ws', Buffer.alloc(bytes, 7), { qos: 1 }).then(() => false, () => true);
+  const result = await Promise.race([closed, acked]);
+  client.end(true);
+  return result;
+}
+
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(/\d+/.exec(line)![0]) / 1024;
+}
+
+describe('max_packet_bytes 1 MiB and a 128 KiB retained budget', () => {
+  let bridge: RunningBridge;
+  let wsPort: number;
+  let watcher: TestClient;
+
+  beforeAll(async () => {
+    wsPort = await freePort();
+    bridge = await startBridge({ broker: { ws_port: wsPort, max_packet_bytes: MiB, max_retained_bytes: 128 * 1024 }, settings: { rotation: { enabled: false } } });
+    watcher = await TestClient.connect(bridge.mqttUrl);
+    await watcher.subscribe('test/#');
+  });
+
+  afterAll(async () => {
+    await watcher?.close();
+    await bridge?.dispose();
+  });
+
+  it('closes a TCP connection that sends a 2 MiB publish; a 512 KiB one passes', async () => {
+    const file = join(bridge.dataDir, 'big');
+    writeFileSync(file, Buffer.alloc(2 * MiB, 1));
+    const since = watcher.messages.length;
+    const big = await mosquittoPub(bridge.brokerPort, ['-q', '1', '-t', 'test/big', '-f', file]);
+    expect(big.code).toBe(7); // "the connection was lost"
+    const small = await mosquittoPub(bridge.brokerPort, ['-q', '1', '-t', 'test/small', '-s'], Buffer.alloc(512 * 1024, 2));
+    expect(small.code).toBe(0);
+    await watcher.waitFor('test/small', () => true, 10_000, since);
+    expect(watcher.on('test/big', since)).toEqual([]);
+    await expectOnline(bridge);
+  });
+
+  it('closes a WebSocket connection (broker port and /mqtt) that sends a 2 MiB publish', async () => {
+    for (const url of [`ws://127.0.0.1:${wsPort}`, bridge.wsUrl]) {
+      expect(await closedByPublishing(url, 2 * MiB)).toBe(true);
+      expect(await closedByPublishing(url, 256 * 1024)).toBe(false);
+    }
+    await expectOnline(bridge);
+  });
+
+  it('keeps new retained messages only within the budget; replacing and clearing still work', async () => {
+    const kept = async (): Promise<string[]> => {
+      const r = await mosquittoSub(bridge.brokerPort, ['-t', 'test/r/#', '--retained-only', '-W', '1', '-F', '%t %l']);
+      return r.stdout.trim().split('\n').filter(Boolean).sort();
+    };
+    const publishRetained = (topic: string, bytes: number): Promise<unknown> =>
+      bytes === 0
+        ? mosquittoPub(bridge.brokerPort, ['-q', '1', '-r', '-t', topic, '-n'])
+        : mosquittoPub(bridge.brokerPort, ['-q', '1', '-r', '-t', topic, '-s'], Buffer.alloc(bytes, 3));
+    const since = watcher.messages.length;
+    await publishRetained('test/r/1', 100 * 1024);
+    await publishRetained('test/r/2', 100 * 1024);
+    expect(await kept()).toEqual([`test/r/1 ${100 * 1024}`]);
+    // Over the budget it is still delivered to those subscribed, just not kept.
+    expect(watcher.on('test/r/2', since)).toHaveLength(1);
+    expect(bridge.output).toMatch(/retained data is at its limit/);
+    await publishRetained('test/r/1', 50 * 1024);
+    expect(await kept()).toEqual([`test/r/1 ${50 * 1024}`]);
+    await publishRetained('test/r/1', 0);
+    await publishRetained('test/r/2', 100 * 1024);
+    expect(await kept()).toEqual([`test/r/2 ${100 * 1024}`]);
+    await publishRetained('test/r/2', 0);
+    expect(await kept()).toEqual([]);
+    await expectOnline(bridge);
+  });
+});
+
+describe('the default limits', () => {
+  it('three 64 MiB retained publishes are refused at the packet header: RSS stays bounded, the bridge online', async () => {
+    const bridge = await startBridge({ settings: { rotation: { enabled: false } } });
+    try {
+      await expectOnline(bridge);
+      const file = join(bridge.dataDir, 'huge');
+      writeFileSync(file, Buffer.alloc(64 * MiB, 5));
+      const before = rssMiB(bridge.pid!);
+      for (let i = 0; i < 3; i++) {
+        const result = await mosquittoPub(bridge.brokerPort, ['-q', '1', '-r', '-t', `test/huge/${i}`, '-f', file]);
+        expect(result.code).toBe(7);
+      }
+      const after = rssMiB(bridge.pid!);
+      // Before the limits: 118 -> 405 MiB. One 64 MiB payload buffered would already break this.
+      expect(after - before).toBeLessThan(48);
+      const retained = await mosquittoSub(bridge.brokerPort, ['-t', 'test/#', '--retained-only', '-W', '1']);
+      expect(retained.stdout).toBe('');
+      await expectOnline(bridge);
+    } finally {
+      await bridge.dispose();
+    }
+  });
+});
+
+describe('where the listeners bind', () => {
+  async function listeners(options: { broker?: Record<string, unknown>; http?: Record<string, unknown> }): Promise<string[]> {
+    const bridge = await startBridge({ ...options, broker: { host: undefined, ws_port: await freePort(), ...options.broker }, http: { host: undefined, ...options.http } });
+    try {
+      const lines = execFileSync('ss', ['-ltnpH']).toString().split('\n').filter((l) => l.includes(`pid=${bridge.pid},`));
+      return lines.map((l) => l.trim().split(/\s+/)[3]).sort();
+    } finally {
+      await bridge.dispose();
+    }
+  }
+
+  it('without logins: broker TCP, broker WebSocket and HTTP all on loopback only', async () => {
+    const bound = await listeners({});
+    expect(bound).toHaveLength(3);
+    for (const address of bound) expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('with a password file: on every interface (the LAN can reach it, with a login)', async () => {
+    const dataDir = newDataDir();
+    const passwordFile = join(dataDir, 'passwords');
+    await megabitUserAdd(passwordFile, 'admin', 'pw');
+    const bound = await listeners({ broker: { password_file: passwordFile } });
+    expect(bound).toHaveLength(3);
+    for (const address of bound) expect(address).toMatch(/^0\.0\.0\.0:\d+$/);
+  });
+});
