@@ -64,6 +64,10 @@ export async function startTestApp(appDir: string, options: RunOptions = {}): Pr
     // Generous: test machines are shared and slow; the limits themselves are the sandbox's tests.
     limits: { runTimeoutMs: 2000, setupTimeoutMs: 20_000, memoryBytes: 16 * 1024 * 1024, logLinesPerSecond: 1000 },
     timeZone: options.timeZone ?? 'UTC',
+    // On the author's own machine the app gets what its manifest asks for, as if the user had
+    // allowed it in megabit.yaml (local test servers and entities included).
+    allowPrivateHosts: manifest.permissions?.network ?? [],
+    homeAssistantAccess: manifest.permissions?.homeassistant ?? [],
     onLog: (level, message) => logs.push({ level, message }),
   });
   return {
