@@ -7,7 +7,7 @@ import { isLoopbackHost, loadSettings, loginsConfigured, SettingsError } from '.
 import { Controller } from './controller';
 import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
-import { runDeviceCommand } from './serial/device-command';
+import { runDeviceCommand } from './tools/device-command';
 import { createLogger, errorMessage } from './util/logger';
 import { VERSION } from './version';
 
