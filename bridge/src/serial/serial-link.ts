@@ -5,8 +5,7 @@
  * (`P/state/display` and the bus) and the button. What belongs to the conversation itself
  * stays here: the packet size, polling the device's status, the device's log lines.
  */
-import type { ButtonEvent as ApiButtonEvent } from '@megabit/contract';
-import type { ButtonTimings } from '@megabit/contract';
+import type { ButtonEvent as ApiButtonEvent, ButtonTimings } from '@megabit/contract';
 import type { EventBus } from '../events';
 import type { Logger } from '../util/logger';
 import { ChangeLog } from './change-log';
@@ -67,10 +66,6 @@ export class SerialLink implements FrameLink {
       note: this.note,
       log: options.log,
     });
-  }
-
-  get connected(): boolean {
-    return this.deviceInfo !== undefined;
   }
 
   /** The device, while a session with it is open. */

@@ -58,6 +58,7 @@ afterEach(async () => {
 });
 
 const device = (r: Rig) => r.cable.device!;
+const connected = (link: SerialLink): boolean => link.reporter.linkState().connected;
 const writes = (r: Rig): Array<MessageOf<'WRITE_RECT'>> =>
   device(r).processed.filter((m): m is MessageOf<'WRITE_RECT'> => m.name === 'WRITE_RECT');
 
@@ -127,7 +128,7 @@ describe('frames', () => {
     const r = await rig({}, (host) => (host.bytesPerTick = 200)); // ~20 KB/s: one full frame takes 0.3 s
     const first = patternFrame(5);
     r.link.display.showFrame(first);
-    await waitUntil(() => r.link.connected, 'connection');
+    await waitUntil(() => connected(r.link), 'connection');
     let last = first;
     let mostBuffered = 0;
     for (let i = 0; i < 40; i++) {
@@ -208,7 +209,7 @@ describe('connection', () => {
     r.link.display.showFrame(frame);
     await inSyncWith(r, frame);
     r.cable.unplug();
-    await waitUntil(() => !r.link.connected, 'disconnection');
+    await waitUntil(() => !connected(r.link), 'disconnection');
     const opensBefore = r.cable.opens;
     await sleep(1500);
     expect(r.cable.opens - opensBefore).toBeGreaterThanOrEqual(3);
@@ -243,7 +244,7 @@ describe('connection', () => {
 
   it('reports an animation\'s in_sync flips at most 4 times a second, and the final state always', async () => {
     const r = await rig();
-    await waitUntil(() => r.link.connected, 'connection');
+    await waitUntil(() => connected(r.link), 'connection');
     const seen: boolean[] = [];
     r.bus.on(seen, 'displayChanged', () => seen.push(r.link.reporter.linkState().in_sync));
     const started = Date.now();
@@ -262,14 +263,14 @@ describe('connection', () => {
 
   it('takes its listeners off the channel when it stops, and closes the port', async () => {
     const r = await rig();
-    await waitUntil(() => r.link.connected, 'connection');
+    await waitUntil(() => connected(r.link), 'connection');
     const host = r.cable.hostEnd!;
     const listeners = (): number => host.listenerCount('data') + host.listenerCount('close') + host.listenerCount('error');
     expect(listeners()).toBeGreaterThan(0);
     await r.link.display.stop();
     expect(listeners()).toBe(0);
     expect(host.closed).toBe(true);
-    expect(r.link.connected).toBe(false);
+    expect(connected(r.link)).toBe(false);
     expect(r.link.reporter.linkState()).toMatchObject({ connected: false, in_sync: false, leds: null });
   });
 
@@ -290,7 +291,7 @@ describe('status LEDs', () => {
 
   it('lights the link LED once connected and shows the broker connection on the RGB LED', async () => {
     const r = await rig();
-    await waitUntil(() => r.link.connected && lastLeds(r) !== undefined, 'SET_LEDS after connecting');
+    await waitUntil(() => connected(r.link) && lastLeds(r) !== undefined, 'SET_LEDS after connecting');
     // Bits: 0 link, 1 red, 2 green, 3 blue; the bridge drives all four.
     expect(ledsSent(r)[0]).toMatchObject({ mask: 0x0f, state: 0b0011 });
     expect(r.link.reporter.linkState().leds).toEqual({ link: true, red: true, green: false, blue: false });
@@ -305,11 +306,11 @@ describe('status LEDs', () => {
     expect(ledsSent(r)).toHaveLength(2);
 
     r.cable.unplug();
-    await waitUntil(() => !r.link.connected, 'disconnection');
+    await waitUntil(() => !connected(r.link), 'disconnection');
     expect(r.link.reporter.linkState().leds).toBeNull();
     r.cable.plug();
     // A rebooted device starts dark: the new session sets the LEDs again.
-    await waitUntil(() => r.link.connected && lastLeds(r) === 0b0101, 'SET_LEDS in the new session', 5000);
+    await waitUntil(() => connected(r.link) && lastLeds(r) === 0b0101, 'SET_LEDS in the new session', 5000);
   });
 });
 
@@ -364,7 +365,7 @@ describe('a device path that appears late', () => {
     await waitUntil(() => existsSync(path) || missing !== undefined, 'the socat pty', 5000);
     if (missing) throw new Error(`this test needs socat (apt-get install -y socat): ${missing.message}`);
     const appeared = Date.now();
-    await waitUntil(() => link!.connected, 'the connection', 5000);
+    await waitUntil(() => connected(link!), 'the connection', 5000);
     const ms = Date.now() - appeared;
     process.stdout.write(`connected ${ms} ms after the device path appeared\n`);
     expect(ms).toBeLessThan(1000);
@@ -377,7 +378,7 @@ describe('a device path that appears late', () => {
 describe('button', () => {
   it('classifies the device\'s DOWN/UP edges by their device times: press, double_press, long_press', async () => {
     const r = await rig();
-    await waitUntil(() => r.link.connected, 'connection');
+    await waitUntil(() => connected(r.link), 'connection');
     device(r).button(ButtonEvent.DOWN, 1000);
     device(r).button(ButtonEvent.UP, 1100);
     await waitUntil(() => r.buttons.length === 1, 'press', 2000);
@@ -406,7 +407,7 @@ describe('button', () => {
 
   it('ignores buttons other than the main one', async () => {
     const r = await rig();
-    await waitUntil(() => r.link.connected, 'connection');
+    await waitUntil(() => connected(r.link), 'connection');
     device(r).button(ButtonEvent.DOWN, 100, 1);
     device(r).button(ButtonEvent.UP, 200, 1);
     await sleep(500);
