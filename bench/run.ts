@@ -1,34 +1,48 @@
-'use strict';
 /**
  * `npm run bench`: measures the bridge (docs/performance.md says what each figure means), prints
- * a table and writes bench/results.json. Needs a build (npm run bench builds first) and Debian's
- * mosquitto. Every figure is a median (p99 too for latencies) next to a baseline from this run.
+ * a table and writes bench/results.json. Runs compiled (bench/dist/run.js, built by `npm run
+ * build`) against the built bridge, and needs Debian's mosquitto. Every figure is a median
+ * (p99 too for latencies) next to a baseline from this run.
  */
-const { writeFileSync } = require('node:fs');
-const { cpus } = require('node:os');
-const { join } = require('node:path');
-const { measureFootprint } = require('./footprint');
-const { measureLatency } = require('./latency');
-const { builtExamples } = require('./lib/bridge');
-const { startMosquitto } = require('./lib/mosquitto');
-const { measurePipeline } = require('./pipeline');
-const { measureSerialBytes } = require('./serial-bytes');
-const { measureSerialLink } = require('./serial-link');
-const { measureStartup } = require('./startup');
-const { printTables } = require('./table');
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { type FootprintResult, measureFootprint } from './footprint';
+import { type LatencyResult, measureLatency } from './latency';
+import { builtExamples } from './lib/bridge';
+import { startMosquitto } from './lib/mosquitto';
+import { BENCH_DIR } from './lib/paths';
+import { measurePipeline, type PipelineResult } from './pipeline';
+import { measureSerialBytes, type SerialBytesResult } from './serial-bytes';
+import { measureSerialLink } from './serial-link';
+import { measureStartup, type StartupResult } from './startup';
+import { printTables } from './table';
 
-const RESULTS = join(__dirname, 'results.json');
+const RESULTS = join(BENCH_DIR, 'results.json');
 
-function step(name) {
+/** What bench/results.json holds. */
+export interface BenchResults {
+  when: string;
+  machine: { cpus: number; cpu: string; node: string };
+  latency: LatencyResult;
+  pipeline: PipelineResult;
+  serial: SerialBytesResult;
+  footprint: FootprintResult;
+  startup: StartupResult;
+  duration_s: number;
+}
+
+function step(name: string): void {
   process.stderr.write(`bench: ${name}...\n`);
 }
 
-async function main() {
+async function main(): Promise<void> {
   const apps = builtExamples();
   if (apps.length === 0) throw new Error('no example app is built (apps/examples/*/build): run "npm run build"');
   const startedAt = new Date();
   const broker = await startMosquitto();
-  const results = {
+  // Filled in measurement by measurement, in this order (the order of results.json).
+  const results: Partial<BenchResults> = {
     when: startedAt.toISOString(),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
   };
@@ -38,7 +52,7 @@ async function main() {
     step('frame pipeline capacity');
     results.pipeline = await measurePipeline(apps);
     step('serial bytes per frame (10 s of every app)');
-    const recorded = new Map();
+    const recorded = new Map<string, Uint8Array[]>();
     results.serial = await measureSerialBytes(apps, { recorded });
     step('serial link (firmware in qemu): frames/s and command-to-device latency');
     results.serial.link = await measureSerialLink(broker.url, { scrollFrames: recorded.get('scroll'), latency: results.latency });
@@ -51,11 +65,11 @@ async function main() {
   }
   results.duration_s = (Date.now() - startedAt.getTime()) / 1000;
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-  printTables(results);
+  printTables(results as BenchResults);
   process.stdout.write(`\nwrote ${RESULTS} (${results.duration_s.toFixed(0)} s)\n`);
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench failed: ${e.stack ?? e}\n`);
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });
