@@ -8,7 +8,7 @@ import { Controller } from './controller';
 import { warnIfSecretsReadable } from './util/private-files';
 import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
-import { runDeviceCommand } from './serial/device-command';
+import { runDeviceCommand } from './tools/device-command';
 import { runUserCommand } from './tools/user-command';
 import { createLogger, errorMessage } from './util/logger';
 import { VERSION } from './version';

@@ -21,7 +21,7 @@ import { EventPublisher } from './mqtt/event-publisher';
 import { FramePublisher } from './mqtt/frame-publisher';
 import { StatePublisher } from './mqtt/state-publisher';
 import { DisplayStatePublisher } from './mqtt/display-state-publisher';
-import { SerialOutput } from './serial/serial-output';
+import { SerialLink } from './serial/serial-link';
 import { NO_DISPLAY_LINK } from './device/display-link';
 import { homeAssistantParts } from './homeassistant';
 import { encodeFramePng } from './display';
@@ -133,7 +133,7 @@ export class Controller {
     device.addOutput(frames);
 
     // The display hardware, when there is one: a second output, its buttons, its link state.
-    const serial = settings.serial.path === undefined ? undefined : new SerialOutput({
+    const serial = settings.serial.path === undefined ? undefined : new SerialLink({
       path: settings.serial.path,
       button: { longPressMs: settings.button.long_press_ms, doublePressMs: settings.button.double_press_ms },
       onButton: (event) => device.pressButton(event),
@@ -141,8 +141,9 @@ export class Controller {
       bus: this.bus,
     });
     if (serial) {
-      device.addOutput(serial);
-      device.setDisplayLink(serial);
+      // The device core starts and stops its outputs; the link runs while its output does.
+      device.addOutput(serial.display);
+      device.setDisplayLink(serial.reporter);
     }
     await device.start();
     this.started.push({ name: 'device', stop: () => device.stop() });
@@ -166,7 +167,7 @@ export class Controller {
       statePublisher,
       new EventPublisher(mqtt, this.topics, this.bus),
       new AppTopicFeed(mqtt, device, this.bus),
-      new DisplayStatePublisher(mqtt, this.topics, serial ?? NO_DISPLAY_LINK, this.bus),
+      new DisplayStatePublisher(mqtt, this.topics, serial?.reporter ?? NO_DISPLAY_LINK, this.bus),
     ];
     for (const part of parts) {
       part.start();

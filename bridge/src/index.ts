@@ -1,4 +1,28 @@
-/** The bridge's programmatic API (the package's main module). */
+/**
+ * The bridge's programmatic API (the package's main module). Nothing outside bridge/ imports a
+ * bridge internal path: what other packages, tools and the bench may use is exported here on
+ * purpose, and a change here is a change of that API.
+ */
+
+// An app in the sandbox: its own worker thread, limits, host functions (app tools, the bench).
 export { startApp } from './sandbox';
 export { SandboxFault } from './sandbox/types';
 export type { AppInstance, FaultKind, HomeAssistantEntityState, LogLevel, SandboxLimits, SandboxOptions } from './sandbox/types';
+// An app's settings resolved against its manifest's schema, as the bridge does before starting it.
+export { ConfigSchemas } from './apps/app-config';
+
+// The display pipeline as the bridge runs it: the compositor, the one output interface, the
+// font's line height (the notification band's place on the panel).
+export { Compositor, LINE_HEIGHT, type CompositorOptions, type DisplayOutput } from './display';
+
+// The serial link's building blocks, for talking to the coprocessor without a running bridge
+// (the bench measures them over the firmware in qemu): the frame sync (a frame as changed
+// rectangles and a COMMIT), one link session, the port opener and the protocol codec.
+export { FrameSync, type MessageSink } from './serial/frame-sync';
+export { LinkSession, type DeviceInfo, type LinkSessionHandlers, type LinkSessionOptions } from './serial/link-session';
+export { openSerialChannel, type ChannelOpener, type OpenChannel } from './serial/port-opener';
+export type { ByteChannel } from './serial/byte-channel';
+export {
+  crc32, decodeMessage, encodeMessage, HELLO_RETRY_MS, HOST_RETRANSMIT_MS, MAX_PACKET, PacketParser, PixelFormat,
+  PROTOCOL_MAJOR, PROTOCOL_MINOR, type Message, type MessageName, type MessageOf,
+} from './serial/protocol';

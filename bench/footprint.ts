@@ -1,25 +1,46 @@
-'use strict';
 /**
  * Footprint of the bridge process, read from /proc/<pid>/stat (CPU, as ms per second) and
  * /proc/<pid>/status (RSS): idle (no apps), and with every example app installed and rotating
  * once a second. Baseline: a bare Node process doing nothing, measured the same way.
  */
-const { startBridge, builtExamples } = require('./lib/bridge');
-const { delay, footprint, start, stop } = require('./lib/processes');
-const { median, ratio } = require('./lib/stats');
+import { builtExamples, startBridge } from './lib/bridge';
+import type { Broker } from './lib/mosquitto';
+import { delay, footprint, start, stop } from './lib/processes';
+import { median, ratio } from './lib/stats';
 
 /** /proc counts CPU time in ticks of 10 ms (USER_HZ 100). */
 const TICK_MS = 10;
 /** A CPU ratio needs a baseline of at least this many ticks: then a tick more or less moves it by 10 % at most. */
 const MIN_BASELINE_TICKS = 10;
 
-function summary({ cpuPercent, rss }, windowMs) {
+interface Usage {
+  cpu_ms_per_s: number;
+  cpu_resolution_ms_per_s: number;
+  cpu_percent: number;
+  rss_mb_median: number;
+  rss_mb_max: number;
+}
+
+interface CpuRatio {
+  cpu_ratio_to_baseline: number | null;
+  cpu_ratio_note?: string;
+}
+
+export type UsageWithRatios = Usage & { rss_ratio_to_baseline: number | null } & CpuRatio;
+
+export interface FootprintResult {
+  baseline: Usage & { what: string };
+  idle: UsageWithRatios;
+  loaded: UsageWithRatios & { apps: string[] };
+}
+
+function summary({ cpuPercent, rss }: { cpuPercent: number; rss: number[] }, windowMs: number): Usage {
   return {
     // Percent of one core × 10 = ms of CPU per second of wall time.
     cpu_ms_per_s: cpuPercent * 10,
     cpu_resolution_ms_per_s: (TICK_MS * 1000) / windowMs,
     cpu_percent: cpuPercent,
-    rss_mb_median: median(rss) / 2 ** 20,
+    rss_mb_median: median(rss)! / 2 ** 20,
     rss_mb_max: Math.max(...rss) / 2 ** 20,
   };
 }
@@ -28,7 +49,7 @@ function summary({ cpuPercent, rss }, windowMs) {
  * CPU against the baseline, or null with the reason when the baseline used too few ticks to
  * divide by (an idle bare Node process uses about none: the ratio would be noise over ~0).
  */
-function cpuRatio(s, baseline, baselineWindowMs) {
+function cpuRatio(s: Usage, baseline: Usage, baselineWindowMs: number): CpuRatio {
   const baselineTicks = (baseline.cpu_ms_per_s * baselineWindowMs) / 1000 / TICK_MS;
   if (baselineTicks < MIN_BASELINE_TICKS) {
     return { cpu_ratio_to_baseline: null, cpu_ratio_note: `baseline used ${Math.round(baselineTicks)} of /proc's 10 ms ticks in ${baselineWindowMs / 1000} s: below what a ratio can divide by` };
@@ -36,18 +57,18 @@ function cpuRatio(s, baseline, baselineWindowMs) {
   return { cpu_ratio_to_baseline: ratio(s.cpu_ms_per_s, baseline.cpu_ms_per_s) };
 }
 
-async function measureFootprint(broker, { settleMs = 2000, idleMs = 4000, loadedMs = 10_000 } = {}) {
+export async function measureFootprint(broker: Broker, { settleMs = 2000, idleMs = 4000, loadedMs = 10_000 } = {}): Promise<FootprintResult> {
   const bare = start(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
-  let baseline;
+  let baseline: Usage;
   try {
     await delay(settleMs);
-    baseline = summary(await footprint(bare.child.pid, idleMs), idleMs);
+    baseline = summary(await footprint(bare.child.pid!, idleMs), idleMs);
   } finally {
     await stop(bare.child);
   }
 
   const idleBridge = await startBridge({ mqttUrl: broker.url });
-  let idle;
+  let idle: Usage;
   try {
     await delay(settleMs);
     idle = summary(await footprint(idleBridge.pid, idleMs), idleMs);
@@ -57,15 +78,13 @@ async function measureFootprint(broker, { settleMs = 2000, idleMs = 4000, loaded
 
   const apps = builtExamples();
   const busyBridge = await startBridge({ mqttUrl: broker.url, apps, settings: { rotation: { enabled: true, default_duration_ms: 1000 } } });
-  let loaded;
+  let loaded: Usage;
   try {
     await delay(settleMs);
     loaded = summary(await footprint(busyBridge.pid, loadedMs), loadedMs);
   } finally {
     await busyBridge.dispose();
   }
-  const withRatios = (s) => ({ ...s, rss_ratio_to_baseline: ratio(s.rss_mb_median, baseline.rss_mb_median), ...cpuRatio(s, baseline, idleMs) });
+  const withRatios = (s: Usage): UsageWithRatios => ({ ...s, rss_ratio_to_baseline: ratio(s.rss_mb_median, baseline.rss_mb_median), ...cpuRatio(s, baseline, idleMs) });
   return { baseline: { what: 'bare Node process', ...baseline }, idle: withRatios(idle), loaded: { apps, ...withRatios(loaded) } };
 }
-
-module.exports = { measureFootprint };

@@ -1,14 +1,18 @@
-'use strict';
 /** Debian's mosquitto on a free loopback port, configured for low latency (see docs/performance.md). */
-const { existsSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
-const { connect } = require('node:net');
-const { delay, freePort, start, stop } = require('./processes');
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { delay, freePort, start, stop } from './processes';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 
-function canConnect(port) {
+export interface Broker {
+  url: string;
+  dispose(): Promise<void>;
+}
+
+function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {
@@ -19,7 +23,7 @@ function canConnect(port) {
   });
 }
 
-async function startMosquitto() {
+export async function startMosquitto(): Promise<Broker> {
   if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is missing: install Debian's mosquitto (apt-get install mosquitto)`);
   const dir = mkdtempSync(join(tmpdir(), 'megabit-bench-mosquitto-'));
   const port = await freePort();
@@ -40,5 +44,3 @@ async function startMosquitto() {
     },
   };
 }
-
-module.exports = { startMosquitto };

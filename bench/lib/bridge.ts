@@ -1,16 +1,31 @@
-'use strict';
 /** The real bridge process (`node bridge/dist/cli.js`), on free loopback ports with a temporary data dir. */
-const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join, resolve } = require('node:path');
-const { freePort, start, stop, waitForOutput } = require('./processes');
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BRIDGE_CLI, EXAMPLES } from './paths';
+import { freePort, start, stop, waitForOutput } from './processes';
 
-const ROOT = resolve(__dirname, '..', '..');
-const CLI = join(ROOT, 'bridge', 'dist', 'cli.js');
-const EXAMPLES = join(ROOT, 'apps', 'examples');
+export interface BridgeOptions {
+  mqttUrl: string;
+  deviceId?: string;
+  /** Example apps to install (ids of apps/examples/*). */
+  apps?: string[];
+  /** More megabit.yaml settings. */
+  settings?: Record<string, unknown>;
+  waitReady?: boolean;
+}
+
+export interface RunningBridge {
+  pid: number;
+  /** performance.now() at the spawn. */
+  startedAt: number;
+  output(): string;
+  ready(): Promise<void>;
+  dispose(): Promise<void>;
+}
 
 /** Ids of the example apps that are built. */
-function builtExamples() {
+export function builtExamples(): string[] {
   return readdirSync(EXAMPLES).filter((id) => existsSync(join(EXAMPLES, id, 'build', 'manifest.json'))).sort();
 }
 
@@ -18,8 +33,8 @@ function builtExamples() {
  * Writes a config and a data dir holding `apps`, spawns the bridge and, unless `waitReady` is
  * false, waits for its "simulator:" line (it is then connected and running).
  */
-async function startBridge({ mqttUrl, deviceId = 'megabit', apps = [], settings = {}, waitReady = true }) {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+export async function startBridge({ mqttUrl, deviceId = 'megabit', apps = [], settings = {}, waitReady = true }: BridgeOptions): Promise<RunningBridge> {
+  if (!existsSync(BRIDGE_CLI)) throw new Error(`${BRIDGE_CLI} is missing: run "npm run build" first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'megabit-bench-'));
   mkdirSync(join(dataDir, 'apps'));
   for (const id of apps) cpSync(join(EXAMPLES, id, 'build'), join(dataDir, 'apps', id), { recursive: true });
@@ -34,9 +49,9 @@ async function startBridge({ mqttUrl, deviceId = 'megabit', apps = [], settings 
     ...settings,
   }));
   const startedAt = performance.now();
-  const proc = start(process.execPath, [CLI, '--config', config], { env: { ...process.env, HOME: dataDir } });
-  const bridge = {
-    pid: proc.child.pid,
+  const proc = start(process.execPath, [BRIDGE_CLI, '--config', config], { env: { ...process.env, HOME: dataDir } });
+  const bridge: RunningBridge = {
+    pid: proc.child.pid!,
     startedAt,
     output: proc.output,
     ready: () => waitForOutput(proc, 'simulator:', 30_000),
@@ -48,5 +63,3 @@ async function startBridge({ mqttUrl, deviceId = 'megabit', apps = [], settings 
   if (waitReady) await bridge.ready();
   return bridge;
 }
-
-module.exports = { startBridge, builtExamples, EXAMPLES };

@@ -1,20 +1,20 @@
-'use strict';
 /**
  * The original Megabit's frame transfer, reproduced with our protocol so that it can run over
  * the same link and firmware: every frame whole, as 32 rows of 64x1 pixels (RGB565, the closest
  * format our protocol has to the prototype's RGB555) and a COMMIT (its "show"), each packet
  * sent only once the device has acknowledged the one before (stop-and-wait, window 1).
  */
-const { DISPLAY_HEIGHT, DISPLAY_WIDTH } = require('../../contract/dist');
-const {
-  crc32, decodeMessage, encodeMessage, HELLO_RETRY_MS, HOST_RETRANSMIT_MS, PacketParser, PixelFormat, PROTOCOL_MAJOR, PROTOCOL_MINOR,
-} = require('../../bridge/dist/serial/protocol');
+import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
+import {
+  type ByteChannel, crc32, decodeMessage, encodeMessage, HELLO_RETRY_MS, HOST_RETRANSMIT_MS, type Message, type MessageOf,
+  PacketParser, PixelFormat, PROTOCOL_MAJOR, PROTOCOL_MINOR,
+} from 'megabit-bridge';
 
 /** A device that acknowledges nothing for this long is gone: the bench fails instead of hanging. */
 const GIVE_UP_MS = 5000;
 
 /** Row `y` of an RGB888 frame as RGB565 little-endian (`rrrrrggg gggbbbbb`). */
-function row565(frame, y) {
+function row565(frame: Uint8Array, y: number): Uint8Array {
   const out = new Uint8Array(DISPLAY_WIDTH * 2);
   for (let x = 0; x < DISPLAY_WIDTH; x++) {
     const i = (y * DISPLAY_WIDTH + x) * 3;
@@ -26,8 +26,8 @@ function row565(frame, y) {
 }
 
 /** The 33 messages of one frame (seq filled in when sent). */
-function prototypeMessages(frame, frameId) {
-  const messages = [];
+export function prototypeMessages(frame: Uint8Array, frameId: number): Message[] {
+  const messages: Message[] = [];
   for (let y = 0; y < DISPLAY_HEIGHT; y++) {
     messages.push({ name: 'WRITE_RECT', seq: 0, format: PixelFormat.RGB565, x: 0, y, w: DISPLAY_WIDTH, h: 1, pixels: row565(frame, y) });
   }
@@ -36,12 +36,12 @@ function prototypeMessages(frame, frameId) {
 }
 
 /** Wire bytes of one frame sent the prototype's way (every packet framed as on the link). */
-function prototypeWireBytes(frame) {
+export function prototypeWireBytes(frame: Uint8Array): number {
   return prototypeMessages(frame, 1).reduce((sum, m) => sum + encodeMessage(m).length, 0);
 }
 
 /** CRC-32 of the frame the device holds after the prototype's rows: RGB565 expanded back to 8 bits. */
-function prototypeFrameCrc(frame) {
+export function prototypeFrameCrc(frame: Uint8Array): number {
   const shown = new Uint8Array(frame.length);
   for (let i = 0; i < frame.length; i += 3) {
     const r = frame[i] >> 3;
@@ -55,34 +55,36 @@ function prototypeFrameCrc(frame) {
 }
 
 /** A stop-and-wait sender on an open byte channel: one sequenced packet in flight, ever. */
-class StopAndWait {
-  constructor(channel) {
-    this.channel = channel;
-    this.parser = new PacketParser();
-    this.nextSeq = 0;
-    this.waiting = undefined;
-    this.retransmits = 0;
-    this.onData = (chunk) => this.receive(chunk);
+export class StopAndWait {
+  private readonly parser = new PacketParser();
+  private nextSeq = 0;
+  private waiting?: { seq: number; timer: NodeJS.Timeout; resolve: () => void };
+  private onReply?: (reply: MessageOf<'HELLO_REPLY'>) => void;
+  private onStatus?: (status: MessageOf<'STATUS'>) => void;
+  private readonly onData = (chunk: Buffer): void => this.receive(chunk);
+  retransmits = 0;
+
+  constructor(private readonly channel: ByteChannel) {
     channel.on('data', this.onData);
   }
 
-  close() {
+  close(): void {
     this.channel.off('data', this.onData);
     if (this.waiting) clearInterval(this.waiting.timer);
   }
 
   /** HELLO every 500 ms until HELLO_REPLY: a new session, sequence numbers from 0. */
-  hello(timeoutMs = 10_000) {
+  hello(timeoutMs = 10_000): Promise<MessageOf<'HELLO_REPLY'>> {
     return new Promise((resolve, reject) => {
-      const send = () => this.channel.write(encodeMessage({ name: 'HELLO', seq: 0, major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR }));
+      const send = (): unknown => this.channel.write(encodeMessage({ name: 'HELLO', seq: 0, major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR }));
       const retry = setInterval(send, HELLO_RETRY_MS);
       const timeout = setTimeout(() => finish(new Error(`no HELLO_REPLY within ${timeoutMs} ms`)), timeoutMs);
-      const finish = (error, reply) => {
+      const finish = (error: Error | undefined, reply?: MessageOf<'HELLO_REPLY'>): void => {
         clearInterval(retry);
         clearTimeout(timeout);
         this.onReply = undefined;
         if (error) reject(error);
-        else resolve(reply);
+        else resolve(reply!);
       };
       this.onReply = (reply) => {
         if (reply.result !== 0) return finish(new Error(`the device refused HELLO (result ${reply.result})`));
@@ -94,7 +96,7 @@ class StopAndWait {
   }
 
   /** Sends one sequenced message and resolves once the device has acknowledged it. */
-  send(message) {
+  send(message: Message): Promise<void> {
     const seq = this.nextSeq;
     this.nextSeq = (seq + 1) & 0xffff;
     const wire = encodeMessage({ ...message, seq });
@@ -120,17 +122,17 @@ class StopAndWait {
   }
 
   /** The whole frame, 33 round trips. */
-  async sendFrame(frame, frameId) {
+  async sendFrame(frame: Uint8Array, frameId: number): Promise<void> {
     for (const message of prototypeMessages(frame, frameId)) await this.send(message);
   }
 
   /** GET_STATUS, answered with STATUS. */
-  status() {
-    const reply = new Promise((resolve) => (this.onStatus = resolve));
+  status(): Promise<MessageOf<'STATUS'>> {
+    const reply = new Promise<MessageOf<'STATUS'>>((resolve) => (this.onStatus = resolve));
     return this.send({ name: 'GET_STATUS', seq: 0 }).then(() => reply);
   }
 
-  receive(chunk) {
+  private receive(chunk: Buffer): void {
     for (const event of this.parser.push(chunk)) {
       if (event.kind !== 'packet') continue;
       const decoded = decodeMessage(event.packet);
@@ -150,5 +152,3 @@ class StopAndWait {
     }
   }
 }
-
-module.exports = { prototypeMessages, prototypeWireBytes, prototypeFrameCrc, StopAndWait };

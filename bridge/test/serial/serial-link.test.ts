@@ -1,5 +1,6 @@
 /**
- * SerialOutput against the TypeScript protocol peer: full frame then deltas, the encoding per
+ * The serial link (port supervisor, session, display output, reporter, button together)
+ * against the TypeScript protocol peer: full frame then deltas, the encoding per
  * region, in_sync, restarts and replugging (also of a real pty path that appears late),
  * latest-wins on a slow link, a corrupting wire, power, brightness and the status LEDs, and the
  * device's button events becoming API actions.
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import type { ButtonEvent as ApiButtonEvent } from '@megabit/contract';
 import { EventBus } from '../../src/events';
 import { openSerialChannel } from '../../src/serial/port-opener';
-import { SerialOutput } from '../../src/serial/serial-output';
+import { SerialLink } from '../../src/serial/serial-link';
 import { ButtonEvent, crc32, type MessageOf, PixelFormat } from '../../src/serial/protocol';
 import { captureLog, type CapturedLog, FakeCable, patternFrame, sleep, solidFrame, waitUntil } from './link-test-kit';
 import { FakeDevice, type FakeDeviceOptions } from './fake-device';
@@ -20,7 +21,7 @@ import type { MemoryEnd } from './memory-channel';
 
 interface Rig {
   cable: FakeCable;
-  output: SerialOutput;
+  link: SerialLink;
   buttons: ApiButtonEvent[];
   logs: CapturedLog;
   bus: EventBus;
@@ -33,9 +34,9 @@ async function rig(options: FakeDeviceOptions = {}, configure?: (host: MemoryEnd
   const cable = new FakeCable(options, configure);
   const logs = captureLog();
   const bus = new EventBus(logs.log);
-  const r: Rig = { cable, logs, bus, buttons: [], displayChanges: 0, output: undefined as never };
+  const r: Rig = { cable, logs, bus, buttons: [], displayChanges: 0, link: undefined as never };
   bus.on(r, 'displayChanged', () => r.displayChanges++);
-  r.output = new SerialOutput({
+  r.link = new SerialLink({
     path: '/dev/ttyFAKE0',
     button: { longPressMs: 800, doublePressMs: 300 },
     onButton: (e) => r.buttons.push(e),
@@ -44,33 +45,35 @@ async function rig(options: FakeDeviceOptions = {}, configure?: (host: MemoryEnd
     openChannel: cable.open,
   });
   rigs.push(r);
-  await r.output.start();
+  // As in the bridge: the device core starts its outputs, and the link runs with its output.
+  await r.link.display.start();
   return r;
 }
 
 afterEach(async () => {
   for (const r of rigs.splice(0)) {
-    await r.output.stop();
+    await r.link.stop();
     r.cable.close();
   }
 });
 
 const device = (r: Rig) => r.cable.device!;
+const connected = (link: SerialLink): boolean => link.reporter.linkState().connected;
 const writes = (r: Rig): Array<MessageOf<'WRITE_RECT'>> =>
   device(r).processed.filter((m): m is MessageOf<'WRITE_RECT'> => m.name === 'WRITE_RECT');
 
 async function inSyncWith(r: Rig, frame: Uint8Array, timeoutMs = 5000): Promise<void> {
-  await waitUntil(() => r.output.linkState().in_sync && device(r).shownCrc === crc32(frame), 'in_sync with the frame', timeoutMs);
+  await waitUntil(() => r.link.reporter.linkState().in_sync && device(r).shownCrc === crc32(frame), 'in_sync with the frame', timeoutMs);
 }
 
 describe('frames', () => {
   it('sends the whole frame after connecting, commits it and reports in_sync', async () => {
     const r = await rig();
     const frame = patternFrame(1);
-    r.output.showFrame(frame);
+    r.link.display.showFrame(frame);
     await inSyncWith(r, frame);
     expect(device(r).committedFrame).toEqual(frame);
-    const state = r.output.linkState();
+    const state = r.link.reporter.linkState();
     expect(state).toMatchObject({
       connected: true, transport: 'serial', port: '/dev/ttyFAKE0', board: 'ts-peer', firmware_version: '9.8.7',
       protocol_version: '1.0', refresh_hz: 0, in_sync: true, frame_id: device(r).shownId, error: null,
@@ -84,12 +87,12 @@ describe('frames', () => {
   it('then sends only the changed region, and in_sync follows', async () => {
     const r = await rig();
     const first = patternFrame(2);
-    r.output.showFrame(first);
+    r.link.display.showFrame(first);
     await inSyncWith(r, first);
     const before = writes(r).length;
     const second = Uint8Array.from(first);
     for (let y = 10; y < 14; y++) for (let x = 20; x < 30; x++) second.set([1, 2, 3], (y * 64 + x) * 3);
-    r.output.showFrame(second);
+    r.link.display.showFrame(second);
     await inSyncWith(r, second);
     const delta = writes(r).slice(before);
     expect(delta).toHaveLength(1);
@@ -99,11 +102,11 @@ describe('frames', () => {
 
   it('picks RLE for flat regions and raw RGB888 for busy ones', async () => {
     const r = await rig();
-    r.output.showFrame(solidFrame(0, 0, 90));
+    r.link.display.showFrame(solidFrame(0, 0, 90));
     await inSyncWith(r, solidFrame(0, 0, 90));
     expect(writes(r).map((w) => w.format)).toEqual([PixelFormat.RLE888]);
     const busy = patternFrame(3);
-    r.output.showFrame(busy);
+    r.link.display.showFrame(busy);
     await inSyncWith(r, busy);
     expect(writes(r).slice(1).every((w) => w.format === PixelFormat.RGB888)).toBe(true);
   });
@@ -111,31 +114,31 @@ describe('frames', () => {
   it('resends the whole frame after the device restarts', async () => {
     const r = await rig();
     const frame = patternFrame(4);
-    r.output.showFrame(frame);
+    r.link.display.showFrame(frame);
     await inSyncWith(r, frame);
     device(r).reboot();
-    await waitUntil(() => !r.output.linkState().in_sync, 'the restart to be noticed', 3000);
+    await waitUntil(() => !r.link.reporter.linkState().in_sync, 'the restart to be noticed', 3000);
     await inSyncWith(r, frame);
     expect(device(r).committedFrame).toEqual(frame);
-    expect(r.output.linkState().host.sessions).toBe(2);
+    expect(r.link.reporter.linkState().host.sessions).toBe(2);
     expect(r.logs.count(/display connected .*\(device restarted\)/)).toBe(1);
   });
 
   it('drops intermediate frames on a slow link (latest wins) and keeps its queue bounded', async () => {
     const r = await rig({}, (host) => (host.bytesPerTick = 200)); // ~20 KB/s: one full frame takes 0.3 s
     const first = patternFrame(5);
-    r.output.showFrame(first);
-    await waitUntil(() => r.output.connected, 'connection');
+    r.link.display.showFrame(first);
+    await waitUntil(() => connected(r.link), 'connection');
     let last = first;
     let mostBuffered = 0;
     for (let i = 0; i < 40; i++) {
       last = patternFrame(100 + i);
-      r.output.showFrame(last);
+      r.link.display.showFrame(last);
       mostBuffered = Math.max(mostBuffered, r.cable.hostEnd!.writableLength);
       await sleep(10);
     }
     await inSyncWith(r, last, 15000);
-    const state = r.output.linkState();
+    const state = r.link.reporter.linkState();
     expect(state.host.frames_skipped).toBeGreaterThan(10);
     expect(state.host.frames_sent + state.host.frames_skipped).toBe(41);
     expect(device(r).processed.filter((m) => m.name === 'COMMIT').length).toBeLessThan(41);
@@ -165,14 +168,14 @@ describe('frames', () => {
     let frame = patternFrame(6);
     for (let i = 0; i < 10; i++) {
       frame = patternFrame(200 + i);
-      r.output.showFrame(frame);
+      r.link.display.showFrame(frame);
       await sleep(50);
     }
     await inSyncWith(r, frame, 25000);
     expect(device(r).committedFrame).toEqual(frame);
     process.stdout.write(`corrupted ${wire.corrupted} of ${wire.bytes} bytes on the wire\n`);
     expect(wire.corrupted / wire.bytes).toBeGreaterThanOrEqual(0.01);
-    expect(r.output.linkState().host.retransmits).toBeGreaterThan(0);
+    expect(r.link.reporter.linkState().host.retransmits).toBeGreaterThan(0);
     expect(device(r).counters.rxCrcErrors).toBeGreaterThan(0);
   });
 });
@@ -181,19 +184,19 @@ describe('power and brightness', () => {
   it('sends SET_POWER and SET_BRIGHTNESS on change and commits again for a new brightness', async () => {
     const r = await rig();
     const frame = patternFrame(7);
-    r.output.setBrightness(100);
-    r.output.showFrame(frame);
+    r.link.display.setBrightness(100);
+    r.link.display.showFrame(frame);
     await inSyncWith(r, frame);
     expect(device(r).brightness).toBe(100);
     const commits = (): number => device(r).processed.filter((m) => m.name === 'COMMIT').length;
     const before = commits();
-    r.output.setBrightness(30);
-    r.output.setPower(false);
+    r.link.display.setBrightness(30);
+    r.link.display.setPower(false);
     await waitUntil(() => device(r).brightness === 30 && device(r).power === 0 && commits() === before + 1, 'the new settings');
     const tail = device(r).processed.slice(-3).map((m) => m.name);
     expect(tail.indexOf('SET_BRIGHTNESS')).toBeLessThan(tail.indexOf('COMMIT'));
     await inSyncWith(r, frame);
-    r.output.setBrightness(30);
+    r.link.display.setBrightness(30);
     await sleep(200);
     expect(commits()).toBe(before + 1);
   });
@@ -203,28 +206,28 @@ describe('connection', () => {
   it('survives unplug and replug, logging once per change rather than per retry', async () => {
     const r = await rig();
     const frame = patternFrame(8);
-    r.output.showFrame(frame);
+    r.link.display.showFrame(frame);
     await inSyncWith(r, frame);
     r.cable.unplug();
-    await waitUntil(() => !r.output.connected, 'disconnection');
+    await waitUntil(() => !connected(r.link), 'disconnection');
     const opensBefore = r.cable.opens;
     await sleep(1500);
     expect(r.cable.opens - opensBefore).toBeGreaterThanOrEqual(3);
     expect(r.logs.count(/unavailable/)).toBe(1);
     expect(r.logs.count(/display link lost/)).toBe(1);
     const newer = patternFrame(9);
-    r.output.showFrame(newer);
+    r.link.display.showFrame(newer);
     r.cable.plug();
     await inSyncWith(r, newer);
     expect(device(r).committedFrame).toEqual(newer);
     expect(r.logs.count(/display connected/)).toBe(2);
-    expect(r.output.linkState().connected).toBe(true);
+    expect(r.link.reporter.linkState().connected).toBe(true);
   });
 
   it('says why when the device speaks another major version', async () => {
     const r = await rig({ major: 3 });
-    await waitUntil(() => r.output.linkState().error !== null, 'the refusal');
-    expect(r.output.linkState()).toMatchObject({ connected: false, in_sync: false, error: 'device speaks protocol 3.0, host speaks 1.0: update the firmware or the bridge' });
+    await waitUntil(() => r.link.reporter.linkState().error !== null, 'the refusal');
+    expect(r.link.reporter.linkState()).toMatchObject({ connected: false, in_sync: false, error: 'device speaks protocol 3.0, host speaks 1.0: update the firmware or the bridge' });
     expect(r.logs.lines.filter((l) => l.level === 'error' && /display refused/.test(l.message))).toHaveLength(1);
     expect(r.logs.count(/device: incompatible protocol/)).toBe(1);
   });
@@ -233,7 +236,7 @@ describe('connection', () => {
     const r = await rig();
     let stateChanges = 0;
     r.bus.on(r, 'stateChanged', () => stateChanges++);
-    r.output.showFrame(patternFrame(10));
+    r.link.display.showFrame(patternFrame(10));
     await inSyncWith(r, patternFrame(10));
     await waitUntil(() => r.displayChanges >= 2, 'the in_sync report', 1000);
     expect(stateChanges).toBe(1);
@@ -241,14 +244,14 @@ describe('connection', () => {
 
   it('reports an animation\'s in_sync flips at most 4 times a second, and the final state always', async () => {
     const r = await rig();
-    await waitUntil(() => r.output.connected, 'connection');
+    await waitUntil(() => connected(r.link), 'connection');
     const seen: boolean[] = [];
-    r.bus.on(seen, 'displayChanged', () => seen.push(r.output.linkState().in_sync));
+    r.bus.on(seen, 'displayChanged', () => seen.push(r.link.reporter.linkState().in_sync));
     const started = Date.now();
     let frame = patternFrame(0);
     for (let i = 0; i < 60; i++) {
       frame = patternFrame(300 + i);
-      r.output.showFrame(frame);
+      r.link.display.showFrame(frame);
       await sleep(15);
     }
     const seconds = (Date.now() - started) / 1000;
@@ -258,12 +261,25 @@ describe('connection', () => {
     expect(seen[seen.length - 1]).toBe(true);
   });
 
+  it('takes its listeners off the channel when it stops, and closes the port', async () => {
+    const r = await rig();
+    await waitUntil(() => connected(r.link), 'connection');
+    const host = r.cable.hostEnd!;
+    const listeners = (): number => host.listenerCount('data') + host.listenerCount('close') + host.listenerCount('error');
+    expect(listeners()).toBeGreaterThan(0);
+    await r.link.display.stop();
+    expect(listeners()).toBe(0);
+    expect(host.closed).toBe(true);
+    expect(connected(r.link)).toBe(false);
+    expect(r.link.reporter.linkState()).toMatchObject({ connected: false, in_sync: false, leds: null });
+  });
+
   it('stops promptly while the port is missing', async () => {
     const r = await rig();
     r.cable.unplug();
     await sleep(300);
     const started = Date.now();
-    await r.output.stop();
+    await r.link.stop();
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });
@@ -275,38 +291,38 @@ describe('status LEDs', () => {
 
   it('lights the link LED once connected and shows the broker connection on the RGB LED', async () => {
     const r = await rig();
-    await waitUntil(() => r.output.connected && lastLeds(r) !== undefined, 'SET_LEDS after connecting');
+    await waitUntil(() => connected(r.link) && lastLeds(r) !== undefined, 'SET_LEDS after connecting');
     // Bits: 0 link, 1 red, 2 green, 3 blue; the bridge drives all four.
     expect(ledsSent(r)[0]).toMatchObject({ mask: 0x0f, state: 0b0011 });
-    expect(r.output.linkState().leds).toEqual({ link: true, red: true, green: false, blue: false });
+    expect(r.link.reporter.linkState().leds).toEqual({ link: true, red: true, green: false, blue: false });
 
     const changes = r.displayChanges;
-    r.output.setBrokerConnected(true);
+    r.link.setBrokerConnected(true);
     await waitUntil(() => lastLeds(r) === 0b0101, 'the RGB LED turning green');
-    expect(r.output.linkState().leds).toEqual({ link: true, red: false, green: true, blue: false });
+    expect(r.link.reporter.linkState().leds).toEqual({ link: true, red: false, green: true, blue: false });
     expect(r.displayChanges).toBeGreaterThan(changes);
-    r.output.setBrokerConnected(true);
+    r.link.setBrokerConnected(true);
     await sleep(100);
     expect(ledsSent(r)).toHaveLength(2);
 
     r.cable.unplug();
-    await waitUntil(() => !r.output.connected, 'disconnection');
-    expect(r.output.linkState().leds).toBeNull();
+    await waitUntil(() => !connected(r.link), 'disconnection');
+    expect(r.link.reporter.linkState().leds).toBeNull();
     r.cable.plug();
     // A rebooted device starts dark: the new session sets the LEDs again.
-    await waitUntil(() => r.output.connected && lastLeds(r) === 0b0101, 'SET_LEDS in the new session', 5000);
+    await waitUntil(() => connected(r.link) && lastLeds(r) === 0b0101, 'SET_LEDS in the new session', 5000);
   });
 });
 
 describe('a device path that appears late', () => {
   let socat: ChildProcess | undefined;
   let server: Server | undefined;
-  let output: SerialOutput | undefined;
+  let link: SerialLink | undefined;
   let dir: string | undefined;
   const devices: FakeDevice[] = [];
 
   afterEach(async () => {
-    await output?.stop();
+    await link?.stop();
     for (const d of devices.splice(0)) d.close();
     socat?.kill('SIGTERM');
     server?.close();
@@ -321,14 +337,14 @@ describe('a device path that appears late', () => {
     const { port } = server.address() as { port: number };
     const attempts: number[] = [];
     const logs = captureLog();
-    output = new SerialOutput({
+    link = new SerialLink({
       path, button: { longPressMs: 800, doublePressMs: 300 }, onButton: () => undefined, log: logs.log,
       openChannel: (p) => {
         attempts.push(Date.now());
         return openSerialChannel(p);
       },
     });
-    await output.start();
+    await link.start();
     // Retries back off (0.1, 0.2, 0.4, 0.8, 1.6 s): no polling while nothing changes.
     await waitUntil(() => attempts.length >= 5, 'the backoff to grow', 5000);
     expect(attempts.length).toBeLessThanOrEqual(6);
@@ -349,7 +365,7 @@ describe('a device path that appears late', () => {
     await waitUntil(() => existsSync(path) || missing !== undefined, 'the socat pty', 5000);
     if (missing) throw new Error(`this test needs socat (apt-get install -y socat): ${missing.message}`);
     const appeared = Date.now();
-    await waitUntil(() => output!.connected, 'the connection', 5000);
+    await waitUntil(() => connected(link!), 'the connection', 5000);
     const ms = Date.now() - appeared;
     process.stdout.write(`connected ${ms} ms after the device path appeared\n`);
     expect(ms).toBeLessThan(1000);
@@ -362,7 +378,7 @@ describe('a device path that appears late', () => {
 describe('button', () => {
   it('classifies the device\'s DOWN/UP edges by their device times: press, double_press, long_press', async () => {
     const r = await rig();
-    await waitUntil(() => r.output.connected, 'connection');
+    await waitUntil(() => connected(r.link), 'connection');
     device(r).button(ButtonEvent.DOWN, 1000);
     device(r).button(ButtonEvent.UP, 1100);
     await waitUntil(() => r.buttons.length === 1, 'press', 2000);
@@ -391,7 +407,7 @@ describe('button', () => {
 
   it('ignores buttons other than the main one', async () => {
     const r = await rig();
-    await waitUntil(() => r.output.connected, 'connection');
+    await waitUntil(() => connected(r.link), 'connection');
     device(r).button(ButtonEvent.DOWN, 100, 1);
     device(r).button(ButtonEvent.UP, 200, 1);
     await sleep(500);

@@ -1,12 +1,14 @@
 /**
  * `megabit device <info|status|test-pattern>`: talks to the display coprocessor directly over
  * its serial port, without MQTT or a running bridge. For wiring a panel for the first time.
+ * It stands apart from the bridge's serial link (no supervisor, reporter or retries): one port,
+ * one session, one question, then it exits.
  */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
-import { FrameSync } from './frame-sync';
-import { type DeviceInfo, LinkSession } from './link-session';
-import { AUTO_PATH, type ChannelOpener, openSerialChannel } from './port-opener';
-import { crc32, type MessageOf, STATUS_COUNTERS } from './protocol';
+import { FrameSync } from '../serial/frame-sync';
+import { type DeviceInfo, LinkSession } from '../serial/link-session';
+import { AUTO_PATH, type ChannelOpener, openSerialChannel } from '../serial/port-opener';
+import { crc32, type MessageOf, STATUS_COUNTERS } from '../serial/protocol';
 
 export const DEVICE_HELP = `megabit device: check the display coprocessor over its serial port (no MQTT needed)
 

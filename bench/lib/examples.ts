@@ -1,24 +1,23 @@
-'use strict';
 /** The built example apps, loaded for the in-process sandbox the way the bridge loads them. */
-const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
-const { ConfigSchemas } = require('../../bridge/dist/apps/app-config');
-const { startApp } = require('../../bridge/dist/sandbox');
-const { EXAMPLES } = require('./bridge');
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppManifest } from '@megabit/contract';
+import { type AppInstance, ConfigSchemas, type SandboxLimits, startApp } from 'megabit-bridge';
+import { EXAMPLES } from './paths';
 
 /** The production limits (bridge/src/config/schema.ts defaults), with room for a loaded machine. */
-const LIMITS = { runTimeoutMs: 1000, setupTimeoutMs: 10_000, memoryBytes: 16 * 1024 * 1024, logLinesPerSecond: 20 };
+const LIMITS: SandboxLimits = { runTimeoutMs: 1000, setupTimeoutMs: 10_000, memoryBytes: 16 * 1024 * 1024, logLinesPerSecond: 20 };
 
-function loadExample(id) {
+function loadExample(id: string): { manifest: AppManifest; wasm: Uint8Array; config: Record<string, unknown> } {
   const dir = join(EXAMPLES, id, 'build');
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as AppManifest;
   const resolved = new ConfigSchemas().resolve(id, manifest, {});
   if ('error' in resolved) throw new Error(`${id}: ${resolved.error}`);
   return { manifest, wasm: new Uint8Array(readFileSync(join(dir, manifest.bin))), config: resolved.config };
 }
 
 /** Starts the example in the real sandbox (its own worker thread); KV goes to `kvDir`. */
-function startExample(id, kvDir) {
+export function startExample(id: string, kvDir: string): Promise<{ app: AppInstance; manifest: AppManifest }> {
   const { manifest, wasm, config } = loadExample(id);
   return startApp({
     manifest,
@@ -31,5 +30,3 @@ function startExample(id, kvDir) {
     onLog: () => undefined,
   }).then((app) => ({ app, manifest }));
 }
-
-module.exports = { startExample };

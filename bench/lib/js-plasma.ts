@@ -1,4 +1,3 @@
-'use strict';
 /**
  * The benchmark's baseline app: a full-screen plasma (four interfering sine waves through a
  * rainbow palette) drawn in plain JavaScript, in-process, straight into a 6144-byte frame. It is
@@ -7,7 +6,7 @@
 const WIDTH = 64;
 const HEIGHT = 32;
 
-function createJsPlasma() {
+export function createJsPlasma(): { render(): Uint8Array } {
   const frame = new Uint8Array(WIDTH * HEIGHT * 3);
   let t = 0;
   return {
@@ -28,5 +27,3 @@ function createJsPlasma() {
     },
   };
 }
-
-module.exports = { createJsPlasma };

@@ -1,73 +1,133 @@
-'use strict';
 /**
  * The serial link with the real firmware in qemu behind a pty (docs/performance.md §6):
- * - frames/s the link sustains: our scheme (FrameSync + LinkSession, the pieces SerialOutput
- *   runs: changed rectangles, packets up to max_packet, the device's window) against the
- *   prototype's (every frame whole, 33 packets stop-and-wait), on random frames that defeat any
- *   delta and on the recorded frames of a typical app;
+ * - frames/s the link sustains: our scheme (FrameSync + LinkSession, the pieces the bridge's
+ *   serial link runs: changed rectangles, packets up to max_packet, the device's window) against
+ *   the prototype's (every frame whole, 33 packets stop-and-wait), on random frames that defeat
+ *   any delta and on the recorded frames of a typical app;
  * - command → device: the real bridge with `serial.path` on the pty, a byte proxy on the line;
  *   P/cmd/notify published on mosquitto → first byte of the frame showing it on the wire, and
  *   → the device's ACK of that frame's COMMIT.
  */
-const { randomFillSync } = require('node:crypto');
-const { FRAME_BYTES, DISPLAY_WIDTH } = require('../contract/dist');
-const { FrameSync } = require('../bridge/dist/serial/frame-sync');
-const { LinkSession } = require('../bridge/dist/serial/link-session');
-const { openSerialChannel } = require('../bridge/dist/serial/port-opener');
-const { decodeMessage, MAX_PACKET, PacketParser, PixelFormat } = require('../bridge/dist/serial/protocol');
-const { bandColours, colourOf, connect, hex, keyOf, summary } = require('./latency');
-const { startBridge } = require('./lib/bridge');
-const { delay, waitFor } = require('./lib/processes');
-const { prototypeFrameCrc, prototypeMessages, StopAndWait } = require('./lib/prototype-scheme');
-const { startQemuLink } = require('./lib/qemu-link');
-const { median, percentile, ratio } = require('./lib/stats');
+import { randomFillSync } from 'node:crypto';
+import { DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
+import {
+  type ByteChannel, decodeMessage, type DeviceInfo, FrameSync, LinkSession, MAX_PACKET, type Message, type MessageOf, type OpenChannel,
+  openSerialChannel, PacketParser, PixelFormat,
+} from 'megabit-bridge';
+import type { MqttClient } from 'mqtt';
+import { bandColours, colourOf, connect, hex, keyOf, type LatencyResult, type Summary, summary } from './latency';
+import { startBridge } from './lib/bridge';
+import { delay, waitFor } from './lib/processes';
+import { prototypeFrameCrc, prototypeMessages, StopAndWait } from './lib/prototype-scheme';
+import { type QemuLink, startQemuLink } from './lib/qemu-link';
+import { median, percentile, ratio } from './lib/stats';
 
 const P = 'megabit/megabit';
 
-function randomFrames() {
+type NextFrame = () => Uint8Array;
+
+/** One run of one scheme. */
+interface RunResult {
+  window: number;
+  frames: number;
+  seconds: number;
+  bytes: number;
+  packetsPerFrame: number;
+  retransmits: number;
+  inSync: boolean;
+  /** The prototype's: how long each whole frame took. */
+  pushTimes?: number[];
+}
+
+interface MergedRuns {
+  window: number;
+  runs: number;
+  frames: number;
+  frames_per_second: number;
+  wire_bytes_per_frame: number | null;
+  wire_bytes_per_second: number;
+  packets_per_frame: number;
+  retransmits: number;
+  device_in_sync: boolean;
+  frame_push_ms?: Summary;
+}
+
+interface CommandRate {
+  per_second: number;
+  sent: number;
+  superseded: number;
+  first_byte: Summary & { ratio_p50_to_mqtt_round_trip?: number | null };
+  commit_ack: Summary & { ratio_p50_to_prototype_frame_push?: number | null };
+}
+
+export interface SerialLinkResult {
+  transport: string;
+  seconds_per_scheme: number;
+  rounds: number;
+  rates: Array<MergedRuns & { scheme: string; content: string; ratio_to_prototype: number | null }>;
+  command_to_device: {
+    baseline_mqtt_round_trip_p50_ms: number | null;
+    baseline_prototype_frame_push: Summary | undefined;
+    rates: CommandRate[];
+    sessions: number;
+    retransmitted_packets: number;
+  };
+}
+
+function randomFrames(): NextFrame {
   return () => randomFillSync(new Uint8Array(FRAME_BYTES));
 }
 
-function replay(frames) {
+function replay(frames: Uint8Array[]): NextFrame {
   let i = 0;
   return () => frames[i++ % frames.length];
 }
 
 /** The port as the bridge opens it, counting the bytes written to it. */
-async function openCounted(ptyPath) {
-  const opened = await openSerialChannel(ptyPath);
-  const port = opened.channel;
-  const counted = {
-    bytes: 0,
-    write(data) {
-      counted.bytes += data.length;
-      return port.write(data);
-    },
-    get writableLength() {
-      return port.writableLength;
-    },
-    on: (event, listener) => port.on(event, listener),
-    off: (event, listener) => port.off(event, listener),
-  };
-  return { opened, channel: counted };
+class CountedChannel implements ByteChannel {
+  bytes = 0;
+
+  constructor(private readonly port: ByteChannel) {}
+
+  write(data: Uint8Array): unknown {
+    this.bytes += data.length;
+    return this.port.write(data);
+  }
+
+  get writableLength(): number {
+    return this.port.writableLength;
+  }
+
+  on(event: 'data' | 'close' | 'error', listener: (...args: never[]) => void): unknown {
+    return (this.port as unknown as NodeJS.EventEmitter).on(event, listener as (...args: unknown[]) => void);
+  }
+
+  off(event: 'data' | 'close' | 'error', listener: (...args: never[]) => void): unknown {
+    return (this.port as unknown as NodeJS.EventEmitter).off(event, listener as (...args: unknown[]) => void);
+  }
 }
 
-function within(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)));
+async function openCounted(ptyPath: string): Promise<{ opened: OpenChannel; channel: CountedChannel }> {
+  const opened = await openSerialChannel(ptyPath);
+  return { opened, channel: new CountedChannel(opened.channel) };
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)));
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Our scheme as fast as the link takes it: a new frame whenever the last one is on its way. */
-async function ourRate(ptyPath, nextFrame, durationMs) {
+async function ourRate(ptyPath: string, nextFrame: NextFrame, durationMs: number): Promise<RunResult> {
   const { opened, channel } = await openCounted(ptyPath);
-  const acks = [];
+  const acks: number[] = [];
   const sync = new FrameSync(() => acks.push(performance.now()));
   let feeding = true;
-  let session;
-  let onStatus = () => undefined;
+  let session: LinkSession | undefined;
+  let onStatus: (m: MessageOf<'STATUS'>) => void = () => undefined;
   try {
-    const info = await within(new Promise((resolve) => {
+    const info = await within(new Promise<DeviceInfo>((resolve) => {
       session = new LinkSession(channel, {
         handlers: {
           open: (device) => {
@@ -80,12 +140,13 @@ async function ourRate(ptyPath, nextFrame, durationMs) {
       });
       session.start();
     }), 10_000, 'no HELLO_REPLY');
-    function feed() {
-      if (!session.isOpen) return;
+    const open = session!;
+    function feed(): void {
+      if (!session?.isOpen) return;
       if (feeding && session.queued === 0) sync.show(nextFrame());
       sync.pump(session, MAX_PACKET);
     }
-    const packetsBefore = session.packetsSent;
+    const packetsBefore = open.packetsSent;
     feed();
     // The first frame's acknowledgement starts the clock: the session and pipeline are up.
     await waitFor(() => acks.length > 0, 'the first frame acknowledged', 10_000);
@@ -96,17 +157,17 @@ async function ourRate(ptyPath, nextFrame, durationMs) {
     const t1 = performance.now();
     const bytes = channel.bytes - bytes0;
     const frames = acks.filter((t) => t > t0 && t <= t1).length;
-    await waitFor(() => session.queued + session.unacknowledged === 0, 'the last frames acknowledged', 10_000);
-    const status = new Promise((resolve) => (onStatus = resolve));
-    session.send({ name: 'GET_STATUS', seq: 0 });
+    await waitFor(() => open.queued + open.unacknowledged === 0, 'the last frames acknowledged', 10_000);
+    const status = new Promise<MessageOf<'STATUS'>>((resolve) => (onStatus = resolve));
+    open.send({ name: 'GET_STATUS', seq: 0 });
     const inSync = sync.matches(await within(status, 5000, 'no STATUS'));
     return {
       window: info.window,
       frames,
       seconds: (t1 - t0) / 1000,
       bytes,
-      packetsPerFrame: (session.packetsSent - packetsBefore) / sync.framesSent,
-      retransmits: session.retransmits,
+      packetsPerFrame: (open.packetsSent - packetsBefore) / sync.framesSent,
+      retransmits: open.retransmits,
       inSync,
     };
   } finally {
@@ -116,14 +177,14 @@ async function ourRate(ptyPath, nextFrame, durationMs) {
 }
 
 /** The prototype's scheme for `durationMs`; also the time each whole frame took. */
-async function prototypeRate(ptyPath, nextFrame, durationMs) {
+async function prototypeRate(ptyPath: string, nextFrame: NextFrame, durationMs: number): Promise<RunResult> {
   const { opened, channel } = await openCounted(ptyPath);
   const sender = new StopAndWait(channel);
   try {
     await sender.hello();
-    const pushTimes = [];
+    const pushTimes: number[] = [];
     let frameId = 1;
-    let last;
+    let last: Uint8Array | undefined;
     const t0 = performance.now();
     const bytes0 = channel.bytes;
     while (performance.now() - t0 < durationMs) {
@@ -140,9 +201,9 @@ async function prototypeRate(ptyPath, nextFrame, durationMs) {
       frames: pushTimes.length,
       seconds,
       bytes,
-      packetsPerFrame: prototypeMessages(last, 1).length,
+      packetsPerFrame: prototypeMessages(last!, 1).length,
       retransmits: sender.retransmits,
-      inSync: status.frameId === frameId - 1 && status.frameCrc === prototypeFrameCrc(last),
+      inSync: status.frameId === frameId - 1 && status.frameCrc === prototypeFrameCrc(last!),
       pushTimes,
     };
   } finally {
@@ -152,8 +213,8 @@ async function prototypeRate(ptyPath, nextFrame, durationMs) {
 }
 
 /** Writes a WRITE_RECT into a shadow of the device's draw buffer (docs/serial-protocol.md §5). */
-function applyRect(buffer, m) {
-  const put = (n, r, g, b) => {
+function applyRect(buffer: Uint8Array, m: MessageOf<'WRITE_RECT'>): void {
+  const put = (n: number, r: number, g: number, b: number): void => {
     const x = m.x + (n % m.w);
     const y = m.y + Math.floor(n / m.w);
     const i = (y * DISPLAY_WIDTH + x) * 3;
@@ -179,9 +240,9 @@ function applyRect(buffer, m) {
 }
 
 /** Packets of one direction with the arrival time of each one's first byte. */
-function packetStream(onMessage) {
+function packetStream(onMessage: (m: Message, startedAt: number, t: number) => void): (chunk: Buffer, t: number) => void {
   const parser = new PacketParser();
-  let startedAt;
+  let startedAt: number | undefined;
   return (chunk, t) => {
     let from = 0;
     for (let i = 0; i < chunk.length; i++) {
@@ -201,69 +262,94 @@ function packetStream(onMessage) {
   };
 }
 
+/** One notification sent, and when its frame reached the device. */
+interface Sample {
+  index: number;
+  sentAt: number;
+  firstByteMs?: number;
+  commitSeq?: number;
+  ackMs?: number;
+}
+
+interface LineWatcher {
+  pending: Map<number, Sample>;
+  samples: Sample[];
+  superseded: number;
+  sessions: number;
+  retransmitted: number;
+  toDevice(chunk: Buffer, t: number): void;
+  toHost(chunk: Buffer, t: number): void;
+}
+
 /**
  * Watches the line for the notifications in `pending` (colour key -> sample): a frame showing
  * one (its colour in the notification band of the device's draw buffer at COMMIT) gives the
  * sample its first-byte time, the device's ACK past that COMMIT its acknowledgement time.
  */
-function lineWatcher() {
+function lineWatcher(): LineWatcher {
   const shadow = new Uint8Array(FRAME_BYTES);
-  const pending = new Map();
-  const awaitingAck = [];
-  const watcher = { pending, samples: [], superseded: 0, sessions: 0, retransmitted: 0 };
-  let lastSeq;
-  let frameStartedAt;
-  const fresh = (seq) => lastSeq === undefined || ((seq - lastSeq) & 0xffff) - 1 < 0x7fff;
-  watcher.toDevice = packetStream((m, startedAt) => {
-    if (m.name === 'HELLO') {
-      lastSeq = undefined;
+  const pending = new Map<number, Sample>();
+  const awaitingAck: Sample[] = [];
+  let lastSeq: number | undefined;
+  let frameStartedAt: number | undefined;
+  const fresh = (seq: number): boolean => lastSeq === undefined || ((seq - lastSeq) & 0xffff) - 1 < 0x7fff;
+  const watcher: LineWatcher = {
+    pending,
+    samples: [],
+    superseded: 0,
+    sessions: 0,
+    retransmitted: 0,
+    toDevice: packetStream((m, startedAt) => {
+      if (m.name === 'HELLO') {
+        lastSeq = undefined;
+        frameStartedAt = undefined;
+        return;
+      }
+      if (m.name !== 'WRITE_RECT' && m.name !== 'COMMIT') return;
+      if (!fresh(m.seq)) {
+        watcher.retransmitted++;
+        return;
+      }
+      if (lastSeq === undefined) watcher.sessions++;
+      lastSeq = m.seq;
+      if (m.name === 'WRITE_RECT') {
+        frameStartedAt ??= startedAt;
+        applyRect(shadow, m);
+        return;
+      }
+      const firstByteAt = frameStartedAt ?? startedAt;
       frameStartedAt = undefined;
-      return;
-    }
-    if (m.name !== 'WRITE_RECT' && m.name !== 'COMMIT') return;
-    if (!fresh(m.seq)) {
-      watcher.retransmitted++;
-      return;
-    }
-    if (lastSeq === undefined) watcher.sessions++;
-    lastSeq = m.seq;
-    if (m.name === 'WRITE_RECT') {
-      frameStartedAt ??= startedAt;
-      applyRect(shadow, m);
-      return;
-    }
-    const firstByteAt = frameStartedAt ?? startedAt;
-    frameStartedAt = undefined;
-    for (const key of bandColours(shadow)) {
-      const sample = pending.get(key);
-      if (!sample) continue;
-      sample.firstByteMs = firstByteAt - sample.sentAt;
-      sample.commitSeq = m.seq;
-      watcher.samples.push(sample);
-      awaitingAck.push(sample);
-      // Anything sent before it was replaced before a frame could show it.
-      for (const [k, s] of pending) {
-        if (s.index <= sample.index) {
-          if (s.index < sample.index) watcher.superseded++;
-          pending.delete(k);
+      for (const key of bandColours(shadow)) {
+        const sample = pending.get(key);
+        if (!sample) continue;
+        sample.firstByteMs = firstByteAt - sample.sentAt;
+        sample.commitSeq = m.seq;
+        watcher.samples.push(sample);
+        awaitingAck.push(sample);
+        // Anything sent before it was replaced before a frame could show it.
+        for (const [k, s] of pending) {
+          if (s.index <= sample.index) {
+            if (s.index < sample.index) watcher.superseded++;
+            pending.delete(k);
+          }
         }
       }
-    }
-  });
-  watcher.toHost = packetStream((m, startedAt) => {
-    if (m.name !== 'DEV_ACK' && m.name !== 'DEV_NACK') return;
-    for (let i = awaitingAck.length - 1; i >= 0; i--) {
-      const s = awaitingAck[i];
-      // ACK(next) covers every packet before `next`.
-      if (((m.next - s.commitSeq - 1) & 0xffff) >= 0x8000) continue;
-      s.ackMs = startedAt - s.sentAt;
-      awaitingAck.splice(i, 1);
-    }
-  });
+    }),
+    toHost: packetStream((m, startedAt) => {
+      if (m.name !== 'DEV_ACK' && m.name !== 'DEV_NACK') return;
+      for (let i = awaitingAck.length - 1; i >= 0; i--) {
+        const s = awaitingAck[i];
+        // ACK(next) covers every packet before `next`.
+        if (((m.next - s.commitSeq! - 1) & 0xffff) >= 0x8000) continue;
+        s.ackMs = startedAt - s.sentAt;
+        awaitingAck.splice(i, 1);
+      }
+    }),
+  };
   return watcher;
 }
 
-async function commandsToDevice(client, watcher, perSecond, count, firstIndex) {
+async function commandsToDevice(client: MqttClient, watcher: LineWatcher, perSecond: number, count: number, firstIndex: number): Promise<CommandRate> {
   const from = watcher.samples.length;
   const supersededBefore = watcher.superseded;
   const start = performance.now();
@@ -290,12 +376,12 @@ async function commandsToDevice(client, watcher, perSecond, count, firstIndex) {
     per_second: perSecond,
     sent: count,
     superseded,
-    first_byte: summary(samples.map((s) => s.firstByteMs)),
-    commit_ack: summary(acked.map((s) => s.ackMs)),
+    first_byte: summary(samples.map((s) => s.firstByteMs!)),
+    commit_ack: summary(acked.map((s) => s.ackMs!)),
   };
 }
 
-async function commandLatency(link, brokerUrl, { slowCount, fastCount }) {
+async function commandLatency(link: QemuLink, brokerUrl: string, { slowCount, fastCount }: { slowCount: number; fastCount: number }) {
   const watcher = lineWatcher();
   await link.attach({ tap: watcher });
   const bridge = await startBridge({
@@ -303,7 +389,7 @@ async function commandLatency(link, brokerUrl, { slowCount, fastCount }) {
     apps: ['clock'],
     settings: { rotation: { enabled: false }, serial: { path: link.ptyPath } },
   });
-  let client;
+  let client: MqttClient | undefined;
   try {
     await waitFor(() => bridge.output().includes('display connected'), 'the bridge connecting to the display', 20_000);
     client = await connect(brokerUrl);
@@ -321,7 +407,7 @@ async function commandLatency(link, brokerUrl, { slowCount, fastCount }) {
 }
 
 /** Runs of one scheme taken together: totals over the summed measuring time. */
-function merged(runs) {
+function merged(runs: RunResult[]): MergedRuns {
   const frames = runs.reduce((a, r) => a + r.frames, 0);
   const seconds = runs.reduce((a, r) => a + r.seconds, 0);
   const bytes = runs.reduce((a, r) => a + r.bytes, 0);
@@ -344,9 +430,9 @@ function merged(runs) {
  * The two schemes in alternating runs on the same link, so that a change in the machine's load
  * hits both alike; returns [prototype, ours].
  */
-async function compareRates(ptyPath, nextFrame, runMs, rounds) {
-  const prototype = [];
-  const ours = [];
+async function compareRates(ptyPath: string, nextFrame: NextFrame, runMs: number, rounds: number): Promise<[MergedRuns, MergedRuns]> {
+  const prototype: RunResult[] = [];
+  const ours: RunResult[] = [];
   for (let i = 0; i < rounds; i++) {
     prototype.push(await prototypeRate(ptyPath, nextFrame, runMs));
     ours.push(await ourRate(ptyPath, nextFrame, runMs));
@@ -354,14 +440,25 @@ async function compareRates(ptyPath, nextFrame, runMs, rounds) {
   return [merged(prototype), merged(ours)];
 }
 
-const rateRow = (scheme, content, r, baseline) => ({ scheme, content, ...r, ratio_to_prototype: ratio(r.frames_per_second, baseline?.frames_per_second) });
+const rateRow = (scheme: string, content: string, r: MergedRuns, baseline?: MergedRuns): SerialLinkResult['rates'][number] =>
+  ({ scheme, content, ...r, ratio_to_prototype: ratio(r.frames_per_second, baseline?.frames_per_second) });
 
-/**
- * `scrollFrames`: the scroll app's recorded frames (serial-bytes.js). `latency`: this run's
- * command-to-pixel results, whose MQTT round trip is the first-byte baseline; gets
- * `serial_first_byte`. Returns what goes under `serial.link`.
- */
-async function measureSerialLink(brokerUrl, { scrollFrames, latency, runMs = 2000, rounds = 2, slowCount = 20, fastCount = 150 }) {
+export interface SerialLinkOptions {
+  /** The scroll app's recorded frames (serial-bytes.ts). */
+  scrollFrames: Uint8Array[] | undefined;
+  /** This run's command-to-pixel results: their MQTT round trip is the first-byte baseline; gets `serial_first_byte`. */
+  latency?: LatencyResult;
+  runMs?: number;
+  rounds?: number;
+  slowCount?: number;
+  fastCount?: number;
+}
+
+/** Returns what goes under `serial.link`. */
+export async function measureSerialLink(
+  brokerUrl: string,
+  { scrollFrames, latency, runMs = 2000, rounds = 2, slowCount = 20, fastCount = 150 }: SerialLinkOptions,
+): Promise<SerialLinkResult> {
   if (!scrollFrames?.length) throw new Error('no recorded scroll frames to replay');
   const link = await startQemuLink();
   try {
@@ -371,7 +468,7 @@ async function measureSerialLink(brokerUrl, { scrollFrames, latency, runMs = 200
     const commands = await commandLatency(link, brokerUrl, { slowCount, fastCount });
 
     const mqttP50 = latency?.baseline_round_trip?.p50_ms ?? null;
-    const pushP50 = protoRandom.frame_push_ms.p50_ms;
+    const pushP50 = protoRandom.frame_push_ms?.p50_ms ?? null;
     for (const r of commands.rates) {
       r.first_byte.ratio_p50_to_mqtt_round_trip = ratio(r.first_byte.p50_ms, mqttP50);
       r.commit_ack.ratio_p50_to_prototype_frame_push = ratio(r.commit_ack.p50_ms, pushP50);
@@ -400,5 +497,3 @@ async function measureSerialLink(brokerUrl, { scrollFrames, latency, runMs = 200
     await link.dispose();
   }
 }
-
-module.exports = { measureSerialLink };

@@ -1,43 +1,62 @@
-'use strict';
 /**
  * Serial bytes per frame: every example app runs for 10 s at its own refresh period through the
- * compositor into the serial link's frame encoder (bridge/dist/serial/frame-sync: changed
- * rectangles as WRITE_RECT packets, raw or RLE, then COMMIT), and every packet is counted as it
- * would go on the wire (COBS-framed, delimiters included). Baselines: 6144 B of raw RGB888, and
- * the same frames encoded the prototype's way (bench/lib/prototype-scheme: every frame whole, 32
- * RGB565 rows and a COMMIT), counted with the same codec. Link timing is serial-link.js's part.
+ * compositor into the serial link's frame sync (changed rectangles as WRITE_RECT packets, raw or
+ * RLE, then COMMIT), and every packet is counted as it would go on the wire (COBS-framed,
+ * delimiters included). Baselines: 6144 B of raw RGB888, and the same frames encoded the
+ * prototype's way (lib/prototype-scheme.ts: every frame whole, 32 RGB565 rows and a COMMIT),
+ * counted with the same codec. Link timing is serial-link.ts's part.
  */
-const { mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
-const { FRAME_BYTES } = require('../contract/dist');
-const { Compositor } = require('../bridge/dist/display');
-const { FrameSync } = require('../bridge/dist/serial/frame-sync');
-const { MAX_PACKET, encodeMessage } = require('../bridge/dist/serial/protocol');
-const { startExample } = require('./lib/examples');
-const { prototypeMessages, prototypeWireBytes } = require('./lib/prototype-scheme');
-const { median, ratio } = require('./lib/stats');
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FRAME_BYTES } from '@megabit/contract';
+import { Compositor, type DisplayOutput, encodeMessage, FrameSync, MAX_PACKET, type MessageSink } from 'megabit-bridge';
+import { startExample } from './lib/examples';
+import { prototypeMessages, prototypeWireBytes } from './lib/prototype-scheme';
+import { quiet } from './lib/quiet';
+import { median, ratio } from './lib/stats';
+import type { SerialLinkResult } from './serial-link';
 
-/** The apps whose frames the link bench replays (serial-link.js): a typical animated one. */
+/** The apps whose frames the link bench replays (serial-link.ts): a typical animated one. */
 const RECORDED_APPS = ['scroll'];
 /** The issue's goal for apps that change a few pixels: at most this share of a raw frame. */
 const GOAL_RATIO_TO_RAW = 0.1;
 const GOAL_APPS = ['clock', 'scroll'];
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+export interface AppBytes {
+  app: string;
+  frames: number;
+  bytes_per_frame_mean: number | null;
+  bytes_per_frame_median: number | null;
+  packets_per_frame_median: number | null;
+  bytes_per_second: number;
+  first_frame_bytes: number | null;
+  ratio_to_raw: number | null;
+  goal_ratio_to_raw: number | null;
+  prototype_bytes_per_frame_mean: number | null;
+  prototype_packets_per_frame: number;
+  ratio_to_prototype: number | null;
+}
+
+export interface SerialBytesResult {
+  max_packet: number;
+  raw_frame_bytes: number;
+  apps: AppBytes[];
+  link: SerialLinkResult | null;
+}
 
 /**
  * A display output that encodes each frame for the serial link and counts the wire bytes, ours
  * and the prototype's; keeps the frames themselves when `record` is set.
  */
-function serialCounter(record) {
-  const perFrame = [];
-  const prototypePerFrame = [];
-  const frames = [];
-  const packetsPerFrame = [];
+function serialCounter(record: boolean) {
+  const perFrame: number[] = [];
+  const prototypePerFrame: number[] = [];
+  const frames: Uint8Array[] = [];
+  const packetsPerFrame: number[] = [];
   let bytes = 0;
   let packets = 0;
-  const sink = {
+  const sink: MessageSink = {
     queued: 0,
     send(message) {
       bytes += encodeMessage(message).length;
@@ -52,28 +71,23 @@ function serialCounter(record) {
     },
   };
   const sync = new FrameSync(() => undefined);
-  return {
-    output: {
-      name: 'serial-count',
-      async start() {},
-      async stop() {},
-      setPower() {},
-      setBrightness() {},
-      showFrame(frame) {
-        prototypePerFrame.push(prototypeWireBytes(frame));
-        if (record) frames.push(Uint8Array.from(frame));
-        sync.show(frame);
-        sync.pump(sink, MAX_PACKET);
-      },
+  const output: DisplayOutput = {
+    name: 'serial-count',
+    async start() {},
+    async stop() {},
+    setPower() {},
+    setBrightness() {},
+    showFrame(frame) {
+      prototypePerFrame.push(prototypeWireBytes(frame));
+      if (record) frames.push(Uint8Array.from(frame));
+      sync.show(frame);
+      sync.pump(sink, MAX_PACKET);
     },
-    perFrame,
-    packetsPerFrame,
-    prototypePerFrame,
-    frames,
   };
+  return { output, perFrame, packetsPerFrame, prototypePerFrame, frames };
 }
 
-async function runApp(id, kvDir, durationMs) {
+async function runApp(id: string, kvDir: string, durationMs: number): Promise<{ result: AppBytes; frames: Uint8Array[] }> {
   const { app, manifest } = await startExample(id, kvDir);
   const counter = serialCounter(RECORDED_APPS.includes(id));
   const compositor = new Compositor([counter.output], { log: quiet });
@@ -99,7 +113,7 @@ async function runApp(id, kvDir, durationMs) {
   // Every frame the compositor handed over, sent whole: the prototype had no diff to skip any.
   const prototypeSteady = counter.prototypePerFrame.slice(1);
   const prototypePerFrame = prototypeSteady.length > 0 ? prototypeSteady.reduce((a, b) => a + b, 0) / prototypeSteady.length : null;
-  const result = {
+  const result: AppBytes = {
     app: id,
     frames: steady.length,
     bytes_per_frame_mean: perFrame,
@@ -120,7 +134,10 @@ async function runApp(id, kvDir, durationMs) {
  * All apps at once (each in its own worker), so the 10 s windows overlap. `recorded` receives
  * the frames of RECORDED_APPS (app id -> frames), for the link bench to replay.
  */
-async function measureSerialBytes(apps, { durationMs = 10_000, recorded = new Map() } = {}) {
+export async function measureSerialBytes(
+  apps: string[],
+  { durationMs = 10_000, recorded = new Map<string, Uint8Array[]>() } = {},
+): Promise<SerialBytesResult> {
   const kvDir = mkdtempSync(join(tmpdir(), 'megabit-bench-kv-'));
   try {
     const runs = await Promise.all(apps.map((id) => runApp(id, kvDir, durationMs)));
@@ -129,12 +146,10 @@ async function measureSerialBytes(apps, { durationMs = 10_000, recorded = new Ma
       max_packet: MAX_PACKET,
       raw_frame_bytes: FRAME_BYTES,
       apps: runs.map((r) => r.result),
-      // Filled in by serial-link.js: frame rates and latencies over the firmware in qemu.
+      // Filled in by serial-link.ts: frame rates and latencies over the firmware in qemu.
       link: null,
     };
   } finally {
     rmSync(kvDir, { recursive: true, force: true });
   }
 }
-
-module.exports = { measureSerialBytes };

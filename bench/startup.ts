@@ -1,4 +1,3 @@
-'use strict';
 /**
  * Start-up: from spawning `node bridge/dist/cli.js` to the first `P/display/frame` on the broker
  * (clock app installed), and to the first frame the app drew. Baseline: spawning a bare Node
@@ -6,16 +5,16 @@
  * Also the default run, as `npm start` on a first run does it: no config file, a fresh HOME, the
  * embedded broker, the example apps installed into ~/.megabit/apps before the first frame.
  */
-const { mkdtempSync, readdirSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join, resolve } = require('node:path');
-const mqtt = require('mqtt');
-const { startBridge } = require('./lib/bridge');
-const { freePort, start, stop } = require('./lib/processes');
-const { median, ratio } = require('./lib/stats');
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as mqttConnect, connectAsync, type MqttClient } from 'mqtt';
+import { startBridge } from './lib/bridge';
+import type { Broker } from './lib/mosquitto';
+import { BENCH_DIR, BRIDGE_CLI, ROOT } from './lib/paths';
+import { freePort, start, stop } from './lib/processes';
+import { median, ratio } from './lib/stats';
 
-const ROOT = resolve(__dirname, '..');
-const CLI = join(ROOT, 'bridge', 'dist', 'cli.js');
 /** Issue 3: `npm start` reaches the first frame on P/display/frame within 2 s of start. */
 const DEFAULT_RUN_GOAL_MS = 2000;
 
@@ -26,16 +25,42 @@ const c = mqtt.connect(url, { protocolVersion: 4 });
 c.on('connect', () => c.publish(topic, Buffer.alloc(6144), { retain: false }, () => c.end()));
 `;
 
+export interface DefaultRunResult {
+  runs: number;
+  apps_installed: number;
+  first_frame_ms_median: number | null;
+  first_frame_ms_max: number;
+  first_drawn_frame_ms_median: number | null;
+  ratio: number | null;
+  goal_ms: number;
+  goal_met: boolean;
+}
+
+export interface StartupResult {
+  runs: number;
+  default_run: DefaultRunResult;
+  bridge_ms_median: number | null;
+  bridge_ms_max: number;
+  bridge_first_drawn_frame_ms_median: number | null;
+  baseline_ms_median: number | null;
+  ratio: number | null;
+}
+
+interface Spawned {
+  startedAt: number;
+  dispose(): Promise<void>;
+}
+
 /**
  * Spawns via `spawnIt`; resolves with ms from spawn to the first message on `topic` and to the
  * first one whose payload satisfies `lit` (null when no such one came).
  */
-async function timeToFirstMessage(client, topic, spawnIt, lit = () => true) {
+async function timeToFirstMessage(client: MqttClient, topic: string, spawnIt: () => Promise<Spawned>, lit: (payload: Buffer) => boolean = () => true): Promise<{ first: number; lit: number }> {
   await client.subscribeAsync(topic, { qos: 0 });
-  let first;
-  let firstLit;
-  const arrived = new Promise((resolve) => {
-    const onMessage = (t, payload) => {
+  let first: number | undefined;
+  let firstLit: number | undefined;
+  const arrived = new Promise<void>((resolve) => {
+    const onMessage = (t: string, payload: Buffer): void => {
       if (t !== topic) return;
       first ??= performance.now();
       if (!lit(payload)) return;
@@ -46,13 +71,13 @@ async function timeToFirstMessage(client, topic, spawnIt, lit = () => true) {
     client.on('message', onMessage);
   });
   const { startedAt, dispose } = await spawnIt();
-  let timer;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise((_, reject) => {
+    const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no message on ${topic} within 30 s`)), 30_000);
     });
     await Promise.race([arrived, timeout]);
-    return { first: first - startedAt, lit: firstLit - startedAt };
+    return { first: first! - startedAt, lit: firstLit! - startedAt };
   } finally {
     clearTimeout(timer);
     await client.unsubscribeAsync(topic);
@@ -60,7 +85,7 @@ async function timeToFirstMessage(client, topic, spawnIt, lit = () => true) {
   }
 }
 
-const isLit = (frame) => frame.some((byte) => byte !== 0);
+const isLit = (frame: Buffer): boolean => frame.some((byte) => byte !== 0);
 
 /**
  * One default run: `node bridge/dist/cli.js` from the repository root with no arguments and
@@ -70,22 +95,22 @@ const isLit = (frame) => frame.some((byte) => byte !== 0);
  * the frame topic is retained, so a frame published before the subscription still arrives, and
  * the figure is then an upper bound on when it was published.
  */
-async function defaultRunOnce() {
+async function defaultRunOnce(): Promise<{ first: number; lit: number; appsInstalled: number }> {
   const home = mkdtempSync(join(tmpdir(), 'megabit-bench-home-'));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MEGABIT_')));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MEGABIT_')));
   const brokerPort = await freePort();
   Object.assign(env, { HOME: home, MEGABIT_BROKER_PORT: String(brokerPort), MEGABIT_BROKER_WS_PORT: String(await freePort()), MEGABIT_HTTP_PORT: String(await freePort()) });
   const topic = 'megabit/megabit/display/frame';
   const startedAt = performance.now();
-  const proc = start(process.execPath, [CLI], { cwd: ROOT, env });
-  const client = mqtt.connect(`mqtt://127.0.0.1:${brokerPort}`, { protocolVersion: 4, reconnectPeriod: 10, connectTimeout: 5000 });
+  const proc = start(process.execPath, [BRIDGE_CLI], { cwd: ROOT, env });
+  const client = mqttConnect(`mqtt://127.0.0.1:${brokerPort}`, { protocolVersion: 4, reconnectPeriod: 10, connectTimeout: 5000 });
   // Refused connections until the broker listens: expected, retried.
   client.on('error', () => undefined);
   client.on('connect', () => client.subscribe(topic, { qos: 0 }));
-  let first;
-  let timer;
+  let first: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const lit = await new Promise((resolveLit, reject) => {
+    const lit = await new Promise<number>((resolveLit, reject) => {
       timer = setTimeout(() => reject(new Error(`default run: no drawn frame on ${topic} within 30 s:\n${proc.output()}`)), 30_000);
       proc.child.once('exit', (code) => reject(new Error(`default run: the bridge exited (${code}):\n${proc.output()}`)));
       client.on('message', (t, payload) => {
@@ -94,7 +119,7 @@ async function defaultRunOnce() {
         if (isLit(payload)) resolveLit(performance.now() - startedAt);
       });
     });
-    return { first, lit, appsInstalled: readdirSync(join(home, '.megabit', 'apps')).filter((name) => !name.startsWith('.')).length };
+    return { first: first!, lit, appsInstalled: readdirSync(join(home, '.megabit', 'apps')).filter((name) => !name.startsWith('.')).length };
   } finally {
     clearTimeout(timer);
     client.end(true);
@@ -104,10 +129,10 @@ async function defaultRunOnce() {
 }
 
 /** The default run `runs` times, each a first run; the goal holds when every run makes it. */
-async function measureDefaultRun(runs, baselineMs) {
-  const first = [];
-  const lit = [];
-  const apps = [];
+async function measureDefaultRun(runs: number, baselineMs: number | null): Promise<DefaultRunResult> {
+  const first: number[] = [];
+  const lit: number[] = [];
+  const apps: number[] = [];
   for (let run = 0; run < runs; run++) {
     const times = await defaultRunOnce();
     first.push(times.first);
@@ -126,12 +151,12 @@ async function measureDefaultRun(runs, baselineMs) {
   };
 }
 
-async function measureStartup(broker, { runs = 5 } = {}) {
-  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
+export async function measureStartup(broker: Broker, { runs = 5 } = {}): Promise<StartupResult> {
+  const client = await connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
   try {
-    const bare = [];
-    const bridge = [];
-    const bridgeLit = [];
+    const bare: number[] = [];
+    const bridge: number[] = [];
+    const bridgeLit: number[] = [];
     for (let run = 0; run < runs; run++) {
       // A device id per run: no retained frame of an earlier run can answer for this one.
       const deviceId = `bench-start-${process.pid}-${run}`;
@@ -147,7 +172,8 @@ async function measureStartup(broker, { runs = 5 } = {}) {
       const bareTopic = `megabit-bench/bare-${run}`;
       bare.push((await timeToFirstMessage(client, bareTopic, async () => {
         const startedAt = performance.now();
-        const p = start(process.execPath, ['-e', BARE_PUBLISHER, broker.url, bareTopic], { cwd: __dirname });
+        // From the bench folder, so that `require('mqtt')` finds the repository's mqtt.js.
+        const p = start(process.execPath, ['-e', BARE_PUBLISHER, broker.url, bareTopic], { cwd: BENCH_DIR });
         return { startedAt, dispose: () => stop(p.child) };
       })).first);
     }
@@ -166,5 +192,3 @@ async function measureStartup(broker, { runs = 5 } = {}) {
     await client.endAsync(true);
   }
 }
-
-module.exports = { measureStartup };

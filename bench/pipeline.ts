@@ -1,36 +1,58 @@
-'use strict';
 /**
  * Frame pipeline capacity, in this process with the bridge's own code: each example app in the
- * real sandbox (a worker thread per app, bridge/dist/sandbox) → the compositor (which drops
- * frames equal to the last, bridge/dist/display) → the serial link's encoder
- * (bridge/dist/serial/frame-sync and frame-encoder: the changed rectangles against what the
- * device holds, raw or RLE, cut into packets) → the wire bytes (COBS, CRC: encodeMessage).
- * Frames per second unthrottled, and CPU time per frame at 30 fps, each the median of several
- * short runs taken in rounds across all apps; the baseline is a plasma drawn in plain JavaScript
- * into the same pipeline (lib/js-plasma.js).
+ * real sandbox (a worker thread per app) → the compositor (which drops frames equal to the last)
+ * → the serial link's encoder (the frame sync: the changed rectangles against what the device
+ * holds, raw or RLE, cut into packets) → the wire bytes (COBS, CRC: encodeMessage), all from
+ * the bridge's public API (megabit-bridge). Frames per second unthrottled, and CPU time per
+ * frame at 30 fps, each the median of several short runs taken in rounds across all apps; the
+ * baseline is a plasma drawn in plain JavaScript into the same pipeline (lib/js-plasma.ts).
  */
-const { mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
-const { Compositor } = require('../bridge/dist/display');
-const { FrameSync } = require('../bridge/dist/serial/frame-sync');
-const { MAX_PACKET, encodeMessage } = require('../bridge/dist/serial/protocol');
-const { startExample } = require('./lib/examples');
-const { createJsPlasma } = require('./lib/js-plasma');
-const { delay } = require('./lib/processes');
-const { median, ratio } = require('./lib/stats');
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AppInstance, Compositor, type CompositorOptions, type DisplayOutput, encodeMessage, FrameSync, MAX_PACKET, type MessageSink } from 'megabit-bridge';
+import { startExample } from './lib/examples';
+import { createJsPlasma } from './lib/js-plasma';
+import { delay } from './lib/processes';
+import { quiet } from './lib/quiet';
+import { median, ratio } from './lib/stats';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+type Tick = () => Promise<Uint8Array | null>;
+
+interface Pipeline {
+  push(frame: Uint8Array): void;
+  readonly framesEncoded: number;
+  readonly wireBytes: number;
+  stop(): void;
+}
+
+export interface PipelineFigures {
+  runs: number;
+  unthrottled_fps: number | null;
+  unthrottled_fps_min: number;
+  unthrottled_fps_max: number;
+  cpu_ms_per_frame_at_30fps: number | null;
+  frames_encoded: number;
+  wire_bytes_per_frame_encoded: number | null;
+}
+
+export interface PipelineResult {
+  rounds: number;
+  unthrottled_ms_per_run: number;
+  paced_ms_per_run: number;
+  baseline: { app: string } & PipelineFigures;
+  apps: Array<{ app: string; fps_ratio_to_baseline: number | null; cpu_ratio_to_baseline: number | null } & PipelineFigures>;
+}
 
 /**
  * The compositor and the serial encoder as the bridge runs them, minus the frame-rate cap (the
  * compositor's clock jumps a second at every look, so every frame is composed at once) and minus
  * the link (every packet is taken at once, as by a link with room to spare).
  */
-function createPipeline() {
+function createPipeline(): Pipeline {
   let t = 0;
   let wireBytes = 0;
-  const link = {
+  const link: MessageSink = {
     queued: 0,
     send(message) {
       wireBytes += encodeMessage(message).length;
@@ -38,7 +60,7 @@ function createPipeline() {
     },
   };
   const sync = new FrameSync(() => undefined);
-  const output = {
+  const output: DisplayOutput = {
     name: 'bench',
     async start() {},
     async stop() {},
@@ -49,7 +71,11 @@ function createPipeline() {
       sync.pump(link, MAX_PACKET);
     },
   };
-  const clock = { now: () => (t += 1000), setTimeout: (cb, ms) => setTimeout(cb, ms), clearTimeout: (h) => clearTimeout(h) };
+  const clock: CompositorOptions['clock'] = {
+    now: () => (t += 1000),
+    setTimeout: (cb, ms) => setTimeout(cb, ms),
+    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  };
   const compositor = new Compositor([output], { clock, log: quiet });
   compositor.start();
   return {
@@ -65,7 +91,7 @@ function createPipeline() {
 }
 
 /** `tick` (one frame's work, returns the frame or null) back to back for `ms`: ticks per second. */
-async function unthrottledRun(tick, pipeline, ms) {
+async function unthrottledRun(tick: Tick, pipeline: Pipeline, ms: number): Promise<number> {
   let ticks = 0;
   const t0 = performance.now();
   while (performance.now() - t0 < ms) {
@@ -77,7 +103,7 @@ async function unthrottledRun(tick, pipeline, ms) {
 }
 
 /** `tick` 30 times a second for `ms`, as the scheduler ticks a 33 ms app: CPU ms per tick of this whole process (all threads). */
-async function pacedRun(tick, pipeline, ms) {
+async function pacedRun(tick: Tick, pipeline: Pipeline, ms: number): Promise<number> {
   let ticks = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -96,8 +122,11 @@ async function pacedRun(tick, pipeline, ms) {
  * Every subject (name, tick) measured in `rounds` rounds, one run of each kind per subject per
  * round, so that a change in the machine's load hits all of them alike.
  */
-async function measureAll(subjects, { rounds, unthrottledMs, pacedMs }) {
-  const state = subjects.map((s) => ({ ...s, pipeline: createPipeline(), fps: [], cpu: [] }));
+async function measureAll(
+  subjects: Array<{ name: string; tick: Tick }>,
+  { rounds, unthrottledMs, pacedMs }: { rounds: number; unthrottledMs: number; pacedMs: number },
+): Promise<Array<{ name: string } & PipelineFigures>> {
+  const state = subjects.map((s) => ({ ...s, pipeline: createPipeline(), fps: [] as number[], cpu: [] as number[] }));
   try {
     for (const s of state) for (let i = 0; i < 10; i++) await s.tick(); // warm-up: compilation, first allocations
     for (let round = 0; round < rounds; round++) {
@@ -119,9 +148,9 @@ async function measureAll(subjects, { rounds, unthrottledMs, pacedMs }) {
   }
 }
 
-async function measurePipeline(apps, { rounds = 5, unthrottledMs = 400, pacedMs = 600 } = {}) {
+export async function measurePipeline(apps: string[], { rounds = 5, unthrottledMs = 400, pacedMs = 600 } = {}): Promise<PipelineResult> {
   const kvDir = mkdtempSync(join(tmpdir(), 'megabit-bench-kv-'));
-  const running = [];
+  const running: Array<{ id: string; app: AppInstance }> = [];
   try {
     for (const id of apps) running.push({ id, app: (await startExample(id, kvDir)).app });
     const plasma = createJsPlasma();
@@ -148,5 +177,3 @@ async function measurePipeline(apps, { rounds = 5, unthrottledMs = 400, pacedMs 
     rmSync(kvDir, { recursive: true, force: true });
   }
 }
-
-module.exports = { measurePipeline };

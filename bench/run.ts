@@ -1,0 +1,75 @@
+/**
+ * `npm run bench`: measures the bridge (docs/performance.md says what each figure means), prints
+ * a table and writes bench/results.json. Runs compiled (bench/dist/run.js, built by `npm run
+ * build`) against the built bridge, and needs Debian's mosquitto. Every figure is a median
+ * (p99 too for latencies) next to a baseline from this run.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { type FootprintResult, measureFootprint } from './footprint';
+import { type LatencyResult, measureLatency } from './latency';
+import { builtExamples } from './lib/bridge';
+import { startMosquitto } from './lib/mosquitto';
+import { BENCH_DIR } from './lib/paths';
+import { measurePipeline, type PipelineResult } from './pipeline';
+import { measureSerialBytes, type SerialBytesResult } from './serial-bytes';
+import { measureSerialLink } from './serial-link';
+import { measureStartup, type StartupResult } from './startup';
+import { printTables } from './table';
+
+const RESULTS = join(BENCH_DIR, 'results.json');
+
+/** What bench/results.json holds. */
+export interface BenchResults {
+  when: string;
+  machine: { cpus: number; cpu: string; node: string };
+  latency: LatencyResult;
+  pipeline: PipelineResult;
+  serial: SerialBytesResult;
+  footprint: FootprintResult;
+  startup: StartupResult;
+  duration_s: number;
+}
+
+function step(name: string): void {
+  process.stderr.write(`bench: ${name}...\n`);
+}
+
+async function main(): Promise<void> {
+  const apps = builtExamples();
+  if (apps.length === 0) throw new Error('no example app is built (apps/examples/*/build): run "npm run build"');
+  const startedAt = new Date();
+  const broker = await startMosquitto();
+  // Filled in measurement by measurement, in this order (the order of results.json).
+  const results: Partial<BenchResults> = {
+    when: startedAt.toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+  };
+  try {
+    step('command-to-pixel latency');
+    results.latency = await measureLatency(broker);
+    step('frame pipeline capacity');
+    results.pipeline = await measurePipeline(apps);
+    step('serial bytes per frame (10 s of every app)');
+    const recorded = new Map<string, Uint8Array[]>();
+    results.serial = await measureSerialBytes(apps, { recorded });
+    step('serial link (firmware in qemu): frames/s and command-to-device latency');
+    results.serial.link = await measureSerialLink(broker.url, { scrollFrames: recorded.get('scroll'), latency: results.latency });
+    step('footprint');
+    results.footprint = await measureFootprint(broker);
+    step('start-up');
+    results.startup = await measureStartup(broker);
+  } finally {
+    await broker.dispose();
+  }
+  results.duration_s = (Date.now() - startedAt.getTime()) / 1000;
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  printTables(results as BenchResults);
+  process.stdout.write(`\nwrote ${RESULTS} (${results.duration_s.toFixed(0)} s)\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
