@@ -23,6 +23,7 @@ import { Scheduler, type SchedulableApp } from '../scheduler/scheduler';
 import { makePrivateDir, removeStaleTempFiles } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
 import { VERSION } from '../version';
+import { appMayReadTopic } from './app-topic-access';
 import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
 import type { DeviceControl } from './device-control';
 import { type DisplayLink, NO_DISPLAY_LINK } from './display-link';
@@ -256,8 +257,22 @@ export class Device implements DeviceControl {
 
   readableTopics(): string[] {
     const topics = new Set<string>();
-    for (const app of this.store.list()) for (const t of app.manifest?.permissions?.mqtt ?? []) topics.add(t);
+    const base = this.options.settings.mqtt.base_topic;
+    for (const app of this.store.list()) {
+      for (const t of app.manifest?.permissions?.mqtt ?? []) {
+        if (appMayReadTopic(t, base)) topics.add(t);
+        else this.warnOnce(`app ${app.id}: permissions.mqtt names ${t}, which no app may read (display commands and replies carry other apps' config); it gets no value`);
+      }
+    }
     return [...topics];
+  }
+
+  private readonly warned = new Set<string>();
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.log.warn(message);
   }
 
   // Home Assistant entity states, handed to apps exactly like topic values above.

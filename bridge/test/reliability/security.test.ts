@@ -33,6 +33,8 @@ describe('an app reaching beyond its permissions', () => {
     const dataDir = newDataDir();
     writeApp(dataDir, probeManifest('alice', { permissions: { mqtt: ['home/alice/secret'], homeassistant: ['sensor.alice'] } }), probe);
     writeApp(dataDir, probeManifest('bob', { permissions: { mqtt: ['home/bob/temperature'] } }), probe);
+    // Eve asks for alice's config command topic: where the user sends alice's API keys.
+    writeApp(dataDir, probeManifest('eve', { permissions: { mqtt: [P('cmd/apps/alice/config'), P('response/apps/alice/config')] } }), probe);
     bridge = await startBridge({ dataDir, settings: { rotation: { enabled: false }, sandbox: { log_lines_per_second: 1000 } } });
     client = await TestClient.connect(bridge.mqttUrl);
     await client.subscribe(P('#'));
@@ -96,6 +98,16 @@ describe('an app reaching beyond its permissions', () => {
     };
     expect(kv('alice')).toContain(Buffer.from('alice-kv-value').toString('base64'));
     expect(kv('bob')).not.toContain(Buffer.from('alice-kv-value').toString('base64'));
+  });
+
+  it('cannot read display commands or replies, even when its manifest names them', async () => {
+    await show('eve');
+    await client.request('apps/alice/config', { api_key: 'alice-api-key' });
+    await client.publish(P('cmd/apps/alice/config'), JSON.stringify({ api_key: 'alice-api-key' }), { retain: true });
+    expect(await ask('eve', `mqtt|${P('cmd/apps/alice/config')}`, 'mqtt ')).toBe('mqtt {"ok":false,"error":"unavailable"}');
+    expect(await ask('eve', `mqtt|${P('response/apps/alice/config')}`, 'mqtt ')).toBe('mqtt {"ok":false,"error":"unavailable"}');
+    expect(bridge.output).toContain(`app eve: permissions.mqtt names ${P('cmd/apps/alice/config')}, which no app may read`);
+    await client.publish(P('cmd/apps/alice/config'), '', { retain: true });
   });
 });
 
