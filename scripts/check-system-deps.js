@@ -15,6 +15,9 @@ const REQUIRED = {
   socat: '/usr/bin/socat',
   openssl: '/usr/bin/openssl',
   curl: '/usr/bin/curl',
+  // ss: which addresses the bridge listens on; script: a real terminal for `megabit user add`.
+  iproute2: '/usr/bin/ss',
+  bsdutils: '/usr/bin/script',
   gcc: '/usr/bin/gcc',
   make: '/usr/bin/make',
   'gcc-arm-none-eabi': '/usr/bin/arm-none-eabi-gcc',
