@@ -52,7 +52,6 @@ export class Compositor {
   private timer?: ClockTimer;
   private running = false;
   private on = true;
-  private level = 255;
   private readonly pushTimes: number[] = [];
   private readonly failingOutputs = new Set<DisplayOutput>();
 
@@ -110,11 +109,6 @@ export class Compositor {
     return this.notifications.dismiss(id);
   }
 
-  /** While true the hardware button belongs to the notification (a press dismisses it). */
-  isHoldShowing(): boolean {
-    return this.notifications.isHoldShowing();
-  }
-
   get notification(): Notification | undefined {
     return this.notifications.showing?.notification;
   }
@@ -123,18 +117,10 @@ export class Compositor {
     return this.notifications.onEvent(listener);
   }
 
-  get power(): boolean {
-    return this.on;
-  }
-
-  get brightness(): number {
-    return this.level;
-  }
-
   setPower(on: boolean): void {
     if (typeof on !== 'boolean') throw new TypeError(`power must be true or false, got ${String(on)}`);
     this.on = on;
-    for (const output of this.outputs) this.callOutput(output, () => output.setPower(on));
+    for (const output of this.outputs) this.callOutput(output, () => output.setPower?.(on));
     this.requestCompose();
   }
 
@@ -142,24 +128,7 @@ export class Compositor {
     if (!Number.isInteger(brightness) || brightness < 0 || brightness > 255) {
       throw new RangeError(`brightness must be an integer from 0 to 255, got ${String(brightness)}`);
     }
-    this.level = brightness;
-    for (const output of this.outputs) this.callOutput(output, () => output.setBrightness(brightness));
-  }
-
-  /** Adds an output (a serial link that came up later) and brings it up to date at once. */
-  addOutput(output: DisplayOutput): void {
-    if (this.outputs.includes(output)) return;
-    this.outputs.push(output);
-    this.callOutput(output, () => output.setPower(this.on));
-    this.callOutput(output, () => output.setBrightness(this.level));
-    const frame = this.lastFrame;
-    if (this.running && frame) this.callOutput(output, () => output.showFrame(frame));
-  }
-
-  removeOutput(output: DisplayOutput): void {
-    const index = this.outputs.indexOf(output);
-    if (index >= 0) this.outputs.splice(index, 1);
-    this.failingOutputs.delete(output);
+    for (const output of this.outputs) this.callOutput(output, () => output.setBrightness?.(brightness));
   }
 
   /** Frames handed to the outputs during the last second. */

@@ -2,8 +2,8 @@
  * The display pipeline: everything between an app's frame and the display outputs.
  *
  * The scheduler owns one `Compositor`: it calls `setAppFrame` on each app tick, `notify`/`dismiss`
- * for notifications, `isHoldShowing()` to decide whether the button dismisses, `setPower`/
- * `setBrightness` for `P/cmd/display`, and reads `fps`, `notification` and `currentFrame` for state.
+ * for notifications (a press first dismisses the one showing), `setPower`/`setBrightness` for
+ * `P/cmd/display`, and reads `fps`, `notification` and `currentFrame` for state.
  */
 export type { DisplayOutput } from './output';
 export { Compositor, type CompositorOptions } from './compositor';

@@ -83,10 +83,6 @@ export class NotificationQueue {
     return this.pending.map((e) => e.notification);
   }
 
-  isHoldShowing(): boolean {
-    return this.current?.notification.hold === true;
-  }
-
   /** Returns a function that unsubscribes. */
   onEvent(listener: NotificationListener): () => void {
     this.listeners.add(listener);
