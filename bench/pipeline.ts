@@ -64,8 +64,6 @@ function createPipeline(): Pipeline {
     name: 'bench',
     async start() {},
     async stop() {},
-    setPower() {},
-    setBrightness() {},
     showFrame(frame) {
       sync.show(frame);
       sync.pump(link, MAX_PACKET);

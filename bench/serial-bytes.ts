@@ -75,8 +75,6 @@ function serialCounter(record: boolean) {
     name: 'serial-count',
     async start() {},
     async stop() {},
-    setPower() {},
-    setBrightness() {},
     showFrame(frame) {
       prototypePerFrame.push(prototypeWireBytes(frame));
       if (record) frames.push(Uint8Array.from(frame));

@@ -12,6 +12,7 @@ import { BrokerAccess, type BrokerAccessOptions } from './broker-access';
 import { brokerHooks } from './broker-hooks';
 import { linkPair } from './in-process-link';
 import { RetainedBudget, type RetainedLimits } from './retained-budget';
+import type { Part } from '../part';
 import type { Logger } from '../util/logger';
 
 interface AedesBroker {
@@ -34,7 +35,8 @@ export interface EmbeddedBrokerOptions {
   verifyWebSocket?: (req: IncomingMessage) => boolean;
 }
 
-export class EmbeddedBroker {
+export class EmbeddedBroker implements Part {
+  readonly name = 'broker';
   private broker?: AedesBroker;
   private tcp?: Server;
   private ws?: WebSocketServer;
@@ -107,10 +109,6 @@ export class EmbeddedBroker {
     stream.once('close', () => this.sockets.delete(stream));
     stream.on('error', () => stream.destroy());
     this.broker?.handle(stream);
-  }
-
-  handleWebSocketStream(stream: Duplex): void {
-    this.handle(stream);
   }
 
   /** A new connection for the bridge's own client; mqtt.js calls this on every (re)connect. */

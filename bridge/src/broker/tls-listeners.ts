@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Part } from '../part';
 import type { Logger } from '../util/logger';
 import { listen } from './embedded-broker';
 
@@ -25,6 +26,8 @@ export interface TlsListenerOptions {
   maxPacketBytes: number;
   /** Whether a WebSocket handshake may go on (the web page's Origin); refused ones get 403. */
   verifyWebSocket?: (req: IncomingMessage) => boolean;
+  /** The broker's `handle`: every accepted connection, once TLS is through. */
+  handle: (stream: Duplex) => void;
 }
 
 /** Reads one PEM file named by a setting; a missing or unreadable file names that setting. */
@@ -36,7 +39,8 @@ function pem(file: string, key: string): Buffer {
   }
 }
 
-export class TlsListeners {
+export class TlsListeners implements Part {
+  readonly name = 'broker TLS listeners';
   private tls?: TlsServer;
   private https?: HttpsServer;
   private ws?: WebSocketServer;
@@ -44,8 +48,9 @@ export class TlsListeners {
 
   constructor(private readonly options: TlsListenerOptions, private readonly log: Logger) {}
 
-  async start(handle: (stream: Duplex) => void): Promise<void> {
+  async start(): Promise<void> {
     const { options } = this;
+    const { handle } = options;
     const secure = {
       cert: pem(options.cert, 'broker.tls.cert'),
       key: pem(options.key, 'broker.tls.key'),

@@ -16,6 +16,7 @@ import type { Settings } from '../config';
 import { Compositor, encodeFramePng } from '../display';
 import type { DisplayOutput } from '../display/output';
 import type { EventBus } from '../events';
+import type { Part } from '../part';
 import { startApp } from '../sandbox';
 import { splitEntities } from '../sandbox/ha-access';
 import type { AppInstance, HomeAssistantEntityState, SandboxLimits, SandboxOptions } from '../sandbox/types';
@@ -35,11 +36,15 @@ export interface DeviceOptions {
   bus: EventBus;
   /** Installed on first run (no apps folder yet). */
   exampleAppDirs: string[];
+  /** Where composed frames go; the controller starts them before the device and stops them after. */
+  outputs: DisplayOutput[];
+  /** The hardware link whose state `state().display` reports; none without display hardware. */
+  displayLink?: DisplayLink;
 }
 
-export class Device implements DeviceControl {
-  private readonly outputs: DisplayOutput[] = [];
-  private displayLink: DisplayLink = NO_DISPLAY_LINK;
+export class Device implements DeviceControl, Part {
+  readonly name = 'device';
+  private readonly displayLink: DisplayLink;
   private readonly store: AppStore;
   private readonly settingsFile: DeviceSettingsFile;
   private persisted: PersistedDeviceSettings;
@@ -71,15 +76,7 @@ export class Device implements DeviceControl {
       logLinesPerSecond: s.sandbox.log_lines_per_second,
     };
     this.timeZone = s.time_zone === 'system' ? Intl.DateTimeFormat().resolvedOptions().timeZone : s.time_zone;
-  }
-
-  addOutput(output: DisplayOutput): void {
-    this.outputs.push(output);
-  }
-
-  /** The hardware link whose state `state().display` reports. */
-  setDisplayLink(link: DisplayLink): void {
-    this.displayLink = link;
+    this.displayLink = options.displayLink ?? NO_DISPLAY_LINK;
   }
 
   async start(): Promise<void> {
@@ -89,7 +86,7 @@ export class Device implements DeviceControl {
     if (installed.length > 0) this.log.info(`first run: installed the example apps ${installed.join(', ')}`);
     this.store.load();
 
-    this.compositor = new Compositor(this.outputs, {
+    this.compositor = new Compositor(this.options.outputs, {
       maxFps: s.display.max_fps,
       defaultDurationMs: s.notifications.default_duration_ms,
       log: this.log.child('display'),
@@ -117,25 +114,18 @@ export class Device implements DeviceControl {
       onStartFailed: (id, reason) => this.store.appFailedToStart(id, reason),
     }, this.log.child('scheduler'));
 
-    for (const output of this.outputs) await output.start();
     this.compositor.start();
     this.scheduler.setApps(this.schedulable());
     this.scheduler.start();
-    this.store.on('changed', (changed) => this.onAppsChanged(changed));
+    this.store.on('changed', this.onStoreChanged);
     this.store.watch();
   }
 
   async stop(): Promise<void> {
+    this.store.off('changed', this.onStoreChanged);
     this.store.unwatch();
     await this.scheduler?.stop();
     this.compositor?.stop();
-    for (const output of this.outputs) {
-      try {
-        await output.stop();
-      } catch (e) {
-        this.log.warn(`stopping output ${output.name} failed: ${errorMessage(e)}`);
-      }
-    }
   }
 
   // ---- DeviceControl ----
@@ -343,6 +333,8 @@ export class Device implements DeviceControl {
         config: () => this.store.getConfig(app.id),
       }));
   }
+
+  private readonly onStoreChanged = (changed: AppsChange): void => this.onAppsChanged(changed);
 
   private onAppsChanged(changed: AppsChange): void {
     this.scheduler.setApps(this.schedulable(), [...changed.added, ...changed.updated]);

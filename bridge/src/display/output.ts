@@ -1,14 +1,14 @@
 /**
  * Where composed frames go. The compositor and scheduler see only this interface; the MQTT frame
- * publisher and the serial link to the coprocessor both implement it.
+ * publisher and the serial link to the coprocessor both implement it. An output is a part: the
+ * controller starts it before the device core and stops it after.
  */
-export interface DisplayOutput {
-  readonly name: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
+import type { Part } from '../part';
+
+export interface DisplayOutput extends Part {
   /** Called with each composed frame (64x32 RGB888) that differs from the previous one. */
   showFrame(frame: Uint8Array): void;
-  /** Power and brightness as the user set them; outputs that dim in hardware use these. */
-  setPower(on: boolean): void;
-  setBrightness(brightness: number): void;
+  /** Power and brightness as the user set them; only outputs that dim in hardware have these. */
+  setPower?(on: boolean): void;
+  setBrightness?(brightness: number): void;
 }

@@ -8,6 +8,7 @@ import { OUT, type DeviceTopics } from '@megabit/contract';
 import type { DeviceControl } from '../device/device-control';
 import type { EventBus } from '../events';
 import type { MessageHandler, MqttConnection } from '../mqtt/connection';
+import type { Part } from '../part';
 import { errorMessage, type Logger } from '../util/logger';
 import { VERSION } from '../version';
 import { buildDiscoveryConfigs, configFilter, nodeIdFor } from './discovery-configs';
@@ -17,18 +18,20 @@ export interface DiscoveryOptions {
   discoveryPrefix: string;
   baseTopic: string;
   deviceId: string;
-  /** The simulator page, shown as the device's configuration URL. */
-  configurationUrl?: string;
+  /** The simulator page, shown as the device's configuration URL (asked once HTTP listens). */
+  configurationUrl(): string;
   /** Republishes the bridge's retained state (P/state, P/state/apps) and the screen. */
   republish(): void;
 }
 
-export class HomeAssistantDiscovery {
+export class HomeAssistantDiscovery implements Part {
+  readonly name = 'homeassistant-discovery';
   /** Topic → payload of every config the broker holds for this device, as far as we know. */
   private onBroker = new Map<string, string>();
   private running = false;
   private readonly stopping = new AbortController();
   private readonly statusTopic: string;
+  private offConnect?: () => void;
   private readonly onStatus: MessageHandler = (_topic, payload) => {
     if (payload.toString().trim() === 'online') this.republishAll();
   };
@@ -53,6 +56,7 @@ export class HomeAssistantDiscovery {
   stop(): void {
     this.running = false;
     this.stopping.abort();
+    this.offConnect?.();
     this.bus.removeListeners(this);
     this.mqtt.unsubscribe(this.statusTopic, this.onStatus);
   }
@@ -66,9 +70,7 @@ export class HomeAssistantDiscovery {
     this.bus.on(this, 'appsChanged', () => this.sync(false));
     this.mqtt.subscribe(this.statusTopic, this.onStatus);
     // A broker without persistence forgets retained configs when it restarts.
-    this.mqtt.onConnect(() => {
-      if (this.running) this.sync(true);
-    });
+    this.offConnect = this.mqtt.onConnect(() => this.sync(true));
     this.log.info(`Home Assistant discovery published under ${this.options.discoveryPrefix}/<component>/${nodeId}/`);
   }
 
@@ -99,7 +101,7 @@ export class HomeAssistantDiscovery {
   private configs(): ReturnType<typeof buildDiscoveryConfigs> {
     const o = this.options;
     return buildDiscoveryConfigs(
-      { discoveryPrefix: o.discoveryPrefix, baseTopic: o.baseTopic, deviceId: o.deviceId, version: VERSION, configurationUrl: o.configurationUrl },
+      { discoveryPrefix: o.discoveryPrefix, baseTopic: o.baseTopic, deviceId: o.deviceId, version: VERSION, configurationUrl: o.configurationUrl() },
       this.topics,
       this.device.apps(),
     );

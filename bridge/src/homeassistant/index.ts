@@ -1,53 +1,33 @@
 /**
- * The Home Assistant integration as the controller starts it: MQTT discovery when
- * `homeassistant.enabled`, entity states for apps when `homeassistant.url` and `.token` are set.
+ * The Home Assistant integration's parts: MQTT discovery when `homeassistant.enabled`, entity
+ * states for apps when `homeassistant.url` and `.token` are set.
  */
-import type { DeviceTopics } from '@megabit/contract';
-import type { Settings } from '../config';
-import type { DeviceControl } from '../device/device-control';
-import type { EventBus } from '../events';
-import type { MqttConnection } from '../mqtt/connection';
-import type { Logger } from '../util/logger';
+import type { Part } from '../part';
+import type { PartContext } from '../parts';
 import { HomeAssistantDiscovery, simulatorUrl } from './discovery';
 import { HomeAssistantStates } from './states';
 
 export { removeDiscovery } from './discovery-remove';
 
-export interface HomeAssistantContext {
-  settings: Settings;
-  mqtt: MqttConnection;
-  topics: DeviceTopics;
-  device: DeviceControl;
-  bus: EventBus;
-  /** The simulator page's port (the HTTP server is already listening). */
-  httpPort: number;
-  /** Republishes P/state, P/state/apps and the screen PNG. */
-  republish(): void;
-}
-
-export interface HomeAssistantPart {
-  name: string;
-  start(): void;
-  stop(): Promise<void> | void;
-}
-
-export function homeAssistantParts(context: HomeAssistantContext, log: Logger): HomeAssistantPart[] {
-  const { settings } = context;
-  const parts: HomeAssistantPart[] = [];
+export function homeAssistantParts(ctx: PartContext): Part[] {
+  const { settings, log } = ctx;
+  const parts: Part[] = [];
   if (settings.homeassistant.enabled) {
-    const discovery = new HomeAssistantDiscovery(context.mqtt, context.topics, context.device, context.bus, {
+    parts.push(new HomeAssistantDiscovery(ctx.mqtt, ctx.topics, ctx.device, ctx.bus, {
       discoveryPrefix: settings.homeassistant.discovery_prefix,
       baseTopic: settings.mqtt.base_topic,
       deviceId: settings.device_id,
-      configurationUrl: simulatorUrl(settings.http.host, context.httpPort),
-      republish: context.republish,
-    }, log.child('homeassistant'));
-    parts.push({ name: 'homeassistant-discovery', start: () => discovery.start(), stop: () => discovery.stop() });
+      configurationUrl: () => simulatorUrl(settings.http.host, ctx.http.port),
+      // When Home Assistant comes online it wants the retained state and the screen again.
+      republish: () => {
+        ctx.state.publishAll();
+        ctx.frames.publishPng();
+      },
+    }, log.child('homeassistant')));
   }
   const { url, token } = settings.homeassistant;
   if (url && token) {
-    const states = new HomeAssistantStates({ url, token }, context.device, context.bus, log.child('homeassistant'));
-    parts.push({ name: 'homeassistant-states', start: () => states.start(), stop: () => states.stop() });
+    parts.push(new HomeAssistantStates({ url, token }, ctx.device, ctx.bus, log.child('homeassistant')));
   } else if (url || token) {
     log.warn(`homeassistant.${url ? 'token' : 'url'} is not set, so apps cannot read Home Assistant entities (both are needed)`);
   }

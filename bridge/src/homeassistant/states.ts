@@ -9,6 +9,7 @@ import { WebSocket as NodeWebSocket } from 'ws';
 import type { EventBus } from '../events';
 import { redact } from '../mqtt/connection';
 import type { HomeAssistantEntityState } from '../sandbox/types';
+import type { Part } from '../part';
 import { errorMessage, type Logger } from '../util/logger';
 import { applyEntityEvent } from './entity-updates';
 
@@ -30,7 +31,8 @@ export interface HomeAssistantStatesOptions {
 const MIN_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30_000;
 
-export class HomeAssistantStates {
+export class HomeAssistantStates implements Part {
+  readonly name = 'homeassistant-states';
   private haws?: Haws;
   private connection?: Connection;
   private unsubscribe?: () => Promise<void>;
@@ -62,11 +64,6 @@ export class HomeAssistantStates {
     this.bus.removeListeners(this);
     this.connection?.close();
     this.connection = undefined;
-  }
-
-  /** True once the first connection succeeded (reconnects are the client's job). */
-  get connected(): boolean {
-    return this.connection?.connected ?? false;
   }
 
   private async connect(): Promise<void> {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { listen } from '../broker/embedded-broker';
+import type { Part } from '../part';
 import { errorMessage, type Logger } from '../util/logger';
 import { AccessToken } from './access-token';
 import type { OriginPolicy } from './origin-policy';
@@ -58,7 +59,8 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Origins already reported as refused: a page retrying every second must not flood the log. */
 const MAX_REPORTED_ORIGINS = 100;
 
-export class HttpServer {
+export class HttpServer implements Part {
+  readonly name = 'http';
   private server?: Server;
   private wss?: WebSocketServer;
   private readonly files: StaticFiles;
@@ -118,11 +120,6 @@ export class HttpServer {
 
   get port(): number {
     return (this.server?.address() as AddressInfo).port;
-  }
-
-  /** Connections turned away for being over `maxConnections` since start. */
-  get refused(): number {
-    return this.refusedConnections;
   }
 
   async stop(): Promise<void> {

@@ -4,9 +4,11 @@
  */
 import type { DeviceControl } from '../device/device-control';
 import type { EventBus } from '../events';
+import type { Part } from '../part';
 import type { MqttConnection } from './connection';
 
-export class AppTopicFeed {
+export class AppTopicFeed implements Part {
+  readonly name = 'app topic feed';
   private subscribed = new Set<string>();
   private readonly onMessage = (topic: string, payload: Buffer): void => this.device.setTopicValue(topic, payload);
 

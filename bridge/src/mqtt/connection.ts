@@ -8,6 +8,7 @@ import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import type { DeviceTopics } from '@megabit/contract';
 import { OUT, topicMatches } from '@megabit/contract';
 import { errorMessage, type Logger } from '../util/logger';
+import type { Part } from '../part';
 import type { LoginOptions } from './client-options';
 
 export interface ConnectionOptions {
@@ -29,7 +30,8 @@ export type MessageHandler = (topic: string, payload: Buffer) => void;
 const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 
-export class MqttConnection {
+export class MqttConnection implements Part {
+  readonly name = 'mqtt connection';
   private client?: MqttClient;
   private readonly subscriptions = new Map<string, Set<MessageHandler>>();
   private readonly connectListeners = new Set<() => void>();
@@ -99,14 +101,19 @@ export class MqttConnection {
     await client.endAsync();
   }
 
-  /** Called after every (re)connect, once `online` is published: republish retained state here. */
-  onConnect(listener: () => void): void {
+  /**
+   * Called after every (re)connect, once `online` is published: republish retained state here.
+   * Returns what removes the listener, for the part's stop.
+   */
+  onConnect(listener: () => void): () => void {
     this.connectListeners.add(listener);
+    return () => this.connectListeners.delete(listener);
   }
 
-  /** Called whenever the connection closes or a connection attempt fails (not on stop). */
-  onDisconnect(listener: () => void): void {
+  /** Called whenever the connection closes or a connection attempt fails (not on stop); returns its remover. */
+  onDisconnect(listener: () => void): () => void {
     this.disconnectListeners.add(listener);
+    return () => this.disconnectListeners.delete(listener);
   }
 
   subscribe(filter: string, handler: MessageHandler): void {

@@ -5,10 +5,13 @@
 import { OUT, type DeviceTopics } from '@megabit/contract';
 import type { DisplayLink } from '../device/display-link';
 import type { EventBus } from '../events';
+import type { Part } from '../part';
 import type { MqttConnection } from './connection';
 
-export class DisplayStatePublisher {
+export class DisplayStatePublisher implements Part {
+  readonly name = 'display state publisher';
   private last?: string;
+  private offConnect?: () => void;
 
   constructor(
     private readonly mqtt: MqttConnection,
@@ -19,15 +22,16 @@ export class DisplayStatePublisher {
 
   start(): void {
     this.bus.on(this, 'displayChanged', () => this.publish(false));
-    this.mqtt.onConnect(() => this.publish(true));
+    this.offConnect = this.mqtt.onConnect(() => this.publish(true));
     this.publish(true);
   }
 
   stop(): void {
+    this.offConnect?.();
     this.bus.removeListeners(this);
   }
 
-  publish(force: boolean): void {
+  private publish(force: boolean): void {
     const payload = JSON.stringify(this.link.linkState());
     if (!force && payload === this.last) return;
     this.last = payload;

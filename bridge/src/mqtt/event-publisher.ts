@@ -1,9 +1,11 @@
 /** Publishes the device's events: button actions and app log lines. */
 import { OUT, type DeviceTopics } from '@megabit/contract';
 import type { EventBus } from '../events';
+import type { Part } from '../part';
 import type { MqttConnection } from './connection';
 
-export class EventPublisher {
+export class EventPublisher implements Part {
+  readonly name = 'event publisher';
   constructor(private readonly mqtt: MqttConnection, private readonly topics: DeviceTopics, private readonly bus: EventBus) {}
 
   start(): void {

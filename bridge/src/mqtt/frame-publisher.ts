@@ -19,6 +19,7 @@ export class FramePublisher implements DisplayOutput {
   private lastPngAt = 0;
   private pngTimer?: NodeJS.Timeout;
   private readonly minFrameIntervalMs: number;
+  private offConnect?: () => void;
 
   constructor(
     private readonly mqtt: MqttConnection,
@@ -29,12 +30,13 @@ export class FramePublisher implements DisplayOutput {
     this.minFrameIntervalMs = 1000 / maxFps;
   }
 
-  async start(): Promise<void> {
+  start(): void {
     // The retained frame may have been lost with a broker restart: put it back.
-    this.mqtt.onConnect(() => this.publishFrame());
+    this.offConnect = this.mqtt.onConnect(() => this.publishFrame());
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
+    this.offConnect?.();
     clearTimeout(this.frameTimer);
     clearTimeout(this.pngTimer);
   }
@@ -47,10 +49,6 @@ export class FramePublisher implements DisplayOutput {
     else this.frameTimer = setTimeout(() => this.publishFrame(), wait);
     this.schedulePng();
   }
-
-  setPower(): void {}
-
-  setBrightness(): void {}
 
   /** Publishes the PNG now (the `P/cmd/screen` command). */
   publishPng(): void {

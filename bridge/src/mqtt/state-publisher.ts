@@ -5,14 +5,17 @@
 import { OUT, type DeviceTopics } from '@megabit/contract';
 import type { DeviceControl } from '../device/device-control';
 import type { EventBus } from '../events';
+import type { Part } from '../part';
 import type { MqttConnection } from './connection';
 
 const REFRESH_MS = 30_000;
 
-export class StatePublisher {
+export class StatePublisher implements Part {
+  readonly name = 'state publisher';
   private lastState?: string;
   private lastApps?: string;
   private timer?: NodeJS.Timeout;
+  private offConnect?: () => void;
 
   constructor(
     private readonly mqtt: MqttConnection,
@@ -27,13 +30,14 @@ export class StatePublisher {
       this.publishApps(false);
       this.publishState(false);
     });
-    this.mqtt.onConnect(() => this.publishAll());
+    this.offConnect = this.mqtt.onConnect(() => this.publishAll());
     this.timer = setInterval(() => this.publishState(true), REFRESH_MS);
     this.publishAll();
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.offConnect?.();
     this.bus.removeListeners(this);
   }
 

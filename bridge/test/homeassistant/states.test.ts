@@ -180,8 +180,9 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
 
   test('no app reads Home Assistant: connected, but nothing subscribed', async () => {
     const sink = new RecordingSink([]);
-    start(sink, recordingLog());
-    await until('the connection', () => states!.connected);
+    const log = recordingLog();
+    start(sink, log);
+    await until('the connection', () => log.lines.some((l) => l.message.startsWith('connected to Home Assistant')));
     await delay(300);
     expect(server.entitySubscriptions()).toEqual([]);
   });

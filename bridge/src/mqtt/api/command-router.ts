@@ -11,6 +11,7 @@ import {
   ApiFailure, CMD, MAX_COMMAND_BYTES, MAX_INSTALL_BYTES, routeCommand, transactionOf,
   type ApiError, type DeviceTopics,
 } from '@megabit/contract';
+import type { Part } from '../../part';
 import type { MqttConnection } from '../connection';
 import { APP_COMMANDS, COMMANDS, type CommandContext, type CommandData } from './commands';
 import { errorMessage, type Logger } from '../../util/logger';
@@ -20,7 +21,8 @@ const MAX_QUEUED = 256;
 /** Commands that neither change the installed apps nor depend on them finishing a change. */
 const DISPLAY_LANE = new Set<string>([CMD.notify, CMD.notifyDismiss, CMD.display, CMD.button, CMD.screen, CMD.rotation]);
 
-export class CommandRouter {
+export class CommandRouter implements Part {
+  readonly name = 'command router';
   private readonly lanes = { apps: Promise.resolve(), display: Promise.resolve() };
   private queued = 0;
   private readonly onMessage = (topic: string, payload: Buffer): void => this.receive(topic, payload);

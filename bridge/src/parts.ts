@@ -1,0 +1,204 @@
+/**
+ * Every part of the bridge, built from one context, in the order the controller starts them
+ * (it stops them in reverse). A part's class lives with its layer (broker/, mqtt/, serial/,
+ * http/, homeassistant/); its factory is here, one small function each, so adding a part is
+ * one function and one line in `bridgeParts`.
+ */
+import { DeviceTopics } from '@megabit/contract';
+import { EmbeddedBroker } from './broker/embedded-broker';
+import { TlsListeners } from './broker/tls-listeners';
+import { loginsConfigured, type Settings } from './config';
+import { Device } from './device/device';
+import { NO_DISPLAY_LINK } from './device/display-link';
+import { encodeFramePng } from './display';
+import { EventBus } from './events';
+import { homeAssistantParts } from './homeassistant';
+import { HttpServer } from './http/http-server';
+import { connectUpstream, pipeBoth } from './http/mqtt-websocket-proxy';
+import { OriginPolicy } from './http/origin-policy';
+import { CommandRouter } from './mqtt/api/command-router';
+import { AppTopicFeed } from './mqtt/app-topic-feed';
+import { loginOptions } from './mqtt/client-options';
+import { MqttConnection } from './mqtt/connection';
+import { DisplayStatePublisher } from './mqtt/display-state-publisher';
+import { EventPublisher } from './mqtt/event-publisher';
+import { FramePublisher } from './mqtt/frame-publisher';
+import { StatePublisher } from './mqtt/state-publisher';
+import type { Part } from './part';
+import { SerialLink } from './serial/serial-link';
+import type { Logger } from './util/logger';
+
+/** What every part is built from. Built once per start; nothing in it runs until its part starts. */
+export interface PartContext {
+  readonly settings: Settings;
+  readonly log: Logger;
+  readonly bus: EventBus;
+  readonly topics: DeviceTopics;
+  /** One rule for every WebSocket server (/mqtt, ws_port, tls.ws_port): which web pages may open them. */
+  readonly origins: OriginPolicy;
+  /** The embedded broker; undefined when `mqtt.url` names another one. */
+  readonly broker?: EmbeddedBroker;
+  readonly mqtt: MqttConnection;
+  readonly device: Device;
+  /** The MQTT display output (`P/display/frame`, `P/display/png`). */
+  readonly frames: FramePublisher;
+  /** The display hardware, when `serial.path` is set. */
+  readonly serial?: SerialLink;
+  /** `P/state` and `P/state/apps`; Home Assistant asks for them again when it comes online. */
+  readonly state: StatePublisher;
+  readonly http: HttpServer;
+}
+
+export interface ContextOptions {
+  settings: Settings;
+  log: Logger;
+  /** Build folders of the example apps, installed on first run. */
+  exampleAppDirs: string[];
+  /** Folder of the built simulator page. */
+  simulatorDir: string;
+}
+
+/** How long the start waits for the first MQTT connection before going on without it. */
+export const FIRST_CONNECT_WAIT_MS = 5000;
+
+export function createPartContext(options: ContextOptions): PartContext {
+  const { settings, log } = options;
+  const bus = new EventBus(log.child('bus'));
+  const topics = new DeviceTopics(settings.mqtt.base_topic, settings.device_id);
+  const origins = new OriginPolicy(settings.http.allowed_origins);
+  const clientId = settings.mqtt.client_id ?? `megabit-${settings.device_id}`;
+  const broker = settings.mqtt.url ? undefined : embeddedBroker(settings, clientId, origins, log);
+  const mqtt = new MqttConnection({
+    // For the logs; the embedded broker's port is known once it listens, before the connection starts.
+    get url() {
+      return settings.mqtt.url ?? `mqtt://127.0.0.1:${broker!.port}`;
+    },
+    clientId,
+    // The embedded broker is reached in-process: no login to configure, none to steal.
+    login: broker ? {} : loginOptions(settings.mqtt),
+    keepaliveS: settings.mqtt.keepalive_s,
+    connectInProcess: broker ? () => broker.connectInProcess() : undefined,
+    protocolVersion: broker ? 5 : 4,
+  }, topics, log.child('mqtt'));
+  const frames = new FramePublisher(mqtt, topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
+  let device: Device | undefined;
+  // The display hardware, when there is one: a second output, its buttons, its link state.
+  const serial = settings.serial.path === undefined ? undefined : new SerialLink({
+    path: settings.serial.path,
+    button: { longPressMs: settings.button.long_press_ms, doublePressMs: settings.button.double_press_ms },
+    onButton: (event) => device?.pressButton(event),
+    log: log.child('serial'),
+    bus,
+  });
+  device = new Device({
+    settings,
+    bus,
+    exampleAppDirs: options.exampleAppDirs,
+    outputs: serial ? [frames, serial.display] : [frames],
+    displayLink: serial?.reporter,
+  }, log.child('device'));
+  const upstreamTls = loginOptions(settings.mqtt);
+  const http = new HttpServer({
+    host: settings.http.host,
+    port: settings.http.port,
+    staticDir: options.simulatorDir,
+    pageConfig: { base_topic: settings.mqtt.base_topic, device_id: settings.device_id, button: settings.button, logins: loginsConfigured(settings) },
+    tls: settings.http.tls,
+    authToken: settings.http.auth_token,
+    origins,
+    maxConnections: settings.http.max_connections,
+    maxMessageBytes: settings.broker.max_packet_bytes,
+    handleMqttStream: (stream) => {
+      if (broker) broker.handle(stream);
+      // The browser's own CONNECT (with its login) goes through; TLS to the broker as the bridge's own connection.
+      else pipeBoth(stream, connectUpstream(settings.mqtt.url!, upstreamTls));
+    },
+  }, log.child('http'));
+  const state = new StatePublisher(mqtt, topics, device, bus);
+  return { settings, log, bus, topics, origins, broker, mqtt, device, frames, serial, state, http };
+}
+
+function embeddedBroker(settings: Settings, clientId: string, origins: OriginPolicy, log: Logger): EmbeddedBroker {
+  const b = settings.broker;
+  return new EmbeddedBroker({
+    host: b.host,
+    port: b.port,
+    wsPort: b.ws_port,
+    maxPacketBytes: b.max_packet_bytes,
+    retained: { maxMessages: b.max_retained_messages, maxBytes: b.max_retained_bytes },
+    sysTopics: b.sys_topics,
+    access: { passwordFile: b.password_file, aclFile: b.acl_file, allowAnonymous: b.allow_anonymous },
+    bridgeClientId: clientId,
+    verifyWebSocket: (req) => origins.check(req, 'http').ok,
+  }, log.child('broker'));
+}
+
+/** The parts in start order: broker → outputs → device core → MQTT connection → API → HTTP → Home Assistant. */
+export function bridgeParts(ctx: PartContext): Part[] {
+  return [
+    ...(ctx.broker ? [ctx.broker, ...brokerTlsParts(ctx, ctx.broker)] : []),
+    // The device core hands frames to its outputs from its first tick: they start before it.
+    ctx.frames,
+    ...(ctx.serial ? [ctx.serial.display] : []),
+    ctx.device,
+    mqttPart(ctx),
+    ...(ctx.serial ? [statusLedPart(ctx, ctx.serial)] : []),
+    new CommandRouter(ctx.mqtt, ctx.topics, { device: ctx.device, publishScreen: () => ctx.frames.publishPng() }, ctx.log.child('api')),
+    ctx.state,
+    new EventPublisher(ctx.mqtt, ctx.topics, ctx.bus),
+    new AppTopicFeed(ctx.mqtt, ctx.device, ctx.bus),
+    new DisplayStatePublisher(ctx.mqtt, ctx.topics, ctx.serial?.reporter ?? NO_DISPLAY_LINK, ctx.bus),
+    ctx.http,
+    ...homeAssistantParts(ctx),
+  ];
+}
+
+function brokerTlsParts(ctx: PartContext, broker: EmbeddedBroker): Part[] {
+  const { host, max_packet_bytes: maxPacketBytes, tls } = ctx.settings.broker;
+  if (!tls) return [];
+  return [new TlsListeners({
+    host, port: tls.port, wsPort: tls.ws_port, cert: tls.cert, key: tls.key, ca: tls.ca,
+    requireCertificate: tls.require_certificate, maxPacketBytes,
+    verifyWebSocket: (req) => ctx.origins.check(req, 'https').ok,
+    handle: (stream) => broker.handle(stream),
+  }, ctx.log.child('broker'))];
+}
+
+/**
+ * The connection, started without holding up the rest for long: normally connected within
+ * milliseconds, but a broker that is down or refuses the login must not keep the display, the
+ * apps and the simulator page from starting; the connection keeps retrying.
+ */
+function mqttPart(ctx: PartContext): Part {
+  const { mqtt, settings, log } = ctx;
+  return {
+    name: mqtt.name,
+    async start() {
+      log.info(`connecting to MQTT broker ${settings.mqtt.url ? settings.mqtt.url.replace(/\/\/[^@/]*@/, '//***@') : '(embedded)'}`);
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), FIRST_CONNECT_WAIT_MS);
+      });
+      const connected = await Promise.race([mqtt.start().then(() => true), waited]);
+      clearTimeout(timer);
+      if (!connected) log.warn(`no MQTT connection after ${FIRST_CONNECT_WAIT_MS / 1000} s; starting anyway and retrying in the background`);
+    },
+    stop: () => mqtt.stop(),
+  };
+}
+
+/** The RGB status LED on the display shows whether the bridge can be reached over MQTT. */
+function statusLedPart(ctx: PartContext, serial: SerialLink): Part {
+  const removers: Array<() => void> = [];
+  return {
+    name: 'status LED',
+    start() {
+      removers.push(ctx.mqtt.onConnect(() => serial.setBrokerConnected(true)));
+      removers.push(ctx.mqtt.onDisconnect(() => serial.setBrokerConnected(false)));
+      serial.setBrokerConnected(ctx.mqtt.connected);
+    },
+    stop() {
+      for (const remove of removers.splice(0)) remove();
+    },
+  };
+}
