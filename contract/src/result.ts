@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'app_failed'
   | 'install_failed'
   | 'permissions_changed'
+  | 'preview_running'
   | 'busy'
   | 'internal';
 

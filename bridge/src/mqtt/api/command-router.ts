@@ -8,11 +8,12 @@
  * rotation) never waits behind one. Both queues together are bounded.
  */
 import {
-  ApiFailure, CMD, MAX_COMMAND_BYTES, MAX_INSTALL_BYTES, routeCommand, transactionOf,
+  CMD, MAX_COMMAND_BYTES, MAX_INSTALL_BYTES, routeCommand, transactionOf,
   type ApiError, type DeviceTopics,
 } from '@megabit/contract';
 import type { MqttConnection } from '../connection';
 import { APP_COMMANDS, COMMANDS, type CommandContext, type CommandData } from './commands';
+import { apiErrorOf } from './error-codes';
 import { errorMessage, type Logger } from '../../util/logger';
 
 const MAX_QUEUED = 256;
@@ -72,8 +73,9 @@ export class CommandRouter {
     try {
       return { data: await handler(this.context, payload, route) };
     } catch (e) {
-      if (e instanceof ApiFailure) return { error: { code: e.code, message: e.message } };
-      this.log.error(`command ${path} failed: ${(e as Error).stack ?? errorMessage(e)}`);
+      const known = apiErrorOf(e);
+      if (known) return { error: known };
+      this.log.error(`command ${path} failed unexpectedly (a bug): ${describeUnexpected(e)}`);
       return { error: { code: 'internal', message: errorMessage(e) } };
     }
   }
@@ -87,4 +89,11 @@ export class CommandRouter {
     if ('error' in outcome) this.log.debug(`cmd/${path} → ${outcome.error.code}: ${outcome.error.message}`);
     this.mqtt.publish(this.topics.response(path), JSON.stringify(body), { qos: 1 });
   }
+}
+
+/** One line: the error and where it was thrown, so a bug report has the place without a stack dump. */
+function describeUnexpected(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const at = e.stack?.split('\n').find((line) => line.trimStart().startsWith('at '))?.trim();
+  return `${e.name}: ${e.message}${at ? ` (${at})` : ''}`;
 }
