@@ -20,13 +20,16 @@ const MAX_QUEUED = 256;
 
 type Outcome = { data: object } | { error: ApiError };
 
+/** What the router needs of the MQTT connection. */
+export type CommandTransport = Pick<MqttConnection, 'subscribe' | 'unsubscribe' | 'publish'>;
+
 export class CommandRouter {
   private readonly lanes: Record<Lane, Promise<void>> = { apps: Promise.resolve(), display: Promise.resolve() };
   private queued = 0;
   private readonly onMessage = (topic: string, payload: Buffer): void => this.receive(topic, payload);
 
   constructor(
-    private readonly mqtt: MqttConnection,
+    private readonly mqtt: CommandTransport,
     private readonly topics: DeviceTopics,
     private readonly context: CommandContext,
     private readonly log: Logger,
