@@ -12,7 +12,7 @@ import {
   type Lane,
 } from '@megabit/contract';
 import type { MqttConnection } from '../connection';
-import { HANDLERS, type CommandContext, type CommandHandler } from './commands';
+import { HANDLERS, ROUTE_CHECKS, type CommandContext, type CommandHandler } from './commands';
 import { apiErrorOf } from './error-codes';
 import { errorMessage, type Logger } from '../../util/logger';
 
@@ -92,8 +92,12 @@ export class CommandRouter {
   }
 }
 
-/** Parses the payload with the command's parser and hands the typed request to its handler. */
+/**
+ * Checks the route parameters, parses the payload with the command's parser and hands the typed
+ * request to its handler.
+ */
 async function run<K extends CommandName>(name: K, context: CommandContext, payload: Buffer, params: unknown): Promise<Outcome> {
+  (ROUTE_CHECKS as Partial<Record<CommandName, (context: CommandContext, params: unknown) => void>>)[name]?.(context, params);
   const request = parseCommand(name, payload);
   if (!request.ok) return { error: request.error };
   const handler: CommandHandler<K> = HANDLERS[name];

@@ -5,7 +5,7 @@
  * the device refuses it throws as a domain error; the router maps it to an error code
  * (error-codes.ts).
  */
-import type { CommandName, CommandParams, CommandReply, CommandRequest } from '@megabit/contract';
+import type { CommandName, CommandParams, CommandReply, CommandRequest, ParamArgs } from '@megabit/contract';
 import type { DeviceControl } from '../../device/device-control';
 import { UnknownAppError } from '../../errors';
 
@@ -68,13 +68,11 @@ export const HANDLERS: CommandHandlers = {
   },
   appsPreviewStop: ({ device }) => ({ stopped: device.endPreview() }),
   appConfig: async ({ device }, config, { appId }) => {
-    requireApp(device, appId);
     // Field names only: config values are often API keys, and replies go to every subscriber
     // of P/response/#.
     return { id: appId, fields: Object.keys(await device.setAppConfig(appId, config)).sort() };
   },
   appData: ({ device }, data, { appId }) => {
-    requireApp(device, appId);
     const delivered = device.pushAppData(appId, data);
     return { bytes: data.length, queued: !delivered };
   },
@@ -90,4 +88,17 @@ export const HANDLERS: CommandHandlers = {
     device.setRotation(enabled);
     return { rotation: device.state().rotation };
   },
+};
+
+/** The commands whose path has route parameters (`apps/{appId}/...`). */
+type RoutedCommand = { [K in CommandName]: ParamArgs<K> extends [] ? never : K }[CommandName];
+
+/**
+ * For each command with route parameters, the check of what they name, run before the payload
+ * is parsed: a request about an app that is not installed is answered unknown_app, whatever
+ * its payload.
+ */
+export const ROUTE_CHECKS: { [K in RoutedCommand]: (context: CommandContext, params: CommandParams<K>) => void } = {
+  appConfig: ({ device }, { appId }) => requireApp(device, appId),
+  appData: ({ device }, { appId }) => requireApp(device, appId),
 };

@@ -187,9 +187,12 @@ describe('CommandRouter', () => {
     mqtt.send('apps/ghost/config', '{}');
     mqtt.send('apps/ghost/data', 'x');
     mqtt.send('app', 'ghost');
+    // The app a path names is checked before the payload: not installed, whatever it holds.
+    mqtt.send('apps/ghost/config', 'not json');
     await router.idle();
     expect(mqtt.replies.map((r) => r.body.error)).toEqual([
       { code: 'unknown_command', message: 'unknown command "reboot" (see docs/mqtt-api.md)' },
+      { code: 'unknown_app', message: 'no app "ghost" is installed' },
       { code: 'unknown_app', message: 'no app "ghost" is installed' },
       { code: 'unknown_app', message: 'no app "ghost" is installed' },
       { code: 'unknown_app', message: 'no app "ghost" is installed' },
