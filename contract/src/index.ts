@@ -1,4 +1,5 @@
 export * from './button-classifier';
+export * from './commands';
 export * from './display';
 export * from './topics';
 export * from './payloads';

@@ -1,6 +1,6 @@
 import {
   DeviceTopics, parseAppId, parseAppsOrder, parseButton, parseDismiss, parseDisplay, parseEmpty,
-  parseInstall, parseNotify, routeCommand, transactionOf, validateManifest, deviceIdFromAvailabilityTopic,
+  parseInstall, parseNotify, transactionOf, validateManifest, deviceIdFromAvailabilityTopic,
   MAX_JSON_DEPTH,
 } from '../src';
 
@@ -19,13 +19,6 @@ describe('topics', () => {
     expect(t.out('state')).toBe('megabit/kitchen/state');
     expect(t.commandPath('megabit/kitchen/cmd/app/next')).toBe('app/next');
     expect(t.commandPath('megabit/other/cmd/app/next')).toBeUndefined();
-  });
-  it('routes fixed and per-app command paths, refusing others', () => {
-    expect(routeCommand('notify')).toEqual({ kind: 'fixed', path: 'notify' });
-    expect(routeCommand('apps/clock/config')).toEqual({ kind: 'appConfig', appId: 'clock' });
-    expect(routeCommand('apps/board/data')).toEqual({ kind: 'appData', appId: 'board' });
-    expect(routeCommand('apps/a/b/data')).toBeUndefined();
-    expect(routeCommand('reboot')).toBeUndefined();
   });
   it('finds device ids in availability topics', () => {
     expect(deviceIdFromAvailabilityTopic('megabit/hall/availability')).toBe('hall');

@@ -3,6 +3,7 @@
  * boundary (the real sandbox is exercised in test/sandbox and the integration suite).
  */
 import type { AppManifest } from '@megabit/contract';
+import { AppFailedError, PreviewRunningError, UnknownAppError } from '../../src/errors';
 import { SandboxFault, type AppInstance, type SandboxOptions } from '../../src/sandbox/types';
 import { Scheduler, type SchedulableApp } from '../../src/scheduler/scheduler';
 import { createLogger } from '../../src/util/logger';
@@ -132,7 +133,8 @@ describe('Scheduler', () => {
     scheduler.previous();
     await advance(10);
     expect(scheduler.currentAppId).toBe('c');
-    expect(() => scheduler.showApp('zzz')).toThrow(/unknown app/);
+    expect(() => scheduler.showApp('zzz')).toThrow('unknown app "zzz"');
+    expect(() => scheduler.showApp('zzz')).toThrow(UnknownAppError);
     await scheduler.stop();
   });
 
@@ -146,6 +148,7 @@ describe('Scheduler', () => {
     expect(scheduler.currentAppId).toBe('good');
     expect(instances.find((i) => i.id === 'bad')!.closed).toBe(true);
     expect(() => scheduler.showApp('bad')).toThrow(/has failed/);
+    expect(() => scheduler.showApp('bad')).toThrow(AppFailedError);
     // A new version of the app gets a fresh start.
     scheduler.setApps([app('broken'), app('bad'), app('good')], ['bad']);
     expect(scheduler.failure('bad')).toBeUndefined();
@@ -185,7 +188,8 @@ describe('Scheduler', () => {
     expect(scheduler.currentAppId).toBe('draft');
     await advance(5000);
     expect(scheduler.currentAppId).toBe('draft');
-    expect(() => scheduler.showApp('a')).toThrow(/preview/);
+    expect(() => scheduler.showApp('a')).toThrow(PreviewRunningError);
+    expect(() => scheduler.showApp('a')).toThrow('a preview of "draft" is showing');
     expect(scheduler.endPreview()).toBe(true);
     await advance(10);
     expect(scheduler.currentAppId).toBe('a');
