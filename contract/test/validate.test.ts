@@ -1,7 +1,7 @@
 import {
   DeviceTopics, parseAppId, parseAppsOrder, parseButton, parseDismiss, parseDisplay, parseEmpty,
   parseInstall, parseNotify, transactionOf, validateManifest, deviceIdFromAvailabilityTopic,
-  MAX_JSON_DEPTH,
+  MAX_JSON_DEPTH, parseJson,
 } from '../src';
 
 const manifest = { id: 'clock', name: 'Clock', version: '1.0.0', bin: 'clock.wasm', refresh_period_ms: 1000 };
@@ -51,6 +51,20 @@ describe('notify', () => {
     expect(errorOf(parseNotify(Buffer.from([0xff, 0xfe, 0x41])))).toMatch(/UTF-8/);
     const deep = '{"text":"a","x":' + '['.repeat(MAX_JSON_DEPTH + 5) + ']'.repeat(MAX_JSON_DEPTH + 5) + '}';
     expect(errorOf(parseNotify(deep))).toMatch(/nested deeper/);
+  });
+});
+
+describe('JSON that does not parse', () => {
+  it('is answered without quoting what was sent: it may be an API key', () => {
+    const secret = 'sk-live-0123456789';
+    for (const payload of [`{"api_key": ${secret}}`, `{"api_key": "${secret}"`, `{"api_key":\n "${secret}",}`, `{"a": 1} ${secret}`]) {
+      const error = errorOf(parseJson(payload));
+      expect(error).toMatch(/^bad_json: payload is not valid JSON/);
+      expect(error).not.toContain(secret);
+      expect(error).not.toContain('sk-');
+    }
+    expect(errorOf(parseJson('{"a":'))).toBe('bad_json: payload is not valid JSON (it ends too soon)');
+    expect(errorOf(parseJson('{"a": 1,\n "b" 2}'))).toBe('bad_json: payload is not valid JSON (line 2, column 6)');
   });
 });
 

@@ -234,10 +234,13 @@ export class Scheduler {
 
   private async switchTo(app: SchedulableApp): Promise<void> {
     const switchNumber = ++this.switches;
-    await this.closeCurrent();
-    // Closing can take a while (an app still starting is waited for): a later switch, or the end
-    // of a preview, decided meanwhile wins, and nothing is shown over what already is.
-    if (!this.stopped && switchNumber === this.switches && !this.current) this.show(app);
+    const superseded = (): boolean => this.stopped || switchNumber !== this.switches;
+    // Closing can take a while (an app still starting is waited for). Meanwhile a later switch or
+    // the end of a preview wins; a fallback that showed the first app in the gap does not, and is
+    // closed in turn.
+    do await this.closeCurrent();
+    while (this.current && !superseded());
+    if (!superseded()) this.show(app);
   }
 
   private show(app: SchedulableApp): void {

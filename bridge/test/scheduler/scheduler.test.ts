@@ -75,6 +75,21 @@ beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
 describe('Scheduler', () => {
+  it('shows the app asked for even when the first app was shown as a fallback while the previous one closed', async () => {
+    const { scheduler } = setup({ a: 'slow-close', b: 'slow-close' }, false);
+    const apps = [app('a'), app('b'), app('c')];
+    scheduler.setApps(apps);
+    scheduler.start();
+    await advance(50);
+    scheduler.showApp('c');
+    // "a" takes 500 ms to close; meanwhile the app list is set again and, nothing showing,
+    // the scheduler falls back to the first app.
+    await advance(100);
+    scheduler.setApps(apps);
+    await advance(2000);
+    expect(scheduler.currentAppId).toBe('c');
+  });
+
   it('does not show a preview that ended while the app before it was still closing', async () => {
     const { scheduler, instances } = setup({ a: 'slow-close' });
     scheduler.setApps([app('a'), app('b')]);
