@@ -241,10 +241,9 @@ export class Device implements DeviceControl, Part {
 
   setTopicValue(topic: string, payload: Uint8Array): void {
     this.topicValues.set(topic, payload);
+    // The app's sandbox hands it only the topics its manifest lists (one check, in sandbox/).
     const shown = this.scheduler.currentAppId;
-    if (!shown) return;
-    const app = this.store.get(shown);
-    if (app?.manifest?.permissions?.mqtt?.includes(topic)) this.scheduler.instanceOf(shown)?.setMqttValue(topic, payload);
+    if (shown) this.scheduler.instanceOf(shown)?.setMqttValue(topic, payload);
   }
 
   readableTopics(): string[] {
@@ -271,10 +270,9 @@ export class Device implements DeviceControl, Part {
   setEntityState(entityId: string, state: HomeAssistantEntityState | null): void {
     if (state) this.entityStates.set(entityId, state);
     else this.entityStates.delete(entityId);
+    // As for topics: the sandbox passes on only the entities the app was granted.
     const shown = this.scheduler.currentAppId;
-    if (!shown) return;
-    const app = this.store.get(shown);
-    if (app?.manifest && this.entitiesOf(app.manifest).allowed.includes(entityId)) this.scheduler.instanceOf(shown)?.setHomeAssistantState(entityId, state);
+    if (shown) this.scheduler.instanceOf(shown)?.setHomeAssistantState(entityId, state);
   }
 
   /** Only what some app both asks for and homeassistant.app_access allows: the rest is never fetched. */
@@ -364,14 +362,9 @@ export class Device implements DeviceControl, Part {
       this.log.warn(`app ${manifest.id} asks to read ${denied.join(', ')} from Home Assistant, which homeassistant.app_access in megabit.yaml does not allow; it sees them as denied`);
     }
     const instance = await startApp(options);
-    for (const topic of options.manifest.permissions?.mqtt ?? []) {
-      const value = this.topicValues.get(topic);
-      if (value) instance.setMqttValue(topic, value);
-    }
-    for (const entityId of this.entitiesOf(manifest).allowed) {
-      const state = this.entityStates.get(entityId);
-      if (state) instance.setHomeAssistantState(entityId, state);
-    }
+    // The latest values it may read: the sandbox keeps only those the app was granted.
+    for (const [topic, value] of this.topicValues) instance.setMqttValue(topic, value);
+    for (const [entityId, state] of this.entityStates) instance.setHomeAssistantState(entityId, state);
     for (const payload of this.pendingData.get(options.manifest.id) ?? []) instance.pushData(payload);
     this.pendingData.delete(options.manifest.id);
     return instance;
