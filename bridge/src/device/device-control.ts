@@ -43,6 +43,4 @@ export interface DeviceControl {
   readableEntities(): string[];
   state(): DeviceState;
   apps(): AppStatus[];
-  currentFrame(): Uint8Array;
-  framePng(): Buffer;
 }

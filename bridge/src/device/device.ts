@@ -13,7 +13,7 @@ import {
 import { AppStore, type AppsChange, type StoredApp } from '../apps';
 import { ConfigSchemas } from '../apps/app-config';
 import type { Settings } from '../config';
-import { Compositor, encodeFramePng } from '../display';
+import { Compositor } from '../display';
 import type { DisplayOutput } from '../display/output';
 import { AppDisabledError, AppFailedError, InstallFailedError } from '../errors';
 import type { EventBus } from '../events';
@@ -309,14 +309,6 @@ export class Device implements DeviceControl, Part {
         ...(failure ? { error: failure } : {}),
       };
     });
-  }
-
-  currentFrame(): Uint8Array {
-    return this.compositor.currentFrame;
-  }
-
-  framePng(): Buffer {
-    return encodeFramePng(this.compositor.currentFrame);
   }
 
   // ---- internals ----

@@ -137,11 +137,6 @@ export class Compositor {
     return this.pushTimes.length;
   }
 
-  /** A copy of the frame on the panel (composed now if none was pushed yet). */
-  get currentFrame(): Uint8Array {
-    return (this.lastFrame ?? this.compose(this.clock.now())).slice();
-  }
-
   private compose(now: number): Uint8Array {
     const frame = blankFrame();
     if (!this.on) return frame;

@@ -3,7 +3,7 @@
  *
  * The scheduler owns one `Compositor`: it calls `setAppFrame` on each app tick, `notify`/`dismiss`
  * for notifications (a press first dismisses the one showing), `setPower`/`setBrightness` for
- * `P/cmd/display`, and reads `fps`, `notification` and `currentFrame` for state.
+ * `P/cmd/display`, and reads `fps` and `notification` for state.
  */
 export type { DisplayOutput } from './output';
 export { Compositor, type CompositorOptions } from './compositor';

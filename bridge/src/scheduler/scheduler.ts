@@ -138,10 +138,6 @@ export class Scheduler {
     }
   }
 
-  get previewId(): string | null {
-    return this.preview?.id ?? null;
-  }
-
   /** Shows `app` instead of the rotation until `endPreview` (a new preview replaces the old). */
   startPreview(app: SchedulableApp): void {
     this.preview = app;

@@ -16,6 +16,7 @@ import {
 import { EventBus } from '../../src/events';
 import { createLogger } from '../../src/util/logger';
 import { REPO_ROOT, installExample } from '../helpers/bridge-process';
+import { RecordingOutput } from '../display/helpers';
 
 jest.setTimeout(30_000);
 
@@ -29,6 +30,8 @@ function example(id: string): { manifest: AppManifest; wasm: Uint8Array } {
 
 let dataDir: string;
 let device: Device;
+/** What the device hands its display outputs. */
+let screen: RecordingOutput;
 let stateChanges: number;
 const log = createLogger('error');
 
@@ -36,7 +39,8 @@ async function startDevice(): Promise<Device> {
   const settings = settingsFrom({ data_dir: dataDir, log_level: 'error', rotation: { enabled: false } }, 'test', {});
   const bus = new EventBus(log);
   bus.on({}, 'stateChanged', () => void stateChanges++);
-  const started = new Device({ settings, bus, exampleAppDirs: [], outputs: [] }, log);
+  screen = new RecordingOutput();
+  const started = new Device({ settings, bus, exampleAppDirs: [], outputs: [screen] }, log);
   await started.start();
   return started;
 }
@@ -129,7 +133,7 @@ describe('Device', () => {
     await shown('clock');
     // Running once its first frame is drawn (the clock lights pixels).
     const deadline = Date.now() + 10_000;
-    while (!device.currentFrame().some((b) => b > 0)) {
+    while (!screen.frames.some((frame) => frame.some((b) => b > 0))) {
       if (Date.now() > deadline) throw new Error('the clock drew nothing within 10 s');
       await new Promise((r) => setTimeout(r, 20));
     }
