@@ -111,6 +111,44 @@ describe('the embedded broker with logins and the shipped ACL', () => {
     expect(own.stdout.trim()).toBe('online');
   });
 
+  it('homeassistant never sees app config (API keys) and cannot pose as the bridge', async () => {
+    const refusedSub = await mosquittoSub(port(), [...login(HA), '-t', P('cmd/apps/x/config'), '-d', '-W', '2']);
+    expect(refusedSub.stdout).toMatch(/Subscribed \(mid: 1\): 128/);
+    const ha = await TestClient.connect(bridge.mqttUrl, topics, { ...HA, protocolVersion: 5 });
+    try {
+      const granted = async (filter: string): Promise<number[] | undefined> =>
+        ha.client.subscribeAsync(filter, { qos: 1 }).then((g) => g.map((x) => x.qos), (e: { packet?: { granted?: number[] } }) => e.packet?.granted);
+      expect(await granted(P('cmd/apps/x/config'))).toEqual([0x87]);
+      expect(await granted(P('cmd/#'))).toEqual([0x87]);
+      expect(await granted(P('#'))).toEqual([0x87]);
+      // What Home Assistant needs: state (retained) and the replies to its own commands.
+      await ha.subscribe(P('state'));
+      expect((await ha.waitFor(P('state'), (m) => m.retain)).payload.toString()).toContain('"app"');
+      expect(await ha.request('notify', { text: 'HA still may' })).toMatchObject({ ok: true });
+
+      // The admin writes an app's config: the bridge has routed it once its reply is out, and
+      // Home Assistant received nothing of it.
+      await admin.request('apps/x/config', { api_key: 'SECRET-KEY-123' });
+      expect(ha.messages.filter((m) => m.topic.includes('/cmd/') || m.payload.toString().includes('SECRET-KEY-123'))).toEqual([]);
+
+      // Posing as the bridge: MQTT 5 PUBACK 0x87, nothing kept.
+      const publish = (topic: string, payload: string): Promise<number | undefined> =>
+        ha.client.publishAsync(topic, payload, { qos: 1, retain: true }).then(() => undefined, (e: { code?: number }) => e.code);
+      expect(await publish(P('availability'), 'offline')).toBe(0x87);
+      expect(await publish(P('state'), '{"app":"fake"}')).toBe(0x87);
+      const [discovery] = (await mosquittoSub(port(), [...login(ADMIN), '-t', 'homeassistant/light/+/+/config', '-C', '1', '-W', '5', '-v'])).stdout.trim().split(' ', 1);
+      expect(discovery).toMatch(/^homeassistant\/light\/megabit_megabit\/.+\/config$/);
+      expect(await publish(discovery, '{"name":"injected","command_topic":"x"}')).toBe(0x87);
+      expect(await publish('homeassistant/sensor/evil/x/config', '{"name":"injected"}')).toBe(0x87);
+      expect(await publish(P('cmd/apps/install'), '{}')).toBe(0x87);
+    } finally {
+      await ha.close();
+    }
+    const kept = await mosquittoSub(port(), [...login(ADMIN), '-t', 'homeassistant/#', '-W', '2', '-v']);
+    expect(kept.stdout).not.toContain('injected');
+    await expectBridgeOnline();
+  });
+
   it('refuses the bridge\'s own client id, and the bridge stays online', async () => {
     for (let i = 0; i < 5; i++) {
       expect((await mosquittoPub(port(), [...login(ADMIN), '-i', BRIDGE_CLIENT_ID, '-t', P('availability'), '-m', 'offline', '-r'])).code).toBe(2);
