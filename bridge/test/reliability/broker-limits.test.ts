@@ -1,36 +1,23 @@
 /**
  * The embedded broker's limits, with the real bridge: packets over `broker.max_packet_bytes` close
- * their connection on TCP and on both WebSocket servers, retained data stops at its cap, the
- * 64 MiB retained publishes that used to grow the bridge by hundreds of MiB no longer do, and
- * without logins every listener is on loopback (seen with `ss`).
+ * their connection on TCP and on both WebSocket servers, retained data stops at its cap, the 64 MiB retained publishes that used to grow the bridge by
+ * hundreds of MiB no longer do, and without logins every listener is on loopback (seen with `ss`).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { DeviceTopics } from '@megabit/contract';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
 import { freePort } from '../helpers/ports';
+import { rssBytes } from '../helpers/process-memory';
+import { expectStillOnline } from '../helpers/still-online';
 import { newDataDir } from './support/data-dir';
 import { megabitUserAdd, mosquittoPub, mosquittoSub } from './support/mosquitto-tools';
 
 jest.setTimeout(120_000);
 
-const P = (path: string): string => `megabit/megabit/${path}`;
 const MiB = 1024 * 1024;
-
-/** The bridge is connected and answering: `online` retained, and a command gets its reply. */
-async function expectOnline(bridge: RunningBridge): Promise<void> {
-  const client = await TestClient.connect(bridge.mqttUrl, new DeviceTopics());
-  try {
-    await client.subscribe(P('availability'));
-    expect((await client.waitFor(P('availability'))).payload.toString()).toBe('online');
-    expect(await client.request('display', { brightness: 100 })).toMatchObject({ ok: true });
-  } finally {
-    await client.close();
-  }
-}
 
 /** Whether an mqtt.js client over WebSocket is disconnected by publishing `bytes`. */
 async function closedByPublishing(url: string, bytes: number): Promise<boolean> {
@@ -40,11 +27,6 @@ async function closedByPublishing(url: string, bytes: number): Promise<boolean> 
   const result = await Promise.race([closed, acked]);
   client.end(true);
   return result;
-}
-
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
-  return Number(/\d+/.exec(line)![0]) / 1024;
 }
 
 describe('max_packet_bytes 1 MiB and a 128 KiB retained budget', () => {
@@ -74,7 +56,7 @@ describe('max_packet_bytes 1 MiB and a 128 KiB retained budget', () => {
     expect(small.code).toBe(0);
     await watcher.waitFor('test/small', () => true, 10_000, since);
     expect(watcher.on('test/big', since)).toEqual([]);
-    await expectOnline(bridge);
+    await expectStillOnline(bridge);
   });
 
   it('closes a WebSocket connection (broker port and /mqtt) that sends a 2 MiB publish', async () => {
@@ -82,7 +64,7 @@ describe('max_packet_bytes 1 MiB and a 128 KiB retained budget', () => {
       expect(await closedByPublishing(url, 2 * MiB)).toBe(true);
       expect(await closedByPublishing(url, 256 * 1024)).toBe(false);
     }
-    await expectOnline(bridge);
+    await expectStillOnline(bridge);
   });
 
   it('keeps new retained messages only within the budget; replacing and clearing still work', async () => {
@@ -108,7 +90,7 @@ describe('max_packet_bytes 1 MiB and a 128 KiB retained budget', () => {
     expect(await kept()).toEqual([`test/r/2 ${100 * 1024}`]);
     await publishRetained('test/r/2', 0);
     expect(await kept()).toEqual([]);
-    await expectOnline(bridge);
+    await expectStillOnline(bridge);
   });
 });
 
@@ -116,20 +98,20 @@ describe('the default limits', () => {
   it('three 64 MiB retained publishes are refused at the packet header: RSS stays bounded, the bridge online', async () => {
     const bridge = await startBridge({ settings: { rotation: { enabled: false } } });
     try {
-      await expectOnline(bridge);
+      await expectStillOnline(bridge);
       const file = join(bridge.dataDir, 'huge');
       writeFileSync(file, Buffer.alloc(64 * MiB, 5));
-      const before = rssMiB(bridge.pid!);
+      const before = rssBytes(bridge.pid!) / MiB;
       for (let i = 0; i < 3; i++) {
         const result = await mosquittoPub(bridge.brokerPort, ['-q', '1', '-r', '-t', `test/huge/${i}`, '-f', file]);
         expect(result.code).toBe(7);
       }
-      const after = rssMiB(bridge.pid!);
+      const after = rssBytes(bridge.pid!) / MiB;
       // Before the limits: 118 -> 405 MiB. One 64 MiB payload buffered would already break this.
       expect(after - before).toBeLessThan(48);
       const retained = await mosquittoSub(bridge.brokerPort, ['-t', 'test/#', '--retained-only', '-W', '1']);
       expect(retained.stdout).toBe('');
-      await expectOnline(bridge);
+      await expectStillOnline(bridge);
     } finally {
       await bridge.dispose();
     }
