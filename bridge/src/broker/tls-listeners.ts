@@ -3,7 +3,6 @@
  * WebSocket (wss), beside the plain ones. They only terminate TLS: every connection becomes one
  * more stream for the broker's `handle`, so logins, ACL and limits are the same on every listener.
  */
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +11,9 @@ import { createServer as createTlsServer, type Server as TlsServer, type TLSSock
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Part } from '../part';
 import type { Logger } from '../util/logger';
+import { readPemFile as pem } from '../util/pem-file';
 import { listen } from './embedded-broker';
+import { verifyClientOption } from './websocket-verify';
 
 export interface TlsListenerOptions {
   host: string;
@@ -28,15 +29,6 @@ export interface TlsListenerOptions {
   verifyWebSocket?: (req: IncomingMessage) => boolean;
   /** The broker's `handle`: every accepted connection, once TLS is through. */
   handle: (stream: Duplex) => void;
-}
-
-/** Reads one PEM file named by a setting; a missing or unreadable file names that setting. */
-function pem(file: string, key: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new Error(`${key}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
 }
 
 export class TlsListeners implements Part {
@@ -77,11 +69,10 @@ export class TlsListeners implements Part {
 
     this.https = createHttpsServer(secure);
     this.https.on('tlsClientError', (e) => this.log.debug(`TLS WebSocket client refused: ${e.message}`));
-    const verify = options.verifyWebSocket;
     this.ws = new WebSocketServer({
       server: this.https,
       maxPayload: options.maxPacketBytes,
-      ...(verify ? { verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number) => void) => done(verify(info.req), 403) } : {}),
+      ...verifyClientOption(options.verifyWebSocket),
     });
     this.ws.on('connection', (socket) => {
       const stream = createWebSocketStream(socket);

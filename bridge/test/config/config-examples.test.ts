@@ -86,3 +86,29 @@ describe('config/homeassistant/automations.yaml', () => {
     for (const entity of named) expect(created).toContain(entity);
   });
 });
+
+describe('config/megabit.acl in docs/security.md', () => {
+  it('the doc quotes the shipped ACL whole, and shows no other grants for its users', () => {
+    const doc = readFileSync(join(DOCS, 'security.md'), 'utf8');
+    const acl = readFileSync(join(CONFIG, 'megabit.acl'), 'utf8');
+    const blocks = fencedBlocks(doc);
+    expect(blocks).toContain(acl);
+    // Any other ACL snippet in the doc is a single line to add, never a second, different user
+    // section for admin, homeassistant or viewer.
+    const others = blocks.filter((b) => b !== acl && /^user (admin|homeassistant|viewer)$/m.test(b));
+    expect(others).toEqual([]);
+  });
+});
+
+/** The text of each fenced code block in a Markdown document, with its final newline. */
+function fencedBlocks(markdown: string): string[] {
+  const blocks: string[] = [];
+  let open: string[] | undefined;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('```')) {
+      if (open) blocks.push(open.map((l) => `${l}\n`).join(''));
+      open = open ? undefined : [];
+    } else open?.push(line);
+  }
+  return blocks;
+}
