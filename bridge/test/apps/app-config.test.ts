@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AppStore, type AppsChange } from '../../src/apps';
 import { DomainError } from '../../src/errors';
 import { apiErrorOf } from '../../src/mqtt/api/error-codes';
-import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from './fixtures';
+import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
 
 const schema = {
   type: 'object',

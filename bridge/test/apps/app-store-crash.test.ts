@@ -6,7 +6,7 @@ import { AppStore } from '../../src/apps';
 import { discardAside, readFiles, refreshStaged, stageFolder, swapIn } from '../../src/apps/folder-swap';
 import { crashyManifest, crashyWasm } from './crash/crashy-app';
 import { PAUSED, pausePointEnv } from '../helpers/pause-point-env';
-import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from './fixtures';
+import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
 
 let tmp: TempDataDir;
 beforeEach(() => {

@@ -8,7 +8,7 @@ import { MAX_INSTALL_BYTES } from '@megabit/contract';
 import { AppStore } from '../../src/apps';
 import { AppFailedError, InstallFailedError, TooLargeError } from '../../src/errors';
 import { apiErrorOf } from '../../src/mqtt/api/error-codes';
-import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from './fixtures';
+import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
 
 let tmp: TempDataDir;
 let store: AppStore;

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppStore } from '../../src/apps';
-import { manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from './fixtures';
+import { manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
 
 let tmp: TempDataDir;
 beforeEach(() => {

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppStore, type AppsChange } from '../../src/apps';
 import { START_FAILURES_TO_DISABLE } from '../../src/apps/start-failures';
-import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from './fixtures';
+import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
 
 let tmp: TempDataDir;
 beforeEach(async () => {

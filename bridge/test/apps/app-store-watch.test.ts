@@ -2,7 +2,7 @@ import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppStore, type AppsChange } from '../../src/apps';
 import { writeFileAtomic } from '../../src/util/atomic-file';
-import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from './fixtures';
+import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
 
 let tmp: TempDataDir;
 let store: AppStore;

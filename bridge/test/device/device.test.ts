@@ -16,7 +16,7 @@ import {
 import { EventBus } from '../../src/events';
 import { createLogger } from '../../src/util/logger';
 import { REPO_ROOT, installExample } from '../helpers/bridge-process';
-import { RecordingOutput } from '../display/helpers';
+import { RecordingOutput } from '../helpers/display';
 
 jest.setTimeout(30_000);
 

@@ -1,5 +1,5 @@
 import { Compositor, measureText, type CompositorOptions } from '../../src/display';
-import { frameDifference, litPixels, ManualClock, recordingLogger, RecordingOutput, rgbAt, solidFrame } from './helpers';
+import { frameDifference, litPixels, ManualClock, recordingLogger, RecordingOutput, rgbAt, solidFrame } from '../helpers/display';
 
 const BLUE = solidFrame(0, 0, 200);
 const GREEN = solidFrame(0, 150, 0);

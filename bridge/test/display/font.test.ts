@@ -1,6 +1,6 @@
 import { DISPLAY_WIDTH } from '@megabit/contract';
 import { blankFrame, drawText, glyphFor, GLYPH_HEIGHT, hasGlyph, measureText } from '../../src/display';
-import { byRowThenColumn, litPixels, patternPixels, rgbAt } from './helpers';
+import { byRowThenColumn, litPixels, patternPixels, rgbAt } from '../helpers/display';
 
 const printable = Array.from({ length: 126 - 32 + 1 }, (_, i) => String.fromCharCode(32 + i));
 

@@ -1,6 +1,6 @@
 import type { NotifyRequest } from '@megabit/contract';
 import { measureText, NotificationQueue, systemClock, type NotificationEvent } from '../../src/display';
-import { recordingLogger } from './helpers';
+import { recordingLogger } from '../helpers/display';
 
 const SPEED = 30;
 

@@ -11,8 +11,8 @@ import { DeviceTopics } from '@megabit/contract';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
-import { writeApp } from '../reliability/support/data-dir';
-import { buildProbeApp, probeManifest } from '../reliability/support/fault-apps';
+import { writeApp } from '../helpers/data-dir';
+import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
 import { startInProcess } from './bridge-in-process';
 import { HomeAssistantServer } from './home-assistant-server';
 

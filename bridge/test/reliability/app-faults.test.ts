@@ -29,9 +29,9 @@ import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
 import { KV_FLOOD_REFUSALS } from '../../src/sandbox/kv-flood';
 import { LOG_FLOOD_WINDOWS } from '../../src/sandbox/log-limiter';
-import { buildFaultyApp, faultyManifest, installRequest, tagged, type FaultMode } from './support/fault-apps';
-import { notifyLatencies } from './support/latency';
-import { percentile } from './support/stats';
+import { buildFaultyApp, faultyManifest, installRequest, tagged, type FaultMode } from '../helpers/fault-apps';
+import { notifyLatencies } from '../helpers/latency';
+import { percentile } from '../helpers/stats';
 
 /** A reply this late means the bridge stalled; scheduling noise on a busy 2-core machine stays well under it. */
 const STALL_MS = 1000;

@@ -15,8 +15,8 @@ import { TestClient } from '../helpers/mqtt-client';
 import { freePort } from '../helpers/ports';
 import { rssBytes } from '../helpers/process-memory';
 import { expectStillOnline } from '../helpers/still-online';
-import { newDataDir } from './support/data-dir';
-import { megabitUserAdd, mosquittoPub, mosquittoSub } from './support/mosquitto-tools';
+import { newDataDir } from '../helpers/data-dir';
+import { megabitUserAdd, mosquittoPub, mosquittoSub } from '../helpers/mosquitto-tools';
 
 jest.setTimeout(120_000);
 

@@ -13,8 +13,8 @@ import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-pr
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
 import { expectStillOnline } from '../helpers/still-online';
-import { newDataDir } from './support/data-dir';
-import { megabitUserAdd, megabitUserRemove, mosquittoPub, mosquittoSub } from './support/mosquitto-tools';
+import { newDataDir } from '../helpers/data-dir';
+import { megabitUserAdd, megabitUserRemove, mosquittoPub, mosquittoSub } from '../helpers/mosquitto-tools';
 
 jest.setTimeout(90_000);
 

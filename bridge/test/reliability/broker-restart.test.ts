@@ -8,8 +8,8 @@ import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
-import { newDataDir, writeApp } from './support/data-dir';
-import { buildProbeApp, probeManifest } from './support/fault-apps';
+import { newDataDir, writeApp } from '../helpers/data-dir';
+import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
 
 jest.setTimeout(150_000);
 

@@ -9,8 +9,8 @@ import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
 import { expectStillOnline } from '../helpers/still-online';
-import { newDataDir } from './support/data-dir';
-import { megabitUserAdd } from './support/mosquitto-tools';
+import { newDataDir } from '../helpers/data-dir';
+import { megabitUserAdd } from '../helpers/mosquitto-tools';
 
 jest.setTimeout(60_000);
 

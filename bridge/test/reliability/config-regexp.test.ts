@@ -8,8 +8,8 @@
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
 import { expectStillOnline } from '../helpers/still-online';
-import { newDataDir, writeApp } from './support/data-dir';
-import { buildProbeApp, probeManifest } from './support/fault-apps';
+import { newDataDir, writeApp } from '../helpers/data-dir';
+import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
 
 jest.setTimeout(60_000);
 

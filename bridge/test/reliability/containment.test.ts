@@ -13,8 +13,8 @@ import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
 import { peakRssBytes } from '../helpers/process-memory';
 import { expectStillOnline } from '../helpers/still-online';
-import { newDataDir, writeApp } from './support/data-dir';
-import { buildProbeApp, installRequest, probeManifest } from './support/fault-apps';
+import { newDataDir, writeApp } from '../helpers/data-dir';
+import { buildProbeApp, installRequest, probeManifest } from '../helpers/fault-apps';
 
 jest.setTimeout(90_000);
 

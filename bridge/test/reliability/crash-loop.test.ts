@@ -8,8 +8,8 @@ import { START_FAILURES_TO_DISABLE } from '../../src/apps/start-failures';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
 import { expectStillOnline } from '../helpers/still-online';
-import { newDataDir, writeApp } from './support/data-dir';
-import { buildProbeApp, installRequest, probeManifest } from './support/fault-apps';
+import { newDataDir, writeApp } from '../helpers/data-dir';
+import { buildProbeApp, installRequest, probeManifest } from '../helpers/fault-apps';
 
 jest.setTimeout(120_000);
 

@@ -22,8 +22,8 @@ import { TestClient } from '../helpers/mqtt-client';
 import { PAUSED, pausePointEnv } from '../helpers/pause-point-env';
 import { delay } from '../helpers/ports';
 import { seededRandom } from '../helpers/seeded-random';
-import { newDataDir, writeApp } from './support/data-dir';
-import { buildProbeApp, installRequest, probeManifest, tagOf, tagged } from './support/fault-apps';
+import { newDataDir, writeApp } from '../helpers/data-dir';
+import { buildProbeApp, installRequest, probeManifest, tagOf, tagged } from '../helpers/fault-apps';
 
 jest.setTimeout(240_000);
 

@@ -13,7 +13,7 @@ import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
 import { expectStillOnline } from '../helpers/still-online';
-import { buildProbeApp, probeManifest } from './support/fault-apps';
+import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
 
 jest.setTimeout(90_000);
 

@@ -8,8 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
-import { newDataDir, writeApp } from './support/data-dir';
-import { buildProbeApp, probeManifest } from './support/fault-apps';
+import { newDataDir, writeApp } from '../helpers/data-dir';
+import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
 
 jest.setTimeout(60_000);
 

@@ -17,8 +17,8 @@ import { BRIDGE_CLI, startBridge, type RunningBridge } from '../helpers/bridge-p
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
 import { delay, freePort } from '../helpers/ports';
-import { newDataDir, writeApp } from './support/data-dir';
-import { buildProbeApp, probeManifest } from './support/fault-apps';
+import { newDataDir, writeApp } from '../helpers/data-dir';
+import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
 
 jest.setTimeout(90_000);
 

@@ -10,7 +10,7 @@ import { OUT } from '@megabit/contract';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
-import { buildFirmware, QemuDisplay } from '../serial/qemu-display';
+import { buildFirmware, QemuDisplay } from '../helpers/serial/qemu-display';
 
 jest.setTimeout(240_000);
 

@@ -9,7 +9,7 @@ import type { DisplayLinkState } from '@megabit/contract';
 import { CMD, OUT } from '@megabit/contract';
 import { BRIDGE_CLI, type RunningBridge, startBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
-import { buildFirmware, noisyLine, QemuDisplay } from './qemu-display';
+import { buildFirmware, noisyLine, QemuDisplay } from '../helpers/serial/qemu-display';
 
 jest.setTimeout(120_000);
 

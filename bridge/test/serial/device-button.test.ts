@@ -5,7 +5,7 @@
 import type { ButtonEvent as ApiButtonEvent } from '@megabit/contract';
 import { DeviceButton } from '../../src/serial/device-button';
 import { ButtonEvent, type MessageOf } from '../../src/serial/protocol';
-import { captureLog } from './link-test-kit';
+import { captureLog } from '../helpers/serial/link-test-kit';
 
 const edge = (event: number, timeMs: number, button = 0): MessageOf<'BUTTON'> => ({ name: 'BUTTON', seq: 0, button, event, timeMs });
 

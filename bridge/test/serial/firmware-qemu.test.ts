@@ -5,8 +5,8 @@
 import { SerialPort } from 'serialport';
 import { FRAME_BYTES } from '@megabit/contract';
 import { ButtonEvent, crc32, type MessageOf, namedCounters, PixelFormat, RejectReason } from '../../src/serial/protocol';
-import { ProtocolClient } from './protocol-client';
-import { buildFirmware, type QemuFirmware, startQemuFirmware } from './qemu-firmware';
+import { ProtocolClient } from '../helpers/serial/protocol-client';
+import { buildFirmware, type QemuFirmware, startQemuFirmware } from '../helpers/serial/qemu-firmware';
 
 jest.setTimeout(60000);
 

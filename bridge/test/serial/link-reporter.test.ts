@@ -9,7 +9,7 @@ import { EventBus } from '../../src/events';
 import { LinkReporter, type ReportedDisplay, type ReportedLink, type SessionCounters } from '../../src/serial/link-reporter';
 import type { DeviceInfo } from '../../src/serial/link-session';
 import type { MessageOf } from '../../src/serial/protocol';
-import { captureLog } from './link-test-kit';
+import { captureLog } from '../helpers/serial/link-test-kit';
 
 const INFO: DeviceInfo = {
   board: 'stand-in', firmwareVersion: '1.2.3', protocolVersion: '1.0', width: 64, height: 32, colourDepth: 8,

@@ -4,9 +4,9 @@
  */
 import { type DeviceInfo, LinkSession, type LinkSessionHandlers } from '../../src/serial/link-session';
 import { ButtonEvent, decodeMessage, HELLO_RETRY_MS, type Message, type MessageOf, PacketParser } from '../../src/serial/protocol';
-import { FakeDevice, type FakeDeviceOptions } from './fake-device';
-import { sleep, waitUntil } from './link-test-kit';
-import { type MemoryEnd, memoryChannelPair } from './memory-channel';
+import { FakeDevice, type FakeDeviceOptions } from '../helpers/serial/fake-device';
+import { sleep, waitUntil } from '../helpers/serial/link-test-kit';
+import { type MemoryEnd, memoryChannelPair } from '../helpers/serial/memory-channel';
 
 interface Rig {
   host: MemoryEnd;

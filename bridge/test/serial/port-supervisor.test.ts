@@ -6,8 +6,8 @@
 import { ChangeLog } from '../../src/serial/change-log';
 import type { OpenChannel } from '../../src/serial/port-opener';
 import { PortSupervisor } from '../../src/serial/port-supervisor';
-import { captureLog, type CapturedLog, sleep, waitUntil } from './link-test-kit';
-import { type MemoryEnd, memoryChannelPair } from './memory-channel';
+import { captureLog, type CapturedLog, sleep, waitUntil } from '../helpers/serial/link-test-kit';
+import { type MemoryEnd, memoryChannelPair } from '../helpers/serial/memory-channel';
 
 interface Harness {
   supervisor: PortSupervisor;

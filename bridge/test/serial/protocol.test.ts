@@ -12,7 +12,7 @@ import {
   PacketParser,
   type ParseEvent,
 } from '../../src/serial/protocol';
-import { readVectors } from './vectors';
+import { readVectors } from '../helpers/serial/vectors';
 
 const vectors = readVectors();
 

@@ -7,7 +7,7 @@
 import type { MessageSink } from '../../src/serial/frame-sync';
 import { crc32, encodeBody, type Message, MIN_PACKET, type MessageOf } from '../../src/serial/protocol';
 import { type FrameLink, SerialDisplay } from '../../src/serial/serial-display';
-import { patternFrame } from './link-test-kit';
+import { patternFrame } from '../helpers/serial/link-test-kit';
 
 class RecordingSink implements MessageSink {
   readonly sent: Message[] = [];

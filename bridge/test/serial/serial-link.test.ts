@@ -15,9 +15,9 @@ import { EventBus } from '../../src/events';
 import { openSerialChannel } from '../../src/serial/port-opener';
 import { SerialLink } from '../../src/serial/serial-link';
 import { ButtonEvent, crc32, type MessageOf, PixelFormat } from '../../src/serial/protocol';
-import { captureLog, type CapturedLog, FakeCable, patternFrame, sleep, solidFrame, waitUntil } from './link-test-kit';
-import { FakeDevice, type FakeDeviceOptions } from './fake-device';
-import type { MemoryEnd } from './memory-channel';
+import { captureLog, type CapturedLog, FakeCable, patternFrame, sleep, solidFrame, waitUntil } from '../helpers/serial/link-test-kit';
+import { FakeDevice, type FakeDeviceOptions } from '../helpers/serial/fake-device';
+import type { MemoryEnd } from '../helpers/serial/memory-channel';
 
 interface Rig {
   cable: FakeCable;

@@ -1,7 +1,7 @@
 /** `megabit device info|status|test-pattern` against the TypeScript protocol peer. */
 import { crc32 } from '../../src/serial/protocol';
 import { runDeviceCommand, testPattern } from '../../src/tools/device-command';
-import { FakeCable } from '../serial/link-test-kit';
+import { FakeCable } from '../helpers/serial/link-test-kit';
 
 async function run(argv: string[], cable = new FakeCable()): Promise<{ code: number; lines: string[]; cable: FakeCable }> {
   const lines: string[] = [];

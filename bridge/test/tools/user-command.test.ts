@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePasswordFile, verifyPassword } from '../../src/broker/password-file';
 import { BRIDGE_CLI } from '../helpers/bridge-process';
-import { megabitUserAdd, megabitUserRemove } from '../reliability/support/mosquitto-tools';
+import { megabitUserAdd, megabitUserRemove } from '../helpers/mosquitto-tools';
 
 jest.setTimeout(30_000);
 

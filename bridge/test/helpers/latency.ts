@@ -1,7 +1,7 @@
 /** Round-trip times of API requests, sent at a steady rate. */
 import { performance } from 'node:perf_hooks';
-import type { TestClient } from '../../helpers/mqtt-client';
-import { delay } from '../../helpers/ports';
+import type { TestClient } from './mqtt-client';
+import { delay } from './ports';
 
 let sequence = 0;
 

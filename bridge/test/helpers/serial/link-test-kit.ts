@@ -1,7 +1,7 @@
 /** Shared bits of the link unit tests: waiting, a capturing logger, frames, a pluggable cable. */
 import { FRAME_BYTES } from '@megabit/contract';
-import type { OpenChannel } from '../../src/serial/port-opener';
-import { createLogger, type Level, type Logger } from '../../src/util/logger';
+import type { OpenChannel } from '../../../src/serial/port-opener';
+import { createLogger, type Level, type Logger } from '../../../src/util/logger';
 import { FakeDevice, type FakeDeviceOptions } from './fake-device';
 import { type MemoryEnd, memoryChannelPair } from './memory-channel';
 

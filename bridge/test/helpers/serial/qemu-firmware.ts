@@ -9,10 +9,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIRMWARE_ELF, qemuArgs, requireQemuTools } from '../../../firmware/board/qemu_microbit/qemu-command';
-import { exited, freePort, waitUntil } from '../helpers/ports';
+import { FIRMWARE_ELF, qemuArgs, requireQemuTools } from '../../../../firmware/board/qemu_microbit/qemu-command';
+import { exited, freePort, waitUntil } from '../ports';
 
-const FIRMWARE_DIR = join(__dirname, '../../../firmware');
+const FIRMWARE_DIR = join(__dirname, '../../../../firmware');
 export { FIRMWARE_ELF };
 const GPIO_OUT = 0x50000504;
 

@@ -1,6 +1,6 @@
 /** Debian's mosquitto_pub, mosquitto_sub and the bridge's `megabit user` command, run as a user would. */
-import { BRIDGE_CLI } from '../../helpers/bridge-process';
-import { run, type ToolResult } from '../../helpers/run-tool';
+import { BRIDGE_CLI } from './bridge-process';
+import { run, type ToolResult } from './run-tool';
 
 export function mosquittoPub(port: number, args: string[], input?: string | Buffer): Promise<ToolResult> {
   return run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), ...args], { input });

@@ -5,11 +5,11 @@
  * heartbeats and reliably numbered BUTTON events, and can reboot, go silent or lose packets.
  */
 import { FRAME_BYTES } from '@megabit/contract';
-import type { ByteChannel } from '../../src/serial/byte-channel';
+import type { ByteChannel } from '../../../src/serial/byte-channel';
 import {
   crc32, decodeMessage, encodeMessage, type Message, type MessageOf, PacketParser, PixelFormat, RejectReason,
   STATUS_COUNTERS,
-} from '../../src/serial/protocol';
+} from '../../../src/serial/protocol';
 
 const WIDTH = 64;
 const HEIGHT = 32;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const VECTORS_PATH = join(__dirname, '../../../firmware/protocol/vectors.txt');
+export const VECTORS_PATH = join(__dirname, '../../../../firmware/protocol/vectors.txt');
 
 export interface Vector {
   name: string;

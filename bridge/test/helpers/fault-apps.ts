@@ -1,6 +1,6 @@
 /**
  * The apps the reliability tests install: the sandbox tests' probe app (commands through its
- * inbox, results in its log) and the misbehaving app of assembly/faulty.ts. Both are compiled at
+ * inbox, results in its log) and the misbehaving app of fixtures/sandbox/assembly/faulty.ts. Both are compiled at
  * test time and cached by source + compiler version, like the probe; nothing compiled is committed.
  */
 import { execFile } from 'node:child_process';
@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AppManifest } from '@megabit/contract';
-import { uleb } from '../../fixtures/sandbox/wasm-builder';
+import { uleb } from '../fixtures/sandbox/wasm-builder';
 
-export { buildProbeApp } from '../../fixtures/sandbox/probe-app';
+export { buildProbeApp } from '../fixtures/sandbox/probe-app';
 
 /** How the faulty app misbehaves on every run(); `calm` is its well-behaved twin. */
 export type FaultMode = 'loop' | 'trap' | 'memory' | 'kv' | 'log' | 'calm';
 
-const FAULTY_SOURCE = join(__dirname, 'assembly', 'faulty.ts');
+const FAULTY_SOURCE = join(__dirname, '..', 'fixtures', 'sandbox', 'assembly', 'faulty.ts');
 
 export async function buildFaultyApp(): Promise<Uint8Array> {
   const ascPackage = require.resolve('assemblyscript/package.json');

@@ -17,7 +17,7 @@ import {
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
   SCHEMAS,
-} from '../../src/serial/protocol';
+} from '../../../src/serial/protocol';
 
 export interface ByteStream {
   write(data: Uint8Array): unknown;

@@ -10,9 +10,9 @@ import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { qemuArgs, requireQemuTools } from '../../../firmware/board/qemu_microbit/qemu-command';
+import { qemuArgs, requireQemuTools } from '../../../../firmware/board/qemu_microbit/qemu-command';
 import { buildFirmware, FIRMWARE_ELF } from './qemu-firmware';
-import { exited, freePort, waitUntil } from '../helpers/ports';
+import { exited, freePort, waitUntil } from '../ports';
 
 export { buildFirmware };
 

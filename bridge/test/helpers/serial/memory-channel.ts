@@ -4,7 +4,7 @@
  * that may drop or change bytes, and closing one end (unplugging).
  */
 import { EventEmitter } from 'node:events';
-import type { ByteChannel } from '../../src/serial/byte-channel';
+import type { ByteChannel } from '../../../src/serial/byte-channel';
 
 export class MemoryEnd extends EventEmitter implements ByteChannel {
   peer!: MemoryEnd;
