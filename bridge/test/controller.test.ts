@@ -14,17 +14,12 @@ import { settingsFrom, type Settings } from '../src/config';
 import { Controller } from '../src/controller';
 import { PartSequence, type Part } from '../src/part';
 import { bridgeParts, createPartContext, type PartContext } from '../src/parts';
-import { createLogger, type Level } from '../src/util/logger';
+import { recordingLog } from './helpers/logs';
 import { Mosquitto } from './helpers/mosquitto';
 import { TestClient } from './helpers/mqtt-client';
 import { freePort, waitUntil } from './helpers/ports';
 
 jest.setTimeout(30_000);
-
-function recordingLog(): { log: ReturnType<typeof createLogger>; lines: Array<[Level, string]> } {
-  const lines: Array<[Level, string]> = [];
-  return { log: createLogger('debug', 'test', (level, _c, message) => lines.push([level, message])), lines };
-}
 
 /** A part that writes what happens to it into `calls`, and fails where told to. */
 function fakePart(name: string, calls: string[], fail: { start?: boolean; stop?: boolean } = {}): Part {
@@ -68,7 +63,7 @@ describe('PartSequence', () => {
     await sequence.start([fakePart('a', calls), fakePart('b', calls, { stop: true }), fakePart('c', calls)]);
     await sequence.stop();
     expect(calls.slice(3)).toEqual(['stop c', 'stop b', 'stop a']);
-    expect(lines).toContainEqual(['warn', 'stopping b failed: b cannot stop']);
+    expect(lines).toContainEqual({ level: 'warn', message: 'stopping b failed: b cannot stop' });
   });
 });
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { AppStore, type AppsChange } from '../../src/apps';
 import { DomainError } from '../../src/errors';
 import { apiErrorOf } from '../../src/mqtt/api/error-codes';
-import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { acceptAll, manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { recordingLog } from '../helpers/logs';
 
 const schema = {
   type: 'object',
@@ -26,7 +27,7 @@ let tmp: TempDataDir;
 let store: AppStore;
 beforeEach(async () => {
   tmp = tempDataDir();
-  store = new AppStore(tmp.dataDir, recordingLogger());
+  store = new AppStore(tmp.dataDir, recordingLog());
   store.load();
   await store.install(manifestFor('weather', { config: { ...schema, required: [] } }), wasmModule(), acceptAll);
   await store.install(manifestFor('strict', { config: schema }), wasmModule(), acceptAll);
@@ -59,7 +60,7 @@ describe('app config', () => {
     });
     expect(JSON.parse(readFileSync(join(tmp.appsDir, 'weather', 'config.json'), 'utf8'))).toEqual({ city: 'Oslo', format: '12h' });
     expect(seen).toEqual([{ added: [], updated: [], removed: [], configured: ['weather'], reordered: false }]);
-    const again = new AppStore(tmp.dataDir, recordingLogger());
+    const again = new AppStore(tmp.dataDir, recordingLog());
     again.load();
     expect(again.getConfig('weather')).toEqual({ city: 'Oslo', format: '12h', units: { temperature: 'C' }, brightness: 80 });
   });

@@ -6,7 +6,8 @@ import { AppStore } from '../../src/apps';
 import { discardAside, readFiles, refreshStaged, stageFolder, swapIn } from '../../src/apps/folder-swap';
 import { crashyManifest, crashyWasm } from './crash/crashy-app';
 import { PAUSED, pausePointEnv } from '../helpers/pause-point-env';
-import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { acceptAll, manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { recordingLog } from '../helpers/logs';
 
 let tmp: TempDataDir;
 beforeEach(() => {
@@ -15,7 +16,7 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 function loaded(): AppStore {
-  const store = new AppStore(tmp.dataDir, recordingLogger());
+  const store = new AppStore(tmp.dataDir, recordingLog());
   store.load();
   return store;
 }
@@ -50,7 +51,7 @@ describe('recovery of an interrupted install or removal', () => {
   it('finishes a first-run install of the default apps that was interrupted', () => {
     mkdirSync(join(tmp.dataDir, '.apps-staging-0123456789ab', 'half'), { recursive: true });
     const source = writeAppFolder(join(tmp.dataDir, 'src'), 'clock', manifestFor('clock'), { 'clock.wasm': wasmModule() });
-    const store = new AppStore(tmp.dataDir, recordingLogger());
+    const store = new AppStore(tmp.dataDir, recordingLog());
     expect(store.installDefaults([source])).toEqual(['clock']);
     expect(readdirSync(tmp.dataDir).sort()).toEqual(['apps', 'src']);
   });

@@ -8,13 +8,14 @@ import { MAX_INSTALL_BYTES } from '@megabit/contract';
 import { AppStore } from '../../src/apps';
 import { AppFailedError, InstallFailedError, TooLargeError } from '../../src/errors';
 import { apiErrorOf } from '../../src/mqtt/api/error-codes';
-import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { acceptAll, manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { recordingLog } from '../helpers/logs';
 
 let tmp: TempDataDir;
 let store: AppStore;
 beforeEach(async () => {
   tmp = tempDataDir();
-  store = new AppStore(tmp.dataDir, recordingLogger());
+  store = new AppStore(tmp.dataDir, recordingLog());
   store.load();
   await store.install(manifestFor('clock', { config: { type: 'object', properties: { hour24: { type: 'boolean' } } } }), wasmModule(), acceptAll);
 });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { AppStore, type AppsChange } from '../../src/apps';
 import { DomainError } from '../../src/errors';
 import { apiErrorOf } from '../../src/mqtt/api/error-codes';
-import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { acceptAll, manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { recordingLog } from '../helpers/logs';
 
 let tmp: TempDataDir;
 beforeEach(() => {
@@ -12,7 +13,7 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 function newStore(): AppStore {
-  const store = new AppStore(tmp.dataDir, recordingLogger());
+  const store = new AppStore(tmp.dataDir, recordingLog());
   store.load();
   return store;
 }
@@ -127,7 +128,7 @@ describe('AppStore.install', () => {
   });
 
   it('finishes an install even when a change listener throws', async () => {
-    const log = recordingLogger();
+    const log = recordingLog();
     const store = new AppStore(tmp.dataDir, log);
     store.load();
     store.on('changed', () => {

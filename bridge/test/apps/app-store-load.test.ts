@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppStore } from '../../src/apps';
-import { manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { recordingLog } from '../helpers/logs';
 
 let tmp: TempDataDir;
 beforeEach(() => {
@@ -10,7 +11,7 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 function load(): AppStore {
-  const store = new AppStore(tmp.dataDir, recordingLogger());
+  const store = new AppStore(tmp.dataDir, recordingLog());
   store.load();
   return store;
 }
@@ -81,7 +82,7 @@ describe('AppStore.load', () => {
   });
 
   it('ignores staging folders, stray files and folders that are not app ids', () => {
-    const log = recordingLogger();
+    const log = recordingLog();
     writeAppFolder(tmp.appsDir, 'clock', manifestFor('clock'), { 'clock.wasm': wasmModule() });
     writeAppFolder(tmp.appsDir, '.staging-0123456789ab', manifestFor('clock'), { 'clock.wasm': wasmModule() });
     writeAppFolder(tmp.appsDir, 'My App', manifestFor('clock'), { 'clock.wasm': wasmModule() });
@@ -104,7 +105,7 @@ describe('AppStore.load', () => {
   it('survives a broken state.json', () => {
     writeAppFolder(tmp.appsDir, 'clock', manifestFor('clock'), { 'clock.wasm': wasmModule() });
     writeFileSync(join(tmp.dataDir, 'state.json'), '{"order": 5');
-    const log = recordingLogger();
+    const log = recordingLog();
     const store = new AppStore(tmp.dataDir, log);
     expect(store.load().map((a) => a.id)).toEqual(['clock']);
     expect(log.lines.some((l) => l.level === 'warn' && l.message.includes('state.json cannot be read'))).toBe(true);

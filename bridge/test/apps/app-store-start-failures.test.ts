@@ -7,12 +7,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppStore, type AppsChange } from '../../src/apps';
 import { START_FAILURES_TO_DISABLE } from '../../src/apps/start-failures';
-import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { acceptAll, manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { recordingLog } from '../helpers/logs';
 
 let tmp: TempDataDir;
 beforeEach(async () => {
   tmp = tempDataDir();
-  const store = new AppStore(tmp.dataDir, recordingLogger());
+  const store = new AppStore(tmp.dataDir, recordingLog());
   store.load();
   await store.install(manifestFor('crashy'), wasmModule(), acceptAll);
   await store.install(manifestFor('calm'), wasmModule(), acceptAll);
@@ -21,7 +22,7 @@ afterEach(() => tmp.cleanup());
 
 /** A store as a restarted bridge has it. */
 function reopen(): AppStore {
-  const store = new AppStore(tmp.dataDir, recordingLogger());
+  const store = new AppStore(tmp.dataDir, recordingLog());
   store.load();
   return store;
 }

@@ -2,7 +2,9 @@ import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppStore, type AppsChange } from '../../src/apps';
 import { writeFileAtomic } from '../../src/util/atomic-file';
-import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { acceptAll, manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { recordingLog } from '../helpers/logs';
+import { delay } from '../helpers/ports';
 
 let tmp: TempDataDir;
 let store: AppStore;
@@ -10,7 +12,7 @@ let seen: AppsChange[];
 
 beforeEach(() => {
   tmp = tempDataDir();
-  store = new AppStore(tmp.dataDir, recordingLogger());
+  store = new AppStore(tmp.dataDir, recordingLog());
   store.load();
   seen = [];
   store.on('changed', (c) => seen.push(c));
@@ -37,8 +39,6 @@ function changeWhere(done: () => boolean, what: string, ms = 2000): Promise<void
     store.on('changed', check);
   });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('AppStore.watch', () => {
   it('picks up a hand-copied app, a changed manifest and a removal', async () => {
@@ -80,14 +80,14 @@ describe('AppStore.watch', () => {
     await store.install(manifestFor('clock'), wasmModule(), acceptAll);
     expect(seen).toHaveLength(1);
     for (let i = 0; i < 5; i++) writeFileAtomic(join(tmp.appsDir, 'clock', 'kv.json'), JSON.stringify({ i: String(i) }));
-    await sleep(800);
+    await delay(800);
     expect(seen).toHaveLength(1);
   });
 
   it('stops reporting after unwatch()', async () => {
     store.unwatch();
     writeAppFolder(tmp.appsDir, 'late', manifestFor('late'), { 'late.wasm': wasmModule() });
-    await sleep(800);
+    await delay(800);
     expect(seen).toEqual([]);
     expect(store.get('late')).toBeUndefined();
   });
@@ -96,7 +96,7 @@ describe('AppStore.watch', () => {
 describe('AppStore periodic rescan', () => {
   it('finds changes without fs.watch events', async () => {
     // The debounce outlasts the test, so only the periodic rescan can report anything.
-    const polling = new AppStore(tmp.dataDir, recordingLogger(), { debounceMs: 60_000, rescanMs: 200 });
+    const polling = new AppStore(tmp.dataDir, recordingLog(), { debounceMs: 60_000, rescanMs: 200 });
     polling.load();
     const found: AppsChange[] = [];
     polling.on('changed', (c) => found.push(c));
@@ -104,7 +104,7 @@ describe('AppStore periodic rescan', () => {
     try {
       writeAppFolder(tmp.appsDir, 'quiet', manifestFor('quiet'), { 'quiet.wasm': wasmModule() });
       const deadline = Date.now() + 2000;
-      while (polling.get('quiet')?.status !== 'ok' && Date.now() < deadline) await sleep(50);
+      while (polling.get('quiet')?.status !== 'ok' && Date.now() < deadline) await delay(50);
       expect(polling.get('quiet')?.status).toBe('ok');
       expect(found).toEqual([{ added: ['quiet'], updated: [], removed: [], configured: [], reordered: false }]);
     } finally {

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppStore } from '../../src/apps';
-import { manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
+import { recordingLog } from '../helpers/logs';
 
 let tmp: TempDataDir;
 beforeEach(() => {
@@ -20,7 +21,7 @@ describe('AppStore.installDefaults', () => {
     const text = buildFolder('text', manifestFor('text'), { 'text.wasm': wasmModule('text') });
     const broken = buildFolder('broken', { id: 'broken' }, {});
     const twin = buildFolder('twin', manifestFor('clock'), { 'clock.wasm': wasmModule('twin') });
-    const log = recordingLogger();
+    const log = recordingLog();
     const store = new AppStore(tmp.dataDir, log);
     expect(store.installDefaults([clock, text, broken, twin, join(tmp.dataDir, 'nowhere')])).toEqual(['clock', 'text']);
     expect(readdirSync(join(tmp.appsDir, 'clock')).sort()).toEqual(['clock.wasm', 'manifest.json']);
@@ -37,13 +38,13 @@ describe('AppStore.installDefaults', () => {
   it('does nothing once the apps folder exists, even if empty', () => {
     mkdirSync(tmp.appsDir);
     const clock = buildFolder('clock', manifestFor('clock'), { 'clock.wasm': wasmModule() });
-    const store = new AppStore(tmp.dataDir, recordingLogger());
+    const store = new AppStore(tmp.dataDir, recordingLog());
     expect(store.installDefaults([clock])).toEqual([]);
     expect(readdirSync(tmp.appsDir)).toEqual([]);
   });
 
   it('creates the apps folder even when no example could be installed', () => {
-    const store = new AppStore(tmp.dataDir, recordingLogger());
+    const store = new AppStore(tmp.dataDir, recordingLog());
     expect(store.installDefaults([])).toEqual([]);
     expect(existsSync(tmp.appsDir)).toBe(true);
   });

@@ -1,5 +1,6 @@
 import { Compositor, measureText, type CompositorOptions } from '../../src/display';
-import { frameDifference, litPixels, ManualClock, recordingLogger, RecordingOutput, rgbAt, solidFrame } from '../helpers/display';
+import { frameDifference, litPixels, ManualClock, RecordingOutput, rgbAt, solidFrame } from '../helpers/display';
+import { recordingLog } from '../helpers/logs';
 
 const BLUE = solidFrame(0, 0, 200);
 const GREEN = solidFrame(0, 150, 0);
@@ -10,7 +11,7 @@ const EDGE_WHITE: [number, number, number] = [89, 89, 89];
 
 function setup(options: CompositorOptions = {}) {
   const output = new RecordingOutput();
-  const { log, lines } = recordingLogger();
+  const { log, lines } = recordingLog();
   const compositor = new Compositor([output], { log, ...options });
   return { compositor, output, lines };
 }
@@ -240,14 +241,14 @@ describe('Compositor', () => {
     bad.showFrame = () => {
       throw new Error('port gone');
     };
-    const { log, lines } = recordingLogger();
+    const { log, lines } = recordingLog();
     const compositor = new Compositor([bad, good], { log });
     compositor.start();
     compositor.setAppFrame(BLUE);
     jest.advanceTimersByTime(100);
     compositor.setAppFrame(GREEN);
     expect(frameDifference(good.last, GREEN)).toBe('same');
-    expect(lines.filter(([level, m]) => level === 'error' && m.includes('"bad"') && m.includes('port gone'))).toHaveLength(1);
+    expect(lines.filter(({ level, message: m }) => level === 'error' && m.includes('"bad"') && m.includes('port gone'))).toHaveLength(1);
   });
 
   test('bad frames and options are refused with clear errors', () => {

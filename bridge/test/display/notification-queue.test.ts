@@ -1,11 +1,11 @@
 import type { NotifyRequest } from '@megabit/contract';
 import { measureText, NotificationQueue, systemClock, type NotificationEvent } from '../../src/display';
-import { recordingLogger } from '../helpers/display';
+import { recordingLog } from '../helpers/logs';
 
 const SPEED = 30;
 
 function makeQueue(maxQueued = 32) {
-  const { log, lines } = recordingLogger();
+  const { log, lines } = recordingLog();
   const queue = new NotificationQueue({ defaultDurationMs: 5000, scrollSpeedPxPerS: SPEED, maxQueued, clock: systemClock, log });
   const events: string[] = [];
   queue.onEvent((e: NotificationEvent) => events.push(label(e)));
@@ -233,7 +233,7 @@ describe('NotificationQueue', () => {
     queue.notify(note('b'));
     expect(queue.showing?.notification.id).toBe('b');
     expect(events).toEqual(['shown:a', 'dismissed:a', 'shown:b']);
-    expect(lines.filter(([level, m]) => level === 'error' && m.includes('listener bug'))).toHaveLength(3);
+    expect(lines.filter(({ level, message: m }) => level === 'error' && m.includes('listener bug'))).toHaveLength(3);
   });
 
   test('stop puts the showing notification back first in line and clears its timer', () => {

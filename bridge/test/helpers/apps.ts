@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppManifest } from '@megabit/contract';
-import { createLogger, type Level, type Logger } from '../../src/util/logger';
 
 /** A valid Wasm module: the header plus one custom section named "megabit" holding `payload`. */
 export function wasmModule(payload: Uint8Array | string = ''): Uint8Array {
@@ -49,10 +48,4 @@ export function tempDataDir(): TempDataDir {
 }
 
 /** A logger that keeps its lines for assertions. */
-export function recordingLogger(): Logger & { lines: Array<{ level: Level; message: string }> } {
-  const lines: Array<{ level: Level; message: string }> = [];
-  const logger = createLogger('debug', 'apps', (level, _component, message) => lines.push({ level, message }));
-  return Object.assign(logger, { lines });
-}
-
 export const acceptAll = async (): Promise<void> => undefined;

@@ -3,7 +3,7 @@
  * on free loopback ports with a temporary data dir. Needs `npm run build` (npm test builds first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
@@ -165,6 +165,13 @@ export function installExample(dataDir: string, id: string): void {
   const target = join(dataDir, 'apps', id);
   mkdirSync(target, { recursive: true });
   cpSync(source, target, { recursive: true });
+}
+
+/** A built example app as the payload of `P/cmd/apps/install`: its manifest and base64 module. */
+export function exampleInstall(id: string): { manifest: Record<string, unknown>; wasm: string } {
+  const build = join(REPO_ROOT, 'apps', 'examples', id, 'build');
+  const manifest = JSON.parse(readFileSync(join(build, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  return { manifest, wasm: readFileSync(join(build, String(manifest.bin))).toString('base64') };
 }
 
 export const startBridge = (options?: BridgeOptions): Promise<RunningBridge> => RunningBridge.start(options);

@@ -1,7 +1,6 @@
 /** Test peers and small frame utilities shared by the display tests. */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
 import type { Clock, ClockTimer, DisplayOutput } from '../../src/display';
-import { createLogger, type Level, type Logger } from '../../src/util/logger';
 
 /** An output that records everything the compositor hands it. */
 export class RecordingOutput implements DisplayOutput {
@@ -25,11 +24,6 @@ export class RecordingOutput implements DisplayOutput {
     if (!frame) throw new Error('no frame was shown');
     return frame;
   }
-}
-
-export function recordingLogger(): { log: Logger; lines: Array<[Level, string]> } {
-  const lines: Array<[Level, string]> = [];
-  return { log: createLogger('debug', 'test', (level, _c, message) => lines.push([level, message])), lines };
 }
 
 export function solidFrame(r: number, g: number, b: number): Uint8Array {

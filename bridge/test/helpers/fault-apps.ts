@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AppManifest } from '@megabit/contract';
-import { uleb } from '../fixtures/sandbox/wasm-builder';
+import { uleb } from './sandbox/wasm-builder';
 
-export { buildProbeApp } from '../fixtures/sandbox/probe-app';
+export { buildProbeApp } from './sandbox/probe-app';
 
 /** How the faulty app misbehaves on every run(); `calm` is its well-behaved twin. */
 export type FaultMode = 'loop' | 'trap' | 'memory' | 'kv' | 'log' | 'calm';

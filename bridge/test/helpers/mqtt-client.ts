@@ -2,6 +2,11 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { DeviceTopics } from '@megabit/contract';
 
+/** An MQTT payload read as JSON. */
+export function json<T>(payload: Buffer): T {
+  return JSON.parse(payload.toString()) as T;
+}
+
 export interface Received {
   topic: string;
   payload: Buffer;

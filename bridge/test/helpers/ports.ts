@@ -48,12 +48,14 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` every 20 ms until it holds, or fails naming `what` after `timeoutMs`. */
-export async function waitUntil(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
+/** Polls `check` (every `intervalMs`) until it holds, or fails naming `what` after `timeoutMs`. */
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, intervalMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(intervalMs);
   }
 }
 

@@ -3,14 +3,12 @@
  * MQTT client that acts the way Home Assistant does (reads the retained configs, sends the
  * commands each entity sends, announces itself on homeassistant/status).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { buildDiscoveryConfigs } from '../../src/homeassistant/discovery-configs';
 import { removeDiscovery } from '../../src/homeassistant';
 import { simulatorUrl } from '../../src/homeassistant/discovery';
 import { VERSION } from '../../src/version';
-import { REPO_ROOT } from '../helpers/bridge-process';
+import { exampleInstall } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
@@ -24,12 +22,6 @@ const FOREIGN = 'homeassistant/sensor/other_node/temperature/config';
 const LAST_CONFIG = 'homeassistant/device_automation/megabit_megabit/button_double_press/config';
 
 /** A built example app as an `apps/install` request body. */
-function exampleInstall(id: string): { manifest: Record<string, unknown>; wasm: string } {
-  const build = join(REPO_ROOT, 'apps', 'examples', id, 'build');
-  const manifest = JSON.parse(readFileSync(join(build, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  return { manifest, wasm: readFileSync(join(build, String(manifest.bin))).toString('base64') };
-}
-
 const json = (m: Received): Record<string, unknown> => JSON.parse(m.payload.toString()) as Record<string, unknown>;
 
 describe('Home Assistant discovery against mosquitto', () => {

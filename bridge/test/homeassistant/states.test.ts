@@ -6,8 +6,9 @@ import { EventBus } from '../../src/events';
 import { applyEntityEvent } from '../../src/homeassistant/entity-updates';
 import { HomeAssistantStates, type EntityStateSink } from '../../src/homeassistant/states';
 import type { HomeAssistantEntityState } from '../../src/sandbox/types';
-import { createLogger, type Level, type Logger } from '../../src/util/logger';
-import { delay, freePort } from '../helpers/ports';
+import type { Logger } from '../../src/util/logger';
+import { recordingLog } from '../helpers/logs';
+import { delay, freePort, waitUntil } from '../helpers/ports';
 import { HomeAssistantServer } from './home-assistant-server';
 
 const TOKEN = 'test-token-0123456789-never-logged';
@@ -54,19 +55,6 @@ class RecordingSink implements EntityStateSink {
   }
 }
 
-function recordingLog(): Logger & { lines: Array<{ level: Level; message: string }> } {
-  const lines: Array<{ level: Level; message: string }> = [];
-  return Object.assign(createLogger('debug', 'ha', (level, _c, message) => lines.push({ level, message })), { lines });
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(25);
-  }
-}
-
 describe('HomeAssistantStates against a Home Assistant WebSocket server', () => {
   let server: HomeAssistantServer;
   let states: HomeAssistantStates | undefined;
@@ -94,18 +82,18 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
   test('subscribes to exactly the entities apps may read and hands their states over', async () => {
     const sink = new RecordingSink(['sensor.temp', 'light.kitchen', 'light.missing']);
     start(sink, recordingLog());
-    await until('both initial states', () => sink.latest('light.kitchen') !== undefined && sink.latest('sensor.temp') !== undefined);
+    await waitUntil(() => sink.latest('light.kitchen') !== undefined && sink.latest('sensor.temp') !== undefined, 'both initial states', 15_000);
     expect(server.entitySubscriptions()).toEqual([['light.kitchen', 'light.missing', 'sensor.temp']]);
     expect(sink.latest('light.kitchen')).toMatchObject({ state: 'off', attributes: { friendly_name: 'Kitchen' } });
     expect(sink.latest('sensor.temp')).toMatchObject({ state: '21.5', attributes: { unit_of_measurement: '°C' } });
     expect(sink.updates.some(([id]) => id === 'lock.front_door')).toBe(false);
 
     server.setState('light.kitchen', 'on', { friendly_name: 'Kitchen', brightness: 255 });
-    await until('the change', () => sink.latest('light.kitchen')?.state === 'on');
+    await waitUntil(() => sink.latest('light.kitchen')?.state === 'on', 'the change', 15_000);
     expect(sink.latest('light.kitchen')!.attributes).toEqual({ friendly_name: 'Kitchen', brightness: 255 });
 
     server.removeEntity('sensor.temp');
-    await until('the removal', () => sink.latest('sensor.temp') === null);
+    await waitUntil(() => sink.latest('sensor.temp') === null, 'the removal', 15_000);
     // The supported_features handshake was answered and nothing unknown was sent.
     expect(server.commands.map((c) => c.message.type)).toEqual(['supported_features', 'subscribe_entities']);
   });
@@ -114,7 +102,7 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     const log = recordingLog();
     const sink = new RecordingSink(['light.kitchen']);
     start(sink, log, server.url, 'wrong-token-abcdef');
-    await until('the error', () => log.lines.some((l) => l.level === 'error'));
+    await waitUntil(() => log.lines.some((l) => l.level === 'error'), 'the error', 15_000);
     const error = log.lines.find((l) => l.level === 'error')!.message;
     expect(error).toContain(`Home Assistant at ${server.url} refused the access token (homeassistant.token)`);
     await delay(1500);
@@ -127,12 +115,12 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     const log = recordingLog();
     const sink = new RecordingSink(['light.kitchen']);
     start(sink, log);
-    await until('the first state', () => sink.latest('light.kitchen')?.state === 'off');
+    await waitUntil(() => sink.latest('light.kitchen')?.state === 'off', 'the first state', 15_000);
     await server.restart();
-    await until('a second subscription', () => server.entitySubscriptions().length === 2, 20_000);
+    await waitUntil(() => server.entitySubscriptions().length === 2, 'a second subscription', 20_000);
     expect(server.entitySubscriptions()).toEqual([['light.kitchen'], ['light.kitchen']]);
     server.setState('light.kitchen', 'on');
-    await until('the change after the restart', () => sink.latest('light.kitchen')?.state === 'on');
+    await waitUntil(() => sink.latest('light.kitchen')?.state === 'on', 'the change after the restart', 15_000);
     expect(log.lines.map((l) => l.message)).toEqual(expect.arrayContaining(['connection to Home Assistant lost; reconnecting', 'connected to Home Assistant again']));
     expect(log.lines.some((l) => l.message.includes(TOKEN))).toBe(false);
   });
@@ -142,12 +130,12 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     const log = recordingLog();
     const sink = new RecordingSink(['sensor.temp']);
     start(sink, log, `http://127.0.0.1:${port}`);
-    await until('the warning', () => log.lines.some((l) => l.level === 'warn'));
+    await waitUntil(() => log.lines.some((l) => l.level === 'warn'), 'the warning', 15_000);
     expect(log.lines.filter((l) => l.level === 'warn')[0].message).toMatch(/cannot reach Home Assistant at http:\/\/127\.0\.0\.1:\d+/);
     const late = await HomeAssistantServer.start(TOKEN, port);
     try {
       late.setState('sensor.temp', '19');
-      await until('the state', () => sink.latest('sensor.temp')?.state === '19', 20_000);
+      await waitUntil(() => sink.latest('sensor.temp')?.state === '19', 'the state', 20_000);
       expect(log.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
     } finally {
       await states?.stop();
@@ -158,12 +146,12 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
   test('installing and removing apps changes the subscription; entities no app reads become unavailable', async () => {
     const sink = new RecordingSink(['light.kitchen']);
     const { bus } = start(sink, recordingLog());
-    await until('the first state', () => sink.latest('light.kitchen') !== undefined);
+    await waitUntil(() => sink.latest('light.kitchen') !== undefined, 'the first state', 15_000);
     sink.entities = ['sensor.temp'];
     bus.emit('appsChanged');
-    await until('the new subscription', () => server.entitySubscriptions().length === 2);
+    await waitUntil(() => server.entitySubscriptions().length === 2, 'the new subscription', 15_000);
     expect(server.entitySubscriptions()[1]).toEqual(['sensor.temp']);
-    await until('the new state', () => sink.latest('sensor.temp')?.state === '21.5');
+    await waitUntil(() => sink.latest('sensor.temp')?.state === '21.5', 'the new state', 15_000);
     expect(sink.latest('light.kitchen')).toBeNull();
     expect(server.commands.some((c) => c.message.type === 'unsubscribe_events')).toBe(true);
     // The same list again: nothing is resent.
@@ -174,7 +162,7 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     const before = sink.updates.length;
     server.setState('light.kitchen', 'on');
     server.setState('sensor.temp', '22');
-    await until('the sensor change', () => sink.latest('sensor.temp')?.state === '22');
+    await waitUntil(() => sink.latest('sensor.temp')?.state === '22', 'the sensor change', 15_000);
     expect(sink.updates.slice(before).map(([id]) => id)).toEqual(['sensor.temp']);
   });
 
@@ -182,7 +170,7 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     const sink = new RecordingSink([]);
     const log = recordingLog();
     start(sink, log);
-    await until('the connection', () => log.lines.some((l) => l.message.startsWith('connected to Home Assistant')));
+    await waitUntil(() => log.lines.some((l) => l.message.startsWith('connected to Home Assistant')), 'the connection', 15_000);
     await delay(300);
     expect(server.entitySubscriptions()).toEqual([]);
   });

@@ -2,12 +2,10 @@
  * The real bridge process against a real broker (its embedded aedes, and Debian's mosquitto):
  * every command of the control API, its replies and error paths, and what the bridge publishes.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FRAME_BYTES, type AppStatus, type DeviceState } from '@megabit/contract';
-import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { exampleInstall, startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
-import { TestClient, type Received } from '../helpers/mqtt-client';
+import { json, TestClient, type Received } from '../helpers/mqtt-client';
 
 jest.setTimeout(60_000);
 
@@ -16,17 +14,7 @@ const brokers: Array<[string, () => Promise<Mosquitto | undefined>]> = [
   ['mosquitto', () => Mosquitto.start()],
 ];
 
-function json<T>(payload: Buffer): T {
-  return JSON.parse(payload.toString()) as T;
-}
-
 /** A built example app as an install request body. */
-function exampleInstall(id: string): { manifest: Record<string, unknown>; wasm: string } {
-  const build = join(REPO_ROOT, 'apps', 'examples', id, 'build');
-  const manifest = JSON.parse(readFileSync(join(build, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  return { manifest, wasm: readFileSync(join(build, String(manifest.bin))).toString('base64') };
-}
-
 function litPixels(frame: Buffer): number {
   let lit = 0;
   for (let i = 0; i < frame.length; i += 3) if (frame[i] + frame[i + 1] + frame[i + 2] > 0) lit++;

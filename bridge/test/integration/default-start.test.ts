@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceTopics, FRAME_BYTES, type AppStatus, type DeviceState } from '@megabit/contract';
 import { BRIDGE_CLI, REPO_ROOT } from '../helpers/bridge-process';
-import { TestClient } from '../helpers/mqtt-client';
+import { TestClient, json } from '../helpers/mqtt-client';
 import { exited, freePort, waitUntil } from '../helpers/ports';
 
 jest.setTimeout(60_000);
@@ -42,10 +42,6 @@ function builtExampleIds(): string[] {
 function runCli(args: string[], home: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BRIDGE_CLI, ...args], { cwd: REPO_ROOT, env: cleanEnvironment(home, {}), encoding: 'utf8', timeout: 20_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function json<T>(payload: Buffer): T {
-  return JSON.parse(payload.toString()) as T;
 }
 
 function hasPixel(frame: Buffer, [r, g, b]: [number, number, number]): boolean {

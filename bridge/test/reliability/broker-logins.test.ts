@@ -9,26 +9,21 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { DeviceTopics } from '@megabit/contract';
-import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { exampleInstall, REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
 import { expectStillOnline } from '../helpers/still-online';
 import { newDataDir } from '../helpers/data-dir';
 import { megabitUserAdd, megabitUserRemove, mosquittoPub, mosquittoSub } from '../helpers/mosquitto-tools';
+import { P } from '../helpers/topics';
+import { waitUntil } from '../helpers/ports';
 
 jest.setTimeout(90_000);
 
-const P = (path: string): string => `megabit/megabit/${path}`;
 const topics = new DeviceTopics();
 const ADMIN = { username: 'admin', password: 'admin pass' };
 const HA = { username: 'homeassistant', password: 'ha-pass' };
 const BRIDGE_CLIENT_ID = 'megabit-megabit';
-
-function exampleInstall(id: string): { manifest: Record<string, unknown>; wasm: string } {
-  const build = join(REPO_ROOT, 'apps', 'examples', id, 'build');
-  const manifest = JSON.parse(readFileSync(join(build, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  return { manifest, wasm: readFileSync(join(build, String(manifest.bin))).toString('base64') };
-}
 
 describe('the embedded broker with logins and the shipped ACL', () => {
   let bridge: RunningBridge;
@@ -194,10 +189,10 @@ describe('the embedded broker with logins and the shipped ACL', () => {
     process.kill(bridge.pid!, 'SIGHUP');
     const loggedIn = async (user: string, password: string): Promise<number | null> =>
       (await mosquittoPub(port(), ['-u', user, '-P', password, '-t', 'test/x', '-m', 'x'])).code;
-    await waitUntil(async () => (await loggedIn('guest', 'guest pass')) === 0);
+    await waitUntil(async () => (await loggedIn('guest', 'guest pass')) === 0, 'the guest login to work', 10_000, 200);
     expect(await loggedIn('oldstyle', 'old pass')).toBe(0);
     expect((await megabitUserRemove(passwordFile, 'guest')).code).toBe(0);
-    await waitUntil(async () => (await loggedIn('guest', 'guest pass')) === 4);
+    await waitUntil(async () => (await loggedIn('guest', 'guest pass')) === 4, 'the guest login to be refused', 10_000, 200);
     await expectBridgeOnline();
   });
 });
@@ -218,11 +213,3 @@ describe('the password file works in both brokers', () => {
     }
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -8,19 +8,19 @@
  */
 import type { AppStatus } from '@megabit/contract';
 import { MAX_TABLES } from '../../src/sandbox/wasm-limits';
-import { WasmBuilder, op } from '../fixtures/sandbox/wasm-builder';
+import { WasmBuilder, op } from '../helpers/sandbox/wasm-builder';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
 import { peakRssBytes } from '../helpers/process-memory';
 import { expectStillOnline } from '../helpers/still-online';
 import { newDataDir, writeApp } from '../helpers/data-dir';
 import { buildProbeApp, installRequest, probeManifest } from '../helpers/fault-apps';
+import { P } from '../helpers/topics';
 
 jest.setTimeout(90_000);
 
 const MiB = 1024 * 1024;
 const MEMORY_MB = 64;
-const P = (path: string): string => `megabit/megabit/${path}`;
 
 let bridge: RunningBridge;
 let client: TestClient;

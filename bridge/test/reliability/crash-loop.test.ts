@@ -10,10 +10,9 @@ import { TestClient } from '../helpers/mqtt-client';
 import { expectStillOnline } from '../helpers/still-online';
 import { newDataDir, writeApp } from '../helpers/data-dir';
 import { buildProbeApp, installRequest, probeManifest } from '../helpers/fault-apps';
+import { P } from '../helpers/topics';
 
 jest.setTimeout(120_000);
-
-const P = (path: string): string => `megabit/megabit/${path}`;
 
 /** The probe, whose setup() reads its config: "setupFail" makes it fail. */
 function crashyManifest(mode: string): ReturnType<typeof probeManifest> {

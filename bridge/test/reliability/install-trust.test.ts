@@ -14,10 +14,9 @@ import { TestClient } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
 import { expectStillOnline } from '../helpers/still-online';
 import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
+import { P } from '../helpers/topics';
 
 jest.setTimeout(90_000);
-
-const P = (path: string): string => `megabit/megabit/${path}`;
 
 let probe: Uint8Array;
 let web: Server;

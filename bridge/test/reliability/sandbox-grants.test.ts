@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import type { AppPermissions } from '@megabit/contract';
 import { SandboxFault, startApp } from '../../src/sandbox';
 import { hostGranted } from '../../src/sandbox/http-permission';
-import { command, manifest, options, start, tempDir, type TestApp } from '../fixtures/sandbox/harness';
-import { buildProbeApp } from '../fixtures/sandbox/probe-app';
-import { WasmBuilder, op } from '../fixtures/sandbox/wasm-builder';
+import { command, manifest, options, start, tempDir, type TestApp } from '../helpers/sandbox/harness';
+import { buildProbeApp } from '../helpers/sandbox/probe-app';
+import { WasmBuilder, op } from '../helpers/sandbox/wasm-builder';
 
 interface Seen {
   method: string;

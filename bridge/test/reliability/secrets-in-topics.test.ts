@@ -10,10 +10,10 @@ import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
 import { newDataDir, writeApp } from '../helpers/data-dir';
 import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
+import { P } from '../helpers/topics';
 
 jest.setTimeout(60_000);
 
-const P = (path: string): string => `megabit/megabit/${path}`;
 const SECRETS = ['sk-live-SECRET-ONE', 'xx-SECRET-TWO', 'SECRET-THREE', 'SECRET-FOUR'];
 
 let bridge: RunningBridge;

@@ -19,10 +19,9 @@ import { TestClient } from '../helpers/mqtt-client';
 import { delay, freePort } from '../helpers/ports';
 import { newDataDir, writeApp } from '../helpers/data-dir';
 import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
+import { P } from '../helpers/topics';
 
 jest.setTimeout(90_000);
-
-const P = (path: string): string => `megabit/megabit/${path}`;
 
 describe('an app reaching beyond its permissions', () => {
   let bridge: RunningBridge;

@@ -10,8 +10,8 @@ import { fetch } from 'undici';
 import type { AppPermissions } from '@megabit/contract';
 import { guardedAgent, guardedLookup, type Resolver } from '../../src/sandbox/address-guard';
 import { nonPublicReason } from '../../src/sandbox/private-address';
-import { command, manifest, start, tempDir, type TestApp } from '../fixtures/sandbox/harness';
-import { buildProbeApp } from '../fixtures/sandbox/probe-app';
+import { command, manifest, start, tempDir, type TestApp } from '../helpers/sandbox/harness';
+import { buildProbeApp } from '../helpers/sandbox/probe-app';
 
 let probe: Uint8Array;
 let server: Server;

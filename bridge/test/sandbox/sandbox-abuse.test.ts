@@ -8,7 +8,7 @@ import { SandboxFault } from '../../src/sandbox';
 import { INBOX_MAX_PAYLOADS } from '../../src/sandbox/host-api';
 import { KV_FLOOD_REFUSALS } from '../../src/sandbox/kv-flood';
 import { LOG_FLOOD_FACTOR, LOG_FLOOD_WINDOWS } from '../../src/sandbox/log-limiter';
-import { command, useProbeSandbox } from '../fixtures/sandbox/harness';
+import { command, useProbeSandbox } from '../helpers/sandbox/harness';
 
 const { dir, startProbe } = useProbeSandbox();
 

@@ -6,14 +6,12 @@
  * the app that passes it is stopped with the reason.
  */
 import { MQTT_VALUE_MAX_BYTES } from '../../src/sandbox/host-api';
-import { command, manifest, useProbeSandbox } from '../fixtures/sandbox/harness';
+import { command, encode, manifest, useProbeSandbox } from '../helpers/sandbox/harness';
 import { peakRssBytes } from '../helpers/process-memory';
 
 const { startProbe } = useProbeSandbox();
 const MiB = 1024 * 1024;
 const MEMORY_BYTES = 8 * MiB;
-const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
-
 
 const OUT_OF_MEMORY = /^ran out of memory \(8 MiB cap\): \d+ more bytes of host data or Extism blocks would pass it in this call \(\d+\.\d+ MiB in use\)$/;
 

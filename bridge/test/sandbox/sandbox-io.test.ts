@@ -1,10 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { command, manifest, useProbeSandbox } from '../fixtures/sandbox/harness';
+import { command, encode, manifest, useProbeSandbox } from '../helpers/sandbox/harness';
 
 const { dir, startProbe } = useProbeSandbox();
-
-const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe('KV store', () => {
   test('set, get and delete', async () => {

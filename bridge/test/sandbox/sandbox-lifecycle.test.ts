@@ -1,6 +1,6 @@
 import { SandboxFault } from '../../src/sandbox';
-import { command, pixel, start, type StartOverrides, useProbeSandbox } from '../fixtures/sandbox/harness';
-import { WasmBuilder, op } from '../fixtures/sandbox/wasm-builder';
+import { command, encode, pixel, start, type StartOverrides, useProbeSandbox } from '../helpers/sandbox/harness';
+import { WasmBuilder, op } from '../helpers/sandbox/wasm-builder';
 
 const { dir, probe, startProbe } = useProbeSandbox();
 
@@ -9,8 +9,6 @@ async function faultOf(promise: Promise<unknown>): Promise<SandboxFault> {
   expect(error).toBeInstanceOf(SandboxFault);
   return error as SandboxFault;
 }
-
-const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe('drawing', () => {
   test('a full-frame blit reaches the canvas, one fresh frame per tick', async () => {

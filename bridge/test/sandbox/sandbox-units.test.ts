@@ -4,7 +4,7 @@ import { KV_BAD_KEY, KV_OK, KV_OVER_QUOTA, KvStore } from '../../src/sandbox/kv-
 import { KV_FLOOD_REFUSALS, KV_FLOOD_WINDOW_MS, KvFloodMeter } from '../../src/sandbox/kv-flood';
 import { LOG_FLOOD_FACTOR, LOG_FLOOD_WINDOWS, LogLimiter } from '../../src/sandbox/log-limiter';
 import { timeZoneOffset } from '../../src/sandbox/time-zone';
-import { tempDir } from '../fixtures/sandbox/harness';
+import { tempDir } from '../helpers/sandbox/harness';
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());

@@ -9,8 +9,8 @@ import {
   MAX_DATA_SEGMENTS, MAX_ELEMENT_ENTRIES, MAX_GLOBALS, MAX_TABLE_ENTRIES, MAX_TABLES, MAX_TYPES, limitModule,
 } from '../../src/sandbox/wasm-limits';
 import { WasmFormatError } from '../../src/sandbox/wasm-memory-cap';
-import { start, tempDir } from '../fixtures/sandbox/harness';
-import { EXTERNREF, FUNCREF, WasmBuilder, op, uleb } from '../fixtures/sandbox/wasm-builder';
+import { start, tempDir } from '../helpers/sandbox/harness';
+import { EXTERNREF, FUNCREF, WasmBuilder, op, uleb } from '../helpers/sandbox/wasm-builder';
 
 const MiB = 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import { WasmFormatError, capLinearMemory, leb128 } from '../../src/sandbox/wasm-memory-cap';
-import { WasmBuilder, op, uleb } from '../fixtures/sandbox/wasm-builder';
+import { WasmBuilder, op, uleb } from '../helpers/sandbox/wasm-builder';
 
 const MiB = 1024 * 1024;
 const PAGE = 65536;

@@ -5,7 +5,7 @@
 import type { ButtonEvent as ApiButtonEvent } from '@megabit/contract';
 import { DeviceButton } from '../../src/serial/device-button';
 import { ButtonEvent, type MessageOf } from '../../src/serial/protocol';
-import { captureLog } from '../helpers/serial/link-test-kit';
+import { recordingLog } from '../helpers/logs';
 
 const edge = (event: number, timeMs: number, button = 0): MessageOf<'BUTTON'> => ({ name: 'BUTTON', seq: 0, button, event, timeMs });
 
@@ -14,7 +14,7 @@ afterEach(() => jest.useRealTimers());
 
 it('classifies the main button by the device\'s clock, across its wrap, and ignores other buttons', () => {
   const actions: ApiButtonEvent[] = [];
-  const button = new DeviceButton({ longPressMs: 800, doublePressMs: 300 }, (e) => actions.push(e), captureLog().log);
+  const button = new DeviceButton({ longPressMs: 800, doublePressMs: 300 }, (e) => actions.push(e), recordingLog().log);
   button.edge(edge(ButtonEvent.DOWN, 0, 1));
   button.edge(edge(ButtonEvent.UP, 50, 1));
   // Edges arriving together, 1280 ms apart by the device's u32 uptime, which wrapped between.
@@ -26,7 +26,7 @@ it('classifies the main button by the device\'s clock, across its wrap, and igno
 
 it('forgets a hold on reset: no long press for a release that never comes', () => {
   const actions: ApiButtonEvent[] = [];
-  const button = new DeviceButton({ longPressMs: 800, doublePressMs: 300 }, (e) => actions.push(e), captureLog().log);
+  const button = new DeviceButton({ longPressMs: 800, doublePressMs: 300 }, (e) => actions.push(e), recordingLog().log);
   button.edge(edge(ButtonEvent.DOWN, 1000));
   button.reset();
   jest.advanceTimersByTime(2000);
@@ -34,7 +34,7 @@ it('forgets a hold on reset: no long press for a release that never comes', () =
 });
 
 it('logs a failing handler', () => {
-  const logs = captureLog();
+  const logs = recordingLog();
   const button = new DeviceButton({ longPressMs: 800, doublePressMs: 300 }, () => {
     throw new Error('no device');
   }, logs.log);

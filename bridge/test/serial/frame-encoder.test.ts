@@ -2,7 +2,8 @@
 import { FRAME_BYTES } from '@megabit/contract';
 import { frameUpdate } from '../../src/serial/frame-encoder';
 import { encodeMessage, MAX_PACKET, PixelFormat } from '../../src/serial/protocol';
-import { patternFrame, solidFrame } from '../helpers/serial/link-test-kit';
+import { patternFrame } from '../helpers/serial/link-test-kit';
+import { solidFrame } from '../helpers/display';
 
 /** Applies WRITE_RECTs to a draw buffer the way the device does. */
 function apply(buffer: Uint8Array, rects: ReturnType<typeof frameUpdate>): Uint8Array {

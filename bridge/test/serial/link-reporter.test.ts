@@ -9,7 +9,7 @@ import { EventBus } from '../../src/events';
 import { LinkReporter, type ReportedDisplay, type ReportedLink, type SessionCounters } from '../../src/serial/link-reporter';
 import type { DeviceInfo } from '../../src/serial/link-session';
 import type { MessageOf } from '../../src/serial/protocol';
-import { captureLog } from '../helpers/serial/link-test-kit';
+import { recordingLog } from '../helpers/logs';
 
 const INFO: DeviceInfo = {
   board: 'stand-in', firmwareVersion: '1.2.3', protocolVersion: '1.0', width: 64, height: 32, colourDepth: 8,
@@ -41,7 +41,7 @@ function status(frameId: number, counters: number[] = []): MessageOf<'STATUS'> {
 
 function setUp(): { facts: StandIn; reporter: LinkReporter; seen: string[] } {
   const facts = new StandIn();
-  const bus = new EventBus(captureLog().log);
+  const bus = new EventBus(recordingLog().log);
   const seen: string[] = [];
   bus.on(seen, 'displayChanged', () => seen.push('display'));
   bus.on(seen, 'stateChanged', () => seen.push('state'));

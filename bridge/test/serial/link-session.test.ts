@@ -5,8 +5,8 @@
 import { type DeviceInfo, LinkSession, type LinkSessionHandlers } from '../../src/serial/link-session';
 import { ButtonEvent, decodeMessage, HELLO_RETRY_MS, type Message, type MessageOf, PacketParser } from '../../src/serial/protocol';
 import { FakeDevice, type FakeDeviceOptions } from '../helpers/serial/fake-device';
-import { sleep, waitUntil } from '../helpers/serial/link-test-kit';
 import { type MemoryEnd, memoryChannelPair } from '../helpers/serial/memory-channel';
+import { delay, waitUntil } from '../helpers/ports';
 
 interface Rig {
   host: MemoryEnd;
@@ -69,7 +69,7 @@ describe('handshake', () => {
   it('repeats HELLO until the device answers, then opens a session', async () => {
     const r = rig();
     r.device.silent = true;
-    await sleep(1150);
+    await delay(1150);
     r.device.silent = false;
     await waitUntil(() => r.opened.length === 1, 'the session to open');
     expect(r.device.hellos).toBeGreaterThanOrEqual(1);
@@ -82,7 +82,7 @@ describe('handshake', () => {
     const seen: Message[] = [];
     tap(r.host, seen);
     r.device.silent = true;
-    await sleep(HELLO_RETRY_MS * 2.5);
+    await delay(HELLO_RETRY_MS * 2.5);
     // The first HELLO went out before the tap; two more follow, one per interval.
     expect(seen.filter((m) => m.name === 'HELLO')).toHaveLength(2);
     expect(r.session.isOpen).toBe(false);
@@ -93,7 +93,7 @@ describe('handshake', () => {
     await waitUntil(() => r.incompatible.length === 1, 'the refusal');
     expect(r.incompatible[0]).toBe('device speaks protocol 2.0, host speaks 1.0: update the firmware or the bridge');
     expect(r.session.send({ name: 'GET_STATUS', seq: 0 })).toBe(false);
-    await sleep(700);
+    await delay(700);
     expect(r.device.counters.noSession).toBe(0);
     expect(r.device.hellos).toBe(1);
     expect(r.opened).toHaveLength(0);
@@ -157,7 +157,7 @@ describe('reliable delivery to the device', () => {
     });
     await waitUntil(() => r.session.isOpen, 'session');
     r.session.send({ name: 'SET_BRIGHTNESS', seq: 0, level: 77 });
-    await sleep(150);
+    await delay(150);
     expect(r.device.processed).toHaveLength(0);
     await waitUntil(() => r.device.processed.length === 1, 'the resend');
     expect(r.session.retransmits).toBe(1);
@@ -235,7 +235,7 @@ describe('events from the device', () => {
     r.device.button(ButtonEvent.UP, 180);
     r.device.button(ButtonEvent.DOWN, 260);
     await waitUntil(() => r.buttons.length === 3, 'three events');
-    await sleep(600);
+    await delay(600);
     expect(r.buttons.map((b) => [b.event, b.timeMs])).toEqual([[ButtonEvent.DOWN, 100], [ButtonEvent.UP, 180], [ButtonEvent.DOWN, 260]]);
   });
 
@@ -289,7 +289,7 @@ describe('liveness and restarts', () => {
     await waitUntil(() => r.session.isOpen, 'session');
     const seen: Message[] = [];
     tap(r.host, seen);
-    await sleep(2200);
+    await delay(2200);
     const beats = seen.filter((m): m is MessageOf<'HEARTBEAT'> => m.name === 'HEARTBEAT');
     expect(beats.length).toBeGreaterThanOrEqual(1);
     expect(beats.every((b) => b.session === 1)).toBe(true);

@@ -6,12 +6,13 @@
 import { ChangeLog } from '../../src/serial/change-log';
 import type { OpenChannel } from '../../src/serial/port-opener';
 import { PortSupervisor } from '../../src/serial/port-supervisor';
-import { captureLog, type CapturedLog, sleep, waitUntil } from '../helpers/serial/link-test-kit';
 import { type MemoryEnd, memoryChannelPair } from '../helpers/serial/memory-channel';
+import { recordingLog, type RecordingLog } from '../helpers/logs';
+import { delay, waitUntil } from '../helpers/ports';
 
 interface Harness {
   supervisor: PortSupervisor;
-  logs: CapturedLog;
+  logs: RecordingLog;
   /** Channels handed to the link, in order. */
   attached: MemoryEnd[];
   detached: number;
@@ -22,7 +23,7 @@ interface Harness {
 const harnesses: Harness[] = [];
 
 function harness(open: (attempt: number) => Promise<OpenChannel> | 'channel'): Harness {
-  const logs = captureLog();
+  const logs = recordingLog();
   const h: Harness = { logs, attached: [], detached: 0, closedByOwner: 0, opens: 0, supervisor: undefined as never };
   h.supervisor = new PortSupervisor({
     path: '/dev/ttyFAKE-SUPERVISED',
@@ -84,7 +85,7 @@ it('ends the conversation and closes the port when it stops', async () => {
   expect(h.detached).toBe(1);
   expect(h.closedByOwner).toBe(1);
   expect(listeners(h.attached[0])).toBe(0);
-  await sleep(300);
+  await delay(300);
   expect(h.attached).toHaveLength(1);
 });
 

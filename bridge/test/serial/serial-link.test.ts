@@ -15,15 +15,18 @@ import { EventBus } from '../../src/events';
 import { openSerialChannel } from '../../src/serial/port-opener';
 import { SerialLink } from '../../src/serial/serial-link';
 import { ButtonEvent, crc32, type MessageOf, PixelFormat } from '../../src/serial/protocol';
-import { captureLog, type CapturedLog, FakeCable, patternFrame, sleep, solidFrame, waitUntil } from '../helpers/serial/link-test-kit';
+import { FakeCable, patternFrame } from '../helpers/serial/link-test-kit';
 import { FakeDevice, type FakeDeviceOptions } from '../helpers/serial/fake-device';
 import type { MemoryEnd } from '../helpers/serial/memory-channel';
+import { recordingLog, type RecordingLog } from '../helpers/logs';
+import { solidFrame } from '../helpers/display';
+import { delay, waitUntil } from '../helpers/ports';
 
 interface Rig {
   cable: FakeCable;
   link: SerialLink;
   buttons: ApiButtonEvent[];
-  logs: CapturedLog;
+  logs: RecordingLog;
   bus: EventBus;
   displayChanges: number;
 }
@@ -32,7 +35,7 @@ const rigs: Rig[] = [];
 
 async function rig(options: FakeDeviceOptions = {}, configure?: (host: MemoryEnd, dev: MemoryEnd) => void): Promise<Rig> {
   const cable = new FakeCable(options, configure);
-  const logs = captureLog();
+  const logs = recordingLog();
   const bus = new EventBus(logs.log);
   const r: Rig = { cable, logs, bus, buttons: [], displayChanges: 0, link: undefined as never };
   bus.on(r, 'displayChanged', () => r.displayChanges++);
@@ -135,7 +138,7 @@ describe('frames', () => {
       last = patternFrame(100 + i);
       r.link.display.showFrame(last);
       mostBuffered = Math.max(mostBuffered, r.cable.hostEnd!.writableLength);
-      await sleep(10);
+      await delay(10);
     }
     await inSyncWith(r, last, 15000);
     const state = r.link.reporter.linkState();
@@ -169,7 +172,7 @@ describe('frames', () => {
     for (let i = 0; i < 10; i++) {
       frame = patternFrame(200 + i);
       r.link.display.showFrame(frame);
-      await sleep(50);
+      await delay(50);
     }
     await inSyncWith(r, frame, 25000);
     expect(device(r).committedFrame).toEqual(frame);
@@ -197,7 +200,7 @@ describe('power and brightness', () => {
     expect(tail.indexOf('SET_BRIGHTNESS')).toBeLessThan(tail.indexOf('COMMIT'));
     await inSyncWith(r, frame);
     r.link.display.setBrightness(30);
-    await sleep(200);
+    await delay(200);
     expect(commits()).toBe(before + 1);
   });
 });
@@ -211,7 +214,7 @@ describe('connection', () => {
     r.cable.unplug();
     await waitUntil(() => !connected(r.link), 'disconnection');
     const opensBefore = r.cable.opens;
-    await sleep(1500);
+    await delay(1500);
     expect(r.cable.opens - opensBefore).toBeGreaterThanOrEqual(3);
     expect(r.logs.count(/unavailable/)).toBe(1);
     expect(r.logs.count(/display link lost/)).toBe(1);
@@ -252,12 +255,12 @@ describe('connection', () => {
     for (let i = 0; i < 60; i++) {
       frame = patternFrame(300 + i);
       r.link.display.showFrame(frame);
-      await sleep(15);
+      await delay(15);
     }
     const seconds = (Date.now() - started) / 1000;
     expect(seen.length).toBeLessThanOrEqual(Math.ceil(seconds * 4) + 1);
     await inSyncWith(r, frame);
-    await sleep(300);
+    await delay(300);
     expect(seen[seen.length - 1]).toBe(true);
   });
 
@@ -277,7 +280,7 @@ describe('connection', () => {
   it('stops promptly while the port is missing', async () => {
     const r = await rig();
     r.cable.unplug();
-    await sleep(300);
+    await delay(300);
     const started = Date.now();
     await r.link.stop();
     expect(Date.now() - started).toBeLessThan(1000);
@@ -302,7 +305,7 @@ describe('status LEDs', () => {
     expect(r.link.reporter.linkState().leds).toEqual({ link: true, red: false, green: true, blue: false });
     expect(r.displayChanges).toBeGreaterThan(changes);
     r.link.setBrokerConnected(true);
-    await sleep(100);
+    await delay(100);
     expect(ledsSent(r)).toHaveLength(2);
 
     r.cable.unplug();
@@ -336,7 +339,7 @@ describe('a device path that appears late', () => {
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     const attempts: number[] = [];
-    const logs = captureLog();
+    const logs = recordingLog();
     link = new SerialLink({
       path, button: { longPressMs: 800, doublePressMs: 300 }, onButton: () => undefined, log: logs.log,
       openChannel: (p) => {
@@ -351,14 +354,14 @@ describe('a device path that appears late', () => {
 
     // The directory the path lives in appears: tried at once, then backing off again.
     let before = attempts.length;
-    await sleep(50);
+    await delay(50);
     mkdirSync(join(dir, 'by-id'));
     await waitUntil(() => attempts.length > before, 'an attempt after the directory appeared', 1000);
     await waitUntil(() => attempts.length >= before + 5, 'the backoff to grow again', 5000);
 
     // Just after a failed attempt, with the next one 1.6 s away, the device appears.
     before = attempts.length;
-    await sleep(50);
+    await delay(50);
     let missing: Error | undefined;
     socat = spawn('socat', [`PTY,link=${path},raw,echo=0`, `TCP:127.0.0.1:${port},nodelay`], { stdio: 'ignore' });
     socat.on('error', (e) => (missing = e));
@@ -401,7 +404,7 @@ describe('button', () => {
     device(r).button(ButtonEvent.DOWN, 30_000);
     device(r).button(ButtonEvent.UP, 30_900);
     await waitUntil(() => r.buttons.length === 5, 'long press delivered late', 2000);
-    await sleep(1000);
+    await delay(1000);
     expect(r.buttons.map((b) => b.action)).toEqual(['press', 'double_press', 'long_press', 'press', 'long_press']);
   });
 
@@ -410,7 +413,7 @@ describe('button', () => {
     await waitUntil(() => connected(r.link), 'connection');
     device(r).button(ButtonEvent.DOWN, 100, 1);
     device(r).button(ButtonEvent.UP, 200, 1);
-    await sleep(500);
+    await delay(500);
     expect(r.buttons).toEqual([]);
   });
 });
