@@ -37,7 +37,7 @@ function fakePart(name: string, calls: string[], fail: { start?: boolean; stop?:
 }
 
 describe('PartSequence', () => {
-  test('starts parts in order and stops them in reverse, once', async () => {
+  it('starts parts in order and stops them in reverse, once', async () => {
     const calls: string[] = [];
     const sequence = new PartSequence(recordingLog().log);
     await sequence.start(['a', 'b', 'c'].map((n) => fakePart(n, calls)));
@@ -46,7 +46,7 @@ describe('PartSequence', () => {
     expect(calls).toEqual(['start a', 'start b', 'start c', 'stop c', 'stop b', 'stop a']);
   });
 
-  test('a part failing to start stops itself and the parts started before it; later ones never start', async () => {
+  it('a part failing to start stops itself and the parts started before it; later ones never start', async () => {
     const calls: string[] = [];
     const sequence = new PartSequence(recordingLog().log);
     const parts = [fakePart('a', calls), fakePart('b', calls), fakePart('c', calls, { start: true }), fakePart('d', calls)];
@@ -56,7 +56,7 @@ describe('PartSequence', () => {
     expect(calls).toHaveLength(6);
   });
 
-  test('a part failing to stop is logged and the others still stop', async () => {
+  it('a part failing to stop is logged and the others still stop', async () => {
     const calls: string[] = [];
     const { log, lines } = recordingLog();
     const sequence = new PartSequence(log);
@@ -112,7 +112,7 @@ describe('the bridge parts as the controller runs them', () => {
     }, 'test', {});
   }
 
-  test('every listener, subscription and connection callback a part registers comes off on stop', async () => {
+  it('every listener, subscription and connection callback a part registers comes off on stop', async () => {
     const { log } = recordingLog();
     const ctx = createPartContext({ settings: settings('wiring'), log, exampleAppDirs: [], simulatorDir: dataDir });
     const parts = bridgeParts(ctx);
@@ -135,7 +135,7 @@ describe('the bridge parts as the controller runs them', () => {
     expect(registrations(ctx)).toEqual(before);
   });
 
-  test('the controller stops what it started when a later part cannot start (HTTP port taken)', async () => {
+  it('the controller stops what it started when a later part cannot start (HTTP port taken)', async () => {
     const httpPort = await freePort();
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(httpPort, '127.0.0.1', resolve));

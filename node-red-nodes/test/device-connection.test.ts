@@ -42,7 +42,7 @@ interface StatusMsg {
   status: { fill?: string; shape?: string; text?: string; source: { id: string } };
 }
 
-test('all nodes of a device share one connection and show the bridge availability', async () => {
+it('all nodes of a device share one connection and show the bridge availability', async () => {
   await helper.load(NODES, flow(
     deviceConfig('dev', { broker: broker.url, baseTopic: bridge.baseTopic, deviceId: bridge.deviceId }),
     { id: 'note', type: 'megabit notify', device: 'dev', wires: [[]] },
@@ -104,7 +104,7 @@ async function securedBroker(): Promise<{ broker: Mosquitto; dispose(): Promise<
 /** mosquitto's log line for each client that logged in as "node-red". */
 const nodeRedLogins = (broker: Mosquitto): number => (broker.output.match(/as megabit-nr-\w+ \(.*u'node-red'\)/g) ?? []).length;
 
-test('the broker credentials are Node-RED credentials, used for the connection', async () => {
+it('the broker credentials are Node-RED credentials, used for the connection', async () => {
   const secured = await securedBroker();
   try {
     const flowNodes = flow(
@@ -173,7 +173,7 @@ describe('credentials in a Node-RED user dir', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('the password goes to the encrypted credentials file, never to flows.json, and logs in again after a restart', async () => {
+  it('the password goes to the encrypted credentials file, never to flows.json, and logs in again after a restart', async () => {
     red = await NodeRedProcess.start(work);
     const deployed = await fetch(`${red.url}/flows`, {
       method: 'POST',

@@ -49,7 +49,7 @@ afterAll(async () => {
   await bridge?.dispose();
 });
 
-test('a notification reaches the display frame, and the reply comes out of the node', async () => {
+it('a notification reaches the display frame, and the reply comes out of the node', async () => {
   await helper.load(NODES, flow(
     device(),
     { id: 'notify', type: 'megabit notify', device: 'dev', color: '#00ff00', wires: [['out']] },
@@ -78,7 +78,7 @@ test('a notification reaches the display frame, and the reply comes out of the n
   expect(completed.messages.map((m) => m.topic)).toEqual([undefined, 'dismiss']);
 });
 
-test('button events come out of the button node, on one output or one per action', async () => {
+it('button events come out of the button node, on one output or one per action', async () => {
   await helper.load(NODES, flow(
     device(),
     { id: 'button-single', type: 'megabit button', device: 'dev', outputMode: 'single', wires: [['all']] },
@@ -103,7 +103,7 @@ test('button events come out of the button node, on one output or one per action
   expect(all.messages[0].topic).toBe(bridge.topics.out(OUT.buttonEvent));
 });
 
-test('an app installs, shows, is configured, takes data, leaves the rotation and is removed', async () => {
+it('an app installs, shows, is configured, takes data, leaves the rotation and is removed', async () => {
   const app = exampleApp('nr-clock');
   app.manifest.config = {
     type: 'object',
@@ -168,7 +168,7 @@ test('an app installs, shows, is configured, takes data, leaves the rotation and
   await appsAfter(remove.since, (apps) => mine(apps) === undefined);
 });
 
-test('error replies, timeouts and bad input reach a Catch node, one done each', async () => {
+it('error replies, timeouts and bad input reach a Catch node, one done each', async () => {
   await helper.load(NODES, flow(
     device(),
     deviceConfig('nobody', { broker: bridge.mqttUrl, baseTopic: bridge.baseTopic, deviceId: 'nobody-here', timeout: 1 }),
@@ -200,7 +200,7 @@ test('error replies, timeouts and bad input reach a Catch node, one done each', 
   expect(out.messages).toHaveLength(0);
 });
 
-test('the display node sets power and brightness and replies with the result', async () => {
+it('the display node sets power and brightness and replies with the result', async () => {
   await helper.load(NODES, flow(
     device(),
     { id: 'display', type: 'megabit display', device: 'dev', power: 'ON', brightness: '', wires: [['out']] },

@@ -58,7 +58,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-test('the npm pack tarball installs on its own and its nodes work in Node-RED', async () => {
+it('the npm pack tarball installs on its own and its nodes work in Node-RED', async () => {
   const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], PACKAGE_DIR)) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const tarball = join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);

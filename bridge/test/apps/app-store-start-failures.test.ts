@@ -29,7 +29,7 @@ function reopen(): AppStore {
 
 const stateFile = (): Record<string, unknown> => JSON.parse(readFileSync(join(tmp.dataDir, 'state.json'), 'utf8')) as Record<string, unknown>;
 
-test(`${START_FAILURES_TO_DISABLE} failed starts in a row, one per run, disable the app with the reason until it is reinstalled`, async () => {
+it(`${START_FAILURES_TO_DISABLE} failed starts in a row, one per run, disable the app with the reason until it is reinstalled`, async () => {
   for (let run = 1; run < START_FAILURES_TO_DISABLE; run++) {
     const store = reopen();
     expect(store.get('crashy')).toMatchObject({ status: 'ok' });
@@ -53,7 +53,7 @@ test(`${START_FAILURES_TO_DISABLE} failed starts in a row, one per run, disable 
   expect(stateFile()).toEqual({ order: [], disabled: [] });
 });
 
-test('a start that succeeds in between resets the count', () => {
+it('a start that succeeds in between resets the count', () => {
   let store = reopen();
   for (let i = 0; i < START_FAILURES_TO_DISABLE - 1; i++) store.appFailedToStart('crashy', 'trap');
   store.appStarted('crashy');
@@ -63,7 +63,7 @@ test('a start that succeeds in between resets the count', () => {
   expect(reopen().get('crashy')).toMatchObject({ status: 'ok' });
 });
 
-test('new files put in the folder by hand are a reinstall; removing the app forgets its failures', () => {
+it('new files put in the folder by hand are a reinstall; removing the app forgets its failures', () => {
   const store = reopen();
   for (let i = 0; i < START_FAILURES_TO_DISABLE; i++) store.appFailedToStart('crashy', 'trap');
   expect(store.get('crashy')).toMatchObject({ status: 'failed' });
@@ -75,7 +75,7 @@ test('new files put in the folder by hand are a reinstall; removing the app forg
   expect(stateFile()).toEqual({ order: [], disabled: [] });
 });
 
-test('a broken failure entry in state.json is dropped, not the order', () => {
+it('a broken failure entry in state.json is dropped, not the order', () => {
   const store = reopen();
   store.setOrder(['calm']);
   const file = join(tmp.dataDir, 'state.json');

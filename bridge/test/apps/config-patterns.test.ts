@@ -21,13 +21,13 @@ function resolve(config: Record<string, unknown>, value: unknown): { config: unk
 }
 
 describe('regular expressions in app config schemas', () => {
-  test('"pattern" with a catastrophic-backtracking pattern and a long value is refused with the reason', () => {
+  it('"pattern" with a catastrophic-backtracking pattern and a long value is refused with the reason', () => {
     const schema = { type: 'object', properties: { name: { type: 'string', pattern: EVIL } } };
     expect(resolve(schema, { name: LONG_INPUT })).toEqual({ error: `config.name must match pattern "${EVIL}"` });
     expect(resolve(schema, { name: 'aaaa' })).toEqual({ config: { name: 'aaaa' } });
   });
 
-  test('"patternProperties" and "propertyNames" run on the same engine', () => {
+  it('"patternProperties" and "propertyNames" run on the same engine', () => {
     const byPattern = { type: 'object', patternProperties: { [EVIL]: { type: 'integer' } }, additionalProperties: false };
     expect(resolve(byPattern, { aaa: 1 })).toEqual({ config: { aaa: 1 } });
     expect(resolve(byPattern, { [LONG_INPUT]: 1 })).toEqual({ error: `unknown field "config.${LONG_INPUT}"` });
@@ -35,7 +35,7 @@ describe('regular expressions in app config schemas', () => {
     expect(resolve(byName, { [LONG_INPUT]: 1 })).toMatchObject({ error: expect.stringContaining(`must match pattern "${EVIL}"`) });
   });
 
-  test('patterns keep JSON Schema semantics: an unanchored search, Unicode classes, several patterns apart', () => {
+  it('patterns keep JSON Schema semantics: an unanchored search, Unicode classes, several patterns apart', () => {
     const schema = {
       type: 'object',
       properties: { a: { type: 'string', pattern: 'b+c' }, b: { type: 'string', pattern: '^\\p{L}+$' }, c: { type: 'string', pattern: '^\\d{2}$' } },
@@ -45,13 +45,13 @@ describe('regular expressions in app config schemas', () => {
     expect(resolve(schema, { c: '421' })).toEqual({ error: 'config.c must match pattern "^\\d{2}$"' });
   });
 
-  test('a pattern that needs backtracking (lookahead, backreference) makes the schema invalid', () => {
+  it('a pattern that needs backtracking (lookahead, backreference) makes the schema invalid', () => {
     const schemas = new ConfigSchemas();
     expect(schemas.prepare('app', manifest({ type: 'string', pattern: '(?=a)a' }))).toMatch(/^"config" is not a valid JSON schema: .*\(\?=/);
     expect(schemas.prepare('app', manifest({ type: 'string', pattern: '(a)\\1' }))).toMatch(/^"config" is not a valid JSON schema: /);
   });
 
-  test('"format" is an annotation: no format code runs on the value', () => {
+  it('"format" is an annotation: no format code runs on the value', () => {
     const schema = { type: 'object', properties: { mail: { type: 'string', format: 'email' }, re: { type: 'string', format: 'regex' } } };
     expect(resolve(schema, { mail: LONG_INPUT, re: '(a+)+' })).toEqual({ config: { mail: LONG_INPUT, re: '(a+)+' } });
   });

@@ -9,7 +9,7 @@ const ha = { username: 'homeassistant', clientId: 'ha-1' };
 const anon = { clientId: 'anon-1' };
 
 describe('parsing', () => {
-  test('user sections, anonymous rules before the first user, patterns for everyone', () => {
+  it('user sections, anonymous rules before the first user, patterns for everyone', () => {
     const { acl, problems } = parseAcl([
       '# anonymous clients',
       'topic read public/#',
@@ -27,13 +27,13 @@ describe('parsing', () => {
     expect(acl.patterns).toHaveLength(1);
   });
 
-  test('bad lines are reported and skipped', () => {
+  it('bad lines are reported and skipped', () => {
     const { acl, problems } = parseAcl('user\ntopic a/#/b\ntopic a+/b\nfrobnicate x\ntopic read\ntopic ok');
     expect(problems).toHaveLength(4);
     expect(acl.anonymous.map((r) => r.levels.join('/'))).toEqual(['read', 'ok']);
   });
 
-  test('a topic may contain spaces; the access word is optional', () => {
+  it('a topic may contain spaces; the access word is optional', () => {
     const { acl } = parseAcl('topic read my room/lamp');
     expect(canReceive(acl, anon, 'my room/lamp')).toBe(true);
     expect(canPublish(acl, anon, 'my room/lamp')).toBe(false);
@@ -51,7 +51,7 @@ describe('checks', () => {
     'pattern read clients/%c',
   ].join('\n'));
 
-  test('publish needs a write grant and no matching deny', () => {
+  it('publish needs a write grant and no matching deny', () => {
     expect(canPublish(acl, ha, 'home/kitchen')).toBe(true);
     expect(canPublish(acl, ha, 'cmd/lamp/set')).toBe(true);
     expect(canPublish(acl, ha, 'cmd/lamp/get')).toBe(false);
@@ -60,7 +60,7 @@ describe('checks', () => {
     expect(canPublish(acl, anon, 'public/x')).toBe(false);
   });
 
-  test('a subscription must lie inside a read grant, with MQTT wildcard semantics', () => {
+  it('a subscription must lie inside a read grant, with MQTT wildcard semantics', () => {
     expect(canSubscribe(acl, ha, 'home/#')).toBe(true);
     expect(canSubscribe(acl, ha, 'home/+/temp')).toBe(true);
     expect(canSubscribe(acl, ha, 'home')).toBe(true); // home/# matches its parent too
@@ -72,12 +72,12 @@ describe('checks', () => {
     expect(canSubscribe(acl, anon, 'home/#')).toBe(false);
   });
 
-  test('a deny inside a granted subscription holds message by message', () => {
+  it('a deny inside a granted subscription holds message by message', () => {
     expect(canReceive(acl, ha, 'home/kitchen')).toBe(true);
     expect(canReceive(acl, ha, 'home/secret')).toBe(false);
   });
 
-  test('patterns substitute the user name and client id, never wildcards smuggled in them', () => {
+  it('patterns substitute the user name and client id, never wildcards smuggled in them', () => {
     expect(canPublish(acl, ha, 'users/homeassistant/x')).toBe(true);
     expect(canPublish(acl, ha, 'users/other/x')).toBe(false);
     expect(canSubscribe(acl, ha, 'clients/ha-1')).toBe(true);
@@ -86,7 +86,7 @@ describe('checks', () => {
     expect(canPublish(acl, anon, 'users//x')).toBe(false); // %u without a user name never matches
   });
 
-  test('a leading wildcard does not reach $ topics', () => {
+  it('a leading wildcard does not reach $ topics', () => {
     const { acl: all } = parseAcl('topic #');
     expect(canSubscribe(all, anon, '#')).toBe(true);
     expect(canSubscribe(all, anon, '$SYS/#')).toBe(false);
@@ -100,9 +100,9 @@ describe('config/megabit.acl', () => {
   const admin = { username: 'admin', clientId: 'a' };
   const P = 'megabit/megabit';
 
-  test('parses cleanly', () => expect(problems).toEqual([]));
+  it('parses cleanly', () => expect(problems).toEqual([]));
 
-  test('homeassistant controls the display but cannot install, remove or configure apps', () => {
+  it('homeassistant controls the display but cannot install, remove or configure apps', () => {
     for (const cmd of ['notify', 'notify/dismiss', 'app', 'app/next', 'display', 'button', 'screen', 'rotation']) expect(canPublish(acl, ha, `${P}/cmd/${cmd}`)).toBe(true);
     for (const cmd of ['apps/install', 'apps/remove', 'apps/order', 'apps/preview', 'apps/clock/config', 'apps/clock/data']) expect(canPublish(acl, ha, `${P}/cmd/${cmd}`)).toBe(false);
     expect(canSubscribe(acl, ha, 'homeassistant/#')).toBe(true);
@@ -110,7 +110,7 @@ describe('config/megabit.acl', () => {
     expect(canPublish(acl, ha, `${P}/availability`)).toBe(false);
   });
 
-  test('homeassistant reads what its entities show and its replies, never the commands (app config carries API keys)', () => {
+  it('homeassistant reads what its entities show and its replies, never the commands (app config carries API keys)', () => {
     for (const out of ['availability', 'state', 'event/button', 'display/png', 'response/notify', 'response/app/next', 'response/rotation']) {
       expect(canSubscribe(acl, ha, `${P}/${out}`)).toBe(true);
     }
@@ -121,7 +121,7 @@ describe('config/megabit.acl', () => {
     expect(canSubscribe(acl, ha, `${P}/#`)).toBe(false);
   });
 
-  test('homeassistant may use every topic its discovered entities read and write, and their replies', () => {
+  it('homeassistant may use every topic its discovered entities read and write, and their replies', () => {
     const identity = { discoveryPrefix: 'homeassistant', baseTopic: 'megabit', deviceId: 'megabit', version: '0.1.0' };
     const clock = { id: 'clock', name: 'Clock', version: '1.0.0', enabled: true, status: 'ok' as const };
     const reads = new Set<string>();
@@ -146,13 +146,13 @@ describe('config/megabit.acl', () => {
     }
   });
 
-  test('homeassistant cannot pose as the bridge: availability, state, discovery configs', () => {
+  it('homeassistant cannot pose as the bridge: availability, state, discovery configs', () => {
     for (const t of [`${P}/availability`, `${P}/state`, `${P}/state/apps`, 'homeassistant/light/megabit_megabit/display/config', 'homeassistant/device_automation/x/y/config']) {
       expect(canPublish(acl, ha, t)).toBe(false);
     }
   });
 
-  test('viewer (the page) reads the display and presses its button, nothing more', () => {
+  it('viewer (the page) reads the display and presses its button, nothing more', () => {
     const viewer = { username: 'viewer', clientId: 'v' };
     for (const t of ['megabit/+/availability', `${P}/state`, `${P}/state/apps`, `${P}/display/frame`, `${P}/response/#`]) expect(canSubscribe(acl, viewer, t)).toBe(true);
     expect(canSubscribe(acl, viewer, `${P}/cmd/#`)).toBe(false);
@@ -161,7 +161,7 @@ describe('config/megabit.acl', () => {
     for (const t of [`${P}/cmd/apps/install`, `${P}/cmd/display`, `${P}/availability`]) expect(canPublish(acl, viewer, t)).toBe(false);
   });
 
-  test('admin may do everything; clients without a login nothing', () => {
+  it('admin may do everything; clients without a login nothing', () => {
     expect(canPublish(acl, admin, `${P}/cmd/apps/install`)).toBe(true);
     expect(canSubscribe(acl, admin, '#')).toBe(true);
     expect(canSubscribe(acl, anon, '#')).toBe(false);

@@ -18,7 +18,7 @@ async function passwordFile(name: string, users: Record<string, string>): Promis
   return file;
 }
 
-test('logins: right, wrong, unknown, missing password, anonymous', async () => {
+it('logins: right, wrong, unknown, missing password, anonymous', async () => {
   const access = new BrokerAccess({ passwordFile: await passwordFile('a', { ann: 'pw-ann' }), allowAnonymous: false }, log);
   access.load();
   expect(await access.login('ann', pw('pw-ann'))).toBe('ok');
@@ -32,7 +32,7 @@ test('logins: right, wrong, unknown, missing password, anonymous', async () => {
   expect(await open.login('ann', pw('wrong'))).toBe('bad-login');
 });
 
-test('without a password file everyone gets in; without an ACL every topic is open', async () => {
+it('without a password file everyone gets in; without an ACL every topic is open', async () => {
   const access = new BrokerAccess({ allowAnonymous: false }, log);
   access.load();
   expect(access.loginsRequired).toBe(false);
@@ -41,7 +41,7 @@ test('without a password file everyone gets in; without an ACL every topic is op
   expect(access.maySubscribe({ clientId: 'c' }, '#')).toBe(true);
 });
 
-test('a login flood: two checks at a time, a bounded queue, the rest turned away at once', async () => {
+it('a login flood: two checks at a time, a bounded queue, the rest turned away at once', async () => {
   const access = new BrokerAccess({ passwordFile: await passwordFile('c', { ann: 'pw' }), allowAnonymous: false }, log);
   access.load();
   const results = await Promise.all(Array.from({ length: 300 }, () => access.login('ann', pw('pw'))));
@@ -51,7 +51,7 @@ test('a login flood: two checks at a time, a bounded queue, the rest turned away
   expect(await access.login('ann', pw('pw'))).toBe('ok');
 });
 
-test('at start a missing file is an error naming it; later it keeps what it read before', async () => {
+it('at start a missing file is an error naming it; later it keeps what it read before', async () => {
   const file = await passwordFile('d', { ann: 'pw' });
   const missing = new BrokerAccess({ passwordFile: join(dir, 'nope'), allowAnonymous: false }, log);
   expect(() => missing.load()).toThrow(/broker.password_file .*nope cannot be read.*megabit user add/);

@@ -25,7 +25,7 @@ function entry(text: string, user: string): PasswordHash {
   return found;
 }
 
-test('a $7$ line written by mosquitto_passwd verifies its password and no other', async () => {
+it('a $7$ line written by mosquitto_passwd verifies its password and no other', async () => {
   const hash = entry(mosquittoPasswd('alice', 'correct horse'), 'alice');
   expect(hash).toMatchObject({ kind: 'pbkdf2', iterations: 101 });
   expect(await verifyPassword(hash, Buffer.from('correct horse'))).toBe(true);
@@ -33,14 +33,14 @@ test('a $7$ line written by mosquitto_passwd verifies its password and no other'
   expect(await verifyPassword(hash, Buffer.from(''))).toBe(false);
 });
 
-test('a $6$ line (mosquitto 1.6 and -H sha512) verifies too', async () => {
+it('a $6$ line (mosquitto 1.6 and -H sha512) verifies too', async () => {
   const hash = entry(mosquittoPasswd('bob', 'älter pässword', '-H', 'sha512'), 'bob');
   expect(hash.kind).toBe('sha512');
   expect(await verifyPassword(hash, Buffer.from('älter pässword'))).toBe(true);
   expect(await verifyPassword(hash, Buffer.from('alter password'))).toBe(false);
 });
 
-test('hashPassword writes a $7$ line with a fresh salt each time', async () => {
+it('hashPassword writes a $7$ line with a fresh salt each time', async () => {
   const a = await hashPassword('s3cret');
   const b = await hashPassword('s3cret');
   expect(a).toMatch(/^\$7\$1000\$[A-Za-z0-9+/]{16}\$[A-Za-z0-9+/]{86}==$/);
@@ -50,7 +50,7 @@ test('hashPassword writes a $7$ line with a fresh salt each time', async () => {
   expect(await verifyPassword(parsed, Buffer.from('s3cret'))).toBe(true);
 });
 
-test('bad lines are reported by line number without their content, and skipped', () => {
+it('bad lines are reported by line number without their content, and skipped', () => {
   const good = 'carol:$6$1/9RqTumzcryA/zF$dLplSHhYIisVxoZW2Kb0bJk8ihyD754IfvvFRb+6AeXYWlnVcajOnFgWmgxGtrv4WA5asseaMH/+ETijzwWVTA==';
   const { users, problems } = parsePasswordFile([
     '# comment', '', 'plain:notahash', 'nocolon', 'big:$7$99999999$AAAA$AAAA', 'short:$7$101$AAAA$AAAA', 'weird:$9$x$y', good,
@@ -62,7 +62,7 @@ test('bad lines are reported by line number without their content, and skipped',
   expect(problems[2]).toMatch(/iteration count/);
 });
 
-test('user names mosquitto could not read back are refused', () => {
+it('user names mosquitto could not read back are refused', () => {
   expect(userNameProblem('homeassistant')).toBeUndefined();
   expect(userNameProblem('a:b')).toMatch(/":"/);
   expect(userNameProblem('a b')).toBeDefined();

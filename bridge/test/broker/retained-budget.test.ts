@@ -1,7 +1,7 @@
 /** The retained-data budget: new topics stop at the caps; replacing and clearing always work. */
 import { RetainedBudget } from '../../src/broker/retained-budget';
 
-test('new retained messages stop at the count cap; clearing one makes room', () => {
+it('new retained messages stop at the count cap; clearing one makes room', () => {
   const budget = new RetainedBudget({ maxMessages: 2, maxBytes: 1000 });
   expect(budget.admit('a', 10)).toBe(true);
   expect(budget.admit('b', 10)).toBe(true);
@@ -12,7 +12,7 @@ test('new retained messages stop at the count cap; clearing one makes room', () 
   expect(budget.count).toBe(2);
 });
 
-test('bytes: a message that would pass the cap is refused, a smaller replacement is not', () => {
+it('bytes: a message that would pass the cap is refused, a smaller replacement is not', () => {
   const budget = new RetainedBudget({ maxMessages: 100, maxBytes: 100 });
   expect(budget.admit('a', 59)).toBe(true); // 1 topic byte + 59
   expect(budget.admit('b', 49)).toBe(false);
@@ -24,7 +24,7 @@ test('bytes: a message that would pass the cap is refused, a smaller replacement
   expect(budget.totalBytes).toBe(80);
 });
 
-test('a topic\'s bytes count too: long topics with tiny payloads fill the byte cap', () => {
+it('a topic\'s bytes count too: long topics with tiny payloads fill the byte cap', () => {
   const budget = new RetainedBudget({ maxMessages: 10_000, maxBytes: 200_000 });
   const longTopic = (i: number): string => `t${i}/${'x'.repeat(64 * 1024 - 8)}`;
   expect(budget.admit(longTopic(1), 1)).toBe(true);
@@ -40,7 +40,7 @@ test('a topic\'s bytes count too: long topics with tiny payloads fill the byte c
   expect(small.admit('é', 1)).toBe(false);
 });
 
-test('forced messages (the bridge\'s own) are kept and counted', () => {
+it('forced messages (the bridge\'s own) are kept and counted', () => {
   const budget = new RetainedBudget({ maxMessages: 1, maxBytes: 10 });
   expect(budget.admit('own', 50, true)).toBe(true);
   expect(budget.totalBytes).toBe(53);
@@ -50,7 +50,7 @@ test('forced messages (the bridge\'s own) are kept and counted', () => {
   expect(budget.totalBytes).toBe(6);
 });
 
-test('clearing a topic that holds nothing changes nothing', () => {
+it('clearing a topic that holds nothing changes nothing', () => {
   const budget = new RetainedBudget({ maxMessages: 1, maxBytes: 10 });
   expect(budget.admit('none', 0)).toBe(true);
   expect(budget.count).toBe(0);

@@ -37,7 +37,7 @@ beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
 describe('Compositor', () => {
-  test('start pushes the first frame; app frames go out, identical ones are not sent again', () => {
+  it('start pushes the first frame; app frames go out, identical ones are not sent again', () => {
     const { compositor, output } = setup();
     compositor.start();
     expect(output.frames).toHaveLength(1);
@@ -53,7 +53,7 @@ describe('Compositor', () => {
     expect(frameDifference(output.last, BLUE)).toBe('same');
   });
 
-  test('copies the app frame, so later changes by the caller do not leak in', () => {
+  it('copies the app frame, so later changes by the caller do not leak in', () => {
     const { compositor, output } = setup();
     compositor.start();
     const frame = BLUE.slice();
@@ -63,7 +63,7 @@ describe('Compositor', () => {
     expect(frameDifference(output.last, BLUE)).toBe('same');
   });
 
-  test('frames closer together than maxFps allows are merged into the latest one', () => {
+  it('frames closer together than maxFps allows are merged into the latest one', () => {
     const { compositor, output } = setup({ maxFps: 10 });
     compositor.start();
     jest.advanceTimersByTime(100);
@@ -78,7 +78,7 @@ describe('Compositor', () => {
     expect(frameDifference(output.last, solidFrame(1, 2, 3))).toBe('same');
   });
 
-  test('a notification shows as a banner over the app and goes away after its duration', () => {
+  it('a notification shows as a banner over the app and goes away after its duration', () => {
     const { compositor, output } = setup();
     compositor.start();
     compositor.setAppFrame(BLUE);
@@ -109,7 +109,7 @@ describe('Compositor', () => {
     expect(compositor.notification).toBeUndefined();
   });
 
-  test('draws the text and edges in the notification colour', () => {
+  it('draws the text and edges in the notification colour', () => {
     const { compositor, output } = setup();
     compositor.start();
     compositor.notify({ text: 'Hi', color: '#ff0000' });
@@ -118,7 +118,7 @@ describe('Compositor', () => {
     expect(rgbAt(output.last, 0, 11)).toEqual([89, 0, 0]);
   });
 
-  test('a higher priority takes over the banner, and the preempted one returns', () => {
+  it('a higher priority takes over the banner, and the preempted one returns', () => {
     const { compositor, output } = setup();
     const events: string[] = [];
     compositor.onNotificationEvent((e) => events.push(`${e.type}:${e.notification.text}`));
@@ -134,7 +134,7 @@ describe('Compositor', () => {
     expect(events).toEqual(['shown:I', 'preempted:I', 'shown:II', 'finished:II', 'shown:I']);
   });
 
-  test('a hold notification stays until dismissed and owns the button meanwhile', () => {
+  it('a hold notification stays until dismissed and owns the button meanwhile', () => {
     const { compositor, output } = setup();
     compositor.start();
     compositor.setAppFrame(GREEN);
@@ -148,7 +148,7 @@ describe('Compositor', () => {
     expect(frameDifference(output.last, GREEN)).toBe('same');
   });
 
-  test('long text scrolls right to left at the set speed, and no timer is left once it is gone', () => {
+  it('long text scrolls right to left at the set speed, and no timer is left once it is gone', () => {
     // 20 px/s at 20 fps: one pixel a frame, on whole milliseconds.
     const { compositor, output } = setup({ scrollSpeedPxPerS: 20, maxFps: 20 });
     compositor.start();
@@ -170,7 +170,7 @@ describe('Compositor', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
-  test('nothing runs while idle or while a still notification shows, apart from its own end', () => {
+  it('nothing runs while idle or while a still notification shows, apart from its own end', () => {
     const { compositor, output } = setup();
     compositor.start();
     compositor.setAppFrame(BLUE);
@@ -184,7 +184,7 @@ describe('Compositor', () => {
     expect(output.frames).toHaveLength(sent);
   });
 
-  test('power off shows black and is passed on; brightness is passed on and never dims the frame', () => {
+  it('power off shows black and is passed on; brightness is passed on and never dims the frame', () => {
     const { compositor, output } = setup();
     compositor.start();
     compositor.setAppFrame(BLUE);
@@ -207,7 +207,7 @@ describe('Compositor', () => {
     expect(() => compositor.setBrightness(1.5)).toThrow(/brightness/);
   });
 
-  test('counts the frames actually output during the last second', () => {
+  it('counts the frames actually output during the last second', () => {
     const { compositor } = setup({ maxFps: 30 });
     compositor.start();
     for (let i = 0; i < 10; i++) {
@@ -222,7 +222,7 @@ describe('Compositor', () => {
     expect(compositor.fps).toBe(0);
   });
 
-  test('stop clears every timer, also mid-scroll; start sends the frame again', () => {
+  it('stop clears every timer, also mid-scroll; start sends the frame again', () => {
     const { compositor, output } = setup();
     compositor.start();
     compositor.notify({ text: 'Scrolling along for quite some time' });
@@ -235,7 +235,7 @@ describe('Compositor', () => {
     expect(output.frames).toHaveLength(sent + 1);
   });
 
-  test('a failing output is logged once and does not stop the others', () => {
+  it('a failing output is logged once and does not stop the others', () => {
     const good = new RecordingOutput('good');
     const bad = new RecordingOutput('bad');
     bad.showFrame = () => {
@@ -251,7 +251,7 @@ describe('Compositor', () => {
     expect(lines.filter(({ level, message: m }) => level === 'error' && m.includes('"bad"') && m.includes('port gone'))).toHaveLength(1);
   });
 
-  test('bad frames and options are refused with clear errors', () => {
+  it('bad frames and options are refused with clear errors', () => {
     const { compositor, output } = setup();
     compositor.start();
     expect(() => compositor.setAppFrame(new Uint8Array(10))).toThrow(/app frame must be a Uint8Array of 6144 bytes.*got 10 bytes/);
@@ -261,7 +261,7 @@ describe('Compositor', () => {
     expect(() => new Compositor([], { maxQueued: -1 })).toThrow(/maxQueued/);
   });
 
-  test('runs on an injected clock as well', () => {
+  it('runs on an injected clock as well', () => {
     jest.useRealTimers();
     const clock = new ManualClock();
     const { compositor, output } = setup({ clock, maxFps: 20, scrollSpeedPxPerS: 20 });

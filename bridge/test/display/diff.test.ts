@@ -79,7 +79,7 @@ function mutate(frame: Uint8Array, random: () => number): Uint8Array {
 }
 
 describe('frame diff', () => {
-  test('equal frames are equal and have no changed rectangles', () => {
+  it('equal frames are equal and have no changed rectangles', () => {
     const a = randomFrame(seededRandom(1));
     expect(framesEqual(a, a.slice())).toBe(true);
     expect(changedRects(a, a.slice())).toEqual([]);
@@ -89,7 +89,7 @@ describe('frame diff', () => {
     expect(framesEqual(a, a.subarray(0, 100))).toBe(false);
   });
 
-  test('one pixel, one block, and far-apart pixels give the obvious rectangles', () => {
+  it('one pixel, one block, and far-apart pixels give the obvious rectangles', () => {
     const a = blankFrame();
     const dot = a.slice();
     dot[(5 * 64 + 7) * 3 + 1] = 1;
@@ -105,7 +105,7 @@ describe('frame diff', () => {
     expect(changedRects(a, corners)).toEqual([{ x: 0, y: 0, width: 1, height: 1 }, { x: 63, y: 31, width: 1, height: 1 }]);
   });
 
-  test('close pixels in a row share a rectangle; a gap dearer than a header splits it', () => {
+  it('close pixels in a row share a rectangle; a gap dearer than a header splits it', () => {
     const a = blankFrame();
     const near = a.slice();
     near[(3 * 64 + 10) * 3] = 1;
@@ -118,7 +118,7 @@ describe('frame diff', () => {
     expect(changedRects(a, far, { rectOverheadBytes: 100 })).toEqual([{ x: 10, y: 3, width: 11, height: 1 }]);
   });
 
-  test('the checker itself notices uncovered pixels, overlaps and blank borders', () => {
+  it('the checker itself notices uncovered pixels, overlaps and blank borders', () => {
     const a = blankFrame();
     const b = a.slice();
     b[(2 * 64 + 2) * 3] = 1;
@@ -127,13 +127,13 @@ describe('frame diff', () => {
     expect(rectProblems(a, b, [{ x: 2, y: 2, width: 1, height: 1 }, { x: 2, y: 2, width: 1, height: 1 }])).toEqual(['2,2 is in 2 rectangles']);
   });
 
-  test('a full change is one rectangle', () => {
+  it('a full change is one rectangle', () => {
     const a = randomFrame(seededRandom(2));
     const b = a.map((v) => 255 - v);
     expect(changedRects(a, b)).toEqual([{ x: 0, y: 0, width: 64, height: 32 }]);
   });
 
-  test('on random frames the rectangles cover exactly the changed pixels, once each, without blank borders', () => {
+  it('on random frames the rectangles cover exactly the changed pixels, once each, without blank borders', () => {
     const random = seededRandom(0x5eed);
     for (let trial = 0; trial < 300; trial++) {
       const a = randomFrame(random);
@@ -142,7 +142,7 @@ describe('frame diff', () => {
     }
   });
 
-  test('refuses anything that is not a frame', () => {
+  it('refuses anything that is not a frame', () => {
     expect(() => changedRects(blankFrame(), new Uint8Array(3))).toThrow(/next frame must be a Uint8Array of 6144 bytes/);
   });
 });

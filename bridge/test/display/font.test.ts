@@ -5,7 +5,7 @@ import { byRowThenColumn, litPixels, patternPixels, rgbAt } from '../helpers/dis
 const printable = Array.from({ length: 126 - 32 + 1 }, (_, i) => String.fromCharCode(32 + i));
 
 describe('5x7 font', () => {
-  test('has a well-formed glyph for every printable ASCII character, each one different', () => {
+  it('has a well-formed glyph for every printable ASCII character, each one different', () => {
     const seen = new Map<string, string>();
     for (const char of printable) {
       expect(hasGlyph(char)).toBe(true);
@@ -21,7 +21,7 @@ describe('5x7 font', () => {
     }
   });
 
-  test('anything else is one fallback glyph a code point, including characters outside the BMP', () => {
+  it('anything else is one fallback glyph a code point, including characters outside the BMP', () => {
     for (const char of ['é', '€', '\u0007', '😀']) expect(hasGlyph(char)).toBe(false);
     expect(glyphFor('é')).toBe(glyphFor('😀'));
     expect(glyphFor('é')).not.toBe(glyphFor('e'));
@@ -29,7 +29,7 @@ describe('5x7 font', () => {
     expect(measureText('a😀b')).toBe(5 + 1 + 5 + 1 + 5);
   });
 
-  test('measures glyph widths plus one column between glyphs', () => {
+  it('measures glyph widths plus one column between glyphs', () => {
     expect(measureText('')).toBe(0);
     expect(measureText('A')).toBe(5);
     expect(measureText('AB')).toBe(11);
@@ -37,7 +37,7 @@ describe('5x7 font', () => {
     expect(measureText('Hi!')).toBe(5 + 1 + 1 + 1 + 1);
   });
 
-  test('draws the expected pixels of each glyph, in the given colour', () => {
+  it('draws the expected pixels of each glyph, in the given colour', () => {
     const frame = blankFrame();
     drawText(frame, 'Hi', 2, 3, [255, 0, 0]);
     const expected = [
@@ -48,7 +48,7 @@ describe('5x7 font', () => {
     expect(rgbAt(frame, 2, 3)).toEqual([255, 0, 0]);
   });
 
-  test('letters with descenders hang one row below the others', () => {
+  it('letters with descenders hang one row below the others', () => {
     const frame = blankFrame();
     drawText(frame, 'op', 0, 0, [9, 9, 9]);
     const expected = [
@@ -60,14 +60,14 @@ describe('5x7 font', () => {
     for (const char of 'oj,A') expect(glyphFor(char).drop).toBe(0);
   });
 
-  test('writes only lit pixels, so the background shows through', () => {
+  it('writes only lit pixels, so the background shows through', () => {
     const frame = blankFrame().fill(7);
     drawText(frame, 'T', 0, 0, [1, 2, 3]);
     expect(rgbAt(frame, 2, 6)).toEqual([1, 2, 3]);
     expect(rgbAt(frame, 0, 6)).toEqual([7, 7, 7]);
   });
 
-  test('clips at every edge without wrapping onto other rows', () => {
+  it('clips at every edge without wrapping onto other rows', () => {
     const left = blankFrame();
     drawText(left, 'H', -4, 0, [9, 9, 9]);
     expect(litPixels(left)).toEqual(['0,0', '0,1', '0,2', '0,3', '0,4', '0,5', '0,6']);
@@ -87,7 +87,7 @@ describe('5x7 font', () => {
     expect(litPixels(far)).toEqual([]);
   });
 
-  test('a long text is drawn correctly where its visible part starts mid-string', () => {
+  it('a long text is drawn correctly where its visible part starts mid-string', () => {
     const text = `${'.'.repeat(40)}H`;
     const start = -measureText('.'.repeat(40)) - 1;
     const frame = blankFrame();

@@ -22,7 +22,7 @@ beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
 describe('NotificationQueue', () => {
-  test('waits for start, then shows first come first served within a priority', () => {
+  it('waits for start, then shows first come first served within a priority', () => {
     const { queue, events } = makeQueue();
     queue.notify(note('a', { duration_ms: 1000 }));
     queue.notify(note('b', { duration_ms: 1000 }));
@@ -39,7 +39,7 @@ describe('NotificationQueue', () => {
     expect(events).toEqual(['shown:a', 'finished:a', 'shown:b', 'finished:b']);
   });
 
-  test('uses the default duration and makes up ids when none are given', () => {
+  it('uses the default duration and makes up ids when none are given', () => {
     const { queue } = makeQueue();
     queue.start();
     const first = queue.notify({ text: 'one' });
@@ -52,7 +52,7 @@ describe('NotificationQueue', () => {
     expect(queue.showing?.notification.id).toBe(second);
   });
 
-  test('orders waiting notifications by priority, then arrival', () => {
+  it('orders waiting notifications by priority, then arrival', () => {
     const { queue } = makeQueue();
     queue.start();
     queue.notify(note('showing', { priority: 'critical' }));
@@ -64,7 +64,7 @@ describe('NotificationQueue', () => {
     expect(queue.queued.map((n) => n.id)).toEqual(['high1', 'normal1', 'normal2', 'low1', 'low2']);
   });
 
-  test('a higher priority preempts; the preempted one comes back afterwards and starts over', () => {
+  it('a higher priority preempts; the preempted one comes back afterwards and starts over', () => {
     const { queue, events } = makeQueue();
     queue.start();
     queue.notify(note('a', { duration_ms: 4000 }));
@@ -83,7 +83,7 @@ describe('NotificationQueue', () => {
     expect(events).toEqual(['shown:a', 'preempted:a>urgent', 'shown:urgent', 'finished:urgent', 'shown:a', 'finished:a', 'shown:b']);
   });
 
-  test('the same or a lower priority never preempts', () => {
+  it('the same or a lower priority never preempts', () => {
     const { queue, events } = makeQueue();
     queue.start();
     queue.notify(note('a', { priority: 'high' }));
@@ -93,7 +93,7 @@ describe('NotificationQueue', () => {
     expect(events).toEqual(['shown:a']);
   });
 
-  test('a hold notification stays until dismissed, then the next one shows', () => {
+  it('a hold notification stays until dismissed, then the next one shows', () => {
     const { queue, events } = makeQueue();
     queue.start();
     queue.notify(note('door', { hold: true }));
@@ -107,7 +107,7 @@ describe('NotificationQueue', () => {
     expect(events).toEqual(['shown:door', 'dismissed:door', 'shown:next']);
   });
 
-  test('dismiss by id works for showing and queued notifications; unknown ids and an empty display give false', () => {
+  it('dismiss by id works for showing and queued notifications; unknown ids and an empty display give false', () => {
     const { queue, events } = makeQueue();
     queue.start();
     expect(queue.dismiss()).toBe(false);
@@ -122,7 +122,7 @@ describe('NotificationQueue', () => {
     expect(events).toEqual(['shown:a', 'dismissed:b', 'dismissed:a', 'shown:c']);
   });
 
-  test('a request with the id of the showing notification replaces it on screen and restarts its time', () => {
+  it('a request with the id of the showing notification replaces it on screen and restarts its time', () => {
     const { queue, events } = makeQueue();
     queue.start();
     queue.notify({ id: 'temp', text: '20 C' });
@@ -136,7 +136,7 @@ describe('NotificationQueue', () => {
     expect(events).toEqual(['shown:temp', 'replaced:temp>temp', 'shown:temp', 'finished:temp']);
   });
 
-  test('a replacement that lowers the showing one\'s priority lets a waiting higher one in', () => {
+  it('a replacement that lowers the showing one\'s priority lets a waiting higher one in', () => {
     const { queue } = makeQueue();
     queue.start();
     queue.notify(note('x', { priority: 'critical' }));
@@ -146,7 +146,7 @@ describe('NotificationQueue', () => {
     expect(queue.queued.map((n) => n.id)).toEqual(['x']);
   });
 
-  test('a request with the id of a queued notification replaces it in its place', () => {
+  it('a request with the id of a queued notification replaces it in its place', () => {
     const { queue } = makeQueue();
     queue.start();
     queue.notify(note('a'));
@@ -156,7 +156,7 @@ describe('NotificationQueue', () => {
     expect(queue.queued.map((n) => `${n.id}=${n.text}`)).toEqual(['b=new b', 'c=text c']);
   });
 
-  test('a full queue drops the oldest of the lowest priority and reports it', () => {
+  it('a full queue drops the oldest of the lowest priority and reports it', () => {
     const { queue, events } = makeQueue(3);
     queue.start();
     queue.notify(note('showing', { priority: 'critical' }));
@@ -172,7 +172,7 @@ describe('NotificationQueue', () => {
     expect(queue.queued.map((n) => n.id)).toEqual(['high1', 'high2', 'normal1']);
   });
 
-  test('text too wide for the panel scrolls for whole passes: at least `repeat`, at least the duration', () => {
+  it('text too wide for the panel scrolls for whole passes: at least `repeat`, at least the duration', () => {
     const { queue } = makeQueue();
     queue.start();
     const text = 'This message is much too long to fit';
@@ -192,7 +192,7 @@ describe('NotificationQueue', () => {
     expect(queue.showing).toBeUndefined();
   });
 
-  test('rejects bad requests with a clear error and leaves the queue as it was', () => {
+  it('rejects bad requests with a clear error and leaves the queue as it was', () => {
     const { queue } = makeQueue();
     queue.start();
     queue.notify(note('a'));
@@ -212,14 +212,14 @@ describe('NotificationQueue', () => {
     expect(queue.queued).toEqual([]);
   });
 
-  test('collapses whitespace and applies colour and priority', () => {
+  it('collapses whitespace and applies colour and priority', () => {
     const { queue } = makeQueue();
     queue.start();
     queue.notify({ text: ' two\n lines\t', color: '#ff8800', priority: 'high' });
     expect(queue.showing?.notification).toMatchObject({ text: 'two lines', color: [255, 136, 0], priority: 'high', hold: false });
   });
 
-  test('a listener may call back in; a throwing listener is logged and the others still hear', () => {
+  it('a listener may call back in; a throwing listener is logged and the others still hear', () => {
     const { queue, events, lines } = makeQueue();
     queue.onEvent(() => {
       throw new Error('listener bug');
@@ -236,7 +236,7 @@ describe('NotificationQueue', () => {
     expect(lines.filter(({ level, message: m }) => level === 'error' && m.includes('listener bug'))).toHaveLength(3);
   });
 
-  test('stop puts the showing notification back first in line and clears its timer', () => {
+  it('stop puts the showing notification back first in line and clears its timer', () => {
     const { queue } = makeQueue();
     queue.start();
     queue.notify(note('a'));

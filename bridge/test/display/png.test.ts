@@ -10,7 +10,7 @@ function randomFrame(): Uint8Array {
 }
 
 describe('encodeFramePng', () => {
-  test('decodes back to the same pixels at scale 1', () => {
+  it('decodes back to the same pixels at scale 1', () => {
     const frame = randomFrame();
     const png = PNG.sync.read(encodeFramePng(frame));
     expect([png.width, png.height]).toEqual([64, 32]);
@@ -19,7 +19,7 @@ describe('encodeFramePng', () => {
     }
   });
 
-  test('scales each pixel up to a block', () => {
+  it('scales each pixel up to a block', () => {
     const frame = randomFrame();
     const png = PNG.sync.read(encodeFramePng(frame, 3));
     expect([png.width, png.height]).toEqual([192, 96]);
@@ -34,7 +34,7 @@ describe('encodeFramePng', () => {
     }
   });
 
-  test('refuses bad frames and scales', () => {
+  it('refuses bad frames and scales', () => {
     expect(() => encodeFramePng(new Uint8Array(5))).toThrow(/6144 bytes/);
     expect(() => encodeFramePng(blankFrame(), 0)).toThrow(/scale must be an integer from 1 to 16/);
     expect(() => encodeFramePng(blankFrame(), 1.5)).toThrow(/scale/);

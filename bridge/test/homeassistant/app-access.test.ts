@@ -73,7 +73,7 @@ async function withBridge(appAccess: string[], body: () => Promise<void>): Promi
   }
 }
 
-test('an app granting itself lock.front_door reads nothing, and the bridge never subscribes to it', async () => {
+it('an app granting itself lock.front_door reads nothing, and the bridge never subscribes to it', async () => {
   const subscriptionsBefore = ha.entitySubscriptions().length;
   await withBridge(['sensor', 'light.kitchen'], async () => {
     expect(await readLock()).toBe('ha {"ok":false,"error":"denied: lock.front_door is not allowed by homeassistant.app_access in megabit.yaml"}');
@@ -81,7 +81,7 @@ test('an app granting itself lock.front_door reads nothing, and the bridge never
   });
 });
 
-test.each([[['lock.front_door']], [['lock']]])('with homeassistant.app_access %j the app reads the lock', async (access) => {
+it.each([[['lock.front_door']], [['lock']]])('with homeassistant.app_access %j the app reads the lock', async (access) => {
   const subscriptionsBefore = ha.entitySubscriptions().length;
   await withBridge(access, async () => {
     expect(await readLock()).toBe('ha {"ok":true,"state":"unlocked","attributes":{}}');

@@ -12,7 +12,7 @@ import { discoveryProblems } from './discovery-schema';
 
 const TOKEN = 'process-token-must-not-appear-in-output';
 
-test('the bridge process publishes discovery and connects to Home Assistant with the token from the environment', async () => {
+it('the bridge process publishes discovery and connects to Home Assistant with the token from the environment', async () => {
   const broker = await Mosquitto.start();
   const ha = await HomeAssistantServer.start(TOKEN);
   let bridge: RunningBridge | undefined;

@@ -17,12 +17,12 @@ const app = (id: string, enabled = true): AppStatus => ({ id, name: id, version:
 describe('discovery configs', () => {
   const configs = buildDiscoveryConfigs(identity, topics, [app('clock'), app('scroll'), app('off', false)]);
 
-  test('every config has what Home Assistant requires of its component', () => {
+  it('every config has what Home Assistant requires of its component', () => {
     const problems = configs.flatMap((c) => discoveryProblems(c.topic, c.payload, 'homeassistant').map((p) => `${c.topic}: ${p}`));
     expect(problems).toEqual([]);
   });
 
-  test('the exact topics, one per entity and per button action', () => {
+  it('the exact topics, one per entity and per button action', () => {
     expect(configs.map((c) => c.topic).sort()).toEqual([
       'homeassistant/button/megabit_megabit/dismiss_notification/config',
       'homeassistant/button/megabit_megabit/next_app/config',
@@ -43,7 +43,7 @@ describe('discovery configs', () => {
     for (const c of configs) expect(matches(configFilter('homeassistant', 'megabit_megabit'), c.topic)).toBe(true);
   });
 
-  test('entities are bound to the control API topics', () => {
+  it('entities are bound to the control API topics', () => {
     const by = (objectId: string): Record<string, unknown> => configs.find((c) => c.objectId === objectId)!.payload;
     expect(by('display')).toMatchObject({ name: null, schema: 'json', command_topic: 'megabit/megabit/cmd/display', state_topic: 'megabit/megabit/state', brightness: true });
     expect(by('app')).toMatchObject({ command_topic: 'megabit/megabit/cmd/app', state_topic: 'megabit/megabit/state', options: ['clock', 'scroll'] });
@@ -62,7 +62,7 @@ describe('discovery configs', () => {
     }
   });
 
-  test('one device block with the identity, origin and availability on every entity', () => {
+  it('one device block with the identity, origin and availability on every entity', () => {
     const device = configs[0].payload.device;
     expect(device).toEqual({
       identifiers: ['megabit_megabit_megabit'],
@@ -79,7 +79,7 @@ describe('discovery configs', () => {
     }
   });
 
-  test('unique ids are unique per device and base topic; default entity ids name the component', () => {
+  it('unique ids are unique per device and base topic; default entity ids name the component', () => {
     const ids = configs.filter((c) => c.component !== 'device_automation').map((c) => c.payload.unique_id);
     expect(new Set(ids).size).toBe(ids.length);
     const other = buildDiscoveryConfigs({ ...identity, baseTopic: 'home/megabit' }, new DeviceTopics('home/megabit', 'megabit'), []);
@@ -91,7 +91,7 @@ describe('discovery configs', () => {
     expect(hall[0].payload.device).toMatchObject({ name: 'Megabit hall-way' });
   });
 
-  test('node ids stay valid and distinct for base topics with slashes', () => {
+  it('node ids stay valid and distinct for base topics with slashes', () => {
     expect(nodeIdFor('megabit', 'kitchen')).toBe('megabit_kitchen');
     const a = nodeIdFor('home/megabit', 'kitchen');
     const b = nodeIdFor('home_megabit', 'kitchen');
@@ -99,13 +99,13 @@ describe('discovery configs', () => {
     expect(a).not.toBe(b);
   });
 
-  test('no enabled app: no select, since Home Assistant refuses one without options', () => {
+  it('no enabled app: no select, since Home Assistant refuses one without options', () => {
     const none = buildDiscoveryConfigs(identity, topics, [app('off', false)]);
     expect(none.some((c) => c.component === 'select')).toBe(false);
     expect(none.flatMap((c) => discoveryProblems(c.topic, c.payload, 'homeassistant'))).toEqual([]);
   });
 
-  test('the schema checker itself catches what Home Assistant would refuse', () => {
+  it('the schema checker itself catches what Home Assistant would refuse', () => {
     const base = configs.find((c) => c.objectId === 'app')!;
     const { options: _o, ...withoutOptions } = base.payload;
     expect(discoveryProblems(base.topic, withoutOptions, 'homeassistant')).toContain('missing required "options"');

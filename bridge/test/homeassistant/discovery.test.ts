@@ -68,7 +68,7 @@ describe('Home Assistant discovery against mosquitto', () => {
   /** The configs Home Assistant currently sees. */
   const liveConfigs = (): Array<Record<string, unknown>> => [...latestConfigs().values()].filter((m) => m.payload.length > 0).map(json);
 
-  test('every published config passes the component rules, on the exact topics, retained', () => {
+  it('every published config passes the component rules, on the exact topics, retained', () => {
     const live = [...latestConfigs()].filter(([, m]) => m.payload.length > 0);
     const problems = live.flatMap(([topic, m]) => discoveryProblems(topic, json(m), 'homeassistant').map((p) => `${topic}: ${p}`));
     expect(problems).toEqual([]);
@@ -94,7 +94,7 @@ describe('Home Assistant discovery against mosquitto', () => {
     expect((select.device as Record<string, unknown>).configuration_url).toBe(`http://127.0.0.1:${bridge.settings.http.port}/`);
   });
 
-  test('configs are retained on the broker', async () => {
+  it('configs are retained on the broker', async () => {
     const late = await TestClient.connect(broker.url, P);
     try {
       await late.subscribe(OURS);
@@ -105,7 +105,7 @@ describe('Home Assistant discovery against mosquitto', () => {
     }
   });
 
-  test('stale configs of this device are cleared, other devices and unchanged configs are left alone', () => {
+  it('stale configs of this device are cleared, other devices and unchanged configs are left alone', () => {
     const stale = ha.on(STALE);
     expect(stale[0].payload.toString()).toBe('{"name":"old"}');
     expect(stale[stale.length - 1].payload.length).toBe(0);
@@ -115,7 +115,7 @@ describe('Home Assistant discovery against mosquitto', () => {
     expect(ha.on(unchangedTopic)[0].retain).toBe(true);
   });
 
-  test('each entity command, sent as Home Assistant sends it, is accepted by the control API', async () => {
+  it('each entity command, sent as Home Assistant sends it, is accepted by the control API', async () => {
     const configs = liveConfigs().filter((c) => typeof c.command_topic === 'string');
     const homeAssistantPayload = (c: Record<string, unknown>): string => {
       if (c.schema === 'json') return '{"state":"ON","brightness":200}';
@@ -135,7 +135,7 @@ describe('Home Assistant discovery against mosquitto', () => {
     expect(sent.sort()).toEqual(['app', 'app/next', 'app/previous', 'display', 'notify', 'notify/dismiss', 'rotation']);
   });
 
-  test('a state change reaches every bound state topic with the fields the templates read', async () => {
+  it('a state change reaches every bound state topic with the fields the templates read', async () => {
     const since = ha.messages.length;
     await ha.request('display', '{"state":"OFF"}');
     await ha.request('button', { button: 'main', action: 'long_press' });
@@ -168,7 +168,7 @@ describe('Home Assistant discovery against mosquitto', () => {
     await ha.request('display', '{"state":"ON"}');
   });
 
-  test('Home Assistant coming online gets configs, availability and state again', async () => {
+  it('Home Assistant coming online gets configs, availability and state again', async () => {
     const since = ha.messages.length;
     await ha.publish('homeassistant/status', 'online');
     await ha.waitFor(LAST_CONFIG, () => true, 10_000, since);
@@ -178,7 +178,7 @@ describe('Home Assistant discovery against mosquitto', () => {
     expect(latestConfigs(since).size).toBe(15);
   });
 
-  test('an offline status or another payload republishes nothing', async () => {
+  it('an offline status or another payload republishes nothing', async () => {
     const since = ha.messages.length;
     await ha.publish('homeassistant/status', 'offline');
     await ha.publish('homeassistant/status', '{"garbage":');
@@ -186,7 +186,7 @@ describe('Home Assistant discovery against mosquitto', () => {
     expect(latestConfigs(since).size).toBe(0);
   });
 
-  test('the app select follows the enabled apps and goes away when none is left', async () => {
+  it('the app select follows the enabled apps and goes away when none is left', async () => {
     let since = ha.messages.length;
     await ha.request('apps/order', { order: ['clock', 'scroll'], disabled: ['scroll'] });
     const one = await ha.waitFor('homeassistant/select/megabit_megabit/app/config', () => true, 10_000, since);
@@ -205,7 +205,7 @@ describe('Home Assistant discovery against mosquitto', () => {
     expect(json(back).options).toEqual(['clock', 'scroll']);
   });
 
-  test('the app select follows installs, reorders and removals', async () => {
+  it('the app select follows installs, reorders and removals', async () => {
     const select = 'homeassistant/select/megabit_megabit/app/config';
     const optionsAfter = async (path: string, payload: Record<string, unknown>): Promise<unknown> => {
       const since = ha.messages.length;
@@ -231,7 +231,7 @@ describe('Home Assistant discovery against mosquitto', () => {
     }
   });
 
-  test('removeDiscovery clears every config of this device and nothing else', async () => {
+  it('removeDiscovery clears every config of this device and nothing else', async () => {
     await bridge.stop();
     await removeDiscovery(bridge.settings);
     const after = await TestClient.connect(broker.url, P);
@@ -247,14 +247,14 @@ describe('Home Assistant discovery against mosquitto', () => {
 });
 
 describe('removeDiscovery without a broker', () => {
-  test('an unreachable external broker is a clear error', async () => {
+  it('an unreachable external broker is a clear error', async () => {
     const { settingsFrom } = await import('../../src/config');
     const { freePort } = await import('../helpers/ports');
     const settings = settingsFrom({ mqtt: { url: `mqtt://127.0.0.1:${await freePort()}` } }, 'test', {});
     await expect(removeDiscovery(settings)).rejects.toThrow(/cannot reach the MQTT broker mqtt:\/\/127\.0\.0\.1:\d+/);
   });
 
-  test('a stopped embedded broker holds nothing: reported, not an error', async () => {
+  it('a stopped embedded broker holds nothing: reported, not an error', async () => {
     const { settingsFrom } = await import('../../src/config');
     const { freePort } = await import('../helpers/ports');
     const settings = settingsFrom({ broker: { port: await freePort() } }, 'test', {});
@@ -263,7 +263,7 @@ describe('removeDiscovery without a broker', () => {
 });
 
 describe('discovery switched off', () => {
-  test('homeassistant.enabled: false publishes no configs and ignores Home Assistant\'s status', async () => {
+  it('homeassistant.enabled: false publishes no configs and ignores Home Assistant\'s status', async () => {
     const broker = await Mosquitto.start();
     const watcher = await TestClient.connect(broker.url, P);
     let bridge: InProcessBridge | undefined;
@@ -315,7 +315,7 @@ describe('a non-default discovery prefix', () => {
     return latest;
   };
 
-  test('every config is published under the prefix, valid, and nothing under the default one', () => {
+  it('every config is published under the prefix, valid, and nothing under the default one', () => {
     const live = [...configsUnder(PREFIX)].filter(([, m]) => m.payload.length > 0);
     expect(live).toHaveLength(15);
     expect(live.flatMap(([topic, m]) => discoveryProblems(topic, json(m), PREFIX).map((p) => `${topic}: ${p}`))).toEqual([]);
@@ -326,7 +326,7 @@ describe('a non-default discovery prefix', () => {
     ]);
   });
 
-  test('Home Assistant\'s birth message counts on <prefix>/status only', async () => {
+  it('Home Assistant\'s birth message counts on <prefix>/status only', async () => {
     let since = ha.messages.length;
     await ha.publish('homeassistant/status', 'online');
     await delay(700);
@@ -339,7 +339,7 @@ describe('a non-default discovery prefix', () => {
     expect(configsUnder(PREFIX, since).size).toBe(15);
   });
 
-  test('removeDiscovery clears the configs under the prefix only', async () => {
+  it('removeDiscovery clears the configs under the prefix only', async () => {
     await bridge!.stop();
     bridge = undefined;
     const settings = (await import('../../src/config')).settingsFrom({ mqtt: { url: broker.url }, homeassistant: { discovery_prefix: PREFIX } }, 'test', {});

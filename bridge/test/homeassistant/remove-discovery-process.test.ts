@@ -91,7 +91,7 @@ describe('megabit --remove-discovery against mosquitto', () => {
     await broker?.dispose();
   });
 
-  test('clears every config of this display, touches nothing else, exits 0 and says how many', async () => {
+  it('clears every config of this display, touches nothing else, exits 0 and says how many', async () => {
     const watcher = await TestClient.connect(broker.url);
     await watcher.subscribe('homeassistant/#');
     await watcher.waitFor('homeassistant/device_automation/megabit_megabit/button_double_press/config');
@@ -123,7 +123,7 @@ describe('megabit --remove-discovery against mosquitto', () => {
     for (const [topic, payload] of others) expect(after.get(topic)).toBe(payload);
   });
 
-  test('a second run finds nothing left to clear and still exits 0', async () => {
+  it('a second run finds nothing left to clear and still exits 0', async () => {
     const run = await runCli(['--remove-discovery', '--config', join(bridge.dataDir, 'megabit.yaml')], bridge.dataDir);
     expect(run.code).toBe(0);
     expect(run.output).toContain('removed 0 Home Assistant discovery config(s)');
@@ -141,7 +141,7 @@ describe('megabit --remove-discovery without a broker to clear', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('an unreachable external broker exits 1 with the broker named', async () => {
+  it('an unreachable external broker exits 1 with the broker named', async () => {
     const port = await freePort();
     const config = join(dir, 'external.yaml');
     writeFileSync(config, JSON.stringify({ data_dir: dir, mqtt: { url: `mqtt://127.0.0.1:${port}` } }));
@@ -150,7 +150,7 @@ describe('megabit --remove-discovery without a broker to clear', () => {
     expect(run.output).toContain(`cannot reach the MQTT broker mqtt://127.0.0.1:${port}`);
   });
 
-  test('a stopped embedded broker holds no configs: said so, exit 0', async () => {
+  it('a stopped embedded broker holds no configs: said so, exit 0', async () => {
     const port = await freePort();
     const config = join(dir, 'embedded.yaml');
     writeFileSync(config, JSON.stringify({ data_dir: dir, broker: { port } }));

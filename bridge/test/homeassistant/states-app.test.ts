@@ -69,7 +69,7 @@ describe('an app reading Home Assistant', () => {
   const waitForColour = (colour: Colour, since: number): Promise<Received> =>
     client.waitFor(P.out('display/frame'), (m) => colourOf(m) === colour, 20_000, since);
 
-  test('follows the entity: off → red, on → green, removed → blue', async () => {
+  it('follows the entity: off → red, on → green, removed → blue', async () => {
     const ha = await HomeAssistantServer.start(TOKEN);
     ha.setState('light.kitchen', 'off');
     let bridge: InProcessBridge | undefined;
@@ -92,7 +92,7 @@ describe('an app reading Home Assistant', () => {
     }
   });
 
-  test('without Home Assistant configured the bridge runs as before and the app sees "unavailable"', async () => {
+  it('without Home Assistant configured the bridge runs as before and the app sees "unavailable"', async () => {
     const since = client.messages.length;
     const bridge = await startInProcess(broker.url, { dataDir });
     try {

@@ -16,7 +16,7 @@ const TOKEN = 'test-token-0123456789-never-logged';
 describe('applyEntityEvent', () => {
   const wanted = new Set(['light.kitchen', 'sensor.temp']);
 
-  test('adds, changes (set and removed attributes) and removes states', () => {
+  it('adds, changes (set and removed attributes) and removes states', () => {
     const states = new Map<string, HomeAssistantEntityState>();
     expect(applyEntityEvent(states, { a: { 'light.kitchen': { s: 'on', a: { brightness: 200, friendly_name: 'Kitchen' }, c: 'x', lc: 1_700_000_000 } } }, wanted)).toEqual([
       ['light.kitchen', { state: 'on', attributes: { brightness: 200, friendly_name: 'Kitchen' }, last_changed: '2023-11-14T22:13:20.000Z' }],
@@ -27,7 +27,7 @@ describe('applyEntityEvent', () => {
     expect(states.size).toBe(0);
   });
 
-  test('entities nobody asked for, unknown entities and malformed events change nothing', () => {
+  it('entities nobody asked for, unknown entities and malformed events change nothing', () => {
     const states = new Map<string, HomeAssistantEntityState>();
     expect(applyEntityEvent(states, { a: { 'lock.front_door': { s: 'unlocked', a: {}, lc: 1 } } }, wanted)).toEqual([]);
     expect(applyEntityEvent(states, { c: { 'sensor.temp': { '+': { s: '21' } } } }, wanted)).toEqual([]);
@@ -79,7 +79,7 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     return { bus };
   };
 
-  test('subscribes to exactly the entities apps may read and hands their states over', async () => {
+  it('subscribes to exactly the entities apps may read and hands their states over', async () => {
     const sink = new RecordingSink(['sensor.temp', 'light.kitchen', 'light.missing']);
     start(sink, recordingLog());
     await waitUntil(() => sink.latest('light.kitchen') !== undefined && sink.latest('sensor.temp') !== undefined, 'both initial states', 15_000);
@@ -98,7 +98,7 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     expect(server.commands.map((c) => c.message.type)).toEqual(['supported_features', 'subscribe_entities']);
   });
 
-  test('a bad token is a clear error, not a retry loop, and the token is never logged', async () => {
+  it('a bad token is a clear error, not a retry loop, and the token is never logged', async () => {
     const log = recordingLog();
     const sink = new RecordingSink(['light.kitchen']);
     start(sink, log, server.url, 'wrong-token-abcdef');
@@ -111,7 +111,7 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     expect(log.lines.some((l) => l.message.includes('wrong-token'))).toBe(false);
   });
 
-  test('after a Home Assistant restart the client reconnects, resubscribes and gets changes again', async () => {
+  it('after a Home Assistant restart the client reconnects, resubscribes and gets changes again', async () => {
     const log = recordingLog();
     const sink = new RecordingSink(['light.kitchen']);
     start(sink, log);
@@ -125,7 +125,7 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     expect(log.lines.some((l) => l.message.includes(TOKEN))).toBe(false);
   });
 
-  test('Home Assistant down at start: one warning, then it connects when Home Assistant comes up', async () => {
+  it('Home Assistant down at start: one warning, then it connects when Home Assistant comes up', async () => {
     const port = await freePort();
     const log = recordingLog();
     const sink = new RecordingSink(['sensor.temp']);
@@ -143,7 +143,7 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     }
   });
 
-  test('installing and removing apps changes the subscription; entities no app reads become unavailable', async () => {
+  it('installing and removing apps changes the subscription; entities no app reads become unavailable', async () => {
     const sink = new RecordingSink(['light.kitchen']);
     const { bus } = start(sink, recordingLog());
     await waitUntil(() => sink.latest('light.kitchen') !== undefined, 'the first state', 15_000);
@@ -166,7 +166,7 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     expect(sink.updates.slice(before).map(([id]) => id)).toEqual(['sensor.temp']);
   });
 
-  test('no app reads Home Assistant: connected, but nothing subscribed', async () => {
+  it('no app reads Home Assistant: connected, but nothing subscribed', async () => {
     const sink = new RecordingSink([]);
     const log = recordingLog();
     start(sink, log);

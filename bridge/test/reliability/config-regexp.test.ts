@@ -37,7 +37,7 @@ afterAll(async () => {
   await bridge?.dispose();
 });
 
-test.each([
+it.each([
   ['pattern', { name: LONG_VALUE }, `config.name must match pattern "${EVIL}"`],
   ['patternProperties', { tags: { [LONG_VALUE]: 1 } }, `unknown field "config.tags.${LONG_VALUE}"`],
 ])('a "%s" that backtracks exponentially gets an error reply, and a notification sent after it is answered', async (_keyword, config, message) => {
@@ -50,6 +50,6 @@ test.each([
   await expectStillOnline(bridge);
 });
 
-test('a value that matches is stored', async () => {
+it('a value that matches is stored', async () => {
   expect(await client.request('apps/evil/config', { name: 'aaaa' })).toMatchObject({ ok: true, fields: ['name'] });
 });

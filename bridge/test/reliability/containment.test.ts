@@ -48,7 +48,7 @@ async function failure(id: string, since: number): Promise<string> {
   return (JSON.parse(m.payload.toString()) as AppStatus[]).find((a) => a.id === id)!.error ?? '';
 }
 
-test('a module with 8 funcref tables of 10M entries is refused at install with the reason', async () => {
+it('a module with 8 funcref tables of 10M entries is refused at install with the reason', async () => {
   const b = new WasmBuilder();
   for (let i = 0; i < 8; i++) b.table(10_000_000);
   const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
@@ -60,7 +60,7 @@ test('a module with 8 funcref tables of 10M entries is refused at install with t
   expect(peakRssBytes(bridge.pid!) - before).toBeLessThan(64 * MiB);
 });
 
-test('table.grow in run() installs, then fails inside the app when the app runs; the bridge stays up', async () => {
+it('table.grow in run() installs, then fails inside the app when the app runs; the bridge stays up', async () => {
   const b = new WasmBuilder().table(1);
   const run = b.func([], ['i32'], [
     ...op.refNullFunc, ...op.i32(10_000_000), ...op.tableGrow(0), ...op.i32(-1), ...op.i32Eq, ...op.if, ...op.unreachable, ...op.end, ...op.i32(0),
@@ -75,7 +75,7 @@ test('table.grow in run() installs, then fails inside the app when the app runs;
   expect(peakRssBytes(bridge.pid!) - before).toBeLessThan(64 * MiB);
 });
 
-test('an app asking for its config without end is stopped at its memory cap; the bridge stays bounded', async () => {
+it('an app asking for its config without end is stopped at its memory cap; the bridge stays bounded', async () => {
   expect(await client.request('apps/hoarder/config', { blob: 'x'.repeat(60 * 1024) })).toMatchObject({ ok: true });
   const since = client.messages.length;
   expect(await client.request('app', 'hoarder')).toMatchObject({ ok: true });

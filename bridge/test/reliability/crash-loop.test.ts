@@ -53,7 +53,7 @@ const SETUP_REFUSED = 'setup() failed (returned 1): setup refused';
 const showing = (c: TestClient, id: string): Promise<unknown> =>
   c.waitFor(P('state'), (m) => (JSON.parse(m.payload.toString()) as DeviceState).app === id, 20_000);
 
-test('an app whose setup fails in every run is disabled after 3 runs, stays so across restarts, and runs again once reinstalled', async () => {
+it('an app whose setup fails in every run is disabled after 3 runs, stays so across restarts, and runs again once reinstalled', async () => {
   const dataDir = newDataDir();
   writeApp(dataDir, crashyManifest('setupFail'), probe);
   bridge = await startBridge({ dataDir, settings: { rotation: { enabled: false } } });

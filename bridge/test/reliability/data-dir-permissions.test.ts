@@ -31,7 +31,7 @@ afterEach(async () => {
   bridge = undefined;
 });
 
-test('a loose data dir is tightened at start, and everything written later is private', async () => {
+it('a loose data dir is tightened at start, and everything written later is private', async () => {
   const probe = await buildProbeApp();
   const dataDir = newDataDir();
   writeApp(dataDir, probeManifest('old', { config: { type: 'object' } }), probe);
@@ -73,7 +73,7 @@ test('a loose data dir is tightened at start, and everything written later is pr
   expect(lstatSync(dataDir).mode & 0o777).toBe(0o700);
 });
 
-test('a megabit.yaml without secrets, or a private one with them, gets no warning', async () => {
+it('a megabit.yaml without secrets, or a private one with them, gets no warning', async () => {
   const dataDir = newDataDir();
   bridge = await startBridge({ dataDir, settings: { homeassistant: { enabled: true } } });
   const config = join(dataDir, 'megabit.yaml');

@@ -33,7 +33,7 @@ afterAll(async () => {
   await bridge?.dispose();
 });
 
-test('config values, refused values, a broken config file and app data never appear outside P/cmd', async () => {
+it('config values, refused values, a broken config file and app data never appear outside P/cmd', async () => {
   const set = await client.request('apps/weather/config', { api_key: SECRETS[0] });
   expect(set).toMatchObject({ ok: true, id: 'weather', fields: ['api_key', 'city'] });
 

@@ -25,7 +25,7 @@ async function faultWithin(maxTicks: number, tick: () => Promise<unknown>): Prom
 }
 
 describe('KV flood', () => {
-  test('an app that keeps writing over its quota is stopped with the reason', async () => {
+  it('an app that keeps writing over its quota is stopped with the reason', async () => {
     const kvFile = join(dir, 'flood-kv.json');
     // The probe logs every write's result: let those lines all through, this is about the KV store.
     const t = await startProbe({ kvQuotaBytes: 100, kvFile, limits: { logLinesPerSecond: 1_000_000 } });
@@ -44,7 +44,7 @@ describe('KV flood', () => {
     expect(Object.keys(saved.entries)).toEqual(['keep']);
   });
 
-  test('an app that hits its quota once and handles it keeps running', async () => {
+  it('an app that hits its quota once and handles it keeps running', async () => {
     const t = await startProbe({ kvQuotaBytes: 100 });
     expect(await command(t, 'setn|k|90', 'setn|big|50')).toEqual(['setn 0', 'setn -1']);
     // It makes room and writes again, then runs on for many ticks.
@@ -59,7 +59,7 @@ describe('log flood', () => {
   // Per tick, at about 20 ticks a second: 40 times the limit (the probe never frees a line).
   const lines = 2 * LOG_FLOOD_FACTOR * limit;
 
-  test(`an app that logs far over its limit for ${LOG_FLOOD_WINDOWS} s is stopped with the reason`, async () => {
+  it(`an app that logs far over its limit for ${LOG_FLOOD_WINDOWS} s is stopped with the reason`, async () => {
     const t = await startProbe({ limits: { logLinesPerSecond: limit } });
     const started = Date.now();
     const fault = await faultWithin(1000, async () => {

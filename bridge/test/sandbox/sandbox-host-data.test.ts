@@ -22,7 +22,7 @@ describe.each([
   ['mb_ha_state', 'hoard|ha|sensor.big', {}],
   ['mb_display_info', 'hoard|info', {}],
 ])('an app calling %s without end', (_fn, hoard, extra) => {
-  test('is stopped when its memory plus the data handed to it passes its cap; the process stays bounded', async () => {
+  it('is stopped when its memory plus the data handed to it passes its cap; the process stays bounded', async () => {
     const big = 'x'.repeat(60 * 1024);
     const t = await startProbe({
       ...extra,
@@ -41,14 +41,14 @@ describe.each([
   });
 });
 
-test('an app that takes host data every tick keeps running far past its cap in total', async () => {
+it('an app that takes host data every tick keeps running far past its cap in total', async () => {
   const t = await startProbe({ config: { blob: 'x'.repeat(60 * 1024) }, limits: { memoryBytes: MEMORY_BYTES } });
   // 20 configs of 60 KiB a tick for 100 ticks: about 120 MiB handed over, 15 times the cap;
   // the blocks are freed after each call, and so is their charge.
   for (let i = 0; i < 100; i++) expect(await command(t, 'fetch|20')).toEqual(['fetched 20']);
 });
 
-test(`an MQTT value over ${MQTT_VALUE_MAX_BYTES} bytes is not handed to the app: it reads "too large"`, async () => {
+it(`an MQTT value over ${MQTT_VALUE_MAX_BYTES} bytes is not handed to the app: it reads "too large"`, async () => {
   const t = await startProbe({ manifest: manifest({ permissions: { mqtt: ['home/big'] } }) });
   t.app.setMqttValue('home/big', new Uint8Array(MQTT_VALUE_MAX_BYTES + 1));
   expect(await command(t, 'mqtt|home/big')).toEqual([`mqtt {"ok":false,"error":"too large: ${MQTT_VALUE_MAX_BYTES + 1} bytes (apps get values up to ${MQTT_VALUE_MAX_BYTES} bytes)"}`]);

@@ -5,7 +5,7 @@ import { command, encode, manifest, useProbeSandbox } from '../helpers/sandbox/h
 const { dir, startProbe } = useProbeSandbox();
 
 describe('KV store', () => {
-  test('set, get and delete', async () => {
+  it('set, get and delete', async () => {
     const t = await startProbe();
     expect(await command(t, 'get|city', 'set|city|Köln', 'get|city', 'set|city|Bonn', 'get|city')).toEqual([
       'get <none>', 'set 0', 'get Köln', 'set 0', 'get Bonn',
@@ -13,7 +13,7 @@ describe('KV store', () => {
     expect(await command(t, 'del|city', 'get|city', 'del|never-set')).toEqual(['del 0', 'get <none>', 'del 0']);
   });
 
-  test('values survive a restart', async () => {
+  it('values survive a restart', async () => {
     const kvFile = join(dir, 'persist.json');
     const first = await startProbe({ kvFile });
     expect(await command(first, 'set|count|41', 'set|gone|x', 'del|gone')).toEqual(['set 0', 'set 0', 'del 0']);
@@ -23,7 +23,7 @@ describe('KV store', () => {
     expect(await command(second, 'get|count', 'get|gone')).toEqual(['get 41', 'get <none>']);
   });
 
-  test('a write over quota returns -1 and changes nothing, in memory or on disk', async () => {
+  it('a write over quota returns -1 and changes nothing, in memory or on disk', async () => {
     const kvFile = join(dir, 'quota.json');
     const t = await startProbe({ kvFile, kvQuotaBytes: 100 });
     // key "k" (1 byte) + 90 bytes = 91 of 100
@@ -36,12 +36,12 @@ describe('KV store', () => {
     expect(Buffer.from(saved.entries.k, 'base64').length).toBe(99);
   });
 
-  test('bad keys return -2', async () => {
+  it('bad keys return -2', async () => {
     const t = await startProbe();
     expect(await command(t, 'set||v', `set|${'k'.repeat(257)}|v`, `set|${'k'.repeat(256)}|v`)).toEqual(['set -2', 'set -2', 'set 0']);
   });
 
-  test('a corrupt file starts an empty store with a warning', async () => {
+  it('a corrupt file starts an empty store with a warning', async () => {
     const kvFile = join(dir, 'corrupt.json');
     writeFileSync(kvFile, '{"format":"megabit-kv/1","entries":{"a":');
     const t = await startProbe({ kvFile });
@@ -50,7 +50,7 @@ describe('KV store', () => {
     expect(await command(t, 'get|a', 'set|a|1', 'get|a')).toEqual(['get <none>', 'set 0', 'get 1']);
   });
 
-  test('writes are saved within about a second without waiting for close()', async () => {
+  it('writes are saved within about a second without waiting for close()', async () => {
     const kvFile = join(dir, 'coalesced.json');
     const t = await startProbe({ kvFile });
     const sets = Array.from({ length: 30 }, (_, i) => `set|n|${i}`);
@@ -65,7 +65,7 @@ describe('KV store', () => {
     expect(Buffer.from(saved.entries.last, 'base64').toString()).toBe('yes');
   });
 
-  test('a store that cannot be saved keeps working in memory and says so once', async () => {
+  it('a store that cannot be saved keeps working in memory and says so once', async () => {
     const notADir = join(dir, 'plain-file');
     writeFileSync(notADir, '');
     const t = await startProbe({ kvFile: join(notADir, 'kv.json') });
@@ -79,7 +79,7 @@ describe('KV store', () => {
     expect(problems[1].message).toMatch(/^could not save the KV store: E(NOTDIR|EXIST)/);
   });
 
-  test('reads and deletes write nothing to disk', async () => {
+  it('reads and deletes write nothing to disk', async () => {
     const kvFile = join(dir, 'untouched.json');
     const t = await startProbe({ kvFile });
     await command(t, 'get|a', 'del|a');
@@ -89,18 +89,18 @@ describe('KV store', () => {
 });
 
 describe('inbox and buttons', () => {
-  test('data payloads are delivered oldest first', async () => {
+  it('data payloads are delivered oldest first', async () => {
     const t = await startProbe();
     expect(await command(t, 'log|1|one', 'log|1|two', 'log|1|three')).toEqual(['one', 'two', 'three']);
   });
 
-  test('the inbox keeps the newest 32 payloads', async () => {
+  it('the inbox keeps the newest 32 payloads', async () => {
     const t = await startProbe();
     const lines = Array.from({ length: 40 }, (_, i) => `log|1|m${i}`);
     expect(await command(t, ...lines)).toEqual(lines.slice(8).map((l) => l.slice(6)));
   });
 
-  test('pushing data leaves the caller\'s buffer (and whatever shares its memory) intact', async () => {
+  it('pushing data leaves the caller\'s buffer (and whatever shares its memory) intact', async () => {
     const t = await startProbe();
     // Like an MQTT payload: a view into a larger receive buffer (too large for Node's pool).
     const receive = Buffer.alloc(16 * 1024, 'y');
@@ -113,14 +113,14 @@ describe('inbox and buttons', () => {
     expect(await command(t)).toEqual(['shared']);
   });
 
-  test('an oversized payload is dropped with a warning', async () => {
+  it('an oversized payload is dropped with a warning', async () => {
     const t = await startProbe();
     t.app.pushData(new Uint8Array(64 * 1024 + 1));
     expect(t.logs.at(-1)).toEqual({ level: 'warn', message: 'a data payload of 65537 bytes was dropped: the inbox takes at most 65536 bytes per payload' });
     expect(await command(t, 'log|1|after')).toEqual(['after']);
   });
 
-  test('button events arrive in order, before the data of the same tick', async () => {
+  it('button events arrive in order, before the data of the same tick', async () => {
     const t = await startProbe();
     t.app.pushButton({ button: 'main', action: 'press' });
     t.app.pushButton({ button: 'main', action: 'long_press' });
@@ -138,7 +138,7 @@ describe('inbox and buttons', () => {
 describe('MQTT and Home Assistant', () => {
   const perms = { manifest: manifest({ permissions: { mqtt: ['home/temp'], homeassistant: ['sensor.outside'] } }), homeAssistantAccess: ['sensor'] };
 
-  test('an allowed topic is unavailable until a value arrives, then readable', async () => {
+  it('an allowed topic is unavailable until a value arrives, then readable', async () => {
     const t = await startProbe(perms);
     expect(await command(t, 'mqtt|home/temp')).toEqual(['mqtt {"ok":false,"error":"unavailable"}']);
     t.app.setMqttValue('home/temp', encode('21.5 °C'));
@@ -146,13 +146,13 @@ describe('MQTT and Home Assistant', () => {
     expect(await command(t, 'mqtt|home/temp')).toEqual(['mqtt {"ok":true,"value":"\\"22\\""}']);
   });
 
-  test('a topic outside permissions.mqtt is denied, even when the bridge has a value', async () => {
+  it('a topic outside permissions.mqtt is denied, even when the bridge has a value', async () => {
     const t = await startProbe(perms);
     t.app.setMqttValue('home/secret', encode('1234'));
     expect(await command(t, 'mqtt|home/secret')).toEqual(['mqtt {"ok":false,"error":"denied: home/secret is not in permissions.mqtt"}']);
   });
 
-  test('Home Assistant states: unavailable, allowed, denied, and gone again', async () => {
+  it('Home Assistant states: unavailable, allowed, denied, and gone again', async () => {
     const t = await startProbe(perms);
     expect(await command(t, 'ha|sensor.outside')).toEqual(['ha {"ok":false,"error":"unavailable"}']);
     t.app.setHomeAssistantState('sensor.outside', { state: '7.5', attributes: { unit_of_measurement: '°C' }, last_changed: '2026-11-25T19:00:00Z' });
@@ -165,7 +165,7 @@ describe('MQTT and Home Assistant', () => {
     expect(await command(t, 'ha|sensor.outside')).toEqual(['ha {"ok":false,"error":"unavailable"}']);
   });
 
-  test('an entity the manifest asks for is denied unless homeassistant.app_access allows it, by id or domain', async () => {
+  it('an entity the manifest asks for is denied unless homeassistant.app_access allows it, by id or domain', async () => {
     const asks = manifest({ permissions: { homeassistant: ['lock.front_door', 'sensor.power'] } });
     const state = { state: 'unlocked', attributes: {} };
     const nothing = await startProbe({ manifest: asks });
@@ -190,7 +190,7 @@ describe('MQTT and Home Assistant', () => {
     ]);
   });
 
-  test('an app without permissions is denied everything', async () => {
+  it('an app without permissions is denied everything', async () => {
     const t = await startProbe();
     expect(await command(t, 'mqtt|home/temp', 'ha|sensor.outside')).toEqual([
       'mqtt {"ok":false,"error":"denied: home/temp is not in permissions.mqtt"}',
@@ -200,7 +200,7 @@ describe('MQTT and Home Assistant', () => {
 });
 
 describe('logs', () => {
-  test('levels map to names; out-of-range levels are clamped; Extism log functions are forwarded', async () => {
+  it('levels map to names; out-of-range levels are clamped; Extism log functions are forwarded', async () => {
     const t = await startProbe();
     await command(t, 'log|0|d', 'log|1|i', 'log|2|w', 'log|3|e', 'log|7|high', 'log|-4|low', 'extlog|via extism');
     expect(t.logs.slice(1)).toEqual([
@@ -214,13 +214,13 @@ describe('logs', () => {
     ]);
   });
 
-  test('long lines are cut at 1024 characters', async () => {
+  it('long lines are cut at 1024 characters', async () => {
     const t = await startProbe();
     const [line] = await command(t, `log|1|${'x'.repeat(3000)}`);
     expect(line).toBe(`${'x'.repeat(1024)}…`);
   });
 
-  test('lines over the rate limit are dropped and summed up once', async () => {
+  it('lines over the rate limit are dropped and summed up once', async () => {
     const t = await startProbe({ limits: { logLinesPerSecond: 5 } });
     const spam = await command(t, 'spam|20');
     // "setup ticks=0" used one line of the first window, unless that window had ended already.

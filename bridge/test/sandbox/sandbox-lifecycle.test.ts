@@ -11,7 +11,7 @@ async function faultOf(promise: Promise<unknown>): Promise<SandboxFault> {
 }
 
 describe('drawing', () => {
-  test('a full-frame blit reaches the canvas, one fresh frame per tick', async () => {
+  it('a full-frame blit reaches the canvas, one fresh frame per tick', async () => {
     const t = await startProbe({ config: { paint: true } });
     const frame = await t.app.run();
     expect(frame).toBeInstanceOf(Uint8Array);
@@ -24,7 +24,7 @@ describe('drawing', () => {
     expect(pixel(frame!, 63, 31)).toEqual([252, 248, 1]);
   });
 
-  test('partial blits are clipped to the display and the canvas keeps what was drawn before', async () => {
+  it('partial blits are clipped to the display and the canvas keeps what was drawn before', async () => {
     const t = await startProbe();
     expect(await command(t, 'blit|-2|-2|4|4|255|0|0')).toEqual(['blit 0']);
     t.app.pushData(encode('blit|62|30|4|4|0|255|0'));
@@ -37,7 +37,7 @@ describe('drawing', () => {
     expect(pixel(frame!, 63, 31)).toEqual([0, 255, 0]);
   });
 
-  test('a tick that draws nothing (or only off-screen) yields null; bad sizes return -1', async () => {
+  it('a tick that draws nothing (or only off-screen) yields null; bad sizes return -1', async () => {
     const t = await startProbe();
     expect(await t.app.run()).toBeNull();
     t.app.pushData(encode('blit|64|0|4|4|1|1|1'));
@@ -48,14 +48,14 @@ describe('drawing', () => {
 });
 
 describe('calls', () => {
-  test('setup runs once before the first run, and module state persists between runs', async () => {
+  it('setup runs once before the first run, and module state persists between runs', async () => {
     const t = await startProbe({ config: { trace: true } });
     await t.app.run();
     await t.app.run();
     expect(t.messages()).toEqual(['setup ticks=0', 'run 1', 'run 2']);
   });
 
-  test('the display, clock, time zone and random seed functions answer', async () => {
+  it('the display, clock, time zone and random seed functions answer', async () => {
     const t = await startProbe({ timeZone: 'Asia/Kolkata' });
     const lines = await command(t, 'info', 'info');
     expect(lines[0]).toBe('display {"width":64,"height":32}');
@@ -65,20 +65,20 @@ describe('calls', () => {
     expect(lines[7]).not.toBe(lines[3]);
   });
 
-  test('an unknown time zone falls back to UTC with a warning', async () => {
+  it('an unknown time zone falls back to UTC with a warning', async () => {
     const t = await startProbe({ timeZone: 'Mars/Olympus_Mons' });
     expect(await command(t, 'info')).toContain('tz 0');
     expect(t.logs).toContainEqual({ level: 'warn', message: 'unknown time zone "Mars/Olympus_Mons": the app sees UTC' });
   });
 
-  test('config is readable and can be replaced while the app runs', async () => {
+  it('config is readable and can be replaced while the app runs', async () => {
     const t = await startProbe({ config: { city: 'Köln' } });
     expect(await command(t, 'config')).toEqual(['config {"city":"Köln"}']);
     t.app.setConfig({ city: 'Bonn', n: 2 });
     expect(await command(t, 'config')).toEqual(['config {"city":"Bonn","n":2}']);
   });
 
-  test('a reactor\'s _initialize runs before run', async () => {
+  it('a reactor\'s _initialize runs before run', async () => {
     const b = new WasmBuilder().memory(1);
     const init = b.func([], [], [...op.i32(0), ...op.i32(7), ...op.i32Store]);
     // run traps unless _initialize stored 7 at address 0.
@@ -88,25 +88,25 @@ describe('calls', () => {
     await expect(t.app.run()).resolves.toBeNull();
   });
 
-  test('a trap in setup names setup', async () => {
+  it('a trap in setup names setup', async () => {
     const fault = await faultOf(start(probe(), dir, { config: { setupTrap: true } }));
     expect(fault.kind).toBe('trap');
     expect(fault.message).toBe('setup() trapped: unreachable');
   });
 
-  test('a failing setup is a load fault carrying the app\'s error text', async () => {
+  it('a failing setup is a load fault carrying the app\'s error text', async () => {
     const fault = await faultOf(start(probe(), dir, { config: { setupFail: true } }));
     expect(fault.kind).toBe('load');
     expect(fault.message).toBe('setup() failed (returned 1): setup refused');
   });
 
-  test('a setup that never returns hits the setup budget', async () => {
+  it('a setup that never returns hits the setup budget', async () => {
     const fault = await faultOf(start(probe(), dir, { config: { setupLoop: true }, limits: { setupTimeoutMs: 1500 } }));
     expect(fault.kind).toBe('timeout');
     expect(fault.message).toBe('loading and setup() exceeded the 1500 ms time budget');
   });
 
-  test('a run that reports failure is a fault with its error text', async () => {
+  it('a run that reports failure is a fault with its error text', async () => {
     const t = await startProbe();
     t.app.pushData(encode('fail|sensor gone'));
     const fault = await faultOf(t.app.run());
@@ -116,7 +116,7 @@ describe('calls', () => {
 });
 
 describe('faults', () => {
-  test('an endless run() is stopped while the event loop keeps running', async () => {
+  it('an endless run() is stopped while the event loop keeps running', async () => {
     const t = await startProbe({ limits: { runTimeoutMs: 250 } });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 10);
@@ -132,7 +132,7 @@ describe('faults', () => {
     await expect(t.app.run()).rejects.toBe(fault);
   });
 
-  test('a trap names the trap', async () => {
+  it('a trap names the trap', async () => {
     const t = await startProbe();
     t.app.pushData(encode('trap'));
     const fault = await faultOf(t.app.run());
@@ -140,7 +140,7 @@ describe('faults', () => {
     expect(fault.message).toBe('trapped: unreachable');
   });
 
-  test('a trap carries what the app said before it (an abort message)', async () => {
+  it('a trap carries what the app said before it (an abort message)', async () => {
     const t = await startProbe();
     t.app.pushData(encode('abort|abort: index out of range at assembly/index.ts:12:5'));
     const fault = await faultOf(t.app.run());
@@ -148,7 +148,7 @@ describe('faults', () => {
     expect(fault.message).toBe('trapped: unreachable (abort: index out of range at assembly/index.ts:12:5)');
   });
 
-  test('runaway recursion is a trap, not a crash of the bridge', async () => {
+  it('runaway recursion is a trap, not a crash of the bridge', async () => {
     const t = await startProbe();
     t.app.pushData(encode('recurse'));
     const fault = await faultOf(t.app.run());
@@ -156,7 +156,7 @@ describe('faults', () => {
     expect(fault.message).toBe('trapped: call stack exhausted (runaway recursion?)');
   });
 
-  test('growing linear memory past the cap is a memory fault', async () => {
+  it('growing linear memory past the cap is a memory fault', async () => {
     const t = await startProbe({ limits: { memoryBytes: 4 * 1024 * 1024 } });
     t.app.pushData(encode('grow'));
     const fault = await faultOf(t.app.run());
@@ -164,7 +164,7 @@ describe('faults', () => {
     expect(fault.message).toBe('ran out of memory (4 MiB cap)');
   });
 
-  test('allocating Extism memory past the cap is a memory fault', async () => {
+  it('allocating Extism memory past the cap is a memory fault', async () => {
     const t = await startProbe();
     t.app.pushData(encode('hostalloc'));
     const fault = await faultOf(t.app.run());
@@ -173,7 +173,7 @@ describe('faults', () => {
     expect(fault.message).toMatch(/^ran out of memory \(16 MiB cap\): 1049088 more bytes of host data or Extism blocks would pass it in this call \(15\.\d+ MiB in use\)$/);
   });
 
-  test('a hand-written memory bomb without any allocator is capped too', async () => {
+  it('a hand-written memory bomb without any allocator is capped too', async () => {
     const b = new WasmBuilder().memory(1);
     const run = b.func([], ['i32'], [
       ...op.loop, ...op.i32(16), ...op.memoryGrow, ...op.i32(-1), ...op.i32Eq, ...op.if, ...op.unreachable, ...op.end, ...op.br(0), ...op.end,
@@ -190,13 +190,13 @@ describe('faults', () => {
 describe('loading', () => {
   const load = (wasm: Uint8Array, overrides: StartOverrides = {}): Promise<SandboxFault> => faultOf(start(wasm, dir, overrides));
 
-  test('bytes that are not WebAssembly', async () => {
+  it('bytes that are not WebAssembly', async () => {
     const fault = await load(encode('#!/bin/sh\necho hello\n'));
     expect(fault.kind).toBe('load');
     expect(fault.message).toBe('not a WebAssembly module (the file does not start with "\\0asm")');
   });
 
-  test('a broken module body', async () => {
+  it('a broken module body', async () => {
     const wasm = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x03, 0x01, 0x60, 0x7f]);
     const fault = await load(wasm);
     expect(fault.kind).toBe('load');
@@ -204,7 +204,7 @@ describe('loading', () => {
     expect(fault.message).toBe('the module ends in the middle of a section');
   });
 
-  test('a module that wants WASI', async () => {
+  it('a module that wants WASI', async () => {
     const b = new WasmBuilder();
     b.importFunc('wasi_snapshot_preview1', 'fd_write', ['i32', 'i32', 'i32', 'i32'], ['i32']);
     const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
@@ -212,7 +212,7 @@ describe('loading', () => {
     expect(fault.message).toBe('the module imports function "wasi_snapshot_preview1"."fd_write", which Megabit does not provide (apps get no WASI: build without it)');
   });
 
-  test('a module that imports its memory or an unknown host function', async () => {
+  it('a module that imports its memory or an unknown host function', async () => {
     const b = new WasmBuilder().importMemory('env', 'memory', 1);
     b.importFunc('extism:host/user', 'mb_teleport', [], []);
     const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
@@ -220,19 +220,19 @@ describe('loading', () => {
     expect(fault.message).toBe('the module imports memory "env"."memory", function "extism:host/user"."mb_teleport", which Megabit does not provide');
   });
 
-  test('a module without run', async () => {
+  it('a module without run', async () => {
     const b = new WasmBuilder();
     const wasm = b.exportFunc('setup', b.func([], ['i32'], op.i32(0))).build();
     expect((await load(wasm)).message).toBe('the module exports no "run" function');
   });
 
-  test('a module whose initial memory is over the cap', async () => {
+  it('a module whose initial memory is over the cap', async () => {
     const b = new WasmBuilder().memory(300);
     const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
     expect((await load(wasm)).message).toBe('the module needs 18.75 MiB of memory at start, more than the 16 MiB cap');
   });
 
-  test('a module without memory and without setup runs', async () => {
+  it('a module without memory and without setup runs', async () => {
     const b = new WasmBuilder();
     const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
     const t = await startProbe({}, wasm);
@@ -241,7 +241,7 @@ describe('loading', () => {
 });
 
 describe('close', () => {
-  test('close() during an endless run resolves, and the run settles without a fault', async () => {
+  it('close() during an endless run resolves, and the run settles without a fault', async () => {
     const t = await startProbe({ limits: { runTimeoutMs: 250 } });
     t.app.pushData(encode('loop'));
     const run = t.app.run();
@@ -251,7 +251,7 @@ describe('close', () => {
     await expect(t.app.run()).rejects.toThrow('the app was closed');
   });
 
-  test('close() during a normal run lets it finish', async () => {
+  it('close() during a normal run lets it finish', async () => {
     const t = await startProbe({ config: { paint: true } });
     const run = t.app.run();
     const closed = t.app.close();

@@ -13,7 +13,7 @@ let n = 0;
 const file = (): string => join(dir.path, `units-${++n}.json`);
 
 describe('KvStore', () => {
-  test('counts key and value bytes against the quota, also when replacing and deleting', () => {
+  it('counts key and value bytes against the quota, also when replacing and deleting', () => {
     const warnings: string[] = [];
     const kv = new KvStore(file(), 10, (m) => warnings.push(m));
     expect(kv.set(bytes('ab'), bytes('12345678'))).toBe(KV_OK);
@@ -28,7 +28,7 @@ describe('KvStore', () => {
     expect(warnings).toEqual([]);
   });
 
-  test('keeps its own copy of a value', () => {
+  it('keeps its own copy of a value', () => {
     const kv = new KvStore(file(), 100, () => undefined);
     const value = bytes('abc');
     kv.set(bytes('k'), value);
@@ -36,7 +36,7 @@ describe('KvStore', () => {
     expect(kv.get(bytes('k'))).toEqual(bytes('abc'));
   });
 
-  test('rejects empty, long and non-UTF-8 keys', () => {
+  it('rejects empty, long and non-UTF-8 keys', () => {
     const kv = new KvStore(file(), 10_000, () => undefined);
     expect(kv.set(new Uint8Array(0), bytes('v'))).toBe(KV_BAD_KEY);
     expect(kv.set(new Uint8Array(257).fill(0x61), bytes('v'))).toBe(KV_BAD_KEY);
@@ -44,7 +44,7 @@ describe('KvStore', () => {
     expect(kv.set(new Uint8Array(256).fill(0x61), bytes('v'))).toBe(KV_OK);
   });
 
-  test('saves and loads binary values and awkward keys', () => {
+  it('saves and loads binary values and awkward keys', () => {
     const path = file();
     const kv = new KvStore(path, 1000, () => undefined);
     kv.set(bytes('__proto__'), Uint8Array.of(0, 255, 10));
@@ -62,7 +62,7 @@ describe('KvStore', () => {
     expect(loaded.needsSave).toBe(false);
   });
 
-  test.each([
+  it.each([
     ['not JSON', 'hello'],
     ['another format', '{"format":"other","entries":{}}'],
     ['entries not an object', '{"format":"megabit-kv/1","entries":[]}'],
@@ -82,7 +82,7 @@ describe('KvStore', () => {
 });
 
 describe('LogLimiter', () => {
-  test('lets the limit through per one-second window and reports drops once', () => {
+  it('lets the limit through per one-second window and reports drops once', () => {
     const limiter = new LogLimiter(2);
     expect([limiter.admit(1000), limiter.admit(1100), limiter.admit(1200), limiter.admit(1999)]).toEqual([true, true, false, false]);
     expect(limiter.takeDropped(1500)).toBe(0);
@@ -91,7 +91,7 @@ describe('LogLimiter', () => {
     expect(limiter.admit(2002)).toBe(true);
   });
 
-  test('counts drops across several windows until reported', () => {
+  it('counts drops across several windows until reported', () => {
     const limiter = new LogLimiter(1);
     limiter.admit(0);
     limiter.admit(1);
@@ -110,7 +110,7 @@ function logWindow(limiter: LogLimiter, start: number, lines: number): void {
 describe('LogLimiter flood policy', () => {
   const limit = 20;
 
-  test('a log kept far over the limit for LOG_FLOOD_WINDOWS seconds is a flood, with its rate in the reason', () => {
+  it('a log kept far over the limit for LOG_FLOOD_WINDOWS seconds is a flood, with its rate in the reason', () => {
     const limiter = new LogLimiter(limit);
     for (let w = 0; w < LOG_FLOOD_WINDOWS; w++) {
       expect(limiter.flood).toBeNull();
@@ -121,7 +121,7 @@ describe('LogLimiter flood policy', () => {
     expect(limiter.flood).toBe(`log flood: about 10000 lines a second for ${LOG_FLOOD_WINDOWS}.0 s (limit: 20 per second)`);
   });
 
-  test('a burst, however large, followed by a quiet second is no flood', () => {
+  it('a burst, however large, followed by a quiet second is no flood', () => {
     const limiter = new LogLimiter(limit);
     for (let w = 0; w < 3 * LOG_FLOOD_WINDOWS; w++) {
       // Every other second is silent: the streak never gets past one window.
@@ -131,7 +131,7 @@ describe('LogLimiter flood policy', () => {
     expect(limiter.flood).toBeNull();
   });
 
-  test('an app steadily a little over its limit loses lines but is no flood', () => {
+  it('an app steadily a little over its limit loses lines but is no flood', () => {
     const limiter = new LogLimiter(limit);
     let dropped = 0;
     for (let w = 0; w < 3 * LOG_FLOOD_WINDOWS; w++) {
@@ -143,7 +143,7 @@ describe('LogLimiter flood policy', () => {
     expect(limiter.flood).toBeNull();
   });
 
-  test('one calm second breaks the streak', () => {
+  it('one calm second breaks the streak', () => {
     const limiter = new LogLimiter(limit);
     for (let w = 0; w < LOG_FLOOD_WINDOWS - 1; w++) logWindow(limiter, w * 1000, 10_000);
     logWindow(limiter, (LOG_FLOOD_WINDOWS - 1) * 1000, limit);
@@ -154,7 +154,7 @@ describe('LogLimiter flood policy', () => {
 });
 
 describe('KvFloodMeter', () => {
-  test('more than KV_FLOOD_REFUSALS refused writes within KV_FLOOD_WINDOW_MS is a flood', () => {
+  it('more than KV_FLOOD_REFUSALS refused writes within KV_FLOOD_WINDOW_MS is a flood', () => {
     const meter = new KvFloodMeter(16_384);
     for (let i = 0; i < KV_FLOOD_REFUSALS; i++) meter.refused(i);
     expect(meter.flood).toBeNull();
@@ -162,7 +162,7 @@ describe('KvFloodMeter', () => {
     expect(meter.flood).toMatch(/^KV flood: 5001 writes refused in 5\.0 s for going over the 16384-byte quota \(limit: 5000 per 10 s\)$/);
   });
 
-  test('an app that hits the quota once, or now and then, is no flood', () => {
+  it('an app that hits the quota once, or now and then, is no flood', () => {
     const once = new KvFloodMeter(100);
     once.refused(0);
     expect(once.flood).toBeNull();
@@ -172,7 +172,7 @@ describe('KvFloodMeter', () => {
     expect(retrying.flood).toBeNull();
   });
 
-  test('the window slides: refusals older than KV_FLOOD_WINDOW_MS no longer count', () => {
+  it('the window slides: refusals older than KV_FLOOD_WINDOW_MS no longer count', () => {
     const meter = new KvFloodMeter(100);
     const step = KV_FLOOD_WINDOW_MS / KV_FLOOD_REFUSALS + 1;
     for (let i = 0; i < 3 * KV_FLOOD_REFUSALS; i++) meter.refused(i * step);
@@ -181,7 +181,7 @@ describe('KvFloodMeter', () => {
 });
 
 describe('timeZoneOffset', () => {
-  test('follows daylight saving time and odd offsets', () => {
+  it('follows daylight saving time and odd offsets', () => {
     const berlin = timeZoneOffset('Europe/Berlin');
     expect(berlin(Date.UTC(2026, 0, 15, 12))).toBe(60);
     expect(berlin(Date.UTC(2026, 6, 15, 12))).toBe(120);
@@ -193,7 +193,7 @@ describe('timeZoneOffset', () => {
     expect(timeZoneOffset('UTC')(Date.now())).toBe(0);
   });
 
-  test('throws for an unknown zone', () => {
+  it('throws for an unknown zone', () => {
     expect(() => timeZoneOffset('Nowhere/Atlantis')).toThrow(RangeError);
   });
 });

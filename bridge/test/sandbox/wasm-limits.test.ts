@@ -47,7 +47,7 @@ async function growable(min: number, max?: number): Promise<GrowExports> {
 }
 
 describe('limitModule', () => {
-  test('refuses the module that made V8 run out of memory: 8 funcref tables of 10M entries', () => {
+  it('refuses the module that made V8 run out of memory: 8 funcref tables of 10M entries', () => {
     const wasm = withTables((b) => {
       for (let i = 0; i < 8; i++) b.table(10_000_000);
       return b;
@@ -55,13 +55,13 @@ describe('limitModule', () => {
     expect(refusal(wasm)).toBe(`the module declares 8 tables; an app may have at most ${MAX_TABLES}`);
   });
 
-  test('refuses a table that starts above the entry cap', () => {
+  it('refuses a table that starts above the entry cap', () => {
     expect(refusal(withTables((b) => b.table(10_000_000)))).toBe(`table 0 starts with 10000000 entries; an app's table may have at most ${MAX_TABLE_ENTRIES}`);
     expect(refusal(withTables((b) => b.table(5, 3)))).toBe('table 0 has a maximum below its minimum');
     expect(refusal(withTables((b) => b.rawSection(4, [0x01, FUNCREF, 0x04, 0x01])))).toMatch(/^table 0 has unsupported limit flags 0x4/);
   });
 
-  test('table.grow past the cap returns -1, up to it succeeds, and a lower declared maximum stays', async () => {
+  it('table.grow past the cap returns -1, up to it succeeds, and a lower declared maximum stays', async () => {
     const t = await growable(1);
     expect(t.grow(10_000_000)).toBe(-1);
     expect(t.grow(MAX_TABLE_ENTRIES)).toBe(-1);
@@ -73,13 +73,13 @@ describe('limitModule', () => {
     expect(low.grow(8)).toBe(2);
   });
 
-  test('externref tables are capped the same way; other element types are refused', async () => {
+  it('externref tables are capped the same way; other element types are refused', async () => {
     const wasm = limitModule(withTables((b) => b.table(0, undefined, EXTERNREF)), MiB);
     expect(WebAssembly.validate(new Uint8Array(wasm))).toBe(true);
     expect(refusal(withTables((b) => b.rawSection(4, [0x01, 0x63, 0x70, 0x00, 0x01])))).toMatch(/^table 0 has element type 0x63/);
   });
 
-  test('caps the counts fixed at load time: memories, globals, element entries, data segments', () => {
+  it('caps the counts fixed at load time: memories, globals, element entries, data segments', () => {
     expect(refusal(withTables((b) => b.memory(1).memory(1)))).toBe('the module declares 2 memories; an app may have at most 1');
     expect(refusal(withTables((b) => b.i32Globals(MAX_GLOBALS + 1)))).toBe(`the module declares ${MAX_GLOBALS + 1} globals; an app may have at most ${MAX_GLOBALS}`);
     expect(refusal(withTables((b) => b.passiveElements(MAX_ELEMENT_ENTRIES).passiveElements(1))))
@@ -90,7 +90,7 @@ describe('limitModule', () => {
     }))).toBe(`the module declares ${MAX_DATA_SEGMENTS + 1} data segments; an app may have at most ${MAX_DATA_SEGMENTS}`);
   });
 
-  test('refuses GC types (structs, arrays), which would allocate on the engine heap', () => {
+  it('refuses GC types (structs, arrays), which would allocate on the engine heap', () => {
     const wasm = withTables((b) => b);
     // Replaces the type section with one array type.
     const arrayType = new WasmBuilder().rawSection(1, [0x01, 0x5e, 0x7f, 0x01]).build();
@@ -100,7 +100,7 @@ describe('limitModule', () => {
     expect(WebAssembly.validate(new Uint8Array(limitModule(wasm, MiB)))).toBe(true);
   });
 
-  test('reads every encoding of element segments (forms 0-7) and counts their entries', () => {
+  it('reads every encoding of element segments (forms 0-7) and counts their entries', () => {
     const nullRef = [0xd0, FUNCREF, 0x0b];
     const offset0 = [0x41, 0x00, 0x0b];
     const forms = [
@@ -121,7 +121,7 @@ describe('limitModule', () => {
     expect(refusal(unsupported)).toBe('element segment 0 has an unsupported constant expression (opcode 0x20)');
   });
 
-  test('modules within the limits are valid and keep their segments', () => {
+  it('modules within the limits are valid and keep their segments', () => {
     const wasm = withTables((b) => b.table(100).i32Globals(MAX_GLOBALS).passiveElements(1000).passiveData([1, 2, 3]).memory(1));
     const limited = limitModule(wasm, MiB);
     expect(WebAssembly.validate(new Uint8Array(limited))).toBe(true);
@@ -143,7 +143,7 @@ describe('in the sandbox', () => {
   const dir = tempDir();
   afterAll(() => dir.cleanup());
 
-  test('the 8 x 10M tables module is refused at load with the reason', async () => {
+  it('the 8 x 10M tables module is refused at load with the reason', async () => {
     const wasm = withTables((b) => {
       for (let i = 0; i < 8; i++) b.table(10_000_000);
       return b;
@@ -153,7 +153,7 @@ describe('in the sandbox', () => {
     expect(fault).toMatchObject({ kind: 'load', message: `the module declares 8 tables; an app may have at most ${MAX_TABLES}` });
   });
 
-  test('table.grow past the cap fails inside the app, growth within it works', async () => {
+  it('table.grow past the cap fails inside the app, growth within it works', async () => {
     const small = await start(growingApp(100), dir.path);
     await expect(small.app.run()).resolves.toBeNull();
     await small.app.close();

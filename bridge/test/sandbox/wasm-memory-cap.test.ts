@@ -27,7 +27,7 @@ function moduleWith(configure: (b: WasmBuilder) => WasmBuilder): Uint8Array {
 }
 
 describe('capLinearMemory', () => {
-  test('adds a maximum to a memory that has none', async () => {
+  it('adds a maximum to a memory that has none', async () => {
     const capped = capLinearMemory(moduleWith((b) => b.memory(2).exportMemory('memory')), 4 * MiB);
     const memory = await memoryOf(capped);
     expect(memory.pages).toBe(2);
@@ -35,14 +35,14 @@ describe('capLinearMemory', () => {
     expect(memory.canGrowTo(64)).toBe(true);
   });
 
-  test('lowers a maximum above the cap and keeps one below it', async () => {
+  it('lowers a maximum above the cap and keeps one below it', async () => {
     expect(await memoryOf(capLinearMemory(moduleWith((b) => b.memory(1, 1000).exportMemory('memory')), MiB)).then((m) => m.canGrowTo(17))).toBe(false);
     const low = await memoryOf(capLinearMemory(moduleWith((b) => b.memory(1, 3).exportMemory('memory')), 16 * MiB));
     expect(low.canGrowTo(4)).toBe(false);
     expect(low.canGrowTo(3)).toBe(true);
   });
 
-  test('rounds the cap down to whole pages and handles multi-byte LEB128 limits', async () => {
+  it('rounds the cap down to whole pages and handles multi-byte LEB128 limits', async () => {
     const capped = capLinearMemory(moduleWith((b) => b.memory(200, 70000).exportMemory('memory')), 300 * PAGE + 100);
     const memory = await memoryOf(capped);
     expect(memory.pages).toBe(200);
@@ -50,12 +50,12 @@ describe('capLinearMemory', () => {
     expect(memory.canGrowTo(300)).toBe(true);
   });
 
-  test('leaves a module without memory byte for byte as it was', () => {
+  it('leaves a module without memory byte for byte as it was', () => {
     const wasm = moduleWith((b) => b);
     expect(capLinearMemory(wasm, MiB)).toEqual(wasm);
   });
 
-  test('copies other sections (custom ones included) unchanged', () => {
+  it('copies other sections (custom ones included) unchanged', () => {
     const wasm = moduleWith((b) => b.memory(1));
     const custom = [0x00, 0x05, 0x04, ...Buffer.from('note')];
     const withCustom = Uint8Array.from([...wasm, ...custom]);
@@ -64,7 +64,7 @@ describe('capLinearMemory', () => {
     expect(WebAssembly.validate(new Uint8Array(out))).toBe(true);
   });
 
-  test('refuses what it cannot cap or run', () => {
+  it('refuses what it cannot cap or run', () => {
     const reject = (bytes: Uint8Array, cap = MiB): string => {
       try {
         capLinearMemory(bytes, cap);
@@ -86,7 +86,7 @@ describe('capLinearMemory', () => {
     expect(reject(Uint8Array.from([...header, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]))).toBe('a LEB128 number is longer than 5 bytes');
   });
 
-  test('leb128 encodes like the spec', () => {
+  it('leb128 encodes like the spec', () => {
     expect(leb128(0)).toEqual([0]);
     expect(leb128(127)).toEqual([0x7f]);
     expect(leb128(128)).toEqual([0x80, 0x01]);

@@ -45,7 +45,7 @@ async function passwordOf(file: string, name: string): Promise<(password: string
   return (password) => verifyPassword(entry, Buffer.from(password));
 }
 
-test('at a terminal: asked twice, never echoed, written 0600 in $7$ format', async () => {
+it('at a terminal: asked twice, never echoed, written 0600 in $7$ format', async () => {
   const file = join(dir, 'tty-passwd');
   const { code, screen } = await addAtTerminal(file, 'alice', ['correct horse', 'correct horse']);
   expect(code).toBe(0);
@@ -58,7 +58,7 @@ test('at a terminal: asked twice, never echoed, written 0600 in $7$ format', asy
   expect(await check('correct horsE')).toBe(false);
 });
 
-test('at a terminal: both lines typed ahead at the first prompt are both read', async () => {
+it('at a terminal: both lines typed ahead at the first prompt are both read', async () => {
   const file = join(dir, 'tty-ahead');
   const { code, screen } = await addAtTerminal(file, 'dave', ['fast typist', 'fast typist'], true);
   expect(code).toBe(0);
@@ -66,7 +66,7 @@ test('at a terminal: both lines typed ahead at the first prompt are both read', 
   expect(await (await passwordOf(file, 'dave'))('fast typist')).toBe(true);
 });
 
-test('at a terminal: two different passwords change nothing', async () => {
+it('at a terminal: two different passwords change nothing', async () => {
   const file = join(dir, 'tty-mismatch');
   const { code, screen } = await addAtTerminal(file, 'bob', ['one', 'two']);
   expect(code).toBe(1);
@@ -74,7 +74,7 @@ test('at a terminal: two different passwords change nothing', async () => {
   expect(existsSync(file)).toBe(false);
 });
 
-test('from stdin: other lines are kept, a second add changes the password, remove takes the user out', async () => {
+it('from stdin: other lines are kept, a second add changes the password, remove takes the user out', async () => {
   const file = join(dir, 'piped');
   writeFileSync(file, '# our users\nkeep:$6$1/9RqTumzcryA/zF$dLplSHhYIisVxoZW2Kb0bJk8ihyD754IfvvFRb+6AeXYWlnVcajOnFgWmgxGtrv4WA5asseaMH/+ETijzwWVTA==\n');
   await megabitUserAdd(file, 'carol', 'first');
