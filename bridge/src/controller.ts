@@ -6,26 +6,15 @@
  */
 import { join } from 'node:path';
 import type { DeviceTopics } from '@megabit/contract';
-import type { Settings } from './config';
 import { PartSequence } from './part';
-import { bridgeParts, createPartContext, type PartContext } from './parts';
-import type { Logger } from './util/logger';
+import { bridgeParts, type ContextOptions, createPartContext, type PartContext } from './parts';
 import { securePrivateDir } from './util/private-files';
-
-export interface ControllerOptions {
-  settings: Settings;
-  log: Logger;
-  /** Build folders of the example apps, installed on first run. */
-  exampleAppDirs: string[];
-  /** Folder of the built simulator page. */
-  simulatorDir: string;
-}
 
 export class Controller {
   private readonly parts: PartSequence;
   private current?: PartContext;
 
-  constructor(private readonly options: ControllerOptions) {
+  constructor(private readonly options: ContextOptions) {
     this.parts = new PartSequence(options.log);
   }
 

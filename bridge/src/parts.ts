@@ -59,7 +59,7 @@ export interface ContextOptions {
 }
 
 /** How long the start waits for the first MQTT connection before going on without it. */
-export const FIRST_CONNECT_WAIT_MS = 5000;
+const FIRST_CONNECT_WAIT_MS = 5000;
 
 export function createPartContext(options: ContextOptions): PartContext {
   const { settings, log } = options;
@@ -81,6 +81,8 @@ export function createPartContext(options: ContextOptions): PartContext {
     protocolVersion: broker ? 5 : 4,
   }, topics, log.child('mqtt'));
   const frames = new FramePublisher(mqtt, topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
+  // The link and the device each need the other (its buttons press the device's; the device
+  // draws on its output): the link is built first and finds the device when a button is pressed.
   let device: Device | undefined;
   // The display hardware, when there is one: a second output, its buttons, its link state.
   const serial = settings.serial.path === undefined ? undefined : new SerialLink({
