@@ -15,6 +15,8 @@ const REQUIRED = {
   socat: '/usr/bin/socat',
   openssl: '/usr/bin/openssl',
   curl: '/usr/bin/curl',
+  // Home Assistant's templates (value_template, command_template) rendered with real Jinja.
+  'python3-jinja2': '/usr/lib/python3/dist-packages/jinja2/__init__.py',
   gcc: '/usr/bin/gcc',
   make: '/usr/bin/make',
   'gcc-arm-none-eabi': '/usr/bin/arm-none-eabi-gcc',
