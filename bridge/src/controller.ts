@@ -198,7 +198,7 @@ export class Controller {
       statePublisher.publishAll();
       frames.publishPng();
     };
-    for (const part of homeAssistantParts({ settings, mqtt, topics: this.topics, device, bus: this.bus, httpPort: this.http.port, republish }, log)) {
+    for (const part of homeAssistantParts({ settings, mqtt, topics: this.topics, device, bus: this.bus, httpPort: this.http.port, frames, republish }, log)) {
       part.start();
       this.started.push(part);
     }
