@@ -21,3 +21,11 @@ export function renderTemplate(template: string, value: string): string {
   if (result.error !== undefined) throw new Error(`template error: ${result.error}`);
   return result.ok!;
 }
+
+/** Renders a template with named variables, as a script's templates see its fields. */
+export function renderWithVariables(template: string, variables: Record<string, unknown>): string {
+  const input = JSON.stringify({ template, variables }) + '\n';
+  const result = JSON.parse(execFileSync('/usr/bin/python3', [SCRIPT], { input, encoding: 'utf8' }).trim()) as { ok?: string; error?: string };
+  if (result.error !== undefined) throw new Error(`template error: ${result.error}`);
+  return result.ok!;
+}

@@ -1,6 +1,7 @@
 """Renders Home Assistant MQTT templates the way its MQTT integration does, with real Jinja.
 
-Reads JSON lines {"template": ..., "value": ...} on stdin and writes one JSON line per input:
+Reads JSON lines {"template": ..., "value": ...} (or {"template": ..., "variables": {...}}, as a
+script's templates see its fields) on stdin and writes one JSON line per input:
 {"ok": rendered} or {"error": message}. Like Home Assistant: a sandboxed environment, `value`
 holds the payload (or a notify message), `value_json` the payload parsed as JSON when it is JSON,
 and `to_json` is its compact, non-ASCII-preserving JSON filter.
@@ -27,11 +28,14 @@ env.filters["from_json"] = from_json
 
 for line in sys.stdin:
     request = json.loads(line)
-    variables = {"value": request["value"]}
-    try:
-        variables["value_json"] = json.loads(request["value"])
-    except (TypeError, ValueError):
-        pass
+    if "variables" in request:
+        variables = request["variables"]
+    else:
+        variables = {"value": request["value"]}
+        try:
+            variables["value_json"] = json.loads(request["value"])
+        except (TypeError, ValueError):
+            pass
     try:
         result = {"ok": env.from_string(request["template"]).render(**variables)}
     except Exception as error:  # Home Assistant logs a template error and drops the message
