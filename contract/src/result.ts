@@ -1,15 +1,18 @@
-/** Error codes carried in `{"ok":false,"error":{"code","message"}}` replies. */
-export type ErrorCode =
-  | 'bad_json'
-  | 'invalid_payload'
-  | 'too_large'
-  | 'unknown_command'
-  | 'unknown_app'
-  | 'app_failed'
-  | 'install_failed'
-  | 'permissions_changed'
-  | 'busy'
-  | 'internal';
+/** Error codes carried in `{"ok":false,"error":{"code","message"}}` replies (docs/mqtt-api.md). */
+export const ERROR_CODES = [
+  'bad_json',
+  'invalid_payload',
+  'too_large',
+  'unknown_command',
+  'unknown_app',
+  'app_failed',
+  'install_failed',
+  'permissions_changed',
+  'preview_running',
+  'busy',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ApiError {
   code: ErrorCode;

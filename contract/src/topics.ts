@@ -26,26 +26,6 @@ export const OUT = {
   appLog: (appId: string) => `event/apps/${appId}/log`,
 } as const;
 
-/** Command paths: a request goes to `P/cmd/<path>`, its reply to `P/response/<path>`. */
-export const CMD = {
-  notify: 'notify',
-  notifyDismiss: 'notify/dismiss',
-  app: 'app',
-  appNext: 'app/next',
-  appPrevious: 'app/previous',
-  display: 'display',
-  appsInstall: 'apps/install',
-  appsRemove: 'apps/remove',
-  appsOrder: 'apps/order',
-  appsPreview: 'apps/preview',
-  appsPreviewStop: 'apps/preview/stop',
-  appConfig: (appId: string) => `apps/${appId}/config`,
-  appData: (appId: string) => `apps/${appId}/data`,
-  button: 'button',
-  screen: 'screen',
-  rotation: 'rotation',
-} as const;
-
 export class DeviceTopics {
   readonly prefix: string;
 
@@ -89,25 +69,6 @@ export function deviceIdFromAvailabilityTopic(topic: string, baseTopic: string =
   if (!topic.startsWith(head) || !topic.endsWith(tail)) return undefined;
   const id = topic.slice(head.length, topic.length - tail.length);
   return id.length > 0 && !id.includes('/') ? id : undefined;
-}
-
-/** A parsed command path: fixed paths as they are, per-app paths split into kind and app id. */
-export type CommandRoute =
-  | { kind: 'fixed'; path: string }
-  | { kind: 'appConfig'; appId: string }
-  | { kind: 'appData'; appId: string };
-
-const FIXED_PATHS: ReadonlySet<string> = new Set([
-  CMD.notify, CMD.notifyDismiss, CMD.app, CMD.appNext, CMD.appPrevious, CMD.display,
-  CMD.appsInstall, CMD.appsRemove, CMD.appsOrder, CMD.appsPreview, CMD.appsPreviewStop, CMD.button,
-  CMD.screen, CMD.rotation,
-]);
-
-export function routeCommand(path: string): CommandRoute | undefined {
-  if (FIXED_PATHS.has(path)) return { kind: 'fixed', path };
-  const m = /^apps\/([^/]+)\/(config|data)$/.exec(path);
-  if (!m) return undefined;
-  return m[2] === 'config' ? { kind: 'appConfig', appId: m[1] } : { kind: 'appData', appId: m[1] };
 }
 
 /** MQTT topic filter matching (`+` one level, `#` the rest), as a broker applies it. */

@@ -7,6 +7,7 @@ import type {
   AppIdRequest, AppManifest, AppsOrderRequest, ButtonEvent, DismissRequest, DisplayCommand,
   InstallRequest, NotifyRequest,
 } from './payloads';
+import { jsonErrorPlace } from './json-error';
 import { fail, ok, type Result } from './result';
 import { isValidId } from './topics';
 
@@ -46,7 +47,7 @@ export function parseJson(payload: Uint8Array | string): Result<Json> {
   try {
     value = JSON.parse(text.value) as Json;
   } catch (e) {
-    return fail('bad_json', `payload is not valid JSON: ${(e as Error).message}`);
+    return fail('bad_json', `payload is not valid JSON${jsonErrorPlace(text.value, e)}`);
   }
   if (depth(value) > MAX_JSON_DEPTH) return fail('invalid_payload', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   return ok(value);

@@ -1,7 +1,7 @@
 import {
   DeviceTopics, parseAppId, parseAppsOrder, parseButton, parseDismiss, parseDisplay, parseEmpty,
-  parseInstall, parseNotify, routeCommand, transactionOf, validateManifest, deviceIdFromAvailabilityTopic,
-  MAX_JSON_DEPTH,
+  parseInstall, parseNotify, transactionOf, validateManifest, deviceIdFromAvailabilityTopic,
+  MAX_JSON_DEPTH, parseJson,
 } from '../src';
 
 const manifest = { id: 'clock', name: 'Clock', version: '1.0.0', bin: 'clock.wasm', refresh_period_ms: 1000 };
@@ -19,13 +19,6 @@ describe('topics', () => {
     expect(t.out('state')).toBe('megabit/kitchen/state');
     expect(t.commandPath('megabit/kitchen/cmd/app/next')).toBe('app/next');
     expect(t.commandPath('megabit/other/cmd/app/next')).toBeUndefined();
-  });
-  it('routes fixed and per-app command paths, refusing others', () => {
-    expect(routeCommand('notify')).toEqual({ kind: 'fixed', path: 'notify' });
-    expect(routeCommand('apps/clock/config')).toEqual({ kind: 'appConfig', appId: 'clock' });
-    expect(routeCommand('apps/board/data')).toEqual({ kind: 'appData', appId: 'board' });
-    expect(routeCommand('apps/a/b/data')).toBeUndefined();
-    expect(routeCommand('reboot')).toBeUndefined();
   });
   it('finds device ids in availability topics', () => {
     expect(deviceIdFromAvailabilityTopic('megabit/hall/availability')).toBe('hall');
@@ -58,6 +51,20 @@ describe('notify', () => {
     expect(errorOf(parseNotify(Buffer.from([0xff, 0xfe, 0x41])))).toMatch(/UTF-8/);
     const deep = '{"text":"a","x":' + '['.repeat(MAX_JSON_DEPTH + 5) + ']'.repeat(MAX_JSON_DEPTH + 5) + '}';
     expect(errorOf(parseNotify(deep))).toMatch(/nested deeper/);
+  });
+});
+
+describe('JSON that does not parse', () => {
+  it('is answered without quoting what was sent: it may be an API key', () => {
+    const secret = 'sk-live-0123456789';
+    for (const payload of [`{"api_key": ${secret}}`, `{"api_key": "${secret}"`, `{"api_key":\n "${secret}",}`, `{"a": 1} ${secret}`]) {
+      const error = errorOf(parseJson(payload));
+      expect(error).toMatch(/^bad_json: payload is not valid JSON/);
+      expect(error).not.toContain(secret);
+      expect(error).not.toContain('sk-');
+    }
+    expect(errorOf(parseJson('{"a":'))).toBe('bad_json: payload is not valid JSON (it ends too soon)');
+    expect(errorOf(parseJson('{"a": 1,\n "b" 2}'))).toBe('bad_json: payload is not valid JSON (line 2, column 6)');
   });
 });
 

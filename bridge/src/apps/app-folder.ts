@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
-import { MAX_INSTALL_BYTES, validateManifest, type AppManifest } from '@megabit/contract';
+import { MAX_INSTALL_BYTES, jsonErrorPlace, validateManifest, type AppManifest } from '@megabit/contract';
 import { errorMessage } from '../util/logger';
 import type { ConfigSchemas } from './app-config';
 
@@ -82,18 +82,6 @@ function readJsonFile(path: string, maxBytes: number): { value: unknown } | { er
   } catch (e) {
     return { error: `is not valid JSON${jsonErrorPlace(text, e)}` };
   }
-}
-
-/**
- * Where JSON.parse gave up, as a line and column, without its message: V8 quotes the text it
- * could not parse, which for config.json may be an API key, and this reason is published in
- * P/state/apps.
- */
-function jsonErrorPlace(text: string, e: unknown): string {
-  const position = /at position (\d+)/.exec(errorMessage(e));
-  if (!position) return '';
-  const before = text.slice(0, Number(position[1])).split('\n');
-  return ` (line ${before.length}, column ${before[before.length - 1].length + 1})`;
 }
 
 /** Opens the Wasm file and checks its header: missing, unreadable and half-written files fail here. */

@@ -7,7 +7,11 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiFailure, MAX_INSTALL_BYTES, isValidId, validateManifest, type AppManifest } from '@megabit/contract';
+import { MAX_INSTALL_BYTES, isValidId, validateManifest, type AppManifest } from '@megabit/contract';
+import {
+  AppFailedError, InstallFailedError, InvalidConfigError, InvalidRequestError, PermissionsChangedError, TooLargeError,
+  UnknownAppError,
+} from '../errors';
 import { makePrivateDir, writeFileAtomic } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
 import { ConfigSchemas } from './app-config';
@@ -67,8 +71,8 @@ function isEmpty(c: AppsChange): boolean {
 }
 
 function checkIdList(ids: unknown, what: string): string[] {
-  if (!Array.isArray(ids) || !ids.every(isValidId)) throw new ApiFailure('invalid_payload', `"${what}" must be an array of app ids`);
-  if (new Set(ids).size !== ids.length) throw new ApiFailure('invalid_payload', `"${what}" lists an app twice`);
+  if (!Array.isArray(ids) || !ids.every(isValidId)) throw new InvalidRequestError(`"${what}" must be an array of app ids`);
+  if (new Set(ids).size !== ids.length) throw new InvalidRequestError(`"${what}" lists an app twice`);
   return ids;
 }
 
@@ -131,16 +135,16 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
   /** The app's Wasm module; only for apps whose status is ok. */
   readWasm(id: string): Uint8Array {
     const record = this.known(id);
-    if (record.status !== 'ok') throw new ApiFailure('app_failed', `app "${id}" failed: ${record.error}`);
+    if (record.status !== 'ok') throw new AppFailedError(id, `app "${id}" failed: ${record.error}`);
     return new Uint8Array(readFileSync(record.wasmPath));
   }
 
   /**
    * Validates the app, lets `check` try it in the sandbox, then puts it in place atomically. An
    * upgrade keeps the app's kv.json and config.json; one that asks for other permissions is
-   * refused (permissions_changed) unless `replace`, which installs it without them (in the same
-   * atomic swap). Throws ApiFailure (invalid_payload, install_failed, permissions_changed) with
-   * the reason; a failed install leaves the disk as it was.
+   * refused (PermissionsChangedError) unless `replace`, which installs it without them (in the same
+   * atomic swap). Throws InvalidRequestError, TooLargeError, InstallFailedError or
+   * PermissionsChangedError with the reason; a failed install leaves the disk as it was.
    */
   install(manifest: unknown, wasm: Uint8Array, check: InstallCheck, options: InstallOptions = {}): Promise<StoredApp> {
     const run = this.installQueue.then(() => this.installNow(manifest, wasm, check, options.replace === true));
@@ -174,7 +178,7 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     const off = disabled === undefined ? undefined : checkIdList(disabled, 'disabled');
     const unknown = [...ids, ...(off ?? [])].filter((id) => !this.records.has(id));
     if (unknown.length > 0) {
-      throw new ApiFailure('unknown_app', `not installed: ${[...new Set(unknown)].map((id) => `"${id}"`).join(', ')}`);
+      throw new UnknownAppError([...new Set(unknown)], `not installed: ${[...new Set(unknown)].map((id) => `"${id}"`).join(', ')}`);
     }
     const newOrder = moveToFront(this.list().map((a) => a.id), ids);
     const newDisabled = off ?? this.state.disabled.filter((id) => this.records.has(id));
@@ -186,11 +190,11 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
   /** The app's configuration with the schema's defaults filled in. */
   getConfig(id: string): Config {
     const record = this.known(id);
-    if (!record.manifest) throw new ApiFailure('app_failed', `app "${id}" failed: ${record.error}`);
+    if (!record.manifest) throw new AppFailedError(id, `app "${id}" failed: ${record.error}`);
     const stored = readStoredConfig(record.configFile);
-    if ('error' in stored) throw new ApiFailure('app_failed', `${record.configFile} ${stored.error}`);
+    if ('error' in stored) throw new AppFailedError(id, `${record.configFile} ${stored.error}`);
     const resolved = this.schemas.resolve(id, record.manifest, stored.value ?? {});
-    if ('error' in resolved) throw new ApiFailure('app_failed', `${record.configFile}: ${resolved.error}`);
+    if ('error' in resolved) throw new AppFailedError(id, `${record.configFile}: ${resolved.error}`);
     return resolved.config;
   }
 
@@ -200,11 +204,11 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
    */
   setConfig(id: string, config: unknown): Config {
     const record = this.known(id);
-    if (!record.manifest) throw new ApiFailure('app_failed', `app "${id}" failed: ${record.error}`);
+    if (!record.manifest) throw new AppFailedError(id, `app "${id}" failed: ${record.error}`);
     const resolved = this.schemas.resolve(id, record.manifest, config);
-    if ('error' in resolved) throw new ApiFailure('invalid_payload', resolved.error);
+    if ('error' in resolved) throw new InvalidConfigError(id, resolved.error);
     // Writing into a folder removed behind our back would recreate it holding only config.json.
-    if (!existsSync(record.dir)) throw new ApiFailure('unknown_app', `app "${id}" is not installed`);
+    if (!existsSync(record.dir)) throw new UnknownAppError([id], `app "${id}" is not installed`);
     writeFileAtomic(record.configFile, `${JSON.stringify(config, null, 2)}\n`);
     const fresh = readAppFolder(this.appsDir, id, this.schemas);
     this.records.set(id, fresh);
@@ -322,19 +326,19 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
 
   private async installNow(rawManifest: unknown, wasm: Uint8Array, check: InstallCheck, replace: boolean): Promise<StoredApp> {
     const checked = validateManifest(rawManifest);
-    if (!checked.ok) throw new ApiFailure('invalid_payload', checked.error.message);
+    if (!checked.ok) throw new InvalidRequestError(checked.error.message);
     const manifest = checked.value;
     if (!(wasm instanceof Uint8Array) || !hasWasmHeader(wasm)) {
-      throw new ApiFailure('invalid_payload', `"wasm" of app "${manifest.id}" is not a WebAssembly module (bad or missing header)`);
+      throw new InvalidRequestError(`"wasm" of app "${manifest.id}" is not a WebAssembly module (bad or missing header)`);
     }
-    if (wasm.length > MAX_INSTALL_BYTES) throw new ApiFailure('too_large', `"wasm" is larger than ${MAX_INSTALL_BYTES} bytes`);
+    if (wasm.length > MAX_INSTALL_BYTES) throw new TooLargeError(`"wasm" is larger than ${MAX_INSTALL_BYTES} bytes`);
     if (!replace) this.refuseNewPermissions(manifest);
     const schemaProblem = this.schemas.prepare(manifest.id, manifest);
-    if (schemaProblem) throw new ApiFailure('invalid_payload', `manifest: ${schemaProblem}`);
+    if (schemaProblem) throw new InvalidRequestError(`manifest: ${schemaProblem}`);
     try {
       await check(wasm, manifest);
     } catch (e) {
-      throw new ApiFailure('install_failed', `app "${manifest.id}" ${manifest.version} does not run in the sandbox: ${errorMessage(e)}`);
+      throw new InstallFailedError(`app "${manifest.id}" ${manifest.version} does not run in the sandbox: ${errorMessage(e)}`);
     }
     const target = join(this.appsDir, manifest.id);
     let aside: string | undefined;
@@ -348,7 +352,7 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
       if (!replace) refreshStaged(staging, target, KEPT_FILES, kept);
       aside = swapIn(this.appsDir, staging, manifest.id);
     } catch (e) {
-      throw new ApiFailure('install_failed', `could not write app "${manifest.id}" to ${target}: ${errorMessage(e)}`);
+      throw new InstallFailedError(`could not write app "${manifest.id}" to ${target}: ${errorMessage(e)}`);
     }
     const existed = this.records.has(manifest.id);
     this.forgetStartFailures(manifest.id);
@@ -368,18 +372,18 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     if (!installed) return;
     const fix = 'send the install again with "replace": true to install it with empty config and KV store';
     if (!installed.manifest) {
-      throw new ApiFailure('permissions_changed', `app "${manifest.id}" is installed but its manifest cannot be read (${installed.error}), so its permissions cannot be compared: ${fix}`);
+      throw new PermissionsChangedError(manifest.id, `app "${manifest.id}" is installed but its manifest cannot be read (${installed.error}), so its permissions cannot be compared: ${fix}`);
     }
     const changes = permissionChanges(installed.manifest, manifest);
     if (changes.length === 0) return;
-    throw new ApiFailure('permissions_changed',
+    throw new PermissionsChangedError(manifest.id,
       `app "${manifest.id}" ${manifest.version} asks for other permissions than the installed ${installed.manifest.version} (${changes.join('; ')}), ` +
       `so it does not inherit that version's config and KV store: ${fix}`);
   }
 
   private known(id: string): AppRecord {
     const record = isValidId(id) ? this.records.get(id) : undefined;
-    if (!record) throw new ApiFailure('unknown_app', `app "${String(id)}" is not installed`);
+    if (!record) throw new UnknownAppError([String(id)], `app "${String(id)}" is not installed`);
     return record;
   }
 

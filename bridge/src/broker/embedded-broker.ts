@@ -13,6 +13,7 @@ import { brokerHooks } from './broker-hooks';
 import { linkPair } from './in-process-link';
 import { RetainedBudget, type RetainedLimits } from './retained-budget';
 import type { Logger } from '../util/logger';
+import { verifyClientOption } from './websocket-verify';
 
 interface AedesBroker {
   handle(stream: Duplex): void;
@@ -71,13 +72,11 @@ export class EmbeddedBroker {
       this.handle(socket);
     });
     await listen(this.tcp, this.options.port, this.options.host, 'MQTT');
-    const verify = this.options.verifyWebSocket;
     this.ws = new WebSocketServer({
       host: this.options.host,
       port: this.options.wsPort,
       maxPayload: this.maxWebSocketMessageBytes,
-      // The callback form: the plain form would answer a refusal with 401, and this is a 403.
-      ...(verify ? { verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number) => void) => done(verify(info.req), 403) } : {}),
+      ...verifyClientOption(this.options.verifyWebSocket),
     });
     this.ws.on('connection', (socket) => this.handle(createWebSocketStream(socket)));
     await new Promise<void>((resolve, reject) => {

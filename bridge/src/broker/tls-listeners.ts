@@ -3,7 +3,6 @@
  * WebSocket (wss), beside the plain ones. They only terminate TLS: every connection becomes one
  * more stream for the broker's `handle`, so logins, ACL and limits are the same on every listener.
  */
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +10,9 @@ import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger } from '../util/logger';
+import { readPemFile as pem } from '../util/pem-file';
 import { listen } from './embedded-broker';
+import { verifyClientOption } from './websocket-verify';
 
 export interface TlsListenerOptions {
   host: string;
@@ -25,15 +26,6 @@ export interface TlsListenerOptions {
   maxPacketBytes: number;
   /** Whether a WebSocket handshake may go on (the web page's Origin); refused ones get 403. */
   verifyWebSocket?: (req: IncomingMessage) => boolean;
-}
-
-/** Reads one PEM file named by a setting; a missing or unreadable file names that setting. */
-function pem(file: string, key: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new Error(`${key}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
 }
 
 export class TlsListeners {
@@ -72,11 +64,10 @@ export class TlsListeners {
 
     this.https = createHttpsServer(secure);
     this.https.on('tlsClientError', (e) => this.log.debug(`TLS WebSocket client refused: ${e.message}`));
-    const verify = options.verifyWebSocket;
     this.ws = new WebSocketServer({
       server: this.https,
       maxPayload: options.maxPacketBytes,
-      ...(verify ? { verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number) => void) => done(verify(info.req), 403) } : {}),
+      ...verifyClientOption(options.verifyWebSocket),
     });
     this.ws.on('connection', (socket) => {
       const stream = createWebSocketStream(socket);

@@ -42,7 +42,7 @@ export const SETTINGS_SCHEMA = {
         allow_anonymous: { type: 'boolean', default: false, description: 'Embedded broker and page: accept clients without a login on a non-loopback address. Off by default; only for a network you trust entirely.' },
         max_packet_bytes: { type: 'integer', minimum: 65536, maximum: 268435455, default: 12582912, description: 'Embedded broker: largest MQTT packet accepted, on every listener (the largest app install needs about 12 MiB); larger packets close the connection.' },
         max_retained_messages: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Embedded broker: most retained messages kept; further new retained topics are dropped.' },
-        max_retained_bytes: { type: 'integer', minimum: 65536, maximum: 4294967295, default: 67108864, description: 'Embedded broker: most bytes of retained payloads kept (default 64 MiB); further retained messages are dropped.' },
+        max_retained_bytes: { type: 'integer', minimum: 65536, maximum: 4294967295, default: 67108864, description: 'Embedded broker: most bytes of retained messages kept, topics and payloads (default 64 MiB); further retained messages are dropped.' },
         sys_topics: { type: 'boolean', default: false, description: 'Embedded broker: publish $SYS statistics topics.' },
         tls: {
           type: 'object',

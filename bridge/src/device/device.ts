@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ApiFailure, DISPLAY_HEIGHT, DISPLAY_WIDTH, type AppManifest, type AppStatus, type ButtonEvent,
+  DISPLAY_HEIGHT, DISPLAY_WIDTH, type AppManifest, type AppStatus, type ButtonEvent,
   type DeviceState, type DisplayCommand, type NotifyRequest,
 } from '@megabit/contract';
 import { AppStore, type AppsChange, type StoredApp } from '../apps';
@@ -15,6 +15,7 @@ import { ConfigSchemas } from '../apps/app-config';
 import type { Settings } from '../config';
 import { Compositor, encodeFramePng } from '../display';
 import type { DisplayOutput } from '../display/output';
+import { AppDisabledError, AppFailedError, InstallFailedError } from '../errors';
 import type { EventBus } from '../events';
 import { startApp } from '../sandbox';
 import { splitEntities } from '../sandbox/ha-access';
@@ -149,10 +150,11 @@ export class Device implements DeviceControl {
   }
 
   showApp(id: string): void {
+    // The store's own failures (bad files, crash loop) first: the scheduler never sees those apps.
     const failure = this.scheduler.failure(id) ?? this.store.get(id)?.error;
-    if (failure) throw new ApiFailure('app_failed', `app "${id}" has failed: ${failure}`);
+    if (failure) throw new AppFailedError(id, `app "${id}" has failed: ${failure}`);
     const app = this.store.get(id);
-    if (app && !app.enabled) throw new ApiFailure('invalid_payload', `app "${id}" is disabled; enable it with cmd/apps/order first`);
+    if (app && !app.enabled) throw new AppDisabledError(id);
     this.scheduler.showApp(id);
   }
 
@@ -400,7 +402,7 @@ export class Device implements DeviceControl {
       });
       await instance.close();
     } catch (e) {
-      throw new ApiFailure('install_failed', `the module does not load: ${errorMessage(e)}`);
+      throw new InstallFailedError(`the module does not load: ${errorMessage(e)}`);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

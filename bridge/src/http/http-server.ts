@@ -4,7 +4,7 @@
  * `http.tls` is set. Every answer carries the security headers; /mqtt is open only to allowed
  * origins (and the token, when there is one); connections, header time and message size are capped.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { listen } from '../broker/embedded-broker';
 import { errorMessage, type Logger } from '../util/logger';
+import { readPemFile } from '../util/pem-file';
 import { AccessToken } from './access-token';
 import type { OriginPolicy } from './origin-policy';
 import { isValidHostHeader, parseRequestTarget, type RequestTarget } from './request-target';
@@ -88,7 +89,7 @@ export class HttpServer {
     };
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.guard(res, () => this.serve(req, res));
     const server = this.options.tls
-      ? createHttpsServer({ ...timeouts, ...readTlsFiles(this.options.tls), handshakeTimeout: timeouts.headersTimeout }, handler)
+      ? createHttpsServer({ ...timeouts, cert: readPemFile(this.options.tls.cert, 'http.tls.cert'), key: readPemFile(this.options.tls.key, 'http.tls.key'), handshakeTimeout: timeouts.headersTimeout }, handler)
       : createServer(timeouts, handler);
     this.server = server;
     this.wss = new WebSocketServer({
@@ -239,13 +240,3 @@ export class HttpServer {
   }
 }
 
-function readTlsFiles(tls: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
-  const read = (key: string, file: string): Buffer => {
-    try {
-      return readFileSync(file);
-    } catch (e) {
-      throw new Error(`http.tls.${key}: cannot read ${file}: ${errorMessage(e)}`);
-    }
-  };
-  return { cert: read('cert', tls.cert), key: read('key', tls.key) };
-}

@@ -4,6 +4,7 @@
  * a faulty app out of the rotation with its reason. Knows nothing of MQTT, serial or HTTP.
  */
 import type { AppManifest, ButtonEvent } from '@megabit/contract';
+import { AppFailedError, PreviewRunningError, UnknownAppError } from '../errors';
 import type { AppInstance, LogLevel, SandboxOptions } from '../sandbox/types';
 import { errorMessage, type Logger } from '../util/logger';
 
@@ -156,12 +157,15 @@ export class Scheduler {
     return true;
   }
 
-  /** Shows `id` now and restarts its dwell time. Throws if it is not installed or has failed. */
+  /**
+   * Shows `id` now and restarts its dwell time. Throws PreviewRunningError while a preview shows,
+   * UnknownAppError if `id` is not among its apps, AppFailedError if it has failed.
+   */
   showApp(id: string): void {
-    if (this.preview) throw new Error(`a preview of "${this.preview.id}" is showing; end it first`);
+    if (this.preview) throw new PreviewRunningError(this.preview.id);
     const app = this.apps.find((a) => a.id === id);
-    if (!app) throw new Error(`unknown app "${id}"`);
-    if (this.failures.has(id)) throw new Error(`app "${id}" has failed: ${this.failures.get(id)}`);
+    if (!app) throw new UnknownAppError([id], `unknown app "${id}"`);
+    if (this.failures.has(id)) throw new AppFailedError(id, `app "${id}" has failed: ${this.failures.get(id)}`);
     if (this.current?.app.id === id) {
       this.armDwell();
       return;
@@ -230,10 +234,13 @@ export class Scheduler {
 
   private async switchTo(app: SchedulableApp): Promise<void> {
     const switchNumber = ++this.switches;
-    await this.closeCurrent();
-    // Closing can take a while (an app still starting is waited for): a later switch, or the end
-    // of a preview, decided meanwhile wins, and nothing is shown over what already is.
-    if (!this.stopped && switchNumber === this.switches && !this.current) this.show(app);
+    const superseded = (): boolean => this.stopped || switchNumber !== this.switches;
+    // Closing can take a while (an app still starting is waited for). Meanwhile a later switch or
+    // the end of a preview wins; a fallback that showed the first app in the gap does not, and is
+    // closed in turn.
+    do await this.closeCurrent();
+    while (this.current && !superseded());
+    if (!superseded()) this.show(app);
   }
 
   private show(app: SchedulableApp): void {

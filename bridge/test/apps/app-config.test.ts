@@ -1,7 +1,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiFailure } from '@megabit/contract';
 import { AppStore, type AppsChange } from '../../src/apps';
+import { DomainError } from '../../src/errors';
+import { apiErrorOf } from '../../src/mqtt/api/error-codes';
 import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from './fixtures';
 
 const schema = {
@@ -37,10 +38,11 @@ function failureOf(fn: () => unknown): { code: string; message: string } {
   try {
     fn();
   } catch (e) {
-    if (e instanceof ApiFailure) return { code: e.code, message: e.message };
+    // A domain error, as the API would answer it.
+    if (e instanceof DomainError) return apiErrorOf(e)!;
     throw e;
   }
-  throw new Error('expected an ApiFailure');
+  throw new Error('expected a DomainError');
 }
 
 describe('app config', () => {

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiFailure } from '@megabit/contract';
 import { AppStore, type AppsChange } from '../../src/apps';
+import { DomainError } from '../../src/errors';
+import { apiErrorOf } from '../../src/mqtt/api/error-codes';
 import { acceptAll, manifestFor, recordingLogger, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from './fixtures';
 
 let tmp: TempDataDir;
@@ -26,10 +27,11 @@ async function failureOf(p: Promise<unknown> | (() => unknown)): Promise<{ code:
   try {
     await (typeof p === 'function' ? p() : p);
   } catch (e) {
-    if (!(e instanceof ApiFailure)) throw e;
-    return { code: e.code, message: e.message };
+    // A domain error, as the API would answer it.
+    if (!(e instanceof DomainError)) throw e;
+    return apiErrorOf(e)!;
   }
-  throw new Error('expected an ApiFailure');
+  throw new Error('expected a DomainError');
 }
 
 describe('AppStore.install', () => {

@@ -1,7 +1,9 @@
 /** mosquitto's ACL format and its matching rules, including the shipped config/megabit.acl. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DeviceTopics } from '@megabit/contract';
 import { canPublish, canReceive, canSubscribe, parseAcl } from '../../src/broker/acl';
+import { buildDiscoveryConfigs } from '../../src/homeassistant/discovery-configs';
 
 const ha = { username: 'homeassistant', clientId: 'ha-1' };
 const anon = { clientId: 'anon-1' };
@@ -105,8 +107,58 @@ describe('config/megabit.acl', () => {
     for (const cmd of ['apps/install', 'apps/remove', 'apps/order', 'apps/preview', 'apps/clock/config', 'apps/clock/data']) expect(canPublish(acl, ha, `${P}/cmd/${cmd}`)).toBe(false);
     expect(canSubscribe(acl, ha, 'homeassistant/#')).toBe(true);
     expect(canPublish(acl, ha, 'homeassistant/status')).toBe(true);
-    expect(canSubscribe(acl, ha, `${P}/#`)).toBe(true);
     expect(canPublish(acl, ha, `${P}/availability`)).toBe(false);
+  });
+
+  test('homeassistant reads what its entities show and its replies, never the commands (app config carries API keys)', () => {
+    for (const out of ['availability', 'state', 'event/button', 'display/png', 'response/notify', 'response/app/next', 'response/rotation']) {
+      expect(canSubscribe(acl, ha, `${P}/${out}`)).toBe(true);
+    }
+    for (const hidden of ['cmd/#', 'cmd/apps/x/config', 'cmd/apps/x/data', 'cmd/apps/install', '#', 'event/apps/x/log']) {
+      expect(canSubscribe(acl, ha, `${P}/${hidden}`)).toBe(false);
+      if (!hidden.includes('#')) expect(canReceive(acl, ha, `${P}/${hidden}`)).toBe(false);
+    }
+    expect(canSubscribe(acl, ha, `${P}/#`)).toBe(false);
+  });
+
+  test('homeassistant may use every topic its discovered entities read and write, and their replies', () => {
+    const identity = { discoveryPrefix: 'homeassistant', baseTopic: 'megabit', deviceId: 'megabit', version: '0.1.0' };
+    const clock = { id: 'clock', name: 'Clock', version: '1.0.0', enabled: true, status: 'ok' as const };
+    const reads = new Set<string>();
+    const writes = new Set<string>();
+    const collect = (value: unknown, key = ''): void => {
+      if (typeof value === 'string' && /(^|_)topic$/.test(key)) (key === 'command_topic' ? writes : reads).add(value);
+      else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collect(v, Array.isArray(value) ? key : k);
+    };
+    const configs = buildDiscoveryConfigs(identity, new DeviceTopics(), [clock]);
+    for (const config of configs) {
+      expect(canReceive(acl, ha, config.topic)).toBe(true);
+      expect(canPublish(acl, ha, config.topic)).toBe(false);
+      collect(config.payload);
+    }
+    expect(reads.size).toBeGreaterThanOrEqual(4);
+    expect(writes.size).toBeGreaterThanOrEqual(6);
+    for (const topic of reads) expect([topic, canSubscribe(acl, ha, topic)]).toEqual([topic, true]);
+    for (const topic of writes) {
+      expect([topic, canPublish(acl, ha, topic)]).toEqual([topic, true]);
+      const reply = topic.replace('/cmd/', '/response/');
+      expect([reply, canSubscribe(acl, ha, reply)]).toEqual([reply, true]);
+    }
+  });
+
+  test('homeassistant cannot pose as the bridge: availability, state, discovery configs', () => {
+    for (const t of [`${P}/availability`, `${P}/state`, `${P}/state/apps`, 'homeassistant/light/megabit_megabit/display/config', 'homeassistant/device_automation/x/y/config']) {
+      expect(canPublish(acl, ha, t)).toBe(false);
+    }
+  });
+
+  test('viewer (the page) reads the display and presses its button, nothing more', () => {
+    const viewer = { username: 'viewer', clientId: 'v' };
+    for (const t of ['megabit/+/availability', `${P}/state`, `${P}/state/apps`, `${P}/display/frame`, `${P}/response/#`]) expect(canSubscribe(acl, viewer, t)).toBe(true);
+    expect(canSubscribe(acl, viewer, `${P}/cmd/#`)).toBe(false);
+    expect(canReceive(acl, viewer, `${P}/cmd/apps/x/config`)).toBe(false);
+    expect(canPublish(acl, viewer, `${P}/cmd/button`)).toBe(true);
+    for (const t of [`${P}/cmd/apps/install`, `${P}/cmd/display`, `${P}/availability`]) expect(canPublish(acl, viewer, t)).toBe(false);
   });
 
   test('admin may do everything; clients without a login nothing', () => {

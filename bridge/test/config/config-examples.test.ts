@@ -87,6 +87,7 @@ describe('config/homeassistant/automations.yaml', () => {
   });
 });
 
+<<<<<<< HEAD
 describe('config/homeassistant/scripts.yaml', () => {
   const scripts = parseYaml(readFileSync(join(CONFIG, 'homeassistant', 'scripts.yaml'), 'utf8')) as Record<string, { fields: Record<string, unknown> }>;
   const doc = readFileSync(join(DOCS, 'home-assistant.md'), 'utf8');
@@ -111,3 +112,30 @@ describe('config/homeassistant/scripts.yaml', () => {
     expect(notify.payload).toMatchObject({ default_entity_id: 'notify.megabit_notification', command_template: expect.stringContaining('to_json') });
   });
 });
+=======
+describe('config/megabit.acl in docs/security.md', () => {
+  it('the doc quotes the shipped ACL whole, and shows no other grants for its users', () => {
+    const doc = readFileSync(join(DOCS, 'security.md'), 'utf8');
+    const acl = readFileSync(join(CONFIG, 'megabit.acl'), 'utf8');
+    const blocks = fencedBlocks(doc);
+    expect(blocks).toContain(acl);
+    // Any other ACL snippet in the doc is a single line to add, never a second, different user
+    // section for admin, homeassistant or viewer.
+    const others = blocks.filter((b) => b !== acl && /^user (admin|homeassistant|viewer)$/m.test(b));
+    expect(others).toEqual([]);
+  });
+});
+
+/** The text of each fenced code block in a Markdown document, with its final newline. */
+function fencedBlocks(markdown: string): string[] {
+  const blocks: string[] = [];
+  let open: string[] | undefined;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('```')) {
+      if (open) blocks.push(open.map((l) => `${l}\n`).join(''));
+      open = open ? undefined : [];
+    } else open?.push(line);
+  }
+  return blocks;
+}
+>>>>>>> main

@@ -2,34 +2,12 @@
  * The security headers on every answer, and `http.auth_token` guarding the page, its files and
  * /mqtt, checked with curl against the real bridge.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { curlWithHeaders as curl } from '../helpers/curl';
 import { expectStillOnline } from '../helpers/still-online';
 import { closeSocket, handshake } from '../helpers/ws-handshake';
 
 jest.setTimeout(60_000);
-
-const run = promisify(execFile);
-
-interface CurlAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** curl with its headers dumped, so the test sees exactly what a client gets. */
-async function curl(url: string, ...args: string[]): Promise<CurlAnswer> {
-  const { stdout } = await run('curl', ['-s', '-D', '-', '--path-as-is', ...args, url], { encoding: 'latin1' });
-  const split = stdout.indexOf('\r\n\r\n');
-  const [statusLine, ...lines] = stdout.slice(0, split).split('\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return { status: Number(statusLine.split(' ')[1]), headers, body: stdout.slice(split + 4) };
-}
 
 describe('security headers', () => {
   let bridge: RunningBridge;

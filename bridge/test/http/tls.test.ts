@@ -3,14 +3,13 @@
  * WSS (`http.tls`), and the /mqtt proxy reaching an external mosquitto over TLS with the bridge's
  * own `mqtt.ca`, `mqtt.cert` and `mqtt.key` (a listener that requires a client certificate).
  */
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { OUT } from '@megabit/contract';
 import mqtt from 'mqtt';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { curl } from '../helpers/curl';
 import { Mosquitto } from '../helpers/mosquitto';
 import { freePort } from '../helpers/ports';
 import { get, rawRequest } from '../helpers/raw-http';
@@ -19,19 +18,6 @@ import { makeCa, signedCertificate } from '../helpers/certificates';
 import { handshake } from '../helpers/ws-handshake';
 
 jest.setTimeout(90_000);
-
-const run = promisify(execFile);
-
-/** curl's exit code and output; 60 is "peer certificate cannot be authenticated with given CA". */
-async function curl(args: string[]): Promise<{ code: number; stdout: string }> {
-  try {
-    const { stdout } = await run('curl', ['-s', '-S', ...args]);
-    return { code: 0, stdout };
-  } catch (e) {
-    const failure = e as { code: number; stdout: string };
-    return { code: failure.code, stdout: failure.stdout };
-  }
-}
 
 let dir: string;
 let certs: { ca: string; wrongCa: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string };

@@ -200,6 +200,11 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
     await state((s) => s.app === 'plasma', since);
     const apps = json<AppStatus[]>((await client.waitFor(P('state/apps'))).payload).map((a) => a.id);
     expect(apps).not.toContain('plasma');
+    // Another app cannot be shown over a preview: a clear refusal, not a bug report.
+    expect(await client.request('app', 'clock')).toEqual({
+      ok: false, error: { code: 'preview_running', message: 'a preview of "plasma" is showing; end it with cmd/apps/preview/stop first' },
+    });
+    expect(bridge.output).not.toMatch(/command app failed/);
     since = mark();
     expect(await client.request('apps/preview/stop')).toMatchObject({ ok: true, stopped: true });
     await state((s) => s.app !== 'plasma', since);

@@ -1,50 +1,35 @@
 /**
  * The embedded broker's limits, with the real bridge: packets over `broker.max_packet_bytes` close
- * their connection on TCP and on both WebSocket servers, retained data stops at its cap, the
- * 64 MiB retained publishes that used to grow the bridge by hundreds of MiB no longer do, and
- * without logins every listener is on loopback (seen with `ss`).
+ * their connection on TCP and on every WebSocket server (plain, wss, /mqtt), retained data stops
+ * at its caps (bytes and count), the 64 MiB retained publishes that used to grow the bridge by
+ * hundreds of MiB no longer do, and without logins every listener is on loopback (seen with `ss`).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { DeviceTopics } from '@megabit/contract';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { makeCertificates } from '../helpers/certificates';
 import { TestClient } from '../helpers/mqtt-client';
 import { freePort } from '../helpers/ports';
+import { rssBytes } from '../helpers/process-memory';
+import { expectStillOnline } from '../helpers/still-online';
 import { newDataDir } from './support/data-dir';
 import { megabitUserAdd, mosquittoPub, mosquittoSub } from './support/mosquitto-tools';
 
 jest.setTimeout(120_000);
 
-const P = (path: string): string => `megabit/megabit/${path}`;
 const MiB = 1024 * 1024;
 
-/** The bridge is connected and answering: `online` retained, and a command gets its reply. */
-async function expectOnline(bridge: RunningBridge): Promise<void> {
-  const client = await TestClient.connect(bridge.mqttUrl, new DeviceTopics());
-  try {
-    await client.subscribe(P('availability'));
-    expect((await client.waitFor(P('availability'))).payload.toString()).toBe('online');
-    expect(await client.request('display', { brightness: 100 })).toMatchObject({ ok: true });
-  } finally {
-    await client.close();
-  }
-}
-
 /** Whether an mqtt.js client over WebSocket is disconnected by publishing `bytes`. */
-async function closedByPublishing(url: string, bytes: number): Promise<boolean> {
-  const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+async function closedByPublishing(url: string, bytes: number, options: mqtt.IClientOptions = {}): Promise<boolean> {
+  const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...options });
   const closed = new Promise<boolean>((resolve) => client.once('close', () => resolve(true)));
   const acked = client.publishAsync('test/ws', Buffer.alloc(bytes, 7), { qos: 1 }).then(() => false, () => true);
   const result = await Promise.race([closed, acked]);
   client.end(true);
   return result;
-}
-
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
-  return Number(/\d+/.exec(line)![0]) / 1024;
 }
 
 describe('max_packet_bytes 1 MiB and a 128 KiB retained budget', () => {
@@ -74,7 +59,7 @@ describe('max_packet_bytes 1 MiB and a 128 KiB retained budget', () => {
     expect(small.code).toBe(0);
     await watcher.waitFor('test/small', () => true, 10_000, since);
     expect(watcher.on('test/big', since)).toEqual([]);
-    await expectOnline(bridge);
+    await expectStillOnline(bridge);
   });
 
   it('closes a WebSocket connection (broker port and /mqtt) that sends a 2 MiB publish', async () => {
@@ -82,7 +67,7 @@ describe('max_packet_bytes 1 MiB and a 128 KiB retained budget', () => {
       expect(await closedByPublishing(url, 2 * MiB)).toBe(true);
       expect(await closedByPublishing(url, 256 * 1024)).toBe(false);
     }
-    await expectOnline(bridge);
+    await expectStillOnline(bridge);
   });
 
   it('keeps new retained messages only within the budget; replacing and clearing still work', async () => {
@@ -108,7 +93,63 @@ describe('max_packet_bytes 1 MiB and a 128 KiB retained budget', () => {
     expect(await kept()).toEqual([`test/r/2 ${100 * 1024}`]);
     await publishRetained('test/r/2', 0);
     expect(await kept()).toEqual([]);
-    await expectOnline(bridge);
+    await expectStillOnline(bridge);
+  });
+});
+
+describe('max_retained_messages 100', () => {
+  it('keeps new retained topics up to the count, the bridge\'s own included; clearing one makes room for one', async () => {
+    // Without discovery the bridge's own retained topics are all published at start: their count
+    // stays put while the test fills the rest.
+    const bridge = await startBridge({ broker: { max_retained_messages: 100 }, settings: { rotation: { enabled: false }, homeassistant: { enabled: false } } });
+    try {
+      const port = bridge.brokerPort;
+      const retained = async (filter: string): Promise<string[]> =>
+        (await mosquittoSub(port, ['-t', filter, '--retained-only', '-W', '1', '-F', '%t'])).stdout.trim().split('\n').filter(Boolean);
+      const own = (await retained('#')).length;
+      expect(own).toBeGreaterThan(0);
+      expect(own).toBeLessThan(100);
+      for (let i = 0; i < 100; i++) expect((await mosquittoPub(port, ['-q', '1', '-r', '-t', `test/c/${i}`, '-m', 'x'])).code).toBe(0);
+      const kept = await retained('test/c/#');
+      expect(kept).toHaveLength(100 - own);
+      expect(await retained('#')).toHaveLength(100);
+      expect(bridge.output).toMatch(/retained data is at its limit/);
+      // Full: one more new topic is not kept; a replacement is.
+      await mosquittoPub(port, ['-q', '1', '-r', '-t', 'test/c/extra', '-m', 'x']);
+      await mosquittoPub(port, ['-q', '1', '-r', '-t', kept[0], '-m', 'replaced']);
+      expect(await retained('test/c/extra')).toEqual([]);
+      expect((await mosquittoSub(port, ['-t', kept[0], '-C', '1', '-W', '5'])).stdout.trim()).toBe('replaced');
+      // Clearing one makes room for exactly one.
+      await mosquittoPub(port, ['-q', '1', '-r', '-t', kept[0], '-n']);
+      await mosquittoPub(port, ['-q', '1', '-r', '-t', 'test/c/extra', '-m', 'x']);
+      await mosquittoPub(port, ['-q', '1', '-r', '-t', 'test/c/extra2', '-m', 'x']);
+      expect(await retained('test/c/extra')).toEqual(['test/c/extra']);
+      expect(await retained('test/c/extra2')).toEqual([]);
+      await expectStillOnline(bridge);
+    } finally {
+      await bridge.dispose();
+    }
+  });
+});
+
+describe('max_packet_bytes on the TLS WebSocket listener (broker.tls.ws_port)', () => {
+  it('closes a wss connection that sends a 2 MiB publish; a 256 KiB one passes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'megabit-wss-limit-'));
+    const certs = makeCertificates(dir);
+    const wssPort = await freePort();
+    const bridge = await startBridge({
+      broker: { max_packet_bytes: MiB, tls: { port: await freePort(), ws_port: wssPort, cert: certs.cert, key: certs.key } },
+      settings: { rotation: { enabled: false } },
+    });
+    try {
+      const secure = { ca: readFileSync(certs.ca), rejectUnauthorized: true };
+      expect(await closedByPublishing(`wss://127.0.0.1:${wssPort}`, 2 * MiB, secure)).toBe(true);
+      expect(await closedByPublishing(`wss://127.0.0.1:${wssPort}`, 256 * 1024, secure)).toBe(false);
+      await expectStillOnline(bridge);
+    } finally {
+      await bridge.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -116,20 +157,20 @@ describe('the default limits', () => {
   it('three 64 MiB retained publishes are refused at the packet header: RSS stays bounded, the bridge online', async () => {
     const bridge = await startBridge({ settings: { rotation: { enabled: false } } });
     try {
-      await expectOnline(bridge);
+      await expectStillOnline(bridge);
       const file = join(bridge.dataDir, 'huge');
       writeFileSync(file, Buffer.alloc(64 * MiB, 5));
-      const before = rssMiB(bridge.pid!);
+      const before = rssBytes(bridge.pid!) / MiB;
       for (let i = 0; i < 3; i++) {
         const result = await mosquittoPub(bridge.brokerPort, ['-q', '1', '-r', '-t', `test/huge/${i}`, '-f', file]);
         expect(result.code).toBe(7);
       }
-      const after = rssMiB(bridge.pid!);
+      const after = rssBytes(bridge.pid!) / MiB;
       // Before the limits: 118 -> 405 MiB. One 64 MiB payload buffered would already break this.
       expect(after - before).toBeLessThan(48);
       const retained = await mosquittoSub(bridge.brokerPort, ['-t', 'test/#', '--retained-only', '-W', '1']);
       expect(retained.stdout).toBe('');
-      await expectOnline(bridge);
+      await expectStillOnline(bridge);
     } finally {
       await bridge.dispose();
     }

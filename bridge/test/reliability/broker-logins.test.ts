@@ -12,6 +12,7 @@ import { DeviceTopics } from '@megabit/contract';
 import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
+import { expectStillOnline } from '../helpers/still-online';
 import { newDataDir } from './support/data-dir';
 import { megabitUserAdd, megabitUserRemove, mosquittoPub, mosquittoSub } from './support/mosquitto-tools';
 
@@ -54,12 +55,10 @@ describe('the embedded broker with logins and the shipped ACL', () => {
     await bridge?.dispose();
   });
 
-  /** The bridge is still connected: `online` retained, never `offline`, and it answers a command. */
+  /** The bridge is still connected: never `offline` for the admin watching, `online` for a newcomer. */
   async function expectBridgeOnline(): Promise<void> {
     expect(admin.on(P('availability')).map((m) => m.payload.toString())).not.toContain('offline');
-    const fresh = await mosquittoSub(port(), [...login(ADMIN), '-t', P('availability'), '-C', '1', '-W', '5']);
-    expect(fresh.stdout.trim()).toBe('online');
-    expect(await admin.request('display', { brightness: 120 })).toMatchObject({ ok: true });
+    await expectStillOnline(bridge, ADMIN);
   }
 
   it('the password file was written 0600 in mosquitto\'s $7$ format', () => {
@@ -102,13 +101,50 @@ describe('the embedded broker with logins and the shipped ACL', () => {
     expect(await admin.request('apps/remove', { id: 'life' })).toMatchObject({ ok: true });
   });
 
-  it('refuses homeassistant subscriptions outside its grants (SUBACK 0x80) and $SYS', async () => {
+  // $SYS, with a user granted it explicitly: broker-sys-topics.test.ts.
+  it('refuses homeassistant subscriptions outside its grants (SUBACK 0x80)', async () => {
     const all = await mosquittoSub(port(), [...login(HA), '-t', '#', '-d', '-W', '2']);
     expect(all.stdout).toMatch(/Subscribed \(mid: 1\): 128/);
-    const sys = await mosquittoSub(port(), [...login(ADMIN), '-t', '$SYS/#', '-d', '-W', '2']);
-    expect(sys.stdout).toMatch(/Subscribed \(mid: 1\): 128/);
     const own = await mosquittoSub(port(), [...login(HA), '-t', P('availability'), '-C', '1', '-W', '5']);
     expect(own.stdout.trim()).toBe('online');
+  });
+
+  it('homeassistant never sees app config (API keys) and cannot pose as the bridge', async () => {
+    const refusedSub = await mosquittoSub(port(), [...login(HA), '-t', P('cmd/apps/x/config'), '-d', '-W', '2']);
+    expect(refusedSub.stdout).toMatch(/Subscribed \(mid: 1\): 128/);
+    const ha = await TestClient.connect(bridge.mqttUrl, topics, { ...HA, protocolVersion: 5 });
+    try {
+      const granted = async (filter: string): Promise<number[] | undefined> =>
+        ha.client.subscribeAsync(filter, { qos: 1 }).then((g) => g.map((x) => x.qos), (e: { packet?: { granted?: number[] } }) => e.packet?.granted);
+      expect(await granted(P('cmd/apps/x/config'))).toEqual([0x87]);
+      expect(await granted(P('cmd/#'))).toEqual([0x87]);
+      expect(await granted(P('#'))).toEqual([0x87]);
+      // What Home Assistant needs: state (retained) and the replies to its own commands.
+      await ha.subscribe(P('state'));
+      expect((await ha.waitFor(P('state'), (m) => m.retain)).payload.toString()).toContain('"app"');
+      expect(await ha.request('notify', { text: 'HA still may' })).toMatchObject({ ok: true });
+
+      // The admin writes an app's config: the bridge has routed it once its reply is out, and
+      // Home Assistant received nothing of it.
+      await admin.request('apps/x/config', { api_key: 'SECRET-KEY-123' });
+      expect(ha.messages.filter((m) => m.topic.includes('/cmd/') || m.payload.toString().includes('SECRET-KEY-123'))).toEqual([]);
+
+      // Posing as the bridge: MQTT 5 PUBACK 0x87, nothing kept.
+      const publish = (topic: string, payload: string): Promise<number | undefined> =>
+        ha.client.publishAsync(topic, payload, { qos: 1, retain: true }).then(() => undefined, (e: { code?: number }) => e.code);
+      expect(await publish(P('availability'), 'offline')).toBe(0x87);
+      expect(await publish(P('state'), '{"app":"fake"}')).toBe(0x87);
+      const [discovery] = (await mosquittoSub(port(), [...login(ADMIN), '-t', 'homeassistant/light/+/+/config', '-C', '1', '-W', '5', '-v'])).stdout.trim().split(' ', 1);
+      expect(discovery).toMatch(/^homeassistant\/light\/megabit_megabit\/.+\/config$/);
+      expect(await publish(discovery, '{"name":"injected","command_topic":"x"}')).toBe(0x87);
+      expect(await publish('homeassistant/sensor/evil/x/config', '{"name":"injected"}')).toBe(0x87);
+      expect(await publish(P('cmd/apps/install'), '{}')).toBe(0x87);
+    } finally {
+      await ha.close();
+    }
+    const kept = await mosquittoSub(port(), [...login(ADMIN), '-t', 'homeassistant/#', '-W', '2', '-v']);
+    expect(kept.stdout).not.toContain('injected');
+    await expectBridgeOnline();
   });
 
   it('refuses the bridge\'s own client id, and the bridge stays online', async () => {

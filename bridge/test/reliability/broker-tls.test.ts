@@ -3,7 +3,6 @@
  * openssl s_client, mosquitto_pub and an mqtt.js client over wss, each with the right CA and a
  * wrong one, and client certificates when the broker requires them.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,22 +11,14 @@ import { makeCa, makeCertificates, signedCertificate, type TestCertificates } fr
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
 import { freePort } from '../helpers/ports';
+import { run as runTool } from '../helpers/run-tool';
 
 jest.setTimeout(60_000);
 
-interface Run {
-  code: number;
-  output: string;
-}
-
-/** Runs a command with stdin closed; resolves with its exit code and everything it printed. */
-function run(command: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { timeout: 20_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}${stderr}` });
-    });
-    child.stdin?.end();
-  });
+/** Runs a tool with stdin closed: its exit code and everything it printed. */
+async function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  const { code, stdout, stderr } = await runTool(command, args, { timeoutMs: 20_000 });
+  return { code, output: `${stdout}${stderr}` };
 }
 
 describe.each([false, true])('broker.tls listeners (require_certificate: %s)', (requireCertificate) => {

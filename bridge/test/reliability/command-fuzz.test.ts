@@ -306,7 +306,9 @@ describe('malformed commands', () => {
     const fresh = await TestClient.connect(bridge.mqttUrl);
     try {
       await fresh.subscribe([P('state'), P('state/apps')]);
-      expect(stateOf(await fresh.waitFor(P('state')))).toBe(before);
+      const after = stateOf(await fresh.waitFor(P('state')));
+      // The bridge's own account, if it differs: which app failed or switched, and why.
+      if (after !== before) throw new Error(`state changed: ${after} (was ${before}); bridge log:\n${bridge.output.split('\n').filter((l) => /WARN|ERROR|app /.test(l)).slice(-30).join('\n')}`);
       expect(JSON.parse((await fresh.waitFor(P('state/apps'))).payload.toString())).toEqual(JSON.parse(appsBefore));
     } finally {
       await fresh.close();

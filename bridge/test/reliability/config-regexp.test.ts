@@ -7,7 +7,7 @@
  */
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
-import { expectOnline } from './support/alive';
+import { expectStillOnline } from '../helpers/still-online';
 import { newDataDir, writeApp } from './support/data-dir';
 import { buildProbeApp, probeManifest } from './support/fault-apps';
 
@@ -47,7 +47,7 @@ test.each([
   expect(await configReply).toMatchObject({ ok: false, error: { code: 'invalid_payload', message } });
   expect(await notifyReply).toMatchObject({ ok: true });
   expect(await page).toBe(200);
-  await expectOnline(bridge);
+  await expectStillOnline(bridge);
 });
 
 test('a value that matches is stored', async () => {

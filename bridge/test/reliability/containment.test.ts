@@ -11,7 +11,8 @@ import { MAX_TABLES } from '../../src/sandbox/wasm-limits';
 import { WasmBuilder, op } from '../fixtures/sandbox/wasm-builder';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
-import { expectOnline, peakRssBytes } from './support/alive';
+import { peakRssBytes } from '../helpers/process-memory';
+import { expectStillOnline } from '../helpers/still-online';
 import { newDataDir, writeApp } from './support/data-dir';
 import { buildProbeApp, installRequest, probeManifest } from './support/fault-apps';
 
@@ -54,7 +55,7 @@ test('a module with 8 funcref tables of 10M entries is refused at install with t
   const before = peakRssBytes(bridge.pid!);
   const reply = await client.request('apps/install', installRequest(manifestFor('tables'), wasm), 30_000);
   expect(reply).toMatchObject({ ok: false, error: { code: 'install_failed', message: expect.stringContaining(`the module declares 8 tables; an app may have at most ${MAX_TABLES}`) } });
-  await expectOnline(bridge);
+  await expectStillOnline(bridge);
   // 8 x 10M entries would be at least 640 MB.
   expect(peakRssBytes(bridge.pid!) - before).toBeLessThan(64 * MiB);
 });
@@ -70,7 +71,7 @@ test('table.grow in run() installs, then fails inside the app when the app runs;
   const since = client.messages.length;
   expect(await client.request('app', 'grower')).toMatchObject({ ok: true });
   expect(await failure('grower', since)).toMatch(/^trapped: .*unreachable/);
-  await expectOnline(bridge);
+  await expectStillOnline(bridge);
   expect(peakRssBytes(bridge.pid!) - before).toBeLessThan(64 * MiB);
 });
 
@@ -83,7 +84,7 @@ test('an app asking for its config without end is stopped at its memory cap; the
   const before = peakRssBytes(bridge.pid!);
   expect(await client.request('apps/hoarder/data', 'hoard|config')).toMatchObject({ ok: true });
   expect(await failure('hoarder', since)).toMatch(new RegExp(`^ran out of memory \\(${MEMORY_MB} MiB cap\\): \\d+ more bytes of host data`));
-  await expectOnline(bridge);
+  await expectStillOnline(bridge);
   // The cap, plus the worker's own use and what the collector has not returned yet.
   expect(peakRssBytes(bridge.pid!) - before).toBeLessThan(3 * MEMORY_MB * MiB);
 });

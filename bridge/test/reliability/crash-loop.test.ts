@@ -7,7 +7,7 @@ import type { AppStatus, DeviceState } from '@megabit/contract';
 import { START_FAILURES_TO_DISABLE } from '../../src/apps/start-failures';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
-import { expectOnline } from './support/alive';
+import { expectStillOnline } from '../helpers/still-online';
 import { newDataDir, writeApp } from './support/data-dir';
 import { buildProbeApp, installRequest, probeManifest } from './support/fault-apps';
 
@@ -67,7 +67,7 @@ test('an app whose setup fails in every run is disabled after 3 runs, stays so a
   await bridge.restart();
   const c = await watch();
   await failedWith(c, 'crashy', DISABLED(SETUP_REFUSED));
-  await expectOnline(bridge);
+  await expectStillOnline(bridge);
   expect(bridge.output.slice(from)).not.toContain('failed and leaves the rotation');
   expect(await c.request('app', 'crashy')).toMatchObject({ ok: false, error: { code: 'app_failed' } });
   // Reinstalled (now with a setup that works): it runs.

@@ -12,6 +12,7 @@ import type { AppManifest } from '@megabit/contract';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
+import { expectStillOnline } from '../helpers/still-online';
 import { buildProbeApp, probeManifest } from './support/fault-apps';
 
 jest.setTimeout(90_000);
@@ -99,7 +100,7 @@ describe('network grants of an anonymous install', () => {
         expect(lines[lines.length - 2]).toMatch(/is a (loopback|unspecified \("this network"\)|IPv4-mapped 127\.0\.0\.1, loopback) address, which apps may not reach unless megabit\.yaml lists ".+" under sandbox\.allow_private_hosts$/);
       }
       expect(hits).toEqual([]);
-      expect(s.bridge.running).toBe(true);
+      await expectStillOnline(s.bridge);
     } finally {
       await s.close();
     }

@@ -5,20 +5,15 @@
  * against the app's memory cap (the blocks of one call together, beside the linear memory), and
  * the app that passes it is stopped with the reason.
  */
-import { readFileSync } from 'node:fs';
 import { MQTT_VALUE_MAX_BYTES } from '../../src/sandbox/host-api';
 import { command, manifest, useProbeSandbox } from '../fixtures/sandbox/harness';
+import { peakRssBytes } from '../helpers/process-memory';
 
 const { startProbe } = useProbeSandbox();
 const MiB = 1024 * 1024;
 const MEMORY_BYTES = 8 * MiB;
 const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** The peak resident set of this process so far (VmHWM), in bytes. */
-function peakRss(): number {
-  const status = readFileSync('/proc/self/status', 'utf8');
-  return Number(/VmHWM:\s*(\d+) kB/.exec(status)![1]) * 1024;
-}
 
 const OUT_OF_MEMORY = /^ran out of memory \(8 MiB cap\): \d+ more bytes of host data or Extism blocks would pass it in this call \(\d+\.\d+ MiB in use\)$/;
 
@@ -40,11 +35,11 @@ describe.each([
     t.app.setMqttValue('home/big', encode(big));
     t.app.setHomeAssistantState('sensor.big', { state: 'on', attributes: { blob: big } });
     if (hoard.includes('|kv|')) expect(await command(t, `setn|big|${60 * 1024}`)).toEqual(['setn 0']);
-    const before = peakRss();
+    const before = peakRssBytes('self');
     const fault = await command(t, hoard).then(() => undefined, (e: unknown) => e);
     expect(fault).toMatchObject({ kind: 'memory', message: expect.stringMatching(OUT_OF_MEMORY) });
     // Without the charge this grows until the process dies; with it, by about the cap.
-    expect(peakRss() - before).toBeLessThan(8 * MEMORY_BYTES);
+    expect(peakRssBytes('self') - before).toBeLessThan(8 * MEMORY_BYTES);
   });
 });
 

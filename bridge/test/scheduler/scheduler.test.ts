@@ -3,6 +3,7 @@
  * boundary (the real sandbox is exercised in test/sandbox and the integration suite).
  */
 import type { AppManifest } from '@megabit/contract';
+import { AppFailedError, PreviewRunningError, UnknownAppError } from '../../src/errors';
 import { SandboxFault, type AppInstance, type SandboxOptions } from '../../src/sandbox/types';
 import { Scheduler, type SchedulableApp } from '../../src/scheduler/scheduler';
 import { createLogger } from '../../src/util/logger';
@@ -74,6 +75,21 @@ beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
 describe('Scheduler', () => {
+  it('shows the app asked for even when the first app was shown as a fallback while the previous one closed', async () => {
+    const { scheduler } = setup({ a: 'slow-close', b: 'slow-close' }, false);
+    const apps = [app('a'), app('b'), app('c')];
+    scheduler.setApps(apps);
+    scheduler.start();
+    await advance(50);
+    scheduler.showApp('c');
+    // "a" takes 500 ms to close; meanwhile the app list is set again and, nothing showing,
+    // the scheduler falls back to the first app.
+    await advance(100);
+    scheduler.setApps(apps);
+    await advance(2000);
+    expect(scheduler.currentAppId).toBe('c');
+  });
+
   it('does not show a preview that ended while the app before it was still closing', async () => {
     const { scheduler, instances } = setup({ a: 'slow-close' });
     scheduler.setApps([app('a'), app('b')]);
@@ -132,7 +148,8 @@ describe('Scheduler', () => {
     scheduler.previous();
     await advance(10);
     expect(scheduler.currentAppId).toBe('c');
-    expect(() => scheduler.showApp('zzz')).toThrow(/unknown app/);
+    expect(() => scheduler.showApp('zzz')).toThrow('unknown app "zzz"');
+    expect(() => scheduler.showApp('zzz')).toThrow(UnknownAppError);
     await scheduler.stop();
   });
 
@@ -146,6 +163,7 @@ describe('Scheduler', () => {
     expect(scheduler.currentAppId).toBe('good');
     expect(instances.find((i) => i.id === 'bad')!.closed).toBe(true);
     expect(() => scheduler.showApp('bad')).toThrow(/has failed/);
+    expect(() => scheduler.showApp('bad')).toThrow(AppFailedError);
     // A new version of the app gets a fresh start.
     scheduler.setApps([app('broken'), app('bad'), app('good')], ['bad']);
     expect(scheduler.failure('bad')).toBeUndefined();
@@ -185,7 +203,8 @@ describe('Scheduler', () => {
     expect(scheduler.currentAppId).toBe('draft');
     await advance(5000);
     expect(scheduler.currentAppId).toBe('draft');
-    expect(() => scheduler.showApp('a')).toThrow(/preview/);
+    expect(() => scheduler.showApp('a')).toThrow(PreviewRunningError);
+    expect(() => scheduler.showApp('a')).toThrow('a preview of "draft" is showing');
     expect(scheduler.endPreview()).toBe(true);
     await advance(10);
     expect(scheduler.currentAppId).toBe('a');

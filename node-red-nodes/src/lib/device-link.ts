@@ -6,10 +6,11 @@
  */
 import { connect, type MqttClient } from 'mqtt';
 import {
-  CMD, DeviceTopics, OUT, topicMatches, type AppStatus, type AppsOrderRequest,
+  commandPath, DeviceTopics, OUT, topicMatches, type AppStatus, type AppsOrderRequest, type CommandName, type CommandReply,
+  type CommandRequest, type ParamArgs,
 } from '@megabit/contract';
 import type { Node, NodeStatus } from './node-red';
-import { ReplyMatcher, type ReplyBody } from './replies';
+import { ReplyMatcher } from './replies';
 
 export interface DeviceSettings {
   /** `mqtt://host:1883`, `ws://host:8080/mqtt`, ... */
@@ -24,8 +25,16 @@ export interface DeviceSettings {
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
 
-/** A command body: JSON gets a `transaction`; raw bytes are sent as they are. */
-export type CommandBody = { json: Record<string, unknown> } | { raw: Buffer | string };
+/**
+ * A command body, typed by the command's request in the contract: JSON gets a `transaction`;
+ * raw bytes (app data) are sent as they are.
+ */
+export type CommandBody<K extends CommandName> = CommandRequest<K> extends Uint8Array
+  ? { raw: Buffer | string }
+  : { json: CommandRequest<K> };
+
+/** The `{"ok":true}` reply of a command, typed by the contract (`CommandReply`). */
+export type OkReply<K extends CommandName> = { ok: true; transaction?: string | number } & CommandReply<K>;
 
 export type LinkState = 'connecting' | 'online' | 'offline';
 
@@ -118,8 +127,12 @@ export class DeviceLink {
     if (this.client?.connected) this.client.unsubscribe(filter);
   }
 
-  /** Sends `P/cmd/<path>` and resolves with the `{"ok":true}` reply; an error reply or a timeout rejects. */
-  request(path: string, body: CommandBody): Promise<ReplyBody & { ok: true }> {
+  /**
+   * Sends the command (`P/cmd/<path>`, route parameters filled in) and resolves with its
+   * `{"ok":true}` reply; an error reply or a timeout rejects.
+   */
+  request<K extends CommandName>(name: K, body: CommandBody<K>, ...params: ParamArgs<K>): Promise<OkReply<K>> {
+    const path = commandPath(name, ...params);
     const transaction = 'json' in body ? this.replies.nextTransaction() : undefined;
     const payload = 'json' in body ? JSON.stringify({ ...body.json, transaction }) : body.raw;
     const reply = this.replies.expect(path, transaction);
@@ -129,18 +142,19 @@ export class DeviceLink {
         if (err) reply.abandon(new Error(`megabit ${path}: publish failed: ${err.message}`));
       });
     });
-    return reply.promise;
+    // The bridge answers each command with the data its descriptor declares.
+    return reply.promise as unknown as Promise<OkReply<K>>;
   }
 
   /**
    * Rewrites the rotation (`apps/order`) from the current app list. Changes run one after the
    * other, each on the list the previous one left, so quick enable/disable sequences all count.
    */
-  changeAppOrder(build: (apps: AppStatus[]) => AppsOrderRequest): Promise<ReplyBody & { ok: true }> {
-    const run = async (): Promise<ReplyBody & { ok: true }> => {
-      if (!this.apps) throw new Error(`megabit ${CMD.appsOrder}: the device has not published its app list (${this.topics.out(OUT.stateApps)}) yet`);
+  changeAppOrder(build: (apps: AppStatus[]) => AppsOrderRequest): Promise<OkReply<'appsOrder'>> {
+    const run = async (): Promise<OkReply<'appsOrder'>> => {
+      if (!this.apps) throw new Error(`megabit ${commandPath('appsOrder')}: the device has not published its app list (${this.topics.out(OUT.stateApps)}) yet`);
       const request = build(this.apps);
-      const reply = await this.request(CMD.appsOrder, { json: { ...request } });
+      const reply = await this.request('appsOrder', { json: request });
       this.apps = applyOrder(this.apps, request);
       return reply;
     };

@@ -3,19 +3,18 @@
  * command comes from the form, or from msg.topic when the form leaves it open.
  */
 import {
-  CMD, isValidId, parseAppConfig, parseAppId, parseAppRemove, parseAppsOrder, parseEmpty, parseInstall,
-  type AppStatus, type AppsOrderRequest,
+  CMD, commandPath, isValidId, parseAppConfig, parseAppId, parseAppRemove, parseAppsOrder, parseEmpty, parseInstall,
+  type AppStatus, type AppsOrderRequest, type CommandName, type InstallRequest,
 } from '@megabit/contract';
 import { checked, handleCommands, InvalidInputError } from '../lib/command-input';
-import type { DeviceLink } from '../lib/device-link';
+import type { DeviceLink, OkReply } from '../lib/device-link';
 import { useDevice } from '../lib/device-node';
 import { formText, isPlainObject } from '../lib/msg-values';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../lib/node-red';
-import type { ReplyBody } from '../lib/replies';
 
 const APP_COMMANDS = ['switch', 'next', 'previous', 'enable', 'disable', 'install', 'remove', 'config'] as const;
 type AppCommand = typeof APP_COMMANDS[number];
-type Reply = Promise<ReplyBody & { ok: true }>;
+type Reply = Promise<OkReply<CommandName>>;
 
 function isAppCommand(value: unknown): value is AppCommand {
   return APP_COMMANDS.includes(value as AppCommand);
@@ -38,7 +37,7 @@ function withEnabled(apps: AppStatus[], id: string, enabled: boolean): AppsOrder
   return checked(CMD.appsOrder, parseAppsOrder(JSON.stringify({ order: apps.map((a) => a.id), disabled })));
 }
 
-function installRequest(payload: unknown): Record<string, unknown> {
+function installRequest(payload: unknown): InstallRequest {
   if (!isPlainObject(payload)) throw new InvalidInputError(CMD.appsInstall, 'msg.payload must be { wasm: Buffer, manifest: {...} }');
   const { wasm, manifest, replace } = payload;
   let base64: string;
@@ -46,19 +45,19 @@ function installRequest(payload: unknown): Record<string, unknown> {
   else if (typeof wasm === 'string') base64 = wasm;
   else throw new InvalidInputError(CMD.appsInstall, 'msg.payload.wasm must be the module as a Buffer (or base64 text)');
   // replace: install even when the permissions changed, with empty config and KV store.
-  return { ...checked(CMD.appsInstall, parseInstall(JSON.stringify({ manifest, wasm: base64, ...(replace !== undefined ? { replace } : {}) }))) };
+  return checked(CMD.appsInstall, parseInstall(JSON.stringify({ manifest, wasm: base64, ...(replace !== undefined ? { replace } : {}) })));
 }
 
 function run(command: AppCommand, formApp: string | undefined, msg: NodeMessage, link: DeviceLink): Reply {
   switch (command) {
     case 'switch': {
       const id = appId(CMD.app, formApp, msg, true);
-      return link.request(CMD.app, { json: { ...checked(CMD.app, parseAppId(JSON.stringify({ id }))) } });
+      return link.request('app', { json: checked(CMD.app, parseAppId(JSON.stringify({ id }))) });
     }
     case 'next':
     case 'previous': {
-      const path = command === 'next' ? CMD.appNext : CMD.appPrevious;
-      return link.request(path, { json: { ...checked(path, parseEmpty('{}')) } });
+      const name = command === 'next' ? 'appNext' : 'appPrevious';
+      return link.request(name, { json: checked(CMD[name], parseEmpty('{}')) });
     }
     case 'enable':
     case 'disable': {
@@ -66,16 +65,16 @@ function run(command: AppCommand, formApp: string | undefined, msg: NodeMessage,
       return link.changeAppOrder((apps) => withEnabled(apps, id, command === 'enable'));
     }
     case 'install':
-      return link.request(CMD.appsInstall, { json: installRequest(msg.payload) });
+      return link.request('appsInstall', { json: installRequest(msg.payload) });
     case 'remove': {
       const id = appId(CMD.appsRemove, formApp, msg, true);
-      return link.request(CMD.appsRemove, { json: { ...checked(CMD.appsRemove, parseAppRemove(JSON.stringify({ id }))) } });
+      return link.request('appsRemove', { json: checked(CMD.appsRemove, parseAppRemove(JSON.stringify({ id }))) });
     }
     case 'config': {
-      const id = appId(CMD.appConfig('<id>'), formApp, msg, false);
-      const path = CMD.appConfig(id);
+      const id = appId(commandPath('appConfig', { appId: '<id>' }), formApp, msg, false);
+      const path = commandPath('appConfig', { appId: id });
       if (!isPlainObject(msg.payload)) throw new InvalidInputError(path, 'msg.payload must be the configuration object');
-      return link.request(path, { json: checked(path, parseAppConfig(JSON.stringify(msg.payload))) });
+      return link.request('appConfig', { json: checked(path, parseAppConfig(JSON.stringify(msg.payload))) }, { appId: id });
     }
   }
 }

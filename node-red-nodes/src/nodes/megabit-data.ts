@@ -2,7 +2,7 @@
  * `megabit data`: sends msg.payload to an app's data inbox (`apps/<id>/data`). Buffers and text
  * go as they are, anything else as JSON; the app decides what the bytes mean.
  */
-import { CMD, isValidId, MAX_COMMAND_BYTES } from '@megabit/contract';
+import { COMMANDS, commandPath, isValidId } from '@megabit/contract';
 import { handleCommands, InvalidInputError } from '../lib/command-input';
 import { useDevice } from '../lib/device-node';
 import { formText } from '../lib/msg-values';
@@ -15,7 +15,8 @@ function payloadBytes(path: string, payload: unknown): Buffer {
   else if (payload instanceof Uint8Array) bytes = Buffer.from(payload);
   else if (typeof payload === 'string') bytes = Buffer.from(payload, 'utf8');
   else bytes = Buffer.from(JSON.stringify(payload), 'utf8');
-  if (bytes.length > MAX_COMMAND_BYTES) throw new InvalidInputError(path, `msg.payload is ${bytes.length} bytes; the limit is ${MAX_COMMAND_BYTES}`);
+  const limit = COMMANDS.appData.maxBytes;
+  if (bytes.length > limit) throw new InvalidInputError(path, `msg.payload is ${bytes.length} bytes; the limit is ${limit}`);
   return bytes;
 }
 
@@ -27,11 +28,11 @@ function register(RED: NodeAPI): void {
     handleCommands(this, link, (msg, device) => {
       const id = formApp ?? msg.app;
       if (typeof id !== 'string' || !isValidId(id)) {
-        throw new InvalidInputError(CMD.appData('<id>'), `give a valid app id in the node or msg.app (got ${JSON.stringify(id) ?? 'nothing'})`);
+        throw new InvalidInputError(commandPath('appData', { appId: '<id>' }), `give a valid app id in the node or msg.app (got ${JSON.stringify(id) ?? 'nothing'})`);
       }
-      const path = CMD.appData(id);
+      const path = commandPath('appData', { appId: id });
       // Raw bytes carry no transaction: the reply is matched by order (see replies.ts).
-      return device.request(path, { raw: payloadBytes(path, msg.payload) });
+      return device.request('appData', { raw: payloadBytes(path, msg.payload) }, { appId: id });
     });
   });
 }

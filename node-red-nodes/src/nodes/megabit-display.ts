@@ -31,7 +31,7 @@ function register(RED: NodeAPI): void {
     const form = defined({ state: formText(def.power), brightness: formNumber(def.brightness) });
     handleCommands(this, link, (msg, device) => {
       const request = checked(CMD.display, parseDisplay(JSON.stringify({ ...form, ...fromPayload(msg.payload) })));
-      return device.request(CMD.display, { json: { ...request } });
+      return device.request('display', { json: request });
     });
   });
 }

@@ -49,11 +49,11 @@ function register(RED: NodeAPI): void {
       if (msg.topic === 'dismiss') {
         const id = isPlainObject(msg.payload) ? msg.payload.id : msg.notification_id ?? settings.id;
         const request = checked(CMD.notifyDismiss, parseDismiss(JSON.stringify(defined({ id }))));
-        return device.request(CMD.notifyDismiss, { json: { ...request } });
+        return device.request('notifyDismiss', { json: request });
       }
       const fields = { ...settings, ...msgSettings(msg), ...payloadFields(msg.payload) };
       const request = checked(CMD.notify, parseNotify(JSON.stringify(fields)));
-      return device.request(CMD.notify, { json: { ...request } });
+      return device.request('notify', { json: request });
     });
   });
 }

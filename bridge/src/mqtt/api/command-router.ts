@@ -1,32 +1,35 @@
 /**
  * Receives `P/cmd/#`, runs the matching handler and sends exactly one reply on
  * `P/response/<path>`: `{"ok":true,...data}` or `{"ok":false,"error":{code,message}}`, echoing the
- * request's `transaction`. Commands run one at a time in arrival order within their lane, so
- * "install, then show" from one script behaves as written. Two lanes: what changes the installed
- * apps or picks among them waits its turn behind an install (which takes tens of ms to check the
- * module); what only touches the picture (notifications, power, brightness, button, screen,
- * rotation) never waits behind one. Both queues together are bounded.
+ * request's `transaction`. Everything about a command (path, parser, lane, size limit) comes
+ * from its descriptor in the contract (COMMANDS); its handler is in commands.ts. Commands run one
+ * at a time in arrival order within their lane, so "install, then show" from one script behaves
+ * as written, while a notification never waits behind an install being checked. Both queues
+ * together are bounded.
  */
 import {
-  ApiFailure, CMD, MAX_COMMAND_BYTES, MAX_INSTALL_BYTES, routeCommand, transactionOf,
-  type ApiError, type DeviceTopics,
+  COMMANDS, parseCommand, routeCommand, transactionOf, type ApiError, type CommandName, type CommandRoute, type DeviceTopics,
+  type Lane,
 } from '@megabit/contract';
 import type { MqttConnection } from '../connection';
-import { APP_COMMANDS, COMMANDS, type CommandContext, type CommandData } from './commands';
+import { HANDLERS, ROUTE_CHECKS, type CommandContext, type CommandHandler } from './commands';
+import { apiErrorOf } from './error-codes';
 import { errorMessage, type Logger } from '../../util/logger';
 
 const MAX_QUEUED = 256;
 
-/** Commands that neither change the installed apps nor depend on them finishing a change. */
-const DISPLAY_LANE = new Set<string>([CMD.notify, CMD.notifyDismiss, CMD.display, CMD.button, CMD.screen, CMD.rotation]);
+type Outcome = { data: object } | { error: ApiError };
+
+/** What the router needs of the MQTT connection. */
+export type CommandTransport = Pick<MqttConnection, 'subscribe' | 'unsubscribe' | 'publish'>;
 
 export class CommandRouter {
-  private readonly lanes = { apps: Promise.resolve(), display: Promise.resolve() };
+  private readonly lanes: Record<Lane, Promise<void>> = { apps: Promise.resolve(), display: Promise.resolve() };
   private queued = 0;
   private readonly onMessage = (topic: string, payload: Buffer): void => this.receive(topic, payload);
 
   constructor(
-    private readonly mqtt: MqttConnection,
+    private readonly mqtt: CommandTransport,
     private readonly topics: DeviceTopics,
     private readonly context: CommandContext,
     private readonly log: Logger,
@@ -53,32 +56,32 @@ export class CommandRouter {
       return;
     }
     this.queued++;
-    const lane = DISPLAY_LANE.has(path) ? 'display' : 'apps';
+    const route = routeCommand(path);
+    // An unknown path still takes its turn, so its reply keeps the order of the apps lane.
+    const lane = route ? COMMANDS[route.name].lane : 'apps';
     this.lanes[lane] = this.lanes[lane].then(async () => {
       try {
-        this.reply(path, payload, await this.execute(path, payload));
+        this.reply(path, payload, route ? await this.execute(path, route, payload) : unknownCommand(path));
       } finally {
         this.queued--;
       }
     });
   }
 
-  private async execute(path: string, payload: Buffer): Promise<{ data: CommandData } | { error: ApiError }> {
-    const route = routeCommand(path);
-    if (!route) return { error: { code: 'unknown_command', message: `unknown command "${path}" (see docs/mqtt-api.md)` } };
-    const limit = path === CMD.appsInstall || path === CMD.appsPreview ? MAX_INSTALL_BYTES : MAX_COMMAND_BYTES;
+  private async execute(path: string, route: CommandRoute, payload: Buffer): Promise<Outcome> {
+    const limit = COMMANDS[route.name].maxBytes;
     if (payload.length > limit) return { error: { code: 'too_large', message: `payload of ${payload.length} bytes is larger than the ${limit} allowed` } };
-    const handler = route.kind === 'fixed' ? COMMANDS[route.path] : APP_COMMANDS[route.kind];
     try {
-      return { data: await handler(this.context, payload, route) };
+      return await run(route.name, this.context, payload, route.params);
     } catch (e) {
-      if (e instanceof ApiFailure) return { error: { code: e.code, message: e.message } };
-      this.log.error(`command ${path} failed: ${(e as Error).stack ?? errorMessage(e)}`);
+      const known = apiErrorOf(e);
+      if (known) return { error: known };
+      this.log.error(`command ${path} failed unexpectedly (a bug): ${describeUnexpected(e)}`);
       return { error: { code: 'internal', message: errorMessage(e) } };
     }
   }
 
-  private reply(path: string, request: Buffer, outcome: { data: CommandData } | { error: ApiError }): void {
+  private reply(path: string, request: Buffer, outcome: Outcome): void {
     const transaction = transactionOf(request);
     const body = 'error' in outcome
       ? { ok: false, error: outcome.error }
@@ -87,4 +90,27 @@ export class CommandRouter {
     if ('error' in outcome) this.log.debug(`cmd/${path} → ${outcome.error.code}: ${outcome.error.message}`);
     this.mqtt.publish(this.topics.response(path), JSON.stringify(body), { qos: 1 });
   }
+}
+
+/**
+ * Checks the route parameters, parses the payload with the command's parser and hands the typed
+ * request to its handler.
+ */
+async function run<K extends CommandName>(name: K, context: CommandContext, payload: Buffer, params: unknown): Promise<Outcome> {
+  (ROUTE_CHECKS as Partial<Record<CommandName, (context: CommandContext, params: unknown) => void>>)[name]?.(context, params);
+  const request = parseCommand(name, payload);
+  if (!request.ok) return { error: request.error };
+  const handler: CommandHandler<K> = HANDLERS[name];
+  return { data: await handler(context, request.value, params as Parameters<CommandHandler<K>>[2]) };
+}
+
+function unknownCommand(path: string): Outcome {
+  return { error: { code: 'unknown_command', message: `unknown command "${path}" (see docs/mqtt-api.md)` } };
+}
+
+/** One line: the error and where it was thrown, so a bug report has the place without a stack dump. */
+function describeUnexpected(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const at = e.stack?.split('\n').find((line) => line.trimStart().startsWith('at '))?.trim();
+  return `${e.name}: ${e.message}${at ? ` (${at})` : ''}`;
 }
