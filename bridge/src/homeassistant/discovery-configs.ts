@@ -126,6 +126,11 @@ export function buildDiscoveryConfigs(id: DiscoveryIdentity, topics: DeviceTopic
     state_topic: state,
     brightness: true,
     supported_color_modes: ['brightness'],
+    // P/cmd/display fades over `transition` seconds and blinks for `flash` seconds.
+    transition: true,
+    flash: true,
+    flash_time_short: 2,
+    flash_time_long: 10,
     icon: 'mdi:led-strip-variant',
     ...panelAvailability,
   });

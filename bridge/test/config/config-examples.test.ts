@@ -87,7 +87,6 @@ describe('config/homeassistant/automations.yaml', () => {
   });
 });
 
-<<<<<<< HEAD
 describe('config/homeassistant/scripts.yaml', () => {
   const scripts = parseYaml(readFileSync(join(CONFIG, 'homeassistant', 'scripts.yaml'), 'utf8')) as Record<string, { fields: Record<string, unknown> }>;
   const doc = readFileSync(join(DOCS, 'home-assistant.md'), 'utf8');
@@ -112,7 +111,7 @@ describe('config/homeassistant/scripts.yaml', () => {
     expect(notify.payload).toMatchObject({ default_entity_id: 'notify.megabit_notification', command_template: expect.stringContaining('to_json') });
   });
 });
-=======
+
 describe('config/megabit.acl in docs/security.md', () => {
   it('the doc quotes the shipped ACL whole, and shows no other grants for its users', () => {
     const doc = readFileSync(join(DOCS, 'security.md'), 'utf8');
@@ -138,4 +137,3 @@ function fencedBlocks(markdown: string): string[] {
   }
   return blocks;
 }
->>>>>>> main
