@@ -32,6 +32,8 @@ export const COMPONENT_RULES: Record<string, ComponentRule> = {
       ...(Array.isArray(p.supported_color_modes) && p.supported_color_modes.every((m) => ['onoff', 'brightness', 'color_temp', 'hs', 'xy', 'rgb', 'rgbw', 'rgbww', 'white'].includes(m as string))
         ? []
         : ['"supported_color_modes" must list valid color modes']),
+      ...['flash', 'transition'].filter((k) => p[k] !== undefined && typeof p[k] !== 'boolean').map((k) => `"${k}" must be true or false`),
+      ...['flash_time_short', 'flash_time_long'].filter((k) => p[k] !== undefined && !(Number.isInteger(p[k]) && (p[k] as number) > 0)).map((k) => `"${k}" must be a positive integer`),
     ],
   },
   // select.mqtt: command_topic and options required; an empty options list is valid.

@@ -147,6 +147,23 @@ describe('Home Assistant discovery against mosquitto', () => {
     expect(sent.sort()).toEqual(['app', 'app/next', 'app/previous', 'display', 'notify', 'notify/dismiss', 'rotation']);
   });
 
+  test('the light\'s transition and flash, as Home Assistant sends them, are accepted', async () => {
+    const light = components().display;
+    expect(light.transition).not.toBe(false);
+    expect(light.flash).not.toBe(false);
+    for (const payload of [
+      '{"state":"ON","brightness":120,"transition":2}',
+      '{"state":"OFF","transition":2}',
+      '{"state":"ON","transition":2}',
+      `{"state":"ON","flash":${String(light.flash_time_short)}}`,
+      `{"state":"ON","flash":${String(light.flash_time_long)}}`,
+    ]) {
+      const reply = await ha.request('display', payload);
+      expect({ payload, reply }).toEqual({ payload, reply: expect.objectContaining({ ok: true, state: 'ON' === JSON.parse(payload).state ? 'ON' : 'OFF' }) });
+    }
+    expect(await ha.request('display', '{"state":"ON","brightness":200}')).toMatchObject({ ok: true, state: 'ON', brightness: 200 });
+  });
+
   test('notify shows exactly the message, whatever characters it holds', async () => {
     const notify = components().notification;
     const messages = ['{garage} open', '{"text":"not a field"}', 'quotes " and \\ backslash', 'Zürich → 21 °C ✓', '{{ not a template }}', '  spaced  '];
