@@ -104,15 +104,18 @@ export class HomeAssistantDiscovery {
       return parts !== undefined && wanted.has(`${parts.component}/${parts.objectId}`) && !isMigrateMarker(singles.get(topic));
     });
     const step = this.options.migrationStepMs ?? MIGRATION_STEP_MS;
+    const pause = (): Promise<unknown> => sleep(step, undefined, { signal: this.stopping.signal }).catch(() => undefined);
     if (handOver.length > 0) {
       this.log.info(`moving ${handOver.length} Home Assistant discovery config(s) to ${this.deviceTopic}`);
       for (const topic of handOver) this.mqtt.publish(topic, MIGRATE_PAYLOAD, { retain: true, qos: 1 });
-      await sleep(step, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-      if (!this.running) return;
-      this.sync(true);
-      await sleep(step, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      await pause();
       if (!this.running) return;
     }
+    // The device config goes first, also when an interrupted start left only the markers: an
+    // old topic is cleared only once the entity has its new home.
+    this.sync(true);
+    await pause();
+    if (!this.running) return;
     for (const topic of singles.keys()) {
       this.mqtt.publish(topic, '', { retain: true, qos: 1 });
       this.log.debug(`cleared single-component discovery config ${topic}`);

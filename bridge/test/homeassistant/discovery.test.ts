@@ -319,6 +319,34 @@ describe('a restart with the device config already there', () => {
   });
 });
 
+describe('a migration interrupted after its first step', () => {
+  test('the markers left are cleared only after the device config is out, and none is sent again', async () => {
+    const broker = await Mosquitto.start();
+    const ha = await TestClient.connect(broker.url, P);
+    let bridge: InProcessBridge | undefined;
+    try {
+      const marked = ['homeassistant/light/megabit_megabit/display/config', 'homeassistant/select/megabit_megabit/app/config'];
+      for (const topic of marked) await ha.publish(topic, MIGRATE, { retain: true });
+      await ha.subscribe(['homeassistant/#']);
+      for (const topic of marked) await ha.waitFor(topic);
+      const since = ha.messages.length;
+      bridge = await startInProcess(broker.url, { apps: ['clock'] });
+      for (const topic of marked) await ha.waitFor(topic, (m) => m.payload.length === 0, 15_000, since);
+      const after = ha.messages.slice(since);
+      const device = after.findIndex((m) => m.topic === DEVICE && m.payload.length > 0);
+      expect(device).toBeGreaterThanOrEqual(0);
+      for (const topic of marked) {
+        expect(after.filter((m) => m.topic === topic).map((m) => m.payload.toString())).toEqual(['']);
+        expect(after.findIndex((m) => m.topic === topic)).toBeGreaterThan(device);
+      }
+    } finally {
+      await bridge?.stop();
+      await ha.close();
+      await broker.dispose();
+    }
+  });
+});
+
 describe('removeDiscovery without a broker', () => {
   test('an unreachable external broker is a clear error', async () => {
     const { settingsFrom } = await import('../../src/config');
