@@ -28,6 +28,7 @@ export class ScreenSnapshotFeed {
   /** The app or notification changed (or the feed just started): the next frame goes out at once. */
   private contentChanged = true;
   private shown: string;
+  private stopFrames?: () => void;
 
   constructor(
     private readonly mqtt: MqttConnection,
@@ -42,7 +43,7 @@ export class ScreenSnapshotFeed {
 
   start(): void {
     this.running = true;
-    this.frames.onFrame((frame) => this.frame(frame));
+    this.stopFrames = this.frames.onFrame((frame) => this.frame(frame));
     this.bus.on(this, 'stateChanged', () => {
       const shown = this.shownKey();
       if (shown === this.shown) return;
@@ -60,6 +61,7 @@ export class ScreenSnapshotFeed {
   stop(): void {
     this.running = false;
     clearTimeout(this.timer);
+    this.stopFrames?.();
     this.bus.removeListeners(this);
   }
 

@@ -14,7 +14,8 @@ const PNG_INTERVAL_MS = 1000;
 /** The frames the display shows, for a feed of its own (Home Assistant's slower screen image). */
 export interface FrameSource {
   latestFrame(): Uint8Array | undefined;
-  onFrame(listener: (frame: Uint8Array) => void): void;
+  /** Calls `listener` with each frame shown; returns what stops it. */
+  onFrame(listener: (frame: Uint8Array) => void): () => void;
   encodePng(frame: Uint8Array): Buffer;
 }
 
@@ -61,8 +62,12 @@ export class FramePublisher implements DisplayOutput, FrameSource {
     return this.latest;
   }
 
-  onFrame(listener: (frame: Uint8Array) => void): void {
+  onFrame(listener: (frame: Uint8Array) => void): () => void {
     this.frameListeners.push(listener);
+    return () => {
+      const index = this.frameListeners.indexOf(listener);
+      if (index >= 0) this.frameListeners.splice(index, 1);
+    };
   }
 
   setPower(): void {}
