@@ -1,7 +1,8 @@
 /**
  * Which IP addresses an app may not reach unless the user allows the host by name: everything
  * that is not the public internet (loopback, link-local, private, CGNAT, multicast, unspecified,
- * broadcast, reserved), in IPv4, IPv6 and the IPv6 forms that carry an IPv4 address inside.
+ * broadcast, reserved, documentation), in IPv4, IPv6 and the IPv6 forms that carry an IPv4
+ * address inside (mapped, compatible, NAT64, 6to4) or hide one (Teredo).
  */
 import { isIP } from 'node:net';
 
@@ -23,6 +24,9 @@ const V4_RANGES: Range[] = [
   v4(169, 254, 0, 0, 16, 'link-local'),
   v4(172, 16, 0, 0, 12, 'private'),
   v4(192, 0, 0, 0, 24, 'IETF protocol assignments'),
+  v4(192, 0, 2, 0, 24, 'documentation'),
+  v4(198, 51, 100, 0, 24, 'documentation'),
+  v4(203, 0, 113, 0, 24, 'documentation'),
   v4(192, 168, 0, 0, 16, 'private'),
   v4(198, 18, 0, 0, 15, 'benchmarking'),
   v4(224, 0, 0, 0, 4, 'multicast'),
@@ -40,6 +44,9 @@ const V6_RANGES = (): Range[] => [
   v6('fc00::', 7, 'unique local (private)'),
   v6('ff00::', 8, 'multicast'),
   v6('100::', 64, 'discard-only'),
+  v6('2001:db8::', 32, 'documentation'),
+  // Teredo tunnels hide the IPv4 address they lead to: none is an app's to reach.
+  v6('2001::', 32, 'Teredo tunnel'),
   v6('::', 8, 'reserved'),
 ];
 let v6Ranges: Range[] | undefined;
@@ -104,6 +111,12 @@ export function nonPublicReason(address: string): string | null {
     const inner = bytes.slice(12).join('.');
     const why = nonPublicReason(inner);
     return why && `${prefix.what} ${inner}, ${why}`;
+  }
+  // 6to4 (2002::/16) carries the IPv4 address it leads to in bytes 2-5.
+  if (bytes[0] === 0x20 && bytes[1] === 0x02) {
+    const inner = bytes.slice(2, 6).join('.');
+    const why = nonPublicReason(inner);
+    return why && `6to4 ${inner}, ${why}`;
   }
   v6Ranges ??= V6_RANGES();
   return v6Ranges.find((r) => inRange(bytes, r))?.what ?? null;

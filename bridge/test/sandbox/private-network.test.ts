@@ -81,11 +81,17 @@ describe('addresses apps may not reach', () => {
     ['::7f00:1', 'IPv4-compatible 127.0.0.1, loopback'],
     ['::10.0.0.1', 'IPv4-compatible 10.0.0.1, private'],
     ['64:ff9b::c0a8:1', 'NAT64 192.168.0.1, private'],
+    ['2002:7f00:1::1', '6to4 127.0.0.1, loopback'],
+    ['2002:c0a8:101::', '6to4 192.168.1.1, private'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo tunnel'],
+    ['192.0.2.10', 'documentation'],
+    ['203.0.113.5', 'documentation'],
+    ['2001:db8::1', 'documentation'],
   ])('%s is %s', (address, why) => {
     expect(nonPublicReason(address)).toBe(why);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808'])(
+  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1', '2001:4860:4860::8888'])(
     '%s is public',
     (address) => expect(nonPublicReason(address)).toBeNull(),
   );
