@@ -10,7 +10,7 @@ const SCRIPT = join(__dirname, 'render_template.py');
 
 /** Renders each `[template, value]`; a template error comes back as `{ error }`. */
 export function renderTemplates(requests: Array<[template: string, value: string]>): Array<{ ok?: string; error?: string }> {
-  const input = requests.map(([template, value]) => JSON.stringify({ template, value })).join('\n') + '\n';
+  const input = `${requests.map(([template, value]) => JSON.stringify({ template, value })).join('\n')}\n`;
   const output = execFileSync('/usr/bin/python3', [SCRIPT], { input, encoding: 'utf8' });
   return output.trim().split('\n').map((line) => JSON.parse(line) as { ok?: string; error?: string });
 }
@@ -24,7 +24,7 @@ export function renderTemplate(template: string, value: string): string {
 
 /** Renders a template with named variables, as a script's templates see its fields. */
 export function renderWithVariables(template: string, variables: Record<string, unknown>): string {
-  const input = JSON.stringify({ template, variables }) + '\n';
+  const input = `${JSON.stringify({ template, variables })}\n`;
   const result = JSON.parse(execFileSync('/usr/bin/python3', [SCRIPT], { input, encoding: 'utf8' }).trim()) as { ok?: string; error?: string };
   if (result.error !== undefined) throw new Error(`template error: ${result.error}`);
   return result.ok!;
