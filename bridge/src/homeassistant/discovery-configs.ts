@@ -69,11 +69,16 @@ const PANEL_AVAILABLE = "{{ 'online' if value_json.connected else 'offline' }}";
  */
 export const NOTIFY_TEMPLATE = "{{ {'text': value} | to_json }}";
 
-/** Jinja for the update entity: installed from the device's HELLO, latest from what we ship. */
+/**
+ * Jinja for the update entity: latest is the image we ship; installed is what the device said in
+ * HELLO, left out while no device is connected, so Home Assistant keeps the version it last saw.
+ */
 function firmwareTemplate(): string {
   const f = SHIPPED_FIRMWARE;
-  return `{{ {'installed_version': value_json.firmware_version, 'latest_version': '${f.version}', `
-    + `'title': '${f.title}', 'release_summary': '${f.summary.replace(/'/g, "\\'")}'} | to_json }}`;
+  const quote = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `{% set u = {'latest_version': ${quote(f.version)}, 'title': ${quote(f.title)}, 'release_summary': ${quote(f.summary)}} %}`
+    + "{% if value_json.firmware_version %}{% set u = dict(u, installed_version=value_json.firmware_version) %}{% endif %}"
+    + '{{ u | to_json }}';
 }
 
 /** Jinja for `P/state`'s `app`: "None" makes Home Assistant show the state as unknown. */

@@ -27,7 +27,7 @@ describe('discovery configs', () => {
     expect(problems).toEqual([]);
   });
 
-  test('the exact topics, one per entity and per button action', () => {
+  test('the single-component topics, one per entity and per button action (what older versions published; the migration hands them over)', () => {
     expect(configs.map((c) => c.topic).sort()).toEqual([
       'homeassistant/button/megabit_megabit/dismiss_notification/config',
       'homeassistant/button/megabit_megabit/next_app/config',
@@ -155,6 +155,9 @@ describe('with a serial display configured', () => {
     expect(update.payload_install).toBeUndefined();
     const rendered = JSON.parse(renderTemplate(update.value_template as string, panelState(true, '0.0.9'))) as Record<string, unknown>;
     expect(rendered).toEqual({ installed_version: '0.0.9', latest_version: SHIPPED_FIRMWARE.version, title: SHIPPED_FIRMWARE.title, release_summary: SHIPPED_FIRMWARE.summary });
+    // No device connected: no installed_version, so Home Assistant keeps the one it last saw.
+    const unplugged = JSON.parse(renderTemplate(update.value_template as string, panelState(false, null))) as Record<string, unknown>;
+    expect(unplugged).toEqual({ latest_version: SHIPPED_FIRMWARE.version, title: SHIPPED_FIRMWARE.title, release_summary: SHIPPED_FIRMWARE.summary });
   });
 
   test('the version shipped is the one the boards\' firmware reports in HELLO', () => {

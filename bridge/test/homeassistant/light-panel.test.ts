@@ -138,5 +138,9 @@ describe('the light with a panel on the serial link', () => {
     expect(availability(cmps.screen)).toBe(false);
     expect(availability(cmps.app)).toBe(true);
     expect(availability(cmps.firmware)).toBe(true);
+    // The firmware entity is told no installed version, so Home Assistant keeps 9.8.7.
+    const state = JSON.parse(renderTemplate(cmps.firmware.value_template as string, latest(P.out('state/display')))) as Record<string, unknown>;
+    expect(state).not.toHaveProperty('installed_version');
+    expect(state.latest_version).toBe('0.1.0');
   });
 });

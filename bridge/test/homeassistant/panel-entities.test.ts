@@ -71,12 +71,12 @@ describe('entities with the panel unplugged', () => {
     expect(available(cmps.screen, withPanel)).toBe(true);
   });
 
-  test('the firmware update entity: no install button, installed version unknown until the device says HELLO', () => {
+  test('the firmware update entity: no install button, no installed version until the device says HELLO', () => {
     const update = cmps.firmware;
     expect(update).toMatchObject({ p: 'update', device_class: 'firmware', state_topic: P.out('state/display') });
     expect(update.command_topic).toBeUndefined();
     const state = JSON.parse(renderTemplate(update.value_template as string, latest(P.out('state/display'))!)) as Record<string, unknown>;
-    expect(state).toEqual({ installed_version: null, latest_version: SHIPPED_FIRMWARE.version, title: SHIPPED_FIRMWARE.title, release_summary: SHIPPED_FIRMWARE.summary });
+    expect(state).toEqual({ latest_version: SHIPPED_FIRMWARE.version, title: SHIPPED_FIRMWARE.title, release_summary: SHIPPED_FIRMWARE.summary });
   });
 
   test('the bridge\'s own version is on the device', () => {
