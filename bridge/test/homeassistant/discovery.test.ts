@@ -97,6 +97,33 @@ describe('Home Assistant discovery against mosquitto', () => {
     expect(ha.on(FOREIGN).map((m) => m.payload.toString())).toEqual(['{"name":"other"}']);
   });
 
+  test('keeps the entity ids of the version before device-based discovery (0.1.0), written out so that no change of both can hide', () => {
+    // What 0.1.0 published, one topic per entity: the registry keys users' renames and cards by these.
+    const released: Array<[topic: string, uniqueId: string | null]> = [
+      ['homeassistant/light/megabit_megabit/display/config', 'megabit_megabit_display'],
+      ['homeassistant/select/megabit_megabit/app/config', 'megabit_megabit_app'],
+      ['homeassistant/button/megabit_megabit/next_app/config', 'megabit_megabit_next_app'],
+      ['homeassistant/button/megabit_megabit/previous_app/config', 'megabit_megabit_previous_app'],
+      ['homeassistant/button/megabit_megabit/dismiss_notification/config', 'megabit_megabit_dismiss_notification'],
+      ['homeassistant/notify/megabit_megabit/notification/config', 'megabit_megabit_notification'],
+      ['homeassistant/sensor/megabit_megabit/current_app/config', 'megabit_megabit_current_app'],
+      ['homeassistant/sensor/megabit_megabit/fps/config', 'megabit_megabit_fps'],
+      ['homeassistant/sensor/megabit_megabit/uptime/config', 'megabit_megabit_uptime'],
+      ['homeassistant/event/megabit_megabit/button/config', 'megabit_megabit_button'],
+      ['homeassistant/image/megabit_megabit/screen/config', 'megabit_megabit_screen'],
+      ['homeassistant/switch/megabit_megabit/rotation/config', 'megabit_megabit_rotation'],
+      ['homeassistant/device_automation/megabit_megabit/button_short_press/config', null],
+      ['homeassistant/device_automation/megabit_megabit/button_long_press/config', null],
+      ['homeassistant/device_automation/megabit_megabit/button_double_press/config', null],
+    ];
+    expect(DEVICE).toBe('homeassistant/device/megabit_megabit/config');
+    const cmps = components();
+    for (const [topic, uniqueId] of released) {
+      const [, component, , objectId] = topic.split('/');
+      expect({ topic, p: cmps[objectId]?.p, unique_id: cmps[objectId]?.unique_id ?? null }).toEqual({ topic, p: component, unique_id: uniqueId });
+    }
+  });
+
   test('the device config passes Home Assistant\'s checks and keeps every discovery id and unique id', () => {
     const config = deviceConfig()!;
     expect(deviceDiscoveryProblems(DEVICE, config, 'homeassistant')).toEqual([]);
