@@ -18,6 +18,8 @@ const REQUIRED = {
   // ss: which addresses the bridge listens on; script: a real terminal for `megabit user add`.
   iproute2: '/usr/bin/ss',
   bsdutils: '/usr/bin/script',
+  // Home Assistant's templates (value_template, command_template) rendered with real Jinja.
+  'python3-jinja2': '/usr/lib/python3/dist-packages/jinja2/__init__.py',
   gcc: '/usr/bin/gcc',
   make: '/usr/bin/make',
   'gcc-arm-none-eabi': '/usr/bin/arm-none-eabi-gcc',

@@ -77,6 +77,7 @@ function registrations(ctx: PartContext): Record<string, number> {
     mqttConnectListeners: ctx.mqtt['connectListeners'].size,
     mqttDisconnectListeners: ctx.mqtt['disconnectListeners'].size,
     appStoreListeners: ctx.device['store'].listenerCount('changed'),
+    frameListeners: ctx.frames['frameListeners'].length,
   };
 }
 
@@ -118,7 +119,7 @@ describe('the bridge parts as the controller runs them', () => {
     const parts = bridgeParts(ctx);
     expect(parts.map((p) => p.name)).toEqual([
       'mqtt', 'serial', 'device', 'mqtt connection', 'status LED', 'command router', 'state publisher', 'event publisher',
-      'app topic feed', 'display state publisher', 'http', 'homeassistant-discovery', 'homeassistant-states',
+      'app topic feed', 'display state publisher', 'http', 'homeassistant-screen', 'homeassistant-discovery', 'homeassistant-states',
     ]);
     const before = registrations(ctx);
     const sequence = new PartSequence(log);
@@ -131,6 +132,7 @@ describe('the bridge parts as the controller runs them', () => {
     expect(running.mqttDisconnectListeners).toBe(1);
     expect(running.busListeners).toBeGreaterThan(0);
     expect(running.appStoreListeners).toBe(1);
+    expect(running.frameListeners).toBe(1);
     await sequence.stop();
     expect(registrations(ctx)).toEqual(before);
   });

@@ -33,6 +33,10 @@ export interface DismissRequest {
 export interface DisplayCommand {
   state?: 'ON' | 'OFF';
   brightness?: number;
+  /** Seconds over which power and brightness fade to what this command asks (Home Assistant's transition). */
+  transition?: number;
+  /** Seconds the picture blinks (Home Assistant's flash: flash_time_short, 2, or flash_time_long, 10). */
+  flash?: number;
   transaction?: string | number;
 }
 

@@ -20,6 +20,8 @@ export const OUT = {
   stateDisplay: 'state/display',
   frame: 'display/frame',
   png: 'display/png',
+  /** The screen as a PNG at a slow pace, for Home Assistant's image entity (its recorder). */
+  snapshot: 'display/snapshot',
   buttonEvent: 'event/button',
   appLog: (appId: string) => `event/apps/${appId}/log`,
 } as const;

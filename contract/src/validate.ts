@@ -107,6 +107,20 @@ function optionalInt(obj: JsonObject, key: string, min: number, max: number): Re
   return ok(v);
 }
 
+/** A number of seconds, fractions allowed (Home Assistant sends `2` or `0.5`). */
+function optionalSeconds(obj: JsonObject, key: string, min: number, max: number, minInclusive: boolean): Result<number | undefined> {
+  const v = obj[key];
+  if (v === undefined) return ok(undefined);
+  if (typeof v !== 'number' || !Number.isFinite(v) || (minInclusive ? v < min : v <= min) || v > max) {
+    return fail('invalid_payload', `"${key}" must be a number of seconds ${minInclusive ? 'from' : 'above'} ${min} ${minInclusive ? 'to' : 'up to'} ${max}`);
+  }
+  return ok(v);
+}
+
+/** Longest fade and flash, in seconds. */
+export const MAX_TRANSITION_S = 3600;
+export const MAX_FLASH_S = 600;
+
 function optionalString(obj: JsonObject, key: string, check?: (s: string) => string | undefined): Result<string | undefined> {
   const v = obj[key];
   if (v === undefined) return ok(undefined);
@@ -176,17 +190,22 @@ export function parseDisplay(payload: Uint8Array | string): Result<DisplayComman
   const obj = parseObject(payload);
   if (!obj.ok) return obj;
   const o = obj.value;
-  const known = checkUnknown(o, ['state', 'brightness']);
+  const known = checkUnknown(o, ['state', 'brightness', 'transition', 'flash']);
   if (!known.ok) return known;
   const fields = all({
     state: optionalString(o, 'state', (s) => (s === 'ON' || s === 'OFF' ? undefined : 'must be "ON" or "OFF"')),
     brightness: optionalInt(o, 'brightness', 0, 255),
+    transition: optionalSeconds(o, 'transition', 0, MAX_TRANSITION_S, true),
+    flash: optionalSeconds(o, 'flash', 0, MAX_FLASH_S, false),
   });
   if (!fields.ok) return fields;
-  if (fields.value.state === undefined && fields.value.brightness === undefined) {
-    return fail('invalid_payload', 'give "state", "brightness" or both');
+  const { state, brightness, flash } = fields.value;
+  if (state === undefined && brightness === undefined && flash === undefined) {
+    return fail('invalid_payload', 'give "state", "brightness" or "flash"');
   }
-  return ok({ ...fields.value, ...transaction(o) } as DisplayCommand);
+  if (flash !== undefined && state === 'OFF') return fail('invalid_payload', '"flash" needs the display on, not "state": "OFF"');
+  const given = Object.fromEntries(Object.entries(fields.value).filter(([, v]) => v !== undefined));
+  return ok({ ...given, ...transaction(o) } as DisplayCommand);
 }
 
 /** `{"id"}` naming an app: the body of `P/cmd/apps/remove`, and JSON form of `P/cmd/app`. */

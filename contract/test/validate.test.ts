@@ -73,8 +73,24 @@ describe('other commands', () => {
     expect(parseDisplay('{"state":"OFF"}')).toEqual({ ok: true, value: { state: 'OFF' } });
     expect(parseDisplay('{"brightness":10,"transaction":"a"}')).toEqual({ ok: true, value: { brightness: 10, transaction: 'a' } });
     expect(errorOf(parseDisplay('{"brightness":256}'))).toMatch(/0 to 255/);
-    expect(errorOf(parseDisplay('{}'))).toMatch(/give "state", "brightness" or both/);
+    expect(errorOf(parseDisplay('{}'))).toMatch(/give "state", "brightness" or "flash"/);
     expect(errorOf(parseDisplay('ON'))).toMatch(/^bad_json/);
+  });
+  it('display takes Home Assistant\'s transition and flash, in seconds', () => {
+    // Exactly what Home Assistant's JSON light sends.
+    expect(parseDisplay('{"state":"ON","brightness":120,"transition":2}')).toEqual({ ok: true, value: { state: 'ON', brightness: 120, transition: 2 } });
+    expect(parseDisplay('{"state":"OFF","transition":0.5}')).toEqual({ ok: true, value: { state: 'OFF', transition: 0.5 } });
+    expect(parseDisplay('{"state":"ON","flash":2}')).toEqual({ ok: true, value: { state: 'ON', flash: 2 } });
+    expect(parseDisplay('{"state":"ON","flash":10}')).toEqual({ ok: true, value: { state: 'ON', flash: 10 } });
+    expect(parseDisplay('{"flash":2}')).toEqual({ ok: true, value: { flash: 2 } });
+    expect(parseDisplay('{"state":"ON","transition":0}')).toEqual({ ok: true, value: { state: 'ON', transition: 0 } });
+    expect(errorOf(parseDisplay('{"state":"ON","transition":-1}'))).toMatch(/"transition" must be a number of seconds from 0 to 3600/);
+    expect(errorOf(parseDisplay('{"state":"ON","transition":"2"}'))).toMatch(/"transition" must be a number/);
+    expect(errorOf(parseDisplay('{"state":"ON","flash":0}'))).toMatch(/"flash" must be a number of seconds above 0 up to 600/);
+    expect(errorOf(parseDisplay('{"state":"ON","flash":"short"}'))).toMatch(/"flash" must be a number/);
+    expect(errorOf(parseDisplay('{"state":"OFF","flash":2}'))).toMatch(/"flash" needs the display on/);
+    expect(errorOf(parseDisplay('{"transition":2}'))).toMatch(/give "state", "brightness" or "flash"/);
+    expect(errorOf(parseDisplay('{"state":"ON","effect":"x"}'))).toMatch(/unknown field "effect"/);
   });
   it('app takes a bare id or {"id"} and refuses path tricks', () => {
     expect(parseAppId('clock')).toEqual({ ok: true, value: { id: 'clock' } });

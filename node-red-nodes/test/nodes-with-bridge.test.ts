@@ -215,4 +215,9 @@ it('the display node sets power and brightness and replies with the result', asy
   expect((await out.next(() => true, 10_000, 1)).payload).toMatchObject({ ok: true, state: 'OFF', brightness: 42 });
   helper.getNode('display').receive({ payload: true });
   expect((await out.next(() => true, 10_000, 2)).payload).toMatchObject({ ok: true, state: 'ON' });
+  // A fade and a flash, as Home Assistant's light sends them.
+  helper.getNode('display').receive({ payload: { brightness: 100, transition: 0.5 } });
+  expect((await out.next(() => true, 10_000, 3)).payload).toMatchObject({ ok: true, state: 'ON', brightness: 100 });
+  helper.getNode('display').receive({ payload: { flash: 1 } });
+  expect((await out.next(() => true, 10_000, 4)).payload).toMatchObject({ ok: true, state: 'ON', brightness: 100 });
 });

@@ -106,6 +106,8 @@ export const SETTINGS_SCHEMA = {
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Publish Home Assistant MQTT discovery.' },
         discovery_prefix: { type: 'string', minLength: 1, default: 'homeassistant', description: 'Home Assistant\'s discovery prefix.' },
+        birth_topic: { type: 'string', minLength: 1, pattern: '^[^#+]+$', default: 'homeassistant/status', description: 'Where Home Assistant announces itself ("online") after a restart: its MQTT birth message topic, which does not follow the discovery prefix.' },
+        image_interval_s: { type: 'integer', minimum: 5, maximum: 86400, default: 30, description: 'The Screen image entity gets a new picture at most this often (and on each app change or notification); every picture is a recorded state in Home Assistant.' },
         url: { type: 'string', pattern: '^(https?|wss?)://', description: 'Home Assistant\'s address (e.g. http://homeassistant.local:8123), for apps that read entity states; absent = none.' },
         token: { type: 'string', minLength: 1, description: 'A long-lived access token of a Home Assistant user (never logged).' },
         app_access: {
@@ -206,7 +208,7 @@ export interface Settings {
   };
   serial: { path?: string };
   button: { long_press_ms: number; double_press_ms: number };
-  homeassistant: { enabled: boolean; discovery_prefix: string; url?: string; token?: string; app_access: string[] };
+  homeassistant: { enabled: boolean; discovery_prefix: string; birth_topic: string; image_interval_s: number; url?: string; token?: string; app_access: string[] };
   rotation: { enabled: boolean; default_duration_ms: number };
   display: { brightness: number; max_fps: number; frame_publish_max_fps: number };
   notifications: { default_duration_ms: number };

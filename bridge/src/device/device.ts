@@ -162,8 +162,13 @@ export class Device implements DeviceControl, Part {
   }
 
   setDisplay(command: DisplayCommand): void {
-    if (command.state !== undefined) this.compositor.setPower(command.state === 'ON');
-    if (command.brightness !== undefined) this.compositor.setBrightness(command.brightness);
+    if (command.state !== undefined || command.brightness !== undefined) {
+      this.compositor.setLight(
+        { on: command.state === undefined ? undefined : command.state === 'ON', brightness: command.brightness },
+        (command.transition ?? 0) * 1000,
+      );
+    }
+    if (command.flash !== undefined) this.compositor.flash(command.flash * 1000);
     this.persist({
       ...(command.state !== undefined ? { power: command.state === 'ON' } : {}),
       ...(command.brightness !== undefined ? { brightness: command.brightness } : {}),

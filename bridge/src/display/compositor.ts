@@ -15,6 +15,7 @@ import { framesEqual } from './diff';
 import { assertFrame, blankFrame } from './frame';
 import { scrolls, type Notification } from './notification';
 import { NotificationQueue, type NotificationListener } from './notification-queue';
+import { LightEffects } from './light-effects';
 import type { DisplayOutput } from './output';
 
 export interface CompositorOptions {
@@ -51,7 +52,12 @@ export class Compositor {
   private lastComposeAt = -Infinity;
   private timer?: ClockTimer;
   private running = false;
+  /** The light's state (what P/state reports); `effects` decides what the panel shows meanwhile. */
   private on = true;
+  private level = 255;
+  /** Whether the picture shows (false: black), during a fade to off or a flash's dark half too. */
+  private lit = true;
+  private readonly effects: LightEffects;
   private readonly pushTimes: number[] = [];
   private readonly failingOutputs = new Set<DisplayOutput>();
 
@@ -74,6 +80,16 @@ export class Compositor {
       log: this.log,
     });
     this.notifications.onEvent(() => this.requestCompose());
+    this.effects = new LightEffects({
+      showLevel: (level) => {
+        for (const output of this.outputs) this.callOutput(output, () => output.setBrightness?.(level));
+      },
+      showLit: (lit) => {
+        this.lit = lit;
+        for (const output of this.outputs) this.callOutput(output, () => output.setPower?.(lit));
+        this.requestCompose();
+      },
+    }, this.clock, this.on, this.level);
   }
 
   /** Starts composing: pushes the current frame to every output at once. */
@@ -90,6 +106,7 @@ export class Compositor {
   /** Clears every timer; the showing notification waits at the head of the queue. */
   stop(): void {
     this.running = false;
+    this.effects.cancel();
     this.clearTimer();
     this.notifications.stop();
   }
@@ -118,17 +135,34 @@ export class Compositor {
   }
 
   setPower(on: boolean): void {
-    if (typeof on !== 'boolean') throw new TypeError(`power must be true or false, got ${String(on)}`);
-    this.on = on;
-    for (const output of this.outputs) this.callOutput(output, () => output.setPower?.(on));
-    this.requestCompose();
+    this.setLight({ on });
   }
 
   setBrightness(brightness: number): void {
+    this.setLight({ brightness });
+  }
+
+  /**
+   * Power and brightness, at once or faded over `transitionMs`. The state is the target at once;
+   * a fade or flash still running ends.
+   */
+  setLight(change: { on?: boolean; brightness?: number }, transitionMs = 0): void {
+    const { on = this.on, brightness = this.level } = change;
+    if (typeof on !== 'boolean') throw new TypeError(`power must be true or false, got ${String(on)}`);
     if (!Number.isInteger(brightness) || brightness < 0 || brightness > 255) {
       throw new RangeError(`brightness must be an integer from 0 to 255, got ${String(brightness)}`);
     }
-    for (const output of this.outputs) this.callOutput(output, () => output.setBrightness?.(brightness));
+    if (!Number.isFinite(transitionMs) || transitionMs < 0) throw new RangeError(`transition must be 0 or more ms, got ${String(transitionMs)}`);
+    this.on = on;
+    this.level = brightness;
+    if (transitionMs > 0) this.effects.fade(on, brightness, transitionMs);
+    else this.effects.set(on, brightness, { lit: change.on !== undefined, level: change.brightness !== undefined });
+  }
+
+  /** Blinks the picture for `ms` when the light is on (Home Assistant's flash). */
+  flash(ms: number): void {
+    if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`flash must be more than 0 ms, got ${String(ms)}`);
+    this.effects.flash(ms);
   }
 
   /** Frames handed to the outputs during the last second. */
@@ -139,7 +173,7 @@ export class Compositor {
 
   private compose(now: number): Uint8Array {
     const frame = blankFrame();
-    if (!this.on) return frame;
+    if (!this.lit) return frame;
     frame.set(this.appFrame);
     const showing = this.notifications.showing;
     if (showing) drawBanner(frame, showing.notification, now - showing.shownAt, this.scrollSpeed);
@@ -148,7 +182,7 @@ export class Compositor {
 
   private animating(): boolean {
     const notification = this.notifications.showing?.notification;
-    return this.on && notification !== undefined && scrolls(notification);
+    return this.lit && notification !== undefined && scrolls(notification);
   }
 
   /** Composes now, or at the next slot `maxFps` allows; several requests before then make one frame. */

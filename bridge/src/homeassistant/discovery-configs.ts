@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { BUTTON_ACTIONS, CMD, OUT, type AppStatus, type ButtonAction, type DeviceTopics } from '@megabit/contract';
+import { SHIPPED_FIRMWARE } from './firmware-release';
 
 export type DiscoveryComponent =
-  | 'light' | 'select' | 'button' | 'notify' | 'sensor' | 'event' | 'device_automation' | 'image' | 'switch';
+  | 'light' | 'select' | 'button' | 'notify' | 'sensor' | 'event' | 'device_automation' | 'image' | 'switch' | 'update';
 
 export interface DiscoveryConfig {
   component: DiscoveryComponent;
@@ -24,6 +25,11 @@ export interface DiscoveryIdentity {
   version: string;
   /** Where "Visit" on Home Assistant's device page leads: the simulator page. */
   configurationUrl?: string;
+  /**
+   * A serial display is configured (`serial.path`): the entities that need the panel also follow
+   * `P/state/display`'s `connected`, and the coprocessor firmware gets an update entity.
+   */
+  panel?: boolean;
 }
 
 /** Home Assistant's trigger type for each button action (names its frontend translates). */
@@ -54,6 +60,27 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'megabit';
 }
 
+/** Jinja for `P/state/display`: the panel is there (its link is up). */
+const PANEL_AVAILABLE = "{{ 'online' if value_json.connected else 'offline' }}";
+
+/**
+ * Home Assistant's notify entity publishes the bare message; this turns it into the control
+ * API's JSON, so a message of any characters (`{garage} open` too) is shown as it is.
+ */
+export const NOTIFY_TEMPLATE = "{{ {'text': value} | to_json }}";
+
+/**
+ * Jinja for the update entity: latest is the image we ship; installed is what the device said in
+ * HELLO, left out while no device is connected, so Home Assistant keeps the version it last saw.
+ */
+function firmwareTemplate(): string {
+  const f = SHIPPED_FIRMWARE;
+  const quote = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `{% set u = {'latest_version': ${quote(f.version)}, 'title': ${quote(f.title)}, 'release_summary': ${quote(f.summary)}} %}`
+    + "{% if value_json.firmware_version %}{% set u = dict(u, installed_version=value_json.firmware_version) %}{% endif %}"
+    + '{{ u | to_json }}';
+}
+
 /** Jinja for `P/state`'s `app`: "None" makes Home Assistant show the state as unknown. */
 const APP_TEMPLATE = "{{ value_json.app if value_json.app is not none else 'None' }}";
 
@@ -68,8 +95,16 @@ export function buildDiscoveryConfigs(id: DiscoveryIdentity, topics: DeviceTopic
     sw_version: id.version,
     ...(id.configurationUrl ? { configuration_url: id.configurationUrl } : {}),
   };
-  const origin = { name: 'Megabit bridge', sw_version: id.version };
+  const origin = {
+    name: 'Megabit bridge',
+    sw_version: id.version,
+    ...(id.configurationUrl ? { support_url: id.configurationUrl } : {}),
+  };
   const availability = [{ topic: topics.out(OUT.availability) }];
+  // With a serial display, the light and the screen are there only while both the bridge and the panel are.
+  const panelAvailability = id.panel
+    ? { availability: [...availability, { topic: topics.out(OUT.stateDisplay), value_template: PANEL_AVAILABLE }], availability_mode: 'all' }
+    : {};
   const state = topics.out(OUT.state);
 
   const configs: DiscoveryConfig[] = [];
@@ -79,10 +114,10 @@ export function buildDiscoveryConfigs(id: DiscoveryIdentity, topics: DeviceTopic
       objectId,
       topic: `${id.discoveryPrefix}/${component}/${nodeId}/${objectId}/config`,
       payload: {
-        ...fields,
         unique_id: `${nodeId}_${objectId}`,
         default_entity_id: `${component}.${entitySlug}_${objectId}`,
         availability,
+        ...fields,
         device,
         origin,
       },
@@ -96,27 +131,36 @@ export function buildDiscoveryConfigs(id: DiscoveryIdentity, topics: DeviceTopic
     state_topic: state,
     brightness: true,
     supported_color_modes: ['brightness'],
+    // P/cmd/display fades over `transition` seconds and blinks for `flash` seconds.
+    transition: true,
+    flash: true,
+    flash_time_short: 2,
+    flash_time_long: 10,
     icon: 'mdi:led-strip-variant',
+    ...panelAvailability,
   });
-  // Home Assistant refuses a select without options: with no app to choose, there is no select.
-  const options = apps.filter((a) => a.enabled).map((a) => a.id);
-  if (options.length > 0) {
-    entity('select', 'app', {
-      name: 'App',
-      command_topic: topics.cmd(CMD.app),
-      state_topic: state,
-      value_template: APP_TEMPLATE,
-      options,
-      icon: 'mdi:apps',
-    });
-  }
+  // Always there, with no options when no app is enabled: removing its config would delete the
+  // entity and its registry entry (the user's name, area and cards) in Home Assistant.
+  entity('select', 'app', {
+    name: 'App',
+    command_topic: topics.cmd(CMD.app),
+    state_topic: state,
+    value_template: APP_TEMPLATE,
+    options: apps.filter((a) => a.enabled).map((a) => a.id),
+    icon: 'mdi:apps',
+  });
   // Our commands take an empty body or a JSON object; Home Assistant's default "PRESS" is refused.
   const button = (objectId: string, name: string, path: string, icon: string): void =>
     entity('button', objectId, { name, command_topic: topics.cmd(path), payload_press: '{}', icon });
   button('next_app', 'Next app', CMD.appNext, 'mdi:skip-next');
   button('previous_app', 'Previous app', CMD.appPrevious, 'mdi:skip-previous');
   button('dismiss_notification', 'Dismiss notification', CMD.notifyDismiss, 'mdi:bell-cancel');
-  entity('notify', 'notification', { name: 'Notification', command_topic: topics.cmd(CMD.notify), icon: 'mdi:message-text' });
+  entity('notify', 'notification', {
+    name: 'Notification',
+    command_topic: topics.cmd(CMD.notify),
+    command_template: NOTIFY_TEMPLATE,
+    icon: 'mdi:message-text',
+  });
   entity('sensor', 'current_app', { name: 'Current app', state_topic: state, value_template: APP_TEMPLATE, icon: 'mdi:application' });
   entity('sensor', 'fps', {
     name: 'FPS',
@@ -144,9 +188,10 @@ export function buildDiscoveryConfigs(id: DiscoveryIdentity, topics: DeviceTopic
   });
   entity('image', 'screen', {
     name: 'Screen',
-    image_topic: topics.out(OUT.png),
+    image_topic: topics.out(OUT.snapshot),
     content_type: 'image/png',
     icon: 'mdi:monitor',
+    ...panelAvailability,
   });
   entity('switch', 'rotation', {
     name: 'Rotation',
@@ -157,6 +202,16 @@ export function buildDiscoveryConfigs(id: DiscoveryIdentity, topics: DeviceTopic
     value_template: "{{ 'ON' if value_json.rotation else 'OFF' }}",
     icon: 'mdi:rotate-right',
   });
+  if (id.panel) {
+    // No command_topic: Home Assistant shows no install button (the bridge cannot flash yet).
+    entity('update', 'firmware', {
+      name: 'Firmware',
+      device_class: 'firmware',
+      entity_category: 'diagnostic',
+      state_topic: topics.out(OUT.stateDisplay),
+      value_template: firmwareTemplate(),
+    });
+  }
 
   // Device triggers are not entities: no unique_id, name or availability, one config per action.
   for (const action of BUTTON_ACTIONS) {

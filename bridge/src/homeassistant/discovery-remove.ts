@@ -11,6 +11,7 @@ import { redact, type MessageHandler } from '../mqtt/connection';
 import { errorMessage } from '../util/logger';
 import { configFilter, nodeIdFor } from './discovery-configs';
 import { collectRetained, type Subscriber } from './retained-configs';
+import { deviceConfigTopic } from './device-discovery';
 
 /**
  * Resolves once every config is cleared, with what was done, for the person who asked; rejects
@@ -36,10 +37,14 @@ export async function removeDiscovery(settings: Settings): Promise<string> {
   }
   try {
     const nodeId = nodeIdFor(settings.mqtt.base_topic, settings.device_id);
-    const filter = configFilter(settings.homeassistant.discovery_prefix, nodeId);
-    const found = await collectRetained(subscriberOf(client), filter);
-    for (const topic of found.keys()) await client.publishAsync(topic, '', { retain: true, qos: 1 });
-    return `removed ${found.size} Home Assistant discovery config(s) under ${filter}`;
+    const prefix = settings.homeassistant.discovery_prefix;
+    // The device config, and single-component configs an earlier version left.
+    const filters = [deviceConfigTopic(prefix, nodeId), configFilter(prefix, nodeId)];
+    const subscriber = subscriberOf(client);
+    const found = await Promise.all(filters.map((filter) => collectRetained(subscriber, filter)));
+    const topics = found.flatMap((map) => [...map.keys()]);
+    for (const topic of topics) await client.publishAsync(topic, '', { retain: true, qos: 1 });
+    return `removed ${topics.length} Home Assistant discovery config(s) (${filters.join(', ')})`;
   } finally {
     await client.endAsync();
   }

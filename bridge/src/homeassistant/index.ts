@@ -1,10 +1,11 @@
 /**
- * The Home Assistant integration's parts: MQTT discovery when `homeassistant.enabled`, entity
- * states for apps when `homeassistant.url` and `.token` are set.
+ * The Home Assistant integration's parts: MQTT discovery and the image entity's screen feed when
+ * `homeassistant.enabled`, entity states for apps when `homeassistant.url` and `.token` are set.
  */
 import type { Part } from '../part';
 import type { PartContext } from '../parts';
 import { HomeAssistantDiscovery, simulatorUrl } from './discovery';
+import { ScreenSnapshotFeed } from './screen-feed';
 import { HomeAssistantStates } from './states';
 
 export { removeDiscovery } from './discovery-remove';
@@ -13,8 +14,12 @@ export function homeAssistantParts(ctx: PartContext): Part[] {
   const { settings, log } = ctx;
   const parts: Part[] = [];
   if (settings.homeassistant.enabled) {
+    const screen = new ScreenSnapshotFeed(ctx.mqtt, ctx.topics, ctx.frames, ctx.device, ctx.bus, settings.homeassistant.image_interval_s);
+    parts.push(screen);
     parts.push(new HomeAssistantDiscovery(ctx.mqtt, ctx.topics, ctx.device, ctx.bus, {
       discoveryPrefix: settings.homeassistant.discovery_prefix,
+      birthTopic: settings.homeassistant.birth_topic,
+      panel: settings.serial.path !== undefined,
       baseTopic: settings.mqtt.base_topic,
       deviceId: settings.device_id,
       configurationUrl: () => simulatorUrl(settings.http.host, ctx.http.port),
@@ -22,6 +27,7 @@ export function homeAssistantParts(ctx: PartContext): Part[] {
       republish: () => {
         ctx.state.publishAll();
         ctx.frames.publishPng();
+        screen.publishNow();
       },
     }, log.child('homeassistant')));
   }

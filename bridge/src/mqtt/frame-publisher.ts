@@ -11,7 +11,15 @@ import type { MqttConnection } from './connection';
 
 const PNG_INTERVAL_MS = 1000;
 
-export class FramePublisher implements DisplayOutput {
+/** The frames the display shows, for a feed of its own (Home Assistant's slower screen image). */
+export interface FrameSource {
+  latestFrame(): Uint8Array | undefined;
+  /** Calls `listener` with each frame shown; returns what stops it. */
+  onFrame(listener: (frame: Uint8Array) => void): () => void;
+  encodePng(frame: Uint8Array): Buffer;
+}
+
+export class FramePublisher implements DisplayOutput, FrameSource {
   readonly name = 'mqtt';
   private latest?: Uint8Array;
   private lastFrameAt = 0;
@@ -20,12 +28,13 @@ export class FramePublisher implements DisplayOutput {
   private pngTimer?: NodeJS.Timeout;
   private readonly minFrameIntervalMs: number;
   private offConnect?: () => void;
+  private readonly frameListeners: Array<(frame: Uint8Array) => void> = [];
 
   constructor(
     private readonly mqtt: MqttConnection,
     private readonly topics: DeviceTopics,
     maxFps: number,
-    private readonly encodePng: (frame: Uint8Array) => Buffer,
+    readonly encodePng: (frame: Uint8Array) => Buffer,
   ) {
     this.minFrameIntervalMs = 1000 / maxFps;
   }
@@ -48,6 +57,19 @@ export class FramePublisher implements DisplayOutput {
     if (wait <= 0) this.publishFrame();
     else this.frameTimer = setTimeout(() => this.publishFrame(), wait);
     this.schedulePng();
+    for (const listener of this.frameListeners) listener(frame);
+  }
+
+  latestFrame(): Uint8Array | undefined {
+    return this.latest;
+  }
+
+  onFrame(listener: (frame: Uint8Array) => void): () => void {
+    this.frameListeners.push(listener);
+    return () => {
+      const index = this.frameListeners.indexOf(listener);
+      if (index >= 0) this.frameListeners.splice(index, 1);
+    };
   }
 
   /** Publishes the PNG now (the `P/cmd/screen` command). */

@@ -111,7 +111,7 @@ describe('config/megabit.acl', () => {
   });
 
   it('homeassistant reads what its entities show and its replies, never the commands (app config carries API keys)', () => {
-    for (const out of ['availability', 'state', 'event/button', 'display/png', 'response/notify', 'response/app/next', 'response/rotation']) {
+    for (const out of ['availability', 'state', 'state/display', 'event/button', 'display/snapshot', 'response/notify', 'response/app/next', 'response/rotation']) {
       expect(canSubscribe(acl, ha, `${P}/${out}`)).toBe(true);
     }
     for (const hidden of ['cmd/#', 'cmd/apps/x/config', 'cmd/apps/x/data', 'cmd/apps/install', '#', 'event/apps/x/log']) {
@@ -122,7 +122,8 @@ describe('config/megabit.acl', () => {
   });
 
   it('homeassistant may use every topic its discovered entities read and write, and their replies', () => {
-    const identity = { discoveryPrefix: 'homeassistant', baseTopic: 'megabit', deviceId: 'megabit', version: '0.1.0' };
+    // With a serial display: the light and the screen also read P/state/display, as the firmware entity does.
+    const identity = { discoveryPrefix: 'homeassistant', baseTopic: 'megabit', deviceId: 'megabit', version: '0.1.0', panel: true };
     const clock = { id: 'clock', name: 'Clock', version: '1.0.0', enabled: true, status: 'ok' as const };
     const reads = new Set<string>();
     const writes = new Set<string>();
@@ -131,6 +132,9 @@ describe('config/megabit.acl', () => {
       else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collect(v, Array.isArray(value) ? key : k);
     };
     const configs = buildDiscoveryConfigs(identity, new DeviceTopics(), [clock]);
+    // The device config they are published in, and the single-component topics of older versions.
+    expect(canReceive(acl, ha, 'homeassistant/device/megabit_megabit/config')).toBe(true);
+    expect(canPublish(acl, ha, 'homeassistant/device/megabit_megabit/config')).toBe(false);
     for (const config of configs) {
       expect(canReceive(acl, ha, config.topic)).toBe(true);
       expect(canPublish(acl, ha, config.topic)).toBe(false);
@@ -147,7 +151,7 @@ describe('config/megabit.acl', () => {
   });
 
   it('homeassistant cannot pose as the bridge: availability, state, discovery configs', () => {
-    for (const t of [`${P}/availability`, `${P}/state`, `${P}/state/apps`, 'homeassistant/light/megabit_megabit/display/config', 'homeassistant/device_automation/x/y/config']) {
+    for (const t of [`${P}/availability`, `${P}/state`, `${P}/state/apps`, `${P}/state/display`, `${P}/display/snapshot`, 'homeassistant/device/megabit_megabit/config', 'homeassistant/light/megabit_megabit/display/config', 'homeassistant/device_automation/x/y/config']) {
       expect(canPublish(acl, ha, t)).toBe(false);
     }
   });

@@ -87,6 +87,31 @@ describe('config/homeassistant/automations.yaml', () => {
   });
 });
 
+describe('config/homeassistant/scripts.yaml', () => {
+  const scripts = parseYaml(readFileSync(join(CONFIG, 'homeassistant', 'scripts.yaml'), 'utf8')) as Record<string, { fields: Record<string, unknown> }>;
+  const doc = readFileSync(join(DOCS, 'home-assistant.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## The notification script'), doc.indexOf('## Example automations'));
+  const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parseYaml(m[1]) as Record<string, unknown>);
+
+  it('holds the notification script of docs/home-assistant.md, the same one', () => {
+    expect(Object.keys(scripts)).toEqual(['megabit_notify']);
+    expect(blocks[0]).toEqual(scripts);
+  });
+
+  it('the documented call uses the script and only its fields', () => {
+    const call = blocks[1] as { action: string; data: Record<string, unknown> };
+    expect(call.action).toBe('script.megabit_notify');
+    for (const key of Object.keys(call.data)) expect(Object.keys(scripts.megabit_notify.fields)).toContain(key);
+  });
+
+  it('the notify entity the doorbell example uses is created by discovery, with its command template', () => {
+    const topics = new DeviceTopics('megabit', 'megabit');
+    const identity = { discoveryPrefix: 'homeassistant', baseTopic: 'megabit', deviceId: 'megabit', version: '0.1.0' };
+    const notify = buildDiscoveryConfigs(identity, topics, []).find((c) => c.component === 'notify')!;
+    expect(notify.payload).toMatchObject({ default_entity_id: 'notify.megabit_notification', command_template: expect.stringContaining('to_json') });
+  });
+});
+
 describe('config/megabit.acl in docs/security.md', () => {
   it('the doc quotes the shipped ACL whole, and shows no other grants for its users', () => {
     const doc = readFileSync(join(DOCS, 'security.md'), 'utf8');

@@ -26,7 +26,7 @@ describe('settings', () => {
     expect(s.http.port).toBe(8000);
     expect(s.data_dir).toBe(join(homedir(), '.megabit'));
     expect(s.serial.path).toBeUndefined();
-    expect(s.homeassistant).toEqual({ enabled: true, discovery_prefix: 'homeassistant', app_access: [] });
+    expect(s.homeassistant).toEqual({ enabled: true, discovery_prefix: 'homeassistant', birth_topic: 'homeassistant/status', image_interval_s: 30, app_access: [] });
     expect(s.sandbox.allow_private_hosts).toEqual([]);
     expect(s.rotation.default_duration_ms).toBe(15000);
   });

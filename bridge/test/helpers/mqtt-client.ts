@@ -11,6 +11,8 @@ export interface Received {
   topic: string;
   payload: Buffer;
   retain: boolean;
+  /** Date.now() when it arrived. */
+  at: number;
 }
 
 export class TestClient {
@@ -20,7 +22,7 @@ export class TestClient {
 
   private constructor(readonly client: MqttClient, readonly topics: DeviceTopics) {
     client.on('message', (topic, payload, packet) => {
-      const m = { topic, payload, retain: packet.retain };
+      const m = { topic, payload, retain: packet.retain, at: Date.now() };
       this.messages.push(m);
       this.waiters = this.waiters.filter((w) => {
         if (!w.match(m)) return true;

@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeviceTopics } from '@megabit/contract';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
@@ -15,11 +14,11 @@ import { writeApp } from '../helpers/data-dir';
 import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
 import { startInProcess } from './bridge-in-process';
 import { HomeAssistantServer } from './home-assistant-server';
+import { DEVICE_TOPICS as P } from '../helpers/topics';
 
 jest.setTimeout(60_000);
 
 const TOKEN = 'app-access-token';
-const P = new DeviceTopics('megabit', 'megabit');
 const LOG = P.out('event/apps/intruder/log');
 
 let broker: Mosquitto;

@@ -8,7 +8,7 @@ import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
 import { HomeAssistantServer } from './home-assistant-server';
-import { discoveryProblems } from './discovery-schema';
+import { deviceDiscoveryProblems } from './discovery-schema';
 
 const TOKEN = 'process-token-must-not-appear-in-output';
 
@@ -25,10 +25,11 @@ it('the bridge process publishes discovery and connects to Home Assistant with t
       env: { MEGABIT_HA_TOKEN: TOKEN },
     });
     client = await TestClient.connect(broker.url, bridge.topics);
-    await client.subscribe('homeassistant/+/megabit_megabit/+/config');
-    const light = await client.waitFor('homeassistant/light/megabit_megabit/display/config');
-    expect(discoveryProblems(light.topic, JSON.parse(light.payload.toString()) as Record<string, unknown>, 'homeassistant')).toEqual([]);
-    await client.waitFor('homeassistant/select/megabit_megabit/app/config', (m) => (JSON.parse(m.payload.toString()) as { options: string[] }).options.includes('clock'));
+    await client.subscribe('homeassistant/device/megabit_megabit/config');
+    const device = await client.waitFor('homeassistant/device/megabit_megabit/config');
+    const config = JSON.parse(device.payload.toString()) as { cmps: { app: { options: string[] } } };
+    expect(deviceDiscoveryProblems(device.topic, config, 'homeassistant')).toEqual([]);
+    expect(config.cmps.app.options).toEqual(['clock']);
 
     const deadline = Date.now() + 15_000;
     while (!bridge.output.includes('connected to Home Assistant') && Date.now() < deadline) await delay(50);

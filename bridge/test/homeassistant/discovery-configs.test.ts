@@ -2,7 +2,12 @@
 import { DeviceTopics, type AppStatus } from '@megabit/contract';
 import { buildDiscoveryConfigs, configFilter, nodeIdFor, type DiscoveryIdentity } from '../../src/homeassistant/discovery-configs';
 import { topicMatches as matches } from '@megabit/contract';
-import { discoveryProblems } from './discovery-schema';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { devicePayload, deviceConfigTopic } from '../../src/homeassistant/device-discovery';
+import { SHIPPED_FIRMWARE } from '../../src/homeassistant/firmware-release';
+import { deviceDiscoveryProblems, discoveryProblems } from './discovery-schema';
+import { renderTemplate } from './ha-template';
 
 const identity: DiscoveryIdentity = {
   discoveryPrefix: 'homeassistant',
@@ -22,7 +27,7 @@ describe('discovery configs', () => {
     expect(problems).toEqual([]);
   });
 
-  it('the exact topics, one per entity and per button action', () => {
+  it('the single-component topics, one per entity and per button action (what older versions published; the migration hands them over)', () => {
     expect(configs.map((c) => c.topic).sort()).toEqual([
       'homeassistant/button/megabit_megabit/dismiss_notification/config',
       'homeassistant/button/megabit_megabit/next_app/config',
@@ -50,12 +55,12 @@ describe('discovery configs', () => {
     expect(by('next_app')).toMatchObject({ command_topic: 'megabit/megabit/cmd/app/next', payload_press: '{}' });
     expect(by('previous_app')).toMatchObject({ command_topic: 'megabit/megabit/cmd/app/previous', payload_press: '{}' });
     expect(by('dismiss_notification')).toMatchObject({ command_topic: 'megabit/megabit/cmd/notify/dismiss', payload_press: '{}' });
-    expect(by('notification')).toMatchObject({ command_topic: 'megabit/megabit/cmd/notify' });
+    expect(by('notification')).toMatchObject({ command_topic: 'megabit/megabit/cmd/notify', command_template: "{{ {'text': value} | to_json }}" });
     expect(by('fps')).toMatchObject({ entity_category: 'diagnostic', state_topic: 'megabit/megabit/state' });
     expect(by('uptime')).toMatchObject({ entity_category: 'diagnostic', device_class: 'duration', unit_of_measurement: 's' });
     expect(by('current_app').entity_category).toBeUndefined();
     expect(by('button')).toMatchObject({ state_topic: 'megabit/megabit/event/button', event_types: ['press', 'long_press', 'double_press'] });
-    expect(by('screen')).toMatchObject({ image_topic: 'megabit/megabit/display/png', content_type: 'image/png' });
+    expect(by('screen')).toMatchObject({ image_topic: 'megabit/megabit/display/snapshot', content_type: 'image/png' });
     expect(by('rotation')).toMatchObject({ command_topic: 'megabit/megabit/cmd/rotation', payload_on: 'ON', payload_off: 'OFF' });
     for (const [objectId, action] of [['button_short_press', 'press'], ['button_long_press', 'long_press'], ['button_double_press', 'double_press']]) {
       expect(by(objectId)).toMatchObject({ automation_type: 'trigger', topic: 'megabit/megabit/event/button', type: objectId, subtype: 'button_1', payload: action });
@@ -74,7 +79,7 @@ describe('discovery configs', () => {
     });
     for (const c of configs) {
       expect(c.payload.device).toEqual(device);
-      expect(c.payload.origin).toEqual({ name: 'Megabit bridge', sw_version: '0.1.0' });
+      expect(c.payload.origin).toEqual({ name: 'Megabit bridge', sw_version: '0.1.0', support_url: 'http://display.local:8000/' });
       if (c.component !== 'device_automation') expect(c.payload.availability).toEqual([{ topic: 'megabit/megabit/availability' }]);
     }
   });
@@ -99,9 +104,9 @@ describe('discovery configs', () => {
     expect(a).not.toBe(b);
   });
 
-  it('no enabled app: no select, since Home Assistant refuses one without options', () => {
+  it('no enabled app: the select stays, with no options, so Home Assistant keeps the entity', () => {
     const none = buildDiscoveryConfigs(identity, topics, [app('off', false)]);
-    expect(none.some((c) => c.component === 'select')).toBe(false);
+    expect(none.find((c) => c.component === 'select')!.payload.options).toEqual([]);
     expect(none.flatMap((c) => discoveryProblems(c.topic, c.payload, 'homeassistant'))).toEqual([]);
   });
 
@@ -109,8 +114,90 @@ describe('discovery configs', () => {
     const base = configs.find((c) => c.objectId === 'app')!;
     const { options: _o, ...withoutOptions } = base.payload;
     expect(discoveryProblems(base.topic, withoutOptions, 'homeassistant')).toContain('missing required "options"');
+    expect(discoveryProblems(base.topic, { ...base.payload, options: [''] }, 'homeassistant')).toContain('"options" must be a list of strings');
     expect(discoveryProblems(base.topic, { ...base.payload, object_id: 'x' }, 'homeassistant')).toContain('object_id is deprecated: use default_entity_id');
     expect(discoveryProblems(base.topic, { ...base.payload, default_entity_id: 'light.megabit_app' }, 'homeassistant')).toHaveLength(1);
     expect(discoveryProblems('homeassistant/select/bad node/app/config', base.payload, 'homeassistant')).toHaveLength(1);
+  });
+});
+
+describe('with a serial display configured', () => {
+  const configs = buildDiscoveryConfigs({ ...identity, panel: true }, topics, [app('clock')]);
+  const by = (objectId: string): Record<string, unknown> => configs.find((c) => c.objectId === objectId)!.payload;
+  const panelState = (connected: boolean, firmware: string | null): string => JSON.stringify({ connected, transport: 'serial', firmware_version: firmware });
+
+  it('the light and the screen need the bridge and the panel; the others the bridge only', () => {
+    expect(configs.flatMap((c) => discoveryProblems(c.topic, c.payload, 'homeassistant'))).toEqual([]);
+    for (const objectId of ['display', 'screen']) {
+      const availability = by(objectId).availability as Array<Record<string, string>>;
+      expect(by(objectId).availability_mode).toBe('all');
+      expect(availability.map((a) => a.topic)).toEqual(['megabit/megabit/availability', 'megabit/megabit/state/display']);
+      // What Home Assistant makes of P/state/display with its template: unplugged is unavailable.
+      expect(renderTemplate(availability[1].value_template, panelState(false, null))).toBe('offline');
+      expect(renderTemplate(availability[1].value_template, panelState(true, '0.1.0'))).toBe('online');
+    }
+    for (const objectId of ['app', 'notification', 'rotation', 'firmware']) {
+      expect(by(objectId).availability).toEqual([{ topic: 'megabit/megabit/availability' }]);
+      expect(by(objectId).availability_mode).toBeUndefined();
+    }
+  });
+
+  it('without one, nothing follows the panel and there is no firmware entity', () => {
+    const plain = buildDiscoveryConfigs(identity, topics, [app('clock')]);
+    expect(plain.some((c) => c.component === 'update')).toBe(false);
+    for (const c of plain) if (c.component !== 'device_automation') expect(c.payload.availability).toEqual([{ topic: 'megabit/megabit/availability' }]);
+  });
+
+  it('the firmware update entity: installed from the device, latest from the image shipped, no install button', () => {
+    const update = by('firmware');
+    expect(update).toMatchObject({ device_class: 'firmware', entity_category: 'diagnostic', state_topic: 'megabit/megabit/state/display', default_entity_id: 'update.megabit_firmware' });
+    expect(update.command_topic).toBeUndefined();
+    expect(update.payload_install).toBeUndefined();
+    const rendered = JSON.parse(renderTemplate(update.value_template as string, panelState(true, '0.0.9'))) as Record<string, unknown>;
+    expect(rendered).toEqual({ installed_version: '0.0.9', latest_version: SHIPPED_FIRMWARE.version, title: SHIPPED_FIRMWARE.title, release_summary: SHIPPED_FIRMWARE.summary });
+    // No device connected: no installed_version, so Home Assistant keeps the one it last saw.
+    const unplugged = JSON.parse(renderTemplate(update.value_template as string, panelState(false, null))) as Record<string, unknown>;
+    expect(unplugged).toEqual({ latest_version: SHIPPED_FIRMWARE.version, title: SHIPPED_FIRMWARE.title, release_summary: SHIPPED_FIRMWARE.summary });
+  });
+
+  it('the version shipped is the one the boards\' firmware reports in HELLO', () => {
+    for (const board of ['nano33ble', 'qemu_microbit']) {
+      const source = readFileSync(join(__dirname, '..', '..', '..', 'firmware', 'board', board, 'board.c'), 'utf8');
+      const m = /\.fw_major = (\d+), \.fw_minor = (\d+), \.fw_patch = (\d+)/.exec(source);
+      expect({ board, version: m && `${m[1]}.${m[2]}.${m[3]}` }).toEqual({ board, version: SHIPPED_FIRMWARE.version });
+    }
+  });
+});
+
+describe('device-based discovery payload', () => {
+  const configs = buildDiscoveryConfigs({ ...identity, panel: true }, topics, [app('clock')]);
+  const topic = deviceConfigTopic('homeassistant', 'megabit_megabit');
+  const payload = devicePayload(configs);
+
+  it('one topic, device and origin once, every component under its old object id', () => {
+    expect(topic).toBe('homeassistant/device/megabit_megabit/config');
+    expect(deviceDiscoveryProblems(topic, payload, 'homeassistant')).toEqual([]);
+    expect(payload.dev).toEqual(configs[0].payload.device);
+    expect(payload.o).toEqual({ name: 'Megabit bridge', sw_version: '0.1.0', support_url: 'http://display.local:8000/' });
+    const cmps = payload.cmps as Record<string, Record<string, unknown>>;
+    expect(Object.keys(cmps).sort()).toEqual(configs.map((c) => c.objectId).sort());
+    for (const c of configs) {
+      const { device: _d, origin: _o, ...own } = c.payload;
+      expect(cmps[c.objectId]).toEqual({ p: c.component, ...own });
+    }
+  });
+
+  it('a removed component is {p} alone, and passes', () => {
+    const removal = devicePayload(configs, [{ key: 'old_sensor', platform: 'sensor' }]);
+    expect((removal.cmps as Record<string, unknown>).old_sensor).toEqual({ p: 'sensor' });
+    expect(deviceDiscoveryProblems(topic, removal, 'homeassistant')).toEqual([]);
+  });
+
+  it('the checker catches what Home Assistant refuses in a device payload', () => {
+    expect(deviceDiscoveryProblems(topic, { ...payload, o: undefined }, 'homeassistant')).toContain('a device payload needs "origin" (o) with a name');
+    expect(deviceDiscoveryProblems(topic, { ...payload, cmps: { x: { p: 'nonsense', a: 1 } } }, 'homeassistant')).toEqual(['component x: "p" must name a supported platform']);
+    expect(deviceDiscoveryProblems(topic, { ...payload, cmps: { x: { p: 'sensor', name: 'x' } } }, 'homeassistant').length).toBeGreaterThan(0);
+    expect(deviceDiscoveryProblems(topic, { migrate_discovery: true }, 'homeassistant')).toEqual([]);
+    expect(deviceDiscoveryProblems('homeassistant/device/a/b/config', payload, 'homeassistant')).toHaveLength(1);
   });
 });

@@ -17,7 +17,10 @@ import { freePort } from '../helpers/ports';
 
 jest.setTimeout(60_000);
 
-const OUR_CONFIG = /^homeassistant\/[^/]+\/megabit_megabit\/[^/]+\/config$/;
+const OUR_CONFIG = /^homeassistant\/(device\/megabit_megabit|[^/]+\/megabit_megabit\/[^/]+)\/config$/;
+const OUR_DEVICE = 'homeassistant/device/megabit_megabit/config';
+// A single-component config an earlier version left and this one would hand over on start.
+const LEFT_OVER = 'homeassistant/sensor/megabit_megabit/fps/config';
 
 interface CliRun {
   code: number | null;
@@ -94,21 +97,24 @@ describe('megabit --remove-discovery against mosquitto', () => {
   it('clears every config of this display, touches nothing else, exits 0 and says how many', async () => {
     const watcher = await TestClient.connect(broker.url);
     await watcher.subscribe('homeassistant/#');
-    await watcher.waitFor('homeassistant/device_automation/megabit_megabit/button_double_press/config');
-    await watcher.waitFor('homeassistant/select/megabit_megabit/app/config');
+    await watcher.waitFor(OUR_DEVICE);
     expect(await bridge.stop()).toBe(0);
+    // As if an older bridge had run since: its single-component config is ours to clear too.
+    await watcher.publish(LEFT_OVER, '{"name":"FPS","state_topic":"megabit/megabit/state"}', { retain: true });
 
     const before = await retainedOn(broker.url);
     const ours = [...before.keys()].filter((t) => OUR_CONFIG.test(t)).sort();
-    expect(ours).toHaveLength(15);
-    expect(ours).toContain('homeassistant/select/megabit_megabit/app/config');
+    expect(ours).toEqual([OUR_DEVICE, LEFT_OVER]);
     expect(before.get(seeded)).toBe(others.get(seeded));
     // The stopped bridge left its retained state: it must survive the removal too.
     expect(before.get(bridge.topics.out('availability'))).toBe('offline');
 
     const since = watcher.messages.length;
     const run = await runCli(['--remove-discovery', '--config', join(bridge.dataDir, 'megabit.yaml')], bridge.dataDir);
-    expect({ code: run.code, output: run.output }).toEqual({ code: 0, output: expect.stringContaining('removed 15 Home Assistant discovery config(s) under homeassistant/+/megabit_megabit/+/config') });
+    expect({ code: run.code, output: run.output }).toEqual({
+      code: 0,
+      output: expect.stringContaining('removed 2 Home Assistant discovery config(s) (homeassistant/device/megabit_megabit/config, homeassistant/+/megabit_megabit/+/config)'),
+    });
     expect(run.output).not.toMatch(/ERROR|WARN/);
 
     // Each config was cleared with an empty message, and nothing else was published.

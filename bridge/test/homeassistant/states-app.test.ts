@@ -8,17 +8,16 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeviceTopics } from '@megabit/contract';
 import { REPO_ROOT } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
 import { startInProcess, type InProcessBridge } from './bridge-in-process';
 import { HomeAssistantServer } from './home-assistant-server';
+import { DEVICE_TOPICS as P } from '../helpers/topics';
 
 const APP_DIR = join(__dirname, 'fixtures', 'ha-lamp');
 const BUILD_SCRIPT = join(REPO_ROOT, 'apps', 'sdk', 'bin', 'build-app.js');
 const TOKEN = 'e2e-token-never-logged';
-const P = new DeviceTopics('megabit', 'megabit');
 
 type Colour = 'green' | 'red' | 'blue' | 'other';
 

@@ -16,8 +16,8 @@ jest.setTimeout(150_000);
 const RESTARTS = 10;
 /** Numbered commands of each kind sent after each restart. */
 const COMMANDS = 5;
-/** One of the bridge's retained Home Assistant discovery configs. */
-const DISCOVERY_TOPIC = 'homeassistant/notify/megabit_megabit/notification/config';
+/** The bridge's retained Home Assistant discovery config (device-based). */
+const DISCOVERY_TOPIC = 'homeassistant/device/megabit_megabit/config';
 
 describe('broker restarts while commands flow', () => {
   let broker: Mosquitto;
@@ -101,7 +101,7 @@ describe('broker restarts while commands flow', () => {
           expect((await retained(P('availability'))).payload.toString()).toBe('online');
           expect(json<DeviceState>(await retained(P('state'))).brightness).toBe(lastBrightness);
           expect(json<AppStatus[]>(await retained(P('state/apps')))).toEqual([expect.objectContaining({ id: 'probe', status: 'ok' })]);
-          expect(json<{ unique_id: string }>(await retained(DISCOVERY_TOPIC)).unique_id).toBeTruthy();
+          expect(json<{ cmps: Record<string, { unique_id: string }> }>(await retained(DISCOVERY_TOPIC)).cmps.notification.unique_id).toBeTruthy();
         } finally {
           await fresh.close();
         }

@@ -1,7 +1,7 @@
 /**
  * `megabit display`: turns the panel on or off and sets its brightness. The form gives the
  * defaults; msg.payload overrides them: "ON"/"OFF", true/false, a brightness 0-255, or
- * { state, brightness }.
+ * { state, brightness, transition, flash } (a fade and a blink, in seconds).
  */
 import { CMD, parseDisplay } from '@megabit/contract';
 import { checked, handleCommands, InvalidInputError } from '../lib/command-input';
@@ -17,11 +17,13 @@ function power(value: unknown): unknown {
 
 function fromPayload(payload: unknown): Record<string, unknown> {
   if (payload === undefined || payload === null || payload === '') return {};
-  if (isPlainObject(payload)) return defined({ state: power(payload.state), brightness: payload.brightness });
+  if (isPlainObject(payload)) {
+    return defined({ state: power(payload.state), brightness: payload.brightness, transition: payload.transition, flash: payload.flash });
+  }
   if (typeof payload === 'number') return { brightness: payload };
   if (typeof payload === 'string' && /^\s*\d+\s*$/.test(payload)) return { brightness: Number(payload) };
   if (typeof payload === 'boolean' || typeof payload === 'string') return { state: power(payload) };
-  throw new InvalidInputError(CMD.display, 'msg.payload must be "ON", "OFF", true, false, a brightness 0-255 or { state, brightness }');
+  throw new InvalidInputError(CMD.display, 'msg.payload must be "ON", "OFF", true, false, a brightness 0-255 or { state, brightness, transition, flash }');
 }
 
 function register(RED: NodeAPI): void {

@@ -1,0 +1,31 @@
+/**
+ * Home Assistant's template rendering for the tests, with real Jinja (Debian's python3-jinja2)
+ * through render_template.py: what its MQTT entities do with a config's value_template,
+ * command_template and availability templates.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const SCRIPT = join(__dirname, 'render_template.py');
+
+/** Renders each `[template, value]`; a template error comes back as `{ error }`. */
+export function renderTemplates(requests: Array<[template: string, value: string]>): Array<{ ok?: string; error?: string }> {
+  const input = `${requests.map(([template, value]) => JSON.stringify({ template, value })).join('\n')}\n`;
+  const output = execFileSync('/usr/bin/python3', [SCRIPT], { input, encoding: 'utf8' });
+  return output.trim().split('\n').map((line) => JSON.parse(line) as { ok?: string; error?: string });
+}
+
+/** Renders one template as Home Assistant does; throws on a template error. */
+export function renderTemplate(template: string, value: string): string {
+  const [result] = renderTemplates([[template, value]]);
+  if (result.error !== undefined) throw new Error(`template error: ${result.error}`);
+  return result.ok!;
+}
+
+/** Renders a template with named variables, as a script's templates see its fields. */
+export function renderWithVariables(template: string, variables: Record<string, unknown>): string {
+  const input = `${JSON.stringify({ template, variables })}\n`;
+  const result = JSON.parse(execFileSync('/usr/bin/python3', [SCRIPT], { input, encoding: 'utf8' }).trim()) as { ok?: string; error?: string };
+  if (result.error !== undefined) throw new Error(`template error: ${result.error}`);
+  return result.ok!;
+}
