@@ -29,7 +29,7 @@ export class ScreenSnapshotFeed implements Part {
   private timer?: NodeJS.Timeout;
   /** The app or notification changed (or the feed just started): the next frame goes out at once. */
   private contentChanged = true;
-  private shown: string;
+  private shown = '';
   private stopFrames?: () => void;
 
   constructor(
@@ -39,12 +39,11 @@ export class ScreenSnapshotFeed implements Part {
     private readonly device: ShownContent,
     private readonly bus: EventBus,
     private readonly intervalS: number,
-  ) {
-    this.shown = this.shownKey();
-  }
+  ) {}
 
   start(): void {
     this.running = true;
+    this.shown = this.shownKey();
     this.stopFrames = this.frames.onFrame((frame) => this.frame(frame));
     this.bus.on(this, 'stateChanged', () => {
       const shown = this.shownKey();
