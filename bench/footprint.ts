@@ -52,7 +52,10 @@ function summary({ cpuPercent, rss }: { cpuPercent: number; rss: number[] }, win
 function cpuRatio(s: Usage, baseline: Usage, baselineWindowMs: number): CpuRatio {
   const baselineTicks = (baseline.cpu_ms_per_s * baselineWindowMs) / 1000 / TICK_MS;
   if (baselineTicks < MIN_BASELINE_TICKS) {
-    return { cpu_ratio_to_baseline: null, cpu_ratio_note: `baseline used ${Math.round(baselineTicks)} of /proc's 10 ms ticks in ${baselineWindowMs / 1000} s: below what a ratio can divide by` };
+    return {
+      cpu_ratio_to_baseline: null,
+      cpu_ratio_note: `baseline used ${Math.round(baselineTicks)} of /proc's 10 ms ticks in ${baselineWindowMs / 1000} s: below what a ratio can divide by`,
+    };
   }
   return { cpu_ratio_to_baseline: ratio(s.cpu_ms_per_s, baseline.cpu_ms_per_s) };
 }
@@ -85,6 +88,10 @@ export async function measureFootprint(broker: Broker, { settleMs = 2000, idleMs
   } finally {
     await busyBridge.dispose();
   }
-  const withRatios = (s: Usage): UsageWithRatios => ({ ...s, rss_ratio_to_baseline: ratio(s.rss_mb_median, baseline.rss_mb_median), ...cpuRatio(s, baseline, idleMs) });
+  const withRatios = (s: Usage): UsageWithRatios => ({
+    ...s,
+    rss_ratio_to_baseline: ratio(s.rss_mb_median, baseline.rss_mb_median),
+    ...cpuRatio(s, baseline, idleMs),
+  });
   return { baseline: { what: 'bare Node process', ...baseline }, idle: withRatios(idle), loaded: { apps, ...withRatios(loaded) } };
 }

@@ -10,7 +10,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppInstance, Compositor, type CompositorOptions, type DisplayOutput, encodeMessage, FrameSync, MAX_PACKET, type MessageSink } from 'megabit-bridge';
+import {
+  type AppInstance,
+  Compositor,
+  type CompositorOptions,
+  type DisplayOutput,
+  encodeMessage,
+  FrameSync,
+  MAX_PACKET,
+  type MessageSink,
+} from 'megabit-bridge';
 import { startExample } from './lib/examples';
 import { createJsPlasma } from './lib/js-plasma';
 import { delay } from './lib/processes';
@@ -152,10 +161,7 @@ export async function measurePipeline(apps: string[], { rounds = 5, unthrottledM
   try {
     for (const id of apps) running.push({ id, app: (await startExample(id, kvDir)).app });
     const plasma = createJsPlasma();
-    const subjects = [
-      { name: 'baseline', tick: async () => plasma.render() },
-      ...running.map(({ id, app }) => ({ name: id, tick: () => app.run() })),
-    ];
+    const subjects = [{ name: 'baseline', tick: async () => plasma.render() }, ...running.map(({ id, app }) => ({ name: id, tick: () => app.run() }))];
     const [baseline, ...measured] = await measureAll(subjects, { rounds, unthrottledMs, pacedMs });
     const { name: _baseline, ...baselineFigures } = baseline;
     return {

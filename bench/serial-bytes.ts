@@ -132,10 +132,7 @@ async function runApp(id: string, kvDir: string, durationMs: number): Promise<{ 
  * All apps at once (each in its own worker), so the 10 s windows overlap. `recorded` receives
  * the frames of RECORDED_APPS (app id -> frames), for the link bench to replay.
  */
-export async function measureSerialBytes(
-  apps: string[],
-  { durationMs = 10_000, recorded = new Map<string, Uint8Array[]>() } = {},
-): Promise<SerialBytesResult> {
+export async function measureSerialBytes(apps: string[], { durationMs = 10_000, recorded = new Map<string, Uint8Array[]>() } = {}): Promise<SerialBytesResult> {
   const kvDir = mkdtempSync(join(tmpdir(), 'megabit-bench-kv-'));
   try {
     const runs = await Promise.all(apps.map((id) => runApp(id, kvDir, durationMs)));

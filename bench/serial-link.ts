@@ -11,8 +11,18 @@
 import { randomFillSync } from 'node:crypto';
 import { DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
 import {
-  type ByteChannel, decodeMessage, type DeviceInfo, FrameSync, LinkSession, MAX_PACKET, type Message, type MessageOf, type OpenChannel,
-  openSerialChannel, PacketParser, PixelFormat,
+  type ByteChannel,
+  decodeMessage,
+  type DeviceInfo,
+  FrameSync,
+  LinkSession,
+  MAX_PACKET,
+  type Message,
+  type MessageOf,
+  type OpenChannel,
+  openSerialChannel,
+  PacketParser,
+  PixelFormat,
 } from 'megabit-bridge';
 import type { MqttClient } from 'mqtt';
 import { bandColours, colourOf, connect, hex, keyOf, type LatencyResult, type Summary, summary } from './latency';
@@ -127,19 +137,23 @@ async function ourRate(ptyPath: string, nextFrame: NextFrame, durationMs: number
   let session: LinkSession | undefined;
   let onStatus: (m: MessageOf<'STATUS'>) => void = () => undefined;
   try {
-    const info = await within(new Promise<DeviceInfo>((resolve) => {
-      session = new LinkSession(channel, {
-        handlers: {
-          open: (device) => {
-            sync.restart();
-            resolve(device);
+    const info = await within(
+      new Promise<DeviceInfo>((resolve) => {
+        session = new LinkSession(channel, {
+          handlers: {
+            open: (device) => {
+              sync.restart();
+              resolve(device);
+            },
+            progress: () => feed(),
+            status: (m) => onStatus(m),
           },
-          progress: () => feed(),
-          status: (m) => onStatus(m),
-        },
-      });
-      session.start();
-    }), 10_000, 'no HELLO_REPLY');
+        });
+        session.start();
+      }),
+      10_000,
+      'no HELLO_REPLY',
+    );
     const open = session!;
     function feed(): void {
       if (!session?.isOpen) return;
@@ -370,7 +384,9 @@ async function commandsToDevice(client: MqttClient, watcher: LineWatcher, perSec
   const acked = samples.filter((s) => s.ackMs !== undefined);
   // A link that broke mid-run would otherwise leave a few lucky samples looking like a result.
   if (samples.length === 0 || acked.length < samples.length || (perSecond === 1 && samples.length < count)) {
-    throw new Error(`at ${perSecond} command/s, ${samples.length} of ${count} commands reached the device in a frame and ${acked.length} of those were acknowledged: the serial link failed`);
+    throw new Error(
+      `at ${perSecond} command/s, ${samples.length} of ${count} commands reached the device in a frame and ${acked.length} of those were acknowledged: the serial link failed`,
+    );
   }
   return {
     per_second: perSecond,
@@ -395,10 +411,7 @@ async function commandLatency(link: QemuLink, brokerUrl: string, { slowCount, fa
     client = await connect(brokerUrl);
     // Let the first whole frame go out before the first sample.
     await delay(1000);
-    const rates = [
-      await commandsToDevice(client, watcher, 1, slowCount, 0),
-      await commandsToDevice(client, watcher, 50, fastCount, slowCount),
-    ];
+    const rates = [await commandsToDevice(client, watcher, 1, slowCount, 0), await commandsToDevice(client, watcher, 50, fastCount, slowCount)];
     return { rates, sessions: watcher.sessions, retransmitted_packets: watcher.retransmitted };
   } finally {
     await client?.endAsync(true);
@@ -440,8 +453,12 @@ async function compareRates(ptyPath: string, nextFrame: NextFrame, runMs: number
   return [merged(prototype), merged(ours)];
 }
 
-const rateRow = (scheme: string, content: string, r: MergedRuns, baseline?: MergedRuns): SerialLinkResult['rates'][number] =>
-  ({ scheme, content, ...r, ratio_to_prototype: ratio(r.frames_per_second, baseline?.frames_per_second) });
+const rateRow = (scheme: string, content: string, r: MergedRuns, baseline?: MergedRuns): SerialLinkResult['rates'][number] => ({
+  scheme,
+  content,
+  ...r,
+  ratio_to_prototype: ratio(r.frames_per_second, baseline?.frames_per_second),
+});
 
 export interface SerialLinkOptions {
   /** The scroll app's recorded frames (serial-bytes.ts). */

@@ -55,7 +55,12 @@ interface Spawned {
  * Spawns via `spawnIt`; resolves with ms from spawn to the first message on `topic` and to the
  * first one whose payload satisfies `lit` (null when no such one came).
  */
-async function timeToFirstMessage(client: MqttClient, topic: string, spawnIt: () => Promise<Spawned>, lit: (payload: Buffer) => boolean = () => true): Promise<{ first: number; lit: number }> {
+async function timeToFirstMessage(
+  client: MqttClient,
+  topic: string,
+  spawnIt: () => Promise<Spawned>,
+  lit: (payload: Buffer) => boolean = () => true,
+): Promise<{ first: number; lit: number }> {
   await client.subscribeAsync(topic, { qos: 0 });
   let first: number | undefined;
   let firstLit: number | undefined;
@@ -99,7 +104,12 @@ async function defaultRunOnce(): Promise<{ first: number; lit: number; appsInsta
   const home = mkdtempSync(join(tmpdir(), 'megabit-bench-home-'));
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MEGABIT_')));
   const brokerPort = await freePort();
-  Object.assign(env, { HOME: home, MEGABIT_BROKER_PORT: String(brokerPort), MEGABIT_BROKER_WS_PORT: String(await freePort()), MEGABIT_HTTP_PORT: String(await freePort()) });
+  Object.assign(env, {
+    HOME: home,
+    MEGABIT_BROKER_PORT: String(brokerPort),
+    MEGABIT_BROKER_WS_PORT: String(await freePort()),
+    MEGABIT_HTTP_PORT: String(await freePort()),
+  });
   const topic = 'megabit/megabit/display/frame';
   const startedAt = performance.now();
   const proc = start(process.execPath, [BRIDGE_CLI], { cwd: ROOT, env });
@@ -161,21 +171,30 @@ export async function measureStartup(broker: Broker, { runs = 5 } = {}): Promise
       // A device id per run: no retained frame of an earlier run can answer for this one.
       const deviceId = `bench-start-${process.pid}-${run}`;
       const topic = `megabit/${deviceId}/display/frame`;
-      const times = await timeToFirstMessage(client, topic, async () => {
-        const b = await startBridge({ mqttUrl: broker.url, deviceId, apps: ['clock'], waitReady: false });
-        return { startedAt: b.startedAt, dispose: () => b.dispose() };
-      }, isLit);
+      const times = await timeToFirstMessage(
+        client,
+        topic,
+        async () => {
+          const b = await startBridge({ mqttUrl: broker.url, deviceId, apps: ['clock'], waitReady: false });
+          return { startedAt: b.startedAt, dispose: () => b.dispose() };
+        },
+        isLit,
+      );
       bridge.push(times.first);
       bridgeLit.push(times.lit);
       // The bridge left its frame retained: clear it so the broker stays small.
       await client.publishAsync(topic, '', { retain: true });
       const bareTopic = `megabit-bench/bare-${run}`;
-      bare.push((await timeToFirstMessage(client, bareTopic, async () => {
-        const startedAt = performance.now();
-        // From the bench folder, so that `require('mqtt')` finds the repository's mqtt.js.
-        const p = start(process.execPath, ['-e', BARE_PUBLISHER, broker.url, bareTopic], { cwd: BENCH_DIR });
-        return { startedAt, dispose: () => stop(p.child) };
-      })).first);
+      bare.push(
+        (
+          await timeToFirstMessage(client, bareTopic, async () => {
+            const startedAt = performance.now();
+            // From the bench folder, so that `require('mqtt')` finds the repository's mqtt.js.
+            const p = start(process.execPath, ['-e', BARE_PUBLISHER, broker.url, bareTopic], { cwd: BENCH_DIR });
+            return { startedAt, dispose: () => stop(p.child) };
+          })
+        ).first,
+      );
     }
     const defaultRun = await measureDefaultRun(runs, median(bare));
     return {

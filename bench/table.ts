@@ -15,48 +15,121 @@ function table(title: string, header: string[], rows: Cell[][]): void {
 
 export function printTables(r: BenchResults): void {
   const l = r.latency;
-  table('1. Command-to-pixel latency (P/cmd/notify -> first P/display/frame showing it), ms', ['', 'n', 'p50', 'p99', 'added p50', 'x baseline', 'superseded'], [
-    ['baseline: publish -> subscribe', String(l.baseline_round_trip.n), l.baseline_round_trip.p50_ms, l.baseline_round_trip.p99_ms, '', '', ''],
-    ...l.rates.map((x) => [`${x.per_second} command/s`, String(x.n), x.p50_ms, x.p99_ms, x.added_p50_ms, x.ratio_p50, String(x.superseded)]),
-    ...serialFirstByteRows(r),
-  ]);
+  table(
+    '1. Command-to-pixel latency (P/cmd/notify -> first P/display/frame showing it), ms',
+    ['', 'n', 'p50', 'p99', 'added p50', 'x baseline', 'superseded'],
+    [
+      ['baseline: publish -> subscribe', String(l.baseline_round_trip.n), l.baseline_round_trip.p50_ms, l.baseline_round_trip.p99_ms, '', '', ''],
+      ...l.rates.map((x) => [`${x.per_second} command/s`, String(x.n), x.p50_ms, x.p99_ms, x.added_p50_ms, x.ratio_p50, String(x.superseded)]),
+      ...serialFirstByteRows(r),
+    ],
+  );
 
   const p = r.pipeline;
-  table(`2. Frame pipeline capacity (sandbox -> compositor -> diff -> serial encoder, in-process), median of ${p.rounds} runs`,
-    ['app', 'frames/s unthrottled', 'min', 'max', 'x baseline', 'CPU ms/frame @30fps', 'x baseline', 'wire B/frame'], [
-      [`baseline: ${p.baseline.app}`, p.baseline.unthrottled_fps, p.baseline.unthrottled_fps_min, p.baseline.unthrottled_fps_max, '',
-        fmt(p.baseline.cpu_ms_per_frame_at_30fps, 2), '', fmt(p.baseline.wire_bytes_per_frame_encoded, 0)],
-      ...p.apps.map((a) => [a.app, a.unthrottled_fps, a.unthrottled_fps_min, a.unthrottled_fps_max, fmt(a.fps_ratio_to_baseline, 2),
-        fmt(a.cpu_ms_per_frame_at_30fps, 2), fmt(a.cpu_ratio_to_baseline, 2), fmt(a.wire_bytes_per_frame_encoded, 0)]),
-    ]);
+  table(
+    `2. Frame pipeline capacity (sandbox -> compositor -> diff -> serial encoder, in-process), median of ${p.rounds} runs`,
+    ['app', 'frames/s unthrottled', 'min', 'max', 'x baseline', 'CPU ms/frame @30fps', 'x baseline', 'wire B/frame'],
+    [
+      [
+        `baseline: ${p.baseline.app}`,
+        p.baseline.unthrottled_fps,
+        p.baseline.unthrottled_fps_min,
+        p.baseline.unthrottled_fps_max,
+        '',
+        fmt(p.baseline.cpu_ms_per_frame_at_30fps, 2),
+        '',
+        fmt(p.baseline.wire_bytes_per_frame_encoded, 0),
+      ],
+      ...p.apps.map((a) => [
+        a.app,
+        a.unthrottled_fps,
+        a.unthrottled_fps_min,
+        a.unthrottled_fps_max,
+        fmt(a.fps_ratio_to_baseline, 2),
+        fmt(a.cpu_ms_per_frame_at_30fps, 2),
+        fmt(a.cpu_ratio_to_baseline, 2),
+        fmt(a.wire_bytes_per_frame_encoded, 0),
+      ]),
+    ],
+  );
 
   const s = r.serial;
-  const goal = (a: (typeof s.apps)[number]): string => (a.goal_ratio_to_raw == null ? '' : a.ratio_to_raw! <= a.goal_ratio_to_raw ? `<= ${a.goal_ratio_to_raw} met` : `<= ${a.goal_ratio_to_raw} MISSED`);
-  table(`3. Serial bytes per frame on the wire (10 s per app; max packet ${s.max_packet} B; raw frame ${s.raw_frame_bytes} B; prototype: the same frames whole, 33 packets)`,
+  const goal = (a: (typeof s.apps)[number]): string =>
+    a.goal_ratio_to_raw == null ? '' : a.ratio_to_raw! <= a.goal_ratio_to_raw ? `<= ${a.goal_ratio_to_raw} met` : `<= ${a.goal_ratio_to_raw} MISSED`;
+  table(
+    `3. Serial bytes per frame on the wire (10 s per app; max packet ${s.max_packet} B; raw frame ${s.raw_frame_bytes} B; prototype: the same frames whole, 33 packets)`,
     ['app', 'frames', 'B/frame mean', 'B/frame median', 'packets/frame', 'x raw', 'goal x raw', 'prototype B/frame', 'x prototype', 'B/s'],
-    s.apps.map((a) => [a.app, String(a.frames), a.bytes_per_frame_mean, a.bytes_per_frame_median, a.packets_per_frame_median, fmt(a.ratio_to_raw, 3), goal(a),
-      a.prototype_bytes_per_frame_mean, fmt(a.ratio_to_prototype, 3), a.bytes_per_second]));
+    s.apps.map((a) => [
+      a.app,
+      String(a.frames),
+      a.bytes_per_frame_mean,
+      a.bytes_per_frame_median,
+      a.packets_per_frame_median,
+      fmt(a.ratio_to_raw, 3),
+      goal(a),
+      a.prototype_bytes_per_frame_mean,
+      fmt(a.ratio_to_prototype, 3),
+      a.bytes_per_second,
+    ]),
+  );
 
   const f = r.footprint;
   const cpuX = (x: { cpu_ratio_to_baseline: number | null }): string => (x.cpu_ratio_to_baseline == null ? 'n/a (1)' : fmt(x.cpu_ratio_to_baseline, 2));
-  table('4. Footprint of the bridge process (/proc)', ['', 'CPU ms/s', 'resolution', 'CPU x baseline', 'RSS MB median', 'RSS MB max', 'RSS x baseline'], [
-    [`baseline: ${f.baseline.what}`, fmt(f.baseline.cpu_ms_per_s, 1), fmt(f.baseline.cpu_resolution_ms_per_s, 1), '', f.baseline.rss_mb_median, f.baseline.rss_mb_max, ''],
-    ['bridge idle (no apps)', fmt(f.idle.cpu_ms_per_s, 1), fmt(f.idle.cpu_resolution_ms_per_s, 1), cpuX(f.idle), f.idle.rss_mb_median, f.idle.rss_mb_max, fmt(f.idle.rss_ratio_to_baseline, 2)],
-    [`bridge, ${f.loaded.apps.length} apps rotating`, fmt(f.loaded.cpu_ms_per_s, 1), fmt(f.loaded.cpu_resolution_ms_per_s, 1), cpuX(f.loaded), f.loaded.rss_mb_median, f.loaded.rss_mb_max, fmt(f.loaded.rss_ratio_to_baseline, 2)],
-  ]);
+  table(
+    '4. Footprint of the bridge process (/proc)',
+    ['', 'CPU ms/s', 'resolution', 'CPU x baseline', 'RSS MB median', 'RSS MB max', 'RSS x baseline'],
+    [
+      [
+        `baseline: ${f.baseline.what}`,
+        fmt(f.baseline.cpu_ms_per_s, 1),
+        fmt(f.baseline.cpu_resolution_ms_per_s, 1),
+        '',
+        f.baseline.rss_mb_median,
+        f.baseline.rss_mb_max,
+        '',
+      ],
+      [
+        'bridge idle (no apps)',
+        fmt(f.idle.cpu_ms_per_s, 1),
+        fmt(f.idle.cpu_resolution_ms_per_s, 1),
+        cpuX(f.idle),
+        f.idle.rss_mb_median,
+        f.idle.rss_mb_max,
+        fmt(f.idle.rss_ratio_to_baseline, 2),
+      ],
+      [
+        `bridge, ${f.loaded.apps.length} apps rotating`,
+        fmt(f.loaded.cpu_ms_per_s, 1),
+        fmt(f.loaded.cpu_resolution_ms_per_s, 1),
+        cpuX(f.loaded),
+        f.loaded.rss_mb_median,
+        f.loaded.rss_mb_max,
+        fmt(f.loaded.rss_ratio_to_baseline, 2),
+      ],
+    ],
+  );
   const note = f.idle.cpu_ratio_note ?? f.loaded.cpu_ratio_note;
   if (note) process.stdout.write(`(1) ${note}; see docs/performance.md, section 4\n`);
 
   const u = r.startup;
   const d = u.default_run;
-  table(`5. Start-up, median of ${u.runs} runs, ms`, ['', 'ms', 'max', 'x baseline', 'goal'], [
-    ['baseline: bare Node + mqtt.js publishes a frame', u.baseline_ms_median, '', '', ''],
-    ['bridge: spawn -> first P/display/frame', u.bridge_ms_median, u.bridge_ms_max, fmt(u.ratio, 2), ''],
-    ['bridge: spawn -> first frame the app drew', u.bridge_first_drawn_frame_ms_median, '', '', ''],
-    [`default run (npm start, first run, ${d.apps_installed} apps installed): spawn -> first P/display/frame`, d.first_frame_ms_median, d.first_frame_ms_max,
-      fmt(d.ratio, 2), `<= ${d.goal_ms} ${d.goal_met ? 'met' : 'MISSED'}`],
-    ['default run: spawn -> first frame an app drew', d.first_drawn_frame_ms_median, '', '', ''],
-  ]);
+  table(
+    `5. Start-up, median of ${u.runs} runs, ms`,
+    ['', 'ms', 'max', 'x baseline', 'goal'],
+    [
+      ['baseline: bare Node + mqtt.js publishes a frame', u.baseline_ms_median, '', '', ''],
+      ['bridge: spawn -> first P/display/frame', u.bridge_ms_median, u.bridge_ms_max, fmt(u.ratio, 2), ''],
+      ['bridge: spawn -> first frame the app drew', u.bridge_first_drawn_frame_ms_median, '', '', ''],
+      [
+        `default run (npm start, first run, ${d.apps_installed} apps installed): spawn -> first P/display/frame`,
+        d.first_frame_ms_median,
+        d.first_frame_ms_max,
+        fmt(d.ratio, 2),
+        `<= ${d.goal_ms} ${d.goal_met ? 'met' : 'MISSED'}`,
+      ],
+      ['default run: spawn -> first frame an app drew', d.first_drawn_frame_ms_median, '', '', ''],
+    ],
+  );
 
   if (s.link) printSerialLink(s.link);
 }
@@ -65,22 +138,54 @@ export function printTables(r: BenchResults): void {
 function serialFirstByteRows(r: BenchResults): Cell[][] {
   const rates = r.serial?.link?.command_to_device?.rates;
   if (!rates) return [['serial: command -> first byte on the link', '', 'not measured', '', '', '', '']];
-  return rates.map((x) => [`serial: ${x.per_second} command/s -> first byte`, String(x.first_byte.n), x.first_byte.p50_ms, x.first_byte.p99_ms,
-    x.first_byte.p50_ms! - r.latency.baseline_round_trip.p50_ms!, x.first_byte.ratio_p50_to_mqtt_round_trip, String(x.superseded)]);
+  return rates.map((x) => [
+    `serial: ${x.per_second} command/s -> first byte`,
+    String(x.first_byte.n),
+    x.first_byte.p50_ms,
+    x.first_byte.p99_ms,
+    x.first_byte.p50_ms! - r.latency.baseline_round_trip.p50_ms!,
+    x.first_byte.ratio_p50_to_mqtt_round_trip,
+    String(x.superseded),
+  ]);
 }
 
 function printSerialLink(k: SerialLinkResult): void {
-  table(`6a. Serial link frames/s, ${k.transport} (${k.seconds_per_scheme} s per scheme in ${k.rounds} alternating runs, as fast as the link takes them)`,
+  table(
+    `6a. Serial link frames/s, ${k.transport} (${k.seconds_per_scheme} s per scheme in ${k.rounds} alternating runs, as fast as the link takes them)`,
     ['scheme', 'frames', 'n', 'window', 'frames/s', 'x prototype', 'wire B/frame', 'packets/frame', 'wire B/s', 'resent', 'device in sync'],
-    k.rates.map((x) => [x.scheme, x.content, String(x.frames), String(x.window), x.frames_per_second, fmt(x.ratio_to_prototype, 2), fmt(x.wire_bytes_per_frame, 0),
-      fmt(x.packets_per_frame, 1), fmt(x.wire_bytes_per_second, 0), String(x.retransmits), x.device_in_sync ? 'yes' : 'NO']));
+    k.rates.map((x) => [
+      x.scheme,
+      x.content,
+      String(x.frames),
+      String(x.window),
+      x.frames_per_second,
+      fmt(x.ratio_to_prototype, 2),
+      fmt(x.wire_bytes_per_frame, 0),
+      fmt(x.packets_per_frame, 1),
+      fmt(x.wire_bytes_per_second, 0),
+      String(x.retransmits),
+      x.device_in_sync ? 'yes' : 'NO',
+    ]),
+  );
   const c = k.command_to_device;
   const push = c.baseline_prototype_frame_push;
-  table('6b. Command to device (P/cmd/notify on mosquitto -> the frame on the serial link -> the device\'s ACK of its COMMIT), ms',
-    ['', 'n', 'first byte p50', 'p99', 'x MQTT round trip', 'COMMIT acked p50', 'p99', 'x prototype push', 'superseded'], [
+  table(
+    "6b. Command to device (P/cmd/notify on mosquitto -> the frame on the serial link -> the device's ACK of its COMMIT), ms",
+    ['', 'n', 'first byte p50', 'p99', 'x MQTT round trip', 'COMMIT acked p50', 'p99', 'x prototype push', 'superseded'],
+    [
       ['baseline: MQTT publish -> subscribe (table 1)', '', c.baseline_mqtt_round_trip_p50_ms, '', '', '', '', '', ''],
       ['baseline: prototype pushes one whole frame', String(push?.n), '', '', '', push?.p50_ms, push?.p99_ms, '', ''],
-      ...c.rates.map((x) => [`${x.per_second} command/s (${x.sent} sent)`, String(x.first_byte.n), x.first_byte.p50_ms, x.first_byte.p99_ms,
-        fmt(x.first_byte.ratio_p50_to_mqtt_round_trip, 1), x.commit_ack.p50_ms, x.commit_ack.p99_ms, fmt(x.commit_ack.ratio_p50_to_prototype_frame_push, 2), String(x.superseded)]),
-    ]);
+      ...c.rates.map((x) => [
+        `${x.per_second} command/s (${x.sent} sent)`,
+        String(x.first_byte.n),
+        x.first_byte.p50_ms,
+        x.first_byte.p99_ms,
+        fmt(x.first_byte.ratio_p50_to_mqtt_round_trip, 1),
+        x.commit_ack.p50_ms,
+        x.commit_ack.p99_ms,
+        fmt(x.commit_ack.ratio_p50_to_prototype_frame_push, 2),
+        String(x.superseded),
+      ]),
+    ],
+  );
 }

@@ -27,7 +27,9 @@ const REQUIRED = {
 };
 
 function missingPackages() {
-  return Object.entries(REQUIRED).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+  return Object.entries(REQUIRED)
+    .filter(([, file]) => !existsSync(file))
+    .map(([pkg]) => pkg);
 }
 
 function main() {

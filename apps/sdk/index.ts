@@ -1,2 +1,2 @@
 // Package entry for asc, which resolves "@megabit/sdk" to this file.
-export * from "./assembly/index";
+export * from './assembly/index';

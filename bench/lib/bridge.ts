@@ -26,7 +26,9 @@ export interface RunningBridge {
 
 /** Ids of the example apps that are built. */
 export function builtExamples(): string[] {
-  return readdirSync(EXAMPLES).filter((id) => existsSync(join(EXAMPLES, id, 'build', 'manifest.json'))).sort();
+  return readdirSync(EXAMPLES)
+    .filter((id) => existsSync(join(EXAMPLES, id, 'build', 'manifest.json')))
+    .sort();
 }
 
 /**
@@ -39,15 +41,18 @@ export async function startBridge({ mqttUrl, deviceId = 'megabit', apps = [], se
   mkdirSync(join(dataDir, 'apps'));
   for (const id of apps) cpSync(join(EXAMPLES, id, 'build'), join(dataDir, 'apps', id), { recursive: true });
   const config = join(dataDir, 'megabit.yaml');
-  writeFileSync(config, JSON.stringify({
-    device_id: deviceId,
-    data_dir: dataDir,
-    // info: the "simulator:" line tells when the bridge is up.
-    log_level: 'info',
-    mqtt: { url: mqttUrl },
-    http: { host: '127.0.0.1', port: await freePort() },
-    ...settings,
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      device_id: deviceId,
+      data_dir: dataDir,
+      // info: the "simulator:" line tells when the bridge is up.
+      log_level: 'info',
+      mqtt: { url: mqttUrl },
+      http: { host: '127.0.0.1', port: await freePort() },
+      ...settings,
+    }),
+  );
   const startedAt = performance.now();
   const proc = start(process.execPath, [BRIDGE_CLI, '--config', config], { env: { ...process.env, HOME: dataDir } });
   const bridge: RunningBridge = {

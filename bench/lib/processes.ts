@@ -64,7 +64,8 @@ export function waitForOutput(proc: Started, text: string, timeoutMs: number, fr
     const check = (): void => {
       if (proc.output().includes(text, from)) finish();
     };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => finish(new Error(`exited (${code ?? signal}) before printing "${text}":\n${proc.output()}`));
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      finish(new Error(`exited (${code ?? signal}) before printing "${text}":\n${proc.output()}`));
     function finish(error?: Error): void {
       clearTimeout(timer);
       proc.child.stdout!.off('data', check);

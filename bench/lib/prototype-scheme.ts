@@ -6,8 +6,18 @@
  */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
 import {
-  type ByteChannel, crc32, decodeMessage, encodeMessage, HELLO_RETRY_MS, HOST_RETRANSMIT_MS, type Message, type MessageOf,
-  PacketParser, PixelFormat, PROTOCOL_MAJOR, PROTOCOL_MINOR,
+  type ByteChannel,
+  crc32,
+  decodeMessage,
+  encodeMessage,
+  HELLO_RETRY_MS,
+  HOST_RETRANSMIT_MS,
+  type Message,
+  type MessageOf,
+  PacketParser,
+  PixelFormat,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
 } from 'megabit-bridge';
 
 /** A device that acknowledges nothing for this long is gone: the bench fails instead of hanging. */

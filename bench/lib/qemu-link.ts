@@ -14,8 +14,9 @@ import { freePort, start, type Started, stop, waitFor } from './processes';
 
 // The firmware's own qemu helper (shared with the bridge's qemu tests), loaded from the
 // repository at run time: the compiled bench does not sit where the source does.
-const { qemuArgs, requireQemuTools } = require(join(FIRMWARE_DIR, 'board', 'qemu_microbit', 'qemu-command')) as
-  typeof import('../../firmware/board/qemu_microbit/qemu-command');
+const { qemuArgs, requireQemuTools } = require(
+  join(FIRMWARE_DIR, 'board', 'qemu_microbit', 'qemu-command'),
+) as typeof import('../../firmware/board/qemu_microbit/qemu-command');
 
 /** Sees every chunk on the line, with its arrival time (performance.now()). */
 export interface LineTap {

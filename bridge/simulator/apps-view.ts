@@ -11,7 +11,12 @@ export class AppsView {
   private apps: AppStatus[] = [];
   private current: string | null = null;
 
-  constructor(private readonly picker: HTMLSelectElement, previous: HTMLButtonElement, next: HTMLButtonElement, actions: AppsActions) {
+  constructor(
+    private readonly picker: HTMLSelectElement,
+    previous: HTMLButtonElement,
+    next: HTMLButtonElement,
+    actions: AppsActions,
+  ) {
     previous.addEventListener('click', () => actions.previous());
     next.addEventListener('click', () => actions.next());
     picker.addEventListener('change', () => {

@@ -3,7 +3,7 @@
  * selected device, and subscribes again after every reconnection (clean sessions: the broker
  * forgets them, and retained messages then bring the page up to date).
  */
-import { DeviceTopics, OUT, availabilityWildcard } from '@megabit/contract';
+import { type DeviceTopics, OUT, availabilityWildcard } from '@megabit/contract';
 import mqtt, { type MqttClient } from 'mqtt';
 import { loginRefusal, type Credentials } from './login-form';
 
@@ -27,7 +27,13 @@ export class BrokerConnection {
   private deviceTopics: string[];
 
   /** Connects at once, or with `needsLogin` only once `login` gives it a user name and password. */
-  constructor(private readonly url: string, private readonly baseTopic: string, topics: DeviceTopics, private readonly handlers: ConnectionHandlers, needsLogin = false) {
+  constructor(
+    private readonly url: string,
+    private readonly baseTopic: string,
+    topics: DeviceTopics,
+    private readonly handlers: ConnectionHandlers,
+    needsLogin = false,
+  ) {
     this.deviceTopics = deviceSubscriptions(topics);
     if (needsLogin) handlers.status('login');
     else this.open();

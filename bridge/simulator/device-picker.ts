@@ -4,7 +4,11 @@ import type { Availability } from './device-state';
 export class DevicePicker {
   private readonly devices = new Map<string, Availability>();
 
-  constructor(private readonly select: HTMLSelectElement, private selected: string, onSelect: (deviceId: string) => void) {
+  constructor(
+    private readonly select: HTMLSelectElement,
+    private selected: string,
+    onSelect: (deviceId: string) => void,
+  ) {
     this.devices.set(selected, 'unknown');
     select.addEventListener('change', () => {
       this.selected = select.value;

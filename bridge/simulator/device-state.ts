@@ -52,5 +52,5 @@ export function readAvailability(payload: Uint8Array): Availability {
 /** How bright the canvas looks for a brightness of 0..255: LEDs are PWM-dimmed, the eye is not linear. */
 export function perceivedBrightness(brightness: number): number {
   const b = Math.min(255, Math.max(0, brightness)) / 255;
-  return Math.pow(b, 1 / 2.2);
+  return b ** (1 / 2.2);
 }

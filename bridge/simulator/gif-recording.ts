@@ -31,7 +31,10 @@ export function gifDelays(times: readonly number[], endAt: number): number[] {
 export class GifRecording {
   private readonly shown: Shown[] = [];
 
-  constructor(readonly startedAt: number, readonly style: PanelStyle) {}
+  constructor(
+    readonly startedAt: number,
+    readonly style: PanelStyle,
+  ) {}
 
   get frameCount(): number {
     return this.shown.length;
@@ -50,7 +53,10 @@ export class GifRecording {
   /** The GIF of everything shown until `endAt`, or undefined when no frame was shown. */
   encode(endAt: number): Uint8Array<ArrayBuffer> | undefined {
     if (this.shown.length === 0) return undefined;
-    const delays = gifDelays(this.shown.map((s) => s.at), endAt);
+    const delays = gifDelays(
+      this.shown.map((s) => s.at),
+      endAt,
+    );
     const gif = GIFEncoder();
     const width = DISPLAY_WIDTH * GIF_SCALE;
     const height = DISPLAY_HEIGHT * GIF_SCALE;

@@ -41,17 +41,24 @@ function start(config: PageConfig, timings: ButtonTimings, log: MessageLog): voi
   window.addEventListener('resize', fit);
   // Moving the window to a screen of another pixel ratio resizes nothing, but must redraw sharp.
   const watchPixelRatio = (): void => {
-    matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener('change', () => {
-      fit();
-      watchPixelRatio();
-    }, { once: true });
+    matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener(
+      'change',
+      () => {
+        fit();
+        watchPixelRatio();
+      },
+      { once: true },
+    );
   };
   watchPixelRatio();
   fit();
 
   const capture = new CaptureControls(
     { record: element('record'), savePng: element('save-png'), plainPixels: element('plain-pixels'), status: element('record-status') },
-    renderer, log, () => status.deviceId, () => status.hasFrame,
+    renderer,
+    log,
+    () => status.deviceId,
+    () => status.hasFrame,
   );
   const apps = new AppsView(element('app-picker'), element('app-previous'), element('app-next'), {
     previous: () => void send(() => commands.previousApp(topics)),
@@ -141,7 +148,11 @@ function start(config: PageConfig, timings: ButtonTimings, log: MessageLog): voi
   };
 
   const loginForm = new LoginForm({
-    card: element('login-card'), form: element('login-form'), username: element('login-user'), password: element('login-password'), error: element('login-error'),
+    card: element('login-card'),
+    form: element('login-form'),
+    username: element('login-user'),
+    password: element('login-password'),
+    error: element('login-error'),
   });
   /** A login being tried: kept for the session only once the broker accepted it. */
   let tried: Credentials | undefined;
@@ -154,29 +165,35 @@ function start(config: PageConfig, timings: ButtonTimings, log: MessageLog): voi
 
   let lastBroker: BrokerStatus = config.logins ? 'login' : 'connecting';
   let lastProblem: string | undefined;
-  connection = new BrokerConnection(config.brokerUrl, config.baseTopic, topics, {
-    loginRefused: (message) => {
-      forgetCredentials(sessionStorage);
-      tried = undefined;
-      log.error(`broker: ${message}`);
-      askLogin(message);
-    },
-    status: (broker, detail) => {
-      if (broker === 'connected' && tried) {
-        saveCredentials(sessionStorage, tried);
+  connection = new BrokerConnection(
+    config.brokerUrl,
+    config.baseTopic,
+    topics,
+    {
+      loginRefused: (message) => {
+        forgetCredentials(sessionStorage);
         tried = undefined;
-      }
-      if (broker === 'connected' && lastBroker !== 'connected') log.info(`connected to ${config.brokerUrl.replace(/\?.*$/, '')}`);
-      if (broker === 'offline' && lastBroker === 'connected') log.error('lost the broker connection; reconnecting');
-      // Every retry fails the same way while the broker is away: report each reason once.
-      if (detail && broker !== 'connected' && detail !== lastProblem) log.error(`broker: ${detail}`);
-      lastProblem = broker === 'connected' ? undefined : detail ?? lastProblem;
-      lastBroker = broker;
-      status.broker = broker;
-      update();
+        log.error(`broker: ${message}`);
+        askLogin(message);
+      },
+      status: (broker, detail) => {
+        if (broker === 'connected' && tried) {
+          saveCredentials(sessionStorage, tried);
+          tried = undefined;
+        }
+        if (broker === 'connected' && lastBroker !== 'connected') log.info(`connected to ${config.brokerUrl.replace(/\?.*$/, '')}`);
+        if (broker === 'offline' && lastBroker === 'connected') log.error('lost the broker connection; reconnecting');
+        // Every retry fails the same way while the broker is away: report each reason once.
+        if (detail && broker !== 'connected' && detail !== lastProblem) log.error(`broker: ${detail}`);
+        lastProblem = broker === 'connected' ? undefined : (detail ?? lastProblem);
+        lastBroker = broker;
+        status.broker = broker;
+        update();
+      },
+      message: onMessage,
     },
-    message: onMessage,
-  }, config.logins);
+    config.logins,
+  );
   if (config.logins) {
     const saved = savedCredentials(sessionStorage);
     if (saved) connection.login(saved);

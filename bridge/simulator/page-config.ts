@@ -44,7 +44,10 @@ export function resolvePageConfig(location: PageLocation, served: unknown): Conf
   // A page served by a bridge talks to that bridge only (its CSP allows no other): a link with
   // ?broker= must not make it send the user's login to someone else's server.
   if (params.has('broker') && isServed(location) && hostOf(broker) !== location.host.toLowerCase()) {
-    return { ok: false, message: `?broker=${broker} is another server: this page only connects to the bridge that served it; open that bridge's own page instead` };
+    return {
+      ok: false,
+      message: `?broker=${broker} is another server: this page only connects to the bridge that served it; open that bridge's own page instead`,
+    };
   }
 
   return { ok: true, config: { brokerUrl: broker, baseTopic: base, deviceId: device, logins: defaults.logins === true } };

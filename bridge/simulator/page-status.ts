@@ -17,11 +17,16 @@ export type Level = 'ok' | 'warn' | 'bad';
 
 export function brokerLabel(status: PageStatus): { text: string; level: Level } {
   switch (status.broker) {
-    case 'connected': return { text: 'broker: connected', level: 'ok' };
-    case 'login': return { text: 'broker: log in', level: 'warn' };
-    case 'connecting': return { text: 'broker: connecting', level: 'warn' };
-    case 'reconnecting': return { text: 'broker: reconnecting', level: 'warn' };
-    default: return { text: 'broker: offline', level: 'bad' };
+    case 'connected':
+      return { text: 'broker: connected', level: 'ok' };
+    case 'login':
+      return { text: 'broker: log in', level: 'warn' };
+    case 'connecting':
+      return { text: 'broker: connecting', level: 'warn' };
+    case 'reconnecting':
+      return { text: 'broker: reconnecting', level: 'warn' };
+    default:
+      return { text: 'broker: offline', level: 'bad' };
   }
 }
 

@@ -44,10 +44,13 @@ export class StatusView {
 
     this.field('power', s ? s.state : '–');
     this.field('brightness', s ? `${s.brightness} / 255` : '–');
-    this.field('app', s ? s.app ?? 'none' : '–');
+    this.field('app', s ? (s.app ?? 'none') : '–');
     this.field('fps', s ? s.fps.toFixed(1) : '–');
-    this.field('notification', s ? s.notification ?? 'none' : '–');
-    this.field('display', s?.display ? `${s.display.width}×${s.display.height}, ${s.display.connected ? `${s.display.transport} connected` : 'no hardware'}` : '–');
+    this.field('notification', s ? (s.notification ?? 'none') : '–');
+    this.field(
+      'display',
+      s?.display ? `${s.display.width}×${s.display.height}, ${s.display.connected ? `${s.display.transport} connected` : 'no hardware'}` : '–',
+    );
     this.field('version', s?.version ?? '–');
     this.field('uptime', s && typeof s.uptime_s === 'number' ? formatUptime(s.uptime_s) : '–');
   }

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isLoopbackHost, loadSettings, loginsConfigured, SettingsError } from './config';
+import { isLoopbackHost, loadSettings, loginsConfigured, type Settings, SettingsError } from './config';
 import { Controller } from './controller';
 import { warnIfSecretsReadable } from './util/private-files';
 import { removeDiscovery } from './homeassistant';
@@ -119,7 +119,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const file = configFile(args);
-  let settings;
+  let settings: Settings;
   try {
     settings = loadSettings(file);
   } catch (e) {
@@ -159,7 +159,7 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   // As mosquitto does: SIGHUP re-reads the password and ACL files.
   process.on('SIGHUP', () => {
-    log.info('SIGHUP: reloading the broker\'s password and ACL files');
+    log.info("SIGHUP: reloading the broker's password and ACL files");
     controller.reload();
   });
 
@@ -172,10 +172,14 @@ async function main(): Promise<number> {
   }
   const host = settings.http.host === '0.0.0.0' || settings.http.host === '127.0.0.1' ? 'localhost' : settings.http.host;
   log.info(`simulator: ${settings.http.tls ? 'https' : 'http'}://${host}:${controller.httpPort}/${settings.http.auth_token ? '?token=<http.auth_token>' : ''}`);
-  log.info(`MQTT: ${settings.mqtt.url ? `external broker ${controller.mqttUrl.replace(/\/\/[^@/]*@/, '//***@')}` : `embedded broker ${controller.mqttUrl}`}, topics under ${controller.topics.prefix}/`);
+  log.info(
+    `MQTT: ${settings.mqtt.url ? `external broker ${controller.mqttUrl.replace(/\/\/[^@/]*@/, '//***@')}` : `embedded broker ${controller.mqttUrl}`}, topics under ${controller.topics.prefix}/`,
+  );
   log.info(`try: mosquitto_pub -h ${settings.mqtt.url ? '<broker>' : 'localhost'} -t ${controller.topics.cmd('notify')} -m 'Hello'`);
   if (!loginsConfigured(settings) && isLoopbackHost(settings.http.host)) {
-    log.info('reachable from this machine only: to open it to the LAN, add a login ("megabit user add NAME", then broker.password_file in megabit.yaml); see docs/security.md');
+    log.info(
+      'reachable from this machine only: to open it to the LAN, add a login ("megabit user add NAME", then broker.password_file in megabit.yaml); see docs/security.md',
+    );
   }
   return -1;
 }

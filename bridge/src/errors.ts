@@ -15,14 +15,20 @@ export abstract class DomainError extends Error {
 
 /** The app is not installed (or, in the scheduler, not among the apps it may run). */
 export class UnknownAppError extends DomainError {
-  constructor(readonly appIds: readonly string[], message: string) {
+  constructor(
+    readonly appIds: readonly string[],
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** The app is installed but has failed (bad files, a fault while running, a crash loop). */
 export class AppFailedError extends DomainError {
-  constructor(readonly appId: string, message: string) {
+  constructor(
+    readonly appId: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -46,7 +52,10 @@ export class InvalidRequestError extends DomainError {}
 
 /** An app configuration that its schema refuses; the message names the field. */
 export class InvalidConfigError extends DomainError {
-  constructor(readonly appId: string, message: string) {
+  constructor(
+    readonly appId: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -59,7 +68,10 @@ export class InstallFailedError extends DomainError {}
 
 /** A reinstall asks for other permissions than the installed version had. */
 export class PermissionsChangedError extends DomainError {
-  constructor(readonly appId: string, message: string) {
+  constructor(
+    readonly appId: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -23,6 +23,17 @@ export { LinkSession, type DeviceInfo, type LinkSessionHandlers, type LinkSessio
 export { openSerialChannel, type ChannelOpener, type OpenChannel } from './serial/port-opener';
 export type { ByteChannel } from './serial/byte-channel';
 export {
-  crc32, decodeMessage, encodeMessage, HELLO_RETRY_MS, HOST_RETRANSMIT_MS, MAX_PACKET, PacketParser, PixelFormat,
-  PROTOCOL_MAJOR, PROTOCOL_MINOR, type Message, type MessageName, type MessageOf,
+  crc32,
+  decodeMessage,
+  encodeMessage,
+  HELLO_RETRY_MS,
+  HOST_RETRANSMIT_MS,
+  MAX_PACKET,
+  PacketParser,
+  PixelFormat,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
+  type Message,
+  type MessageName,
+  type MessageOf,
 } from './serial/protocol';

@@ -68,71 +68,87 @@ export function createPartContext(options: ContextOptions): PartContext {
   const origins = new OriginPolicy(settings.http.allowed_origins);
   const clientId = settings.mqtt.client_id ?? `megabit-${settings.device_id}`;
   const broker = settings.mqtt.url ? undefined : embeddedBroker(settings, clientId, origins, log);
-  const mqtt = new MqttConnection({
-    // For the logs; the embedded broker's port is known once it listens, before the connection starts.
-    get url() {
-      return settings.mqtt.url ?? `mqtt://127.0.0.1:${broker!.port}`;
+  const mqtt = new MqttConnection(
+    {
+      // For the logs; the embedded broker's port is known once it listens, before the connection starts.
+      get url() {
+        return settings.mqtt.url ?? `mqtt://127.0.0.1:${broker!.port}`;
+      },
+      clientId,
+      // The embedded broker is reached in-process: no login to configure, none to steal.
+      login: broker ? {} : loginOptions(settings.mqtt),
+      keepaliveS: settings.mqtt.keepalive_s,
+      connectInProcess: broker ? () => broker.connectInProcess() : undefined,
+      protocolVersion: broker ? 5 : 4,
     },
-    clientId,
-    // The embedded broker is reached in-process: no login to configure, none to steal.
-    login: broker ? {} : loginOptions(settings.mqtt),
-    keepaliveS: settings.mqtt.keepalive_s,
-    connectInProcess: broker ? () => broker.connectInProcess() : undefined,
-    protocolVersion: broker ? 5 : 4,
-  }, topics, log.child('mqtt'));
+    topics,
+    log.child('mqtt'),
+  );
   const frames = new FramePublisher(mqtt, topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
   // The link and the device each need the other (its buttons press the device's; the device
   // draws on its output): the link is built first and finds the device when a button is pressed.
   let device: Device | undefined;
   // The display hardware, when there is one: a second output, its buttons, its link state.
-  const serial = settings.serial.path === undefined ? undefined : new SerialLink({
-    path: settings.serial.path,
-    button: { longPressMs: settings.button.long_press_ms, doublePressMs: settings.button.double_press_ms },
-    onButton: (event) => device?.pressButton(event),
-    log: log.child('serial'),
-    bus,
-  });
-  device = new Device({
-    settings,
-    bus,
-    exampleAppDirs: options.exampleAppDirs,
-    outputs: serial ? [frames, serial.display] : [frames],
-    displayLink: serial?.reporter,
-  }, log.child('device'));
-  const upstreamTls = loginOptions(settings.mqtt);
-  const http = new HttpServer({
-    host: settings.http.host,
-    port: settings.http.port,
-    staticDir: options.simulatorDir,
-    pageConfig: { base_topic: settings.mqtt.base_topic, device_id: settings.device_id, button: settings.button, logins: loginsConfigured(settings) },
-    tls: settings.http.tls,
-    authToken: settings.http.auth_token,
-    origins,
-    maxConnections: settings.http.max_connections,
-    maxMessageBytes: settings.broker.max_packet_bytes,
-    handleMqttStream: (stream) => {
-      if (broker) broker.handle(stream);
-      // The browser's own CONNECT (with its login) goes through; TLS to the broker as the bridge's own connection.
-      else pipeBoth(stream, connectUpstream(settings.mqtt.url!, upstreamTls));
+  const serial =
+    settings.serial.path === undefined
+      ? undefined
+      : new SerialLink({
+          path: settings.serial.path,
+          button: { longPressMs: settings.button.long_press_ms, doublePressMs: settings.button.double_press_ms },
+          onButton: (event) => device?.pressButton(event),
+          log: log.child('serial'),
+          bus,
+        });
+  device = new Device(
+    {
+      settings,
+      bus,
+      exampleAppDirs: options.exampleAppDirs,
+      outputs: serial ? [frames, serial.display] : [frames],
+      displayLink: serial?.reporter,
     },
-  }, log.child('http'));
+    log.child('device'),
+  );
+  const upstreamTls = loginOptions(settings.mqtt);
+  const http = new HttpServer(
+    {
+      host: settings.http.host,
+      port: settings.http.port,
+      staticDir: options.simulatorDir,
+      pageConfig: { base_topic: settings.mqtt.base_topic, device_id: settings.device_id, button: settings.button, logins: loginsConfigured(settings) },
+      tls: settings.http.tls,
+      authToken: settings.http.auth_token,
+      origins,
+      maxConnections: settings.http.max_connections,
+      maxMessageBytes: settings.broker.max_packet_bytes,
+      handleMqttStream: (stream) => {
+        if (broker) broker.handle(stream);
+        // The browser's own CONNECT (with its login) goes through; TLS to the broker as the bridge's own connection.
+        else pipeBoth(stream, connectUpstream(settings.mqtt.url!, upstreamTls));
+      },
+    },
+    log.child('http'),
+  );
   const state = new StatePublisher(mqtt, topics, device, bus);
   return { settings, log, bus, topics, origins, broker, mqtt, device, frames, serial, state, http };
 }
 
 function embeddedBroker(settings: Settings, clientId: string, origins: OriginPolicy, log: Logger): EmbeddedBroker {
   const b = settings.broker;
-  return new EmbeddedBroker({
-    host: b.host,
-    port: b.port,
-    wsPort: b.ws_port,
-    maxPacketBytes: b.max_packet_bytes,
-    retained: { maxMessages: b.max_retained_messages, maxBytes: b.max_retained_bytes },
-    sysTopics: b.sys_topics,
-    access: { passwordFile: b.password_file, aclFile: b.acl_file, allowAnonymous: b.allow_anonymous },
-    bridgeClientId: clientId,
-    verifyWebSocket: (req) => origins.check(req, 'http').ok,
-  }, log.child('broker'));
+  return new EmbeddedBroker(
+    {
+      host: b.host,
+      port: b.port,
+      wsPort: b.ws_port,
+      maxPacketBytes: b.max_packet_bytes,
+      retained: { maxMessages: b.max_retained_messages, maxBytes: b.max_retained_bytes },
+      sysTopics: b.sys_topics,
+      access: { passwordFile: b.password_file, aclFile: b.acl_file, allowAnonymous: b.allow_anonymous },
+      bridgeClientId: clientId,
+      verifyWebSocket: (req) => origins.check(req, 'http').ok,
+    },
+    log.child('broker'),
+  );
 }
 
 /** The parts in start order: broker → outputs → device core → MQTT connection → API → HTTP → Home Assistant. */
@@ -158,12 +174,23 @@ export function bridgeParts(ctx: PartContext): Part[] {
 function brokerTlsParts(ctx: PartContext, broker: EmbeddedBroker): Part[] {
   const { host, max_packet_bytes: maxPacketBytes, tls } = ctx.settings.broker;
   if (!tls) return [];
-  return [new TlsListeners({
-    host, port: tls.port, wsPort: tls.ws_port, cert: tls.cert, key: tls.key, ca: tls.ca,
-    requireCertificate: tls.require_certificate, maxPacketBytes,
-    verifyWebSocket: (req) => ctx.origins.check(req, 'https').ok,
-    handle: (stream) => broker.handle(stream),
-  }, ctx.log.child('broker'))];
+  return [
+    new TlsListeners(
+      {
+        host,
+        port: tls.port,
+        wsPort: tls.ws_port,
+        cert: tls.cert,
+        key: tls.key,
+        ca: tls.ca,
+        requireCertificate: tls.require_certificate,
+        maxPacketBytes,
+        verifyWebSocket: (req) => ctx.origins.check(req, 'https').ok,
+        handle: (stream) => broker.handle(stream),
+      },
+      ctx.log.child('broker'),
+    ),
+  ];
 }
 
 /**

@@ -103,14 +103,18 @@ describe('the bridge parts as the controller runs them', () => {
 
   /** Every optional part on: display hardware (a port that never appears), Home Assistant. */
   function settings(deviceId: string, httpPort = 0): Settings {
-    return settingsFrom({
-      data_dir: dataDir,
-      device_id: deviceId,
-      mqtt: { url: broker.url },
-      http: { host: '127.0.0.1', port: httpPort },
-      serial: { path: join(dataDir, 'no-such-serial-port') },
-      homeassistant: { enabled: true, url: 'http://127.0.0.1:9', token: 'not-used' },
-    }, 'test', {});
+    return settingsFrom(
+      {
+        data_dir: dataDir,
+        device_id: deviceId,
+        mqtt: { url: broker.url },
+        http: { host: '127.0.0.1', port: httpPort },
+        serial: { path: join(dataDir, 'no-such-serial-port') },
+        homeassistant: { enabled: true, url: 'http://127.0.0.1:9', token: 'not-used' },
+      },
+      'test',
+      {},
+    );
   }
 
   it('every listener, subscription and connection callback a part registers comes off on stop', async () => {
@@ -118,8 +122,20 @@ describe('the bridge parts as the controller runs them', () => {
     const ctx = createPartContext({ settings: settings('wiring'), log, exampleAppDirs: [], simulatorDir: dataDir });
     const parts = bridgeParts(ctx);
     expect(parts.map((p) => p.name)).toEqual([
-      'mqtt', 'serial', 'device', 'mqtt connection', 'status LED', 'command router', 'state publisher', 'event publisher',
-      'app topic feed', 'display state publisher', 'http', 'homeassistant-screen', 'homeassistant-discovery', 'homeassistant-states',
+      'mqtt',
+      'serial',
+      'device',
+      'mqtt connection',
+      'status LED',
+      'command router',
+      'state publisher',
+      'event publisher',
+      'app topic feed',
+      'display state publisher',
+      'http',
+      'homeassistant-screen',
+      'homeassistant-discovery',
+      'homeassistant-states',
     ]);
     const before = registrations(ctx);
     const sequence = new PartSequence(log);

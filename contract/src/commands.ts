@@ -8,8 +8,19 @@
 import type { Response } from './payloads';
 import { ok, type Result } from './result';
 import {
-  MAX_COMMAND_BYTES, MAX_INSTALL_BYTES, parseAppConfig, parseAppId, parseAppRemove, parseAppsOrder, parseButton,
-  parseDismiss, parseDisplay, parseEmpty, parseInstall, parseNotify, parseRotation,
+  MAX_COMMAND_BYTES,
+  MAX_INSTALL_BYTES,
+  parseAppConfig,
+  parseAppId,
+  parseAppRemove,
+  parseAppsOrder,
+  parseButton,
+  parseDismiss,
+  parseDisplay,
+  parseEmpty,
+  parseInstall,
+  parseNotify,
+  parseRotation,
 } from './validate';
 
 /**
@@ -50,7 +61,12 @@ export const COMMANDS = {
   appNext: command<{ app: string | null }>()({ path: 'app/next', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseEmpty }),
   appPrevious: command<{ app: string | null }>()({ path: 'app/previous', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseEmpty }),
   display: command<{ state: 'ON' | 'OFF'; brightness: number }>()({ path: 'display', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseDisplay }),
-  appsInstall: command<{ id: string; version: string; replaced?: true }>()({ path: 'apps/install', lane: 'apps', maxBytes: MAX_INSTALL_BYTES, parse: parseInstall }),
+  appsInstall: command<{ id: string; version: string; replaced?: true }>()({
+    path: 'apps/install',
+    lane: 'apps',
+    maxBytes: MAX_INSTALL_BYTES,
+    parse: parseInstall,
+  }),
   appsRemove: command<{ id: string }>()({ path: 'apps/remove', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseAppRemove }),
   appsOrder: command<{ apps: string[] }>()({ path: 'apps/order', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseAppsOrder }),
   appsPreview: command<{ id: string }>()({ path: 'apps/preview', lane: 'apps', maxBytes: MAX_INSTALL_BYTES, parse: parseInstall }),
@@ -97,8 +113,7 @@ const PATTERNS: Pattern[] = (Object.keys(COMMANDS) as CommandName[]).map((name) 
 /** The command a `P/cmd/<path>` names, or undefined; fixed paths win over parameters. */
 export function routeCommand(path: string): CommandRoute | undefined {
   const levels = path.split('/');
-  const match = (p: Pattern): boolean =>
-    p.levels.length === levels.length && p.levels.every((l, i) => (l === null ? levels[i].length > 0 : l === levels[i]));
+  const match = (p: Pattern): boolean => p.levels.length === levels.length && p.levels.every((l, i) => (l === null ? levels[i].length > 0 : l === levels[i]));
   const found = PATTERNS.find((p) => p.params.length === 0 && match(p)) ?? PATTERNS.find(match);
   if (!found) return undefined;
   const values = levels.filter((_, i) => found.levels[i] === null);
@@ -122,8 +137,9 @@ export function parseCommand<K extends CommandName>(name: K, payload: Uint8Array
 type CommandPaths = { [K in CommandName]: ParamArgs<K> extends [] ? Descriptor<K>['path'] : (params: CommandParams<K>) => string };
 
 /** Command paths by name (`CMD.notify` is `'notify'`); one with route parameters is a function of them. */
-export const CMD: CommandPaths = Object.fromEntries(PATTERNS.map(({ name, params }) => [
-  name,
-  params.length === 0 ? COMMANDS[name].path : (values: Record<string, string>) => commandPath(name, values as never),
-])) as unknown as CommandPaths;
-
+export const CMD: CommandPaths = Object.fromEntries(
+  PATTERNS.map(({ name, params }) => [
+    name,
+    params.length === 0 ? COMMANDS[name].path : (values: Record<string, string>) => commandPath(name, values as never),
+  ]),
+) as unknown as CommandPaths;

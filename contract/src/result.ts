@@ -31,7 +31,10 @@ export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
 
 /** Thrown by handlers to send a specific error reply; anything else becomes `internal`. */
 export class ApiFailure extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiFailure';
   }

@@ -3,10 +3,7 @@
  * typed request or an error naming the field and what is wrong with it.
  */
 import { BUTTON_ACTIONS, PRIORITIES } from './payloads';
-import type {
-  AppIdRequest, AppManifest, AppsOrderRequest, ButtonEvent, DismissRequest, DisplayCommand,
-  InstallRequest, NotifyRequest,
-} from './payloads';
+import type { AppIdRequest, AppManifest, AppsOrderRequest, ButtonEvent, DismissRequest, DisplayCommand, InstallRequest, NotifyRequest } from './payloads';
 import { jsonErrorPlace } from './json-error';
 import { fail, ok, type Result } from './result';
 import { isValidId } from './topics';
@@ -79,7 +76,10 @@ export function transactionOf(payload: Uint8Array | string): string | number | u
 }
 
 class Fields {
-  constructor(private readonly obj: JsonObject, private readonly allowed: readonly string[]) {}
+  constructor(
+    private readonly obj: JsonObject,
+    private readonly allowed: readonly string[],
+  ) {}
 
   unknown(): string | undefined {
     return Object.keys(this.obj).find((k) => !this.allowed.includes(k) && k !== 'transaction');
@@ -275,11 +275,13 @@ export function validateManifest(value: unknown): Result<AppManifest> {
   const extra = Object.keys(m).find((k) => !known.includes(k));
   if (extra !== undefined) return fail('invalid_payload', `manifest: unknown field "${extra}"`);
   if (typeof m.id !== 'string' || !isValidId(m.id)) return fail('invalid_payload', `manifest: "id" ${idCheck(String(m.id))}`);
-  if (typeof m.name !== 'string' || m.name.length === 0 || m.name.length > 64) return fail('invalid_payload', 'manifest: "name" must be a string of 1-64 characters');
+  if (typeof m.name !== 'string' || m.name.length === 0 || m.name.length > 64)
+    return fail('invalid_payload', 'manifest: "name" must be a string of 1-64 characters');
   if (typeof m.version !== 'string' || !SEMVERISH.test(m.version)) return fail('invalid_payload', 'manifest: "version" must be a version like "1.0.0"');
   if (typeof m.bin !== 'string' || !BIN.test(m.bin)) return fail('invalid_payload', 'manifest: "bin" must be a file name ending in .wasm, with no folders');
   const nums = all({
-    refresh_period_ms: m.refresh_period_ms === undefined ? fail('invalid_payload', '"refresh_period_ms" is required') : optionalInt(m, 'refresh_period_ms', 10, 3_600_000),
+    refresh_period_ms:
+      m.refresh_period_ms === undefined ? fail('invalid_payload', '"refresh_period_ms" is required') : optionalInt(m, 'refresh_period_ms', 10, 3_600_000),
     duration_ms: optionalInt(m, 'duration_ms', 1000, 86_400_000),
   });
   if (!nums.ok) return fail('invalid_payload', `manifest: ${nums.error.message}`);
@@ -309,7 +311,10 @@ export function validateManifest(value: unknown): Result<AppManifest> {
       if (!Array.isArray(network)) return fail('invalid_payload', 'manifest: permissions.network must be an array of host names');
       const bad = network.find((h) => typeof h !== 'string' || !isNetworkHostPattern(h));
       if (bad !== undefined) {
-        return fail('invalid_payload', `manifest: permissions.network lists host names such as "api.example.com", "*.example.com" or "192.168.1.20" (lower case, no scheme, port or path), not ${JSON.stringify(bad)}`);
+        return fail(
+          'invalid_payload',
+          `manifest: permissions.network lists host names such as "api.example.com", "*.example.com" or "192.168.1.20" (lower case, no scheme, port or path), not ${JSON.stringify(bad)}`,
+        );
       }
     }
   }

@@ -44,8 +44,16 @@ describe('ButtonClassifier', () => {
   });
 
   it.each([
-    [1, 'press'], [120, 'press'], [499, 'press'], [500, 'press'], [650, 'press'], [799, 'press'],
-    [800, 'long_press'], [801, 'long_press'], [1300, 'long_press'], [10_000, 'long_press'],
+    [1, 'press'],
+    [120, 'press'],
+    [499, 'press'],
+    [500, 'press'],
+    [650, 'press'],
+    [799, 'press'],
+    [800, 'long_press'],
+    [801, 'long_press'],
+    [1300, 'long_press'],
+    [10_000, 'long_press'],
   ] as const)('turns a hold of %i ms into exactly one %s', (ms, expected) => {
     hold(ms);
     wait(DOUBLE + LONG + 1000);

@@ -5,9 +5,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CMD, COMMANDS, ERROR_CODES, MAX_COMMAND_BYTES, MAX_INSTALL_BYTES, commandPath, parseCommand, routeCommand,
-  type AppIdRequest, type ButtonEvent, type CommandName, type CommandParams, type CommandReply, type CommandRequest,
-  type InstallRequest, type NotifyRequest,
+  CMD,
+  COMMANDS,
+  ERROR_CODES,
+  MAX_COMMAND_BYTES,
+  MAX_INSTALL_BYTES,
+  commandPath,
+  parseCommand,
+  routeCommand,
+  type AppIdRequest,
+  type ButtonEvent,
+  type CommandName,
+  type CommandParams,
+  type CommandReply,
+  type CommandRequest,
+  type InstallRequest,
+  type NotifyRequest,
 } from '../src';
 
 const NAMES = Object.keys(COMMANDS) as CommandName[];
@@ -40,7 +53,7 @@ describe('routeCommand', () => {
 });
 
 describe('command paths', () => {
-  it('are the descriptors\' paths, with route parameters filled in', () => {
+  it("are the descriptors' paths, with route parameters filled in", () => {
     expect(CMD.notify).toBe('notify');
     expect(CMD.appsPreviewStop).toBe('apps/preview/stop');
     expect(CMD.appConfig({ appId: 'clock' })).toBe('apps/clock/config');
@@ -56,7 +69,7 @@ describe('descriptors', () => {
     expect(NAMES.filter((n) => !big.includes(n)).every((n) => COMMANDS[n].maxBytes === MAX_COMMAND_BYTES)).toBe(true);
   });
 
-  it('parse with the command\'s own parser', () => {
+  it("parse with the command's own parser", () => {
     expect(parseCommand('notify', 'Door open')).toEqual({ ok: true, value: { text: 'Door open' } });
     expect(parseCommand('display', '{"brightness":300}')).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     expect(parseCommand('appData', 'any bytes')).toEqual({ ok: true, value: new TextEncoder().encode('any bytes') });
@@ -87,7 +100,10 @@ describe('docs/mqtt-api.md', () => {
     const start = doc.indexOf(`\n${header}`);
     expect(start).toBeGreaterThan(0);
     const lines = doc.slice(start + 1).split('\n');
-    const rows = lines.slice(2, lines.findIndex((l, i) => i > 0 && !l.startsWith('|')));
+    const rows = lines.slice(
+      2,
+      lines.findIndex((l, i) => i > 0 && !l.startsWith('|')),
+    );
     return rows.map((r) => r.split(' | ').map((cell) => cell.replace(/^\| ?| ?\|$/g, '').trim()));
   };
   const ticked = (cell: string): string[] => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);

@@ -1,7 +1,18 @@
 import {
-  DeviceTopics, parseAppId, parseAppsOrder, parseButton, parseDismiss, parseDisplay, parseEmpty,
-  parseInstall, parseNotify, transactionOf, validateManifest, deviceIdFromAvailabilityTopic,
-  MAX_JSON_DEPTH, parseJson,
+  DeviceTopics,
+  parseAppId,
+  parseAppsOrder,
+  parseButton,
+  parseDismiss,
+  parseDisplay,
+  parseEmpty,
+  parseInstall,
+  parseNotify,
+  transactionOf,
+  validateManifest,
+  deviceIdFromAvailabilityTopic,
+  MAX_JSON_DEPTH,
+  parseJson,
 } from '../src';
 
 const manifest = { id: 'clock', name: 'Clock', version: '1.0.0', bin: 'clock.wasm', refresh_period_ms: 1000 };
@@ -34,8 +45,13 @@ describe('notify', () => {
     expect(parseNotify('Door open')).toEqual({ ok: true, value: { text: 'Door open' } });
   });
   it('takes JSON with every option', () => {
-    const r = parseNotify(JSON.stringify({ text: 'Hi', id: 'x', color: '#00ff00', duration_ms: 3000, repeat: 2, priority: 'high', hold: true, transaction: 7 }));
-    expect(r).toEqual({ ok: true, value: { text: 'Hi', id: 'x', color: '#00ff00', duration_ms: 3000, repeat: 2, priority: 'high', hold: true, transaction: 7 } });
+    const r = parseNotify(
+      JSON.stringify({ text: 'Hi', id: 'x', color: '#00ff00', duration_ms: 3000, repeat: 2, priority: 'high', hold: true, transaction: 7 }),
+    );
+    expect(r).toEqual({
+      ok: true,
+      value: { text: 'Hi', id: 'x', color: '#00ff00', duration_ms: 3000, repeat: 2, priority: 'high', hold: true, transaction: 7 },
+    });
   });
   it('names the field that is wrong', () => {
     expect(errorOf(parseNotify('{"text":"a","color":"red"}'))).toBe('invalid_payload: "color" must be a colour like "#ff8800"');
@@ -49,7 +65,7 @@ describe('notify', () => {
     expect(errorOf(parseNotify('   '))).toMatch(/empty/);
     expect(errorOf(parseNotify('x'.repeat(2000)))).toMatch(/^too_large:/);
     expect(errorOf(parseNotify(Buffer.from([0xff, 0xfe, 0x41])))).toMatch(/UTF-8/);
-    const deep = '{"text":"a","x":' + '['.repeat(MAX_JSON_DEPTH + 5) + ']'.repeat(MAX_JSON_DEPTH + 5) + '}';
+    const deep = `{"text":"a","x":${'['.repeat(MAX_JSON_DEPTH + 5)}${']'.repeat(MAX_JSON_DEPTH + 5)}}`;
     expect(errorOf(parseNotify(deep))).toMatch(/nested deeper/);
   });
 });
@@ -76,7 +92,7 @@ describe('other commands', () => {
     expect(errorOf(parseDisplay('{}'))).toMatch(/give "state", "brightness" or "flash"/);
     expect(errorOf(parseDisplay('ON'))).toMatch(/^bad_json/);
   });
-  it('display takes Home Assistant\'s transition and flash, in seconds', () => {
+  it("display takes Home Assistant's transition and flash, in seconds", () => {
     // Exactly what Home Assistant's JSON light sends.
     expect(parseDisplay('{"state":"ON","brightness":120,"transition":2}')).toEqual({ ok: true, value: { state: 'ON', brightness: 120, transition: 2 } });
     expect(parseDisplay('{"state":"OFF","transition":0.5}')).toEqual({ ok: true, value: { state: 'OFF', transition: 0.5 } });
@@ -123,7 +139,14 @@ describe('other commands', () => {
 describe('manifests and installs', () => {
   it('accepts a minimal manifest and one with permissions and a config schema', () => {
     expect(validateManifest(manifest).ok).toBe(true);
-    expect(validateManifest({ ...manifest, duration_ms: 10000, permissions: { kv_bytes: 1024, mqtt: ['home/temp'], homeassistant: ['sensor.t'] }, config: { type: 'object' } }).ok).toBe(true);
+    expect(
+      validateManifest({
+        ...manifest,
+        duration_ms: 10000,
+        permissions: { kv_bytes: 1024, mqtt: ['home/temp'], homeassistant: ['sensor.t'] },
+        config: { type: 'object' },
+      }).ok,
+    ).toBe(true);
   });
   it('refuses path tricks in id and bin, wildcards and unknown fields', () => {
     expect(errorOf(validateManifest({ ...manifest, id: '../x' }))).toMatch(/"id"/);
@@ -136,7 +159,24 @@ describe('manifests and installs', () => {
     const grant = (network: unknown) => validateManifest({ ...manifest, permissions: { network } });
     expect(grant(['api.example.com', '*.example.org', '192.168.1.20', '[::1]', 'localhost']).ok).toBe(true);
     expect(grant([]).ok).toBe(true);
-    for (const bad of ['*', 'http://api.example.com', 'api.example.com:8080', 'api.example.com/x', 'API.example.com', '*.', 'a..b', '', 'a b', 'a.*.com', '*.com', '10.1', '0x7f.1', '192.168.001.020', '[0:0::1]', 7]) {
+    for (const bad of [
+      '*',
+      'http://api.example.com',
+      'api.example.com:8080',
+      'api.example.com/x',
+      'API.example.com',
+      '*.',
+      'a..b',
+      '',
+      'a b',
+      'a.*.com',
+      '*.com',
+      '10.1',
+      '0x7f.1',
+      '192.168.001.020',
+      '[0:0::1]',
+      7,
+    ]) {
       expect(errorOf(grant([bad]))).toMatch(/permissions\.network lists host names/);
     }
     expect(errorOf(grant('api.example.com'))).toMatch(/permissions\.network must be an array/);

@@ -15,7 +15,10 @@ const editor = path.join(root, 'editor');
 const nodesDir = path.join(root, 'src', 'nodes');
 
 fs.rmSync(dist, { recursive: true, force: true });
-const entryPoints = fs.readdirSync(nodesDir).filter((f) => f.endsWith('.ts')).map((f) => path.join(nodesDir, f));
+const entryPoints = fs
+  .readdirSync(nodesDir)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => path.join(nodesDir, f));
 esbuild.buildSync({
   entryPoints,
   outdir: dist,

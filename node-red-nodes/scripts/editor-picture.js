@@ -33,14 +33,17 @@ function userDirWithPackage() {
   const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'megabit-basics.json'), 'utf8'));
   for (const node of flow) if (node.type === 'megabit-device') node.broker = broker;
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));
-  fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify({
-    flowFile: 'flows.json',
-    credentialSecret: false,
-    uiHost: '127.0.0.1',
-    editorTheme: { tours: false, projects: { enabled: false } },
-    telemetry: { enabled: false },
-    diagnostics: { enabled: false },
-  })};\n`);
+  fs.writeFileSync(
+    path.join(userDir, 'settings.js'),
+    `module.exports = ${JSON.stringify({
+      flowFile: 'flows.json',
+      credentialSecret: false,
+      uiHost: '127.0.0.1',
+      editorTheme: { tours: false, projects: { enabled: false } },
+      telemetry: { enabled: false },
+      diagnostics: { enabled: false },
+    })};\n`,
+  );
   return userDir;
 }
 

@@ -43,20 +43,27 @@ interface StatusMsg {
 }
 
 it('all nodes of a device share one connection and show the bridge availability', async () => {
-  await helper.load(NODES, flow(
-    deviceConfig('dev', { broker: broker.url, baseTopic: bridge.baseTopic, deviceId: bridge.deviceId }),
-    { id: 'note', type: 'megabit notify', device: 'dev', wires: [[]] },
-    { id: 'press', type: 'megabit button', device: 'dev', wires: [[]] },
-    { id: 'watch', type: 'megabit state', device: 'dev', wires: [[]] },
-    { id: 'status-of-note', type: 'status', scope: ['note', 'press'], wires: [['statuses']] },
-    { id: 'statuses', type: 'helper' },
-  ));
+  await helper.load(
+    NODES,
+    flow(
+      deviceConfig('dev', { broker: broker.url, baseTopic: bridge.baseTopic, deviceId: bridge.deviceId }),
+      { id: 'note', type: 'megabit notify', device: 'dev', wires: [[]] },
+      { id: 'press', type: 'megabit button', device: 'dev', wires: [[]] },
+      { id: 'watch', type: 'megabit state', device: 'dev', wires: [[]] },
+      { id: 'status-of-note', type: 'status', scope: ['note', 'press'], wires: [['statuses']] },
+      { id: 'statuses', type: 'helper' },
+    ),
+  );
   const statuses = new Collector('statuses');
   const seen = (id: string, fill: string, shape: string, text: string, since: number): Promise<unknown> =>
-    statuses.next((m) => {
-      const { status } = m as unknown as StatusMsg;
-      return status.source.id === id && status.fill === fill && status.shape === shape && status.text === text;
-    }, 15_000, since);
+    statuses.next(
+      (m) => {
+        const { status } = m as unknown as StatusMsg;
+        return status.source.id === id && status.fill === fill && status.shape === shape && status.text === text;
+      },
+      15_000,
+      since,
+    );
 
   await seen('note', 'green', 'dot', 'online', 0);
   await seen('press', 'green', 'dot', 'online', 0);
@@ -157,13 +164,16 @@ describe('credentials in a Node-RED user dir', () => {
     });
     // Node-RED loads a node file only when its editor HTML sits beside it.
     for (const n of ['megabit-device', 'megabit-state']) copyFileSync(join(PACKAGE_DIR, 'editor', `${n}.html`), join(nodesDir, `${n}.html`));
-    writeFileSync(join(work, 'settings.js'), `module.exports = ${JSON.stringify({
-      credentialSecret: SECRET,
-      flowFile: 'flows.json',
-      nodesDir: [nodesDir],
-      uiHost: '127.0.0.1',
-      logging: { console: { level: 'info', metrics: false, audit: false } },
-    })};\n`);
+    writeFileSync(
+      join(work, 'settings.js'),
+      `module.exports = ${JSON.stringify({
+        credentialSecret: SECRET,
+        flowFile: 'flows.json',
+        nodesDir: [nodesDir],
+        uiHost: '127.0.0.1',
+        logging: { console: { level: 'info', metrics: false, audit: false } },
+      })};\n`,
+    );
     secured = await securedBroker();
   });
 
@@ -181,7 +191,12 @@ describe('credentials in a Node-RED user dir', () => {
       body: JSON.stringify([
         { id: 'tab', type: 'tab', label: 'display' },
         {
-          id: 'dev', type: 'megabit-device', broker: secured.broker.url, baseTopic: 'megabit', deviceId: 'megabit', timeout: 10,
+          id: 'dev',
+          type: 'megabit-device',
+          broker: secured.broker.url,
+          baseTopic: 'megabit',
+          deviceId: 'megabit',
+          timeout: 10,
           credentials: { username: 'node-red', password: PASSWORD },
         },
         { id: 'watch', type: 'megabit state', z: 'tab', device: 'dev', wires: [[]] },
@@ -223,7 +238,10 @@ function decryptCredentials(file: { $: string }, secret: string): unknown {
 class NodeRedProcess {
   private output = '';
 
-  private constructor(private readonly child: ChildProcess, readonly url: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {
     child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
   }
@@ -242,9 +260,10 @@ class NodeRedProcess {
       if (Date.now() > deadline) throw new Error(`Node-RED did not start within 30 s:\n${red.output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const sets = await (await fetch(`${red.url}/nodes`, { headers: { Accept: 'application/json' } })).json() as Array<{ types: string[]; err?: string }>;
+    const sets = (await (await fetch(`${red.url}/nodes`, { headers: { Accept: 'application/json' } })).json()) as Array<{ types: string[]; err?: string }>;
     const loaded = sets.filter((set) => !set.err).flatMap((set) => set.types);
-    if (!loaded.includes('megabit-device') || !loaded.includes('megabit state')) throw new Error(`Node-RED did not load the megabit nodes:\n${JSON.stringify(sets.filter((set) => set.err))}\n${red.output}`);
+    if (!loaded.includes('megabit-device') || !loaded.includes('megabit state'))
+      throw new Error(`Node-RED did not load the megabit nodes:\n${JSON.stringify(sets.filter((set) => set.err))}\n${red.output}`);
     return red;
   }
 

@@ -50,13 +50,16 @@ afterAll(async () => {
 });
 
 it('a notification reaches the display frame, and the reply comes out of the node', async () => {
-  await helper.load(NODES, flow(
-    device(),
-    { id: 'notify', type: 'megabit notify', device: 'dev', color: '#00ff00', wires: [['out']] },
-    { id: 'completer', type: 'complete', scope: ['notify'], uncaught: false, wires: [['completed']] },
-    { id: 'out', type: 'helper' },
-    { id: 'completed', type: 'helper' },
-  ));
+  await helper.load(
+    NODES,
+    flow(
+      device(),
+      { id: 'notify', type: 'megabit notify', device: 'dev', color: '#00ff00', wires: [['out']] },
+      { id: 'completer', type: 'complete', scope: ['notify'], uncaught: false, wires: [['completed']] },
+      { id: 'out', type: 'helper' },
+      { id: 'completed', type: 'helper' },
+    ),
+  );
   const out = new Collector('out');
   const completed = new Collector('completed');
   await client.subscribe(bridge.topics.out(OUT.frame));
@@ -79,15 +82,18 @@ it('a notification reaches the display frame, and the reply comes out of the nod
 });
 
 it('button events come out of the button node, on one output or one per action', async () => {
-  await helper.load(NODES, flow(
-    device(),
-    { id: 'button-single', type: 'megabit button', device: 'dev', outputMode: 'single', wires: [['all']] },
-    { id: 'button-split', type: 'megabit button', device: 'dev', outputMode: 'per-action', outputs: 3, wires: [['press'], ['long'], ['double']] },
-    { id: 'all', type: 'helper' },
-    { id: 'press', type: 'helper' },
-    { id: 'long', type: 'helper' },
-    { id: 'double', type: 'helper' },
-  ));
+  await helper.load(
+    NODES,
+    flow(
+      device(),
+      { id: 'button-single', type: 'megabit button', device: 'dev', outputMode: 'single', wires: [['all']] },
+      { id: 'button-split', type: 'megabit button', device: 'dev', outputMode: 'per-action', outputs: 3, wires: [['press'], ['long'], ['double']] },
+      { id: 'all', type: 'helper' },
+      { id: 'press', type: 'helper' },
+      { id: 'long', type: 'helper' },
+      { id: 'double', type: 'helper' },
+    ),
+  );
   const [all, press, long, double] = ['all', 'press', 'long', 'double'].map((id) => new Collector(id));
   await until('the device to be online', () => linkOf('dev').state === 'online');
 
@@ -110,17 +116,20 @@ it('an app installs, shows, is configured, takes data, leaves the rotation and i
     properties: { color: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' } },
     additionalProperties: false,
   };
-  await helper.load(NODES, flow(
-    device(),
-    { id: 'apps', type: 'megabit app', device: 'dev', command: '', wires: [['replies']] },
-    { id: 'configure', type: 'megabit app', device: 'dev', command: 'config', app: 'nr-clock', wires: [['replies']] },
-    { id: 'data', type: 'megabit data', device: 'dev', app: 'nr-clock', wires: [['replies']] },
-    { id: 'state', type: 'megabit state', device: 'dev', emit: 'all', wires: [['states']] },
-    // Errors join the replies, so a failure shows the bridge's error reply in the assertion.
-    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['replies']] },
-    { id: 'replies', type: 'helper' },
-    { id: 'states', type: 'helper' },
-  ));
+  await helper.load(
+    NODES,
+    flow(
+      device(),
+      { id: 'apps', type: 'megabit app', device: 'dev', command: '', wires: [['replies']] },
+      { id: 'configure', type: 'megabit app', device: 'dev', command: 'config', app: 'nr-clock', wires: [['replies']] },
+      { id: 'data', type: 'megabit data', device: 'dev', app: 'nr-clock', wires: [['replies']] },
+      { id: 'state', type: 'megabit state', device: 'dev', emit: 'all', wires: [['states']] },
+      // Errors join the replies, so a failure shows the bridge's error reply in the assertion.
+      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['replies']] },
+      { id: 'replies', type: 'helper' },
+      { id: 'states', type: 'helper' },
+    ),
+  );
   const replies = new Collector('replies');
   const states = new Collector('states');
   await until('the device to be online', () => linkOf('dev').state === 'online');
@@ -151,7 +160,11 @@ it('an app installs, shows, is configured, takes data, leaves the rotation and i
   // "queued" says whether the app's sandbox had finished starting (then it has the data now) or
   // not yet (it gets it when it has): either can come first on a loaded machine, and the bridge's
   // own tests cover both. Here the node's reply is what counts.
-  expect((await ask('data', { payload: { temperature: 21.5 } })).reply).toEqual({ ok: true, bytes: JSON.stringify({ temperature: 21.5 }).length, queued: expect.any(Boolean) });
+  expect((await ask('data', { payload: { temperature: 21.5 } })).reply).toEqual({
+    ok: true,
+    bytes: JSON.stringify({ temperature: 21.5 }).length,
+    queued: expect.any(Boolean),
+  });
 
   const disable = await ask('apps', { topic: 'disable', app: 'nr-clock' });
   expect(disable.reply).toMatchObject({ ok: true });
@@ -169,16 +182,19 @@ it('an app installs, shows, is configured, takes data, leaves the rotation and i
 });
 
 it('error replies, timeouts and bad input reach a Catch node, one done each', async () => {
-  await helper.load(NODES, flow(
-    device(),
-    deviceConfig('nobody', { broker: bridge.mqttUrl, baseTopic: bridge.baseTopic, deviceId: 'nobody-here', timeout: 1 }),
-    { id: 'show', type: 'megabit app', device: 'dev', command: 'switch', app: 'no-such-app', wires: [['out']] },
-    { id: 'lost', type: 'megabit notify', device: 'nobody', wires: [['out']] },
-    { id: 'bright', type: 'megabit display', device: 'dev', wires: [['out']] },
-    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-    { id: 'out', type: 'helper' },
-    { id: 'caught', type: 'helper' },
-  ));
+  await helper.load(
+    NODES,
+    flow(
+      device(),
+      deviceConfig('nobody', { broker: bridge.mqttUrl, baseTopic: bridge.baseTopic, deviceId: 'nobody-here', timeout: 1 }),
+      { id: 'show', type: 'megabit app', device: 'dev', command: 'switch', app: 'no-such-app', wires: [['out']] },
+      { id: 'lost', type: 'megabit notify', device: 'nobody', wires: [['out']] },
+      { id: 'bright', type: 'megabit display', device: 'dev', wires: [['out']] },
+      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'out', type: 'helper' },
+      { id: 'caught', type: 'helper' },
+    ),
+  );
   const out = new Collector('out');
   const caught = new Collector('caught');
   await until('the device to be online', () => linkOf('dev').state === 'online');
@@ -201,11 +217,10 @@ it('error replies, timeouts and bad input reach a Catch node, one done each', as
 });
 
 it('the display node sets power and brightness and replies with the result', async () => {
-  await helper.load(NODES, flow(
-    device(),
-    { id: 'display', type: 'megabit display', device: 'dev', power: 'ON', brightness: '', wires: [['out']] },
-    { id: 'out', type: 'helper' },
-  ));
+  await helper.load(
+    NODES,
+    flow(device(), { id: 'display', type: 'megabit display', device: 'dev', power: 'ON', brightness: '', wires: [['out']] }, { id: 'out', type: 'helper' }),
+  );
   const out = new Collector('out');
   await until('the device to be online', () => linkOf('dev').state === 'online');
 

@@ -94,7 +94,12 @@ it('the npm pack tarball installs on its own and its nodes work in Node-RED', as
   const red = await startNodeRed(userDir, port);
   const base = `http://127.0.0.1:${port}`;
 
-  const nodeSets = await (await fetch(`${base}/nodes`, { headers: { Accept: 'application/json' } })).json() as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;
+  const nodeSets = (await (await fetch(`${base}/nodes`, { headers: { Accept: 'application/json' } })).json()) as Array<{
+    module: string;
+    types: string[];
+    enabled: boolean;
+    err?: string;
+  }>;
   const ours = nodeSets.filter((s) => s.module === 'node-red-contrib-megabit');
   expect(ours.map((s) => s.err).filter(Boolean)).toEqual([]);
   expect(ours.every((s) => s.enabled)).toBe(true);

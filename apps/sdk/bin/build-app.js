@@ -69,8 +69,11 @@ function isStale(appDir) {
   const outputs = [path.join(appDir, 'build', `${id}.wasm`), path.join(appDir, 'build', 'manifest.json')];
   const built = Math.min(...outputs.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)));
   const sources = [
-    path.join(appDir, 'assembly'), path.join(appDir, 'manifest.json'),
-    path.join(SDK_DIR, 'assembly'), path.join(SDK_DIR, 'index.ts'), __filename,
+    path.join(appDir, 'assembly'),
+    path.join(appDir, 'manifest.json'),
+    path.join(SDK_DIR, 'assembly'),
+    path.join(SDK_DIR, 'index.ts'),
+    __filename,
   ];
   return built === 0 || sources.some((s) => newestMtime(s) > built);
 }
@@ -90,32 +93,45 @@ async function buildApp(appDir) {
   fs.mkdirSync(outDir, { recursive: true });
   let wasm = null;
   const log = [];
-  const stream = { write: (chunk) => { log.push(String(chunk)); return true; } };
-  const result = await asc.main([
-    ENTRY,
-    '--baseDir', appDir,
-    '--outFile', `build/${manifest.bin}`,
-    '-O3',
-    '--runtime', 'incremental',
-    '--use', 'abort=~lib/@megabit/sdk/assembly/abort/megabitAbort',
-    '--path', SDK_PACKAGES,
-  ], {
-    stdout: stream,
-    stderr: stream,
-    readFile: (name, baseDir) => {
-      if (name === ENTRY) return ENTRY_SOURCE;
-      let file = path.resolve(baseDir, name);
-      if (file.startsWith(SDK_PREFIX)) file = path.join(SDK_DIR, file.slice(SDK_PREFIX.length));
-      try {
-        return fs.readFileSync(file, 'utf8');
-      } catch {
-        return null;
-      }
+  const stream = {
+    write: (chunk) => {
+      log.push(String(chunk));
+      return true;
     },
-    writeFile: (name, contents) => {
-      if (name.endsWith('.wasm')) wasm = contents;
+  };
+  const result = await asc.main(
+    [
+      ENTRY,
+      '--baseDir',
+      appDir,
+      '--outFile',
+      `build/${manifest.bin}`,
+      '-O3',
+      '--runtime',
+      'incremental',
+      '--use',
+      'abort=~lib/@megabit/sdk/assembly/abort/megabitAbort',
+      '--path',
+      SDK_PACKAGES,
+    ],
+    {
+      stdout: stream,
+      stderr: stream,
+      readFile: (name, baseDir) => {
+        if (name === ENTRY) return ENTRY_SOURCE;
+        let file = path.resolve(baseDir, name);
+        if (file.startsWith(SDK_PREFIX)) file = path.join(SDK_DIR, file.slice(SDK_PREFIX.length));
+        try {
+          return fs.readFileSync(file, 'utf8');
+        } catch {
+          return null;
+        }
+      },
+      writeFile: (name, contents) => {
+        if (name.endsWith('.wasm')) wasm = contents;
+      },
     },
-  });
+  );
   if (result.error || !wasm) throw new BuildError(`${manifest.id}: compile failed\n${log.join('')}`);
   writeAtomic(path.join(outDir, manifest.bin), wasm);
   writeAtomic(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

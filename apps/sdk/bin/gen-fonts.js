@@ -28,10 +28,13 @@ function parseFont(text, width, height, label) {
     if (glyphs.has(code)) throw new Error(`${where}: "${ch}" is drawn twice`);
     const rows = parts.slice(1);
     if (rows.length !== height) throw new Error(`${where}: "${ch}" has ${rows.length} rows, expected ${height}`);
-    glyphs.set(code, rows.map((row) => {
-      if (row.length !== width || /[^#.]/.test(row)) throw new Error(`${where}: row "${row}" must be ${width} of '#' and '.'`);
-      return [...row].reduce((bits, c) => (bits << 1) | (c === '#' ? 1 : 0), 0);
-    }));
+    glyphs.set(
+      code,
+      rows.map((row) => {
+        if (row.length !== width || /[^#.]/.test(row)) throw new Error(`${where}: row "${row}" must be ${width} of '#' and '.'`);
+        return [...row].reduce((bits, c) => (bits << 1) | (c === '#' ? 1 : 0), 0);
+      }),
+    );
   });
   const rows = [];
   for (let code = FIRST; code <= LAST; code++) {

@@ -15,7 +15,11 @@ const MAX_PIXELS = 64 * 32 * 4;
 class ImageError extends Error {}
 
 function exportName(file) {
-  const base = path.basename(file, path.extname(file)).replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toUpperCase();
+  const base = path
+    .basename(file, path.extname(file))
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .toUpperCase();
   if (!/^[A-Z]/.test(base)) throw new ImageError(`${file}: the file name must start with a letter (it becomes the export's name)`);
   return base;
 }
@@ -28,7 +32,8 @@ function readPng(file) {
   } catch (e) {
     throw new ImageError(`${file}: not a readable PNG (${e.message})`);
   }
-  if (png.width * png.height > MAX_PIXELS) throw new ImageError(`${file}: ${png.width}x${png.height} is larger than an app needs (at most ${MAX_PIXELS} pixels)`);
+  if (png.width * png.height > MAX_PIXELS)
+    throw new ImageError(`${file}: ${png.width}x${png.height} is larger than an app needs (at most ${MAX_PIXELS} pixels)`);
   return png;
 }
 

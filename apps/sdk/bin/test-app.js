@@ -20,9 +20,7 @@ function appJestConfig(appDir) {
     roots: ['<rootDir>/test'],
     testMatch: ['**/*.test.ts'],
     transform: { '^.+\\.ts$': [fromCheckout('@swc/jest'), swcOptions] },
-    moduleNameMapper: Object.fromEntries(
-      Object.entries(base.moduleNameMapper).map(([pattern, target]) => [pattern, target.replace('<rootDir>', checkout)]),
-    ),
+    moduleNameMapper: Object.fromEntries(Object.entries(base.moduleNameMapper).map(([pattern, target]) => [pattern, target.replace('<rootDir>', checkout)])),
     testTimeout: base.testTimeout,
   };
 }

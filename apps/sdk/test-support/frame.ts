@@ -23,10 +23,11 @@ export function picture(frame: Uint8Array, x0 = 0, y0 = 0, w = W, h = H): string
 /** The distinct colours of the lit pixels in a region. */
 export function colours(frame: Uint8Array, x0 = 0, y0 = 0, w = W, h = H): Set<number> {
   const set = new Set<number>();
-  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) {
-    const c = pixel(frame, x, y);
-    if (c !== 0) set.add(c);
-  }
+  for (let y = y0; y < y0 + h; y++)
+    for (let x = x0; x < x0 + w; x++) {
+      const c = pixel(frame, x, y);
+      if (c !== 0) set.add(c);
+    }
   return set;
 }
 

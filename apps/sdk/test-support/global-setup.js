@@ -14,8 +14,9 @@ const BUILD_SCRIPT = join(SDK, 'bin', 'build-app.js');
 module.exports = async function buildApps() {
   const { isStale } = require(BUILD_SCRIPT);
   const examples = join(SDK, '..', 'examples');
-  const apps = [join(SDK, 'test', 'probe'), ...readdirSync(examples).map((name) => join(examples, name))]
-    .filter((dir) => existsSync(join(dir, 'manifest.json')));
+  const apps = [join(SDK, 'test', 'probe'), ...readdirSync(examples).map((name) => join(examples, name))].filter((dir) =>
+    existsSync(join(dir, 'manifest.json')),
+  );
   for (const dir of apps) {
     if (isStale(dir)) execFileSync(process.execPath, [BUILD_SCRIPT, dir], { stdio: 'inherit', timeout: 120_000 });
   }

@@ -14,7 +14,11 @@ const { parseFont, FONTS } = require('../bin/gen-fonts.js') as {
 
 export type FontName = '5x7' | '3x5';
 
-interface Glyphs { width: number; height: number; rows: number[] }
+interface Glyphs {
+  width: number;
+  height: number;
+  rows: number[];
+}
 
 const cache = new Map<FontName, Glyphs>();
 
@@ -72,11 +76,12 @@ export function textPicture(text: string, x: number, y: number, style: TextStyle
     rows.forEach((bits, row) => {
       for (let col = left; col < g.width; col++) {
         if (!(bits & (1 << (g.width - 1 - col)))) continue;
-        for (let dy = 0; dy < scale; dy++) for (let dx = 0; dx < scale; dx++) {
-          const px = pen + (col - left) * scale + dx;
-          const py = y + row * scale + dy;
-          if (px >= 0 && px < W && py >= 0 && py < H) canvas[py][px] = '#';
-        }
+        for (let dy = 0; dy < scale; dy++)
+          for (let dx = 0; dx < scale; dx++) {
+            const px = pen + (col - left) * scale + dx;
+            const py = y + row * scale + dy;
+            if (px >= 0 && px < W && py >= 0 && py < H) canvas[py][px] = '#';
+          }
       }
     });
     pen += (width + 1) * scale;

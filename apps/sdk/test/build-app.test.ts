@@ -21,7 +21,8 @@ function app(name: string, manifest: object, source: string): string {
 const build = (dir: string) => spawnSync(process.execPath, [BUILD, dir], { encoding: 'utf8', timeout: 120_000 });
 
 const MANIFEST = { id: 'tiny', name: 'Tiny', version: '1.0.0', bin: 'tiny.wasm', refresh_period_ms: 100 };
-const SOURCE = 'import { App, register, screen } from "@megabit/sdk";\nclass Tiny extends App { run(): void { screen.pixel(1, 1, 0xff0000); } }\nregister(new Tiny());\n';
+const SOURCE =
+  'import { App, register, screen } from "@megabit/sdk";\nclass Tiny extends App { run(): void { screen.pixel(1, 1, 0xff0000); } }\nregister(new Tiny());\n';
 
 describe('build-app', () => {
   let dir: string;
@@ -36,7 +37,11 @@ describe('build-app', () => {
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     const mod = new WebAssembly.Module(readFileSync(join(dir, 'build', 'tiny.wasm')));
-    expect(WebAssembly.Module.exports(mod).map((e) => e.name).sort()).toEqual(['memory', 'run', 'setup']);
+    expect(
+      WebAssembly.Module.exports(mod)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['memory', 'run', 'setup']);
     const modules = new Set(WebAssembly.Module.imports(mod).map((i) => i.module));
     expect([...modules].sort()).toEqual(['extism:host/env', 'extism:host/user']);
     expect(JSON.parse(readFileSync(join(dir, 'build', 'manifest.json'), 'utf8'))).toEqual(MANIFEST);
@@ -51,7 +56,13 @@ describe('build-app', () => {
   });
 
   it('fails with the compiler message for a broken app', () => {
-    const r = build(app('broken', MANIFEST, 'import { App, register } from "@megabit/sdk";\nclass Broken extends App { run(): void { let x: i32 = "no"; } }\nregister(new Broken());\n'));
+    const r = build(
+      app(
+        'broken',
+        MANIFEST,
+        'import { App, register } from "@megabit/sdk";\nclass Broken extends App { run(): void { let x: i32 = "no"; } }\nregister(new Broken());\n',
+      ),
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/tiny: compile failed[\s\S]*ERROR[\s\S]*assembly\/index\.ts/);
   });

@@ -22,7 +22,7 @@ describe('SDK (probe app in the real sandbox)', () => {
   async function scene(name: string, extra: Record<string, unknown> = {}): Promise<{ frame: Uint8Array | null; logs: string[] }> {
     t = await startTestApp(PROBE, { config: { scene: name, ...extra } });
     const frame = await t.app.run();
-    return { frame: frame && frame.slice(), logs: t.logs.map((l) => l.message) };
+    return { frame: frame?.slice(), logs: t.logs.map((l) => l.message) };
   }
 
   it('draws pixels, rectangles, circles and lines, clipped to the display', async () => {
@@ -38,7 +38,13 @@ describe('SDK (probe app in the real sandbox)', () => {
     // Filled rect (20,2) 5x4.
     for (let y = 2; y < 6; y++) expect(pic[y].slice(19, 26)).toBe('.#####.');
     // Circle r=5 around (40,16): the four extreme points lit, the centre dark.
-    for (const [x, y] of [[45, 16], [35, 16], [40, 11], [40, 21]]) expect(pixel(f, x, y)).toBe(0xffff00);
+    for (const [x, y] of [
+      [45, 16],
+      [35, 16],
+      [40, 11],
+      [40, 21],
+    ])
+      expect(pixel(f, x, y)).toBe(0xffff00);
     expect(pixel(f, 40, 16)).toBe(0);
     // Filled circle r=3 around (55,24).
     expect(pic[24].slice(51, 60)).toBe('.#######.');
@@ -53,10 +59,18 @@ describe('SDK (probe app in the real sandbox)', () => {
   it('renders the 5x7 and 3x5 fonts (monospaced, proportional, scaled) as drawn in fonts/*.txt', async () => {
     const { frame, logs } = await scene('text');
     const pic = picture(frame!);
-    expect(pic.slice(0, 7).map((r) => r.slice(0, 40))).toEqual(textPicture('Hi!', 1, 0, { font: '5x7' }).slice(0, 7).map((r) => r.slice(0, 40)));
+    expect(pic.slice(0, 7).map((r) => r.slice(0, 40))).toEqual(
+      textPicture('Hi!', 1, 0, { font: '5x7' })
+        .slice(0, 7)
+        .map((r) => r.slice(0, 40)),
+    );
     expect(pic.slice(8, 13)).toEqual(textPicture('wide 1', 0, 8, { font: '3x5', proportional: true }).slice(8, 13));
     // Outside ASCII: one '?' per character, also for a surrogate pair.
-    expect(pic.slice(0, 5).map((r) => r.slice(40))).toEqual(textPicture('??', 40, 0, { font: '3x5' }).slice(0, 5).map((r) => r.slice(40)));
+    expect(pic.slice(0, 5).map((r) => r.slice(40))).toEqual(
+      textPicture('??', 40, 0, { font: '3x5' })
+        .slice(0, 5)
+        .map((r) => r.slice(40)),
+    );
     expect(pic.slice(16, 30)).toEqual(textPicture('7', 0, 16, { font: '5x7', scale: 2 }).slice(16, 30));
     expect(logs).toContain('end 18 measure 29 15 0');
   });
@@ -78,12 +92,9 @@ describe('SDK (probe app in the real sandbox)', () => {
 
   it('parses and writes JSON, rejecting invalid text', async () => {
     const { logs } = await scene('json');
-    expect(logs).toEqual(expect.arrayContaining([
-      '{"a":[1,2.5,-300,true,null],"s":"q\\"é\\n","o":{"k":"v"}}',
-      'v 2.5 5',
-      'invalid rejected 7/7',
-      '{"n":7,"list":["x",false]}',
-    ]));
+    expect(logs).toEqual(
+      expect.arrayContaining(['{"a":[1,2.5,-300,true,null],"s":"q\\"é\\n","o":{"k":"v"}}', 'v 2.5 5', 'invalid rejected 7/7', '{"n":7,"list":["x",false]}']),
+    );
   });
 
   it('keeps strings (UTF-8), numbers and JSON in KV, with quota and key errors', async () => {
@@ -107,18 +118,16 @@ describe('SDK (probe app in the real sandbox)', () => {
     t.app.setHomeAssistantState('sensor.probe', { state: 'on', attributes: { unit_of_measurement: '°C' } });
     await t.app.run();
     const logs = t.logs.map((l) => l.message);
-    expect(logs.slice(0, 3)).toEqual([
-      'mqtt true 21.5  - 21.5',
-      'denied false true denied: probe/other is not in permissions.mqtt',
-      'ha false   unavailable',
-    ]);
+    expect(logs.slice(0, 3)).toEqual(['mqtt true 21.5  - 21.5', 'denied false true denied: probe/other is not in permissions.mqtt', 'ha false   unavailable']);
     expect(logs[5]).toBe('ha true on °C ');
   });
 
   it('makes HTTP requests to the hosts permissions.network grants', async () => {
     const server = createServer((req, res) => {
       let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
       req.on('end', () => {
         if (req.url === '/json') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ seen: req.headers['x-probe'] }));
         else if (req.url === '/echo') res.writeHead(201).end(`${req.method} ${body}`);

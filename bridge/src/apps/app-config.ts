@@ -10,7 +10,10 @@ import { LINEAR_REGEXP } from './linear-regexp';
 type Config = Record<string, unknown>;
 
 function fieldName(instancePath: string, child?: string): string {
-  const parts = instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) parts.push(child);
   return ['config', ...parts].join('.');
 }
@@ -40,8 +43,12 @@ export class ConfigSchemas {
   // engine, never the backtracking RegExp. No format is validated (Ajv has none built in; the
   // bridge adds none): "format" is an annotation only, so no format code sees the config either.
   private readonly ajv = new Ajv({
-    allErrors: false, useDefaults: true, strict: false, addUsedSchema: false,
-    code: { regExp: LINEAR_REGEXP }, validateFormats: false,
+    allErrors: false,
+    useDefaults: true,
+    strict: false,
+    addUsedSchema: false,
+    code: { regExp: LINEAR_REGEXP },
+    validateFormats: false,
   });
   /** Per app: the schema it was compiled from, so an upgraded manifest recompiles. */
   private readonly compiled = new Map<string, { schema: object; schemaText: string; validate: ValidateFunction }>();

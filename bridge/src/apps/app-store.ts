@@ -9,7 +9,12 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_INSTALL_BYTES, isValidId, validateManifest, type AppManifest } from '@megabit/contract';
 import {
-  AppFailedError, InstallFailedError, InvalidConfigError, InvalidRequestError, PermissionsChangedError, TooLargeError,
+  AppFailedError,
+  InstallFailedError,
+  InvalidConfigError,
+  InvalidRequestError,
+  PermissionsChangedError,
+  TooLargeError,
   UnknownAppError,
 } from '../errors';
 import { makePrivateDir, writeFileAtomic } from '../util/atomic-file';
@@ -164,7 +169,11 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     this.schemas.forget(id);
     this.forgetStartFailures(id);
     const reordered = this.state.order.includes(id) || this.state.disabled.includes(id);
-    if (reordered) this.saveState(this.state.order.filter((x) => x !== id), this.state.disabled.filter((x) => x !== id));
+    if (reordered)
+      this.saveState(
+        this.state.order.filter((x) => x !== id),
+        this.state.disabled.filter((x) => x !== id),
+      );
     this.announce(change({ removed: [id], reordered }));
   }
 
@@ -180,7 +189,10 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     if (unknown.length > 0) {
       throw new UnknownAppError([...new Set(unknown)], `not installed: ${[...new Set(unknown)].map((id) => `"${id}"`).join(', ')}`);
     }
-    const newOrder = moveToFront(this.list().map((a) => a.id), ids);
+    const newOrder = moveToFront(
+      this.list().map((a) => a.id),
+      ids,
+    );
     const newDisabled = off ?? this.state.disabled.filter((id) => this.records.has(id));
     this.saveState(newOrder, newDisabled);
     this.announce(change({ reordered: true }));
@@ -344,11 +356,7 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     let aside: string | undefined;
     try {
       const kept = replace ? new Map<string, Buffer>() : await readFiles(target, KEPT_FILES);
-      const staging = await stageFolder(this.appsDir, [
-        [MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`],
-        [manifest.bin, wasm],
-        ...kept,
-      ]);
+      const staging = await stageFolder(this.appsDir, [[MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`], [manifest.bin, wasm], ...kept]);
       if (!replace) refreshStaged(staging, target, KEPT_FILES, kept);
       aside = swapIn(this.appsDir, staging, manifest.id);
     } catch (e) {
@@ -372,13 +380,18 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     if (!installed) return;
     const fix = 'send the install again with "replace": true to install it with empty config and KV store';
     if (!installed.manifest) {
-      throw new PermissionsChangedError(manifest.id, `app "${manifest.id}" is installed but its manifest cannot be read (${installed.error}), so its permissions cannot be compared: ${fix}`);
+      throw new PermissionsChangedError(
+        manifest.id,
+        `app "${manifest.id}" is installed but its manifest cannot be read (${installed.error}), so its permissions cannot be compared: ${fix}`,
+      );
     }
     const changes = permissionChanges(installed.manifest, manifest);
     if (changes.length === 0) return;
-    throw new PermissionsChangedError(manifest.id,
+    throw new PermissionsChangedError(
+      manifest.id,
       `app "${manifest.id}" ${manifest.version} asks for other permissions than the installed ${installed.manifest.version} (${changes.join('; ')}), ` +
-      `so it does not inherit that version's config and KV store: ${fix}`);
+        `so it does not inherit that version's config and KV store: ${fix}`,
+    );
   }
 
   private known(id: string): AppRecord {

@@ -33,7 +33,13 @@ function readSourceApp(sourceDir: string): { id: string; files: Array<[string, U
   const wasmPath = join(sourceDir, manifest.value.bin);
   const wasm = readFileSync(wasmPath);
   if (!hasWasmHeader(wasm)) throw new Error(`${wasmPath} is not a WebAssembly module`);
-  return { id: manifest.value.id, files: [[MANIFEST_FILE, manifestBytes], [manifest.value.bin, wasm]] };
+  return {
+    id: manifest.value.id,
+    files: [
+      [MANIFEST_FILE, manifestBytes],
+      [manifest.value.bin, wasm],
+    ],
+  };
 }
 
 /** Copies each source app folder into a new `appsDir`; does nothing when `appsDir` exists. */

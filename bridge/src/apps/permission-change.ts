@@ -17,10 +17,7 @@ export function permissionChanges(installed: AppManifest, next: AppManifest): st
     const now = new Set(after[key] ?? []);
     const added = [...now].filter((x) => !was.has(x));
     const dropped = [...was].filter((x) => !now.has(x));
-    const parts = [
-      ...(added.length > 0 ? [`adds ${added.join(', ')}`] : []),
-      ...(dropped.length > 0 ? [`drops ${dropped.join(', ')}`] : []),
-    ];
+    const parts = [...(added.length > 0 ? [`adds ${added.join(', ')}`] : []), ...(dropped.length > 0 ? [`drops ${dropped.join(', ')}`] : [])];
     if (parts.length > 0) changes.push(`${key}: ${parts.join('; ')}`);
   }
   if (before.kv_bytes !== after.kv_bytes) changes.push(`kv_bytes: ${before.kv_bytes ?? 'default'} → ${after.kv_bytes ?? 'default'}`);

@@ -35,19 +35,25 @@ export function parseAcl(text: string): { acl: Acl; problems: string[] } {
   const acl: Acl = { anonymous: [], users: new Map(), patterns: [] };
   const problems: string[] = [];
   let current = acl.anonymous;
-  text.split(/\r?\n/).forEach((raw, index) => {
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
+    if (line === '' || line.startsWith('#')) continue;
     const where = `line ${index + 1}`;
     const [keyword] = line.split(/\s+/, 1);
     let rest = line.slice(keyword.length).trim();
     if (keyword === 'user') {
-      if (rest === '') return problems.push(`${where}: "user" needs a name`);
+      if (rest === '') {
+        problems.push(`${where}: "user" needs a name`);
+        continue;
+      }
       current = acl.users.get(rest) ?? [];
       acl.users.set(rest, current);
-      return;
+      continue;
     }
-    if (keyword !== 'topic' && keyword !== 'pattern') return problems.push(`${where}: unknown keyword "${keyword}"`);
+    if (keyword !== 'topic' && keyword !== 'pattern') {
+      problems.push(`${where}: unknown keyword "${keyword}"`);
+      continue;
+    }
     let access: Access = 'readwrite';
     const [first] = rest.split(/\s+/, 1);
     if (ACCESS.has(first as Access) && rest.length > first.length) {
@@ -55,9 +61,12 @@ export function parseAcl(text: string): { acl: Acl; problems: string[] } {
       rest = rest.slice(first.length).trim();
     }
     const problem = filterProblem(rest);
-    if (problem) return problems.push(`${where}: ${problem}`);
+    if (problem) {
+      problems.push(`${where}: ${problem}`);
+      continue;
+    }
     (keyword === 'pattern' ? acl.patterns : current).push({ access, levels: rest.split('/') });
-  });
+  }
   return { acl, problems };
 }
 
@@ -89,7 +98,7 @@ function covers(grant: string[], filter: string[]): boolean {
   for (let i = 0; ; i++) {
     const g = grant[i];
     const f = filter[i];
-    if (i === 0 && (g === '#' || g === '+') && f !== undefined && f.startsWith('$')) return false;
+    if (i === 0 && (g === '#' || g === '+') && f?.startsWith('$')) return false;
     if (g === '#') return true;
     if (f === undefined || g === undefined) return f === undefined && g === undefined;
     if (f === '#') return false;
@@ -109,7 +118,7 @@ function substitute(levels: string[], who: Who): string[] | undefined {
 }
 
 function rulesFor(acl: Acl, who: Who): Rule[] {
-  const own = who.username === undefined ? acl.anonymous : acl.users.get(who.username) ?? [];
+  const own = who.username === undefined ? acl.anonymous : (acl.users.get(who.username) ?? []);
   const patterns: Rule[] = [];
   for (const rule of acl.patterns) {
     const levels = substitute(rule.levels, who);

@@ -34,7 +34,10 @@ export class BrokerAccess {
   private checking = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly options: BrokerAccessOptions, private readonly log: Logger) {}
+  constructor(
+    private readonly options: BrokerAccessOptions,
+    private readonly log: Logger,
+  ) {}
 
   /** Reads both files; at start a missing or unreadable file is an error the user must fix. */
   load(): void {

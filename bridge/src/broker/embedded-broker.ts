@@ -45,7 +45,10 @@ export class EmbeddedBroker implements Part {
   private readonly inProcess = new WeakSet<Duplex>();
   private readonly access: BrokerAccess;
 
-  constructor(private readonly options: EmbeddedBrokerOptions, private readonly log: Logger) {
+  constructor(
+    private readonly options: EmbeddedBrokerOptions,
+    private readonly log: Logger,
+  ) {
     this.access = new BrokerAccess(options.access, log);
   }
 
@@ -85,16 +88,18 @@ export class EmbeddedBroker implements Part {
       this.ws!.once('listening', resolve);
       this.ws!.once('error', (e) => reject(portError(e, this.options.wsPort, 'MQTT-over-WebSocket')));
     });
-    this.log.info(`embedded MQTT broker (MQTT 3.1.1 and 5) on mqtt://${this.options.host}:${this.port} and ws://${this.options.host}:${this.wsPort}`
-      + `${this.access.loginsRequired ? ', logins required' : ', no logins'}${this.access.hasAcl ? ', topic access from the ACL file' : ''}`);
+    this.log.info(
+      `embedded MQTT broker (MQTT 3.1.1 and 5) on mqtt://${this.options.host}:${this.port} and ws://${this.options.host}:${this.wsPort}` +
+        `${this.access.loginsRequired ? ', logins required' : ', no logins'}${this.access.hasAcl ? ', topic access from the ACL file' : ''}`,
+    );
   }
 
   get port(): number {
-    return (this.tcp?.address() as AddressInfo).port;
+    return (this.tcp!.address() as AddressInfo).port;
   }
 
   get wsPort(): number {
-    return (this.ws?.address() as AddressInfo).port;
+    return (this.ws!.address() as AddressInfo).port;
   }
 
   /** For any WebSocket server that feeds `handle`: one MQTT packet per message, so the same cap. */
@@ -136,7 +141,8 @@ export class EmbeddedBroker implements Part {
 
 function portError(e: Error, port: number, what: string): Error {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new Error(`${what} port ${port} is already in use (another broker running? set another port in megabit.yaml or mqtt.url to use it)`);
+  if (code === 'EADDRINUSE')
+    return new Error(`${what} port ${port} is already in use (another broker running? set another port in megabit.yaml or mqtt.url to use it)`);
   if (code === 'EACCES') return new Error(`no permission to listen on ${what} port ${port}`);
   return e;
 }

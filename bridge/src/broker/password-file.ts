@@ -17,9 +17,7 @@ const MAX_ITERATIONS = 1_000_000;
 const SALT_BYTES = 12;
 const HASH_BYTES = 64;
 
-export type PasswordHash =
-  | { kind: 'pbkdf2'; iterations: number; salt: Buffer; hash: Buffer }
-  | { kind: 'sha512'; salt: Buffer; hash: Buffer };
+export type PasswordHash = { kind: 'pbkdf2'; iterations: number; salt: Buffer; hash: Buffer } | { kind: 'sha512'; salt: Buffer; hash: Buffer };
 
 export interface PasswordFile {
   users: Map<string, PasswordHash>;

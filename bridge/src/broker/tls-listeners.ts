@@ -38,7 +38,10 @@ export class TlsListeners implements Part {
   private ws?: WebSocketServer;
   private readonly sockets = new Set<Duplex>();
 
-  constructor(private readonly options: TlsListenerOptions, private readonly log: Logger) {}
+  constructor(
+    private readonly options: TlsListenerOptions,
+    private readonly log: Logger,
+  ) {}
 
   async start(): Promise<void> {
     const { options } = this;
@@ -52,7 +55,8 @@ export class TlsListeners implements Part {
       rejectUnauthorized: options.requireCertificate,
       minVersion: 'TLSv1.2' as const,
     };
-    if (options.requireCertificate && secure.ca === undefined) throw new Error('broker.tls.require_certificate needs broker.tls.ca: the CA client certificates must chain to');
+    if (options.requireCertificate && secure.ca === undefined)
+      throw new Error('broker.tls.require_certificate needs broker.tls.ca: the CA client certificates must chain to');
     const track = (socket: Duplex): void => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -81,15 +85,17 @@ export class TlsListeners implements Part {
       handle(stream);
     });
     await listen(this.https, options.wsPort, options.host, 'MQTT over secure WebSocket (broker.tls.ws_port)');
-    this.log.info(`TLS listeners on mqtts://${options.host}:${this.port} and wss://${options.host}:${this.wsPort}${options.requireCertificate ? ' (client certificates required)' : ''}`);
+    this.log.info(
+      `TLS listeners on mqtts://${options.host}:${this.port} and wss://${options.host}:${this.wsPort}${options.requireCertificate ? ' (client certificates required)' : ''}`,
+    );
   }
 
   get port(): number {
-    return (this.tls?.address() as AddressInfo).port;
+    return (this.tls!.address() as AddressInfo).port;
   }
 
   get wsPort(): number {
-    return (this.https?.address() as AddressInfo).port;
+    return (this.https!.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {

@@ -32,9 +32,11 @@ export function resolveListenHosts(settings: Settings): string[] {
   const problems: string[] = [];
   const open = (key: string, host: string): void => {
     if (logins || settings.broker.allow_anonymous || isLoopbackHost(host)) return;
-    problems.push(`${key} is ${host}, which other machines can reach, but no logins are set up: `
-      + 'set broker.password_file (see "megabit user add" and docs/security.md), '
-      + 'or set broker.allow_anonymous: true if every device on that network is trusted');
+    problems.push(
+      `${key} is ${host}, which other machines can reach, but no logins are set up: ` +
+        'set broker.password_file (see "megabit user add" and docs/security.md), ' +
+        'or set broker.allow_anonymous: true if every device on that network is trusted',
+    );
   };
   if (settings.broker.host === undefined) settings.broker.host = fallback;
   else if (settings.mqtt.url === undefined) open('broker.host', settings.broker.host);

@@ -8,7 +8,12 @@ export const SETTINGS_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    device_id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', default: 'megabit', description: 'This display\'s id: the second level of every topic.' },
+    device_id: {
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9_-]{0,63}$',
+      default: 'megabit',
+      description: "This display's id: the second level of every topic.",
+    },
     log_level: { enum: ['debug', 'info', 'warn', 'error'], default: 'info', description: 'Least severe log level printed.' },
     data_dir: { type: 'string', minLength: 1, default: '~/.megabit', description: 'Where apps, their KV stores and state live.' },
     time_zone: { type: 'string', minLength: 1, default: 'system', description: 'IANA zone for apps\' local time ("system" = this machine\'s).' },
@@ -34,15 +39,60 @@ export const SETTINGS_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        host: { type: 'string', minLength: 1, description: 'Embedded broker: address to listen on. Absent = 127.0.0.1 (this machine only) without logins, 0.0.0.0 (the LAN) with a password_file. A non-loopback address without logins is refused unless allow_anonymous is true.' },
+        host: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'Embedded broker: address to listen on. Absent = 127.0.0.1 (this machine only) without logins, 0.0.0.0 (the LAN) with a password_file. A non-loopback address without logins is refused unless allow_anonymous is true.',
+        },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 1883, description: 'Embedded broker: MQTT TCP port (0 = any free port).' },
-        ws_port: { type: 'integer', minimum: 0, maximum: 65535, default: 8083, description: 'Embedded broker: plain MQTT-over-WebSocket port (0 = any free port). The simulator uses ws://<host>:<http.port>/mqtt instead.' },
-        password_file: { type: 'string', minLength: 1, description: 'Embedded broker: logins from this file, in mosquitto\'s format (what mosquitto_passwd and "megabit user add" write). Absent = no logins, and every listener stays on loopback.' },
-        acl_file: { type: 'string', minLength: 1, description: 'Embedded broker: per-user topic access from this file, in mosquitto\'s ACL format. Absent with logins = every logged-in user may use every topic.' },
-        allow_anonymous: { type: 'boolean', default: false, description: 'Embedded broker and page: accept clients without a login on a non-loopback address. Off by default; only for a network you trust entirely.' },
-        max_packet_bytes: { type: 'integer', minimum: 65536, maximum: 268435455, default: 12582912, description: 'Embedded broker: largest MQTT packet accepted, on every listener (the largest app install needs about 12 MiB); larger packets close the connection.' },
-        max_retained_messages: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Embedded broker: most retained messages kept; further new retained topics are dropped.' },
-        max_retained_bytes: { type: 'integer', minimum: 65536, maximum: 4294967295, default: 67108864, description: 'Embedded broker: most bytes of retained messages kept, topics and payloads (default 64 MiB); further retained messages are dropped.' },
+        ws_port: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 65535,
+          default: 8083,
+          description: 'Embedded broker: plain MQTT-over-WebSocket port (0 = any free port). The simulator uses ws://<host>:<http.port>/mqtt instead.',
+        },
+        password_file: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'Embedded broker: logins from this file, in mosquitto\'s format (what mosquitto_passwd and "megabit user add" write). Absent = no logins, and every listener stays on loopback.',
+        },
+        acl_file: {
+          type: 'string',
+          minLength: 1,
+          description:
+            "Embedded broker: per-user topic access from this file, in mosquitto's ACL format. Absent with logins = every logged-in user may use every topic.",
+        },
+        allow_anonymous: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Embedded broker and page: accept clients without a login on a non-loopback address. Off by default; only for a network you trust entirely.',
+        },
+        max_packet_bytes: {
+          type: 'integer',
+          minimum: 65536,
+          maximum: 268435455,
+          default: 12582912,
+          description:
+            'Embedded broker: largest MQTT packet accepted, on every listener (the largest app install needs about 12 MiB); larger packets close the connection.',
+        },
+        max_retained_messages: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000000,
+          default: 10000,
+          description: 'Embedded broker: most retained messages kept; further new retained topics are dropped.',
+        },
+        max_retained_bytes: {
+          type: 'integer',
+          minimum: 65536,
+          maximum: 4294967295,
+          default: 67108864,
+          description: 'Embedded broker: most bytes of retained messages kept, topics and payloads (default 64 MiB); further retained messages are dropped.',
+        },
         sys_topics: { type: 'boolean', default: false, description: 'Embedded broker: publish $SYS statistics topics.' },
         tls: {
           type: 'object',
@@ -65,7 +115,11 @@ export const SETTINGS_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        host: { type: 'string', minLength: 1, description: 'Address the simulator page and /mqtt WebSocket listen on. Absent = like the broker: loopback until logins exist.' },
+        host: {
+          type: 'string',
+          minLength: 1,
+          description: 'Address the simulator page and /mqtt WebSocket listen on. Absent = like the broker: loopback until logins exist.',
+        },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8000, description: 'HTTP port of the simulator page (0 = any free port).' },
         tls: {
           type: 'object',
@@ -78,7 +132,13 @@ export const SETTINGS_SCHEMA = {
           },
         },
         auth_token: { type: 'string', minLength: 16, description: 'When set, the page and /mqtt require this token (Authorization: Bearer, or ?token=).' },
-        allowed_origins: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Origins (scheme://host:port) whose web pages may open the WebSocket servers, besides the page\'s own origin when it is reached by IP address, localhost or this machine\'s name (other names could be DNS rebinding). List a DNS name you reach the page by here.' },
+        allowed_origins: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          default: [],
+          description:
+            "Origins (scheme://host:port) whose web pages may open the WebSocket servers, besides the page's own origin when it is reached by IP address, localhost or this machine's name (other names could be DNS rebinding). List a DNS name you reach the page by here.",
+        },
         max_connections: { type: 'integer', minimum: 1, maximum: 10000, default: 64, description: 'Most open HTTP and WebSocket connections at once.' },
       },
     },
@@ -95,8 +155,22 @@ export const SETTINGS_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        long_press_ms: { type: 'integer', minimum: BUTTON_TIMING_LIMITS.longPressMs.min, maximum: BUTTON_TIMING_LIMITS.longPressMs.max, default: DEFAULT_BUTTON_TIMINGS.longPressMs, description: 'A hold of the button at least this long is a long_press (reported while still held); shorter is a press. Hardware and simulator button alike.' },
-        double_press_ms: { type: 'integer', minimum: BUTTON_TIMING_LIMITS.doublePressMs.min, maximum: BUTTON_TIMING_LIMITS.doublePressMs.max, default: DEFAULT_BUTTON_TIMINGS.doublePressMs, description: 'A press starting less than this long after a press\'s release makes the two one double_press; a single press is reported this long after its release.' },
+        long_press_ms: {
+          type: 'integer',
+          minimum: BUTTON_TIMING_LIMITS.longPressMs.min,
+          maximum: BUTTON_TIMING_LIMITS.longPressMs.max,
+          default: DEFAULT_BUTTON_TIMINGS.longPressMs,
+          description:
+            'A hold of the button at least this long is a long_press (reported while still held); shorter is a press. Hardware and simulator button alike.',
+        },
+        double_press_ms: {
+          type: 'integer',
+          minimum: BUTTON_TIMING_LIMITS.doublePressMs.min,
+          maximum: BUTTON_TIMING_LIMITS.doublePressMs.max,
+          default: DEFAULT_BUTTON_TIMINGS.doublePressMs,
+          description:
+            "A press starting less than this long after a press's release makes the two one double_press; a single press is reported this long after its release.",
+        },
       },
     },
     homeassistant: {
@@ -105,16 +179,35 @@ export const SETTINGS_SCHEMA = {
       default: {},
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Publish Home Assistant MQTT discovery.' },
-        discovery_prefix: { type: 'string', minLength: 1, default: 'homeassistant', description: 'Home Assistant\'s discovery prefix.' },
-        birth_topic: { type: 'string', minLength: 1, pattern: '^[^#+]+$', default: 'homeassistant/status', description: 'Where Home Assistant announces itself ("online") after a restart: its MQTT birth message topic, which does not follow the discovery prefix.' },
-        image_interval_s: { type: 'integer', minimum: 5, maximum: 86400, default: 30, description: 'The Screen image entity gets a new picture at most this often (and on each app change or notification); every picture is a recorded state in Home Assistant.' },
-        url: { type: 'string', pattern: '^(https?|wss?)://', description: 'Home Assistant\'s address (e.g. http://homeassistant.local:8123), for apps that read entity states; absent = none.' },
+        discovery_prefix: { type: 'string', minLength: 1, default: 'homeassistant', description: "Home Assistant's discovery prefix." },
+        birth_topic: {
+          type: 'string',
+          minLength: 1,
+          pattern: '^[^#+]+$',
+          default: 'homeassistant/status',
+          description:
+            'Where Home Assistant announces itself ("online") after a restart: its MQTT birth message topic, which does not follow the discovery prefix.',
+        },
+        image_interval_s: {
+          type: 'integer',
+          minimum: 5,
+          maximum: 86400,
+          default: 30,
+          description:
+            'The Screen image entity gets a new picture at most this often (and on each app change or notification); every picture is a recorded state in Home Assistant.',
+        },
+        url: {
+          type: 'string',
+          pattern: '^(https?|wss?)://',
+          description: "Home Assistant's address (e.g. http://homeassistant.local:8123), for apps that read entity states; absent = none.",
+        },
         token: { type: 'string', minLength: 1, description: 'A long-lived access token of a Home Assistant user (never logged).' },
         app_access: {
           type: 'array',
           items: { type: 'string', pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)?$' },
           default: [],
-          description: 'Home Assistant entities apps may read: domains ("sensor") or entity ids ("sensor.power"). An app reads what its manifest asks for within this list; empty = nothing.',
+          description:
+            'Home Assistant entities apps may read: domains ("sensor") or entity ids ("sensor.power"). An app reads what its manifest asks for within this list; empty = nothing.',
         },
       },
     },
@@ -124,7 +217,13 @@ export const SETTINGS_SCHEMA = {
       default: {},
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Advance through the apps automatically.' },
-        default_duration_ms: { type: 'integer', minimum: 1000, maximum: 86400000, default: 15000, description: 'Dwell time of an app whose manifest sets none.' },
+        default_duration_ms: {
+          type: 'integer',
+          minimum: 1000,
+          maximum: 86400000,
+          default: 15000,
+          description: 'Dwell time of an app whose manifest sets none.',
+        },
       },
     },
     display: {
@@ -142,7 +241,13 @@ export const SETTINGS_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        default_duration_ms: { type: 'integer', minimum: 500, maximum: 3600000, default: 5000, description: 'How long a notification shows when it names no duration.' },
+        default_duration_ms: {
+          type: 'integer',
+          minimum: 500,
+          maximum: 3600000,
+          default: 5000,
+          description: 'How long a notification shows when it names no duration.',
+        },
       },
     },
     sandbox: {
@@ -152,14 +257,15 @@ export const SETTINGS_SCHEMA = {
       properties: {
         run_timeout_ms: { type: 'integer', minimum: 10, maximum: 60000, default: 250, description: 'Time one app tick may take before the app is stopped.' },
         setup_timeout_ms: { type: 'integer', minimum: 100, maximum: 120000, default: 5000, description: 'Time loading and setting up an app may take.' },
-        memory_mb: { type: 'integer', minimum: 1, maximum: 1024, default: 16, description: 'Cap on an app\'s memory.' },
+        memory_mb: { type: 'integer', minimum: 1, maximum: 1024, default: 16, description: "Cap on an app's memory." },
         default_kv_bytes: { type: 'integer', minimum: 0, maximum: 16777216, default: 16384, description: 'KV quota of an app whose manifest asks for none.' },
         log_lines_per_second: { type: 'integer', minimum: 1, maximum: 10000, default: 20, description: 'Log lines an app may emit per second.' },
         allow_private_hosts: {
           type: 'array',
           items: { type: 'string', minLength: 1 },
           default: [],
-          description: 'Host names (as apps write them in URLs) that may resolve to local addresses: loopback, private, link-local, CGNAT. Apps still need the host in their manifest\'s permissions.network. Empty = apps reach only public addresses.',
+          description:
+            "Host names (as apps write them in URLs) that may resolve to local addresses: loopback, private, link-local, CGNAT. Apps still need the host in their manifest's permissions.network. Empty = apps reach only public addresses.",
         },
       },
     },
@@ -208,7 +314,15 @@ export interface Settings {
   };
   serial: { path?: string };
   button: { long_press_ms: number; double_press_ms: number };
-  homeassistant: { enabled: boolean; discovery_prefix: string; birth_topic: string; image_interval_s: number; url?: string; token?: string; app_access: string[] };
+  homeassistant: {
+    enabled: boolean;
+    discovery_prefix: string;
+    birth_topic: string;
+    image_interval_s: number;
+    url?: string;
+    token?: string;
+    app_access: string[];
+  };
   rotation: { enabled: boolean; default_duration_ms: number };
   display: { brightness: number; max_fps: number; frame_publish_max_fps: number };
   notifications: { default_duration_ms: number };

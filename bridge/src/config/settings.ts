@@ -11,7 +11,10 @@ import { resolveListenHosts } from './exposure';
 import { SETTINGS_SCHEMA, type Settings } from './schema';
 
 export class SettingsError extends Error {
-  constructor(readonly problems: string[], source: string) {
+  constructor(
+    readonly problems: string[],
+    source: string,
+  ) {
     super(`invalid settings in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'SettingsError';
   }
@@ -37,7 +40,11 @@ function coerce(raw: string, node: SchemaNode): unknown {
   if (node.type === 'integer') return /^-?\d+$/.test(raw) ? Number(raw) : raw;
   if (node.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
   // Lists: comma-separated (MEGABIT_SANDBOX_ALLOW_PRIVATE_HOSTS=nas.local,printer.local).
-  if (node.type === 'array') return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (node.type === 'array')
+    return raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
   return raw;
 }
 

@@ -3,9 +3,7 @@
  * layer depends on this interface only; `Device` implements it over the scheduler, compositor
  * and app store.
  */
-import type {
-  AppManifest, AppStatus, ButtonEvent, DeviceState, DisplayCommand, NotifyRequest,
-} from '@megabit/contract';
+import type { AppManifest, AppStatus, ButtonEvent, DeviceState, DisplayCommand, NotifyRequest } from '@megabit/contract';
 import type { HomeAssistantEntityState } from '../sandbox/types';
 
 export interface DeviceControl {

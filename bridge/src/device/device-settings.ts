@@ -9,7 +9,10 @@ export interface PersistedDeviceSettings {
 }
 
 export class DeviceSettingsFile {
-  constructor(private readonly file: string, private readonly defaults: PersistedDeviceSettings) {}
+  constructor(
+    private readonly file: string,
+    private readonly defaults: PersistedDeviceSettings,
+  ) {}
 
   /** The stored values, with defaults for anything missing or unreadable. */
   load(): PersistedDeviceSettings {

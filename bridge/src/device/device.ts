@@ -7,8 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DISPLAY_HEIGHT, DISPLAY_WIDTH, type AppManifest, type AppStatus, type ButtonEvent,
-  type DeviceState, type DisplayCommand, type NotifyRequest,
+  DISPLAY_HEIGHT,
+  DISPLAY_WIDTH,
+  type AppManifest,
+  type AppStatus,
+  type ButtonEvent,
+  type DeviceState,
+  type DisplayCommand,
+  type NotifyRequest,
 } from '@megabit/contract';
 import { AppStore, type AppsChange, type StoredApp } from '../apps';
 import { ConfigSchemas } from '../apps/app-config';
@@ -61,7 +67,10 @@ export class Device implements DeviceControl, Part {
   /** Apps (id@version) already warned about entities homeassistant.app_access does not allow. */
   private readonly accessWarned = new Set<string>();
 
-  constructor(private readonly options: DeviceOptions, private readonly log: Logger) {
+  constructor(
+    private readonly options: DeviceOptions,
+    private readonly log: Logger,
+  ) {
     const s = options.settings;
     this.store = new AppStore(s.data_dir, log.child('apps'));
     this.settingsFile = new DeviceSettingsFile(join(s.data_dir, 'device.json'), {
@@ -96,24 +105,27 @@ export class Device implements DeviceControl, Part {
     this.compositor.setPower(this.persisted.power);
     this.compositor.setBrightness(this.persisted.brightness);
 
-    this.scheduler = new Scheduler({
-      defaultDurationMs: s.rotation.default_duration_ms,
-      rotation: this.persisted.rotation,
-      kvQuotaBytes: (m) => m.permissions?.kv_bytes ?? s.sandbox.default_kv_bytes,
-      sandbox: { limits: this.limits, timeZone: this.timeZone },
-      startApp: (opts) => this.startInstance(opts),
-      onFrame: (frame) => this.compositor.setAppFrame(frame),
-      onChange: () => {
-        this.options.bus.emit('stateChanged');
-        this.options.bus.emit('appsChanged');
+    this.scheduler = new Scheduler(
+      {
+        defaultDurationMs: s.rotation.default_duration_ms,
+        rotation: this.persisted.rotation,
+        kvQuotaBytes: (m) => m.permissions?.kv_bytes ?? s.sandbox.default_kv_bytes,
+        sandbox: { limits: this.limits, timeZone: this.timeZone },
+        startApp: (opts) => this.startInstance(opts),
+        onFrame: (frame) => this.compositor.setAppFrame(frame),
+        onChange: () => {
+          this.options.bus.emit('stateChanged');
+          this.options.bus.emit('appsChanged');
+        },
+        onLog: (appId, level, message) => {
+          this.log.debug(`app ${appId}: ${message}`);
+          this.options.bus.emit('appLog', appId, { level, message });
+        },
+        onStarted: (id) => this.store.appStarted(id),
+        onStartFailed: (id, reason) => this.store.appFailedToStart(id, reason),
       },
-      onLog: (appId, level, message) => {
-        this.log.debug(`app ${appId}: ${message}`);
-        this.options.bus.emit('appLog', appId, { level, message });
-      },
-      onStarted: (id) => this.store.appStarted(id),
-      onStartFailed: (id, reason) => this.store.appFailedToStart(id, reason),
-    }, this.log.child('scheduler'));
+      this.log.child('scheduler'),
+    );
 
     this.compositor.start();
     this.scheduler.setApps(this.schedulable());
@@ -257,7 +269,10 @@ export class Device implements DeviceControl, Part {
     for (const app of this.store.list()) {
       for (const t of app.manifest?.permissions?.mqtt ?? []) {
         if (appMayReadTopic(t, base)) topics.add(t);
-        else this.warnOnce(`app ${app.id}: permissions.mqtt names ${t}, which no app may read (display commands and replies carry other apps' config); it gets no value`);
+        else
+          this.warnOnce(
+            `app ${app.id}: permissions.mqtt names ${t}, which no app may read (display commands and replies carry other apps' config); it gets no value`,
+          );
       }
     }
     return [...topics];
@@ -319,7 +334,8 @@ export class Device implements DeviceControl, Part {
   // ---- internals ----
 
   private schedulable(): SchedulableApp[] {
-    return this.store.list()
+    return this.store
+      .list()
       .filter((app): app is StoredApp & { status: 'ok' } => app.status === 'ok')
       .map((app) => ({
         id: app.id,
@@ -356,7 +372,9 @@ export class Device implements DeviceControl, Part {
     const key = `${manifest.id}@${manifest.version}`;
     if (denied.length > 0 && !this.accessWarned.has(key)) {
       this.accessWarned.add(key);
-      this.log.warn(`app ${manifest.id} asks to read ${denied.join(', ')} from Home Assistant, which homeassistant.app_access in megabit.yaml does not allow; it sees them as denied`);
+      this.log.warn(
+        `app ${manifest.id} asks to read ${denied.join(', ')} from Home Assistant, which homeassistant.app_access in megabit.yaml does not allow; it sees them as denied`,
+      );
     }
     const instance = await startApp(options);
     // The latest values it may read: the sandbox keeps only those the app was granted.

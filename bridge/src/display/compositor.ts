@@ -35,7 +35,8 @@ const FPS_WINDOW_MS = 1000;
 
 function positive(value: number | undefined, fallback: number, name: string, max: number): number {
   const v = value ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) throw new RangeError(`compositor ${name} must be a number above 0 and at most ${max}, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max)
+    throw new RangeError(`compositor ${name} must be a number above 0 and at most ${max}, got ${String(v)}`);
   return v;
 }
 
@@ -80,16 +81,21 @@ export class Compositor {
       log: this.log,
     });
     this.notifications.onEvent(() => this.requestCompose());
-    this.effects = new LightEffects({
-      showLevel: (level) => {
-        for (const output of this.outputs) this.callOutput(output, () => output.setBrightness?.(level));
+    this.effects = new LightEffects(
+      {
+        showLevel: (level) => {
+          for (const output of this.outputs) this.callOutput(output, () => output.setBrightness?.(level));
+        },
+        showLit: (lit) => {
+          this.lit = lit;
+          for (const output of this.outputs) this.callOutput(output, () => output.setPower?.(lit));
+          this.requestCompose();
+        },
       },
-      showLit: (lit) => {
-        this.lit = lit;
-        for (const output of this.outputs) this.callOutput(output, () => output.setPower?.(lit));
-        this.requestCompose();
-      },
-    }, this.clock, this.on, this.level);
+      this.clock,
+      this.on,
+      this.level,
+    );
   }
 
   /** Starts composing: pushes the current frame to every output at once. */

@@ -8,7 +8,11 @@
 export type { DisplayOutput } from './output';
 export { Compositor, type CompositorOptions } from './compositor';
 export {
-  NotificationQueue, type NotificationEvent, type NotificationListener, type NotificationQueueOptions, type ShownNotification,
+  NotificationQueue,
+  type NotificationEvent,
+  type NotificationListener,
+  type NotificationQueueOptions,
+  type ShownNotification,
 } from './notification-queue';
 export type { Notification } from './notification';
 export { systemClock, type Clock, type ClockTimer } from './clock';

@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import { BUTTON_ACTIONS, CMD, OUT, type AppStatus, type ButtonAction, type DeviceTopics } from '@megabit/contract';
 import { SHIPPED_FIRMWARE } from './firmware-release';
 
-export type DiscoveryComponent =
-  | 'light' | 'select' | 'button' | 'notify' | 'sensor' | 'event' | 'device_automation' | 'image' | 'switch' | 'update';
+export type DiscoveryComponent = 'light' | 'select' | 'button' | 'notify' | 'sensor' | 'event' | 'device_automation' | 'image' | 'switch' | 'update';
 
 export interface DiscoveryConfig {
   component: DiscoveryComponent;
@@ -57,7 +56,12 @@ export function configFilter(discoveryPrefix: string, nodeId: string): string {
 
 /** An entity id's object part: lower-case letters, digits and single inner underscores. */
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'megabit';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '') || 'megabit'
+  );
 }
 
 /** Jinja for `P/state/display`: the panel is there (its link is up). */
@@ -76,9 +80,11 @@ export const NOTIFY_TEMPLATE = "{{ {'text': value} | to_json }}";
 function firmwareTemplate(): string {
   const f = SHIPPED_FIRMWARE;
   const quote = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  return `{% set u = {'latest_version': ${quote(f.version)}, 'title': ${quote(f.title)}, 'release_summary': ${quote(f.summary)}} %}`
-    + "{% if value_json.firmware_version %}{% set u = dict(u, installed_version=value_json.firmware_version) %}{% endif %}"
-    + '{{ u | to_json }}';
+  return (
+    `{% set u = {'latest_version': ${quote(f.version)}, 'title': ${quote(f.title)}, 'release_summary': ${quote(f.summary)}} %}` +
+    '{% if value_json.firmware_version %}{% set u = dict(u, installed_version=value_json.firmware_version) %}{% endif %}' +
+    '{{ u | to_json }}'
+  );
 }
 
 /** Jinja for `P/state`'s `app`: "None" makes Home Assistant show the state as unknown. */

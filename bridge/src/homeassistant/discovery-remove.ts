@@ -26,8 +26,10 @@ export async function removeDiscovery(settings: Settings): Promise<string> {
   } catch (e) {
     const refusedLogin = [4, 5, 0x86, 0x87].includes((e as { code?: number }).code ?? -1);
     if (embedded && refusedLogin) {
-      throw new Error('the embedded broker refused the login: set mqtt.username and mqtt.password in megabit.yaml '
-        + 'to a user of broker.password_file that may write homeassistant/# (admin in config/megabit.acl)');
+      throw new Error(
+        'the embedded broker refused the login: set mqtt.username and mqtt.password in megabit.yaml ' +
+          'to a user of broker.password_file that may write homeassistant/# (admin in config/megabit.acl)',
+      );
     }
     if (embedded) {
       // The embedded broker keeps retained messages in memory: when it is not running, nothing is left.

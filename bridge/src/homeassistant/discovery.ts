@@ -139,9 +139,7 @@ export class HomeAssistantDiscovery implements Part {
   private sync(force: boolean): void {
     const configs = this.configs();
     const wantedKeys = new Set(configs.map((c) => c.objectId));
-    const removed: RemovedComponent[] = [...componentsOf(this.onBroker)]
-      .filter(([key]) => !wantedKeys.has(key))
-      .map(([key, platform]) => ({ key, platform }));
+    const removed: RemovedComponent[] = [...componentsOf(this.onBroker)].filter(([key]) => !wantedKeys.has(key)).map(([key, platform]) => ({ key, platform }));
     if (removed.length > 0) {
       this.mqtt.publish(this.deviceTopic, JSON.stringify(devicePayload(configs, removed)), { retain: true, qos: 1 });
       this.log.debug(`removed component(s) ${removed.map((r) => r.key).join(', ')} from ${this.deviceTopic}`);
@@ -163,7 +161,14 @@ export class HomeAssistantDiscovery implements Part {
   private configs(): DiscoveryConfig[] {
     const o = this.options;
     return buildDiscoveryConfigs(
-      { discoveryPrefix: o.discoveryPrefix, baseTopic: o.baseTopic, deviceId: o.deviceId, version: VERSION, configurationUrl: o.configurationUrl(), panel: o.panel },
+      {
+        discoveryPrefix: o.discoveryPrefix,
+        baseTopic: o.baseTopic,
+        deviceId: o.deviceId,
+        version: VERSION,
+        configurationUrl: o.configurationUrl(),
+        panel: o.panel,
+      },
       this.topics,
       this.device.apps(),
     );

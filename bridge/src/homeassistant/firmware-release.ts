@@ -5,6 +5,7 @@
 export const SHIPPED_FIRMWARE = {
   version: '0.1.0',
   title: 'Megabit coprocessor firmware',
-  summary: 'Serial protocol v1: frames with acknowledgement and resend, brightness, the button, heartbeats. '
-    + 'Flash it with the tools of its board (docs/hardware.md); the bridge does not flash yet.',
+  summary:
+    'Serial protocol v1: frames with acknowledgement and resend, brightness, the button, heartbeats. ' +
+    'Flash it with the tools of its board (docs/hardware.md); the bridge does not flash yet.',
 } as const;

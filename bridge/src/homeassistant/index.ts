@@ -16,20 +16,29 @@ export function homeAssistantParts(ctx: PartContext): Part[] {
   if (settings.homeassistant.enabled) {
     const screen = new ScreenSnapshotFeed(ctx.mqtt, ctx.topics, ctx.frames, ctx.device, ctx.bus, settings.homeassistant.image_interval_s);
     parts.push(screen);
-    parts.push(new HomeAssistantDiscovery(ctx.mqtt, ctx.topics, ctx.device, ctx.bus, {
-      discoveryPrefix: settings.homeassistant.discovery_prefix,
-      birthTopic: settings.homeassistant.birth_topic,
-      panel: settings.serial.path !== undefined,
-      baseTopic: settings.mqtt.base_topic,
-      deviceId: settings.device_id,
-      configurationUrl: () => simulatorUrl(settings.http.host, ctx.http.port),
-      // When Home Assistant comes online it wants the retained state and the screen again.
-      republish: () => {
-        ctx.state.publishAll();
-        ctx.frames.publishPng();
-        screen.publishNow();
-      },
-    }, log.child('homeassistant')));
+    parts.push(
+      new HomeAssistantDiscovery(
+        ctx.mqtt,
+        ctx.topics,
+        ctx.device,
+        ctx.bus,
+        {
+          discoveryPrefix: settings.homeassistant.discovery_prefix,
+          birthTopic: settings.homeassistant.birth_topic,
+          panel: settings.serial.path !== undefined,
+          baseTopic: settings.mqtt.base_topic,
+          deviceId: settings.device_id,
+          configurationUrl: () => simulatorUrl(settings.http.host, ctx.http.port),
+          // When Home Assistant comes online it wants the retained state and the screen again.
+          republish: () => {
+            ctx.state.publishAll();
+            ctx.frames.publishPng();
+            screen.publishNow();
+          },
+        },
+        log.child('homeassistant'),
+      ),
+    );
   }
   const { url, token } = settings.homeassistant;
   if (url && token) {

@@ -70,7 +70,10 @@ export class HttpServer implements Part {
   private readonly reportedOrigins = new Set<string>();
   private refusedConnections = 0;
 
-  constructor(private readonly options: HttpServerOptions, private readonly log: Logger) {
+  constructor(
+    private readonly options: HttpServerOptions,
+    private readonly log: Logger,
+  ) {
     this.files = new StaticFiles(options.staticDir);
     if (options.authToken !== undefined) this.token = new AccessToken(options.authToken);
   }
@@ -91,7 +94,15 @@ export class HttpServer implements Part {
     };
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.guard(res, () => this.serve(req, res));
     const server = this.options.tls
-      ? createHttpsServer({ ...timeouts, cert: readPemFile(this.options.tls.cert, 'http.tls.cert'), key: readPemFile(this.options.tls.key, 'http.tls.key'), handshakeTimeout: timeouts.headersTimeout }, handler)
+      ? createHttpsServer(
+          {
+            ...timeouts,
+            cert: readPemFile(this.options.tls.cert, 'http.tls.cert'),
+            key: readPemFile(this.options.tls.key, 'http.tls.key'),
+            handshakeTimeout: timeouts.headersTimeout,
+          },
+          handler,
+        )
       : createServer(timeouts, handler);
     this.server = server;
     this.wss = new WebSocketServer({
@@ -120,7 +131,7 @@ export class HttpServer implements Part {
   }
 
   get port(): number {
-    return (this.server?.address() as AddressInfo).port;
+    return (this.server!.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
@@ -186,7 +197,7 @@ export class HttpServer implements Part {
     const verdict = this.options.origins.check(req, this.secure ? 'https' : 'http');
     if (!verdict.ok) {
       this.reportOrigin(verdict.origin);
-      return replyAndClose(socket, 403, 'this web page\'s origin may not open /mqtt (see http.allowed_origins)');
+      return replyAndClose(socket, 403, "this web page's origin may not open /mqtt (see http.allowed_origins)");
     }
     this.wss!.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
@@ -236,4 +247,3 @@ export class HttpServer implements Part {
     this.files.send(file, res, req.method === 'HEAD');
   }
 }
-

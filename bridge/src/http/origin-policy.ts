@@ -34,11 +34,13 @@ export class OriginPolicy {
 
   /** Throws with the offending entry when `allowedOrigins` holds something that is not an origin. */
   constructor(allowedOrigins: readonly string[], machineName = hostname()) {
-    this.allowed = new Set(allowedOrigins.map((entry) => {
-      const origin = normalizeOrigin(entry);
-      if (origin === undefined) throw new Error(`http.allowed_origins: "${entry}" is not an origin like http://megabit.lan:8000`);
-      return origin;
-    }));
+    this.allowed = new Set(
+      allowedOrigins.map((entry) => {
+        const origin = normalizeOrigin(entry);
+        if (origin === undefined) throw new Error(`http.allowed_origins: "${entry}" is not an origin like http://megabit.lan:8000`);
+        return origin;
+      }),
+    );
     const short = machineName.toLowerCase().split('.')[0];
     this.machineNames = new Set(['localhost', machineName.toLowerCase(), short, `${short}.local`]);
   }

@@ -12,7 +12,11 @@ export class AppTopicFeed implements Part {
   private subscribed = new Set<string>();
   private readonly onMessage = (topic: string, payload: Buffer): void => this.device.setTopicValue(topic, payload);
 
-  constructor(private readonly mqtt: MqttConnection, private readonly device: DeviceControl, private readonly bus: EventBus) {}
+  constructor(
+    private readonly mqtt: MqttConnection,
+    private readonly device: DeviceControl,
+    private readonly bus: EventBus,
+  ) {}
 
   start(): void {
     this.bus.on(this, 'appsChanged', () => this.sync());

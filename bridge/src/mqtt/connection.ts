@@ -41,7 +41,11 @@ export class MqttConnection implements Part {
   private everConnected = false;
   private stopping = false;
 
-  constructor(private readonly options: ConnectionOptions, private readonly topics: DeviceTopics, private readonly log: Logger) {}
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly topics: DeviceTopics,
+    private readonly log: Logger,
+  ) {}
 
   get connected(): boolean {
     return this.client?.connected ?? false;

@@ -6,7 +6,11 @@ import type { MqttConnection } from './connection';
 
 export class EventPublisher implements Part {
   readonly name = 'event publisher';
-  constructor(private readonly mqtt: MqttConnection, private readonly topics: DeviceTopics, private readonly bus: EventBus) {}
+  constructor(
+    private readonly mqtt: MqttConnection,
+    private readonly topics: DeviceTopics,
+    private readonly bus: EventBus,
+  ) {}
 
   start(): void {
     this.bus.on(this, 'button', (event) => this.mqtt.publish(this.topics.out(OUT.buttonEvent), JSON.stringify(event), { qos: 1 }));

@@ -58,9 +58,7 @@ export function guardedLookup(allowPrivateHosts: readonly string[], resolver: Re
       const usable = allowed ? addresses : addresses.filter((a) => nonPublicReason(a.address) === null);
       if (usable.length === 0) {
         const first = addresses[0];
-        const message = first
-          ? refusal(hostname, first.address, nonPublicReason(first.address) ?? 'unknown')
-          : `${hostname} resolves to no address`;
+        const message = first ? refusal(hostname, first.address, nonPublicReason(first.address) ?? 'unknown') : `${hostname} resolves to no address`;
         return callback(new PrivateAddressError(message), '', 0);
       }
       if (options.all) return (callback as (e: null, a: LookupAddress[]) => void)(null, usable);

@@ -22,7 +22,10 @@ import { formatMiB } from './wasm-memory-cap';
 const KV_SAVE_INTERVAL_MS = 1000;
 
 class GuestFault extends Error {
-  constructor(readonly kind: FaultKind, message: string) {
+  constructor(
+    readonly kind: FaultKind,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -183,7 +186,10 @@ function linkProblem(module: WasmModule): string | null {
   };
   const missing = Wasm.Module.imports(module).filter((i) => i.kind !== 'function' || !provided[i.module]?.has(i.name));
   if (missing.length > 0) {
-    const list = missing.slice(0, 5).map((i) => `${i.kind} "${i.module}"."${i.name}"`).join(', ');
+    const list = missing
+      .slice(0, 5)
+      .map((i) => `${i.kind} "${i.module}"."${i.name}"`)
+      .join(', ');
     const hint = missing.some((i) => i.module.startsWith('wasi')) ? ' (apps get no WASI: build without it)' : '';
     return `the module imports ${list}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}, which Megabit does not provide${hint}`;
   }
@@ -195,9 +201,29 @@ function linkProblem(module: WasmModule): string | null {
 
 /** What Extism 1.0.3's kernel namespace offers a guest. */
 const EXTISM_ENV_FUNCTIONS: ReadonlySet<string> = new Set([
-  'alloc', 'free', 'load_u8', 'load_u64', 'store_u8', 'store_u64', 'input_offset', 'input_length',
-  'input_load_u8', 'input_load_u64', 'output_set', 'error_set', 'config_get', 'var_get', 'var_set',
-  'http_request', 'http_status_code', 'length', 'length_unsafe', 'log_warn', 'log_info', 'log_debug', 'log_error',
+  'alloc',
+  'free',
+  'load_u8',
+  'load_u64',
+  'store_u8',
+  'store_u64',
+  'input_offset',
+  'input_length',
+  'input_load_u8',
+  'input_load_u64',
+  'output_set',
+  'error_set',
+  'config_get',
+  'var_get',
+  'var_set',
+  'http_request',
+  'http_status_code',
+  'length',
+  'length_unsafe',
+  'log_warn',
+  'log_info',
+  'log_debug',
+  'log_error',
 ]);
 
 /** Routes the PDKs' own log functions (Extism log_info & co.) through the same rate limit. */

@@ -253,7 +253,8 @@ export class AppHost {
   }
 
   private haReply(entityId: string): object {
-    if (this.o.homeAssistantDenied.includes(entityId)) return { ok: false, error: `denied: ${entityId} is not allowed by homeassistant.app_access in megabit.yaml` };
+    if (this.o.homeAssistantDenied.includes(entityId))
+      return { ok: false, error: `denied: ${entityId} is not allowed by homeassistant.app_access in megabit.yaml` };
     if (!this.haAllowed.has(entityId)) return { ok: false, error: `denied: ${entityId} is not in permissions.homeassistant` };
     const state = this.haStates.get(entityId);
     return state ? { ok: true, state: state.state, attributes: state.attributes } : { ok: false, error: 'unavailable' };

@@ -68,8 +68,7 @@ export function parseRequest(patterns: readonly string[], json: string, body: Ui
   if (typeof method !== 'string' || !/^[A-Za-z]{1,16}$/.test(method)) throw new HttpDenied('HTTP request refused: "method" must be an HTTP method name');
   // PDKs disagree on the key: the JS SDK reads both.
   const rawHeaders = r.headers ?? r.header ?? {};
-  if (typeof rawHeaders !== 'object' || rawHeaders === null || Array.isArray(rawHeaders)
-    || !Object.values(rawHeaders).every((v) => typeof v === 'string')) {
+  if (typeof rawHeaders !== 'object' || rawHeaders === null || Array.isArray(rawHeaders) || !Object.values(rawHeaders).every((v) => typeof v === 'string')) {
     throw new HttpDenied('HTTP request refused: "headers" must be an object of strings');
   }
   const upper = method.toUpperCase();

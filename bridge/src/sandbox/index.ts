@@ -101,7 +101,11 @@ class SandboxedApp implements AppInstance {
   /** The app's own connection pool, closed with it. */
   private readonly dispatcher: Agent;
 
-  constructor(private readonly options: SandboxOptions, init: WorkerInit, private readonly http: HttpChannel) {
+  constructor(
+    private readonly options: SandboxOptions,
+    init: WorkerInit,
+    private readonly http: HttpChannel,
+  ) {
     this.id = options.manifest.id;
     this.homeAssistantEntities = new Set(init.homeAssistantEntities);
     this.dispatcher = guardedAgent(options.allowPrivateHosts ?? []);
@@ -122,15 +126,19 @@ class SandboxedApp implements AppInstance {
     http.serve((request) => fetchForApp(request, network, this.httpTimeLeft(), this.httpStop.signal));
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (e: Error & { code?: string }) => {
-      this.die(e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? new SandboxFault('memory', 'ran out of memory (the sandbox heap limit)')
-        : new SandboxFault('crash', `the app's worker crashed: ${e.message}`));
+      this.die(
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new SandboxFault('memory', 'ran out of memory (the sandbox heap limit)')
+          : new SandboxFault('crash', `the app's worker crashed: ${e.message}`),
+      );
     });
-    this.exit = new Promise((resolve) => this.worker.once('exit', (code) => {
-      this.exited = true;
-      this.die(new SandboxFault('crash', `the app's worker stopped unexpectedly (exit code ${code})`));
-      resolve();
-    }));
+    this.exit = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        this.exited = true;
+        this.die(new SandboxFault('crash', `the app's worker stopped unexpectedly (exit code ${code})`));
+        resolve();
+      }),
+    );
     this.started = new Promise<void>((resolve, reject) => {
       this.starting = { resolve: () => resolve(), reject };
     });
@@ -142,7 +150,14 @@ class SandboxedApp implements AppInstance {
     // Started synchronously when idle, so a close() right after run() finds the run in flight.
     const result = this.queued === 0 ? this.runNow() : this.queue.then(() => this.runNow());
     this.queued++;
-    this.queue = result.then(() => { this.queued--; }, () => { this.queued--; });
+    this.queue = result.then(
+      () => {
+        this.queued--;
+      },
+      () => {
+        this.queued--;
+      },
+    );
     return result;
   }
 
@@ -192,15 +207,19 @@ class SandboxedApp implements AppInstance {
   private async shutDown(): Promise<void> {
     if (!this.fault && !this.exited) {
       const started = this.clock.startedAt();
-      const grace = this.pending && started !== null
-        ? Math.max(0, started + this.options.limits.runTimeoutMs - Date.now())
-        : CLOSE_GRACE_MS;
+      const grace = this.pending && started !== null ? Math.max(0, started + this.options.limits.runTimeoutMs - Date.now()) : CLOSE_GRACE_MS;
       const acked = new Promise<void>((resolve) => {
         this.onClosed = resolve;
       });
       this.send({ type: 'close' });
       let graceTimer: NodeJS.Timeout | undefined;
-      await Promise.race([acked, this.exit, new Promise<void>((resolve) => { graceTimer = setTimeout(resolve, grace); })]);
+      await Promise.race([
+        acked,
+        this.exit,
+        new Promise<void>((resolve) => {
+          graceTimer = setTimeout(resolve, grace);
+        }),
+      ]);
       clearTimeout(graceTimer);
     }
     clearTimeout(this.timer);
@@ -237,7 +256,7 @@ class SandboxedApp implements AppInstance {
         if (left <= 0) this.die(new SandboxFault('timeout', `run() exceeded its ${budget} ms time budget`));
         else this.timer = setTimeout(check, left);
       } else if (now - askedAt > budget + UNRESPONSIVE_AFTER_MS) {
-        this.die(new SandboxFault('crash', 'the app\'s worker stopped responding'));
+        this.die(new SandboxFault('crash', "the app's worker stopped responding"));
       } else {
         // Not started yet, or finished with its answer on the way.
         this.timer = setTimeout(check, budget);

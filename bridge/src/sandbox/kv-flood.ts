@@ -28,8 +28,9 @@ export class KvFloodMeter {
       const oldest = this.times[this.next];
       if (now - oldest <= KV_FLOOD_WINDOW_MS) {
         const seconds = Math.max(0.1, (now - oldest) / 1000);
-        this.floodReason = `KV flood: ${KV_FLOOD_REFUSALS + 1} writes refused in ${seconds.toFixed(1)} s `
-          + `for going over the ${this.quotaBytes}-byte quota (limit: ${KV_FLOOD_REFUSALS} per ${KV_FLOOD_WINDOW_MS / 1000} s)`;
+        this.floodReason =
+          `KV flood: ${KV_FLOOD_REFUSALS + 1} writes refused in ${seconds.toFixed(1)} s ` +
+          `for going over the ${this.quotaBytes}-byte quota (limit: ${KV_FLOOD_REFUSALS} per ${KV_FLOOD_WINDOW_MS / 1000} s)`;
       }
     }
     this.times[this.next] = now;

@@ -23,7 +23,11 @@ export class KvStore {
    * Loads `file`; a missing file is an empty store, an unreadable or corrupt one too, reported
    * through `warn` (the app keeps working, its old data is lost either way).
    */
-  constructor(private readonly file: string, private readonly quotaBytes: number, warn: (message: string) => void) {
+  constructor(
+    private readonly file: string,
+    private readonly quotaBytes: number,
+    warn: (message: string) => void,
+  ) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');

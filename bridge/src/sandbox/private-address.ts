@@ -85,7 +85,13 @@ function v6Bytes(text: string): number[] | null {
   }
   const groupsWanted = 8 - tail.length / 2;
   const [head, rest] = t.includes('::') ? t.split('::') : [t, undefined];
-  const parse = (s: string | undefined): number[] => (s ? s.split(':').filter((g) => g !== '').map((g) => parseInt(g, 16)) : []);
+  const parse = (s: string | undefined): number[] =>
+    s
+      ? s
+          .split(':')
+          .filter((g) => g !== '')
+          .map((g) => parseInt(g, 16))
+      : [];
   const left = parse(head);
   const right = parse(rest);
   const fill = rest === undefined ? 0 : groupsWanted - left.length - right.length;

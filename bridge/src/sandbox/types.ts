@@ -53,7 +53,10 @@ export type FaultKind = 'timeout' | 'trap' | 'memory' | 'load' | 'crash' | 'abus
 
 /** Why an app stopped working; the scheduler marks the app failed with `message`. */
 export class SandboxFault extends Error {
-  constructor(readonly kind: FaultKind, message: string) {
+  constructor(
+    readonly kind: FaultKind,
+    message: string,
+  ) {
     super(message);
     this.name = 'SandboxFault';
   }

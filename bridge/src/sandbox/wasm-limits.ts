@@ -164,8 +164,12 @@ function skipConstantExpression(reader: Reader, segment: number): void {
       case 0xd0: // ref.null t
         reader.byte();
         break;
-      case 0x6a: case 0x6b: case 0x6c: // i32.add, sub, mul (extended constant expressions)
-      case 0x7c: case 0x7d: case 0x7e: // i64.add, sub, mul
+      case 0x6a:
+      case 0x6b:
+      case 0x6c: // i32.add, sub, mul (extended constant expressions)
+      case 0x7c:
+      case 0x7d:
+      case 0x7e: // i64.add, sub, mul
         break;
       default:
         throw new WasmFormatError(`element segment ${segment} has an unsupported constant expression (opcode 0x${opcode.toString(16)})`);

@@ -101,7 +101,10 @@ export function leb128(value: number): number[] {
 }
 
 export class Reader {
-  constructor(private readonly bytes: Uint8Array, public pos: number) {}
+  constructor(
+    private readonly bytes: Uint8Array,
+    public pos: number,
+  ) {}
 
   done(): boolean {
     return this.pos >= this.bytes.length;

@@ -65,7 +65,10 @@ export class Scheduler {
   private rotation: boolean;
   private stopped = true;
 
-  constructor(private readonly options: SchedulerOptions, private readonly log: Logger) {
+  constructor(
+    private readonly options: SchedulerOptions,
+    private readonly log: Logger,
+  ) {
     this.rotation = options.rotation;
   }
 
@@ -246,16 +249,18 @@ export class Scheduler {
     this.armDwell();
     this.options.onChange();
     // Reading the wasm may throw (file gone): that fails the app like a bad module would.
-    running.starting = Promise.resolve().then(() => this.options.startApp({
-      manifest: app.manifest,
-      wasm: app.loadWasm(),
-      config: app.config(),
-      kvFile: app.kvFile,
-      kvQuotaBytes: this.options.kvQuotaBytes(app.manifest),
-      limits: this.options.sandbox.limits,
-      timeZone: this.options.sandbox.timeZone,
-      onLog: (level, message) => this.options.onLog(app.id, level, message),
-    }));
+    running.starting = Promise.resolve().then(() =>
+      this.options.startApp({
+        manifest: app.manifest,
+        wasm: app.loadWasm(),
+        config: app.config(),
+        kvFile: app.kvFile,
+        kvQuotaBytes: this.options.kvQuotaBytes(app.manifest),
+        limits: this.options.sandbox.limits,
+        timeZone: this.options.sandbox.timeZone,
+        onLog: (level, message) => this.options.onLog(app.id, level, message),
+      }),
+    );
     running.starting.then(
       (instance) => {
         if (this.current !== running) {

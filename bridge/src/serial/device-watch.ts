@@ -75,7 +75,8 @@ export function waitForDevice(configured: string, maxMs: number, before: DeviceS
     try {
       const { dir, name: wanted } = now.target;
       watcher = watch(dir, { persistent: false }, (_event, name) => {
-        if (wanted === undefined || name === null || (typeof wanted === 'string' ? name.toString() === wanted : wanted.test(name.toString()))) finish('changed');
+        if (wanted === undefined || name === null || (typeof wanted === 'string' ? name.toString() === wanted : wanted.test(name.toString())))
+          finish('changed');
       });
       watcher.on('error', () => {
         watcher?.close();

@@ -193,6 +193,6 @@ export class LinkReporter implements DisplayLink {
 
 function deviceCounters(values: number[]): DisplayLinkDeviceCounters {
   const out = {} as DisplayLinkDeviceCounters;
-  STATUS_COUNTERS.forEach((name, i) => (out[COUNTER_NAMES[name]] = values[i] ?? 0));
+  for (const [i, name] of STATUS_COUNTERS.entries()) out[COUNTER_NAMES[name]] = values[i] ?? 0;
   return out;
 }

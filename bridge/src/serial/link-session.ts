@@ -7,8 +7,17 @@
  */
 import type { ByteChannel } from './byte-channel';
 import {
-  decodeMessage, encodeMessage, HEARTBEAT_MS, HELLO_RETRY_MS, LINK_LOST_MS, MAX_PACKET, type Message,
-  type MessageOf, PacketParser, PROTOCOL_MAJOR, PROTOCOL_MINOR,
+  decodeMessage,
+  encodeMessage,
+  HEARTBEAT_MS,
+  HELLO_RETRY_MS,
+  LINK_LOST_MS,
+  MAX_PACKET,
+  type Message,
+  type MessageOf,
+  PacketParser,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
 } from './protocol';
 import { ReceiveSequence } from './receive-sequence';
 import { SendWindow } from './send-window';
@@ -98,7 +107,10 @@ export class LinkSession {
   private packetsSentBefore = 0;
   private retransmitsBefore = 0;
 
-  constructor(private readonly channel: ByteChannel, private readonly options: LinkSessionOptions) {
+  constructor(
+    private readonly channel: ByteChannel,
+    private readonly options: LinkSessionOptions,
+  ) {
     this.now = options.now ?? Date.now;
     this.hostId = options.hostId ?? Math.floor(Math.random() * 0xffffffff);
   }
@@ -237,10 +249,10 @@ export class LinkSession {
       case 'DEV_ACK':
       case 'DEV_NACK':
         if (this.phase !== 'open') return;
-      {
-        const released = this.sender?.acknowledge(message.next, message.name === 'DEV_NACK') ?? 0;
-        return h.progress?.(released);
-      }
+        {
+          const released = this.sender?.acknowledge(message.next, message.name === 'DEV_NACK') ?? 0;
+          return h.progress?.(released);
+        }
       case 'LOG':
         return h.log?.(message);
       case 'STATUS':

@@ -52,10 +52,13 @@ export class PortSupervisor {
     this.hangUp?.();
     // A port stuck opening or closing (a wedged USB driver) must not hold up the bridge's exit.
     let timer: NodeJS.Timeout | undefined;
-    const stuck = new Promise<void>((resolve) => (timer = setTimeout(() => {
-      this.options.log.warn('the display port did not close within 2 s; leaving it');
-      resolve();
-    }, STOP_TIMEOUT_MS)));
+    const stuck = new Promise<void>(
+      (resolve) =>
+        (timer = setTimeout(() => {
+          this.options.log.warn('the display port did not close within 2 s; leaving it');
+          resolve();
+        }, STOP_TIMEOUT_MS)),
+    );
     await Promise.race([this.loop, stuck]);
     clearTimeout(timer);
   }

@@ -156,7 +156,10 @@ export class SerialLink implements FrameLink {
     this.sizer.setMax(info.maxPacket);
     this.statusRequestedAt = undefined;
     this.rejectsLogged.clear();
-    this.note.note('info', `display connected on ${this.openedPath}: ${info.board}, firmware ${info.firmwareVersion}, protocol ${info.protocolVersion}${rebooted ? ' (device restarted)' : ''}`);
+    this.note.note(
+      'info',
+      `display connected on ${this.openedPath}: ${info.board}, firmware ${info.firmwareVersion}, protocol ${info.protocolVersion}${rebooted ? ' (device restarted)' : ''}`,
+    );
     this.reporter.sessionOpened();
     this.display.sessionOpened();
   }

@@ -29,14 +29,16 @@ function build(dir: string, print: (line: string) => void): Promise<boolean> {
 export async function previewApp(dir: string, target: Target, print: (line: string) => void): Promise<void> {
   const root = resolve(dir);
   const stopTopic = target.topics.cmd(CMD.appsPreviewStop);
-  const client = await mqtt.connectAsync(target.url, {
-    protocolVersion: 4,
-    connectTimeout: 5000,
-    ...target.auth,
-    will: { topic: stopTopic, payload: Buffer.from('{}'), qos: 1, retain: false },
-  }).catch((e: Error) => {
-    throw new Error(`cannot reach the MQTT broker at ${target.url}: ${e.message} (is the bridge running? pass --mqtt URL)`);
-  });
+  const client = await mqtt
+    .connectAsync(target.url, {
+      protocolVersion: 4,
+      connectTimeout: 5000,
+      ...target.auth,
+      will: { topic: stopTopic, payload: Buffer.from('{}'), qos: 1, retain: false },
+    })
+    .catch((e: Error) => {
+      throw new Error(`cannot reach the MQTT broker at ${target.url}: ${e.message} (is the bridge running? pass --mqtt URL)`);
+    });
   const responseTopic = target.topics.response(CMD.appsPreview);
   await client.subscribeAsync(responseTopic, { qos: 1 });
   client.on('message', (topic, payload) => {

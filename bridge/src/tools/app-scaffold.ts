@@ -16,7 +16,10 @@ export function sdkDir(): string {
 }
 
 function title(id: string): string {
-  return id.split(/[-_]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+  return id
+    .split(/[-_]/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
 }
 
 const SOURCE = (name: string): string => `// ${name}: greets, and counts button presses in the KV store (kept across restarts).

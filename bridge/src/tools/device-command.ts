@@ -68,7 +68,16 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Parsed | 'help' {
 
 /** Colour bars on top, a grey ramp below, a one-pixel white border: easy to check by eye. */
 export function testPattern(): Uint8Array {
-  const bars = [[255, 255, 255], [255, 255, 0], [0, 255, 255], [0, 255, 0], [255, 0, 255], [255, 0, 0], [0, 0, 255], [0, 0, 0]];
+  const bars = [
+    [255, 255, 255],
+    [255, 255, 0],
+    [0, 255, 255],
+    [0, 255, 0],
+    [255, 0, 255],
+    [255, 0, 0],
+    [0, 0, 255],
+    [0, 0, 0],
+  ];
   const frame = new Uint8Array(FRAME_BYTES);
   for (let y = 0; y < DISPLAY_HEIGHT; y++) {
     for (let x = 0; x < DISPLAY_WIDTH; x++) {
@@ -115,7 +124,8 @@ export async function runDeviceCommand(argv: string[], io: DeviceCommandIo): Pro
   try {
     const conversation = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`no answer from a Megabit device on ${opened.path} within ${parsed.timeoutMs} ms: is the firmware flashed, and is this its port?`)),
+        () =>
+          reject(new Error(`no answer from a Megabit device on ${opened.path} within ${parsed.timeoutMs} ms: is the firmware flashed, and is this its port?`)),
         parsed.timeoutMs,
       );
       const frames = new FrameSync(() => session?.send({ name: 'GET_STATUS', seq: 0 }));

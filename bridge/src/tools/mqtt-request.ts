@@ -25,7 +25,11 @@ export async function connectRequester(url: string, topics: DeviceTopics, auth: 
       const reply = new Promise<Record<string, unknown>>((resolve, reject) => {
         const timer = setTimeout(() => {
           client.off('message', onMessage);
-          reject(new Error(`no reply on ${responseTopic} within ${timeoutMs / 1000} s (is a bridge with device id "${topics.prefix.split('/')[1]}" running on this broker?)`));
+          reject(
+            new Error(
+              `no reply on ${responseTopic} within ${timeoutMs / 1000} s (is a bridge with device id "${topics.prefix.split('/')[1]}" running on this broker?)`,
+            ),
+          );
         }, timeoutMs);
         const onMessage = (topic: string, payload: Buffer): void => {
           if (topic !== responseTopic) return;

@@ -73,9 +73,8 @@ function withoutUser(text: string, name: string): { lines: string[]; found: bool
 
 async function readPassword(args: UserArgs, io: UserCommandIo): Promise<string> {
   const stdin = io.stdin;
-  const password = !args.passwordStdin && stdin.isTTY && stdin.setRawMode
-    ? await readPasswordFromTerminal(stdin as ReadStream, io.stderr)
-    : await readFirstLine(stdin);
+  const password =
+    !args.passwordStdin && stdin.isTTY && stdin.setRawMode ? await readPasswordFromTerminal(stdin as ReadStream, io.stderr) : await readFirstLine(stdin);
   if (password === '') throw new Error('the password is empty; nothing changed');
   return password;
 }

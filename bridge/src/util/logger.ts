@@ -10,9 +10,7 @@ export interface Logger {
   child(component: string): Logger;
 }
 
-export interface LogSink {
-  (level: Level, component: string, message: string): void;
-}
+export type LogSink = (level: Level, component: string, message: string) => void;
 
 const consoleSink: LogSink = (level, component, message) => {
   const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${component}] ${message}\n`;

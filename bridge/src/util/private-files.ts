@@ -4,7 +4,7 @@
  * made by an older version, or by hand, is tightened at start. megabit.yaml is the user's file:
  * the bridge only warns when it holds a secret that other users can read.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { PRIVATE_DIR_MODE } from './atomic-file';
@@ -29,12 +29,13 @@ export function securePrivateDir(dataDir: string, log: Logger, depth = 4): strin
   mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const changed: string[] = [];
   const tighten = (path: string, isDir: boolean, mode: number): void => {
-    const wanted = isDir ? PRIVATE_DIR_MODE : (mode & 0o777 & ~SHARED_BITS);
+    const wanted = isDir ? PRIVATE_DIR_MODE : mode & 0o777 & ~SHARED_BITS;
     if ((mode & SHARED_BITS) === 0 && (!isDir || (mode & 0o700) === 0o700)) return;
     try {
       chmodSync(path, wanted);
       changed.push(path);
-      if (path === dataDir) log.info(`tightened the permissions of the data dir ${path} from ${octal(mode)} to ${octal(wanted)}: it holds app config and KV stores`);
+      if (path === dataDir)
+        log.info(`tightened the permissions of the data dir ${path} from ${octal(mode)} to ${octal(wanted)}: it holds app config and KV stores`);
     } catch (e) {
       log.warn(`could not make ${path} private (chmod ${octal(wanted)}): ${errorMessage(e)}`);
     }
@@ -48,7 +49,7 @@ export function securePrivateDir(dataDir: string, log: Logger, depth = 4): strin
     }
     for (const name of names) {
       const path = join(dir, name);
-      let stats;
+      let stats: Stats;
       try {
         stats = lstatSync(path);
       } catch {

@@ -56,7 +56,10 @@ describe('app config', () => {
     const seen: AppsChange[] = [];
     store.on('changed', (c) => seen.push(c));
     expect(store.setConfig('weather', { city: 'Oslo', format: '12h' })).toEqual({
-      city: 'Oslo', format: '12h', units: { temperature: 'C' }, brightness: 80,
+      city: 'Oslo',
+      format: '12h',
+      units: { temperature: 'C' },
+      brightness: 80,
     });
     expect(JSON.parse(readFileSync(join(tmp.appsDir, 'weather', 'config.json'), 'utf8'))).toEqual({ city: 'Oslo', format: '12h' });
     expect(seen).toEqual([{ added: [], updated: [], removed: [], configured: ['weather'], reordered: false }]);
@@ -88,7 +91,8 @@ describe('app config', () => {
   it('refuses settings for an app without a config schema', () => {
     expect(store.setConfig('plain', {})).toEqual({});
     expect(failureOf(() => store.setConfig('plain', { a: 1 }))).toEqual({
-      code: 'invalid_payload', message: 'unknown field "config.a": app "plain" has no settings',
+      code: 'invalid_payload',
+      message: 'unknown field "config.a": app "plain" has no settings',
     });
   });
 
@@ -106,7 +110,10 @@ describe('app config', () => {
   it('repairs an app that failed because of a hand-edited config', () => {
     writeAppFolder(tmp.appsDir, 'edited', manifestFor('edited', { config: schema }), { 'edited.wasm': wasmModule(), 'config.json': '{"city": ""}' });
     store.rescan();
-    expect(store.get('edited')).toMatchObject({ status: 'failed', error: `${join(tmp.appsDir, 'edited', 'config.json')}: config.city must NOT have fewer than 1 characters` });
+    expect(store.get('edited')).toMatchObject({
+      status: 'failed',
+      error: `${join(tmp.appsDir, 'edited', 'config.json')}: config.city must NOT have fewer than 1 characters`,
+    });
     expect(failureOf(() => store.getConfig('edited'))).toMatchObject({ code: 'app_failed' });
     const seen: AppsChange[] = [];
     store.on('changed', (c) => seen.push(c));

@@ -73,7 +73,11 @@ describe('staging an upgrade', () => {
     const dir = writeAppFolder(tmp.appsDir, 'clock', manifestFor('clock'), { 'clock.wasm': wasmModule(), 'kv.json': '{"k":1}', 'config.json': '{"a":1}' });
     const kept = await readFiles(dir, KEPT);
     const schema = { type: 'object', properties: { a: { type: 'number' } } } as const;
-    const staging = await stageFolder(tmp.appsDir, [['manifest.json', JSON.stringify(manifestFor('clock', { version: '2.0.0', config: schema }))], ['clock.wasm', wasmModule()], ...kept]);
+    const staging = await stageFolder(tmp.appsDir, [
+      ['manifest.json', JSON.stringify(manifestFor('clock', { version: '2.0.0', config: schema }))],
+      ['clock.wasm', wasmModule()],
+      ...kept,
+    ]);
     // Changed while the staging ran: one file rewritten, one deleted.
     writeFileSync(join(dir, 'config.json'), '{"a":2}');
     rmSync(join(dir, 'kv.json'));
@@ -91,7 +95,10 @@ describe('staging an upgrade', () => {
     const dir = writeAppFolder(tmp.appsDir, 'clock', manifestFor('clock'), { 'clock.wasm': wasmModule() });
     const kept = await readFiles(dir, KEPT);
     expect(kept.size).toBe(0);
-    const staging = await stageFolder(tmp.appsDir, [['manifest.json', JSON.stringify(manifestFor('clock'))], ['clock.wasm', wasmModule()]]);
+    const staging = await stageFolder(tmp.appsDir, [
+      ['manifest.json', JSON.stringify(manifestFor('clock'))],
+      ['clock.wasm', wasmModule()],
+    ]);
     writeFileSync(join(dir, 'kv.json'), '{"k":2}');
     refreshStaged(staging, dir, KEPT, kept);
     expect(readFileSync(join(staging, 'kv.json'), 'utf8')).toBe('{"k":2}');
@@ -100,7 +107,12 @@ describe('staging an upgrade', () => {
 
   it('removes the staging folder when a file cannot be staged', async () => {
     // "manifest.json" is then a file, so nothing can be written under it.
-    await expect(stageFolder(tmp.appsDir, [['manifest.json', '{}'], ['manifest.json/clock.wasm', wasmModule()]])).rejects.toThrow(/ENOTDIR|EEXIST/);
+    await expect(
+      stageFolder(tmp.appsDir, [
+        ['manifest.json', '{}'],
+        ['manifest.json/clock.wasm', wasmModule()],
+      ]),
+    ).rejects.toThrow(/ENOTDIR|EEXIST/);
     expect(readdirSync(tmp.appsDir)).toEqual([]);
   });
 });
@@ -158,7 +170,10 @@ describe('crash safety under SIGKILL', () => {
   /** What apps/ holds; a kill before the first install made it leaves none (a busy machine is slow to get there). */
   const appsEntries = (): string[] => (existsSync(tmp.appsDir) ? readdirSync(tmp.appsDir) : []);
   /** The store's own folders left by the kill: proof that it landed in the middle of a write. */
-  const leftovers = (): string[] => appsEntries().filter((n) => n.startsWith('.')).map((n) => n.replace(/-[0-9a-f]{12}$/, ''));
+  const leftovers = (): string[] =>
+    appsEntries()
+      .filter((n) => n.startsWith('.'))
+      .map((n) => n.replace(/-[0-9a-f]{12}$/, ''));
 
   it(`leaves the old or the new version complete after a kill before each of the first ${ROUNDS} steps of upgrades`, async () => {
     const store = loaded();
@@ -216,7 +231,9 @@ describe('crash safety under SIGKILL', () => {
         after.remove('crashy');
       }
     }
-    process.stdout.write(`crash test (first installs): ${cut} of ${ROUNDS} kills left a half-done install or removal to recover; app found ${outcomes.present} times, absent ${outcomes.absent} times\n`);
+    process.stdout.write(
+      `crash test (first installs): ${cut} of ${ROUNDS} kills left a half-done install or removal to recover; app found ${outcomes.present} times, absent ${outcomes.absent} times\n`,
+    );
     // Kills before a step of the first install leave it absent; kills before its removal's steps leave it there.
     expect(outcomes.present).toBeGreaterThan(0);
     expect(outcomes.absent).toBeGreaterThan(0);

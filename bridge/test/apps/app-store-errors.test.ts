@@ -36,7 +36,10 @@ describe('AppStore refusals', () => {
     writeFileSync(tmp.appsDir, 'not a folder');
     const install = store.install(manifestFor('fresh'), wasmModule(), acceptAll);
     await expect(install).rejects.toThrow(InstallFailedError);
-    expect(apiErrorOf(await install.catch((e: unknown) => e))).toMatchObject({ code: 'install_failed', message: expect.stringMatching(/^could not write app "fresh" to /) });
+    expect(apiErrorOf(await install.catch((e: unknown) => e))).toMatchObject({
+      code: 'install_failed',
+      message: expect.stringMatching(/^could not write app "fresh" to /),
+    });
     expect(store.get('fresh')).toBeUndefined();
   });
 

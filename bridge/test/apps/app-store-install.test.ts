@@ -50,7 +50,11 @@ describe('AppStore.install', () => {
     expect(new Uint8Array(readFileSync(join(tmp.appsDir, 'clock', 'clock.wasm')))).toEqual(wasm);
     expect(JSON.parse(readFileSync(join(tmp.appsDir, 'clock', 'manifest.json'), 'utf8'))).toEqual(manifestFor('clock'));
     expect(readdirSync(tmp.appsDir)).toEqual(['clock']);
-    expect(newStore().list().map((a) => [a.id, a.status])).toEqual([['clock', 'ok']]);
+    expect(
+      newStore()
+        .list()
+        .map((a) => [a.id, a.status]),
+    ).toEqual([['clock', 'ok']]);
     expect(store.readWasm('clock')).toEqual(wasm);
   });
 
@@ -75,37 +79,50 @@ describe('AppStore.install', () => {
     const store = newStore();
     await store.install(manifestFor('clock'), wasmModule('v1'), acceptAll);
     const seen = changes(store);
-    const failure = await failureOf(store.install(manifestFor('clock', { version: '2.0.0' }), wasmModule('v2'), async () => {
-      throw new Error('missing export "run"');
-    }));
+    const failure = await failureOf(
+      store.install(manifestFor('clock', { version: '2.0.0' }), wasmModule('v2'), async () => {
+        throw new Error('missing export "run"');
+      }),
+    );
     expect(failure).toEqual({ code: 'install_failed', message: 'app "clock" 2.0.0 does not run in the sandbox: missing export "run"' });
-    const fresh = await failureOf(store.install(manifestFor('fresh'), wasmModule(), async () => {
-      throw new Error('trap');
-    }));
+    const fresh = await failureOf(
+      store.install(manifestFor('fresh'), wasmModule(), async () => {
+        throw new Error('trap');
+      }),
+    );
     expect(fresh.code).toBe('install_failed');
     expect(seen).toEqual([]);
     expect(readdirSync(tmp.appsDir)).toEqual(['clock']);
     expect(store.list().map((a) => [a.id, a.version])).toEqual([['clock', '1.0.0']]);
-    expect(newStore().list().map((a) => [a.id, a.version])).toEqual([['clock', '1.0.0']]);
+    expect(
+      newStore()
+        .list()
+        .map((a) => [a.id, a.version]),
+    ).toEqual([['clock', '1.0.0']]);
   });
 
   it('refuses invalid manifests and modules before calling the check', async () => {
     const store = newStore();
     const check = jest.fn(acceptAll);
     expect(await failureOf(store.install({ ...manifestFor('x'), id: '../x' }, wasmModule(), check))).toMatchObject({
-      code: 'invalid_payload', message: expect.stringContaining('manifest: "id" must be'),
+      code: 'invalid_payload',
+      message: expect.stringContaining('manifest: "id" must be'),
     });
     expect(await failureOf(store.install(manifestFor('x', { bin: '../x.wasm' }), wasmModule(), check))).toMatchObject({
-      code: 'invalid_payload', message: expect.stringContaining('"bin" must be a file name'),
+      code: 'invalid_payload',
+      message: expect.stringContaining('"bin" must be a file name'),
     });
     expect(await failureOf(store.install({ ...manifestFor('x'), extra: 1 }, wasmModule(), check))).toEqual({
-      code: 'invalid_payload', message: 'manifest: unknown field "extra"',
+      code: 'invalid_payload',
+      message: 'manifest: unknown field "extra"',
     });
     expect(await failureOf(store.install(manifestFor('x'), new TextEncoder().encode('not wasm'), check))).toEqual({
-      code: 'invalid_payload', message: '"wasm" of app "x" is not a WebAssembly module (bad or missing header)',
+      code: 'invalid_payload',
+      message: '"wasm" of app "x" is not a WebAssembly module (bad or missing header)',
     });
     expect(await failureOf(store.install(manifestFor('x', { config: { type: 'nonsense' } }), wasmModule(), check))).toMatchObject({
-      code: 'invalid_payload', message: expect.stringContaining('manifest: "config" is not a valid JSON schema'),
+      code: 'invalid_payload',
+      message: expect.stringContaining('manifest: "config" is not a valid JSON schema'),
     });
     expect(check).not.toHaveBeenCalled();
     expect(existsSync(tmp.appsDir) ? readdirSync(tmp.appsDir) : []).toEqual([]);
@@ -144,14 +161,19 @@ describe('AppStore.install', () => {
     expect(store.get('clock')?.status).toBe('failed');
     const refused = await failureOf(store.install(manifestFor('clock'), wasmModule(), acceptAll));
     expect(refused.code).toBe('permissions_changed');
-    expect(refused.message).toMatch(/^app "clock" is installed but its manifest cannot be read \(.*\), so its permissions cannot be compared: send the install again with "replace": true/);
+    expect(refused.message).toMatch(
+      /^app "clock" is installed but its manifest cannot be read \(.*\), so its permissions cannot be compared: send the install again with "replace": true/,
+    );
     await store.install(manifestFor('clock'), wasmModule(), acceptAll, { replace: true });
     expect(store.get('clock')?.status).toBe('ok');
   });
 
   describe('a reinstall that asks for other permissions', () => {
     const v1 = manifestFor('weather', { permissions: { network: ['api.weather.example'], kv_bytes: 1024 } });
-    const v2 = manifestFor('weather', { version: '2.0.0', permissions: { network: ['api.weather.example', 'collect.evil.example'], homeassistant: ['lock.front_door'], kv_bytes: 1024 } });
+    const v2 = manifestFor('weather', {
+      version: '2.0.0',
+      permissions: { network: ['api.weather.example', 'collect.evil.example'], homeassistant: ['lock.front_door'], kv_bytes: 1024 },
+    });
     const file = (name: string): string => join(tmp.appsDir, 'weather', name);
 
     async function installedWithData(): Promise<AppStore> {
@@ -165,10 +187,15 @@ describe('AppStore.install', () => {
     it('is refused with what changed, and leaves the installed version, its config and KV alone', async () => {
       const store = await installedWithData();
       let checked = false;
-      const refused = await failureOf(store.install(v2, wasmModule('v2'), async () => { checked = true; }));
+      const refused = await failureOf(
+        store.install(v2, wasmModule('v2'), async () => {
+          checked = true;
+        }),
+      );
       expect(refused).toEqual({
         code: 'permissions_changed',
-        message: 'app "weather" 2.0.0 asks for other permissions than the installed 1.0.0 (homeassistant: adds lock.front_door; network: adds collect.evil.example), ' +
+        message:
+          'app "weather" 2.0.0 asks for other permissions than the installed 1.0.0 (homeassistant: adds lock.front_door; network: adds collect.evil.example), ' +
           'so it does not inherit that version\'s config and KV store: send the install again with "replace": true to install it with empty config and KV store',
       });
       expect(checked).toBe(false);
@@ -213,7 +240,11 @@ describe('AppStore.remove', () => {
     expect(seen).toEqual([{ added: [], updated: [], removed: ['a'], configured: [], reordered: true }]);
     expect(readdirSync(tmp.appsDir)).toEqual(['b']);
     expect(JSON.parse(readFileSync(join(tmp.dataDir, 'state.json'), 'utf8'))).toEqual({ order: ['b'], disabled: [] });
-    expect(newStore().list().map((x) => x.id)).toEqual(['b']);
+    expect(
+      newStore()
+        .list()
+        .map((x) => x.id),
+    ).toEqual(['b']);
   });
 
   it('refuses unknown apps', async () => {
@@ -239,15 +270,35 @@ describe('AppStore.setOrder', () => {
     const store = await storeWith(['a', 'b', 'c', 'd']);
     const seen = changes(store);
     store.setOrder(['c', 'a'], ['b']);
-    expect(store.list().map((x) => [x.id, x.enabled])).toEqual([['c', true], ['a', true], ['b', false], ['d', true]]);
+    expect(store.list().map((x) => [x.id, x.enabled])).toEqual([
+      ['c', true],
+      ['a', true],
+      ['b', false],
+      ['d', true],
+    ]);
     store.setOrder(['d']);
-    expect(store.list().map((x) => [x.id, x.enabled])).toEqual([['d', true], ['c', true], ['a', true], ['b', false]]);
+    expect(store.list().map((x) => [x.id, x.enabled])).toEqual([
+      ['d', true],
+      ['c', true],
+      ['a', true],
+      ['b', false],
+    ]);
     expect(seen.map((c) => c.reordered)).toEqual([true, true]);
     await store.install(manifestFor('0new'), wasmModule(), acceptAll);
     const again = newStore();
-    expect(again.list().map((x) => [x.id, x.enabled])).toEqual([['d', true], ['c', true], ['a', true], ['b', false], ['0new', true]]);
+    expect(again.list().map((x) => [x.id, x.enabled])).toEqual([
+      ['d', true],
+      ['c', true],
+      ['a', true],
+      ['b', false],
+      ['0new', true],
+    ]);
     again.setOrder([], []);
-    expect(newStore().list().every((x) => x.enabled)).toBe(true);
+    expect(
+      newStore()
+        .list()
+        .every((x) => x.enabled),
+    ).toBe(true);
   });
 
   it('changes nothing when an id is unknown or listed twice', async () => {
@@ -259,7 +310,10 @@ describe('AppStore.setOrder', () => {
     expect(await failureOf(() => store.setOrder(['a', 'a']))).toEqual({ code: 'invalid_payload', message: '"order" lists an app twice' });
     expect(await failureOf(() => store.setOrder(['A/B']))).toEqual({ code: 'invalid_payload', message: '"order" must be an array of app ids' });
     expect(readFileSync(join(tmp.dataDir, 'state.json'), 'utf8')).toBe(before);
-    expect(store.list().map((x) => [x.id, x.enabled])).toEqual([['b', true], ['a', false]]);
+    expect(store.list().map((x) => [x.id, x.enabled])).toEqual([
+      ['b', true],
+      ['a', false],
+    ]);
   });
 
   it('keeps failed apps in the order, flagged as failed', async () => {
@@ -267,6 +321,13 @@ describe('AppStore.setOrder', () => {
     writeAppFolder(tmp.appsDir, 'broken', '{');
     store.rescan();
     store.setOrder(['broken', 'a']);
-    expect(newStore().list().map((x) => [x.id, x.status])).toEqual([['broken', 'failed'], ['a', 'ok']]);
+    expect(
+      newStore()
+        .list()
+        .map((x) => [x.id, x.status]),
+    ).toEqual([
+      ['broken', 'failed'],
+      ['a', 'ok'],
+    ]);
   });
 });

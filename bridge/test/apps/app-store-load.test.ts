@@ -32,8 +32,15 @@ describe('AppStore.load', () => {
     const dir = writeAppFolder(tmp.appsDir, 'clock', manifestFor('clock', { name: 'Clock', version: '2.1.0' }), { 'clock.wasm': wasmModule() });
     const [app] = load().list();
     expect(app).toMatchObject({
-      id: 'clock', name: 'Clock', version: '2.1.0', enabled: true, status: 'ok', dir,
-      wasmPath: join(dir, 'clock.wasm'), kvFile: join(dir, 'kv.json'), configFile: join(dir, 'config.json'),
+      id: 'clock',
+      name: 'Clock',
+      version: '2.1.0',
+      enabled: true,
+      status: 'ok',
+      dir,
+      wasmPath: join(dir, 'clock.wasm'),
+      kvFile: join(dir, 'kv.json'),
+      configFile: join(dir, 'config.json'),
     });
     expect(app.manifest).toEqual(manifestFor('clock', { name: 'Clock', version: '2.1.0' }));
     expect(app.error).toBeUndefined();
@@ -69,7 +76,19 @@ describe('AppStore.load', () => {
     expect(errorOf(store, 'halfwasm')).toContain('halfwasm.wasm (the manifest\'s "bin") is not a WebAssembly module');
     expect(errorOf(store, 'empty')).toBe(`${m('empty')} is missing`);
     expect(errorOf(store, 'array')).toBe(`${m('array')}: manifest must be a JSON object`);
-    expect(store.list().map((a) => a.id)).toEqual(['array', 'badjson', 'binpath', 'dotdot', 'empty', 'extra', 'good', 'halfwasm', 'mismatch', 'notwasm', 'nowasm']);
+    expect(store.list().map((a) => a.id)).toEqual([
+      'array',
+      'badjson',
+      'binpath',
+      'dotdot',
+      'empty',
+      'extra',
+      'good',
+      'halfwasm',
+      'mismatch',
+      'notwasm',
+      'nowasm',
+    ]);
     // A failed app keeps what could be read, so the user sees which app it is.
     expect(store.get('mismatch')).toMatchObject({ name: 'App other', version: '1.0.0' });
     expect(store.get('badjson')).toMatchObject({ name: 'badjson', version: '' });

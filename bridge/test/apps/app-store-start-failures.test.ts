@@ -80,5 +80,12 @@ it('a broken failure entry in state.json is dropped, not the order', () => {
   store.setOrder(['calm']);
   const file = join(tmp.dataDir, 'state.json');
   writeFileSync(file, JSON.stringify({ order: ['calm'], disabled: [], startFailures: { crashy: { count: 'x' } }, starting: '../etc' }));
-  expect(reopen().list().map((a) => [a.id, a.status])).toEqual([['calm', 'ok'], ['crashy', 'ok']]);
+  expect(
+    reopen()
+      .list()
+      .map((a) => [a.id, a.status]),
+  ).toEqual([
+    ['calm', 'ok'],
+    ['crashy', 'ok'],
+  ]);
 });

@@ -32,7 +32,10 @@ describe('AppStore.installDefaults', () => {
       `default app not installed: ${twin}: app "clock" is already taken from another folder`,
       expect.stringMatching(/nowhere: .*ENOENT: no such file or directory, open '.*nowhere\/manifest.json'/),
     ]);
-    expect(store.load().map((a) => [a.id, a.status])).toEqual([['clock', 'ok'], ['text', 'ok']]);
+    expect(store.load().map((a) => [a.id, a.status])).toEqual([
+      ['clock', 'ok'],
+      ['text', 'ok'],
+    ]);
   });
 
   it('does nothing once the apps folder exists, even if empty', () => {

@@ -10,17 +10,19 @@ const anon = { clientId: 'anon-1' };
 
 describe('parsing', () => {
   it('user sections, anonymous rules before the first user, patterns for everyone', () => {
-    const { acl, problems } = parseAcl([
-      '# anonymous clients',
-      'topic read public/#',
-      'user homeassistant',
-      'topic home/#',
-      'topic write cmd/+/set',
-      'topic deny home/secret',
-      'pattern read users/%u/#',
-      'user admin',
-      'topic readwrite #',
-    ].join('\n'));
+    const { acl, problems } = parseAcl(
+      [
+        '# anonymous clients',
+        'topic read public/#',
+        'user homeassistant',
+        'topic home/#',
+        'topic write cmd/+/set',
+        'topic deny home/secret',
+        'pattern read users/%u/#',
+        'user admin',
+        'topic readwrite #',
+      ].join('\n'),
+    );
     expect(problems).toEqual([]);
     expect(acl.anonymous).toHaveLength(1);
     expect(acl.users.get('homeassistant')).toHaveLength(3);
@@ -41,15 +43,17 @@ describe('parsing', () => {
 });
 
 describe('checks', () => {
-  const { acl } = parseAcl([
-    'topic read public/#',
-    'user homeassistant',
-    'topic home/#',
-    'topic write cmd/+/set',
-    'topic deny home/secret',
-    'pattern readwrite users/%u/#',
-    'pattern read clients/%c',
-  ].join('\n'));
+  const { acl } = parseAcl(
+    [
+      'topic read public/#',
+      'user homeassistant',
+      'topic home/#',
+      'topic write cmd/+/set',
+      'topic deny home/secret',
+      'pattern readwrite users/%u/#',
+      'pattern read clients/%c',
+    ].join('\n'),
+  );
 
   it('publish needs a write grant and no matching deny', () => {
     expect(canPublish(acl, ha, 'home/kitchen')).toBe(true);
@@ -103,15 +107,26 @@ describe('config/megabit.acl', () => {
   it('parses cleanly', () => expect(problems).toEqual([]));
 
   it('homeassistant controls the display but cannot install, remove or configure apps', () => {
-    for (const cmd of ['notify', 'notify/dismiss', 'app', 'app/next', 'display', 'button', 'screen', 'rotation']) expect(canPublish(acl, ha, `${P}/cmd/${cmd}`)).toBe(true);
-    for (const cmd of ['apps/install', 'apps/remove', 'apps/order', 'apps/preview', 'apps/clock/config', 'apps/clock/data']) expect(canPublish(acl, ha, `${P}/cmd/${cmd}`)).toBe(false);
+    for (const cmd of ['notify', 'notify/dismiss', 'app', 'app/next', 'display', 'button', 'screen', 'rotation'])
+      expect(canPublish(acl, ha, `${P}/cmd/${cmd}`)).toBe(true);
+    for (const cmd of ['apps/install', 'apps/remove', 'apps/order', 'apps/preview', 'apps/clock/config', 'apps/clock/data'])
+      expect(canPublish(acl, ha, `${P}/cmd/${cmd}`)).toBe(false);
     expect(canSubscribe(acl, ha, 'homeassistant/#')).toBe(true);
     expect(canPublish(acl, ha, 'homeassistant/status')).toBe(true);
     expect(canPublish(acl, ha, `${P}/availability`)).toBe(false);
   });
 
   it('homeassistant reads what its entities show and its replies, never the commands (app config carries API keys)', () => {
-    for (const out of ['availability', 'state', 'state/display', 'event/button', 'display/snapshot', 'response/notify', 'response/app/next', 'response/rotation']) {
+    for (const out of [
+      'availability',
+      'state',
+      'state/display',
+      'event/button',
+      'display/snapshot',
+      'response/notify',
+      'response/app/next',
+      'response/rotation',
+    ]) {
       expect(canSubscribe(acl, ha, `${P}/${out}`)).toBe(true);
     }
     for (const hidden of ['cmd/#', 'cmd/apps/x/config', 'cmd/apps/x/data', 'cmd/apps/install', '#', 'event/apps/x/log']) {
@@ -151,14 +166,24 @@ describe('config/megabit.acl', () => {
   });
 
   it('homeassistant cannot pose as the bridge: availability, state, discovery configs', () => {
-    for (const t of [`${P}/availability`, `${P}/state`, `${P}/state/apps`, `${P}/state/display`, `${P}/display/snapshot`, 'homeassistant/device/megabit_megabit/config', 'homeassistant/light/megabit_megabit/display/config', 'homeassistant/device_automation/x/y/config']) {
+    for (const t of [
+      `${P}/availability`,
+      `${P}/state`,
+      `${P}/state/apps`,
+      `${P}/state/display`,
+      `${P}/display/snapshot`,
+      'homeassistant/device/megabit_megabit/config',
+      'homeassistant/light/megabit_megabit/display/config',
+      'homeassistant/device_automation/x/y/config',
+    ]) {
       expect(canPublish(acl, ha, t)).toBe(false);
     }
   });
 
   it('viewer (the page) reads the display and presses its button, nothing more', () => {
     const viewer = { username: 'viewer', clientId: 'v' };
-    for (const t of ['megabit/+/availability', `${P}/state`, `${P}/state/apps`, `${P}/display/frame`, `${P}/response/#`]) expect(canSubscribe(acl, viewer, t)).toBe(true);
+    for (const t of ['megabit/+/availability', `${P}/state`, `${P}/state/apps`, `${P}/display/frame`, `${P}/response/#`])
+      expect(canSubscribe(acl, viewer, t)).toBe(true);
     expect(canSubscribe(acl, viewer, `${P}/cmd/#`)).toBe(false);
     expect(canReceive(acl, viewer, `${P}/cmd/apps/x/config`)).toBe(false);
     expect(canPublish(acl, viewer, `${P}/cmd/button`)).toBe(true);

@@ -52,9 +52,9 @@ it('hashPassword writes a $7$ line with a fresh salt each time', async () => {
 
 it('bad lines are reported by line number without their content, and skipped', () => {
   const good = 'carol:$6$1/9RqTumzcryA/zF$dLplSHhYIisVxoZW2Kb0bJk8ihyD754IfvvFRb+6AeXYWlnVcajOnFgWmgxGtrv4WA5asseaMH/+ETijzwWVTA==';
-  const { users, problems } = parsePasswordFile([
-    '# comment', '', 'plain:notahash', 'nocolon', 'big:$7$99999999$AAAA$AAAA', 'short:$7$101$AAAA$AAAA', 'weird:$9$x$y', good,
-  ].join('\n'));
+  const { users, problems } = parsePasswordFile(
+    ['# comment', '', 'plain:notahash', 'nocolon', 'big:$7$99999999$AAAA$AAAA', 'short:$7$101$AAAA$AAAA', 'weird:$9$x$y', good].join('\n'),
+  );
   expect([...users.keys()]).toEqual(['carol']);
   expect(problems).toHaveLength(5);
   expect(problems.join('\n')).not.toContain('notahash');

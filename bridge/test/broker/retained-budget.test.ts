@@ -24,7 +24,7 @@ it('bytes: a message that would pass the cap is refused, a smaller replacement i
   expect(budget.totalBytes).toBe(80);
 });
 
-it('a topic\'s bytes count too: long topics with tiny payloads fill the byte cap', () => {
+it("a topic's bytes count too: long topics with tiny payloads fill the byte cap", () => {
   const budget = new RetainedBudget({ maxMessages: 10_000, maxBytes: 200_000 });
   const longTopic = (i: number): string => `t${i}/${'x'.repeat(64 * 1024 - 8)}`;
   expect(budget.admit(longTopic(1), 1)).toBe(true);
@@ -40,7 +40,7 @@ it('a topic\'s bytes count too: long topics with tiny payloads fill the byte cap
   expect(small.admit('é', 1)).toBe(false);
 });
 
-it('forced messages (the bridge\'s own) are kept and counted', () => {
+it("forced messages (the bridge's own) are kept and counted", () => {
   const budget = new RetainedBudget({ maxMessages: 1, maxBytes: 10 });
   expect(budget.admit('own', 50, true)).toBe(true);
   expect(budget.totalBytes).toBe(53);

@@ -21,7 +21,7 @@ describe('config/mosquitto.conf', () => {
   const dir = mkdtempSync(join(tmpdir(), 'megabit-mosquitto-example-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs on Debian\'s mosquitto: logins only, and the login it documents works', async () => {
+  it("runs on Debian's mosquitto: logins only, and the login it documents works", async () => {
     const passwords = join(dir, 'megabit.passwd');
     execFileSync('mosquitto_passwd', ['-c', '-b', passwords, 'megabit', 's3cret'], { stdio: 'pipe' });
     // mosquitto started as root drops to its own user, which must be able to read the file.
@@ -46,10 +46,14 @@ describe('config/mosquitto.conf', () => {
       while (!client) {
         if (broker.exitCode !== null) throw new Error(`mosquitto refused the example config: ${output}`);
         if (Date.now() > deadline) throw new Error(`no login with the documented user within 10 s: ${output}`);
-        client = await mqtt.connectAsync(url, { protocolVersion: 4, username: 'megabit', password: 's3cret', reconnectPeriod: 0, connectTimeout: 1000 }).catch(() => delay(100).then(() => undefined));
+        client = await mqtt
+          .connectAsync(url, { protocolVersion: 4, username: 'megabit', password: 's3cret', reconnectPeriod: 0, connectTimeout: 1000 })
+          .catch(() => delay(100).then(() => undefined));
       }
       await client.endAsync();
-      await expect(mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 2000 })).rejects.toThrow(/Not authorized|not authorised|Connection refused/i);
+      await expect(mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 2000 })).rejects.toThrow(
+        /Not authorized|not authorised|Connection refused/i,
+      );
     } finally {
       broker.kill('SIGTERM');
     }
@@ -57,7 +61,7 @@ describe('config/mosquitto.conf', () => {
 });
 
 describe('config/apps/weather.manifest.json', () => {
-  it('passes the bridge\'s manifest validation, with every permission used', () => {
+  it("passes the bridge's manifest validation, with every permission used", () => {
     const manifest = JSON.parse(readFileSync(join(CONFIG, 'apps', 'weather.manifest.json'), 'utf8')) as Record<string, unknown>;
     const result = validateManifest(manifest);
     expect(result).toMatchObject({ ok: true });
@@ -78,10 +82,19 @@ describe('config/homeassistant/automations.yaml', () => {
 
   it('names only Megabit entities that discovery creates', () => {
     const topics = new DeviceTopics('megabit', 'megabit');
-    const identity = { discoveryPrefix: 'homeassistant', baseTopic: 'megabit', deviceId: 'megabit', version: '0.1.0', configurationUrl: 'http://megabit.local:8000/' };
+    const identity = {
+      discoveryPrefix: 'homeassistant',
+      baseTopic: 'megabit',
+      deviceId: 'megabit',
+      version: '0.1.0',
+      configurationUrl: 'http://megabit.local:8000/',
+    };
     const clock = { id: 'clock', name: 'Clock', version: '1.0.0', enabled: true, status: 'ok' as const };
     const created = new Set(buildDiscoveryConfigs(identity, topics, [clock]).map((c) => c.payload.default_entity_id));
-    const named = JSON.stringify(automations).match(/"[a-z_]+\.megabit_[a-z_]+"/g)?.map((s) => JSON.parse(s) as string) ?? [];
+    const named =
+      JSON.stringify(automations)
+        .match(/"[a-z_]+\.megabit_[a-z_]+"/g)
+        ?.map((s) => JSON.parse(s) as string) ?? [];
     expect(named.length).toBeGreaterThanOrEqual(5);
     for (const entity of named) expect(created).toContain(entity);
   });

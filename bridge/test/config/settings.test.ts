@@ -26,7 +26,13 @@ describe('settings', () => {
     expect(s.http.port).toBe(8000);
     expect(s.data_dir).toBe(join(homedir(), '.megabit'));
     expect(s.serial.path).toBeUndefined();
-    expect(s.homeassistant).toEqual({ enabled: true, discovery_prefix: 'homeassistant', birth_topic: 'homeassistant/status', image_interval_s: 30, app_access: [] });
+    expect(s.homeassistant).toEqual({
+      enabled: true,
+      discovery_prefix: 'homeassistant',
+      birth_topic: 'homeassistant/status',
+      image_interval_s: 30,
+      app_access: [],
+    });
     expect(s.sandbox.allow_private_hosts).toEqual([]);
     expect(s.rotation.default_duration_ms).toBe(15000);
   });
@@ -45,7 +51,9 @@ describe('settings', () => {
   it('refuses a LAN address without logins, naming the key and both ways out', () => {
     const found = problems({ broker: { host: '0.0.0.0' }, http: { host: '192.168.1.20' } });
     expect(found).toHaveLength(2);
-    expect(found[0]).toMatch(/^broker\.host is 0\.0\.0\.0, which other machines can reach, but no logins are set up: set broker\.password_file .*broker\.allow_anonymous: true/);
+    expect(found[0]).toMatch(
+      /^broker\.host is 0\.0\.0\.0, which other machines can reach, but no logins are set up: set broker\.password_file .*broker\.allow_anonymous: true/,
+    );
     expect(found[1]).toMatch(/^http\.host is 192\.168\.1\.20/);
     expect(problems({ broker: { host: '0.0.0.0', allow_anonymous: true }, http: { host: '0.0.0.0' } })).toEqual([]);
     expect(problems({ broker: { host: '::', password_file: '/p' } })).toEqual([]);
@@ -91,7 +99,10 @@ describe('settings', () => {
   });
 
   it('reads lists from the environment as comma-separated values, and checks entity names', () => {
-    const s = settingsFrom({}, 'test.yaml', { MEGABIT_SANDBOX_ALLOW_PRIVATE_HOSTS: 'nas.local, printer.local', MEGABIT_HOMEASSISTANT_APP_ACCESS: 'sensor,lock.front_door' });
+    const s = settingsFrom({}, 'test.yaml', {
+      MEGABIT_SANDBOX_ALLOW_PRIVATE_HOSTS: 'nas.local, printer.local',
+      MEGABIT_HOMEASSISTANT_APP_ACCESS: 'sensor,lock.front_door',
+    });
     expect(s.sandbox.allow_private_hosts).toEqual(['nas.local', 'printer.local']);
     expect(s.homeassistant.app_access).toEqual(['sensor', 'lock.front_door']);
     expect(problems({ homeassistant: { app_access: ['sensor.*'] } })).toEqual(['homeassistant.app_access.0 must match pattern "^[a-z0-9_]+(\\.[a-z0-9_]+)?$"']);

@@ -10,7 +10,12 @@ import type { AppManifest } from '@megabit/contract';
 import { settingsFrom } from '../../src/config';
 import { Device } from '../../src/device/device';
 import {
-  AppDisabledError, AppFailedError, InstallFailedError, InvalidConfigError, PermissionsChangedError, PreviewRunningError,
+  AppDisabledError,
+  AppFailedError,
+  InstallFailedError,
+  InvalidConfigError,
+  PermissionsChangedError,
+  PreviewRunningError,
   UnknownAppError,
 } from '../../src/errors';
 import { EventBus } from '../../src/events';
@@ -72,7 +77,11 @@ afterEach(async () => {
 
 describe('Device', () => {
   it('lists the installed apps, a broken one as failed', () => {
-    expect(device.apps().map((a) => [a.id, a.status])).toEqual([['broken', 'failed'], ['clock', 'ok'], ['scroll', 'ok']]);
+    expect(device.apps().map((a) => [a.id, a.status])).toEqual([
+      ['broken', 'failed'],
+      ['clock', 'ok'],
+      ['scroll', 'ok'],
+    ]);
   });
 
   it('shows an app; refuses a failed one, a disabled one, and any other while a preview runs', async () => {

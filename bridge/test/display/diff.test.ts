@@ -102,7 +102,10 @@ describe('frame diff', () => {
     const corners = a.slice();
     corners[0] = 1;
     corners[(31 * 64 + 63) * 3] = 1;
-    expect(changedRects(a, corners)).toEqual([{ x: 0, y: 0, width: 1, height: 1 }, { x: 63, y: 31, width: 1, height: 1 }]);
+    expect(changedRects(a, corners)).toEqual([
+      { x: 0, y: 0, width: 1, height: 1 },
+      { x: 63, y: 31, width: 1, height: 1 },
+    ]);
   });
 
   it('close pixels in a row share a rectangle; a gap dearer than a header splits it', () => {
@@ -124,7 +127,12 @@ describe('frame diff', () => {
     b[(2 * 64 + 2) * 3] = 1;
     expect(rectProblems(a, b, [])).toEqual(['2,2 changed but is not covered']);
     expect(rectProblems(a, b, [{ x: 1, y: 2, width: 2, height: 1 }])).toEqual(['{"x":1,"y":2,"width":2,"height":1} has a blank left column']);
-    expect(rectProblems(a, b, [{ x: 2, y: 2, width: 1, height: 1 }, { x: 2, y: 2, width: 1, height: 1 }])).toEqual(['2,2 is in 2 rectangles']);
+    expect(
+      rectProblems(a, b, [
+        { x: 2, y: 2, width: 1, height: 1 },
+        { x: 2, y: 2, width: 1, height: 1 },
+      ]),
+    ).toEqual(['2,2 is in 2 rectangles']);
   });
 
   it('a full change is one rectangle', () => {

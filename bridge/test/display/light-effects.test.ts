@@ -34,10 +34,15 @@ class ManualClock implements Clock {
 function setUp(lit = true, level = 200): { clock: ManualClock; effects: LightEffects; told: string[] } {
   const clock = new ManualClock();
   const told: string[] = [];
-  const effects = new LightEffects({
-    showLevel: (l) => told.push(`level ${l} @${clock.now()}`),
-    showLit: (on) => told.push(`${on ? 'lit' : 'dark'} @${clock.now()}`),
-  }, clock, lit, level);
+  const effects = new LightEffects(
+    {
+      showLevel: (l) => told.push(`level ${l} @${clock.now()}`),
+      showLit: (on) => told.push(`${on ? 'lit' : 'dark'} @${clock.now()}`),
+    },
+    clock,
+    lit,
+    level,
+  );
   return { clock, effects, told };
 }
 

@@ -136,7 +136,7 @@ describe('NotificationQueue', () => {
     expect(events).toEqual(['shown:temp', 'replaced:temp>temp', 'shown:temp', 'finished:temp']);
   });
 
-  it('a replacement that lowers the showing one\'s priority lets a waiting higher one in', () => {
+  it("a replacement that lowers the showing one's priority lets a waiting higher one in", () => {
     const { queue } = makeQueue();
     queue.start();
     queue.notify(note('x', { priority: 'critical' }));

@@ -26,7 +26,23 @@ export function signedCertificate(dir: string, name: string, ca: { ca: string; c
   const base = name.replace(/[^a-z0-9]/gi, '_');
   openssl(dir, ['req', ...EC, '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${name}`]);
   writeFileSync(join(dir, `${base}.ext`), `subjectAltName=${san}\n`);
-  openssl(dir, ['x509', '-req', '-in', `${base}.csr`, '-CA', ca.ca, '-CAkey', ca.caKey, '-CAcreateserial', '-out', `${base}.crt`, '-days', '1', '-extfile', `${base}.ext`]);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${base}.csr`,
+    '-CA',
+    ca.ca,
+    '-CAkey',
+    ca.caKey,
+    '-CAcreateserial',
+    '-out',
+    `${base}.crt`,
+    '-days',
+    '1',
+    '-extfile',
+    `${base}.ext`,
+  ]);
   return { cert: join(dir, `${base}.crt`), key: join(dir, `${base}.key`) };
 }
 

@@ -56,7 +56,9 @@ export function litPixels(frame: Uint8Array): string[] {
 /** Pixels a 7-row pattern ("#" lit) would light with its top-left corner at (x, y). */
 export function patternPixels(rows: string[], x: number, y: number): string[] {
   const lit: string[] = [];
-  rows.forEach((row, dy) => [...row].forEach((c, dx) => c === '#' && lit.push(`${x + dx},${y + dy}`)));
+  for (const [dy, row] of rows.entries()) {
+    for (const [dx, c] of [...row].entries()) if (c === '#') lit.push(`${x + dx},${y + dy}`);
+  }
   return lit.sort(byRowThenColumn);
 }
 

@@ -33,9 +33,11 @@ export async function buildFaultyApp(): Promise<Uint8Array> {
   try {
     copyFileSync(FAULTY_SOURCE, join(work, 'faulty.ts'));
     const asc = join(dirname(ascPackage), 'bin', 'asc.js');
-    await promisify(execFile)(process.execPath, [
-      asc, 'faulty.ts', '--outFile', 'faulty.wasm', '--use', 'abort=faulty/faultyAbort', '-O2', '--runtime', 'stub', '--noAssert',
-    ], { cwd: work, timeout: 120_000 });
+    await promisify(execFile)(
+      process.execPath,
+      [asc, 'faulty.ts', '--outFile', 'faulty.wasm', '--use', 'abort=faulty/faultyAbort', '-O2', '--runtime', 'stub', '--noAssert'],
+      { cwd: work, timeout: 120_000 },
+    );
     renameSync(join(work, 'faulty.wasm'), cached);
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -22,7 +22,11 @@ export class Mosquitto {
   /** How the last broker process ended. */
   lastExit?: { code: number | null; signal: NodeJS.Signals | null };
 
-  private constructor(readonly port: number, readonly wsPort: number, private readonly options: MosquittoOptions) {
+  private constructor(
+    readonly port: number,
+    readonly wsPort: number,
+    private readonly options: MosquittoOptions,
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), 'megabit-mosquitto-'));
   }
 
@@ -49,16 +53,19 @@ export class Mosquitto {
 
   private async run(): Promise<void> {
     const conf = join(this.dir, 'mosquitto.conf');
-    writeFileSync(conf, [
-      'per_listener_settings false',
-      `listener ${this.port} 127.0.0.1`,
-      `listener ${this.wsPort} 127.0.0.1`,
-      'protocol websockets',
-      ...(this.options.auth ?? ['allow_anonymous true']),
-      'persistence false',
-      ...(this.options.extraConfig ?? []),
-      '',
-    ].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        'per_listener_settings false',
+        `listener ${this.port} 127.0.0.1`,
+        `listener ${this.wsPort} 127.0.0.1`,
+        'protocol websockets',
+        ...(this.options.auth ?? ['allow_anonymous true']),
+        'persistence false',
+        ...(this.options.extraConfig ?? []),
+        '',
+      ].join('\n'),
+    );
     const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
     child.once('exit', (code, signal) => (this.lastExit = { code, signal }));

@@ -20,7 +20,10 @@ export class TestClient {
   private waiters: Array<{ match: (m: Received) => boolean; resolve: (m: Received) => void }> = [];
   private transaction = 0;
 
-  private constructor(readonly client: MqttClient, readonly topics: DeviceTopics) {
+  private constructor(
+    readonly client: MqttClient,
+    readonly topics: DeviceTopics,
+  ) {
     client.on('message', (topic, payload, packet) => {
       const m = { topic, payload, retain: packet.retain, at: Date.now() };
       this.messages.push(m);
@@ -88,7 +91,12 @@ export class TestClient {
     }
     const since = this.messages.length;
     await this.publish(this.topics.cmd(path), body);
-    const reply = await this.waitFor(responseTopic, (m) => transaction === undefined || JSON.parse(m.payload.toString()).transaction === transaction, timeoutMs, since);
+    const reply = await this.waitFor(
+      responseTopic,
+      (m) => transaction === undefined || JSON.parse(m.payload.toString()).transaction === transaction,
+      timeoutMs,
+      since,
+    );
     return JSON.parse(reply.payload.toString()) as Record<string, unknown>;
   }
 

@@ -39,11 +39,21 @@ if (isMainThread && match && arm && Number.isInteger(at) && at > 0) {
     target[name] = function (...args) {
       // A recursive mkdir only makes sure a folder exists (atomic writes do it before each
       // file): no step of its own.
-      const ensures = name.startsWith('mkdir') && typeof args[1] === 'object' && args[1] !== null && args[1].recursive;
+      const ensures = name.startsWith('mkdir') && typeof args[1] === 'object' && args[1]?.recursive;
       if (!ensures) before(name, args.slice(0, arity).map(String));
       return original.apply(this, args);
     };
   };
-  for (const [name, arity] of [['renameSync', 2], ['mkdirSync', 1], ['rmSync', 1]]) wrap(fs, name, arity);
-  for (const [name, arity] of [['rename', 2], ['mkdir', 1], ['rm', 1]]) wrap(fs.promises, name, arity);
+  for (const [name, arity] of [
+    ['renameSync', 2],
+    ['mkdirSync', 1],
+    ['rmSync', 1],
+  ])
+    wrap(fs, name, arity);
+  for (const [name, arity] of [
+    ['rename', 2],
+    ['mkdir', 1],
+    ['rm', 1],
+  ])
+    wrap(fs.promises, name, arity);
 }

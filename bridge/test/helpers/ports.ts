@@ -49,9 +49,7 @@ export function delay(ms: number): Promise<void> {
 }
 
 /** Polls `check` (every `intervalMs`) until it holds, or fails naming `what` after `timeoutMs`. */
-export async function waitUntil(
-  check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, intervalMs = 20,
-): Promise<void> {
+export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, intervalMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

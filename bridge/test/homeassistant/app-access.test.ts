@@ -48,7 +48,10 @@ async function readLock(): Promise<string> {
   const since = client.messages.length;
   for (let i = 0; i < 100; i++) {
     expect(await client.request('apps/intruder/data', 'ha|lock.front_door')).toMatchObject({ ok: true });
-    const answers = client.on(LOG, since).map(text).filter((line) => line.startsWith('ha '));
+    const answers = client
+      .on(LOG, since)
+      .map(text)
+      .filter((line) => line.startsWith('ha '));
     // "unavailable" only until the first state arrives from Home Assistant.
     const settled = answers.find((line) => !line.includes('"unavailable"'));
     if (settled) return settled;

@@ -24,13 +24,17 @@ export async function startInProcess(
 ): Promise<InProcessBridge> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'megabit-ha-'));
   for (const id of options.apps ?? []) installExample(dataDir, id);
-  const settings = settingsFrom({
-    data_dir: dataDir,
-    log_level: 'warn',
-    mqtt: { url: mqttUrl },
-    http: { host: '127.0.0.1', port: await freePort() },
-    ...options.settings,
-  }, 'test', {});
+  const settings = settingsFrom(
+    {
+      data_dir: dataDir,
+      log_level: 'warn',
+      mqtt: { url: mqttUrl },
+      http: { host: '127.0.0.1', port: await freePort() },
+      ...options.settings,
+    },
+    'test',
+    {},
+  );
   const controller = new Controller({ settings, log: createLogger('warn'), exampleAppDirs: [], simulatorDir: dataDir });
   await controller.start();
   return {

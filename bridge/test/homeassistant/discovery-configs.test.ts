@@ -50,7 +50,13 @@ describe('discovery configs', () => {
 
   it('entities are bound to the control API topics', () => {
     const by = (objectId: string): Record<string, unknown> => configs.find((c) => c.objectId === objectId)!.payload;
-    expect(by('display')).toMatchObject({ name: null, schema: 'json', command_topic: 'megabit/megabit/cmd/display', state_topic: 'megabit/megabit/state', brightness: true });
+    expect(by('display')).toMatchObject({
+      name: null,
+      schema: 'json',
+      command_topic: 'megabit/megabit/cmd/display',
+      state_topic: 'megabit/megabit/state',
+      brightness: true,
+    });
     expect(by('app')).toMatchObject({ command_topic: 'megabit/megabit/cmd/app', state_topic: 'megabit/megabit/state', options: ['clock', 'scroll'] });
     expect(by('next_app')).toMatchObject({ command_topic: 'megabit/megabit/cmd/app/next', payload_press: '{}' });
     expect(by('previous_app')).toMatchObject({ command_topic: 'megabit/megabit/cmd/app/previous', payload_press: '{}' });
@@ -62,8 +68,18 @@ describe('discovery configs', () => {
     expect(by('button')).toMatchObject({ state_topic: 'megabit/megabit/event/button', event_types: ['press', 'long_press', 'double_press'] });
     expect(by('screen')).toMatchObject({ image_topic: 'megabit/megabit/display/snapshot', content_type: 'image/png' });
     expect(by('rotation')).toMatchObject({ command_topic: 'megabit/megabit/cmd/rotation', payload_on: 'ON', payload_off: 'OFF' });
-    for (const [objectId, action] of [['button_short_press', 'press'], ['button_long_press', 'long_press'], ['button_double_press', 'double_press']]) {
-      expect(by(objectId)).toMatchObject({ automation_type: 'trigger', topic: 'megabit/megabit/event/button', type: objectId, subtype: 'button_1', payload: action });
+    for (const [objectId, action] of [
+      ['button_short_press', 'press'],
+      ['button_long_press', 'long_press'],
+      ['button_double_press', 'double_press'],
+    ]) {
+      expect(by(objectId)).toMatchObject({
+        automation_type: 'trigger',
+        topic: 'megabit/megabit/event/button',
+        type: objectId,
+        subtype: 'button_1',
+        payload: action,
+      });
     }
   });
 
@@ -150,17 +166,27 @@ describe('with a serial display configured', () => {
 
   it('the firmware update entity: installed from the device, latest from the image shipped, no install button', () => {
     const update = by('firmware');
-    expect(update).toMatchObject({ device_class: 'firmware', entity_category: 'diagnostic', state_topic: 'megabit/megabit/state/display', default_entity_id: 'update.megabit_firmware' });
+    expect(update).toMatchObject({
+      device_class: 'firmware',
+      entity_category: 'diagnostic',
+      state_topic: 'megabit/megabit/state/display',
+      default_entity_id: 'update.megabit_firmware',
+    });
     expect(update.command_topic).toBeUndefined();
     expect(update.payload_install).toBeUndefined();
     const rendered = JSON.parse(renderTemplate(update.value_template as string, panelState(true, '0.0.9'))) as Record<string, unknown>;
-    expect(rendered).toEqual({ installed_version: '0.0.9', latest_version: SHIPPED_FIRMWARE.version, title: SHIPPED_FIRMWARE.title, release_summary: SHIPPED_FIRMWARE.summary });
+    expect(rendered).toEqual({
+      installed_version: '0.0.9',
+      latest_version: SHIPPED_FIRMWARE.version,
+      title: SHIPPED_FIRMWARE.title,
+      release_summary: SHIPPED_FIRMWARE.summary,
+    });
     // No device connected: no installed_version, so Home Assistant keeps the one it last saw.
     const unplugged = JSON.parse(renderTemplate(update.value_template as string, panelState(false, null))) as Record<string, unknown>;
     expect(unplugged).toEqual({ latest_version: SHIPPED_FIRMWARE.version, title: SHIPPED_FIRMWARE.title, release_summary: SHIPPED_FIRMWARE.summary });
   });
 
-  it('the version shipped is the one the boards\' firmware reports in HELLO', () => {
+  it("the version shipped is the one the boards' firmware reports in HELLO", () => {
     for (const board of ['nano33ble', 'qemu_microbit']) {
       const source = readFileSync(join(__dirname, '..', '..', '..', 'firmware', 'board', board, 'board.c'), 'utf8');
       const m = /\.fw_major = (\d+), \.fw_minor = (\d+), \.fw_patch = (\d+)/.exec(source);
@@ -195,7 +221,9 @@ describe('device-based discovery payload', () => {
 
   it('the checker catches what Home Assistant refuses in a device payload', () => {
     expect(deviceDiscoveryProblems(topic, { ...payload, o: undefined }, 'homeassistant')).toContain('a device payload needs "origin" (o) with a name');
-    expect(deviceDiscoveryProblems(topic, { ...payload, cmps: { x: { p: 'nonsense', a: 1 } } }, 'homeassistant')).toEqual(['component x: "p" must name a supported platform']);
+    expect(deviceDiscoveryProblems(topic, { ...payload, cmps: { x: { p: 'nonsense', a: 1 } } }, 'homeassistant')).toEqual([
+      'component x: "p" must name a supported platform',
+    ]);
     expect(deviceDiscoveryProblems(topic, { ...payload, cmps: { x: { p: 'sensor', name: 'x' } } }, 'homeassistant').length).toBeGreaterThan(0);
     expect(deviceDiscoveryProblems(topic, { migrate_discovery: true }, 'homeassistant')).toEqual([]);
     expect(deviceDiscoveryProblems('homeassistant/device/a/b/config', payload, 'homeassistant')).toHaveLength(1);

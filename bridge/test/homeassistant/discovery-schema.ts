@@ -16,10 +16,12 @@ interface ComponentRule {
   entity: boolean;
 }
 
-const nonEmptyList = (key: string) => (p: Record<string, unknown>): string[] =>
-  Array.isArray(p[key]) && (p[key] as unknown[]).length > 0 && (p[key] as unknown[]).every((x) => typeof x === 'string' && x.length > 0)
-    ? []
-    : [`"${key}" must be a non-empty list of strings`];
+const nonEmptyList =
+  (key: string) =>
+  (p: Record<string, unknown>): string[] =>
+    Array.isArray(p[key]) && (p[key] as unknown[]).length > 0 && (p[key] as unknown[]).every((x) => typeof x === 'string' && x.length > 0)
+      ? []
+      : [`"${key}" must be a non-empty list of strings`];
 
 export const COMPONENT_RULES: Record<string, ComponentRule> = {
   // light.mqtt, JSON schema: command_topic required; `schema: json` selects it.
@@ -29,11 +31,14 @@ export const COMPONENT_RULES: Record<string, ComponentRule> = {
     entity: true,
     check: (p) => [
       ...(p.schema === 'json' ? [] : ['"schema" must be "json"']),
-      ...(Array.isArray(p.supported_color_modes) && p.supported_color_modes.every((m) => ['onoff', 'brightness', 'color_temp', 'hs', 'xy', 'rgb', 'rgbw', 'rgbww', 'white'].includes(m as string))
+      ...(Array.isArray(p.supported_color_modes) &&
+      p.supported_color_modes.every((m) => ['onoff', 'brightness', 'color_temp', 'hs', 'xy', 'rgb', 'rgbw', 'rgbww', 'white'].includes(m as string))
         ? []
         : ['"supported_color_modes" must list valid color modes']),
       ...['flash', 'transition'].filter((k) => p[k] !== undefined && typeof p[k] !== 'boolean').map((k) => `"${k}" must be true or false`),
-      ...['flash_time_short', 'flash_time_long'].filter((k) => p[k] !== undefined && !(Number.isInteger(p[k]) && (p[k] as number) > 0)).map((k) => `"${k}" must be a positive integer`),
+      ...['flash_time_short', 'flash_time_long']
+        .filter((k) => p[k] !== undefined && !(Number.isInteger(p[k]) && (p[k] as number) > 0))
+        .map((k) => `"${k}" must be a positive integer`),
     ],
   },
   // select.mqtt: command_topic and options required; an empty options list is valid.
@@ -121,7 +126,8 @@ export function discoveryProblems(topic: string, payload: Record<string, unknown
   // The device block: at least one identifier or connection (all components).
   const device = payload.device as Record<string, unknown> | undefined;
   if (!device || !Array.isArray(device.identifiers) || device.identifiers.length === 0) problems.push('device needs identifiers');
-  if (device?.configuration_url !== undefined && !/^https?:\/\/[^/\s]+/.test(String(device.configuration_url))) problems.push('device.configuration_url must be an http(s) URL');
+  if (device?.configuration_url !== undefined && !/^https?:\/\/[^/\s]+/.test(String(device.configuration_url)))
+    problems.push('device.configuration_url must be an http(s) URL');
   // The origin block: name required.
   const origin = payload.origin as Record<string, unknown> | undefined;
   if (origin !== undefined && typeof origin.name !== 'string') problems.push('origin needs a name');
@@ -139,7 +145,8 @@ export function discoveryProblems(topic: string, payload: Record<string, unknown
     if (!Array.isArray(availability) || availability.some((a) => typeof a.topic !== 'string' || Object.keys(a).some((k) => !AVAILABILITY_KEYS.includes(k)))) {
       problems.push('availability must be a list of {topic, payload_available, payload_not_available, value_template}');
     }
-    if (payload.availability_mode !== undefined && !['all', 'any', 'latest'].includes(payload.availability_mode as string)) problems.push('availability_mode must be all, any or latest');
+    if (payload.availability_mode !== undefined && !['all', 'any', 'latest'].includes(payload.availability_mode as string))
+      problems.push('availability_mode must be all, any or latest');
     if (payload.availability_topic !== undefined && payload.availability !== undefined) problems.push('availability and availability_topic are exclusive');
   } else {
     for (const key of ['unique_id', 'default_entity_id', 'name']) if (payload[key] !== undefined) problems.push(`device triggers take no "${key}"`);

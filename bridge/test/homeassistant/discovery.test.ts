@@ -39,12 +39,23 @@ describe('Home Assistant discovery against mosquitto', () => {
     ha = await TestClient.connect(broker.url, P);
     const { freePort } = await import('../helpers/ports');
     const httpPort = await freePort();
-    const apps = [{ id: 'clock', name: 'Clock', version: '1.0.0', enabled: true, status: 'ok' as const }, { id: 'scroll', name: 'Scroll', version: '1.0.0', enabled: true, status: 'ok' as const }];
-    earlier = new Map(buildDiscoveryConfigs(
-      { discoveryPrefix: 'homeassistant', baseTopic: 'megabit', deviceId: 'megabit', version: '0.0.1', configurationUrl: simulatorUrl('127.0.0.1', httpPort) },
-      P,
-      apps,
-    ).map((c) => [c.topic, JSON.stringify(c.payload)]));
+    const apps = [
+      { id: 'clock', name: 'Clock', version: '1.0.0', enabled: true, status: 'ok' as const },
+      { id: 'scroll', name: 'Scroll', version: '1.0.0', enabled: true, status: 'ok' as const },
+    ];
+    earlier = new Map(
+      buildDiscoveryConfigs(
+        {
+          discoveryPrefix: 'homeassistant',
+          baseTopic: 'megabit',
+          deviceId: 'megabit',
+          version: '0.0.1',
+          configurationUrl: simulatorUrl('127.0.0.1', httpPort),
+        },
+        P,
+        apps,
+      ).map((c) => [c.topic, JSON.stringify(c.payload)]),
+    );
     earlier.set(STALE, '{"name":"old"}');
     for (const [topic, payload] of earlier) await ha.publish(topic, payload, { retain: true });
     await ha.publish(FOREIGN, '{"name":"other"}', { retain: true });
@@ -114,7 +125,7 @@ describe('Home Assistant discovery against mosquitto', () => {
     }
   });
 
-  it('the device config passes Home Assistant\'s checks and keeps every discovery id and unique id', () => {
+  it("the device config passes Home Assistant's checks and keeps every discovery id and unique id", () => {
     const config = deviceConfig()!;
     expect(deviceDiscoveryProblems(DEVICE, config, 'homeassistant')).toEqual([]);
     const cmps = components();
@@ -164,7 +175,7 @@ describe('Home Assistant discovery against mosquitto', () => {
     expect(sent.sort()).toEqual(['app', 'app/next', 'app/previous', 'display', 'notify', 'notify/dismiss', 'rotation']);
   });
 
-  it('the light\'s transition and flash, as Home Assistant sends them, are accepted', async () => {
+  it("the light's transition and flash, as Home Assistant sends them, are accepted", async () => {
     const light = components().display;
     expect(light.transition).not.toBe(false);
     expect(light.flash).not.toBe(false);
@@ -204,7 +215,9 @@ describe('Home Assistant discovery against mosquitto', () => {
     expect(stateMsg.retain).toBe(false);
 
     const cmps = Object.values(components());
-    const bound = cmps.flatMap((c) => ['state_topic', 'topic', 'image_topic'].filter((k) => typeof c[k] === 'string').map((k) => ({ config: c, topic: c[k] as string })));
+    const bound = cmps.flatMap((c) =>
+      ['state_topic', 'topic', 'image_topic'].filter((k) => typeof c[k] === 'string').map((k) => ({ config: c, topic: c[k] as string })),
+    );
     expect(new Set(bound.map((b) => b.topic))).toEqual(new Set([P.out('state'), P.out('event/button'), P.out('display/snapshot')]));
     for (const { config, topic } of bound) {
       const m = ha.on(topic).pop();
@@ -381,7 +394,7 @@ describe('removeDiscovery without a broker', () => {
 });
 
 describe('discovery switched off', () => {
-  it('homeassistant.enabled: false publishes no configs and ignores Home Assistant\'s status', async () => {
+  it("homeassistant.enabled: false publishes no configs and ignores Home Assistant's status", async () => {
     const broker = await Mosquitto.start();
     const watcher = await TestClient.connect(broker.url, P);
     let bridge: InProcessBridge | undefined;
@@ -437,7 +450,7 @@ describe('a non-default discovery prefix', () => {
     ]);
   });
 
-  it('Home Assistant\'s birth on homeassistant/status counts whatever the prefix; <prefix>/status does not', async () => {
+  it("Home Assistant's birth on homeassistant/status counts whatever the prefix; <prefix>/status does not", async () => {
     let since = ha.messages.length;
     await ha.publish(`${PREFIX}/status`, 'online');
     await delay(700);

@@ -12,7 +12,10 @@ const SCRIPT = join(__dirname, 'render_template.py');
 export function renderTemplates(requests: Array<[template: string, value: string]>): Array<{ ok?: string; error?: string }> {
   const input = `${requests.map(([template, value]) => JSON.stringify({ template, value })).join('\n')}\n`;
   const output = execFileSync('/usr/bin/python3', [SCRIPT], { input, encoding: 'utf8' });
-  return output.trim().split('\n').map((line) => JSON.parse(line) as { ok?: string; error?: string });
+  return output
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { ok?: string; error?: string });
 }
 
 /** Renders one template as Home Assistant does; throws on a template error. */

@@ -43,7 +43,10 @@ export class HomeAssistantServer {
   /** Every `auth` attempt, with whether it was accepted. */
   readonly authAttempts: Array<{ accepted: boolean }> = [];
 
-  private constructor(readonly port: number, private readonly token: string) {}
+  private constructor(
+    readonly port: number,
+    private readonly token: string,
+  ) {}
 
   static async start(token: string, port?: number): Promise<HomeAssistantServer> {
     const server = new HomeAssistantServer(port ?? (await freePort()), token);
@@ -73,7 +76,12 @@ export class HomeAssistantServer {
         this.event(sub, old ? { c: { [entityId]: diff(old, next) } } : { a: { [entityId]: compress(next) } });
       }
       if (sub.kind === 'events' && (!sub.eventType || sub.eventType === 'state_changed')) {
-        this.event(sub, { event_type: 'state_changed', data: { entity_id: entityId, old_state: old ?? null, new_state: next }, origin: 'LOCAL', time_fired: now });
+        this.event(sub, {
+          event_type: 'state_changed',
+          data: { entity_id: entityId, old_state: old ?? null, new_state: next },
+          origin: 'LOCAL',
+          time_fired: now,
+        });
       }
     }
   }
@@ -90,9 +98,7 @@ export class HomeAssistantServer {
 
   /** The entity ids of every subscribe_entities command received, in order. */
   entitySubscriptions(): Array<string[] | undefined> {
-    return this.commands
-      .filter((c) => c.message.type === 'subscribe_entities')
-      .map((c) => (c.message.entity_ids as string[] | undefined)?.slice().sort());
+    return this.commands.filter((c) => c.message.type === 'subscribe_entities').map((c) => (c.message.entity_ids as string[] | undefined)?.slice().sort());
   }
 
   get openConnections(): number {

@@ -68,14 +68,26 @@ describe('the light with a panel on the serial link', () => {
   });
 
   const latest = (topic: string): string => ha.on(topic).pop()!.payload.toString();
-  const availability = (component: Component): boolean => (component.availability as Array<{ topic: string; value_template?: string }>)
-    .every((entry) => (entry.value_template ? renderTemplate(entry.value_template, latest(entry.topic)) : latest(entry.topic)) === 'online');
-  const levelsSince = (i: number): Array<{ level: number; at: number }> => received.slice(i)
-    .filter((r) => r.message.name === 'SET_BRIGHTNESS')
-    .map((r) => ({ level: (r.message as { level: number }).level, at: r.at }));
+  const availability = (component: Component): boolean =>
+    (component.availability as Array<{ topic: string; value_template?: string }>).every(
+      (entry) => (entry.value_template ? renderTemplate(entry.value_template, latest(entry.topic)) : latest(entry.topic)) === 'online',
+    );
+  const levelsSince = (i: number): Array<{ level: number; at: number }> =>
+    received
+      .slice(i)
+      .filter((r) => r.message.name === 'SET_BRIGHTNESS')
+      .map((r) => ({ level: (r.message as { level: number }).level, at: r.at }));
 
   it('Home Assistant is offered transition and flash: the config does not turn them off', () => {
-    expect(cmps.display).toMatchObject({ p: 'light', schema: 'json', brightness: true, flash: true, transition: true, flash_time_short: 2, flash_time_long: 10 });
+    expect(cmps.display).toMatchObject({
+      p: 'light',
+      schema: 'json',
+      brightness: true,
+      flash: true,
+      transition: true,
+      flash_time_short: 2,
+      flash_time_long: 10,
+    });
     expect(availability(cmps.display)).toBe(true);
     expect(availability(cmps.screen)).toBe(true);
   });
@@ -105,7 +117,10 @@ describe('the light with a panel on the serial link', () => {
     const since = received.length;
     expect(await ha.request('display', '{"state":"OFF","transition":1}')).toMatchObject({ ok: true, state: 'OFF', brightness: 120 });
     await waitUntil(() => panel!.power === 0, 'the panel to switch off', 10_000);
-    const after = received.slice(since).filter((r) => r.message.name === 'SET_BRIGHTNESS' || r.message.name === 'SET_POWER').map((r) => r.message);
+    const after = received
+      .slice(since)
+      .filter((r) => r.message.name === 'SET_BRIGHTNESS' || r.message.name === 'SET_POWER')
+      .map((r) => r.message);
     const offAt = after.findIndex((m) => m.name === 'SET_POWER');
     expect((after[offAt - 1] as { level: number }).level).toBe(0);
     expect(after.slice(0, offAt).length).toBeGreaterThanOrEqual(5);

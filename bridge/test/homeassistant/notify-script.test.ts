@@ -19,7 +19,8 @@ interface Script {
   mode: string;
 }
 
-const script = (parseYaml(readFileSync(join(__dirname, '..', '..', '..', 'config', 'homeassistant', 'scripts.yaml'), 'utf8')) as Record<string, Script>).megabit_notify;
+const script = (parseYaml(readFileSync(join(__dirname, '..', '..', '..', 'config', 'homeassistant', 'scripts.yaml'), 'utf8')) as Record<string, Script>)
+  .megabit_notify;
 const variables = script.sequence[0].variables!;
 const publish = script.sequence[1];
 
@@ -34,7 +35,11 @@ describe('the megabit_notify script', () => {
     // Only what the bridge takes today: a field it refused would lose the notification.
     expect(Object.keys(script.fields).sort()).toEqual(['colour', 'duration', 'hold', 'message', 'priority', 'title']);
     expect(script.fields.message.required).toBe(true);
-    expect(Object.entries(script.fields).filter(([, f]) => f.required).map(([k]) => k)).toEqual(['message']);
+    expect(
+      Object.entries(script.fields)
+        .filter(([, f]) => f.required)
+        .map(([k]) => k),
+    ).toEqual(['message']);
     expect(Object.keys(script.fields.colour.selector)).toEqual(['color_rgb']);
     expect(script.fields.priority.selector).toEqual({ select: { options: ['low', 'normal', 'high', 'critical'] } });
     expect(Object.keys(script.fields.hold.selector)).toEqual(['boolean']);
@@ -42,10 +47,14 @@ describe('the megabit_notify script', () => {
     expect(script.mode).toBe('queued');
   });
 
-  it('renders exactly the control API\'s notification for each combination of fields', () => {
+  it("renders exactly the control API's notification for each combination of fields", () => {
     expect(run({ message: '{garage} "open"' })).toEqual(['megabit/megabit/cmd/notify', '{"text":"{garage} \\"open\\""}']);
     expect(JSON.parse(run({ message: 'Washing done', title: 'Laundry', colour: [255, 136, 0], duration: 10, priority: 'high', hold: true })[1])).toEqual({
-      text: 'Laundry: Washing done', color: '#ff8800', duration_ms: 10000, priority: 'high', hold: true,
+      text: 'Laundry: Washing done',
+      color: '#ff8800',
+      duration_ms: 10000,
+      priority: 'high',
+      hold: true,
     });
     expect(JSON.parse(run({ message: 'Ü ✓', hold: false, duration: 0.5 })[1])).toEqual({ text: 'Ü ✓', duration_ms: 500 });
   });
@@ -79,7 +88,9 @@ describe('the megabit_notify script', () => {
 
     it('the bridge shows what the form asks for', async () => {
       expect(await reply({ message: '{garage} open' })).toMatchObject({ ok: true });
-      expect(await reply({ message: 'Washing done', title: 'Laundry', colour: [255, 136, 0], duration: 10, priority: 'critical', hold: true })).toMatchObject({ ok: true });
+      expect(await reply({ message: 'Washing done', title: 'Laundry', colour: [255, 136, 0], duration: 10, priority: 'critical', hold: true })).toMatchObject({
+        ok: true,
+      });
       const state = await ha.waitFor(P.out('state'), (m) => JSON.parse(m.payload.toString()).notification !== null);
       expect(JSON.parse(state.payload.toString()).notification).toEqual(expect.any(String));
     });

@@ -78,7 +78,7 @@ describe('entities with the panel unplugged', () => {
     expect(state).toEqual({ latest_version: SHIPPED_FIRMWARE.version, title: SHIPPED_FIRMWARE.title, release_summary: SHIPPED_FIRMWARE.summary });
   });
 
-  it('the bridge\'s own version is on the device', () => {
+  it("the bridge's own version is on the device", () => {
     const config = JSON.parse(latest(DEVICE)!) as { dev: Record<string, unknown> };
     expect(config.dev.sw_version).toBe(VERSION);
   });

@@ -113,7 +113,9 @@ describe('megabit --remove-discovery against mosquitto', () => {
     const run = await runCli(['--remove-discovery', '--config', join(bridge.dataDir, 'megabit.yaml')], bridge.dataDir);
     expect({ code: run.code, output: run.output }).toEqual({
       code: 0,
-      output: expect.stringContaining('removed 2 Home Assistant discovery config(s) (homeassistant/device/megabit_megabit/config, homeassistant/+/megabit_megabit/+/config)'),
+      output: expect.stringContaining(
+        'removed 2 Home Assistant discovery config(s) (homeassistant/device/megabit_megabit/config, homeassistant/+/megabit_megabit/+/config)',
+      ),
     });
     expect(run.output).not.toMatch(/ERROR|WARN/);
 

@@ -33,7 +33,7 @@ async function withBridge(intervalS: number, run: (ha: TestClient, bridge: InPro
 
 const isPng = (m: Received): boolean => m.payload.subarray(1, 4).toString() === 'PNG';
 
-describe('the image entity\'s feed', () => {
+describe("the image entity's feed", () => {
   it('the entity reads P/display/snapshot; pictures come at most once per image_interval_s while the screen animates', async () => {
     await withBridge(5, async (ha) => {
       const config = JSON.parse((await ha.waitFor(DEVICE)).payload.toString()) as { cmps: Record<string, Record<string, unknown>> };
@@ -70,9 +70,16 @@ describe('the image entity\'s feed', () => {
         since = ha.messages.length;
         const reply = await ha.request(path, payload);
         expect({ path, reply }).toEqual({ path, reply: expect.objectContaining({ ok: true }) });
-        const m = await ha.waitFor(SNAPSHOT, () => true, 10_000, since).catch((e: Error) => {
-          throw new Error(`${path}: ${e.message}; since then: ${ha.messages.slice(since).map((x) => x.topic).join(', ')}`);
-        });
+        const m = await ha
+          .waitFor(SNAPSHOT, () => true, 10_000, since)
+          .catch((e: Error) => {
+            throw new Error(
+              `${path}: ${e.message}; since then: ${ha.messages
+                .slice(since)
+                .map((x) => x.topic)
+                .join(', ')}`,
+            );
+          });
         expect(isPng(m)).toBe(true);
         return m;
       };

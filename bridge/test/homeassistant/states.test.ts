@@ -18,11 +18,17 @@ describe('applyEntityEvent', () => {
 
   it('adds, changes (set and removed attributes) and removes states', () => {
     const states = new Map<string, HomeAssistantEntityState>();
-    expect(applyEntityEvent(states, { a: { 'light.kitchen': { s: 'on', a: { brightness: 200, friendly_name: 'Kitchen' }, c: 'x', lc: 1_700_000_000 } } }, wanted)).toEqual([
-      ['light.kitchen', { state: 'on', attributes: { brightness: 200, friendly_name: 'Kitchen' }, last_changed: '2023-11-14T22:13:20.000Z' }],
+    expect(
+      applyEntityEvent(states, { a: { 'light.kitchen': { s: 'on', a: { brightness: 200, friendly_name: 'Kitchen' }, c: 'x', lc: 1_700_000_000 } } }, wanted),
+    ).toEqual([['light.kitchen', { state: 'on', attributes: { brightness: 200, friendly_name: 'Kitchen' }, last_changed: '2023-11-14T22:13:20.000Z' }]]);
+    const changed = applyEntityEvent(
+      states,
+      { c: { 'light.kitchen': { '+': { s: 'off', a: { color_mode: 'brightness' }, lc: 1_700_000_060 }, '-': { a: ['brightness'] } } } },
+      wanted,
+    );
+    expect(changed).toEqual([
+      ['light.kitchen', { state: 'off', attributes: { friendly_name: 'Kitchen', color_mode: 'brightness' }, last_changed: '2023-11-14T22:14:20.000Z' }],
     ]);
-    const changed = applyEntityEvent(states, { c: { 'light.kitchen': { '+': { s: 'off', a: { color_mode: 'brightness' }, lc: 1_700_000_060 }, '-': { a: ['brightness'] } } } }, wanted);
-    expect(changed).toEqual([['light.kitchen', { state: 'off', attributes: { friendly_name: 'Kitchen', color_mode: 'brightness' }, last_changed: '2023-11-14T22:14:20.000Z' }]]);
     expect(applyEntityEvent(states, { r: ['light.kitchen'] }, wanted)).toEqual([['light.kitchen', null]]);
     expect(states.size).toBe(0);
   });
@@ -121,7 +127,9 @@ describe('HomeAssistantStates against a Home Assistant WebSocket server', () => 
     expect(server.entitySubscriptions()).toEqual([['light.kitchen'], ['light.kitchen']]);
     server.setState('light.kitchen', 'on');
     await waitUntil(() => sink.latest('light.kitchen')?.state === 'on', 'the change after the restart', 15_000);
-    expect(log.lines.map((l) => l.message)).toEqual(expect.arrayContaining(['connection to Home Assistant lost; reconnecting', 'connected to Home Assistant again']));
+    expect(log.lines.map((l) => l.message)).toEqual(
+      expect.arrayContaining(['connection to Home Assistant lost; reconnecting', 'connected to Home Assistant again']),
+    );
     expect(log.lines.some((l) => l.message.includes(TOKEN))).toBe(false);
   });
 

@@ -24,7 +24,17 @@ const CASES: Case[] = [
   { name: 'lone %', request: get('/%'), status: 400 },
   { name: 'encoded NUL', request: get('/index.html%00.png'), status: 400 },
   { name: 'encoded NUL in the query only', request: get('/simulator-config.json?x=%00'), status: 200 },
-  { name: 'bad percent-encoding on /mqtt upgrade', request: get('/mqtt%E0%A4%A', { ...host, Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13' }), status: 400 },
+  {
+    name: 'bad percent-encoding on /mqtt upgrade',
+    request: get('/mqtt%E0%A4%A', {
+      ...host,
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'Sec-WebSocket-Version': '13',
+    }),
+    status: 400,
+  },
   { name: 'traversal with ../', request: get('/../../../../etc/passwd'), status: 404, notIn: 'root:' },
   { name: 'traversal with encoded slashes', request: get('/..%2f..%2f..%2f..%2fetc%2fpasswd'), status: 404, notIn: 'root:' },
   { name: 'traversal with encoded dots', request: get('/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd'), status: 404, notIn: 'root:' },

@@ -21,15 +21,26 @@ describe('security headers', () => {
   });
 
   it.each([
-    ['/', 200], ['/app.js', 200], ['/style.css', 200], ['/simulator-config.json', 200], ['/missing', 404], ['/%E0%A4%A', 400],
+    ['/', 200],
+    ['/app.js', 200],
+    ['/style.css', 200],
+    ['/simulator-config.json', 200],
+    ['/missing', 404],
+    ['/%E0%A4%A', 400],
   ])('%s (%d) carries CSP, nosniff and no-referrer', async (path, status) => {
     const answer = await curl(`${bridge.httpUrl}${path}`);
     expect(answer.status).toBe(status);
     const csp = answer.headers['content-security-policy'];
-    expect(csp.split('; ')).toEqual(expect.arrayContaining([
-      "default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'",
-      `connect-src 'self' ws://127.0.0.1:${bridge.httpPort}`,
-    ]));
+    expect(csp.split('; ')).toEqual(
+      expect.arrayContaining([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        `connect-src 'self' ws://127.0.0.1:${bridge.httpPort}`,
+      ]),
+    );
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).not.toContain('unsafe-eval');
     expect(answer.headers['x-content-type-options']).toBe('nosniff');
@@ -87,7 +98,7 @@ describe('http.auth_token', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ device_id: bridge.deviceId, logins: false });
   });
 
-  it('accepts ?token= and sets an HttpOnly, same-site cookie that then lets the page\'s own files through', async () => {
+  it("accepts ?token= and sets an HttpOnly, same-site cookie that then lets the page's own files through", async () => {
     const page = await curl(`${bridge.httpUrl}/?token=${encodeURIComponent(TOKEN)}`);
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>');

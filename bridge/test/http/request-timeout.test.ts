@@ -22,13 +22,21 @@ describe('HttpServer request timeout', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'megabit-http-'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
-    server = new HttpServer({
-      host: '127.0.0.1', port: 0, staticDir: dir,
-      pageConfig: { base_topic: 'megabit', device_id: 'megabit', button: { long_press_ms: 800, double_press_ms: 300 }, logins: false },
-      origins: new OriginPolicy([]), maxConnections: 8, maxMessageBytes: 65536,
-      headersTimeoutMs: REQUEST_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      handleMqttStream: (stream) => stream.destroy(),
-    }, createLogger('error', 'test', () => undefined));
+    server = new HttpServer(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        staticDir: dir,
+        pageConfig: { base_topic: 'megabit', device_id: 'megabit', button: { long_press_ms: 800, double_press_ms: 300 }, logins: false },
+        origins: new OriginPolicy([]),
+        maxConnections: 8,
+        maxMessageBytes: 65536,
+        headersTimeoutMs: REQUEST_TIMEOUT_MS,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+        handleMqttStream: (stream) => stream.destroy(),
+      },
+      createLogger('error', 'test', () => undefined),
+    );
     await server.start();
   });
 

@@ -76,7 +76,9 @@ describe('http.tls: the page and /mqtt over HTTPS and WSS', () => {
     const availability = await new Promise<string>((resolve) => client.once('message', (_t, payload) => resolve(payload.toString())));
     expect(availability).toBe('online');
     await client.endAsync();
-    await expect(handshake(`wss://127.0.0.1:${bridge.httpPort}/mqtt`, { ca: readFileSync(certs.wrongCa) })).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
+    await expect(handshake(`wss://127.0.0.1:${bridge.httpPort}/mqtt`, { ca: readFileSync(certs.wrongCa) })).rejects.toThrow(
+      /self[- ]signed|unable to verify|certificate/i,
+    );
   });
 
   it('does not speak plain HTTP on the HTTPS port', async () => {
@@ -93,7 +95,7 @@ describe('http.tls with a file that cannot be read', () => {
   });
 });
 
-describe('/mqtt proxied to an external broker over TLS with the bridge\'s own certificates', () => {
+describe("/mqtt proxied to an external broker over TLS with the bridge's own certificates", () => {
   let broker: Mosquitto;
   let tlsPort: number;
   let bridge: RunningBridge;
@@ -103,7 +105,10 @@ describe('/mqtt proxied to an external broker over TLS with the bridge\'s own ce
     broker = await Mosquitto.start({
       // Only a client certificate signed by the test CA gets in: the proxy must present the bridge's.
       extraConfig: [
-        `listener ${tlsPort} 127.0.0.1`, `cafile ${certs.ca}`, `certfile ${certs.serverCert}`, `keyfile ${certs.serverKey}`,
+        `listener ${tlsPort} 127.0.0.1`,
+        `cafile ${certs.ca}`,
+        `certfile ${certs.serverCert}`,
+        `keyfile ${certs.serverKey}`,
         'require_certificate true',
         // The certificate's CN becomes the user name, so the log shows whose certificate came in.
         'use_identity_as_username true',
@@ -120,7 +125,7 @@ describe('/mqtt proxied to an external broker over TLS with the bridge\'s own ce
     await broker?.dispose();
   });
 
-  it('lets a browser client through /mqtt to the TLS broker, with the bridge\'s certificate, where it sees the bridge online', async () => {
+  it("lets a browser client through /mqtt to the TLS broker, with the bridge's certificate, where it sees the bridge online", async () => {
     const clientId = 'browser-through-proxy';
     const client = await mqtt.connectAsync(bridge.wsUrl, { clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000 });
     const topic = bridge.topics.out(OUT.availability);

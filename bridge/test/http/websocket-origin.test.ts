@@ -62,7 +62,12 @@ describe('Origin allowlist on every WebSocket server', () => {
     { name: 'garbage', origin: () => 'not an origin', status: 403 },
     // Also shows the Host header below reaches the server: with 127.0.0.1 as Host this would be a 403.
     { name: 'localhost as Origin and Host', origin: (own) => own.replace('127.0.0.1', 'localhost'), host: (port) => `localhost:${port}`, status: 101 },
-    { name: 'DNS rebinding: a foreign name as Origin and Host', origin: (own) => own.replace('127.0.0.1', 'rebind.example'), host: (port) => `rebind.example:${port}`, status: 403 },
+    {
+      name: 'DNS rebinding: a foreign name as Origin and Host',
+      origin: (own) => own.replace('127.0.0.1', 'rebind.example'),
+      host: (port) => `rebind.example:${port}`,
+      status: 403,
+    },
   ];
 
   for (const server of ['/mqtt', 'broker ws_port', 'broker tls.ws_port']) {

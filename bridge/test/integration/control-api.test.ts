@@ -144,7 +144,10 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
     expect(listed(await client.waitFor(P('state/apps'), (m) => listed(m) !== undefined, 5000, since))).toMatchObject({ status: 'ok', enabled: true });
     expect(await client.request('app', 'life')).toMatchObject({ ok: true });
 
-    const notWasm = await client.request('apps/install', { manifest: { ...manifest, id: 'broken' }, wasm: Buffer.from('not a module at all').toString('base64') });
+    const notWasm = await client.request('apps/install', {
+      manifest: { ...manifest, id: 'broken' },
+      wasm: Buffer.from('not a module at all').toString('base64'),
+    });
     expect(notWasm).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     // A valid but empty module: it loads in no sandbox, having no `run`.
     const emptyModule = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]).toString('base64');
@@ -190,7 +193,8 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
     expect(apps).not.toContain('plasma');
     // Another app cannot be shown over a preview: a clear refusal, not a bug report.
     expect(await client.request('app', 'clock')).toEqual({
-      ok: false, error: { code: 'preview_running', message: 'a preview of "plasma" is showing; end it with cmd/apps/preview/stop first' },
+      ok: false,
+      error: { code: 'preview_running', message: 'a preview of "plasma" is showing; end it with cmd/apps/preview/stop first' },
     });
     expect(bridge.output).not.toMatch(/command app failed/);
     since = mark();
@@ -214,7 +218,10 @@ describe.each(brokers)('control API with %s', (_name, makeBroker) => {
   });
 
   it('sets app config against the app schema', async () => {
-    expect((await client.request('apps/clock/config', { hour24: 'banana' })).error).toEqual({ code: 'invalid_payload', message: 'config.hour24 must be of type boolean' });
+    expect((await client.request('apps/clock/config', { hour24: 'banana' })).error).toEqual({
+      code: 'invalid_payload',
+      message: 'config.hour24 must be of type boolean',
+    });
     expect((await client.request('apps/clock/config', { alarm: true })).error).toMatchObject({ code: 'invalid_payload' });
     const reply = await client.request('apps/clock/config', { hour24: false });
     expect(reply.ok).toBe(true);

@@ -53,7 +53,9 @@ function hasPixel(frame: Buffer, [r, g, b]: [number, number, number]): boolean {
 function storedValues(kvFile: string): string {
   if (!existsSync(kvFile)) return '';
   const kv = JSON.parse(readFileSync(kvFile, 'utf8')) as { entries: Record<string, string> };
-  return Object.values(kv.entries).map((v) => Buffer.from(v, 'base64').toString()).join('\n');
+  return Object.values(kv.entries)
+    .map((v) => Buffer.from(v, 'base64').toString())
+    .join('\n');
 }
 
 describe('npm start with no config file, first run', () => {
@@ -84,9 +86,11 @@ describe('npm start with no config file, first run', () => {
     });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await waitUntil(() => output.includes('try: mosquitto_pub') || child.exitCode !== null, 'the bridge to print its start-up lines', 30_000).catch((e: Error) => {
-      throw new Error(`${e.message}:\n${output}`);
-    });
+    await waitUntil(() => output.includes('try: mosquitto_pub') || child.exitCode !== null, 'the bridge to print its start-up lines', 30_000).catch(
+      (e: Error) => {
+        throw new Error(`${e.message}:\n${output}`);
+      },
+    );
     if (child.exitCode !== null) throw new Error(`the bridge exited (${child.exitCode}) during start:\n${output}`);
     client = await TestClient.connect(`mqtt://127.0.0.1:${brokerPort}`, topics);
     await client.subscribe('megabit/megabit/#');
@@ -111,7 +115,9 @@ describe('npm start with no config file, first run', () => {
   });
 
   it('installs the example apps into ~/.megabit/apps on the first run', async () => {
-    const installed = readdirSync(join(dataDir, 'apps')).filter((name) => !name.startsWith('.')).sort();
+    const installed = readdirSync(join(dataDir, 'apps'))
+      .filter((name) => !name.startsWith('.'))
+      .sort();
     expect(installed).toEqual(examples);
     for (const id of installed) {
       const manifest = JSON.parse(readFileSync(join(dataDir, 'apps', id, 'manifest.json'), 'utf8')) as { bin: string };

@@ -166,7 +166,11 @@ describe('the bridge process with an app animating faster than the frame cap', (
     // A state change publishes P/state, whose fps is the frames handed to the outputs in the last second.
     const since = client.messages.length;
     await client.request('display', { brightness: 77 });
-    const state = JSON.parse((await client.waitFor(bridge.topics.out('state'), (m: Received) => (JSON.parse(m.payload.toString()) as DeviceState).brightness === 77, 10_000, since)).payload.toString()) as DeviceState;
+    const state = JSON.parse(
+      (
+        await client.waitFor(bridge.topics.out('state'), (m: Received) => (JSON.parse(m.payload.toString()) as DeviceState).brightness === 77, 10_000, since)
+      ).payload.toString(),
+    ) as DeviceState;
     const seconds = (performance.now() - t0) / 1000;
 
     expect(state.fps).toBeGreaterThan(CAP);

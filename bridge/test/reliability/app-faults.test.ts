@@ -89,8 +89,7 @@ describe.each(brokers)('app faults while notifications flow, with %s', (brokerNa
     await broker?.dispose();
   });
 
-  const appStatus = (m: Received, id: string): AppStatus | undefined =>
-    (JSON.parse(m.payload.toString()) as AppStatus[]).find((a) => a.id === id);
+  const appStatus = (m: Received, id: string): AppStatus | undefined => (JSON.parse(m.payload.toString()) as AppStatus[]).find((a) => a.id === id);
 
   /**
    * Installs a fresh build of the faulty app: a distinct module, so a failed app gets a new start.
@@ -98,7 +97,10 @@ describe.each(brokers)('app faults while notifications flow, with %s', (brokerNa
    */
   async function install(id: string, mode: FaultMode): Promise<void> {
     const since = client.messages.length;
-    const wasFailed = client.on(P('state/apps')).slice(-1).some((m) => appStatus(m, id)?.status === 'failed');
+    const wasFailed = client
+      .on(P('state/apps'))
+      .slice(-1)
+      .some((m) => appStatus(m, id)?.status === 'failed');
     const module = tagged(wasm, `${id}-${++build}`);
     expect(await client.request('apps/install', installRequest(faultyManifest(id, mode), module))).toMatchObject({ ok: true, id });
     if (wasFailed) await client.waitFor(P('state/apps'), (m) => appStatus(m, id)?.status === 'ok', 10_000, since);
@@ -165,8 +167,10 @@ describe.each(brokers)('app faults while notifications flow, with %s', (brokerNa
   function compare(mode: FaultMode, reference: string, normalSamples: number[], faultSamples: number[], failures: number): void {
     const normal = percentile(normalSamples, 99);
     const faulty = percentile(faultSamples, 99);
-    process.stdout.write(`fault ${mode} (${brokerName}): notify reply p99 ${normal.toFixed(1)} ms ${reference}, ${faulty.toFixed(1)} ms `
-      + `during the fault (${(faulty / normal).toFixed(2)}x); the app failed ${failures} time(s)\n`);
+    process.stdout.write(
+      `fault ${mode} (${brokerName}): notify reply p99 ${normal.toFixed(1)} ms ${reference}, ${faulty.toFixed(1)} ms ` +
+        `during the fault (${(faulty / normal).toFixed(2)}x); the app failed ${failures} time(s)\n`,
+    );
     expect(bridge.running).toBe(true);
     // notifyLatencies has already failed the test if any notification went unanswered.
     expect(faultSamples).toHaveLength(SAMPLES);
@@ -251,7 +255,8 @@ describe.each(brokers)('app faults while notifications flow, with %s', (brokerNa
     // About 16 ticks of 320 writes until KV_FLOOD_REFUSALS + 1 were refused: the twin lives as long.
     const { id, reasons } = await repeatedFault('kv', 16 * 20);
     expect(reasons.length).toBeGreaterThanOrEqual(2);
-    for (const r of reasons) expect(r).toMatch(new RegExp(`^KV flood: ${KV_FLOOD_REFUSALS + 1} writes refused in \\d+\\.\\d s for going over the ${KV_QUOTA_BYTES}-byte quota`));
+    for (const r of reasons)
+      expect(r).toMatch(new RegExp(`^KV flood: ${KV_FLOOD_REFUSALS + 1} writes refused in \\d+\\.\\d s for going over the ${KV_QUOTA_BYTES}-byte quota`));
     // What it stored before it was stopped was saved, and stays within the quota.
     const stored = JSON.parse(readFileSync(join(bridge.dataDir, 'apps', id, 'kv.json'), 'utf8')) as { format: string; entries: Record<string, string> };
     expect(stored.format).toBe('megabit-kv/1');

@@ -26,7 +26,10 @@ const MiB = 1024 * 1024;
 async function closedByPublishing(url: string, bytes: number, options: mqtt.IClientOptions = {}): Promise<boolean> {
   const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...options });
   const closed = new Promise<boolean>((resolve) => client.once('close', () => resolve(true)));
-  const acked = client.publishAsync('test/ws', Buffer.alloc(bytes, 7), { qos: 1 }).then(() => false, () => true);
+  const acked = client.publishAsync('test/ws', Buffer.alloc(bytes, 7), { qos: 1 }).then(
+    () => false,
+    () => true,
+  );
   const result = await Promise.race([closed, acked]);
   client.end(true);
   return result;
@@ -39,7 +42,10 @@ describe('max_packet_bytes 1 MiB and a 128 KiB retained budget', () => {
 
   beforeAll(async () => {
     wsPort = await freePort();
-    bridge = await startBridge({ broker: { ws_port: wsPort, max_packet_bytes: MiB, max_retained_bytes: 128 * 1024 }, settings: { rotation: { enabled: false } } });
+    bridge = await startBridge({
+      broker: { ws_port: wsPort, max_packet_bytes: MiB, max_retained_bytes: 128 * 1024 },
+      settings: { rotation: { enabled: false } },
+    });
     watcher = await TestClient.connect(bridge.mqttUrl);
     await watcher.subscribe('test/#');
   });
@@ -98,7 +104,7 @@ describe('max_packet_bytes 1 MiB and a 128 KiB retained budget', () => {
 });
 
 describe('max_retained_messages 100', () => {
-  it('keeps new retained topics up to the count, the bridge\'s own included; clearing one makes room for one', async () => {
+  it("keeps new retained topics up to the count, the bridge's own included; clearing one makes room for one", async () => {
     // Without discovery the bridge's own retained topics are all published at start: their count
     // stays put while the test fills the rest.
     const bridge = await startBridge({ broker: { max_retained_messages: 100 }, settings: { rotation: { enabled: false }, homeassistant: { enabled: false } } });
@@ -179,9 +185,16 @@ describe('the default limits', () => {
 
 describe('where the listeners bind', () => {
   async function listeners(options: { broker?: Record<string, unknown>; http?: Record<string, unknown> }): Promise<string[]> {
-    const bridge = await startBridge({ ...options, broker: { host: undefined, ws_port: await freePort(), ...options.broker }, http: { host: undefined, ...options.http } });
+    const bridge = await startBridge({
+      ...options,
+      broker: { host: undefined, ws_port: await freePort(), ...options.broker },
+      http: { host: undefined, ...options.http },
+    });
     try {
-      const lines = execFileSync('ss', ['-ltnpH']).toString().split('\n').filter((l) => l.includes(`pid=${bridge.pid},`));
+      const lines = execFileSync('ss', ['-ltnpH'])
+        .toString()
+        .split('\n')
+        .filter((l) => l.includes(`pid=${bridge.pid},`));
       return lines.map((l) => l.trim().split(/\s+/)[3]).sort();
     } finally {
       await bridge.dispose();

@@ -56,7 +56,7 @@ describe('the embedded broker with logins and the shipped ACL', () => {
     await expectStillOnline(bridge, ADMIN);
   }
 
-  it('the password file was written 0600 in mosquitto\'s $7$ format', () => {
+  it("the password file was written 0600 in mosquitto's $7$ format", () => {
     const lines = readFileSync(passwordFile, 'utf8').trim().split('\n');
     expect(lines.map((l) => l.split(':')[0])).toEqual(['admin', 'homeassistant']);
     for (const line of lines) expect(line).toMatch(/^[a-z]+:\$7\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]{88}$/);
@@ -110,7 +110,10 @@ describe('the embedded broker with logins and the shipped ACL', () => {
     const ha = await TestClient.connect(bridge.mqttUrl, topics, { ...HA, protocolVersion: 5 });
     try {
       const granted = async (filter: string): Promise<number[] | undefined> =>
-        ha.client.subscribeAsync(filter, { qos: 1 }).then((g) => g.map((x) => x.qos), (e: { packet?: { granted?: number[] } }) => e.packet?.granted);
+        ha.client.subscribeAsync(filter, { qos: 1 }).then(
+          (g) => g.map((x) => x.qos),
+          (e: { packet?: { granted?: number[] } }) => e.packet?.granted,
+        );
       expect(await granted(P('cmd/apps/x/config'))).toEqual([0x87]);
       expect(await granted(P('cmd/#'))).toEqual([0x87]);
       expect(await granted(P('#'))).toEqual([0x87]);
@@ -126,10 +129,15 @@ describe('the embedded broker with logins and the shipped ACL', () => {
 
       // Posing as the bridge: MQTT 5 PUBACK 0x87, nothing kept.
       const publish = (topic: string, payload: string): Promise<number | undefined> =>
-        ha.client.publishAsync(topic, payload, { qos: 1, retain: true }).then(() => undefined, (e: { code?: number }) => e.code);
+        ha.client.publishAsync(topic, payload, { qos: 1, retain: true }).then(
+          () => undefined,
+          (e: { code?: number }) => e.code,
+        );
       expect(await publish(P('availability'), 'offline')).toBe(0x87);
       expect(await publish(P('state'), '{"app":"fake"}')).toBe(0x87);
-      const [discovery] = (await mosquittoSub(port(), [...login(ADMIN), '-t', 'homeassistant/device/+/config', '-C', '1', '-W', '5', '-v'])).stdout.trim().split(' ', 1);
+      const [discovery] = (await mosquittoSub(port(), [...login(ADMIN), '-t', 'homeassistant/device/+/config', '-C', '1', '-W', '5', '-v'])).stdout
+        .trim()
+        .split(' ', 1);
       expect(discovery).toBe('homeassistant/device/megabit_megabit/config');
       expect(await publish(discovery, '{"name":"injected","command_topic":"x"}')).toBe(0x87);
       expect(await publish('homeassistant/sensor/evil/x/config', '{"name":"injected"}')).toBe(0x87);
@@ -142,7 +150,7 @@ describe('the embedded broker with logins and the shipped ACL', () => {
     await expectBridgeOnline();
   });
 
-  it('refuses the bridge\'s own client id, and the bridge stays online', async () => {
+  it("refuses the bridge's own client id, and the bridge stays online", async () => {
     for (let i = 0; i < 5; i++) {
       expect((await mosquittoPub(port(), [...login(ADMIN), '-i', BRIDGE_CLIENT_ID, '-t', P('availability'), '-m', 'offline', '-r'])).code).toBe(2);
     }
@@ -159,20 +167,36 @@ describe('the embedded broker with logins and the shipped ACL', () => {
       expect(await ha.request('notify', { text: 'v5' })).toMatchObject({ ok: true });
       await ha.subscribe(P('state'));
       expect((await ha.waitFor(P('state'))).retain).toBe(true);
-      const refused = await ha.client.publishAsync(P('cmd/apps/remove'), '{"id":"clock"}', { qos: 1 }).then(() => undefined, (e: { code?: number }) => e);
+      const refused = await ha.client.publishAsync(P('cmd/apps/remove'), '{"id":"clock"}', { qos: 1 }).then(
+        () => undefined,
+        (e: { code?: number }) => e,
+      );
       expect(refused?.code).toBe(0x87);
-      const subscribed = await ha.client.subscribeAsync('#', { qos: 1 }).then(() => undefined, (e: { packet?: { granted?: number[] } }) => e);
+      const subscribed = await ha.client.subscribeAsync('#', { qos: 1 }).then(
+        () => undefined,
+        (e: { packet?: { granted?: number[] } }) => e,
+      );
       expect(subscribed?.packet?.granted).toEqual([0x87]);
 
       const watcher = await TestClient.connect(bridge.mqttUrl, topics, { ...ADMIN, protocolVersion: 5 });
       await watcher.subscribe('test/will');
-      const dying = await mqtt.connectAsync(bridge.mqttUrl, { ...ADMIN, protocolVersion: 5, reconnectPeriod: 0, will: { topic: 'test/will', payload: Buffer.from('gone'), qos: 1, retain: false } });
+      const dying = await mqtt.connectAsync(bridge.mqttUrl, {
+        ...ADMIN,
+        protocolVersion: 5,
+        reconnectPeriod: 0,
+        will: { topic: 'test/will', payload: Buffer.from('gone'), qos: 1, retain: false },
+      });
       dying.stream.destroy();
       expect((await watcher.waitFor('test/will')).payload.toString()).toBe('gone');
       await watcher.close();
       dying.end(true);
 
-      const wrong = await mqtt.connectAsync(bridge.mqttUrl, { username: 'admin', password: 'nope', protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5000 }).then(() => undefined, (e: { code?: number }) => e);
+      const wrong = await mqtt
+        .connectAsync(bridge.mqttUrl, { username: 'admin', password: 'nope', protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5000 })
+        .then(
+          () => undefined,
+          (e: { code?: number }) => e,
+        );
       expect(wrong?.code).toBe(0x86);
     } finally {
       await ha.close();

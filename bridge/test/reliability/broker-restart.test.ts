@@ -82,10 +82,14 @@ describe('broker restarts while commands flow', () => {
         await client.waitFor(P('event/apps/probe/log'), (m) => json<{ message: string }>(m).message === tag(COMMANDS - 1), 10_000, sent);
         // Let any duplicate arrive before counting.
         await delay(300);
-        const logged = client.on(P('event/apps/probe/log'), sent).map((m) => json<{ message: string }>(m).message).filter((t) => t.startsWith(`c${cycle}k`));
+        const logged = client
+          .on(P('event/apps/probe/log'), sent)
+          .map((m) => json<{ message: string }>(m).message)
+          .filter((t) => t.startsWith(`c${cycle}k`));
         expect(logged).toEqual(Array.from({ length: COMMANDS }, (_, k) => tag(k)));
-        expect(client.on(P('response/apps/probe/data'), sent).map((m) => json<{ ok: boolean; bytes: number; queued: boolean }>(m)))
-          .toEqual(Array.from({ length: COMMANDS }, (_, k) => ({ ok: true, bytes: `log|1|${tag(k)}`.length, queued: false })));
+        expect(client.on(P('response/apps/probe/data'), sent).map((m) => json<{ ok: boolean; bytes: number; queued: boolean }>(m))).toEqual(
+          Array.from({ length: COMMANDS }, (_, k) => ({ ok: true, bytes: `log|1|${tag(k)}`.length, queued: false })),
+        );
         const brightnessReplies = client.on(P('response/display'), sent).map((m) => json<{ transaction: string; brightness: number }>(m));
         expect(brightnessReplies.map((r) => [r.transaction, r.brightness])).toEqual(Array.from({ length: COMMANDS }, (_, k) => [tag(k), cycle * COMMANDS + k]));
 

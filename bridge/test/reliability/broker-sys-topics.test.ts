@@ -25,7 +25,11 @@ async function bridgeWith(sysTopics: boolean): Promise<RunningBridge> {
   await megabitUserAdd(passwordFile, MONITOR.username, MONITOR.password);
   const aclFile = join(dataDir, 'sys.acl');
   writeFileSync(aclFile, ACL);
-  return startBridge({ dataDir, broker: { password_file: passwordFile, acl_file: aclFile, sys_topics: sysTopics }, settings: { rotation: { enabled: false } } });
+  return startBridge({
+    dataDir,
+    broker: { password_file: passwordFile, acl_file: aclFile, sys_topics: sysTopics },
+    settings: { rotation: { enabled: false } },
+  });
 }
 
 /**
@@ -73,7 +77,7 @@ describe('broker.sys_topics', () => {
     }
   });
 
-  it('on: the same client gets the subscription and aedes\' $SYS messages', async () => {
+  it("on: the same client gets the subscription and aedes' $SYS messages", async () => {
     const bridge = await bridgeWith(true);
     try {
       const seen = await watchSys(bridge, true);

@@ -64,18 +64,46 @@ describe.each([false, true])('broker.tls listeners (require_certificate: %s)', (
 
   it('takes commands over mqtts from mosquitto_pub --cafile, and refuses a client trusting another CA', async () => {
     const since = plain.messages.length;
-    const sent = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(tlsPort), '--cafile', certs.ca, ...(requireCertificate ? ['--cert', client.cert, '--key', client.key] : []),
-      '-V', 'mqttv311', '-t', 'megabit/megabit/cmd/notify', '-m', 'over TLS']);
+    const sent = await run('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(tlsPort),
+      '--cafile',
+      certs.ca,
+      ...(requireCertificate ? ['--cert', client.cert, '--key', client.key] : []),
+      '-V',
+      'mqttv311',
+      '-t',
+      'megabit/megabit/cmd/notify',
+      '-m',
+      'over TLS',
+    ]);
     expect(sent).toMatchObject({ code: 0 });
     const reply = await plain.waitFor('megabit/megabit/response/notify', () => true, 10_000, since);
     expect(JSON.parse(reply.payload.toString())).toMatchObject({ ok: true });
-    const refused = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(tlsPort), '--cafile', wrongCa, '-V', 'mqttv311', '-t', 'megabit/megabit/cmd/notify', '-m', 'never']);
+    const refused = await run('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(tlsPort),
+      '--cafile',
+      wrongCa,
+      '-V',
+      'mqttv311',
+      '-t',
+      'megabit/megabit/cmd/notify',
+      '-m',
+      'never',
+    ]);
     expect(refused.code).not.toBe(0);
   });
 
   it('serves MQTT over wss to a client that trusts the CA', async () => {
     const wss = await mqtt.connectAsync(`wss://127.0.0.1:${wssPort}`, {
-      protocolVersion: 4, reconnectPeriod: 0, ca: readFileSync(certs.ca),
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      ca: readFileSync(certs.ca),
       ...(requireCertificate ? { cert: readFileSync(client.cert), key: readFileSync(client.key) } : {}),
     });
     try {
@@ -89,7 +117,20 @@ describe.each([false, true])('broker.tls listeners (require_certificate: %s)', (
 
   if (requireCertificate) {
     it('refuses a TLS client without a certificate', async () => {
-      const bare = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(tlsPort), '--cafile', certs.ca, '-V', 'mqttv311', '-t', 'megabit/megabit/cmd/notify', '-m', 'no cert']);
+      const bare = await run('mosquitto_pub', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(tlsPort),
+        '--cafile',
+        certs.ca,
+        '-V',
+        'mqttv311',
+        '-t',
+        'megabit/megabit/cmd/notify',
+        '-m',
+        'no cert',
+      ]);
       expect(bare.code).not.toBe(0);
       expect(bridge.running).toBe(true);
     });
@@ -99,7 +140,8 @@ describe.each([false, true])('broker.tls listeners (require_certificate: %s)', (
 describe('broker.tls with a file that cannot be read', () => {
   it('does not start, and names the setting and the file', async () => {
     const missing = join(tmpdir(), 'megabit-no-such-cert.pem');
-    await expect(startBridge({ broker: { tls: { port: 0, ws_port: 0, cert: missing, key: missing } } }))
-      .rejects.toThrow(`broker.tls.cert: cannot read ${missing} (ENOENT)`);
+    await expect(startBridge({ broker: { tls: { port: 0, ws_port: 0, cert: missing, key: missing } } })).rejects.toThrow(
+      `broker.tls.cert: cannot read ${missing} (ENOENT)`,
+    );
   });
 });

@@ -43,7 +43,18 @@ interface Case {
 }
 
 const WRONG_VALUES: unknown[] = [null, true, 1.5, -1, 1e308, '', 'x'.repeat(5000), [], [1, 2], {}, { a: { b: { c: 1 } } }, '../../etc/passwd', '\u0000'];
-const TRAVERSAL_IDS = ['..', '../clock', '../../etc/passwd', '%2e%2e', '..%2fclock', 'clock/../clock', '.staging-000000000000', '..\\..\\x', '\uff0e\uff0e', ''];
+const TRAVERSAL_IDS = [
+  '..',
+  '../clock',
+  '../../etc/passwd',
+  '%2e%2e',
+  '..%2fclock',
+  'clock/../clock',
+  '.staging-000000000000',
+  '..\\..\\x',
+  '\uff0e\uff0e',
+  '',
+];
 
 function deep(levels: number): string {
   return '['.repeat(levels) + ']'.repeat(levels);
@@ -117,7 +128,14 @@ function installOfSize(size: number, head: Buffer, fill: number, manifest: Recor
 }
 
 const WASM_HEADER = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-const manifestOf = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ id, name: 'Fuzzed', version: '1.0.0', bin: `${id}.wasm`, refresh_period_ms: 1000, ...extra });
+const manifestOf = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  id,
+  name: 'Fuzzed',
+  version: '1.0.0',
+  bin: `${id}.wasm`,
+  refresh_period_ms: 1000,
+  ...extra,
+});
 
 /** Oversize, just-under-the-limit, megabyte and deeply nested payloads, and traversal ids. */
 function targetedCases(clockWasm: Buffer): Case[] {
@@ -135,21 +153,34 @@ function targetedCases(clockWasm: Buffer): Case[] {
     // Larger packets than broker.max_packet_bytes (12 MiB) never reach the bridge: the broker closes the connection.
     add(`${path}: just under 12 MiB`, path, () => installOfSize(12 * 1024 * 1024 - 4096, clockWasm, 0, manifestOf('fuzzed')), ['too_large']);
     // Just under it: valid JSON and a valid manifest, the module is garbage with or without a Wasm header.
-    add(`${path}: limit, garbage after a Wasm header`, path, () => installOfSize(MAX_INSTALL_BYTES, WASM_HEADER, 0xa5, manifestOf('fuzzed')), ['install_failed']);
+    add(`${path}: limit, garbage after a Wasm header`, path, () => installOfSize(MAX_INSTALL_BYTES, WASM_HEADER, 0xa5, manifestOf('fuzzed')), [
+      'install_failed',
+    ]);
     add(`${path}: limit, garbage`, path, () => installOfSize(MAX_INSTALL_BYTES, Buffer.alloc(0), 0xa5, manifestOf('fuzzed')), NOT_A_MODULE);
-    add(`${path}: limit, the clock's header then garbage, as an upgrade of clock`, path, () => installOfSize(MAX_INSTALL_BYTES - 7, clockWasm.subarray(0, 64), 0xa5, manifestOf('clock', { bin: 'clock.wasm', version: '9.9.9' })), ['install_failed']);
+    add(
+      `${path}: limit, the clock's header then garbage, as an upgrade of clock`,
+      path,
+      () => installOfSize(MAX_INSTALL_BYTES - 7, clockWasm.subarray(0, 64), 0xa5, manifestOf('clock', { bin: 'clock.wasm', version: '9.9.9' })),
+      ['install_failed'],
+    );
     // Megabyte strings in each field.
     add(`${path}: 1 MB name`, path, JSON.stringify({ manifest: manifestOf('fuzzed', { name: MEGABYTE_STRING }), wasm: valid }), ['invalid_payload']);
     add(`${path}: 1 MB id`, path, JSON.stringify({ manifest: manifestOf(MEGABYTE_STRING), wasm: valid }), ['invalid_payload']);
     add(`${path}: 1 MB of base64 zeros`, path, JSON.stringify({ manifest: manifestOf('fuzzed'), wasm: 'A'.repeat(1024 * 1024) }), NOT_A_MODULE);
-    add(`${path}: 1 MB description, garbage module`, path, JSON.stringify({ manifest: manifestOf('fuzzed', { description: MEGABYTE_STRING }), wasm: garbageModule }), ['install_failed']);
+    add(
+      `${path}: 1 MB description, garbage module`,
+      path,
+      JSON.stringify({ manifest: manifestOf('fuzzed', { description: MEGABYTE_STRING }), wasm: garbageModule }),
+      ['install_failed'],
+    );
     add(`${path}: 1 MB unknown key`, path, JSON.stringify({ manifest: manifestOf('fuzzed'), wasm: valid, [MEGABYTE_STRING]: 1 }), ['invalid_payload']);
     // Nested about 4 million levels deep, just under the install limit.
     const levels = (MAX_INSTALL_BYTES - 64) / 2;
     add(`${path}: ${levels} levels deep`, path, () => Buffer.from(`{"manifest":${deep(levels)}}`), ['invalid_payload']);
     add(`${path}: 8 MiB of raw bytes`, path, () => binary(prng(7), MAX_INSTALL_BYTES - 1), ['invalid_payload']);
     // A valid module under a traversal id or file name.
-    for (const id of TRAVERSAL_IDS) add(`${path}: manifest id ${JSON.stringify(id)}`, path, JSON.stringify({ manifest: manifestOf('x', { id }), wasm: valid }), ['invalid_payload']);
+    for (const id of TRAVERSAL_IDS)
+      add(`${path}: manifest id ${JSON.stringify(id)}`, path, JSON.stringify({ manifest: manifestOf('x', { id }), wasm: valid }), ['invalid_payload']);
     for (const bin of ['../clock.wasm', '../../apps/clock/clock.wasm', '/etc/x.wasm', 'a/b.wasm', '..\\x.wasm']) {
       add(`${path}: bin ${bin}`, path, JSON.stringify({ manifest: manifestOf('fuzzed', { bin }), wasm: valid }), ['invalid_payload']);
     }
@@ -178,15 +209,48 @@ function targetedCases(clockWasm: Buffer): Case[] {
 
   // Traversal in the topic, with payloads that would be valid for the command it imitates: the
   // id or the path is the only thing wrong.
-  const segments = ['..', '.', '...', '%2e%2e', '%2E%2E%2F%2E%2E%2Fdevice', '..%2F..%2Fdevice', '..%2fclock', '.%2e', '%252e%252e',
-    '..\\..\\device', '\uff0e\uff0e', '.staging-000000000000', '.aside-clock-000000000000', ' ', '~', 'CLOCK', 'clock%00'];
+  const segments = [
+    '..',
+    '.',
+    '...',
+    '%2e%2e',
+    '%2E%2E%2F%2E%2E%2Fdevice',
+    '..%2F..%2Fdevice',
+    '..%2fclock',
+    '.%2e',
+    '%252e%252e',
+    '..\\..\\device',
+    '\uff0e\uff0e',
+    '.staging-000000000000',
+    '.aside-clock-000000000000',
+    ' ',
+    '~',
+    'CLOCK',
+    'clock%00',
+  ];
   for (const segment of segments) {
     add(`config of ${JSON.stringify(segment)}`, `apps/${segment}/config`, '{"hour24":false}', ['unknown_app']);
     add(`data of ${JSON.stringify(segment)}`, `apps/${segment}/data`, 'hello', ['unknown_app']);
   }
-  for (const path of ['apps/../../config', 'apps/clock/../config', 'apps/clock/../../display', 'apps/clock/../clock/config', '../cmd/display',
-    './display', 'display/.', 'display/..', 'apps//config', 'apps/clock/config/..', 'apps/%2e%2e/%2e%2e/display', 'apps/clock%2f..%2f..%2fdisplay',
-    'apps/clock/..%2fconfig', 'apps/../apps/clock/config', 'app/../display', 'notify/..', 'apps/install/../../display']) {
+  for (const path of [
+    'apps/../../config',
+    'apps/clock/../config',
+    'apps/clock/../../display',
+    'apps/clock/../clock/config',
+    '../cmd/display',
+    './display',
+    'display/.',
+    'display/..',
+    'apps//config',
+    'apps/clock/config/..',
+    'apps/%2e%2e/%2e%2e/display',
+    'apps/clock%2f..%2f..%2fdisplay',
+    'apps/clock/..%2fconfig',
+    'apps/../apps/clock/config',
+    'app/../display',
+    'notify/..',
+    'apps/install/../../display',
+  ]) {
     const payload = path.includes('display') ? '{"brightness":3}' : '{"hour24":false}';
     add(`topic ${path}`, path, payload, ['unknown_command', 'unknown_app']);
   }
@@ -194,9 +258,24 @@ function targetedCases(clockWasm: Buffer): Case[] {
 }
 
 const PATHS = [
-  CMD.notify, CMD.notifyDismiss, CMD.app, CMD.appNext, CMD.appPrevious, CMD.display, CMD.appsInstall,
-  CMD.appsRemove, CMD.appsOrder, CMD.appsPreview, CMD.appsPreviewStop, CMD.button, CMD.screen, CMD.rotation,
-  'apps/clock/config', 'apps/ghost/data', 'apps/../config', 'unknown/command',
+  CMD.notify,
+  CMD.notifyDismiss,
+  CMD.app,
+  CMD.appNext,
+  CMD.appPrevious,
+  CMD.display,
+  CMD.appsInstall,
+  CMD.appsRemove,
+  CMD.appsOrder,
+  CMD.appsPreview,
+  CMD.appsPreviewStop,
+  CMD.button,
+  CMD.screen,
+  CMD.rotation,
+  'apps/clock/config',
+  'apps/ghost/data',
+  'apps/../config',
+  'unknown/command',
 ];
 
 /** Every file under `dir` with a hash of its content. */
@@ -241,7 +320,10 @@ describe('malformed commands', () => {
       ...targetedCases(readFileSync(join(bridge.dataDir, 'apps', 'clock', 'clock.wasm'))),
     ];
     // Interleave the heavy targeted cases with the rest, the same way on every run.
-    const order = cases.map((c) => ({ c, key: random() })).sort((a, b) => a.key - b.key).map(({ c }) => c);
+    const order = cases
+      .map((c) => ({ c, key: random() }))
+      .sort((a, b) => a.key - b.key)
+      .map(({ c }) => c);
 
     const replies: { topic: string; payload: Buffer }[] = [];
     let wake: (() => void) | undefined;
@@ -250,14 +332,15 @@ describe('malformed commands', () => {
       replies.push({ topic, payload });
       wake?.();
     });
-    const nextReply = (): Promise<void> => new Promise((resolve) => {
-      const timer = setTimeout(resolve, 30_000);
-      wake = () => {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      };
-    });
+    const nextReply = (): Promise<void> =>
+      new Promise((resolve) => {
+        const timer = setTimeout(resolve, 30_000);
+        wake = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        };
+      });
 
     const started = Date.now();
     let sent = 0;
@@ -308,7 +391,14 @@ describe('malformed commands', () => {
       await fresh.subscribe([P('state'), P('state/apps')]);
       const after = stateOf(await fresh.waitFor(P('state')));
       // The bridge's own account, if it differs: which app failed or switched, and why.
-      if (after !== before) throw new Error(`state changed: ${after} (was ${before}); bridge log:\n${bridge.output.split('\n').filter((l) => /WARN|ERROR|app /.test(l)).slice(-30).join('\n')}`);
+      if (after !== before)
+        throw new Error(
+          `state changed: ${after} (was ${before}); bridge log:\n${bridge.output
+            .split('\n')
+            .filter((l) => /WARN|ERROR|app /.test(l))
+            .slice(-30)
+            .join('\n')}`,
+        );
       expect(JSON.parse((await fresh.waitFor(P('state/apps'))).payload.toString())).toEqual(JSON.parse(appsBefore));
     } finally {
       await fresh.close();

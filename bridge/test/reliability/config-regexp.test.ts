@@ -24,7 +24,10 @@ beforeAll(async () => {
   const dataDir = newDataDir();
   const schema = {
     type: 'object',
-    properties: { name: { type: 'string', pattern: EVIL }, tags: { type: 'object', patternProperties: { [EVIL]: { type: 'integer' } }, additionalProperties: false } },
+    properties: {
+      name: { type: 'string', pattern: EVIL },
+      tags: { type: 'object', patternProperties: { [EVIL]: { type: 'integer' } }, additionalProperties: false },
+    },
   };
   writeApp(dataDir, probeManifest('evil', { config: schema }), await buildProbeApp());
   bridge = await startBridge({ dataDir, settings: { rotation: { enabled: false } } });

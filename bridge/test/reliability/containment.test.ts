@@ -44,7 +44,12 @@ function manifestFor(id: string): ReturnType<typeof probeManifest> {
 
 /** Waits until P/state/apps reports `id` failed, and returns its error. */
 async function failure(id: string, since: number): Promise<string> {
-  const m = await client.waitFor(P('state/apps'), (r) => (JSON.parse(r.payload.toString()) as AppStatus[]).some((a) => a.id === id && a.status === 'failed'), 30_000, since);
+  const m = await client.waitFor(
+    P('state/apps'),
+    (r) => (JSON.parse(r.payload.toString()) as AppStatus[]).some((a) => a.id === id && a.status === 'failed'),
+    30_000,
+    since,
+  );
   return (JSON.parse(m.payload.toString()) as AppStatus[]).find((a) => a.id === id)!.error ?? '';
 }
 
@@ -54,7 +59,10 @@ it('a module with 8 funcref tables of 10M entries is refused at install with the
   const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
   const before = peakRssBytes(bridge.pid!);
   const reply = await client.request('apps/install', installRequest(manifestFor('tables'), wasm), 30_000);
-  expect(reply).toMatchObject({ ok: false, error: { code: 'install_failed', message: expect.stringContaining(`the module declares 8 tables; an app may have at most ${MAX_TABLES}`) } });
+  expect(reply).toMatchObject({
+    ok: false,
+    error: { code: 'install_failed', message: expect.stringContaining(`the module declares 8 tables; an app may have at most ${MAX_TABLES}`) },
+  });
   await expectStillOnline(bridge);
   // 8 x 10M entries would be at least 640 MB.
   expect(peakRssBytes(bridge.pid!) - before).toBeLessThan(64 * MiB);
@@ -62,9 +70,11 @@ it('a module with 8 funcref tables of 10M entries is refused at install with the
 
 it('table.grow in run() installs, then fails inside the app when the app runs; the bridge stays up', async () => {
   const b = new WasmBuilder().table(1);
-  const run = b.func([], ['i32'], [
-    ...op.refNullFunc, ...op.i32(10_000_000), ...op.tableGrow(0), ...op.i32(-1), ...op.i32Eq, ...op.if, ...op.unreachable, ...op.end, ...op.i32(0),
-  ]);
+  const run = b.func(
+    [],
+    ['i32'],
+    [...op.refNullFunc, ...op.i32(10_000_000), ...op.tableGrow(0), ...op.i32(-1), ...op.i32Eq, ...op.if, ...op.unreachable, ...op.end, ...op.i32(0)],
+  );
   const wasm = b.exportFunc('run', run).build();
   const before = peakRssBytes(bridge.pid!);
   expect(await client.request('apps/install', installRequest(manifestFor('grower'), wasm), 30_000)).toMatchObject({ ok: true });

@@ -44,10 +44,15 @@ async function watch(): Promise<TestClient> {
 
 /** Waits until P/state/apps reports `id` failed with an error matching `error`. */
 const failedWith = (c: TestClient, id: string, error: RegExp): Promise<unknown> =>
-  c.waitFor(P('state/apps'), (m) => (JSON.parse(m.payload.toString()) as AppStatus[]).some((a) => a.id === id && a.status === 'failed' && error.test(a.error ?? '')), 20_000);
+  c.waitFor(
+    P('state/apps'),
+    (m) => (JSON.parse(m.payload.toString()) as AppStatus[]).some((a) => a.id === id && a.status === 'failed' && error.test(a.error ?? '')),
+    20_000,
+  );
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const DISABLED = (last: string): RegExp => new RegExp(`^${escape(`disabled after 3 failed starts in a row (reinstall it to try again); the last: ${last}`)}$`);
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const DISABLED = (last: string): RegExp =>
+  new RegExp(`^${escapeRegExp(`disabled after 3 failed starts in a row (reinstall it to try again); the last: ${last}`)}$`);
 const SETUP_REFUSED = 'setup() failed (returned 1): setup refused';
 
 const showing = (c: TestClient, id: string): Promise<unknown> =>

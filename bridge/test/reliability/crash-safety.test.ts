@@ -51,10 +51,11 @@ const SEED = 13;
 
 const newcomerManifest = (n: number): ReturnType<typeof probeManifest> => probeManifest(NEWCOMER, { version: `2.0.${n}` });
 
-const victimManifest = (n: number): ReturnType<typeof probeManifest> => probeManifest('victim', {
-  version: `1.0.${n}`,
-  config: { type: 'object', properties: { n: { type: 'integer' } }, additionalProperties: false },
-});
+const victimManifest = (n: number): ReturnType<typeof probeManifest> =>
+  probeManifest('victim', {
+    version: `1.0.${n}`,
+    config: { type: 'object', properties: { n: { type: 'integer' } }, additionalProperties: false },
+  });
 
 /** Every file under `dir` whose name ends in `suffix`. */
 function filesEndingIn(dir: string, suffix: string): string[] {
@@ -95,7 +96,11 @@ describe('SIGKILL during writes', () => {
     let counter = 0;
     const kills: string[] = [];
     /** What each cycle's kill left, by kind of cycle: the new data or the old. */
-    const outcomes: Record<KillMode, { updated: number; kept: number }> = { settled: { updated: 0, kept: 0 }, step: { updated: 0, kept: 0 }, moment: { updated: 0, kept: 0 } };
+    const outcomes: Record<KillMode, { updated: number; kept: number }> = {
+      settled: { updated: 0, kept: 0 },
+      step: { updated: 0, kept: 0 },
+      moment: { updated: 0, kept: 0 },
+    };
     let newcomerInstalled = false;
     const leftovers: string[] = [];
 
@@ -168,14 +173,20 @@ describe('SIGKILL during writes', () => {
         const pause = paused();
         if (mode === 'step' && step <= STEPS_EVERY_INSTALL_TAKES && !pause) throw new Error(`cycle ${cycle}: the install never reached step ${step}`);
         pausedBefore = pause ? `${pause[2]} ${pause[3]}` : undefined;
-        where = pause ? `before step ${pause[1]} (${pause[2]} ${pause[3].replace(dataDir, '')})` : mode === 'step' ? `after the install, which has fewer than ${step} steps` : `${Date.now() - startedAt} ms in`;
+        where = pause
+          ? `before step ${pause[1]} (${pause[2]} ${pause[3].replace(dataDir, '')})`
+          : mode === 'step'
+            ? `after the install, which has fewer than ${step} steps`
+            : `${Date.now() - startedAt} ms in`;
       }
       await bridge.kill('SIGKILL');
       kills.push(where);
       await client.close();
 
       const label = `cycle ${cycle} (${upgrade ? 'upgrade' : 'first install'}, killed ${where})`;
-      const left = readdirSync(join(dataDir, 'apps')).filter((name) => name.startsWith('.')).map((name) => name.replace(/-[0-9a-f]{12}$/, ''));
+      const left = readdirSync(join(dataDir, 'apps'))
+        .filter((name) => name.startsWith('.'))
+        .map((name) => name.replace(/-[0-9a-f]{12}$/, ''));
       leftovers.push(...left);
       // Temp files of atomic writes end in .tmp: only finished files carry the real name.
       for (const file of filesEndingIn(dataDir, '.json')) {
@@ -207,7 +218,8 @@ describe('SIGKILL during writes', () => {
 
         const victim = store.get('victim')!;
         const version = Number(victim.version.split('.')[2]);
-        if (!(version >= seen.version && version <= cycle && (version === seen.version || upgrade))) throw new Error(`${label}: victim version ${victim.version} after ${seen.version}`);
+        if (!(version >= seen.version && version <= cycle && (version === seen.version || upgrade)))
+          throw new Error(`${label}: victim version ${victim.version} after ${seen.version}`);
         // The module on disk is the one of that version.
         expect(tagOf(store.readWasm('victim'))).toBe(victim.version);
         const installed = upgrade ? version === cycle : newcomerInstalled;
@@ -231,27 +243,38 @@ describe('SIGKILL during writes', () => {
         if (kv) {
           expect(kv.format).toBe('megabit-kv/1');
           const value = Number(Buffer.from(kv.entries.n, 'base64').toString());
-          if (!(Number.isInteger(value) && value >= seen.kv && value <= counter)) throw new Error(`${label}: KV n=${value} after ${seen.kv}, last sent ${counter}`);
+          if (!(Number.isInteger(value) && value >= seen.kv && value <= counter))
+            throw new Error(`${label}: KV n=${value} after ${seen.kv}, last sent ${counter}`);
           seen.kv = value;
         }
 
         const device = readdirSync(copy).includes('device.json') ? readJson<{ brightness: number }>(join(copy, 'device.json')) : undefined;
         if (device) {
-          if (!(device.brightness >= seen.brightness && device.brightness <= cycle)) throw new Error(`${label}: brightness ${device.brightness} after ${seen.brightness}`);
+          if (!(device.brightness >= seen.brightness && device.brightness <= cycle))
+            throw new Error(`${label}: brightness ${device.brightness} after ${seen.brightness}`);
           seen.brightness = device.brightness;
         }
         // Every command was answered before this kill: all of it is on disk.
         if (mode === 'settled') {
-          expect({ installed, config: n, brightness: device?.brightness, kv: seen.kv }).toEqual({ installed: true, config: cycle, brightness: cycle, kv: counter });
+          expect({ installed, config: n, brightness: device?.brightness, kv: seen.kv }).toEqual({
+            installed: true,
+            config: cycle,
+            brightness: cycle,
+            kv: counter,
+          });
         }
       } finally {
         rmSync(copy, { recursive: true, force: true });
       }
     }
-    process.stdout.write(`crash safety: ${CYCLES} kills: ${kills.join('; ')}\n`
-      + `crash safety: the install took effect / not: ${Object.entries(outcomes).map(([mode, o]) => `${mode} ${o.updated}/${o.kept}`).join(', ')}; `
-      + `leftovers recovered: ${[...new Set(leftovers)].join(', ') || 'none'}; temp files left: ${filesEndingIn(dataDir, '.tmp').length}; `
-      + `reached victim ${seen.version}, config ${seen.config}, KV ${seen.kv}, brightness ${seen.brightness}\n`);
+    process.stdout.write(
+      `crash safety: ${CYCLES} kills: ${kills.join('; ')}\n` +
+        `crash safety: the install took effect / not: ${Object.entries(outcomes)
+          .map(([mode, o]) => `${mode} ${o.updated}/${o.kept}`)
+          .join(', ')}; ` +
+        `leftovers recovered: ${[...new Set(leftovers)].join(', ') || 'none'}; temp files left: ${filesEndingIn(dataDir, '.tmp').length}; ` +
+        `reached victim ${seen.version}, config ${seen.config}, KV ${seen.kv}, brightness ${seen.brightness}\n`,
+    );
 
     // After the last kill the bridge starts again on the data dir as the kill left it, recovers
     // it and serves what the check found.

@@ -44,7 +44,9 @@ it('a loose data dir is tightened at start, and everything written later is priv
   const config = join(dataDir, 'megabit.yaml');
   expect(bridge.output).toContain(`tightened the permissions of the data dir ${dataDir} from 0755 to 0700`);
   // The helper wrote megabit.yaml with the default umask (0644).
-  expect(bridge.output).toContain(`WARN  [megabit] ${config} holds homeassistant.token and every user of this machine can read it (mode 0644): run "chmod 600 ${config}"`);
+  expect(bridge.output).toContain(
+    `WARN  [megabit] ${config} holds homeassistant.token and every user of this machine can read it (mode 0644): run "chmod 600 ${config}"`,
+  );
 
   // Now the bridge writes: an install, config, KV (saved when the app stops), rotation state, device settings.
   const client = await TestClient.connect(bridge.mqttUrl);
@@ -66,7 +68,15 @@ it('a loose data dir is tightened at start, and everything written later is priv
   await bridge.stop();
 
   const all = modes(dataDir);
-  const written = ['apps/fresh/kv.json', 'apps/fresh/config.json', 'apps/fresh/manifest.json', 'apps/fresh/probe.wasm', 'state.json', 'device.json', 'apps/old/config.json'];
+  const written = [
+    'apps/fresh/kv.json',
+    'apps/fresh/config.json',
+    'apps/fresh/manifest.json',
+    'apps/fresh/probe.wasm',
+    'state.json',
+    'device.json',
+    'apps/old/config.json',
+  ];
   for (const file of written) expect([file, all.get(join(dataDir, file))]).toEqual([file, 0o600]);
   const loose = [...all].filter(([path, m]) => path !== config && (m & 0o077) !== 0).map(([path, m]) => `${path} ${m.toString(8)}`);
   expect(loose).toEqual([]);

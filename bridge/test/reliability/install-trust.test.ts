@@ -41,10 +41,15 @@ afterAll(async () => {
 
 /** One bridge and an anonymous client that installs probes and talks to them through their inbox. */
 class Session {
-  private constructor(readonly bridge: RunningBridge, readonly client: TestClient) {}
+  private constructor(
+    readonly bridge: RunningBridge,
+    readonly client: TestClient,
+  ) {}
 
   static async open(settings: Record<string, unknown> = {}): Promise<Session> {
-    const bridge = await startBridge({ settings: { rotation: { enabled: false }, sandbox: { run_timeout_ms: 2000, log_lines_per_second: 1000, ...settings } } });
+    const bridge = await startBridge({
+      settings: { rotation: { enabled: false }, sandbox: { run_timeout_ms: 2000, log_lines_per_second: 1000, ...settings } },
+    });
     const client = await TestClient.connect(bridge.mqttUrl);
     await client.subscribe(P('event/apps/+/log'));
     return new Session(bridge, client);
@@ -96,7 +101,9 @@ describe('network grants of an anonymous install', () => {
       for (const host of GRANTS) {
         const lines = await s.ask('snoop', get(`http://${host}:${webPort}/admin`), 'http ');
         expect(lines[lines.length - 1]).toBe('http 0 <none>');
-        expect(lines[lines.length - 2]).toMatch(/is a (loopback|unspecified \("this network"\)|IPv4-mapped 127\.0\.0\.1, loopback) address, which apps may not reach unless megabit\.yaml lists ".+" under sandbox\.allow_private_hosts$/);
+        expect(lines[lines.length - 2]).toMatch(
+          /is a (loopback|unspecified \("this network"\)|IPv4-mapped 127\.0\.0\.1, loopback) address, which apps may not reach unless megabit\.yaml lists ".+" under sandbox\.allow_private_hosts$/,
+        );
       }
       expect(hits).toEqual([]);
       await expectStillOnline(s.bridge);
@@ -143,7 +150,7 @@ describe('reinstalling an app with other permissions', () => {
       expect(refused).toMatchObject({ ok: false, error: { code: 'permissions_changed' } });
       expect((refused.error as { message: string }).message).toBe(
         'app "weather" 2.0.0 asks for other permissions than the installed 1.1.0 (network: adds collect.evil.example), so it does not inherit that ' +
-        'version\'s config and KV store: send the install again with "replace": true to install it with empty config and KV store',
+          'version\'s config and KV store: send the install again with "replace": true to install it with empty config and KV store',
       );
       expect(await s.ask('weather', 'config', 'config ')).toEqual(['config {"api_key":"sk-user-key"}']);
 

@@ -62,7 +62,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
   other = createServer((req, res) => {
-    seen.push({ method: req.method ?? '', path: `other:${req.url ?? ''}`, body: '', header: req.headers['x-probe'] as string | undefined, auth: req.headers.authorization });
+    seen.push({
+      method: req.method ?? '',
+      path: `other:${req.url ?? ''}`,
+      body: '',
+      header: req.headers['x-probe'] as string | undefined,
+      auth: req.headers.authorization,
+    });
     res.writeHead(200).end('landed');
   });
   await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
@@ -101,7 +107,10 @@ const get = (path: string, headers?: Record<string, string>): string =>
   `http|${JSON.stringify({ url: `http://127.0.0.1:${port}${path}`, method: 'GET', ...(headers ? { headers } : {}) })}`;
 
 async function refusal(t: TestApp, line: string): Promise<SandboxFault> {
-  const fault = await command(t, line).then(() => null, (e: unknown) => e);
+  const fault = await command(t, line).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(fault).toBeInstanceOf(SandboxFault);
   return fault as SandboxFault;
 }
@@ -185,7 +194,9 @@ describe('permissions.network', () => {
       'http 0 <none>',
     ]);
     const silent = await command(t, get('/hang'));
-    expect(silent[0]).toMatch(new RegExp(`^HTTP GET http://127\\.0\\.0\\.1:${port}/hang failed: no answer within \\d+ ms \\(the rest of the call's time budget\\)$`));
+    expect(silent[0]).toMatch(
+      new RegExp(`^HTTP GET http://127\\.0\\.0\\.1:${port}/hang failed: no answer within \\d+ ms \\(the rest of the call's time budget\\)$`),
+    );
     expect(silent[1]).toBe('http 0 <none>');
     expect(await command(t, get('/big'))).toEqual([`HTTP GET http://127.0.0.1:${port}/big failed: the response is larger than 1 MiB`, 'http 0 <none>']);
     expect(await command(t, get('/hello'))).toEqual(['http 200 hello /hello']);
@@ -207,7 +218,10 @@ describe('files', () => {
     b.importFunc('wasi_snapshot_preview1', 'path_open', ['i32', 'i32', 'i32', 'i32', 'i32', 'i64', 'i64', 'i32', 'i32'], ['i32']);
     b.memory(1).exportMemory('memory');
     b.exportFunc('run', b.func([], ['i32'], op.i32(0)));
-    const failure = await startApp(options(b.build(), dir.path, {})).then(() => null, (e: unknown) => e);
+    const failure = await startApp(options(b.build(), dir.path, {})).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(SandboxFault);
     expect((failure as SandboxFault).kind).toBe('load');
     expect((failure as SandboxFault).message).toBe(

@@ -21,7 +21,11 @@ let client: TestClient;
 
 beforeAll(async () => {
   const dataDir = newDataDir();
-  const config = { type: 'object', properties: { api_key: { type: 'string', pattern: '^sk-' }, city: { type: 'string', default: 'Berlin' } }, additionalProperties: false };
+  const config = {
+    type: 'object',
+    properties: { api_key: { type: 'string', pattern: '^sk-' }, city: { type: 'string', default: 'Berlin' } },
+    additionalProperties: false,
+  };
   writeApp(dataDir, probeManifest('weather', { config }), await buildProbeApp());
   bridge = await startBridge({ dataDir, settings: { rotation: { enabled: false } } });
   client = await TestClient.connect(bridge.mqttUrl);

@@ -69,7 +69,7 @@ describe('an app reaching beyond its permissions', () => {
     return message(await client.waitFor(logTopic(id), (m) => message(m).startsWith(answerPrefix), 10_000, since));
   }
 
-  it('cannot read another app\'s KV entries, topics or entities', async () => {
+  it("cannot read another app's KV entries, topics or entities", async () => {
     await client.publish('home/alice/secret', 'alice-topic-value', { retain: true });
     await client.publish('home/bob/temperature', '21.5', { retain: true });
 
@@ -157,31 +157,41 @@ describe('a broker that requires a login', () => {
   it('says clearly that the login was refused, keeps retrying with backoff, and connects once it is fixed', async () => {
     const dataDir = newDataDir();
     const config = join(dataDir, 'megabit.yaml');
-    writeFileSync(config, JSON.stringify({
-      data_dir: dataDir,
-      mqtt: { url: broker.url, username: 'display', password: 'wrong-password' },
-      http: { host: '127.0.0.1', port: await freePort() },
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        data_dir: dataDir,
+        mqtt: { url: broker.url, username: 'display', password: 'wrong-password' },
+        http: { host: '127.0.0.1', port: await freePort() },
+      }),
+    );
     const brokerLogStart = broker.output.length;
     let output = '';
-    const child: ChildProcess = spawn(process.execPath, [BRIDGE_CLI, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dataDir } });
+    const child: ChildProcess = spawn(process.execPath, [BRIDGE_CLI, '--config', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: dataDir },
+    });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     try {
       // Refused attempts seen by the broker, by their second: the bridge retries by itself, and
       // waits longer each time. Six attempts take 0.5 + 0.5 + 1 + 2 + 4 s with the bridge's
       // backoff (see the schedule test below); a fixed 500 ms retry would make them in 2.5 s.
-      const refusals = (): number[] => [...broker.output.slice(brokerLogStart).matchAll(/^(\d+): Client \S+ disconnected, not authorised/gm)].map((m) => Number(m[1]));
+      const refusals = (): number[] =>
+        [...broker.output.slice(brokerLogStart).matchAll(/^(\d+): Client \S+ disconnected, not authorised/gm)].map((m) => Number(m[1]));
       const deadline = Date.now() + 30_000;
       while (refusals().length < 6 && Date.now() < deadline) await delay(100);
       const seen = refusals();
-      if (seen.length < 6) throw new Error(`the broker saw ${seen.length} refused logins; bridge said:\n${output}\nbroker said:\n${broker.output.slice(brokerLogStart)}`);
+      if (seen.length < 6)
+        throw new Error(`the broker saw ${seen.length} refused logins; bridge said:\n${output}\nbroker said:\n${broker.output.slice(brokerLogStart)}`);
       // mosquitto's timestamps are whole seconds.
       expect(seen[5] - seen[0]).toBeGreaterThanOrEqual(6);
       expect(seen[5] - seen[4]).toBeGreaterThanOrEqual(3);
       expect(child.exitCode).toBeNull();
       const complaints = output.split('\n').filter((line) => line.includes('the broker refused the login'));
-      expect(complaints[0]).toMatch(/WARN.*MQTT mqtt:\/\/127\.0\.0\.1:\d+: the broker refused the login \(.*\); check mqtt\.username and mqtt\.password; retrying with backoff/);
+      expect(complaints[0]).toMatch(
+        /WARN.*MQTT mqtt:\/\/127\.0\.0\.1:\d+: the broker refused the login \(.*\); check mqtt\.username and mqtt\.password; retrying with backoff/,
+      );
       // One line for the problem, not one per attempt (six so far).
       expect(complaints).toHaveLength(1);
       expect(output).not.toContain('wrong-password');

@@ -91,20 +91,31 @@ describe('addresses apps may not reach', () => {
     expect(nonPublicReason(address)).toBe(why);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1', '2001:4860:4860::8888'])(
-    '%s is public',
-    (address) => expect(nonPublicReason(address)).toBeNull(),
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '100.128.0.1',
+    '192.169.0.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2002:808:808::1',
+    '2001:4860:4860::8888',
+  ])('%s is public', (address) => expect(nonPublicReason(address)).toBeNull());
 });
 
 describe('the guarded lookup', () => {
-  const answering = (addresses: LookupAddress[], calls: string[] = []): Resolver => (hostname, _options, callback) => {
-    calls.push(hostname);
-    callback(null, addresses);
-  };
-  const lookUp = (lookup: ReturnType<typeof guardedLookup>, host: string): Promise<LookupAddress[]> => new Promise((resolve, reject) => {
-    lookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses as unknown as LookupAddress[])));
-  });
+  const answering =
+    (addresses: LookupAddress[], calls: string[] = []): Resolver =>
+    (hostname, _options, callback) => {
+      calls.push(hostname);
+      callback(null, addresses);
+    };
+  const lookUp = (lookup: ReturnType<typeof guardedLookup>, host: string): Promise<LookupAddress[]> =>
+    new Promise((resolve, reject) => {
+      lookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses as unknown as LookupAddress[])));
+    });
 
   it('refuses a name that resolves only to local addresses, naming the setting that allows it', async () => {
     const lookup = guardedLookup([], answering([{ address: '192.168.1.20', family: 4 }]));
@@ -114,7 +125,14 @@ describe('the guarded lookup', () => {
   });
 
   it('drops the local answers of a name that also has public ones (no mixing in a rebinding answer)', async () => {
-    const lookup = guardedLookup([], answering([{ address: '127.0.0.1', family: 4 }, { address: '93.184.215.14', family: 4 }, { address: '::1', family: 6 }]));
+    const lookup = guardedLookup(
+      [],
+      answering([
+        { address: '127.0.0.1', family: 4 },
+        { address: '93.184.215.14', family: 4 },
+        { address: '::1', family: 6 },
+      ]),
+    );
     expect(await lookUp(lookup, 'mixed.example.com')).toEqual([{ address: '93.184.215.14', family: 4 }]);
   });
 
@@ -146,8 +164,12 @@ describe('an app and a server on 127.0.0.1', () => {
     const t = await probeWith(['127.0.0.1', '0.0.0.0', '[::ffff:7f00:1]', 'localhost']);
     const notAllowed = (host: string, address: string, why: string): string =>
       `HTTP request refused: ${address === host ? address : `${host} (${address})`} is a ${why} address, which apps may not reach unless megabit.yaml lists "${host}" under sandbox.allow_private_hosts`;
-    expect(await command(t, get(`http://127.0.0.1:${port}/secret`))).toEqual(refused(`http://127.0.0.1:${port}/secret`, notAllowed('127.0.0.1', '127.0.0.1', 'loopback')));
-    expect(await command(t, get(`http://0.0.0.0:${port}/secret`))).toEqual(refused(`http://0.0.0.0:${port}/secret`, notAllowed('0.0.0.0', '0.0.0.0', 'unspecified ("this network")')));
+    expect(await command(t, get(`http://127.0.0.1:${port}/secret`))).toEqual(
+      refused(`http://127.0.0.1:${port}/secret`, notAllowed('127.0.0.1', '127.0.0.1', 'loopback')),
+    );
+    expect(await command(t, get(`http://0.0.0.0:${port}/secret`))).toEqual(
+      refused(`http://0.0.0.0:${port}/secret`, notAllowed('0.0.0.0', '0.0.0.0', 'unspecified ("this network")')),
+    );
     expect(await command(t, get(`http://[::ffff:7f00:1]:${port}/secret`))).toEqual(
       refused(`http://[::ffff:7f00:1]:${port}/secret`, notAllowed('::ffff:7f00:1', '::ffff:7f00:1', 'IPv4-mapped 127.0.0.1, loopback')),
     );
@@ -155,7 +177,11 @@ describe('an app and a server on 127.0.0.1', () => {
     expect((await command(t, get(`http://0x7f.1:${port}/secret`)))[0]).toMatch(/refused: 127\.0\.0\.1 is a loopback address/);
     const [line, status] = await command(t, get(`http://localhost:${port}/secret`));
     // localhost resolves to 127.0.0.1 and ::1; which one the message names depends on the resolver's order.
-    expect(line).toMatch(new RegExp(`^HTTP GET http://localhost:${port}/secret failed: localhost \\((127\\.0\\.0\\.1|::1)\\) is a loopback address, which apps may not reach unless megabit\\.yaml lists "localhost" under sandbox\\.allow_private_hosts$`));
+    expect(line).toMatch(
+      new RegExp(
+        `^HTTP GET http://localhost:${port}/secret failed: localhost \\((127\\.0\\.0\\.1|::1)\\) is a loopback address, which apps may not reach unless megabit\\.yaml lists "localhost" under sandbox\\.allow_private_hosts$`,
+      ),
+    );
     expect(status).toBe('http 0 <none>');
     expect(seen).toEqual([]);
   });

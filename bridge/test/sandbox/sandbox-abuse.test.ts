@@ -15,7 +15,10 @@ const { dir, startProbe } = useProbeSandbox();
 /** Runs `tick` until the app faults (returned) or `maxTicks` ran without one (undefined). */
 async function faultWithin(maxTicks: number, tick: () => Promise<unknown>): Promise<SandboxFault | undefined> {
   for (let i = 0; i < maxTicks; i++) {
-    const error = await tick().then(() => undefined, (e: unknown) => e);
+    const error = await tick().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     if (error !== undefined) {
       expect(error).toBeInstanceOf(SandboxFault);
       return error as SandboxFault;
@@ -36,7 +39,11 @@ describe('KV flood', () => {
     // The last tick also stores a value that fits, then floods on.
     const fault = await faultWithin(1, () => command(t, 'setn|keep|50', ...batch.slice(1)));
     expect(fault?.kind).toBe('abuse');
-    expect(fault?.message).toMatch(new RegExp(`^KV flood: ${KV_FLOOD_REFUSALS + 1} writes refused in \\d+\\.\\d s for going over the 100-byte quota \\(limit: ${KV_FLOOD_REFUSALS} per 10 s\\)$`));
+    expect(fault?.message).toMatch(
+      new RegExp(
+        `^KV flood: ${KV_FLOOD_REFUSALS + 1} writes refused in \\d+\\.\\d s for going over the 100-byte quota \\(limit: ${KV_FLOOD_REFUSALS} per 10 s\\)$`,
+      ),
+    );
     // The instance is dead: later ticks fail at once with the same reason.
     await expect(t.app.run()).rejects.toBe(fault);
     // What it stored in its last tick was saved when it was stopped, not lost with the worker.

@@ -34,7 +34,10 @@ describe.each([
     t.app.setHomeAssistantState('sensor.big', { state: 'on', attributes: { blob: big } });
     if (hoard.includes('|kv|')) expect(await command(t, `setn|big|${60 * 1024}`)).toEqual(['setn 0']);
     const before = peakRssBytes('self');
-    const fault = await command(t, hoard).then(() => undefined, (e: unknown) => e);
+    const fault = await command(t, hoard).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(fault).toMatchObject({ kind: 'memory', message: expect.stringMatching(OUT_OF_MEMORY) });
     // Without the charge this grows until the process dies; with it, by about the cap.
     expect(peakRssBytes('self') - before).toBeLessThan(8 * MEMORY_BYTES);
@@ -51,7 +54,9 @@ it('an app that takes host data every tick keeps running far past its cap in tot
 it(`an MQTT value over ${MQTT_VALUE_MAX_BYTES} bytes is not handed to the app: it reads "too large"`, async () => {
   const t = await startProbe({ manifest: manifest({ permissions: { mqtt: ['home/big'] } }) });
   t.app.setMqttValue('home/big', new Uint8Array(MQTT_VALUE_MAX_BYTES + 1));
-  expect(await command(t, 'mqtt|home/big')).toEqual([`mqtt {"ok":false,"error":"too large: ${MQTT_VALUE_MAX_BYTES + 1} bytes (apps get values up to ${MQTT_VALUE_MAX_BYTES} bytes)"}`]);
+  expect(await command(t, 'mqtt|home/big')).toEqual([
+    `mqtt {"ok":false,"error":"too large: ${MQTT_VALUE_MAX_BYTES + 1} bytes (apps get values up to ${MQTT_VALUE_MAX_BYTES} bytes)"}`,
+  ]);
   t.app.setMqttValue('home/big', encode('small again'));
   expect(await command(t, 'mqtt|home/big')).toEqual(['mqtt {"ok":true,"value":"small again"}']);
 });

@@ -8,7 +8,11 @@ describe('KV store', () => {
   it('set, get and delete', async () => {
     const t = await startProbe();
     expect(await command(t, 'get|city', 'set|city|Köln', 'get|city', 'set|city|Bonn', 'get|city')).toEqual([
-      'get <none>', 'set 0', 'get Köln', 'set 0', 'get Bonn',
+      'get <none>',
+      'set 0',
+      'get Köln',
+      'set 0',
+      'get Bonn',
     ]);
     expect(await command(t, 'del|city', 'get|city', 'del|never-set')).toEqual(['del 0', 'get <none>', 'del 0']);
   });
@@ -28,7 +32,11 @@ describe('KV store', () => {
     const t = await startProbe({ kvFile, kvQuotaBytes: 100 });
     // key "k" (1 byte) + 90 bytes = 91 of 100
     expect(await command(t, 'setn|k|90', 'setn|other|10', 'setn|k|99', 'setn|k|100', 'get|other')).toEqual([
-      'setn 0', 'setn -1', 'setn 0', 'setn -1', 'get <none>',
+      'setn 0',
+      'setn -1',
+      'setn 0',
+      'setn -1',
+      'get <none>',
     ]);
     await t.app.close();
     const saved = JSON.parse(readFileSync(kvFile, 'utf8')) as { entries: Record<string, string> };
@@ -100,7 +108,7 @@ describe('inbox and buttons', () => {
     expect(await command(t, ...lines)).toEqual(lines.slice(8).map((l) => l.slice(6)));
   });
 
-  it('pushing data leaves the caller\'s buffer (and whatever shares its memory) intact', async () => {
+  it("pushing data leaves the caller's buffer (and whatever shares its memory) intact", async () => {
     const t = await startProbe();
     // Like an MQTT payload: a view into a larger receive buffer (too large for Node's pool).
     const receive = Buffer.alloc(16 * 1024, 'y');

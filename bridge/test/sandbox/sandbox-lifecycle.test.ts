@@ -5,7 +5,10 @@ import { WasmBuilder, op } from '../helpers/sandbox/wasm-builder';
 const { dir, probe, startProbe } = useProbeSandbox();
 
 async function faultOf(promise: Promise<unknown>): Promise<SandboxFault> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(SandboxFault);
   return error as SandboxFault;
 }
@@ -78,11 +81,15 @@ describe('calls', () => {
     expect(await command(t, 'config')).toEqual(['config {"city":"Bonn","n":2}']);
   });
 
-  it('a reactor\'s _initialize runs before run', async () => {
+  it("a reactor's _initialize runs before run", async () => {
     const b = new WasmBuilder().memory(1);
     const init = b.func([], [], [...op.i32(0), ...op.i32(7), ...op.i32Store]);
     // run traps unless _initialize stored 7 at address 0.
-    const run = b.func([], ['i32'], [...op.i32(0), ...op.i32Load, ...op.i32(7), ...op.i32Eq, ...op.if, ...op.i32(0), ...op.br(1), ...op.end, ...op.unreachable]);
+    const run = b.func(
+      [],
+      ['i32'],
+      [...op.i32(0), ...op.i32Load, ...op.i32(7), ...op.i32Eq, ...op.if, ...op.i32(0), ...op.br(1), ...op.end, ...op.unreachable],
+    );
     const wasm = b.exportFunc('_initialize', init).exportFunc('run', run).exportMemory('memory').build();
     const t = await startProbe({}, wasm);
     await expect(t.app.run()).resolves.toBeNull();
@@ -94,7 +101,7 @@ describe('calls', () => {
     expect(fault.message).toBe('setup() trapped: unreachable');
   });
 
-  it('a failing setup is a load fault carrying the app\'s error text', async () => {
+  it("a failing setup is a load fault carrying the app's error text", async () => {
     const fault = await faultOf(start(probe(), dir, { config: { setupFail: true } }));
     expect(fault.kind).toBe('load');
     expect(fault.message).toBe('setup() failed (returned 1): setup refused');
@@ -170,15 +177,18 @@ describe('faults', () => {
     const fault = await faultOf(t.app.run());
     expect(fault.kind).toBe('memory');
     // Each MiB block is charged with its overhead (BLOCK_OVERHEAD_BYTES), beside the linear memory.
-    expect(fault.message).toMatch(/^ran out of memory \(16 MiB cap\): 1049088 more bytes of host data or Extism blocks would pass it in this call \(15\.\d+ MiB in use\)$/);
+    expect(fault.message).toMatch(
+      /^ran out of memory \(16 MiB cap\): 1049088 more bytes of host data or Extism blocks would pass it in this call \(15\.\d+ MiB in use\)$/,
+    );
   });
 
   it('a hand-written memory bomb without any allocator is capped too', async () => {
     const b = new WasmBuilder().memory(1);
-    const run = b.func([], ['i32'], [
-      ...op.loop, ...op.i32(16), ...op.memoryGrow, ...op.i32(-1), ...op.i32Eq, ...op.if, ...op.unreachable, ...op.end, ...op.br(0), ...op.end,
-      ...op.i32(0),
-    ]);
+    const run = b.func(
+      [],
+      ['i32'],
+      [...op.loop, ...op.i32(16), ...op.memoryGrow, ...op.i32(-1), ...op.i32Eq, ...op.if, ...op.unreachable, ...op.end, ...op.br(0), ...op.end, ...op.i32(0)],
+    );
     const wasm = b.exportFunc('run', run).exportMemory('memory').build();
     const t = await startProbe({}, wasm);
     const fault = await faultOf(t.app.run());
@@ -209,7 +219,9 @@ describe('loading', () => {
     b.importFunc('wasi_snapshot_preview1', 'fd_write', ['i32', 'i32', 'i32', 'i32'], ['i32']);
     const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
     const fault = await load(wasm);
-    expect(fault.message).toBe('the module imports function "wasi_snapshot_preview1"."fd_write", which Megabit does not provide (apps get no WASI: build without it)');
+    expect(fault.message).toBe(
+      'the module imports function "wasi_snapshot_preview1"."fd_write", which Megabit does not provide (apps get no WASI: build without it)',
+    );
   });
 
   it('a module that imports its memory or an unknown host function', async () => {

@@ -5,9 +5,7 @@
  * app, and the module that made V8 run out of memory is refused with the reason).
  */
 import { SandboxFault } from '../../src/sandbox';
-import {
-  MAX_DATA_SEGMENTS, MAX_ELEMENT_ENTRIES, MAX_GLOBALS, MAX_TABLE_ENTRIES, MAX_TABLES, MAX_TYPES, limitModule,
-} from '../../src/sandbox/wasm-limits';
+import { MAX_DATA_SEGMENTS, MAX_ELEMENT_ENTRIES, MAX_GLOBALS, MAX_TABLE_ENTRIES, MAX_TABLES, MAX_TYPES, limitModule } from '../../src/sandbox/wasm-limits';
 import { WasmFormatError } from '../../src/sandbox/wasm-memory-cap';
 import { start, tempDir } from '../helpers/sandbox/harness';
 import { EXTERNREF, FUNCREF, WasmBuilder, op, uleb } from '../helpers/sandbox/wasm-builder';
@@ -74,20 +72,30 @@ describe('limitModule', () => {
   });
 
   it('externref tables are capped the same way; other element types are refused', async () => {
-    const wasm = limitModule(withTables((b) => b.table(0, undefined, EXTERNREF)), MiB);
+    const wasm = limitModule(
+      withTables((b) => b.table(0, undefined, EXTERNREF)),
+      MiB,
+    );
     expect(WebAssembly.validate(new Uint8Array(wasm))).toBe(true);
     expect(refusal(withTables((b) => b.rawSection(4, [0x01, 0x63, 0x70, 0x00, 0x01])))).toMatch(/^table 0 has element type 0x63/);
   });
 
   it('caps the counts fixed at load time: memories, globals, element entries, data segments', () => {
     expect(refusal(withTables((b) => b.memory(1).memory(1)))).toBe('the module declares 2 memories; an app may have at most 1');
-    expect(refusal(withTables((b) => b.i32Globals(MAX_GLOBALS + 1)))).toBe(`the module declares ${MAX_GLOBALS + 1} globals; an app may have at most ${MAX_GLOBALS}`);
-    expect(refusal(withTables((b) => b.passiveElements(MAX_ELEMENT_ENTRIES).passiveElements(1))))
-      .toBe(`the module's element segments hold more than ${MAX_ELEMENT_ENTRIES} entries, the most an app may have`);
-    expect(refusal(withTables((b) => {
-      for (let i = 0; i <= MAX_DATA_SEGMENTS; i++) b.passiveData([i & 0xff]);
-      return b.memory(1);
-    }))).toBe(`the module declares ${MAX_DATA_SEGMENTS + 1} data segments; an app may have at most ${MAX_DATA_SEGMENTS}`);
+    expect(refusal(withTables((b) => b.i32Globals(MAX_GLOBALS + 1)))).toBe(
+      `the module declares ${MAX_GLOBALS + 1} globals; an app may have at most ${MAX_GLOBALS}`,
+    );
+    expect(refusal(withTables((b) => b.passiveElements(MAX_ELEMENT_ENTRIES).passiveElements(1)))).toBe(
+      `the module's element segments hold more than ${MAX_ELEMENT_ENTRIES} entries, the most an app may have`,
+    );
+    expect(
+      refusal(
+        withTables((b) => {
+          for (let i = 0; i <= MAX_DATA_SEGMENTS; i++) b.passiveData([i & 0xff]);
+          return b.memory(1);
+        }),
+      ),
+    ).toBe(`the module declares ${MAX_DATA_SEGMENTS + 1} data segments; an app may have at most ${MAX_DATA_SEGMENTS}`);
   });
 
   it('refuses GC types (structs, arrays), which would allocate on the engine heap', () => {
@@ -95,7 +103,9 @@ describe('limitModule', () => {
     // Replaces the type section with one array type.
     const arrayType = new WasmBuilder().rawSection(1, [0x01, 0x5e, 0x7f, 0x01]).build();
     expect(refusal(arrayType)).toBe('type 0 is not a function type (form 0x5e): GC types are not supported');
-    const manyTypes = new WasmBuilder().rawSection(1, [...uleb(MAX_TYPES + 1), ...Array.from({ length: MAX_TYPES + 1 }, () => [0x60, 0x00, 0x00]).flat()]).build();
+    const manyTypes = new WasmBuilder()
+      .rawSection(1, [...uleb(MAX_TYPES + 1), ...Array.from({ length: MAX_TYPES + 1 }, () => [0x60, 0x00, 0x00]).flat()])
+      .build();
     expect(refusal(manyTypes)).toBe(`the module declares ${MAX_TYPES + 1} types; an app may have at most ${MAX_TYPES}`);
     expect(WebAssembly.validate(new Uint8Array(limitModule(wasm, MiB)))).toBe(true);
   });
@@ -133,9 +143,11 @@ describe('limitModule', () => {
 /** table.grow(null, n) in run(); traps when the engine refuses (-1), so the refusal is visible. */
 function growingApp(entries: number): Uint8Array {
   const b = new WasmBuilder().table(1);
-  const run = b.func([], ['i32'], [
-    ...op.refNullFunc, ...op.i32(entries), ...op.tableGrow(0), ...op.i32(-1), ...op.i32Eq, ...op.if, ...op.unreachable, ...op.end, ...op.i32(0),
-  ]);
+  const run = b.func(
+    [],
+    ['i32'],
+    [...op.refNullFunc, ...op.i32(entries), ...op.tableGrow(0), ...op.i32(-1), ...op.i32Eq, ...op.if, ...op.unreachable, ...op.end, ...op.i32(0)],
+  );
   return b.exportFunc('run', run).build();
 }
 
@@ -148,7 +160,10 @@ describe('in the sandbox', () => {
       for (let i = 0; i < 8; i++) b.table(10_000_000);
       return b;
     });
-    const fault = await start(wasm, dir.path).then(() => undefined, (e: unknown) => e);
+    const fault = await start(wasm, dir.path).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(fault).toBeInstanceOf(SandboxFault);
     expect(fault).toMatchObject({ kind: 'load', message: `the module declares 8 tables; an app may have at most ${MAX_TABLES}` });
   });

@@ -6,7 +6,9 @@ const PAGE = 65536;
 
 /** The memory limits the engine sees for the rewritten module. */
 async function memoryOf(wasm: Uint8Array): Promise<{ pages: number; canGrowTo(pages: number): boolean }> {
-  const { instance } = (await WebAssembly.instantiate(wasm)) as unknown as { instance: { exports: { memory: { buffer: ArrayBuffer; grow(n: number): number } } } };
+  const { instance } = (await WebAssembly.instantiate(wasm)) as unknown as {
+    instance: { exports: { memory: { buffer: ArrayBuffer; grow(n: number): number } } };
+  };
   const memory = instance.exports.memory;
   return {
     pages: memory.buffer.byteLength / PAGE,
@@ -28,7 +30,10 @@ function moduleWith(configure: (b: WasmBuilder) => WasmBuilder): Uint8Array {
 
 describe('capLinearMemory', () => {
   it('adds a maximum to a memory that has none', async () => {
-    const capped = capLinearMemory(moduleWith((b) => b.memory(2).exportMemory('memory')), 4 * MiB);
+    const capped = capLinearMemory(
+      moduleWith((b) => b.memory(2).exportMemory('memory')),
+      4 * MiB,
+    );
     const memory = await memoryOf(capped);
     expect(memory.pages).toBe(2);
     expect(memory.canGrowTo(65)).toBe(false);
@@ -36,14 +41,29 @@ describe('capLinearMemory', () => {
   });
 
   it('lowers a maximum above the cap and keeps one below it', async () => {
-    expect(await memoryOf(capLinearMemory(moduleWith((b) => b.memory(1, 1000).exportMemory('memory')), MiB)).then((m) => m.canGrowTo(17))).toBe(false);
-    const low = await memoryOf(capLinearMemory(moduleWith((b) => b.memory(1, 3).exportMemory('memory')), 16 * MiB));
+    expect(
+      await memoryOf(
+        capLinearMemory(
+          moduleWith((b) => b.memory(1, 1000).exportMemory('memory')),
+          MiB,
+        ),
+      ).then((m) => m.canGrowTo(17)),
+    ).toBe(false);
+    const low = await memoryOf(
+      capLinearMemory(
+        moduleWith((b) => b.memory(1, 3).exportMemory('memory')),
+        16 * MiB,
+      ),
+    );
     expect(low.canGrowTo(4)).toBe(false);
     expect(low.canGrowTo(3)).toBe(true);
   });
 
   it('rounds the cap down to whole pages and handles multi-byte LEB128 limits', async () => {
-    const capped = capLinearMemory(moduleWith((b) => b.memory(200, 70000).exportMemory('memory')), 300 * PAGE + 100);
+    const capped = capLinearMemory(
+      moduleWith((b) => b.memory(200, 70000).exportMemory('memory')),
+      300 * PAGE + 100,
+    );
     const memory = await memoryOf(capped);
     expect(memory.pages).toBe(200);
     expect(memory.canGrowTo(301)).toBe(false);

@@ -14,7 +14,10 @@ class ScriptedInstance implements AppInstance {
   runs = 0;
   closed = false;
   buttons: string[] = [];
-  constructor(readonly id: string, private readonly behaviour: Behaviour) {}
+  constructor(
+    readonly id: string,
+    private readonly behaviour: Behaviour,
+  ) {}
   async run(): Promise<Uint8Array | null> {
     this.runs++;
     if (this.behaviour === 'loop-fault') throw new SandboxFault('timeout', 'run() exceeded its 250 ms time budget');
@@ -48,22 +51,25 @@ function setup(behaviours: Record<string, Behaviour> = {}, rotation = true) {
   const instances: ScriptedInstance[] = [];
   const frames: number[] = [];
   let changes = 0;
-  const scheduler = new Scheduler({
-    defaultDurationMs: 1000,
-    rotation,
-    kvQuotaBytes: () => 1024,
-    sandbox: { limits: { runTimeoutMs: 250, setupTimeoutMs: 1000, memoryBytes: 1 << 24, logLinesPerSecond: 10 }, timeZone: 'UTC' },
-    startApp: async (o: SandboxOptions) => {
-      const behaviour = behaviours[o.manifest.id] ?? 'draw';
-      if (behaviour === 'load-fault') throw new SandboxFault('load', 'not a Wasm module');
-      const instance = new ScriptedInstance(o.manifest.id, behaviour);
-      instances.push(instance);
-      return instance;
+  const scheduler = new Scheduler(
+    {
+      defaultDurationMs: 1000,
+      rotation,
+      kvQuotaBytes: () => 1024,
+      sandbox: { limits: { runTimeoutMs: 250, setupTimeoutMs: 1000, memoryBytes: 1 << 24, logLinesPerSecond: 10 }, timeZone: 'UTC' },
+      startApp: async (o: SandboxOptions) => {
+        const behaviour = behaviours[o.manifest.id] ?? 'draw';
+        if (behaviour === 'load-fault') throw new SandboxFault('load', 'not a Wasm module');
+        const instance = new ScriptedInstance(o.manifest.id, behaviour);
+        instances.push(instance);
+        return instance;
+      },
+      onFrame: (frame) => frames.push(frame[0]),
+      onChange: () => changes++,
+      onLog: () => undefined,
     },
-    onFrame: (frame) => frames.push(frame[0]),
-    onChange: () => changes++,
-    onLog: () => undefined,
-  }, createLogger('error'));
+    createLogger('error'),
+  );
   return { scheduler, instances, frames, changes: () => changes };
 }
 
@@ -118,7 +124,7 @@ describe('Scheduler', () => {
     await scheduler.stop();
   });
 
-  it('rotates by each app\'s dwell time, skipping disabled apps', async () => {
+  it("rotates by each app's dwell time, skipping disabled apps", async () => {
     const { scheduler } = setup();
     scheduler.setApps([app('a', { duration_ms: 2000 }), app('b', {}, false), app('c')]);
     scheduler.start();

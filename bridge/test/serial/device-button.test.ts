@@ -12,7 +12,7 @@ const edge = (event: number, timeMs: number, button = 0): MessageOf<'BUTTON'> =>
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
-it('classifies the main button by the device\'s clock, across its wrap, and ignores other buttons', () => {
+it("classifies the main button by the device's clock, across its wrap, and ignores other buttons", () => {
   const actions: ApiButtonEvent[] = [];
   const button = new DeviceButton({ longPressMs: 800, doublePressMs: 300 }, (e) => actions.push(e), recordingLog().log);
   button.edge(edge(ButtonEvent.DOWN, 0, 1));
@@ -35,9 +35,13 @@ it('forgets a hold on reset: no long press for a release that never comes', () =
 
 it('logs a failing handler', () => {
   const logs = recordingLog();
-  const button = new DeviceButton({ longPressMs: 800, doublePressMs: 300 }, () => {
-    throw new Error('no device');
-  }, logs.log);
+  const button = new DeviceButton(
+    { longPressMs: 800, doublePressMs: 300 },
+    () => {
+      throw new Error('no device');
+    },
+    logs.log,
+  );
   button.edge(edge(ButtonEvent.DOWN, 0));
   button.edge(edge(ButtonEvent.UP, 100));
   expect(() => jest.advanceTimersByTime(1000)).not.toThrow();

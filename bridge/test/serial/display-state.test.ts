@@ -31,10 +31,19 @@ it('publishes a retained "no hardware" state when serial.path is not set', async
   const m = await c.waitFor(b.topics.out(OUT.stateDisplay));
   expect(m.retain).toBe(true);
   expect(JSON.parse(m.payload.toString()) as DisplayLinkState).toEqual({
-    connected: false, transport: 'none', port: null, board: null, firmware_version: null, protocol_version: null,
-    refresh_hz: null, in_sync: false, frame_id: null, error: null,
+    connected: false,
+    transport: 'none',
+    port: null,
+    board: null,
+    firmware_version: null,
+    protocol_version: null,
+    refresh_hz: null,
+    in_sync: false,
+    frame_id: null,
+    error: null,
     host: { packets_sent: 0, retransmits: 0, rx_dropped: 0, frames_sent: 0, frames_skipped: 0, sessions: 0 },
-    device: null, leds: null,
+    device: null,
+    leds: null,
   });
 });
 

@@ -97,7 +97,53 @@ describe('firmware on qemu microbit over a pty', () => {
     client.writeRaw(Uint8Array.of(0x00, 0x13, 0x37, 0x42));
     client.writeRaw(Uint8Array.of(0x00, 0x03, 0x11, 0x04, 0x02, 0x01, 0x01, 0x01, 0x03, 0xc1, 0x0f, 0x00)); // bad CRC
     const green = new Uint8Array(FRAME_BYTES).map((_, i) => (i % 3 === 1 ? 200 : 0));
-    client.loseNext({ name: 'WRITE_RECT', seq: 0, format: PixelFormat.RLE888, x: 0, y: 0, w: 64, h: 32, pixels: Uint8Array.of(255, 0, 200, 0, 255, 0, 200, 0, 255, 0, 200, 0, 255, 0, 200, 0, 255, 0, 200, 0, 255, 0, 200, 0, 255, 0, 200, 0, 255, 0, 200, 0, 8, 0, 200, 0) });
+    client.loseNext({
+      name: 'WRITE_RECT',
+      seq: 0,
+      format: PixelFormat.RLE888,
+      x: 0,
+      y: 0,
+      w: 64,
+      h: 32,
+      pixels: Uint8Array.of(
+        255,
+        0,
+        200,
+        0,
+        255,
+        0,
+        200,
+        0,
+        255,
+        0,
+        200,
+        0,
+        255,
+        0,
+        200,
+        0,
+        255,
+        0,
+        200,
+        0,
+        255,
+        0,
+        200,
+        0,
+        255,
+        0,
+        200,
+        0,
+        255,
+        0,
+        200,
+        0,
+        8,
+        0,
+        200,
+        0,
+      ),
+    });
     await client.send({ name: 'COMMIT', seq: 0, frameId: 3 }); // arrives first: a gap, NACKed
     await client.settled();
     const after = await client.status();

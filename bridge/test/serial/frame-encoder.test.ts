@@ -14,7 +14,7 @@ function apply(buffer: Uint8Array, rects: ReturnType<typeof frameUpdate>): Uint8
     else {
       let at = 0;
       for (let i = 0; i < r.pixels.length; i += 4) {
-        for (let k = 0; k < r.pixels[i]; k++) pixels.set(r.pixels.subarray(i + 1, i + 4), (at++) * 3);
+        for (let k = 0; k < r.pixels[i]; k++) pixels.set(r.pixels.subarray(i + 1, i + 4), at++ * 3);
       }
       expect(at).toBe(r.w * r.h);
     }
@@ -43,7 +43,10 @@ describe('frameUpdate', () => {
     after.set([9, 9, 9], (5 * 64 + 7) * 3);
     after.set([9, 9, 9], (30 * 64 + 60) * 3);
     const rects = frameUpdate(before, after, MAX_PACKET);
-    expect(rects.map((r) => [r.x, r.y, r.w, r.h])).toEqual([[7, 5, 1, 1], [60, 30, 1, 1]]);
+    expect(rects.map((r) => [r.x, r.y, r.w, r.h])).toEqual([
+      [7, 5, 1, 1],
+      [60, 30, 1, 1],
+    ]);
     expect(apply(before, rects)).toEqual(after);
   });
 

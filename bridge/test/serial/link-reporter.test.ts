@@ -12,8 +12,15 @@ import type { MessageOf } from '../../src/serial/protocol';
 import { recordingLog } from '../helpers/logs';
 
 const INFO: DeviceInfo = {
-  board: 'stand-in', firmwareVersion: '1.2.3', protocolVersion: '1.0', width: 64, height: 32, colourDepth: 8,
-  maxPacket: 1024, window: 8, bootId: 7,
+  board: 'stand-in',
+  firmwareVersion: '1.2.3',
+  protocolVersion: '1.0',
+  width: 64,
+  height: 32,
+  colourDepth: 8,
+  maxPacket: 1024,
+  window: 8,
+  bootId: 7,
 };
 
 function counters(n: number): SessionCounters {
@@ -54,8 +61,16 @@ afterEach(() => jest.useRealTimers());
 it('reports the configured path and nothing else before a device answers', () => {
   const { reporter } = setUp();
   expect(reporter.linkState()).toMatchObject({
-    connected: false, transport: 'serial', port: 'auto', board: null, refresh_hz: null, in_sync: false,
-    frame_id: null, error: null, device: null, leds: null,
+    connected: false,
+    transport: 'serial',
+    port: 'auto',
+    board: null,
+    refresh_hz: null,
+    in_sync: false,
+    frame_id: null,
+    error: null,
+    device: null,
+    leds: null,
   });
 });
 

@@ -120,10 +120,14 @@ describe('reliable delivery to the device', () => {
     const levels = Array.from({ length: 20 }, (_, i) => i + 1);
     for (const m of brightness(levels)) expect(r.session.send(m)).toBe(true);
     let most = 0;
-    await waitUntil(() => {
-      most = Math.max(most, r.session.unacknowledged);
-      return r.device.processed.length === 20 && r.session.unacknowledged === 0;
-    }, 'all packets acknowledged', 10000);
+    await waitUntil(
+      () => {
+        most = Math.max(most, r.session.unacknowledged);
+        return r.device.processed.length === 20 && r.session.unacknowledged === 0;
+      },
+      'all packets acknowledged',
+      10000,
+    );
     expect(most).toBe(3);
     expect(r.device.processed.map((m) => (m as MessageOf<'SET_BRIGHTNESS'>).level)).toEqual(levels);
   });
@@ -188,7 +192,9 @@ describe('reliable delivery to the device', () => {
     try {
       await waitUntil(() => session.isOpen, 'session');
       device.silent = true; // nothing is acknowledged: 8 in flight, then the queue fills
-      const accepted = status(20).map((m) => session.send(m)).filter(Boolean).length;
+      const accepted = status(20)
+        .map((m) => session.send(m))
+        .filter(Boolean).length;
       expect(accepted).toBe(8 + 4);
       expect(session.queued).toBe(4);
     } finally {
@@ -236,7 +242,11 @@ describe('events from the device', () => {
     r.device.button(ButtonEvent.DOWN, 260);
     await waitUntil(() => r.buttons.length === 3, 'three events');
     await delay(600);
-    expect(r.buttons.map((b) => [b.event, b.timeMs])).toEqual([[ButtonEvent.DOWN, 100], [ButtonEvent.UP, 180], [ButtonEvent.DOWN, 260]]);
+    expect(r.buttons.map((b) => [b.event, b.timeMs])).toEqual([
+      [ButtonEvent.DOWN, 100],
+      [ButtonEvent.UP, 180],
+      [ButtonEvent.DOWN, 260],
+    ]);
   });
 
   it('NACKs a gap so the device resends from the missing event', async () => {

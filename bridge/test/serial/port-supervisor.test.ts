@@ -33,10 +33,14 @@ function harness(open: (attempt: number) => Promise<OpenChannel> | 'channel'): H
       const made = open(++h.opens);
       if (made !== 'channel') return made;
       const [host] = memoryChannelPair();
-      return { channel: host, path, close: async () => {
-        h.closedByOwner++;
-        host.close();
-      } };
+      return {
+        channel: host,
+        path,
+        close: async () => {
+          h.closedByOwner++;
+          host.close();
+        },
+      };
     },
     attach: (opened) => {
       h.attached.push(opened.channel as MemoryEnd);

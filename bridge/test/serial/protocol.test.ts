@@ -39,22 +39,19 @@ describe('serial protocol codec against firmware/protocol/vectors.txt', () => {
     });
   });
 
-  describe.each(vectors.filter((v) => v.kind.startsWith('reject:')).map((v) => [v.name, v] as const))(
-    '%s',
-    (_, vector) => {
-      const reason = vector.kind.slice('reject:'.length);
-      it(`is rejected for ${reason}`, () => {
-        const events = new PacketParser().push(vector.wire);
-        if (reason === 'body') {
-          expect(events).toHaveLength(1);
-          const event = events[0] as Extract<ParseEvent, { kind: 'packet' }>;
-          expect(decodeMessage(event.packet)).toMatchObject({ ok: false, reason: 'short-body' });
-        } else {
-          expect(events).toEqual([{ kind: 'dropped', reason }]);
-        }
-      });
-    },
-  );
+  describe.each(vectors.filter((v) => v.kind.startsWith('reject:')).map((v) => [v.name, v] as const))('%s', (_, vector) => {
+    const reason = vector.kind.slice('reject:'.length);
+    it(`is rejected for ${reason}`, () => {
+      const events = new PacketParser().push(vector.wire);
+      if (reason === 'body') {
+        expect(events).toHaveLength(1);
+        const event = events[0] as Extract<ParseEvent, { kind: 'packet' }>;
+        expect(decodeMessage(event.packet)).toMatchObject({ ok: false, reason: 'short-body' });
+      } else {
+        expect(events).toEqual([{ kind: 'dropped', reason }]);
+      }
+    });
+  });
 });
 
 describe('serial protocol codec', () => {

@@ -62,8 +62,7 @@ afterEach(async () => {
 
 const device = (r: Rig) => r.cable.device!;
 const connected = (link: SerialLink): boolean => link.reporter.linkState().connected;
-const writes = (r: Rig): Array<MessageOf<'WRITE_RECT'>> =>
-  device(r).processed.filter((m): m is MessageOf<'WRITE_RECT'> => m.name === 'WRITE_RECT');
+const writes = (r: Rig): Array<MessageOf<'WRITE_RECT'>> => device(r).processed.filter((m): m is MessageOf<'WRITE_RECT'> => m.name === 'WRITE_RECT');
 
 async function inSyncWith(r: Rig, frame: Uint8Array, timeoutMs = 5000): Promise<void> {
   await waitUntil(() => r.link.reporter.linkState().in_sync && device(r).shownCrc === crc32(frame), 'in_sync with the frame', timeoutMs);
@@ -78,8 +77,16 @@ describe('frames', () => {
     expect(device(r).committedFrame).toEqual(frame);
     const state = r.link.reporter.linkState();
     expect(state).toMatchObject({
-      connected: true, transport: 'serial', port: '/dev/ttyFAKE0', board: 'ts-peer', firmware_version: '9.8.7',
-      protocol_version: '1.0', refresh_hz: 0, in_sync: true, frame_id: device(r).shownId, error: null,
+      connected: true,
+      transport: 'serial',
+      port: '/dev/ttyFAKE0',
+      board: 'ts-peer',
+      firmware_version: '9.8.7',
+      protocol_version: '1.0',
+      refresh_hz: 0,
+      in_sync: true,
+      frame_id: device(r).shownId,
+      error: null,
     });
     expect(state.device?.rx_packets).toBeGreaterThan(0);
     expect(state.host.frames_sent).toBe(1);
@@ -111,7 +118,11 @@ describe('frames', () => {
     const busy = patternFrame(3);
     r.link.display.showFrame(busy);
     await inSyncWith(r, busy);
-    expect(writes(r).slice(1).every((w) => w.format === PixelFormat.RGB888)).toBe(true);
+    expect(
+      writes(r)
+        .slice(1)
+        .every((w) => w.format === PixelFormat.RGB888),
+    ).toBe(true);
   });
 
   it('resends the whole frame after the device restarts', async () => {
@@ -151,7 +162,10 @@ describe('frames', () => {
 
   it('converges through a wire that corrupts over 1% of the bytes both ways (0.6% dropped, 0.6% flipped)', async () => {
     let seed = 7;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
     const wire = { bytes: 0, corrupted: 0 };
     const corrupt = (chunk: Uint8Array): Uint8Array => {
       const out: number[] = [];
@@ -196,7 +210,9 @@ describe('power and brightness', () => {
     r.link.display.setBrightness(30);
     r.link.display.setPower(false);
     await waitUntil(() => device(r).brightness === 30 && device(r).power === 0 && commits() === before + 1, 'the new settings');
-    const tail = device(r).processed.slice(-3).map((m) => m.name);
+    const tail = device(r)
+      .processed.slice(-3)
+      .map((m) => m.name);
     expect(tail.indexOf('SET_BRIGHTNESS')).toBeLessThan(tail.indexOf('COMMIT'));
     await inSyncWith(r, frame);
     r.link.display.setBrightness(30);
@@ -230,7 +246,11 @@ describe('connection', () => {
   it('says why when the device speaks another major version', async () => {
     const r = await rig({ major: 3 });
     await waitUntil(() => r.link.reporter.linkState().error !== null, 'the refusal');
-    expect(r.link.reporter.linkState()).toMatchObject({ connected: false, in_sync: false, error: 'device speaks protocol 3.0, host speaks 1.0: update the firmware or the bridge' });
+    expect(r.link.reporter.linkState()).toMatchObject({
+      connected: false,
+      in_sync: false,
+      error: 'device speaks protocol 3.0, host speaks 1.0: update the firmware or the bridge',
+    });
     expect(r.logs.lines.filter((l) => l.level === 'error' && /display refused/.test(l.message))).toHaveLength(1);
     expect(r.logs.count(/device: incompatible protocol/)).toBe(1);
   });
@@ -245,7 +265,7 @@ describe('connection', () => {
     expect(stateChanges).toBe(1);
   });
 
-  it('reports an animation\'s in_sync flips at most 4 times a second, and the final state always', async () => {
+  it("reports an animation's in_sync flips at most 4 times a second, and the final state always", async () => {
     const r = await rig();
     await waitUntil(() => connected(r.link), 'connection');
     const seen: boolean[] = [];
@@ -288,8 +308,7 @@ describe('connection', () => {
 });
 
 describe('status LEDs', () => {
-  const ledsSent = (r: Rig): Array<MessageOf<'SET_LEDS'>> =>
-    device(r).processed.filter((m): m is MessageOf<'SET_LEDS'> => m.name === 'SET_LEDS');
+  const ledsSent = (r: Rig): Array<MessageOf<'SET_LEDS'>> => device(r).processed.filter((m): m is MessageOf<'SET_LEDS'> => m.name === 'SET_LEDS');
   const lastLeds = (r: Rig): number | undefined => ledsSent(r).at(-1)?.state;
 
   it('lights the link LED once connected and shows the broker connection on the RGB LED', async () => {
@@ -341,7 +360,10 @@ describe('a device path that appears late', () => {
     const attempts: number[] = [];
     const logs = recordingLog();
     link = new SerialLink({
-      path, button: { longPressMs: 800, doublePressMs: 300 }, onButton: () => undefined, log: logs.log,
+      path,
+      button: { longPressMs: 800, doublePressMs: 300 },
+      onButton: () => undefined,
+      log: logs.log,
       openChannel: (p) => {
         attempts.push(Date.now());
         return openSerialChannel(p);
@@ -379,7 +401,7 @@ describe('a device path that appears late', () => {
 });
 
 describe('button', () => {
-  it('classifies the device\'s DOWN/UP edges by their device times: press, double_press, long_press', async () => {
+  it("classifies the device's DOWN/UP edges by their device times: press, double_press, long_press", async () => {
     const r = await rig();
     await waitUntil(() => connected(r.link), 'connection');
     device(r).button(ButtonEvent.DOWN, 1000);

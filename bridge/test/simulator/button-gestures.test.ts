@@ -8,8 +8,7 @@ import { ButtonGestures, buttonTimings } from '../../simulator/button-gestures';
 
 describe('buttonTimings', () => {
   it('takes the timings the bridge serves', () => {
-    expect(buttonTimings({ base_topic: 'megabit', button: { long_press_ms: 500, double_press_ms: 250 } }))
-      .toEqual({ longPressMs: 500, doublePressMs: 250 });
+    expect(buttonTimings({ base_topic: 'megabit', button: { long_press_ms: 500, double_press_ms: 250 } })).toEqual({ longPressMs: 500, doublePressMs: 250 });
   });
 
   it('falls back to the defaults for missing or nonsense values', () => {
@@ -35,7 +34,11 @@ describe('ButtonGestures', () => {
     jest.useFakeTimers();
     now = 0;
     emitted = [];
-    gestures = new ButtonGestures((a) => emitted.push(a), { longPressMs: 500, doublePressMs: 250 }, () => now);
+    gestures = new ButtonGestures(
+      (a) => emitted.push(a),
+      { longPressMs: 500, doublePressMs: 250 },
+      () => now,
+    );
   });
 
   afterEach(() => {

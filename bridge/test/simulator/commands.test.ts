@@ -7,7 +7,10 @@ const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(
 function setup(): { commands: Commands; sent: Array<{ topic: string; body: Record<string, unknown> }>; clock: { now: number } } {
   const sent: Array<{ topic: string; body: Record<string, unknown> }> = [];
   const clock = { now: 0 };
-  const commands = new Commands((topic, payload) => sent.push({ topic, body: JSON.parse(payload) }), () => clock.now);
+  const commands = new Commands(
+    (topic, payload) => sent.push({ topic, body: JSON.parse(payload) }),
+    () => clock.now,
+  );
   return { commands, sent, clock };
 }
 
@@ -18,9 +21,7 @@ describe('Commands', () => {
     commands.nextApp(topics);
     commands.previousApp(topics);
     commands.showApp(topics, 'clock');
-    expect(sent.map((s) => s.topic)).toEqual([
-      'megabit/desk/cmd/button', 'megabit/desk/cmd/app/next', 'megabit/desk/cmd/app/previous', 'megabit/desk/cmd/app',
-    ]);
+    expect(sent.map((s) => s.topic)).toEqual(['megabit/desk/cmd/button', 'megabit/desk/cmd/app/next', 'megabit/desk/cmd/app/previous', 'megabit/desk/cmd/app']);
     expect(sent[0].body).toMatchObject({ button: 'main', action: 'long_press' });
     expect(sent[3].body).toMatchObject({ id: 'clock' });
     expect(new Set(sent.map((s) => s.body.transaction)).size).toBe(4);

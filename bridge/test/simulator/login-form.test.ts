@@ -35,7 +35,7 @@ describe('login storage', () => {
 });
 
 describe('loginRefusal', () => {
-  it('reads CONNACK 4 and 5 (and MQTT 5\'s 134 and 135) as a refused login, nothing else', () => {
+  it("reads CONNACK 4 and 5 (and MQTT 5's 134 and 135) as a refused login, nothing else", () => {
     for (const code of [4, 5, 134, 135]) expect(loginRefusal(code)).toBe(LOGIN_REFUSED);
     for (const code of [undefined, 0, 1, 2, 3, 128, 'ECONNREFUSED']) expect(loginRefusal(code)).toBeUndefined();
   });

@@ -28,10 +28,12 @@ describe('resolvePageConfig', () => {
   it('asks for a login when the bridge says so', () => {
     const result = resolvePageConfig(served, { logins: true });
     expect(result.ok && result.config.logins).toBe(true);
-    expect(resolvePageConfig(served, { logins: 'yes' }).ok && (resolvePageConfig(served, { logins: 'yes' }) as { config: { logins: boolean } }).config.logins).toBe(false);
+    expect(
+      resolvePageConfig(served, { logins: 'yes' }).ok && (resolvePageConfig(served, { logins: 'yes' }) as { config: { logins: boolean } }).config.logins,
+    ).toBe(false);
   });
 
-  it('passes the page\'s ?token= on to its own bridge\'s /mqtt and config, never to another broker', () => {
+  it("passes the page's ?token= on to its own bridge's /mqtt and config, never to another broker", () => {
     const own = resolvePageConfig({ ...served, search: '?token=a%20b%26c' }, {});
     expect(own.ok && own.config.brokerUrl).toBe('ws://192.168.1.20:8000/mqtt?token=a%20b%26c');
     const other = resolvePageConfig({ protocol: 'file:', host: '', search: '?token=secret&broker=ws://elsewhere:9001/mqtt' }, {});

@@ -19,19 +19,22 @@ export async function openSimulator(browser: Browser, url: string, deviceScaleFa
 
 /** The colour at the centre of every LED of the canvas, as a 64x32 RGB888 frame. */
 export async function canvasFrame(page: Page): Promise<Uint8Array> {
-  const bytes = await page.evaluate(({ width, height }) => {
-    const canvas = document.getElementById('panel') as HTMLCanvasElement;
-    const cell = canvas.width / width;
-    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    const out: number[] = [];
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const i = (Math.floor((y + 0.5) * cell) * canvas.width + Math.floor((x + 0.5) * cell)) * 4;
-        out.push(data[i], data[i + 1], data[i + 2]);
+  const bytes = await page.evaluate(
+    ({ width, height }) => {
+      const canvas = document.getElementById('panel') as HTMLCanvasElement;
+      const cell = canvas.width / width;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const out: number[] = [];
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const i = (Math.floor((y + 0.5) * cell) * canvas.width + Math.floor((x + 0.5) * cell)) * 4;
+          out.push(data[i], data[i + 1], data[i + 2]);
+        }
       }
-    }
-    return out;
-  }, { width: DISPLAY_WIDTH, height: DISPLAY_HEIGHT });
+      return out;
+    },
+    { width: DISPLAY_WIDTH, height: DISPLAY_HEIGHT },
+  );
   return Uint8Array.from(bytes);
 }
 
@@ -62,20 +65,31 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 
 /** Waits until the first element matching `selector` has exactly `text` (trimmed). */
 export function waitForText(page: Page, selector: string, text: string, timeoutMs = 10_000): Promise<true> {
-  return eventually(`${selector} to read "${text}"`, async () => {
-    const content = await page.locator(selector).first().textContent({ timeout: timeoutMs });
-    return content?.trim() === text ? true : undefined;
-  }, timeoutMs);
+  return eventually(
+    `${selector} to read "${text}"`,
+    async () => {
+      const content = await page.locator(selector).first().textContent({ timeout: timeoutMs });
+      return content?.trim() === text ? true : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export function waitForAttribute(page: Page, selector: string, name: string, value: string, timeoutMs = 10_000): Promise<true> {
-  return eventually(`${selector} to have ${name}="${value}"`, async () =>
-    (await page.locator(selector).first().getAttribute(name, { timeout: timeoutMs })) === value ? true : undefined, timeoutMs);
+  return eventually(
+    `${selector} to have ${name}="${value}"`,
+    async () => ((await page.locator(selector).first().getAttribute(name, { timeout: timeoutMs })) === value ? true : undefined),
+    timeoutMs,
+  );
 }
 
 export function waitForTexts(page: Page, selector: string, texts: string[], timeoutMs = 10_000): Promise<true> {
-  return eventually(`${selector} to read ${JSON.stringify(texts)}`, async () => {
-    const all = (await page.locator(selector).allTextContents()).map((t) => t.trim());
-    return JSON.stringify(all) === JSON.stringify(texts) ? true : undefined;
-  }, timeoutMs);
+  return eventually(
+    `${selector} to read ${JSON.stringify(texts)}`,
+    async () => {
+      const all = (await page.locator(selector).allTextContents()).map((t) => t.trim());
+      return JSON.stringify(all) === JSON.stringify(texts) ? true : undefined;
+    },
+    timeoutMs,
+  );
 }

@@ -44,7 +44,11 @@ async function watchedPage(browser: Browser): Promise<WatchedPage> {
 
 /** The canvas shows a frame with something lit (the clock app draws every second). */
 function showsFrames(page: Page): Promise<true> {
-  return eventually('a lit frame on the canvas', async () => (countPixels(await canvasFrame(page), (r, g, b) => r + g + b > 60) > 0 ? true : undefined), 15_000);
+  return eventually(
+    'a lit frame on the canvas',
+    async () => (countPixels(await canvasFrame(page), (r, g, b) => r + g + b > 60) > 0 ? true : undefined),
+    15_000,
+  );
 }
 
 let browser: Browser;
@@ -105,7 +109,12 @@ describe('under its Content-Security-Policy', () => {
       await page.setContent(`<iframe id="f" src="${bridge.httpUrl}/"></iframe>`);
       await eventually('the frame to be blocked', () => (problems.some((p) => /frame-ancestors/.test(p)) ? true : undefined));
       const framed = page.frames().find((f) => f.url().startsWith(bridge.httpUrl));
-      expect(await framed?.locator('#panel').count().catch(() => 0) ?? 0).toBe(0);
+      expect(
+        (await framed
+          ?.locator('#panel')
+          .count()
+          .catch(() => 0)) ?? 0,
+      ).toBe(0);
     } finally {
       await context.close();
     }
@@ -242,7 +251,7 @@ describe('with logins on the embedded broker (broker.password_file)', () => {
   });
 
   it('tells the page, which asks for the login before connecting, then shows frames', async () => {
-    const served = await (await fetch(`${bridge.httpUrl}/simulator-config.json`)).json() as { logins: boolean };
+    const served = (await (await fetch(`${bridge.httpUrl}/simulator-config.json`)).json()) as { logins: boolean };
     expect(served.logins).toBe(true);
     const { context, page, problems } = await watchedPage(browser);
     try {

@@ -5,7 +5,14 @@ import { bridgeLabel, brokerLabel, formatUptime, panelNotice, ledsShown, type Pa
 
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
 const state: DeviceState = {
-  state: 'ON', brightness: 128, app: 'clock', fps: 30, uptime_s: 5, version: '0.1.0', rotation: true, notification: null,
+  state: 'ON',
+  brightness: 128,
+  app: 'clock',
+  fps: 30,
+  uptime_s: 5,
+  version: '0.1.0',
+  rotation: true,
+  notification: null,
   display: { width: 64, height: 32, connected: false, transport: 'none' },
 };
 const live: PageStatus = { broker: 'connected', bridge: 'online', state, hasFrame: true, deviceId: 'desk' };
@@ -40,7 +47,12 @@ describe('links', () => {
   });
 
   it('reads the LEDs from P/state/display, and refuses malformed ones', () => {
-    expect(readDisplayLeds(enc({ connected: true, leds: { link: true, red: true, green: false, blue: false } }))).toEqual({ link: true, red: true, green: false, blue: false });
+    expect(readDisplayLeds(enc({ connected: true, leds: { link: true, red: true, green: false, blue: false } }))).toEqual({
+      link: true,
+      red: true,
+      green: false,
+      blue: false,
+    });
     expect(readDisplayLeds(enc({ connected: false, leds: null }))).toBeNull();
     expect(readDisplayLeds(enc({ connected: true, leds: { link: 'yes', red: true, green: false, blue: false } }))).toBeUndefined();
     expect(readDisplayLeds(enc('not json'))).toBeUndefined();

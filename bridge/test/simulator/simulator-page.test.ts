@@ -11,9 +11,7 @@ import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-pr
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
 import { launchChromium } from './chromium';
-import {
-  canvasFrame, countPixels, eventually, isGreen, isRed, openSimulator, sameFrame, waitForAttribute, waitForText, waitForTexts,
-} from './page-driver';
+import { canvasFrame, countPixels, eventually, isGreen, isRed, openSimulator, sameFrame, waitForAttribute, waitForText, waitForTexts } from './page-driver';
 
 // The build script is plain CommonJS so that it runs without a build itself.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -92,22 +90,23 @@ describe('simulator page served by a bridge with its embedded broker', () => {
     expect(countPixels(shown, isGreen)).toBeGreaterThan(10);
 
     // LED style leaves a dark gap at the corner of each cell; plain pixels fill the cell.
-    const corner = (): Promise<number[]> => page.evaluate(() => {
-      const canvas = document.getElementById('panel') as HTMLCanvasElement;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      const counts = [0, 0];
-      const cell = canvas.width / 64;
-      for (let p = 0; p < 64 * 32; p++) {
-        const x = (p % 64) * cell;
-        const y = Math.floor(p / 64) * cell;
-        const i = (y * canvas.width + x) * 4;
-        if (data[i + 1] > 120) counts[0]++;
-        const half = Math.floor(cell / 2);
-        const c = ((y + half) * canvas.width + x + half) * 4;
-        if (data[c + 1] > 120) counts[1]++;
-      }
-      return counts;
-    });
+    const corner = (): Promise<number[]> =>
+      page.evaluate(() => {
+        const canvas = document.getElementById('panel') as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        const counts = [0, 0];
+        const cell = canvas.width / 64;
+        for (let p = 0; p < 64 * 32; p++) {
+          const x = (p % 64) * cell;
+          const y = Math.floor(p / 64) * cell;
+          const i = (y * canvas.width + x) * 4;
+          if (data[i + 1] > 120) counts[0]++;
+          const half = Math.floor(cell / 2);
+          const c = ((y + half) * canvas.width + x + half) * 4;
+          if (data[c + 1] > 120) counts[1]++;
+        }
+        return counts;
+      });
     const [ledCorners, ledCentres] = await corner();
     expect(ledCorners).toBe(0);
     expect(ledCentres).toBeGreaterThan(10);
@@ -146,14 +145,15 @@ describe('simulator page served by a bridge with its embedded broker', () => {
     expect(await page.locator('#panel').evaluate((c) => c.style.filter)).toBe('');
   });
 
-  it('draws the board\'s status LEDs as P/state/display reports them', async () => {
+  it("draws the board's status LEDs as P/state/display reports them", async () => {
     // Without a board, the bridge reports no LEDs: both dark.
     await waitForAttribute(page, '#led-link', 'data-on', 'false');
     await waitForAttribute(page, '#led-rgb', 'data-colour', 'off');
     // What a bridge with a board publishes (the qemu end-to-end test checks the board agrees).
     const topic = bridge.topics.out(OUT.stateDisplay);
     const real = JSON.parse(client.on(topic).at(-1)!.payload.toString()) as Record<string, unknown>;
-    const publish = (leds: unknown): Promise<void> => client.publish(topic, JSON.stringify({ ...real, connected: true, transport: 'serial', leds }), { retain: true });
+    const publish = (leds: unknown): Promise<void> =>
+      client.publish(topic, JSON.stringify({ ...real, connected: true, transport: 'serial', leds }), { retain: true });
     await publish({ link: true, red: false, green: true, blue: false });
     await waitForAttribute(page, '#led-link', 'data-on', 'true');
     await waitForAttribute(page, '#led-rgb', 'data-colour', 'green');
@@ -173,12 +173,14 @@ describe('simulator page served by a bridge with its embedded broker', () => {
     expect(await buttonEvent(client, topic, since, () => button.click())).toBe('press');
 
     since = client.messages.length;
-    expect(await buttonEvent(client, topic, since, async () => {
-      await button.hover();
-      await page.mouse.down();
-      await page.waitForTimeout(800);
-      await page.mouse.up();
-    })).toBe('long_press');
+    expect(
+      await buttonEvent(client, topic, since, async () => {
+        await button.hover();
+        await page.mouse.down();
+        await page.waitForTimeout(800);
+        await page.mouse.up();
+      }),
+    ).toBe('long_press');
 
     since = client.messages.length;
     expect(await buttonEvent(client, topic, since, () => button.dblclick())).toBe('double_press');
@@ -190,8 +192,8 @@ describe('simulator page served by a bridge with its embedded broker', () => {
     expect(client.on(topic, since)).toHaveLength(1);
   });
 
-  it('uses the bridge\'s button timings: a space-bar hold is a long press while held, a double tap a double press', async () => {
-    const served = await (await fetch(`${bridge.httpUrl}/simulator-config.json`)).json() as { button: unknown };
+  it("uses the bridge's button timings: a space-bar hold is a long press while held, a double tap a double press", async () => {
+    const served = (await (await fetch(`${bridge.httpUrl}/simulator-config.json`)).json()) as { button: unknown };
     expect(served.button).toEqual({ long_press_ms: LONG_PRESS_MS, double_press_ms: 400 });
     const topic = bridge.topics.out(OUT.buttonEvent);
 
@@ -208,10 +210,12 @@ describe('simulator page served by a bridge with its embedded broker', () => {
 
     await page.waitForTimeout(600);
     since = client.messages.length;
-    expect(await buttonEvent(client, topic, since, async () => {
-      await page.keyboard.press('Space');
-      await page.keyboard.press('Space');
-    })).toBe('double_press');
+    expect(
+      await buttonEvent(client, topic, since, async () => {
+        await page.keyboard.press('Space');
+        await page.keyboard.press('Space');
+      }),
+    ).toBe('double_press');
     await page.waitForTimeout(600);
     expect(client.on(topic, since)).toHaveLength(1);
   });
@@ -278,7 +282,10 @@ describe('simulator page served by a bridge with its embedded broker', () => {
 
     const gif = new GifReader(readFileSync((await file.path())!));
     expect([gif.width, gif.height]).toEqual([512, 256]);
-    const before = client.messages.slice(0, since).filter((m) => m.topic === frameTopic).at(-1);
+    const before = client.messages
+      .slice(0, since)
+      .filter((m) => m.topic === frameTopic)
+      .at(-1);
     const published: Received[] = [...(before ? [before] : []), ...client.on(frameTopic, since)];
     const decoded: Uint8Array[] = [];
     let totalCs = 0;

@@ -46,9 +46,17 @@ describe('megabit app new / build / install', () => {
     const installed = await run(process.execPath, [BRIDGE_CLI, 'app', 'install', appDir, '--mqtt', bridge.mqttUrl]);
     expect(installed.stdout).toContain('installed hello-world 0.1.0');
 
-    const apps = await client.waitFor('megabit/megabit/state/apps', (m) => (JSON.parse(m.payload.toString()) as AppStatus[]).some((a) => a.id === 'hello-world'), 30_000);
+    const apps = await client.waitFor(
+      'megabit/megabit/state/apps',
+      (m) => (JSON.parse(m.payload.toString()) as AppStatus[]).some((a) => a.id === 'hello-world'),
+      30_000,
+    );
     expect((JSON.parse(apps.payload.toString()) as AppStatus[]).find((a) => a.id === 'hello-world')).toEqual({
-      id: 'hello-world', name: 'Hello World', version: '0.1.0', enabled: true, status: 'ok',
+      id: 'hello-world',
+      name: 'Hello World',
+      version: '0.1.0',
+      enabled: true,
+      status: 'ok',
     });
     // The only app: the rotation shows it as soon as it is installed.
     expect(await client.request('app', 'hello-world')).toMatchObject({ ok: true, app: 'hello-world' });
@@ -59,9 +67,15 @@ describe('megabit app new / build / install', () => {
   });
 
   it('explains what is wrong instead of failing obscurely', async () => {
-    await expect(run(process.execPath, [BRIDGE_CLI, 'app', 'new', 'Bad Name', '--dir', workDir])).rejects.toMatchObject({ stderr: expect.stringContaining('not a valid app id') });
-    await expect(run(process.execPath, [BRIDGE_CLI, 'app', 'install', workDir, '--mqtt', bridge.mqttUrl])).rejects.toMatchObject({ stderr: expect.stringContaining('run "npm run build"') });
-    await expect(run(process.execPath, [BRIDGE_CLI, 'app', 'install', join(workDir, 'hello-world'), '--mqtt', 'mqtt://127.0.0.1:1'])).rejects.toMatchObject({ stderr: expect.stringContaining('cannot reach the MQTT broker') });
+    await expect(run(process.execPath, [BRIDGE_CLI, 'app', 'new', 'Bad Name', '--dir', workDir])).rejects.toMatchObject({
+      stderr: expect.stringContaining('not a valid app id'),
+    });
+    await expect(run(process.execPath, [BRIDGE_CLI, 'app', 'install', workDir, '--mqtt', bridge.mqttUrl])).rejects.toMatchObject({
+      stderr: expect.stringContaining('run "npm run build"'),
+    });
+    await expect(run(process.execPath, [BRIDGE_CLI, 'app', 'install', join(workDir, 'hello-world'), '--mqtt', 'mqtt://127.0.0.1:1'])).rejects.toMatchObject({
+      stderr: expect.stringContaining('cannot reach the MQTT broker'),
+    });
   });
 });
 
@@ -146,8 +160,11 @@ describe('megabit app preview', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(output()).toContain('rebuilding');
-      await client.waitFor('megabit/megabit/display/frame', (m) => m.payload.some((b) => b > 0) && !m.payload.equals(before), 30_000, since)
-        .catch((e: Error) => { throw new Error(`${e.message}; preview said:\n${output()}`); });
+      await client
+        .waitFor('megabit/megabit/display/frame', (m) => m.payload.some((b) => b > 0) && !m.payload.equals(before), 30_000, since)
+        .catch((e: Error) => {
+          throw new Error(`${e.message}; preview said:\n${output()}`);
+        });
     } finally {
       child.kill('SIGINT');
       await new Promise((resolve) => child.once('exit', resolve));

@@ -17,13 +17,9 @@ describe('megabit device', () => {
   it('info: prints what the device says about itself', async () => {
     const { code, lines } = await run(['info', '--serial', '/dev/ttyFAKE1']);
     expect(code).toBe(0);
-    expect(lines).toEqual(expect.arrayContaining([
-      'port:      /dev/ttyFAKE1',
-      'board:     ts-peer',
-      'firmware:  9.8.7',
-      'protocol:  1.0',
-      'panel:     64x32, 8 bits per colour',
-    ]));
+    expect(lines).toEqual(
+      expect.arrayContaining(['port:      /dev/ttyFAKE1', 'board:     ts-peer', 'firmware:  9.8.7', 'protocol:  1.0', 'panel:     64x32, 8 bits per colour']),
+    );
   });
 
   it('status: prints the frame shown and every counter', async () => {

@@ -27,14 +27,19 @@ describe('the data dir', () => {
     expect(lines).toEqual([]);
   });
 
-  it('is tightened with the bridge\'s own files when an older version left them readable, and says so', () => {
+  it("is tightened with the bridge's own files when an older version left them readable, and says so", () => {
     const data = join(root, 'data');
     mkdirSync(join(data, 'apps', 'weather'), { recursive: true });
     writeFileSync(join(data, 'apps', 'weather', 'config.json'), '{"api_key":"k"}');
     writeFileSync(join(data, 'state.json'), '{}');
     writeFileSync(join(data, 'megabit.yaml'), 'log_level: info\n');
     writeFileSync(join(data, 'broker.passwd'), 'user:$7$...\n');
-    for (const [path, m] of [[data, 0o755], [join(data, 'apps'), 0o755], [join(data, 'apps', 'weather'), 0o775]] as const) chmodSync(path, m);
+    for (const [path, m] of [
+      [data, 0o755],
+      [join(data, 'apps'), 0o755],
+      [join(data, 'apps', 'weather'), 0o775],
+    ] as const)
+      chmodSync(path, m);
     for (const file of ['apps/weather/config.json', 'state.json', 'megabit.yaml', 'broker.passwd']) chmodSync(join(data, file), 0o644);
 
     const changed = securePrivateDir(data, log);
@@ -64,14 +69,17 @@ describe('megabit.yaml with secrets', () => {
   };
 
   it('finds the secrets set in the file', () => {
-    expect(secretKeys({ mqtt: { password: 'p', password_file: '/etc/x' }, homeassistant: { token: 't', url: 'http://ha' }, http: { auth_token: 'a' } }))
-      .toEqual(['mqtt.password', 'homeassistant.token', 'http.auth_token']);
+    expect(
+      secretKeys({ mqtt: { password: 'p', password_file: '/etc/x' }, homeassistant: { token: 't', url: 'http://ha' }, http: { auth_token: 'a' } }),
+    ).toEqual(['mqtt.password', 'homeassistant.token', 'http.auth_token']);
     expect(secretKeys({ mqtt: { password: '' }, homeassistant: { enabled: true } })).toEqual([]);
   });
 
   it('warns, naming the file, the keys and the fix, when others or the group can read it', () => {
     const file = write('homeassistant:\n  token: abc\nmqtt:\n  password: pw\n', 0o644);
-    expect(warnIfSecretsReadable(file, log)).toBe(`${file} holds homeassistant.token, mqtt.password and every user of this machine can read it (mode 0644): run "chmod 600 ${file}"`);
+    expect(warnIfSecretsReadable(file, log)).toBe(
+      `${file} holds homeassistant.token, mqtt.password and every user of this machine can read it (mode 0644): run "chmod 600 ${file}"`,
+    );
     expect(lines.map(([level]) => level)).toEqual(['warn']);
     chmodSync(file, 0o640);
     expect(warnIfSecretsReadable(file, log)).toMatch(/and its group can read it \(mode 0640\)/);

@@ -6,8 +6,16 @@
  */
 import { connect, type MqttClient } from 'mqtt';
 import {
-  commandPath, DeviceTopics, OUT, topicMatches, type AppStatus, type AppsOrderRequest, type CommandName, type CommandReply,
-  type CommandRequest, type ParamArgs,
+  commandPath,
+  DeviceTopics,
+  OUT,
+  topicMatches,
+  type AppStatus,
+  type AppsOrderRequest,
+  type CommandName,
+  type CommandReply,
+  type CommandRequest,
+  type ParamArgs,
 } from '@megabit/contract';
 import type { Node, NodeStatus } from './node-red';
 import { ReplyMatcher } from './replies';
@@ -29,9 +37,7 @@ export type MessageHandler = (topic: string, payload: Buffer) => void;
  * A command body, typed by the command's request in the contract: JSON gets a `transaction`;
  * raw bytes (app data) are sent as they are.
  */
-export type CommandBody<K extends CommandName> = CommandRequest<K> extends Uint8Array
-  ? { raw: Buffer | string }
-  : { json: CommandRequest<K> };
+export type CommandBody<K extends CommandName> = CommandRequest<K> extends Uint8Array ? { raw: Buffer | string } : { json: CommandRequest<K> };
 
 /** The `{"ok":true}` reply of a command, typed by the contract (`CommandReply`). */
 export type OkReply<K extends CommandName> = { ok: true; transaction?: string | number } & CommandReply<K>;
@@ -63,7 +69,10 @@ export class DeviceLink {
   private orderChain: Promise<unknown> = Promise.resolve();
   private lastError?: string;
 
-  constructor(private readonly settings: DeviceSettings, private readonly log: (text: string) => void) {
+  constructor(
+    private readonly settings: DeviceSettings,
+    private readonly log: (text: string) => void,
+  ) {
     this.topics = new DeviceTopics(settings.baseTopic, settings.deviceId);
     this.replies = new ReplyMatcher(settings.timeoutMs);
     const responses = this.topics.response('');

@@ -1,5 +1,5 @@
 /** How the nodes reach their `megabit-device` config node and its shared connection. */
-import { DeviceLink } from './device-link';
+import type { DeviceLink } from './device-link';
 import type { Node, NodeAPI, NodeDef } from './node-red';
 
 export const DEVICE_TYPE = 'megabit-device';
@@ -13,7 +13,7 @@ export interface MegabitDeviceNode extends Node {
  * it closes; undefined (with a red status) when no device is set.
  */
 export function useDevice(RED: NodeAPI, node: Node, def: NodeDef): DeviceLink | undefined {
-  const device = typeof def.device === 'string' ? RED.nodes.getNode(def.device) as MegabitDeviceNode | null : null;
+  const device = typeof def.device === 'string' ? (RED.nodes.getNode(def.device) as MegabitDeviceNode | null) : null;
   if (!device?.link) {
     node.status({ fill: 'red', shape: 'ring', text: 'no device' });
     node.error('megabit: no device is configured for this node');

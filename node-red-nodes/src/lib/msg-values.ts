@@ -1,8 +1,7 @@
 /** Reading the values of a Node-RED message and of a node's form. */
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value)
-    && !(value instanceof Uint8Array);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value) && !(value instanceof Uint8Array);
 }
 
 /** A form field as a trimmed string; empty fields are undefined. */

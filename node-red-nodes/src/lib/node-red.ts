@@ -46,7 +46,7 @@ export interface CredentialsDef {
 export interface NodeAPI {
   nodes: {
     createNode(node: object, def: NodeDef): void;
-    registerType<N extends Node>(type: string, constructor: (this: N, def: NodeDef) => void, options?: { credentials?: CredentialsDef }): void;
+    registerType<N extends Node>(type: string, nodeConstructor: (this: N, def: NodeDef) => void, options?: { credentials?: CredentialsDef }): void;
     getNode(id: string): unknown;
   };
 }

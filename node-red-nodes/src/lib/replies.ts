@@ -5,14 +5,16 @@
  */
 import type { ApiError } from '@megabit/contract';
 
-export type ReplyBody = { ok: true; transaction?: string | number; [key: string]: unknown }
-  | { ok: false; error: ApiError; transaction?: string | number };
+export type ReplyBody = { ok: true; transaction?: string | number; [key: string]: unknown } | { ok: false; error: ApiError; transaction?: string | number };
 
 /** An `{"ok":false}` reply; `reply` is the whole body so flows can inspect it. */
 export class CommandError extends Error {
   readonly code: string;
 
-  constructor(readonly path: string, readonly reply: ReplyBody & { ok: false }) {
+  constructor(
+    readonly path: string,
+    readonly reply: ReplyBody & { ok: false },
+  ) {
     super(`megabit ${path}: ${reply.error.message} (${reply.error.code})`);
     this.name = 'CommandError';
     this.code = reply.error.code;
@@ -23,7 +25,10 @@ export class CommandError extends Error {
 export class ReplyTimeoutError extends Error {
   readonly code = 'timeout';
 
-  constructor(readonly path: string, timeoutMs: number) {
+  constructor(
+    readonly path: string,
+    timeoutMs: number,
+  ) {
     super(`megabit ${path}: no reply within ${timeoutMs / 1000} s (is the bridge online?)`);
     this.name = 'ReplyTimeoutError';
   }
@@ -76,7 +81,10 @@ export class ReplyMatcher {
     let pending!: Pending;
     const promise = new Promise<ReplyBody & { ok: true }>((resolve, reject) => {
       pending = {
-        path, transaction, resolve, reject,
+        path,
+        transaction,
+        resolve,
+        reject,
         timer: setTimeout(() => {
           this.forget(pending);
           reject(new ReplyTimeoutError(path, this.timeoutMs));
@@ -86,7 +94,14 @@ export class ReplyMatcher {
     if (transaction !== undefined) this.byTransaction.set(transaction, pending);
     else this.inOrder.set(path, [...(this.inOrder.get(path) ?? []), pending]);
     let settled = false;
-    promise.then(() => { settled = true; }, () => { settled = true; });
+    promise.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
     return {
       promise,
       isSettled: () => settled,
@@ -107,9 +122,7 @@ export class ReplyMatcher {
       return;
     }
     if (!isReplyBody(body)) return;
-    const pending = body.transaction !== undefined
-      ? this.byTransaction.get(String(body.transaction))
-      : this.inOrder.get(path)?.[0];
+    const pending = body.transaction !== undefined ? this.byTransaction.get(String(body.transaction)) : this.inOrder.get(path)?.[0];
     if (!pending || pending.path !== path) return;
     this.forget(pending);
     if (body.ok) pending.resolve(body);

@@ -3,8 +3,19 @@
  * command comes from the form, or from msg.topic when the form leaves it open.
  */
 import {
-  CMD, commandPath, isValidId, parseAppConfig, parseAppId, parseAppRemove, parseAppsOrder, parseEmpty, parseInstall,
-  type AppStatus, type AppsOrderRequest, type CommandName, type InstallRequest,
+  CMD,
+  commandPath,
+  isValidId,
+  parseAppConfig,
+  parseAppId,
+  parseAppRemove,
+  parseAppsOrder,
+  parseEmpty,
+  parseInstall,
+  type AppStatus,
+  type AppsOrderRequest,
+  type CommandName,
+  type InstallRequest,
 } from '@megabit/contract';
 import { checked, handleCommands, InvalidInputError } from '../lib/command-input';
 import type { DeviceLink, OkReply } from '../lib/device-link';
@@ -13,7 +24,7 @@ import { formText, isPlainObject } from '../lib/msg-values';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../lib/node-red';
 
 const APP_COMMANDS = ['switch', 'next', 'previous', 'enable', 'disable', 'install', 'remove', 'config'] as const;
-type AppCommand = typeof APP_COMMANDS[number];
+type AppCommand = (typeof APP_COMMANDS)[number];
 type Reply = Promise<OkReply<CommandName>>;
 
 function isAppCommand(value: unknown): value is AppCommand {

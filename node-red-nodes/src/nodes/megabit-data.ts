@@ -28,7 +28,10 @@ function register(RED: NodeAPI): void {
     handleCommands(this, link, (msg, device) => {
       const id = formApp ?? msg.app;
       if (typeof id !== 'string' || !isValidId(id)) {
-        throw new InvalidInputError(commandPath('appData', { appId: '<id>' }), `give a valid app id in the node or msg.app (got ${JSON.stringify(id) ?? 'nothing'})`);
+        throw new InvalidInputError(
+          commandPath('appData', { appId: '<id>' }),
+          `give a valid app id in the node or msg.app (got ${JSON.stringify(id) ?? 'nothing'})`,
+        );
       }
       const path = commandPath('appData', { appId: id });
       // Raw bytes carry no transaction: the reply is matched by order (see replies.ts).

@@ -47,7 +47,7 @@ function register(RED: NodeAPI): void {
     const settings = formSettings(def);
     handleCommands(this, link, (msg, device) => {
       if (msg.topic === 'dismiss') {
-        const id = isPlainObject(msg.payload) ? msg.payload.id : msg.notification_id ?? settings.id;
+        const id = isPlainObject(msg.payload) ? msg.payload.id : (msg.notification_id ?? settings.id);
         const request = checked(CMD.notifyDismiss, parseDismiss(JSON.stringify(defined({ id }))));
         return device.request('notifyDismiss', { json: request });
       }

@@ -60,10 +60,14 @@ export class Collector {
   /** The first message (from index `since` on) that satisfies `predicate`, waiting for it if needed. */
   async next(predicate: (msg: NodeMessage) => boolean = () => true, timeoutMs = 10_000, since = 0): Promise<NodeMessage> {
     let found: NodeMessage | undefined;
-    await until(`a matching message at "${this.nodeId}"`, () => {
-      found = this.messages.slice(since).find(predicate);
-      return found !== undefined;
-    }, timeoutMs);
+    await until(
+      `a matching message at "${this.nodeId}"`,
+      () => {
+        found = this.messages.slice(since).find(predicate);
+        return found !== undefined;
+      },
+      timeoutMs,
+    );
     return found!;
   }
 }

@@ -6,13 +6,18 @@ const APP = join(__dirname, '..');
 
 /** One generation of life on the 64x32 torus, on '#'/'.' pictures. */
 function life(board: string[]): string[] {
-  const h = board.length, w = board[0].length;
+  const h = board.length,
+    w = board[0].length;
   const alive = (x: number, y: number) => board[(y + h) % h][(x + w) % w] === '#';
-  return board.map((row, y) => [...row].map((_, x) => {
-    let n = 0;
-    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && alive(x + dx, y + dy)) n++;
-    return n === 3 || (n === 2 && alive(x, y)) ? '#' : '.';
-  }).join(''));
+  return board.map((row, y) =>
+    [...row]
+      .map((_, x) => {
+        let n = 0;
+        for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && alive(x + dx, y + dy)) n++;
+        return n === 3 || (n === 2 && alive(x, y)) ? '#' : '.';
+      })
+      .join(''),
+  );
 }
 
 const count = (board: string[]) => board.join('').split('#').length - 1;

@@ -25,12 +25,14 @@ function ring(x: number, y: number): string[] {
 /** The icon PNG's opaque pixels must appear in their colours, centred in the 12-pixel column. */
 function expectIcon(frame: Uint8Array, name: string): void {
   const png = PNG.sync.read(readFileSync(join(APP, 'images', `${name}.png`)));
-  const x0 = Math.trunc((12 - png.width) / 2), y0 = Math.trunc((32 - png.height) / 2);
-  for (let y = 0; y < png.height; y++) for (let x = 0; x < png.width; x++) {
-    const o = (y * png.width + x) * 4;
-    const want = png.data[o + 3] < 128 ? 0 : (png.data[o] << 16) | (png.data[o + 1] << 8) | png.data[o + 2];
-    expect(pixel(frame, x0 + x, y0 + y)).toBe(want);
-  }
+  const x0 = Math.trunc((12 - png.width) / 2),
+    y0 = Math.trunc((32 - png.height) / 2);
+  for (let y = 0; y < png.height; y++)
+    for (let x = 0; x < png.width; x++) {
+      const o = (y * png.width + x) * 4;
+      const want = png.data[o + 3] < 128 ? 0 : (png.data[o] << 16) | (png.data[o + 1] << 8) | png.data[o + 2];
+      expect(pixel(frame, x0 + x, y0 + y)).toBe(want);
+    }
 }
 
 describe('sensor app', () => {
@@ -59,11 +61,7 @@ describe('sensor app', () => {
     t = await startTestApp(APP, { config: { source: 'mqtt', json_field: 'humidity', decimals: 0, unit: '%', icon: 'drop', label: 'Bath' } });
     t.app.setMqttValue('home/sensor/temperature', enc('{"humidity": 56.7, "battery": 90}'));
     const frame = await t.frame();
-    const text = union(
-      textPicture('Bath', 14, 1, { font: '3x5' }),
-      textPicture('57', 14, 10, VALUE),
-      textPicture('%', 38, 19, { font: '3x5' }),
-    );
+    const text = union(textPicture('Bath', 14, 1, { font: '3x5' }), textPicture('57', 14, 10, VALUE), textPicture('%', 38, 19, { font: '3x5' }));
     expect(crop(picture(frame), 12, 0, 64, 32)).toEqual(crop(text, 12, 0, 64, 32));
     expectIcon(frame, 'drop');
   });

@@ -8,7 +8,14 @@
  * together are bounded.
  */
 import {
-  COMMANDS, parseCommand, routeCommand, transactionOf, type ApiError, type CommandName, type CommandRoute, type DeviceTopics,
+  COMMANDS,
+  parseCommand,
+  routeCommand,
+  transactionOf,
+  type ApiError,
+  type CommandName,
+  type CommandRoute,
+  type DeviceTopics,
   type Lane,
 } from '@megabit/contract';
 import type { Part } from '../../part';
@@ -85,9 +92,7 @@ export class CommandRouter implements Part {
 
   private reply(path: string, request: Buffer, outcome: Outcome): void {
     const transaction = transactionOf(request);
-    const body = 'error' in outcome
-      ? { ok: false, error: outcome.error }
-      : { ok: true, ...outcome.data };
+    const body = 'error' in outcome ? { ok: false, error: outcome.error } : { ok: true, ...outcome.data };
     if (transaction !== undefined) Object.assign(body, { transaction });
     if ('error' in outcome) this.log.debug(`cmd/${path} → ${outcome.error.code}: ${outcome.error.message}`);
     this.mqtt.publish(this.topics.response(path), JSON.stringify(body), { qos: 1 });
@@ -113,6 +118,9 @@ function unknownCommand(path: string): Outcome {
 /** One line: the error and where it was thrown, so a bug report has the place without a stack dump. */
 function describeUnexpected(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
-  const at = e.stack?.split('\n').find((line) => line.trimStart().startsWith('at '))?.trim();
+  const at = e.stack
+    ?.split('\n')
+    .find((line) => line.trimStart().startsWith('at '))
+    ?.trim();
   return `${e.name}: ${e.message}${at ? ` (${at})` : ''}`;
 }

@@ -4,8 +4,16 @@
  */
 import { ApiFailure, type ApiError, type ErrorCode } from '@megabit/contract';
 import {
-  AppDisabledError, AppFailedError, DomainError, InstallFailedError, InvalidConfigError, InvalidRequestError,
-  PermissionsChangedError, PreviewRunningError, TooLargeError, UnknownAppError,
+  AppDisabledError,
+  AppFailedError,
+  DomainError,
+  InstallFailedError,
+  InvalidConfigError,
+  InvalidRequestError,
+  PermissionsChangedError,
+  PreviewRunningError,
+  TooLargeError,
+  UnknownAppError,
 } from '../../errors';
 
 type DomainErrorClass = abstract new (...args: never[]) => DomainError;

@@ -3,9 +3,7 @@ import { isSequenced } from './constants';
 import { encodePacket, type Packet } from './packet';
 import { type Message, type MessageName, messageNameOf, schemaOf } from './schema';
 
-export type DecodeResult =
-  | { ok: true; message: Message }
-  | { ok: false; reason: 'unknown-type' | 'short-body'; type: number; seq: number };
+export type DecodeResult = { ok: true; message: Message } | { ok: false; reason: 'unknown-type' | 'short-body'; type: number; seq: number };
 
 function fieldValue(message: Message, name: string, size: number): number {
   const value = (message as unknown as Record<string, unknown>)[name];

@@ -7,7 +7,14 @@
 import { FRAME_BYTES } from '@megabit/contract';
 import type { ByteChannel } from '../../../src/serial/byte-channel';
 import {
-  crc32, decodeMessage, encodeMessage, type Message, type MessageOf, PacketParser, PixelFormat, RejectReason,
+  crc32,
+  decodeMessage,
+  encodeMessage,
+  type Message,
+  type MessageOf,
+  PacketParser,
+  PixelFormat,
+  RejectReason,
   STATUS_COUNTERS,
 } from '../../../src/serial/protocol';
 
@@ -50,7 +57,10 @@ export class FakeDevice {
   private readonly timer: NodeJS.Timeout;
   private readonly onData = (chunk: Buffer): void => this.receive(chunk);
 
-  constructor(private readonly channel: ByteChannel, private readonly options: FakeDeviceOptions = {}) {
+  constructor(
+    private readonly channel: ByteChannel,
+    private readonly options: FakeDeviceOptions = {},
+  ) {
     channel.on('data', this.onData);
     this.timer = setInterval(() => this.tick(), 20);
   }
@@ -168,9 +178,21 @@ export class FakeDevice {
       const major = this.options.major ?? 1;
       const ok = message.major === major;
       this.send({
-        name: 'HELLO_REPLY', seq: 0, result: ok ? 0 : 1, protoMajor: major, protoMinor: 0, fwMajor: 9, fwMinor: 8,
-        fwPatch: 7, width: WIDTH, height: HEIGHT, colourDepth: 8, maxPacket: 1024, window: this.options.window ?? 8,
-        bootId: this.bootId, board: this.options.board ?? 'ts-peer',
+        name: 'HELLO_REPLY',
+        seq: 0,
+        result: ok ? 0 : 1,
+        protoMajor: major,
+        protoMinor: 0,
+        fwMajor: 9,
+        fwMinor: 8,
+        fwPatch: 7,
+        width: WIDTH,
+        height: HEIGHT,
+        colourDepth: 8,
+        maxPacket: 1024,
+        window: this.options.window ?? 8,
+        bootId: this.bootId,
+        board: this.options.board ?? 'ts-peer',
       });
       if (!ok) {
         this.session = false;
@@ -233,8 +255,15 @@ export class FakeDevice {
         return;
       case 'GET_STATUS':
         return this.send({
-          name: 'STATUS', seq: 0, frameId: this.shownId, frameCrc: this.shownCrc, refreshHz: 0, uptimeMs: 1234,
-          brightness: this.brightness, power: this.power, counters: STATUS_COUNTERS.map((c) => this.counters[c]),
+          name: 'STATUS',
+          seq: 0,
+          frameId: this.shownId,
+          frameCrc: this.shownCrc,
+          refreshHz: 0,
+          uptimeMs: 1234,
+          brightness: this.brightness,
+          power: this.power,
+          counters: STATUS_COUNTERS.map((c) => this.counters[c]),
         });
       default:
         return this.reject(message.seq, RejectReason.UNKNOWN_TYPE);

@@ -20,7 +20,10 @@ export class FakeCable {
   opens = 0;
   private boots = 0;
 
-  constructor(private readonly options: FakeDeviceOptions = {}, private readonly configure?: (host: MemoryEnd, dev: MemoryEnd) => void) {}
+  constructor(
+    private readonly options: FakeDeviceOptions = {},
+    private readonly configure?: (host: MemoryEnd, dev: MemoryEnd) => void,
+  ) {}
 
   readonly open = async (path: string): Promise<OpenChannel> => {
     this.opens++;

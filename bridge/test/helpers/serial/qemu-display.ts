@@ -21,7 +21,6 @@ const GPIO_OUT = 0x50000504;
 const LED_LINK_PIN = 4;
 const LED_RED_PIN = 5;
 
-
 /** Changes bytes on their way through the proxy; returns what passes on. */
 export type ByteMangler = (chunk: Buffer) => Buffer;
 
@@ -31,7 +30,10 @@ export type ByteMangler = (chunk: Buffer) => Buffer;
  */
 export function noisyLine(drop: number, flip: number, seed = 1): ByteMangler & { bytes: number; dropped: number; flipped: number } {
   let state = seed;
-  const random = (): number => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const random = (): number => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state / 0x7fffffff;
+  };
   const mangle = ((chunk: Buffer): Buffer => {
     const out: number[] = [];
     for (const byte of chunk) {
@@ -69,7 +71,10 @@ export class QemuDisplay {
   /** When the pty of the last boot appeared: the moment the device is back for the bridge. */
   ptyAppearedAt = 0;
 
-  private constructor(private readonly dir: string, private readonly mangle?: ByteMangler) {
+  private constructor(
+    private readonly dir: string,
+    private readonly mangle?: ByteMangler,
+  ) {
     this.ptyPath = join(dir, 'ttyMEGABIT');
   }
 

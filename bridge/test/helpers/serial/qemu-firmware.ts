@@ -16,13 +16,10 @@ const FIRMWARE_DIR = join(__dirname, '../../../../firmware');
 export { FIRMWARE_ELF };
 const GPIO_OUT = 0x50000504;
 
-
 export function buildFirmware(): void {
   requireQemuTools('the firmware qemu test');
   execFileSync('make', ['-C', FIRMWARE_DIR, 'build/qemu_microbit/firmware.elf'], { stdio: 'pipe' });
 }
-
-
 
 export interface QemuFirmware {
   ptyPath: string;
@@ -32,7 +29,6 @@ export interface QemuFirmware {
   readGpioOut(): Promise<number>;
   stop(): Promise<void>;
 }
-
 
 export async function startQemuFirmware(): Promise<QemuFirmware> {
   requireQemuTools('the firmware qemu test');

@@ -4,7 +4,13 @@
  * queue bound, and how thrown errors become replies.
  */
 import {
-  COMMANDS, DeviceTopics, MAX_COMMAND_BYTES, commandPath, type AppManifest, type AppStatus, type CommandName,
+  COMMANDS,
+  DeviceTopics,
+  MAX_COMMAND_BYTES,
+  commandPath,
+  type AppManifest,
+  type AppStatus,
+  type CommandName,
   type DeviceState,
 } from '@megabit/contract';
 import type { DeviceControl } from '../../../src/device/device-control';
@@ -50,12 +56,25 @@ const APPS: AppStatus[] = [{ id: 'clock', name: 'Clock', version: '1.0.0', enabl
 function scriptedDevice(overrides: Partial<DeviceControl> = {}): DeviceControl & { calls: string[] } {
   const calls: string[] = [];
   const state: DeviceState = {
-    state: 'ON', brightness: 100, app: 'clock', fps: 0, uptime_s: 0, version: '0.0.0', rotation: true, notification: null,
+    state: 'ON',
+    brightness: 100,
+    app: 'clock',
+    fps: 0,
+    uptime_s: 0,
+    version: '0.0.0',
+    rotation: true,
+    notification: null,
     display: { width: 64, height: 32, connected: false, transport: 'none' },
   };
   const device: Partial<DeviceControl> = {
-    notify: (r) => (calls.push(`notify ${r.text}`), r.id ?? 'n1'),
-    dismissNotification: () => (calls.push('dismiss'), false),
+    notify: (r) => {
+      calls.push(`notify ${r.text}`);
+      return r.id ?? 'n1';
+    },
+    dismissNotification: () => {
+      calls.push('dismiss');
+      return false;
+    },
     showApp: (id) => void calls.push(`show ${id}`),
     nextApp: () => void calls.push('next'),
     previousApp: () => void calls.push('previous'),
@@ -64,10 +83,19 @@ function scriptedDevice(overrides: Partial<DeviceControl> = {}): DeviceControl &
     installApp: async (m: AppManifest) => void calls.push(`install ${m.id}`),
     removeApp: async (id) => void calls.push(`remove ${id}`),
     previewApp: async (m: AppManifest) => void calls.push(`preview ${m.id}`),
-    endPreview: () => (calls.push('end preview'), true),
+    endPreview: () => {
+      calls.push('end preview');
+      return true;
+    },
     setAppOrder: async (order) => void calls.push(`order ${order.join(',')}`),
-    setAppConfig: async (id, config) => (calls.push(`config ${id}`), config),
-    pushAppData: (id) => (calls.push(`data ${id}`), true),
+    setAppConfig: async (id, config) => {
+      calls.push(`config ${id}`);
+      return config;
+    },
+    pushAppData: (id) => {
+      calls.push(`data ${id}`);
+      return true;
+    },
     pressButton: (e) => void calls.push(`button ${e.action}`),
     state: () => state,
     apps: () => APPS,
@@ -128,7 +156,7 @@ describe('CommandRouter', () => {
     expect(reply('display')).toEqual({ ok: true, state: 'ON', brightness: 100 });
   });
 
-  it('runs each command in its descriptor\'s lane: a display command never waits behind an install', async () => {
+  it("runs each command in its descriptor's lane: a display command never waits behind an install", async () => {
     const installing = gate();
     const device = scriptedDevice({ installApp: async () => installing.promise });
     const { mqtt, router } = setup(device);
@@ -144,7 +172,7 @@ describe('CommandRouter', () => {
     expect(mqtt.replies.map((r) => r.path).slice(displayPaths.length)).toEqual(['apps/install', 'app']);
   });
 
-  it('refuses a payload over its descriptor\'s limit before parsing it, and takes one at the limit', async () => {
+  it("refuses a payload over its descriptor's limit before parsing it, and takes one at the limit", async () => {
     const { mqtt, router, device } = setup();
     for (const name of NAMES) mqtt.send(pathOf(name), Buffer.alloc(COMMANDS[name].maxBytes + 1, 0x20));
     await router.idle();
@@ -206,9 +234,12 @@ describe('CommandRouter', () => {
     mqtt.send('apps/install', VALID.appsInstall);
     for (let i = 0; i < 255; i++) mqtt.send('app/next', `{"transaction":${i}}`);
     mqtt.send('app', '{"id":"clock","transaction":"late"}');
-    expect(mqtt.replies).toEqual([{
-      path: 'app', body: { ok: false, error: { code: 'busy', message: 'more than 256 commands are waiting; try again' }, transaction: 'late' },
-    }]);
+    expect(mqtt.replies).toEqual([
+      {
+        path: 'app',
+        body: { ok: false, error: { code: 'busy', message: 'more than 256 commands are waiting; try again' }, transaction: 'late' },
+      },
+    ]);
     installing.open();
     await router.idle();
     expect(mqtt.replies).toHaveLength(257);
@@ -238,7 +269,9 @@ describe('CommandRouter', () => {
     ]);
     const errors = lines.filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0].message).toMatch(/^command notify failed unexpectedly \(a bug\): TypeError: cannot read properties of undefined \(at .*command-router\.test\.ts:\d+:\d+\)\)?$/);
+    expect(errors[0].message).toMatch(
+      /^command notify failed unexpectedly \(a bug\): TypeError: cannot read properties of undefined \(at .*command-router\.test\.ts:\d+:\d+\)\)?$/,
+    );
     expect(errors[0].message).not.toContain('\n');
     expect(lines.filter((l) => l.level !== 'debug' && l.level !== 'error')).toEqual([]);
   });

@@ -5,8 +5,16 @@
 import { ApiFailure } from '@megabit/contract';
 import * as errors from '../../../src/errors';
 import {
-  AppDisabledError, AppFailedError, DomainError, InstallFailedError, InvalidConfigError, InvalidRequestError,
-  PermissionsChangedError, PreviewRunningError, TooLargeError, UnknownAppError,
+  AppDisabledError,
+  AppFailedError,
+  DomainError,
+  InstallFailedError,
+  InvalidConfigError,
+  InvalidRequestError,
+  PermissionsChangedError,
+  PreviewRunningError,
+  TooLargeError,
+  UnknownAppError,
 } from '../../../src/errors';
 import { DOMAIN_ERROR_CODES, apiErrorOf } from '../../../src/mqtt/api/error-codes';
 
@@ -14,8 +22,9 @@ describe('apiErrorOf', () => {
   it('has a row for every error class errors.ts exports, and no other', () => {
     const exported = Object.values(errors).filter((v) => typeof v === 'function' && v !== DomainError);
     expect(exported.length).toBeGreaterThanOrEqual(9);
-    expect(DOMAIN_ERROR_CODES.map((m) => m.error).sort((a, b) => a.name.localeCompare(b.name)))
-      .toEqual([...exported].sort((a, b) => a.name.localeCompare(b.name)));
+    expect(DOMAIN_ERROR_CODES.map((m) => m.error).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      [...exported].sort((a, b) => a.name.localeCompare(b.name)),
+    );
   });
 
   it.each([
@@ -33,7 +42,7 @@ describe('apiErrorOf', () => {
     expect(error.name).toBe(error.constructor.name);
   });
 
-  it('passes a handler\'s own ApiFailure through', () => {
+  it("passes a handler's own ApiFailure through", () => {
     expect(apiErrorOf(new ApiFailure('unknown_app', 'no app "x" is installed'))).toEqual({ code: 'unknown_app', message: 'no app "x" is installed' });
   });
 
