@@ -22,7 +22,7 @@ describe('SDK (probe app in the real sandbox)', () => {
   async function scene(name: string, extra: Record<string, unknown> = {}): Promise<{ frame: Uint8Array | null; logs: string[] }> {
     t = await startTestApp(PROBE, { config: { scene: name, ...extra } });
     const frame = await t.app.run();
-    return { frame: frame?.slice(), logs: t.logs.map((l) => l.message) };
+    return { frame: frame ? frame.slice() : null, logs: t.logs.map((l) => l.message) };
   }
 
   it('draws pixels, rectangles, circles and lines, clipped to the display', async () => {
