@@ -1,7 +1,7 @@
 /**
  * Where composed frames go. The compositor and scheduler see only this interface; the MQTT frame
- * publisher and the serial link's display output (`serial/serial-display.ts`) both implement it. An output is a part: the
- * controller starts it before the device core and stops it after.
+ * publisher and the serial link's display output (`serial/serial-display.ts`) both implement it.
+ * An output is a part: the controller starts it before the device core and stops it after.
  */
 import type { Part } from '../part';
 
