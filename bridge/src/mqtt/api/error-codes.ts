@@ -1,8 +1,8 @@
 /**
- * The one place where the core's errors (errors.ts) become the API's error codes. A handler may
- * also throw ApiFailure for a refusal of its own; anything else is a bug, answered `internal`.
+ * The one place where the core's errors (errors.ts) become the API's error codes; anything else
+ * is a bug, answered `internal`.
  */
-import { ApiFailure, type ApiError, type ErrorCode } from '@megabit/contract';
+import type { ApiError, ErrorCode } from '@megabit/contract';
 import {
   AppDisabledError,
   AppFailedError,
@@ -44,7 +44,6 @@ export const DOMAIN_ERROR_CODES: readonly Mapping[] = [
 
 /** The reply error for a thrown error, or undefined when it is unexpected (a bug). */
 export function apiErrorOf(error: unknown): ApiError | undefined {
-  if (error instanceof ApiFailure) return { code: error.code, message: error.message };
   if (!(error instanceof DomainError)) return undefined;
   const mapping = DOMAIN_ERROR_CODES.find((m) => error instanceof (m.error as DomainErrorClass));
   if (!mapping) return undefined;

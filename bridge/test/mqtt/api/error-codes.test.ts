@@ -1,8 +1,7 @@
 /**
  * The table that turns the core's errors into API error codes: every domain error has its code,
- * handler refusals pass through, and anything else is left to be answered `internal`.
+ * and anything else is left to be answered `internal`.
  */
-import { ApiFailure } from '@megabit/contract';
 import * as errors from '../../../src/errors';
 import {
   AppDisabledError,
@@ -40,10 +39,6 @@ describe('apiErrorOf', () => {
   ])('maps %p to its code and message', (error, code, message) => {
     expect(apiErrorOf(error)).toEqual({ code, message });
     expect(error.name).toBe(error.constructor.name);
-  });
-
-  it("passes a handler's own ApiFailure through", () => {
-    expect(apiErrorOf(new ApiFailure('unknown_app', 'no app "x" is installed'))).toEqual({ code: 'unknown_app', message: 'no app "x" is installed' });
   });
 
   it('leaves anything else unmapped, to be answered internal', () => {
