@@ -98,7 +98,8 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
       if (packet.retain && !ctx.retained.admit(packet.topic, packet.payload.length, bridge)) {
         warn(
           'retained',
-          `retained data is at its limit (broker.max_retained_messages/max_retained_bytes): ${JSON.stringify(packet.topic)} is delivered but not kept`,
+          `retained data is at its limit (${ctx.retained.count} messages, ${ctx.retained.totalBytes} bytes kept; broker.max_retained_messages/max_retained_bytes): ` +
+            `${JSON.stringify(packet.topic)} is delivered but not kept`,
         );
         packet.retain = false;
       }
