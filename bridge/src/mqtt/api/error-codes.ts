@@ -12,6 +12,7 @@ import {
   InvalidRequestError,
   PermissionsChangedError,
   PreviewRunningError,
+  RemoveFailedError,
   TooLargeError,
   UnknownAppError,
 } from '../../errors';
@@ -40,6 +41,8 @@ export const DOMAIN_ERROR_CODES: readonly Mapping[] = [
   map(TooLargeError, 'too_large'),
   map(InstallFailedError, 'install_failed'),
   map(PermissionsChangedError, 'permissions_changed'),
+  // A disk problem, not a bug: no error code fits better, but the message says what failed.
+  map(RemoveFailedError, 'internal'),
 ];
 
 /** The reply error for a thrown error, or undefined when it is unexpected (a bug). */
