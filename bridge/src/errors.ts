@@ -66,6 +66,16 @@ export class TooLargeError extends DomainError {}
 /** The module does not load in the sandbox, or its files could not be written. */
 export class InstallFailedError extends DomainError {}
 
+/** An installed app's folder could not be removed from the disk (the app stays installed). */
+export class RemoveFailedError extends DomainError {
+  constructor(
+    readonly appId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A reinstall asks for other permissions than the installed version had. */
 export class PermissionsChangedError extends DomainError {
   constructor(

@@ -28,14 +28,3 @@ export function ok<T>(value: T): Result<T> {
 export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
   return { ok: false, error: { code, message } };
 }
-
-/** Thrown by handlers to send a specific error reply; anything else becomes `internal`. */
-export class ApiFailure extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiFailure';
-  }
-}

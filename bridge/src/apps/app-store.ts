@@ -14,6 +14,7 @@ import {
   InvalidConfigError,
   InvalidRequestError,
   PermissionsChangedError,
+  RemoveFailedError,
   TooLargeError,
   UnknownAppError,
 } from '../errors';
@@ -157,13 +158,13 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
     return run;
   }
 
-  /** Removes an app with its KV store and config. */
+  /** Removes an app with its KV store and config; throws RemoveFailedError when the disk refuses. */
   remove(id: string): void {
     this.known(id);
     try {
       removeFolder(this.appsDir, id);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`could not remove app "${id}": ${errorMessage(e)}`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new RemoveFailedError(id, `could not remove app "${id}": ${errorMessage(e)}`);
     }
     this.records.delete(id);
     this.schemas.forget(id);

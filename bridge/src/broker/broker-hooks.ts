@@ -4,7 +4,7 @@
  * client (recognised by its in-process connection, never by anything it sends) passes every check.
  */
 import type { Duplex } from 'node:stream';
-import type { AedesOptions, AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes' with { 'resolution-mode': 'import' };
+import type { AedesOptions, AedesPublishPacket, Client, PublishPacket, Subscription } from '../esm-types';
 import type { Who } from './acl';
 import type { BrokerAccess } from './broker-access';
 import type { RetainedBudget } from './retained-budget';
@@ -59,26 +59,29 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
         warn('bridge-id', `refused a client connecting with the bridge's own client id ${JSON.stringify(client.id)}`);
         return done(refusal('client id reserved', IDENTIFIER_REJECTED) as never, null);
       }
-      ctx.access.login(username, password).then((result) => {
-        if (result === 'ok') {
-          who.set(client, { username, clientId: client.id });
-          return done(null, true);
-        }
-        if (result === 'busy') {
-          warn('busy', 'too many logins at once: turned some away ("server unavailable"); they retry');
-          return done(refusal('server busy', SERVER_UNAVAILABLE) as never, null);
-        }
-        if (result === 'anonymous-refused') {
-          warn('anonymous', 'refused a client without a user name (set broker.allow_anonymous to let such clients in)');
-          return done(refusal('login required', NOT_AUTHORIZED) as never, null);
-        }
-        // The user name is the client's claim, not a secret; the password is never logged.
-        warn('login', `refused a login as ${JSON.stringify(username)}: unknown user or wrong password`);
-        done(refusal('bad user name or password', BAD_USERNAME_OR_PASSWORD) as never, null);
-      }, (e: unknown) => {
-        ctx.log.error(`checking a login failed: ${String(e)}`);
-        done(refusal('server unavailable', SERVER_UNAVAILABLE) as never, null);
-      });
+      ctx.access.login(username, password).then(
+        (result) => {
+          if (result === 'ok') {
+            who.set(client, { username, clientId: client.id });
+            return done(null, true);
+          }
+          if (result === 'busy') {
+            warn('busy', 'too many logins at once: turned some away ("server unavailable"); they retry');
+            return done(refusal('server busy', SERVER_UNAVAILABLE) as never, null);
+          }
+          if (result === 'anonymous-refused') {
+            warn('anonymous', 'refused a client without a user name (set broker.allow_anonymous to let such clients in)');
+            return done(refusal('login required', NOT_AUTHORIZED) as never, null);
+          }
+          // The user name is the client's claim, not a secret; the password is never logged.
+          warn('login', `refused a login as ${JSON.stringify(username)}: unknown user or wrong password`);
+          done(refusal('bad user name or password', BAD_USERNAME_OR_PASSWORD) as never, null);
+        },
+        (e: unknown) => {
+          ctx.log.error(`checking a login failed: ${String(e)}`);
+          done(refusal('server unavailable', SERVER_UNAVAILABLE) as never, null);
+        },
+      );
     },
 
     authorizePublish(client, packet: PublishPacket, done) {
@@ -93,7 +96,11 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
         return done(new Error('not authorized'));
       }
       if (packet.retain && !ctx.retained.admit(packet.topic, packet.payload.length, bridge)) {
-        warn('retained', `retained data is at its limit (broker.max_retained_messages/max_retained_bytes): ${JSON.stringify(packet.topic)} is delivered but not kept`);
+        warn(
+          'retained',
+          `retained data is at its limit (${ctx.retained.count} messages, ${ctx.retained.totalBytes} bytes kept; broker.max_retained_messages/max_retained_bytes): ` +
+            `${JSON.stringify(packet.topic)} is delivered but not kept`,
+        );
         packet.retain = false;
       }
       done(null);
@@ -103,7 +110,10 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
       if (bridgeClients.has(client)) return done(null, sub);
       const sys = sub.topic.startsWith('$SYS');
       if ((sys && !ctx.sysTopics) || !ctx.access.maySubscribe(whoIs(client), sub.topic)) {
-        warn('subscribe', `refused a subscription by ${name(client)} to ${JSON.stringify(sub.topic)}${sys && !ctx.sysTopics ? ' (broker.sys_topics is off)' : ' (ACL)'}`);
+        warn(
+          'subscribe',
+          `refused a subscription by ${name(client)} to ${JSON.stringify(sub.topic)}${sys && !ctx.sysTopics ? ' (broker.sys_topics is off)' : ' (ACL)'}`,
+        );
         // A null subscription is refused in the SUBACK (0x80, MQTT 5: 0x87); the client stays.
         return done(null, null);
       }

@@ -4,7 +4,7 @@
  * latest states are handed to the device. The client reconnects and resubscribes by itself; this
  * class retries the first connection, follows app installs and removals, and never logs the token.
  */
-import type { Connection } from 'home-assistant-js-websocket' with { 'resolution-mode': 'import' };
+import type { Connection, Haws } from '../esm-types';
 import { WebSocket as NodeWebSocket } from 'ws';
 import type { EventBus } from '../events';
 import { redact } from '../mqtt/connection';
@@ -12,9 +12,6 @@ import type { HomeAssistantEntityState } from '../sandbox/types';
 import type { Part } from '../part';
 import { errorMessage, type Logger } from '../util/logger';
 import { applyEntityEvent } from './entity-updates';
-
-// An ES module for TypeScript's purposes (its CommonJS build ships no typings).
-type Haws = typeof import('home-assistant-js-websocket', { with: { 'resolution-mode': 'import' } });
 
 /** The part of DeviceControl this needs. */
 export interface EntityStateSink {
@@ -93,7 +90,8 @@ export class HomeAssistantStates implements Part {
         return;
       }
       const why = this.haws && e === this.haws.ERR_CANNOT_CONNECT ? 'nothing answers there' : errorMessage(e);
-      if (!this.unreachableLogged) this.log.warn(`cannot reach Home Assistant at ${redact(this.options.url)} (${why}); apps see its entities as unavailable until it answers`);
+      if (!this.unreachableLogged)
+        this.log.warn(`cannot reach Home Assistant at ${redact(this.options.url)} (${why}); apps see its entities as unavailable until it answers`);
       this.unreachableLogged = true;
       this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
@@ -101,13 +99,18 @@ export class HomeAssistantStates implements Part {
   }
 
   private invalidTokenMessage(): string {
-    return `Home Assistant at ${redact(this.options.url)} refused the access token (homeassistant.token): ` +
-      'create a long-lived access token in your Home Assistant user profile';
+    return (
+      `Home Assistant at ${redact(this.options.url)} refused the access token (homeassistant.token): ` +
+      'create a long-lived access token in your Home Assistant user profile'
+    );
   }
 
   /** The client wants Home Assistant's base URL; it derives /api/websocket from it. */
   private wsBaseUrl(): string {
-    return this.options.url.replace(/^ws(s?):\/\//, 'http$1://').replace(/\/api\/websocket\/?$/, '').replace(/\/$/, '');
+    return this.options.url
+      .replace(/^ws(s?):\/\//, 'http$1://')
+      .replace(/\/api\/websocket\/?$/, '')
+      .replace(/\/$/, '');
   }
 
   private updateSubscription(): void {

@@ -7,6 +7,7 @@ import type { CallContext, ExtismPluginOptions } from '@extism/extism';
 import type { ButtonEvent } from '@megabit/contract';
 import { parseRequest, type HttpReply, type HttpRequestSpec } from './http-permission';
 import { KV_OVER_QUOTA, type KvStore } from './kv-store';
+import { MQTT_VALUE_MAX_BYTES, MqttPermission } from './mqtt-permission';
 import type { HomeAssistantEntityState, LogLevel } from './types';
 import { formatMiB } from './wasm-memory-cap';
 
@@ -18,11 +19,6 @@ export const INBOX_MAX_PAYLOAD_BYTES = 64 * 1024;
 /** Buttons queue like data: an app that never drains them must not grow the queue forever. */
 export const BUTTON_QUEUE_MAX = 32;
 export const LOG_LINE_MAX_CHARS = 1024;
-/**
- * An MQTT value larger than this is not kept for the app (it would sit in the worker whether the
- * app reads it or not); `mb_mqtt_get` answers "too large" instead.
- */
-export const MQTT_VALUE_MAX_BYTES = 64 * 1024;
 /**
  * What one Extism block costs the worker besides its bytes (its Block, ArrayBuffer and DataView
  * objects): charged per block, or a loop of tiny host calls would cost far more than its bytes.
@@ -72,7 +68,7 @@ export class AppHost {
   private readonly inbox: Uint8Array[] = [];
   private readonly buttons: ButtonEvent[] = [];
   private configJson: string;
-  private readonly mqttAllowed: ReadonlySet<string>;
+  private readonly mqttPermission: MqttPermission;
   private readonly haAllowed: ReadonlySet<string>;
   /** A number: the size of a value that was too large to keep. */
   private readonly mqttValues = new Map<string, Uint8Array | number>();
@@ -81,7 +77,7 @@ export class AppHost {
 
   constructor(private readonly o: AppHostOptions) {
     this.configJson = o.configJson;
-    this.mqttAllowed = new Set(o.mqttTopics);
+    this.mqttPermission = new MqttPermission(o.mqttTopics);
     this.haAllowed = new Set(o.homeAssistantEntities);
   }
 
@@ -107,8 +103,8 @@ export class AppHost {
   }
 
   setMqttValue(topic: string, value: Uint8Array | number): void {
-    if (!this.mqttAllowed.has(topic)) return;
-    this.mqttValues.set(topic, typeof value !== 'number' && value.length > MQTT_VALUE_MAX_BYTES ? value.length : value);
+    const admitted = this.mqttPermission.admit(topic, value);
+    if (admitted !== undefined) this.mqttValues.set(topic, admitted);
   }
 
   setHomeAssistantState(entityId: string, state: HomeAssistantEntityState | null): void {
@@ -246,7 +242,7 @@ export class AppHost {
   }
 
   private mqttReply(topic: string): object {
-    if (!this.mqttAllowed.has(topic)) return { ok: false, error: `denied: ${topic} is not in permissions.mqtt` };
+    if (!this.mqttPermission.allows(topic)) return { ok: false, error: `denied: ${topic} is not in permissions.mqtt` };
     const value = this.mqttValues.get(topic);
     if (typeof value === 'number') return { ok: false, error: `too large: ${value} bytes (apps get values up to ${MQTT_VALUE_MAX_BYTES} bytes)` };
     return value ? { ok: true, value: lenientUtf8.decode(value) } : { ok: false, error: 'unavailable' };

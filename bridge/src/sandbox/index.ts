@@ -6,7 +6,8 @@
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES, type ButtonEvent } from '@megabit/contract';
 import type { Worker } from 'node:worker_threads';
 import type { Agent } from 'undici';
-import { INBOX_MAX_PAYLOAD_BYTES, MQTT_VALUE_MAX_BYTES } from './host-api';
+import { INBOX_MAX_PAYLOAD_BYTES } from './host-api';
+import { MqttPermission } from './mqtt-permission';
 import { splitEntities } from './ha-access';
 import { openHttpChannel, type HttpChannel } from './http-channel';
 import { guardedAgent } from './address-guard';
@@ -98,6 +99,7 @@ class SandboxedApp implements AppInstance {
   private readonly httpStop = new AbortController();
   /** Entities the app may read (its manifest's, within homeassistant.app_access). */
   private readonly homeAssistantEntities: ReadonlySet<string>;
+  private readonly mqttPermission: MqttPermission;
   /** The app's own connection pool, closed with it. */
   private readonly dispatcher: Agent;
 
@@ -108,6 +110,7 @@ class SandboxedApp implements AppInstance {
   ) {
     this.id = options.manifest.id;
     this.homeAssistantEntities = new Set(init.homeAssistantEntities);
+    this.mqttPermission = new MqttPermission(options.manifest.permissions?.mqtt);
     this.dispatcher = guardedAgent(options.allowPrivateHosts ?? []);
     this.canvas = new Uint8Array(init.canvas);
     this.clock = new CallClock(init.clock);
@@ -181,12 +184,13 @@ class SandboxedApp implements AppInstance {
   }
 
   setMqttValue(topic: string, value: Uint8Array): void {
-    if (!this.options.manifest.permissions?.mqtt?.includes(topic)) return;
-    if (value.length > MQTT_VALUE_MAX_BYTES) {
-      this.send({ type: 'mqtt', topic, value: value.length });
+    const admitted = this.mqttPermission.admit(topic, value);
+    if (admitted === undefined) return;
+    if (typeof admitted === 'number') {
+      this.send({ type: 'mqtt', topic, value: admitted });
       return;
     }
-    const copy = new Uint8Array(value);
+    const copy = new Uint8Array(admitted);
     this.send({ type: 'mqtt', topic, value: copy }, [copy.buffer]);
   }
 

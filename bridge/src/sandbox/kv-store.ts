@@ -44,10 +44,6 @@ export class KvStore {
     }
   }
 
-  get bytesUsed(): number {
-    return this.used;
-  }
-
   get needsSave(): boolean {
     return this.dirty;
   }

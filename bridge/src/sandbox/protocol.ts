@@ -39,7 +39,7 @@ export type ToWorker =
   | { type: 'data'; payload: Uint8Array }
   | { type: 'button'; event: ButtonEvent }
   | { type: 'config'; json: string }
-  /** `value` a number: the size of a value too large to hand to apps (see MQTT_VALUE_MAX_BYTES). */
+  /** `value` a number: the size of a value too large to hand to apps (see MQTT_VALUE_MAX_BYTES, mqtt-permission.ts). */
   | { type: 'mqtt'; topic: string; value: Uint8Array | number }
   | { type: 'ha'; entityId: string; state: HomeAssistantEntityState | null }
   | { type: 'close' };

@@ -76,7 +76,7 @@ export interface AppInstance {
   pushData(payload: Uint8Array): void;
   pushButton(event: ButtonEvent): void;
   setConfig(config: Record<string, unknown>): void;
-  /** Latest value of an MQTT topic; ignored unless the manifest lists it under permissions.mqtt (the one place that is checked). */
+  /** Latest value of an MQTT topic; ignored unless the manifest lists it under permissions.mqtt (checked by MqttPermission, mqtt-permission.ts). */
   setMqttValue(topic: string, value: Uint8Array): void;
   /** Latest state of an entity (null: unavailable); ignored unless the app was granted it (permissions.homeassistant within homeassistant.app_access). */
   setHomeAssistantState(entityId: string, state: HomeAssistantEntityState | null): void;

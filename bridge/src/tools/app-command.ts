@@ -70,9 +70,9 @@ export async function installApp(dir: string, target: Target, print: (line: stri
   const requester = await connectRequester(target.url, target.topics, target.auth);
   try {
     const request = { manifest: app.manifest, wasm: app.wasm.toString('base64'), ...(replace ? { replace: true } : {}) };
-    const reply = await requester.request('apps/install', request, 30_000);
-    if (reply.ok !== true) {
-      const error = reply.error as { code: string; message: string };
+    const reply = await requester.request('appsInstall', request, 30_000);
+    if (!reply.ok) {
+      const { error } = reply;
       const hint = error.code === 'permissions_changed' ? ' (megabit app install --replace does that)' : '';
       throw new Error(`the display refused the app (${error.code}): ${error.message}${hint}`);
     }

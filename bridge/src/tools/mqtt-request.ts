@@ -1,10 +1,11 @@
 /** One-shot MQTT requests for command-line tools: send a command, wait for its reply. */
 import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { DeviceTopics } from '@megabit/contract';
+import { type CommandName, type CommandResponse, commandPath, type DeviceTopics, type ParamArgs } from '@megabit/contract';
 
 export interface Requester {
-  request(path: string, body: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Sends the command (`CMD` names it) and resolves with its reply, typed by the command. */
+  request<K extends CommandName>(name: K, body: Record<string, unknown>, timeoutMs?: number, ...params: ParamArgs<K>): Promise<CommandResponse<K>>;
   client: MqttClient;
   close(): Promise<void>;
 }
@@ -18,7 +19,8 @@ export async function connectRequester(url: string, topics: DeviceTopics, auth: 
   }
   return {
     client,
-    async request(path, body, timeoutMs = 15_000) {
+    async request<K extends CommandName>(name: K, body: Record<string, unknown>, timeoutMs = 15_000, ...params: ParamArgs<K>): Promise<CommandResponse<K>> {
+      const path = commandPath(name, ...params);
       const transaction = randomUUID();
       const responseTopic = topics.response(path);
       await client.subscribeAsync(responseTopic, { qos: 1 });
@@ -47,7 +49,8 @@ export async function connectRequester(url: string, topics: DeviceTopics, auth: 
         client.on('message', onMessage);
       });
       await client.publishAsync(topics.cmd(path), JSON.stringify({ ...body, transaction }), { qos: 1 });
-      return reply;
+      // The bridge answers with the command's reply shape (contract's COMMANDS); this is not re-checked here.
+      return (await reply) as unknown as CommandResponse<K>;
     },
     close: () => client.endAsync(),
   };

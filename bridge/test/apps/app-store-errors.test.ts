@@ -6,7 +6,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_INSTALL_BYTES } from '@megabit/contract';
 import { AppStore } from '../../src/apps';
-import { AppFailedError, InstallFailedError, TooLargeError } from '../../src/errors';
+import { AppFailedError, InstallFailedError, RemoveFailedError, TooLargeError } from '../../src/errors';
 import { apiErrorOf } from '../../src/mqtt/api/error-codes';
 import { acceptAll, manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
 import { recordingLog } from '../helpers/logs';
@@ -41,6 +41,21 @@ describe('AppStore refusals', () => {
       message: expect.stringMatching(/^could not write app "fresh" to /),
     });
     expect(store.get('fresh')).toBeUndefined();
+  });
+
+  it('reports an app it cannot remove from the disk (RemoveFailedError: internal) and keeps it', () => {
+    // The apps folder replaced by a file: the app's folder cannot be moved aside, even as root.
+    rmSync(tmp.appsDir, { recursive: true });
+    writeFileSync(tmp.appsDir, 'not a folder');
+    let thrown: unknown;
+    try {
+      store.remove('clock');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(RemoveFailedError);
+    expect(apiErrorOf(thrown)).toEqual({ code: 'internal', message: expect.stringMatching(/^could not remove app "clock": .*ENOTDIR/) });
+    expect(store.get('clock')).toBeDefined();
   });
 
   it('refuses the module, config and new config of a failed app (AppFailedError: app_failed)', () => {

@@ -5,7 +5,7 @@
  * against the app's memory cap (the blocks of one call together, beside the linear memory), and
  * the app that passes it is stopped with the reason.
  */
-import { MQTT_VALUE_MAX_BYTES } from '../../src/sandbox/host-api';
+import { MQTT_VALUE_MAX_BYTES } from '../../src/sandbox/mqtt-permission';
 import { command, encode, manifest, useProbeSandbox } from '../helpers/sandbox/harness';
 import { peakRssBytes } from '../helpers/process-memory';
 

@@ -16,15 +16,16 @@ describe('KvStore', () => {
   it('counts key and value bytes against the quota, also when replacing and deleting', () => {
     const warnings: string[] = [];
     const kv = new KvStore(file(), 10, (m) => warnings.push(m));
-    expect(kv.set(bytes('ab'), bytes('12345678'))).toBe(KV_OK);
-    expect(kv.bytesUsed).toBe(10);
+    expect(kv.set(bytes('ab'), bytes('12345678'))).toBe(KV_OK); // 10 of 10 bytes
     expect(kv.set(bytes('c'), new Uint8Array(0))).toBe(KV_OVER_QUOTA);
-    expect(kv.set(bytes('ab'), bytes('1234567'))).toBe(KV_OK);
-    expect(kv.bytesUsed).toBe(9);
+    expect(kv.set(bytes('ab'), bytes('1234567'))).toBe(KV_OK); // a replacement counts once: 9
     expect(kv.set(bytes('ab'), bytes('123456789'))).toBe(KV_OVER_QUOTA);
     expect(kv.get(bytes('ab'))).toEqual(bytes('1234567'));
+    expect(kv.set(bytes('c'), new Uint8Array(0))).toBe(KV_OK); // 10 again
+    expect(kv.set(bytes('d'), new Uint8Array(0))).toBe(KV_OVER_QUOTA);
     kv.delete(bytes('ab'));
-    expect(kv.bytesUsed).toBe(0);
+    kv.delete(bytes('c'));
+    expect(kv.set(bytes('x'), bytes('123456789'))).toBe(KV_OK); // all 10 free again
     expect(warnings).toEqual([]);
   });
 
@@ -58,8 +59,11 @@ describe('KvStore', () => {
     expect(loaded.get(bytes('\uFEFFbom'))).toEqual(bytes('x'));
     expect(loaded.get(bytes('bom'))).toBeUndefined();
     expect(loaded.get(bytes('Grüße'))).toEqual(new Uint8Array(0));
-    expect(loaded.bytesUsed).toBe(kv.bytesUsed);
     expect(loaded.needsSave).toBe(false);
+    // The loaded entries count against the quota: 12 + 7 + 7 bytes fill a 26-byte quota.
+    const full = new KvStore(path, 26, () => undefined);
+    expect(full.set(bytes('z'), new Uint8Array(0))).toBe(KV_OVER_QUOTA);
+    expect(full.set(bytes('Grüße'), new Uint8Array(0))).toBe(KV_OK);
   });
 
   it.each([
@@ -75,9 +79,9 @@ describe('KvStore', () => {
     const kv = new KvStore(path, 1000, (m) => warnings.push(m));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('is corrupt');
-    expect(kv.bytesUsed).toBe(0);
     expect(kv.get(bytes('a'))).toBeUndefined();
     expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(kv.set(bytes('a'), new Uint8Array(999))).toBe(KV_OK); // the whole quota is free
   });
 });
 

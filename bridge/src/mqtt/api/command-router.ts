@@ -25,6 +25,8 @@ import { apiErrorOf } from './error-codes';
 import { errorMessage, type Logger } from '../../util/logger';
 
 const MAX_QUEUED = 256;
+/** How long stop() waits for the commands already received to be answered. */
+export const STOP_GRACE_MS = 2000;
 
 type Outcome = { data: object } | { error: ApiError };
 
@@ -42,13 +44,32 @@ export class CommandRouter implements Part {
     private readonly topics: DeviceTopics,
     private readonly context: CommandContext,
     private readonly log: Logger,
+    private readonly stopGraceMs = STOP_GRACE_MS,
   ) {}
 
   start(): void {
     this.mqtt.subscribe(this.topics.allCommands, this.onMessage);
   }
 
-  stop(): void {
+  /**
+   * Answers the commands already received (so Ctrl-C does not drop a reply), waiting up to
+   * stopGraceMs for a slow one, then unsubscribes. The MQTT connection and the device stop after
+   * this part (parts stop in reverse start order), so the replies still go out.
+   */
+  async stop(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.stopGraceMs);
+    });
+    const answered = await Promise.race([
+      this.idle().then(
+        () => true,
+        () => true,
+      ),
+      timedOut,
+    ]);
+    clearTimeout(timer);
+    if (!answered) this.log.warn(`stopping with ${this.queued} command(s) unanswered after ${this.stopGraceMs / 1000} s`);
     this.mqtt.unsubscribe(this.topics.allCommands, this.onMessage);
   }
 

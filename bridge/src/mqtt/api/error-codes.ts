@@ -1,8 +1,8 @@
 /**
- * The one place where the core's errors (errors.ts) become the API's error codes. A handler may
- * also throw ApiFailure for a refusal of its own; anything else is a bug, answered `internal`.
+ * The one place where the core's errors (errors.ts) become the API's error codes; anything else
+ * is a bug, answered `internal`.
  */
-import { ApiFailure, type ApiError, type ErrorCode } from '@megabit/contract';
+import type { ApiError, ErrorCode } from '@megabit/contract';
 import {
   AppDisabledError,
   AppFailedError,
@@ -12,6 +12,7 @@ import {
   InvalidRequestError,
   PermissionsChangedError,
   PreviewRunningError,
+  RemoveFailedError,
   TooLargeError,
   UnknownAppError,
 } from '../../errors';
@@ -40,11 +41,12 @@ export const DOMAIN_ERROR_CODES: readonly Mapping[] = [
   map(TooLargeError, 'too_large'),
   map(InstallFailedError, 'install_failed'),
   map(PermissionsChangedError, 'permissions_changed'),
+  // A disk problem, not a bug: no error code fits better, but the message says what failed.
+  map(RemoveFailedError, 'internal'),
 ];
 
 /** The reply error for a thrown error, or undefined when it is unexpected (a bug). */
 export function apiErrorOf(error: unknown): ApiError | undefined {
-  if (error instanceof ApiFailure) return { code: error.code, message: error.message };
   if (!(error instanceof DomainError)) return undefined;
   const mapping = DOMAIN_ERROR_CODES.find((m) => error instanceof (m.error as DomainErrorClass));
   if (!mapping) return undefined;

@@ -129,12 +129,12 @@ const VALID: Record<CommandName, string> = {
 const NAMES = Object.keys(COMMANDS) as CommandName[];
 const pathOf = (name: CommandName): string => commandPath(name, { appId: 'clock' } as never);
 
-function setup(device = scriptedDevice()) {
+function setup(device = scriptedDevice(), stopGraceMs?: number) {
   const mqtt = new RecordingTransport();
   const lines: { level: Level; message: string }[] = [];
   const log = createLogger('debug', 'api', (level, _c, message) => lines.push({ level, message }));
   let screens = 0;
-  const router = new CommandRouter(mqtt, topics, { device, publishScreen: () => void screens++ }, log);
+  const router = new CommandRouter(mqtt, topics, { device, publishScreen: () => void screens++ }, log, stopGraceMs);
   router.start();
   return { mqtt, router, device, lines, screens: () => screens };
 }
@@ -154,6 +154,30 @@ describe('CommandRouter', () => {
     expect(reply('appConfig')).toEqual({ ok: true, id: 'clock', fields: ['hour24'] });
     expect(reply('appData')).toEqual({ ok: true, bytes: 5, queued: false });
     expect(reply('display')).toEqual({ ok: true, state: 'ON', brightness: 100 });
+  });
+
+  it('answers a command in flight before stop() unsubscribes', async () => {
+    const installing = gate();
+    const { mqtt, router } = setup(scriptedDevice({ installApp: async () => installing.promise }));
+    mqtt.send('apps/install', VALID.appsInstall);
+    let stopped = false;
+    const stopping = router.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(stopped).toBe(false);
+    expect(mqtt.handlers.size).toBe(1);
+    installing.open();
+    await stopping;
+    expect(mqtt.replies).toEqual([{ path: 'apps/install', body: { ok: true, id: 'clock', version: '1.0.0' } }]);
+    expect(mqtt.handlers.size).toBe(0);
+  });
+
+  it('stops after its grace period when a command is stuck, and says so', async () => {
+    const { mqtt, router, lines } = setup(scriptedDevice({ installApp: () => new Promise<void>(() => undefined) }), 30);
+    mqtt.send('apps/install', VALID.appsInstall);
+    await router.stop();
+    expect(mqtt.handlers.size).toBe(0);
+    expect(mqtt.replies).toEqual([]);
+    expect(lines).toContainEqual({ level: 'warn', message: 'stopping with 1 command(s) unanswered after 0.03 s' });
   });
 
   it("runs each command in its descriptor's lane: a display command never waits behind an install", async () => {
@@ -278,7 +302,7 @@ describe('CommandRouter', () => {
 
   it('stops listening on stop()', async () => {
     const { mqtt, router } = setup();
-    router.stop();
+    await router.stop();
     expect(mqtt.handlers.size).toBe(0);
   });
 });
