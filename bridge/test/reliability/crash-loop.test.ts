@@ -64,7 +64,7 @@ it('an app whose setup fails in every run is disabled after 3 runs, stays so acr
   bridge = await startBridge({ dataDir, settings: { rotation: { enabled: false } } });
   for (let run = 1; run <= START_FAILURES_TO_DISABLE; run++) {
     if (run > 1) await bridge.restart();
-    await failedWith(await watch(), 'crashy', run < START_FAILURES_TO_DISABLE ? new RegExp(`^${escape(SETUP_REFUSED)}$`) : DISABLED(SETUP_REFUSED));
+    await failedWith(await watch(), 'crashy', run < START_FAILURES_TO_DISABLE ? new RegExp(`^${escapeRegExp(SETUP_REFUSED)}$`) : DISABLED(SETUP_REFUSED));
   }
   // Another restart: still disabled, and never started (no new failure in the log).
   const from = bridge.output.length;
