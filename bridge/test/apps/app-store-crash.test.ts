@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { AppStore } from '../../src/apps';
 import { discardAside, readFiles, refreshStaged, stageFolder, swapIn } from '../../src/apps/folder-swap';
-import { crashyManifest, crashyWasm } from './crash/crashy-app';
+import { crashyManifest, crashyWasm } from '../helpers/crash/crashy-app';
 import { PAUSED, pausePointEnv } from '../helpers/pause-point-env';
 import { acceptAll, manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
 import { recordingLog } from '../helpers/logs';
@@ -127,7 +127,7 @@ describe('crash safety under SIGKILL', () => {
     script = join(bundleDir.dataDir, 'install-loop.js');
     // The child runs the real store code, bundled from the sources (jest's transform is not there).
     buildSync({
-      entryPoints: [join(__dirname, 'crash', 'install-loop.ts')],
+      entryPoints: [join(__dirname, '..', 'helpers', 'crash', 'install-loop.ts')],
       bundle: true,
       platform: 'node',
       format: 'cjs',

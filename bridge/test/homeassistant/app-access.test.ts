@@ -12,8 +12,8 @@ import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
 import { writeApp } from '../helpers/data-dir';
 import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
-import { startInProcess } from './bridge-in-process';
-import { HomeAssistantServer } from './home-assistant-server';
+import { startInProcess } from '../helpers/homeassistant/bridge-in-process';
+import { HomeAssistantServer } from '../helpers/homeassistant/home-assistant-server';
 import { DEVICE_TOPICS as P } from '../helpers/topics';
 
 jest.setTimeout(60_000);

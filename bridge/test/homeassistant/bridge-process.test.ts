@@ -7,8 +7,8 @@ import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
-import { HomeAssistantServer } from './home-assistant-server';
-import { deviceDiscoveryProblems } from './discovery-schema';
+import { HomeAssistantServer } from '../helpers/homeassistant/home-assistant-server';
+import { deviceDiscoveryProblems } from '../helpers/homeassistant/discovery-schema';
 
 const TOKEN = 'process-token-must-not-appear-in-output';
 

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { devicePayload, deviceConfigTopic } from '../../src/homeassistant/device-discovery';
 import { SHIPPED_FIRMWARE } from '../../src/homeassistant/firmware-release';
-import { deviceDiscoveryProblems, discoveryProblems } from './discovery-schema';
-import { renderTemplate } from './ha-template';
+import { deviceDiscoveryProblems, discoveryProblems } from '../helpers/homeassistant/discovery-schema';
+import { renderTemplate } from '../helpers/homeassistant/ha-template';
 
 const identity: DiscoveryIdentity = {
   discoveryPrefix: 'homeassistant',

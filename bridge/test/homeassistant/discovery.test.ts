@@ -12,10 +12,10 @@ import { exampleInstall } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
-import { startInProcess, type InProcessBridge } from './bridge-in-process';
+import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/bridge-in-process';
 import { parseNotify } from '@megabit/contract';
-import { deviceDiscoveryProblems, discoveryProblems } from './discovery-schema';
-import { renderTemplate } from './ha-template';
+import { deviceDiscoveryProblems, discoveryProblems } from '../helpers/homeassistant/discovery-schema';
+import { renderTemplate } from '../helpers/homeassistant/ha-template';
 import { DEVICE_TOPICS as P } from '../helpers/topics';
 
 const DEVICE = 'homeassistant/device/megabit_megabit/config';

@@ -15,8 +15,8 @@ import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay, waitUntil } from '../helpers/ports';
 import { FakeDevice } from '../helpers/serial/fake-device';
-import { startInProcess, type InProcessBridge } from './bridge-in-process';
-import { renderTemplate } from './ha-template';
+import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/bridge-in-process';
+import { renderTemplate } from '../helpers/homeassistant/ha-template';
 import { DEVICE_TOPICS as P } from '../helpers/topics';
 
 const DEVICE = 'homeassistant/device/megabit_megabit/config';

@@ -10,8 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import { DeviceTopics } from '@megabit/contract';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
-import { startInProcess, type InProcessBridge } from './bridge-in-process';
-import { renderWithVariables } from './ha-template';
+import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/bridge-in-process';
+import { renderWithVariables } from '../helpers/homeassistant/ha-template';
 
 interface Script {
   fields: Record<string, { required?: boolean; selector: Record<string, unknown> }>;

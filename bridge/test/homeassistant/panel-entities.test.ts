@@ -8,9 +8,9 @@ import { SHIPPED_FIRMWARE } from '../../src/homeassistant/firmware-release';
 import { VERSION } from '../../src/version';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
-import { startInProcess, type InProcessBridge } from './bridge-in-process';
-import { deviceDiscoveryProblems } from './discovery-schema';
-import { renderTemplate } from './ha-template';
+import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/bridge-in-process';
+import { deviceDiscoveryProblems } from '../helpers/homeassistant/discovery-schema';
+import { renderTemplate } from '../helpers/homeassistant/ha-template';
 import { DEVICE_TOPICS as P } from '../helpers/topics';
 
 const DEVICE = 'homeassistant/device/megabit_megabit/config';

@@ -6,7 +6,7 @@
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
-import { startInProcess, type InProcessBridge } from './bridge-in-process';
+import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/bridge-in-process';
 import { DEVICE_TOPICS as P } from '../helpers/topics';
 
 const SNAPSHOT = P.out('display/snapshot');

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
-import { startInProcess, type InProcessBridge } from './bridge-in-process';
-import { HomeAssistantServer } from './home-assistant-server';
+import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/bridge-in-process';
+import { HomeAssistantServer } from '../helpers/homeassistant/home-assistant-server';
 import { DEVICE_TOPICS as P } from '../helpers/topics';
 
 const APP_DIR = join(__dirname, 'fixtures', 'ha-lamp');

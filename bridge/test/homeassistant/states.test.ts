@@ -9,7 +9,7 @@ import type { HomeAssistantEntityState } from '../../src/sandbox/types';
 import type { Logger } from '../../src/util/logger';
 import { recordingLog } from '../helpers/logs';
 import { delay, freePort, waitUntil } from '../helpers/ports';
-import { HomeAssistantServer } from './home-assistant-server';
+import { HomeAssistantServer } from '../helpers/homeassistant/home-assistant-server';
 
 const TOKEN = 'test-token-0123456789-never-logged';
 

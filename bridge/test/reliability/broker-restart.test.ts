@@ -10,6 +10,7 @@ import { TestClient, type Received } from '../helpers/mqtt-client';
 import { delay } from '../helpers/ports';
 import { newDataDir, writeApp } from '../helpers/data-dir';
 import { buildProbeApp, probeManifest } from '../helpers/fault-apps';
+import { seededRandom } from '../helpers/seeded-random';
 
 jest.setTimeout(150_000);
 
@@ -18,6 +19,10 @@ const RESTARTS = 10;
 const COMMANDS = 5;
 /** The bridge's retained Home Assistant discovery config (device-based). */
 const DISCOVERY_TOPIC = 'homeassistant/device/megabit_megabit/config';
+/** Seeds the outage lengths, so a failing run can be repeated with the same ones. */
+const SEED = 0x0b0c;
+/** How long the broker stays down in each restart: 100 to 499 ms, from SEED. */
+const OUTAGES_MS = ((random: () => number) => Array.from({ length: RESTARTS }, () => 100 + Math.floor(random() * 400)))(seededRandom(SEED));
 
 describe('broker restarts while commands flow', () => {
   let broker: Mosquitto;
@@ -61,10 +66,11 @@ describe('broker restarts while commands flow', () => {
     })();
 
     try {
+      console.log(`broker outages (seed ${SEED}): ${OUTAGES_MS.join(', ')} ms`);
       for (let cycle = 0; cycle < RESTARTS; cycle++) {
         const since = client.messages.length;
         // Killed, not stopped: no clean goodbye to the bridge, as after a crash or a power cut.
-        await broker.restart(100 + Math.floor(Math.random() * 400), 'SIGKILL');
+        await broker.restart(OUTAGES_MS[cycle], 'SIGKILL');
         expect(broker.lastExit).toEqual({ code: null, signal: 'SIGKILL' });
         await client.waitFor(P('availability'), (m) => m.payload.toString() === 'online', 20_000, since);
         await client.waitFor(P('state/apps'), () => true, 10_000, since);

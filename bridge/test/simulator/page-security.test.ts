@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
-import { launchChromium } from './chromium';
-import { canvasFrame, countPixels, eventually, waitForText } from './page-driver';
+import { launchChromium } from '../helpers/simulator/chromium';
+import { waitUntil } from '../helpers/ports';
+import { canvasFrame, countPixels, POLL_MS, waitForText } from '../helpers/simulator/page-driver';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bundleSimulator } = require('../../scripts/build-simulator.js') as { bundleSimulator(): Promise<string> };
@@ -43,12 +44,8 @@ async function watchedPage(browser: Browser): Promise<WatchedPage> {
 }
 
 /** The canvas shows a frame with something lit (the clock app draws every second). */
-function showsFrames(page: Page): Promise<true> {
-  return eventually(
-    'a lit frame on the canvas',
-    async () => (countPixels(await canvasFrame(page), (r, g, b) => r + g + b > 60) > 0 ? true : undefined),
-    15_000,
-  );
+function showsFrames(page: Page): Promise<void> {
+  return waitUntil(async () => countPixels(await canvasFrame(page), (r, g, b) => r + g + b > 60) > 0, 'a lit frame on the canvas', 15_000, POLL_MS);
 }
 
 let browser: Browser;
@@ -93,7 +90,7 @@ describe('under its Content-Security-Policy', () => {
         s.textContent = 'window.inlineRan = true';
         document.body.append(s);
       });
-      await eventually('the inline script to be reported', () => (problems.some((p) => /script-src/.test(p)) ? true : undefined));
+      await waitUntil(() => problems.some((p) => /script-src/.test(p)), 'the inline script to be reported', 10_000, POLL_MS);
       expect(await page.evaluate(() => (window as unknown as { inlineRan?: boolean }).inlineRan)).toBeUndefined();
       expect(problems.filter((p) => !/script-src/.test(p))).toEqual([]);
       // The console message and the event for that one script, nothing else.
@@ -107,7 +104,7 @@ describe('under its Content-Security-Policy', () => {
     const { context, page, problems } = await watchedPage(browser);
     try {
       await page.setContent(`<iframe id="f" src="${bridge.httpUrl}/"></iframe>`);
-      await eventually('the frame to be blocked', () => (problems.some((p) => /frame-ancestors/.test(p)) ? true : undefined));
+      await waitUntil(() => problems.some((p) => /frame-ancestors/.test(p)), 'the frame to be blocked', 10_000, POLL_MS);
       const framed = page.frames().find((f) => f.url().startsWith(bridge.httpUrl));
       expect(
         (await framed

@@ -10,8 +10,20 @@ import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
-import { launchChromium } from './chromium';
-import { canvasFrame, countPixels, eventually, isGreen, isRed, openSimulator, sameFrame, waitForAttribute, waitForText, waitForTexts } from './page-driver';
+import { waitUntil } from '../helpers/ports';
+import { launchChromium } from '../helpers/simulator/chromium';
+import {
+  canvasFrame,
+  countPixels,
+  isGreen,
+  isRed,
+  openSimulator,
+  POLL_MS,
+  sameFrame,
+  waitForAttribute,
+  waitForText,
+  waitForTexts,
+} from '../helpers/simulator/page-driver';
 
 // The build script is plain CommonJS so that it runs without a build itself.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -28,12 +40,19 @@ function lastFrame(client: TestClient, topic: string): Uint8Array | undefined {
 }
 
 /** Waits until the canvas shows the newest frame the bridge published, and returns it. */
-function canvasShowsLatest(page: Page, client: TestClient, topic: string): Promise<Uint8Array> {
-  return eventually('the canvas to show the latest published frame', async () => {
-    const latest = lastFrame(client, topic);
-    const shown = await canvasFrame(page);
-    return latest && sameFrame(shown, latest) ? shown : undefined;
-  });
+async function canvasShowsLatest(page: Page, client: TestClient, topic: string): Promise<Uint8Array> {
+  let shown: Uint8Array = new Uint8Array(0);
+  await waitUntil(
+    async () => {
+      const latest = lastFrame(client, topic);
+      shown = await canvasFrame(page);
+      return latest !== undefined && sameFrame(shown, latest);
+    },
+    'the canvas to show the latest published frame',
+    10_000,
+    POLL_MS,
+  );
+  return shown;
 }
 
 async function buttonEvent(client: TestClient, topic: string, since: number, act: () => Promise<void>): Promise<string> {

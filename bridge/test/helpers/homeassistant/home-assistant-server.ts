@@ -8,7 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../ports';
 
 export const HA_VERSION = '2025.11.1';
 

@@ -1,6 +1,10 @@
 /** Drives the simulator page in Chromium and reads back what it shows. */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
 import type { Browser, Page } from 'playwright-core';
+import { waitUntil } from '../ports';
+
+/** How often the page is polled by the waits below and by the tests (ms). */
+export const POLL_MS = 100;
 
 export interface OpenedPage {
   page: Page;
@@ -52,44 +56,33 @@ export function countPixels(frame: Uint8Array, test: (r: number, g: number, b: n
 export const isRed = (r: number, g: number, b: number): boolean => r > 120 && g < 60 && b < 60;
 export const isGreen = (r: number, g: number, b: number): boolean => g > 120 && r < 60 && b < 60;
 
-/** Polls `check` until it returns a value other than undefined, or fails with `what`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Waits until the first element matching `selector` has exactly `text` (trimmed). */
-export function waitForText(page: Page, selector: string, text: string, timeoutMs = 10_000): Promise<true> {
-  return eventually(
+export function waitForText(page: Page, selector: string, text: string, timeoutMs = 10_000): Promise<void> {
+  return waitUntil(
+    async () => (await page.locator(selector).first().textContent({ timeout: timeoutMs }))?.trim() === text,
     `${selector} to read "${text}"`,
-    async () => {
-      const content = await page.locator(selector).first().textContent({ timeout: timeoutMs });
-      return content?.trim() === text ? true : undefined;
-    },
     timeoutMs,
+    POLL_MS,
   );
 }
 
-export function waitForAttribute(page: Page, selector: string, name: string, value: string, timeoutMs = 10_000): Promise<true> {
-  return eventually(
+export function waitForAttribute(page: Page, selector: string, name: string, value: string, timeoutMs = 10_000): Promise<void> {
+  return waitUntil(
+    async () => (await page.locator(selector).first().getAttribute(name, { timeout: timeoutMs })) === value,
     `${selector} to have ${name}="${value}"`,
-    async () => ((await page.locator(selector).first().getAttribute(name, { timeout: timeoutMs })) === value ? true : undefined),
     timeoutMs,
+    POLL_MS,
   );
 }
 
-export function waitForTexts(page: Page, selector: string, texts: string[], timeoutMs = 10_000): Promise<true> {
-  return eventually(
-    `${selector} to read ${JSON.stringify(texts)}`,
+export function waitForTexts(page: Page, selector: string, texts: string[], timeoutMs = 10_000): Promise<void> {
+  return waitUntil(
     async () => {
       const all = (await page.locator(selector).allTextContents()).map((t) => t.trim());
-      return JSON.stringify(all) === JSON.stringify(texts) ? true : undefined;
+      return JSON.stringify(all) === JSON.stringify(texts);
     },
+    `${selector} to read ${JSON.stringify(texts)}`,
     timeoutMs,
+    POLL_MS,
   );
 }

@@ -5,11 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { settingsFrom, type Settings } from '../../src/config';
-import { Controller } from '../../src/controller';
-import { createLogger } from '../../src/util/logger';
-import { installExample } from '../helpers/bridge-process';
-import { freePort } from '../helpers/ports';
+import { settingsFrom, type Settings } from '../../../src/config';
+import { Controller } from '../../../src/controller';
+import { createLogger } from '../../../src/util/logger';
+import { installExample } from '../bridge-process';
+import { freePort } from '../ports';
 
 export interface InProcessBridge {
   controller: Controller;
