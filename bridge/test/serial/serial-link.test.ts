@@ -131,7 +131,8 @@ describe('frames', () => {
     r.link.display.showFrame(frame);
     await inSyncWith(r, frame);
     device(r).reboot();
-    await waitUntil(() => !r.link.reporter.linkState().in_sync, 'the restart to be noticed', 3000);
+    // The new session is the proof it was noticed: being out of sync can be over between two polls.
+    await waitUntil(() => r.link.reporter.linkState().host.sessions === 2, 'the restart to be noticed', 3000);
     await inSyncWith(r, frame);
     expect(device(r).committedFrame).toEqual(frame);
     expect(r.link.reporter.linkState().host.sessions).toBe(2);
