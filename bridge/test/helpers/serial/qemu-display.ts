@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { qemuArgs, requireQemuTools } from '../../../../firmware/board/qemu_microbit/qemu-command';
 import { buildFirmware, FIRMWARE_ELF } from './qemu-firmware';
-import { exited, freePort, waitUntil } from '../ports';
+import { delay, exited, freePort, waitUntil } from '../ports';
 
 export { buildFirmware };
 
@@ -109,9 +109,7 @@ export class QemuDisplay {
     qemu.stderr?.on('data', (d: Buffer) => (this.log += d.toString()));
     await waitUntil(() => existsSync(qtestPath) || qemu.exitCode !== null, 'qemu to start', 10000);
     if (qemu.exitCode !== null) throw new Error(`qemu exited: ${this.log}`);
-    const q = connect(qtestPath);
-    await new Promise<void>((resolve, reject) => q.once('connect', resolve).once('error', reject));
-    this.qtest = q;
+    this.qtest = await connectWhenListening(qtestPath);
     this.qtestQueue = Promise.resolve();
 
     let target = uartPort;
@@ -249,5 +247,23 @@ export class QemuDisplay {
     this.proxySockets.clear();
     this.proxy?.close();
     this.proxy = undefined;
+  }
+}
+
+/**
+ * Connects to a Unix socket qemu is opening: its file appears at bind(), a moment before
+ * listen(), and a connect in between is refused. Retries that for up to 2 s.
+ */
+async function connectWhenListening(path: string): Promise<Socket> {
+  for (let attempt = 0; ; attempt++) {
+    const socket = connect(path);
+    try {
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      return socket;
+    } catch (e) {
+      socket.destroy();
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || attempt >= 100) throw e;
+      await delay(20);
+    }
   }
 }
