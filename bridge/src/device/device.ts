@@ -64,8 +64,8 @@ export class Device implements DeviceControl, Part {
   private readonly startedAt = Date.now();
   private readonly limits: SandboxLimits;
   private readonly timeZone: string;
-  /** Apps (id@version) already warned about entities homeassistant.app_access does not allow. */
-  private readonly accessWarned = new Set<string>();
+  /** Warnings about what an app asked for and does not get, logged once each (per app version where it says so). */
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly options: DeviceOptions,
@@ -278,11 +278,10 @@ export class Device implements DeviceControl, Part {
     return [...topics];
   }
 
-  private readonly warned = new Set<string>();
-
-  private warnOnce(message: string): void {
-    if (this.warned.has(message)) return;
-    this.warned.add(message);
+  /** Logs `message` unless one with the same `key` (by default, the same message) was logged before. */
+  private warnOnce(message: string, key = message): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
     this.log.warn(message);
   }
 
@@ -369,11 +368,10 @@ export class Device implements DeviceControl, Part {
     const options = { ...requested, ...this.userGrants };
     const { manifest } = options;
     const denied = this.entitiesOf(manifest).denied;
-    const key = `${manifest.id}@${manifest.version}`;
-    if (denied.length > 0 && !this.accessWarned.has(key)) {
-      this.accessWarned.add(key);
-      this.log.warn(
+    if (denied.length > 0) {
+      this.warnOnce(
         `app ${manifest.id} asks to read ${denied.join(', ')} from Home Assistant, which homeassistant.app_access in megabit.yaml does not allow; it sees them as denied`,
+        `${manifest.id}@${manifest.version} entities`,
       );
     }
     const instance = await startApp(options);
