@@ -123,6 +123,10 @@ export class Device implements DeviceControl, Part {
         },
         onStarted: (id) => this.store.appStarted(id),
         onStartFailed: (id, reason) => this.store.appFailedToStart(id, reason),
+        onShown: (id, instance) => {
+          for (const payload of this.pendingData.get(id) ?? []) instance.pushData(payload);
+          this.pendingData.delete(id);
+        },
       },
       this.log.child('scheduler'),
     );
@@ -378,8 +382,6 @@ export class Device implements DeviceControl, Part {
     // The latest values it may read: the sandbox keeps only those the app was granted.
     for (const [topic, value] of this.topicValues) instance.setMqttValue(topic, value);
     for (const [entityId, state] of this.entityStates) instance.setHomeAssistantState(entityId, state);
-    for (const payload of this.pendingData.get(options.manifest.id) ?? []) instance.pushData(payload);
-    this.pendingData.delete(options.manifest.id);
     return instance;
   }
 

@@ -35,6 +35,12 @@ export interface SchedulerOptions {
    */
   onStarted?(id: string): void;
   onStartFailed?(id: string, reason: string): void;
+  /**
+   * `id`'s sandbox became the shown one, before its first tick: the place to hand it what waited
+   * for it. A sandbox switched away from while it was still starting never gets here, so nothing
+   * handed over is lost with it.
+   */
+  onShown?(id: string, instance: AppInstance): void;
 }
 
 interface Running {
@@ -268,6 +274,7 @@ export class Scheduler {
           return;
         }
         running.instance = instance;
+        this.hook(() => this.options.onShown?.(app.id, instance));
         void this.tick(running);
       },
       (e) => this.fail(running, e),
@@ -320,12 +327,12 @@ export class Scheduler {
     if (!running.started && !running.preview) this.hook(() => this.options.onStartFailed?.(running.app.id, reason));
   }
 
-  /** Runs a bookkeeping hook; its failure is logged, never a reason to stop showing apps. */
+  /** Runs a hook of the scheduler's owner; its failure is logged, never a reason to stop showing apps. */
   private hook(call: () => void): void {
     try {
       call();
     } catch (e) {
-      this.log.error(`start bookkeeping failed: ${errorMessage(e)}`);
+      this.log.error(`a scheduler hook failed: ${errorMessage(e)}`);
     }
   }
 

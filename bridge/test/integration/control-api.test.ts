@@ -259,11 +259,15 @@ describe('broker restart', () => {
       const fresh = await TestClient.connect(broker.url);
       await fresh.subscribe('megabit/megabit/#');
       await fresh.waitFor('megabit/megabit/availability', (m) => m.payload.toString() === 'online', 15000);
+      // The bridge puts availability back first and the rest right after: a subscriber that came
+      // before the rest was published gets it live (retain flag clear), so wait until all is back.
+      const topics = ['availability', 'state', 'state/apps', 'display/frame'];
+      for (const topic of topics) await fresh.waitFor(`megabit/megabit/${topic}`, () => true, 15000);
       // mosquitto runs without persistence: only a republishing bridge puts these back, retained.
       const late = await TestClient.connect(broker.url);
       try {
         await late.subscribe('megabit/megabit/#');
-        for (const topic of ['availability', 'state', 'state/apps', 'display/frame']) {
+        for (const topic of topics) {
           expect((await late.waitFor(`megabit/megabit/${topic}`, () => true, 15000)).retain).toBe(true);
         }
         expect(await late.request('notify', 'back')).toMatchObject({ ok: true });

@@ -8,7 +8,7 @@ import { SandboxFault, type AppInstance, type SandboxOptions } from '../../src/s
 import { Scheduler, type SchedulableApp } from '../../src/scheduler/scheduler';
 import { createLogger } from '../../src/util/logger';
 
-type Behaviour = 'draw' | 'loop-fault' | 'load-fault' | 'slow-close';
+type Behaviour = 'draw' | 'loop-fault' | 'load-fault' | 'slow-close' | 'slow-start';
 
 class ScriptedInstance implements AppInstance {
   runs = 0;
@@ -50,6 +50,8 @@ function app(id: string, extra: Partial<AppManifest> = {}, enabled = true): Sche
 function setup(behaviours: Record<string, Behaviour> = {}, rotation = true) {
   const instances: ScriptedInstance[] = [];
   const frames: number[] = [];
+  /** Each onShown call: the app id and which of `instances` it handed over. */
+  const shown: Array<[string, number]> = [];
   let changes = 0;
   const scheduler = new Scheduler(
     {
@@ -60,6 +62,7 @@ function setup(behaviours: Record<string, Behaviour> = {}, rotation = true) {
       startApp: async (o: SandboxOptions) => {
         const behaviour = behaviours[o.manifest.id] ?? 'draw';
         if (behaviour === 'load-fault') throw new SandboxFault('load', 'not a Wasm module');
+        if (behaviour === 'slow-start') await new Promise((resolve) => setTimeout(resolve, 500));
         const instance = new ScriptedInstance(o.manifest.id, behaviour);
         instances.push(instance);
         return instance;
@@ -67,10 +70,11 @@ function setup(behaviours: Record<string, Behaviour> = {}, rotation = true) {
       onFrame: (frame) => frames.push(frame[0]),
       onChange: () => changes++,
       onLog: () => undefined,
+      onShown: (id, instance) => shown.push([id, instances.indexOf(instance as ScriptedInstance)]),
     },
     createLogger('error'),
   );
-  return { scheduler, instances, frames, changes: () => changes };
+  return { scheduler, instances, frames, shown, changes: () => changes };
 }
 
 async function advance(ms: number): Promise<void> {
@@ -111,6 +115,27 @@ describe('Scheduler', () => {
     // The rotation goes on; the ended preview never starts.
     expect(['a', 'b']).toContain(scheduler.currentAppId);
     expect(instances.map((i) => i.id)).not.toContain('p');
+  });
+
+  it('hands over only a sandbox that becomes the shown one, not one switched away from while it started', async () => {
+    const { scheduler, instances, shown } = setup({ a: 'slow-start' }, false);
+    scheduler.setApps([app('a'), app('b')]);
+    scheduler.start();
+    await advance(100);
+    scheduler.showApp('b');
+    await advance(1000);
+    expect(instances.map((i) => [i.id, i.closed])).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
+    expect(shown).toEqual([['b', 1]]);
+    scheduler.showApp('a');
+    await advance(1000);
+    expect(shown).toEqual([
+      ['b', 1],
+      ['a', 2],
+    ]);
+    expect(instances[2].runs).toBeGreaterThan(0);
   });
 
   it('ticks the shown app at its refresh period and hands on its frames', async () => {
