@@ -16,7 +16,19 @@ export {
 } from './notification-queue';
 export type { Notification } from './notification';
 export { systemClock, type Clock, type ClockTimer } from './clock';
-export { drawText, measureText, glyphFor, hasGlyph, GLYPH_HEIGHT, LINE_HEIGHT, LETTER_SPACING, type Glyph } from './font/font';
+export {
+  drawText,
+  measureText,
+  lineHeight,
+  glyphFor,
+  hasGlyph,
+  GLYPH_HEIGHT,
+  LINE_HEIGHT,
+  LETTER_SPACING,
+  type FontName,
+  type Glyph,
+  type TextPaint,
+} from './font/font';
 export { blankFrame, isFrame, assertFrame, parseHexColor, type Rgb } from './frame';
 export { changedRects, framesEqual, type DiffOptions, type Rect } from './diff';
 export { encodeFramePng, MAX_PNG_SCALE } from './png';

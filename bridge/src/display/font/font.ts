@@ -12,6 +12,15 @@ export const LINE_HEIGHT = GLYPH_HEIGHT + 1;
 /** Blank columns between two glyphs. */
 export const LETTER_SPACING = 1;
 
+/**
+ * The bridge's type sizes: `small` for dense text (a line of 8 rows), `regular` for text that
+ * should read from across the room. Both fit 32 rows with room to spare.
+ */
+export type FontName = 'small' | 'regular';
+
+/** One colour for all the text, or a colour per character (segments, rainbow, gradients). */
+export type TextPaint = Rgb | ((charIndex: number, x: number) => Rgb);
+
 export interface Glyph {
   readonly width: number;
   /** Rows below the top of the line where the glyph starts: 1 for descenders, else 0. */
@@ -40,8 +49,13 @@ export function glyphFor(char: string): Glyph {
   return GLYPHS.get(char) ?? FALLBACK_GLYPH;
 }
 
+/** Rows a line of text takes in `font`, descenders included. */
+export function lineHeight(_font: FontName = 'small'): number {
+  return LINE_HEIGHT;
+}
+
 /** Width in pixels of `text` drawn on one line, without trailing spacing. */
-export function measureText(text: string): number {
+export function measureText(text: string, _font: FontName = 'small'): number {
   let width = 0;
   let count = 0;
   for (const char of text) {
@@ -55,9 +69,11 @@ export function measureText(text: string): number {
  * Draws `text` with the top-left corner of its line at (x, y), clipped to the frame. Only lit pixels are
  * written: the background shows through.
  */
-export function drawText(frame: Uint8Array, text: string, x: number, y: number, color: Rgb): void {
+export function drawText(frame: Uint8Array, text: string, x: number, y: number, paint: TextPaint, _font: FontName = 'small'): void {
   let cursor = x;
+  let index = -1;
   for (const char of text) {
+    index++;
     // Long scrolling texts are mostly off-screen: stop at the right edge, skip what is left of it.
     if (cursor >= DISPLAY_WIDTH) return;
     const glyph = glyphFor(char);
@@ -65,6 +81,7 @@ export function drawText(frame: Uint8Array, text: string, x: number, y: number, 
       cursor += glyph.width + LETTER_SPACING;
       continue;
     }
+    const color = typeof paint === 'function' ? paint(index, cursor) : paint;
     for (let row = 0; row < GLYPH_HEIGHT; row++) {
       const bits = glyph.rows[row]!;
       for (let col = 0; col < glyph.width; col++) {
