@@ -5,4 +5,5 @@ export * from './json-error';
 export * from './topics';
 export * from './payloads';
 export * from './result';
+export * from './screens';
 export * from './validate';
