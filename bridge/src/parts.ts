@@ -13,6 +13,7 @@ import { NO_DISPLAY_LINK } from './device/display-link';
 import { encodeFramePng } from './display';
 import { EventBus } from './events';
 import { homeAssistantParts } from './homeassistant';
+import { HomeAssistantTemplates } from './homeassistant/template-renderer';
 import { HttpServer } from './http/http-server';
 import { connectUpstream, pipeBoth } from './http/mqtt-websocket-proxy';
 import { OriginPolicy } from './http/origin-policy';
@@ -24,8 +25,10 @@ import { DisplayStatePublisher } from './mqtt/display-state-publisher';
 import { EventPublisher } from './mqtt/event-publisher';
 import { FramePublisher } from './mqtt/frame-publisher';
 import { StatePublisher } from './mqtt/state-publisher';
+import { TemplateTopics } from './mqtt/template-topics';
 import type { Part } from './part';
 import { SerialLink } from './serial/serial-link';
+import { LiveTemplates } from './templates/live-templates';
 import type { Logger } from './util/logger';
 
 /** What every part is built from. Built once per start; nothing in it runs until its part starts. */
@@ -47,6 +50,10 @@ export interface PartContext {
   /** `P/state` and `P/state/apps`; Home Assistant asks for them again when it comes online. */
   readonly state: StatePublisher;
   readonly http: HttpServer;
+  /** Live text for screens: `{{mqtt:topic}}` filled by the bridge, the rest rendered by Home Assistant. */
+  readonly templates: LiveTemplates;
+  /** Home Assistant's template rendering, on its connection once there is one; undefined without homeassistant.url and .token. */
+  readonly homeAssistantTemplates?: HomeAssistantTemplates;
 }
 
 export interface ContextOptions {
@@ -85,6 +92,9 @@ export function createPartContext(options: ContextOptions): PartContext {
     log.child('mqtt'),
   );
   const frames = new FramePublisher(mqtt, topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
+  const { url: haUrl, token: haToken } = settings.homeassistant;
+  const homeAssistantTemplates = haUrl && haToken ? new HomeAssistantTemplates(log.child('templates')) : undefined;
+  const templates = new LiveTemplates(new TemplateTopics(mqtt, settings.mqtt.base_topic), homeAssistantTemplates, log.child('templates'));
   // The link and the device each need the other (its buttons press the device's; the device
   // draws on its output): the link is built first and finds the device when a button is pressed.
   let device: Device | undefined;
@@ -106,6 +116,7 @@ export function createPartContext(options: ContextOptions): PartContext {
       exampleAppDirs: options.exampleAppDirs,
       outputs: serial ? [frames, serial.display] : [frames],
       displayLink: serial?.reporter,
+      templates,
     },
     log.child('device'),
   );
@@ -130,7 +141,7 @@ export function createPartContext(options: ContextOptions): PartContext {
     log.child('http'),
   );
   const state = new StatePublisher(mqtt, topics, device, bus);
-  return { settings, log, bus, topics, origins, broker, mqtt, device, frames, serial, state, http };
+  return { settings, log, bus, topics, origins, broker, mqtt, device, frames, serial, state, http, templates, homeAssistantTemplates };
 }
 
 function embeddedBroker(settings: Settings, clientId: string, origins: OriginPolicy, log: Logger): EmbeddedBroker {
@@ -158,6 +169,7 @@ export function bridgeParts(ctx: PartContext): Part[] {
     // The device core hands frames to its outputs from its first tick: they start before it.
     ctx.frames,
     ...(ctx.serial ? [ctx.serial.display] : []),
+    templatesPart(ctx),
     ctx.device,
     mqttPart(ctx),
     ...(ctx.serial ? [statusLedPart(ctx, ctx.serial)] : []),
@@ -214,6 +226,11 @@ function mqttPart(ctx: PartContext): Part {
     },
     stop: () => mqtt.stop(),
   };
+}
+
+/** Nothing to start; stopped after the device, it ends any template watch a screen left open. */
+function templatesPart(ctx: PartContext): Part {
+  return { name: 'templates', start: () => undefined, stop: () => ctx.templates.stopAll() };
 }
 
 /** The RGB status LED on the display shows whether the bridge can be reached over MQTT. */

@@ -35,6 +35,7 @@ import { appMayReadTopic } from './app-topic-access';
 import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
 import type { DeviceControl } from './device-control';
 import { type DisplayLink, NO_DISPLAY_LINK } from './display-link';
+import type { TemplateSource } from '../templates/template-source';
 
 const MAX_PENDING_DATA = 32;
 
@@ -47,6 +48,8 @@ export interface DeviceOptions {
   outputs: DisplayOutput[];
   /** The hardware link whose state `state().display` reports; none without display hardware. */
   displayLink?: DisplayLink;
+  /** Renders live text in screens (Home Assistant templates, `{{mqtt:topic}}`); none = nothing is a template. */
+  templates?: TemplateSource;
 }
 
 export class Device implements DeviceControl, Part {
