@@ -28,7 +28,7 @@ import { StatePublisher } from './mqtt/state-publisher';
 import { TemplateTopics } from './mqtt/template-topics';
 import type { Part } from './part';
 import { SerialLink } from './serial/serial-link';
-import { LiveTemplates } from './templates/live-templates';
+import { LiveTemplates, TEMPLATE_LIMITS } from './templates/live-templates';
 import type { Logger } from './util/logger';
 
 /** What every part is built from. Built once per start; nothing in it runs until its part starts. */
@@ -94,7 +94,11 @@ export function createPartContext(options: ContextOptions): PartContext {
   const frames = new FramePublisher(mqtt, topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
   const { url: haUrl, token: haToken } = settings.homeassistant;
   const homeAssistantTemplates = haUrl && haToken ? new HomeAssistantTemplates(log.child('templates')) : undefined;
-  const templates = new LiveTemplates(new TemplateTopics(mqtt, settings.mqtt.base_topic), homeAssistantTemplates, log.child('templates'));
+  const templates = new LiveTemplates(
+    new TemplateTopics(mqtt, settings.mqtt.base_topic, TEMPLATE_LIMITS.maxPayloadBytes),
+    homeAssistantTemplates,
+    log.child('templates'),
+  );
   // The link and the device each need the other (its buttons press the device's; the device
   // draws on its output): the link is built first and finds the device when a button is pressed.
   let device: Device | undefined;

@@ -49,7 +49,9 @@ export function homeAssistantParts(ctx: PartContext): Part[] {
     if (templates) states.onConnection((connection) => templates.attach(connection));
     parts.push(states);
   } else if (url || token) {
-    log.warn(`homeassistant.${url ? 'token' : 'url'} is not set, so apps cannot read Home Assistant entities (both are needed)`);
+    log.warn(
+      `homeassistant.${url ? 'token' : 'url'} is not set, so apps cannot read Home Assistant entities and screens cannot use its templates (both are needed)`,
+    );
   }
   return parts;
 }

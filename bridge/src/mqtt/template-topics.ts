@@ -3,13 +3,17 @@
  * while at least one template watches a topic, unsubscribed when the last one stops, with the
  * latest payload kept for templates that join later. Topics apps may not read are refused here
  * too (commands carry app config, `$` topics are the broker's), and so are wildcards: one
- * placeholder shows one topic.
+ * placeholder shows one topic. A kept payload longer than templates may read is kept cut to one
+ * byte over that length, so it still reads as too long without holding the rest.
  */
 import { appMayReadTopic } from '../device/app-topic-access';
 import type { TopicValues } from '../templates/template-backends';
 import type { MqttConnection } from './connection';
 
 const MAX_TOPIC_CHARS = 256;
+
+/** What is kept of a payload when the owner names no limit. */
+const DEFAULT_MAX_KEPT_BYTES = 64 * 1024;
 
 interface Watched {
   readonly listeners: Set<(payload: Buffer) => void>;
@@ -23,6 +27,8 @@ export class TemplateTopics implements TopicValues {
   constructor(
     private readonly mqtt: Pick<MqttConnection, 'subscribe' | 'unsubscribe'>,
     private readonly baseTopic: string,
+    /** Templates read at most this much of a payload; more is kept only as far as it shows it is too long. */
+    private readonly maxPayloadBytes = DEFAULT_MAX_KEPT_BYTES,
   ) {}
 
   refusal(topic: string): string | undefined {
@@ -45,7 +51,8 @@ export class TemplateTopics implements TopicValues {
       const created: Watched = {
         listeners: new Set(),
         onMessage: (_topic, payload) => {
-          created.latest = payload;
+          // Up to 1600 topics (200 templates, 8 each) may be kept: none holds a huge payload.
+          created.latest = payload.length > this.maxPayloadBytes ? Buffer.from(payload.subarray(0, this.maxPayloadBytes + 1)) : payload;
           for (const listener of [...created.listeners]) listener(payload);
         },
       };

@@ -9,8 +9,9 @@ import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/b
 import { HomeAssistantServer } from '../helpers/homeassistant/home-assistant-server';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
-import { waitUntil } from '../helpers/ports';
+import { freePort, waitUntil } from '../helpers/ports';
 import { DEVICE_TOPICS as P } from '../helpers/topics';
+import { TEMPLATE_LIMITS } from '../../src/templates/live-templates';
 import type { TemplateResult } from '../../src/templates/template-source';
 
 jest.setTimeout(60_000);
@@ -167,4 +168,39 @@ it('after a Home Assistant restart every watched template is subscribed again, k
   ha.setState('sensor.power', '512.4', { unit_of_measurement: 'W' });
   await waitUntil(() => w.results.length > 1, 'the change after the restart', 15_000);
   expect(w.latest()).toEqual({ ok: true, text: '512 W' });
+});
+
+it('events it cannot use change nothing; a result that is not text shows as JSON, a huge one cut to the limit', async () => {
+  const w = watch("{{ states('sensor.temp') }} °C");
+  await waitUntil(() => w.results.length > 0, 'the first result', 15_000);
+  for (const junk of [null, 'text', 42, [], {}, { error: 5 }, { level: 'ERROR' }, { listeners: {} }]) ha.sendTemplateEvent(junk);
+  ha.sendTemplateEvent({ result: { rooms: ['hall', 'attic'] }, listeners: { all: false, entities: [], domains: [], time: false } });
+  await waitUntil(() => w.results.length > 1, 'the object result', 15_000);
+  ha.sendTemplateEvent({ result: 'x'.repeat(100_000), listeners: { all: false, entities: [], domains: [], time: false } });
+  await waitUntil(() => w.results.length > 2, 'the long result', 15_000);
+  expect(w.results.slice(0, 2)).toEqual([
+    { ok: true, text: '30 °C' },
+    { ok: true, text: '{"rooms":["hall","attic"]}' },
+  ]);
+  expect(w.results[2]).toEqual({ ok: true, text: 'x'.repeat(TEMPLATE_LIMITS.maxResultChars) });
+});
+
+it('Home Assistant down when the bridge starts: templates render once it comes up', async () => {
+  const port = await freePort();
+  const late = await startInProcess(broker.url, {
+    settings: { device_id: 'late', homeassistant: { enabled: false, url: `http://127.0.0.1:${port}`, token: TOKEN } },
+  });
+  const results: TemplateResult[] = [];
+  const stop = late.controller.templates.watch(POWER, (r) => results.push(r));
+  let server: HomeAssistantServer | undefined;
+  try {
+    server = await HomeAssistantServer.start(TOKEN, port);
+    server.setState('sensor.power', '7.4');
+    await waitUntil(() => results.length > 0, 'the result once Home Assistant is up', 30_000);
+    expect(results).toEqual([{ ok: true, text: '7 W' }]);
+  } finally {
+    stop();
+    await late.stop();
+    await server?.stop();
+  }
 });

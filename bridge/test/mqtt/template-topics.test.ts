@@ -161,6 +161,19 @@ it('at most a bounded number of watches at once: one more is an error, and freei
   over.stop();
 });
 
+it('a payload longer than templates may read is an error, for a template joining later too', async () => {
+  const first = watch('{{mqtt:home/big}}');
+  await waitUntil(() => brokerLog('home/big').subscribed === 1, 'the subscription');
+  await client.publish('home/big', 'y'.repeat(TEMPLATE_LIMITS.maxPayloadBytes + 1000));
+  await waitUntil(() => first.results.length > 0, 'the first result');
+  const error = { ok: false, error: `home/big holds more than ${TEMPLATE_LIMITS.maxPayloadBytes} bytes` };
+  expect(first.results).toEqual([error]);
+  expect(await resultOf('{{mqtt:home/big}}')).toEqual(error);
+  await client.publish('home/big', 'small again');
+  await waitUntil(() => first.results.length > 1, 'the next result');
+  expect(first.latest()).toEqual({ ok: true, text: 'small again' });
+});
+
 it('an over-long template and too many topics in one are refused', async () => {
   const long = await resultOf(`{{mqtt:home/temp}}${'x'.repeat(TEMPLATE_LIMITS.maxTemplateChars)}`);
   expect(long).toEqual({ ok: false, error: `a template may be at most ${TEMPLATE_LIMITS.maxTemplateChars} characters long` });

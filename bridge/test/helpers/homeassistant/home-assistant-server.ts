@@ -131,6 +131,11 @@ export class HomeAssistantServer {
     return this.subscriptions.filter((s) => s.kind === 'template').length;
   }
 
+  /** Sends `event` as is to every render_template subscription: what a broken or future Home Assistant might send. */
+  sendTemplateEvent(event: unknown): void {
+    for (const sub of this.subscriptions) if (sub.kind === 'template') this.event(sub, event);
+  }
+
   /** The templates of every render_template command received, in order. */
   renderedTemplates(): string[] {
     return this.commands.filter((c) => c.message.type === 'render_template').map((c) => c.message.template as string);
