@@ -136,9 +136,14 @@ class TemplateWatch {
     this.stopped = true;
     clearTimeout(this.updateTimer);
     for (const stop of this.stops.splice(0)) stop();
+    this.dropHomeAssistant();
+    this.results.stop();
+  }
+
+  private dropHomeAssistant(): void {
     this.stopHomeAssistant();
     this.stopHomeAssistant = NOTHING;
-    this.results.stop();
+    this.homeAssistantKey = undefined;
   }
 
   private read(p: Placeholder, payload: Buffer): TopicValue {
@@ -161,7 +166,11 @@ class TemplateWatch {
   private update(): void {
     if (this.stopped) return;
     const failed = this.values.find((v) => v !== undefined && !v.ok);
-    if (failed && !failed.ok) return this.push({ ok: false, error: failed.error });
+    if (failed && !failed.ok) {
+      // A later result from Home Assistant must not cover the error; a good value renders afresh.
+      this.dropHomeAssistant();
+      return this.push({ ok: false, error: failed.error });
+    }
     // Until every topic has a value there is nothing complete to show.
     const values = this.values.map((v) => (v?.ok ? v.value : undefined));
     if (this.values.some((v) => v === undefined)) return;
@@ -174,8 +183,8 @@ class TemplateWatch {
     const template = withoutPlaceholders(this.text, this.placeholders, (p, i) => (p.inExpression ? variableName(i) : `{{ ${variableName(i)} }}`));
     const key = JSON.stringify([template, variables]);
     if (key === this.homeAssistantKey) return;
+    this.dropHomeAssistant();
     this.homeAssistantKey = key;
-    this.stopHomeAssistant();
     this.stopHomeAssistant = this.homeAssistant.render(template, variables, (result) => this.push(result));
   }
 

@@ -156,6 +156,26 @@ it('a new mqtt value renders the template again in Home Assistant', async () => 
   await waitUntil(() => ha.templateSubscriptions === 0, 'no subscription left');
 });
 
+it('an mqtt value that goes missing shows its error until it is back, whatever Home Assistant renders meanwhile', async () => {
+  await client.publish('home/mode', JSON.stringify({ name: 'eco' }), { retain: true });
+  const w = watch("{{mqtt:home/mode#name}}: {{ states('sensor.temp') }}");
+  await waitUntil(() => w.results.length > 0, 'the first result', 15_000);
+  await client.publish('home/mode', JSON.stringify({}), { retain: true });
+  await waitUntil(() => w.results.length > 1, 'the error', 15_000);
+  const subscriptionsBefore = ha.renderedTemplates().length;
+  await waitUntil(() => ha.templateSubscriptions === 0, 'the Home Assistant rendering ended');
+  ha.setState('sensor.temp', '31');
+  await client.publish('home/mode', JSON.stringify({ name: 'comfort' }), { retain: true });
+  await waitUntil(() => w.results.length > 2, 'the value again', 15_000);
+  expect(w.results).toEqual([
+    { ok: true, text: 'eco: 30' },
+    { ok: false, error: 'home/mode has no name' },
+    { ok: true, text: 'comfort: 31' },
+  ]);
+  expect(ha.renderedTemplates().length).toBe(subscriptionsBefore + 1);
+  ha.setState('sensor.temp', '30');
+});
+
 it('after a Home Assistant restart every watched template is subscribed again, keeping its value meanwhile', async () => {
   const w = watch(POWER);
   await waitUntil(() => w.results.length > 0, 'the first result', 15_000);
