@@ -12,6 +12,8 @@ import type { HomeAssistantRenderer } from '../templates/template-backends';
 import type { TemplateResult } from '../templates/template-source';
 import { errorMessage, type Logger } from '../util/logger';
 
+const RENDER_TIMEOUT_S = 3;
+
 interface Rendering {
   readonly template: string;
   readonly variables: Readonly<Record<string, unknown>>;
@@ -69,7 +71,14 @@ export class HomeAssistantTemplates implements HomeAssistantRenderer {
     const session = this.session;
     rendering.session = session;
     rendering.unsubscribe = undefined;
-    const message = { type: 'render_template', template: rendering.template, variables: rendering.variables, report_errors: true };
+    const message = {
+      type: 'render_template',
+      template: rendering.template,
+      variables: rendering.variables,
+      report_errors: true,
+      // Home Assistant refuses a template whose first render takes longer: a screen must not tie it up.
+      timeout: RENDER_TIMEOUT_S,
+    };
     connection
       .subscribeMessage((event: unknown) => this.handleEvent(rendering, session, event), message, { resubscribe: false })
       .then((unsubscribe) => {

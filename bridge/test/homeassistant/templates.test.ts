@@ -72,7 +72,7 @@ it('renders a template, renders it again when a state it reads changes, and unsu
   await waitUntil(() => w.results.length > 0, 'the first result', 15_000);
   expect(w.results[0]).toEqual({ ok: true, text: '1235 W' });
   const sent = ha.commands.filter((c) => c.message.type === 'render_template').at(-1)!.message;
-  expect(sent).toMatchObject({ type: 'render_template', template: POWER, report_errors: true });
+  expect(sent).toMatchObject({ type: 'render_template', template: POWER, report_errors: true, timeout: 3 });
 
   ha.setState('sensor.temp', '30');
   ha.setState('sensor.power', '99.2', { unit_of_measurement: 'W' });

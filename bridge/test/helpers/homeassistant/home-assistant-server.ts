@@ -12,7 +12,9 @@
  * (`{result, listeners}` or `{error, level: "ERROR"}`), then a new event whenever a state the
  * template read changes its result. Without `report_errors` a failing template sends nothing. With
  * `legacyTemplateErrors` it answers as Home Assistant did before `report_errors` existed: a
- * template that fails to render is a failed `result` with code `template_error`.
+ * template that fails to render is a failed `result` with code `template_error`. A `timeout` is
+ * accepted and not enforced (Home Assistant answers a template slower than that with a failed
+ * `result`; templates here render in milliseconds).
  */
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
