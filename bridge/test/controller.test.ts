@@ -124,6 +124,7 @@ describe('the bridge parts as the controller runs them', () => {
     expect(parts.map((p) => p.name)).toEqual([
       'mqtt',
       'serial',
+      'templates',
       'device',
       'mqtt connection',
       'status LED',
@@ -142,8 +143,12 @@ describe('the bridge parts as the controller runs them', () => {
     await sequence.start(parts);
     // Discovery subscribes to <prefix>/status once it has collected the stale configs.
     await waitUntil(() => ctx.mqtt['subscriptions'].has('homeassistant/status'), 'the discovery part to subscribe', 10_000);
+    // A template a screen left watching: its topic subscription too comes off on stop.
+    const results: unknown[] = [];
+    ctx.templates.watch('{{mqtt:home/left-open}}', (r) => results.push(r));
+    expect(ctx.mqtt['subscriptions'].has('home/left-open')).toBe(true);
     const running = registrations(ctx);
-    expect(running.mqttSubscriptions).toBeGreaterThanOrEqual(2);
+    expect(running.mqttSubscriptions).toBeGreaterThanOrEqual(3);
     expect(running.mqttConnectListeners).toBeGreaterThanOrEqual(5);
     expect(running.mqttDisconnectListeners).toBe(1);
     expect(running.busListeners).toBeGreaterThan(0);
