@@ -21,6 +21,8 @@ export interface TemplateLimits {
   maxResultChars: number;
   /** A watcher hears of a change at most once per this many milliseconds. */
   minIntervalMs: number;
+  /** A new MQTT value renders a template in Home Assistant again (a new subscription there) at most this often. */
+  minHomeAssistantRenderMs: number;
 }
 
 export const TEMPLATE_LIMITS: TemplateLimits = {
@@ -30,6 +32,7 @@ export const TEMPLATE_LIMITS: TemplateLimits = {
   maxPayloadBytes: 16 * 1024,
   maxResultChars: 1024,
   minIntervalMs: 250,
+  minHomeAssistantRenderMs: 1000,
 };
 
 export const NO_HOME_ASSISTANT = 'Home Assistant templates need homeassistant.url and a token';
@@ -101,6 +104,8 @@ type TopicValue = { ok: true; value: unknown } | { ok: false; error: string } | 
 /** One watched template: its topics' latest values and, when it needs one, its Home Assistant rendering. */
 class TemplateWatch {
   private readonly values: TopicValue[];
+  /** What remains once the placeholders are taken out holds Home Assistant syntax. */
+  private readonly needsHomeAssistant: boolean;
   private readonly stops: Array<() => void> = [];
   private stopHomeAssistant = NOTHING;
   private homeAssistantKey?: string;
@@ -117,6 +122,7 @@ class TemplateWatch {
     private readonly limits: TemplateLimits,
   ) {
     this.values = placeholders.map(() => undefined);
+    this.needsHomeAssistant = hasHomeAssistantSyntax(withoutPlaceholders(text, placeholders, () => ''));
   }
 
   start(): void {
@@ -152,10 +158,11 @@ class TemplateWatch {
     return p.path ? valueAtPath(text, p.path, p.topic) : { ok: true, value: text };
   }
 
-  /** A busy topic re-renders (and re-subscribes in Home Assistant) at most once per interval. */
+  /** A busy topic re-renders at most once per interval, and re-subscribes in Home Assistant less often still. */
   private scheduleUpdate(): void {
     if (this.updateTimer || this.stopped) return;
-    const wait = Math.max(0, this.lastUpdateAt + this.limits.minIntervalMs - Date.now());
+    const interval = this.needsHomeAssistant ? this.limits.minHomeAssistantRenderMs : this.limits.minIntervalMs;
+    const wait = Math.max(0, this.lastUpdateAt + interval - Date.now());
     this.updateTimer = setTimeout(() => {
       this.updateTimer = undefined;
       this.lastUpdateAt = Date.now();
@@ -174,8 +181,7 @@ class TemplateWatch {
     // Until every topic has a value there is nothing complete to show.
     const values = this.values.map((v) => (v?.ok ? v.value : undefined));
     if (this.values.some((v) => v === undefined)) return;
-    const remaining = withoutPlaceholders(this.text, this.placeholders, () => '');
-    if (!hasHomeAssistantSyntax(remaining)) {
+    if (!this.needsHomeAssistant) {
       return this.push({ ok: true, text: withoutPlaceholders(this.text, this.placeholders, (_p, i) => valueText(values[i])) });
     }
     if (!this.homeAssistant) return this.push({ ok: false, error: NO_HOME_ASSISTANT });

@@ -140,6 +140,18 @@ it('subscribes while a template reads a topic, once for any number of watchers, 
   expect(first.results.concat(second.results).map((r) => r.ok && r.text)).not.toContain('two');
 });
 
+it('a topic changing many times in a burst reaches the watcher coalesced, ending on the last value', async () => {
+  const w = watch('n={{mqtt:home/burst}}');
+  await waitUntil(() => brokerLog('home/burst').subscribed === 1, 'the subscription');
+  for (let i = 1; i <= 100; i++) await client.publish('home/burst', String(i));
+  await waitUntil(() => w.latest()?.ok === true && (w.latest() as { text: string }).text === 'n=100', 'the last value');
+  expect(w.results.length).toBeLessThan(100);
+  const seen = w.results.map((r) => (r.ok ? Number(r.text.slice(2)) : Number.NaN));
+  // Each one a value that was published, in order.
+  expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  expect(seen.every((n) => n >= 1 && n <= 100)).toBe(true);
+});
+
 it('a template joining later gets the value the bridge already holds', async () => {
   const first = watch('{{mqtt:home/unretained}}');
   await waitUntil(() => brokerLog('home/unretained').subscribed === 1, 'the subscription');
