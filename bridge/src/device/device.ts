@@ -23,6 +23,7 @@ import { Compositor } from '../display';
 import type { DisplayOutput } from '../display/output';
 import { AppDisabledError, AppFailedError, InstallFailedError } from '../errors';
 import type { EventBus } from '../events';
+import type { IconSource } from '../icons/icon';
 import type { Part } from '../part';
 import { startApp } from '../sandbox';
 import { splitEntities } from '../sandbox/ha-access';
@@ -47,6 +48,8 @@ export interface DeviceOptions {
   outputs: DisplayOutput[];
   /** The hardware link whose state `state().display` reports; none without display hardware. */
   displayLink?: DisplayLink;
+  /** Icons screens, notifications and apps draw by name; none: only what needs no icon draws. */
+  icons?: IconSource;
 }
 
 export class Device implements DeviceControl, Part {

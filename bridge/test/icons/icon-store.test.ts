@@ -1,0 +1,89 @@
+/**
+ * The icon store on its own, on a temporary data dir: its limits (uploads, decoded bytes), files
+ * that no longer decode at start, a replaced format, and the change listeners.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IconTooLargeError } from '../../src/errors';
+import { loadBuiltInIcons } from '../../src/icons/builtin-icons';
+import { IconStore } from '../../src/icons/icon-store';
+import { MAX_STORED_ICON_BYTES, MAX_UPLOADED_ICONS } from '../../src/icons/limits';
+import { makeGif, makePng } from '../helpers/icon-images';
+import { recordingLog } from '../helpers/logs';
+
+const PNG = makePng(2, 2, () => [9, 9, 9, 255]);
+const BUILT_INS = loadBuiltInIcons();
+
+describe('IconStore', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = join(mkdtempSync(join(tmpdir(), 'megabit-icons-')), 'icons');
+  });
+  afterEach(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
+
+  it(`keeps at most ${MAX_UPLOADED_ICONS} uploads, but a full store still takes a replacement`, () => {
+    const store = new IconStore(dir, BUILT_INS, recordingLog());
+    for (let i = 0; i < MAX_UPLOADED_ICONS; i++) store.upload(`i${i}`, PNG, 'png');
+    expect(() => store.upload('one_more', PNG, 'png')).toThrow(
+      new IconTooLargeError(`${MAX_UPLOADED_ICONS} icons are uploaded already; delete one first (an empty payload deletes)`),
+    );
+    expect(
+      store.upload(
+        'i7',
+        makePng(3, 3, () => [1, 1, 1, 255]),
+        'png',
+      ).width,
+    ).toBe(3);
+    expect(readdirSync(dir)).toHaveLength(MAX_UPLOADED_ICONS);
+  });
+
+  it(`keeps at most ${MAX_STORED_ICON_BYTES / 1024 / 1024} MiB of decoded pixels`, () => {
+    const store = new IconStore(dir, BUILT_INS, recordingLog());
+    // The largest icon there is: 64 frames of 32x32, 256 KiB decoded.
+    const biggest = makeGif(
+      32,
+      32,
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      Array.from({ length: 64 }, (_, f) => ({ indices: Array<number>(1024).fill(f % 2), delayMs: 50 })),
+    );
+    const fits = MAX_STORED_ICON_BYTES / (32 * 32 * 4 * 64);
+    for (let i = 0; i < fits; i++) store.upload(`big${i}`, biggest, 'gif');
+    expect(() => store.upload('too_many', biggest, 'gif')).toThrow(IconTooLargeError);
+    store.remove('big0');
+    expect(store.upload('too_many', biggest, 'gif').frames).toHaveLength(64);
+  });
+
+  it('skips, and logs, a stored file that no longer decodes; the others load', () => {
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'good.png'), PNG);
+    writeFileSync(join(dir, 'broken.png'), PNG.subarray(0, 30));
+    writeFileSync(join(dir, 'liar.gif'), PNG);
+    writeFileSync(join(dir, 'Not-A-Name.png'), PNG);
+    const log = recordingLog();
+    const store = new IconStore(dir, BUILT_INS, log);
+    store.start();
+    expect(store.get('good')?.width).toBe(2);
+    expect([store.get('broken'), store.get('liar')]).toEqual([undefined, undefined]);
+    expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      expect.stringMatching(/^skipped the uploaded icon broken\.png: broken PNG/),
+      'skipped the uploaded icon liar.gif: it is not a GIF file',
+    ]);
+  });
+
+  it('keeps one file per name when an upload changes format, and tells its listeners', () => {
+    const store = new IconStore(dir, BUILT_INS, recordingLog());
+    let changes = 0;
+    const remove = store.onChange(() => changes++);
+    store.upload('pic', PNG, 'png');
+    store.upload('pic', makeGif(1, 1, [[0, 0, 0]], [{ indices: [0], delayMs: 100 }]), 'gif');
+    expect(readdirSync(dir)).toEqual(['pic.gif']);
+    remove();
+    store.remove('pic');
+    expect(changes).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
