@@ -366,9 +366,9 @@ export class Device implements DeviceControl, Part {
   }
 
   /** What megabit.yaml lets every app do beyond its manifest's requests. */
-  private get userGrants(): Pick<SandboxOptions, 'allowPrivateHosts' | 'homeAssistantAccess'> {
+  private get userGrants(): Pick<SandboxOptions, 'allowPrivateHosts' | 'homeAssistantAccess' | 'icons'> {
     const s = this.options.settings;
-    return { allowPrivateHosts: s.sandbox.allow_private_hosts, homeAssistantAccess: s.homeassistant.app_access };
+    return { allowPrivateHosts: s.sandbox.allow_private_hosts, homeAssistantAccess: s.homeassistant.app_access, icons: this.options.icons };
   }
 
   private async startInstance(requested: SandboxOptions): Promise<AppInstance> {
