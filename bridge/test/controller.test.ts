@@ -78,6 +78,7 @@ function registrations(ctx: PartContext): Record<string, number> {
     mqttDisconnectListeners: ctx.mqtt['disconnectListeners'].size,
     appStoreListeners: ctx.device['store'].listenerCount('changed'),
     frameListeners: ctx.frames['frameListeners'].length,
+    iconListeners: ctx.icons['listeners'].size,
   };
 }
 
@@ -124,6 +125,7 @@ describe('the bridge parts as the controller runs them', () => {
     expect(parts.map((p) => p.name)).toEqual([
       'mqtt',
       'serial',
+      'icons',
       'device',
       'mqtt connection',
       'status LED',
@@ -131,6 +133,7 @@ describe('the bridge parts as the controller runs them', () => {
       'state publisher',
       'event publisher',
       'app topic feed',
+      'icon state publisher',
       'display state publisher',
       'http',
       'homeassistant-screen',
@@ -149,6 +152,7 @@ describe('the bridge parts as the controller runs them', () => {
     expect(running.busListeners).toBeGreaterThan(0);
     expect(running.appStoreListeners).toBe(1);
     expect(running.frameListeners).toBe(1);
+    expect(running.iconListeners).toBe(1);
     await sequence.stop();
     expect(registrations(ctx)).toEqual(before);
   });

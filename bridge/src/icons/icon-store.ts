@@ -53,9 +53,8 @@ export class IconStore implements IconSource, Part {
     if (this.uploads.size > 0) this.log.info(`${this.uploads.size} uploaded icon(s), ${this.builtIns.size} built in`);
   }
 
-  stop(): void {
-    this.listeners.clear();
-  }
+  /** Nothing to release: every upload is on disk once it is answered; listeners remove themselves. */
+  stop(): void {}
 
   get(name: string): Icon | undefined {
     return this.uploads.get(name)?.icon ?? this.builtIns.get(name);
