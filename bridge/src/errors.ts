@@ -98,3 +98,6 @@ export class UnknownIconError extends DomainError {
     super(`no icon "${iconName}" was uploaded`);
   }
 }
+
+/** An icon file could not be written or removed (a full or read-only disk); the store is unchanged. */
+export class IconFileError extends DomainError {}

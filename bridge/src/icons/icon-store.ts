@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { type IconFormat, type IconInfo, iconFormatOf, isValidIconName } from '@megabit/contract';
-import { IconTooLargeError, InvalidIconError, UnknownIconError } from '../errors';
+import { IconFileError, IconTooLargeError, InvalidIconError, UnknownIconError } from '../errors';
 import type { Part } from '../part';
 import { syncDir, writeFileAtomic } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
@@ -81,11 +81,21 @@ export class IconStore implements IconSource, Part {
     if (bytesAfter > MAX_STORED_ICON_BYTES) {
       throw new IconTooLargeError(`the uploaded icons would take more than ${MAX_STORED_ICON_BYTES / 1024 / 1024} MiB decoded; delete some first`);
     }
-    writeFileAtomic(this.fileOf(name, format), image);
-    // The same name in the other format would come back at the next start.
-    if (replaced && replaced.format !== format) this.unlink(name, replaced.format);
+    try {
+      writeFileAtomic(this.fileOf(name, format), image);
+    } catch (e) {
+      throw new IconFileError(`could not write the icon "${name}": ${errorMessage(e)}`);
+    }
     this.keep(name, icon, format);
     this.changed();
+    // The same name in the other format would come back at the next start.
+    if (replaced && replaced.format !== format) {
+      try {
+        this.unlink(name, replaced.format);
+      } catch (e) {
+        this.log.warn(`${errorMessage(e)}; delete it by hand, or it may stand in for the new one after a restart`);
+      }
+    }
     return icon;
   }
 
@@ -122,8 +132,12 @@ export class IconStore implements IconSource, Part {
   }
 
   private unlink(name: string, format: IconFormat): void {
-    unlinkSync(this.fileOf(name, format));
-    syncDir(this.dir);
+    try {
+      unlinkSync(this.fileOf(name, format));
+      syncDir(this.dir);
+    } catch (e) {
+      throw new IconFileError(`could not delete the icon file of "${name}": ${errorMessage(e)}`);
+    }
   }
 
   private changed(): void {

@@ -148,6 +148,17 @@ describe('GIF', () => {
     ]);
   });
 
+  it('puts the rows of an interlaced image back in order', () => {
+    // An 8-row GIF stores its rows interlaced as 0, 4, 2, 6, 1, 3, 5, 7 (passes of 8, 8, 4 and 2).
+    const stored = [0, 4, 2, 6, 1, 3, 5, 7];
+    const palette = Array.from({ length: 8 }, (_, row) => [row * 30, 0, 0]);
+    const gif = Buffer.from(makeGif(1, 8, palette, [{ indices: stored, delayMs: 100 }]));
+    const descriptor = gif.indexOf(0x2c, 13 + 3 * 8);
+    gif[descriptor + 9]! |= 0x40;
+    const icon = decodeIcon('g', gif, 'gif');
+    expect(Array.from({ length: 8 }, (_, y) => at(icon, 0, 0, y)[0])).toEqual([0, 30, 60, 90, 120, 150, 180, 210]);
+  });
+
   it('refuses a header claiming 65535x65535 from its first 13 bytes, before reading anything else', () => {
     const bomb = gifHeaderBomb();
     const refusal = new IconTooLargeError('the image is 65535x65535 pixels; icons are at most 32x32');

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IconTooLargeError } from '../../src/errors';
+import { IconFileError, IconTooLargeError } from '../../src/errors';
 import { loadBuiltInIcons } from '../../src/icons/builtin-icons';
 import { IconStore } from '../../src/icons/icon-store';
 import { MAX_STORED_ICON_BYTES, MAX_UPLOADED_ICONS } from '../../src/icons/limits';
@@ -72,6 +72,16 @@ describe('IconStore', () => {
       expect.stringMatching(/^skipped the uploaded icon broken\.png: broken PNG/),
       'skipped the uploaded icon liar.gif: it is not a GIF file',
     ]);
+  });
+
+  it('refuses an upload it cannot write with a clear error, and keeps nothing of it', () => {
+    // A file where the icons folder should be: every write there fails, even as root.
+    writeFileSync(dir, 'not a folder');
+    const store = new IconStore(dir, BUILT_INS, recordingLog());
+    expect(() => store.upload('pic', PNG, 'png')).toThrow(IconFileError);
+    expect(() => store.upload('pic', PNG, 'png')).toThrow(/^could not write the icon "pic": /);
+    expect(store.get('pic')).toBeUndefined();
+    expect(store.list().every((i) => i.builtin)).toBe(true);
   });
 
   it('keeps one file per name when an upload changes format, and tells its listeners', () => {

@@ -7,6 +7,7 @@ import {
   AppDisabledError,
   AppFailedError,
   DomainError,
+  IconFileError,
   IconTooLargeError,
   InstallFailedError,
   InvalidConfigError,
@@ -47,6 +48,8 @@ export const DOMAIN_ERROR_CODES: readonly Mapping[] = [
   map(InvalidIconError, 'invalid_payload'),
   map(IconTooLargeError, 'too_large'),
   map(UnknownIconError, 'unknown_icon'),
+  // A disk problem, not a bug, like RemoveFailedError.
+  map(IconFileError, 'internal'),
   // A disk problem, not a bug: no error code fits better, but the message says what failed.
   map(RemoveFailedError, 'internal'),
 ];
