@@ -5,9 +5,9 @@
  * built-in's name replaces it on this device; deleting that upload brings the built-in back.
  * A part: it reads the uploads before the device starts drawing.
  */
-import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { type IconFormat, type IconInfo, iconFormatOf, isValidIconName } from '@megabit/contract';
+import { type IconFormat, type IconInfo, iconFormatOf, isValidIconName, MAX_ICON_FILE_BYTES } from '@megabit/contract';
 import { IconFileError, IconTooLargeError, InvalidIconError, UnknownIconError } from '../errors';
 import type { Part } from '../part';
 import { syncDir, writeFileAtomic } from '../util/atomic-file';
@@ -43,9 +43,13 @@ export class IconStore implements IconSource, Part {
       if (!match || !isValidIconName(match[1])) continue;
       const [name, format] = [match[1]!, match[2] as IconFormat];
       try {
+        // Files copied in by hand meet the same limits as uploads.
+        if (statSync(join(this.dir, file)).size > MAX_ICON_FILE_BYTES) throw new IconTooLargeError(`it is larger than ${MAX_ICON_FILE_BYTES} bytes`);
         const bytes = readFileSync(join(this.dir, file));
         if (iconFormatOf(bytes) !== format) throw new InvalidIconError(`it is not a ${format.toUpperCase()} file`);
-        this.keep(name, decodeIcon(name, bytes, format), format);
+        const icon = decodeIcon(name, bytes, format);
+        this.checkRoom(this.uploads.get(name), icon);
+        this.keep(name, icon, format);
       } catch (e) {
         this.log.warn(`skipped the uploaded icon ${file}: ${errorMessage(e)}`);
       }
@@ -74,13 +78,7 @@ export class IconStore implements IconSource, Part {
     checkName(name);
     const icon = decodeIcon(name, image, format);
     const replaced = this.uploads.get(name);
-    if (!replaced && this.uploads.size >= MAX_UPLOADED_ICONS) {
-      throw new IconTooLargeError(`${MAX_UPLOADED_ICONS} icons are uploaded already; delete one first (an empty payload deletes)`);
-    }
-    const bytesAfter = this.uploadedBytes - (replaced ? decodedBytes(replaced.icon) : 0) + decodedBytes(icon);
-    if (bytesAfter > MAX_STORED_ICON_BYTES) {
-      throw new IconTooLargeError(`the uploaded icons would take more than ${MAX_STORED_ICON_BYTES / 1024 / 1024} MiB decoded; delete some first`);
-    }
+    this.checkRoom(replaced, icon);
     try {
       writeFileAtomic(this.fileOf(name, format), image);
     } catch (e) {
@@ -118,6 +116,17 @@ export class IconStore implements IconSource, Part {
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Throws when keeping `icon` (in place of `replaced`, if any) would pass the store's limits. */
+  private checkRoom(replaced: { icon: Icon } | undefined, icon: Icon): void {
+    if (!replaced && this.uploads.size >= MAX_UPLOADED_ICONS) {
+      throw new IconTooLargeError(`${MAX_UPLOADED_ICONS} icons are uploaded already; delete one first (an empty payload deletes)`);
+    }
+    const bytesAfter = this.uploadedBytes - (replaced ? decodedBytes(replaced.icon) : 0) + decodedBytes(icon);
+    if (bytesAfter > MAX_STORED_ICON_BYTES) {
+      throw new IconTooLargeError(`the uploaded icons would take more than ${MAX_STORED_ICON_BYTES / 1024 / 1024} MiB decoded; delete some first`);
+    }
   }
 
   private keep(name: string, icon: Icon, format: IconFormat): void {

@@ -9,6 +9,7 @@ import { IconFileError, IconTooLargeError } from '../../src/errors';
 import { loadBuiltInIcons } from '../../src/icons/builtin-icons';
 import { IconStore } from '../../src/icons/icon-store';
 import { MAX_STORED_ICON_BYTES, MAX_UPLOADED_ICONS } from '../../src/icons/limits';
+import { MAX_ICON_FILE_BYTES } from '@megabit/contract';
 import { makeGif, makePng } from '../helpers/icon-images';
 import { recordingLog } from '../helpers/logs';
 
@@ -55,21 +56,30 @@ describe('IconStore', () => {
     expect(() => store.upload('too_many', biggest, 'gif')).toThrow(IconTooLargeError);
     store.remove('big0');
     expect(store.upload('too_many', biggest, 'gif').frames).toHaveLength(64);
+    // Files copied in by hand meet the same limit at the next start.
+    writeFileSync(join(dir, 'zzz_by_hand.gif'), biggest);
+    const log = recordingLog();
+    const restarted = new IconStore(dir, BUILT_INS, log);
+    restarted.start();
+    expect(restarted.get('zzz_by_hand')).toBeUndefined();
+    expect(log.count(/^skipped the uploaded icon zzz_by_hand\.gif: the uploaded icons would take more than 16 MiB decoded/)).toBe(1);
   });
 
-  it('skips, and logs, a stored file that no longer decodes; the others load', () => {
+  it('skips, and logs, a stored file that no longer decodes or is over a limit; the others load', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'good.png'), PNG);
     writeFileSync(join(dir, 'broken.png'), PNG.subarray(0, 30));
     writeFileSync(join(dir, 'liar.gif'), PNG);
     writeFileSync(join(dir, 'Not-A-Name.png'), PNG);
+    writeFileSync(join(dir, 'huge.png'), Buffer.concat([PNG, Buffer.alloc(MAX_ICON_FILE_BYTES)]));
     const log = recordingLog();
     const store = new IconStore(dir, BUILT_INS, log);
     store.start();
     expect(store.get('good')?.width).toBe(2);
-    expect([store.get('broken'), store.get('liar')]).toEqual([undefined, undefined]);
+    expect([store.get('broken'), store.get('liar'), store.get('huge')]).toEqual([undefined, undefined, undefined]);
     expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
       expect.stringMatching(/^skipped the uploaded icon broken\.png: broken PNG/),
+      'skipped the uploaded icon huge.png: it is larger than 65536 bytes',
       'skipped the uploaded icon liar.gif: it is not a GIF file',
     ]);
   });
