@@ -3,14 +3,17 @@
  * this device, kept as their original files in `<data dir>/icons/<name>.png|.gif` (written
  * atomically) and decoded in memory so drawing never waits for the disk. An upload under a
  * built-in's name replaces it on this device; deleting that upload brings the built-in back.
- * A part: it reads the uploads before the device starts drawing.
+ * A part: it reads the uploads before the device starts drawing. Uploads and deletes write off
+ * the main thread (the frames keep coming while a slow disk syncs); the command lane runs them
+ * one at a time, so no two overlap.
  */
-import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type IconFormat, type IconInfo, iconFormatOf, isValidIconName, MAX_ICON_FILE_BYTES } from '@megabit/contract';
 import { IconFileError, IconTooLargeError, InvalidIconError, UnknownIconError } from '../errors';
 import type { Part } from '../part';
-import { syncDir, writeFileAtomic } from '../util/atomic-file';
+import { syncDirAsync, writeFileAtomicAsync } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
 import { decodeIcon } from './decode-image';
 import type { Icon, IconSource } from './icon';
@@ -74,13 +77,13 @@ export class IconStore implements IconSource, Part {
   }
 
   /** Checks, decodes and keeps a PNG or GIF under `name`, replacing any upload of that name. */
-  upload(name: string, image: Uint8Array, format: IconFormat): Icon {
+  async upload(name: string, image: Uint8Array, format: IconFormat): Promise<Icon> {
     checkName(name);
     const icon = decodeIcon(name, image, format);
     const replaced = this.uploads.get(name);
     this.checkRoom(replaced, icon);
     try {
-      writeFileAtomic(this.fileOf(name, format), image);
+      await writeFileAtomicAsync(this.fileOf(name, format), image);
     } catch (e) {
       throw new IconFileError(`could not write the icon "${name}": ${errorMessage(e)}`);
     }
@@ -89,7 +92,7 @@ export class IconStore implements IconSource, Part {
     // The same name in the other format would come back at the next start.
     if (replaced && replaced.format !== format) {
       try {
-        this.unlink(name, replaced.format);
+        await this.unlink(name, replaced.format);
       } catch (e) {
         this.log.warn(`${errorMessage(e)}; delete it by hand, or it may stand in for the new one after a restart`);
       }
@@ -98,7 +101,7 @@ export class IconStore implements IconSource, Part {
   }
 
   /** Deletes the uploaded icon `name`; a built-in it replaced shows again. */
-  remove(name: string): void {
+  async remove(name: string): Promise<void> {
     checkName(name);
     const upload = this.uploads.get(name);
     if (!upload) {
@@ -106,7 +109,7 @@ export class IconStore implements IconSource, Part {
         throw new InvalidIconError(`"${name}" is a built-in icon and cannot be deleted; upload a picture under its name to replace it`);
       throw new UnknownIconError(name);
     }
-    this.unlink(name, upload.format);
+    await this.unlink(name, upload.format);
     this.uploads.delete(name);
     this.uploadedBytes -= decodedBytes(upload.icon);
     this.changed();
@@ -140,10 +143,10 @@ export class IconStore implements IconSource, Part {
     return join(this.dir, `${name}.${format}`);
   }
 
-  private unlink(name: string, format: IconFormat): void {
+  private async unlink(name: string, format: IconFormat): Promise<void> {
     try {
-      unlinkSync(this.fileOf(name, format));
-      syncDir(this.dir);
+      await unlink(this.fileOf(name, format));
+      await syncDirAsync(this.dir);
     } catch (e) {
       throw new IconFileError(`could not delete the icon file of "${name}": ${errorMessage(e)}`);
     }

@@ -23,23 +23,22 @@ describe('IconStore', () => {
   });
   afterEach(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
-  it(`keeps at most ${MAX_UPLOADED_ICONS} uploads, but a full store still takes a replacement`, () => {
+  it(`keeps at most ${MAX_UPLOADED_ICONS} uploads, but a full store still takes a replacement`, async () => {
     const store = new IconStore(dir, BUILT_INS, recordingLog());
-    for (let i = 0; i < MAX_UPLOADED_ICONS; i++) store.upload(`i${i}`, PNG, 'png');
-    expect(() => store.upload('one_more', PNG, 'png')).toThrow(
+    for (let i = 0; i < MAX_UPLOADED_ICONS; i++) await store.upload(`i${i}`, PNG, 'png');
+    await expect(store.upload('one_more', PNG, 'png')).rejects.toThrow(
       new IconTooLargeError(`${MAX_UPLOADED_ICONS} icons are uploaded already; delete one first (an empty payload deletes)`),
     );
-    expect(
-      store.upload(
-        'i7',
-        makePng(3, 3, () => [1, 1, 1, 255]),
-        'png',
-      ).width,
-    ).toBe(3);
+    const replacement = await store.upload(
+      'i7',
+      makePng(3, 3, () => [1, 1, 1, 255]),
+      'png',
+    );
+    expect(replacement.width).toBe(3);
     expect(readdirSync(dir)).toHaveLength(MAX_UPLOADED_ICONS);
   });
 
-  it(`keeps at most ${MAX_STORED_ICON_BYTES / 1024 / 1024} MiB of decoded pixels`, () => {
+  it(`keeps at most ${MAX_STORED_ICON_BYTES / 1024 / 1024} MiB of decoded pixels`, async () => {
     const store = new IconStore(dir, BUILT_INS, recordingLog());
     // The largest icon there is: 64 frames of 32x32, 256 KiB decoded.
     const biggest = makeGif(
@@ -52,10 +51,10 @@ describe('IconStore', () => {
       Array.from({ length: 64 }, (_, f) => ({ indices: Array<number>(1024).fill(f % 2), delayMs: 50 })),
     );
     const fits = MAX_STORED_ICON_BYTES / (32 * 32 * 4 * 64);
-    for (let i = 0; i < fits; i++) store.upload(`big${i}`, biggest, 'gif');
-    expect(() => store.upload('too_many', biggest, 'gif')).toThrow(IconTooLargeError);
-    store.remove('big0');
-    expect(store.upload('too_many', biggest, 'gif').frames).toHaveLength(64);
+    for (let i = 0; i < fits; i++) await store.upload(`big${i}`, biggest, 'gif');
+    await expect(store.upload('too_many', biggest, 'gif')).rejects.toThrow(IconTooLargeError);
+    await store.remove('big0');
+    expect((await store.upload('too_many', biggest, 'gif')).frames).toHaveLength(64);
     // Files copied in by hand meet the same limit at the next start.
     writeFileSync(join(dir, 'zzz_by_hand.gif'), biggest);
     const log = recordingLog();
@@ -84,25 +83,25 @@ describe('IconStore', () => {
     ]);
   });
 
-  it('refuses an upload it cannot write with a clear error, and keeps nothing of it', () => {
+  it('refuses an upload it cannot write with a clear error, and keeps nothing of it', async () => {
     // A file where the icons folder should be: every write there fails, even as root.
     writeFileSync(dir, 'not a folder');
     const store = new IconStore(dir, BUILT_INS, recordingLog());
-    expect(() => store.upload('pic', PNG, 'png')).toThrow(IconFileError);
-    expect(() => store.upload('pic', PNG, 'png')).toThrow(/^could not write the icon "pic": /);
+    await expect(store.upload('pic', PNG, 'png')).rejects.toThrow(IconFileError);
+    await expect(store.upload('pic', PNG, 'png')).rejects.toThrow(/^could not write the icon "pic": /);
     expect(store.get('pic')).toBeUndefined();
     expect(store.list().every((i) => i.builtin)).toBe(true);
   });
 
-  it('keeps one file per name when an upload changes format, and tells its listeners', () => {
+  it('keeps one file per name when an upload changes format, and tells its listeners', async () => {
     const store = new IconStore(dir, BUILT_INS, recordingLog());
     let changes = 0;
     const remove = store.onChange(() => changes++);
-    store.upload('pic', PNG, 'png');
-    store.upload('pic', makeGif(1, 1, [[0, 0, 0]], [{ indices: [0], delayMs: 100 }]), 'gif');
+    await store.upload('pic', PNG, 'png');
+    await store.upload('pic', makeGif(1, 1, [[0, 0, 0]], [{ indices: [0], delayMs: 100 }]), 'gif');
     expect(readdirSync(dir)).toEqual(['pic.gif']);
     remove();
-    store.remove('pic');
+    await store.remove('pic');
     expect(changes).toBe(2);
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -91,12 +91,12 @@ export const HANDLERS: CommandHandlers = {
     device.setRotation(enabled);
     return { rotation: device.state().rotation };
   },
-  icon: ({ icons }, request, { name }) => {
+  icon: async ({ icons }, request, { name }) => {
     if ('remove' in request) {
-      icons.remove(name);
+      await icons.remove(name);
       return { name, deleted: true as const };
     }
-    const icon = icons.upload(name, request.image, request.format);
+    const icon = await icons.upload(name, request.image, request.format);
     return { name, width: icon.width, height: icon.height, frames: icon.frames.length };
   },
 };

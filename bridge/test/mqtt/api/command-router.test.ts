@@ -137,10 +137,8 @@ function setup(device = scriptedDevice(), stopGraceMs?: number) {
   let screens = 0;
   // The icon store's calls go in the device's record, so one list shows every command's effect.
   const icons = {
-    upload: () => {
-      throw new Error('not used');
-    },
-    remove: (name: string) => void device.calls.push(`removeIcon ${name}`),
+    upload: () => Promise.reject(new Error('not used')),
+    remove: async (name: string) => void device.calls.push(`removeIcon ${name}`),
   };
   const router = new CommandRouter(mqtt, topics, { device, icons, publishScreen: () => void screens++ }, log, stopGraceMs);
   router.start();
