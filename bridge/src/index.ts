@@ -7,6 +7,8 @@
 // An app in the sandbox: its own worker thread, limits, host functions (app tools, the bench).
 export { startApp } from './sandbox';
 export { SandboxFault } from './sandbox/types';
+export { loadBuiltInIcons } from './icons/builtin-icons';
+export type { Icon, IconFrame, IconSource } from './icons/icon';
 export type { AppInstance, FaultKind, HomeAssistantEntityState, LogLevel, SandboxLimits, SandboxOptions } from './sandbox/types';
 // An app's settings resolved against its manifest's schema, as the bridge does before starting it.
 export { ConfigSchemas } from './apps/app-config';

@@ -4,6 +4,7 @@
  * http/, homeassistant/); its factory is here, one small function each, so adding a part is
  * one function and one line in `bridgeParts`.
  */
+import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { EmbeddedBroker } from './broker/embedded-broker';
 import { TlsListeners } from './broker/tls-listeners';
@@ -14,6 +15,8 @@ import { encodeFramePng } from './display';
 import { EventBus } from './events';
 import { homeAssistantParts } from './homeassistant';
 import { HomeAssistantTemplates } from './homeassistant/template-renderer';
+import { loadBuiltInIcons } from './icons/builtin-icons';
+import { IconStore } from './icons/icon-store';
 import { HttpServer } from './http/http-server';
 import { connectUpstream, pipeBoth } from './http/mqtt-websocket-proxy';
 import { OriginPolicy } from './http/origin-policy';
@@ -24,6 +27,7 @@ import { MqttConnection } from './mqtt/connection';
 import { DisplayStatePublisher } from './mqtt/display-state-publisher';
 import { EventPublisher } from './mqtt/event-publisher';
 import { FramePublisher } from './mqtt/frame-publisher';
+import { IconStatePublisher } from './mqtt/icon-state-publisher';
 import { StatePublisher } from './mqtt/state-publisher';
 import { TemplateTopics } from './mqtt/template-topics';
 import type { Part } from './part';
@@ -43,6 +47,8 @@ export interface PartContext {
   readonly broker?: EmbeddedBroker;
   readonly mqtt: MqttConnection;
   readonly device: Device;
+  /** Built-in and uploaded icons, for screens, notifications and apps to draw by name. */
+  readonly icons: IconStore;
   /** The MQTT display output (`P/display/frame`, `P/display/png`). */
   readonly frames: FramePublisher;
   /** The display hardware, when `serial.path` is set. */
@@ -102,6 +108,7 @@ export function createPartContext(options: ContextOptions): PartContext {
   // The link and the device each need the other (its buttons press the device's; the device
   // draws on its output): the link is built first and finds the device when a button is pressed.
   let device: Device | undefined;
+  const icons = new IconStore(join(settings.data_dir, 'icons'), loadBuiltInIcons(), log.child('icons'));
   // The display hardware, when there is one: a second output, its buttons, its link state.
   const serial =
     settings.serial.path === undefined
@@ -121,6 +128,7 @@ export function createPartContext(options: ContextOptions): PartContext {
       outputs: serial ? [frames, serial.display] : [frames],
       displayLink: serial?.reporter,
       templates,
+      icons,
     },
     log.child('device'),
   );
@@ -145,7 +153,7 @@ export function createPartContext(options: ContextOptions): PartContext {
     log.child('http'),
   );
   const state = new StatePublisher(mqtt, topics, device, bus);
-  return { settings, log, bus, topics, origins, broker, mqtt, device, frames, serial, state, http, templates, homeAssistantTemplates };
+  return { settings, log, bus, topics, origins, broker, mqtt, device, icons, frames, serial, state, http, templates, homeAssistantTemplates };
 }
 
 function embeddedBroker(settings: Settings, clientId: string, origins: OriginPolicy, log: Logger): EmbeddedBroker {
@@ -174,13 +182,16 @@ export function bridgeParts(ctx: PartContext): Part[] {
     ctx.frames,
     ...(ctx.serial ? [ctx.serial.display] : []),
     templatesPart(ctx),
+    // Uploaded icons are read before the device draws anything that names one.
+    ctx.icons,
     ctx.device,
     mqttPart(ctx),
     ...(ctx.serial ? [statusLedPart(ctx, ctx.serial)] : []),
-    new CommandRouter(ctx.mqtt, ctx.topics, { device: ctx.device, publishScreen: () => ctx.frames.publishPng() }, ctx.log.child('api')),
+    new CommandRouter(ctx.mqtt, ctx.topics, { device: ctx.device, icons: ctx.icons, publishScreen: () => ctx.frames.publishPng() }, ctx.log.child('api')),
     ctx.state,
     new EventPublisher(ctx.mqtt, ctx.topics, ctx.bus),
     new AppTopicFeed(ctx.mqtt, ctx.device, ctx.bus),
+    new IconStatePublisher(ctx.mqtt, ctx.topics, ctx.icons),
     new DisplayStatePublisher(ctx.mqtt, ctx.topics, ctx.serial?.reporter ?? NO_DISPLAY_LINK, ctx.bus),
     ctx.http,
     ...homeAssistantParts(ctx),

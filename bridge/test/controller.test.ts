@@ -78,6 +78,7 @@ function registrations(ctx: PartContext): Record<string, number> {
     mqttDisconnectListeners: ctx.mqtt['disconnectListeners'].size,
     appStoreListeners: ctx.device['store'].listenerCount('changed'),
     frameListeners: ctx.frames['frameListeners'].length,
+    iconListeners: ctx.icons['listeners'].size,
   };
 }
 
@@ -125,6 +126,7 @@ describe('the bridge parts as the controller runs them', () => {
       'mqtt',
       'serial',
       'templates',
+      'icons',
       'device',
       'mqtt connection',
       'status LED',
@@ -132,6 +134,7 @@ describe('the bridge parts as the controller runs them', () => {
       'state publisher',
       'event publisher',
       'app topic feed',
+      'icon state publisher',
       'display state publisher',
       'http',
       'homeassistant-screen',
@@ -154,6 +157,7 @@ describe('the bridge parts as the controller runs them', () => {
     expect(running.busListeners).toBeGreaterThan(0);
     expect(running.appStoreListeners).toBe(1);
     expect(running.frameListeners).toBe(1);
+    expect(running.iconListeners).toBe(1);
     await sequence.stop();
     expect(registrations(ctx)).toEqual(before);
   });

@@ -23,6 +23,7 @@ import { Compositor } from '../display';
 import type { DisplayOutput } from '../display/output';
 import { AppDisabledError, AppFailedError, InstallFailedError } from '../errors';
 import type { EventBus } from '../events';
+import type { IconSource } from '../icons/icon';
 import type { Part } from '../part';
 import { startApp } from '../sandbox';
 import { splitEntities } from '../sandbox/ha-access';
@@ -50,6 +51,8 @@ export interface DeviceOptions {
   displayLink?: DisplayLink;
   /** Renders live text in screens (Home Assistant templates, `{{mqtt:topic}}`); none = nothing is a template. */
   templates?: TemplateSource;
+  /** Icons screens, notifications and apps draw by name; none: only what needs no icon draws. */
+  icons?: IconSource;
 }
 
 export class Device implements DeviceControl, Part {
@@ -366,9 +369,9 @@ export class Device implements DeviceControl, Part {
   }
 
   /** What megabit.yaml lets every app do beyond its manifest's requests. */
-  private get userGrants(): Pick<SandboxOptions, 'allowPrivateHosts' | 'homeAssistantAccess'> {
+  private get userGrants(): Pick<SandboxOptions, 'allowPrivateHosts' | 'homeAssistantAccess' | 'icons'> {
     const s = this.options.settings;
-    return { allowPrivateHosts: s.sandbox.allow_private_hosts, homeAssistantAccess: s.homeassistant.app_access };
+    return { allowPrivateHosts: s.sandbox.allow_private_hosts, homeAssistantAccess: s.homeassistant.app_access, icons: this.options.icons };
   }
 
   private async startInstance(requested: SandboxOptions): Promise<AppInstance> {
