@@ -1,0 +1,143 @@
+import type { ScreenContent } from '@megabit/contract';
+import { blankFrame, drawText, measureText } from '../../src/display';
+import type { Icon } from '../../src/icons/icon';
+import { renderScreen } from '../../src/screens/render';
+import { frameDifference, litPixels } from '../helpers/display';
+import { colorPicture, colorsIn, iconFromPictures } from '../helpers/screen-pictures';
+
+const NO_ICONS = new Map<string, Icon>();
+const LONG = 'A text far too long for sixty-four columns';
+
+function render(content: ScreenContent, atMs = 0, icons: Map<string, Icon> = NO_ICONS) {
+  const frame = blankFrame();
+  const info = renderScreen(frame, content, { atMs, icons });
+  return { frame, info };
+}
+
+/** What drawText alone paints on a black frame: where the renderer must have put the text. */
+function textAt(text: string, x: number, y: number, color: [number, number, number] = [255, 255, 255]): Uint8Array {
+  const frame = blankFrame();
+  drawText(frame, text, x, y, color, 'regular');
+  return frame;
+}
+
+const count = (rows: string[], char: string) => rows.join('').split(char).length - 1;
+
+describe('screen renderer: text', () => {
+  it('draws a short text in white, centred on the panel, and reports a still picture', () => {
+    const { frame, info } = render({ text: 'Hi' });
+    const expected = ['..#...#.#....', '..#...#......', '..#...#.#....', '..#####.#....', '..#...#.#....', '..#...#.#....', '..#...#.#....', '.............'];
+    expect(colorPicture(frame, { '#': '#ffffff' }, 26, 12, 13, 8)).toEqual(expected);
+    expect(litPixels(frame)).toHaveLength(count(expected, '#'));
+    expect(info).toEqual({ animated: false, frameMs: 0, scrolling: false, scrollPasses: 0, scrollPassMs: 0 });
+  });
+
+  it('takes the string, segment and object forms of text alike', () => {
+    const plain = render({ text: 'Hi' }).frame;
+    expect(frameDifference(render({ text: [{ t: 'H' }, { t: 'i' }] }).frame, plain)).toBe('same');
+    expect(frameDifference(render({ text: { value: 'Hi' } }).frame, plain)).toBe('same');
+  });
+
+  it('paints each segment in its colour, and one without a colour in the text colour', () => {
+    const { frame } = render({ text: { value: [{ t: 'H', c: '#ff0000' }, { t: 'i' }], color: '#00ff00' } });
+    expect(colorPicture(frame, { r: '#ff0000', g: '#00ff00' }, 28, 12, 7, 7)).toEqual([
+      'r...r.g',
+      'r...r..',
+      'r...r.g',
+      'rrrrr.g',
+      'r...r.g',
+      'r...r.g',
+      'r...r.g',
+    ]);
+  });
+
+  it('aligns text that fits left or right when told to, and centres it vertically above a progress bar', () => {
+    const width = measureText('Hi', 'regular');
+    const left = render({ text: { value: 'Hi', align: 'left' } }).frame;
+    expect(frameDifference(left, textAt('Hi', 0, 12))).toBe('same');
+    const right = render({ text: { value: 'Hi', align: 'right', color: '#ffcc00' } }).frame;
+    expect(frameDifference(right, textAt('Hi', 64 - width, 12, [255, 204, 0]))).toBe('same');
+    // 29 rows above the bar (2 rows and a blank one): the line of 8 rows starts at row 10.
+    const above = render({ text: 'Hi', progress: { value: 0, background: '#000000' } }).frame;
+    expect(frameDifference(above, textAt('Hi', 28, 10))).toBe('same');
+  });
+
+  it('scrolls text wider than the panel in from the right edge at 20 px/s by default', () => {
+    const width = measureText(LONG, 'regular');
+    expect(width).toBeGreaterThan(64);
+    const start = render({ text: LONG });
+    expect(litPixels(start.frame)).toEqual([]);
+    expect(start.info).toMatchObject({ animated: true, scrolling: true, scrollPasses: 0, frameMs: 50 });
+    expect(start.info.scrollPassMs).toBe(((64 + width) * 1000) / 20);
+
+    expect(frameDifference(render({ text: LONG }, 1000).frame, textAt(LONG, 44, 12))).toBe('same');
+    expect(frameDifference(render({ text: LONG }, 2500).frame, textAt(LONG, 14, 12))).toBe('same');
+    expect(frameDifference(render({ text: { value: LONG, speed: 40 } }, 1000).frame, textAt(LONG, 24, 12))).toBe('same');
+  });
+
+  it('counts completed passes: the text has left at the left edge and starts again from the right', () => {
+    const width = measureText(LONG, 'regular');
+    const passMs = ((64 + width) * 1000) / 20;
+    expect(render({ text: LONG }, passMs - 50).info.scrollPasses).toBe(0);
+    const again = render({ text: LONG }, passMs + 1000);
+    expect(again.info.scrollPasses).toBe(1);
+    expect(frameDifference(again.frame, textAt(LONG, 44, 12))).toBe('same');
+    expect(render({ text: LONG }, 3 * passMs).info.scrollPasses).toBe(3);
+  });
+
+  it('scrolls short text when told to always, and never scrolls when told never (left-aligned, clipped)', () => {
+    const always = render({ text: { value: 'Hi', scroll: 'always' } }, 1000);
+    expect(always.info.scrolling).toBe(true);
+    expect(frameDifference(always.frame, textAt('Hi', 44, 12))).toBe('same');
+
+    const never = render({ text: { value: LONG, scroll: 'never' } }, 1000);
+    expect(never.info).toMatchObject({ animated: false, scrolling: false, scrollPasses: 0 });
+    expect(frameDifference(never.frame, textAt(LONG, 0, 12))).toBe('same');
+  });
+
+  it('keeps scrolling text inside its area: it never runs over the icon beside it', () => {
+    const legend = { b: '#0000ff' };
+    const square = iconFromPictures('square', legend, [{ rows: Array(8).fill('bbbbbbbb') as string[] }]);
+    const icons = new Map([['square', square]]);
+    // Icon at the left, columns 0-7; the text's area is columns 9-63.
+    for (const atMs of [0, 1000, 3000, 5000]) {
+      const { frame } = render({ text: LONG, icon: 'square' }, atMs, icons);
+      expect(colorsIn(frame, 0, 0, 9, 32)).toEqual(new Set(['#000000', '#0000ff']));
+    }
+    // At 3 s the text has travelled 60 px from column 64: it starts at column 4, cut at column 9.
+    const { frame } = render({ text: LONG, icon: 'square' }, 3000, icons);
+    const oracle = textAt(LONG, 4, 12);
+    expect(colorPicture(frame, { '#': '#ffffff' }, 9, 0, 55, 32)).toEqual(colorPicture(oracle, { '#': '#ffffff' }, 9, 0, 55, 32));
+    expect(litPixels(frame).filter((p) => Number(p.split(',')[0]) >= 9).length).toBeGreaterThan(0);
+  });
+
+  it('paints rainbow text a hue a character, the hues moving through it over time', () => {
+    const first = render({ text: { value: 'HHH', rainbow: true } });
+    expect(first.info).toMatchObject({ animated: true, scrolling: false });
+    expect(first.info.frameMs).toBeGreaterThan(0);
+    // 'HHH' is 17 columns: centred from column 23; each H's left column is lit on row 12.
+    expect(colorPicture(first.frame, { r: '#ff0000', o: '#ff8000', y: '#ffff00' }, 23, 12, 17, 1)).toEqual(['r...r.o...o.y...y']);
+    const later = render({ text: { value: 'HHH', rainbow: true } }, 250);
+    // A quarter second on, every hue has moved 30 degrees: the first H has gone from red to rose.
+    expect(colorPicture(later.frame, { p: '#ff0080', r: '#ff0000', o: '#ff8000' }, 23, 12, 17, 1)).toEqual(['p...p.r...r.o...o']);
+  });
+
+  it('runs a gradient from the first colour at the first character to the second at the last', () => {
+    const { frame, info } = render({ text: { value: 'HHH', gradient: ['#ff0000', '#0000ff'] } });
+    expect(info.animated).toBe(false);
+    expect(colorPicture(frame, { r: '#ff0000', m: '#800080', b: '#0000ff' }, 23, 15, 17, 1)).toEqual(['rrrrr.mmmmm.bbbbb']);
+  });
+
+  it('draws nothing for empty text and never throws on odd but well-typed content', () => {
+    expect(litPixels(render({ text: '' }).frame)).toEqual([]);
+    expect(litPixels(render({ text: [] }).frame)).toEqual([]);
+    const odd: ScreenContent[] = [
+      { text: { value: LONG, speed: 0 } },
+      { text: { value: LONG, speed: -5 } },
+      { text: { value: '😀 é', gradient: ['#ffffff', '#000000'] } },
+      { text: { value: [{ t: '' }, { t: 'x', c: '#123456' }], rainbow: true } },
+    ];
+    for (const content of odd) expect(() => render(content, -100)).not.toThrow();
+    expect(render({ text: { value: LONG, speed: -5 } }, 1000).info.frameMs).toBe(50);
+  });
+});
