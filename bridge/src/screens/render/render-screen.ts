@@ -67,7 +67,7 @@ export function renderScreen(frame: Uint8Array, content: ScreenContent, ctx: Ren
   let scrollPassMs = 0;
   if (screen.text && layout.text) {
     const motion = drawScreenText(frame, screen.text, layout.text, atMs);
-    ({ scrolling } = motion);
+    scrolling = motion.scrolling;
     scrollPasses = motion.passes;
     scrollPassMs = motion.passMs;
     if (motion.animated) {

@@ -3,7 +3,7 @@
  * (or when told to), painted in one colour, per-segment colours, a gradient or a moving rainbow,
  * and clipped to the area so it never runs over the icon beside it.
  */
-import { FRAME_BYTES, DISPLAY_WIDTH } from '@megabit/contract';
+import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
 import { drawText, lineHeight, type TextPaint } from '../../display/font/font';
 import type { Rgb } from '../../display/frame';
 import { hueInto, mixInto } from './color';
@@ -100,7 +100,7 @@ const ROW_BYTES = DISPLAY_WIDTH * 3;
 
 function drawClipped(frame: Uint8Array, text: PreparedText, x: number, y: number, height: number, area: Rect): void {
   const top = Math.max(0, y, area.y);
-  const bottom = Math.min(FRAME_BYTES / ROW_BYTES, y + height, area.y + area.height);
+  const bottom = Math.min(DISPLAY_HEIGHT, y + height, area.y + area.height);
   const left = Math.max(0, area.x);
   const right = Math.min(DISPLAY_WIDTH, area.x + area.width);
   if (top >= bottom || left >= right) return;
