@@ -128,6 +128,44 @@ describe('screen renderer: text', () => {
     expect(colorPicture(frame, { r: '#ff0000', m: '#800080', b: '#0000ff' }, 23, 15, 17, 1)).toEqual(['rrrrr.mmmmm.bbbbb']);
   });
 
+  it('scrolls text that would leave less than a column free on either side, as notifications do', () => {
+    // Texts of exact widths from a wide, a narrow and a middle-width character of the font.
+    const candidates = Array.from(
+      { length: 20 * 20 * 2 },
+      (_, n) => 'H'.repeat(n % 20) + 'i'.repeat(Math.floor(n / 20) % 20) + 't'.repeat(Math.floor(n / 400)),
+    );
+    const ofWidth = (target: number) => {
+      const found = candidates.find((t) => measureText(t, 'regular') === target);
+      if (!found) throw new Error(`no text of width ${target}`);
+      return found;
+    };
+    const widest = render({ text: ofWidth(62) });
+    expect(widest.info.scrolling).toBe(false);
+    expect(frameDifference(widest.frame, textAt(ofWidth(62), 1, 12))).toBe('same');
+    expect(render({ text: ofWidth(63) }).info.scrolling).toBe(true);
+  });
+
+  it('shows newlines and tabs as spaces, keeping segment colours on their characters', () => {
+    const spaced = render({
+      text: [
+        { t: 'H ', c: '#ff0000' },
+        { t: 'i', c: '#00ff00' },
+      ],
+    }).frame;
+    expect(
+      frameDifference(
+        render({
+          text: [
+            { t: 'H\n', c: '#ff0000' },
+            { t: 'i', c: '#00ff00' },
+          ],
+        }).frame,
+        spaced,
+      ),
+    ).toBe('same');
+    expect(frameDifference(render({ text: 'H\ti' }).frame, render({ text: 'H i' }).frame)).toBe('same');
+  });
+
   it('draws nothing for empty text and never throws on odd but well-typed content', () => {
     expect(litPixels(render({ text: '' }).frame)).toEqual([]);
     expect(litPixels(render({ text: [] }).frame)).toEqual([]);

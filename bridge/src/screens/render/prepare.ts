@@ -97,6 +97,9 @@ function prepareText(text: string | TextSegment[] | ScreenText): PreparedText {
   } else {
     value = spec.value;
   }
+  // One line: a newline or tab (from a template's value, say) is a space, one for one so that
+  // segment colours stay on their characters.
+  value = value.replace(/[^\S ]/gu, ' ');
   const width = measureText(value, font);
   const last = [...value].pop();
   const gradient = spec.gradient ? ([colorOr(spec.gradient[0], base), colorOr(spec.gradient[1], base)] as const) : undefined;

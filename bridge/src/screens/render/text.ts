@@ -10,6 +10,11 @@ import { hueInto, mixInto } from './color';
 import type { Rect } from './layout';
 import type { PreparedText } from './prepare';
 
+/**
+ * Text fits its area when it leaves this many columns free on either side (as a notification's
+ * text does on the panel); wider text scrolls under `scroll: auto`.
+ */
+export const FIT_MARGIN = 1;
 /** Hue difference between neighbouring characters of rainbow text. */
 export const RAINBOW_DEGREES_PER_CHAR = 30;
 /** How fast the rainbow moves: hues travel rightwards through the text, a full turn in 3 s. */
@@ -62,7 +67,7 @@ function paintFor(text: PreparedText): TextPaint {
 export function drawScreenText(frame: Uint8Array, text: PreparedText, area: Rect, atMs: number): TextMotion {
   const height = lineHeight(text.font);
   const y = area.y + Math.floor((area.height - height) / 2);
-  const fits = text.width <= area.width;
+  const fits = text.width <= area.width - 2 * FIT_MARGIN;
   const scrolling = area.width > 0 && (text.scroll === 'always' || (text.scroll === 'auto' && !fits));
 
   let x: number;
