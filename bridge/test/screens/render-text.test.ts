@@ -120,6 +120,9 @@ describe('screen renderer: text', () => {
     const later = render({ text: { value: 'HHH', rainbow: true } }, 250);
     // A quarter second on, every hue has moved 30 degrees: the first H has gone from red to rose.
     expect(colorPicture(later.frame, { p: '#ff0080', r: '#ff0000', o: '#ff8000' }, 23, 12, 17, 1)).toEqual(['p...p.r...r.o...o']);
+    // Slow scrolling does not slow the rainbow down: the screen is redrawn for the faster of the two.
+    expect(render({ text: { value: LONG, rainbow: true, speed: 5 } }).info.frameMs).toBe(first.info.frameMs);
+    expect(render({ text: { value: LONG, rainbow: true, speed: 100 } }).info.frameMs).toBe(10);
   });
 
   it('runs a gradient from the first colour at the first character to the second at the last', () => {

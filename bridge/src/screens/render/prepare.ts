@@ -31,6 +31,8 @@ export interface PreparedText {
   readonly charColors: readonly Rgb[] | undefined;
   readonly rainbow: boolean;
   readonly gradient: readonly [Rgb, Rgb] | undefined;
+  /** Each character's gradient colour, filled in by the first frame that draws it (text.ts). */
+  readonly gradientColors: Array<Rgb | undefined>;
   readonly scroll: 'auto' | 'always' | 'never';
   /** Pixels a second, always positive. */
   readonly speed: number;
@@ -113,6 +115,7 @@ function prepareText(text: string | TextSegment[] | ScreenText): PreparedText {
     charColors,
     rainbow: spec.rainbow === true,
     gradient,
+    gradientColors: [],
     scroll: spec.scroll ?? 'auto',
     speed,
     align: spec.align,

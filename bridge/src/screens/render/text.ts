@@ -6,7 +6,7 @@
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
 import { drawText, lineHeight, type TextPaint } from '../../display/font/font';
 import type { Rgb } from '../../display/frame';
-import { hueInto, mixInto } from './color';
+import { hue, mix } from './color';
 import type { Rect } from './layout';
 import type { PreparedText } from './prepare';
 
@@ -19,7 +19,7 @@ export const FIT_MARGIN = 1;
 export const RAINBOW_DEGREES_PER_CHAR = 30;
 /** How fast the rainbow moves: hues travel rightwards through the text, a full turn in 3 s. */
 export const RAINBOW_DEGREES_PER_MS = 0.12;
-/** Redraw interval for rainbow text that does not scroll: 4 degrees of hue a frame. */
+/** Redraw interval for rainbow text (unless scrolling asks for a shorter one): 4 degrees of hue a frame. */
 export const RAINBOW_FRAME_MS = 33;
 
 export interface TextMotion {
@@ -35,20 +35,29 @@ export interface TextMotion {
 }
 
 // What the paint functions read. Rendering is synchronous and single-threaded, so module state
-// set just before drawText spares a closure (and an Rgb) a character on every frame.
-const paintColor: [number, number, number] = [0, 0, 0];
+// set just before drawText spares a closure on every frame. The colours they return are never
+// changed afterwards, so the font may keep them as long as it likes.
 let paintText: PreparedText | undefined;
 let paintAtMs = 0;
 let paintLeft = 0;
 
 function rainbowPaint(charIndex: number): Rgb {
-  return hueInto(paintColor, charIndex * RAINBOW_DEGREES_PER_CHAR - paintAtMs * RAINBOW_DEGREES_PER_MS);
+  return hue(charIndex * RAINBOW_DEGREES_PER_CHAR - paintAtMs * RAINBOW_DEGREES_PER_MS);
 }
 
-function gradientPaint(_charIndex: number, x: number): Rgb {
+/**
+ * A character's gradient colour depends only on where it sits in the text, which never changes:
+ * worked out the first time the character is drawn, kept with the text.
+ */
+function gradientPaint(charIndex: number, x: number): Rgb {
   const text = paintText!;
-  const [from, to] = text.gradient!;
-  return mixInto(paintColor, from, to, text.lastCharStart > 0 ? (x - paintLeft) / text.lastCharStart : 0);
+  let color = text.gradientColors[charIndex];
+  if (!color) {
+    const [from, to] = text.gradient!;
+    color = mix(from, to, text.lastCharStart > 0 ? (x - paintLeft) / text.lastCharStart : 0);
+    text.gradientColors[charIndex] = color;
+  }
+  return color;
 }
 
 function segmentPaint(charIndex: number): Rgb {
@@ -94,7 +103,8 @@ export function drawScreenText(frame: Uint8Array, text: PreparedText, area: Rect
   paintText = undefined;
 
   const animated = scrolling || text.rainbow;
-  const frameMs = scrolling ? Math.max(1, Math.round(1000 / text.speed)) : text.rainbow ? RAINBOW_FRAME_MS : 0;
+  const scrollFrameMs = scrolling ? Math.max(1, Math.round(1000 / text.speed)) : Infinity;
+  const frameMs = animated ? Math.min(scrollFrameMs, text.rainbow ? RAINBOW_FRAME_MS : Infinity) : 0;
   return { scrolling, passes, passMs, animated, frameMs };
 }
 
