@@ -6,6 +6,9 @@
  *
  * Painting order: background (black by default) over the whole frame, then icon, text, chart,
  * progress bar, and the draw list last. Where each part goes: layout.ts.
+ *
+ * Content is read once per object (prepare.ts keeps what it worked out beside it): a screen that
+ * changes, templates resolved anew included, must come as a new object, never the old one edited.
  */
 import type { ScreenContent } from '@megabit/contract';
 import { lineHeight } from '../../display/font/font';
