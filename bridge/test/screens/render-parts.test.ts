@@ -53,13 +53,13 @@ describe('screen renderer: background and icon', () => {
   it('centres the text in the width the icon leaves, one column from it', () => {
     const oracle = blankFrame();
     // Left icon: the text's area is columns 9-63; 'Hi' (7 columns) starts at 9 + 24.
-    drawText(oracle, 'Hi', 33, 12, [255, 255, 255], 'regular');
+    drawText(oracle, 'Hi', 33, 12, [255, 255, 255], 'small');
     const left = render({ text: 'Hi', icon: 'sun' }).frame;
     expect(frameDifference(left, mergeIcon(oracle, 0, 12))).toBe('same');
     // Right icon: the area is columns 0-54; 'Hi' starts at 24.
     const right = render({ text: 'Hi', icon: { name: 'sun', position: 'right' } }).frame;
     const oracleRight = blankFrame();
-    drawText(oracleRight, 'Hi', 24, 12, [255, 255, 255], 'regular');
+    drawText(oracleRight, 'Hi', 24, 12, [255, 255, 255], 'small');
     expect(frameDifference(right, mergeIcon(oracleRight, 56, 12))).toBe('same');
   });
 
@@ -231,7 +231,7 @@ describe('screen renderer: combinations', () => {
   it('puts a text alone above a chart in a band of its line plus a row above and below', () => {
     const { frame } = render({ text: 'Hi', chart: { type: 'line', values: [5, 5] } });
     const oracle = blankFrame();
-    drawText(oracle, 'Hi', 28, 1, [255, 255, 255], 'regular');
+    drawText(oracle, 'Hi', 28, 1, [255, 255, 255], 'small');
     expect(picture(frame, 0, 0, 64, 10)).toEqual(picture(oracle, 0, 0, 64, 10));
     // The chart's area is rows 10-31: mid-height is 11 rows (half of 21, rounded) above row 31.
     expect(picture(frame)[20]).toBe('c'.repeat(64));

@@ -1,5 +1,5 @@
 import type { ScreenContent } from '@megabit/contract';
-import { blankFrame, drawText, measureText } from '../../src/display';
+import { blankFrame, drawText, lineHeight, measureText } from '../../src/display';
 import type { Icon } from '../../src/icons/icon';
 import { renderScreen } from '../../src/screens/render';
 import { frameDifference, litPixels } from '../helpers/display';
@@ -17,7 +17,7 @@ function render(content: ScreenContent, atMs = 0, icons: Map<string, Icon> = NO_
 /** What drawText alone paints on a black frame: where the renderer must have put the text. */
 function textAt(text: string, x: number, y: number, color: [number, number, number] = [255, 255, 255]): Uint8Array {
   const frame = blankFrame();
-  drawText(frame, text, x, y, color, 'regular');
+  drawText(frame, text, x, y, color, 'small');
   return frame;
 }
 
@@ -51,8 +51,16 @@ describe('screen renderer: text', () => {
     ]);
   });
 
-  it('aligns text that fits left or right when told to, and centres it vertically above a progress bar', () => {
+  it('draws in the font asked for, measured and centred by that font', () => {
     const width = measureText('Hi', 'regular');
+    const height = lineHeight('regular');
+    const oracle = blankFrame();
+    drawText(oracle, 'Hi', Math.floor((64 - width) / 2), Math.floor((32 - height) / 2), [255, 255, 255], 'regular');
+    expect(frameDifference(render({ text: { value: 'Hi', font: 'regular' } }).frame, oracle)).toBe('same');
+  });
+
+  it('aligns text that fits left or right when told to, and centres it vertically above a progress bar', () => {
+    const width = measureText('Hi', 'small');
     const left = render({ text: { value: 'Hi', align: 'left' } }).frame;
     expect(frameDifference(left, textAt('Hi', 0, 12))).toBe('same');
     const right = render({ text: { value: 'Hi', align: 'right', color: '#ffcc00' } }).frame;
@@ -63,7 +71,7 @@ describe('screen renderer: text', () => {
   });
 
   it('scrolls text wider than the panel in from the right edge at 20 px/s by default', () => {
-    const width = measureText(LONG, 'regular');
+    const width = measureText(LONG, 'small');
     expect(width).toBeGreaterThan(64);
     const start = render({ text: LONG });
     expect(litPixels(start.frame)).toEqual([]);
@@ -76,7 +84,7 @@ describe('screen renderer: text', () => {
   });
 
   it('counts completed passes: the text has left at the left edge and starts again from the right', () => {
-    const width = measureText(LONG, 'regular');
+    const width = measureText(LONG, 'small');
     const passMs = ((64 + width) * 1000) / 20;
     expect(render({ text: LONG }, passMs - 50).info.scrollPasses).toBe(0);
     const again = render({ text: LONG }, passMs + 1000);
@@ -138,7 +146,7 @@ describe('screen renderer: text', () => {
       (_, n) => 'H'.repeat(n % 20) + 'i'.repeat(Math.floor(n / 20) % 20) + 't'.repeat(Math.floor(n / 400)),
     );
     const ofWidth = (target: number) => {
-      const found = candidates.find((t) => measureText(t, 'regular') === target);
+      const found = candidates.find((t) => measureText(t, 'small') === target);
       if (!found) throw new Error(`no text of width ${target}`);
       return found;
     };

@@ -10,7 +10,11 @@ import { BLACK, type Rgb, WHITE } from '../../display/frame';
 import { colorOr } from './color';
 import { type PreparedDraw, prepareDraw } from './draw-list';
 
-export const DEFAULT_FONT: FontName = 'regular';
+/**
+ * The text's font when the content names none: the dense one, the font API's default too, so a
+ * value with a unit fits beside an icon and text leaves a chart room below it.
+ */
+export const DEFAULT_FONT: FontName = 'small';
 /** Scroll speed in pixels a second when the content names none (or one that is not positive). */
 export const DEFAULT_SCROLL_SPEED = 20;
 export const DEFAULT_PROGRESS_COLOR: Rgb = [0, 200, 83];
