@@ -20,7 +20,6 @@ export { Compositor, LINE_HEIGHT, type CompositorOptions, type DisplayOutput } f
 // The screen renderer (a screen's JSON content as pixels) and the icons it draws (the bench
 // measures a screen's cost per frame).
 export { renderScreen, type RenderContext, type RenderInfo } from './screens/render';
-export type { Icon, IconFrame, IconSource } from './icons/icon';
 
 // The serial link's building blocks, for talking to the coprocessor without a running bridge
 // (the bench measures them over the firmware in qemu): the frame sync (a frame as changed
