@@ -85,3 +85,6 @@ export class PermissionsChangedError extends DomainError {
     super(message);
   }
 }
+
+/** A store is full (e.g. the most screens the bridge keeps): something must be removed first. */
+export class LimitReachedError extends DomainError {}

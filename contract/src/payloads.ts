@@ -179,11 +179,15 @@ export interface DeviceState {
 
 export interface AppStatus {
   id: string;
+  /** An installed app, or a screen published to `P/cmd/screens/<id>`; the bridge always sets it (absent from older bridges: an app). */
+  kind?: 'app' | 'screen';
   name: string;
   version: string;
   enabled: boolean;
   status: 'ok' | 'failed';
   error?: string;
+  /** A screen whose lifetime ran out with `on_expiry: "stale"`: shown, marked as out of date. */
+  stale?: boolean;
 }
 
 export interface AppLogEvent {

@@ -7,7 +7,8 @@
  */
 import type { CommandName, CommandParams, CommandReply, CommandRequest, ParamArgs } from '@megabit/contract';
 import type { DeviceControl } from '../../device/device-control';
-import { UnknownAppError } from '../../errors';
+import { isScreenId } from '@megabit/contract';
+import { InvalidRequestError, UnknownAppError } from '../../errors';
 
 export interface CommandContext {
   device: DeviceControl;
@@ -84,6 +85,11 @@ export const HANDLERS: CommandHandlers = {
     publishScreen();
     return {};
   },
+  screens: async ({ device }, request, { screenId }) => {
+    // Removing what is not there is not an error: clearing a retained screen twice is harmless.
+    if (request.remove) return { id: screenId, removed: device.removeScreen(screenId) };
+    return device.publishScreen(screenId, request.screen);
+  },
   rotation: ({ device }, { enabled }) => {
     device.setRotation(enabled);
     return { rotation: device.state().rotation };
@@ -101,4 +107,9 @@ type RoutedCommand = { [K in CommandName]: ParamArgs<K> extends [] ? never : K }
 export const ROUTE_CHECKS: { [K in RoutedCommand]: (context: CommandContext, params: CommandParams<K>) => void } = {
   appConfig: ({ device }, { appId }) => requireApp(device, appId),
   appData: ({ device }, { appId }) => requireApp(device, appId),
+  screens: (_context, { screenId }) => {
+    if (!isScreenId(screenId)) {
+      throw new InvalidRequestError(`screen id "${screenId}" must be 1-32 characters of a-z, 0-9, "_" and "-", starting with a letter or digit`);
+    }
+  },
 };

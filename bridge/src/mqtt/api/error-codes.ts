@@ -10,6 +10,7 @@ import {
   InstallFailedError,
   InvalidConfigError,
   InvalidRequestError,
+  LimitReachedError,
   PermissionsChangedError,
   PreviewRunningError,
   RemoveFailedError,
@@ -39,6 +40,7 @@ export const DOMAIN_ERROR_CODES: readonly Mapping[] = [
   map(InvalidRequestError, 'invalid_payload'),
   map(InvalidConfigError, 'invalid_payload'),
   map(TooLargeError, 'too_large'),
+  map(LimitReachedError, 'limit_reached'),
   map(InstallFailedError, 'install_failed'),
   map(PermissionsChangedError, 'permissions_changed'),
   // A disk problem, not a bug: no error code fits better, but the message says what failed.
