@@ -15,6 +15,11 @@ export { ConfigSchemas } from './apps/app-config';
 // font's line height (the notification band's place on the panel).
 export { Compositor, LINE_HEIGHT, type CompositorOptions, type DisplayOutput } from './display';
 
+// The screen renderer (a screen's JSON content as pixels) and the icons it draws (the bench
+// measures a screen's cost per frame).
+export { renderScreen, type RenderContext, type RenderInfo } from './screens/render';
+export type { Icon, IconFrame, IconSource } from './icons/icon';
+
 // The serial link's building blocks, for talking to the coprocessor without a running bridge
 // (the bench measures them over the firmware in qemu): the frame sync (a frame as changed
 // rectangles and a COMMIT), one link session, the port opener and the protocol codec.

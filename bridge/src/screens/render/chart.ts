@@ -8,10 +8,9 @@
  * - line: the values spread over the whole width, the first at the left edge and the last at the
  *   right, joined by straight lines; a single value is a flat line across.
  */
-import { fillRect } from '../../display/frame';
 import type { Rect } from './layout';
 import type { PreparedChart } from './prepare';
-import { drawLine } from './shapes';
+import { drawLine, fillRect } from './shapes';
 
 export function drawChart(frame: Uint8Array, chart: PreparedChart, area: Rect): void {
   const n = chart.levels.length;

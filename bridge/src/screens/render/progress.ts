@@ -1,7 +1,7 @@
 /** The progress bar: the filled share in its colour, the rest of the bar in its background. */
-import { fillRect } from '../../display/frame';
 import type { Rect } from './layout';
 import type { PreparedScreen } from './prepare';
+import { fillRect } from './shapes';
 
 export function drawProgress(frame: Uint8Array, progress: NonNullable<PreparedScreen['progress']>, area: Rect): void {
   const filled = Math.round(progress.fraction * area.width);

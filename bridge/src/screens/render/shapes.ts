@@ -1,5 +1,27 @@
-/** Lines and circles on a frame, clipped to the panel (setPixel and fillRect clip). */
-import { fillRect, type Rgb, setPixel } from '../../display/frame';
+/** Lines, rectangles and circles on a frame, clipped to the panel. */
+import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
+import { type Rgb, setPixel } from '../../display/frame';
+
+/**
+ * A filled rectangle, clipped. The same pixels as display/frame.ts's fillRect, written a row at
+ * a time: bars, progress and filled shapes cover large areas every frame.
+ */
+export function fillRect(frame: Uint8Array, x: number, y: number, width: number, height: number, color: Rgb): void {
+  const x0 = Math.max(0, x);
+  const y0 = Math.max(0, y);
+  const x1 = Math.min(DISPLAY_WIDTH, x + width);
+  const y1 = Math.min(DISPLAY_HEIGHT, y + height);
+  if (x0 >= x1 || y0 >= y1) return;
+  const [r, g, b] = color;
+  for (let row = y0; row < y1; row++) {
+    const end = (row * DISPLAY_WIDTH + x1) * 3;
+    for (let i = (row * DISPLAY_WIDTH + x0) * 3; i < end; i += 3) {
+      frame[i] = r;
+      frame[i + 1] = g;
+      frame[i + 2] = b;
+    }
+  }
+}
 
 /** Bresenham's line from (x0, y0) to (x1, y1), both ends included; integer coordinates. */
 export function drawLine(frame: Uint8Array, x0: number, y0: number, x1: number, y1: number, color: Rgb): void {
