@@ -88,6 +88,7 @@ export class Screens {
    */
   async publish(id: string, request: ScreenRequest): Promise<{ put: ScreenPut; problems: TemplateProblem[] }> {
     const put = this.store.put(id, request);
+    this.options.log.debug(`screen "${id}" ${put}`);
     const stored = this.store.get(id)!.request;
     if (put === 'unchanged') {
       this.refreshLifetime(id);
