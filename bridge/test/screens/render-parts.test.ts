@@ -1,5 +1,5 @@
 import type { ScreenContent } from '@megabit/contract';
-import { blankFrame, drawText } from '../../src/display';
+import { blankFrame, drawText, lineHeight, measureText } from '../../src/display';
 import type { Icon } from '../../src/icons/icon';
 import { renderScreen } from '../../src/screens/render';
 import { frameDifference, litPixels } from '../helpers/display';
@@ -52,14 +52,16 @@ describe('screen renderer: background and icon', () => {
 
   it('centres the text in the width the icon leaves, one column from it', () => {
     const oracle = blankFrame();
-    // Left icon: the text's area is columns 9-63; 'Hi' (7 columns) starts at 9 + 24.
-    drawText(oracle, 'Hi', 33, 12, [255, 255, 255], 'regular');
+    const width = measureText('Hi', 'small');
+    const y = Math.floor((32 - lineHeight('small')) / 2);
+    // Left icon: the text's area is columns 9-63 (55 columns).
+    drawText(oracle, 'Hi', 9 + Math.floor((55 - width) / 2), y, [255, 255, 255], 'small');
     const left = render({ text: 'Hi', icon: 'sun' }).frame;
     expect(frameDifference(left, mergeIcon(oracle, 0, 12))).toBe('same');
-    // Right icon: the area is columns 0-54; 'Hi' starts at 24.
+    // Right icon: the area is columns 0-54.
     const right = render({ text: 'Hi', icon: { name: 'sun', position: 'right' } }).frame;
     const oracleRight = blankFrame();
-    drawText(oracleRight, 'Hi', 24, 12, [255, 255, 255], 'regular');
+    drawText(oracleRight, 'Hi', Math.floor((55 - width) / 2), y, [255, 255, 255], 'small');
     expect(frameDifference(right, mergeIcon(oracleRight, 56, 12))).toBe('same');
   });
 
@@ -189,6 +191,7 @@ describe('screen renderer: chart', () => {
 });
 
 describe('screen renderer: combinations', () => {
+  // Pins today's 5x7 font (the text's glyphs and the band's height).
   it('puts icon and text in a band at the top, the chart below them and the progress bar at the bottom', () => {
     const { frame, info } = render({ text: '21', icon: 'sun', chart: { type: 'bar', values: [1, 3, 2, 5, 4] }, progress: 25 });
     expect(info).toEqual({ animated: false, frameMs: 0, scrolling: false, scrollPasses: 0, scrollPassMs: 0 });
@@ -231,10 +234,11 @@ describe('screen renderer: combinations', () => {
   it('puts a text alone above a chart in a band of its line plus a row above and below', () => {
     const { frame } = render({ text: 'Hi', chart: { type: 'line', values: [5, 5] } });
     const oracle = blankFrame();
-    drawText(oracle, 'Hi', 28, 1, [255, 255, 255], 'regular');
-    expect(picture(frame, 0, 0, 64, 10)).toEqual(picture(oracle, 0, 0, 64, 10));
-    // The chart's area is rows 10-31: mid-height is 11 rows (half of 21, rounded) above row 31.
-    expect(picture(frame)[20]).toBe('c'.repeat(64));
+    const band = lineHeight('small') + 2;
+    drawText(oracle, 'Hi', Math.floor((64 - measureText('Hi', 'small')) / 2), 1, [255, 255, 255], 'small');
+    expect(picture(frame, 0, 0, 64, band)).toEqual(picture(oracle, 0, 0, 64, band));
+    // The chart's area is the rows below the band: mid-height is half its height (rounded) above row 31.
+    expect(picture(frame)[31 - Math.round((32 - band - 1) / 2)]).toBe('c'.repeat(64));
   });
 
   it('scrolls text beside an animated icon: the screen is animated at the faster of the two', () => {

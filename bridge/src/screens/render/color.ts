@@ -9,54 +9,40 @@ export function colorOr(text: string | undefined, fallback: Rgb): Rgb {
   return (text === undefined ? undefined : parseHexColor(text)) ?? fallback;
 }
 
-/**
- * Writes the fully saturated, full-brightness colour of `hueDegrees` into `out` and returns it.
- * Writing into a caller's tuple lets rainbow text repaint every frame without allocating.
- */
-export function hueInto(out: [number, number, number], hueDegrees: number): Rgb {
-  const h = (((hueDegrees % 360) + 360) % 360) / 60;
+/** The fully saturated, full-brightness colour of `degrees` (0-359, an integer). */
+function hueColor(degrees: number): Rgb {
+  const h = degrees / 60;
   const sector = Math.floor(h);
   const rising = Math.round(255 * (h - sector));
   const falling = Math.round(255 * (1 - (h - sector)));
   switch (sector) {
     case 0:
-      out[0] = 255;
-      out[1] = rising;
-      out[2] = 0;
-      break;
+      return [255, rising, 0];
     case 1:
-      out[0] = falling;
-      out[1] = 255;
-      out[2] = 0;
-      break;
+      return [falling, 255, 0];
     case 2:
-      out[0] = 0;
-      out[1] = 255;
-      out[2] = rising;
-      break;
+      return [0, 255, rising];
     case 3:
-      out[0] = 0;
-      out[1] = falling;
-      out[2] = 255;
-      break;
+      return [0, falling, 255];
     case 4:
-      out[0] = rising;
-      out[1] = 0;
-      out[2] = 255;
-      break;
+      return [rising, 0, 255];
     default:
-      out[0] = 255;
-      out[1] = 0;
-      out[2] = falling;
+      return [255, 0, falling];
   }
-  return out;
 }
 
-/** Writes the colour `t` (0..1) of the way from `from` to `to` into `out` and returns it. */
-export function mixInto(out: [number, number, number], from: Rgb, to: Rgb, t: number): Rgb {
+// One colour a whole degree, made once: rainbow text repaints every frame without allocating,
+// and hands the font colours that stay as they are (whenever the font reads them).
+const HUES: readonly Rgb[] = Array.from({ length: 360 }, (_, degrees) => hueColor(degrees));
+
+/** The rainbow's colour at `degrees` (any number; to the nearest whole degree). */
+export function hue(degrees: number): Rgb {
+  const whole = Math.round(degrees) % 360;
+  return HUES[whole < 0 ? whole + 360 : whole] ?? HUES[0]!;
+}
+
+/** The colour `t` (0..1) of the way from `from` to `to`. */
+export function mix(from: Rgb, to: Rgb, t: number): Rgb {
   const k = Math.min(1, Math.max(0, t));
-  out[0] = Math.round(from[0] + (to[0] - from[0]) * k);
-  out[1] = Math.round(from[1] + (to[1] - from[1]) * k);
-  out[2] = Math.round(from[2] + (to[2] - from[2]) * k);
-  return out;
+  return [Math.round(from[0] + (to[0] - from[0]) * k), Math.round(from[1] + (to[1] - from[1]) * k), Math.round(from[2] + (to[2] - from[2]) * k)];
 }

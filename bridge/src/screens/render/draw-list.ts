@@ -11,8 +11,8 @@ import { colorOr } from './color';
 import { drawCircle, drawLine, drawRect } from './shapes';
 
 export const MAX_DRAW_COORD = 4096;
-/** The font of `text` primitives that name none. */
-export const DEFAULT_DRAW_FONT: FontName = 'regular';
+/** The font of `text` primitives that name none (as the screen's text). */
+export const DEFAULT_DRAW_FONT: FontName = 'small';
 
 export type PreparedDraw =
   | { readonly kind: 'pixel'; readonly at: readonly number[]; readonly color: Rgb }

@@ -10,7 +10,11 @@ import { BLACK, type Rgb, WHITE } from '../../display/frame';
 import { colorOr } from './color';
 import { type PreparedDraw, prepareDraw } from './draw-list';
 
-export const DEFAULT_FONT: FontName = 'regular';
+/**
+ * The text's font when the content names none: the dense one, the font API's default too, so a
+ * value with a unit fits beside an icon and text leaves a chart room below it.
+ */
+export const DEFAULT_FONT: FontName = 'small';
 /** Scroll speed in pixels a second when the content names none (or one that is not positive). */
 export const DEFAULT_SCROLL_SPEED = 20;
 export const DEFAULT_PROGRESS_COLOR: Rgb = [0, 200, 83];
@@ -31,6 +35,8 @@ export interface PreparedText {
   readonly charColors: readonly Rgb[] | undefined;
   readonly rainbow: boolean;
   readonly gradient: readonly [Rgb, Rgb] | undefined;
+  /** Each character's gradient colour, filled in by the first frame that draws it (text.ts). */
+  readonly gradientColors: Array<Rgb | undefined>;
   readonly scroll: 'auto' | 'always' | 'never';
   /** Pixels a second, always positive. */
   readonly speed: number;
@@ -97,6 +103,9 @@ function prepareText(text: string | TextSegment[] | ScreenText): PreparedText {
   } else {
     value = spec.value;
   }
+  // One line: a newline or tab (from a template's value, say) is a space, one for one so that
+  // segment colours stay on their characters.
+  value = value.replace(/[^\S ]/gu, ' ');
   const width = measureText(value, font);
   const last = [...value].pop();
   const gradient = spec.gradient ? ([colorOr(spec.gradient[0], base), colorOr(spec.gradient[1], base)] as const) : undefined;
@@ -110,6 +119,7 @@ function prepareText(text: string | TextSegment[] | ScreenText): PreparedText {
     charColors,
     rainbow: spec.rainbow === true,
     gradient,
+    gradientColors: [],
     scroll: spec.scroll ?? 'auto',
     speed,
     align: spec.align,

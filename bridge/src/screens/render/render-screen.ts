@@ -6,6 +6,9 @@
  *
  * Painting order: background (black by default) over the whole frame, then icon, text, chart,
  * progress bar, and the draw list last. Where each part goes: layout.ts.
+ *
+ * Content is read once per object (prepare.ts keeps what it worked out beside it): a screen that
+ * changes, templates resolved anew included, must come as a new object, never the old one edited.
  */
 import type { ScreenContent } from '@megabit/contract';
 import { lineHeight } from '../../display/font/font';
@@ -67,7 +70,7 @@ export function renderScreen(frame: Uint8Array, content: ScreenContent, ctx: Ren
   let scrollPassMs = 0;
   if (screen.text && layout.text) {
     const motion = drawScreenText(frame, screen.text, layout.text, atMs);
-    ({ scrolling } = motion);
+    scrolling = motion.scrolling;
     scrollPasses = motion.passes;
     scrollPassMs = motion.passMs;
     if (motion.animated) {

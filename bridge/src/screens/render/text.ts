@@ -3,18 +3,23 @@
  * (or when told to), painted in one colour, per-segment colours, a gradient or a moving rainbow,
  * and clipped to the area so it never runs over the icon beside it.
  */
-import { FRAME_BYTES, DISPLAY_WIDTH } from '@megabit/contract';
+import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
 import { drawText, lineHeight, type TextPaint } from '../../display/font/font';
 import type { Rgb } from '../../display/frame';
-import { hueInto, mixInto } from './color';
+import { hue, mix } from './color';
 import type { Rect } from './layout';
 import type { PreparedText } from './prepare';
 
+/**
+ * Text fits its area when it leaves this many columns free on either side (as a notification's
+ * text does on the panel); wider text scrolls under `scroll: auto`.
+ */
+export const FIT_MARGIN = 1;
 /** Hue difference between neighbouring characters of rainbow text. */
 export const RAINBOW_DEGREES_PER_CHAR = 30;
 /** How fast the rainbow moves: hues travel rightwards through the text, a full turn in 3 s. */
 export const RAINBOW_DEGREES_PER_MS = 0.12;
-/** Redraw interval for rainbow text that does not scroll: 4 degrees of hue a frame. */
+/** Redraw interval for rainbow text (unless scrolling asks for a shorter one): 4 degrees of hue a frame. */
 export const RAINBOW_FRAME_MS = 33;
 
 export interface TextMotion {
@@ -30,20 +35,29 @@ export interface TextMotion {
 }
 
 // What the paint functions read. Rendering is synchronous and single-threaded, so module state
-// set just before drawText spares a closure (and an Rgb) a character on every frame.
-const paintColor: [number, number, number] = [0, 0, 0];
+// set just before drawText spares a closure on every frame. The colours they return are never
+// changed afterwards, so the font may keep them as long as it likes.
 let paintText: PreparedText | undefined;
 let paintAtMs = 0;
 let paintLeft = 0;
 
 function rainbowPaint(charIndex: number): Rgb {
-  return hueInto(paintColor, charIndex * RAINBOW_DEGREES_PER_CHAR - paintAtMs * RAINBOW_DEGREES_PER_MS);
+  return hue(charIndex * RAINBOW_DEGREES_PER_CHAR - paintAtMs * RAINBOW_DEGREES_PER_MS);
 }
 
-function gradientPaint(_charIndex: number, x: number): Rgb {
+/**
+ * A character's gradient colour depends only on where it sits in the text, which never changes:
+ * worked out the first time the character is drawn, kept with the text.
+ */
+function gradientPaint(charIndex: number, x: number): Rgb {
   const text = paintText!;
-  const [from, to] = text.gradient!;
-  return mixInto(paintColor, from, to, text.lastCharStart > 0 ? (x - paintLeft) / text.lastCharStart : 0);
+  let color = text.gradientColors[charIndex];
+  if (!color) {
+    const [from, to] = text.gradient!;
+    color = mix(from, to, text.lastCharStart > 0 ? (x - paintLeft) / text.lastCharStart : 0);
+    text.gradientColors[charIndex] = color;
+  }
+  return color;
 }
 
 function segmentPaint(charIndex: number): Rgb {
@@ -62,7 +76,7 @@ function paintFor(text: PreparedText): TextPaint {
 export function drawScreenText(frame: Uint8Array, text: PreparedText, area: Rect, atMs: number): TextMotion {
   const height = lineHeight(text.font);
   const y = area.y + Math.floor((area.height - height) / 2);
-  const fits = text.width <= area.width;
+  const fits = text.width <= area.width - 2 * FIT_MARGIN;
   const scrolling = area.width > 0 && (text.scroll === 'always' || (text.scroll === 'auto' && !fits));
 
   let x: number;
@@ -89,7 +103,8 @@ export function drawScreenText(frame: Uint8Array, text: PreparedText, area: Rect
   paintText = undefined;
 
   const animated = scrolling || text.rainbow;
-  const frameMs = scrolling ? Math.max(1, Math.round(1000 / text.speed)) : text.rainbow ? RAINBOW_FRAME_MS : 0;
+  const scrollFrameMs = scrolling ? Math.max(1, Math.round(1000 / text.speed)) : Infinity;
+  const frameMs = animated ? Math.min(scrollFrameMs, text.rainbow ? RAINBOW_FRAME_MS : Infinity) : 0;
   return { scrolling, passes, passMs, animated, frameMs };
 }
 
@@ -100,7 +115,7 @@ const ROW_BYTES = DISPLAY_WIDTH * 3;
 
 function drawClipped(frame: Uint8Array, text: PreparedText, x: number, y: number, height: number, area: Rect): void {
   const top = Math.max(0, y, area.y);
-  const bottom = Math.min(FRAME_BYTES / ROW_BYTES, y + height, area.y + area.height);
+  const bottom = Math.min(DISPLAY_HEIGHT, y + height, area.y + area.height);
   const left = Math.max(0, area.x);
   const right = Math.min(DISPLAY_WIDTH, area.x + area.width);
   if (top >= bottom || left >= right) return;
