@@ -1,4 +1,4 @@
-import { COMMANDS, MAX_CHART_VALUES, MAX_DRAW_COMMANDS, isScreenId, parseScreen, routeCommand, type ScreenCommand } from '../src';
+import { COMMANDS, MAX_CHART_VALUES, MAX_DRAW_COMMANDS, isScreenId, parseNotify, parseScreen, routeCommand, type ScreenCommand } from '../src';
 
 const good = (payload: string | object): ScreenCommand => {
   const r = parseScreen(typeof payload === 'string' ? payload : JSON.stringify(payload));
@@ -109,5 +109,36 @@ describe('isScreenId', () => {
   it('takes 1-32 characters of a-z, 0-9, "_" and "-" that start with a letter or digit', () => {
     for (const id of ['a', 'power', 'washer_2', 'x'.repeat(32), '0-9']) expect(isScreenId(id)).toBe(true);
     for (const id of ['', 'Power', '-x', '_x', 'x'.repeat(33), 'a/b', 'a+b', 'ä']) expect(isScreenId(id)).toBe(false);
+  });
+});
+
+describe('parseNotify with screen content', () => {
+  const notify = (payload: object) => parseNotify(JSON.stringify(payload));
+
+  it('keeps a plain notification exactly as before: no content', () => {
+    expect(notify({ text: 'Door open', color: '#ff8800' })).toEqual({ ok: true, value: { text: 'Door open', color: '#ff8800' } });
+    expect(parseNotify('Door open')).toEqual({ ok: true, value: { text: 'Door open' } });
+  });
+
+  it('takes the content fields beside the notification fields, text optional', () => {
+    expect(notify({ text: 'Washer', icon: 'sun', progress: 40, priority: 'high', hold: true, id: 'w' })).toEqual({
+      ok: true,
+      value: { text: 'Washer', content: { text: 'Washer', icon: 'sun', progress: 40 }, priority: 'high', hold: true, id: 'w' },
+    });
+    expect(notify({ chart: { type: 'line', values: [1, 2] } })).toEqual({
+      ok: true,
+      value: { text: '', content: { chart: { type: 'line', values: [1, 2] } } },
+    });
+    expect(notify({ text: [{ t: '21', c: '#ffcc00' }, { t: ' °C' }] })).toMatchObject({ ok: true, value: { text: '21 °C' } });
+  });
+
+  it('checks the content by the screens rules, naming the field', () => {
+    expect(notify({ text: 'x', progress: 120 })).toEqual({
+      ok: false,
+      error: { code: 'invalid_payload', message: '"progress" must be a number from 0 to 100' },
+    });
+    expect(notify({ icon: 'sun', colour: '#ffffff' })).toEqual({ ok: false, error: { code: 'invalid_payload', message: 'unknown field "colour"' } });
+    expect(notify({ icon: { name: 'sun', size: 3 } })).toEqual({ ok: false, error: { code: 'invalid_payload', message: 'unknown field "icon.size"' } });
+    expect(notify({ duration_s: 5, text: 'x' })).toEqual({ ok: false, error: { code: 'invalid_payload', message: 'unknown field "duration_s"' } });
   });
 });

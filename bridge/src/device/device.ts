@@ -123,6 +123,7 @@ export class Device implements DeviceControl, Part {
       maxFps: s.display.max_fps,
       defaultDurationMs: s.notifications.default_duration_ms,
       log: this.log.child('display'),
+      icons: this.options.icons,
     });
     this.compositor.onNotificationEvent(() => this.options.bus.emit('stateChanged'));
     this.compositor.setPower(this.persisted.power);

@@ -168,6 +168,32 @@ describe('screens on the real bridge', () => {
     expect(await client.request('screens/aging', '')).toMatchObject({ removed: true });
   });
 
+  it('shows a rich notification (progress, background) over the whole panel until it is dismissed, and checks its content as a screen is checked', async () => {
+    let since = mark();
+    const reply = await client.request('notify', {
+      id: 'washer',
+      text: 'Washer',
+      progress: 100,
+      background: '#000080',
+      icon: 'sun',
+      hold: true,
+      priority: 'high',
+    });
+    expect(reply).toMatchObject({ ok: true, id: 'washer' });
+    await state((s) => s.notification === 'washer', since);
+    // The progress bar along the bottom, the background above it, over whatever was shown.
+    const f = await frame((p) => isRgb(p, 10, 31, [0, 200, 83]), since);
+    expect(rgbAt(new Uint8Array(f.payload), 62, 1)).toEqual([0, 0, 128]);
+    expect(await client.request('notify', { text: 'x', progress: 101 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', message: '"progress" must be a number from 0 to 100' },
+    });
+    since = mark();
+    expect(await client.request('notify/dismiss', { id: 'washer' })).toMatchObject({ ok: true, dismissed: true });
+    await state((s) => s.notification === null, since);
+    await frame((p) => !isRgb(p, 62, 1, [0, 0, 128]), since);
+  });
+
   it('keeps at most 100 screens: 1000 publishes get a reply each, limit_reached past the cap, nothing else lost', async () => {
     await client.subscribe(P('response/screens/+'));
     const since = mark();
