@@ -227,6 +227,9 @@ export class Device implements DeviceControl, Part {
   }
 
   async removeApp(id: string): Promise<void> {
+    if (!this.store.get(id) && this.screens.has(id)) {
+      throw new InvalidRequestError(`"${id}" is a screen, not an app: remove it with an empty payload to cmd/screens/${id}`);
+    }
     await this.scheduler.whileStopped(id, () => this.store.remove(id));
     this.log.info(`removed app ${id}`);
   }

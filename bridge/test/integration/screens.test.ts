@@ -124,12 +124,18 @@ describe('screens on the real bridge', () => {
     expect(storedIds()).toEqual(['lounge']);
   });
 
-  it('refuses to install an app under a screen id', async () => {
+  it('refuses to install an app under a screen id, and apps/remove of a screen', async () => {
     const { manifest, wasm } = exampleInstall('life');
     const reply = await client.request('apps/install', { manifest: { ...manifest, id: 'lounge' }, wasm });
     expect(reply).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     expect((reply.error as { message: string }).message).toMatch('a screen has the id "lounge"');
     expect(existsSync(join(bridge.dataDir, 'apps', 'lounge'))).toBe(false);
+    const remove = await client.request('apps/remove', { id: 'lounge' });
+    expect(remove).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', message: '"lounge" is a screen, not an app: remove it with an empty payload to cmd/screens/lounge' },
+    });
+    expect(storedIds()).toContain('lounge');
   });
 
   it('publishing a screen unchanged writes nothing and moves nothing', async () => {
