@@ -161,3 +161,6 @@ export function measureScreens({ rounds = 5, msPerRun = 200 } = {}): ScreensResu
     target: { screen: TARGET_SCREEN, ms: TARGET_MS, met: target.us_per_render == null ? null : target.us_per_render / 1000 < TARGET_MS },
   };
 }
+
+// `node bench/dist/screens.js` measures only this (no broker, qemu or bridge process needed).
+if (require.main === module) process.stdout.write(`${JSON.stringify(measureScreens(), null, 2)}\n`);

@@ -52,10 +52,10 @@ export interface DeviceOptions {
   outputs: DisplayOutput[];
   /** The hardware link whose state `state().display` reports; none without display hardware. */
   displayLink?: DisplayLink;
-  /** Icons screens draw by name; none unless given. */
-  icons?: IconSource;
-  /** Live text in screens' fields; without it no text is a template. */
+  /** Renders live text in screens (Home Assistant templates, `{{mqtt:topic}}`); none = nothing is a template. */
   templates?: TemplateSource;
+  /** Icons screens, notifications and apps draw by name; none: only what needs no icon draws. */
+  icons?: IconSource;
 }
 
 const NO_ICONS: IconSource = { get: () => undefined };
@@ -444,9 +444,9 @@ export class Device implements DeviceControl, Part {
   }
 
   /** What megabit.yaml lets every app do beyond its manifest's requests. */
-  private get userGrants(): Pick<SandboxOptions, 'allowPrivateHosts' | 'homeAssistantAccess'> {
+  private get userGrants(): Pick<SandboxOptions, 'allowPrivateHosts' | 'homeAssistantAccess' | 'icons'> {
     const s = this.options.settings;
-    return { allowPrivateHosts: s.sandbox.allow_private_hosts, homeAssistantAccess: s.homeassistant.app_access };
+    return { allowPrivateHosts: s.sandbox.allow_private_hosts, homeAssistantAccess: s.homeassistant.app_access, icons: this.options.icons };
   }
 
   private async startInstance(requested: SandboxOptions): Promise<AppInstance> {

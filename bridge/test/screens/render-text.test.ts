@@ -162,6 +162,25 @@ describe('screen renderer: text', () => {
     ];
     drawText(oracle, 'HHH', centred('HHH'), MID, (i) => colors[i]!, 'small');
     expect(frameDifference(frame, oracle)).toBe('same');
+    // The rightmost character gets the second colour whatever its width: it starts where the gradient ends.
+    const narrowLast = render({ text: { value: 'HHi', gradient: ['#ff0000', '#0000ff'] } }).frame;
+    const second = measureText('HH', 'small') - measureText('H', 'small');
+    const end = measureText('HHi', 'small') - measureText('i', 'small');
+    const oracleNarrow = blankFrame();
+    drawText(
+      oracleNarrow,
+      'HHi',
+      centred('HHi'),
+      MID,
+      (i) =>
+        [
+          [255, 0, 0],
+          [Math.round(255 * (1 - second / end)), 0, Math.round(255 * (second / end))],
+          [0, 0, 255],
+        ][i] as [number, number, number],
+      'small',
+    );
+    expect(frameDifference(narrowLast, oracleNarrow)).toBe('same');
   });
 
   it('scrolls text that would leave less than a column free on either side, as notifications do', () => {

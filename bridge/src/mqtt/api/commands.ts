@@ -5,13 +5,15 @@
  * the device refuses it throws as a domain error; the router maps it to an error code
  * (error-codes.ts).
  */
-import type { CommandName, CommandParams, CommandReply, CommandRequest, ParamArgs } from '@megabit/contract';
+import { type CommandName, type CommandParams, type CommandReply, type CommandRequest, isScreenId, isValidIconName, type ParamArgs } from '@megabit/contract';
 import type { DeviceControl } from '../../device/device-control';
-import { isScreenId } from '@megabit/contract';
-import { InvalidRequestError, UnknownAppError } from '../../errors';
+import { InvalidIconError, InvalidRequestError, UnknownAppError } from '../../errors';
+import type { IconStore } from '../../icons/icon-store';
 
 export interface CommandContext {
   device: DeviceControl;
+  /** Uploads and deletes icons (`icons/<name>`). */
+  icons: Pick<IconStore, 'upload' | 'remove'>;
   /** Publishes `P/display/png` now. */
   publishScreen(): void;
 }
@@ -94,6 +96,14 @@ export const HANDLERS: CommandHandlers = {
     device.setRotation(enabled);
     return { rotation: device.state().rotation };
   },
+  icon: async ({ icons }, request, { name }) => {
+    if ('remove' in request) {
+      await icons.remove(name);
+      return { name, deleted: true as const };
+    }
+    const icon = await icons.upload(name, request.image, request.format);
+    return { name, width: icon.width, height: icon.height, frames: icon.frames.length };
+  },
 };
 
 /** The commands whose path has route parameters (`apps/{appId}/...`). */
@@ -111,5 +121,8 @@ export const ROUTE_CHECKS: { [K in RoutedCommand]: (context: CommandContext, par
     if (!isScreenId(screenId)) {
       throw new InvalidRequestError(`screen id "${screenId}" must be 1-32 characters of a-z, 0-9, "_" and "-", starting with a letter or digit`);
     }
+  },
+  icon: (_, { name }) => {
+    if (!isValidIconName(name)) throw new InvalidIconError(`"${name}" is not an icon name: 1 to 32 of a-z, 0-9, _ and -`);
   },
 };

@@ -7,8 +7,11 @@ import {
   AppDisabledError,
   AppFailedError,
   DomainError,
+  IconFileError,
+  IconTooLargeError,
   InstallFailedError,
   InvalidConfigError,
+  InvalidIconError,
   InvalidRequestError,
   LimitReachedError,
   PermissionsChangedError,
@@ -16,6 +19,7 @@ import {
   RemoveFailedError,
   TooLargeError,
   UnknownAppError,
+  UnknownIconError,
 } from '../../errors';
 
 type DomainErrorClass = abstract new (...args: never[]) => DomainError;
@@ -43,6 +47,11 @@ export const DOMAIN_ERROR_CODES: readonly Mapping[] = [
   map(LimitReachedError, 'limit_reached'),
   map(InstallFailedError, 'install_failed'),
   map(PermissionsChangedError, 'permissions_changed'),
+  map(InvalidIconError, 'invalid_payload'),
+  map(IconTooLargeError, 'too_large'),
+  map(UnknownIconError, 'unknown_icon'),
+  // A disk problem, not a bug, like RemoveFailedError.
+  map(IconFileError, 'internal'),
   // A disk problem, not a bug: no error code fits better, but the message says what failed.
   map(RemoveFailedError, 'internal'),
 ];

@@ -27,8 +27,11 @@ export interface PreparedText {
   readonly font: FontName;
   /** measureText(value, font). */
   readonly width: number;
-  /** Where the last character starts, relative to the text's left edge (gradients end there). */
-  readonly lastCharStart: number;
+  /**
+   * Where a gradient reaches its second colour, relative to the text's left edge: where the
+   * rightmost character starts (the last character, or the first of right-to-left text).
+   */
+  readonly gradientEnd: number;
   /** The text's colour: of every character, or of those a segment gives none. */
   readonly color: Rgb;
   /** With segments: one colour a code point. */
@@ -107,14 +110,15 @@ function prepareText(text: string | TextSegment[] | ScreenText): PreparedText {
   // segment colours stay on their characters.
   value = value.replace(/[^\S ]/gu, ' ');
   const width = measureText(value, font);
-  const last = [...value].pop();
+  const chars = [...value];
+  const rightmost = startsRightToLeft(value) ? chars[0] : chars[chars.length - 1];
   const gradient = spec.gradient ? ([colorOr(spec.gradient[0], base), colorOr(spec.gradient[1], base)] as const) : undefined;
   const speed = spec.speed !== undefined && Number.isFinite(spec.speed) && spec.speed > 0 ? spec.speed : DEFAULT_SCROLL_SPEED;
   return {
     value,
     font,
     width,
-    lastCharStart: last === undefined ? 0 : width - measureText(last, font),
+    gradientEnd: rightmost === undefined ? 0 : width - measureText(rightmost, font),
     color: base,
     charColors,
     rainbow: spec.rainbow === true,
@@ -124,6 +128,16 @@ function prepareText(text: string | TextSegment[] | ScreenText): PreparedText {
     speed,
     align: spec.align,
   };
+}
+
+// Letters of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan and
+// their presentation forms). The font shows a line right to left when its first letter is one.
+const RTL_LETTER = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/u;
+const LETTER = /\p{L}/u;
+
+function startsRightToLeft(text: string): boolean {
+  for (const char of text) if (LETTER.test(char)) return RTL_LETTER.test(char);
+  return false;
 }
 
 function prepareIcon(icon: ScreenContent['icon']): PreparedScreen['icon'] {

@@ -54,7 +54,7 @@ function gradientPaint(charIndex: number, x: number): Rgb {
   let color = text.gradientColors[charIndex];
   if (!color) {
     const [from, to] = text.gradient!;
-    color = mix(from, to, text.lastCharStart > 0 ? (x - paintLeft) / text.lastCharStart : 0);
+    color = mix(from, to, text.gradientEnd > 0 ? (x - paintLeft) / text.gradientEnd : 0);
     text.gradientColors[charIndex] = color;
   }
   return color;
