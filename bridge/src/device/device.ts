@@ -31,6 +31,7 @@ import { startApp } from '../sandbox';
 import { splitEntities } from '../sandbox/ha-access';
 import type { AppInstance, HomeAssistantEntityState, SandboxLimits, SandboxOptions } from '../sandbox/types';
 import { Scheduler, type SchedulableApp } from '../scheduler/scheduler';
+import { templateStrings } from '../screens/screen-templates';
 import { type ScreenChange, Screens } from '../screens/screens';
 import { NO_TEMPLATES, type TemplateSource } from '../templates/template-source';
 import { makePrivateDir, removeStaleTempFiles } from '../util/atomic-file';
@@ -66,6 +67,7 @@ export class Device implements DeviceControl, Part {
   private readonly store: AppStore;
   /** Screens published over MQTT: rotation entries beside the apps, in the same order and disabled lists. */
   private readonly screens: Screens;
+  private readonly templates: TemplateSource;
   private readonly settingsFile: DeviceSettingsFile;
   private persisted: PersistedDeviceSettings;
   private compositor!: Compositor;
@@ -86,10 +88,11 @@ export class Device implements DeviceControl, Part {
   ) {
     const s = options.settings;
     this.store = new AppStore(s.data_dir, log.child('apps'));
+    this.templates = options.templates ?? NO_TEMPLATES;
     this.screens = new Screens({
       file: join(s.data_dir, 'screens.json'),
       icons: options.icons ?? NO_ICONS,
-      templates: options.templates ?? NO_TEMPLATES,
+      templates: this.templates,
       defaultDurationMs: s.rotation.default_duration_ms,
       log: log.child('screens'),
       onChange: (change) => this.onScreenChanged(change),
@@ -173,6 +176,11 @@ export class Device implements DeviceControl, Part {
   // ---- DeviceControl ----
 
   notify(request: NotifyRequest): string {
+    // A notification is drawn as it was sent: live text is for screens, which stay and are redrawn.
+    const template = request.content && templateStrings(request.content, (t) => this.templates.isTemplate(t))[0];
+    if (template) {
+      throw new InvalidRequestError(`"${template.path}" holds a template: templates are shown live in screens (cmd/screens/<id>), not in notifications`);
+    }
     return this.compositor.notify(request);
   }
 

@@ -16,7 +16,7 @@ export interface TemplateProblem {
 type Walked = { path: string; text: string };
 
 /** Every string of `value` that `isTemplate` says holds template syntax, with its path. */
-function templateStrings(value: unknown, isTemplate: (s: string) => boolean, path = ''): Walked[] {
+export function templateStrings(value: unknown, isTemplate: (s: string) => boolean, path = ''): Walked[] {
   if (typeof value === 'string') return isTemplate(value) ? [{ path, text: value }] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => templateStrings(v, isTemplate, `${path}[${i}]`));
   if (typeof value === 'object' && value !== null) {

@@ -116,4 +116,12 @@ describe('screens with templates', () => {
     await until(() => device.state().app === 'plain' && output.frames.length > 0 && inked([0, 0, 0]) > 20, 'the plain text drawn');
     expect(templates.watching(' template')).toBe(0);
   });
+
+  it('refuses a notification whose content holds a template, naming the field; plain text with braces is fine', () => {
+    expect(() => device.notify({ text: '', content: { progress: 5, text: { value: '{{power}}' } } })).toThrow(
+      '"text.value" holds a template: templates are shown live in screens (cmd/screens/<id>), not in notifications',
+    );
+    expect(device.state().notification).toBeNull();
+    expect(typeof device.notify({ text: '{{power}}' })).toBe('string');
+  });
 });
