@@ -14,7 +14,7 @@
  * adapts as TCP's does (RFC 6298): at least HOST_RETRANSMIT_MS, longer when the device answers
  * late, and doubled after each fruitless timeout until a round trip has been measured.
  */
-import { encodeBody, encodePacket, HOST_RETRANSMIT_MS, MAX_BODY, type Message, SCHEMAS } from './protocol';
+import { encodeBody, encodePacket, HOST_RETRANSMIT_MS, MAX_BODY, type Message, MIN_PACKET, SCHEMAS } from './protocol';
 
 /** The longest the timeout grows to: a device that slow still hears from us every few seconds. */
 export const MAX_RETRANSMIT_MS = 8000;
@@ -92,6 +92,12 @@ export class SendWindow {
 
   get unacknowledged(): number {
     return this.inFlight.length;
+  }
+
+  /** The length of the oldest unacknowledged packet (header, body, CRC); 0 when none. */
+  get oldestLength(): number {
+    const oldest = this.inFlight[0];
+    return oldest ? MIN_PACKET + oldest.body.length : 0;
   }
 
   /** How long the device has acknowledged nothing new while packets were unacknowledged. */

@@ -211,11 +211,13 @@ export class SerialLink implements FrameLink {
   /**
    * Packets encoded before the line got noisy may be too long to ever pass intact; after a few
    * fruitless resends, a new session sends the picture again in packets of the shrunk size.
+   * What counts is the packet the link is stuck on, not the frame encoded last: frames that
+   * came meanwhile were cut to the shrunk size and wait behind it all the same.
    */
   private onResent(session: LinkSession): void {
     this.sizer.lost();
     const stalled = session.stalledRounds >= MAX_STALLED_ROUNDS && session.stalledMs >= MAX_STALLED_MS;
-    if (stalled && this.display.encodedLimit > this.sizer.current) {
+    if (stalled && session.oldestLength > this.sizer.current) {
       session.restart(`no progress after ${session.stalledRounds} resends in ${(session.stalledMs / 1000).toFixed(1)} s; sending shorter packets`);
     }
   }

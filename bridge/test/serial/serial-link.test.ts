@@ -197,6 +197,29 @@ describe('frames', () => {
     expect(r.link.reporter.linkState().host.retransmits).toBeGreaterThan(0);
     expect(device(r).counters.rxCrcErrors).toBeGreaterThan(0);
   });
+  it('restarts with shorter packets when the packet it waits for can never pass, though newer frames were cut shorter', async () => {
+    // A line that corrupts every long packet: the first frame's one long WRITE_RECT (a band of
+    // noise; the black rest is a few short RLE packets) never arrives. While the link resends
+    // it, the picture changes every 100 ms (like the clock's seconds bar) and a wide window
+    // takes those frames in, cut to the shrunk size: the restart must go by the packet the link
+    // is stuck on, not by the size the latest frame was cut to.
+    const r = await rig({ window: 64, loseIncoming: (m) => m.name === 'WRITE_RECT' && m.pixels.length > 300 });
+    await waitUntil(() => connected(r.link), 'connected');
+    let frame = new Uint8Array(64 * 32 * 3);
+    frame.set(patternFrame(40).subarray(0, 64 * 5 * 3));
+    r.link.display.showFrame(frame);
+    const ticker = setInterval(() => {
+      frame = Uint8Array.from(frame);
+      frame[64 * 20 * 3] ^= 0xff;
+      r.link.display.showFrame(frame);
+    }, 100);
+    try {
+      await waitUntil(() => r.logs.count(/sending shorter packets/) > 0, 'a restart with shorter packets', 10_000);
+    } finally {
+      clearInterval(ticker);
+    }
+    await inSyncWith(r, frame, 10_000);
+  });
 });
 
 describe('power and brightness', () => {
