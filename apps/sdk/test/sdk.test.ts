@@ -56,7 +56,7 @@ describe('SDK (probe app in the real sandbox)', () => {
     expect(logs).toContain('size 64x32 get #ffffff');
   });
 
-  it('renders the 5x7 and 3x5 fonts (monospaced, proportional, scaled) as drawn in fonts/*.txt', async () => {
+  it('renders the 5x7 and 3x5 fonts (monospaced, proportional, scaled) as drawn in fonts/*.txt, a box for what they lack', async () => {
     const { frame, logs } = await scene('text');
     const pic = picture(frame!);
     expect(pic.slice(0, 7).map((r) => r.slice(0, 40))).toEqual(
@@ -65,9 +65,9 @@ describe('SDK (probe app in the real sandbox)', () => {
         .map((r) => r.slice(0, 40)),
     );
     expect(pic.slice(8, 13)).toEqual(textPicture('wide 1', 0, 8, { font: '3x5', proportional: true }).slice(8, 13));
-    // Outside ASCII: one '?' per character, also for a surrogate pair.
+    // Outside ASCII: one missing-glyph box per character, also for a surrogate pair.
     expect(pic.slice(0, 5).map((r) => r.slice(40))).toEqual(
-      textPicture('??', 40, 0, { font: '3x5' })
+      textPicture('é😀', 40, 0, { font: '3x5' })
         .slice(0, 5)
         .map((r) => r.slice(40)),
     );
