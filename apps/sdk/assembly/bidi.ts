@@ -56,28 +56,31 @@ function strongSide(c: u8): u8 {
   return 255;
 }
 
-function codePointsOf(text: string): i32[] {
-  const out = new Array<i32>();
-  for (let i = 0; i < text.length; i++) {
+function codePointsOf(text: string): StaticArray<i32> {
+  let n = 0;
+  for (let i = 0; i < text.length; i++, n++) if (text.codePointAt(i) > 0xffff) i++;
+  const out = new StaticArray<i32>(n);
+  for (let i = 0, k = 0; i < text.length; i++, k++) {
     const c = text.codePointAt(i);
-    out.push(c);
+    unchecked(out[k] = c);
     if (c > 0xffff) i++;
   }
   return out;
 }
 
 /** The embedding level of each code point (even: left to right). */
-export function bidiLevels(cps: i32[]): u8[] {
+export function bidiLevels(cps: StaticArray<i32>): StaticArray<u8> {
   const n = cps.length;
-  const original = new Array<u8>(n);
+  const original = new StaticArray<u8>(n);
+  const cls = new StaticArray<u8>(n);
   let paragraph: u8 = L;
   let found = false;
   for (let i = 0; i < n; i++) {
     const c = bidiClass(cps[i]);
     original[i] = c;
+    cls[i] = c;
     if (!found && (c == L || c == R)) { paragraph = c; found = true; }
   }
-  const cls = original.slice(0);
   // W4: one separator or sign between two digits joins the number.
   for (let i = 1; i + 1 < n; i++) {
     if ((cls[i] == ES || cls[i] == CS) && cls[i - 1] == EN && cls[i + 1] == EN) cls[i] = EN;
@@ -110,14 +113,14 @@ export function bidiLevels(cps: i32[]): u8[] {
     i = end - 1;
   }
   const base: u8 = paragraph == R ? 1 : 0;
-  const levels = new Array<u8>(n);
+  // Reuses cls for the levels.
   for (let i = 0; i < n; i++) {
     const c = cls[i];
-    levels[i] = base == 0 ? (c == R ? 1 : c == EN ? 2 : 0) : (c == R ? 1 : 2);
+    cls[i] = base == 0 ? (c == R ? 1 : c == EN ? 2 : 0) : (c == R ? 1 : 2);
   }
   // L1: spaces at the end of the line go back to the paragraph's level.
-  for (let i = n - 1; i >= 0 && original[i] == WS; i--) levels[i] = base;
-  return levels;
+  for (let i = n - 1; i >= 0 && original[i] == WS; i--) cls[i] = base;
+  return cls;
 }
 
 /** `text` as it is shown left to right: itself when it has no right-to-left letter. */
@@ -149,7 +152,17 @@ export function displayOrder(text: string): string {
       i = end;
     }
   }
-  let shown = "";
-  for (let i = 0; i < n; i++) shown += String.fromCodePoint(cps[i]);
-  return shown;
+  // Back to UTF-16: the same number of units as the text (mirroring stays in the BMP).
+  const units = new StaticArray<u16>(text.length);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const c = cps[i];
+    if (c > 0xffff) {
+      units[k++] = <u16>(0xd800 + ((c - 0x10000) >> 10));
+      units[k++] = <u16>(0xdc00 + ((c - 0x10000) & 0x3ff));
+    } else {
+      units[k++] = <u16>c;
+    }
+  }
+  return String.UTF16.decodeUnsafe(changetype<usize>(units), <usize>k << 1);
 }

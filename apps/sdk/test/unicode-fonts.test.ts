@@ -87,6 +87,12 @@ describe.each(['small', 'regular'] as const)('FONT_%s in an app', (font) => {
     expect(drawn.pic).not.toEqual(oneByOne('שלום 123 עולם', font));
   });
 
+  it('orders mixed-direction text as the bridge does (numbers, neutrals, mirrored brackets)', async () => {
+    for (const text of ['מחיר 1,250.50 ₪', 'שלום, world!', 'ab אב - גד', '(עולם) 5', '-5 מעלות', 'אב c']) {
+      expect([text, (await draw(text, font)).pic]).toEqual([text, textPicture(text, 0, 0, { font })]);
+    }
+  });
+
   it('draws a character it lacks as a hollow box, one per code point', async () => {
     const drawn = await draw('a\u{1F600}\u{E000}', font);
     expect(drawn.has).toBe('100');
