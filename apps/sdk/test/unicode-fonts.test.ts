@@ -1,6 +1,6 @@
 /**
  * FONT_SMALL and FONT_REGULAR (Galmuri and UnifontEX, converted at build time), right-to-left
- * order and the missing-glyph box, drawn by the probe app in the bridge's real sandbox and compared
+ * order and the missing-glyph box, drawn by a probe app (text-probe) in the bridge's real sandbox and compared
  * with the same fonts as the bridge reads them (text-oracle.ts).
  */
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../test-support/apps';
 import { picture } from '../test-support/frame';
 import { type FontName, measure, textPicture } from '../test-support/text-oracle';
 
-const PROBE = join(__dirname, 'probe');
+const PROBE = join(__dirname, 'text-probe');
 const SCRIPTS: Record<string, string> = {
   'Latin-1': 'é ü ß À Ñ ç',
   'Latin Extended-A': 'ł ř ő Ž ą Ğ',
@@ -20,9 +20,10 @@ const SCRIPTS: Record<string, string> = {
 };
 
 let t: TestApp;
+// Long enough to build the probe first when its build is missing or stale.
 beforeAll(async () => {
-  t = await startTestApp(PROBE, { config: { scene: 'idle' } });
-});
+  t = await startTestApp(PROBE, { config: { text: '' } });
+}, 120_000);
 afterAll(async () => {
   await t.close();
 });
@@ -37,7 +38,7 @@ interface Drawn {
 
 /** `text` drawn by the probe in `font` at (x, 0). */
 async function draw(text: string, font: FontName, x = 0): Promise<Drawn> {
-  t.app.setConfig({ scene: 'unicode', font, text, x });
+  t.app.setConfig({ font, text, x });
   t.logs.length = 0;
   const frame = await t.app.run();
   const line = t.logs.map((l) => l.message).find((m) => m.startsWith('measure '));

@@ -1,6 +1,6 @@
 // Test fixture for the SDK: draws or logs what config.scene asks for; the tests check the result.
 import {
-  App, ButtonEvent, Colors, DateTime, FONT_3X5, FONT_5X7, FONT_REGULAR, FONT_SMALL, Font, IndexedImage, UnicodeFont, JsonValue, KvStatus, Payload, Random, RgbImage,
+  App, ButtonEvent, Colors, DateTime, FONT_3X5, FONT_5X7, IndexedImage, JsonValue, KvStatus, Payload, Random, RgbImage,
   config, displayInfo, homeAssistant, hsv, http, kv, log, mix, mqtt, parseColor, random, register, rgb, screen, toHex,
 } from "@megabit/sdk";
 
@@ -22,7 +22,6 @@ class Probe extends App {
     const scene = config.getString("scene");
     if (scene == "shapes") shapes();
     else if (scene == "text") text();
-    else if (scene == "unicode") unicode();
     else if (scene == "images") images();
     else if (scene == "colors") colors();
     else if (scene == "json") json();
@@ -56,29 +55,6 @@ function text(): void {
   screen.text("é😀", 40, 0, Colors.WHITE, FONT_3X5);
   screen.text("7", 0, 16, Colors.WHITE, FONT_5X7, 2);
   log.info("end " + end.toString() + " measure " + FONT_5X7.measure("Hello").toString() + " " + FONT_3X5.asProportional().measure("il1 W").toString() + " " + FONT_5X7.measure("").toString());
-}
-
-/**
- * config.text in config.font at (config.x, 0); logs its measured width, where the pen ended, and
- * for a Unicode font which of its code points have a glyph of their own ("1") or the box ("0").
- */
-function unicode(): void {
-  screen.clear();
-  const name = config.getString("font", "small");
-  const font: Font = name == "regular" ? FONT_REGULAR : name == "3x5" ? FONT_3X5 : name == "5x7" ? FONT_5X7 : FONT_SMALL;
-  const text = config.getString("text");
-  const x = config.getInt("x", 0);
-  const end = screen.text(text, x, 0, Colors.WHITE, font);
-  let has = "";
-  if (font instanceof UnicodeFont) {
-    const unicodeFont = <UnicodeFont>font;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.codePointAt(i);
-      if (c > 0xffff) i++;
-      has += unicodeFont.has(c) ? "1" : "0";
-    }
-  }
-  log.info("measure " + font.measure(text).toString() + " end " + end.toString() + " height " + font.height.toString() + " has " + has);
 }
 
 function images(): void {
