@@ -13,6 +13,7 @@ import { builtExamples } from './lib/bridge';
 import { startMosquitto } from './lib/mosquitto';
 import { BENCH_DIR } from './lib/paths';
 import { measurePipeline, type PipelineResult } from './pipeline';
+import { measureScreens, type ScreensResult } from './screens';
 import { measureSerialBytes, type SerialBytesResult } from './serial-bytes';
 import { measureSerialLink } from './serial-link';
 import { measureStartup, type StartupResult } from './startup';
@@ -29,6 +30,7 @@ export interface BenchResults {
   serial: SerialBytesResult;
   footprint: FootprintResult;
   startup: StartupResult;
+  screens: ScreensResult;
   duration_s: number;
 }
 
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
     results.footprint = await measureFootprint(broker);
     step('start-up');
     results.startup = await measureStartup(broker);
+    step('screen rendering');
+    results.screens = measureScreens();
   } finally {
     await broker.dispose();
   }

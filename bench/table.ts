@@ -1,5 +1,6 @@
 /** Prints bench results as plain-text tables. */
 import type { BenchResults } from './run';
+import type { ScreensResult } from './screens';
 import type { SerialLinkResult } from './serial-link';
 
 type Cell = string | number | null | undefined;
@@ -132,6 +133,20 @@ export function printTables(r: BenchResults): void {
   );
 
   if (s.link) printSerialLink(s.link);
+  printScreens(r.screens);
+}
+
+function printScreens(x: ScreensResult): void {
+  table(
+    `7. Screen rendering (renderScreen, in-process), µs per render, median of ${x.rounds} runs of ${x.ms_per_run} ms`,
+    ['screen', 'µs/render', 'min', 'max', 'x baseline'],
+    [
+      [`baseline: ${x.baseline.what}`, x.baseline.us_per_render, x.baseline.us_per_render_min, x.baseline.us_per_render_max, ''],
+      ...x.screens.map((s) => [s.screen, s.us_per_render, s.us_per_render_min, s.us_per_render_max, fmt(s.ratio_to_baseline, 2)]),
+    ],
+  );
+  const met = x.target.met == null ? 'not measured' : x.target.met ? 'met' : 'MISSED';
+  process.stdout.write(`goal: "${x.target.screen}" under ${x.target.ms} ms a render: ${met}\n`);
 }
 
 /** Table 1's serial rows: command -> first byte of the frame on the serial link. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { DeviceTopics } from '@megabit/contract';
 import { PartSequence } from './part';
 import { bridgeParts, type ContextOptions, createPartContext, type PartContext } from './parts';
+import type { TemplateSource } from './templates/template-source';
 import { securePrivateDir } from './util/private-files';
 
 export class Controller {
@@ -29,6 +30,11 @@ export class Controller {
 
   get httpPort(): number {
     return this.running.http.port;
+  }
+
+  /** Live text for screens, as the device renders it. */
+  get templates(): TemplateSource {
+    return this.running.templates;
   }
 
   /** Re-reads what can change without a restart: the broker's password and ACL files. */

@@ -85,3 +85,19 @@ export class PermissionsChangedError extends DomainError {
     super(message);
   }
 }
+
+/** An icon upload that is no readable PNG or GIF, or whose name is not allowed; the message says which. */
+export class InvalidIconError extends DomainError {}
+
+/** An icon over the size, frame or pixel limits, or one more than the icon store keeps. */
+export class IconTooLargeError extends DomainError {}
+
+/** A delete of an icon that was never uploaded (built-in icons cannot be deleted: InvalidIconError). */
+export class UnknownIconError extends DomainError {
+  constructor(readonly iconName: string) {
+    super(`no icon "${iconName}" was uploaded`);
+  }
+}
+
+/** An icon file could not be written or removed (a full or read-only disk); the store is unchanged. */
+export class IconFileError extends DomainError {}

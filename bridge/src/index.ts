@@ -7,6 +7,8 @@
 // An app in the sandbox: its own worker thread, limits, host functions (app tools, the bench).
 export { startApp } from './sandbox';
 export { SandboxFault } from './sandbox/types';
+export { loadBuiltInIcons } from './icons/builtin-icons';
+export type { Icon, IconFrame, IconSource } from './icons/icon';
 export type { AppInstance, FaultKind, HomeAssistantEntityState, LogLevel, SandboxLimits, SandboxOptions } from './sandbox/types';
 // An app's settings resolved against its manifest's schema, as the bridge does before starting it.
 export { ConfigSchemas } from './apps/app-config';
@@ -14,6 +16,10 @@ export { ConfigSchemas } from './apps/app-config';
 // The display pipeline as the bridge runs it: the compositor, the one output interface, the
 // font's line height (the notification band's place on the panel).
 export { Compositor, LINE_HEIGHT, type CompositorOptions, type DisplayOutput } from './display';
+
+// The screen renderer (a screen's JSON content as pixels) and the icons it draws (the bench
+// measures a screen's cost per frame).
+export { renderScreen, type RenderContext, type RenderInfo } from './screens/render';
 
 // The serial link's building blocks, for talking to the coprocessor without a running bridge
 // (the bench measures them over the firmware in qemu): the frame sync (a frame as changed

@@ -4,6 +4,7 @@
  * http/, homeassistant/); its factory is here, one small function each, so adding a part is
  * one function and one line in `bridgeParts`.
  */
+import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { EmbeddedBroker } from './broker/embedded-broker';
 import { TlsListeners } from './broker/tls-listeners';
@@ -13,6 +14,9 @@ import { NO_DISPLAY_LINK } from './device/display-link';
 import { encodeFramePng } from './display';
 import { EventBus } from './events';
 import { homeAssistantParts } from './homeassistant';
+import { HomeAssistantTemplates } from './homeassistant/template-renderer';
+import { loadBuiltInIcons } from './icons/builtin-icons';
+import { IconStore } from './icons/icon-store';
 import { HttpServer } from './http/http-server';
 import { connectUpstream, pipeBoth } from './http/mqtt-websocket-proxy';
 import { OriginPolicy } from './http/origin-policy';
@@ -23,9 +27,12 @@ import { MqttConnection } from './mqtt/connection';
 import { DisplayStatePublisher } from './mqtt/display-state-publisher';
 import { EventPublisher } from './mqtt/event-publisher';
 import { FramePublisher } from './mqtt/frame-publisher';
+import { IconStatePublisher } from './mqtt/icon-state-publisher';
 import { StatePublisher } from './mqtt/state-publisher';
+import { TemplateTopics } from './mqtt/template-topics';
 import type { Part } from './part';
 import { SerialLink } from './serial/serial-link';
+import { LiveTemplates, TEMPLATE_LIMITS } from './templates/live-templates';
 import type { Logger } from './util/logger';
 
 /** What every part is built from. Built once per start; nothing in it runs until its part starts. */
@@ -40,6 +47,8 @@ export interface PartContext {
   readonly broker?: EmbeddedBroker;
   readonly mqtt: MqttConnection;
   readonly device: Device;
+  /** Built-in and uploaded icons, for screens, notifications and apps to draw by name. */
+  readonly icons: IconStore;
   /** The MQTT display output (`P/display/frame`, `P/display/png`). */
   readonly frames: FramePublisher;
   /** The display hardware, when `serial.path` is set. */
@@ -47,6 +56,10 @@ export interface PartContext {
   /** `P/state` and `P/state/apps`; Home Assistant asks for them again when it comes online. */
   readonly state: StatePublisher;
   readonly http: HttpServer;
+  /** Live text for screens: `{{mqtt:topic}}` filled by the bridge, the rest rendered by Home Assistant. */
+  readonly templates: LiveTemplates;
+  /** Home Assistant's template rendering, on its connection once there is one; undefined without homeassistant.url and .token. */
+  readonly homeAssistantTemplates?: HomeAssistantTemplates;
 }
 
 export interface ContextOptions {
@@ -85,9 +98,17 @@ export function createPartContext(options: ContextOptions): PartContext {
     log.child('mqtt'),
   );
   const frames = new FramePublisher(mqtt, topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
+  const { url: haUrl, token: haToken } = settings.homeassistant;
+  const homeAssistantTemplates = haUrl && haToken ? new HomeAssistantTemplates(log.child('templates')) : undefined;
+  const templates = new LiveTemplates(
+    new TemplateTopics(mqtt, settings.mqtt.base_topic, TEMPLATE_LIMITS.maxPayloadBytes),
+    homeAssistantTemplates,
+    log.child('templates'),
+  );
   // The link and the device each need the other (its buttons press the device's; the device
   // draws on its output): the link is built first and finds the device when a button is pressed.
   let device: Device | undefined;
+  const icons = new IconStore(join(settings.data_dir, 'icons'), loadBuiltInIcons(), log.child('icons'));
   // The display hardware, when there is one: a second output, its buttons, its link state.
   const serial =
     settings.serial.path === undefined
@@ -106,6 +127,8 @@ export function createPartContext(options: ContextOptions): PartContext {
       exampleAppDirs: options.exampleAppDirs,
       outputs: serial ? [frames, serial.display] : [frames],
       displayLink: serial?.reporter,
+      templates,
+      icons,
     },
     log.child('device'),
   );
@@ -130,7 +153,7 @@ export function createPartContext(options: ContextOptions): PartContext {
     log.child('http'),
   );
   const state = new StatePublisher(mqtt, topics, device, bus);
-  return { settings, log, bus, topics, origins, broker, mqtt, device, frames, serial, state, http };
+  return { settings, log, bus, topics, origins, broker, mqtt, device, icons, frames, serial, state, http, templates, homeAssistantTemplates };
 }
 
 function embeddedBroker(settings: Settings, clientId: string, origins: OriginPolicy, log: Logger): EmbeddedBroker {
@@ -158,13 +181,17 @@ export function bridgeParts(ctx: PartContext): Part[] {
     // The device core hands frames to its outputs from its first tick: they start before it.
     ctx.frames,
     ...(ctx.serial ? [ctx.serial.display] : []),
+    templatesPart(ctx),
+    // Uploaded icons are read before the device draws anything that names one.
+    ctx.icons,
     ctx.device,
     mqttPart(ctx),
     ...(ctx.serial ? [statusLedPart(ctx, ctx.serial)] : []),
-    new CommandRouter(ctx.mqtt, ctx.topics, { device: ctx.device, publishScreen: () => ctx.frames.publishPng() }, ctx.log.child('api')),
+    new CommandRouter(ctx.mqtt, ctx.topics, { device: ctx.device, icons: ctx.icons, publishScreen: () => ctx.frames.publishPng() }, ctx.log.child('api')),
     ctx.state,
     new EventPublisher(ctx.mqtt, ctx.topics, ctx.bus),
     new AppTopicFeed(ctx.mqtt, ctx.device, ctx.bus),
+    new IconStatePublisher(ctx.mqtt, ctx.topics, ctx.icons),
     new DisplayStatePublisher(ctx.mqtt, ctx.topics, ctx.serial?.reporter ?? NO_DISPLAY_LINK, ctx.bus),
     ctx.http,
     ...homeAssistantParts(ctx),
@@ -214,6 +241,11 @@ function mqttPart(ctx: PartContext): Part {
     },
     stop: () => mqtt.stop(),
   };
+}
+
+/** Nothing to start; stopped after the device, it ends any template watch a screen left open. */
+function templatesPart(ctx: PartContext): Part {
+  return { name: 'templates', start: () => undefined, stop: () => ctx.templates.stopAll() };
 }
 
 /** The RGB status LED on the display shows whether the bridge can be reached over MQTT. */

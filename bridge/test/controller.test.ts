@@ -78,6 +78,7 @@ function registrations(ctx: PartContext): Record<string, number> {
     mqttDisconnectListeners: ctx.mqtt['disconnectListeners'].size,
     appStoreListeners: ctx.device['store'].listenerCount('changed'),
     frameListeners: ctx.frames['frameListeners'].length,
+    iconListeners: ctx.icons['listeners'].size,
   };
 }
 
@@ -124,6 +125,8 @@ describe('the bridge parts as the controller runs them', () => {
     expect(parts.map((p) => p.name)).toEqual([
       'mqtt',
       'serial',
+      'templates',
+      'icons',
       'device',
       'mqtt connection',
       'status LED',
@@ -131,6 +134,7 @@ describe('the bridge parts as the controller runs them', () => {
       'state publisher',
       'event publisher',
       'app topic feed',
+      'icon state publisher',
       'display state publisher',
       'http',
       'homeassistant-screen',
@@ -142,13 +146,18 @@ describe('the bridge parts as the controller runs them', () => {
     await sequence.start(parts);
     // Discovery subscribes to <prefix>/status once it has collected the stale configs.
     await waitUntil(() => ctx.mqtt['subscriptions'].has('homeassistant/status'), 'the discovery part to subscribe', 10_000);
+    // A template a screen left watching: its topic subscription too comes off on stop.
+    const results: unknown[] = [];
+    ctx.templates.watch('{{mqtt:home/left-open}}', (r) => results.push(r));
+    expect(ctx.mqtt['subscriptions'].has('home/left-open')).toBe(true);
     const running = registrations(ctx);
-    expect(running.mqttSubscriptions).toBeGreaterThanOrEqual(2);
+    expect(running.mqttSubscriptions).toBeGreaterThanOrEqual(3);
     expect(running.mqttConnectListeners).toBeGreaterThanOrEqual(5);
     expect(running.mqttDisconnectListeners).toBe(1);
     expect(running.busListeners).toBeGreaterThan(0);
     expect(running.appStoreListeners).toBe(1);
     expect(running.frameListeners).toBe(1);
+    expect(running.iconListeners).toBe(1);
     await sequence.stop();
     expect(registrations(ctx)).toEqual(before);
   });

@@ -5,6 +5,7 @@
  * limits and lanes, the docs check and the Node-RED nodes' reply types all derive from this
  * table; adding a command means one entry here and one handler in the bridge.
  */
+import { type IconInfo, MAX_ICON_UPLOAD_BYTES, parseIconUpload } from './icons';
 import type { Response } from './payloads';
 import { ok, type Result } from './result';
 import {
@@ -77,6 +78,13 @@ export const COMMANDS = {
   button: command<Empty>()({ path: 'button', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseButton }),
   screen: command<Empty>()({ path: 'screen', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseEmpty }),
   rotation: command<{ rotation: boolean }>()({ path: 'rotation', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseRotation }),
+  // The display lane: an upload and then a notification showing it run in the order sent.
+  icon: command<Omit<IconInfo, 'builtin'> | { name: string; deleted: true }>()({
+    path: 'icons/{name}',
+    lane: 'display',
+    maxBytes: MAX_ICON_UPLOAD_BYTES,
+    parse: parseIconUpload,
+  }),
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -5,6 +5,7 @@ export const ERROR_CODES = [
   'too_large',
   'unknown_command',
   'unknown_app',
+  'unknown_icon',
   'app_failed',
   'install_failed',
   'permissions_changed',

@@ -18,6 +18,8 @@ export const OUT = {
   state: 'state',
   stateApps: 'state/apps',
   stateDisplay: 'state/display',
+  /** The stored icons (docs/icons.md). */
+  stateIcons: 'state/icons',
   frame: 'display/frame',
   png: 'display/png',
   /** The screen as a PNG at a slow pace, for Home Assistant's image entity (its recorder). */

@@ -9,6 +9,8 @@ import {
   COMMANDS,
   ERROR_CODES,
   MAX_COMMAND_BYTES,
+  MAX_ICON_FILE_BYTES,
+  MAX_ICON_UPLOAD_BYTES,
   MAX_INSTALL_BYTES,
   commandPath,
   parseCommand,
@@ -63,10 +65,13 @@ describe('command paths', () => {
 });
 
 describe('descriptors', () => {
-  it('take installs up to MAX_INSTALL_BYTES and everything else up to MAX_COMMAND_BYTES', () => {
+  it('take installs up to MAX_INSTALL_BYTES, icons as base64 up to MAX_ICON_UPLOAD_BYTES and everything else up to MAX_COMMAND_BYTES', () => {
     const big = NAMES.filter((n) => COMMANDS[n].maxBytes === MAX_INSTALL_BYTES).sort();
     expect(big).toEqual(['appsInstall', 'appsPreview']);
-    expect(NAMES.filter((n) => !big.includes(n)).every((n) => COMMANDS[n].maxBytes === MAX_COMMAND_BYTES)).toBe(true);
+    expect(COMMANDS.icon.maxBytes).toBe(MAX_ICON_UPLOAD_BYTES);
+    // Room for the largest icon file as base64, and no more than a command's usual limit needs.
+    expect(MAX_ICON_UPLOAD_BYTES).toBeGreaterThanOrEqual((MAX_ICON_FILE_BYTES / 3) * 4);
+    expect(NAMES.filter((n) => !big.includes(n) && n !== 'icon').every((n) => COMMANDS[n].maxBytes === MAX_COMMAND_BYTES)).toBe(true);
   });
 
   it("parse with the command's own parser", () => {

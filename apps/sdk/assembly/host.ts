@@ -50,3 +50,5 @@ export declare function mb_button_next(): u64;
 export declare function mb_mqtt_get(topic: u64): u64;
 @external("extism:host/user", "mb_ha_state")
 export declare function mb_ha_state(entityId: u64): u64;
+@external("extism:host/user", "mb_icon")
+export declare function mb_icon(name: u64): u64;

@@ -7,6 +7,7 @@ export { DisplayInfo, displayInfo } from "./display";
 export { displayOrder } from "./bidi";
 export { FONT_3X5, FONT_5X7, Font } from "./font";
 export { HttpResponse, http } from "./http";
+export { icon } from "./icon";
 export { Image, IndexedImage, NO_TRANSPARENCY, RgbImage } from "./image";
 export { JsonKind, JsonValue } from "./json";
 export { KvStatus, kv } from "./kv";

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateManifest, type AppManifest } from '@megabit/contract';
-import { startApp, type AppInstance, type LogLevel } from 'megabit-bridge';
+import { loadBuiltInIcons, startApp, type AppInstance, type IconSource, type LogLevel } from 'megabit-bridge';
 
 const BUILD_SCRIPT = join(__dirname, '..', 'bin', 'build-app.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -39,6 +39,8 @@ export interface RunOptions {
   timeZone?: string;
   /** Reuse a KV file (to test persistence across restarts); a fresh one otherwise. */
   kvFile?: string;
+  /** The icons `icon(name, x, y)` finds; the built-in set otherwise (uploads are the user's). */
+  icons?: IconSource;
 }
 
 export interface TestApp {
@@ -68,6 +70,7 @@ export async function startTestApp(appDir: string, options: RunOptions = {}): Pr
     // allowed it in megabit.yaml (local test servers and entities included).
     allowPrivateHosts: manifest.permissions?.network ?? [],
     homeAssistantAccess: manifest.permissions?.homeassistant ?? [],
+    icons: options.icons ?? loadBuiltInIcons(),
     onLog: (level, message) => logs.push({ level, message }),
   });
   return {

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { SandboxFault } from 'megabit-bridge';
+import { type Icon, loadBuiltInIcons, SandboxFault } from 'megabit-bridge';
 import { picture, pixel } from '../test-support/frame';
 import { startTestApp, type TestApp } from '../test-support/apps';
 import { textPicture } from '../test-support/text-oracle';
@@ -83,6 +83,33 @@ describe('SDK (probe app in the real sandbox)', () => {
     expect([pixel(f, 10, 10), pixel(f, 11, 10), pixel(f, 11, 11), pixel(f, 12, 12)]).toEqual([0xff00ff, 0x303030, 0x00ffff, 0xff00ff]);
     // RGB image with white transparent, at (62,30): its white pixel (63,31) is not drawn.
     expect([pixel(f, 62, 30), pixel(f, 63, 30), pixel(f, 62, 31), pixel(f, 63, 31)]).toEqual([0xff0000, 0x00ff00, 0x0000ff, 0x303030]);
+  });
+
+  it('draws stored icons by name with icon(), transparent pixels left alone, clipped at the edges', async () => {
+    const builtIns = loadBuiltInIcons();
+    const icons = new Map<string, Icon>(builtIns);
+    t = await startTestApp(PROBE, { config: { scene: 'icons' }, icons });
+    const f = (await t.app.run())!.slice();
+    const sun = builtIns.get('sun')!;
+    /** What the sun puts at (x, y) of its own: its colour, or the blue background where it is transparent. */
+    const sunAt = (x: number, y: number): number => {
+      const i = (y * sun.width + x) * 4;
+      const rgba = sun.frames[0]!.rgba;
+      return rgba[i + 3]! >= 128 ? (rgba[i]! << 16) | (rgba[i + 1]! << 8) | rgba[i + 2]! : 0x0000ff;
+    };
+    for (let y = 0; y < 8; y++) {
+      for (let x = 0; x < 8; x++) {
+        expect(pixel(f, 10 + x, y)).toBe(sunAt(x, y));
+        if (x >= 4) expect(pixel(f, x - 4, y)).toBe(sunAt(x, y));
+      }
+    }
+    // Unknown (and over-long) names draw nothing: the background stays.
+    for (let x = 30; x < 38; x++) expect(pixel(f, x, 0)).toBe(0x0000ff);
+    expect(t.logs.map((l) => l.message)).toEqual(['icon sun true true', 'icon nothing false false']);
+    // An upload replacing the icon shows from the next tick on.
+    icons.set('sun', { name: 'sun', width: 1, height: 1, frames: [{ rgba: Uint8Array.from([255, 0, 0, 255]), delayMs: 0 }] });
+    const next = (await t.app.run())!;
+    expect([pixel(next, 10, 0), pixel(next, 11, 0)]).toEqual([0xff0000, 0x0000ff]);
   });
 
   it('converts colours: HSV, hex, names, mixing, clamping', async () => {

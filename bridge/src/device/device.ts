@@ -23,6 +23,7 @@ import { Compositor } from '../display';
 import type { DisplayOutput } from '../display/output';
 import { AppDisabledError, AppFailedError, InstallFailedError } from '../errors';
 import type { EventBus } from '../events';
+import type { IconSource } from '../icons/icon';
 import type { Part } from '../part';
 import { startApp } from '../sandbox';
 import { splitEntities } from '../sandbox/ha-access';
@@ -35,6 +36,7 @@ import { appMayReadTopic } from './app-topic-access';
 import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
 import type { DeviceControl } from './device-control';
 import { type DisplayLink, NO_DISPLAY_LINK } from './display-link';
+import type { TemplateSource } from '../templates/template-source';
 
 const MAX_PENDING_DATA = 32;
 
@@ -47,6 +49,10 @@ export interface DeviceOptions {
   outputs: DisplayOutput[];
   /** The hardware link whose state `state().display` reports; none without display hardware. */
   displayLink?: DisplayLink;
+  /** Renders live text in screens (Home Assistant templates, `{{mqtt:topic}}`); none = nothing is a template. */
+  templates?: TemplateSource;
+  /** Icons screens, notifications and apps draw by name; none: only what needs no icon draws. */
+  icons?: IconSource;
 }
 
 export class Device implements DeviceControl, Part {
@@ -363,9 +369,9 @@ export class Device implements DeviceControl, Part {
   }
 
   /** What megabit.yaml lets every app do beyond its manifest's requests. */
-  private get userGrants(): Pick<SandboxOptions, 'allowPrivateHosts' | 'homeAssistantAccess'> {
+  private get userGrants(): Pick<SandboxOptions, 'allowPrivateHosts' | 'homeAssistantAccess' | 'icons'> {
     const s = this.options.settings;
-    return { allowPrivateHosts: s.sandbox.allow_private_hosts, homeAssistantAccess: s.homeassistant.app_access };
+    return { allowPrivateHosts: s.sandbox.allow_private_hosts, homeAssistantAccess: s.homeassistant.app_access, icons: this.options.icons };
   }
 
   private async startInstance(requested: SandboxOptions): Promise<AppInstance> {

@@ -1,6 +1,7 @@
 /**
  * The Home Assistant integration's parts: MQTT discovery and the image entity's screen feed when
- * `homeassistant.enabled`, entity states for apps when `homeassistant.url` and `.token` are set.
+ * `homeassistant.enabled`, entity states for apps (and the connection live templates render on)
+ * when `homeassistant.url` and `.token` are set.
  */
 import type { Part } from '../part';
 import type { PartContext } from '../parts';
@@ -42,9 +43,15 @@ export function homeAssistantParts(ctx: PartContext): Part[] {
   }
   const { url, token } = settings.homeassistant;
   if (url && token) {
-    parts.push(new HomeAssistantStates({ url, token }, ctx.device, ctx.bus, log.child('homeassistant')));
+    const states = new HomeAssistantStates({ url, token }, ctx.device, ctx.bus, log.child('homeassistant'));
+    // Live templates render on the same connection.
+    const templates = ctx.homeAssistantTemplates;
+    if (templates) states.onConnection((connection) => templates.attach(connection));
+    parts.push(states);
   } else if (url || token) {
-    log.warn(`homeassistant.${url ? 'token' : 'url'} is not set, so apps cannot read Home Assistant entities (both are needed)`);
+    log.warn(
+      `homeassistant.${url ? 'token' : 'url'} is not set, so apps cannot read Home Assistant entities and screens cannot use its templates (both are needed)`,
+    );
   }
   return parts;
 }

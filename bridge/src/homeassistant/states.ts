@@ -3,6 +3,8 @@
  * subscribed to exactly the entities installed apps list under permissions.homeassistant, whose
  * latest states are handed to the device. The client reconnects and resubscribes by itself; this
  * class retries the first connection, follows app installs and removals, and never logs the token.
+ * It is the bridge's one connection to Home Assistant: live templates render on it too
+ * (`onConnection`).
  */
 import type { Connection, Haws } from '../esm-types';
 import { WebSocket as NodeWebSocket } from 'ws';
@@ -41,6 +43,7 @@ export class HomeAssistantStates implements Part {
   private unreachableLogged = false;
   /** Subscription changes run one after another. */
   private queue: Promise<void> = Promise.resolve();
+  private readonly connectionListeners = new Set<(connection: Connection) => void>();
 
   constructor(
     private readonly options: HomeAssistantStatesOptions,
@@ -63,6 +66,12 @@ export class HomeAssistantStates implements Part {
     this.connection = undefined;
   }
 
+  /** Calls `listener` with each new connection (the client's own reconnects keep the same one). */
+  onConnection(listener: (connection: Connection) => void): void {
+    this.connectionListeners.add(listener);
+    if (this.connection) listener(this.connection);
+  }
+
   private async connect(): Promise<void> {
     const url = this.wsBaseUrl();
     try {
@@ -83,6 +92,13 @@ export class HomeAssistantStates implements Part {
       connection.addEventListener('reconnect-error', () => this.log.error(this.invalidTokenMessage()));
       this.subscribed = new Set();
       this.updateSubscription();
+      for (const listener of this.connectionListeners) {
+        try {
+          listener(connection);
+        } catch (e) {
+          this.log.error(`using the Home Assistant connection failed: ${errorMessage(e)}`);
+        }
+      }
     } catch (e) {
       if (!this.running) return;
       if (this.haws && e === this.haws.ERR_INVALID_AUTH) {

@@ -8,6 +8,7 @@ import { createPlugin } from '@extism/extism';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppHost, ENV_NAMESPACE, HostMemoryError, USER_NAMESPACE } from './host-api';
 import { BlockingHttpClient } from './http-channel';
+import { BlockingIconClient } from './icon-channel';
 import { HttpDenied } from './http-permission';
 import { KvFloodMeter } from './kv-flood';
 import { KvStore } from './kv-store';
@@ -91,6 +92,7 @@ try {
 }
 
 const httpClient = new BlockingHttpClient(init.http);
+const iconClient = new BlockingIconClient(init.icons);
 const host = new AppHost({
   canvas: new Uint8Array(init.canvas),
   width: init.width,
@@ -102,6 +104,7 @@ const host = new AppHost({
   homeAssistantDenied: init.homeAssistantDenied,
   networkHosts: init.networkHosts,
   httpRequest: (request) => httpClient.request(request),
+  icon: (name) => iconClient.lookup(name),
   memoryBytes: init.memoryBytes,
   tzOffsetMinutes: tzOffset,
   log: guestLog,

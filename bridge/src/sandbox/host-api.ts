@@ -6,6 +6,7 @@
 import type { CallContext, ExtismPluginOptions } from '@extism/extism';
 import type { ButtonEvent } from '@megabit/contract';
 import { parseRequest, type HttpReply, type HttpRequestSpec } from './http-permission';
+import type { IconPixels } from './icon-channel';
 import { KV_OVER_QUOTA, type KvStore } from './kv-store';
 import { MQTT_VALUE_MAX_BYTES, MqttPermission } from './mqtt-permission';
 import type { HomeAssistantEntityState, LogLevel } from './types';
@@ -19,6 +20,8 @@ export const INBOX_MAX_PAYLOAD_BYTES = 64 * 1024;
 /** Buttons queue like data: an app that never drains them must not grow the queue forever. */
 export const BUTTON_QUEUE_MAX = 32;
 export const LOG_LINE_MAX_CHARS = 1024;
+/** Icon names are at most 32 characters (a-z, 0-9, _, -): anything longer is no icon and is not looked up. */
+export const ICON_NAME_MAX_BYTES = 32;
 /**
  * What one Extism block costs the worker besides its bytes (its Block, ArrayBuffer and DataView
  * objects): charged per block, or a loop of tiny host calls would cost far more than its bytes.
@@ -48,6 +51,8 @@ export interface AppHostOptions {
   networkHosts: readonly string[];
   /** Performs a granted request; blocks until the bridge answers. */
   httpRequest(request: HttpRequestSpec): HttpReply;
+  /** The frame showing now of the icon `name`, or null when there is none by that name. */
+  icon(name: string): IconPixels | null;
   /**
    * The app's memory cap. The Extism blocks of one call (its own allocations and every piece of
    * data the host hands it) must fit in it, beside the linear memory, which has the same cap.
@@ -149,6 +154,7 @@ export class AppHost {
         },
         mb_mqtt_get: (ctx: CallContext, topic: bigint) => this.give(ctx, JSON.stringify(this.mqttReply(readText(ctx, topic)))),
         mb_ha_state: (ctx: CallContext, entity: bigint) => this.give(ctx, JSON.stringify(this.haReply(readText(ctx, entity)))),
+        mb_icon: (ctx: CallContext, name: bigint) => this.iconBlock(ctx, name),
       },
       // Extism's own versions of these assume its call stack (BEGIN/END), which the sandbox
       // bypasses to see the export's return code; apps get no input and their output is unused.
@@ -232,6 +238,19 @@ export class AppHost {
     }
     this.drew = true;
     return 0;
+  }
+
+  /** A block of [width, height, RGBA...] (one byte each for the sizes: icons are at most 32x32), or 0. */
+  private iconBlock(ctx: CallContext, nameBlock: bigint): bigint {
+    const name = read(ctx, nameBlock);
+    if (!name || name.length > ICON_NAME_MAX_BYTES) return 0n;
+    const pixels = this.o.icon(lenientUtf8.decode(name));
+    if (!pixels) return 0n;
+    const block = new Uint8Array(2 + pixels.rgba.length);
+    block[0] = pixels.width;
+    block[1] = pixels.height;
+    block.set(pixels.rgba, 2);
+    return this.give(ctx, block);
   }
 
   private logFromGuest(ctx: CallContext, level: number, msg: bigint): void {

@@ -10,6 +10,7 @@ import { INBOX_MAX_PAYLOAD_BYTES } from './host-api';
 import { MqttPermission } from './mqtt-permission';
 import { splitEntities } from './ha-access';
 import { openHttpChannel, type HttpChannel } from './http-channel';
+import { openIconChannel, type IconChannel } from './icon-channel';
 import { guardedAgent } from './address-guard';
 import { fetchForApp, type AppNetwork } from './http-fetch';
 import { CallClock, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
@@ -48,6 +49,7 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
     throw e;
   }
   const http = openHttpChannel();
+  const icons = openIconChannel(options.icons);
   const entities = splitEntities(options.homeAssistantAccess ?? [], options.manifest.permissions?.homeassistant ?? []);
   const init: WorkerInit = {
     wasm,
@@ -62,12 +64,13 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
     homeAssistantDenied: entities.denied,
     networkHosts: options.manifest.permissions?.network ?? [],
     http: http.workerEnd,
+    icons: icons.workerEnd,
     width: DISPLAY_WIDTH,
     height: DISPLAY_HEIGHT,
     canvas: new SharedArrayBuffer(FRAME_BYTES),
     clock: new SharedArrayBuffer(CallClock.BYTES),
   };
-  const app = new SandboxedApp(options, init, http);
+  const app = new SandboxedApp(options, init, http, icons);
   await app.started;
   return app;
 }
@@ -107,6 +110,7 @@ class SandboxedApp implements AppInstance {
     private readonly options: SandboxOptions,
     init: WorkerInit,
     private readonly http: HttpChannel,
+    private readonly icons: IconChannel,
   ) {
     this.id = options.manifest.id;
     this.homeAssistantEntities = new Set(init.homeAssistantEntities);
@@ -119,7 +123,7 @@ class SandboxedApp implements AppInstance {
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
       // Extism loads node:wasi at import, which prints an ExperimentalWarning per worker.
       execArgv: ['--no-warnings'],
-      transferList: [init.http.port],
+      transferList: [init.http.port, init.icons.port],
     });
     const network: AppNetwork = {
       hosts: init.networkHosts,
@@ -326,6 +330,7 @@ class SandboxedApp implements AppInstance {
   private async terminate(): Promise<void> {
     this.httpStop.abort();
     this.http.close();
+    this.icons.close();
     void this.dispatcher.destroy().catch(() => undefined);
     if (!this.exited) await this.worker.terminate().catch(() => undefined);
   }

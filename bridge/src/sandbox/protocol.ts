@@ -5,6 +5,7 @@
  */
 import type { ButtonEvent } from '@megabit/contract';
 import type { HttpChannelEnd } from './http-channel';
+import type { IconChannelEnd } from './icon-channel';
 import type { FaultKind, HomeAssistantEntityState, LogLevel } from './types';
 
 export interface WorkerInit {
@@ -25,6 +26,8 @@ export interface WorkerInit {
   networkHosts: string[];
   /** Where `http_request` sends granted requests (the port goes in the Worker's transfer list). */
   http: HttpChannelEnd;
+  /** Where `mb_icon` looks icons up (the port goes in the Worker's transfer list). */
+  icons: IconChannelEnd;
   /** The display, passed in so the worker bundle needs nothing from @megabit/contract at run time. */
   width: number;
   height: number;

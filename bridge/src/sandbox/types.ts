@@ -3,6 +3,7 @@
  * HTTP: everything an app may read from the outside world is pushed in through these methods.
  */
 import type { AppManifest, ButtonEvent } from '@megabit/contract';
+import type { IconSource } from '../icons/icon';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -45,6 +46,8 @@ export interface SandboxOptions {
    * app reads what its manifest asks for within these. Absent: nothing.
    */
   homeAssistantAccess?: readonly string[];
+  /** The icons `mb_icon` draws by name (built-in and uploaded). Absent: none. */
+  icons?: IconSource;
   onLog(level: LogLevel, message: string): void;
 }
 

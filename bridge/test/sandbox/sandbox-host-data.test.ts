@@ -1,10 +1,11 @@
 /**
- * Data the host hands an app (its config, KV values, MQTT values, Home Assistant states, the
- * display info) lands in Extism blocks outside the app's linear memory. An app that keeps asking
+ * Data the host hands an app (its config, KV values, MQTT values, Home Assistant states, icons,
+ * the display info) lands in Extism blocks outside the app's linear memory. An app that keeps asking
  * for it without end used to take the bridge from 111 MiB to 1.5 GiB; every block now counts
  * against the app's memory cap (the blocks of one call together, beside the linear memory), and
  * the app that passes it is stopped with the reason.
  */
+import type { Icon } from '../../src/icons/icon';
 import { MQTT_VALUE_MAX_BYTES } from '../../src/sandbox/mqtt-permission';
 import { command, encode, manifest, useProbeSandbox } from '../helpers/sandbox/harness';
 import { peakRssBytes } from '../helpers/process-memory';
@@ -12,6 +13,11 @@ import { peakRssBytes } from '../helpers/process-memory';
 const { startProbe } = useProbeSandbox();
 const MiB = 1024 * 1024;
 const MEMORY_BYTES = 8 * MiB;
+
+/** 32x32, the largest icon: 4 KiB a frame handed over. */
+function fullSizeIcon(): Icon {
+  return { name: 'big', width: 32, height: 32, frames: [{ rgba: new Uint8Array(32 * 32 * 4).fill(200), delayMs: 0 }] };
+}
 
 const OUT_OF_MEMORY = /^ran out of memory \(8 MiB cap\): \d+ more bytes of host data or Extism blocks would pass it in this call \(\d+\.\d+ MiB in use\)$/;
 
@@ -21,6 +27,7 @@ describe.each([
   ['mb_mqtt_get', 'hoard|mqtt|home/big', {}],
   ['mb_ha_state', 'hoard|ha|sensor.big', {}],
   ['mb_display_info', 'hoard|info', {}],
+  ['mb_icon', 'hoard|icon|big', { icons: new Map([['big', fullSizeIcon()]]) }],
 ])('an app calling %s without end', (_fn, hoard, extra) => {
   it('is stopped when its memory plus the data handed to it passes its cap; the process stays bounded', async () => {
     const big = 'x'.repeat(60 * 1024);

@@ -5,12 +5,15 @@
  * the device refuses it throws as a domain error; the router maps it to an error code
  * (error-codes.ts).
  */
-import type { CommandName, CommandParams, CommandReply, CommandRequest, ParamArgs } from '@megabit/contract';
+import { type CommandName, type CommandParams, type CommandReply, type CommandRequest, isValidIconName, type ParamArgs } from '@megabit/contract';
 import type { DeviceControl } from '../../device/device-control';
-import { UnknownAppError } from '../../errors';
+import { InvalidIconError, UnknownAppError } from '../../errors';
+import type { IconStore } from '../../icons/icon-store';
 
 export interface CommandContext {
   device: DeviceControl;
+  /** Uploads and deletes icons (`icons/<name>`). */
+  icons: Pick<IconStore, 'upload' | 'remove'>;
   /** Publishes `P/display/png` now. */
   publishScreen(): void;
 }
@@ -88,6 +91,14 @@ export const HANDLERS: CommandHandlers = {
     device.setRotation(enabled);
     return { rotation: device.state().rotation };
   },
+  icon: async ({ icons }, request, { name }) => {
+    if ('remove' in request) {
+      await icons.remove(name);
+      return { name, deleted: true as const };
+    }
+    const icon = await icons.upload(name, request.image, request.format);
+    return { name, width: icon.width, height: icon.height, frames: icon.frames.length };
+  },
 };
 
 /** The commands whose path has route parameters (`apps/{appId}/...`). */
@@ -101,4 +112,7 @@ type RoutedCommand = { [K in CommandName]: ParamArgs<K> extends [] ? never : K }
 export const ROUTE_CHECKS: { [K in RoutedCommand]: (context: CommandContext, params: CommandParams<K>) => void } = {
   appConfig: ({ device }, { appId }) => requireApp(device, appId),
   appData: ({ device }, { appId }) => requireApp(device, appId),
+  icon: (_, { name }) => {
+    if (!isValidIconName(name)) throw new InvalidIconError(`"${name}" is not an icon name: 1 to 32 of a-z, 0-9, _ and -`);
+  },
 };

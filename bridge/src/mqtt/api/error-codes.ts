@@ -7,14 +7,18 @@ import {
   AppDisabledError,
   AppFailedError,
   DomainError,
+  IconFileError,
+  IconTooLargeError,
   InstallFailedError,
   InvalidConfigError,
+  InvalidIconError,
   InvalidRequestError,
   PermissionsChangedError,
   PreviewRunningError,
   RemoveFailedError,
   TooLargeError,
   UnknownAppError,
+  UnknownIconError,
 } from '../../errors';
 
 type DomainErrorClass = abstract new (...args: never[]) => DomainError;
@@ -41,6 +45,11 @@ export const DOMAIN_ERROR_CODES: readonly Mapping[] = [
   map(TooLargeError, 'too_large'),
   map(InstallFailedError, 'install_failed'),
   map(PermissionsChangedError, 'permissions_changed'),
+  map(InvalidIconError, 'invalid_payload'),
+  map(IconTooLargeError, 'too_large'),
+  map(UnknownIconError, 'unknown_icon'),
+  // A disk problem, not a bug, like RemoveFailedError.
+  map(IconFileError, 'internal'),
   // A disk problem, not a bug: no error code fits better, but the message says what failed.
   map(RemoveFailedError, 'internal'),
 ];

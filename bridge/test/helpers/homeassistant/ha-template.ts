@@ -3,7 +3,7 @@
  * through render_template.py: what its MQTT entities do with a config's value_template,
  * command_template and availability templates.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 const SCRIPT = join(__dirname, 'render_template.py');
@@ -31,4 +31,52 @@ export function renderWithVariables(template: string, variables: Record<string, 
   const result = JSON.parse(execFileSync('/usr/bin/python3', [SCRIPT], { input, encoding: 'utf8' }).trim()) as { ok?: string; error?: string };
   if (result.error !== undefined) throw new Error(`template error: ${result.error}`);
   return result.ok!;
+}
+
+/** What the render_template command's Home Assistant renders from a template and the states. */
+export interface LiveRender {
+  result?: unknown;
+  error?: string;
+  /** The entities the template read: a change of one of them renders it again. */
+  entities: string[];
+  all: boolean;
+  warnings: string[];
+}
+
+/**
+ * One python3 process rendering templates against entity states, as the websocket API's
+ * render_template does; requests are answered in order, one line each.
+ */
+export class LiveTemplateRenderer {
+  private readonly process: ChildProcessWithoutNullStreams;
+  private readonly waiting: Array<(answer: LiveRender) => void> = [];
+  private buffered = '';
+
+  constructor() {
+    this.process = spawn('/usr/bin/python3', [SCRIPT], { stdio: 'pipe' });
+    this.process.stdout.setEncoding('utf8');
+    this.process.stdout.on('data', (chunk: string) => {
+      this.buffered += chunk;
+      for (let end = this.buffered.indexOf('\n'); end >= 0; end = this.buffered.indexOf('\n')) {
+        const line = this.buffered.slice(0, end);
+        this.buffered = this.buffered.slice(end + 1);
+        this.waiting.shift()?.(JSON.parse(line) as LiveRender);
+      }
+    });
+  }
+
+  render(
+    template: string,
+    states: Record<string, { state: string; attributes: Record<string, unknown> }>,
+    variables: Record<string, unknown> = {},
+  ): Promise<LiveRender> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.process.stdin.write(`${JSON.stringify({ template, states, variables })}\n`);
+    });
+  }
+
+  close(): void {
+    this.process.stdin.end();
+  }
 }

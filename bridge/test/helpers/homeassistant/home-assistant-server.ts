@@ -3,12 +3,23 @@
  * (developers.home-assistant.io/docs/api/websocket): `auth_required` → `auth` → `auth_ok` or
  * `auth_invalid`; then commands with ids answered by `result` messages; `supported_features`,
  * `get_states`, `subscribe_entities` (compressed `a`/`c`/`r` events), `subscribe_events`
- * (`state_changed`), `unsubscribe_events` and `ping`. Tests set entity states on it and read
- * back what clients sent.
+ * (`state_changed`), `render_template`, `unsubscribe_events` and `ping`. Tests set entity states
+ * on it and read back what clients sent.
+ *
+ * render_template renders with real Jinja (LiveTemplateRenderer) as Home Assistant's websocket
+ * API does with `report_errors`: the warnings and the error of the first render come as
+ * `{error, level}` events before the `result` message, then the first render's event
+ * (`{result, listeners}` or `{error, level: "ERROR"}`), then a new event whenever a state the
+ * template read changes its result. Without `report_errors` a failing template sends nothing. With
+ * `legacyTemplateErrors` it answers as Home Assistant did before `report_errors` existed: a
+ * template that fails to render is a failed `result` with code `template_error`. A `timeout` is
+ * accepted and not enforced (Home Assistant answers a template slower than that with a failed
+ * `result`; templates here render in milliseconds).
  */
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { freePort } from '../ports';
+import { type LiveRender, LiveTemplateRenderer } from './ha-template';
 
 export const HA_VERSION = '2025.11.1';
 
@@ -21,9 +32,25 @@ interface EntityState {
   context: { id: string; parent_id: null; user_id: null };
 }
 
+interface TemplateSubscription {
+  kind: 'template';
+  socket: WebSocket;
+  id: number;
+  template: string;
+  variables: Record<string, unknown>;
+  reportErrors: boolean;
+  /** What the last render read, and what it gave. */
+  entities: Set<string>;
+  all: boolean;
+  last?: { result: unknown } | { error: string };
+  /** Renders of one subscription are answered in order. */
+  rendering: Promise<void>;
+}
+
 type Subscription =
   | { kind: 'entities'; socket: WebSocket; id: number; entityIds?: Set<string> }
-  | { kind: 'events'; socket: WebSocket; id: number; eventType?: string };
+  | { kind: 'events'; socket: WebSocket; id: number; eventType?: string }
+  | TemplateSubscription;
 
 export interface ReceivedCommand {
   connection: number;
@@ -38,6 +65,9 @@ export class HomeAssistantServer {
   private readonly entities = new Map<string, EntityState>();
   private connections = 0;
   private contextCounter = 0;
+  private renderer?: LiveTemplateRenderer;
+  /** Answer render_template as Home Assistant before 2023.x did: a bad template is a failed result. */
+  legacyTemplateErrors = false;
   /** Every message clients sent after authenticating, in order. */
   readonly commands: ReceivedCommand[] = [];
   /** Every `auth` attempt, with whether it was accepted. */
@@ -84,6 +114,7 @@ export class HomeAssistantServer {
         });
       }
     }
+    this.rerenderTemplates(entityId);
   }
 
   removeEntity(entityId: string): void {
@@ -94,6 +125,22 @@ export class HomeAssistantServer {
       if (sub.kind === 'entities' && (!sub.entityIds || sub.entityIds.has(entityId))) this.event(sub, { r: [entityId] });
       if (sub.kind === 'events') this.event(sub, { event_type: 'state_changed', data: { entity_id: entityId, old_state: old, new_state: null } });
     }
+    this.rerenderTemplates(entityId);
+  }
+
+  /** How many render_template subscriptions are open now. */
+  get templateSubscriptions(): number {
+    return this.subscriptions.filter((s) => s.kind === 'template').length;
+  }
+
+  /** Sends `event` as is to every render_template subscription: what a broken or future Home Assistant might send. */
+  sendTemplateEvent(event: unknown): void {
+    for (const sub of this.subscriptions) if (sub.kind === 'template') this.event(sub, event);
+  }
+
+  /** The templates of every render_template command received, in order. */
+  renderedTemplates(): string[] {
+    return this.commands.filter((c) => c.message.type === 'render_template').map((c) => c.message.template as string);
   }
 
   /** The entity ids of every subscribe_entities command received, in order. */
@@ -110,6 +157,8 @@ export class HomeAssistantServer {
     for (const socket of this.sockets) socket.terminate();
     this.sockets.clear();
     this.subscriptions = [];
+    this.renderer?.close();
+    this.renderer = undefined;
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
     this.http = undefined;
@@ -198,6 +247,9 @@ export class HomeAssistantServer {
         this.subscriptions.push({ kind: 'events', socket, id, eventType: typeof message.event_type === 'string' ? message.event_type : undefined });
         ok();
         return;
+      case 'render_template':
+        this.renderTemplate(socket, id, message);
+        return;
       case 'unsubscribe_events': {
         const before = this.subscriptions.length;
         this.subscriptions = this.subscriptions.filter((s) => !(s.socket === socket && s.id === message.subscription));
@@ -213,6 +265,75 @@ export class HomeAssistantServer {
 
   private event(sub: Subscription, event: unknown): void {
     sub.socket.send(JSON.stringify({ id: sub.id, type: 'event', event }));
+  }
+
+  private renderTemplate(socket: WebSocket, id: number, message: Record<string, unknown>): void {
+    if (typeof message.template !== 'string') {
+      socket.send(
+        JSON.stringify({ id, type: 'result', success: false, error: { code: 'invalid_format', message: "required key not provided @ data['template']" } }),
+      );
+      return;
+    }
+    const variables = typeof message.variables === 'object' && message.variables !== null ? (message.variables as Record<string, unknown>) : {};
+    const sub: TemplateSubscription = {
+      kind: 'template',
+      socket,
+      id,
+      template: message.template,
+      variables,
+      reportErrors: message.report_errors === true,
+      entities: new Set(),
+      all: false,
+      rendering: Promise.resolve(),
+    };
+    sub.rendering = this.render(sub).then((answer) => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (this.legacyTemplateErrors && answer.error !== undefined) {
+        socket.send(JSON.stringify({ id, type: 'result', success: false, error: { code: 'template_error', message: answer.error } }));
+        return;
+      }
+      // Set up: what the first render reports through report_errors goes out at once, before the result.
+      if (sub.reportErrors) {
+        for (const warning of answer.warnings) this.event(sub, { error: warning, level: 'WARNING' });
+        if (answer.error !== undefined) this.event(sub, { error: answer.error, level: 'ERROR' });
+      }
+      this.subscriptions.push(sub);
+      socket.send(JSON.stringify({ id, type: 'result', success: true, result: null }));
+      // Then the refresh: the first result (or error) as an event.
+      this.templateUpdate(sub, answer);
+    });
+  }
+
+  private rerenderTemplates(entityId: string): void {
+    for (const sub of this.subscriptions) {
+      if (sub.kind !== 'template' || !(sub.all || sub.entities.has(entityId))) continue;
+      sub.rendering = sub.rendering.then(async () => {
+        const answer = await this.render(sub);
+        if (this.subscriptions.includes(sub)) this.templateUpdate(sub, answer);
+      });
+    }
+  }
+
+  private render(sub: TemplateSubscription): Promise<LiveRender> {
+    this.renderer ??= new LiveTemplateRenderer();
+    const states = Object.fromEntries([...this.entities.values()].map((e) => [e.entity_id, { state: e.state, attributes: e.attributes }]));
+    return this.renderer.render(sub.template, states, sub.variables);
+  }
+
+  /** An event when the result changed, as Home Assistant's template tracking sends them. */
+  private templateUpdate(sub: TemplateSubscription, answer: LiveRender): void {
+    sub.entities = new Set(answer.entities);
+    sub.all = answer.all;
+    if (sub.reportErrors) for (const warning of answer.warnings) this.event(sub, { error: warning, level: 'WARNING' });
+    if (answer.error !== undefined) {
+      if (sub.last && 'error' in sub.last) return;
+      sub.last = { error: answer.error };
+      if (sub.reportErrors) this.event(sub, { error: answer.error, level: 'ERROR' });
+      return;
+    }
+    if (sub.last && 'result' in sub.last && JSON.stringify(sub.last.result) === JSON.stringify(answer.result)) return;
+    sub.last = { result: answer.result };
+    this.event(sub, { result: answer.result, listeners: { all: answer.all, entities: answer.entities, domains: [], time: false } });
   }
 }
 

@@ -125,16 +125,22 @@ const VALID: Record<CommandName, string> = {
   button: '{"button":"main","action":"press"}',
   screen: '',
   rotation: 'OFF',
+  icon: '',
 };
 const NAMES = Object.keys(COMMANDS) as CommandName[];
-const pathOf = (name: CommandName): string => commandPath(name, { appId: 'clock' } as never);
+const pathOf = (name: CommandName): string => commandPath(name, { appId: 'clock', name: 'sun' } as never);
 
 function setup(device = scriptedDevice(), stopGraceMs?: number) {
   const mqtt = new RecordingTransport();
   const lines: { level: Level; message: string }[] = [];
   const log = createLogger('debug', 'api', (level, _c, message) => lines.push({ level, message }));
   let screens = 0;
-  const router = new CommandRouter(mqtt, topics, { device, publishScreen: () => void screens++ }, log, stopGraceMs);
+  // The icon store's calls go in the device's record, so one list shows every command's effect.
+  const icons = {
+    upload: () => Promise.reject(new Error('not used')),
+    remove: async (name: string) => void device.calls.push(`removeIcon ${name}`),
+  };
+  const router = new CommandRouter(mqtt, topics, { device, icons, publishScreen: () => void screens++ }, log, stopGraceMs);
   router.start();
   return { mqtt, router, device, lines, screens: () => screens };
 }
@@ -154,6 +160,7 @@ describe('CommandRouter', () => {
     expect(reply('appConfig')).toEqual({ ok: true, id: 'clock', fields: ['hour24'] });
     expect(reply('appData')).toEqual({ ok: true, bytes: 5, queued: false });
     expect(reply('display')).toEqual({ ok: true, state: 'ON', brightness: 100 });
+    expect(reply('icon')).toEqual({ ok: true, name: 'sun', deleted: true });
   });
 
   it('answers a command in flight before stop() unsubscribes', async () => {

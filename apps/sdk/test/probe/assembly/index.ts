@@ -1,7 +1,7 @@
 // Test fixture for the SDK: draws or logs what config.scene asks for; the tests check the result.
 import {
   App, ButtonEvent, Colors, DateTime, FONT_3X5, FONT_5X7, IndexedImage, JsonValue, KvStatus, Payload, Random, RgbImage,
-  config, displayInfo, homeAssistant, hsv, http, kv, log, mix, mqtt, parseColor, random, register, rgb, screen, toHex,
+  config, displayInfo, homeAssistant, hsv, http, icon, kv, log, mix, mqtt, parseColor, random, register, rgb, screen, toHex,
 } from "@megabit/sdk";
 
 const CHECKER: StaticArray<u8> = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255];
@@ -30,6 +30,7 @@ class Probe extends App {
     else if (scene == "sources") sources();
     else if (scene == "http") requests();
     else if (scene == "time") times();
+    else if (scene == "icons") icons();
     else if (scene == "abort") assert(false, "probe abort");
     else if (scene == "idle") return;
     else log.warn("unknown scene " + scene);
@@ -149,3 +150,10 @@ function times(): void {
 }
 
 register(new Probe());
+
+function icons(): void {
+  screen.clear(Colors.BLUE);
+  // Half off the left edge, then whole; an unknown name draws nothing.
+  log.info("icon sun " + icon("sun", -4, 0).toString() + " " + icon("sun", 10, 0).toString());
+  log.info("icon nothing " + icon("no_such_icon", 30, 0).toString() + " " + icon("x".repeat(40), 30, 0).toString());
+}
