@@ -7,12 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Icon, loadBuiltInIcons, SandboxFault } from 'megabit-bridge';
 import { picture, pixel } from '../test-support/frame';
-import { startTestApp, type TestApp } from '../test-support/apps';
+import { ensureBuilt, startTestApp, type TestApp } from '../test-support/apps';
 import { textPicture } from '../test-support/text-oracle';
 
 const PROBE = join(__dirname, 'probe');
 
 describe('SDK (probe app in the real sandbox)', () => {
+  // A stale probe is built here, with the build's time, not inside the first test's 30 s.
+  beforeAll(() => ensureBuilt(PROBE), 120_000);
   let t: TestApp | undefined;
   afterEach(async () => {
     await t?.close();
