@@ -7,4 +7,5 @@ export * from './topics';
 export * from './payloads';
 export * from './result';
 export * from './screens';
+export * from './screen-validate';
 export * from './validate';
