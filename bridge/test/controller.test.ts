@@ -133,6 +133,7 @@ describe('the bridge parts as the controller runs them', () => {
       'status LED',
       'command router',
       'group notifications',
+      'group presence',
       'state publisher',
       'event publisher',
       'app topic feed',

@@ -1,7 +1,7 @@
 /**
  * Display groups (`groups` in megabit.yaml): each group's commands join the command router as
- * one more source, and a part carries a button's dismiss of a group notification to the rest of
- * the group. Nothing here for a display in no group.
+ * one more source, a part carries a button's dismiss of a group notification to the rest of
+ * the group, and one sets the group's availability. Nothing here for a display in no group.
  */
 import { GroupTopics } from '@megabit/contract';
 import type { CommandContext } from '../mqtt/api/commands';
@@ -10,6 +10,7 @@ import type { Part } from '../part';
 import type { PartContext } from '../parts';
 import { groupCommandSource } from './group-commands';
 import { GroupNotifications } from './group-notifications';
+import { GroupPresence } from './group-presence';
 
 export function groupParts(ctx: PartContext, router: CommandRouter, context: CommandContext): Part[] {
   const { settings } = ctx;
@@ -21,5 +22,5 @@ export function groupParts(ctx: PartContext, router: CommandRouter, context: Com
       groupCommandSource(topics, ctx.topics, settings.device_id, { ...context, device: notifications.deviceFor(name, context.device) }, ctx.mqtt),
     );
   }
-  return [notifications];
+  return [notifications, new GroupPresence([...groups.values()], ctx.mqtt)];
 }

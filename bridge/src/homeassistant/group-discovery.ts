@@ -59,7 +59,10 @@ export class GroupDiscovery implements Part {
   readonly name = 'homeassistant-group-discovery';
   private offConnect?: () => void;
   private readonly onStatus: MessageHandler = (_topic, payload) => {
-    if (payload.toString().trim() === 'online') this.publishAll();
+    if (payload.toString().trim() !== 'online') return;
+    this.publishAll();
+    // As the display's own discovery republishes its availability: Home Assistant may have missed it.
+    for (const topics of this.options.groups) this.mqtt.publish(topics.out(GROUP_AVAILABILITY), 'online', { retain: true, qos: 1 });
   };
 
   constructor(
@@ -84,7 +87,6 @@ export class GroupDiscovery implements Part {
     for (const topics of this.options.groups) {
       const configTopic = deviceConfigTopic(discoveryPrefix, groupNodeId(baseTopic, topics.group));
       this.mqtt.publish(configTopic, JSON.stringify(devicePayload(buildGroupDiscoveryConfigs(discoveryPrefix, baseTopic, topics))), { retain: true, qos: 1 });
-      this.mqtt.publish(topics.out(GROUP_AVAILABILITY), 'online', { retain: true, qos: 1 });
       this.log.debug(`Home Assistant discovery of group ${topics.group} published on ${configTopic}`);
     }
   }

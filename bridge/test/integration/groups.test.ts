@@ -131,6 +131,17 @@ describe('a group of five displays on one mosquitto', () => {
     expect(missingApp.map((r) => r.error?.code)).toEqual(ALL.map(() => 'unknown_app'));
   });
 
+  it('the members set the group’s availability online (retained), Home Assistant or not', async () => {
+    const late = await TestClient.connect(broker.url);
+    try {
+      await late.subscribe(kitchen.out('availability'));
+      const availability = await late.waitFor(kitchen.out('availability'));
+      expect([availability.payload.toString(), availability.retain]).toEqual(['online', true]);
+    } finally {
+      await late.close();
+    }
+  });
+
   it('a member restarted mid-way takes the group’s commands again', async () => {
     const restarted = members[4];
     await restarted.restart();
