@@ -12,6 +12,7 @@ import { startBridge, type RunningBridge } from './lib/bridge';
 import { type Broker, startMosquitto } from './lib/mosquitto';
 import { delay } from './lib/processes';
 import { median, ratio } from './lib/stats';
+import { printGroups } from './table';
 
 const BASE = 'megabit';
 const GROUP = 'bench';
@@ -118,7 +119,9 @@ if (require.main === module) {
   (async () => {
     const broker = await startMosquitto();
     try {
-      process.stdout.write(`${JSON.stringify(await measureGroups(broker), null, 2)}\n`);
+      const result = await measureGroups(broker);
+      printGroups(result);
+      process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`);
     } finally {
       await broker.dispose();
     }

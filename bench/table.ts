@@ -138,7 +138,8 @@ export function printTables(r: BenchResults): void {
   printGroups(r.groups);
 }
 
-function printGroups(g: GroupsResult): void {
+/** Table 8; also printed by `node bench/dist/groups.js` on its own. */
+export function printGroups(g: GroupsResult): void {
   table(
     `8. Display groups: ${g.displays} bridges on one mosquitto, a notification -> the frame showing it, ms (turn about, ${g.single_display.n + g.group_last_display.n} samples)`,
     ['', 'n', 'p50', 'p99', 'x baseline p50', 'x baseline p99'],
