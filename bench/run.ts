@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type FootprintResult, measureFootprint } from './footprint';
+import { type GroupsResult, measureGroups } from './groups';
 import { type LatencyResult, measureLatency } from './latency';
 import { builtExamples } from './lib/bridge';
 import { startMosquitto } from './lib/mosquitto';
@@ -31,6 +32,7 @@ export interface BenchResults {
   footprint: FootprintResult;
   startup: StartupResult;
   screens: ScreensResult;
+  groups: GroupsResult;
   duration_s: number;
 }
 
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
     results.startup = await measureStartup(broker);
     step('screen rendering');
     results.screens = measureScreens();
+    step('display groups (20 bridges on one mosquitto)');
+    results.groups = await measureGroups(broker);
   } finally {
     await broker.dispose();
   }

@@ -1,4 +1,5 @@
 /** Prints bench results as plain-text tables. */
+import type { GroupsResult } from './groups';
 import type { BenchResults } from './run';
 import type { ScreensResult } from './screens';
 import type { SerialLinkResult } from './serial-link';
@@ -134,6 +135,27 @@ export function printTables(r: BenchResults): void {
 
   if (s.link) printSerialLink(s.link);
   printScreens(r.screens);
+  printGroups(r.groups);
+}
+
+/** Table 8; also printed by `node bench/dist/groups.js` on its own. */
+export function printGroups(g: GroupsResult): void {
+  table(
+    `8. Display groups: ${g.displays} bridges on one mosquitto, a notification -> the frame showing it, ms (turn about, ${g.single_display.n + g.group_last_display.n} samples)`,
+    ['', 'n', 'p50', 'p99', 'x baseline p50', 'x baseline p99'],
+    [
+      ["baseline: one display's own P/cmd/notify -> its frame", String(g.single_display.n), g.single_display.p50_ms, g.single_display.p99_ms, '', ''],
+      [
+        `the group's notify -> the last of ${g.displays} frames`,
+        String(g.group_last_display.n),
+        g.group_last_display.p50_ms,
+        g.group_last_display.p99_ms,
+        fmt(g.ratio_p50, 1),
+        fmt(g.ratio_p99, 1),
+      ],
+    ],
+  );
+  if (g.incomplete > 0) process.stdout.write(`${g.incomplete} sample(s) where a display did not show the notification within the wait were left out\n`);
 }
 
 function printScreens(x: ScreensResult): void {

@@ -13,6 +13,7 @@ import { Device } from './device/device';
 import { NO_DISPLAY_LINK } from './device/display-link';
 import { encodeFramePng } from './display';
 import { EventBus } from './events';
+import { groupParts } from './groups';
 import { homeAssistantParts } from './homeassistant';
 import { HomeAssistantTemplates } from './homeassistant/template-renderer';
 import { loadBuiltInIcons } from './icons/builtin-icons';
@@ -187,7 +188,7 @@ export function bridgeParts(ctx: PartContext): Part[] {
     ctx.device,
     mqttPart(ctx),
     ...(ctx.serial ? [statusLedPart(ctx, ctx.serial)] : []),
-    new CommandRouter(ctx.mqtt, ctx.topics, { device: ctx.device, icons: ctx.icons, publishScreen: () => ctx.frames.publishPng() }, ctx.log.child('api')),
+    ...commandParts(ctx),
     ctx.state,
     new EventPublisher(ctx.mqtt, ctx.topics, ctx.bus),
     new AppTopicFeed(ctx.mqtt, ctx.device, ctx.bus),
@@ -196,6 +197,13 @@ export function bridgeParts(ctx: PartContext): Part[] {
     ctx.http,
     ...homeAssistantParts(ctx),
   ];
+}
+
+/** The command router, with a source for each display group this display is in. */
+function commandParts(ctx: PartContext): Part[] {
+  const context = { device: ctx.device, icons: ctx.icons, publishScreen: () => ctx.frames.publishPng() };
+  const router = new CommandRouter(ctx.mqtt, ctx.topics, context, ctx.log.child('api'));
+  return [router, ...groupParts(ctx, router, context)];
 }
 
 function brokerTlsParts(ctx: PartContext, broker: EmbeddedBroker): Part[] {

@@ -102,12 +102,13 @@ describe('the bridge parts as the controller runs them', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Every optional part on: display hardware (a port that never appears), Home Assistant. */
+  /** Every optional part on: display hardware (a port that never appears), Home Assistant, a display group. */
   function settings(deviceId: string, httpPort = 0): Settings {
     return settingsFrom(
       {
         data_dir: dataDir,
         device_id: deviceId,
+        groups: ['kitchen'],
         mqtt: { url: broker.url },
         http: { host: '127.0.0.1', port: httpPort },
         serial: { path: join(dataDir, 'no-such-serial-port') },
@@ -131,6 +132,8 @@ describe('the bridge parts as the controller runs them', () => {
       'mqtt connection',
       'status LED',
       'command router',
+      'group notifications',
+      'group presence',
       'state publisher',
       'event publisher',
       'app topic feed',
@@ -139,6 +142,7 @@ describe('the bridge parts as the controller runs them', () => {
       'http',
       'homeassistant-screen',
       'homeassistant-discovery',
+      'homeassistant-group-discovery',
       'homeassistant-states',
     ]);
     const before = registrations(ctx);
@@ -150,6 +154,8 @@ describe('the bridge parts as the controller runs them', () => {
     const results: unknown[] = [];
     ctx.templates.watch('{{mqtt:home/left-open}}', (r) => results.push(r));
     expect(ctx.mqtt['subscriptions'].has('home/left-open')).toBe(true);
+    // The group's commands come in through the command router too.
+    expect(ctx.mqtt['subscriptions'].has('megabit/group/kitchen/cmd/#')).toBe(true);
     const running = registrations(ctx);
     expect(running.mqttSubscriptions).toBeGreaterThanOrEqual(3);
     expect(running.mqttConnectListeners).toBeGreaterThanOrEqual(5);

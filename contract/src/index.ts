@@ -1,6 +1,7 @@
 export * from './button-classifier';
 export * from './commands';
 export * from './display';
+export * from './groups';
 export * from './icons';
 export * from './json-error';
 export * from './topics';

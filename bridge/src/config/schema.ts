@@ -14,6 +14,15 @@ export const SETTINGS_SCHEMA = {
       default: 'megabit',
       description: "This display's id: the second level of every topic.",
     },
+    groups: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' },
+      uniqueItems: true,
+      maxItems: 32,
+      default: [],
+      description:
+        'Display groups this display belongs to: it also takes the group commands on <base>/group/<name>/cmd/# and replies on <base>/group/<name>/response/#. Empty = none.',
+    },
     log_level: { enum: ['debug', 'info', 'warn', 'error'], default: 'info', description: 'Least severe log level printed.' },
     data_dir: { type: 'string', minLength: 1, default: '~/.megabit', description: 'Where apps, their KV stores and state live.' },
     time_zone: { type: 'string', minLength: 1, default: 'system', description: 'IANA zone for apps\' local time ("system" = this machine\'s).' },
@@ -274,6 +283,7 @@ export const SETTINGS_SCHEMA = {
 
 export interface Settings {
   device_id: string;
+  groups: string[];
   log_level: 'debug' | 'info' | 'warn' | 'error';
   data_dir: string;
   time_zone: string;

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { GROUP_LEVEL } from '@megabit/contract';
 import { resolveListenHosts } from './exposure';
 import { SETTINGS_SCHEMA, type Settings } from './schema';
 
@@ -103,6 +104,9 @@ export function settingsFrom(doc: unknown, source: string, env: NodeJS.ProcessEn
   applyEnvironment(copy, env);
   if (!validate(copy)) throw new SettingsError((validate.errors ?? []).map(describe), source);
   const settings = copy as unknown as Settings;
+  // <base>/group/... holds the groups: a display by that id would take a group's commands as its own.
+  if (settings.groups.length > 0 && settings.device_id === GROUP_LEVEL)
+    throw new SettingsError([`device_id "${GROUP_LEVEL}" is taken by the groups' topics (<base>/${GROUP_LEVEL}/<name>): choose another`], source);
   const exposed = resolveListenHosts(settings);
   if (exposed.length > 0) throw new SettingsError(exposed, source);
   settings.data_dir = expandHome(settings.data_dir);

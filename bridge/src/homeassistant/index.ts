@@ -5,7 +5,9 @@
  */
 import type { Part } from '../part';
 import type { PartContext } from '../parts';
+import { GroupTopics } from '@megabit/contract';
 import { HomeAssistantDiscovery, simulatorUrl } from './discovery';
+import { GroupDiscovery } from './group-discovery';
 import { ScreenSnapshotFeed } from './screen-feed';
 import { HomeAssistantStates } from './states';
 
@@ -40,6 +42,12 @@ export function homeAssistantParts(ctx: PartContext): Part[] {
         log.child('homeassistant'),
       ),
     );
+    if (settings.groups.length > 0) {
+      const { discovery_prefix: discoveryPrefix, birth_topic: birthTopic } = settings.homeassistant;
+      const baseTopic = settings.mqtt.base_topic;
+      const groups = settings.groups.map((name) => new GroupTopics(baseTopic, name));
+      parts.push(new GroupDiscovery(ctx.mqtt, { discoveryPrefix, birthTopic, baseTopic, groups }, log.child('homeassistant')));
+    }
   }
   const { url, token } = settings.homeassistant;
   if (url && token) {

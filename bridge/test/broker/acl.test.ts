@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { canPublish, canReceive, canSubscribe, parseAcl } from '../../src/broker/acl';
+import { GroupTopics } from '@megabit/contract';
 import { buildDiscoveryConfigs } from '../../src/homeassistant/discovery-configs';
+import { buildGroupDiscoveryConfigs } from '../../src/homeassistant/group-discovery';
 
 const ha = { username: 'homeassistant', clientId: 'ha-1' };
 const anon = { clientId: 'anon-1' };
@@ -176,6 +178,26 @@ describe('config/megabit.acl', () => {
     }
   });
 
+  it('homeassistant drives every group through the group commands and reads their replies, but not a display’s own commands sent to a group', () => {
+    for (const group of ['kitchen', 'downstairs']) {
+      const G = `megabit/group/${group}`;
+      for (const config of buildGroupDiscoveryConfigs('homeassistant', 'megabit', new GroupTopics('megabit', group))) {
+        const { command_topic: command, availability } = config.payload as { command_topic: string; availability: { topic: string }[] };
+        expect([command, canPublish(acl, ha, command)]).toEqual([command, true]);
+        const reply = command.replace('/cmd/', '/response/');
+        expect([reply, canSubscribe(acl, ha, reply)]).toEqual([reply, true]);
+        for (const { topic } of availability) expect([topic, canSubscribe(acl, ha, topic)]).toEqual([topic, true]);
+      }
+      for (const cmd of ['display', 'rotation', 'app']) expect(canPublish(acl, ha, `${G}/cmd/${cmd}`)).toBe(true);
+      for (const cmd of ['apps/install', 'apps/remove', 'apps/clock/config', 'button', 'icons/x'])
+        expect([cmd, canPublish(acl, ha, `${G}/cmd/${cmd}`)]).toEqual([cmd, false]);
+      // Home Assistant cannot mark a group available, nor read what is sent to it.
+      expect(canPublish(acl, ha, `${G}/availability`)).toBe(false);
+      expect(canSubscribe(acl, ha, `${G}/cmd/#`)).toBe(false);
+    }
+    expect(canSubscribe(acl, ha, 'megabit/group/#')).toBe(false);
+  });
+
   it('homeassistant cannot pose as the bridge: availability, state, discovery configs', () => {
     for (const t of [
       `${P}/availability`,
@@ -186,6 +208,7 @@ describe('config/megabit.acl', () => {
       'homeassistant/device/megabit_megabit/config',
       'homeassistant/light/megabit_megabit/display/config',
       'homeassistant/device_automation/x/y/config',
+      'homeassistant/device/group_megabit_kitchen/config',
     ]) {
       expect(canPublish(acl, ha, t)).toBe(false);
     }

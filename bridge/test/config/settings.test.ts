@@ -143,3 +143,27 @@ describe('settings', () => {
     expect(Object.keys(SETTINGS_SCHEMA.properties).length).toBeGreaterThan(5);
   });
 });
+
+describe('groups', () => {
+  it('none by default: a single display changes nothing', () => {
+    expect(settingsFrom({}, 'test.yaml', {}).groups).toEqual([]);
+  });
+
+  it('takes group names as topic levels, from the file or MEGABIT_GROUPS', () => {
+    expect(settingsFrom({ groups: ['kitchen', 'downstairs'] }, 'test.yaml', {}).groups).toEqual(['kitchen', 'downstairs']);
+    expect(settingsFrom({}, 'test.yaml', { MEGABIT_GROUPS: 'kitchen, downstairs' }).groups).toEqual(['kitchen', 'downstairs']);
+  });
+
+  it('refuses names that are not one topic level, repeated names, and a display named like the groups level', () => {
+    expect(problems({ groups: ['kitchen/left'] }).join('\n')).toMatch(/groups\/0|groups\.0/);
+    expect(problems({ groups: ['#'] })).toHaveLength(1);
+    expect(problems({ groups: ['+'] })).toHaveLength(1);
+    expect(problems({ groups: ['Kitchen'] })).toHaveLength(1);
+    expect(problems({ groups: ['kitchen', 'kitchen'] })).toHaveLength(1);
+    expect(problems({ groups: 'kitchen' })).toHaveLength(1);
+    expect(problems({ device_id: 'group', groups: ['kitchen'] })).toEqual([
+      'device_id "group" is taken by the groups\' topics (<base>/group/<name>): choose another',
+    ]);
+    expect(problems({ device_id: 'group' })).toEqual([]);
+  });
+});

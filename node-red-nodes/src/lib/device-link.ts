@@ -8,6 +8,7 @@ import { connect, type MqttClient } from 'mqtt';
 import {
   commandPath,
   DeviceTopics,
+  GroupTopics,
   OUT,
   topicMatches,
   type AppStatus,
@@ -27,6 +28,11 @@ export interface DeviceSettings {
   password?: string;
   baseTopic: string;
   deviceId: string;
+  /**
+   * A display group instead of one display: its topics (`<base>/group/<name>/...`) replace the
+   * device's; a command resolves with the first member's reply (each carries its `device_id`).
+   */
+  group?: string;
   /** How long a command waits for its reply. */
   timeoutMs: number;
 }
@@ -73,7 +79,7 @@ export class DeviceLink {
     private readonly settings: DeviceSettings,
     private readonly log: (text: string) => void,
   ) {
-    this.topics = new DeviceTopics(settings.baseTopic, settings.deviceId);
+    this.topics = settings.group ? new GroupTopics(settings.baseTopic, settings.group) : new DeviceTopics(settings.baseTopic, settings.deviceId);
     this.replies = new ReplyMatcher(settings.timeoutMs);
     const responses = this.topics.response('');
     this.addHandler(LINK_REF, `${responses}#`, (topic, payload) => this.replies.receive(topic.slice(responses.length), payload));

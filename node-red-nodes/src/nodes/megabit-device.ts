@@ -24,6 +24,7 @@ function register(RED: NodeAPI): void {
           password: credentials.password,
           baseTopic: text(def.baseTopic, DEFAULT_BASE_TOPIC),
           deviceId: text(def.deviceId, DEFAULT_DEVICE_ID),
+          group: text(def.group, '') || undefined,
           timeoutMs: (Number.isFinite(timeoutS) && timeoutS > 0 ? timeoutS : DEFAULT_TIMEOUT_S) * 1000,
         },
         (line) => this.log(line),

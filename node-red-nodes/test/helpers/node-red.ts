@@ -28,7 +28,10 @@ export function flow(...nodes: Record<string, unknown>[]): Record<string, unknow
   return [{ id: TAB, type: 'tab', label: 'test' }, ...nodes.map((n) => (n.type === 'megabit-device' ? n : { z: TAB, ...n }))];
 }
 
-export function deviceConfig(id: string, settings: { broker: string; baseTopic: string; deviceId: string; timeout?: number }): Record<string, unknown> {
+export function deviceConfig(
+  id: string,
+  settings: { broker: string; baseTopic: string; deviceId: string; group?: string; timeout?: number },
+): Record<string, unknown> {
   return { id, type: 'megabit-device', timeout: 10, ...settings };
 }
 

@@ -5,7 +5,8 @@
  * from its descriptor in the contract (COMMANDS); its handler is in commands.ts. Commands run one
  * at a time in arrival order within their lane, so "install, then show" from one script behaves
  * as written, while a notification never waits behind an install being checked. Both queues
- * together are bounded.
+ * together are bounded. Further sources (a display group's `<base>/group/<name>/cmd/#`) share
+ * the lanes and the bound: a group's notification queues behind the display's own commands.
  */
 import {
   COMMANDS,
@@ -30,6 +31,21 @@ export const STOP_GRACE_MS = 2000;
 
 type Outcome = { data: object } | { error: ApiError };
 
+/**
+ * Commands from somewhere other than `P/cmd/#` (a display group): its subscription, how a topic
+ * maps to a command path, the context its handlers run in, what it refuses, and where its
+ * replies go.
+ */
+export interface CommandSource {
+  readonly filter: string;
+  commandPath(topic: string): string | undefined;
+  readonly context: CommandContext;
+  /** An error reply for a command this source does not take (an unknown path is refused anyway). */
+  refuse(route: CommandRoute, path: string): ApiError | undefined;
+  /** Publishes a reply, built as for `P/cmd/#`. */
+  reply(path: string, body: Record<string, unknown>): void;
+}
+
 /** What the router needs of the MQTT connection. */
 export type CommandTransport = Pick<MqttConnection, 'subscribe' | 'unsubscribe' | 'publish'>;
 
@@ -37,18 +53,32 @@ export class CommandRouter implements Part {
   readonly name = 'command router';
   private readonly lanes: Record<Lane, Promise<void>> = { apps: Promise.resolve(), display: Promise.resolve() };
   private queued = 0;
-  private readonly onMessage = (topic: string, payload: Buffer): void => this.receive(topic, payload);
+  private readonly sources: { source: CommandSource; onMessage: (topic: string, payload: Buffer) => void }[] = [];
 
   constructor(
     private readonly mqtt: CommandTransport,
-    private readonly topics: DeviceTopics,
-    private readonly context: CommandContext,
+    topics: DeviceTopics,
+    context: CommandContext,
     private readonly log: Logger,
     private readonly stopGraceMs = STOP_GRACE_MS,
-  ) {}
+  ) {
+    this.addSource({
+      filter: topics.allCommands,
+      commandPath: (topic) => topics.commandPath(topic),
+      context,
+      refuse: () => undefined,
+      reply: (path, body) => this.mqtt.publish(topics.response(path), JSON.stringify(body), { qos: 1 }),
+    });
+  }
+
+  /** Takes commands from `source` too, once started (call before start). */
+  addSource(source: CommandSource): this {
+    this.sources.push({ source, onMessage: (topic, payload) => this.receive(source, topic, payload) });
+    return this;
+  }
 
   start(): void {
-    this.mqtt.subscribe(this.topics.allCommands, this.onMessage);
+    for (const { source, onMessage } of this.sources) this.mqtt.subscribe(source.filter, onMessage);
   }
 
   /**
@@ -70,7 +100,7 @@ export class CommandRouter implements Part {
     ]);
     clearTimeout(timer);
     if (!answered) this.log.warn(`stopping with ${this.queued} command(s) unanswered after ${this.stopGraceMs / 1000} s`);
-    this.mqtt.unsubscribe(this.topics.allCommands, this.onMessage);
+    for (const { source, onMessage } of this.sources) this.mqtt.unsubscribe(source.filter, onMessage);
   }
 
   /** Resolves when every command received so far has been answered. */
@@ -78,31 +108,33 @@ export class CommandRouter implements Part {
     await Promise.all([this.lanes.apps, this.lanes.display]);
   }
 
-  private receive(topic: string, payload: Buffer): void {
-    const path = this.topics.commandPath(topic);
+  private receive(source: CommandSource, topic: string, payload: Buffer): void {
+    const path = source.commandPath(topic);
     if (path === undefined) return;
     if (this.queued >= MAX_QUEUED) {
-      this.reply(path, payload, { error: { code: 'busy', message: `more than ${MAX_QUEUED} commands are waiting; try again` } });
+      this.reply(source, path, payload, { error: { code: 'busy', message: `more than ${MAX_QUEUED} commands are waiting; try again` } });
       return;
     }
     this.queued++;
     const route = routeCommand(path);
+    const refused = route && source.refuse(route, path);
     // An unknown path still takes its turn, so its reply keeps the order of the apps lane.
     const lane = route ? COMMANDS[route.name].lane : 'apps';
     this.lanes[lane] = this.lanes[lane].then(async () => {
       try {
-        this.reply(path, payload, route ? await this.execute(path, route, payload) : unknownCommand(path));
+        const outcome = refused ? { error: refused } : route ? await this.execute(source, path, route, payload) : unknownCommand(path);
+        this.reply(source, path, payload, outcome);
       } finally {
         this.queued--;
       }
     });
   }
 
-  private async execute(path: string, route: CommandRoute, payload: Buffer): Promise<Outcome> {
+  private async execute(source: CommandSource, path: string, route: CommandRoute, payload: Buffer): Promise<Outcome> {
     const limit = COMMANDS[route.name].maxBytes;
     if (payload.length > limit) return { error: { code: 'too_large', message: `payload of ${payload.length} bytes is larger than the ${limit} allowed` } };
     try {
-      return await run(route.name, this.context, payload, route.params);
+      return await run(route.name, source.context, payload, route.params);
     } catch (e) {
       const known = apiErrorOf(e);
       if (known) return { error: known };
@@ -111,12 +143,12 @@ export class CommandRouter implements Part {
     }
   }
 
-  private reply(path: string, request: Buffer, outcome: Outcome): void {
+  private reply(source: CommandSource, path: string, request: Buffer, outcome: Outcome): void {
     const transaction = transactionOf(request);
-    const body = 'error' in outcome ? { ok: false, error: outcome.error } : { ok: true, ...outcome.data };
+    const body: Record<string, unknown> = 'error' in outcome ? { ok: false, error: outcome.error } : { ok: true, ...outcome.data };
     if (transaction !== undefined) Object.assign(body, { transaction });
-    if ('error' in outcome) this.log.debug(`cmd/${path} → ${outcome.error.code}: ${outcome.error.message}`);
-    this.mqtt.publish(this.topics.response(path), JSON.stringify(body), { qos: 1 });
+    if ('error' in outcome) this.log.debug(`${source.filter.slice(0, -1)}${path} → ${outcome.error.code}: ${outcome.error.message}`);
+    source.reply(path, body);
   }
 }
 
