@@ -11,11 +11,12 @@ import { DeviceTopics } from './topics';
 export const GROUP_LEVEL = 'group';
 
 /**
- * The commands a group takes: what changes the picture the same way on every display. Installs,
+ * The commands a group takes: what changes the picture the same way on every display (a group's
+ * screen is kept by every member, like one sent to each). Installs,
  * removals, app config and data, icons, the button and screenshots are each display's own (their
  * state and files differ per display); a group refuses them with `unknown_command`.
  */
-export const GROUP_COMMANDS: readonly CommandName[] = ['notify', 'notifyDismiss', 'app', 'appNext', 'appPrevious', 'display', 'rotation'];
+export const GROUP_COMMANDS: readonly CommandName[] = ['notify', 'notifyDismiss', 'app', 'appNext', 'appPrevious', 'display', 'rotation', 'screens'];
 
 export function isGroupCommand(name: CommandName): boolean {
   return GROUP_COMMANDS.includes(name);

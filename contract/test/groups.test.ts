@@ -32,6 +32,7 @@ describe('group commands', () => {
       'notify',
       'notify/dismiss',
       'rotation',
+      'screens/{screenId}',
     ]);
     for (const path of ['apps/install', 'apps/remove', 'apps/order', 'apps/preview', 'apps/clock/config', 'apps/clock/data', 'icons/x', 'button', 'screen']) {
       expect([path, isGroupCommand(routeCommand(path)!.name)]).toEqual([path, false]);

@@ -122,6 +122,20 @@ describe('a group of five displays on one mosquitto', () => {
     expect(app.every((r) => r.ok && r.app === 'clock')).toBe(true);
   });
 
+  it('a group screen is kept by every member and shown when asked for, then removed from all', async () => {
+    const stored = await groupRequest(client, kitchen, 'screens/dinner', { text: 'Dinner 19:00', icon: 'bell' }, 5);
+    expect(stored.map((r) => [r.device_id, r.ok, r.id])).toEqual(ALL.map((d) => [d, true, 'dinner']));
+    const shown = await groupRequest(client, kitchen, 'app', { id: 'dinner' }, 5);
+    expect(shown.map((r) => [r.device_id, r.ok, r.app])).toEqual(ALL.map((d) => [d, true, 'dinner']));
+    // An empty payload removes a screen; it carries no transaction, so the replies have none.
+    const since = client.messages.length;
+    await client.publish(kitchen.cmd('screens/dinner'), '');
+    const removed = await groupReplies(client, kitchen, 'screens/dinner', undefined, 5, since);
+    expect(removed.map((r) => [r.device_id, r.ok, r.removed])).toEqual(ALL.map((d) => [d, true, true]));
+    const gone = await groupRequest(client, kitchen, 'app', { id: 'dinner' }, 5);
+    expect(gone.map((r) => r.error?.code)).toEqual(ALL.map(() => 'unknown_app'));
+  });
+
   it('bad group requests get a clear error from every member and change nothing', async () => {
     const bad = await groupRequest(client, kitchen, 'notify', { text: '' }, 5);
     expect(bad.map((r) => r.error?.code)).toEqual(ALL.map(() => 'invalid_payload'));
