@@ -18,7 +18,7 @@ import {
   type ParamArgs,
 } from '@megabit/contract';
 import type { Node, NodeStatus } from './node-red';
-import { ReplyMatcher } from './replies';
+import { ReplyMatcher, type ReplyBody } from './replies';
 
 export interface DeviceSettings {
   /** `mqtt://host:1883`, `ws://host:8080/mqtt`, ... */
@@ -141,7 +141,15 @@ export class DeviceLink {
    * `{"ok":true}` reply; an error reply or a timeout rejects.
    */
   request<K extends CommandName>(name: K, body: CommandBody<K>, ...params: ParamArgs<K>): Promise<OkReply<K>> {
-    const path = commandPath(name, ...params);
+    // The bridge answers each command with the data its descriptor declares.
+    return this.requestPath(commandPath(name, ...params), body) as unknown as Promise<OkReply<K>>;
+  }
+
+  /**
+   * The same for a command the contract's table does not list yet (`screens/<id>`, whose
+   * descriptor comes with the bridge's screens): sent to `P/cmd/<path>`, its reply untyped.
+   */
+  requestPath(path: string, body: { json: object } | { raw: Buffer | string }): Promise<ReplyBody & { ok: true }> {
     const transaction = 'json' in body ? this.replies.nextTransaction() : undefined;
     const payload = 'json' in body ? JSON.stringify({ ...body.json, transaction }) : body.raw;
     const reply = this.replies.expect(path, transaction);
@@ -151,8 +159,7 @@ export class DeviceLink {
         if (err) reply.abandon(new Error(`megabit ${path}: publish failed: ${err.message}`));
       });
     });
-    // The bridge answers each command with the data its descriptor declares.
-    return reply.promise as unknown as Promise<OkReply<K>>;
+    return reply.promise;
   }
 
   /**

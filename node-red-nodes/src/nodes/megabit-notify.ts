@@ -1,9 +1,9 @@
 /**
  * `megabit notify`: msg.payload becomes a notification on the display. The form sets colour,
- * duration, repeat, priority, hold and id; msg properties override the form, and the fields of
- * an object payload override both. msg.topic "dismiss" removes a notification instead.
+ * icon, progress, duration, repeat, priority, hold and id; msg properties override the form, and
+ * the fields of an object payload override both. msg.topic "dismiss" removes a notification.
  */
-import { CMD, parseDismiss, parseNotify } from '@megabit/contract';
+import { CMD, parseDismiss, parseNotify, type ScreenContent } from '@megabit/contract';
 import { checked, handleCommands, InvalidInputError } from '../lib/command-input';
 import { useDevice } from '../lib/device-node';
 import { defined, formNumber, formText, isPlainObject } from '../lib/msg-values';
@@ -14,6 +14,8 @@ function formSettings(def: NodeDef): Record<string, unknown> {
   return defined({
     id: formText(def.notificationId),
     color: formText(def.color),
+    icon: formText(def.iconName),
+    progress: formNumber(def.progress),
     duration_ms: durationS === undefined ? undefined : Math.round(durationS * 1000),
     repeat: formNumber(def.repeat),
     priority: formText(def.priority),
@@ -25,6 +27,8 @@ function msgSettings(msg: NodeMessage): Record<string, unknown> {
   return defined({
     id: msg.notification_id,
     color: msg.color,
+    icon: msg.icon,
+    progress: msg.progress,
     duration_ms: msg.duration_ms,
     repeat: msg.repeat,
     priority: msg.priority,
@@ -40,6 +44,24 @@ function payloadFields(payload: unknown): Record<string, unknown> {
   throw new InvalidInputError(CMD.notify, 'msg.payload must be the text, or an object with "text"');
 }
 
+/**
+ * The screen content fields a notification may carry (contract/src/screens.ts) beside its own.
+ * parseNotify checks the notification's own fields; the content goes on as given and the bridge
+ * checks it, until parseNotify knows the content fields too (then this split goes).
+ */
+const CONTENT_KEYS: readonly (keyof Omit<ScreenContent, 'text'>)[] = ['icon', 'progress', 'chart', 'draw', 'background'];
+
+function splitContent(fields: Record<string, unknown>): { notification: Record<string, unknown>; content: Omit<ScreenContent, 'text'> } {
+  const notification = { ...fields };
+  const content: Record<string, unknown> = {};
+  for (const key of CONTENT_KEYS) {
+    if (!(key in notification)) continue;
+    content[key] = notification[key];
+    delete notification[key];
+  }
+  return { notification, content };
+}
+
 function register(RED: NodeAPI): void {
   RED.nodes.registerType('megabit notify', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
@@ -51,9 +73,9 @@ function register(RED: NodeAPI): void {
         const request = checked(CMD.notifyDismiss, parseDismiss(JSON.stringify(defined({ id }))));
         return device.request('notifyDismiss', { json: request });
       }
-      const fields = { ...settings, ...msgSettings(msg), ...payloadFields(msg.payload) };
-      const request = checked(CMD.notify, parseNotify(JSON.stringify(fields)));
-      return device.request('notify', { json: request });
+      const { notification, content } = splitContent({ ...settings, ...msgSettings(msg), ...payloadFields(msg.payload) });
+      const request = checked(CMD.notify, parseNotify(JSON.stringify(notification)));
+      return device.request('notify', { json: { ...request, ...content } });
     });
   });
 }
