@@ -56,11 +56,17 @@ function object<T>(shape: Fields<T>, required: (keyof T)[] = []): Check {
   };
 }
 
-const either =
-  (...checks: Check[]): Check =>
+type JsonKind = 'string' | 'number' | 'list' | 'object';
+const kindOf = (v: unknown): JsonKind | undefined =>
+  typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : Array.isArray(v) ? 'list' : isObject(v) ? 'object' : undefined;
+
+/** A field that takes several shapes (`"text": "Hi"` or `{"value": "Hi", ...}`): checked by the one its kind of value has. */
+const byKind =
+  (checks: Partial<Record<JsonKind, Check>>): Check =>
   (v, at) => {
-    const results = checks.map((check) => check(v, at));
-    return results.some((r) => r.length === 0) ? [] : results.sort((a, b) => a.length - b.length)[0];
+    const kind = kindOf(v);
+    const check = kind === undefined ? undefined : checks[kind];
+    return check ? check(v, at) : [`${at} must be a ${Object.keys(checks).join(' or ')}`];
   };
 
 const segments: Check = (v, at) =>
@@ -69,7 +75,7 @@ const segments: Check = (v, at) =>
     : [`${at} must be a non-empty list of segments`];
 
 const SCREEN_TEXT: Fields<ScreenText> = {
-  value: either(nonEmptyString, segments),
+  value: byKind({ string: nonEmptyString, list: segments }),
   color,
   rainbow: boolean,
   gradient: (v, at) => (Array.isArray(v) && v.length === 2 ? v.flatMap((c, i) => color(c, `${at}[${i}]`)) : [`${at} must be two colours`]),
@@ -108,9 +114,9 @@ const drawCommand: Check = (v, at) => {
 };
 
 const CONTENT: Fields<ScreenContent> = {
-  text: either(nonEmptyString, segments, object(SCREEN_TEXT, ['value'])),
-  icon: either(nonEmptyString, object(ICON, ['name'])),
-  progress: either(numberIn(0, 100), object(PROGRESS, ['value'])),
+  text: byKind({ string: nonEmptyString, list: segments, object: object(SCREEN_TEXT, ['value']) }),
+  icon: byKind({ string: nonEmptyString, object: object(ICON, ['name']) }),
+  progress: byKind({ number: numberIn(0, 100), object: object(PROGRESS, ['value']) }),
   chart: object(CHART, ['type', 'values']),
   draw: (v, at) => (Array.isArray(v) ? v.flatMap((d, i) => drawCommand(d, `${at}[${i}]`)) : [`${at} must be a list`]),
   background: color,
