@@ -5,8 +5,13 @@
  * message with errors (bad ids, error replies, unusable payloads) at a Catch node. The bridge's
  * side of the screens command is played by ScreenPeer, which judges payloads by the contract.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import injectNode = require('@node-red/nodes/core/common/20-inject');
 import { DeviceTopics } from '@megabit/contract';
+import { REPO_ROOT } from '../../bridge/test/helpers/bridge-process';
 import { Mosquitto } from '../../bridge/test/helpers/mosquitto';
+import { notifyProblems, screenProblems } from '../../bridge/test/helpers/screen-payload';
 import { Collector, deviceConfig, flow, helper, linkOf, NODES, until } from './helpers/node-red';
 import { ScreenPeer } from './helpers/screen-peer';
 
@@ -228,4 +233,32 @@ it('the notify node sends an icon and a progress bar from its form, msg properti
     progress: { value: 10, color: '#00ff00' },
     priority: 'high',
   });
+});
+
+it('the example flow of docs/node-red.md sends what the doc shows, and its JSON examples are what the bridge takes', async () => {
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'node-red.md'), 'utf8');
+  const [flowJson, now, withHours, notification] = [...doc.matchAll(/```json\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+  const nodes = (JSON.parse(flowJson) as Record<string, unknown>[]).map((n) => {
+    if (n.type === 'megabit-device') return { ...n, broker: broker.url, deviceId: 'nr-screens' };
+    // The debug node needs the editor's comms; a helper node records the same messages.
+    return n.type === 'debug' ? { id: n.id, type: 'helper' } : n;
+  });
+  await helper.load([...NODES, injectNode], flow(...nodes));
+  const replies = new Collector('doc-replies');
+  await until('the device to be online', () => linkOf('doc-device').state === 'online');
+  const sent = async (inject: string): Promise<Buffer> => {
+    const since = peer.count;
+    const before = replies.messages.length;
+    helper.getNode(inject).receive({});
+    const command = await peer.next('screens/energy', since);
+    expect((await replies.next(() => true, 10_000, before)).payload).toMatchObject({ ok: true, id: 'energy' });
+    return command.payload;
+  };
+
+  expect(JSON.stringify(body(await sent('doc-now')))).toBe(now);
+  expect(JSON.stringify(body(await sent('doc-hours')))).toBe(withHours);
+  expect((await sent('doc-remove')).length).toBe(0);
+  expect(screenProblems(now)).toEqual([]);
+  expect(screenProblems(withHours)).toEqual([]);
+  expect(notifyProblems(notification)).toEqual([]);
 });

@@ -61,23 +61,26 @@ function isNumberList(payload: unknown): payload is number[] {
   return Array.isArray(payload) && payload.every((v) => typeof v === 'number');
 }
 
+/** A text in the form's colour and font; the plain string when the form sets neither. */
+function styledText(form: ScreenForm, value: string): ScreenText | string {
+  const style = defined({ color: form.color, font: form.font });
+  return Object.keys(style).length > 0 ? { value, ...style } : value;
+}
+
+/** An icon on the form's side; the plain name when the form leaves the side to the bridge. */
+function placedIcon(form: ScreenForm, name: string): ScreenIcon | string {
+  return form.iconPosition === undefined ? name : { name, position: form.iconPosition as ScreenIcon['position'] };
+}
+
 /** The form as the contract's request, with a string payload as the text and a number list as the chart. */
 function fromForm(form: ScreenForm, payload: unknown): ScreenRequest {
   const value = payloadText(payload) ?? form.text;
-  const style = defined({ color: form.color, font: form.font });
-  const text: ScreenText | string | undefined = value === undefined ? undefined : Object.keys(style).length > 0 ? { value, ...style } : value;
-  const icon: ScreenIcon | string | undefined =
-    form.icon === undefined
-      ? undefined
-      : form.iconPosition === undefined
-        ? form.icon
-        : { name: form.icon, position: form.iconPosition as ScreenIcon['position'] };
   const values = isNumberList(payload) ? payload : undefined;
   // A chart needs values, which only a message brings; the form's type alone draws nothing.
   const chart: ScreenChart | undefined = values === undefined ? undefined : { type: (form.chart ?? 'bar') as ScreenChart['type'], values };
   return defined({
-    text,
-    icon,
+    text: value === undefined ? undefined : styledText(form, value),
+    icon: form.icon === undefined ? undefined : placedIcon(form, form.icon),
     progress: form.progress,
     chart,
     background: form.background,
@@ -87,10 +90,10 @@ function fromForm(form: ScreenForm, payload: unknown): ScreenRequest {
   }) as ScreenRequest;
 }
 
-/** One payload field over what the form built, keeping the form's style where the payload gives only a value. */
-function overlay(key: string, built: unknown, given: unknown, form: ScreenForm): unknown {
-  if (key === 'text' && typeof given === 'string' && isPlainObject(built)) return { ...built, value: given };
-  if (key === 'icon' && typeof given === 'string' && isPlainObject(built)) return { ...built, name: given };
+/** One payload field as sent: a bare text or icon name takes the form's style, a chart without a type the form's type. */
+function overlay(key: string, given: unknown, form: ScreenForm): unknown {
+  if (key === 'text' && typeof given === 'string') return styledText(form, given);
+  if (key === 'icon' && typeof given === 'string') return placedIcon(form, given);
   if (key === 'chart' && isPlainObject(given)) return { type: form.chart ?? 'bar', ...given };
   return given;
 }
@@ -114,6 +117,6 @@ export function screenMessage(what: string, form: ScreenForm, payload: unknown, 
   if (!isPlainObject(payload)) return { id: msgScreenId ?? form.screenId, request: built };
   const { id, ...fields } = payload;
   const request: Record<string, unknown> = { ...built };
-  for (const [key, value] of Object.entries(fields)) request[key] = overlay(key, request[key], value, form);
+  for (const [key, value] of Object.entries(fields)) request[key] = overlay(key, value, form);
   return { id: id ?? msgScreenId ?? form.screenId, request: request as ScreenRequest };
 }
