@@ -82,6 +82,7 @@ const FULL_FORM = {
   background: '#102040',
   duration: '8',
   lifetime: '600',
+  onExpiry: 'stale',
   pos: '0',
 };
 
@@ -99,6 +100,7 @@ it('sends every form field as the contract names it, and shows the reply in the 
     background: '#102040',
     duration_s: 8,
     lifetime_s: 600,
+    on_expiry: 'stale',
     pos: 0,
   });
   expect((await out.next()).payload).toEqual({ ok: true, id: 'power', transaction: expect.stringMatching(/^nr-/) });
@@ -129,7 +131,7 @@ it('msg.payload overrides the form: text, chart values, object fields and the sc
 
   // Object fields replace the form's; a bare text or icon name keeps the form's style.
   const object = await send(
-    { payload: { text: 'Solar', icon: 'solar', progress: { value: 75, color: '#00ff00' }, chart: { values: [1, 2] }, on_expiry: 'stale' } },
+    { payload: { text: 'Solar', icon: 'solar', progress: { value: 75, color: '#00ff00' }, chart: { values: [1, 2] }, on_expiry: 'remove' } },
     'screens/power',
   );
   expect(object).toMatchObject({
@@ -137,7 +139,7 @@ it('msg.payload overrides the form: text, chart values, object fields and the sc
     icon: { name: 'solar', position: 'right' },
     progress: { value: 75, color: '#00ff00' },
     chart: { type: 'line', values: [1, 2] },
-    on_expiry: 'stale',
+    on_expiry: 'remove',
   });
   const segments = [{ t: '21.5', c: '#ffcc00' }, { t: ' °C' }];
   expect((await send({ payload: { text: segments, duration_s: 3 } }, 'screens/power')).text).toEqual(segments);

@@ -23,6 +23,7 @@ export interface ScreenForm {
   background?: string;
   duration_s?: number;
   lifetime_s?: number;
+  on_expiry?: string;
   pos?: number;
 }
 
@@ -39,6 +40,7 @@ export function readScreenForm(def: NodeDef): ScreenForm {
     background: formText(def.background),
     duration_s: formNumber(def.duration),
     lifetime_s: formNumber(def.lifetime),
+    on_expiry: formText(def.onExpiry),
     pos: formNumber(def.pos),
   }) as ScreenForm;
 }
@@ -86,6 +88,7 @@ function fromForm(form: ScreenForm, payload: unknown): ScreenRequest {
     background: form.background,
     duration_s: form.duration_s,
     lifetime_s: form.lifetime_s,
+    on_expiry: form.on_expiry as ScreenRequest['on_expiry'],
     pos: form.pos,
   }) as ScreenRequest;
 }
