@@ -166,18 +166,33 @@ it('a node with only an id and a text sends the text alone, and a string payload
   expect(body((await peer.next('screens/hello', since)).payload)).toEqual({ text: 'Hi', chart: { type: 'bar', values: [1, 2, 3] } });
 });
 
+it('a reply naming template errors shows them in the status, and a 33-character id is refused before anything is sent', async () => {
+  const { out, statuses, caught } = await load({ id: 'screen', type: 'megabit screen', screenId: 'power' });
+  const since = peer.count;
+  helper.getNode('screen').receive({ payload: "{{ states('sensor.power') " });
+  expect((await out.next()).payload).toMatchObject({ ok: true, id: 'power', errors: [{ field: 'text' }] });
+  await statuses.next((m) => statusText(m) === 'shown: power, template errors in text');
+  expect(peer.count).toBe(since + 1);
+
+  helper.getNode('screen').receive({ screen_id: 'a'.repeat(33), payload: 'x' });
+  expect(((await caught.next()).error as { message: string }).message).toMatch(/1 to 32/);
+  helper.getNode('screen').receive({ screen_id: 'a'.repeat(32), payload: 'x' });
+  await peer.next(`screens/${'a'.repeat(32)}`, since + 1);
+  expect(caught.messages).toHaveLength(1);
+});
+
 it('msg.remove or an empty payload removes the screen: an empty command, the reply, "removed" in the status', async () => {
   const { out, statuses, completed } = await load({ id: 'screen', type: 'megabit screen', screenId: 'power', text: 'x' });
   let since = peer.count;
   helper.getNode('screen').receive({ remove: true, payload: 'ignored' });
   expect((await peer.next('screens/power', since)).payload.length).toBe(0);
-  expect((await out.next()).payload).toEqual({ ok: true, id: 'power' });
+  expect((await out.next()).payload).toEqual({ ok: true, id: 'power', removed: true });
   await statuses.next((m) => statusText(m) === 'removed: power');
 
   since = peer.count;
   helper.getNode('screen').receive({ payload: '', screen_id: 'other' });
   expect((await peer.next('screens/other', since)).payload.length).toBe(0);
-  expect((await out.next(() => true, 10_000, 1)).payload).toEqual({ ok: true, id: 'other' });
+  expect((await out.next(() => true, 10_000, 1)).payload).toEqual({ ok: true, id: 'other', removed: true });
   await statuses.next((m) => statusText(m) === 'removed: other');
   await completed.next(() => true, 10_000, 1);
   expect(completed.messages).toHaveLength(2);

@@ -37,7 +37,6 @@ const numberIn =
   (min: number, max: number, integer = false): Check =>
   (v, at) =>
     problem(typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v)), at, `a number from ${min} to ${max}`);
-const positive: Check = (v, at) => problem(typeof v === 'number' && Number.isFinite(v) && v > 0, at, 'a number above 0');
 const numberList =
   (length: number): Check =>
   (v, at) =>
@@ -81,8 +80,8 @@ const SCREEN_TEXT: Fields<ScreenText> = {
   gradient: (v, at) => (Array.isArray(v) && v.length === 2 ? v.flatMap((c, i) => color(c, `${at}[${i}]`)) : [`${at} must be two colours`]),
   font: oneOf('small', 'regular'),
   scroll: oneOf('auto', 'always', 'never'),
-  speed: positive,
-  repeat: numberIn(0, 1000, true),
+  speed: numberIn(1, 500),
+  repeat: numberIn(0, 100, true),
   align: oneOf('left', 'center', 'right'),
 };
 
@@ -124,10 +123,10 @@ const CONTENT: Fields<ScreenContent> = {
 
 const REQUEST: Fields<ScreenRequest> = {
   ...CONTENT,
-  duration_s: positive,
-  lifetime_s: positive,
+  duration_s: numberIn(1, 86_400),
+  lifetime_s: numberIn(1, 7 * 86_400),
   on_expiry: oneOf('remove', 'stale'),
-  pos: numberIn(0, Number.MAX_SAFE_INTEGER, true),
+  pos: numberIn(0, 10_000, true),
   transaction: (v, at) => problem(typeof v === 'string' || typeof v === 'number', at, 'a string or a number'),
 };
 
@@ -143,7 +142,10 @@ function parsed(payload: string): { value?: unknown; problems: string[] } {
 export function screenProblems(payload: string): string[] {
   if (payload === '') return [];
   const { value, problems } = parsed(payload);
-  return problems.length > 0 ? problems : object(REQUEST)(value, 'screen');
+  if (problems.length > 0) return problems;
+  // A screen shows something: a payload of timing fields alone is refused.
+  const shows = isObject(value) && Object.keys(CONTENT).some((key) => value[key] !== undefined);
+  return [...object(REQUEST)(value, 'screen'), ...(shows ? [] : ['screen needs text or another content field'])];
 }
 
 /** Problems with a payload for `P/cmd/notify`: the notification's own fields by its parser, the screen content by the contract's types. */

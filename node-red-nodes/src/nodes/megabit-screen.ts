@@ -3,7 +3,6 @@
  * out. The form sets every content field; msg.payload overrides it (see lib/screen-fields.ts);
  * msg.remove, or an empty payload, removes the screen. The status shows the bridge's reply.
  */
-import { isValidId } from '@megabit/contract';
 import { handleCommands, InvalidInputError } from '../lib/command-input';
 import { useDevice } from '../lib/device-node';
 import { isPlainObject } from '../lib/msg-values';
@@ -12,15 +11,26 @@ import type { Node, NodeAPI, NodeDef } from '../lib/node-red';
 
 const WHAT = 'screens/<id>';
 
+/**
+ * Screen ids: app ids' alphabet, at most 32 characters. The contract's SCREEN_ID_PATTERN and
+ * isScreenId, which come with the bridge's screens, say the same and replace this.
+ */
+const SCREEN_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
 /** The id becomes a topic level (`P/cmd/screens/<id>`), so it must be a valid one. */
 function screenPath(id: unknown): string {
-  if (!isValidId(id)) {
-    throw new InvalidInputError(
-      WHAT,
-      `give the screen an id of a-z, 0-9, "_" and "-" in the node, msg.screen_id or msg.payload.id (got ${JSON.stringify(id) ?? 'nothing'})`,
-    );
+  if (typeof id !== 'string' || !SCREEN_ID.test(id)) {
+    const got = JSON.stringify(id) ?? 'nothing';
+    throw new InvalidInputError(WHAT, `give the screen an id of 1 to 32 of a-z, 0-9, "_" and "-" in the node, msg.screen_id or msg.payload.id (got ${got})`);
   }
   return `screens/${id}`;
+}
+
+/** The status after a reply: what happened to which screen, and the fields whose template the bridge could not render. */
+function describeReply(reply: Record<string, unknown>, removed: boolean): string {
+  const outcome = `${removed ? 'removed' : 'shown'}: ${String(reply.id ?? '')}`;
+  const fields = Array.isArray(reply.errors) ? reply.errors.map((e: { field?: unknown }) => String(e.field)) : [];
+  return fields.length > 0 ? `${outcome}, template errors in ${fields.join(', ')}` : outcome;
 }
 
 function register(RED: NodeAPI): void {
@@ -39,7 +49,7 @@ function register(RED: NodeAPI): void {
         const { id, request } = screenMessage(WHAT, form, msg.payload, msg.screen_id);
         return device.requestPath(screenPath(id), { json: request });
       },
-      (reply, msg) => `${isRemoval(msg.payload, msg.remove) ? 'removed' : 'shown'}: ${String(reply.id ?? '')}`,
+      (reply, msg) => describeReply(reply, isRemoval(msg.payload, msg.remove)),
     );
   });
 }

@@ -1,9 +1,11 @@
 /**
  * The bridge's side of `P/cmd/screens/<id>` and of a notification with screen content, on a real
  * broker, for testing the nodes before the bridge has screens: it answers as the control API
- * does (`{"ok":true,"id"}` with the request's transaction, or an `invalid_payload` error naming
- * the problem), judging each payload by the contract's screen types (screen-payload.ts), and
- * records what it was sent. Once the bridge has screens, the tests can point at it instead.
+ * does (`{"ok":true,"id"}` with the request's transaction, `"removed":true` for an empty payload,
+ * or an `invalid_payload` error naming the problem), judging each payload by the contract's
+ * screen types (screen-payload.ts), and records what it was sent. A text template left open
+ * (`{{` without `}}`) is reported in `errors`, as the bridge reports one Home Assistant cannot
+ * render. Once the bridge has screens, the tests can point at it instead.
  */
 import { type DeviceTopics, OUT } from '@megabit/contract';
 import { notifyProblems, screenProblems } from '../../../bridge/test/helpers/screen-payload';
@@ -46,12 +48,21 @@ export class ScreenPeer {
     const isScreen = path.startsWith('screens/');
     const problems = isScreen ? screenProblems(payload) : notifyProblems(payload);
     const transaction = transactionOf(payload);
+    const id = isScreen ? path.slice('screens/'.length) : 'n1';
     const reply =
       problems.length > 0
         ? { ok: false, error: { code: 'invalid_payload', message: problems.join('; ') } }
-        : { ok: true, id: isScreen ? path.slice('screens/'.length) : 'n1' };
+        : { ok: true, id, ...(payload === '' ? { removed: true } : templateErrors(payload)) };
     await this.client.publish(this.topics.response(path), JSON.stringify({ ...reply, ...(transaction !== undefined ? { transaction } : {}) }));
   }
+}
+
+/** `{"errors":[{"field":"text",...}]}` when the screen's text holds a template that is never closed. */
+function templateErrors(payload: string): { errors?: Array<{ field: string; error: string }> } {
+  const text = (JSON.parse(payload) as { text?: unknown }).text;
+  const value = typeof text === 'object' && text !== null && !Array.isArray(text) ? (text as { value?: unknown }).value : text;
+  if (typeof value !== 'string' || !value.includes('{{') || value.includes('}}')) return {};
+  return { errors: [{ field: 'text', error: 'TemplateSyntaxError: unexpected end of template' }] };
 }
 
 function transactionOf(payload: string): unknown {
