@@ -2,27 +2,26 @@
  * The screen node, and the notify node's screen content (icon, progress), in Node-RED 4.1's real
  * runtime on mosquitto: what each form field and each kind of msg.payload puts in the JSON on
  * `P/cmd/screens/<id>`, removal, the reply in the output and the status, and one done() per
- * message with errors (bad ids, error replies, unusable payloads) at a Catch node. The bridge's
- * side of the screens command is played by ScreenPeer, which judges payloads by the contract.
+ * message with errors (bad ids, error replies, unusable payloads) at a Catch node; all against the
+ * real bridge (its own process and embedded broker), whose replies the nodes pass on.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import injectNode = require('@node-red/nodes/core/common/20-inject');
-import { DeviceTopics } from '@megabit/contract';
-import { REPO_ROOT } from '../../bridge/test/helpers/bridge-process';
-import { Mosquitto } from '../../bridge/test/helpers/mosquitto';
+import { OUT, type AppStatus } from '@megabit/contract';
+import { REPO_ROOT, startBridge, type RunningBridge } from '../../bridge/test/helpers/bridge-process';
+import { TestClient } from '../../bridge/test/helpers/mqtt-client';
 import { notifyProblems, screenProblems } from '../../bridge/test/helpers/screen-payload';
+import { CommandWatch } from './helpers/command-watch';
 import { Collector, deviceConfig, flow, helper, linkOf, NODES, until } from './helpers/node-red';
-import { ScreenPeer } from './helpers/screen-peer';
 
-const TOPICS = new DeviceTopics('megabit', 'nr-screens');
-
-let broker: Mosquitto;
-let peer: ScreenPeer;
+let bridge: RunningBridge;
+let commands: CommandWatch;
 
 beforeAll(async () => {
-  broker = await Mosquitto.start();
-  peer = await ScreenPeer.start(broker.url, TOPICS);
+  // The clock app is installed so that a screen can try to take its id.
+  bridge = await startBridge({ apps: ['clock'] });
+  commands = await CommandWatch.start(bridge);
   await helper.startServer();
 });
 
@@ -32,11 +31,11 @@ afterEach(async () => {
 
 afterAll(async () => {
   await helper.stopServer();
-  await peer?.close();
-  await broker?.dispose();
+  await commands?.close();
+  await bridge?.dispose();
 });
 
-const device = (): Record<string, unknown> => deviceConfig('dev', { broker: broker.url, baseTopic: 'megabit', deviceId: 'nr-screens' });
+const device = (): Record<string, unknown> => deviceConfig('dev', { broker: bridge.mqttUrl, baseTopic: bridge.baseTopic, deviceId: bridge.deviceId });
 
 /** The JSON a command carried, without the node's transaction id. */
 function body(payload: Buffer): Record<string, unknown> {
@@ -88,11 +87,11 @@ const FULL_FORM = {
 
 it('sends every form field as the contract names it, and shows the reply in the output and the status', async () => {
   const { out, statuses, completed } = await load(FULL_FORM);
-  const since = peer.count;
+  const since = commands.count;
 
   helper.getNode('screen').receive({ topic: 'go' });
 
-  const sent = await peer.next('screens/power', since);
+  const sent = await commands.next('screens/power', since);
   expect(body(sent.payload)).toEqual({
     text: { value: "{{ states('sensor.power') }} W", color: '#ffcc00', font: 'small' },
     icon: { name: 'bolt', position: 'right' },
@@ -103,8 +102,14 @@ it('sends every form field as the contract names it, and shows the reply in the 
     on_expiry: 'stale',
     pos: 0,
   });
-  expect((await out.next()).payload).toEqual({ ok: true, id: 'power', transaction: expect.stringMatching(/^nr-/) });
-  await statuses.next((m) => statusText(m) === 'shown: power');
+  // Without Home Assistant the template cannot render: the screen is kept, and the reply says why.
+  expect((await out.next()).payload).toEqual({
+    ok: true,
+    id: 'power',
+    errors: [{ field: 'text.value', error: expect.stringContaining('homeassistant.url') }],
+    transaction: expect.stringMatching(/^nr-/),
+  });
+  await statuses.next((m) => statusText(m) === 'shown: power, template errors in text.value');
   await completed.next();
   expect(sent.retain).toBe(false);
 });
@@ -112,10 +117,10 @@ it('sends every form field as the contract names it, and shows the reply in the 
 it('msg.payload overrides the form: text, chart values, object fields and the screen id', async () => {
   const { out, completed } = await load(FULL_FORM);
   const send = async (msg: Record<string, unknown>, path: string): Promise<Record<string, unknown>> => {
-    const since = peer.count;
+    const since = commands.count;
     const replies = out.messages.length;
     helper.getNode('screen').receive(msg);
-    const sent = body((await peer.next(path, since)).payload);
+    const sent = body((await commands.next(path, since)).payload);
     expect((await out.next(() => true, 10_000, replies)).payload).toMatchObject({ ok: true });
     return sent;
   };
@@ -153,55 +158,67 @@ it('msg.payload overrides the form: text, chart values, object fields and the sc
 
 it('a node with only an id and a text sends the text alone, and a string payload alone', async () => {
   const { out } = await load({ id: 'screen', type: 'megabit screen', screenId: 'hello', text: 'Hi' });
-  let since = peer.count;
+  let since = commands.count;
   helper.getNode('screen').receive({});
-  expect(body((await peer.next('screens/hello', since)).payload)).toEqual({ text: 'Hi' });
+  expect(body((await commands.next('screens/hello', since)).payload)).toEqual({ text: 'Hi' });
   await out.next();
-  since = peer.count;
+  since = commands.count;
   helper.getNode('screen').receive({ payload: 'Hello' });
-  expect(body((await peer.next('screens/hello', since)).payload)).toEqual({ text: 'Hello' });
+  expect(body((await commands.next('screens/hello', since)).payload)).toEqual({ text: 'Hello' });
   // A chart from a bare node is a bar chart.
-  since = peer.count;
+  since = commands.count;
   helper.getNode('screen').receive({ payload: [1, 2, 3] });
-  expect(body((await peer.next('screens/hello', since)).payload)).toEqual({ text: 'Hi', chart: { type: 'bar', values: [1, 2, 3] } });
+  expect(body((await commands.next('screens/hello', since)).payload)).toEqual({ text: 'Hi', chart: { type: 'bar', values: [1, 2, 3] } });
 });
 
-it('a reply naming template errors shows them in the status, and a 33-character id is refused before anything is sent', async () => {
-  const { out, statuses, caught } = await load({ id: 'screen', type: 'megabit screen', screenId: 'power' });
-  const since = peer.count;
-  helper.getNode('screen').receive({ payload: "{{ states('sensor.power') " });
-  expect((await out.next()).payload).toMatchObject({ ok: true, id: 'power', errors: [{ field: 'text' }] });
-  await statuses.next((m) => statusText(m) === 'shown: power, template errors in text');
-  expect(peer.count).toBe(since + 1);
+it('the screen joins the rotation beside the apps, and a 33-character id is refused before anything is sent', async () => {
+  const state = await TestClient.connect(bridge.mqttUrl, bridge.topics);
+  try {
+    await state.subscribe(bridge.topics.out(OUT.stateApps));
+    const { out, statuses, caught } = await load({ id: 'screen', type: 'megabit screen', screenId: 'hello', text: 'Hi' });
+    helper.getNode('screen').receive({});
+    expect((await out.next()).payload).toMatchObject({ ok: true, id: 'hello' });
+    await statuses.next((m) => statusText(m) === 'shown: hello');
+    await state.waitFor(bridge.topics.out(OUT.stateApps), (m) =>
+      (JSON.parse(m.payload.toString()) as AppStatus[]).some((e) => e.id === 'hello' && e.kind === 'screen'),
+    );
 
-  helper.getNode('screen').receive({ screen_id: 'a'.repeat(33), payload: 'x' });
-  expect(((await caught.next()).error as { message: string }).message).toMatch(/1 to 32/);
-  helper.getNode('screen').receive({ screen_id: 'a'.repeat(32), payload: 'x' });
-  await peer.next(`screens/${'a'.repeat(32)}`, since + 1);
-  expect(caught.messages).toHaveLength(1);
+    const since = commands.count;
+    helper.getNode('screen').receive({ screen_id: 'a'.repeat(33), payload: 'x' });
+    expect(((await caught.next()).error as { message: string }).message).toMatch(/1 to 32/);
+    helper.getNode('screen').receive({ screen_id: 'a'.repeat(32), payload: 'x' });
+    await commands.next(`screens/${'a'.repeat(32)}`, since);
+    expect(caught.messages).toHaveLength(1);
+  } finally {
+    await state.close();
+  }
 });
 
 it('msg.remove or an empty payload removes the screen: an empty command, the reply, "removed" in the status', async () => {
-  const { out, statuses, completed } = await load({ id: 'screen', type: 'megabit screen', screenId: 'power', text: 'x' });
-  let since = peer.count;
-  helper.getNode('screen').receive({ remove: true, payload: 'ignored' });
-  expect((await peer.next('screens/power', since)).payload.length).toBe(0);
-  expect((await out.next()).payload).toEqual({ ok: true, id: 'power', removed: true });
-  await statuses.next((m) => statusText(m) === 'removed: power');
+  const { out, statuses, completed } = await load({ id: 'screen', type: 'megabit screen', screenId: 'gone', text: 'x' });
+  helper.getNode('screen').receive({});
+  helper.getNode('screen').receive({ screen_id: 'other', payload: 'y' });
+  await out.next(() => true, 10_000, 1);
 
-  since = peer.count;
+  let since = commands.count;
+  helper.getNode('screen').receive({ remove: true, payload: 'ignored' });
+  expect((await commands.next('screens/gone', since)).payload.length).toBe(0);
+  expect((await out.next(() => true, 10_000, 2)).payload).toEqual({ ok: true, id: 'gone', removed: true });
+  await statuses.next((m) => statusText(m) === 'removed: gone');
+
+  since = commands.count;
   helper.getNode('screen').receive({ payload: '', screen_id: 'other' });
-  expect((await peer.next('screens/other', since)).payload.length).toBe(0);
-  expect((await out.next(() => true, 10_000, 1)).payload).toEqual({ ok: true, id: 'other', removed: true });
+  expect((await commands.next('screens/other', since)).payload.length).toBe(0);
+  expect((await out.next(() => true, 10_000, 3)).payload).toEqual({ ok: true, id: 'other', removed: true });
   await statuses.next((m) => statusText(m) === 'removed: other');
-  await completed.next(() => true, 10_000, 1);
-  expect(completed.messages).toHaveLength(2);
+  await completed.next(() => true, 10_000, 3);
+  expect(completed.messages).toHaveLength(4);
 });
 
 it('bad ids, error replies and unusable payloads reach the Catch node, one done each, and never a bad topic', async () => {
   const { out, statuses, caught } = await load({ id: 'screen', type: 'megabit screen', text: 'x' });
   const errorOf = (m: Record<string, unknown>): string => (m.error as { message: string }).message;
-  const since = peer.count;
+  const since = commands.count;
 
   helper.getNode('screen').receive({ payload: 'no id anywhere' });
   expect(errorOf(await caught.next())).toMatch(/give the screen an id/);
@@ -209,27 +226,31 @@ it('bad ids, error replies and unusable payloads reach the Catch node, one done 
   expect(errorOf(await caught.next(() => true, 10_000, 1))).toContain('"a/b/#"');
   helper.getNode('screen').receive({ screen_id: 'power', payload: [true, 'x'] });
   expect(errorOf(await caught.next(() => true, 10_000, 2))).toMatch(/msg\.payload must be/);
+  // Checked by the contract's parser before it is sent, like every command.
+  helper.getNode('screen').receive({ screen_id: 'power', payload: { progress: 150 } });
+  expect(errorOf(await caught.next(() => true, 10_000, 3))).toContain('"progress" must be a number from 0 to 100');
   await statuses.next((m) => statusText(m) === 'invalid_input');
   // Nothing was published for any of them.
-  expect(peer.count).toBe(since);
+  expect(commands.count).toBe(since);
 
-  // The bridge's refusal comes back as an error with the reply as msg.payload.
-  helper.getNode('screen').receive({ screen_id: 'power', payload: { progress: 150 } });
-  const refused = await caught.next(() => true, 10_000, 3);
-  expect(errorOf(refused)).toMatch(/screen\.progress must be/);
-  expect(refused.payload).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
-  await statuses.next((m) => statusText(m) === 'invalid_payload');
-  expect(caught.messages).toHaveLength(4);
+  // The bridge's refusal comes back as an error with the reply as msg.payload: a screen may not
+  // take the id of an installed app.
+  helper.getNode('screen').receive({ screen_id: 'clock', payload: 'x' });
+  const refused = await caught.next(() => true, 10_000, 4);
+  expect(errorOf(refused)).toContain('an app is installed with the id "clock"');
+  expect(refused.payload).toMatchObject({ ok: false, error: { code: expect.any(String) } });
+  await statuses.next((m) => statusText(m) === (refused.payload as { error: { code: string } }).error.code);
+  expect(caught.messages).toHaveLength(5);
   expect(out.messages).toHaveLength(0);
 });
 
 it('the notify node sends an icon and a progress bar from its form, msg properties and the payload', async () => {
   const { out } = await load({ id: 'note', type: 'megabit notify', iconName: 'door_open', progress: '25', color: '#ff0000' });
   const send = async (msg: Record<string, unknown>): Promise<Record<string, unknown>> => {
-    const since = peer.count;
+    const since = commands.count;
     const replies = out.messages.length;
     helper.getNode('note').receive(msg);
-    const sent = body((await peer.next('notify', since)).payload);
+    const sent = body((await commands.next('notify', since)).payload);
     expect((await out.next(() => true, 10_000, replies)).payload).toMatchObject({ ok: true });
     return sent;
   };
@@ -256,7 +277,7 @@ it('the example flow of docs/node-red.md sends what the doc shows, and its JSON 
   const doc = readFileSync(join(REPO_ROOT, 'docs', 'node-red.md'), 'utf8');
   const [flowJson, now, withHours, notification] = [...doc.matchAll(/```json\n([\s\S]*?)\n```/g)].map((m) => m[1]);
   const nodes = (JSON.parse(flowJson) as Record<string, unknown>[]).map((n) => {
-    if (n.type === 'megabit-device') return { ...n, broker: broker.url, deviceId: 'nr-screens' };
+    if (n.type === 'megabit-device') return { ...n, broker: bridge.mqttUrl, baseTopic: bridge.baseTopic, deviceId: bridge.deviceId };
     // The debug node needs the editor's comms; a helper node records the same messages.
     return n.type === 'debug' ? { id: n.id, type: 'helper' } : n;
   });
@@ -264,10 +285,10 @@ it('the example flow of docs/node-red.md sends what the doc shows, and its JSON 
   const replies = new Collector('doc-replies');
   await until('the device to be online', () => linkOf('doc-device').state === 'online');
   const sent = async (inject: string): Promise<Buffer> => {
-    const since = peer.count;
+    const since = commands.count;
     const before = replies.messages.length;
     helper.getNode(inject).receive({});
-    const command = await peer.next('screens/energy', since);
+    const command = await commands.next('screens/energy', since);
     expect((await replies.next(() => true, 10_000, before)).payload).toMatchObject({ ok: true, id: 'energy' });
     return command.payload;
   };

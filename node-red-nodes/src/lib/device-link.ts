@@ -146,8 +146,9 @@ export class DeviceLink {
   }
 
   /**
-   * The same for a command the contract's table does not list yet (`screens/<id>`, whose
-   * descriptor comes with the bridge's screens): sent to `P/cmd/<path>`, its reply untyped.
+   * The same with the path given and the payload as the bridge reads it: for commands whose
+   * parser returns an inner form rather than the payload (`screens/<id>`, a notification with
+   * screen content) and an empty payload (a screen's removal). The reply is untyped.
    */
   requestPath(path: string, body: { json: object } | { raw: Buffer | string }): Promise<ReplyBody & { ok: true }> {
     const transaction = 'json' in body ? this.replies.nextTransaction() : undefined;

@@ -3,7 +3,7 @@
  * icon, progress, duration, repeat, priority, hold and id; msg properties override the form, and
  * the fields of an object payload override both. msg.topic "dismiss" removes a notification.
  */
-import { CMD, parseDismiss, parseNotify, type ScreenContent } from '@megabit/contract';
+import { CMD, parseDismiss, parseNotify } from '@megabit/contract';
 import { checked, handleCommands, InvalidInputError } from '../lib/command-input';
 import { useDevice } from '../lib/device-node';
 import { defined, formNumber, formText, isPlainObject } from '../lib/msg-values';
@@ -44,24 +44,6 @@ function payloadFields(payload: unknown): Record<string, unknown> {
   throw new InvalidInputError(CMD.notify, 'msg.payload must be the text, or an object with "text"');
 }
 
-/**
- * The screen content fields a notification may carry (contract/src/screens.ts) beside its own.
- * parseNotify checks the notification's own fields; the content goes on as given and the bridge
- * checks it, until parseNotify knows the content fields too (then this split goes).
- */
-const CONTENT_KEYS: readonly (keyof Omit<ScreenContent, 'text'>)[] = ['icon', 'progress', 'chart', 'draw', 'background'];
-
-function splitContent(fields: Record<string, unknown>): { notification: Record<string, unknown>; content: Omit<ScreenContent, 'text'> } {
-  const notification = { ...fields };
-  const content: Record<string, unknown> = {};
-  for (const key of CONTENT_KEYS) {
-    if (!(key in notification)) continue;
-    content[key] = notification[key];
-    delete notification[key];
-  }
-  return { notification, content };
-}
-
 function register(RED: NodeAPI): void {
   RED.nodes.registerType('megabit notify', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
@@ -73,9 +55,11 @@ function register(RED: NodeAPI): void {
         const request = checked(CMD.notifyDismiss, parseDismiss(JSON.stringify(defined({ id }))));
         return device.request('notifyDismiss', { json: request });
       }
-      const { notification, content } = splitContent({ ...settings, ...msgSettings(msg), ...payloadFields(msg.payload) });
-      const request = checked(CMD.notify, parseNotify(JSON.stringify(notification)));
-      return device.request('notify', { json: { ...request, ...content } });
+      const fields = { ...settings, ...msgSettings(msg), ...payloadFields(msg.payload) };
+      // Checked here, but sent as given: for a notification with an icon, progress or other
+      // screen content the parser's result is the bridge's inner form ({text, content}), not a payload.
+      checked(CMD.notify, parseNotify(JSON.stringify(fields)));
+      return device.requestPath(CMD.notify, { json: fields });
     });
   });
 }

@@ -3,7 +3,8 @@
  * out. The form sets every content field; msg.payload overrides it (see lib/screen-fields.ts);
  * msg.remove, or an empty payload, removes the screen. The status shows the bridge's reply.
  */
-import { handleCommands, InvalidInputError } from '../lib/command-input';
+import { commandPath, isScreenId, parseScreen } from '@megabit/contract';
+import { checked, handleCommands, InvalidInputError } from '../lib/command-input';
 import { useDevice } from '../lib/device-node';
 import { isPlainObject } from '../lib/msg-values';
 import { isRemoval, readScreenForm, screenMessage } from '../lib/screen-fields';
@@ -11,19 +12,13 @@ import type { Node, NodeAPI, NodeDef } from '../lib/node-red';
 
 const WHAT = 'screens/<id>';
 
-/**
- * Screen ids: app ids' alphabet, at most 32 characters. The contract's SCREEN_ID_PATTERN and
- * isScreenId, which come with the bridge's screens, say the same and replace this.
- */
-const SCREEN_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
-
 /** The id becomes a topic level (`P/cmd/screens/<id>`), so it must be a valid one. */
 function screenPath(id: unknown): string {
-  if (typeof id !== 'string' || !SCREEN_ID.test(id)) {
+  if (!isScreenId(id)) {
     const got = JSON.stringify(id) ?? 'nothing';
     throw new InvalidInputError(WHAT, `give the screen an id of 1 to 32 of a-z, 0-9, "_" and "-" in the node, msg.screen_id or msg.payload.id (got ${got})`);
   }
-  return `screens/${id}`;
+  return commandPath('screens', { screenId: id });
 }
 
 /** The status after a reply: what happened to which screen, and the fields whose template the bridge could not render. */
@@ -47,7 +42,10 @@ function register(RED: NodeAPI): void {
           return device.requestPath(screenPath(named ?? msg.screen_id ?? form.screenId), { raw: '' });
         }
         const { id, request } = screenMessage(WHAT, form, msg.payload, msg.screen_id);
-        return device.requestPath(screenPath(id), { json: request });
+        const path = screenPath(id);
+        // Checked here like every command, and sent as built: the parser's result is the bridge's inner form.
+        checked(path, parseScreen(JSON.stringify(request)));
+        return device.requestPath(path, { json: request });
       },
       (reply, msg) => describeReply(reply, isRemoval(msg.payload, msg.remove)),
     );
