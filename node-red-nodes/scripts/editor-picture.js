@@ -67,7 +67,7 @@ async function main() {
   const nodeRed = await startNodeRed(userDir, port);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--disable-dev-shm-usage'] });
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForSelector('#red-ui-workspace-chart .red-ui-flow-node');
     // Show only this package's palette category next to the flow.
@@ -82,6 +82,12 @@ async function main() {
     await page.mouse.move(700, 600);
     await page.waitForTimeout(800);
     await page.screenshot({ path: path.join(images, 'notify-node.png') });
+    await page.click('#node-dialog-cancel');
+    await page.dblclick('#red-ui-workspace-chart .red-ui-flow-node-group:has(text:text-is("power screen"))');
+    await page.waitForSelector('#node-input-screenId');
+    await page.mouse.move(700, 600);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: path.join(images, 'screen-node.png') });
   } finally {
     await browser.close();
     nodeRed.kill('SIGTERM');

@@ -15,7 +15,7 @@ import { freePort } from '../../bridge/test/helpers/ports';
 
 const PACKAGE_DIR = join(REPO_ROOT, 'node-red-nodes');
 const NODE_RED = join(REPO_ROOT, 'node_modules', 'node-red', 'red.js');
-const TYPES = ['megabit-device', 'megabit notify', 'megabit app', 'megabit data', 'megabit display', 'megabit button', 'megabit state'];
+const TYPES = ['megabit-device', 'megabit notify', 'megabit screen', 'megabit app', 'megabit data', 'megabit display', 'megabit button', 'megabit state'];
 
 let work: string;
 let bridge: RunningBridge | undefined;
@@ -64,6 +64,7 @@ it('the npm pack tarball installs on its own and its nodes work in Node-RED', as
   const files = packed[0].files.map((f) => f.path);
   for (const type of TYPES) expect(files).toContain(`dist/${type.replace(' ', '-')}.js`);
   expect(files).toContain('dist/locales/en-US/megabit-notify.html');
+  expect(files).toContain('dist/locales/en-US/megabit-screen.html');
   expect(files).toContain('dist/icons/megabit.svg');
   expect(files.some((f) => f.startsWith('examples/') && f.endsWith('.json'))).toBe(true);
   expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
@@ -106,6 +107,8 @@ it('the npm pack tarball installs on its own and its nodes work in Node-RED', as
   expect(ours.flatMap((s) => s.types).sort()).toEqual([...TYPES].sort());
   const editor = await (await fetch(`${base}/nodes`, { headers: { Accept: 'text/html' } })).text();
   expect(editor).toContain('data-help-name="megabit notify"');
+  expect(editor).toContain('data-help-name="megabit screen"');
+  expect(editor).toContain('data-template-name="megabit screen"');
 
   const since = client.messages.length;
   const injected = await fetch(`${base}/inject/i-hello`, { method: 'POST' });

@@ -12,6 +12,7 @@ import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
 import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/bridge-in-process';
 import { renderWithVariables } from '../helpers/homeassistant/ha-template';
+import { notifyProblems } from '../helpers/screen-payload';
 
 interface Script {
   fields: Record<string, { required?: boolean; selector: Record<string, unknown> }>;
@@ -32,8 +33,7 @@ function run(fields: Record<string, unknown>): [string, string] {
 
 describe('the megabit_notify script', () => {
   it('has a form field for each notification setting, message required, and publishes with mqtt.publish', () => {
-    // Only what the bridge takes today: a field it refused would lose the notification.
-    expect(Object.keys(script.fields).sort()).toEqual(['colour', 'duration', 'hold', 'message', 'priority', 'title']);
+    expect(Object.keys(script.fields).sort()).toEqual(['colour', 'duration', 'hold', 'icon', 'message', 'priority', 'progress', 'title']);
     expect(script.fields.message.required).toBe(true);
     expect(
       Object.entries(script.fields)
@@ -43,6 +43,8 @@ describe('the megabit_notify script', () => {
     expect(Object.keys(script.fields.colour.selector)).toEqual(['color_rgb']);
     expect(script.fields.priority.selector).toEqual({ select: { options: ['low', 'normal', 'high', 'critical'] } });
     expect(Object.keys(script.fields.hold.selector)).toEqual(['boolean']);
+    expect(Object.keys(script.fields.icon.selector)).toEqual(['text']);
+    expect(script.fields.progress.selector).toEqual({ number: { min: 0, max: 100, unit_of_measurement: '%' } });
     expect(publish.action).toBe('mqtt.publish');
     expect(script.mode).toBe('queued');
   });
@@ -57,6 +59,17 @@ describe('the megabit_notify script', () => {
       hold: true,
     });
     expect(JSON.parse(run({ message: 'Ü ✓', hold: false, duration: 0.5 })[1])).toEqual({ text: 'Ü ✓', duration_ms: 500 });
+  });
+
+  it('adds the icon and the progress bar as the screen content of a notification, a progress of 0 included', () => {
+    const [, payload] = run({ message: 'Washing', icon: 'washing_machine', progress: 62.6, colour: [0, 200, 255] });
+    expect(JSON.parse(payload)).toEqual({ text: 'Washing', color: '#00c8ff', icon: 'washing_machine', progress: 63 });
+    expect(notifyProblems(payload)).toEqual([]);
+    expect(JSON.parse(run({ message: 'Starting', progress: 0 })[1])).toEqual({ text: 'Starting', progress: 0 });
+    // An empty or blank icon field is left out, as the action editor leaves a cleared field.
+    expect(JSON.parse(run({ message: 'x', icon: '  ', progress: null })[1])).toEqual({ text: 'x' });
+    // The check is the contract's: what the script must never publish fails it.
+    expect(notifyProblems(JSON.stringify({ text: 'x', progress: 101 }))).toEqual(['"progress" must be a number from 0 to 100']);
   });
 
   describe('against the bridge on mosquitto', () => {
@@ -91,6 +104,7 @@ describe('the megabit_notify script', () => {
       expect(await reply({ message: 'Washing done', title: 'Laundry', colour: [255, 136, 0], duration: 10, priority: 'critical', hold: true })).toMatchObject({
         ok: true,
       });
+      expect(await reply({ message: 'Washing', icon: 'washing_machine', progress: 40 })).toMatchObject({ ok: true });
       const state = await ha.waitFor(P.out('state'), (m) => JSON.parse(m.payload.toString()).notification !== null);
       expect(JSON.parse(state.payload.toString()).notification).toEqual(expect.any(String));
     });

@@ -15,7 +15,10 @@ function errorCode(err: unknown): string {
   return typeof code === 'string' ? code : 'error';
 }
 
-export function handleCommands(node: Node, link: DeviceLink | undefined, execute: Execute): void {
+/** The status text after an `{"ok":true}` reply to `msg` (still as it came in); "ok" unless the node says more. */
+export type DescribeReply = (reply: ReplyBody & { ok: true }, msg: NodeMessage) => string;
+
+export function handleCommands(node: Node, link: DeviceLink | undefined, execute: Execute, describe: DescribeReply = () => 'ok'): void {
   node.on('input', (msg, send, done) => {
     if (!link) {
       done(new Error('megabit: no device is configured for this node'));
@@ -26,8 +29,10 @@ export function handleCommands(node: Node, link: DeviceLink | undefined, execute
       .then(() => execute(msg, link))
       .then(
         (reply) => {
+          // Described before the reply replaces the payload, so the text can say what was asked.
+          const text = describe(reply, msg);
           msg.payload = reply;
-          node.status({ fill: 'green', shape: 'dot', text: 'ok' });
+          node.status({ fill: 'green', shape: 'dot', text });
           send(msg);
           done();
         },

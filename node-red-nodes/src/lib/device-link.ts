@@ -19,7 +19,7 @@ import {
   type ParamArgs,
 } from '@megabit/contract';
 import type { Node, NodeStatus } from './node-red';
-import { ReplyMatcher } from './replies';
+import { ReplyMatcher, type ReplyBody } from './replies';
 
 export interface DeviceSettings {
   /** `mqtt://host:1883`, `ws://host:8080/mqtt`, ... */
@@ -147,7 +147,16 @@ export class DeviceLink {
    * `{"ok":true}` reply; an error reply or a timeout rejects.
    */
   request<K extends CommandName>(name: K, body: CommandBody<K>, ...params: ParamArgs<K>): Promise<OkReply<K>> {
-    const path = commandPath(name, ...params);
+    // The bridge answers each command with the data its descriptor declares.
+    return this.requestPath(commandPath(name, ...params), body) as unknown as Promise<OkReply<K>>;
+  }
+
+  /**
+   * The same with the path given and the payload as the bridge reads it: for commands whose
+   * parser returns an inner form rather than the payload (`screens/<id>`, a notification with
+   * screen content) and an empty payload (a screen's removal). The reply is untyped.
+   */
+  requestPath(path: string, body: { json: object } | { raw: Buffer | string }): Promise<ReplyBody & { ok: true }> {
     const transaction = 'json' in body ? this.replies.nextTransaction() : undefined;
     const payload = 'json' in body ? JSON.stringify({ ...body.json, transaction }) : body.raw;
     const reply = this.replies.expect(path, transaction);
@@ -157,8 +166,7 @@ export class DeviceLink {
         if (err) reply.abandon(new Error(`megabit ${path}: publish failed: ${err.message}`));
       });
     });
-    // The bridge answers each command with the data its descriptor declares.
-    return reply.promise as unknown as Promise<OkReply<K>>;
+    return reply.promise;
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * `megabit notify`: msg.payload becomes a notification on the display. The form sets colour,
- * duration, repeat, priority, hold and id; msg properties override the form, and the fields of
- * an object payload override both. msg.topic "dismiss" removes a notification instead.
+ * icon, progress, duration, repeat, priority, hold and id; msg properties override the form, and
+ * the fields of an object payload override both. msg.topic "dismiss" removes a notification.
  */
 import { CMD, parseDismiss, parseNotify } from '@megabit/contract';
 import { checked, handleCommands, InvalidInputError } from '../lib/command-input';
@@ -14,6 +14,8 @@ function formSettings(def: NodeDef): Record<string, unknown> {
   return defined({
     id: formText(def.notificationId),
     color: formText(def.color),
+    icon: formText(def.iconName),
+    progress: formNumber(def.progress),
     duration_ms: durationS === undefined ? undefined : Math.round(durationS * 1000),
     repeat: formNumber(def.repeat),
     priority: formText(def.priority),
@@ -25,6 +27,8 @@ function msgSettings(msg: NodeMessage): Record<string, unknown> {
   return defined({
     id: msg.notification_id,
     color: msg.color,
+    icon: msg.icon,
+    progress: msg.progress,
     duration_ms: msg.duration_ms,
     repeat: msg.repeat,
     priority: msg.priority,
@@ -52,8 +56,10 @@ function register(RED: NodeAPI): void {
         return device.request('notifyDismiss', { json: request });
       }
       const fields = { ...settings, ...msgSettings(msg), ...payloadFields(msg.payload) };
-      const request = checked(CMD.notify, parseNotify(JSON.stringify(fields)));
-      return device.request('notify', { json: request });
+      // Checked here, but sent as given: for a notification with an icon, progress or other
+      // screen content the parser's result is the bridge's inner form ({text, content}), not a payload.
+      checked(CMD.notify, parseNotify(JSON.stringify(fields)));
+      return device.requestPath(CMD.notify, { json: fields });
     });
   });
 }

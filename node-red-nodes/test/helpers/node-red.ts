@@ -5,6 +5,7 @@
 import helper = require('node-red-node-test-helper');
 import deviceNode = require('../../src/nodes/megabit-device');
 import notifyNode = require('../../src/nodes/megabit-notify');
+import screenNode = require('../../src/nodes/megabit-screen');
 import appNode = require('../../src/nodes/megabit-app');
 import dataNode = require('../../src/nodes/megabit-data');
 import displayNode = require('../../src/nodes/megabit-display');
@@ -19,7 +20,7 @@ helper.init(require.resolve('node-red'));
 
 export { helper };
 
-export const NODES = [deviceNode, notifyNode, appNode, dataNode, displayNode, buttonNode, stateNode, catchNode, statusNode];
+export const NODES = [deviceNode, notifyNode, screenNode, appNode, dataNode, displayNode, buttonNode, stateNode, catchNode, statusNode];
 
 export const TAB = 'tab';
 

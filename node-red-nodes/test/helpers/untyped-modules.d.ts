@@ -2,3 +2,4 @@
 declare module 'node-red-node-test-helper';
 declare module '@node-red/nodes/core/common/25-catch';
 declare module '@node-red/nodes/core/common/25-status';
+declare module '@node-red/nodes/core/common/20-inject';
