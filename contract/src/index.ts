@@ -8,3 +8,5 @@ export * from './payloads';
 export * from './result';
 export * from './screens';
 export * from './validate';
+export * from './schedule-parse';
+export * from './schedules';

@@ -1,0 +1,3 @@
+export * from './schedule';
+export * from './sun-times';
+export * from './zoned-time';
