@@ -1,3 +1,5 @@
+export * from './conditions';
 export * from './schedule';
 export * from './sun-times';
+export * from './visibility';
 export * from './zoned-time';
