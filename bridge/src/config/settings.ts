@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { resolveListenHosts } from './exposure';
+import { ruleSettingProblems } from './rules-settings';
 import { SETTINGS_SCHEMA, type Settings } from './schema';
 
 export class SettingsError extends Error {
@@ -38,6 +39,7 @@ export function environmentKeys(): Map<string, { path: string[]; node: SchemaNod
 
 function coerce(raw: string, node: SchemaNode): unknown {
   if (node.type === 'integer') return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  if (node.type === 'number') return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
   if (node.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
   // Lists: comma-separated (MEGABIT_SANDBOX_ALLOW_PRIVATE_HOSTS=nas.local,printer.local).
   if (node.type === 'array')
@@ -105,6 +107,8 @@ export function settingsFrom(doc: unknown, source: string, env: NodeJS.ProcessEn
   const settings = copy as unknown as Settings;
   const exposed = resolveListenHosts(settings);
   if (exposed.length > 0) throw new SettingsError(exposed, source);
+  const rules = ruleSettingProblems(settings);
+  if (rules.length > 0) throw new SettingsError(rules, source);
   settings.data_dir = expandHome(settings.data_dir);
   return settings;
 }

@@ -3,3 +3,4 @@ export * from './schedule';
 export * from './sun-times';
 export * from './visibility';
 export * from './zoned-time';
+export * from './night-mode';
