@@ -4,3 +4,5 @@ export * from './sun-times';
 export * from './visibility';
 export * from './zoned-time';
 export * from './night-mode';
+export * from './auto-brightness';
+export * from './brightness-curve';
