@@ -240,6 +240,12 @@ export const SETTINGS_SCHEMA = {
           default: 15000,
           description: 'Dwell time of an app whose manifest sets none.',
         },
+        fallback: {
+          type: 'string',
+          pattern: '^[a-z0-9][a-z0-9_-]{0,63}$',
+          default: 'clock',
+          description: 'The app or screen shown when schedules and conditions leave nothing visible.',
+        },
       },
     },
     display: {
@@ -420,7 +426,7 @@ export interface Settings {
     token?: string;
     app_access: string[];
   };
-  rotation: { enabled: boolean; default_duration_ms: number };
+  rotation: { enabled: boolean; default_duration_ms: number; fallback: string };
   display: {
     brightness: number;
     max_fps: number;

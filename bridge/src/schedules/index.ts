@@ -6,3 +6,5 @@ export * from './zoned-time';
 export * from './night-mode';
 export * from './auto-brightness';
 export * from './brightness-curve';
+export * from './held-back';
+export * from './location';

@@ -27,10 +27,11 @@ describe('schedule, night and auto-brightness settings', () => {
     expect(agree).toBe(true);
   });
 
-  it('default to no location, no night window and no auto-brightness', () => {
+  it('default to no location, no night window, no auto-brightness and the clock as fallback', () => {
     const s = settingsFrom({}, 'defaults', {});
     expect(s.location).toBeUndefined();
     expect(s.display.auto_brightness).toBeUndefined();
+    expect(s.rotation.fallback).toBe('clock');
     expect(s.night).toEqual({ brightness: 16, notify_min_priority: 'high', quiet_notifications: 'wait', wake_s: 60 });
   });
 
