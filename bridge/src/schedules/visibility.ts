@@ -1,6 +1,6 @@
 /**
  * Which rotation entries may show now, and why the others may not: what `P/state/apps` reports
- * as `visible` and `hidden_by`, and what the rotation skips. Disabled wins over the schedule, the
+ * as `visible` and the reason, and what the rotation skips. Disabled wins over the schedule, the
  * schedule over the condition, so the reason given is the one the user has to change first.
  */
 import type { Condition, Schedule } from '@megabit/contract';

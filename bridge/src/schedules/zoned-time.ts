@@ -36,11 +36,6 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Throws a RangeError naming the zone when Intl does not know it. */
-export function checkTimeZone(timeZone: string): void {
-  formatter(timeZone);
-}
-
 /** The bridge's `time_zone` setting as a zone name: "system" is this machine's zone. */
 export function resolveTimeZone(setting: string): string {
   return setting === 'system' ? Intl.DateTimeFormat().resolvedOptions().timeZone : setting;
