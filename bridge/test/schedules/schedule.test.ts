@@ -4,6 +4,7 @@
  */
 import { parseScheduleValue, type Schedule } from '@megabit/contract';
 import { isInSchedule, nextChange, type ScheduleContext, usesSun } from '../../src/schedules';
+import { seededRandom } from '../helpers/seeded-random';
 
 const BERLIN: ScheduleContext = { timeZone: 'Europe/Berlin', location: { latitude: 52.52, longitude: 13.405 } };
 
@@ -157,5 +158,50 @@ describe('sun windows', () => {
     const tromso: ScheduleContext = { timeZone: 'Europe/Oslo', location: { latitude: 69.65, longitude: 18.96 } };
     expect(open(dark, '2024-06-21T23:59:00+02:00', tromso)).toBe(false);
     expect(usesSun(schedule({ from: '07:00', to: '08:00' }))).toBe(false);
+  });
+});
+
+describe('nextChange against isInSchedule', () => {
+  const SEED = 4242;
+
+  it(`flips exactly at the instant it gives, and nowhere before it (random schedules, seed ${SEED})`, () => {
+    const random = seededRandom(SEED);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+    const time = (): string => `${String(Math.floor(random() * 24)).padStart(2, '0')}:${pick(['00', '15', '30', '45'])}`;
+    const end = (): string => (random() < 0.3 ? `${pick(['sunrise', 'sunset', 'dawn', 'dusk'])}${pick(['', '+20', '-45'])}` : time());
+    const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+    // Around both of Berlin's 2024 daylight saving changes, and an ordinary week.
+    const starts = [Date.parse('2024-03-28T00:00:00Z'), Date.parse('2024-10-24T00:00:00Z'), Date.parse('2024-06-10T00:00:00Z')];
+    let flips = 0;
+    for (let n = 0; n < 25; n++) {
+      const windows = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
+        ...(random() < 0.5
+          ? {
+              days: days
+                .filter(() => random() < 0.5)
+                .concat(pick(days))
+                .filter((d, i, all) => all.indexOf(d) === i),
+            }
+          : {}),
+        from: end(),
+        to: end(),
+      }));
+      const s = schedule(windows);
+      for (let k = 0; k < 8; k++) {
+        const t = pick(starts) + Math.floor(random() * 7 * 86_400_000);
+        const now = isInSchedule(s, t, BERLIN);
+        const change = nextChange(s, t, BERLIN);
+        if (change === undefined) continue;
+        flips++;
+        const context = JSON.stringify({ windows, at: new Date(t).toISOString(), change: new Date(change).toISOString() });
+        expect([context, isInSchedule(s, change, BERLIN)]).toEqual([context, !now]);
+        expect([context, isInSchedule(s, change - 1, BERLIN)]).toEqual([context, now]);
+        for (let j = 0; j < 5; j++) {
+          const between = t + Math.floor(random() * (change - t));
+          expect([context, isInSchedule(s, between, BERLIN)]).toEqual([context, now]);
+        }
+      }
+    }
+    expect(flips).toBeGreaterThan(150);
   });
 });
