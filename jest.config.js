@@ -5,7 +5,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/contract', '<rootDir>/bridge', '<rootDir>/apps', '<rootDir>/node-red-nodes'],
+  roots: ['<rootDir>/contract', '<rootDir>/fonts', '<rootDir>/bridge', '<rootDir>/apps', '<rootDir>/node-red-nodes'],
   testMatch: ['**/test/**/*.test.ts', '**/test/**/*.test.js'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {
@@ -14,6 +14,7 @@ module.exports = {
   // Tests use the sources of the workspace packages directly, so they run without a build.
   moduleNameMapper: {
     '^@megabit/contract$': '<rootDir>/contract/src/index.ts',
+    '^@megabit/fonts$': '<rootDir>/fonts/src/index.ts',
     '^megabit-bridge$': '<rootDir>/bridge/src/index.ts',
   },
   testTimeout: 30000,

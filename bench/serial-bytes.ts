@@ -4,13 +4,14 @@
  * RLE, then COMMIT), and every packet is counted as it would go on the wire (COBS-framed,
  * delimiters included). Baselines: 6144 B of raw RGB888, and the same frames encoded the
  * prototype's way (lib/prototype-scheme.ts: every frame whole, 32 RGB565 rows and a COMMIT),
- * counted with the same codec. Link timing is serial-link.ts's part.
+ * counted with the same codec. A JSON screen (text beside an icon) runs beside the apps, drawn
+ * by the bridge's screen renderer. Link timing is serial-link.ts's part.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FRAME_BYTES } from '@megabit/contract';
-import { Compositor, type DisplayOutput, encodeMessage, FrameSync, MAX_PACKET, type MessageSink } from 'megabit-bridge';
+import { FRAME_BYTES, type ScreenContent } from '@megabit/contract';
+import { Compositor, type DisplayOutput, encodeMessage, FrameSync, loadBuiltInIcons, MAX_PACKET, type MessageSink, renderScreen } from 'megabit-bridge';
 import { startExample } from './lib/examples';
 import { prototypeMessages, prototypeWireBytes } from './lib/prototype-scheme';
 import { quiet } from './lib/quiet';
@@ -85,23 +86,55 @@ function serialCounter(record: boolean) {
   return { output, perFrame, packetsPerFrame, prototypePerFrame, frames };
 }
 
-async function runApp(id: string, kvDir: string, durationMs: number): Promise<{ result: AppBytes; frames: Uint8Array[] }> {
+/** What draws the frames of one run: an example app's sandbox, or a JSON screen. */
+interface FrameSource {
+  /** Draws the next frame (null: nothing changed) and says how long until the one after. */
+  next(): Promise<{ frame: Uint8Array | null; periodMs: number }>;
+  close(): Promise<void>;
+}
+
+async function appSource(id: string, kvDir: string): Promise<FrameSource> {
   const { app, manifest } = await startExample(id, kvDir);
+  return { next: async () => ({ frame: await app.run(), periodMs: manifest.refresh_period_ms }), close: () => app.close() };
+}
+
+/** A screen as the bridge runs one: rendered again whenever the renderer says it moves. */
+function screenSource(content: ScreenContent): FrameSource {
+  const icons = loadBuiltInIcons();
+  const start = performance.now();
+  return {
+    next: async () => {
+      const frame = new Uint8Array(FRAME_BYTES);
+      const info = renderScreen(frame, content, { atMs: performance.now() - start, icons });
+      return { frame, periodMs: info.animated ? info.frameMs : 1000 };
+    },
+    close: async () => undefined,
+  };
+}
+
+/** The screen issue 15 asks bytes per frame for: text beside an icon (the text scrolls). */
+const SCREENS: Record<string, ScreenContent> = {
+  'screen: text + icon': { text: { value: 'Washing machine done', color: '#00ff00' }, icon: 'washing_machine' },
+};
+
+async function runApp(id: string, kvDir: string, durationMs: number): Promise<{ result: AppBytes; frames: Uint8Array[] }> {
+  const screen = SCREENS[id];
+  const source = screen ? screenSource(screen) : await appSource(id, kvDir);
   const counter = serialCounter(RECORDED_APPS.includes(id));
   const compositor = new Compositor([counter.output], { log: quiet });
   compositor.start();
   const start = performance.now();
   try {
-    // Ticks as the scheduler does: every refresh_period_ms, never overlapping.
+    // Ticks as the scheduler does: at the source's own period, never overlapping.
     while (performance.now() - start < durationMs) {
       const began = performance.now();
-      const frame = await app.run();
+      const { frame, periodMs } = await source.next();
       if (frame) compositor.setAppFrame(frame);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, manifest.refresh_period_ms - (performance.now() - began))));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, periodMs - (performance.now() - began))));
     }
   } finally {
     compositor.stop();
-    await app.close();
+    await source.close();
   }
   // The first frame is the compositor's blank start frame, sent whole: not the app's steady state.
   const steady = counter.perFrame.slice(1);
@@ -135,8 +168,9 @@ async function runApp(id: string, kvDir: string, durationMs: number): Promise<{ 
 export async function measureSerialBytes(apps: string[], { durationMs = 10_000, recorded = new Map<string, Uint8Array[]>() } = {}): Promise<SerialBytesResult> {
   const kvDir = mkdtempSync(join(tmpdir(), 'megabit-bench-kv-'));
   try {
-    const runs = await Promise.all(apps.map((id) => runApp(id, kvDir, durationMs)));
-    for (const [i, id] of apps.entries()) if (RECORDED_APPS.includes(id)) recorded.set(id, runs[i].frames);
+    const ids = [...apps, ...Object.keys(SCREENS)];
+    const runs = await Promise.all(ids.map((id) => runApp(id, kvDir, durationMs)));
+    for (const [i, id] of ids.entries()) if (RECORDED_APPS.includes(id)) recorded.set(id, runs[i].frames);
     return {
       max_packet: MAX_PACKET,
       raw_frame_bytes: FRAME_BYTES,

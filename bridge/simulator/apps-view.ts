@@ -45,7 +45,9 @@ export class AppsView {
     }
     for (const app of this.apps) {
       const usable = app.enabled && app.status === 'ok';
-      const label = `${app.name} (${app.id})${app.status === 'failed' ? ' — failed' : app.enabled ? '' : ' — disabled'}`;
+      const state = app.status === 'failed' ? ' — failed' : !app.enabled ? ' — disabled' : app.stale ? ' — stale' : '';
+      // A screen's name is its id: it is labelled as a screen instead of by its id twice.
+      const label = `${app.name} (${app.kind === 'screen' ? 'screen' : app.id})${state}`;
       const option = new Option(label, app.id, false, app.id === this.current);
       option.disabled = !usable;
       if (app.error) option.title = app.error;

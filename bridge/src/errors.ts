@@ -86,6 +86,9 @@ export class PermissionsChangedError extends DomainError {
   }
 }
 
+/** A store is full (e.g. the most screens the bridge keeps): something must be removed first. */
+export class LimitReachedError extends DomainError {}
+
 /** An icon upload that is no readable PNG or GIF, or whose name is not allowed; the message says which. */
 export class InvalidIconError extends DomainError {}
 

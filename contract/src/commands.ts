@@ -23,6 +23,7 @@ import {
   parseNotify,
   parseRotation,
 } from './validate';
+import { parseScreen } from './screen-validate';
 
 /**
  * Commands run one at a time, in arrival order, within their lane: `apps` for what changes the
@@ -55,6 +56,13 @@ function parseBytes(payload: Uint8Array | string): Result<Uint8Array> {
 
 type Empty = Record<string, never>;
 
+/** `P/response/screens/<id>`: the screen's id; `removed` after an empty payload; template problems by field. */
+export type ScreenReply = {
+  id: string;
+  removed?: boolean;
+  errors?: Array<{ field: string; error: string }>;
+};
+
 export const COMMANDS = {
   notify: command<{ id: string }>()({ path: 'notify', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseNotify }),
   notifyDismiss: command<{ dismissed: boolean }>()({ path: 'notify/dismiss', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseDismiss }),
@@ -77,6 +85,8 @@ export const COMMANDS = {
   appData: command<{ bytes: number; queued: boolean }>()({ path: 'apps/{appId}/data', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseBytes }),
   button: command<Empty>()({ path: 'button', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseButton }),
   screen: command<Empty>()({ path: 'screen', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseEmpty }),
+  // A template that does not render yet comes back in `errors` (the screen is kept and shows it).
+  screens: command<ScreenReply>()({ path: 'screens/{screenId}', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseScreen }),
   rotation: command<{ rotation: boolean }>()({ path: 'rotation', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseRotation }),
   // The display lane: an upload and then a notification showing it run in the order sent.
   icon: command<Omit<IconInfo, 'builtin'> | { name: string; deleted: true }>()({

@@ -7,6 +7,7 @@ export * from './topics';
 export * from './payloads';
 export * from './result';
 export * from './screens';
+export * from './screen-validate';
 export * from './validate';
 export * from './schedule-parse';
 export * from './schedules';

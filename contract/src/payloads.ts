@@ -1,5 +1,6 @@
 /** Payload types of the MQTT control API v1 (docs/mqtt-api.md). */
 import type { ApiError } from './result';
+import type { ScreenContent } from './screens';
 
 export type Priority = 'low' | 'normal' | 'high' | 'critical';
 export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'critical'];
@@ -14,7 +15,13 @@ export interface ButtonEvent {
 }
 
 export interface NotifyRequest {
+  /** The text as plain characters (segments joined); empty for a rich notification without text. */
   text: string;
+  /**
+   * A rich notification: the screen content fields it was sent with (text in its rich form, icon,
+   * progress, chart, draw, background), drawn over the whole panel instead of the text banner.
+   */
+  content?: ScreenContent;
   id?: string;
   /** `#rrggbb` */
   color?: string;
@@ -179,11 +186,15 @@ export interface DeviceState {
 
 export interface AppStatus {
   id: string;
+  /** An installed app, or a screen published to `P/cmd/screens/<id>`; the bridge always sets it (absent from older bridges: an app). */
+  kind?: 'app' | 'screen';
   name: string;
   version: string;
   enabled: boolean;
   status: 'ok' | 'failed';
   error?: string;
+  /** A screen whose lifetime ran out with `on_expiry: "stale"`: shown, marked as out of date. */
+  stale?: boolean;
 }
 
 export interface AppLogEvent {

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'install_failed',
   'permissions_changed',
   'preview_running',
+  'limit_reached',
   'busy',
   'internal',
 ] as const;

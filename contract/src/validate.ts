@@ -7,6 +7,8 @@ import type { AppIdRequest, AppManifest, AppsOrderRequest, ButtonEvent, DismissR
 import { jsonErrorPlace } from './json-error';
 import { fail, ok, type Result } from './result';
 import { isValidId } from './topics';
+import { parseScreenContent, SCREEN_CONTENT_FIELDS } from './screen-validate';
+import type { ScreenContent } from './screens';
 
 /** Largest command payload accepted, except app installs. */
 export const MAX_COMMAND_BYTES = 64 * 1024;
@@ -160,10 +162,14 @@ export function parseNotify(payload: Uint8Array | string): Result<NotifyRequest>
   const obj = parseObject(trimmed);
   if (!obj.ok) return obj;
   const o = obj.value;
-  const known = checkUnknown(o, ['text', 'id', 'color', 'duration_ms', 'repeat', 'priority', 'hold']);
+  const known = checkUnknown(o, [...SCREEN_CONTENT_FIELDS, 'id', 'color', 'duration_ms', 'repeat', 'priority', 'hold']);
   if (!known.ok) return known;
-  if (typeof o.text !== 'string' || o.text.trim().length === 0) return fail('invalid_payload', '"text" is required and must be a non-empty string');
-  if (o.text.length > MAX_NOTIFY_TEXT) return fail('too_large', `"text" is longer than ${MAX_NOTIFY_TEXT} characters`);
+  const rich = richNotification(o);
+  if (!rich.ok) return rich;
+  if (rich.value === undefined) {
+    if (typeof o.text !== 'string' || o.text.trim().length === 0) return fail('invalid_payload', '"text" is required and must be a non-empty string');
+    if (o.text.length > MAX_NOTIFY_TEXT) return fail('too_large', `"text" is longer than ${MAX_NOTIFY_TEXT} characters`);
+  }
   const fields = all({
     id: optionalString(o, 'id', (s) => (s.length > 0 && s.length <= 64 ? undefined : 'must be 1-64 characters')),
     color: optionalString(o, 'color', (s) => (COLOR.test(s) ? undefined : 'must be a colour like "#ff8800"')),
@@ -173,7 +179,29 @@ export function parseNotify(payload: Uint8Array | string): Result<NotifyRequest>
     hold: optionalBool(o, 'hold'),
   });
   if (!fields.ok) return fields;
-  return ok({ text: o.text, ...fields.value, ...transaction(o) } as NotifyRequest);
+  const content = rich.value;
+  const plain = content ? plainText(content) : (o.text as string);
+  return ok({ text: plain, ...(content ? { content } : {}), ...fields.value, ...transaction(o) } as NotifyRequest);
+}
+
+/**
+ * The screen content of a notification that uses more than plain text (an icon, progress, a
+ * chart, drawing, a background, or text with segments or options), or undefined for a plain one
+ * (kept exactly as before). Checked by the screens' own rules.
+ */
+function richNotification(o: JsonObject): Result<ScreenContent | undefined> {
+  const richKeys = SCREEN_CONTENT_FIELDS.filter((k) => k !== 'text' && o[k] !== undefined);
+  if (richKeys.length === 0 && (o.text === undefined || typeof o.text === 'string')) return ok(undefined);
+  const { id: _i, color: _c, duration_ms: _d, repeat: _r, priority: _p, hold: _h, transaction: _t, ...fields } = o;
+  return parseScreenContent(fields);
+}
+
+/** A rich notification's text as plain characters, for what reports it (logs, Home Assistant). */
+function plainText(content: ScreenContent): string {
+  const t = content.text;
+  if (t === undefined) return '';
+  const value = typeof t === 'object' && !Array.isArray(t) ? t.value : t;
+  return typeof value === 'string' ? value : value.map((s) => s.t).join('');
 }
 
 export function parseDismiss(payload: Uint8Array | string): Result<DismissRequest> {

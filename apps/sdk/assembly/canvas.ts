@@ -1,6 +1,7 @@
 // The in-app framebuffer: drawing goes here, and the SDK sends it to the host in one `mb_blit`
 // after `run()` when anything was drawn.
 import { Color } from "./color";
+import { displayOrder } from "./bidi";
 import { Font, FONT_5X7, codeAt } from "./font";
 import { Image } from "./image";
 
@@ -101,12 +102,14 @@ export class Canvas {
   /**
    * Draws `text` with its top-left corner at (x, y), each font pixel as a scale x scale block;
    * returns the x just after the last glyph. Width in advance: `font.measure(text) * scale`.
+   * Right-to-left text (Hebrew) is drawn in display order.
    */
   text(text: string, x: i32, y: i32, color: Color, font: Font = FONT_5X7, scale: i32 = 1): i32 {
     this.dirty = true;
+    const shown = displayOrder(text);
     let pen = x;
-    for (let i = 0; i < text.length; i++) {
-      const code = codeAt(text, i);
+    for (let i = 0; i < shown.length; i++) {
+      const code = codeAt(shown, i);
       if (code < 0) continue;
       const advance = font.advance(code) * scale;
       if (pen < this.width && pen + advance > 0) this.glyph(font, code, pen, y, color, scale);

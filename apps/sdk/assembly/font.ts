@@ -1,9 +1,9 @@
-// Bitmap fonts for ASCII 32-126; other characters draw as '?'.
+// Bitmap fonts. FONT_3X5 and FONT_5X7 have ASCII 32-126; the Unicode fonts (FONT_SMALL,
+// FONT_REGULAR, unicode-font.ts) build on this class. A character a font lacks draws as a box.
 import { FONT_3X5_ROWS, FONT_5X7_ROWS } from "./font-data";
 
 const FIRST = 32;
 const LAST = 126;
-const FALLBACK = 63; // '?'
 
 export class Font {
   constructor(
@@ -21,10 +21,20 @@ export class Font {
   asProportional(): Font { return new Font(this.width, this.height, this.rows, true, this.spacing); }
   asMonospaced(): Font { return new Font(this.width, this.height, this.rows, false, this.spacing); }
 
-  /** Row bits of `code` (leftmost pixel in bit width-1). */
+  /** Row bits of `code` (leftmost pixel in bit width-1); the missing-glyph box for one it lacks. */
   row(code: i32, y: i32): u32 {
-    if (code < FIRST || code > LAST) code = FALLBACK;
+    if (code < FIRST || code > LAST) return this.missingRow(y);
     return <u32>unchecked(this.rows[(code - FIRST) * this.height + y]);
+  }
+
+  /**
+   * A hollow box as wide as the cell and one row shorter, on the cell's bottom row: a box filling
+   * the whole 3x5 cell would be that font's digit 0.
+   */
+  private missingRow(y: i32): u32 {
+    if (y < 1 || y >= this.height) return 0;
+    const full: u32 = (1 << <u32>this.width) - 1;
+    return y == 1 || y == this.height - 1 ? full : (1 << <u32>(this.width - 1)) | 1;
   }
 
   /** First inked column and inked width of a glyph (a blank glyph: 0 and width/2 + 1). */
@@ -96,14 +106,19 @@ export class Font {
 }
 
 /**
- * The character code to draw for position `i` of `text`: -1 for the second half of a surrogate
- * pair, so a character outside the BMP draws as one '?'.
+ * The code point to draw for position `i` of `text`: a surrogate pair's whole code point at its
+ * first half and -1 at its second, so a character outside the BMP draws once (as the box, in a
+ * font without it).
  */
 export function codeAt(text: string, i: i32): i32 {
   const c = text.charCodeAt(i);
   if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
     const prev = text.charCodeAt(i - 1);
     if (prev >= 0xd800 && prev <= 0xdbff) return -1;
+  }
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    const next = text.charCodeAt(i + 1);
+    if (next >= 0xdc00 && next <= 0xdfff) return 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
   }
   return c;
 }

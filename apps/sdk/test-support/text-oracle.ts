@@ -1,9 +1,11 @@
 /**
- * An independent rendering of text from the glyph drawings (fonts/*.txt), to compare app frames
- * against: what the SDK's Canvas.text must have drawn.
+ * An independent rendering of text from the glyph drawings (fonts/*.txt) and from the converted
+ * Unicode fonts as the bridge reads them (@megabit/fonts), to compare app frames against: what
+ * the SDK's Canvas.text must have drawn.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadFont, visualOrder } from '@megabit/fonts';
 import { H, W } from './frame';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -12,7 +14,8 @@ const { parseFont, FONTS } = require('../bin/gen-fonts.js') as {
   FONTS: { name: string; file: string; width: number; height: number }[];
 };
 
-export type FontName = '5x7' | '3x5';
+export type CellFontName = '5x7' | '3x5';
+export type FontName = CellFontName | 'small' | 'regular';
 
 interface Glyphs {
   width: number;
@@ -20,9 +23,9 @@ interface Glyphs {
   rows: number[];
 }
 
-const cache = new Map<FontName, Glyphs>();
+const cache = new Map<CellFontName, Glyphs>();
 
-function glyphs(name: FontName): Glyphs {
+function glyphs(name: CellFontName): Glyphs {
   let g = cache.get(name);
   if (!g) {
     const f = FONTS.find((x) => x.file === `font${name}.txt`);
@@ -34,9 +37,23 @@ function glyphs(name: FontName): Glyphs {
 }
 
 function glyphRows(g: Glyphs, ch: string): number[] {
-  let code = ch.charCodeAt(0);
-  if (code < 32 || code > 126) code = 63;
+  const code = ch.codePointAt(0)!;
+  if (code < 32 || code > 126) return missingBox(g);
   return g.rows.slice((code - 32) * g.height, (code - 31) * g.height);
+}
+
+/** A character a cell font lacks: a hollow box as wide as the cell, one row shorter, at its bottom. */
+function missingBox(g: Glyphs): number[] {
+  const full = 2 ** g.width - 1;
+  const sides = 2 ** (g.width - 1) + 1;
+  return Array.from({ length: g.height }, (_, y) => (y === 0 ? 0 : y === 1 || y === g.height - 1 ? full : sides));
+}
+
+/** A Unicode font's glyphs in the cell shape this oracle draws: the line's rows, `width` wide. */
+function unicodeGlyph(name: 'small' | 'regular', codePoint: number): { rows: number[]; width: number } {
+  const font = loadFont(name);
+  const glyph = font.glyph(codePoint) ?? font.missing;
+  return { width: glyph.width, rows: Array.from({ length: font.lineHeight }, (_, y) => glyph.rows[y - glyph.y] ?? 0) };
 }
 
 export interface TextStyle {
@@ -56,6 +73,11 @@ function extent(g: Glyphs, rows: number[]): { left: number; width: number } {
 }
 
 export function measure(text: string, style: TextStyle): number {
+  if (style.font === 'small' || style.font === 'regular') {
+    const font = style.font;
+    const widths = [...text].map((ch) => unicodeGlyph(font, ch.codePointAt(0)!).width + 1);
+    return widths.length === 0 ? 0 : (widths.reduce((a, b) => a + b, 0) - 1) * (style.scale ?? 1);
+  }
   const g = glyphs(style.font);
   const scale = style.scale ?? 1;
   const chars = [...text];
@@ -66,6 +88,7 @@ export function measure(text: string, style: TextStyle): number {
 
 /** The 64x32 picture ('#' lit) of `text` drawn at (x, y) on an empty canvas. */
 export function textPicture(text: string, x: number, y: number, style: TextStyle): string[] {
+  if (style.font === 'small' || style.font === 'regular') return unicodePicture(text, x, y, style.font, style.scale ?? 1);
   const g = glyphs(style.font);
   const scale = style.scale ?? 1;
   const canvas = Array.from({ length: H }, () => Array<string>(W).fill('.'));
@@ -79,6 +102,28 @@ export function textPicture(text: string, x: number, y: number, style: TextStyle
         for (let dy = 0; dy < scale; dy++)
           for (let dx = 0; dx < scale; dx++) {
             const px = pen + (col - left) * scale + dx;
+            const py = y + row * scale + dy;
+            if (px >= 0 && px < W && py >= 0 && py < H) canvas[py][px] = '#';
+          }
+      }
+    });
+    pen += (width + 1) * scale;
+  }
+  return canvas.map((r) => r.join(''));
+}
+
+/** Unicode text in display order (right-to-left runs reversed), each glyph trimmed to its ink. */
+function unicodePicture(text: string, x: number, y: number, font: 'small' | 'regular', scale: number): string[] {
+  const canvas = Array.from({ length: H }, () => Array<string>(W).fill('.'));
+  let pen = x;
+  for (const { codePoint } of visualOrder(text)) {
+    const { rows, width } = unicodeGlyph(font, codePoint);
+    rows.forEach((bits, row) => {
+      for (let col = 0; col < width; col++) {
+        if (!(bits & (1 << (width - 1 - col)))) continue;
+        for (let dy = 0; dy < scale; dy++)
+          for (let dx = 0; dx < scale; dx++) {
+            const px = pen + col * scale + dx;
             const py = y + row * scale + dy;
             if (px >= 0 && px < W && py >= 0 && py < H) canvas[py][px] = '#';
           }

@@ -7,12 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Icon, loadBuiltInIcons, SandboxFault } from 'megabit-bridge';
 import { picture, pixel } from '../test-support/frame';
-import { startTestApp, type TestApp } from '../test-support/apps';
+import { ensureBuilt, startTestApp, type TestApp } from '../test-support/apps';
 import { textPicture } from '../test-support/text-oracle';
 
 const PROBE = join(__dirname, 'probe');
 
 describe('SDK (probe app in the real sandbox)', () => {
+  // A stale probe is built here, with the build's time, not inside the first test's 30 s.
+  beforeAll(() => ensureBuilt(PROBE), 120_000);
   let t: TestApp | undefined;
   afterEach(async () => {
     await t?.close();
@@ -56,7 +58,7 @@ describe('SDK (probe app in the real sandbox)', () => {
     expect(logs).toContain('size 64x32 get #ffffff');
   });
 
-  it('renders the 5x7 and 3x5 fonts (monospaced, proportional, scaled) as drawn in fonts/*.txt', async () => {
+  it('renders the 5x7 and 3x5 fonts (monospaced, proportional, scaled) as drawn in fonts/*.txt, a box for what they lack', async () => {
     const { frame, logs } = await scene('text');
     const pic = picture(frame!);
     expect(pic.slice(0, 7).map((r) => r.slice(0, 40))).toEqual(
@@ -65,9 +67,9 @@ describe('SDK (probe app in the real sandbox)', () => {
         .map((r) => r.slice(0, 40)),
     );
     expect(pic.slice(8, 13)).toEqual(textPicture('wide 1', 0, 8, { font: '3x5', proportional: true }).slice(8, 13));
-    // Outside ASCII: one '?' per character, also for a surrogate pair.
+    // Outside ASCII: one missing-glyph box per character, also for a surrogate pair.
     expect(pic.slice(0, 5).map((r) => r.slice(40))).toEqual(
-      textPicture('??', 40, 0, { font: '3x5' })
+      textPicture('é😀', 40, 0, { font: '3x5' })
         .slice(0, 5)
         .map((r) => r.slice(40)),
     );

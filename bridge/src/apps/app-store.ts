@@ -90,6 +90,8 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
   private readonly schemas = new ConfigSchemas();
   private readonly warnedFolders = new Set<string>();
   private watcher?: AppsWatcher;
+  /** Other rotation entries (screens) the order and disabled lists may name; none unless told. */
+  private otherEntries: () => ReadonlySet<string> = () => new Set();
   /** Installs run one after the other: each awaits its check and its staging, then swaps synchronously. */
   private installQueue: Promise<unknown> = Promise.resolve();
 
@@ -131,6 +133,44 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
   /** The installed apps in rotation order. */
   list(): StoredApp[] {
     return rotationOrder(new Set(this.records.keys()), this.state).map((id) => this.entry(this.records.get(id)!));
+  }
+
+  /**
+   * Lets the rotation order and the disabled list name the ids `entries` gives besides the
+   * installed apps (the screens): one order for everything the rotation shows.
+   */
+  useOtherEntries(entries: () => ReadonlySet<string>): void {
+    this.otherEntries = entries;
+  }
+
+  /** Every rotation entry's id (apps and other entries) in rotation order. */
+  entryOrder(): string[] {
+    return rotationOrder(this.entryIds(), this.state);
+  }
+
+  /** Whether an entry is enabled (not on the disabled list). */
+  isEnabled(id: string): boolean {
+    return !this.state.disabled.includes(id);
+  }
+
+  /**
+   * Puts a new entry into the rotation order: at `pos` (0 is first), or after every entry there.
+   * The whole order is written, so where the others stand stays as it was shown. Not announced:
+   * the owner of the other entries updates the rotation itself.
+   */
+  placeEntry(id: string, pos?: number): void {
+    const others = this.entryOrder().filter((x) => x !== id);
+    const at = pos === undefined ? others.length : Math.min(pos, others.length);
+    this.saveState([...others.slice(0, at), id, ...others.slice(at)], this.state.disabled);
+  }
+
+  /** Takes a removed entry out of the order and the disabled list (writes only when it was named). */
+  forgetEntry(id: string): void {
+    if (!this.state.order.includes(id) && !this.state.disabled.includes(id)) return;
+    this.saveState(
+      this.state.order.filter((x) => x !== id),
+      this.state.disabled.filter((x) => x !== id),
+    );
   }
 
   get(id: string): StoredApp | undefined {
@@ -186,15 +226,13 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
   setOrder(order: readonly string[], disabled?: readonly string[]): StoredApp[] {
     const ids = checkIdList(order, 'order');
     const off = disabled === undefined ? undefined : checkIdList(disabled, 'disabled');
-    const unknown = [...ids, ...(off ?? [])].filter((id) => !this.records.has(id));
+    const known = this.entryIds();
+    const unknown = [...ids, ...(off ?? [])].filter((id) => !known.has(id));
     if (unknown.length > 0) {
       throw new UnknownAppError([...new Set(unknown)], `not installed: ${[...new Set(unknown)].map((id) => `"${id}"`).join(', ')}`);
     }
-    const newOrder = moveToFront(
-      this.list().map((a) => a.id),
-      ids,
-    );
-    const newDisabled = off ?? this.state.disabled.filter((id) => this.records.has(id));
+    const newOrder = moveToFront(this.entryOrder(), ids);
+    const newDisabled = off ?? this.state.disabled.filter((id) => known.has(id));
     this.saveState(newOrder, newDisabled);
     this.announce(change({ reordered: true }));
     return this.list();
@@ -393,6 +431,10 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
       `app "${manifest.id}" ${manifest.version} asks for other permissions than the installed ${installed.manifest.version} (${changes.join('; ')}), ` +
         `so it does not inherit that version's config and KV store: ${fix}`,
     );
+  }
+
+  private entryIds(): Set<string> {
+    return new Set([...this.records.keys(), ...this.otherEntries()]);
   }
 
   private known(id: string): AppRecord {

@@ -3,7 +3,7 @@
  * layer depends on this interface only; `Device` implements it over the scheduler, compositor
  * and app store.
  */
-import type { AppManifest, AppStatus, ButtonEvent, DeviceState, DisplayCommand, NotifyRequest } from '@megabit/contract';
+import type { AppManifest, AppStatus, ButtonEvent, DeviceState, DisplayCommand, NotifyRequest, ScreenReply, ScreenRequest } from '@megabit/contract';
 import type { HomeAssistantEntityState } from '../sandbox/types';
 
 export interface DeviceControl {
@@ -23,6 +23,13 @@ export interface DeviceControl {
   previewApp(manifest: AppManifest, wasm: Uint8Array): Promise<void>;
   endPreview(): boolean;
   setAppOrder(order: string[], disabled?: string[]): Promise<void>;
+  /**
+   * Adds or updates the screen `id` in the rotation (persisted); an identical publish changes
+   * nothing. Resolves with its id and any template problems once their first results are in.
+   */
+  publishScreen(id: string, request: ScreenRequest): Promise<ScreenReply>;
+  /** Removes the screen `id`; false when there was none. */
+  removeScreen(id: string): boolean;
   setAppConfig(id: string, config: Record<string, unknown>): Promise<Record<string, unknown>>;
   /**
    * Data for an app's inbox: delivered now if the app runs, else kept (bounded) until it starts.

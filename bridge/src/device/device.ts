@@ -15,13 +15,15 @@ import {
   type DeviceState,
   type DisplayCommand,
   type NotifyRequest,
+  type ScreenReply,
+  type ScreenRequest,
 } from '@megabit/contract';
 import { AppStore, type AppsChange, type StoredApp } from '../apps';
 import { ConfigSchemas } from '../apps/app-config';
 import type { Settings } from '../config';
 import { Compositor } from '../display';
 import type { DisplayOutput } from '../display/output';
-import { AppDisabledError, AppFailedError, InstallFailedError } from '../errors';
+import { AppDisabledError, AppFailedError, InstallFailedError, InvalidRequestError } from '../errors';
 import type { EventBus } from '../events';
 import type { IconSource } from '../icons/icon';
 import type { Part } from '../part';
@@ -29,6 +31,9 @@ import { startApp } from '../sandbox';
 import { splitEntities } from '../sandbox/ha-access';
 import type { AppInstance, HomeAssistantEntityState, SandboxLimits, SandboxOptions } from '../sandbox/types';
 import { Scheduler, type SchedulableApp } from '../scheduler/scheduler';
+import { templateStrings } from '../screens/screen-templates';
+import { type ScreenChange, Screens } from '../screens/screens';
+import { NO_TEMPLATES, type TemplateSource } from '../templates/template-source';
 import { makePrivateDir, removeStaleTempFiles } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
 import { VERSION } from '../version';
@@ -36,7 +41,6 @@ import { appMayReadTopic } from './app-topic-access';
 import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
 import type { DeviceControl } from './device-control';
 import { type DisplayLink, NO_DISPLAY_LINK } from './display-link';
-import type { TemplateSource } from '../templates/template-source';
 
 const MAX_PENDING_DATA = 32;
 
@@ -55,10 +59,15 @@ export interface DeviceOptions {
   icons?: IconSource;
 }
 
+const NO_ICONS: IconSource = { get: () => undefined };
+
 export class Device implements DeviceControl, Part {
   readonly name = 'device';
   private readonly displayLink: DisplayLink;
   private readonly store: AppStore;
+  /** Screens published over MQTT: rotation entries beside the apps, in the same order and disabled lists. */
+  private readonly screens: Screens;
+  private readonly templates: TemplateSource;
   private readonly settingsFile: DeviceSettingsFile;
   private persisted: PersistedDeviceSettings;
   private compositor!: Compositor;
@@ -79,6 +88,16 @@ export class Device implements DeviceControl, Part {
   ) {
     const s = options.settings;
     this.store = new AppStore(s.data_dir, log.child('apps'));
+    this.templates = options.templates ?? NO_TEMPLATES;
+    this.screens = new Screens({
+      file: join(s.data_dir, 'screens.json'),
+      icons: options.icons ?? NO_ICONS,
+      templates: this.templates,
+      defaultDurationMs: s.rotation.default_duration_ms,
+      log: log.child('screens'),
+      onChange: (change) => this.onScreenChanged(change),
+    });
+    this.store.useOtherEntries(() => new Set(this.screens.ids()));
     this.settingsFile = new DeviceSettingsFile(join(s.data_dir, 'device.json'), {
       power: true,
       brightness: s.display.brightness,
@@ -101,11 +120,13 @@ export class Device implements DeviceControl, Part {
     const installed = this.store.installDefaults(this.options.exampleAppDirs);
     if (installed.length > 0) this.log.info(`first run: installed the example apps ${installed.join(', ')}`);
     this.store.load();
+    this.screens.load();
 
     this.compositor = new Compositor(this.options.outputs, {
       maxFps: s.display.max_fps,
       defaultDurationMs: s.notifications.default_duration_ms,
       log: this.log.child('display'),
+      icons: this.options.icons,
     });
     this.compositor.onNotificationEvent(() => this.options.bus.emit('stateChanged'));
     this.compositor.setPower(this.persisted.power);
@@ -148,12 +169,18 @@ export class Device implements DeviceControl, Part {
     this.store.off('changed', this.onStoreChanged);
     this.store.unwatch();
     await this.scheduler?.stop();
+    this.screens.stop();
     this.compositor?.stop();
   }
 
   // ---- DeviceControl ----
 
   notify(request: NotifyRequest): string {
+    // A notification is drawn as it was sent: live text is for screens, which stay and are redrawn.
+    const template = request.content && templateStrings(request.content, (t) => this.templates.isTemplate(t))[0];
+    if (template) {
+      throw new InvalidRequestError(`"${template.path}" holds a template: templates are shown live in screens (cmd/screens/<id>), not in notifications`);
+    }
     return this.compositor.notify(request);
   }
 
@@ -165,8 +192,7 @@ export class Device implements DeviceControl, Part {
     // The store's own failures (bad files, crash loop) first: the scheduler never sees those apps.
     const failure = this.scheduler.failure(id) ?? this.store.get(id)?.error;
     if (failure) throw new AppFailedError(id, `app "${id}" has failed: ${failure}`);
-    const app = this.store.get(id);
-    if (app && !app.enabled) throw new AppDisabledError(id);
+    if ((this.store.get(id) || this.screens.has(id)) && !this.store.isEnabled(id)) throw new AppDisabledError(id);
     this.scheduler.showApp(id);
   }
 
@@ -199,11 +225,19 @@ export class Device implements DeviceControl, Part {
   }
 
   async installApp(manifest: AppManifest, wasm: Uint8Array, options: { replace?: boolean } = {}): Promise<void> {
+    if (this.screens.has(manifest.id)) {
+      throw new InvalidRequestError(
+        `a screen has the id "${manifest.id}": remove it (an empty payload to cmd/screens/${manifest.id}) or give the app another id`,
+      );
+    }
     await this.scheduler.whileStopped(manifest.id, () => this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m), options));
     this.log.info(`installed app ${manifest.id} ${manifest.version}${options.replace ? ' (replace: empty config and KV store)' : ''}`);
   }
 
   async removeApp(id: string): Promise<void> {
+    if (!this.store.get(id) && this.screens.has(id)) {
+      throw new InvalidRequestError(`"${id}" is a screen, not an app: remove it with an empty payload to cmd/screens/${id}`);
+    }
     await this.scheduler.whileStopped(id, () => this.store.remove(id));
     this.log.info(`removed app ${id}`);
   }
@@ -239,6 +273,16 @@ export class Device implements DeviceControl, Part {
 
   async setAppOrder(order: string[], disabled?: string[]): Promise<void> {
     this.store.setOrder(order, disabled);
+  }
+
+  async publishScreen(id: string, request: ScreenRequest): Promise<ScreenReply> {
+    if (this.store.get(id)) throw new InvalidRequestError(`an app is installed with the id "${id}": a screen needs an id of its own`);
+    const { problems } = await this.screens.publish(id, request);
+    return { id, ...(problems.length > 0 ? { errors: problems } : {}) };
+  }
+
+  removeScreen(id: string): boolean {
+    return this.screens.remove(id);
   }
 
   async setAppConfig(id: string, config: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -327,33 +371,72 @@ export class Device implements DeviceControl, Part {
   }
 
   apps(): AppStatus[] {
-    return this.store.list().map((app) => {
+    return this.store.entryOrder().flatMap((id): AppStatus[] => {
+      const app = this.store.get(id);
+      if (!app) {
+        if (!this.screens.has(id)) return [];
+        const failure = this.scheduler.failure(id);
+        return [
+          {
+            id,
+            kind: 'screen',
+            name: id,
+            version: '',
+            enabled: this.store.isEnabled(id),
+            status: failure ? 'failed' : 'ok',
+            ...(failure ? { error: failure } : {}),
+            ...(this.screens.isStale(id) ? { stale: true } : {}),
+          },
+        ];
+      }
       const failure = app.error ?? this.scheduler.failure(app.id);
-      return {
-        id: app.id,
-        name: app.manifest?.name ?? app.id,
-        version: app.manifest?.version ?? '',
-        enabled: app.enabled,
-        status: failure ? 'failed' : 'ok',
-        ...(failure ? { error: failure } : {}),
-      };
+      return [
+        {
+          id: app.id,
+          kind: 'app',
+          name: app.manifest?.name ?? app.id,
+          version: app.manifest?.version ?? '',
+          enabled: app.enabled,
+          status: failure ? 'failed' : 'ok',
+          ...(failure ? { error: failure } : {}),
+        },
+      ];
     });
   }
 
   // ---- internals ----
 
+  /** Apps and screens in rotation order; an app folder copied in by hand under a screen's id wins over the screen. */
   private schedulable(): SchedulableApp[] {
-    return this.store
-      .list()
-      .filter((app): app is StoredApp & { status: 'ok' } => app.status === 'ok')
-      .map((app) => ({
-        id: app.id,
-        manifest: app.manifest,
-        enabled: app.enabled,
-        kvFile: app.kvFile,
-        loadWasm: () => this.store.readWasm(app.id),
-        config: () => this.store.getConfig(app.id),
-      }));
+    return this.store.entryOrder().flatMap((id): SchedulableApp[] => {
+      const app = this.store.get(id);
+      if (app) return app.status === 'ok' ? [this.schedulableApp(app)] : [];
+      const manifest = this.screens.manifestOf(id);
+      if (!manifest) return [];
+      return [{ id, manifest, enabled: this.store.isEnabled(id), kvFile: '', loadWasm: () => new Uint8Array(0), config: () => ({}) }];
+    });
+  }
+
+  private schedulableApp(app: StoredApp & { status: 'ok' }): SchedulableApp {
+    return {
+      id: app.id,
+      manifest: app.manifest,
+      enabled: app.enabled,
+      kvFile: app.kvFile,
+      loadWasm: () => this.store.readWasm(app.id),
+      config: () => this.store.getConfig(app.id),
+    };
+  }
+
+  /** What a change of a screen means for the rotation: its place, the scheduler's list, a redraw. */
+  private onScreenChanged(change: ScreenChange): void {
+    // Before start (loading) the scheduler does not exist yet; start() hands it everything.
+    if (!this.scheduler) return;
+    if (change.type === 'added') this.store.placeEntry(change.id, change.pos);
+    if (change.type === 'removed') this.store.forgetEntry(change.id);
+    if (change.type !== 'redraw') this.scheduler.setApps(this.schedulable());
+    this.scheduler.refresh(change.id);
+    if (change.type !== 'redraw') this.options.bus.emit('appsChanged');
   }
 
   private readonly onStoreChanged = (changed: AppsChange): void => this.onAppsChanged(changed);
@@ -375,6 +458,8 @@ export class Device implements DeviceControl, Part {
   }
 
   private async startInstance(requested: SandboxOptions): Promise<AppInstance> {
+    const id = requested.manifest.id;
+    if (!this.store.get(id) && this.screens.has(id)) return this.screens.startInstance(id);
     const options = { ...requested, ...this.userGrants };
     const { manifest } = options;
     const denied = this.entitiesOf(manifest).denied;

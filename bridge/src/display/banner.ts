@@ -9,7 +9,10 @@ import { BLACK, fillRect, scaleColor } from './frame';
 import { textX, type Notification } from './notification';
 
 export const BANNER_TOP = 11;
-/** Edge line, one blank row, the line of text (its last row only used by descenders), edge line. */
+/**
+ * Edge line, one blank row, the line of `small` text (accents in its rows above the capitals,
+ * descenders in those below the baseline), edge line: rows 11-26.
+ */
 export const BANNER_HEIGHT = LINE_HEIGHT + 3;
 export const BANNER_TEXT_TOP = BANNER_TOP + 2;
 const EDGE_BRIGHTNESS = 0.35;

@@ -8,6 +8,8 @@
  * composed frames and the PNG stay at full scale. Outputs are started and stopped by their owner.
  */
 import type { NotifyRequest } from '@megabit/contract';
+import type { IconSource } from '../icons/icon';
+import { renderScreen } from '../screens/render';
 import { createLogger, type Logger } from '../util/logger';
 import { systemClock, type Clock, type ClockTimer } from './clock';
 import { drawBanner } from './banner';
@@ -29,6 +31,8 @@ export interface CompositorOptions {
   maxQueued?: number;
   clock?: Clock;
   log?: Logger;
+  /** Icons rich notifications draw by name; none unless given. */
+  icons?: IconSource;
 }
 
 const FPS_WINDOW_MS = 1000;
@@ -61,11 +65,15 @@ export class Compositor {
   private readonly effects: LightEffects;
   private readonly pushTimes: number[] = [];
   private readonly failingOutputs = new Set<DisplayOutput>();
+  private readonly icons: IconSource;
+  /** The rich notification drawn last moves (scrolling text, an animated icon): compose it on the animation timer. */
+  private richAnimated = false;
 
   constructor(outputs: DisplayOutput[], options: CompositorOptions = {}) {
     this.outputs = [...outputs];
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? createLogger('info', 'display');
+    this.icons = options.icons ?? { get: () => undefined };
     const maxFps = positive(options.maxFps, 30, 'maxFps', 240);
     this.scrollSpeed = positive(options.scrollSpeedPxPerS, 30, 'scrollSpeedPxPerS', 1000);
     this.minIntervalMs = 1000 / maxFps;
@@ -182,13 +190,19 @@ export class Compositor {
     if (!this.lit) return frame;
     frame.set(this.appFrame);
     const showing = this.notifications.showing;
-    if (showing) drawBanner(frame, showing.notification, now - showing.shownAt, this.scrollSpeed);
+    this.richAnimated = false;
+    if (showing?.notification.content) {
+      // The screen renderer fills the whole frame: a rich notification covers the app.
+      this.richAnimated = renderScreen(frame, showing.notification.content, { atMs: now - showing.shownAt, icons: this.icons }).animated;
+    } else if (showing) {
+      drawBanner(frame, showing.notification, now - showing.shownAt, this.scrollSpeed);
+    }
     return frame;
   }
 
   private animating(): boolean {
     const notification = this.notifications.showing?.notification;
-    return this.lit && notification !== undefined && scrolls(notification);
+    return this.lit && notification !== undefined && (scrolls(notification) || (notification.content !== undefined && this.richAnimated));
   }
 
   /** Composes now, or at the next slot `maxFps` allows; several requests before then make one frame. */

@@ -22,7 +22,6 @@ export {
   lineHeight,
   glyphFor,
   hasGlyph,
-  GLYPH_HEIGHT,
   LINE_HEIGHT,
   LETTER_SPACING,
   type FontName,

@@ -7,7 +7,7 @@
  * for whole passes only (it never vanishes mid-word): at least `repeat` passes and at least its
  * duration, rounded up to the end of a pass. A `hold` notification shows until dismissed.
  */
-import { DISPLAY_WIDTH, PRIORITIES, type NotifyRequest, type Priority } from '@megabit/contract';
+import { DISPLAY_WIDTH, PRIORITIES, type NotifyRequest, type Priority, type ScreenContent } from '@megabit/contract';
 import { measureText } from './font/font';
 import { parseHexColor, WHITE, type Rgb } from './frame';
 
@@ -22,6 +22,11 @@ export interface Notification {
   /** The requested duration, or the configured default. */
   readonly durationMs: number;
   readonly textWidth: number;
+  /**
+   * A rich notification's content (icon, progress, chart, ...), drawn over the whole panel by the
+   * screen renderer for `durationMs` (or until dismissed with `hold`); absent for plain text.
+   */
+  readonly content?: ScreenContent;
 }
 
 export interface NotificationTiming {
@@ -50,7 +55,9 @@ export function resolveNotification(request: NotifyRequest, fallbackId: string, 
   if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw new RangeError(`notification id must be 1-64 characters, got ${JSON.stringify(id)}`);
   if (typeof request.text !== 'string') throw new TypeError('notification text must be a string');
   const text = request.text.replace(/\s+/g, ' ').trim();
-  if (text.length === 0) throw new RangeError('notification text is empty');
+  const content = request.content;
+  if (content !== undefined && (typeof content !== 'object' || content === null)) throw new TypeError('notification content must be an object');
+  if (text.length === 0 && !content) throw new RangeError('notification text is empty');
   const priority = request.priority ?? 'normal';
   if (!PRIORITIES.includes(priority)) throw new RangeError(`notification priority must be one of ${PRIORITIES.join(', ')}, got ${JSON.stringify(priority)}`);
   const color = request.color === undefined ? WHITE : parseHexColor(String(request.color));
@@ -65,11 +72,13 @@ export function resolveNotification(request: NotifyRequest, fallbackId: string, 
     repeat: request.repeat === undefined ? 1 : requireIntInRange(request.repeat, 'repeat', 1, 100),
     durationMs: request.duration_ms === undefined ? timing.defaultDurationMs : requireIntInRange(request.duration_ms, 'duration_ms', 1, 86_400_000),
     textWidth: measureText(text),
+    ...(content ? { content } : {}),
   };
 }
 
+/** Whether the banner's text scrolls; a rich notification's text moves as the renderer decides. */
 export function scrolls(notification: Notification): boolean {
-  return notification.textWidth > DISPLAY_WIDTH - 2 * TEXT_MARGIN;
+  return !notification.content && notification.textWidth > DISPLAY_WIDTH - 2 * TEXT_MARGIN;
 }
 
 /** One scroll pass in ms: the text travels the panel width plus its own width. */

@@ -198,6 +198,11 @@ export class Scheduler {
     this.tickSoon();
   }
 
+  /** Ticks `id` now if it is the one shown (its picture changed outside its own ticks). */
+  refresh(id: string): void {
+    if (this.current?.app.id === id) this.tickSoon();
+  }
+
   /** Hands data to `id` if it is running now; false when it is not (the caller keeps it). */
   pushData(id: string, payload: Uint8Array): boolean {
     const instance = this.instanceOf(id);

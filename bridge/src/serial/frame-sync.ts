@@ -52,8 +52,6 @@ export class FrameSync {
   private recommitWanted = false;
   framesSent = 0;
   framesSkipped = 0;
-  /** The packet size limit the last frame was cut to. */
-  encodedLimit = 0;
 
   constructor(private readonly onCommitAcked: () => void) {}
 
@@ -122,7 +120,6 @@ export class FrameSync {
   }
 
   private sendFrame(sink: MessageSink, frame: Uint8Array, maxPacket: number): void {
-    this.encodedLimit = maxPacket;
     let rects = frameUpdate(this.drawn, frame, maxPacket);
     if (this.drawn && (rects.length > MAX_FRAME_PACKETS || cost(rects) > FRAME_BYTES / 2)) {
       const whole = frameUpdate(undefined, frame, maxPacket);

@@ -128,6 +128,16 @@ export class LinkSession {
     return this.sender?.stalledRounds ?? 0;
   }
 
+  /** The length of the oldest unacknowledged packet, the one the link waits for; 0 when none. */
+  get oldestLength(): number {
+    return this.sender?.oldestLength ?? 0;
+  }
+
+  /** How long the device has acknowledged nothing new while packets waited for it. */
+  get stalledMs(): number {
+    return this.sender?.stalledMs ?? 0;
+  }
+
   /** Sequenced messages accepted but not sent once yet. */
   get queued(): number {
     return this.sender?.queued ?? 0;

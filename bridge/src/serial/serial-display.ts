@@ -89,11 +89,6 @@ export class SerialDisplay implements DisplayOutput {
     return this.frames.committed?.id ?? null;
   }
 
-  /** The packet size the frame in flight was cut to: longer than the limit, it may never pass. */
-  get encodedLimit(): number {
-    return this.frames.encodedLimit;
-  }
-
   get counters(): Pick<DisplayLinkHostCounters, 'frames_sent' | 'frames_skipped'> {
     return { frames_sent: this.frames.framesSent, frames_skipped: this.frames.framesSkipped };
   }

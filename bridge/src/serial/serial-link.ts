@@ -31,7 +31,13 @@ export interface SerialLinkOptions {
 }
 
 const STATUS_POLL_MS = 1000;
-const MAX_STALLED_ROUNDS = 5;
+/**
+ * A session whose packets were cut too long is restarted after this many fruitless resend
+ * rounds spanning at least this long. Time, not only rounds: the resend timeout backs off
+ * (send-window.ts), so rounds come further apart the longer nothing passes.
+ */
+const MAX_STALLED_ROUNDS = 2;
+const MAX_STALLED_MS = 1500;
 
 const REJECT_NAMES = new Map<number, string>(Object.entries(RejectReason).map(([name, code]) => [code, name]));
 
@@ -205,11 +211,14 @@ export class SerialLink implements FrameLink {
   /**
    * Packets encoded before the line got noisy may be too long to ever pass intact; after a few
    * fruitless resends, a new session sends the picture again in packets of the shrunk size.
+   * What counts is the packet the link is stuck on, not the frame encoded last: frames that
+   * came meanwhile were cut to the shrunk size and wait behind it all the same.
    */
   private onResent(session: LinkSession): void {
     this.sizer.lost();
-    if (session.stalledRounds >= MAX_STALLED_ROUNDS && this.display.encodedLimit > this.sizer.current) {
-      session.restart(`no progress after ${MAX_STALLED_ROUNDS} resends; sending shorter packets`);
+    const stalled = session.stalledRounds >= MAX_STALLED_ROUNDS && session.stalledMs >= MAX_STALLED_MS;
+    if (stalled && session.oldestLength > this.sizer.current) {
+      session.restart(`no progress after ${session.stalledRounds} resends in ${(session.stalledMs / 1000).toFixed(1)} s; sending shorter packets`);
     }
   }
 

@@ -116,6 +116,17 @@ describe('config/megabit.acl', () => {
     expect(canPublish(acl, ha, `${P}/availability`)).toBe(false);
   });
 
+  it('homeassistant publishes screens (one topic level, the screen id) and reads their replies; the viewer cannot', () => {
+    const viewer = { username: 'viewer', clientId: 'v' };
+    expect(canPublish(acl, ha, `${P}/cmd/screens/power`)).toBe(true);
+    expect(canSubscribe(acl, ha, `${P}/response/screens/+`)).toBe(true);
+    expect(canReceive(acl, ha, `${P}/response/screens/power`)).toBe(true);
+    expect(canPublish(acl, ha, `${P}/cmd/screens`)).toBe(false);
+    expect(canPublish(acl, ha, `${P}/cmd/screens/power/extra`)).toBe(false);
+    expect(canSubscribe(acl, ha, `${P}/cmd/screens/+`)).toBe(false);
+    expect(canPublish(acl, viewer, `${P}/cmd/screens/power`)).toBe(false);
+  });
+
   it('homeassistant reads what its entities show and its replies, never the commands (app config carries API keys)', () => {
     for (const out of [
       'availability',

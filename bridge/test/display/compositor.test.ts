@@ -1,5 +1,6 @@
-import { Compositor, measureText, type CompositorOptions } from '../../src/display';
-import { frameDifference, litPixels, ManualClock, RecordingOutput, rgbAt, solidFrame } from '../helpers/display';
+import { blankFrame, Compositor, drawText, glyphFor, hasGlyph, measureText, type CompositorOptions } from '../../src/display';
+import { BANNER_HEIGHT, BANNER_TOP, BANNER_TEXT_TOP } from '../../src/display/banner';
+import { byRowThenColumn, frameDifference, litPixels, ManualClock, patternPixels, RecordingOutput, rgbAt, solidFrame } from '../helpers/display';
 import { recordingLog } from '../helpers/logs';
 
 const BLUE = solidFrame(0, 0, 200);
@@ -16,10 +17,13 @@ function setup(options: CompositorOptions = {}) {
   return { compositor, output, lines };
 }
 
-/** Rows 11-21 hold the banner; everything else must be the app frame. */
+const BANNER_BOTTOM = BANNER_TOP + BANNER_HEIGHT - 1;
+
+/** Rows 11-26 hold the banner; everything else must be the app frame. */
 function expectAppOutsideBanner(frame: Uint8Array, app: Uint8Array): void {
+  expect([BANNER_TOP, BANNER_BOTTOM]).toEqual([11, 26]);
   for (let y = 0; y < 32; y++) {
-    if (y >= 11 && y <= 21) continue;
+    if (y >= BANNER_TOP && y <= BANNER_BOTTOM) continue;
     for (let x = 0; x < 64; x++) expect(rgbAt(frame, x, y)).toEqual(rgbAt(app, x, y));
   }
 }
@@ -87,44 +91,49 @@ describe('Compositor', () => {
     const frame = output.last;
     expectAppOutsideBanner(frame, BLUE);
     for (let x = 0; x < 64; x++) {
-      expect(rgbAt(frame, x, 11)).toEqual(EDGE_WHITE);
-      expect(rgbAt(frame, x, 21)).toEqual(EDGE_WHITE);
-      expect(rgbAt(frame, x, 12)).toEqual([0, 0, 0]);
-      expect(rgbAt(frame, x, 20)).toEqual([0, 0, 0]);
+      expect(rgbAt(frame, x, BANNER_TOP)).toEqual(EDGE_WHITE);
+      expect(rgbAt(frame, x, BANNER_BOTTOM)).toEqual(EDGE_WHITE);
+      expect(rgbAt(frame, x, BANNER_TOP + 1)).toEqual([0, 0, 0]);
+      expect(rgbAt(frame, x, BANNER_BOTTOM - 1)).toEqual([0, 0, 0]);
     }
-    // "Hi" is 7 columns wide, centred from x=28; rows 13-19.
+    // "Hi" is 6 columns wide (Galmuri7's H, a column, its i), centred from x=29; its capitals sit
+    // on the line's baseline, 11 rows below the line's top (row 13): rows 17-23.
     const text = litPixels(frame).filter((p) => {
       const y = Number(p.split(',')[1]);
-      return y >= 12 && y <= 20;
+      return y > BANNER_TOP && y < BANNER_BOTTOM;
     });
-    const H = [
-      '28,13',
-      '32,13',
-      '28,14',
-      '32,14',
-      '28,15',
-      '32,15',
-      '28,16',
-      '29,16',
-      '30,16',
-      '31,16',
-      '32,16',
-      '28,17',
-      '32,17',
-      '28,18',
-      '32,18',
-      '28,19',
-      '32,19',
-    ];
-    const i = ['34,13', '34,15', '34,16', '34,17', '34,18', '34,19'];
-    expect(text.sort()).toEqual([...H, ...i].sort());
-    expect(rgbAt(frame, 28, 13)).toEqual(WHITE);
+    const H = patternPixels(['#..#', '#..#', '#..#', '####', '#..#', '#..#', '#..#'], 29, BANNER_TEXT_TOP + 4);
+    const i = patternPixels(['#', '.', '#', '#', '#', '#', '#'], 34, BANNER_TEXT_TOP + 4);
+    expect(text.sort(byRowThenColumn)).toEqual([...H, ...i].sort(byRowThenColumn));
+    expect(rgbAt(frame, 29, 17)).toEqual(WHITE);
 
     jest.advanceTimersByTime(4999 - SLOT);
-    expect(rgbAt(output.last, 28, 13)).toEqual(WHITE);
+    expect(rgbAt(output.last, 29, 17)).toEqual(WHITE);
     jest.advanceTimersByTime(1);
     expect(frameDifference(output.last, BLUE)).toBe('same');
     expect(compositor.notification).toBeUndefined();
+  });
+
+  it('shows accented text and symbols in the banner, none as the missing-glyph box', () => {
+    const clock = new ManualClock();
+    const { compositor, output } = setup({ clock, maxFps: 20, scrollSpeedPxPerS: 20 });
+    compositor.start();
+    const text = 'Température 21 °C';
+    expect(measureText(text)).toBe(76);
+    compositor.notify({ text });
+    // Wider than the panel, so it scrolls in from the right: 60 columns in 3 s.
+    clock.advance(3000);
+    const expected = blankFrame();
+    drawText(expected, text, 64 - 60, BANNER_TEXT_TOP, WHITE);
+    const inBand = (p: string) => {
+      const y = Number(p.split(',')[1]);
+      return y > BANNER_TOP && y < BANNER_BOTTOM;
+    };
+    expect(litPixels(output.last).filter(inBand)).toEqual(litPixels(expected));
+    for (const char of 'é°') {
+      expect(hasGlyph(char)).toBe(true);
+      expect(glyphFor(char)).not.toBe(glyphFor('\u{E000}'));
+    }
   });
 
   it('draws the text and edges in the notification colour', () => {
@@ -132,7 +141,7 @@ describe('Compositor', () => {
     compositor.start();
     compositor.notify({ text: 'Hi', color: '#ff0000' });
     jest.advanceTimersByTime(SLOT);
-    expect(rgbAt(output.last, 28, 13)).toEqual([255, 0, 0]);
+    expect(rgbAt(output.last, 29, 17)).toEqual([255, 0, 0]);
     expect(rgbAt(output.last, 0, 11)).toEqual([89, 0, 0]);
   });
 
@@ -144,11 +153,10 @@ describe('Compositor', () => {
     compositor.notify({ text: 'I', duration_ms: 3000 });
     jest.advanceTimersByTime(1000);
     compositor.notify({ text: 'II', priority: 'critical', duration_ms: 1000 });
-    // "I" alone is 3 columns at x=30; "II" is 7 columns at x=28.
-    expect(rgbAt(output.last, 28, 13)).toEqual(WHITE);
+    // "I" alone is 1 column at x=31; "II" is 3 columns at x=30 (its I's at 30 and 32).
+    expect([rgbAt(output.last, 30, 17), rgbAt(output.last, 31, 17)]).toEqual([WHITE, [0, 0, 0]]);
     jest.advanceTimersByTime(1000);
-    expect(rgbAt(output.last, 28, 13)).toEqual([0, 0, 0]);
-    expect(rgbAt(output.last, 30, 13)).toEqual(WHITE);
+    expect([rgbAt(output.last, 30, 17), rgbAt(output.last, 31, 17)]).toEqual([[0, 0, 0], WHITE]);
     expect(events).toEqual(['shown:I', 'preempted:I', 'shown:II', 'finished:II', 'shown:I']);
   });
 

@@ -53,7 +53,7 @@ export function litPixels(frame: Uint8Array): string[] {
   return lit;
 }
 
-/** Pixels a 7-row pattern ("#" lit) would light with its top-left corner at (x, y). */
+/** Pixels a pattern of rows ("#" lit) would light with its top-left corner at (x, y). */
 export function patternPixels(rows: string[], x: number, y: number): string[] {
   const lit: string[] = [];
   for (const [dy, row] of rows.entries()) {

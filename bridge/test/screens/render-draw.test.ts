@@ -71,8 +71,21 @@ describe('screen renderer: draw list', () => {
     const oracle = blankFrame();
     drawText(oracle, '42', 10, 5, [0, 0, 255], 'small');
     expect(frameDifference(draw([{ text: '42', at: [10, 5], color: '#0000ff', font: 'small' }]), oracle)).toBe('same');
-    // Pins today's 5x7 font.
-    expect(picture(draw([{ text: '1', at: [0, 0], color: '#ffffff' }]), 0, 0, 3, 7)).toEqual(['.#.', '##.', '.#.', '.#.', '.#.', '.#.', '###']);
+    // Pins today's small font (Galmuri7): capitals and digits start 4 rows into the line.
+    expect(picture(draw([{ text: '1', at: [0, 0], color: '#ffffff' }]), 0, 0, 3, 12)).toEqual([
+      '...',
+      '...',
+      '...',
+      '...',
+      '##.',
+      '.#.',
+      '.#.',
+      '.#.',
+      '.#.',
+      '.#.',
+      '.#.',
+      '...',
+    ]);
   });
 
   it('paints bitmaps row by row, leaving null pixels (and missing ones) as they were', () => {

@@ -27,11 +27,22 @@ const MID = Math.floor((32 - lineHeight('small')) / 2);
 const centred = (text: string) => Math.floor((64 - measureText(text, 'small')) / 2);
 
 describe('screen renderer: text', () => {
-  // This test pins today's 5x7 font; the others hold whatever the font draws.
+  // This test pins today's small font (Galmuri7); the others hold whatever the font draws.
   it('draws a short text in white, centred on the panel, and reports a still picture', () => {
     const { frame, info } = render({ text: 'Hi' });
-    const expected = ['..#...#.#....', '..#...#......', '..#...#.#....', '..#####.#....', '..#...#.#....', '..#...#.#....', '..#...#.#....', '.............'];
-    expect(colorPicture(frame, { '#': '#ffffff' }, 26, 12, 13, 8)).toEqual(expected);
+    // The 13-row line from row 9; its capitals on rows 13-19.
+    const expected = [
+      '.............',
+      '...#..#.#....',
+      '...#..#......',
+      '...#..#.#....',
+      '...####.#....',
+      '...#..#.#....',
+      '...#..#.#....',
+      '...#..#.#....',
+      '.............',
+    ];
+    expect(colorPicture(frame, { '#': '#ffffff' }, 26, 12, 13, 9)).toEqual(expected);
     expect(litPixels(frame)).toHaveLength(count(expected, '#'));
     expect(info).toEqual({ animated: false, frameMs: 0, scrolling: false, scrollPasses: 0, scrollPassMs: 0 });
   });

@@ -1,6 +1,7 @@
-// Scrolling text. Config: "text", "color", "speed" (pixels per tick) and "font" ("5x7" or "3x5").
+// Scrolling text in any language the Unicode fonts carry (Hebrew reads right to left). Config:
+// "text", "color", "speed" (pixels per tick) and "font" ("small", "regular", "5x7" or "3x5").
 // The scroll position is kept in the KV store, so a restart continues where the text was.
-import { App, Colors, FONT_3X5, FONT_5X7, Font, Scroller, config, kv, register, screen } from "@megabit/sdk";
+import { App, Colors, FONT_3X5, FONT_5X7, FONT_REGULAR, FONT_SMALL, Font, Scroller, config, kv, register, screen } from "@megabit/sdk";
 
 const OFFSET_KEY = "offset";
 
@@ -9,7 +10,8 @@ class Scroll extends App {
 
   run(): void {
     const text = config.getString("text", "Hello from Megabit!");
-    const font: Font = config.getString("font", "5x7") == "3x5" ? FONT_3X5 : FONT_5X7;
+    const name = config.getString("font", "small");
+    const font: Font = name == "regular" ? FONT_REGULAR : name == "5x7" ? FONT_5X7 : name == "3x5" ? FONT_3X5 : FONT_SMALL;
     let s = this.scroller;
     if (s === null || s.font !== font) {
       s = new Scroller(text, (32 - font.height) / 2, Colors.WHITE, font);

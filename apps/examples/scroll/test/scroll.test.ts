@@ -27,8 +27,16 @@ describe('scroll app', () => {
     const t = await start({ text: 'Hi there', color: '#ff8800' });
     for (let tick = 0; tick < 5; tick++) {
       const frame = await t.frame();
-      expect(picture(frame)).toEqual(textPicture('Hi there', 64 - tick, 12, { font: '5x7' }));
+      expect(picture(frame)).toEqual(textPicture('Hi there', 64 - tick, 9, { font: 'small' }));
       if (tick > 0) expect([...colours(frame)]).toEqual([0xff8800]);
+    }
+  });
+
+  it('scrolls text in any language the fonts carry, Hebrew in display order', async () => {
+    const text = 'Ж λ ł → שלום 21';
+    const t = await start({ text, font: 'regular', speed: 8 });
+    for (let tick = 0; tick < 4; tick++) {
+      expect(picture(await t.frame())).toEqual(textPicture(text, 64 - tick * 8, 7, { font: 'regular' }));
     }
   });
 
@@ -49,14 +57,14 @@ describe('scroll app', () => {
     await first.close();
     open.splice(open.indexOf(first), 1);
     const second = await start({ text: 'Persistent' }, kvFile);
-    expect(picture(await second.frame())).toEqual(textPicture('Persistent', 64 - 10, 12, { font: '5x7' }));
+    expect(picture(await second.frame())).toEqual(textPicture('Persistent', 64 - 10, 9, { font: 'small' }));
   });
 
   it('restarts from the right edge when the text changes', async () => {
     const t = await start({ text: 'one' });
     for (let i = 0; i < 7; i++) await t.frame();
     t.app.setConfig({ text: 'two' });
-    expect(picture(await t.frame())).toEqual(textPicture('two', 64, 12, { font: '5x7' }));
-    expect(picture(await t.frame())).toEqual(textPicture('two', 63, 12, { font: '5x7' }));
+    expect(picture(await t.frame())).toEqual(textPicture('two', 64, 9, { font: 'small' }));
+    expect(picture(await t.frame())).toEqual(textPicture('two', 63, 9, { font: 'small' }));
   });
 });

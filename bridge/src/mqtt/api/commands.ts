@@ -5,9 +5,9 @@
  * the device refuses it throws as a domain error; the router maps it to an error code
  * (error-codes.ts).
  */
-import { type CommandName, type CommandParams, type CommandReply, type CommandRequest, isValidIconName, type ParamArgs } from '@megabit/contract';
+import { type CommandName, type CommandParams, type CommandReply, type CommandRequest, isScreenId, isValidIconName, type ParamArgs } from '@megabit/contract';
 import type { DeviceControl } from '../../device/device-control';
-import { InvalidIconError, UnknownAppError } from '../../errors';
+import { InvalidIconError, InvalidRequestError, UnknownAppError } from '../../errors';
 import type { IconStore } from '../../icons/icon-store';
 
 export interface CommandContext {
@@ -87,6 +87,11 @@ export const HANDLERS: CommandHandlers = {
     publishScreen();
     return {};
   },
+  screens: async ({ device }, request, { screenId }) => {
+    // Removing what is not there is not an error: clearing a retained screen twice is harmless.
+    if (request.remove) return { id: screenId, removed: device.removeScreen(screenId) };
+    return device.publishScreen(screenId, request.screen);
+  },
   rotation: ({ device }, { enabled }) => {
     device.setRotation(enabled);
     return { rotation: device.state().rotation };
@@ -112,6 +117,11 @@ type RoutedCommand = { [K in CommandName]: ParamArgs<K> extends [] ? never : K }
 export const ROUTE_CHECKS: { [K in RoutedCommand]: (context: CommandContext, params: CommandParams<K>) => void } = {
   appConfig: ({ device }, { appId }) => requireApp(device, appId),
   appData: ({ device }, { appId }) => requireApp(device, appId),
+  screens: (_context, { screenId }) => {
+    if (!isScreenId(screenId)) {
+      throw new InvalidRequestError(`screen id "${screenId}" must be 1-32 characters of a-z, 0-9, "_" and "-", starting with a letter or digit`);
+    }
+  },
   icon: (_, { name }) => {
     if (!isValidIconName(name)) throw new InvalidIconError(`"${name}" is not an icon name: 1 to 32 of a-z, 0-9, _ and -`);
   },

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { qemuArgs, requireQemuTools } from '../../../../firmware/board/qemu_microbit/qemu-command';
 import { buildFirmware, FIRMWARE_ELF } from './qemu-firmware';
 import { delay, exited, freePort, waitUntil } from '../ports';
+import { seededRandom } from '../seeded-random';
 
 export { buildFirmware };
 
@@ -21,20 +22,23 @@ const GPIO_OUT = 0x50000504;
 const LED_LINK_PIN = 4;
 const LED_RED_PIN = 5;
 
-/** Changes bytes on their way through the proxy; returns what passes on. */
-export type ByteMangler = (chunk: Buffer) => Buffer;
+/** Changes bytes on their way through the proxy, in one direction; returns what passes on. */
+export type ByteMangler = (chunk: Buffer, direction: 'toDevice' | 'toHost') => Buffer;
 
 /**
  * Drops a fraction `drop` of the bytes and flips one bit in a fraction `flip` of them; counts
- * the bytes it saw (`bytes`) and what it did to them.
+ * the bytes it saw (`bytes`) and what it did to them. The faults are independent from byte to
+ * byte, as on a real line: each direction draws from its own xorshift32 stream (seeded-random),
+ * so the pattern one direction gets does not depend on how the other's traffic interleaves.
  */
-export function noisyLine(drop: number, flip: number, seed = 1): ByteMangler & { bytes: number; dropped: number; flipped: number } {
-  let state = seed;
-  const random = (): number => {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
-  const mangle = ((chunk: Buffer): Buffer => {
+export function noisyLine(drop: number, flip: number, seed = 1): NoisyLine {
+  const streams = new Map<'toDevice' | 'toHost', () => number>();
+  const mangle = ((chunk: Buffer, direction: 'toDevice' | 'toHost'): Buffer => {
+    let random = streams.get(direction);
+    if (!random) {
+      random = seededRandom(direction === 'toDevice' ? seed : seed ^ 0x5a5a5a5a);
+      streams.set(direction, random);
+    }
     const out: number[] = [];
     for (const byte of chunk) {
       mangle.bytes++;
@@ -51,12 +55,15 @@ export function noisyLine(drop: number, flip: number, seed = 1): ByteMangler & {
       }
     }
     return Buffer.from(out);
-  }) as ByteMangler & { bytes: number; dropped: number; flipped: number };
+  }) as NoisyLine;
+  mangle.seed = seed;
   mangle.bytes = 0;
   mangle.dropped = 0;
   mangle.flipped = 0;
   return mangle;
 }
+
+export type NoisyLine = ByteMangler & { seed: number; bytes: number; dropped: number; flipped: number };
 
 export class QemuDisplay {
   readonly ptyPath: string;
@@ -228,8 +235,19 @@ export class QemuDisplay {
       client.setNoDelay(true);
       device.setNoDelay(true);
       this.proxySockets.add(client).add(device);
-      client.on('data', (d: Buffer) => device.write(mangle(d)));
-      device.on('data', (d: Buffer) => client.write(mangle(d)));
+      // A real line holds the sender back when the receiver is behind (USB NAKs, qemu stops
+      // reading its UART's socket); a proxy that reads on regardless would hide that from the
+      // bridge and let it queue without bound: each side reads only while the other drains.
+      const forward = (from: Socket, to: Socket, direction: 'toDevice' | 'toHost'): void => {
+        from.on('data', (d: Buffer) => {
+          if (!to.write(mangle(d, direction))) {
+            from.pause();
+            to.once('drain', () => from.resume());
+          }
+        });
+      };
+      forward(client, device, 'toDevice');
+      forward(device, client, 'toHost');
       const end = (): void => {
         client.destroy();
         device.destroy();

@@ -97,6 +97,14 @@ function scriptedDevice(overrides: Partial<DeviceControl> = {}): DeviceControl &
       return true;
     },
     pressButton: (e) => void calls.push(`button ${e.action}`),
+    publishScreen: async (id) => {
+      calls.push(`screen ${id}`);
+      return { id };
+    },
+    removeScreen: (id) => {
+      calls.push(`remove screen ${id}`);
+      return true;
+    },
     state: () => state,
     apps: () => APPS,
     ...overrides,
@@ -124,11 +132,12 @@ const VALID: Record<CommandName, string> = {
   appData: 'hello',
   button: '{"button":"main","action":"press"}',
   screen: '',
+  screens: '{"text":"21.5 °C"}',
   rotation: 'OFF',
   icon: '',
 };
 const NAMES = Object.keys(COMMANDS) as CommandName[];
-const pathOf = (name: CommandName): string => commandPath(name, { appId: 'clock', name: 'sun' } as never);
+const pathOf = (name: CommandName): string => commandPath(name, { appId: 'clock', name: 'sun', screenId: 'weather' } as never);
 
 function setup(device = scriptedDevice(), stopGraceMs?: number) {
   const mqtt = new RecordingTransport();

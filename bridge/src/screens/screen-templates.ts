@@ -1,0 +1,114 @@
+/**
+ * The live text of one screen: every text field and colour of its content that holds a template
+ * is watched through the TemplateSource, and the content is given with the latest results in
+ * their place. A template that fails shows its error as the field's text, so the display itself
+ * says what is wrong; the same errors go back in the publish's reply.
+ */
+import type { ScreenContent } from '@megabit/contract';
+import type { TemplateResult, TemplateSource } from '../templates/template-source';
+
+export interface TemplateProblem {
+  /** Where in the screen, as the contract's errors name fields: `text.value`, `draw[2].color`. */
+  field: string;
+  error: string;
+}
+
+type Walked = { path: string; text: string };
+
+/** Every string of `value` that `isTemplate` says holds template syntax, with its path. */
+export function templateStrings(value: unknown, isTemplate: (s: string) => boolean, path = ''): Walked[] {
+  if (typeof value === 'string') return isTemplate(value) ? [{ path, text: value }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => templateStrings(v, isTemplate, `${path}[${i}]`));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([k, v]) => templateStrings(v, isTemplate, path ? `${path}.${k}` : k));
+  }
+  return [];
+}
+
+/** `value` with each template string replaced by `resolve(text)`. */
+function substitute(value: unknown, resolve: (text: string) => string | undefined): unknown {
+  if (typeof value === 'string') return resolve(value) ?? value;
+  if (Array.isArray(value)) return value.map((v) => substitute(v, resolve));
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, resolve)]));
+  return value;
+}
+
+export class ScreenTemplates {
+  private readonly fields: Walked[];
+  private readonly results = new Map<string, TemplateResult>();
+  private readonly stops: Array<() => void> = [];
+  private readonly waiters = new Set<() => void>();
+  /** The content with results in place; a new object on each change (the renderer caches per object). */
+  private resolved?: ScreenContent;
+  private closed = false;
+
+  constructor(
+    private readonly content: ScreenContent,
+    source: TemplateSource,
+    private readonly onChange: () => void,
+  ) {
+    this.fields = templateStrings(content, (s) => source.isTemplate(s));
+    for (const text of new Set(this.fields.map((f) => f.text))) {
+      // A source may call back at once, inside watch(): results are only recorded then.
+      this.stops.push(source.watch(text, (result) => this.onResult(text, result)));
+    }
+  }
+
+  get hasTemplates(): boolean {
+    return this.fields.length > 0;
+  }
+
+  /** What to draw now; a template without a result yet shows as nothing. */
+  current(): ScreenContent {
+    if (!this.hasTemplates) return this.content;
+    this.resolved ??= substitute(this.content, (text) => {
+      if (!this.fields.some((f) => f.text === text)) return undefined;
+      const result = this.results.get(text);
+      if (!result) return '';
+      return result.ok ? result.text : result.error;
+    }) as ScreenContent;
+    return this.resolved;
+  }
+
+  problems(): TemplateProblem[] {
+    return this.fields.flatMap(({ path, text }) => {
+      const result = this.results.get(text);
+      return result && !result.ok ? [{ field: path, error: result.error }] : [];
+    });
+  }
+
+  /** Resolves once every template has its first result, or after `timeoutMs`, whichever is first. */
+  firstResults(timeoutMs: number): Promise<void> {
+    if (this.complete()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const stop of this.stops.splice(0)) stop();
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private complete(): boolean {
+    return this.fields.every((f) => this.results.has(f.text));
+  }
+
+  private onResult(text: string, result: TemplateResult): void {
+    if (this.closed) return;
+    const before = this.results.get(text);
+    if (before && JSON.stringify(before) === JSON.stringify(result)) return;
+    this.results.set(text, result);
+    this.resolved = undefined;
+    if (this.complete()) for (const waiter of [...this.waiters]) waiter();
+    // Not during construction: the owner does not hold this object yet.
+    if (this.stops.length === new Set(this.fields.map((f) => f.text)).size) this.onChange();
+  }
+}
