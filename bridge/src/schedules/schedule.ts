@@ -31,11 +31,26 @@ export function usesSun(schedule: Schedule): boolean {
   return schedule.windows.some((w) => w.from.kind === 'sun' || w.to.kind === 'sun');
 }
 
+/**
+ * Resolved boundaries, remembered: the rotation evaluates every entry whenever an input changes,
+ * and each resolution costs Intl look-ups (and suncalc). Deterministic, so safe to share; bounded.
+ */
+const resolved = new Map<string, number | undefined>();
+const MAX_RESOLVED = 4096;
+
 function boundaryOn(b: Boundary, day: number, ctx: ScheduleContext): number | undefined {
-  if (b.kind === 'clock') return instantOf(day, b.minutes, ctx.timeZone);
-  if (ctx.location === undefined) return undefined;
-  const t = sunEventOn(b.event, day, ctx.timeZone, ctx.location);
-  return t === undefined ? undefined : t + b.offsetMin * MINUTE_MS;
+  if (b.kind === 'sun' && ctx.location === undefined) return undefined;
+  const where = b.kind === 'sun' ? `${ctx.location?.latitude},${ctx.location?.longitude}|${b.event}` : `${b.minutes}`;
+  const key = `${ctx.timeZone}|${day}|${where}`;
+  let t: number | undefined;
+  if (resolved.has(key)) t = resolved.get(key);
+  else {
+    t = b.kind === 'clock' ? instantOf(day, b.minutes, ctx.timeZone) : sunEventOn(b.event, day, ctx.timeZone, ctx.location as Location);
+    if (resolved.size >= MAX_RESOLVED) resolved.clear();
+    resolved.set(key, t);
+  }
+  // The offset is applied after the cache, so "sunset" and "sunset+30" share one computation.
+  return t === undefined || b.kind === 'clock' ? t : t + b.offsetMin * MINUTE_MS;
 }
 
 /**
