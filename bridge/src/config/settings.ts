@@ -41,6 +41,14 @@ function coerce(raw: string, node: SchemaNode): unknown {
   if (node.type === 'integer') return /^-?\d+$/.test(raw) ? Number(raw) : raw;
   if (node.type === 'number') return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
   if (node.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  // Lists of lists (the auto-brightness curve) as JSON: MEGABIT_DISPLAY_AUTO_BRIGHTNESS_CURVE=[[0,8],[1000,255]].
+  if (node.type === 'array' && raw.trimStart().startsWith('[')) {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return raw;
+    }
+  }
   // Lists: comma-separated (MEGABIT_SANDBOX_ALLOW_PRIVATE_HOSTS=nas.local,printer.local).
   if (node.type === 'array')
     return raw
@@ -84,7 +92,7 @@ function describe(error: ErrorObject): string {
     case 'enum':
       return `${where} must be one of ${(error.params.allowedValues as string[]).join(', ')}`;
     case 'type':
-      return `${where} must be ${error.params.type === 'integer' ? 'a whole number' : `a ${String(error.params.type)}`}`;
+      return `${where} must be ${error.params.type === 'integer' ? 'a whole number' : /^[aeiou]/.test(String(error.params.type)) ? `an ${String(error.params.type)}` : `a ${String(error.params.type)}`}`;
     default:
       return `${where} ${error.message ?? 'is invalid'}`;
   }

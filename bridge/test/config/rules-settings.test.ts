@@ -93,6 +93,18 @@ describe('schedule, night and auto-brightness settings', () => {
     ).toEqual(['display.auto_brightness.curve.0.1 must be <= 255']);
   });
 
+  it('take auto-brightness from the environment, the curve as JSON', () => {
+    const env = { MEGABIT_DISPLAY_AUTO_BRIGHTNESS_ENTITY: 'sensor.lux', MEGABIT_DISPLAY_AUTO_BRIGHTNESS_CURVE: '[[0, 4], [1000, 255]]' };
+    expect(settingsFrom({}, 'test.yaml', env).display.auto_brightness).toMatchObject({
+      entity: 'sensor.lux',
+      curve: [
+        [0, 4],
+        [1000, 255],
+      ],
+    });
+    expect(problems({}, { ...env, MEGABIT_DISPLAY_AUTO_BRIGHTNESS_CURVE: '[[0, 4], [1000' })).toEqual(['display.auto_brightness.curve must be an array']);
+  });
+
   it('take the location from the file or the environment, and check the zone', () => {
     expect(settingsFrom({}, 'test.yaml', { MEGABIT_LOCATION_LATITUDE: '52.52', MEGABIT_LOCATION_LONGITUDE: '-13.4' }).location).toEqual({
       latitude: 52.52,
