@@ -10,3 +10,5 @@ export * from './result';
 export * from './screens';
 export * from './screen-validate';
 export * from './validate';
+export * from './schedule-parse';
+export * from './schedules';

@@ -2,7 +2,7 @@
  * The settings schema: the one source of truth for every key of megabit.yaml, its type, default
  * and description. `Settings` below is checked against it by a test.
  */
-import { BUTTON_TIMING_LIMITS, DEFAULT_BUTTON_TIMINGS } from '@megabit/contract';
+import { BOUNDARY_PATTERN, BUTTON_TIMING_LIMITS, DEFAULT_BUTTON_TIMINGS, PRIORITIES, type Priority } from '@megabit/contract';
 
 export const SETTINGS_SCHEMA = {
   type: 'object',
@@ -25,7 +25,23 @@ export const SETTINGS_SCHEMA = {
     },
     log_level: { enum: ['debug', 'info', 'warn', 'error'], default: 'info', description: 'Least severe log level printed.' },
     data_dir: { type: 'string', minLength: 1, default: '~/.megabit', description: 'Where apps, their KV stores and state live.' },
-    time_zone: { type: 'string', minLength: 1, default: 'system', description: 'IANA zone for apps\' local time ("system" = this machine\'s).' },
+    time_zone: {
+      type: 'string',
+      minLength: 1,
+      default: 'system',
+      description: 'IANA zone for apps\' local time and for schedules and night mode ("system" = this machine\'s).',
+    },
+    location: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['latitude', 'longitude'],
+      description:
+        "Where the display is, for sun times in schedules and night mode (computed here, no network). Absent = Home Assistant's zone.home when connected, else sun windows stay closed.",
+      properties: {
+        latitude: { type: 'number', minimum: -90, maximum: 90, description: 'Degrees, north positive.' },
+        longitude: { type: 'number', minimum: -180, maximum: 180, description: 'Degrees, east positive.' },
+      },
+    },
     mqtt: {
       type: 'object',
       additionalProperties: false,
@@ -233,6 +249,12 @@ export const SETTINGS_SCHEMA = {
           default: 15000,
           description: 'Dwell time of an app whose manifest sets none.',
         },
+        fallback: {
+          type: 'string',
+          pattern: '^[a-z0-9][a-z0-9_-]{0,63}$',
+          default: 'clock',
+          description: 'The app or screen shown when schedules and conditions leave nothing visible.',
+        },
       },
     },
     display: {
@@ -243,6 +265,86 @@ export const SETTINGS_SCHEMA = {
         brightness: { type: 'integer', minimum: 0, maximum: 255, default: 128, description: 'Brightness at first start (later the last one set is kept).' },
         max_fps: { type: 'integer', minimum: 1, maximum: 60, default: 30, description: 'Cap on frames per second sent to the outputs.' },
         frame_publish_max_fps: { type: 'integer', minimum: 1, maximum: 60, default: 20, description: 'Cap on frames per second published on P/display/frame.' },
+        auto_brightness: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'Brightness from a light sensor, in lux: give entity or topic. Absent = brightness only as set.',
+          properties: {
+            entity: { type: 'string', pattern: '^[a-z0-9_]+\\.[a-z0-9_]+$', description: 'Home Assistant entity whose state is the light level in lux.' },
+            topic: { type: 'string', minLength: 1, pattern: '^[^#+]+$', description: 'MQTT topic whose payload is the light level in lux (a number).' },
+            curve: {
+              type: 'array',
+              minItems: 2,
+              maxItems: 16,
+              items: {
+                type: 'array',
+                minItems: 2,
+                maxItems: 2,
+                items: [
+                  { type: 'number', minimum: 0, maximum: 200000 },
+                  { type: 'integer', minimum: 0, maximum: 255 },
+                ],
+              },
+              default: [
+                [0, 8],
+                [10, 32],
+                [100, 96],
+                [1000, 192],
+                [10000, 255],
+              ],
+              description: '[lux, brightness] points, lux rising; brightness between them follows the logarithm of lux.',
+            },
+            smoothing_s: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 600,
+              default: 10,
+              description: 'Time constant of the smoothing of readings, in seconds (0 = none).',
+            },
+            hysteresis: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 64,
+              default: 8,
+              description: 'Brightness steps the smoothed target must move from the current brightness before it changes.',
+            },
+            min_interval_s: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 3600,
+              default: 30,
+              description: 'Least time between two brightness changes, in seconds.',
+            },
+          },
+        },
+      },
+    },
+    night: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Night mode: dims the display, may show only one app, and holds back quiet notifications.',
+      properties: {
+        from: {
+          type: 'string',
+          pattern: BOUNDARY_PATTERN,
+          description: 'Night starts: "22:00", or a sun event with an optional offset in minutes ("sunset", "dusk+30"). Absent = no night mode.',
+        },
+        to: { type: 'string', pattern: BOUNDARY_PATTERN, description: 'Night ends: "07:00" or a sun event ("sunrise-15"); the next one after from.' },
+        brightness: { type: 'integer', minimum: 0, maximum: 255, default: 16, description: 'Brightness at night, and the most auto-brightness sets then.' },
+        app: { type: 'string', minLength: 1, description: 'The only app or screen shown at night; absent = the rotation goes on.' },
+        max_brightness_during_day: { type: 'integer', minimum: 0, maximum: 255, description: 'Most brightness outside the night; absent = no limit.' },
+        notify_min_priority: {
+          enum: PRIORITIES,
+          default: 'high',
+          description: 'At night, notifications of a lower priority are held back (see quiet_notifications).',
+        },
+        quiet_notifications: {
+          enum: ['wait', 'drop'],
+          default: 'wait',
+          description: 'What happens to a held-back notification: it waits until the night ends, or is dropped.',
+        },
+        wake_s: { type: 'integer', minimum: 5, maximum: 3600, default: 60, description: 'A button press at night brings the day back for this long.' },
       },
     },
     notifications: {
@@ -287,6 +389,7 @@ export interface Settings {
   log_level: 'debug' | 'info' | 'warn' | 'error';
   data_dir: string;
   time_zone: string;
+  location?: { latitude: number; longitude: number };
   mqtt: {
     url?: string;
     base_topic: string;
@@ -333,8 +436,30 @@ export interface Settings {
     token?: string;
     app_access: string[];
   };
-  rotation: { enabled: boolean; default_duration_ms: number };
-  display: { brightness: number; max_fps: number; frame_publish_max_fps: number };
+  rotation: { enabled: boolean; default_duration_ms: number; fallback: string };
+  display: {
+    brightness: number;
+    max_fps: number;
+    frame_publish_max_fps: number;
+    auto_brightness?: {
+      entity?: string;
+      topic?: string;
+      curve: Array<[lux: number, brightness: number]>;
+      smoothing_s: number;
+      hysteresis: number;
+      min_interval_s: number;
+    };
+  };
+  night: {
+    from?: string;
+    to?: string;
+    brightness: number;
+    app?: string;
+    max_brightness_during_day?: number;
+    notify_min_priority: Priority;
+    quiet_notifications: 'wait' | 'drop';
+    wake_s: number;
+  };
   notifications: { default_duration_ms: number };
   sandbox: {
     run_timeout_ms: number;

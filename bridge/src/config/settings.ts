@@ -9,6 +9,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { GROUP_LEVEL } from '@megabit/contract';
 import { resolveListenHosts } from './exposure';
+import { ruleSettingProblems } from './rules-settings';
 import { SETTINGS_SCHEMA, type Settings } from './schema';
 
 export class SettingsError extends Error {
@@ -39,7 +40,16 @@ export function environmentKeys(): Map<string, { path: string[]; node: SchemaNod
 
 function coerce(raw: string, node: SchemaNode): unknown {
   if (node.type === 'integer') return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  if (node.type === 'number') return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
   if (node.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  // Lists of lists (the auto-brightness curve) as JSON: MEGABIT_DISPLAY_AUTO_BRIGHTNESS_CURVE=[[0,8],[1000,255]].
+  if (node.type === 'array' && raw.trimStart().startsWith('[')) {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return raw;
+    }
+  }
   // Lists: comma-separated (MEGABIT_SANDBOX_ALLOW_PRIVATE_HOSTS=nas.local,printer.local).
   if (node.type === 'array')
     return raw
@@ -83,7 +93,7 @@ function describe(error: ErrorObject): string {
     case 'enum':
       return `${where} must be one of ${(error.params.allowedValues as string[]).join(', ')}`;
     case 'type':
-      return `${where} must be ${error.params.type === 'integer' ? 'a whole number' : `a ${String(error.params.type)}`}`;
+      return `${where} must be ${error.params.type === 'integer' ? 'a whole number' : /^[aeiou]/.test(String(error.params.type)) ? `an ${String(error.params.type)}` : `a ${String(error.params.type)}`}`;
     default:
       return `${where} ${error.message ?? 'is invalid'}`;
   }
@@ -109,6 +119,8 @@ export function settingsFrom(doc: unknown, source: string, env: NodeJS.ProcessEn
     throw new SettingsError([`device_id "${GROUP_LEVEL}" is taken by the groups' topics (<base>/${GROUP_LEVEL}/<name>): choose another`], source);
   const exposed = resolveListenHosts(settings);
   if (exposed.length > 0) throw new SettingsError(exposed, source);
+  const rules = ruleSettingProblems(settings);
+  if (rules.length > 0) throw new SettingsError(rules, source);
   settings.data_dir = expandHome(settings.data_dir);
   return settings;
 }
