@@ -83,6 +83,8 @@ async function main() {
     await page.waitForTimeout(800);
     await page.screenshot({ path: path.join(images, 'notify-node.png') });
     await page.click('#node-dialog-cancel');
+    // The screen form is longer than the others: a taller window shows all of it without scrolling.
+    await page.setViewportSize({ width: 1280, height: 1480 });
     await page.dblclick('#red-ui-workspace-chart .red-ui-flow-node-group:has(text:text-is("power screen"))');
     await page.waitForSelector('#node-input-screenId');
     await page.mouse.move(700, 600);

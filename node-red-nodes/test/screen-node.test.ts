@@ -67,6 +67,22 @@ async function load(node: Record<string, unknown>): Promise<{ out: Collector; st
 
 const statusText = (m: Record<string, unknown>): unknown => (m.status as { text?: unknown }).text;
 
+/** The text options of FULL_FORM as the contract nests them beside a text's value. */
+const TEXT_STYLE = {
+  color: '#ffcc00',
+  font: 'small',
+  rainbow: true,
+  gradient: ['#00c0ff', '#ff00c0'],
+  scroll: 'always',
+  speed: 30,
+  repeat: 2,
+  align: 'left',
+};
+const FORM_DRAW = [
+  { rect: [0, 0, 64, 32], color: '#ff0000' },
+  { text: 'hi', at: [2, 3], color: '#ffffff', font: 'regular' },
+];
+
 const FULL_FORM = {
   id: 'screen',
   type: 'megabit screen',
@@ -74,10 +90,22 @@ const FULL_FORM = {
   text: "{{ states('sensor.power') }} W",
   color: '#ffcc00',
   font: 'small',
+  align: 'left',
+  scroll: 'always',
+  speed: '30',
+  repeat: '2',
+  rainbow: true,
+  gradientFrom: '#00c0ff',
+  gradientTo: '#ff00c0',
   iconName: 'bolt',
   iconPosition: 'right',
   progress: '40',
+  progressColor: '#00a0ff',
+  progressBackground: '#202020',
   chart: 'line',
+  chartValues: '2, 7, 1.5, 8',
+  chartColor: '#ff8040',
+  draw: '[{"rect":[0,0,64,32],"color":"#ff0000"},{"text":"hi","at":[2,3],"color":"#ffffff","font":"regular"}]',
   background: '#102040',
   duration: '8',
   lifetime: '600',
@@ -93,9 +121,11 @@ it('sends every form field as the contract names it, and shows the reply in the 
 
   const sent = await commands.next('screens/power', since);
   expect(body(sent.payload)).toEqual({
-    text: { value: "{{ states('sensor.power') }} W", color: '#ffcc00', font: 'small' },
+    text: { value: "{{ states('sensor.power') }} W", ...TEXT_STYLE },
     icon: { name: 'bolt', position: 'right' },
-    progress: 40,
+    progress: { value: 40, color: '#00a0ff', background: '#202020' },
+    chart: { type: 'line', values: [2, 7, 1.5, 8], color: '#ff8040' },
+    draw: FORM_DRAW,
     background: '#102040',
     duration_s: 8,
     lifetime_s: 600,
@@ -114,7 +144,7 @@ it('sends every form field as the contract names it, and shows the reply in the 
   expect(sent.retain).toBe(false);
 });
 
-it('msg.payload overrides the form: text, chart values, object fields and the screen id', async () => {
+it('msg.payload overrides the form: text, chart values, object fields (text options, bar and chart colours, drawing) and the screen id', async () => {
   const { out, completed } = await load(FULL_FORM);
   const send = async (msg: Record<string, unknown>, path: string): Promise<Record<string, unknown>> => {
     const since = commands.count;
@@ -125,35 +155,61 @@ it('msg.payload overrides the form: text, chart values, object fields and the sc
     return sent;
   };
 
-  // A string is the text, in the form's colour and font.
-  expect((await send({ payload: '1.2 kW' }, 'screens/power')).text).toEqual({ value: '1.2 kW', color: '#ffcc00', font: 'small' });
-  expect((await send({ payload: 21.5 }, 'screens/power')).text).toEqual({ value: '21.5', color: '#ffcc00', font: 'small' });
+  // A string is the text, with the form's colour, font and text options.
+  expect((await send({ payload: '1.2 kW' }, 'screens/power')).text).toEqual({ value: '1.2 kW', ...TEXT_STYLE });
+  expect((await send({ payload: 21.5 }, 'screens/power')).text).toEqual({ value: '21.5', ...TEXT_STYLE });
 
-  // A list of numbers is the chart, of the form's type; the form's text stays.
+  // A list of numbers replaces the form's chart values, in the form's type and colour; the rest of the form stays.
   const chart = await send({ payload: [3, 1, 4, 1, 5] }, 'screens/power');
-  expect(chart.chart).toEqual({ type: 'line', values: [3, 1, 4, 1, 5] });
-  expect(chart.text).toEqual({ value: "{{ states('sensor.power') }} W", color: '#ffcc00', font: 'small' });
+  expect(chart.chart).toEqual({ type: 'line', values: [3, 1, 4, 1, 5], color: '#ff8040' });
+  expect(chart.text).toEqual({ value: "{{ states('sensor.power') }} W", ...TEXT_STYLE });
+  expect(chart.progress).toEqual({ value: 40, color: '#00a0ff', background: '#202020' });
+  expect(chart.draw).toEqual(FORM_DRAW);
 
-  // Object fields replace the form's; a bare text or icon name keeps the form's style.
+  // Object fields replace the form's; a bare text, icon name or progress number keeps the form's
+  // style, a chart the form's type, values and colour where it leaves them out.
   const object = await send(
-    { payload: { text: 'Solar', icon: 'solar', progress: { value: 75, color: '#00ff00' }, chart: { values: [1, 2] }, on_expiry: 'remove' } },
+    { payload: { text: 'Solar', icon: 'solar', progress: 75, chart: { values: [1, 2] }, draw: [{ pixel: [1, 1], color: '#00ff00' }], on_expiry: 'remove' } },
     'screens/power',
   );
   expect(object).toMatchObject({
-    text: { value: 'Solar', color: '#ffcc00', font: 'small' },
+    text: { value: 'Solar', ...TEXT_STYLE },
     icon: { name: 'solar', position: 'right' },
-    progress: { value: 75, color: '#00ff00' },
-    chart: { type: 'line', values: [1, 2] },
+    progress: { value: 75, color: '#00a0ff', background: '#202020' },
+    chart: { type: 'line', values: [1, 2], color: '#ff8040' },
+    draw: [{ pixel: [1, 1], color: '#00ff00' }],
     on_expiry: 'remove',
   });
+  const given = await send(
+    {
+      payload: {
+        text: { value: 'Plain', align: 'right' },
+        progress: { value: 10, color: '#ffffff' },
+        chart: { type: 'bar', color: '#00ff00' },
+        draw: [],
+        duration_s: 3,
+      },
+    },
+    'screens/power',
+  );
+  // What the payload gives as an object is sent as given: none of the form's text options or bar colours.
+  expect(given).toMatchObject({
+    text: { value: 'Plain', align: 'right' },
+    progress: { value: 10, color: '#ffffff' },
+    chart: { type: 'bar', values: [2, 7, 1.5, 8], color: '#00ff00' },
+    draw: [],
+    duration_s: 3,
+  });
+  expect(given.text).toEqual({ value: 'Plain', align: 'right' });
+  expect(given.progress).toEqual({ value: 10, color: '#ffffff' });
   const segments = [{ t: '21.5', c: '#ffcc00' }, { t: ' °C' }];
   expect((await send({ payload: { text: segments, duration_s: 3 } }, 'screens/power')).text).toEqual(segments);
 
   // The screen id: msg.payload.id, else msg.screen_id, else the form's; "id" never goes in the body.
   expect(await send({ payload: { id: 'solar', background: '#000000' } }, 'screens/solar')).not.toHaveProperty('id');
   await send({ screen_id: 'garage', payload: 'open' }, 'screens/garage');
-  await completed.next(() => true, 10_000, 6);
-  expect(completed.messages).toHaveLength(7);
+  await completed.next(() => true, 10_000, 7);
+  expect(completed.messages).toHaveLength(8);
 });
 
 it('a node with only an id and a text sends the text alone, and a string payload alone', async () => {
@@ -169,6 +225,46 @@ it('a node with only an id and a text sends the text alone, and a string payload
   since = commands.count;
   helper.getNode('screen').receive({ payload: [1, 2, 3] });
   expect(body((await commands.next('screens/hello', since)).payload)).toEqual({ text: 'Hi', chart: { type: 'bar', values: [1, 2, 3] } });
+});
+
+it('chart values or a drawing from the form alone are a screen of their own, and an unticked rainbow is left out', async () => {
+  const { out } = await load({ id: 'screen', type: 'megabit screen', screenId: 'values', text: 'Hi', rainbow: false, chart: 'bar', chartValues: '[4; 5 -6]' });
+  let since = commands.count;
+  helper.getNode('screen').receive({});
+  expect(body((await commands.next('screens/values', since)).payload)).toEqual({ text: 'Hi', chart: { type: 'bar', values: [4, 5, -6] } });
+  expect((await out.next()).payload).toMatchObject({ ok: true, id: 'values' });
+  await helper.unload();
+
+  await load({ id: 'screen', type: 'megabit screen', screenId: 'drawing', draw: ' [{"circle":[32,16,8],"color":"#ffd000","fill":true}] ' });
+  since = commands.count;
+  helper.getNode('screen').receive({});
+  expect(body((await commands.next('screens/drawing', since)).payload)).toEqual({ draw: [{ circle: [32, 16, 8], color: '#ffd000', fill: true }] });
+});
+
+it('a form the bridge would refuse fails each message at the Catch node, naming the field, and sends nothing; removing still works', async () => {
+  const broken: [Record<string, unknown>, string][] = [
+    [{ draw: '[{"rect":[0,0,64,32]' }, 'Draw is not JSON'],
+    [{ draw: '{"rect":[0,0,1,1],"color":"#ff0000"}' }, `the node's form: "draw" must be an array`],
+    [{ draw: '[{"circle":[5,5,2],"color":"red"}]' }, `the node's form: "draw[0].color" must be a colour`],
+    [{ chartValues: '1, two, 3' }, 'Chart values must be numbers apart by commas (got "1, two, 3")'],
+    [{ chartValues: Array.from({ length: 65 }, (_, i) => i).join(',') }, `the node's form: "chart.values" must have 1 to 64 items`],
+    [{ gradientFrom: '#00c0ff' }, 'Gradient needs both colours'],
+    [{ progressColor: 'green' }, `the node's form: "progress.color" must be a colour`],
+    [{ text: 'x', speed: '900' }, `the node's form: "text.speed" must be a number from 1 to 500`],
+  ];
+  for (const [fields, message] of broken) {
+    const { caught, completed } = await load({ id: 'screen', type: 'megabit screen', screenId: 'broken', iconName: 'bolt', ...fields });
+    const since = commands.count;
+    helper.getNode('screen').receive({ payload: { text: 'from the message' } });
+    expect(((await caught.next()).error as { message: string }).message).toContain(message);
+    expect(commands.count).toBe(since);
+    // Taking the screen out needs nothing of the form but its id.
+    helper.getNode('screen').receive({ remove: true });
+    expect((await commands.next('screens/broken', since)).payload.length).toBe(0);
+    await completed.next();
+    expect(caught.messages).toHaveLength(1);
+    await helper.unload();
+  }
 });
 
 it('the screen joins the rotation beside the apps, and a 33-character id is refused before anything is sent', async () => {

@@ -1,49 +1,15 @@
 /**
  * Builds the screen a `megabit screen` node sends (`P/cmd/screens/<id>`, contract/src/screens.ts)
- * from its form and msg.payload. The form is flat (one field per setting); the contract nests
- * (text with its colour and font, icon with its position, chart with its values), so the two are
- * joined here: a payload that gives only a text or an icon name keeps the form's colour, font or
- * position, and one that gives only chart values keeps the form's chart type.
+ * from its form (lib/screen-form.ts) and msg.payload. The form is flat (one field per setting);
+ * the contract nests (text with its colour, font and options, icon with its position, progress
+ * and chart with their colours), so the two are joined here: a payload that gives only a text, an
+ * icon name, a progress number or chart values keeps the form's style for it.
  */
-import type { ScreenChart, ScreenIcon, ScreenRequest, ScreenText } from '@megabit/contract';
+import type { ScreenChart, ScreenIcon, ScreenProgress, ScreenRequest, ScreenText } from '@megabit/contract';
 import { InvalidInputError } from './command-input';
-import { defined, formNumber, formText, isPlainObject } from './msg-values';
+import { defined, isPlainObject } from './msg-values';
+import { checkFormContent, readScreenForm, type ScreenForm } from './screen-form';
 import type { NodeDef } from './node-red';
-
-/** The node's form, read once when the node starts. */
-export interface ScreenForm {
-  screenId?: string;
-  text?: string;
-  color?: string;
-  font?: string;
-  icon?: string;
-  iconPosition?: string;
-  progress?: number;
-  chart?: string;
-  background?: string;
-  duration_s?: number;
-  lifetime_s?: number;
-  on_expiry?: string;
-  pos?: number;
-}
-
-export function readScreenForm(def: NodeDef): ScreenForm {
-  return defined({
-    screenId: formText(def.screenId),
-    text: formText(def.text),
-    color: formText(def.color),
-    font: formText(def.font),
-    icon: formText(def.iconName),
-    iconPosition: formText(def.iconPosition),
-    progress: formNumber(def.progress),
-    chart: formText(def.chart),
-    background: formText(def.background),
-    duration_s: formNumber(def.duration),
-    lifetime_s: formNumber(def.lifetime),
-    on_expiry: formText(def.onExpiry),
-    pos: formNumber(def.pos),
-  }) as ScreenForm;
-}
 
 /** An empty MQTT-style payload removes the screen, as it does on `P/cmd/screens/<id>`. */
 export function isRemoval(payload: unknown, remove: unknown): boolean {
@@ -63,9 +29,18 @@ function isNumberList(payload: unknown): payload is number[] {
   return Array.isArray(payload) && payload.every((v) => typeof v === 'number');
 }
 
-/** A text in the form's colour and font; the plain string when the form sets neither. */
+/** A text with the form's colour, font and text options; the plain string when the form sets none. */
 function styledText(form: ScreenForm, value: string): ScreenText | string {
-  const style = defined({ color: form.color, font: form.font });
+  const style = defined({
+    color: form.color,
+    font: form.font,
+    rainbow: form.rainbow,
+    gradient: form.gradient,
+    scroll: form.scroll,
+    speed: form.speed,
+    repeat: form.repeat,
+    align: form.align,
+  });
   return Object.keys(style).length > 0 ? { value, ...style } : value;
 }
 
@@ -74,17 +49,29 @@ function placedIcon(form: ScreenForm, name: string): ScreenIcon | string {
   return form.iconPosition === undefined ? name : { name, position: form.iconPosition as ScreenIcon['position'] };
 }
 
-/** The form as the contract's request, with a string payload as the text and a number list as the chart. */
+/** A progress value in the form's bar colours; the plain number when the form sets neither. */
+function styledProgress(form: ScreenForm, value: number): ScreenProgress | number {
+  const style = defined({ color: form.progressColor, background: form.progressBackground });
+  return Object.keys(style).length > 0 ? { value, ...style } : value;
+}
+
+/** The form's chart fields (type, values, colour), under whatever a message gives. */
+function formChart(form: ScreenForm): Partial<ScreenChart> {
+  return defined({ type: form.chart ?? 'bar', values: form.chartValues, color: form.chartColor });
+}
+
+/** The form as the contract's request, with a string payload as the text and a number list as the chart's values. */
 function fromForm(form: ScreenForm, payload: unknown): ScreenRequest {
   const value = payloadText(payload) ?? form.text;
-  const values = isNumberList(payload) ? payload : undefined;
-  // A chart needs values, which only a message brings; the form's type alone draws nothing.
-  const chart: ScreenChart | undefined = values === undefined ? undefined : { type: (form.chart ?? 'bar') as ScreenChart['type'], values };
+  const values = isNumberList(payload) ? payload : form.chartValues;
+  // A chart needs values, from the form or the message; the type and colour alone draw nothing.
+  const chart = values === undefined ? undefined : ({ ...formChart(form), values } as ScreenChart);
   return defined({
     text: value === undefined ? undefined : styledText(form, value),
     icon: form.icon === undefined ? undefined : placedIcon(form, form.icon),
-    progress: form.progress,
+    progress: form.progress === undefined ? undefined : styledProgress(form, form.progress),
     chart,
+    draw: form.draw,
     background: form.background,
     duration_s: form.duration_s,
     lifetime_s: form.lifetime_s,
@@ -93,12 +80,35 @@ function fromForm(form: ScreenForm, payload: unknown): ScreenRequest {
   }) as ScreenRequest;
 }
 
-/** One payload field as sent: a bare text or icon name takes the form's style, a chart without a type the form's type. */
+/**
+ * One payload field as sent: a bare text, icon name or progress number takes the form's style
+ * for it, and a chart the form's type, values and colour where it leaves them out.
+ */
 function overlay(key: string, given: unknown, form: ScreenForm): unknown {
   if (key === 'text' && typeof given === 'string') return styledText(form, given);
   if (key === 'icon' && typeof given === 'string') return placedIcon(form, given);
-  if (key === 'chart' && isPlainObject(given)) return { type: form.chart ?? 'bar', ...given };
+  if (key === 'progress' && typeof given === 'number') return styledProgress(form, given);
+  if (key === 'chart' && isPlainObject(given)) return { ...formChart(form), ...given };
   return given;
+}
+
+/**
+ * The node's form, read and checked once when the node starts. The check draws every styled
+ * part, with a stand-in value where only a message brings one (a progress colour without a
+ * progress, say), so that each field the form sets meets the contract's parser.
+ */
+export function screenForm(def: NodeDef): ScreenForm {
+  const form = readScreenForm(def);
+  if (form.problem !== undefined) return form;
+  const probe = fromForm({ ...form, text: form.text ?? ' ', progress: form.progress ?? 0, chartValues: form.chartValues ?? [0] }, undefined);
+  return checkFormContent(form, {
+    text: probe.text,
+    icon: probe.icon,
+    progress: probe.progress,
+    chart: probe.chart,
+    draw: probe.draw,
+    background: probe.background,
+  });
 }
 
 export interface ScreenMessage {
@@ -110,9 +120,11 @@ export interface ScreenMessage {
 /**
  * The screen for one message: the form, then msg.payload over it (an object's fields replace the
  * form's, a string is the text, a list of numbers the chart's values). The bridge checks the
- * result; only what cannot be sent at all is refused here.
+ * result; only what cannot be sent at all, or a form the bridge would refuse, is refused here.
  */
 export function screenMessage(what: string, form: ScreenForm, payload: unknown, msgScreenId: unknown): ScreenMessage {
+  // A broken form is refused whatever the message brings: a screen the node shows only in part is not what its form says.
+  if (form.problem !== undefined) throw new InvalidInputError(what, form.problem);
   if (payload !== undefined && payload !== null && !isPlainObject(payload) && payloadText(payload) === undefined && !isNumberList(payload)) {
     throw new InvalidInputError(what, 'msg.payload must be the text, a list of numbers for the chart, or an object of screen fields');
   }

@@ -7,7 +7,7 @@ import { commandPath, isScreenId, parseScreen } from '@megabit/contract';
 import { checked, handleCommands, InvalidInputError } from '../lib/command-input';
 import { useDevice } from '../lib/device-node';
 import { isPlainObject } from '../lib/msg-values';
-import { isRemoval, readScreenForm, screenMessage } from '../lib/screen-fields';
+import { isRemoval, screenForm, screenMessage } from '../lib/screen-fields';
 import type { Node, NodeAPI, NodeDef } from '../lib/node-red';
 
 const WHAT = 'screens/<id>';
@@ -32,7 +32,7 @@ function register(RED: NodeAPI): void {
   RED.nodes.registerType('megabit screen', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const link = useDevice(RED, this, def);
-    const form = readScreenForm(def);
+    const form = screenForm(def);
     handleCommands(
       this,
       link,
