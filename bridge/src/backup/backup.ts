@@ -10,12 +10,12 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Settings } from '../config';
 import { writeFileAtomic } from '../util/atomic-file';
-import { BACKUP_FORMAT, type BackupManifest, DATA_PREFIX, MANIFEST_PATH, SETTINGS_PATH, sha256 } from './manifest';
-import { LOCK_FILE } from './running-bridge';
+import { BACKUP_FORMAT, type BackupManifest, DATA_PREFIX, MANIFEST_PATH, MAX_UNPACKED_BYTES, SETTINGS_PATH, sha256 } from './manifest';
+import { LOCK_FILES } from './running-bridge';
 import { writeTar, type TarFile } from './tar';
 
-/** What is in the data dir but not worth keeping: an app preview and half-written temp files. */
-const TRANSIENT = [/^preview(\/|$)/, /(^|\/)\.[^/]+\.\d+\.\d+\.tmp$/];
+/** What is in the data dir but not worth keeping: an app preview, half-written temp files, the lock. */
+const TRANSIENT = [/^preview(\/|$)/, /(^|\/)\.[^/]+\.\d+\.\d+\.tmp$/, LOCK_FILES];
 
 export interface BackupResult {
   manifest: BackupManifest;
@@ -79,7 +79,7 @@ function referencedFiles(settings: Settings): string[] {
 export function writeBackup(file: string, settings: Settings, settingsFile: string | undefined, version: string): BackupResult {
   const dataDir = settings.data_dir;
   if (isInside(dataDir, file)) throw new Error(`write the backup outside the data dir (${dataDir}): the next backup would hold this one`);
-  const excluded = new Set([LOCK_FILE]);
+  const excluded = new Set<string>();
   if (settingsFile && isInside(dataDir, settingsFile)) excluded.add(relative(dataDir, settingsFile));
   const { files, skipped } = collectWithRetry(dataDir, excluded);
   const entries = files.map((f) => ({ path: `${DATA_PREFIX}${f.path}`, data: f.data }));
@@ -92,6 +92,10 @@ export function writeBackup(file: string, settings: Settings, settingsFile: stri
     settings_file: settingsFile ?? null,
     files: entries.map((e) => ({ path: e.path, size: e.data.length, sha256: sha256(e.data) })),
   };
+  const total = entries.reduce((sum, e) => sum + e.data.length, 0);
+  // A restore refuses more than this (its bound for a gzip bomb): never write what cannot come back.
+  if (total > MAX_UNPACKED_BYTES)
+    throw new Error(`the data dir holds ${Math.ceil(total / 1024 / 1024)} MiB, more than a backup can hold (${MAX_UNPACKED_BYTES / 1024 / 1024} MiB)`);
   const tar = writeTar([{ path: MANIFEST_PATH, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) }, ...entries]);
   writeFileAtomic(file, gzipSync(tar));
   const outside = referencedFiles(settings).filter((path) => !isInside(dataDir, path));

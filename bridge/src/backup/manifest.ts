@@ -11,6 +11,9 @@ import { createHash } from 'node:crypto';
  */
 export const BACKUP_FORMAT = 1;
 
+/** Far above any real data dir (apps are capped at a few MB each); a bound for a gzip bomb. */
+export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
+
 export const MANIFEST_PATH = 'megabit-backup.json';
 /** The data dir's files live under this folder in the archive... */
 export const DATA_PREFIX = 'data/';

@@ -4,17 +4,27 @@
  * dir, then swaps the folders: a restore that fails midway leaves the old data dir as it was.
  * The old data dir, if it held anything, is kept beside the new one.
  */
-import { existsSync, fsyncSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseDocument } from 'yaml';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, syncDir, writeFileAtomic } from '../util/atomic-file';
-import { BackupRefused, type BackupManifest, DATA_PREFIX, MANIFEST_PATH, parseManifest, SETTINGS_PATH, sha256 } from './manifest';
+import { BackupRefused, type BackupManifest, DATA_PREFIX, MANIFEST_PATH, MAX_UNPACKED_BYTES, parseManifest, SETTINGS_PATH, sha256 } from './manifest';
 import { readTar, TarFormatError } from './tar';
-
-/** Far above any real data dir (apps are capped at a few MB each); a bound for a gzip bomb. */
-export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
 
 export interface Backup {
   manifest: BackupManifest;
@@ -103,6 +113,9 @@ function writeNewFile(path: string, data: Buffer): void {
   }
 }
 
+/** A folder by its real path when it exists: a data dir may be a link to a USB disk. */
+const canonical = (path: string): string => (existsSync(path) ? realpathSync(path) : path);
+
 /** The data_dir the restored settings name, as the bridge here would expand it. */
 function configuredDataDir(doc: ReturnType<typeof parseDocument>): string {
   const raw = process.env.MEGABIT_DATA_DIR || doc.get('data_dir');
@@ -116,7 +129,7 @@ function configuredDataDir(doc: ReturnType<typeof parseDocument>): string {
  */
 function settingsFor(text: Buffer, dataDir: string, notes: string[]): Buffer {
   const doc = parseDocument(text.toString('utf8'));
-  if (doc.errors.length > 0 || configuredDataDir(doc) === dataDir) return text;
+  if (doc.errors.length > 0 || canonical(configuredDataDir(doc)) === dataDir) return text;
   notes.push(`set data_dir in the restored settings to ${dataDir} (it was ${String(doc.get('data_dir') ?? 'the default')})`);
   doc.set('data_dir', dataDir);
   return Buffer.from(doc.toString());
@@ -132,7 +145,9 @@ export interface RestoreTarget {
 /** Writes a checked backup into place; returns what it did, line by line. */
 export function restoreBackup(backup: Backup, target: RestoreTarget): string[] {
   const notes: string[] = [];
-  const { dataDir, settingsFile } = target;
+  // The folder itself is swapped, not a link to it: the data stays on the disk the link points to.
+  const dataDir = canonical(target.dataDir);
+  const settingsFile = join(canonical(dirname(target.settingsFile)), basename(target.settingsFile));
   const settings = backup.settings ? settingsFor(backup.settings, dataDir, notes) : undefined;
   const settingsInside = isInside(dataDir, settingsFile);
   const staging = `${dataDir}.restoring-${process.pid}`;

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import type { Settings } from '../config';
 
 /**
- * The lock a running bridge keeps in its data dir, holding its pid (the single-bridge lock is
- * added beside this; both must agree on the name).
+ * The lock a running bridge keeps in its data dir, holding its pid (util/data-dir-lock.ts on the
+ * branch that adds it: the same name and content), and the pid-named file it is linked from.
  */
 export const LOCK_FILE = 'bridge.lock';
+export const LOCK_FILES = /^bridge\.lock(\.\d+)?$/;
 
 /** The pid in the lock file, when that process is alive. */
 function lockHolder(dataDir: string): number | undefined {
@@ -59,7 +60,11 @@ export interface RunningBridge {
 /** Why a bridge seems to run on `dataDir`, or undefined when nothing says so. */
 export async function runningBridge(dataDir: string, settings: Settings): Promise<RunningBridge | undefined> {
   const pid = lockHolder(dataDir);
-  if (pid !== undefined) return { certain: true, message: `a bridge (pid ${pid}) is running on ${dataDir}: stop it first (sudo systemctl stop megabit)` };
+  if (pid !== undefined)
+    return {
+      certain: true,
+      message: `a bridge (pid ${pid}) is running on ${dataDir}: stop it first (sudo systemctl stop megabit). If none runs (pid ${pid} is another program now, after a power cut), delete ${join(dataDir, LOCK_FILE)}`,
+    };
   const ports: Array<{ key: string; host: string; port: number }> = [{ key: 'http.port', host: settings.http.host, port: settings.http.port }];
   if (!settings.mqtt.url) ports.push({ key: 'broker.port', host: settings.broker.host, port: settings.broker.port });
   for (const { key, host, port } of ports) {

@@ -145,6 +145,10 @@ function printable(commands: string[][], user: boolean): string {
 }
 
 function install(args: ServiceArgs, io: ServiceCommandIo): number {
+  if (!args.user && !args.unitDir && process.getuid?.() !== 0)
+    throw new Error(
+      `a system service needs root: run it with sudo (sudo "${process.execPath}" ${process.argv[1] ?? 'megabit'} service install), or install a user service with --user`,
+    );
   const who = serviceAccount(args, io.env);
   const settings = settingsFile(args, io.env, who);
   const dataDir = serviceDataDir(args, settings.file, who);

@@ -280,8 +280,17 @@ describe('restoring over a data dir that holds something, with the settings kept
     mkdirSync(join(dir, 'etc-megabit'));
     writeFileSync(join(dataDir, 'state.json'), '{"order":[]}');
     writeFileSync(settingsFile, settingsText);
+    // A running bridge's lock (and the pid-named file it is linked from) stays out of the backup.
+    writeFileSync(join(dataDir, 'bridge.lock'), `${process.pid}\n`);
+    writeFileSync(join(dataDir, `bridge.lock.${process.pid}`), `${process.pid}\n`);
     const backup = await megabit(['backup', archive, '--config', settingsFile], env);
     expect(backup.code).toBe(0);
+    // The lock names a live process (this test's): no restore, even with --force.
+    const locked = await megabit(['restore', archive, '--config', settingsFile, '--force'], env);
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toContain(`a bridge (pid ${process.pid}) is running on ${dataDir}: stop it first`);
+    rmSync(join(dataDir, 'bridge.lock'));
+    rmSync(join(dataDir, `bridge.lock.${process.pid}`));
     writeFileSync(join(dataDir, 'added-later'), 'x');
     // The settings here decide where the data goes, as for the bridge; they name the same folder.
     writeFileSync(settingsFile, `device_id: changed\ndata_dir: ${dataDir}\n`);
