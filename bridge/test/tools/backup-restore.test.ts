@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -173,7 +174,8 @@ describe('a backup of a running bridge, restored on another machine', () => {
     const before = readFileSync(join(dataDir2, 'megabit.yaml'));
     const again = await megabit(['restore', archive], { HOME: home2, MEGABIT_HTTP_PORT: String(ports2.http), MEGABIT_BROKER_PORT: String(ports2.broker) });
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`something listens on port ${ports2.http} (http.port)`);
+    // Known from the bridge's lock where it keeps one (its pid), else from its busy port.
+    expect(again.stderr).toMatch(new RegExp(`a bridge \\(pid ${bridge2?.pid}\\) is running|something listens on port ${ports2.http} \\(http\\.port\\)`));
     expect(readFileSync(join(dataDir2, 'megabit.yaml'))).toEqual(before);
     expect(readdirSync(home2)).toEqual(['.megabit']);
   });
@@ -272,6 +274,7 @@ describe('restoring over a data dir that holds something, with the settings kept
   const archive = join(dir, 'elsewhere.tar.gz');
   const settingsText = `# the display in the hall\ndata_dir: ${dataDir}\ndevice_id: hall\n`;
   let env: Record<string, string>;
+  let busy: ToolResult;
   let restore: ToolResult;
 
   beforeAll(async () => {
@@ -294,7 +297,21 @@ describe('restoring over a data dir that holds something, with the settings kept
     writeFileSync(join(dataDir, 'added-later'), 'x');
     // The settings here decide where the data goes, as for the bridge; they name the same folder.
     writeFileSync(settingsFile, `device_id: changed\ndata_dir: ${dataDir}\n`);
-    restore = await megabit(['restore', archive, '--config', settingsFile], env);
+    // Another program on the bridge's HTTP port: refused, unless --force says it is not a bridge.
+    const other = createServer(() => undefined);
+    await new Promise<void>((resolve) => other.listen(Number(env.MEGABIT_HTTP_PORT), '127.0.0.1', resolve));
+    try {
+      busy = await megabit(['restore', archive, '--config', settingsFile], env);
+      restore = await megabit(['restore', archive, '--config', settingsFile, '--force'], env);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("refuses while something listens on the bridge's port, naming the port and its key", () => {
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain(`something listens on port ${env.MEGABIT_HTTP_PORT} (http.port)`);
+    expect(busy.stderr).toContain('--force');
   });
 
   it('swaps in the backup and keeps the previous data dir beside it', () => {
