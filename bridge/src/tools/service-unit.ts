@@ -1,7 +1,7 @@
 /**
  * The text of the systemd unit `megabit service install` writes: one function, so what is
- * installed and what the tests verify with `systemd-analyze verify` are the same bytes. Every
- * line carries its reason in a comment, for the person who opens the file later.
+ * installed and what the tests verify with `systemd-analyze verify` are the same bytes. The
+ * reasons are written into the unit as comments, for the person who opens the file later.
  */
 
 /** A comment line that marks a unit as written by this command: `service remove` deletes only those. */
@@ -32,82 +32,86 @@ function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%')}"`;
 }
 
+/** A comment in the unit: its lines prefixed with "# ". */
+const why = (...text: string[]): string[] => text.map((line) => `# ${line}`);
+
 export function serviceUnit(o: UnitOptions): string {
   const exec = [o.node, o.cli, ...(o.configFile ? ['--config', o.configFile] : [])].map(quote).join(' ');
-  const lines = [
-    UNIT_MARKER,
+  const unit = [
     '[Unit]',
     'Description=Megabit display bridge',
-    // Home Assistant's broker or the LAN may not be reachable before the network is up; the
-    // bridge retries anyway, but starting after it saves a burst of failed connects at boot.
+    ...why(
+      'The LAN and an external broker are reachable only once the network is up; the bridge',
+      'retries anyway, but this saves a burst of failed connections at boot.',
+    ),
     'Wants=network-online.target',
     'After=network-online.target',
   ];
-  if (!o.user) {
-    lines.push(
-      // DeviceAllow=char-ttyACM is resolved through /proc/devices when the service starts, and
-      // cdc_acm registers ttyACM only once loaded: load it first, or a board plugged in after
-      // boot would be refused until a restart.
+  if (!o.user)
+    unit.push(
+      ...why(
+        'DeviceAllow=char-ttyACM below is looked up in /proc/devices when the service starts, and',
+        'ttyACM is listed there only once the cdc_acm module is loaded: load it first, or a board',
+        'plugged in after boot would be refused until a restart.',
+      ),
       'Wants=modprobe@cdc_acm.service',
       'After=modprobe@cdc_acm.service',
     );
-  }
-  lines.push(
-    '',
+  const service = [
     '[Service]',
-    // The bridge does not notify systemd: it is up once it runs.
+    ...why('The bridge does not notify systemd: it is up once it runs.'),
     'Type=simple',
+    ...why('This Node and this bridge: run "megabit service install" again after moving either.'),
     `ExecStart=${exec}`,
-  );
-  if (o.dataDirFromOption) lines.push(`Environment=${quote(`MEGABIT_DATA_DIR=${o.dataDir}`)}`);
-  lines.push(
-    // A crash or a failed start (the serial port busy, a broker not up yet) is retried; a clean
-    // stop (systemctl stop) is not.
+    ...(o.dataDirFromOption ? [...why('The data dir given to "service install" (--data-dir).'), `Environment=${quote(`MEGABIT_DATA_DIR=${o.dataDir}`)}`] : []),
+    ...why('A crash or a failed start (a broker not up yet) is retried; a clean stop is not.'),
     'Restart=on-failure',
     'RestartSec=5',
-    // The bridge stops its parts within 5 s of SIGTERM and then exits on its own.
+    ...why('The bridge stops within 5 s of SIGTERM by itself.'),
     'TimeoutStopSec=15',
-  );
-  if (!o.user) {
-    lines.push(
+  ];
+  if (!o.user)
+    service.push(
+      ...why('The user the bridge runs as: it needs no root.'),
       `User=${o.runAs}`,
-      // The serial port (/dev/ttyACM0) belongs to group dialout.
+      ...why('The serial port (/dev/ttyACM0) belongs to group dialout.'),
       'SupplementaryGroups=dialout',
-      // No setuid programs, no new privileges: the bridge needs none.
+      ...why('No setuid programs, no capabilities: ports 1883 and 8000 need none.'),
       'NoNewPrivileges=yes',
-      // The whole file system read-only, except the data dir...
+      'CapabilityBoundingSet=',
+      ...why('The whole file system read-only, home folders included, except the data dir (also when', 'it is in a home folder); a private /tmp.'),
       'ProtectSystem=strict',
-      `ReadWritePaths=${quote(o.dataDir)}`,
-      // ...including home folders (ReadWritePaths= above still opens the data dir when it is in one).
       'ProtectHome=read-only',
+      `ReadWritePaths=${quote(o.dataDir)}`,
       'PrivateTmp=yes',
-      // Only the standard pseudo devices (/dev/null, /dev/urandom, ...) and USB serial ports.
+      ...why('No devices but the standard ones (/dev/null, /dev/urandom, ...) and USB serial ports.'),
       'DevicePolicy=closed',
       'DeviceAllow=char-ttyACM rw',
+      ...why('No changes to the kernel, its modules, logs, cgroups, clock or host name.'),
       'ProtectKernelTunables=yes',
       'ProtectKernelModules=yes',
       'ProtectKernelLogs=yes',
       'ProtectControlGroups=yes',
       'ProtectClock=yes',
       'ProtectHostname=yes',
+      ...why('No namespaces, real-time scheduling, setuid files or personality changes.'),
       'RestrictNamespaces=yes',
       'RestrictRealtime=yes',
       'RestrictSUIDSGID=yes',
       'LockPersonality=yes',
-      // Ports 1883 and 8000 need no privilege.
-      'CapabilityBoundingSet=',
-      // TCP and WebSocket listeners, journald's socket, and netlink for the list of addresses.
+      ...why('TCP and WebSocket listeners, the journal, and netlink (the list of network addresses).'),
       'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
-      // Not MemoryDenyWriteExecute=: V8 and the Wasm sandbox compile code into memory they then run.
+      ...why('No MemoryDenyWriteExecute=: V8 and the Wasm sandbox compile code into memory they then run.'),
     );
-  } else {
-    lines.push(
-      // A user service cannot add groups or sandbox devices: the user must be in group dialout
-      // (sudo usermod -aG dialout USER). The file-system sandboxing of a system service would
-      // need user namespaces here; this one keeps to what works everywhere.
+  else
+    service.push(
+      ...why(
+        'A user service cannot add groups or sandbox devices: the user must be in group dialout',
+        '(sudo usermod -aG dialout USER). The sandboxing of the system service would need user',
+        'namespaces here, so this one keeps to what works everywhere.',
+      ),
       'NoNewPrivileges=yes',
     );
-  }
-  lines.push('', '[Install]', `WantedBy=${o.user ? 'default.target' : 'multi-user.target'}`, '');
-  return lines.join('\n');
+  const install = ['[Install]', `WantedBy=${o.user ? 'default.target' : 'multi-user.target'}`];
+  return [UNIT_MARKER, ...unit, '', ...service, '', ...install, ''].join('\n');
 }

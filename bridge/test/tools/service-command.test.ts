@@ -79,6 +79,12 @@ describe('a system service', () => {
     expect(unitValues(unit, 'NoNewPrivileges')).toEqual(['yes']);
   });
 
+  it('says in the unit why its lines are there', () => {
+    expect(unit).toContain('# The serial port (/dev/ttyACM0) belongs to group dialout.\nSupplementaryGroups=dialout\n');
+    expect(unit).toMatch(/# DeviceAllow=char-ttyACM below is looked up in \/proc\/devices[^[]*\nWants=modprobe@cdc_acm.service\n/);
+    expect(unit).toContain('# No MemoryDenyWriteExecute=: V8 and the Wasm sandbox compile code');
+  });
+
   it('makes the data dir, private, since the service could not', () => {
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     expect(install.stdout).toContain(`made the data dir ${dataDir}`);
