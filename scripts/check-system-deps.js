@@ -20,6 +20,8 @@ const REQUIRED = {
   bsdutils: '/usr/bin/script',
   // Home Assistant's templates (value_template, command_template) rendered with real Jinja.
   'python3-jinja2': '/usr/lib/python3/dist-packages/jinja2/__init__.py',
+  // systemd-analyze verify: the unit `megabit service install` writes.
+  systemd: '/usr/bin/systemd-analyze',
   gcc: '/usr/bin/gcc',
   make: '/usr/bin/make',
   'gcc-arm-none-eabi': '/usr/bin/arm-none-eabi-gcc',

@@ -8,7 +8,9 @@ import { Controller } from './controller';
 import { warnIfSecretsReadable } from './util/private-files';
 import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
+import { runBackupCommand } from './tools/backup-command';
 import { runDeviceCommand } from './tools/device-command';
+import { runServiceCommand } from './tools/service-command';
 import { runUserCommand } from './tools/user-command';
 import { createLogger, errorMessage } from './util/logger';
 import { VERSION } from './version';
@@ -22,6 +24,10 @@ Usage:
                               (megabit device --help)
   megabit user add|remove NAME
                               logins for the embedded broker (megabit user --help)
+  megabit service install|remove
+                              run the bridge as a systemd service (megabit service --help)
+  megabit backup FILE         the data dir and settings in one archive (megabit backup --help)
+  megabit restore FILE        put a backup in place, here or on another machine
   megabit --remove-discovery  remove this display from Home Assistant (clears its discovery configs)
   megabit --help              this text
   megabit --version           print the version
@@ -100,6 +106,22 @@ async function main(): Promise<number> {
       });
     } catch (e) {
       process.stderr.write(`megabit user: ${errorMessage(e)}\n`);
+      return 1;
+    }
+  }
+  if (argv[0] === 'backup' || argv[0] === 'restore') {
+    try {
+      return await runBackupCommand(argv[0], argv.slice(1), { out: (line) => process.stdout.write(`${line}\n`) });
+    } catch (e) {
+      process.stderr.write(`megabit ${argv[0]}: ${errorMessage(e)}\n`);
+      return 1;
+    }
+  }
+  if (argv[0] === 'service') {
+    try {
+      return runServiceCommand(argv.slice(1), { out: (line) => process.stdout.write(`${line}\n`), env: process.env });
+    } catch (e) {
+      process.stderr.write(`megabit service: ${errorMessage(e)}\n`);
       return 1;
     }
   }
