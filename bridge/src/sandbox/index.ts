@@ -31,8 +31,13 @@ const UNRESPONSIVE_AFTER_MS = 10_000;
  * the bridge's own code (a slow fsync) can hold it up then, so this is generous.
  */
 const CLOSE_GRACE_MS = 5000;
-/** What an HTTP request leaves of the call's time budget for the app to finish its call. */
-const HTTP_BUDGET_MARGIN_MS = 50;
+/**
+ * What an HTTP request leaves of the call's time budget for the app to finish its call: the
+ * failed request's answer must reach the worker, the guest must finish, and its frame must come
+ * back, all on a machine that may be busy (a Pi, or this one under a full test run). 50 ms was
+ * not enough under load: the app then faulted on a slow server instead of seeing status 0.
+ */
+const HTTP_BUDGET_MARGIN_MS = 250;
 /** The worker's own JS heap (inbox, KV map, Extism's bookkeeping); guest memory is capped apart. */
 const WORKER_HEAP_MB = 96;
 
@@ -324,7 +329,7 @@ class SandboxedApp implements AppInstance {
       ? [this.createdAt, this.options.limits.setupTimeoutMs]
       : [this.clock.startedAt() ?? Date.now(), this.options.limits.runTimeoutMs];
     const left = from + budget - Date.now();
-    return left - Math.min(HTTP_BUDGET_MARGIN_MS, left / 5);
+    return left - Math.min(HTTP_BUDGET_MARGIN_MS, left / 4);
   }
 
   private async terminate(): Promise<void> {
