@@ -53,6 +53,7 @@ describe('megabit app new / build / install', () => {
     );
     expect((JSON.parse(apps.payload.toString()) as AppStatus[]).find((a) => a.id === 'hello-world')).toEqual({
       id: 'hello-world',
+      kind: 'app',
       name: 'Hello World',
       version: '0.1.0',
       enabled: true,
