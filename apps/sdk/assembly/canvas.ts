@@ -2,8 +2,9 @@
 // after `run()` when anything was drawn.
 import { Color } from "./color";
 import { displayOrder } from "./bidi";
-import { Font, FONT_5X7, codeAt } from "./font";
+import { Font, codeAt } from "./font";
 import { Image } from "./image";
+import { FONT_SMALL } from "./unicode-font";
 
 export const WIDTH: i32 = 64;
 export const HEIGHT: i32 = 32;
@@ -102,9 +103,10 @@ export class Canvas {
   /**
    * Draws `text` with its top-left corner at (x, y), each font pixel as a scale x scale block;
    * returns the x just after the last glyph. Width in advance: `font.measure(text) * scale`.
-   * Right-to-left text (Hebrew) is drawn in display order.
+   * Right-to-left text (Hebrew) is drawn in display order. The default font is FONT_SMALL, so
+   * text an app did not choose a font for can be in any language the SDK covers.
    */
-  text(text: string, x: i32, y: i32, color: Color, font: Font = FONT_5X7, scale: i32 = 1): i32 {
+  text(text: string, x: i32, y: i32, color: Color, font: Font = FONT_SMALL, scale: i32 = 1): i32 {
     this.dirty = true;
     const shown = displayOrder(text);
     let pen = x;
@@ -119,7 +121,7 @@ export class Canvas {
   }
 
   /** Draws `text` centred horizontally on the canvas at row y. */
-  textCentered(text: string, y: i32, color: Color, font: Font = FONT_5X7, scale: i32 = 1): void {
+  textCentered(text: string, y: i32, color: Color, font: Font = FONT_SMALL, scale: i32 = 1): void {
     this.text(text, (this.width - font.measure(text) * scale) / 2, y, color, font, scale);
   }
 

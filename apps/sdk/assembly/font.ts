@@ -1,5 +1,6 @@
-// Bitmap fonts. FONT_3X5 and FONT_5X7 have ASCII 32-126; the Unicode fonts (FONT_SMALL,
-// FONT_REGULAR, unicode-font.ts) build on this class. A character a font lacks draws as a box.
+// Bitmap fonts. FONT_3X5 and FONT_5X7 are compact ASCII-only fonts (32-126), chosen explicitly
+// where space is short; the Unicode fonts (FONT_SMALL, the default for text, and FONT_REGULAR,
+// unicode-font.ts) build on this class. A character a font lacks draws as a box.
 import { FONT_3X5_ROWS, FONT_5X7_ROWS } from "./font-data";
 
 const FIRST = 32;
@@ -123,7 +124,7 @@ export function codeAt(text: string, i: i32): i32 {
   return c;
 }
 
-/** 5x7 monospaced, 6 pixels per character: 10 characters per line, 4 lines. */
+/** 5x7 monospaced, ASCII only (a box for anything else), 6 pixels per character: 10 characters per line, 4 lines. */
 export const FONT_5X7 = new Font(5, 7, FONT_5X7_ROWS);
-/** 3x5 monospaced, 4 pixels per character: 16 characters per line, 5 lines. */
+/** 3x5 monospaced, ASCII only (a box for anything else), 4 pixels per character: 16 characters per line, 5 lines. */
 export const FONT_3X5 = new Font(3, 5, FONT_3X5_ROWS);

@@ -1,7 +1,8 @@
 // Text that moves right to left across the canvas, one step per `step()`.
 import { Canvas } from "./canvas";
 import { Color } from "./color";
-import { Font, FONT_5X7 } from "./font";
+import { Font } from "./font";
+import { FONT_SMALL } from "./unicode-font";
 
 export class Scroller {
   /** Pixels scrolled since the text entered at the right edge. */
@@ -14,7 +15,7 @@ export class Scroller {
     private text: string,
     public y: i32 = 0,
     public color: Color = 0xffffff,
-    readonly font: Font = FONT_5X7,
+    readonly font: Font = FONT_SMALL,
     /** Pixels per step. */
     public speed: i32 = 1,
     /** Width of the canvas the text crosses. */

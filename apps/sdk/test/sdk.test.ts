@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type Icon, loadBuiltInIcons, SandboxFault } from 'megabit-bridge';
 import { picture, pixel } from '../test-support/frame';
 import { ensureBuilt, startTestApp, type TestApp } from '../test-support/apps';
-import { textPicture } from '../test-support/text-oracle';
+import { measure, textPicture } from '../test-support/text-oracle';
 
 const PROBE = join(__dirname, 'probe');
 
@@ -58,7 +58,7 @@ describe('SDK (probe app in the real sandbox)', () => {
     expect(logs).toContain('size 64x32 get #ffffff');
   });
 
-  it('renders the 5x7 and 3x5 fonts (monospaced, proportional, scaled) as drawn in fonts/*.txt, a box for what they lack', async () => {
+  it('renders the 5x7 and 3x5 fonts (monospaced, proportional, scaled) as drawn in fonts/*.txt, a box for what they lack; FONT_SMALL by default', async () => {
     const { frame, logs } = await scene('text');
     const pic = picture(frame!);
     expect(pic.slice(0, 7).map((r) => r.slice(0, 40))).toEqual(
@@ -73,8 +73,18 @@ describe('SDK (probe app in the real sandbox)', () => {
         .slice(0, 5)
         .map((r) => r.slice(40)),
     );
-    expect(pic.slice(16, 30)).toEqual(textPicture('7', 0, 16, { font: '5x7', scale: 2 }).slice(16, 30));
-    expect(logs).toContain('end 18 measure 29 15 0');
+    expect(pic.slice(16, 30).map((r) => r.slice(0, 40))).toEqual(
+      textPicture('7', 0, 16, { font: '5x7', scale: 2 })
+        .slice(16, 30)
+        .map((r) => r.slice(0, 40)),
+    );
+    // Without a font argument, text and Scroller use FONT_SMALL: é and € are glyphs, not boxes.
+    expect(pic.slice(16, 30).map((r) => r.slice(40))).toEqual(
+      textPicture('é€', 40, 16, { font: 'small' })
+        .slice(16, 30)
+        .map((r) => r.slice(40)),
+    );
+    expect(logs).toContain(`end 18 measure 29 15 0 scroller ${64 + measure('Hé', { font: 'small' })}`);
   });
 
   it('draws RGB and indexed images with transparency, clipped at the edges', async () => {

@@ -57,7 +57,7 @@ describe('${id}', () => {
     const app = await startTestApp(join(__dirname, '..'), { config: { greeting: 'Hi' } });
     try {
       const frame = await app.frame();
-      expect(rows(picture(frame), 6, 7)).toEqual(rows(centeredPicture('Hi', 6, { font: '5x7' }), 6, 7));
+      expect(rows(picture(frame), 6, 13)).toEqual(rows(centeredPicture('Hi', 6, { font: 'small' }), 6, 13));
       expect(rows(picture(frame), 22, 5)).toEqual(rows(centeredPicture('presses: 0', 22, { font: '3x5' }), 22, 5));
     } finally {
       await app.close();

@@ -1,7 +1,8 @@
 /**
- * The pictures in docs/screens.md ("What a screen can show") are this renderer's output for the
- * JSON printed beside each one: every picture is rendered again from its JSON and compared, so
- * doc, picture and renderer cannot drift apart. After an intended change of the pictures (a new
+ * The pictures in docs/screens.md ("What a screen can show") are what a device shows for the
+ * JSON printed beside each one: the screen drawn as the scheduler runs it (a ScreenInstance, with
+ * the built-in icons) and put through the compositor as the app frame. Every picture is drawn
+ * again from its JSON and compared, so doc, picture and renderer cannot drift apart. After an intended change of the pictures (a new
  * font, a new layout), write them again with:
  *
  *   UPDATE_DOCS_IMAGES=1 npx jest bridge/test/screens/render-docs.test.ts
@@ -10,10 +11,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ScreenContent } from '@megabit/contract';
 import { PNG } from 'pngjs';
-import { blankFrame, encodeFramePng } from '../../src/display';
-import { renderScreen } from '../../src/screens/render';
-import { litPixels } from '../helpers/display';
-import { iconFromPictures } from '../helpers/screen-pictures';
+import { Compositor, encodeFramePng } from '../../src/display';
+import { loadBuiltInIcons } from '../../src/icons/builtin-icons';
+import { ScreenInstance } from '../../src/screens/screen-instance';
+import { createLogger } from '../../src/util/logger';
+import { litPixels, ManualClock, RecordingOutput } from '../helpers/display';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 const DOC = join(REPO_ROOT, 'docs', 'screens.md');
@@ -21,10 +23,9 @@ const IMAGES = join(REPO_ROOT, 'docs', 'images');
 const SCALE = 8;
 const UPDATE = process.env.UPDATE_DOCS_IMAGES === '1';
 
-/** The 8x8 icon the doc's screens name. */
-const SUN = iconFromPictures('sun', { y: '#ffd000', o: '#ff9000' }, [
-  { rows: ['y..y..y.', '.y.o.y..', '..ooo...', 'yoooooy.', '..ooo...', '.y.o.y..', 'y..y..y.', '........'] },
-]);
+/** The icons a device has without uploads: the doc's screens name the built-in `sun`. */
+const ICONS = loadBuiltInIcons();
+const log = createLogger('error');
 /** Pictures of a moment other than the first: scrolling text some way in. */
 const AT_MS: Record<string, number> = { 'screen-scroll.png': 3000 };
 /** One picture at least for each kind of content, and one of them together. */
@@ -51,10 +52,29 @@ function examples(): Array<{ image: string; content: ScreenContent }> {
   return found;
 }
 
-function rendered(content: ScreenContent, atMs: number): Uint8Array {
-  const frame = blankFrame();
-  renderScreen(frame, content, { atMs, icons: new Map([['sun', SUN]]) });
-  return frame;
+/** The panel's frame for `content`, `atMs` after the screen came up. */
+async function rendered(content: ScreenContent, atMs: number): Promise<Uint8Array> {
+  // The screen times its drawing by Date.now(): hold the clock still, then move it on by atMs.
+  const now = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+  try {
+    const screen = new ScreenInstance(
+      'doc',
+      () => ({ content, stale: false }),
+      ICONS,
+      () => {},
+    );
+    now.mockReturnValue(1_000_000 + atMs);
+    const appFrame = await screen.run();
+    if (!appFrame) throw new Error('the screen drew nothing');
+    const output = new RecordingOutput();
+    const compositor = new Compositor([output], { clock: new ManualClock(), log });
+    compositor.setAppFrame(appFrame);
+    compositor.start();
+    compositor.stop();
+    return output.last;
+  } finally {
+    now.mockRestore();
+  }
 }
 
 /** The first pixel where `png` (the frame scaled up SCALE times) is not `frame`; undefined when none. */
@@ -80,8 +100,8 @@ describe('docs/screens.md pictures', () => {
     expect([...images].sort()).toEqual([...REQUIRED].sort());
   });
 
-  it.each(all.map((e) => [e.image, e.content] as const))('%s is what its JSON renders to', (image, content) => {
-    const frame = rendered(content, AT_MS[image] ?? 0);
+  it.each(all.map((e) => [e.image, e.content] as const))('%s is what its JSON renders to', async (image, content) => {
+    const frame = await rendered(content, AT_MS[image] ?? 0);
     expect(litPixels(frame).length).toBeGreaterThan(0);
     const path = join(IMAGES, image);
     if (UPDATE) {

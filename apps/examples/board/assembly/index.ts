@@ -1,18 +1,21 @@
 // A message board fed through the data inbox (`megabit/<device>/cmd/apps/board/data`).
 // A payload is plain text, or JSON {"text", "color"?, "from"?}; {"clear": true} empties the board.
 // The newest message shows at once; every few seconds the board moves to the next one. Long
-// messages are wrapped, three lines a page. Button: press = next message, long press = clear.
+// messages are wrapped, two lines a page, in FONT_SMALL: any language the SDK's fonts cover. Button: press = next message, long press = clear.
 // Messages survive restarts (KV). Config: "color" (default text colour), "max_messages".
 import {
-  App, ButtonEvent, Colors, FONT_3X5, FONT_5X7, JsonValue, KvStatus, Payload, config, dim, kv, parseColor, register, screen,
+  App, ButtonEvent, Colors, FONT_3X5, FONT_SMALL, JsonValue, KvStatus, Payload, config, dim, kv, parseColor, register, screen,
 } from "@megabit/sdk";
 
 const KEY = "messages";
 const MAX_TEXT = 280;
 /** Ticks (of refresh_period_ms) each page stays up. */
 const PAGE_TICKS = 20;
-const LINES_PER_PAGE = 3;
-const FONT = FONT_5X7.asProportional();
+const LINES_PER_PAGE = 2;
+/** Messages are people's words: a font with accents, Greek, Cyrillic and Hebrew, not ASCII only. */
+const FONT = FONT_SMALL;
+/** The first line's top, just under the 5-row header; lines are FONT.height apart. */
+const FIRST_LINE_Y = 5;
 
 class Message {
   constructor(readonly text: string, readonly color: string, readonly from: string) {}
@@ -61,7 +64,7 @@ class Board extends App {
   run(): void {
     screen.clear();
     if (this.messages.length == 0) {
-      screen.textCentered("No messages", 12, Colors.GRAY, FONT);
+      screen.textCentered("No messages", (32 - FONT.height) / 2, Colors.GRAY, FONT);
       return;
     }
     const m = this.messages[this.current];
@@ -75,7 +78,7 @@ class Board extends App {
     if (m.from.length > 0) screen.text(m.from, 0, 0, dim(color, 0.5), FONT_3X5);
     for (let i = 0; i < LINES_PER_PAGE; i++) {
       const n = this.page * LINES_PER_PAGE + i;
-      if (n < lines.length) screen.textCentered(lines[n], 8 + i * 8, color, FONT);
+      if (n < lines.length) screen.textCentered(lines[n], FIRST_LINE_Y + i * FONT.height, color, FONT);
     }
 
     this.ticks++;

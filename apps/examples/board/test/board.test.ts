@@ -6,7 +6,9 @@ import { startTestApp, type TestApp } from '../../../sdk/test-support/apps';
 import { centeredPicture, measure, textPicture, type TextStyle } from '../../../sdk/test-support/text-oracle';
 
 const APP = join(__dirname, '..');
-const BODY: TextStyle = { font: '5x7', proportional: true };
+const BODY: TextStyle = { font: 'small' };
+/** FONT_SMALL's line: two lines fit under the header. */
+const LINE = 13;
 const SMALL: TextStyle = { font: '3x5' };
 const enc = (s: string) => new TextEncoder().encode(s);
 const union = (...pics: string[][]) => pics[0].map((row, y) => [...row].map((_, x) => (pics.some((p) => p[y][x] === '#') ? '#' : '.')).join(''));
@@ -16,8 +18,19 @@ function board(lines: string[], position: string, from = ''): string[] {
   return union(
     textPicture(position, 64 - measure(position, SMALL), 0, SMALL),
     textPicture(from, 0, 0, SMALL),
-    ...lines.map((line, i) => centeredPicture(line, 8 + i * 8, BODY)),
+    ...lines.map((line, i) => centeredPicture(line, 5 + i * LINE, BODY)),
   );
+}
+
+/** Greedy wrap at spaces into lines of at most 64 pixels (no word here is wider). */
+function wrapped(text: string): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && measure(`${lines[last]} ${word}`, BODY) <= 64) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }
 
 describe('board app', () => {
@@ -38,7 +51,7 @@ describe('board app', () => {
 
   it('says so when there are no messages', async () => {
     const t = await start();
-    expect(picture(await t.frame())).toEqual(centeredPicture('No messages', 12, BODY));
+    expect(picture(await t.frame())).toEqual(centeredPicture('No messages', (32 - LINE) >> 1, BODY));
   });
 
   it('shows a pushed text message, and a JSON one in its colour with its sender, newest first', async () => {
@@ -51,20 +64,14 @@ describe('board app', () => {
     expect(colours(frame, 0, 8, 64, 8)).toEqual(new Set([0x00ff00]));
   });
 
-  it('wraps long messages into lines, three to a page', async () => {
+  it('wraps long messages into lines, two to a page', async () => {
     const t = await start();
     t.app.pushData(enc('The quick brown fox jumps over the lazy dog and keeps running'));
-    // Greedy wrap at spaces into lines of at most 64 pixels.
-    const lines: string[] = [];
-    for (const word of 'The quick brown fox jumps over the lazy dog and keeps running'.split(' ')) {
-      const last = lines.length - 1;
-      if (last >= 0 && measure(`${lines[last]} ${word}`, BODY) <= 64) lines[last] += ` ${word}`;
-      else lines.push(word);
-    }
-    expect(lines.length).toBeGreaterThan(3);
-    expect(picture(await t.frame())).toEqual(board(lines.slice(0, 3), '1/1 p1'));
+    const lines = wrapped('The quick brown fox jumps over the lazy dog and keeps running');
+    expect(lines.length).toBeGreaterThan(2);
+    expect(picture(await t.frame())).toEqual(board(lines.slice(0, 2), '1/1 p1'));
     for (let i = 0; i < 19; i++) await t.frame();
-    expect(picture(await t.frame())).toEqual(board(lines.slice(3, 6), '1/1 p2'));
+    expect(picture(await t.frame())).toEqual(board(lines.slice(2, 4), '1/1 p2'));
   });
 
   it('steps through messages with the button and clears them with a long press', async () => {
@@ -75,7 +82,7 @@ describe('board app', () => {
     t.app.pushButton({ button: 'main', action: 'press' });
     expect(picture(await t.frame())).toEqual(board(['one'], '1/2'));
     t.app.pushButton({ button: 'main', action: 'long_press' });
-    expect(picture(await t.frame())).toEqual(centeredPicture('No messages', 12, BODY));
+    expect(picture(await t.frame())).toEqual(centeredPicture('No messages', (32 - LINE) >> 1, BODY));
   });
 
   it('keeps messages across a restart, up to max_messages', async () => {
@@ -86,6 +93,16 @@ describe('board app', () => {
     open.splice(0);
     const second = await start({ max_messages: 2 });
     expect(picture(await second.frame())).toEqual(board(['b'], '1/2'));
+  });
+
+  it('draws accented and non-Latin letters as their glyphs, not boxes', async () => {
+    const t = await start();
+    t.app.pushData(enc('Café crème'));
+    expect(picture(await t.frame())).toEqual(board(['Café crème'], '1/1'));
+    t.app.pushData(enc('Привет, Ωμέγα שלום'));
+    const lines = wrapped('Привет, Ωμέγα שלום');
+    expect(lines.length).toBe(2);
+    expect(picture(await t.frame())).toEqual(board(lines, '2/2'));
   });
 
   it('treats a {"clear": true} payload as a command and broken JSON as text', async () => {

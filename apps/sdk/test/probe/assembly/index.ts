@@ -1,6 +1,6 @@
 // Test fixture for the SDK: draws or logs what config.scene asks for; the tests check the result.
 import {
-  App, ButtonEvent, Colors, DateTime, FONT_3X5, FONT_5X7, IndexedImage, JsonValue, KvStatus, Payload, Random, RgbImage,
+  App, ButtonEvent, Colors, DateTime, FONT_3X5, FONT_5X7, IndexedImage, JsonValue, KvStatus, Payload, Random, RgbImage, Scroller,
   config, displayInfo, homeAssistant, hsv, http, icon, kv, log, mix, mqtt, parseColor, random, register, rgb, screen, toHex,
 } from "@megabit/sdk";
 
@@ -51,11 +51,14 @@ function shapes(): void {
 
 function text(): void {
   screen.clear();
-  const end = screen.text("Hi!", 1, 0, Colors.WHITE);
+  const end = screen.text("Hi!", 1, 0, Colors.WHITE, FONT_5X7);
   screen.text("wide 1", 0, 8, Colors.WHITE, FONT_3X5.asProportional());
   screen.text("é😀", 40, 0, Colors.WHITE, FONT_3X5);
   screen.text("7", 0, 16, Colors.WHITE, FONT_5X7, 2);
-  log.info("end " + end.toString() + " measure " + FONT_5X7.measure("Hello").toString() + " " + FONT_3X5.asProportional().measure("il1 W").toString() + " " + FONT_5X7.measure("").toString());
+  // No font given: the default font has accented letters and symbols.
+  screen.text("é€", 40, 16, Colors.WHITE);
+  const scroller = new Scroller("Hé");
+  log.info("end " + end.toString() + " measure " + FONT_5X7.measure("Hello").toString() + " " + FONT_3X5.asProportional().measure("il1 W").toString() + " " + FONT_5X7.measure("").toString() + " scroller " + scroller.period.toString());
 }
 
 function images(): void {
