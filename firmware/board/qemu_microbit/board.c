@@ -97,10 +97,15 @@ int main(void) {
   mb_device_init(&device, &info, nrf5_random_u32(), uptime_ms());
   mb_device_log(&device, MB_LOG_INFO, "megabit qemu-microbit firmware booted");
   for (;;) {
-    while (UART0_EVENTS_RXDRDY) {
+    /* At most one ms of input before the next poll: qemu refills the UART as fast as it is read,
+     * so draining it until empty kept the buttons unsampled (and their events unsent) for as
+     * long as the host kept sending frames, hundreds of ms on a loaded machine; a short press
+     * could begin and end unseen. (The nano33ble reads one bounded USB chunk per turn.) */
+    uint32_t now = uptime_ms();
+    while (UART0_EVENTS_RXDRDY && uptime_ms() == now) {
       UART0_EVENTS_RXDRDY = 0; /* before reading RXD, or qemu's model stalls */
       uint8_t byte = (uint8_t)UART0_RXD;
-      mb_device_rx(&device, &byte, 1, uptime_ms());
+      mb_device_rx(&device, &byte, 1, now);
     }
     mb_device_poll(&device, uptime_ms(), UART0_EVENTS_RXDRDY == 0);
   }
