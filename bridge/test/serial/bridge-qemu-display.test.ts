@@ -117,9 +117,9 @@ describe('bridge with the firmware in qemu', () => {
 
     // The long press comes while the button is still held; the release adds nothing.
     since = client.messages.length;
-    await qemu.setButton(true);
+    await qemu.press(true);
     await client.waitFor(topic, () => true, 10_000, since);
-    await qemu.setButton(false);
+    await qemu.press(false);
     await new Promise((r) => setTimeout(r, DOUBLE_PRESS_MS + 300));
     expect(actions(since)).toEqual(['long_press']);
     expect(JSON.parse(client.on(topic, since)[0].payload.toString())).toEqual({ button: 'main', action: 'long_press' });

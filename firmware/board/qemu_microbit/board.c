@@ -23,9 +23,36 @@ static const mb_board_info info = {
 };
 
 static mb_device device;
-static volatile uint32_t millis;
 
-void SysTick_Handler(void) { millis++; }
+/* The buttons' debounced levels as the firmware has taken them (bit i: button i down), read by
+ * the tests' qtest helper through this symbol's address. qemu answers a pin change at once, but
+ * on a loaded host its vCPU may not run again for tens of ms: a press held for a fixed time on
+ * the host's clock could begin and end before the firmware sampled it, so the helper holds until
+ * the firmware has seen the press (and the release). */
+volatile uint32_t qemu_buttons_seen;
+
+/* TIMER0 counts microseconds (16 MHz / 2^4). */
+#define TIMER_TICKS_PER_MS 1000u
+
+/* The uptime in ms, read from TIMER0's free-running counter rather than counted in a SysTick
+ * handler: qemu raises a tick from the host's clock, and while its vCPU thread waits for a core
+ * (a loaded host) the ticks that fall due meanwhile merge into one pending interrupt, so a counted
+ * clock ran at a third to half speed on a loaded machine (a 1.2 s hold measured 325 ms): holds
+ * looked shorter than they were (a short press could fall under the 20 ms debounce) and edge
+ * times stopped matching the host's own waits. The
+ * counter is computed from the host's clock when read, so no time is lost. Accumulated from
+ * differences, so the ms count wraps at 2^32 like a counted one (the host's elapsed-time math
+ * relies on that), not when the µs counter does. */
+static uint32_t clock_ms, clock_mark;
+
+static uint32_t uptime_ms(void) {
+  TIMER0_TASKS_CAPTURE0 = 1;
+  uint32_t elapsed = TIMER0_CC0 - clock_mark;
+  uint32_t ms = elapsed / TIMER_TICKS_PER_MS;
+  clock_mark += ms * TIMER_TICKS_PER_MS;
+  clock_ms += ms;
+  return clock_ms;
+}
 
 void board_serial_write(const uint8_t *data, size_t len) {
   for (size_t i = 0; i < len; i++) {
@@ -65,21 +92,31 @@ static void hardware_init(void) {
   UART0_ENABLE = UART_ENABLE_ENABLED;
   UART0_TASKS_STARTTX = 1;
   UART0_TASKS_STARTRX = 1;
-  SYST_RVR = 16000u - 1u; /* 1 ms at the 16 MHz core clock */
-  SYST_CVR = 0;
-  SYST_CSR = SYST_CSR_ENABLE_TICKINT_CPUCLK;
+  TIMER0_MODE = TIMER_MODE_TIMER;
+  TIMER0_BITMODE = TIMER_BITMODE_32;
+  TIMER0_PRESCALER = 4u;
+  TIMER0_TASKS_CLEAR = 1;
+  TIMER0_TASKS_START = 1;
 }
 
 int main(void) {
   hardware_init();
-  mb_device_init(&device, &info, nrf5_random_u32(), millis);
+  mb_device_init(&device, &info, nrf5_random_u32(), uptime_ms());
   mb_device_log(&device, MB_LOG_INFO, "megabit qemu-microbit firmware booted");
   for (;;) {
-    while (UART0_EVENTS_RXDRDY) {
+    /* At most one ms of input before the next poll: qemu refills the UART as fast as it is read,
+     * so draining it until empty kept the buttons unsampled (and their events unsent) for as
+     * long as the host kept sending frames, hundreds of ms on a loaded machine; a short press
+     * could begin and end unseen. (The nano33ble reads one bounded USB chunk per turn.) */
+    uint32_t now = uptime_ms();
+    while (UART0_EVENTS_RXDRDY && uptime_ms() == now) {
       UART0_EVENTS_RXDRDY = 0; /* before reading RXD, or qemu's model stalls */
       uint8_t byte = (uint8_t)UART0_RXD;
-      mb_device_rx(&device, &byte, 1, millis);
+      mb_device_rx(&device, &byte, 1, now);
     }
-    mb_device_poll(&device, millis, UART0_EVENTS_RXDRDY == 0);
+    mb_device_poll(&device, uptime_ms(), UART0_EVENTS_RXDRDY == 0);
+    uint32_t seen = 0;
+    for (uint8_t b = 0; b < info.button_count; b++) seen |= (uint32_t)device.buttons[b].stable << b;
+    qemu_buttons_seen = seen;
   }
 }

@@ -4,7 +4,6 @@
 
 extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 int main(void);
-void SysTick_Handler(void);
 
 void Reset_Handler(void);
 void Default_Handler(void);
@@ -27,5 +26,5 @@ typedef void (*vector)(void);
 /* Cortex-M0 core exceptions; the board uses no peripheral interrupts. */
 __attribute__((section(".isr_vector"), used)) static const vector vectors[16] = {
     (vector)(uintptr_t)&_estack, Reset_Handler, Default_Handler, Default_Handler,
-    0, 0, 0, 0, 0, 0, 0, Default_Handler, 0, 0, Default_Handler, SysTick_Handler,
+    0, 0, 0, 0, 0, 0, 0, Default_Handler, 0, 0, Default_Handler, Default_Handler, /* no SysTick: board.c reads TIMER0 */
 };

@@ -5,7 +5,7 @@
  * SIGKILL (socat then ends and the pty disappears, like an unplugged USB device); `boot()`
  * starts a fresh qemu and socat at the same path. Missing tools make this throw, never skip.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,21 @@ export { buildFirmware };
 const GPIO_OUT = 0x50000504;
 const LED_LINK_PIN = 4;
 const LED_RED_PIN = 5;
+
+/** MB_DEBOUNCE_MS in firmware/core/button.h. */
+const FIRMWARE_DEBOUNCE_MS = 20;
+
+let buttonsSeen: number | undefined;
+/** Where the image keeps `qemu_buttons_seen` (board.c): the firmware's debounced button levels. */
+function buttonsSeenAddress(): number {
+  if (buttonsSeen === undefined) {
+    const symbols = execFileSync('arm-none-eabi-nm', [FIRMWARE_ELF], { encoding: 'utf8' });
+    const match = /^([0-9a-f]+) \w qemu_buttons_seen$/m.exec(symbols);
+    if (!match) throw new Error(`qemu_buttons_seen is not in ${FIRMWARE_ELF}`);
+    buttonsSeen = Number.parseInt(match[1], 16);
+  }
+  return buttonsSeen;
+}
 
 /** Changes bytes on their way through the proxy, in one direction; returns what passes on. */
 export type ByteMangler = (chunk: Buffer, direction: 'toDevice' | 'toHost') => Buffer;
@@ -184,8 +199,7 @@ export class QemuDisplay {
 
   /** The board's status LEDs as its GPIO pins drive them: LED 0 (link) and LED 1 (red). */
   async statusLeds(): Promise<{ link: boolean; red: boolean }> {
-    const answer = await this.qtestCommand(`readl 0x${GPIO_OUT.toString(16)}`);
-    const out = Number(BigInt(answer.split(' ')[1]) & 0xffffffffn);
+    const out = await this.readWord(GPIO_OUT);
     return { link: (out & (1 << LED_LINK_PIN)) === 0, red: (out & (1 << LED_RED_PIN)) === 0 };
   }
 
@@ -211,11 +225,34 @@ export class QemuDisplay {
     return result;
   }
 
-  /** Holds the button for `ms`. */
+  /**
+   * Holds the button for about `ms` as the firmware measures it: from when the firmware has taken
+   * the press (debounced) until it has taken the release. Timed on this machine's clock alone, a
+   * hold was luck on a loaded one: qemu takes the pin change at once, but its vCPU may not run for
+   * tens of ms, and an 80 ms press could come and go between two samples of the firmware.
+   */
   async hold(ms: number): Promise<void> {
-    await this.setButton(true);
-    await new Promise((r) => setTimeout(r, ms));
-    await this.setButton(false);
+    await this.press(true);
+    // The firmware dates the edge from its first sample of the new level, a debounce time before it
+    // takes it: that part of the hold has already passed.
+    await delay(Math.max(0, ms - FIRMWARE_DEBOUNCE_MS));
+    await this.press(false);
+  }
+
+  /** Presses or releases the button and waits until the firmware has taken the new level. */
+  async press(pressed: boolean): Promise<void> {
+    await this.setButton(pressed);
+    await waitUntil(
+      async () => ((await this.readWord(buttonsSeenAddress())) & 1) === (pressed ? 1 : 0),
+      `the firmware to see the button ${pressed ? 'down' : 'up'}`,
+      10_000,
+      2,
+    );
+  }
+
+  private async readWord(address: number): Promise<number> {
+    const answer = await this.qtestCommand(`readl 0x${address.toString(16)}`);
+    return Number(BigInt(answer.split(' ')[1]) & 0xffffffffn);
   }
 
   async dispose(): Promise<void> {
