@@ -245,6 +245,20 @@ export const SETTINGS_SCHEMA = {
         frame_publish_max_fps: { type: 'integer', minimum: 1, maximum: 60, default: 20, description: 'Cap on frames per second published on P/display/frame.' },
       },
     },
+    templates: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        mqtt_topics: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, maxLength: 256 },
+          default: [],
+          description:
+            'MQTT topic filters ("home/#", "zigbee2mqtt/+/state") whose topics {{mqtt:topic}} templates on screens may show. The bridge reads as the broker itself, past every ACL: list only what every login that may publish screens may see. Empty = no MQTT templates.',
+        },
+      },
+    },
     notifications: {
       type: 'object',
       additionalProperties: false,
@@ -335,6 +349,7 @@ export interface Settings {
   };
   rotation: { enabled: boolean; default_duration_ms: number };
   display: { brightness: number; max_fps: number; frame_publish_max_fps: number };
+  templates: { mqtt_topics: string[] };
   notifications: { default_duration_ms: number };
   sandbox: {
     run_timeout_ms: number;
