@@ -132,6 +132,23 @@ describe('parseNotify with screen content', () => {
     expect(notify({ text: [{ t: '21', c: '#ffcc00' }, { t: ' °C' }] })).toMatchObject({ ok: true, value: { text: '21 °C' } });
   });
 
+  it("puts the notification's colour on the content's text, unless the text names its own", () => {
+    expect(notify({ text: 'Washer', color: '#ff8800', progress: 40 })).toMatchObject({
+      ok: true,
+      value: { content: { text: { value: 'Washer', color: '#ff8800' }, progress: 40 } },
+    });
+    const segments = [{ t: '21', c: '#ffcc00' }, { t: ' °C' }];
+    expect(notify({ text: segments, color: '#00ff00' })).toMatchObject({ ok: true, value: { content: { text: { value: segments, color: '#00ff00' } } } });
+    expect(notify({ text: { value: 'own', color: '#0000ff' }, color: '#ff0000' })).toMatchObject({
+      ok: true,
+      value: { content: { text: { value: 'own', color: '#0000ff' } } },
+    });
+    expect(notify({ text: { value: 'x', font: 'small' }, color: '#ff0000' })).toMatchObject({
+      ok: true,
+      value: { content: { text: { value: 'x', font: 'small', color: '#ff0000' } } },
+    });
+  });
+
   it('checks the content by the screens rules, naming the field', () => {
     expect(notify({ text: 'x', progress: 120 })).toEqual({
       ok: false,
