@@ -94,6 +94,7 @@ export class Device implements DeviceControl, Part {
       icons: options.icons ?? NO_ICONS,
       templates: this.templates,
       defaultDurationMs: s.rotation.default_duration_ms,
+      maxFps: s.display.max_fps,
       log: log.child('screens'),
       onChange: (change) => this.onScreenChanged(change),
     });

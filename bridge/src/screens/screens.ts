@@ -12,12 +12,11 @@ import type { Logger } from '../util/logger';
 import { renderScreen, type RenderInfo } from './render';
 import { ScreenInstance, type ScreenView } from './screen-instance';
 import { type ScreenPut, ScreenStore } from './screen-store';
-import { ScreenTemplates, type TemplateProblem } from './screen-templates';
+import { InvalidRequestError } from '../errors';
+import { MAX_SCREEN_TEMPLATES, ScreenTemplates, type TemplateProblem, templateStrings } from './screen-templates';
 
 /** Ticks of a screen that does not move: only template results or updates change it, and those redraw at once. */
 export const STILL_REFRESH_MS = 1000;
-/** The fastest a moving screen is redrawn (the compositor caps frames again). */
-const MIN_ANIMATED_REFRESH_MS = 20;
 /** How long a publish waits for its templates' first results before it replies. */
 export const TEMPLATE_REPLY_WAIT_MS = 500;
 
@@ -37,6 +36,11 @@ export interface ScreensOptions {
   templates: TemplateSource;
   /** The rotation's dwell for a screen without `duration_s`. */
   defaultDurationMs: number;
+  /**
+   * display.max_fps: a moving screen is rendered no more often than the display shows frames
+   * (a render past that cap is work nobody sees).
+   */
+  maxFps: number;
   log: Logger;
   onChange(change: ScreenChange): void;
 }
@@ -52,8 +56,12 @@ export class Screens {
   private readonly store: ScreenStore;
   private readonly live = new Map<string, Live>();
 
+  /** The fastest a moving screen is rendered: one frame of display.max_fps. */
+  private readonly minAnimatedRefreshMs: number;
+
   constructor(private readonly options: ScreensOptions) {
     this.store = new ScreenStore(options.file, options.log);
+    this.minAnimatedRefreshMs = Math.ceil(1000 / Math.max(1, options.maxFps));
   }
 
   /** Reads the stored screens; each one's lifetime starts now (the bridge cannot know what it missed while down). */
@@ -87,6 +95,10 @@ export class Screens {
    * its lifetime (an update arrived). Resolves with the template problems after their first results.
    */
   async publish(id: string, request: ScreenRequest): Promise<{ put: ScreenPut; problems: TemplateProblem[] }> {
+    const templates = new Set(templateStrings(request, (s) => this.options.templates.isTemplate(s)).map((f) => f.text)).size;
+    if (templates > MAX_SCREEN_TEMPLATES) {
+      throw new InvalidRequestError(`a screen may hold at most ${MAX_SCREEN_TEMPLATES} different templates (this one holds ${templates})`);
+    }
     const put = this.store.put(id, request);
     this.options.log.debug(`screen "${id}" ${put}`);
     const stored = this.store.get(id)!.request;
@@ -99,7 +111,9 @@ export class Screens {
     }
     const live = this.live.get(id);
     if (!live) return { put, problems: [] };
-    await live.templates.firstResults(TEMPLATE_REPLY_WAIT_MS);
+    // An unchanged re-delivery (retained screens after a reconnect) replies with what is known at
+    // once: waiting for templates that may never answer would hold up the commands queued behind it.
+    if (put !== 'unchanged') await live.templates.firstResults(TEMPLATE_REPLY_WAIT_MS);
     return { put, problems: live.templates.problems() };
   }
 
@@ -132,7 +146,11 @@ export class Screens {
     const live: Live = {
       manifest,
       stale: false,
-      templates: new ScreenTemplates(content, this.options.templates, () => this.options.onChange({ type: 'redraw', id })),
+      templates: new ScreenTemplates(content, this.options.templates, () => {
+        // A template's result changes the text, and with it how long `repeat` passes take.
+        manifest.duration_ms = this.dwellMs(request, live.templates.current());
+        this.options.onChange({ type: 'redraw', id });
+      }),
     };
     this.live.set(id, live);
     manifest.duration_ms = this.dwellMs(request, live.templates.current());
@@ -196,6 +214,6 @@ export class Screens {
   private paced(id: string, info: RenderInfo): void {
     const manifest = this.live.get(id)?.manifest;
     if (!manifest) return;
-    manifest.refresh_period_ms = info.animated ? Math.max(MIN_ANIMATED_REFRESH_MS, info.frameMs) : STILL_REFRESH_MS;
+    manifest.refresh_period_ms = info.animated ? Math.max(this.minAnimatedRefreshMs, info.frameMs) : STILL_REFRESH_MS;
   }
 }

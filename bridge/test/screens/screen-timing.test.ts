@@ -10,7 +10,7 @@ import { Device } from '../../src/device/device';
 import { EventBus } from '../../src/events';
 import { renderScreen } from '../../src/screens/render';
 import { Screens } from '../../src/screens/screens';
-import { NO_TEMPLATES } from '../../src/templates/template-source';
+import { NO_TEMPLATES, type TemplateResult, type TemplateSource } from '../../src/templates/template-source';
 import { blankFrame } from '../../src/display/frame';
 import { createLogger } from '../../src/util/logger';
 import { RecordingOutput } from '../helpers/display';
@@ -55,6 +55,7 @@ describe('screen timing', () => {
       icons: NO_ICONS,
       templates: NO_TEMPLATES,
       defaultDurationMs: 5000,
+      maxFps: 30,
       log,
       onChange: () => undefined,
     });
@@ -67,6 +68,57 @@ describe('screen timing', () => {
     expect(screens.manifestOf('fits')?.duration_ms).toBe(2000);
     await screens.publish('default', { text: 'hi' });
     expect(screens.manifestOf('default')?.duration_ms).toBe(5000);
+    screens.stop();
+  });
+
+  it('recomputes the `repeat` dwell when a template changes the text', async () => {
+    const watchers = new Map<string, (r: TemplateResult) => void>();
+    const source: TemplateSource = {
+      isTemplate: (t) => t.startsWith('{{'),
+      watch: (t, on) => {
+        watchers.set(t, on);
+        return () => watchers.delete(t);
+      },
+    };
+    const screens = new Screens({
+      file: join(dataDir, 'screens.json'),
+      icons: NO_ICONS,
+      templates: source,
+      defaultDurationMs: 1000,
+      maxFps: 30,
+      log,
+      onChange: () => undefined,
+    });
+    await screens.publish('live', { text: { value: '{{long}}', repeat: 2 }, duration_s: 1 });
+    // No result yet: nothing scrolls, the dwell is duration_s.
+    expect(screens.manifestOf('live')?.duration_ms).toBe(1000);
+    const long = 'a text far too long to fit on sixty-four columns at once';
+    watchers.get('{{long}}')!({ ok: true, text: long });
+    const pass = renderScreen(blankFrame(), { text: long }, { atMs: 0, icons: NO_ICONS }).scrollPassMs;
+    expect(screens.manifestOf('live')?.duration_ms).toBe(Math.ceil(2 * pass));
+    watchers.get('{{long}}')!({ ok: true, text: 'hi' });
+    expect(screens.manifestOf('live')?.duration_ms).toBe(1000);
+    screens.stop();
+  });
+
+  it('renders a fast-moving screen no more often than display.max_fps', async () => {
+    const screens = new Screens({
+      file: join(dataDir, 'screens.json'),
+      icons: NO_ICONS,
+      templates: NO_TEMPLATES,
+      defaultDurationMs: 1000,
+      maxFps: 25,
+      log,
+      onChange: () => undefined,
+    });
+    // 500 pixels a second asks for a frame every 2 ms.
+    await screens.publish('fast', { text: { value: 'a text far too long to fit on sixty-four columns at once', speed: 500 } });
+    await screens.startInstance('fast').run();
+    expect(screens.manifestOf('fast')?.refresh_period_ms).toBe(40);
+    // A slow one keeps its own pace.
+    await screens.publish('slow', { text: { value: 'a text far too long to fit on sixty-four columns at once', speed: 10 } });
+    await screens.startInstance('slow').run();
+    expect(screens.manifestOf('slow')?.refresh_period_ms).toBe(100);
     screens.stop();
   });
 });
