@@ -276,9 +276,9 @@ export class Device implements DeviceControl, Part {
     this.store.setOrder(order, disabled);
   }
 
-  async publishScreen(id: string, request: ScreenRequest): Promise<ScreenReply> {
+  async publishScreen(id: string, request: ScreenRequest, delivery: { retained: boolean } = { retained: false }): Promise<ScreenReply> {
     if (this.store.get(id)) throw new InvalidRequestError(`an app is installed with the id "${id}": a screen needs an id of its own`);
-    const { problems } = await this.screens.publish(id, request);
+    const { problems } = await this.screens.publish(id, request, delivery);
     return { id, ...(problems.length > 0 ? { errors: problems } : {}) };
   }
 

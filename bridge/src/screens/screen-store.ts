@@ -19,6 +19,12 @@ export interface StoredScreen {
 /** What a publish did to the store. */
 export type ScreenPut = 'added' | 'updated' | 'unchanged';
 
+/** The form two publishes of a screen are compared in: what is stored, without `transaction`. */
+export function canonicalForm(request: ScreenRequest): string {
+  const { transaction: _t, ...kept } = request;
+  return JSON.stringify(kept);
+}
+
 interface ScreensFile {
   screens: Record<string, ScreenRequest>;
 }

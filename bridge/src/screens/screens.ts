@@ -5,13 +5,13 @@
  * reported through `onChange`; the device decides what it means for the rotation.
  */
 import { blankFrame } from '../display/frame';
-import type { AppManifest, ScreenContent, ScreenRequest, ScreenText } from '@megabit/contract';
+import { type AppManifest, MAX_SCREENS, type ScreenContent, type ScreenRequest, type ScreenText } from '@megabit/contract';
 import type { IconSource } from '../icons/icon';
 import type { TemplateSource } from '../templates/template-source';
 import type { Logger } from '../util/logger';
 import { renderScreen, type RenderInfo } from './render';
 import { ScreenInstance, type ScreenView } from './screen-instance';
-import { type ScreenPut, ScreenStore } from './screen-store';
+import { canonicalForm, type ScreenPut, ScreenStore } from './screen-store';
 import { InvalidRequestError } from '../errors';
 import { MAX_SCREEN_TEMPLATES, ScreenTemplates, type TemplateProblem, templateStrings } from './screen-templates';
 
@@ -55,6 +55,8 @@ interface Live {
 export class Screens {
   private readonly store: ScreenStore;
   private readonly live = new Map<string, Live>();
+  /** The stored form of each screen its lifetime removed, so a retained re-delivery of it stays removed. */
+  private readonly expired = new Map<string, string>();
 
   /** The fastest a moving screen is rendered: one frame of display.max_fps. */
   private readonly minAnimatedRefreshMs: number;
@@ -93,17 +95,30 @@ export class Screens {
   /**
    * Stores and shows the screen. Publishing it unchanged writes nothing and changes nothing but
    * its lifetime (an update arrived). Resolves with the template problems after their first results.
+   *
+   * A `retained` delivery is the broker re-sending what it holds (on every reconnect): it is no
+   * update. Unchanged, it leaves the lifetime running; identical to a screen its lifetime removed,
+   * it does not bring that screen back. Only a new publish does either.
    */
-  async publish(id: string, request: ScreenRequest): Promise<{ put: ScreenPut; problems: TemplateProblem[] }> {
+  async publish(
+    id: string,
+    request: ScreenRequest,
+    delivery: { retained: boolean } = { retained: false },
+  ): Promise<{ put: ScreenPut | 'expired'; problems: TemplateProblem[] }> {
     const templates = new Set(templateStrings(request, (s) => this.options.templates.isTemplate(s)).map((f) => f.text)).size;
     if (templates > MAX_SCREEN_TEMPLATES) {
       throw new InvalidRequestError(`a screen may hold at most ${MAX_SCREEN_TEMPLATES} different templates (this one holds ${templates})`);
     }
+    if (delivery.retained && this.expired.get(id) === canonicalForm(request)) {
+      this.options.log.debug(`screen "${id}": retained copy of the screen its lifetime removed; not shown again`);
+      return { put: 'expired', problems: [] };
+    }
+    this.expired.delete(id);
     const put = this.store.put(id, request);
     this.options.log.debug(`screen "${id}" ${put}`);
     const stored = this.store.get(id)!.request;
     if (put === 'unchanged') {
-      this.refreshLifetime(id);
+      if (!delivery.retained) this.refreshLifetime(id);
     } else {
       this.deactivate(id);
       this.activate(id, stored);
@@ -203,11 +218,18 @@ export class Screens {
     }
     this.options.log.info(`screen "${id}" removed: no update in ${request.lifetime_s} s`);
     try {
-      this.remove(id);
+      if (this.remove(id)) this.rememberExpired(id, request);
     } catch (e) {
       // The disk refused: it stays until the next update or expiry tries again.
       this.options.log.error(`could not remove expired screen "${id}": ${(e as Error).message}`);
     }
+  }
+
+  private rememberExpired(id: string, request: ScreenRequest): void {
+    // Bounded like the store: the oldest forgotten first (a forgotten one would come back once).
+    this.expired.delete(id);
+    this.expired.set(id, canonicalForm(request));
+    if (this.expired.size > MAX_SCREENS) this.expired.delete(this.expired.keys().next().value!);
   }
 
   /** A moving screen is ticked as fast as it moves; a still one slowly. */

@@ -121,4 +121,43 @@ describe('screen timing', () => {
     expect(screens.manifestOf('slow')?.refresh_period_ms).toBe(100);
     screens.stop();
   });
+
+  describe('retained re-deliveries are no updates', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('an unchanged retained copy neither extends the lifetime nor brings back a screen its lifetime removed', async () => {
+      jest.useFakeTimers();
+      const changes: string[] = [];
+      const screens = new Screens({
+        file: join(dataDir, 'screens.json'),
+        icons: NO_ICONS,
+        templates: NO_TEMPLATES,
+        defaultDurationMs: 1000,
+        maxFps: 30,
+        log,
+        onChange: (c) => changes.push(`${c.type} ${c.id}`),
+      });
+      const screen = { text: 'door open', lifetime_s: 2 };
+      expect((await screens.publish('door', screen)).put).toBe('added');
+      jest.advanceTimersByTime(1500);
+      // The broker re-sends the retained command on a reconnect: the lifetime keeps running.
+      expect((await screens.publish('door', screen, { retained: true })).put).toBe('unchanged');
+      jest.advanceTimersByTime(600);
+      expect(screens.has('door')).toBe(false);
+      expect(changes).toEqual(['added door', 'removed door']);
+      // The next reconnect re-sends it again: it stays removed.
+      expect((await screens.publish('door', screen, { retained: true })).put).toBe('expired');
+      expect(screens.has('door')).toBe(false);
+      // A retained copy that differs is news, and so is a new publish of the same screen.
+      expect((await screens.publish('door', { ...screen, text: 'door closed' }, { retained: true })).put).toBe('added');
+      expect(screens.remove('door')).toBe(true);
+      expect((await screens.publish('door', screen)).put).toBe('added');
+      // A publish that is not retained does extend the lifetime.
+      jest.advanceTimersByTime(1500);
+      expect((await screens.publish('door', screen)).put).toBe('unchanged');
+      jest.advanceTimersByTime(600);
+      expect(screens.has('door')).toBe(true);
+      screens.stop();
+    });
+  });
 });
