@@ -7,6 +7,7 @@
 import { parseObject, payloadText } from './validate';
 import { fail, ok, type Result } from './result';
 import type { DrawCommand, ScreenChart, ScreenContent, ScreenIcon, ScreenProgress, ScreenRequest, ScreenText, TextSegment } from './screens';
+import { ICON_NAME_PATTERN } from './icons';
 import { ID_PATTERN } from './topics';
 
 /** Screen ids are topic levels and rotation entries beside app ids: the same alphabet, shorter. */
@@ -142,10 +143,9 @@ function screenText(v: Json, at: string): string | TextSegment[] | ScreenText {
   });
 }
 
-const ICON_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
 function iconName(v: Json, at: string): string {
-  return typeof v === 'string' && ICON_NAME.test(v) ? v : bad(at, 'must be an icon name: 1-64 characters of A-Z, a-z, 0-9, "_", "." and "-"');
+  // The rule icons are stored by (cmd/icons/<name>): a name no icon can have is a mistake.
+  return typeof v === 'string' && ICON_NAME_PATTERN.test(v) ? v : bad(at, 'must be an icon name: 1 to 32 of a-z, 0-9, "_" and "-"');
 }
 
 function icon(v: Json, at: string): string | ScreenIcon {

@@ -80,6 +80,10 @@ describe('parseScreen', () => {
     ['a NaN-like speed', { text: { value: 'x', speed: 0 } }, 'invalid_payload: "text.speed" must be a number from 1 to 500'],
     ['a text object without value', { text: { color: '#ffffff' } }, 'invalid_payload: "text.value" is required'],
     ['a bad icon name', { icon: '../etc/passwd' }, /^invalid_payload: "icon" must be an icon name/],
+    // The rule icons are stored by: no capitals, dots, or more than 32 characters.
+    ['an icon name with capitals', { icon: 'Sun' }, 'invalid_payload: "icon" must be an icon name: 1 to 32 of a-z, 0-9, "_" and "-"'],
+    ['an icon name with a dot', { icon: { name: 'sun.png' } }, 'invalid_payload: "icon.name" must be an icon name: 1 to 32 of a-z, 0-9, "_" and "-"'],
+    ['an icon name too long', { icon: 'a'.repeat(33) }, 'invalid_payload: "icon" must be an icon name: 1 to 32 of a-z, 0-9, "_" and "-"'],
     ['a chart without values', { chart: { type: 'bar' } }, 'invalid_payload: "chart.values" is required'],
     [
       'too many chart values',
