@@ -131,6 +131,7 @@ export class ScreenStore {
 
   private save(): void {
     const file: ScreensFile = { screens: Object.fromEntries([...this.screens].map(([id, s]) => [id, s.request])) };
-    writeFileAtomic(this.file, `${JSON.stringify(file, null, 2)}\n`);
+    // Compact: the file is rewritten whole on each change, and screens may be large.
+    writeFileAtomic(this.file, `${JSON.stringify(file)}\n`);
   }
 }
