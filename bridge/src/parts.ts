@@ -102,7 +102,7 @@ export function createPartContext(options: ContextOptions): PartContext {
   const { url: haUrl, token: haToken } = settings.homeassistant;
   const homeAssistantTemplates = haUrl && haToken ? new HomeAssistantTemplates(log.child('templates')) : undefined;
   const templates = new LiveTemplates(
-    new TemplateTopics(mqtt, settings.mqtt.base_topic, TEMPLATE_LIMITS.maxPayloadBytes),
+    new TemplateTopics(mqtt, settings.mqtt.base_topic, settings.templates.mqtt_topics, TEMPLATE_LIMITS.maxPayloadBytes),
     homeAssistantTemplates,
     log.child('templates'),
   );

@@ -113,6 +113,7 @@ describe('the bridge parts as the controller runs them', () => {
         http: { host: '127.0.0.1', port: httpPort },
         serial: { path: join(dataDir, 'no-such-serial-port') },
         homeassistant: { enabled: true, url: 'http://127.0.0.1:9', token: 'not-used' },
+        templates: { mqtt_topics: ['home/#'] },
       },
       'test',
       {},

@@ -61,6 +61,8 @@ export type ScreenReply = {
   id: string;
   removed?: boolean;
   errors?: Array<{ field: string; error: string }>;
+  /** What was stored but may not show as meant, e.g. an icon the bridge does not have (yet). */
+  warnings?: Array<{ field: string; warning: string }>;
 };
 
 export const COMMANDS = {

@@ -7,6 +7,7 @@
 import { parseObject, payloadText } from './validate';
 import { fail, ok, type Result } from './result';
 import type { DrawCommand, ScreenChart, ScreenContent, ScreenIcon, ScreenProgress, ScreenRequest, ScreenText, TextSegment } from './screens';
+import { ICON_NAME_PATTERN } from './icons';
 import { ID_PATTERN } from './topics';
 
 /** Screen ids are topic levels and rotation entries beside app ids: the same alphabet, shorter. */
@@ -18,6 +19,16 @@ export const MAX_CHART_VALUES = 64;
 export const MAX_SEGMENTS = 32;
 /** Characters of one text field (a segment, a draw command's text, a plain text). */
 export const MAX_SCREEN_TEXT = 1024;
+/**
+ * Code points of all the text of one content together (the text, its segments, the draw list's
+ * texts): each is laid out and drawn on every frame of a scrolling screen.
+ */
+export const MAX_CONTENT_TEXT = 2048;
+/**
+ * What the draw list may paint each frame, in pixels: the area of each primitive (clipped to the
+ * panel where the drawing is clipped before work is done) or the length of a line: the panel 16 times over.
+ */
+export const MAX_DRAW_AREA = 16 * 64 * 32;
 /** Longest template a colour field may hold. */
 const MAX_COLOR_TEMPLATE = 256;
 export const MAX_SCREEN_DURATION_S = 86_400;
@@ -132,10 +143,9 @@ function screenText(v: Json, at: string): string | TextSegment[] | ScreenText {
   });
 }
 
-const ICON_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
 function iconName(v: Json, at: string): string {
-  return typeof v === 'string' && ICON_NAME.test(v) ? v : bad(at, 'must be an icon name: 1-64 characters of A-Z, a-z, 0-9, "_", "." and "-"');
+  // The rule icons are stored by (cmd/icons/<name>): a name no icon can have is a mistake.
+  return typeof v === 'string' && ICON_NAME_PATTERN.test(v) ? v : bad(at, 'must be an icon name: 1 to 32 of a-z, 0-9, "_" and "-"');
 }
 
 function icon(v: Json, at: string): string | ScreenIcon {
@@ -228,8 +238,64 @@ function drawCommand(v: Json, at: string): DrawCommand {
   }
 }
 
+/** Code points of the content's text: its text field and the draw list's texts. */
+export function contentTextLength(content: ScreenContent): number {
+  let total = 0;
+  const t = content.text;
+  const value = typeof t === 'object' && t !== null && !Array.isArray(t) ? t.value : t;
+  if (typeof value === 'string') total += codePoints(value);
+  else if (Array.isArray(value)) for (const segment of value) total += codePoints(segment.t);
+  for (const d of content.draw ?? []) if ('text' in d) total += codePoints(d.text);
+  return total;
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** Pixels one span [from, from + size) keeps on a panel side of `side` pixels. */
+function clippedSpan(from: number, size: number, side: number): number {
+  return Math.max(0, Math.min(side, from + size) - Math.max(0, from));
+}
+
+/** The work one draw command asks of each frame, in pixels (see MAX_DRAW_AREA). */
+export function drawArea(d: DrawCommand): number {
+  if ('pixel' in d) return 1;
+  if ('line' in d) return Math.max(Math.abs(d.line[2] - d.line[0]), Math.abs(d.line[3] - d.line[1])) + 1;
+  if ('rect' in d) {
+    const [x, y, w, h] = d.rect;
+    const area = clippedSpan(x, w, 64) * clippedSpan(y, h, 32);
+    return d.fill ? area : Math.min(area, 2 * (w + h));
+  }
+  if ('circle' in d) {
+    // Rows of the circle are walked whatever the clipping; filled, each row is painted across.
+    const [cx, cy, r] = d.circle;
+    const box = clippedSpan(cx - r, 2 * r + 1, 64) * clippedSpan(cy - r, 2 * r + 1, 32);
+    return 2 * r + 1 + (d.fill ? box : Math.min(box, 8 * r));
+  }
+  if ('bitmap' in d) return d.bitmap[2] * d.bitmap[3];
+  // Text: each character's glyph box (at most 8 × 16 pixels in the larger font).
+  return codePoints(d.text) * 128;
+}
+
 /** The content fields of `o` (what a screen shows), each checked; `prefix` for nested use. */
 function contentOf(o: JsonObject, at = ''): ScreenContent {
+  const content = contentFields(o, at);
+  const textLength = contentTextLength(content);
+  if (textLength > MAX_CONTENT_TEXT)
+    bad(at ? `${at}.text` : 'text', `and the draw list's texts together are longer than ${MAX_CONTENT_TEXT} characters (${textLength})`);
+  const area = (content.draw ?? []).reduce((sum, d) => sum + drawArea(d), 0);
+  if (area > MAX_DRAW_AREA)
+    bad(
+      at ? `${at}.draw` : 'draw',
+      `paints more than ${MAX_DRAW_AREA} pixels a frame (${area}: the areas of its shapes and the lengths of its lines together)`,
+    );
+  return content;
+}
+
+function contentFields(o: JsonObject, at: string): ScreenContent {
   return pick<ScreenContent>(o, at, {
     text: screenText,
     icon,

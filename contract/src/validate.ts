@@ -179,7 +179,7 @@ export function parseNotify(payload: Uint8Array | string): Result<NotifyRequest>
     hold: optionalBool(o, 'hold'),
   });
   if (!fields.ok) return fields;
-  const content = rich.value;
+  const content = rich.value && withTextColor(rich.value, fields.value.color);
   const plain = content ? plainText(content) : (o.text as string);
   return ok({ text: plain, ...(content ? { content } : {}), ...fields.value, ...transaction(o) } as NotifyRequest);
 }
@@ -194,6 +194,17 @@ function richNotification(o: JsonObject): Result<ScreenContent | undefined> {
   if (richKeys.length === 0 && (o.text === undefined || typeof o.text === 'string')) return ok(undefined);
   const { id: _i, color: _c, duration_ms: _d, repeat: _r, priority: _p, hold: _h, transaction: _t, ...fields } = o;
   return parseScreenContent(fields);
+}
+
+/**
+ * The notification's `color` is the colour of its text, as for a plain one: the compositor draws
+ * only the content, so it goes into the content's text. A colour the text names itself wins.
+ */
+function withTextColor(content: ScreenContent, color: string | undefined): ScreenContent {
+  const t = content.text;
+  if (color === undefined || t === undefined) return content;
+  if (typeof t === 'string' || Array.isArray(t)) return { ...content, text: { value: t, color } };
+  return t.color === undefined ? { ...content, text: { ...t, color } } : content;
 }
 
 /** A rich notification's text as plain characters, for what reports it (logs, Home Assistant). */

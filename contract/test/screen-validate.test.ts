@@ -1,4 +1,15 @@
-import { COMMANDS, MAX_CHART_VALUES, MAX_DRAW_COMMANDS, isScreenId, parseNotify, parseScreen, routeCommand, type ScreenCommand } from '../src';
+import {
+  COMMANDS,
+  MAX_CHART_VALUES,
+  MAX_CONTENT_TEXT,
+  MAX_DRAW_AREA,
+  MAX_DRAW_COMMANDS,
+  isScreenId,
+  parseNotify,
+  parseScreen,
+  routeCommand,
+  type ScreenCommand,
+} from '../src';
 
 const good = (payload: string | object): ScreenCommand => {
   const r = parseScreen(typeof payload === 'string' ? payload : JSON.stringify(payload));
@@ -69,6 +80,10 @@ describe('parseScreen', () => {
     ['a NaN-like speed', { text: { value: 'x', speed: 0 } }, 'invalid_payload: "text.speed" must be a number from 1 to 500'],
     ['a text object without value', { text: { color: '#ffffff' } }, 'invalid_payload: "text.value" is required'],
     ['a bad icon name', { icon: '../etc/passwd' }, /^invalid_payload: "icon" must be an icon name/],
+    // The rule icons are stored by: no capitals, dots, or more than 32 characters.
+    ['an icon name with capitals', { icon: 'Sun' }, 'invalid_payload: "icon" must be an icon name: 1 to 32 of a-z, 0-9, "_" and "-"'],
+    ['an icon name with a dot', { icon: { name: 'sun.png' } }, 'invalid_payload: "icon.name" must be an icon name: 1 to 32 of a-z, 0-9, "_" and "-"'],
+    ['an icon name too long', { icon: 'a'.repeat(33) }, 'invalid_payload: "icon" must be an icon name: 1 to 32 of a-z, 0-9, "_" and "-"'],
     ['a chart without values', { chart: { type: 'bar' } }, 'invalid_payload: "chart.values" is required'],
     [
       'too many chart values',
@@ -132,6 +147,23 @@ describe('parseNotify with screen content', () => {
     expect(notify({ text: [{ t: '21', c: '#ffcc00' }, { t: ' °C' }] })).toMatchObject({ ok: true, value: { text: '21 °C' } });
   });
 
+  it("puts the notification's colour on the content's text, unless the text names its own", () => {
+    expect(notify({ text: 'Washer', color: '#ff8800', progress: 40 })).toMatchObject({
+      ok: true,
+      value: { content: { text: { value: 'Washer', color: '#ff8800' }, progress: 40 } },
+    });
+    const segments = [{ t: '21', c: '#ffcc00' }, { t: ' °C' }];
+    expect(notify({ text: segments, color: '#00ff00' })).toMatchObject({ ok: true, value: { content: { text: { value: segments, color: '#00ff00' } } } });
+    expect(notify({ text: { value: 'own', color: '#0000ff' }, color: '#ff0000' })).toMatchObject({
+      ok: true,
+      value: { content: { text: { value: 'own', color: '#0000ff' } } },
+    });
+    expect(notify({ text: { value: 'x', font: 'small' }, color: '#ff0000' })).toMatchObject({
+      ok: true,
+      value: { content: { text: { value: 'x', font: 'small', color: '#ff0000' } } },
+    });
+  });
+
   it('checks the content by the screens rules, naming the field', () => {
     expect(notify({ text: 'x', progress: 120 })).toEqual({
       ok: false,
@@ -140,5 +172,44 @@ describe('parseNotify with screen content', () => {
     expect(notify({ icon: 'sun', colour: '#ffffff' })).toEqual({ ok: false, error: { code: 'invalid_payload', message: 'unknown field "colour"' } });
     expect(notify({ icon: { name: 'sun', size: 3 } })).toEqual({ ok: false, error: { code: 'invalid_payload', message: 'unknown field "icon.size"' } });
     expect(notify({ duration_s: 5, text: 'x' })).toEqual({ ok: false, error: { code: 'invalid_payload', message: 'unknown field "duration_s"' } });
+  });
+});
+
+describe('what one content may cost each frame', () => {
+  const screen = (payload: object) => parseScreen(JSON.stringify(payload));
+
+  it('refuses more than MAX_CONTENT_TEXT characters of text, segments and draw texts together', () => {
+    const hebrew = 'ש'.repeat(1024);
+    const refused = screen({ text: { value: Array.from({ length: 32 }, () => ({ t: hebrew })), speed: 500 } });
+    expect(refused).toEqual({
+      ok: false,
+      error: { code: 'invalid_payload', message: `"text" and the draw list's texts together are longer than ${MAX_CONTENT_TEXT} characters (32768)` },
+    });
+    expect(screen({ text: [{ t: 'x'.repeat(1024) }, { t: 'y'.repeat(1024) }] }).ok).toBe(true);
+    expect(screen({ text: 'x'.repeat(1024), draw: [{ text: 'y'.repeat(200), at: [0, 0], color: '#ffffff' }] }).ok).toBe(true);
+    // Counted in code points: 1024 emoji are 2048 UTF-16 units but 1024 characters.
+    expect(screen({ text: [{ t: '😀'.repeat(512) }, { t: '😀'.repeat(512) }, { t: 'x'.repeat(1024) }] }).ok).toBe(true);
+    expect(screen({ text: [{ t: 'x'.repeat(1024) }, { t: 'y'.repeat(1024) }, { t: 'z' }] }).ok).toBe(false);
+  });
+
+  it('refuses a draw list that paints more than MAX_DRAW_AREA pixels a frame; clipped shapes count what is on the panel', () => {
+    const circles = Array.from({ length: 256 }, () => ({ circle: [32, 16, 256], color: '#ff0000', fill: true }));
+    const refused = screen({ draw: circles });
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.error.message).toContain(`"draw" paints more than ${MAX_DRAW_AREA} pixels a frame`);
+    // Sixteen full-panel rectangles are allowed; a seventeenth is not.
+    const full = { rect: [0, 0, 64, 32], color: '#00ff00', fill: true };
+    expect(screen({ draw: Array(16).fill(full) }).ok).toBe(true);
+    expect(screen({ draw: Array(17).fill(full) }).ok).toBe(false);
+    // A rectangle reaching far off the panel counts only its visible part.
+    expect(screen({ draw: Array(16).fill({ rect: [-100, -100, 256, 256], color: '#00ff00', fill: true }) }).ok).toBe(true);
+    // Lines count their length, whatever the clipping (every point is walked).
+    expect(screen({ draw: Array(256).fill({ line: [-256, -256, 256, 256], color: '#ffffff' }) }).ok).toBe(false);
+    expect(screen({ draw: Array(63).fill({ line: [-256, -256, 256, 256], color: '#ffffff' }) }).ok).toBe(true);
+  });
+
+  it('holds rich notifications to the same caps', () => {
+    const held = parseNotify(JSON.stringify({ text: [{ t: 'x'.repeat(1024) }, { t: 'y'.repeat(1024) }, { t: 'z' }], hold: true }));
+    expect(held.ok).toBe(false);
   });
 });

@@ -347,6 +347,20 @@ export const SETTINGS_SCHEMA = {
         wake_s: { type: 'integer', minimum: 5, maximum: 3600, default: 60, description: 'A button press at night brings the day back for this long.' },
       },
     },
+    templates: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        mqtt_topics: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, maxLength: 256 },
+          default: [],
+          description:
+            'MQTT topic filters ("home/#", "zigbee2mqtt/+/state") whose topics {{mqtt:topic}} templates on screens may show. The bridge reads as the broker itself, past every ACL: list only what every login that may publish screens may see. Empty = no MQTT templates.',
+        },
+      },
+    },
     notifications: {
       type: 'object',
       additionalProperties: false,
@@ -460,6 +474,7 @@ export interface Settings {
     quiet_notifications: 'wait' | 'drop';
     wake_s: number;
   };
+  templates: { mqtt_topics: string[] };
   notifications: { default_duration_ms: number };
   sandbox: {
     run_timeout_ms: number;

@@ -27,7 +27,8 @@ export interface DeviceControl {
    * Adds or updates the screen `id` in the rotation (persisted); an identical publish changes
    * nothing. Resolves with its id and any template problems once their first results are in.
    */
-  publishScreen(id: string, request: ScreenRequest): Promise<ScreenReply>;
+  /** `retained`: a retained command re-sent by the broker (see Screens.publish). */
+  publishScreen(id: string, request: ScreenRequest, delivery?: { retained: boolean }): Promise<ScreenReply>;
   /** Removes the screen `id`; false when there was none. */
   removeScreen(id: string): boolean;
   setAppConfig(id: string, config: Record<string, unknown>): Promise<Record<string, unknown>>;

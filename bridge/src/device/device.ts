@@ -94,6 +94,7 @@ export class Device implements DeviceControl, Part {
       icons: options.icons ?? NO_ICONS,
       templates: this.templates,
       defaultDurationMs: s.rotation.default_duration_ms,
+      maxFps: s.display.max_fps,
       log: log.child('screens'),
       onChange: (change) => this.onScreenChanged(change),
     });
@@ -275,10 +276,19 @@ export class Device implements DeviceControl, Part {
     this.store.setOrder(order, disabled);
   }
 
-  async publishScreen(id: string, request: ScreenRequest): Promise<ScreenReply> {
+  async publishScreen(id: string, request: ScreenRequest, delivery: { retained: boolean } = { retained: false }): Promise<ScreenReply> {
     if (this.store.get(id)) throw new InvalidRequestError(`an app is installed with the id "${id}": a screen needs an id of its own`);
-    const { problems } = await this.screens.publish(id, request);
-    return { id, ...(problems.length > 0 ? { errors: problems } : {}) };
+    const { problems } = await this.screens.publish(id, request, delivery);
+    const warnings = this.iconWarnings(request);
+    return { id, ...(problems.length > 0 ? { errors: problems } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
+  }
+
+  /** An icon not (yet) uploaded is left out of the picture: the sender hears of it. */
+  private iconWarnings(request: ScreenRequest): Array<{ field: string; warning: string }> {
+    if (request.icon === undefined) return [];
+    const [name, field] = typeof request.icon === 'string' ? [request.icon, 'icon'] : [request.icon.name, 'icon.name'];
+    const icons = this.options.icons ?? NO_ICONS;
+    return icons.get(name) === undefined ? [{ field, warning: `no icon named "${name}"` }] : [];
   }
 
   removeScreen(id: string): boolean {

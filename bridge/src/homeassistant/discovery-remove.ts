@@ -65,11 +65,11 @@ function clientOptions(settings: Settings): IClientOptions {
 
 /** One message listener per subscription filter on a plain mqtt.js client. */
 function subscriberOf(client: MqttClient): Subscriber {
-  const listeners = new Map<MessageHandler, (topic: string, payload: Buffer) => void>();
+  const listeners = new Map<MessageHandler, (topic: string, payload: Buffer, packet: { retain?: boolean }) => void>();
   return {
     subscribe(filter, handler) {
-      const listener = (topic: string, payload: Buffer): void => {
-        if (topicMatches(filter, topic)) handler(topic, payload);
+      const listener = (topic: string, payload: Buffer, packet: { retain?: boolean }): void => {
+        if (topicMatches(filter, topic)) handler(topic, payload, packet.retain === true);
       };
       listeners.set(handler, listener);
       client.on('message', listener);

@@ -25,7 +25,8 @@ export interface ConnectionOptions {
   protocolVersion?: 4 | 5;
 }
 
-export type MessageHandler = (topic: string, payload: Buffer) => void;
+/** `retained`: the broker sent a stored retained message (on subscribing), not one just published. */
+export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => void;
 
 const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
@@ -72,7 +73,7 @@ export class MqttConnection implements Part {
     const inProcess = o.connectInProcess;
     const client = inProcess ? new MqttClient(() => inProcess(), opts) : mqtt.connect(o.url, opts);
     this.client = client;
-    client.on('message', (topic, payload) => this.dispatch(topic, payload));
+    client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet.retain === true));
     client.on('connect', () => this.handleConnect());
     client.on('error', (e) => this.problem(describeError(e)));
     client.on('close', () => {
@@ -184,12 +185,12 @@ export class MqttConnection implements Part {
     this.log.warn(`MQTT ${redact(this.options.url)}: ${message}; retrying with backoff`);
   }
 
-  private dispatch(topic: string, payload: Buffer): void {
+  private dispatch(topic: string, payload: Buffer, retained: boolean): void {
     for (const [filter, handlers] of this.subscriptions) {
       if (!topicMatches(filter, topic)) continue;
       for (const handler of handlers) {
         try {
-          handler(topic, payload);
+          handler(topic, payload, retained);
         } catch (e) {
           this.log.error(`handling ${topic} failed: ${errorMessage(e)}`);
         }

@@ -3,14 +3,20 @@
  * while at least one template watches a topic, unsubscribed when the last one stops, with the
  * latest payload kept for templates that join later. Topics apps may not read are refused here
  * too (commands carry app config, `$` topics are the broker's), and so are wildcards: one
- * placeholder shows one topic. A kept payload longer than templates may read is kept cut to one
+ * placeholder shows one topic. Everything else must match a filter of `templates.mqtt_topics`:
+ * the bridge's connection passes every ACL of the embedded broker, so without that list a login
+ * that may publish a screen could show (and read back through the snapshot) any topic. A kept payload longer than templates may read is kept cut to one
  * byte over that length, so it still reads as too long without holding the rest.
  */
+import { topicMatches } from '@megabit/contract';
 import { appMayReadTopic } from '../device/app-topic-access';
 import type { TopicValues } from '../templates/template-backends';
 import type { MqttConnection } from './connection';
 
 const MAX_TOPIC_CHARS = 256;
+
+/** The megabit.yaml setting that lists the topics templates may read. */
+export const TEMPLATE_TOPICS_SETTING = 'templates.mqtt_topics';
 
 /** What is kept of a payload when the owner names no limit. */
 const DEFAULT_MAX_KEPT_BYTES = 64 * 1024;
@@ -27,6 +33,8 @@ export class TemplateTopics implements TopicValues {
   constructor(
     private readonly mqtt: Pick<MqttConnection, 'subscribe' | 'unsubscribe'>,
     private readonly baseTopic: string,
+    /** Topic filters (MQTT wildcards allowed) of the topics templates may read; empty = none. */
+    private readonly allowed: readonly string[],
     /** Templates read at most this much of a payload; more is kept only as far as it shows it is too long. */
     private readonly maxPayloadBytes = DEFAULT_MAX_KEPT_BYTES,
   ) {}
@@ -36,6 +44,9 @@ export class TemplateTopics implements TopicValues {
     if (/[+#]/.test(topic)) return `${topic}: a template reads one topic, not a wildcard`;
     if (topic.includes('\0')) return 'an MQTT topic may not contain NUL';
     if (!appMayReadTopic(topic, this.baseTopic)) return `${topic}: the bridge does not show this topic (commands, replies and $ topics stay off the display)`;
+    if (this.allowed.length === 0) return `${topic}: MQTT templates are off (list the topics they may read in ${TEMPLATE_TOPICS_SETTING} in megabit.yaml)`;
+    if (!this.allowed.some((filter) => topicMatches(filter, topic)))
+      return `${topic}: not a topic templates may read (${TEMPLATE_TOPICS_SETTING} in megabit.yaml)`;
     return undefined;
   }
 

@@ -19,6 +19,12 @@ export interface StoredScreen {
 /** What a publish did to the store. */
 export type ScreenPut = 'added' | 'updated' | 'unchanged';
 
+/** The form two publishes of a screen are compared in: what is stored, without `transaction`. */
+export function canonicalForm(request: ScreenRequest): string {
+  const { transaction: _t, ...kept } = request;
+  return JSON.stringify(kept);
+}
+
 interface ScreensFile {
   screens: Record<string, ScreenRequest>;
 }
@@ -125,6 +131,7 @@ export class ScreenStore {
 
   private save(): void {
     const file: ScreensFile = { screens: Object.fromEntries([...this.screens].map(([id, s]) => [id, s.request])) };
-    writeFileAtomic(this.file, `${JSON.stringify(file, null, 2)}\n`);
+    // Compact: the file is rewritten whole on each change, and screens may be large.
+    writeFileAtomic(this.file, `${JSON.stringify(file)}\n`);
   }
 }

@@ -4,7 +4,7 @@
  * their place. A template that fails shows its error as the field's text, so the display itself
  * says what is wrong; the same errors go back in the publish's reply.
  */
-import type { ScreenContent } from '@megabit/contract';
+import { contentTextLength, MAX_CONTENT_TEXT, type ScreenContent } from '@megabit/contract';
 import type { TemplateResult, TemplateSource } from '../templates/template-source';
 
 export interface TemplateProblem {
@@ -14,6 +14,22 @@ export interface TemplateProblem {
 }
 
 type Walked = { path: string; text: string };
+
+/** Distinct templates one screen may hold: 200 watches serve the whole bridge, not one screen. */
+export const MAX_SCREEN_TEMPLATES = 16;
+
+/** A field the renderer reads as a colour: `color`, a segment's `c`, `background`, gradient and bitmap entries. */
+function isColorField(path: string): boolean {
+  return /(^|\.)(color|c|background)$|\.(gradient|pixels)\[\d+\]$/.test(path);
+}
+
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+
+/** The first `max` code points of `s`. */
+function cutTo(s: string, max: number): string {
+  if (s.length <= max) return s;
+  return [...s].slice(0, max).join('');
+}
 
 /** Every string of `value` that `isTemplate` says holds template syntax, with its path. */
 export function templateStrings(value: unknown, isTemplate: (s: string) => boolean, path = ''): Walked[] {
@@ -41,6 +57,8 @@ export class ScreenTemplates {
   /** The content with results in place; a new object on each change (the renderer caches per object). */
   private resolved?: ScreenContent;
   private closed = false;
+  /** Set when the screen holds more than MAX_SCREEN_TEMPLATES templates: none is watched then. */
+  private readonly tooMany?: string;
 
   constructor(
     private readonly content: ScreenContent,
@@ -48,7 +66,13 @@ export class ScreenTemplates {
     private readonly onChange: () => void,
   ) {
     this.fields = templateStrings(content, (s) => source.isTemplate(s));
-    for (const text of new Set(this.fields.map((f) => f.text))) {
+    const distinct = new Set(this.fields.map((f) => f.text));
+    if (distinct.size > MAX_SCREEN_TEMPLATES) {
+      this.tooMany = `a screen may hold at most ${MAX_SCREEN_TEMPLATES} different templates (this one holds ${distinct.size})`;
+      for (const { text } of this.fields) this.results.set(text, { ok: false, error: this.tooMany });
+      return;
+    }
+    for (const text of distinct) {
       // A source may call back at once, inside watch(): results are only recorded then.
       this.stops.push(source.watch(text, (result) => this.onResult(text, result)));
     }
@@ -58,22 +82,47 @@ export class ScreenTemplates {
     return this.fields.length > 0;
   }
 
-  /** What to draw now; a template without a result yet shows as nothing. */
+  /**
+   * What to draw now; a template without a result yet shows as nothing. Results are cut so that
+   * the content's text stays within MAX_CONTENT_TEXT, as the contract holds a published one to.
+   */
   current(): ScreenContent {
     if (!this.hasTemplates) return this.content;
-    this.resolved ??= substitute(this.content, (text) => {
-      if (!this.fields.some((f) => f.text === text)) return undefined;
+    if (this.resolved) return this.resolved;
+    const shown = (text: string): string => {
       const result = this.results.get(text);
       if (!result) return '';
       return result.ok ? result.text : result.error;
-    }) as ScreenContent;
+    };
+    let left = MAX_CONTENT_TEXT;
+    const uncut = substitute(this.content, (text) => (this.isTemplateText(text) ? shown(text) : undefined)) as ScreenContent;
+    if (contentTextLength(uncut) > MAX_CONTENT_TEXT) {
+      // Fixed text keeps its room; templates share what is left, first come first served.
+      left -= contentTextLength(substitute(this.content, (text) => (this.isTemplateText(text) ? '' : undefined)) as ScreenContent);
+      const cut = new Map<string, string>();
+      for (const { text } of this.fields) {
+        if (cut.has(text)) continue;
+        const value = cutTo(shown(text), Math.max(0, left));
+        left -= [...value].length;
+        cut.set(text, value);
+      }
+      this.resolved = substitute(this.content, (text) => cut.get(text)) as ScreenContent;
+    } else {
+      this.resolved = uncut;
+    }
     return this.resolved;
   }
 
   problems(): TemplateProblem[] {
+    if (this.tooMany) return [{ field: this.fields[0]!.path, error: this.tooMany }];
     return this.fields.flatMap(({ path, text }) => {
       const result = this.results.get(text);
-      return result && !result.ok ? [{ field: path, error: result.error }] : [];
+      if (result && !result.ok) return [{ field: path, error: result.error }];
+      // A colour that is not one would be drawn in the default colour without a word otherwise.
+      if (result?.ok && isColorField(path) && !COLOR.test(result.text.trim())) {
+        return [{ field: path, error: `the template gave "${cutTo(result.text, 32)}", not a colour like "#ff8800"` }];
+      }
+      return [];
     });
   }
 
@@ -95,6 +144,10 @@ export class ScreenTemplates {
     this.closed = true;
     for (const stop of this.stops.splice(0)) stop();
     for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private isTemplateText(text: string): boolean {
+    return this.fields.some((f) => f.text === text);
   }
 
   private complete(): boolean {

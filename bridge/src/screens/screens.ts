@@ -5,19 +5,18 @@
  * reported through `onChange`; the device decides what it means for the rotation.
  */
 import { blankFrame } from '../display/frame';
-import type { AppManifest, ScreenContent, ScreenRequest, ScreenText } from '@megabit/contract';
+import { type AppManifest, MAX_SCREENS, type ScreenContent, type ScreenRequest, type ScreenText } from '@megabit/contract';
 import type { IconSource } from '../icons/icon';
 import type { TemplateSource } from '../templates/template-source';
 import type { Logger } from '../util/logger';
 import { renderScreen, type RenderInfo } from './render';
 import { ScreenInstance, type ScreenView } from './screen-instance';
-import { type ScreenPut, ScreenStore } from './screen-store';
-import { ScreenTemplates, type TemplateProblem } from './screen-templates';
+import { canonicalForm, type ScreenPut, ScreenStore } from './screen-store';
+import { InvalidRequestError } from '../errors';
+import { MAX_SCREEN_TEMPLATES, ScreenTemplates, type TemplateProblem, templateStrings } from './screen-templates';
 
 /** Ticks of a screen that does not move: only template results or updates change it, and those redraw at once. */
 export const STILL_REFRESH_MS = 1000;
-/** The fastest a moving screen is redrawn (the compositor caps frames again). */
-const MIN_ANIMATED_REFRESH_MS = 20;
 /** How long a publish waits for its templates' first results before it replies. */
 export const TEMPLATE_REPLY_WAIT_MS = 500;
 
@@ -37,6 +36,11 @@ export interface ScreensOptions {
   templates: TemplateSource;
   /** The rotation's dwell for a screen without `duration_s`. */
   defaultDurationMs: number;
+  /**
+   * display.max_fps: a moving screen is rendered no more often than the display shows frames
+   * (a render past that cap is work nobody sees).
+   */
+  maxFps: number;
   log: Logger;
   onChange(change: ScreenChange): void;
 }
@@ -51,9 +55,15 @@ interface Live {
 export class Screens {
   private readonly store: ScreenStore;
   private readonly live = new Map<string, Live>();
+  /** The stored form of each screen its lifetime removed, so a retained re-delivery of it stays removed. */
+  private readonly expired = new Map<string, string>();
+
+  /** The fastest a moving screen is rendered: one frame of display.max_fps. */
+  private readonly minAnimatedRefreshMs: number;
 
   constructor(private readonly options: ScreensOptions) {
     this.store = new ScreenStore(options.file, options.log);
+    this.minAnimatedRefreshMs = Math.ceil(1000 / Math.max(1, options.maxFps));
   }
 
   /** Reads the stored screens; each one's lifetime starts now (the bridge cannot know what it missed while down). */
@@ -85,13 +95,30 @@ export class Screens {
   /**
    * Stores and shows the screen. Publishing it unchanged writes nothing and changes nothing but
    * its lifetime (an update arrived). Resolves with the template problems after their first results.
+   *
+   * A `retained` delivery is the broker re-sending what it holds (on every reconnect): it is no
+   * update. Unchanged, it leaves the lifetime running; identical to a screen its lifetime removed,
+   * it does not bring that screen back. Only a new publish does either.
    */
-  async publish(id: string, request: ScreenRequest): Promise<{ put: ScreenPut; problems: TemplateProblem[] }> {
+  async publish(
+    id: string,
+    request: ScreenRequest,
+    delivery: { retained: boolean } = { retained: false },
+  ): Promise<{ put: ScreenPut | 'expired'; problems: TemplateProblem[] }> {
+    const templates = new Set(templateStrings(request, (s) => this.options.templates.isTemplate(s)).map((f) => f.text)).size;
+    if (templates > MAX_SCREEN_TEMPLATES) {
+      throw new InvalidRequestError(`a screen may hold at most ${MAX_SCREEN_TEMPLATES} different templates (this one holds ${templates})`);
+    }
+    if (delivery.retained && this.expired.get(id) === canonicalForm(request)) {
+      this.options.log.debug(`screen "${id}": retained copy of the screen its lifetime removed; not shown again`);
+      return { put: 'expired', problems: [] };
+    }
+    this.expired.delete(id);
     const put = this.store.put(id, request);
     this.options.log.debug(`screen "${id}" ${put}`);
     const stored = this.store.get(id)!.request;
     if (put === 'unchanged') {
-      this.refreshLifetime(id);
+      if (!delivery.retained) this.refreshLifetime(id);
     } else {
       this.deactivate(id);
       this.activate(id, stored);
@@ -99,7 +126,9 @@ export class Screens {
     }
     const live = this.live.get(id);
     if (!live) return { put, problems: [] };
-    await live.templates.firstResults(TEMPLATE_REPLY_WAIT_MS);
+    // An unchanged re-delivery (retained screens after a reconnect) replies with what is known at
+    // once: waiting for templates that may never answer would hold up the commands queued behind it.
+    if (put !== 'unchanged') await live.templates.firstResults(TEMPLATE_REPLY_WAIT_MS);
     return { put, problems: live.templates.problems() };
   }
 
@@ -132,7 +161,11 @@ export class Screens {
     const live: Live = {
       manifest,
       stale: false,
-      templates: new ScreenTemplates(content, this.options.templates, () => this.options.onChange({ type: 'redraw', id })),
+      templates: new ScreenTemplates(content, this.options.templates, () => {
+        // A template's result changes the text, and with it how long `repeat` passes take.
+        manifest.duration_ms = this.dwellMs(request, live.templates.current());
+        this.options.onChange({ type: 'redraw', id });
+      }),
     };
     this.live.set(id, live);
     manifest.duration_ms = this.dwellMs(request, live.templates.current());
@@ -185,17 +218,24 @@ export class Screens {
     }
     this.options.log.info(`screen "${id}" removed: no update in ${request.lifetime_s} s`);
     try {
-      this.remove(id);
+      if (this.remove(id)) this.rememberExpired(id, request);
     } catch (e) {
       // The disk refused: it stays until the next update or expiry tries again.
       this.options.log.error(`could not remove expired screen "${id}": ${(e as Error).message}`);
     }
   }
 
+  private rememberExpired(id: string, request: ScreenRequest): void {
+    // Bounded like the store: the oldest forgotten first (a forgotten one would come back once).
+    this.expired.delete(id);
+    this.expired.set(id, canonicalForm(request));
+    if (this.expired.size > MAX_SCREENS) this.expired.delete(this.expired.keys().next().value!);
+  }
+
   /** A moving screen is ticked as fast as it moves; a still one slowly. */
   private paced(id: string, info: RenderInfo): void {
     const manifest = this.live.get(id)?.manifest;
     if (!manifest) return;
-    manifest.refresh_period_ms = info.animated ? Math.max(MIN_ANIMATED_REFRESH_MS, info.frameMs) : STILL_REFRESH_MS;
+    manifest.refresh_period_ms = info.animated ? Math.max(this.minAnimatedRefreshMs, info.frameMs) : STILL_REFRESH_MS;
   }
 }

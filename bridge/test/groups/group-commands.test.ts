@@ -27,7 +27,7 @@ class RecordingTransport implements CommandTransport {
     this.published.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> });
   }
   send(topics: DeviceTopics, path: string, payload: string | Buffer): void {
-    this.handlers.get(topics.allCommands)!(topics.cmd(path), Buffer.from(payload));
+    this.handlers.get(topics.allCommands)!(topics.cmd(path), Buffer.from(payload), false);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { parse as parseYaml } from 'yaml';
 import { DeviceTopics } from '@megabit/contract';
 import { Mosquitto } from '../helpers/mosquitto';
@@ -81,7 +82,7 @@ describe('the megabit_notify script', () => {
     beforeAll(async () => {
       broker = await Mosquitto.start();
       ha = await TestClient.connect(broker.url, P);
-      await ha.subscribe([P.response('notify'), P.out('state')]);
+      await ha.subscribe([P.response('notify'), P.out('state'), P.out('display/snapshot')]);
       bridge = await startInProcess(broker.url, { apps: ['clock'] });
       await ha.waitFor(P.out('state'));
     });
@@ -98,6 +99,22 @@ describe('the megabit_notify script', () => {
       await ha.publish(topic, payload);
       return JSON.parse((await ha.waitFor(P.response('notify'), () => true, 10_000, since)).payload.toString()) as Record<string, unknown>;
     };
+
+    /** Whether a picture on P/display/snapshot has a pixel of exactly this colour. */
+    const hasPixel = (png: Buffer, [r, g, b]: [number, number, number]): boolean => {
+      const { data } = PNG.sync.read(png);
+      for (let i = 0; i < data.length; i += 4) if (data[i] === r && data[i + 1] === g && data[i + 2] === b) return true;
+      return false;
+    };
+
+    // First, while nothing held is queued before it: the picture shows this notification.
+    it("draws a rich notification's text in the form's colour", async () => {
+      const since = ha.messages.length;
+      expect(await reply({ message: 'Washing', colour: [255, 136, 0], progress: 40 })).toMatchObject({ ok: true });
+      // The text is the only thing in that colour (the bar has its own); white text would fail here.
+      const picture = await ha.waitFor(P.out('display/snapshot'), (m) => hasPixel(m.payload, [255, 136, 0]), 10_000, since);
+      expect(hasPixel(picture.payload, [255, 255, 255])).toBe(false);
+    });
 
     it('the bridge shows what the form asks for', async () => {
       expect(await reply({ message: '{garage} open' })).toMatchObject({ ok: true });

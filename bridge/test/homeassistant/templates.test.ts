@@ -31,7 +31,9 @@ beforeAll(async () => {
   ha.setState('sensor.power', '1234.6', { unit_of_measurement: 'W' });
   ha.setState('sensor.temp', '21.5');
   ha.setState('lock.front_door', 'locked');
-  bridge = await startInProcess(broker.url, { settings: { homeassistant: { enabled: false, url: ha.url, token: TOKEN } } });
+  bridge = await startInProcess(broker.url, {
+    settings: { homeassistant: { enabled: false, url: ha.url, token: TOKEN }, templates: { mqtt_topics: ['home/#'] } },
+  });
 });
 
 afterAll(async () => {

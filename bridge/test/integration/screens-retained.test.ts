@@ -87,4 +87,22 @@ describe('a retained screen re-applied by mosquitto', () => {
     expect(files()).toEqual(before);
     expect(lastApps()).toEqual(['app:clock', 'screen:kept']);
   });
+
+  it('a retained screen its lifetime removed stays removed when the broker sends it again', async () => {
+    const since = mark();
+    await client.publish(P('cmd/screens/brief'), JSON.stringify({ text: 'brief', lifetime_s: 1 }), { retain: true });
+    await client.waitFor(P('state/apps'), (m) => json<AppStatus[]>(m.payload).some((a) => a.id === 'brief'), 10_000, since);
+    await client.waitFor(P('state/apps'), (m) => !json<AppStatus[]>(m.payload).some((a) => a.id === 'brief'), 10_000, since);
+    const notAgain = 'screen "brief": retained copy of the screen its lifetime removed; not shown again';
+    expect(bridge.output).not.toContain(notAgain);
+    await client.close();
+    await broker.restart();
+    client = await TestClient.connect(broker.url);
+    await client.subscribe(['megabit/megabit/state', 'megabit/megabit/state/apps', 'megabit/megabit/response/screens/+']);
+    await waitUntil(() => bridge.output.includes(notAgain), 'the bridge to get the expired screen again and leave it out', 30_000);
+    await client.waitFor(P('state/apps'));
+    expect(lastApps()).toEqual(['app:clock', 'screen:kept']);
+    expect(readFileSync(join(bridge.dataDir, 'screens.json'), 'utf8')).not.toContain('brief');
+    await client.publish(P('cmd/screens/brief'), '', { retain: true });
+  });
 });

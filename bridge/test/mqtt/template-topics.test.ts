@@ -8,6 +8,8 @@ import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
 import { waitUntil } from '../helpers/ports';
 import { DEVICE_TOPICS as P } from '../helpers/topics';
+import { settingsFrom } from '../../src/config/settings';
+import { TemplateTopics } from '../../src/mqtt/template-topics';
 import { NO_HOME_ASSISTANT, TEMPLATE_LIMITS } from '../../src/templates/live-templates';
 import type { TemplateResult } from '../../src/templates/template-source';
 
@@ -16,6 +18,9 @@ jest.setTimeout(60_000);
 /** The bridge's client id: `megabit-<device id>`. */
 const BRIDGE_CLIENT = 'megabit-megabit';
 
+/** What this bridge's templates may read: `home/` one level down, and the display's own topics (to show the command topics are refused still). */
+const ALLOWED = ['home/+', 'megabit/#'];
+
 let broker: Mosquitto;
 let client: TestClient;
 let bridge: InProcessBridge;
@@ -23,7 +28,7 @@ let bridge: InProcessBridge;
 beforeAll(async () => {
   broker = await Mosquitto.start({ extraConfig: ['log_type subscribe', 'log_type unsubscribe', 'log_dest stderr'] });
   client = await TestClient.connect(broker.url, P);
-  bridge = await startInProcess(broker.url, { settings: { homeassistant: { enabled: false } } });
+  bridge = await startInProcess(broker.url, { settings: { homeassistant: { enabled: false }, templates: { mqtt_topics: ALLOWED } } });
 });
 
 afterAll(async () => {
@@ -200,4 +205,46 @@ it('Home Assistant syntax without Home Assistant configured is a clear error', a
   expect(await resultOf("{{ states('sensor.power') }} W")).toEqual({ ok: false, error: NO_HOME_ASSISTANT });
   expect(await resultOf('{{mqtt:home/temp}} {% if true %}!{% endif %}')).toEqual({ ok: false, error: NO_HOME_ASSISTANT });
   expect(NO_HOME_ASSISTANT).toBe('Home Assistant templates need homeassistant.url and a token');
+});
+
+describe('templates.mqtt_topics: the topics templates may read', () => {
+  it('reads a topic its filters match, and refuses one they do not, without subscribing', async () => {
+    await client.publish('garden/temp', '12', { retain: true });
+    await client.publish('home/attic/temp', '30', { retain: true });
+    expect(await resultOf('{{mqtt:home/temp}}')).toEqual({ ok: true, text: '22' });
+    const notListed = 'garden/temp: not a topic templates may read (templates.mqtt_topics in megabit.yaml)';
+    expect(await resultOf('{{mqtt:garden/temp}}')).toEqual({ ok: false, error: notListed });
+    // `+` is one level: home/+ does not reach home/attic/temp.
+    expect(await resultOf('{{mqtt:home/attic/temp}}')).toEqual({
+      ok: false,
+      error: 'home/attic/temp: not a topic templates may read (templates.mqtt_topics in megabit.yaml)',
+    });
+    expect(brokerLog('garden/temp').subscribed).toBe(0);
+    expect(brokerLog('home/attic/temp').subscribed).toBe(0);
+  });
+
+  it('matches filters as a broker does: # takes the rest, + one level', () => {
+    const neverUsed = {
+      subscribe: () => {
+        throw new Error('refusal() must not subscribe');
+      },
+      unsubscribe: () => undefined,
+    };
+    const topics = new TemplateTopics(neverUsed, 'megabit', ['zigbee2mqtt/+/state', 'weather/#']);
+    expect(topics.refusal('zigbee2mqtt/hall/state')).toBeUndefined();
+    expect(topics.refusal('weather')).toBeUndefined();
+    expect(topics.refusal('weather/today/max')).toBeUndefined();
+    expect(topics.refusal('zigbee2mqtt/hall/set')).toContain('not a topic templates may read');
+    expect(topics.refusal('zigbee2mqtt/state')).toContain('not a topic templates may read');
+    // The display's own command topics stay refused whatever the list says.
+    const everything = new TemplateTopics(neverUsed, 'megabit', ['#']);
+    expect(everything.refusal('megabit/megabit/cmd/apps/weather/config')).toContain('the bridge does not show this topic');
+  });
+
+  it('is empty by default: every MQTT template is an error naming the setting', () => {
+    const defaults = settingsFrom({}, 'test.yaml', {});
+    expect(defaults.templates.mqtt_topics).toEqual([]);
+    const topics = new TemplateTopics({ subscribe: () => undefined, unsubscribe: () => undefined }, 'megabit', defaults.templates.mqtt_topics);
+    expect(topics.refusal('home/temp')).toBe('home/temp: MQTT templates are off (list the topics they may read in templates.mqtt_topics in megabit.yaml)');
+  });
 });

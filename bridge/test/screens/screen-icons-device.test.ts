@@ -60,8 +60,17 @@ describe('icons', () => {
   it('draws the icon a screen names, and leaves out one it does not know', async () => {
     expect(await device.publishScreen('dot', { icon: 'dot', text: 'hi' })).toEqual({ id: 'dot' });
     await until(() => device.state().app === 'dot' && redPixels() === 36, 'the 6x6 icon drawn');
-    expect(await device.publishScreen('dot', { icon: 'nothing', text: 'hi' })).toEqual({ id: 'dot' });
+    expect(await device.publishScreen('dot', { icon: 'nothing', text: 'hi' })).toEqual({
+      id: 'dot',
+      warnings: [{ field: 'icon', warning: 'no icon named "nothing"' }],
+    });
     await until(() => redPixels() === 0, 'the screen without the unknown icon');
+    // Still stored: an icon uploaded later shows without a new publish.
+    expect(device.state().app).toBe('dot');
+    expect(await device.publishScreen('dot2', { icon: { name: 'later', position: 'right' } })).toEqual({
+      id: 'dot2',
+      warnings: [{ field: 'icon.name', warning: 'no icon named "later"' }],
+    });
   });
 
   it('draws the icon of a rich notification over the whole panel, and the plain banner for plain text', async () => {

@@ -41,6 +41,8 @@ describe('ScreenStore', () => {
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
     expect(s.put('power', { text: '2 kW' })).toBe('updated');
     expect(JSON.parse(readFileSync(join(dir, 'screens.json'), 'utf8'))).toEqual({ screens: { power: { text: '2 kW' } } });
+    // Compact JSON: one line.
+    expect(readFileSync(join(dir, 'screens.json'), 'utf8')).toBe('{"screens":{"power":{"text":"2 kW"}}}\n');
   });
 
   it(`refuses screen ${MAX_SCREENS + 1} with LimitReachedError and keeps the others; an update at the cap still works`, () => {

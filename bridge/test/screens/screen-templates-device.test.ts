@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { settingsFrom } from '../../src/config';
 import { Device } from '../../src/device/device';
 import { EventBus } from '../../src/events';
+import { contentTextLength, MAX_CONTENT_TEXT, type ScreenContent } from '@megabit/contract';
+import { MAX_SCREEN_TEMPLATES } from '../../src/screens/screen-templates';
 import type { TemplateResult, TemplateSource } from '../../src/templates/template-source';
 import { createLogger } from '../../src/util/logger';
 import { RecordingOutput, rgbAt } from '../helpers/display';
@@ -123,5 +125,53 @@ describe('screens with templates', () => {
     );
     expect(device.state().notification).toBeNull();
     expect(typeof device.notify({ text: '{{power}}' })).toBe('string');
+  });
+
+  it('reports a colour template whose result is not a colour, by field; a colour result is no problem', async () => {
+    templates.set('bg', { ok: true, text: 'red-ish' });
+    expect(await device.publishScreen('badcolour', { background: '{{bg}}' })).toEqual({
+      id: 'badcolour',
+      errors: [{ field: 'background', error: 'the template gave "red-ish", not a colour like "#ff8800"' }],
+    });
+    templates.set('fg', { ok: true, text: '#00ff00' });
+    expect(await device.publishScreen('goodcolour', { text: { value: 'x', color: '{{fg}}' } })).toEqual({ id: 'goodcolour' });
+  });
+
+  it('refuses a screen holding more than MAX_SCREEN_TEMPLATES different templates, watching none', async () => {
+    const draw = Array.from({ length: MAX_SCREEN_TEMPLATES + 1 }, (_, i) => ({ pixel: [i, 0] as [number, number], color: `{{c${i}}}` }));
+    await expect(device.publishScreen('many', { draw })).rejects.toThrow(
+      `a screen may hold at most ${MAX_SCREEN_TEMPLATES} different templates (this one holds ${MAX_SCREEN_TEMPLATES + 1})`,
+    );
+    expect(templates.watching('c0')).toBe(0);
+    expect(device.state().app).not.toBe('many');
+    // At the cap it is fine.
+    expect(await device.publishScreen('enough', { draw: draw.slice(0, MAX_SCREEN_TEMPLATES) })).toEqual({ id: 'enough' });
+    expect(templates.watching('c0')).toBe(1);
+  });
+
+  it("cuts template results so the content's text stays within MAX_CONTENT_TEXT", async () => {
+    const screens = (device as unknown as { screens: { view(id: string): { content: ScreenContent } | undefined } }).screens;
+    templates.set('a', { ok: true, text: 'a'.repeat(MAX_CONTENT_TEXT) });
+    templates.set('b', { ok: true, text: 'b'.repeat(MAX_CONTENT_TEXT) });
+    await device.publishScreen('cut', { text: [{ t: 'fixed' }, { t: '{{a}}' }, { t: '{{b}}' }] });
+    const shown = screens.view('cut')!.content;
+    expect(contentTextLength(shown)).toBe(MAX_CONTENT_TEXT);
+    // The fixed text keeps its room; the first template gets the rest.
+    expect(shown.text).toEqual([{ t: 'fixed' }, { t: 'a'.repeat(MAX_CONTENT_TEXT - 5) }, { t: '' }]);
+  });
+
+  it('replies to an unchanged re-delivery at once, without waiting for templates that have no value', async () => {
+    const screens = (device as unknown as { screens: { publish: (...a: unknown[]) => Promise<{ put: string }> } }).screens;
+    const first = await screens.publish('waits', { text: '{{never}}' });
+    expect(first.put).toBe('added');
+    // A first result never comes; an unchanged publish settles before any timer can run.
+    let settled = false;
+    const again = screens.publish('waits', { text: '{{never}}' }).then((r) => {
+      settled = true;
+      return r;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(true);
+    expect((await again).put).toBe('unchanged');
   });
 });

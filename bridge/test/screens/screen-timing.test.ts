@@ -10,7 +10,7 @@ import { Device } from '../../src/device/device';
 import { EventBus } from '../../src/events';
 import { renderScreen } from '../../src/screens/render';
 import { Screens } from '../../src/screens/screens';
-import { NO_TEMPLATES } from '../../src/templates/template-source';
+import { NO_TEMPLATES, type TemplateResult, type TemplateSource } from '../../src/templates/template-source';
 import { blankFrame } from '../../src/display/frame';
 import { createLogger } from '../../src/util/logger';
 import { RecordingOutput } from '../helpers/display';
@@ -55,6 +55,7 @@ describe('screen timing', () => {
       icons: NO_ICONS,
       templates: NO_TEMPLATES,
       defaultDurationMs: 5000,
+      maxFps: 30,
       log,
       onChange: () => undefined,
     });
@@ -68,5 +69,95 @@ describe('screen timing', () => {
     await screens.publish('default', { text: 'hi' });
     expect(screens.manifestOf('default')?.duration_ms).toBe(5000);
     screens.stop();
+  });
+
+  it('recomputes the `repeat` dwell when a template changes the text', async () => {
+    const watchers = new Map<string, (r: TemplateResult) => void>();
+    const source: TemplateSource = {
+      isTemplate: (t) => t.startsWith('{{'),
+      watch: (t, on) => {
+        watchers.set(t, on);
+        return () => watchers.delete(t);
+      },
+    };
+    const screens = new Screens({
+      file: join(dataDir, 'screens.json'),
+      icons: NO_ICONS,
+      templates: source,
+      defaultDurationMs: 1000,
+      maxFps: 30,
+      log,
+      onChange: () => undefined,
+    });
+    await screens.publish('live', { text: { value: '{{long}}', repeat: 2 }, duration_s: 1 });
+    // No result yet: nothing scrolls, the dwell is duration_s.
+    expect(screens.manifestOf('live')?.duration_ms).toBe(1000);
+    const long = 'a text far too long to fit on sixty-four columns at once';
+    watchers.get('{{long}}')!({ ok: true, text: long });
+    const pass = renderScreen(blankFrame(), { text: long }, { atMs: 0, icons: NO_ICONS }).scrollPassMs;
+    expect(screens.manifestOf('live')?.duration_ms).toBe(Math.ceil(2 * pass));
+    watchers.get('{{long}}')!({ ok: true, text: 'hi' });
+    expect(screens.manifestOf('live')?.duration_ms).toBe(1000);
+    screens.stop();
+  });
+
+  it('renders a fast-moving screen no more often than display.max_fps', async () => {
+    const screens = new Screens({
+      file: join(dataDir, 'screens.json'),
+      icons: NO_ICONS,
+      templates: NO_TEMPLATES,
+      defaultDurationMs: 1000,
+      maxFps: 25,
+      log,
+      onChange: () => undefined,
+    });
+    // 500 pixels a second asks for a frame every 2 ms.
+    await screens.publish('fast', { text: { value: 'a text far too long to fit on sixty-four columns at once', speed: 500 } });
+    await screens.startInstance('fast').run();
+    expect(screens.manifestOf('fast')?.refresh_period_ms).toBe(40);
+    // A slow one keeps its own pace.
+    await screens.publish('slow', { text: { value: 'a text far too long to fit on sixty-four columns at once', speed: 10 } });
+    await screens.startInstance('slow').run();
+    expect(screens.manifestOf('slow')?.refresh_period_ms).toBe(100);
+    screens.stop();
+  });
+
+  describe('retained re-deliveries are no updates', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('an unchanged retained copy neither extends the lifetime nor brings back a screen its lifetime removed', async () => {
+      jest.useFakeTimers();
+      const changes: string[] = [];
+      const screens = new Screens({
+        file: join(dataDir, 'screens.json'),
+        icons: NO_ICONS,
+        templates: NO_TEMPLATES,
+        defaultDurationMs: 1000,
+        maxFps: 30,
+        log,
+        onChange: (c) => changes.push(`${c.type} ${c.id}`),
+      });
+      const screen = { text: 'door open', lifetime_s: 2 };
+      expect((await screens.publish('door', screen)).put).toBe('added');
+      jest.advanceTimersByTime(1500);
+      // The broker re-sends the retained command on a reconnect: the lifetime keeps running.
+      expect((await screens.publish('door', screen, { retained: true })).put).toBe('unchanged');
+      jest.advanceTimersByTime(600);
+      expect(screens.has('door')).toBe(false);
+      expect(changes).toEqual(['added door', 'removed door']);
+      // The next reconnect re-sends it again: it stays removed.
+      expect((await screens.publish('door', screen, { retained: true })).put).toBe('expired');
+      expect(screens.has('door')).toBe(false);
+      // A retained copy that differs is news, and so is a new publish of the same screen.
+      expect((await screens.publish('door', { ...screen, text: 'door closed' }, { retained: true })).put).toBe('added');
+      expect(screens.remove('door')).toBe(true);
+      expect((await screens.publish('door', screen)).put).toBe('added');
+      // A publish that is not retained does extend the lifetime.
+      jest.advanceTimersByTime(1500);
+      expect((await screens.publish('door', screen)).put).toBe('unchanged');
+      jest.advanceTimersByTime(600);
+      expect(screens.has('door')).toBe(true);
+      screens.stop();
+    });
   });
 });

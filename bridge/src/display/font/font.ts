@@ -4,7 +4,7 @@
  * left; a character the font lacks draws as a hollow box, one per code point.
  */
 import { DISPLAY_WIDTH } from '@megabit/contract';
-import { loadFont, visualOrder, type FontName, type Glyph } from '@megabit/fonts';
+import { loadFont, visualOrder, type FontName, type Glyph, type VisualChar } from '@megabit/fonts';
 import { setPixel, type Rgb } from '../frame';
 
 export type { FontName, Glyph };
@@ -49,10 +49,12 @@ export function measureText(text: string, font: FontName = 'small'): number {
  * written: the background shows through. A paint function gets each character's index in reading
  * order, wherever right-to-left text puts it.
  */
-export function drawText(frame: Uint8Array, text: string, x: number, y: number, paint: TextPaint, font: FontName = 'small'): void {
+export function drawText(frame: Uint8Array, text: string | readonly VisualChar[], x: number, y: number, paint: TextPaint, font: FontName = 'small'): void {
   const f = loadFont(font);
   let cursor = x;
-  for (const { codePoint, index } of visualOrder(text)) {
+  // Text drawn every frame (screens) comes already in display order: the bidi pass is done once.
+  const chars = typeof text === 'string' ? visualOrder(text) : text;
+  for (const { codePoint, index } of chars) {
     // Long scrolling texts are mostly off-screen: stop at the right edge, skip what is left of it.
     if (cursor >= DISPLAY_WIDTH) return;
     const glyph = f.glyph(codePoint) ?? f.missing;

@@ -8,6 +8,7 @@
  * together are bounded. Further sources (a display group's `<base>/group/<name>/cmd/#`) share
  * the lanes and the bound: a group's notification queues behind the display's own commands.
  */
+import type { Delivery } from './commands';
 import {
   COMMANDS,
   parseCommand,
@@ -53,7 +54,7 @@ export class CommandRouter implements Part {
   readonly name = 'command router';
   private readonly lanes: Record<Lane, Promise<void>> = { apps: Promise.resolve(), display: Promise.resolve() };
   private queued = 0;
-  private readonly sources: { source: CommandSource; onMessage: (topic: string, payload: Buffer) => void }[] = [];
+  private readonly sources: { source: CommandSource; onMessage: (topic: string, payload: Buffer, retained: boolean) => void }[] = [];
 
   constructor(
     private readonly mqtt: CommandTransport,
@@ -73,7 +74,7 @@ export class CommandRouter implements Part {
 
   /** Takes commands from `source` too, once started (call before start). */
   addSource(source: CommandSource): this {
-    this.sources.push({ source, onMessage: (topic, payload) => this.receive(source, topic, payload) });
+    this.sources.push({ source, onMessage: (topic, payload, retained) => this.receive(source, topic, payload, retained) });
     return this;
   }
 
@@ -108,7 +109,7 @@ export class CommandRouter implements Part {
     await Promise.all([this.lanes.apps, this.lanes.display]);
   }
 
-  private receive(source: CommandSource, topic: string, payload: Buffer): void {
+  private receive(source: CommandSource, topic: string, payload: Buffer, retained = false): void {
     const path = source.commandPath(topic);
     if (path === undefined) return;
     if (this.queued >= MAX_QUEUED) {
@@ -122,7 +123,7 @@ export class CommandRouter implements Part {
     const lane = route ? COMMANDS[route.name].lane : 'apps';
     this.lanes[lane] = this.lanes[lane].then(async () => {
       try {
-        const outcome = refused ? { error: refused } : route ? await this.execute(source, path, route, payload) : unknownCommand(path);
+        const outcome = refused ? { error: refused } : route ? await this.execute(source, path, route, payload, retained) : unknownCommand(path);
         this.reply(source, path, payload, outcome);
       } finally {
         this.queued--;
@@ -130,11 +131,11 @@ export class CommandRouter implements Part {
     });
   }
 
-  private async execute(source: CommandSource, path: string, route: CommandRoute, payload: Buffer): Promise<Outcome> {
+  private async execute(source: CommandSource, path: string, route: CommandRoute, payload: Buffer, retained: boolean): Promise<Outcome> {
     const limit = COMMANDS[route.name].maxBytes;
     if (payload.length > limit) return { error: { code: 'too_large', message: `payload of ${payload.length} bytes is larger than the ${limit} allowed` } };
     try {
-      return await run(route.name, source.context, payload, route.params);
+      return await run(route.name, source.context, payload, route.params, { retained });
     } catch (e) {
       const known = apiErrorOf(e);
       if (known) return { error: known };
@@ -156,12 +157,12 @@ export class CommandRouter implements Part {
  * Checks the route parameters, parses the payload with the command's parser and hands the typed
  * request to its handler.
  */
-async function run<K extends CommandName>(name: K, context: CommandContext, payload: Buffer, params: unknown): Promise<Outcome> {
+async function run<K extends CommandName>(name: K, context: CommandContext, payload: Buffer, params: unknown, delivery: Delivery): Promise<Outcome> {
   (ROUTE_CHECKS as Partial<Record<CommandName, (context: CommandContext, params: unknown) => void>>)[name]?.(context, params);
   const request = parseCommand(name, payload);
   if (!request.ok) return { error: request.error };
   const handler: CommandHandler<K> = HANDLERS[name];
-  return { data: await handler(context, request.value, params as Parameters<CommandHandler<K>>[2]) };
+  return { data: await handler(context, request.value, params as Parameters<CommandHandler<K>>[2], delivery) };
 }
 
 function unknownCommand(path: string): Outcome {

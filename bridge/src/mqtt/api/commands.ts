@@ -18,10 +18,17 @@ export interface CommandContext {
   publishScreen(): void;
 }
 
+/** How the command arrived. */
+export interface Delivery {
+  /** A retained command the broker re-sent (on the bridge's (re)subscribe), not a new publish. */
+  retained: boolean;
+}
+
 export type CommandHandler<K extends CommandName> = (
   context: CommandContext,
   request: CommandRequest<K>,
   params: CommandParams<K>,
+  delivery: Delivery,
 ) => Promise<CommandReply<K>> | CommandReply<K>;
 
 export type CommandHandlers = { [K in CommandName]: CommandHandler<K> };
@@ -87,10 +94,10 @@ export const HANDLERS: CommandHandlers = {
     publishScreen();
     return {};
   },
-  screens: async ({ device }, request, { screenId }) => {
+  screens: async ({ device }, request, { screenId }, { retained }) => {
     // Removing what is not there is not an error: clearing a retained screen twice is harmless.
     if (request.remove) return { id: screenId, removed: device.removeScreen(screenId) };
-    return device.publishScreen(screenId, request.screen);
+    return device.publishScreen(screenId, request.screen, { retained });
   },
   rotation: ({ device }, { enabled }) => {
     device.setRotation(enabled);

@@ -5,6 +5,7 @@
  * immutable: a changed screen, or newly resolved templates, is a new object).
  */
 import { DISPLAY_WIDTH, type DrawCommand, type ScreenContent, type ScreenText, type TextSegment } from '@megabit/contract';
+import { visualOrder, type VisualChar } from '@megabit/fonts';
 import { measureText, type FontName } from '../../display/font/font';
 import { BLACK, type Rgb, WHITE } from '../../display/frame';
 import { colorOr } from './color';
@@ -24,6 +25,8 @@ export const DEFAULT_CHART_COLOR: Rgb = [0, 170, 255];
 export interface PreparedText {
   /** All segments joined. */
   readonly value: string;
+  /** `value` in display order (right-to-left runs turned), worked out once rather than every frame. */
+  readonly ordered: readonly VisualChar[];
   readonly font: FontName;
   /** measureText(value, font). */
   readonly width: number;
@@ -116,6 +119,7 @@ function prepareText(text: string | TextSegment[] | ScreenText): PreparedText {
   const speed = spec.speed !== undefined && Number.isFinite(spec.speed) && spec.speed > 0 ? spec.speed : DEFAULT_SCROLL_SPEED;
   return {
     value,
+    ordered: visualOrder(value),
     font,
     width,
     gradientEnd: rightmost === undefined ? 0 : width - measureText(rightmost, font),

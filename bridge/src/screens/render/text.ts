@@ -98,7 +98,7 @@ export function drawScreenText(frame: Uint8Array, text: PreparedText, area: Rect
   paintAtMs = atMs;
   paintLeft = x;
   const inside = x >= area.x && x + text.width <= area.x + area.width && y >= area.y && y + height <= area.y + area.height;
-  if (inside) drawText(frame, text.value, x, y, paintFor(text), text.font);
+  if (inside) drawText(frame, text.ordered, x, y, paintFor(text), text.font);
   else drawClipped(frame, text, x, y, height, area);
   paintText = undefined;
 
@@ -120,7 +120,7 @@ function drawClipped(frame: Uint8Array, text: PreparedText, x: number, y: number
   const right = Math.min(DISPLAY_WIDTH, area.x + area.width);
   if (top >= bottom || left >= right) return;
   scratch.set(frame.subarray(top * ROW_BYTES, bottom * ROW_BYTES), top * ROW_BYTES);
-  drawText(scratch, text.value, x, y, paintFor(text), text.font);
+  drawText(scratch, text.ordered, x, y, paintFor(text), text.font);
   for (let row = top; row < bottom; row++) {
     const start = row * ROW_BYTES + left * 3;
     frame.set(scratch.subarray(start, row * ROW_BYTES + right * 3), start);

@@ -39,7 +39,7 @@ class RecordingTransport implements CommandTransport {
   }
 
   send(path: string, payload: string | Buffer): void {
-    this.handlers.get(topics.allCommands)!(topics.cmd(path), Buffer.from(payload));
+    this.handlers.get(topics.allCommands)!(topics.cmd(path), Buffer.from(payload), false);
   }
 }
 
