@@ -35,7 +35,12 @@ beforeAll(async () => {
   ha = await HomeAssistantServer.start(TOKEN);
   ha.setState('sensor.power', '1235', { unit_of_measurement: 'W' });
   bridge = await startInProcess(broker.url, {
-    settings: { rotation: { enabled: false }, homeassistant: { enabled: false, url: ha.url, token: TOKEN } },
+    settings: {
+      rotation: { enabled: false },
+      homeassistant: { enabled: false, url: ha.url, token: TOKEN },
+      // Templates read only the topics megabit.yaml lets them (none by default).
+      templates: { mqtt_topics: ['home/#'] },
+    },
   });
 });
 
