@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isLoopbackHost, loadSettings, loginsConfigured, type Settings, SettingsError } from './config';
 import { Controller } from './controller';
+import { lockDataDir } from './util/data-dir-lock';
 import { warnIfSecretsReadable } from './util/private-files';
 import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
@@ -160,6 +161,14 @@ async function main(): Promise<number> {
   }
   log.info(`megabit ${VERSION} starting (${file ? `settings from ${file}` : 'default settings'}, data in ${settings.data_dir})`);
   if (file) warnIfSecretsReadable(file, log);
+  // One bridge per data dir; the lock goes with this process however it ends (short of SIGKILL).
+  try {
+    const lock = lockDataDir(settings.data_dir, log);
+    process.on('exit', () => lock.release());
+  } catch (e) {
+    log.error(`could not start: ${errorMessage(e)}`);
+    return 1;
+  }
   const controller = new Controller({ settings, log, exampleAppDirs: exampleAppDirs(), simulatorDir: Controller.defaultSimulatorDir() });
 
   let stopping = false;
