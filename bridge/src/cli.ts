@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isLoopbackHost, loadSettings, loginsConfigured, type Settings, SettingsError } from './config';
+import { checkPortsFree } from './config/busy-ports';
 import { Controller } from './controller';
 import { lockDataDir } from './util/data-dir-lock';
 import { warnIfSecretsReadable } from './util/private-files';
@@ -77,6 +78,18 @@ function exampleAppDirs(): string[] {
   return readdirSync(examples)
     .map((name) => join(examples, name, 'build'))
     .filter((dir) => existsSync(join(dir, 'manifest.json')));
+}
+
+/** `-h HOST [-p PORT]` for the start-up hint: mosquitto_pub assumes 1883, so any other port must be given. */
+function mosquittoAddress(settings: Settings, mqttUrl: string): string {
+  const host = settings.mqtt.url ? '<broker>' : 'localhost';
+  let port = '';
+  try {
+    port = new URL(mqttUrl).port;
+  } catch {
+    // an external URL mqtt.js accepts but URL does not: leave the port to the user
+  }
+  return port && port !== '1883' ? `-h ${host} -p ${port}` : `-h ${host}`;
 }
 
 async function main(): Promise<number> {
@@ -195,6 +208,8 @@ async function main(): Promise<number> {
   });
 
   try {
+    // Every busy port in one message, before the first listener would report only its own.
+    await checkPortsFree(settings);
     await controller.start();
   } catch (e) {
     log.error(`could not start: ${errorMessage(e)}`);
@@ -206,7 +221,7 @@ async function main(): Promise<number> {
   log.info(
     `MQTT: ${settings.mqtt.url ? `external broker ${controller.mqttUrl.replace(/\/\/[^@/]*@/, '//***@')}` : `embedded broker ${controller.mqttUrl}`}, topics under ${controller.topics.prefix}/`,
   );
-  log.info(`try: mosquitto_pub -h ${settings.mqtt.url ? '<broker>' : 'localhost'} -t ${controller.topics.cmd('notify')} -m 'Hello'`);
+  log.info(`try: mosquitto_pub ${mosquittoAddress(settings, controller.mqttUrl)} -t ${controller.topics.cmd('notify')} -m 'Hello'`);
   if (!loginsConfigured(settings) && isLoopbackHost(settings.http.host)) {
     log.info(
       'reachable from this machine only: to open it to the LAN, add a login ("megabit user add NAME", then broker.password_file in megabit.yaml); see docs/security.md',
