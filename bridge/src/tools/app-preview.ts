@@ -3,12 +3,12 @@
  * reloads it on every save. The preview ends on Ctrl-C; if this process dies instead, its MQTT
  * last will (a `cmd/apps/preview/stop`) ends it, so the display never keeps a stale preview.
  */
-import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { CMD } from '@megabit/contract';
 import { readBuiltApp } from './app-folder';
 import { buildApp } from './app-build';
+import { pollSources } from './source-poller';
 import type { Target } from './app-command';
 
 const REBUILD_DEBOUNCE_MS = 300;
@@ -58,10 +58,10 @@ export async function previewApp(dir: string, target: Target, print: (line: stri
     }, REBUILD_DEBOUNCE_MS);
   };
   // images/ holds the PNGs an app embeds at build time (png-to-as rewrites assembly/ only on change).
-  const watchers: FSWatcher[] = ['assembly', 'manifest.json', 'images']
-    .map((name) => join(root, name))
-    .filter((path) => existsSync(path))
-    .map((path) => watch(path, { recursive: true }, onChange));
+  const stopPolling = pollSources(
+    ['assembly', 'manifest.json', 'images'].map((name) => join(root, name)),
+    onChange,
+  );
 
   await new Promise<void>((resolveStop) => {
     const stop = (): void => {
@@ -72,7 +72,7 @@ export async function previewApp(dir: string, target: Target, print: (line: stri
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  for (const w of watchers) w.close();
+  stopPolling();
   clearTimeout(timer);
   await client.publishAsync(stopTopic, '{}', { qos: 1 });
   await client.endAsync();

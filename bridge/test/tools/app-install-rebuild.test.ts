@@ -1,33 +1,21 @@
 /**
  * `megabit app install <dir>` never installs a build older than its sources without a word: it
  * builds first (and installs nothing if that fails), or refuses when it cannot build. The app
- * folder's build script here copies a built example, so no compiler run is needed.
+ * folders build in a moment (helpers/quick-app-folder.ts): no compiler run is needed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppStatus } from '@megabit/contract';
-import { BRIDGE_CLI, REPO_ROOT, type RunningBridge, startBridge } from '../helpers/bridge-process';
+import { BRIDGE_CLI, type RunningBridge, startBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
+import { appSource, quickAppFolder } from '../helpers/quick-app-folder';
 import { run } from '../helpers/run-tool';
 
 jest.setTimeout(60_000);
 
-const WASM = join(REPO_ROOT, 'apps', 'examples', 'plasma', 'build', 'plasma.wasm');
 /** An hour ago: a build made before the sources were saved. */
 const EARLIER = new Date(Date.now() - 3_600_000);
-
-/** The build script: build/ gets the manifest with the version written in assembly/index.ts. */
-const BUILD_SCRIPT = `
-const fs = require('node:fs');
-const source = fs.readFileSync('assembly/index.ts', 'utf8');
-if (source.includes('syntax error')) { console.error('ERROR TS1005: assembly/index.ts: ";" expected'); process.exit(1); }
-const manifest = JSON.parse(fs.readFileSync('manifest.json', 'utf8'));
-manifest.version = /version (\\S+)/.exec(source)[1];
-fs.mkdirSync('build', { recursive: true });
-fs.copyFileSync(${JSON.stringify(WASM)}, 'build/app.wasm');
-fs.writeFileSync('build/manifest.json', JSON.stringify(manifest));
-`;
 
 describe('megabit app install of a folder whose sources changed since its build', () => {
   let bridge: RunningBridge;
@@ -48,23 +36,18 @@ describe('megabit app install of a folder whose sources changed since its build'
 
   /** An app folder built at `version`, its build made an hour ago. */
   async function appFolder(id: string, version: string, buildScript = true): Promise<string> {
-    const dir = join(workDir, id);
-    mkdirSync(join(dir, 'assembly'), { recursive: true });
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id, name: id, version: '0.0.0', bin: 'app.wasm', refresh_period_ms: 1000 }));
-    writeFileSync(join(dir, 'build.js'), BUILD_SCRIPT);
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: id, private: true, scripts: { build: 'node build.js' } }));
-    setSource(dir, version);
+    const dir = quickAppFolder(workDir, id, version);
     const built = await run('npm', ['run', '--silent', 'build'], { cwd: dir });
     expect(built.code).toBe(0);
     for (const file of ['manifest.json', 'app.wasm']) utimesSync(join(dir, 'build', file), EARLIER, EARLIER);
     if (!buildScript) writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: id, private: true }));
     // Saved before the build: the build is current.
-    for (const file of ['manifest.json', 'assembly/index.ts', 'assembly'])
-      utimesSync(join(dir, file), new Date(EARLIER.getTime() - 60_000), new Date(EARLIER.getTime() - 60_000));
+    const before = new Date(EARLIER.getTime() - 60_000);
+    for (const path of ['manifest.json', 'assembly/index.ts', 'assembly']) utimesSync(join(dir, path), before, before);
     return dir;
   }
 
-  const setSource = (dir: string, version: string, extra = ''): void => writeFileSync(join(dir, 'assembly', 'index.ts'), `// version ${version}\n${extra}`);
+  const setSource = (dir: string, version: string, extra = ''): void => writeFileSync(join(dir, 'assembly', 'index.ts'), appSource(version, extra));
   const install = (dir: string) => run(process.execPath, [BRIDGE_CLI, 'app', 'install', dir, '--mqtt', bridge.mqttUrl]);
   const installedVersion = async (id: string): Promise<string | undefined> => {
     const apps = await client.waitFor('megabit/megabit/state/apps', (m) => (JSON.parse(m.payload.toString()) as AppStatus[]).some((a) => a.id === id), 30_000);
