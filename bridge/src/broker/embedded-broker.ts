@@ -34,6 +34,8 @@ export interface EmbeddedBrokerOptions {
   bridgeClientId: string;
   /** Whether a WebSocket handshake may go on (the web page's Origin); refused ones get 403. */
   verifyWebSocket?: (req: IncomingMessage) => boolean;
+  /** Told the topic of every client's publish the broker lets through (misaddressed commands). */
+  onPublished?: (topic: string) => void;
 }
 
 export class EmbeddedBroker implements Part {
@@ -66,6 +68,7 @@ export class EmbeddedBroker implements Part {
         bridgeClientId: this.options.bridgeClientId,
         inProcess: this.inProcess,
         log: this.log,
+        onPublished: this.options.onPublished,
       }),
     });
     this.broker = broker;
