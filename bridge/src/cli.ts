@@ -4,7 +4,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isLoopbackHost, loadSettings, loginsConfigured, type Settings, SettingsError } from './config';
+import { checkPortsFree } from './config/busy-ports';
 import { Controller } from './controller';
+import { lockDataDir } from './util/data-dir-lock';
 import { warnIfSecretsReadable } from './util/private-files';
 import { removeDiscovery } from './homeassistant';
 import { runAppCommand } from './tools/app-command';
@@ -76,6 +78,18 @@ function exampleAppDirs(): string[] {
   return readdirSync(examples)
     .map((name) => join(examples, name, 'build'))
     .filter((dir) => existsSync(join(dir, 'manifest.json')));
+}
+
+/** `-h HOST [-p PORT]` for the start-up hint: mosquitto_pub assumes 1883, so any other port must be given. */
+function mosquittoAddress(settings: Settings, mqttUrl: string): string {
+  const host = settings.mqtt.url ? '<broker>' : 'localhost';
+  let port = '';
+  try {
+    port = new URL(mqttUrl).port;
+  } catch {
+    // an external URL mqtt.js accepts but URL does not: leave the port to the user
+  }
+  return port && port !== '1883' ? `-h ${host} -p ${port}` : `-h ${host}`;
 }
 
 async function main(): Promise<number> {
@@ -160,6 +174,14 @@ async function main(): Promise<number> {
   }
   log.info(`megabit ${VERSION} starting (${file ? `settings from ${file}` : 'default settings'}, data in ${settings.data_dir})`);
   if (file) warnIfSecretsReadable(file, log);
+  // One bridge per data dir; the lock goes with this process however it ends (short of SIGKILL).
+  try {
+    const lock = lockDataDir(settings.data_dir, log);
+    process.on('exit', () => lock.release());
+  } catch (e) {
+    log.error(`could not start: ${errorMessage(e)}`);
+    return 1;
+  }
   const controller = new Controller({ settings, log, exampleAppDirs: exampleAppDirs(), simulatorDir: Controller.defaultSimulatorDir() });
 
   let stopping = false;
@@ -186,6 +208,8 @@ async function main(): Promise<number> {
   });
 
   try {
+    // Every busy port in one message, before the first listener would report only its own.
+    await checkPortsFree(settings);
     await controller.start();
   } catch (e) {
     log.error(`could not start: ${errorMessage(e)}`);
@@ -197,7 +221,7 @@ async function main(): Promise<number> {
   log.info(
     `MQTT: ${settings.mqtt.url ? `external broker ${controller.mqttUrl.replace(/\/\/[^@/]*@/, '//***@')}` : `embedded broker ${controller.mqttUrl}`}, topics under ${controller.topics.prefix}/`,
   );
-  log.info(`try: mosquitto_pub -h ${settings.mqtt.url ? '<broker>' : 'localhost'} -t ${controller.topics.cmd('notify')} -m 'Hello'`);
+  log.info(`try: mosquitto_pub ${mosquittoAddress(settings, controller.mqttUrl)} -t ${controller.topics.cmd('notify')} -m 'Hello'`);
   if (!loginsConfigured(settings) && isLoopbackHost(settings.http.host)) {
     log.info(
       'reachable from this machine only: to open it to the LAN, add a login ("megabit user add NAME", then broker.password_file in megabit.yaml); see docs/security.md',

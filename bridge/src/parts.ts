@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { EmbeddedBroker } from './broker/embedded-broker';
+import { MisaddressedCommands } from './broker/misaddressed-commands';
 import { TlsListeners } from './broker/tls-listeners';
 import { loginsConfigured, type Settings } from './config';
 import { Device } from './device/device';
@@ -159,6 +160,7 @@ export function createPartContext(options: ContextOptions): PartContext {
 
 function embeddedBroker(settings: Settings, clientId: string, origins: OriginPolicy, log: Logger): EmbeddedBroker {
   const b = settings.broker;
+  const misaddressed = new MisaddressedCommands(settings.mqtt.base_topic, settings.device_id, log.child('mqtt'));
   return new EmbeddedBroker(
     {
       host: b.host,
@@ -170,6 +172,7 @@ function embeddedBroker(settings: Settings, clientId: string, origins: OriginPol
       access: { passwordFile: b.password_file, aclFile: b.acl_file, allowAnonymous: b.allow_anonymous },
       bridgeClientId: clientId,
       verifyWebSocket: (req) => origins.check(req, 'http').ok,
+      onPublished: misaddressed.published.bind(misaddressed),
     },
     log.child('broker'),
   );

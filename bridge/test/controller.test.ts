@@ -177,7 +177,7 @@ describe('the bridge parts as the controller runs them', () => {
     const watcher = await TestClient.connect(broker.url, topics);
     try {
       const controller = new Controller({ settings: settings('half-started', httpPort), log: recordingLog().log, exampleAppDirs: [], simulatorDir: dataDir });
-      await expect(controller.start()).rejects.toThrow(/HTTP port \d+ is already in use/);
+      await expect(controller.start()).rejects.toThrow(/HTTP \(http\.port\): port \d+ is already in use/);
       // The MQTT connection started before HTTP: it was stopped, saying offline on its way out.
       await watcher.subscribe(topics.out(OUT.availability));
       const availability = await watcher.waitFor(topics.out(OUT.availability));

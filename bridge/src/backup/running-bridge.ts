@@ -7,13 +7,14 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Settings } from '../config';
+import { LOCK_FILE } from '../util/data-dir-lock';
 
 /**
- * The lock a running bridge keeps in its data dir, holding its pid (util/data-dir-lock.ts on the
- * branch that adds it: the same name and content), and the pid-named file it is linked from.
+ * The lock a running bridge keeps in its data dir, holding its pid (util/data-dir-lock.ts), and the
+ * pid-named files it is linked from or a stale one is moved to while it is taken.
  */
-export const LOCK_FILE = 'bridge.lock';
-export const LOCK_FILES = /^bridge\.lock(\.\d+)?$/;
+export { LOCK_FILE };
+export const LOCK_FILES = /^bridge\.lock(\.(stale\.)?\d+)?$/;
 
 /** The pid in the lock file, when that process is alive. */
 function lockHolder(dataDir: string): number | undefined {

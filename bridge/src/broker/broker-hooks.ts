@@ -20,6 +20,8 @@ export interface HookContext {
   /** Connections made by `connectInProcess`: only they may use the bridge's client id. */
   inProcess: WeakSet<Duplex>;
   log: Logger;
+  /** Told the topic of each publish let through (not the bridge's own); must not throw. */
+  onPublished?: (topic: string) => void;
 }
 
 /** MQTT 3.1.1 CONNACK return codes (aedes maps them to MQTT 5 reason codes). */
@@ -103,6 +105,7 @@ export function brokerHooks(ctx: HookContext): BrokerHooks {
         );
         packet.retain = false;
       }
+      if (!bridge) ctx.onPublished?.(packet.topic);
       done(null);
     },
 

@@ -34,6 +34,8 @@ export interface EmbeddedBrokerOptions {
   bridgeClientId: string;
   /** Whether a WebSocket handshake may go on (the web page's Origin); refused ones get 403. */
   verifyWebSocket?: (req: IncomingMessage) => boolean;
+  /** Told the topic of every client's publish the broker lets through (misaddressed commands). */
+  onPublished?: (topic: string) => void;
 }
 
 export class EmbeddedBroker implements Part {
@@ -66,6 +68,7 @@ export class EmbeddedBroker implements Part {
         bridgeClientId: this.options.bridgeClientId,
         inProcess: this.inProcess,
         log: this.log,
+        onPublished: this.options.onPublished,
       }),
     });
     this.broker = broker;
@@ -76,7 +79,7 @@ export class EmbeddedBroker implements Part {
       socket.setNoDelay(true);
       this.handle(socket);
     });
-    await listen(this.tcp, this.options.port, this.options.host, 'MQTT');
+    await listen(this.tcp, this.options.port, this.options.host, 'MQTT (broker.port)');
     this.ws = new WebSocketServer({
       host: this.options.host,
       port: this.options.wsPort,
@@ -86,7 +89,7 @@ export class EmbeddedBroker implements Part {
     this.ws.on('connection', (socket) => this.handle(createWebSocketStream(socket)));
     await new Promise<void>((resolve, reject) => {
       this.ws!.once('listening', resolve);
-      this.ws!.once('error', (e) => reject(portError(e, this.options.wsPort, 'MQTT-over-WebSocket')));
+      this.ws!.once('error', (e) => reject(portError(e, this.options.wsPort, 'MQTT-over-WebSocket (broker.ws_port)')));
     });
     this.log.info(
       `embedded MQTT broker (MQTT 3.1.1 and 5) on mqtt://${this.options.host}:${this.port} and ws://${this.options.host}:${this.wsPort}` +
@@ -142,8 +145,10 @@ export class EmbeddedBroker implements Part {
 function portError(e: Error, port: number, what: string): Error {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE')
-    return new Error(`${what} port ${port} is already in use (another broker running? set another port in megabit.yaml or mqtt.url to use it)`);
-  if (code === 'EACCES') return new Error(`no permission to listen on ${what} port ${port}`);
+    return new Error(
+      `${what}: port ${port} is already in use (another bridge or broker running? set another port in megabit.yaml, or mqtt.url to use its broker)`,
+    );
+  if (code === 'EACCES') return new Error(`${what}: no permission to listen on port ${port}`);
   return e;
 }
 

@@ -62,7 +62,9 @@ function coerce(raw: string, node: SchemaNode): unknown {
 /** Shorter names people know from other tools; the schema-derived name wins when both are set. */
 const ENVIRONMENT_ALIASES: Record<string, string> = { MEGABIT_HOMEASSISTANT_TOKEN: 'MEGABIT_HA_TOKEN' };
 
-function applyEnvironment(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+/** Applies the overrides; returns which variable set each key (`http.port` → `MEGABIT_HTTP_PORT`), to name it in errors. */
+function applyEnvironment(doc: Record<string, unknown>, env: NodeJS.ProcessEnv): Map<string, string> {
+  const setBy = new Map<string, string>();
   for (const [name, { path, node }] of environmentKeys()) {
     const alias = ENVIRONMENT_ALIASES[name];
     const raw = env[name] || (alias ? env[alias] : undefined);
@@ -73,7 +75,9 @@ function applyEnvironment(doc: Record<string, unknown>, env: NodeJS.ProcessEnv):
       target = target[key] as Record<string, unknown>;
     }
     target[path[path.length - 1]] = coerce(raw, node);
+    setBy.set(path.join('.'), env[name] ? name : (alias ?? name));
   }
+  return setBy;
 }
 
 /** Keys an earlier version had, and where they went: a file written for it gets told. */
@@ -81,9 +85,11 @@ const MOVED_KEYS: Record<string, string> = {
   'serial.button': 'the top-level "button" section (button.double_press_ms, button.long_press_ms)',
 };
 
-function describe(error: ErrorObject): string {
+function describe(error: ErrorObject, setBy: Map<string, string>): string {
   const key = error.instancePath.split('/').filter(Boolean).join('.');
-  const where = key || '(top level)';
+  // A list item (`sandbox.allow_private_hosts.0`) came from the variable that set the list.
+  const variable = [...setBy].find(([path]) => key === path || key.startsWith(`${path}.`))?.[1];
+  const where = `${key || '(top level)'}${variable ? ` (from ${variable})` : ''}`;
   switch (error.keyword) {
     case 'additionalProperties': {
       const unknown = `${key ? `${key}.` : ''}${String(error.params.additionalProperty)}`;
@@ -111,8 +117,14 @@ export function settingsFrom(doc: unknown, source: string, env: NodeJS.ProcessEn
   if (doc === null || doc === undefined) doc = {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new SettingsError(['the file must hold a mapping of keys to values'], source);
   const copy = structuredClone(doc) as Record<string, unknown>;
-  applyEnvironment(copy, env);
-  if (!validate(copy)) throw new SettingsError((validate.errors ?? []).map(describe), source);
+  const setBy = applyEnvironment(copy, env);
+  // With a variable in play the file (or the defaults) alone is not what was wrong.
+  const where = setBy.size > 0 ? `${source} and the environment` : source;
+  if (!validate(copy))
+    throw new SettingsError(
+      (validate.errors ?? []).map((e) => describe(e, setBy)),
+      where,
+    );
   const settings = copy as unknown as Settings;
   // <base>/group/... holds the groups: a display by that id would take a group's commands as its own.
   if (settings.groups.length > 0 && settings.device_id === GROUP_LEVEL)

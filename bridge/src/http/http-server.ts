@@ -127,7 +127,7 @@ export class HttpServer implements Part {
       else replyAndClose(socket, status, status === 431 ? 'request headers too large' : status === 408 ? 'request took too long' : 'bad request');
     });
     server.on('tlsClientError', () => undefined);
-    await listen(server, this.options.port, this.options.host, this.secure ? 'HTTPS' : 'HTTP');
+    await listen(server, this.options.port, this.options.host, this.secure ? 'HTTPS (http.port)' : 'HTTP (http.port)');
   }
 
   get port(): number {

@@ -1,5 +1,7 @@
 /** `megabit app <new|install|preview>`: the app author's tools. */
 import { DEFAULT_BASE_TOPIC, DEFAULT_DEVICE_ID, DeviceTopics, isValidId } from '@megabit/contract';
+import { join, resolve } from 'node:path';
+import { buildApp, changedSinceBuild, hasBuildScript } from './app-build';
 import { readBuiltApp } from './app-folder';
 import { previewApp } from './app-preview';
 import { scaffoldApp } from './app-scaffold';
@@ -65,6 +67,7 @@ export function targetFrom(flags: Map<string, string>, env: NodeJS.ProcessEnv = 
 }
 
 export async function installApp(dir: string, target: Target, print: (line: string) => void, replace = false): Promise<void> {
+  await rebuildIfChanged(resolve(dir), print);
   const app = readBuiltApp(dir);
   print(`installing ${app.manifest.id} ${app.manifest.version} (${app.wasm.length} bytes) on ${target.topics.prefix} via ${target.url}`);
   const requester = await connectRequester(target.url, target.topics, target.auth);
@@ -80,6 +83,16 @@ export async function installApp(dir: string, target: Target, print: (line: stri
   } finally {
     await requester.close();
   }
+}
+
+/** Installing a build older than its sources would install yesterday's app without a word: build it first. */
+async function rebuildIfChanged(root: string, print: (line: string) => void): Promise<void> {
+  const changed = changedSinceBuild(root);
+  if (!changed) return;
+  if (!hasBuildScript(root))
+    throw new Error(`${changed} is newer than the build in ${join(root, 'build')}, and package.json has no build script: build the app again, then install it`);
+  print(`${changed} changed since the last build: building first`);
+  if (!(await buildApp(root, print))) throw new Error(`the build failed, so nothing was installed: fix what it says above (or run "npm run build" in ${root})`);
 }
 
 export async function runAppCommand(argv: string[], print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {

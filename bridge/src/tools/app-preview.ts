@@ -3,28 +3,15 @@
  * reloads it on every save. The preview ends on Ctrl-C; if this process dies instead, its MQTT
  * last will (a `cmd/apps/preview/stop`) ends it, so the display never keeps a stale preview.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { CMD } from '@megabit/contract';
 import { readBuiltApp } from './app-folder';
+import { buildApp } from './app-build';
+import { pollSources } from './source-poller';
 import type { Target } from './app-command';
 
 const REBUILD_DEBOUNCE_MS = 300;
-
-function build(dir: string, print: (line: string) => void): Promise<boolean> {
-  return new Promise((resolveBuild) => {
-    const child = spawn('npm', ['run', '--silent', 'build'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => {
-      if (code !== 0) print(`build failed:\n${output.trim()}`);
-      resolveBuild(code === 0);
-    });
-  });
-}
 
 export async function previewApp(dir: string, target: Target, print: (line: string) => void): Promise<void> {
   const root = resolve(dir);
@@ -56,7 +43,7 @@ export async function previewApp(dir: string, target: Target, print: (line: stri
     }
   };
 
-  if (await build(root, print)) send();
+  if (await buildApp(root, print)) send();
 
   let timer: NodeJS.Timeout | undefined;
   let building = false;
@@ -66,15 +53,15 @@ export async function previewApp(dir: string, target: Target, print: (line: stri
       if (building) return onChange();
       building = true;
       print('change seen: rebuilding');
-      if (await build(root, print)) send();
+      if (await buildApp(root, print)) send();
       building = false;
     }, REBUILD_DEBOUNCE_MS);
   };
   // images/ holds the PNGs an app embeds at build time (png-to-as rewrites assembly/ only on change).
-  const watchers: FSWatcher[] = ['assembly', 'manifest.json', 'images']
-    .map((name) => join(root, name))
-    .filter((path) => existsSync(path))
-    .map((path) => watch(path, { recursive: true }, onChange));
+  const stopPolling = pollSources(
+    ['assembly', 'manifest.json', 'images'].map((name) => join(root, name)),
+    onChange,
+  );
 
   await new Promise<void>((resolveStop) => {
     const stop = (): void => {
@@ -85,7 +72,7 @@ export async function previewApp(dir: string, target: Target, print: (line: stri
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  for (const w of watchers) w.close();
+  stopPolling();
   clearTimeout(timer);
   await client.publishAsync(stopTopic, '{}', { qos: 1 });
   await client.endAsync();

@@ -102,7 +102,9 @@ describe('schedule, night and auto-brightness settings', () => {
         [1000, 255],
       ],
     });
-    expect(problems({}, { ...env, MEGABIT_DISPLAY_AUTO_BRIGHTNESS_CURVE: '[[0, 4], [1000' })).toEqual(['display.auto_brightness.curve must be an array']);
+    expect(problems({}, { ...env, MEGABIT_DISPLAY_AUTO_BRIGHTNESS_CURVE: '[[0, 4], [1000' })).toEqual([
+      'display.auto_brightness.curve (from MEGABIT_DISPLAY_AUTO_BRIGHTNESS_CURVE) must be an array',
+    ]);
   });
 
   it('take the location from the file or the environment, and check the zone', () => {

@@ -114,8 +114,19 @@ describe('settings', () => {
     ]);
   });
 
-  it('reports a bad environment value under its key', () => {
-    expect(problems({}, { MEGABIT_HTTP_PORT: 'abc' })).toEqual(['http.port must be a whole number']);
+  it('reports a bad environment value under its key, naming the variable', () => {
+    expect(problems({}, { MEGABIT_HTTP_PORT: 'abc' })).toEqual(['http.port (from MEGABIT_HTTP_PORT) must be a whole number']);
+    expect(problems({}, { MEGABIT_HA_TOKEN: '', MEGABIT_SANDBOX_ALLOW_PRIVATE_HOSTS: 'a,,b' })).toEqual([]);
+    expect(problems({}, { MEGABIT_HOMEASSISTANT_APP_ACCESS: 'sensor.*' })[0]).toMatch(
+      /^homeassistant\.app_access\.0 \(from MEGABIT_HOMEASSISTANT_APP_ACCESS\) must match/,
+    );
+    // The file's own mistakes are not blamed on a variable.
+    expect(problems({ http: { port: 'eighty' } }, { MEGABIT_BROKER_PORT: '1884' })).toEqual(['http.port must be a whole number']);
+  });
+
+  it('says the environment is where a bad value came from, not the defaults', () => {
+    expect(() => settingsFrom({}, 'defaults', { MEGABIT_HTTP_PORT: 'abc' })).toThrow(/^invalid settings in defaults and the environment:/);
+    expect(() => settingsFrom({ http: { port: 'x' } }, 'defaults', {})).toThrow(/^invalid settings in defaults:/);
   });
 
   it('derives one environment variable per setting', () => {

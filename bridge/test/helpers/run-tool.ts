@@ -19,11 +19,15 @@ export interface RunOptions {
   encoding?: BufferEncoding;
   /** Killed after this long, so a tool that hangs fails its test instead of stalling it. */
   timeoutMs?: number;
+  /** Working directory (default: this process's). */
+  cwd?: string;
+  /** The whole environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function run(command: string, args: string[], options: RunOptions = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: options.cwd, env: options.env });
     const encoding = options.encoding ?? 'utf8';
     let stdout = '';
     let stderr = '';

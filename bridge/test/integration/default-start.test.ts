@@ -109,7 +109,8 @@ describe('npm start with no config file, first run', () => {
     expect(output).toContain(`default settings, data in ${dataDir}`);
     expect(output).toContain(`simulator: http://localhost:${httpPort}/`);
     expect(output).toContain(`MQTT: embedded broker mqtt://127.0.0.1:${brokerPort}, topics under megabit/megabit/`);
-    expect(output).toContain("try: mosquitto_pub -h localhost -t megabit/megabit/cmd/notify -m 'Hello'");
+    // The test's broker port is not 1883, so the hint must give it.
+    expect(output).toContain(`try: mosquitto_pub -h localhost -p ${brokerPort} -t megabit/megabit/cmd/notify -m 'Hello'`);
     // No logins yet: loopback only, and the log says how to open it.
     expect(output).toContain('reachable from this machine only: to open it to the LAN, add a login ("megabit user add NAME"');
   });
