@@ -91,6 +91,7 @@ export class Device implements DeviceControl, Part {
     this.templates = options.templates ?? NO_TEMPLATES;
     this.screens = new Screens({
       file: join(s.data_dir, 'screens.json'),
+      expiredFile: join(s.data_dir, 'screens-expired.json'),
       icons: options.icons ?? NO_ICONS,
       templates: this.templates,
       defaultDurationMs: s.rotation.default_duration_ms,

@@ -5,12 +5,13 @@
  * reported through `onChange`; the device decides what it means for the rotation.
  */
 import { blankFrame } from '../display/frame';
-import { type AppManifest, MAX_SCREENS, type ScreenContent, type ScreenRequest, type ScreenText } from '@megabit/contract';
+import { type AppManifest, type ScreenContent, type ScreenRequest, type ScreenText } from '@megabit/contract';
 import type { IconSource } from '../icons/icon';
 import type { TemplateSource } from '../templates/template-source';
 import type { Logger } from '../util/logger';
 import { renderScreen, type RenderInfo } from './render';
 import { ScreenInstance, type ScreenView } from './screen-instance';
+import { ExpiredScreens } from './expired-screens';
 import { canonicalForm, type ScreenPut, ScreenStore } from './screen-store';
 import { InvalidRequestError } from '../errors';
 import { MAX_SCREEN_TEMPLATES, ScreenTemplates, type TemplateProblem, templateStrings } from './screen-templates';
@@ -32,6 +33,8 @@ export type ScreenChange =
 
 export interface ScreensOptions {
   file: string;
+  /** Where the screens their lifetime removed are remembered across restarts. */
+  expiredFile: string;
   icons: IconSource;
   templates: TemplateSource;
   /** The rotation's dwell for a screen without `duration_s`. */
@@ -55,19 +58,21 @@ interface Live {
 export class Screens {
   private readonly store: ScreenStore;
   private readonly live = new Map<string, Live>();
-  /** The stored form of each screen its lifetime removed, so a retained re-delivery of it stays removed. */
-  private readonly expired = new Map<string, string>();
+  /** The screens their lifetime removed, so a retained re-delivery of one stays removed, restarts included. */
+  private readonly expired: ExpiredScreens;
 
   /** The fastest a moving screen is rendered: one frame of display.max_fps. */
   private readonly minAnimatedRefreshMs: number;
 
   constructor(private readonly options: ScreensOptions) {
     this.store = new ScreenStore(options.file, options.log);
+    this.expired = new ExpiredScreens(options.expiredFile, options.log);
     this.minAnimatedRefreshMs = Math.ceil(1000 / Math.max(1, options.maxFps));
   }
 
   /** Reads the stored screens; each one's lifetime starts now (the bridge cannot know what it missed while down). */
   load(): void {
+    this.expired.load();
     for (const screen of this.store.load()) this.activate(screen.id, screen.request);
   }
 
@@ -109,11 +114,11 @@ export class Screens {
     if (templates > MAX_SCREEN_TEMPLATES) {
       throw new InvalidRequestError(`a screen may hold at most ${MAX_SCREEN_TEMPLATES} different templates (this one holds ${templates})`);
     }
-    if (delivery.retained && this.expired.get(id) === canonicalForm(request)) {
+    if (delivery.retained && this.expired.has(id, canonicalForm(request))) {
       this.options.log.debug(`screen "${id}": retained copy of the screen its lifetime removed; not shown again`);
       return { put: 'expired', problems: [] };
     }
-    this.expired.delete(id);
+    this.expired.forget(id);
     const put = this.store.put(id, request);
     this.options.log.debug(`screen "${id}" ${put}`);
     const stored = this.store.get(id)!.request;
@@ -218,18 +223,11 @@ export class Screens {
     }
     this.options.log.info(`screen "${id}" removed: no update in ${request.lifetime_s} s`);
     try {
-      if (this.remove(id)) this.rememberExpired(id, request);
+      if (this.remove(id)) this.expired.remember(id, canonicalForm(request));
     } catch (e) {
       // The disk refused: it stays until the next update or expiry tries again.
       this.options.log.error(`could not remove expired screen "${id}": ${(e as Error).message}`);
     }
-  }
-
-  private rememberExpired(id: string, request: ScreenRequest): void {
-    // Bounded like the store: the oldest forgotten first (a forgotten one would come back once).
-    this.expired.delete(id);
-    this.expired.set(id, canonicalForm(request));
-    if (this.expired.size > MAX_SCREENS) this.expired.delete(this.expired.keys().next().value!);
   }
 
   /** A moving screen is ticked as fast as it moves; a still one slowly. */

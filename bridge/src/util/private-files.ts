@@ -18,7 +18,7 @@ const octal = (mode: number): string => (mode & 0o777).toString(8).padStart(4, '
  * What the bridge itself keeps in the data dir. Anything else there (megabit.yaml, a password
  * file, certificates another program must read) is the user's, and keeps its mode.
  */
-export const BRIDGE_OWNED = ['apps', 'preview', 'icons', 'state.json', 'device.json'];
+export const BRIDGE_OWNED = ['apps', 'preview', 'icons', 'state.json', 'device.json', 'screens.json', 'screens-expired.json'];
 
 /**
  * Creates `dataDir` (0700) or tightens it and the bridge's own entries in it (folders 0700,

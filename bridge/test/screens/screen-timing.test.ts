@@ -52,6 +52,7 @@ describe('screen timing', () => {
   it('stretches the dwell of scrolling text to `repeat` passes, and leaves text that fits alone', async () => {
     const screens = new Screens({
       file: join(dataDir, 'screens.json'),
+      expiredFile: join(dataDir, 'screens-expired.json'),
       icons: NO_ICONS,
       templates: NO_TEMPLATES,
       defaultDurationMs: 5000,
@@ -82,6 +83,7 @@ describe('screen timing', () => {
     };
     const screens = new Screens({
       file: join(dataDir, 'screens.json'),
+      expiredFile: join(dataDir, 'screens-expired.json'),
       icons: NO_ICONS,
       templates: source,
       defaultDurationMs: 1000,
@@ -104,6 +106,7 @@ describe('screen timing', () => {
   it('renders a fast-moving screen no more often than display.max_fps', async () => {
     const screens = new Screens({
       file: join(dataDir, 'screens.json'),
+      expiredFile: join(dataDir, 'screens-expired.json'),
       icons: NO_ICONS,
       templates: NO_TEMPLATES,
       defaultDurationMs: 1000,
@@ -130,6 +133,7 @@ describe('screen timing', () => {
       const changes: string[] = [];
       const screens = new Screens({
         file: join(dataDir, 'screens.json'),
+        expiredFile: join(dataDir, 'screens-expired.json'),
         icons: NO_ICONS,
         templates: NO_TEMPLATES,
         defaultDurationMs: 1000,
@@ -158,6 +162,41 @@ describe('screen timing', () => {
       jest.advanceTimersByTime(600);
       expect(screens.has('door')).toBe(true);
       screens.stop();
+    });
+
+    it('a screen its lifetime removed stays removed when the broker re-sends it after a bridge restart', async () => {
+      jest.useFakeTimers();
+      const open = () =>
+        new Screens({
+          file: join(dataDir, 'screens.json'),
+          expiredFile: join(dataDir, 'screens-expired.json'),
+          icons: NO_ICONS,
+          templates: NO_TEMPLATES,
+          defaultDurationMs: 1000,
+          maxFps: 30,
+          log,
+          onChange: () => undefined,
+        });
+      const screen = { text: 'parcel at the door', lifetime_s: 2 };
+      const before = open();
+      before.load();
+      expect((await before.publish('parcel', screen)).put).toBe('added');
+      jest.advanceTimersByTime(2100);
+      expect(before.has('parcel')).toBe(false);
+      before.stop();
+      // The bridge restarts; its broker re-sends the retained command on connect.
+      const after = open();
+      after.load();
+      expect((await after.publish('parcel', screen, { retained: true })).put).toBe('expired');
+      expect(after.has('parcel')).toBe(false);
+      // A new publish brings it back, and that ends the memory of its expiry for the next restart.
+      expect((await after.publish('parcel', screen)).put).toBe('added');
+      after.stop();
+      const again = open();
+      again.load();
+      expect(again.has('parcel')).toBe(true);
+      expect((await again.publish('parcel', screen, { retained: true })).put).toBe('unchanged');
+      again.stop();
     });
   });
 });
