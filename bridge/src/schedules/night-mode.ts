@@ -5,19 +5,11 @@
  * `nextChange`; nothing here reads the clock.
  */
 import { type Boundary, type Priority, PRIORITIES, parseBoundaryText } from '@megabit/contract';
+import type { Settings } from '../config/schema';
 import { nextChange as scheduleNextChange, isInSchedule, type ScheduleContext } from './schedule';
 
-/** The `night` block of megabit.yaml, as loaded (strings checked by the schema's pattern). */
-export interface NightSettingsBlock {
-  from?: string;
-  to?: string;
-  brightness: number;
-  app?: string;
-  max_brightness_during_day?: number;
-  notify_min_priority: Priority;
-  quiet_notifications: 'wait' | 'drop';
-  wake_s: number;
-}
+/** The `night` block of megabit.yaml, as loaded (strings checked by the schema's pattern). A type-only import: schedules/ stays free of config code at run time. */
+export type NightSettingsBlock = Settings['night'];
 
 export interface NightRules {
   from: Boundary;

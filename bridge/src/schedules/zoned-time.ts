@@ -4,6 +4,8 @@
  * as days since 1970-01-01 so "the day before" is plain arithmetic, whatever the zone's offsets.
  */
 
+import { wallClockAsUtc } from '../util/wall-clock';
+
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
@@ -16,26 +18,6 @@ export interface LocalTime {
   weekday: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** The bridge's `time_zone` setting as a zone name: "system" is this machine's zone. */
 export function resolveTimeZone(setting: string): string {
   return setting === 'system' ? Intl.DateTimeFormat().resolvedOptions().timeZone : setting;
@@ -43,11 +25,8 @@ export function resolveTimeZone(setting: string): string {
 
 /** The zone's offset from UTC at an instant, in ms (Berlin in summer: +7_200_000). */
 export function zoneOffsetMs(instant: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(instant))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
   // Intl gives whole seconds: compare with the instant cut to whole seconds too.
-  return asUtc - Math.floor(instant / 1000) * 1000;
+  return wallClockAsUtc(instant, timeZone) - Math.floor(instant / 1000) * 1000;
 }
 
 export function localTime(instant: number, timeZone: string): LocalTime {

@@ -3,17 +3,8 @@
  * the schema and the `Settings` interface naming the same keys everywhere (checked by the type
  * checker: `npm run typecheck` fails when they drift, and this file's test reads the result).
  */
-import { type Settings, type SETTINGS_SCHEMA, SettingsError, settingsFrom } from '../../src/config';
-
-function problems(doc: unknown, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    settingsFrom(doc, 'test.yaml', env);
-  } catch (e) {
-    if (e instanceof SettingsError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+import { type Settings, type SETTINGS_SCHEMA, settingsFrom } from '../../src/config';
+import { settingsProblems as problems } from '../helpers/settings-problems';
 
 /** The nested key structure a schema node describes; lists and scalars are leaves. */
 type SchemaShape<N> = N extends { properties: infer P } ? { -readonly [K in keyof P]: SchemaShape<P[K]> } : 'leaf';

@@ -2,19 +2,10 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
-import { SETTINGS_SCHEMA, SettingsError, environmentKeys, settingsFrom } from '../../src/config';
+import { SETTINGS_SCHEMA, environmentKeys, settingsFrom } from '../../src/config';
+import { settingsProblems as problems } from '../helpers/settings-problems';
 
 const EXAMPLE = join(__dirname, '..', '..', '..', 'config', 'megabit.example.yaml');
-
-function problems(doc: unknown, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    settingsFrom(doc, 'test.yaml', env);
-  } catch (e) {
-    if (e instanceof SettingsError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 describe('settings', () => {
   it('gives every key its default when the file is empty', () => {

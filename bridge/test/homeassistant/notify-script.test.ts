@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { parse as parseYaml } from 'yaml';
 import { DeviceTopics } from '@megabit/contract';
-import { Mosquitto } from '../helpers/mosquitto';
-import { TestClient } from '../helpers/mqtt-client';
-import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/bridge-in-process';
+import { type BridgeOnMosquitto, clockBridgeOnMosquitto } from '../helpers/homeassistant/bridge-on-mosquitto';
+import type { TestClient } from '../helpers/mqtt-client';
 import { renderWithVariables } from '../helpers/homeassistant/ha-template';
 import { notifyProblems } from '../helpers/screen-payload';
 
@@ -74,23 +73,17 @@ describe('the megabit_notify script', () => {
   });
 
   describe('against the bridge on mosquitto', () => {
-    let broker: Mosquitto;
-    let ha: TestClient;
-    let bridge: InProcessBridge;
     const P = new DeviceTopics('megabit', 'megabit');
+    let setup: BridgeOnMosquitto | undefined;
+    let ha: TestClient;
 
     beforeAll(async () => {
-      broker = await Mosquitto.start();
-      ha = await TestClient.connect(broker.url, P);
-      await ha.subscribe([P.response('notify'), P.out('state'), P.out('display/snapshot')]);
-      bridge = await startInProcess(broker.url, { apps: ['clock'] });
-      await ha.waitFor(P.out('state'));
+      setup = await clockBridgeOnMosquitto(P, [P.response('notify'), P.out('state'), P.out('display/snapshot')], P.out('state'));
+      ha = setup.ha;
     });
 
     afterAll(async () => {
-      await bridge?.stop();
-      await ha?.close();
-      await broker?.dispose();
+      await setup?.stop();
     });
 
     const reply = async (fields: Record<string, unknown>): Promise<Record<string, unknown>> => {

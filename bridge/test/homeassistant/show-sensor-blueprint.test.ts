@@ -10,10 +10,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, type ScalarTag } from 'yaml';
 import { DeviceTopics, OUT, type AppStatus } from '@megabit/contract';
-import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/bridge-in-process';
 import { renderWithVariables } from '../helpers/homeassistant/ha-template';
-import { Mosquitto } from '../helpers/mosquitto';
-import { TestClient } from '../helpers/mqtt-client';
+import { type BridgeOnMosquitto, clockBridgeOnMosquitto } from '../helpers/homeassistant/bridge-on-mosquitto';
+import type { TestClient } from '../helpers/mqtt-client';
 import { screenProblems } from '../helpers/screen-payload';
 
 const FILE = join(__dirname, '..', '..', '..', 'config', 'homeassistant', 'blueprints', 'automation', 'megabit', 'show_sensor.yaml');
@@ -130,23 +129,17 @@ describe('the show_sensor blueprint', () => {
   });
 
   describe('against the bridge on mosquitto', () => {
-    let broker: Mosquitto;
-    let ha: TestClient;
-    let bridge: InProcessBridge;
     const P = new DeviceTopics('megabit', 'megabit');
+    let setup: BridgeOnMosquitto | undefined;
+    let ha: TestClient;
 
     beforeAll(async () => {
-      broker = await Mosquitto.start();
-      ha = await TestClient.connect(broker.url, P);
-      await ha.subscribe([P.response('screens/+'), P.out(OUT.stateApps)]);
-      bridge = await startInProcess(broker.url, { apps: ['clock'] });
-      await ha.waitFor(P.out(OUT.stateApps));
+      setup = await clockBridgeOnMosquitto(P, [P.response('screens/+'), P.out(OUT.stateApps)], P.out(OUT.stateApps));
+      ha = setup.ha;
     });
 
     afterAll(async () => {
-      await bridge?.stop();
-      await ha?.close();
-      await broker?.dispose();
+      await setup?.stop();
     });
 
     it('takes the retained screen into its rotation, its template kept for Home Assistant to render', async () => {

@@ -9,6 +9,7 @@ import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/b
 import { HomeAssistantServer } from '../helpers/homeassistant/home-assistant-server';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
+import { type TemplateWatch, TemplateWatches } from '../helpers/template-watches';
 import { freePort, waitUntil } from '../helpers/ports';
 import { DEVICE_TOPICS as P } from '../helpers/topics';
 import { TEMPLATE_LIMITS } from '../../src/templates/live-templates';
@@ -43,31 +44,15 @@ afterAll(async () => {
   await broker?.dispose();
 });
 
-const open = new Set<() => void>();
+const watches = new TemplateWatches(() => bridge.controller.templates);
 
 afterEach(() => {
-  for (const stop of open) stop();
-  open.clear();
+  watches.stopAll();
   ha.legacyTemplateErrors = false;
 });
 
-function watch(text: string): { results: TemplateResult[]; stop: () => void; latest: () => TemplateResult | undefined } {
-  const results: TemplateResult[] = [];
-  const stopWatch = bridge.controller.templates.watch(text, (r) => results.push(r));
-  const stop = (): void => {
-    open.delete(stop);
-    stopWatch();
-  };
-  open.add(stop);
-  return { results, stop, latest: () => results.at(-1) };
-}
-
-async function firstResult(text: string): Promise<TemplateResult> {
-  const w = watch(text);
-  await waitUntil(() => w.results.length > 0, `a result for ${text}`, 15_000);
-  w.stop();
-  return w.results[0];
-}
+const watch = (text: string): TemplateWatch => watches.watch(text);
+const firstResult = (text: string): Promise<TemplateResult> => watches.firstResult(text, 15_000);
 
 it('renders a template, renders it again when a state it reads changes, and unsubscribes when stopped', async () => {
   const w = watch(POWER);

@@ -4,13 +4,11 @@
  * user in config/megabit.acl) drives the group and reads its replies, its availability and its
  * discovery config, but the broker refuses it a display's own command sent to the group.
  */
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { GroupTopics } from '@megabit/contract';
-import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
-import { newDataDir } from '../helpers/data-dir';
+import { startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { withLoginsAndShippedAcl } from '../helpers/shipped-acl';
 import { groupRequest } from '../helpers/groups';
-import { megabitUserAdd, mosquittoPub } from '../helpers/mosquitto-tools';
+import { mosquittoPub } from '../helpers/mosquitto-tools';
 import { json, TestClient } from '../helpers/mqtt-client';
 
 jest.setTimeout(90_000);
@@ -27,13 +25,8 @@ describe('a group on the embedded broker, with logins and the shipped ACL', () =
   let ha: TestClient;
 
   beforeAll(async () => {
-    const dataDir = newDataDir();
-    const passwordFile = join(dataDir, 'passwords');
-    await megabitUserAdd(passwordFile, ADMIN.username, ADMIN.password);
-    await megabitUserAdd(passwordFile, HA.username, HA.password);
-    const aclFile = join(dataDir, 'megabit.acl');
-    copyFileSync(join(REPO_ROOT, 'config', 'megabit.acl'), aclFile);
-    first = await startBridge({ ...MEMBER, dataDir, deviceId: 'first', broker: { password_file: passwordFile, acl_file: aclFile } });
+    const { dataDir, broker } = await withLoginsAndShippedAcl([ADMIN, HA]);
+    first = await startBridge({ ...MEMBER, dataDir, deviceId: 'first', broker });
     second = await startBridge({
       ...MEMBER,
       deviceId: 'second',

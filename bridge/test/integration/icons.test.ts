@@ -4,13 +4,13 @@
  * built-in replaced and restored, the retained `P/state/icons`, persistence across a restart,
  * and a user without write rights refused by the broker.
  */
-import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeviceTopics, type IconInfo } from '@megabit/contract';
-import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
-import { newDataDir } from '../helpers/data-dir';
+import { startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { withLoginsAndShippedAcl } from '../helpers/shipped-acl';
 import { gifHeaderBomb, gifWithFrames, makeGif, makePng } from '../helpers/icon-images';
-import { megabitUserAdd, mosquittoPub } from '../helpers/mosquitto-tools';
+import { mosquittoPub } from '../helpers/mosquitto-tools';
 import { json, TestClient } from '../helpers/mqtt-client';
 import { P } from '../helpers/topics';
 
@@ -35,13 +35,8 @@ describe('icons over MQTT', () => {
   let admin: TestClient;
 
   beforeAll(async () => {
-    const dataDir = newDataDir();
-    const passwordFile = join(dataDir, 'passwords');
-    await megabitUserAdd(passwordFile, ADMIN.username, ADMIN.password);
-    await megabitUserAdd(passwordFile, HA.username, HA.password);
-    const aclFile = join(dataDir, 'megabit.acl');
-    copyFileSync(join(REPO_ROOT, 'config', 'megabit.acl'), aclFile);
-    bridge = await startBridge({ dataDir, broker: { password_file: passwordFile, acl_file: aclFile }, settings: { rotation: { enabled: false } } });
+    const { dataDir, broker } = await withLoginsAndShippedAcl([ADMIN, HA]);
+    bridge = await startBridge({ dataDir, broker, settings: { rotation: { enabled: false } } });
     admin = await TestClient.connect(bridge.mqttUrl, new DeviceTopics(), { ...ADMIN, protocolVersion: 5 });
     await admin.subscribe([P('state/icons'), P('response/#')]);
   });

@@ -3,12 +3,11 @@
  * (config/megabit.acl): Home Assistant may (automations and blueprints drive screens), the
  * simulator page's viewer may not, and its refused publish adds nothing.
  */
-import { copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AppStatus, DeviceTopics } from '@megabit/contract';
-import { REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
-import { newDataDir } from '../helpers/data-dir';
-import { megabitUserAdd } from '../helpers/mosquitto-tools';
+import { startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { withLoginsAndShippedAcl } from '../helpers/shipped-acl';
 import { json, TestClient } from '../helpers/mqtt-client';
 import { P } from '../helpers/topics';
 
@@ -21,13 +20,8 @@ describe('screens and the shipped ACL', () => {
   let bridge: RunningBridge;
 
   beforeAll(async () => {
-    const dataDir = newDataDir();
-    const passwordFile = join(dataDir, 'passwords');
-    await megabitUserAdd(passwordFile, HA.username, HA.password);
-    await megabitUserAdd(passwordFile, VIEWER.username, VIEWER.password);
-    const aclFile = join(dataDir, 'megabit.acl');
-    copyFileSync(join(REPO_ROOT, 'config', 'megabit.acl'), aclFile);
-    bridge = await startBridge({ dataDir, broker: { password_file: passwordFile, acl_file: aclFile }, settings: { rotation: { enabled: false } } });
+    const { dataDir, broker } = await withLoginsAndShippedAcl([HA, VIEWER]);
+    bridge = await startBridge({ dataDir, broker, settings: { rotation: { enabled: false } } });
   });
 
   afterAll(async () => {

@@ -6,6 +6,7 @@
 import { startInProcess, type InProcessBridge } from '../helpers/homeassistant/bridge-in-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
+import { type TemplateWatch, TemplateWatches } from '../helpers/template-watches';
 import { waitUntil } from '../helpers/ports';
 import { DEVICE_TOPICS as P } from '../helpers/topics';
 import { settingsFrom } from '../../src/config/settings';
@@ -37,32 +38,12 @@ afterAll(async () => {
   await broker?.dispose();
 });
 
-/** Watches still open; a failing test must not leave its watches to count against the next one. */
-const open = new Set<() => void>();
+const watches = new TemplateWatches(() => bridge.controller.templates);
 
-afterEach(() => {
-  for (const stop of open) stop();
-  open.clear();
-});
+afterEach(() => watches.stopAll());
 
-/** Watches `text` and records every result it gets. */
-function watch(text: string): { results: TemplateResult[]; stop: () => void; latest: () => TemplateResult | undefined } {
-  const results: TemplateResult[] = [];
-  const stopWatch = bridge.controller.templates.watch(text, (r) => results.push(r));
-  const stop = (): void => {
-    open.delete(stop);
-    stopWatch();
-  };
-  open.add(stop);
-  return { results, stop, latest: () => results.at(-1) };
-}
-
-async function resultOf(text: string): Promise<TemplateResult> {
-  const w = watch(text);
-  await waitUntil(() => w.results.length > 0, `a result for ${text}`);
-  w.stop();
-  return w.results[0];
-}
+const watch = (text: string): TemplateWatch => watches.watch(text);
+const resultOf = (text: string): Promise<TemplateResult> => watches.firstResult(text);
 
 /** The bridge's subscribe and unsubscribe requests for `topic`, as mosquitto logged them. */
 function brokerLog(topic: string): { subscribed: number; unsubscribed: number } {

@@ -4,16 +4,17 @@
  * over MQTT 3.1.1 and 5. The password file is written by `megabit user add`, mosquitto itself
  * accepts that file, and a file written by mosquitto_passwd logs in here.
  */
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { DeviceTopics } from '@megabit/contract';
-import { exampleInstall, REPO_ROOT, startBridge, type RunningBridge } from '../helpers/bridge-process';
+import { exampleInstall, startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient } from '../helpers/mqtt-client';
 import { expectStillOnline } from '../helpers/still-online';
 import { newDataDir } from '../helpers/data-dir';
+import { withLoginsAndShippedAcl } from '../helpers/shipped-acl';
 import { megabitUserAdd, megabitUserRemove, mosquittoPub, mosquittoSub } from '../helpers/mosquitto-tools';
 import { P } from '../helpers/topics';
 import { waitUntil } from '../helpers/ports';
@@ -33,13 +34,9 @@ describe('the embedded broker with logins and the shipped ACL', () => {
   const login = (who: { username: string; password: string }): string[] => ['-u', who.username, '-P', who.password];
 
   beforeAll(async () => {
-    const dataDir = newDataDir();
-    passwordFile = join(dataDir, 'passwords');
-    await megabitUserAdd(passwordFile, ADMIN.username, ADMIN.password);
-    await megabitUserAdd(passwordFile, HA.username, HA.password);
-    const aclFile = join(dataDir, 'megabit.acl');
-    copyFileSync(join(REPO_ROOT, 'config', 'megabit.acl'), aclFile);
-    bridge = await startBridge({ dataDir, broker: { password_file: passwordFile, acl_file: aclFile }, settings: { rotation: { enabled: false } } });
+    const { dataDir, broker, passwordFile: written } = await withLoginsAndShippedAcl([ADMIN, HA]);
+    passwordFile = written;
+    bridge = await startBridge({ dataDir, broker, settings: { rotation: { enabled: false } } });
     admin = await TestClient.connect(bridge.mqttUrl, topics, { ...ADMIN, protocolVersion: 5 });
     await admin.subscribe([P('availability'), P('response/#'), P('state/apps')]);
     await admin.waitFor(P('availability'), (m) => m.payload.toString() === 'online');

@@ -5,10 +5,10 @@
 import { OUT } from '@megabit/contract';
 import type { Browser, Page } from 'playwright-core';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
-import { TestClient } from '../helpers/mqtt-client';
+import type { TestClient } from '../helpers/mqtt-client';
 import { waitUntil } from '../helpers/ports';
 import { launchChromium } from '../helpers/simulator/chromium';
-import { canvasFrame, countPixels, isRed, openSimulator, POLL_MS, waitForText } from '../helpers/simulator/page-driver';
+import { canvasFrame, countPixels, isRed, openConnectedSimulator, POLL_MS, waitForText } from '../helpers/simulator/page-driver';
 
 // The build script is plain CommonJS so that it runs without a build itself.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -27,10 +27,7 @@ describe('a screen on the simulator page', () => {
     await bundleSimulator();
     browser = await launchChromium();
     bridge = await startBridge({ apps: ['clock'], settings: { rotation: { enabled: false } } });
-    client = await TestClient.connect(bridge.mqttUrl, bridge.topics);
-    await client.subscribe(`${bridge.topics.prefix}/#`);
-    ({ page, errors } = await openSimulator(browser, `${bridge.httpUrl}/`));
-    await page.locator('#bridge-status[data-level="ok"]').waitFor();
+    ({ page, errors, client } = await openConnectedSimulator(browser, bridge));
   });
 
   afterAll(async () => {

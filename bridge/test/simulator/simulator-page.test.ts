@@ -17,6 +17,7 @@ import {
   countPixels,
   isGreen,
   isRed,
+  openConnectedSimulator,
   openSimulator,
   POLL_MS,
   sameFrame,
@@ -78,10 +79,7 @@ describe('simulator page served by a bridge with its embedded broker', () => {
     // A long press shorter than the 800 ms default: the page must use what its bridge serves.
     bridge = await startBridge({ apps: ['clock'], settings: { button: { long_press_ms: LONG_PRESS_MS } } });
     frameTopic = bridge.topics.out(OUT.frame);
-    client = await TestClient.connect(bridge.mqttUrl, bridge.topics);
-    await client.subscribe(`${bridge.topics.prefix}/#`);
-    ({ page, errors } = await openSimulator(browser, `${bridge.httpUrl}/`));
-    await page.locator('#bridge-status[data-level="ok"]').waitFor();
+    ({ page, errors, client } = await openConnectedSimulator(browser, bridge));
   });
 
   afterAll(async () => {

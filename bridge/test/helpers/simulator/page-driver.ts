@@ -1,6 +1,8 @@
 /** Drives the simulator page in Chromium and reads back what it shows. */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
 import type { Browser, Page } from 'playwright-core';
+import type { RunningBridge } from '../bridge-process';
+import { TestClient } from '../mqtt-client';
 import { waitUntil } from '../ports';
 
 /** How often the page is polled by the waits below and by the tests (ms). */
@@ -19,6 +21,23 @@ export async function openSimulator(browser: Browser, url: string, deviceScaleFa
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
   return { page, errors };
+}
+
+/**
+ * A bridge's simulator page, opened and connected to the bridge, with a client recording every
+ * topic under the bridge's prefix. The client is closed again if the page fails to connect.
+ */
+export async function openConnectedSimulator(browser: Browser, bridge: RunningBridge): Promise<OpenedPage & { client: TestClient }> {
+  const client = await TestClient.connect(bridge.mqttUrl, bridge.topics);
+  try {
+    await client.subscribe(`${bridge.topics.prefix}/#`);
+    const opened = await openSimulator(browser, `${bridge.httpUrl}/`);
+    await opened.page.locator('#bridge-status[data-level="ok"]').waitFor();
+    return { ...opened, client };
+  } catch (e) {
+    await client.close();
+    throw e;
+  }
 }
 
 /** The colour at the centre of every LED of the canvas, as a 64x32 RGB888 frame. */
