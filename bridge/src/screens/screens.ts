@@ -5,7 +5,7 @@
  * reported through `onChange`; the device decides what it means for the rotation.
  */
 import { blankFrame } from '../display/frame';
-import { type AppManifest, type ScreenContent, type ScreenRequest, type ScreenText } from '@megabit/contract';
+import type { AppManifest, ScreenContent, ScreenRequest, ScreenText } from '@megabit/contract';
 import type { IconSource } from '../icons/icon';
 import type { TemplateSource } from '../templates/template-source';
 import type { Logger } from '../util/logger';
