@@ -178,8 +178,9 @@ function embeddedBroker(settings: Settings, clientId: string, origins: OriginPol
   );
 }
 
-/** The parts in start order: broker → outputs → device core → MQTT connection → API → HTTP → Home Assistant. */
+/** The parts in start order: broker → outputs → device core → API → MQTT connect (announces `online`) → publishers → HTTP → Home Assistant. */
 export function bridgeParts(ctx: PartContext): Part[] {
+  const mqtt = mqttParts(ctx);
   return [
     ...(ctx.broker ? [ctx.broker, ...brokerTlsParts(ctx, ctx.broker)] : []),
     // The device core hands frames to its outputs from its first tick: they start before it.
@@ -189,9 +190,10 @@ export function bridgeParts(ctx: PartContext): Part[] {
     // Uploaded icons are read before the device draws anything that names one.
     ctx.icons,
     ctx.device,
-    mqttPart(ctx),
+    mqtt.disconnect,
     ...(ctx.serial ? [statusLedPart(ctx, ctx.serial)] : []),
     ...commandParts(ctx),
+    mqtt.connect,
     ctx.state,
     new EventPublisher(ctx.mqtt, ctx.topics, ctx.bus),
     new AppTopicFeed(ctx.mqtt, ctx.device, ctx.bus),
@@ -236,21 +238,31 @@ function brokerTlsParts(ctx: PartContext, broker: EmbeddedBroker): Part[] {
  * milliseconds, but a broker that is down or refuses the login must not keep the display, the
  * apps and the simulator page from starting; the connection keeps retrying.
  */
-function mqttPart(ctx: PartContext): Part {
+/**
+ * The MQTT connection as two parts. Its connect comes after every part that subscribes as it
+ * starts (the command router and its group sources), so that `online` is announced only once
+ * commands reach the bridge: a client that sends one the moment it sees `online` gets its answer.
+ * Its disconnect (`offline`, then close) comes in the stop order after the parts that still
+ * publish on the way down (the router answers the commands it already took).
+ */
+function mqttParts(ctx: PartContext): { disconnect: Part; connect: Part } {
   const { mqtt, settings, log } = ctx;
   return {
-    name: mqtt.name,
-    async start() {
-      log.info(`connecting to MQTT broker ${settings.mqtt.url ? settings.mqtt.url.replace(/\/\/[^@/]*@/, '//***@') : '(embedded)'}`);
-      let timer: NodeJS.Timeout | undefined;
-      const waited = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), FIRST_CONNECT_WAIT_MS);
-      });
-      const connected = await Promise.race([mqtt.start().then(() => true), waited]);
-      clearTimeout(timer);
-      if (!connected) log.warn(`no MQTT connection after ${FIRST_CONNECT_WAIT_MS / 1000} s; starting anyway and retrying in the background`);
+    disconnect: { name: mqtt.name, start: () => undefined, stop: () => mqtt.stop() },
+    connect: {
+      name: 'mqtt connect',
+      async start() {
+        log.info(`connecting to MQTT broker ${settings.mqtt.url ? settings.mqtt.url.replace(/\/\/[^@/]*@/, '//***@') : '(embedded)'}`);
+        let timer: NodeJS.Timeout | undefined;
+        const waited = new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), FIRST_CONNECT_WAIT_MS);
+        });
+        const connected = await Promise.race([mqtt.start().then(() => true), waited]);
+        clearTimeout(timer);
+        if (!connected) log.warn(`no MQTT connection after ${FIRST_CONNECT_WAIT_MS / 1000} s; starting anyway and retrying in the background`);
+      },
+      stop: () => undefined,
     },
-    stop: () => mqtt.stop(),
   };
 }
 

@@ -135,6 +135,7 @@ describe('the bridge parts as the controller runs them', () => {
       'command router',
       'group notifications',
       'group presence',
+      'mqtt connect',
       'state publisher',
       'event publisher',
       'app topic feed',

@@ -90,9 +90,13 @@ export class MqttConnection implements Part {
       client.options.reconnectPeriod = this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
     });
+    // Resolves once `online` is out (after the subscriptions' SUBACK), so whatever starts after
+    // this publishes to a bridge that has announced itself, retained state included.
     await new Promise<void>((resolve) => {
-      if (client.connected) resolve();
-      else client.once('connect', () => resolve());
+      const remove = this.onConnect(() => {
+        remove();
+        resolve();
+      });
     });
   }
 
@@ -168,7 +172,8 @@ export class MqttConnection implements Part {
   }
 
   private announce(client: MqttClient): void {
-    if (client !== this.client || !client.connected) return;
+    // A stop that came while the subscriptions were on their way has said `offline` already.
+    if (client !== this.client || !client.connected || this.stopping) return;
     client.publish(this.topics.out(OUT.availability), 'online', { retain: true, qos: 1 });
     for (const listener of this.connectListeners) {
       try {
