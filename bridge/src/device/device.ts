@@ -279,17 +279,8 @@ export class Device implements DeviceControl, Part {
 
   async publishScreen(id: string, request: ScreenRequest, delivery: { retained: boolean } = { retained: false }): Promise<ScreenReply> {
     if (this.store.get(id)) throw new InvalidRequestError(`an app is installed with the id "${id}": a screen needs an id of its own`);
-    const { problems } = await this.screens.publish(id, request, delivery);
-    const warnings = this.iconWarnings(request);
+    const { problems, warnings } = await this.screens.publish(id, request, delivery);
     return { id, ...(problems.length > 0 ? { errors: problems } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
-  }
-
-  /** An icon not (yet) uploaded is left out of the picture: the sender hears of it. */
-  private iconWarnings(request: ScreenRequest): Array<{ field: string; warning: string }> {
-    if (request.icon === undefined) return [];
-    const [name, field] = typeof request.icon === 'string' ? [request.icon, 'icon'] : [request.icon.name, 'icon.name'];
-    const icons = this.options.icons ?? NO_ICONS;
-    return icons.get(name) === undefined ? [{ field, warning: `no icon named "${name}"` }] : [];
   }
 
   removeScreen(id: string): boolean {
@@ -385,20 +376,8 @@ export class Device implements DeviceControl, Part {
     return this.store.entryOrder().flatMap((id): AppStatus[] => {
       const app = this.store.get(id);
       if (!app) {
-        if (!this.screens.has(id)) return [];
-        const failure = this.scheduler.failure(id);
-        return [
-          {
-            id,
-            kind: 'screen',
-            name: id,
-            version: '',
-            enabled: this.store.isEnabled(id),
-            status: failure ? 'failed' : 'ok',
-            ...(failure ? { error: failure } : {}),
-            ...(this.screens.isStale(id) ? { stale: true } : {}),
-          },
-        ];
+        const screen = this.screens.statusOf(id, this.store.isEnabled(id), this.scheduler.failure(id));
+        return screen ? [screen] : [];
       }
       const failure = app.error ?? this.scheduler.failure(app.id);
       return [
@@ -422,9 +401,8 @@ export class Device implements DeviceControl, Part {
     return this.store.entryOrder().flatMap((id): SchedulableApp[] => {
       const app = this.store.get(id);
       if (app) return app.status === 'ok' ? [this.schedulableApp(app)] : [];
-      const manifest = this.screens.manifestOf(id);
-      if (!manifest) return [];
-      return [{ id, manifest, enabled: this.store.isEnabled(id), kvFile: '', loadWasm: () => new Uint8Array(0), config: () => ({}) }];
+      const screen = this.screens.schedulable(id, this.store.isEnabled(id));
+      return screen ? [screen] : [];
     });
   }
 

@@ -5,8 +5,9 @@
  * reported through `onChange`; the device decides what it means for the rotation.
  */
 import { blankFrame } from '../display/frame';
-import type { AppManifest, ScreenContent, ScreenRequest, ScreenText } from '@megabit/contract';
+import type { AppManifest, AppStatus, ScreenContent, ScreenRequest, ScreenText } from '@megabit/contract';
 import type { IconSource } from '../icons/icon';
+import type { SchedulableApp } from '../scheduler/scheduler';
 import type { TemplateSource } from '../templates/template-source';
 import type { Logger } from '../util/logger';
 import { renderScreen, type RenderInfo } from './render';
@@ -46,6 +47,12 @@ export interface ScreensOptions {
   maxFps: number;
   log: Logger;
   onChange(change: ScreenChange): void;
+}
+
+/** Something stored that may not show as meant (the reply's `warnings`). */
+export interface ScreenWarning {
+  field: string;
+  warning: string;
 }
 
 interface Live {
@@ -92,6 +99,28 @@ export class Screens {
     return this.live.get(id)?.stale ?? false;
   }
 
+  /** The screen as `P/state/apps` lists it; undefined when there is none by that id. */
+  statusOf(id: string, enabled: boolean, failure: string | undefined): AppStatus | undefined {
+    if (!this.has(id)) return undefined;
+    return {
+      id,
+      kind: 'screen',
+      name: id,
+      version: '',
+      enabled,
+      status: failure ? 'failed' : 'ok',
+      ...(failure ? { error: failure } : {}),
+      ...(this.isStale(id) ? { stale: true } : {}),
+    };
+  }
+
+  /** The screen as the scheduler runs it: no module, no KV, no config (its instance is a ScreenInstance). */
+  schedulable(id: string, enabled: boolean): SchedulableApp | undefined {
+    const manifest = this.manifestOf(id);
+    if (!manifest) return undefined;
+    return { id, manifest, enabled, kvFile: '', loadWasm: () => new Uint8Array(0), config: () => ({}) };
+  }
+
   /** The synthetic manifest the scheduler runs the screen by; one object per screen, kept up to date. */
   manifestOf(id: string): AppManifest | undefined {
     return this.live.get(id)?.manifest;
@@ -99,7 +128,8 @@ export class Screens {
 
   /**
    * Stores and shows the screen. Publishing it unchanged writes nothing and changes nothing but
-   * its lifetime (an update arrived). Resolves with the template problems after their first results.
+   * its lifetime (an update arrived). Resolves with the template problems after their first
+   * results, and warnings about what was stored but cannot show as meant (an icon not uploaded).
    *
    * A `retained` delivery is the broker re-sending what it holds (on every reconnect): it is no
    * update. Unchanged, it leaves the lifetime running; identical to a screen its lifetime removed,
@@ -109,14 +139,14 @@ export class Screens {
     id: string,
     request: ScreenRequest,
     delivery: { retained: boolean } = { retained: false },
-  ): Promise<{ put: ScreenPut | 'expired'; problems: TemplateProblem[] }> {
+  ): Promise<{ put: ScreenPut | 'expired'; problems: TemplateProblem[]; warnings: ScreenWarning[] }> {
     const templates = new Set(templateStrings(request, (s) => this.options.templates.isTemplate(s)).map((f) => f.text)).size;
     if (templates > MAX_SCREEN_TEMPLATES) {
       throw new InvalidRequestError(`a screen may hold at most ${MAX_SCREEN_TEMPLATES} different templates (this one holds ${templates})`);
     }
     if (delivery.retained && this.expired.has(id, canonicalForm(request))) {
       this.options.log.debug(`screen "${id}": retained copy of the screen its lifetime removed; not shown again`);
-      return { put: 'expired', problems: [] };
+      return { put: 'expired', problems: [], warnings: [] };
     }
     this.expired.forget(id);
     const put = this.store.put(id, request);
@@ -129,12 +159,20 @@ export class Screens {
       this.activate(id, stored);
       this.options.onChange(put === 'added' ? { type: 'added', id, ...(stored.pos !== undefined ? { pos: stored.pos } : {}) } : { type: 'updated', id });
     }
+    const warnings = this.iconWarnings(stored);
     const live = this.live.get(id);
-    if (!live) return { put, problems: [] };
+    if (!live) return { put, problems: [], warnings };
     // An unchanged re-delivery (retained screens after a reconnect) replies with what is known at
     // once: waiting for templates that may never answer would hold up the commands queued behind it.
     if (put !== 'unchanged') await live.templates.firstResults(TEMPLATE_REPLY_WAIT_MS);
-    return { put, problems: live.templates.problems() };
+    return { put, problems: live.templates.problems(), warnings };
+  }
+
+  /** An icon not (yet) uploaded is left out of the picture: the sender hears of it. */
+  private iconWarnings(request: ScreenRequest): ScreenWarning[] {
+    if (request.icon === undefined) return [];
+    const [name, field] = typeof request.icon === 'string' ? [request.icon, 'icon'] : [request.icon.name, 'icon.name'];
+    return this.options.icons.get(name) === undefined ? [{ field, warning: `no icon named "${name}"` }] : [];
   }
 
   /** Removes the screen; false when there was none. */

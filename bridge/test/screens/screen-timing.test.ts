@@ -9,7 +9,7 @@ import { settingsFrom } from '../../src/config';
 import { Device } from '../../src/device/device';
 import { EventBus } from '../../src/events';
 import { renderScreen } from '../../src/screens/render';
-import { Screens } from '../../src/screens/screens';
+import { Screens, type ScreensOptions } from '../../src/screens/screens';
 import { NO_TEMPLATES, type TemplateResult, type TemplateSource } from '../../src/templates/template-source';
 import { blankFrame } from '../../src/display/frame';
 import { createLogger } from '../../src/util/logger';
@@ -20,6 +20,21 @@ jest.setTimeout(30_000);
 const log = createLogger('error');
 const NO_ICONS = { get: () => undefined };
 let dataDir: string;
+
+/** Screens kept in `dir`, as the device keeps them, with defaults a test overrides where it matters. */
+function screensIn(dir: string, overrides: Partial<ScreensOptions> = {}): Screens {
+  return new Screens({
+    file: join(dir, 'screens.json'),
+    expiredFile: join(dir, 'screens-expired.json'),
+    icons: NO_ICONS,
+    templates: NO_TEMPLATES,
+    defaultDurationMs: 1000,
+    maxFps: 30,
+    log,
+    onChange: () => undefined,
+    ...overrides,
+  });
+}
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'megabit-screen-timing-'));
@@ -50,16 +65,7 @@ describe('screen timing', () => {
   });
 
   it('stretches the dwell of scrolling text to `repeat` passes, and leaves text that fits alone', async () => {
-    const screens = new Screens({
-      file: join(dataDir, 'screens.json'),
-      expiredFile: join(dataDir, 'screens-expired.json'),
-      icons: NO_ICONS,
-      templates: NO_TEMPLATES,
-      defaultDurationMs: 5000,
-      maxFps: 30,
-      log,
-      onChange: () => undefined,
-    });
+    const screens = screensIn(dataDir, { defaultDurationMs: 5000 });
     const long = { value: 'a text far too long to fit on sixty-four columns at once', repeat: 3 };
     await screens.publish('long', { text: long, duration_s: 1 });
     const pass = renderScreen(blankFrame(), { text: long }, { atMs: 0, icons: NO_ICONS }).scrollPassMs;
@@ -81,16 +87,7 @@ describe('screen timing', () => {
         return () => watchers.delete(t);
       },
     };
-    const screens = new Screens({
-      file: join(dataDir, 'screens.json'),
-      expiredFile: join(dataDir, 'screens-expired.json'),
-      icons: NO_ICONS,
-      templates: source,
-      defaultDurationMs: 1000,
-      maxFps: 30,
-      log,
-      onChange: () => undefined,
-    });
+    const screens = screensIn(dataDir, { templates: source });
     await screens.publish('live', { text: { value: '{{long}}', repeat: 2 }, duration_s: 1 });
     // No result yet: nothing scrolls, the dwell is duration_s.
     expect(screens.manifestOf('live')?.duration_ms).toBe(1000);
@@ -104,16 +101,7 @@ describe('screen timing', () => {
   });
 
   it('renders a fast-moving screen no more often than display.max_fps', async () => {
-    const screens = new Screens({
-      file: join(dataDir, 'screens.json'),
-      expiredFile: join(dataDir, 'screens-expired.json'),
-      icons: NO_ICONS,
-      templates: NO_TEMPLATES,
-      defaultDurationMs: 1000,
-      maxFps: 25,
-      log,
-      onChange: () => undefined,
-    });
+    const screens = screensIn(dataDir, { maxFps: 25 });
     // 500 pixels a second asks for a frame every 2 ms.
     await screens.publish('fast', { text: { value: 'a text far too long to fit on sixty-four columns at once', speed: 500 } });
     await screens.startInstance('fast').run();
@@ -131,16 +119,7 @@ describe('screen timing', () => {
     it('an unchanged retained copy neither extends the lifetime nor brings back a screen its lifetime removed', async () => {
       jest.useFakeTimers();
       const changes: string[] = [];
-      const screens = new Screens({
-        file: join(dataDir, 'screens.json'),
-        expiredFile: join(dataDir, 'screens-expired.json'),
-        icons: NO_ICONS,
-        templates: NO_TEMPLATES,
-        defaultDurationMs: 1000,
-        maxFps: 30,
-        log,
-        onChange: (c) => changes.push(`${c.type} ${c.id}`),
-      });
+      const screens = screensIn(dataDir, { onChange: (c) => changes.push(`${c.type} ${c.id}`) });
       const screen = { text: 'door open', lifetime_s: 2 };
       expect((await screens.publish('door', screen)).put).toBe('added');
       jest.advanceTimersByTime(1500);
@@ -166,33 +145,22 @@ describe('screen timing', () => {
 
     it('a screen its lifetime removed stays removed when the broker re-sends it after a bridge restart', async () => {
       jest.useFakeTimers();
-      const open = () =>
-        new Screens({
-          file: join(dataDir, 'screens.json'),
-          expiredFile: join(dataDir, 'screens-expired.json'),
-          icons: NO_ICONS,
-          templates: NO_TEMPLATES,
-          defaultDurationMs: 1000,
-          maxFps: 30,
-          log,
-          onChange: () => undefined,
-        });
       const screen = { text: 'parcel at the door', lifetime_s: 2 };
-      const before = open();
+      const before = screensIn(dataDir);
       before.load();
       expect((await before.publish('parcel', screen)).put).toBe('added');
       jest.advanceTimersByTime(2100);
       expect(before.has('parcel')).toBe(false);
       before.stop();
       // The bridge restarts; its broker re-sends the retained command on connect.
-      const after = open();
+      const after = screensIn(dataDir);
       after.load();
       expect((await after.publish('parcel', screen, { retained: true })).put).toBe('expired');
       expect(after.has('parcel')).toBe(false);
       // A new publish brings it back, and that ends the memory of its expiry for the next restart.
       expect((await after.publish('parcel', screen)).put).toBe('added');
       after.stop();
-      const again = open();
+      const again = screensIn(dataDir);
       again.load();
       expect(again.has('parcel')).toBe(true);
       expect((await again.publish('parcel', screen, { retained: true })).put).toBe('unchanged');
