@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { Settings } from '../config';
 import { writeFileAtomic } from '../util/atomic-file';
 import { BACKUP_FORMAT, type BackupManifest, DATA_PREFIX, MANIFEST_PATH, MAX_UNPACKED_BYTES, SETTINGS_PATH, sha256 } from './manifest';
-import { LOCK_FILES } from './running-bridge';
+import { LOCK_FILES } from '../util/data-dir-lock';
 import { writeTar, type TarFile } from './tar';
 
 /** What is in the data dir but not worth keeping: an app preview, half-written temp files, the lock. */

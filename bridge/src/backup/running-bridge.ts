@@ -3,37 +3,10 @@
  * data dir's lock file (a running bridge holds it with its pid); with no lock to go by, the
  * ports such a bridge would listen on, from the settings of this machine.
  */
-import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Settings } from '../config';
-import { LOCK_FILE } from '../util/data-dir-lock';
-
-/**
- * The lock a running bridge keeps in its data dir, holding its pid (util/data-dir-lock.ts), and the
- * pid-named files it is linked from or a stale one is moved to while it is taken.
- */
-export { LOCK_FILE };
-export const LOCK_FILES = /^bridge\.lock(\.(stale\.)?\d+)?$/;
-
-/** The pid in the lock file, when that process is alive. */
-function lockHolder(dataDir: string): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(join(dataDir, LOCK_FILE), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const pid = Number(/\d+/.exec(text)?.[0]);
-  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (e) {
-    // EPERM: alive, but another user's.
-    return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
-  }
-}
+import { LOCK_FILE, liveLockHolder } from '../util/data-dir-lock';
 
 /** Whether something accepts TCP connections on host:port. */
 function listening(host: string, port: number): Promise<boolean> {
@@ -60,7 +33,7 @@ export interface RunningBridge {
 
 /** Why a bridge seems to run on `dataDir`, or undefined when nothing says so. */
 export async function runningBridge(dataDir: string, settings: Settings): Promise<RunningBridge | undefined> {
-  const pid = lockHolder(dataDir);
+  const pid = liveLockHolder(dataDir);
   if (pid !== undefined)
     return {
       certain: true,

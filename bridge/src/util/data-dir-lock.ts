@@ -10,6 +10,8 @@ import { PRIVATE_DIR_MODE } from './atomic-file';
 import type { Logger } from './logger';
 
 export const LOCK_FILE = 'bridge.lock';
+/** The lock and the pid-named files it is linked from, or a stale one is moved to, while it is taken. */
+export const LOCK_FILES = /^bridge\.lock(\.(stale\.)?\d+)?$/;
 
 export class DataDirLockedError extends Error {
   constructor(
@@ -71,6 +73,21 @@ function holderAlive(pid: number, lockTimeMs: number): boolean {
   const started = processStartMs(pid);
   // Boot time has whole seconds: allow for them.
   return started === undefined || started <= lockTimeMs + 2000;
+}
+
+/**
+ * The pid of the bridge that holds `dataDir`'s lock now; undefined when there is no lock, or its
+ * holder is gone (a stale lock the next bridge would take over).
+ */
+export function liveLockHolder(dataDir: string): number | undefined {
+  const file = join(dataDir, LOCK_FILE);
+  const holder = lockHolder(file);
+  if (holder === undefined) return undefined;
+  try {
+    return holderAlive(holder, statSync(file).mtimeMs) ? holder : undefined;
+  } catch {
+    return undefined; // released meanwhile
+  }
 }
 
 /** Takes the data dir's lock or throws DataDirLockedError. Creates the data dir (0700) if needed. */
