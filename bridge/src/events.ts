@@ -16,6 +16,17 @@ export interface EventMap {
   appLog: [appId: string, event: AppLogEvent];
   /** The display hardware's link state or counters changed. */
   displayChanged: [];
+  /**
+   * Night mode began, ended, or its night app changed (docs/schedules.md). The night-mode part
+   * emits it; the rotation listens, and while `active` with an `app` shows only that app.
+   */
+  nightChanged: [night: NightChange];
+}
+
+export interface NightChange {
+  active: boolean;
+  /** The only app or screen shown while `active`; absent = the rotation goes on. */
+  app?: string;
 }
 
 type Listener<K extends keyof EventMap> = (...args: EventMap[K]) => void;
