@@ -46,6 +46,15 @@ static usbd usb;
 static cdc_acm cdc;
 static volatile uint32_t millis;
 static uint32_t tx_dropped;
+static mb_wdg_gate watchdog_gate;
+static bool watchdog_started;
+
+/* Feeds the watchdog if the gate allows it: from the main loop, and from the one place the
+ * loop waits on purpose (a host slow to read, bounded by TX_STALL_MS per write, and a pass can
+ * hold several writes: HELLO_REPLY, FAULT, LOG). */
+static void watchdog_service(void) {
+  if (watchdog_started && mb_wdg_gate_should_feed(&watchdog_gate, millis)) nano_wdt_feed();
+}
 
 void SysTick_Handler(void) { millis++; }
 
@@ -93,6 +102,7 @@ void board_serial_write(const uint8_t *data, size_t len) {
     if (len == 0 || millis - start >= TX_STALL_MS) break;
     cdc_acm_flush(&cdc);
     usbd_task(&usb);
+    watchdog_service();
   }
   tx_dropped += (uint32_t)len;
   cdc_acm_flush(&cdc);
@@ -169,9 +179,9 @@ int main(void) {
   megabit_usb_start(&usb, &cdc, FICR_DEVICEID1, FICR_DEVICEID0);
   mb_device_log(&device, MB_LOG_INFO, "megabit nano33ble firmware booted");
   if (fault.kind != MB_FAULT_NONE) debug_text("[W] the last boot ended in a fault (FAULT follows HELLO_REPLY)\r\n");
-  mb_wdg_gate gate;
-  mb_wdg_gate_init(&gate, &scan.meter, millis);
+  mb_wdg_gate_init(&watchdog_gate, &scan.meter, millis);
   nano_wdt_start(WATCHDOG_MS);
+  watchdog_started = true;
   bool was_open = false;
   uint32_t report_ms = millis;
   for (;;) {
@@ -185,7 +195,7 @@ int main(void) {
       was_open = open;
     }
     mb_device_poll(&device, millis, cdc_acm_available(&cdc) == 0);
-    if (mb_wdg_gate_should_feed(&gate, millis)) nano_wdt_feed();
+    watchdog_service();
     if (millis - report_ms >= DEBUG_REPORT_MS) {
       report_ms = millis;
       debug_report();
