@@ -158,6 +158,20 @@ export interface DisplayLinkState {
   device: DisplayLinkDeviceCounters | null;
   /** The device's status LEDs as the bridge has set them; null while no device is connected. */
   leds: DisplayLeds | null;
+  /** What the device's previous boot ended in, as the device reported it this boot; null if nothing. */
+  last_fault: DisplayLinkFault | null;
+}
+
+/**
+ * A coprocessor reset the firmware did not ask for (serial protocol FAULT): `hardfault` is a CPU
+ * fault, `pc` the faulting instruction, `lr` its caller, `cfsr` the fault status register (0 on a
+ * core without one); `watchdog` means the firmware stopped making progress (pc, lr, cfsr 0).
+ */
+export interface DisplayLinkFault {
+  kind: 'hardfault' | 'watchdog' | 'unknown';
+  pc: number;
+  lr: number;
+  cfsr: number;
 }
 
 /**

@@ -1,20 +1,28 @@
 /* What both nRF5 boards share: the Cortex-M interrupt masking behind board_critical_enter/exit,
  * and reading the RNG peripheral, whose registers are the same on the nRF51 and the nRF52840.
- * Include after the board's register header (it defines RNG_*). Only board.c files include this. */
+ * Include after the board's register header (it defines RNG_* and REG32). Only board.c files
+ * (and the host test of the critical section) include this. */
 #ifndef MEGABIT_NRF5_COMMON_H
 #define MEGABIT_NRF5_COMMON_H
 
 #include <stdint.h>
+#include "cortexm.h"
 
+/* Nested sections restore, at the outermost exit, the PRIMASK found at the outermost entry:
+ * a section entered with interrupts already masked (start-up, a fault path) leaves them masked
+ * instead of unmasking behind its caller's back. Both variables are touched only with
+ * interrupts masked. */
 static uint32_t nrf5_critical_depth;
+static uint32_t nrf5_critical_primask;
 
 void board_critical_enter(void) {
-  __asm volatile("cpsid i" ::: "memory");
-  nrf5_critical_depth++;
+  uint32_t primask = cm_primask();
+  cm_irq_disable();
+  if (nrf5_critical_depth++ == 0) nrf5_critical_primask = primask;
 }
 
 void board_critical_exit(void) {
-  if (--nrf5_critical_depth == 0) __asm volatile("cpsie i" ::: "memory");
+  if (--nrf5_critical_depth == 0) cm_set_primask(nrf5_critical_primask);
 }
 
 /* 32 bits from the hardware RNG: a boot id that differs at every reset. */

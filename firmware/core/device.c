@@ -22,6 +22,8 @@ void mb_device_set_refresh_meter(mb_device *d, const mb_refresh_meter *meter,
   d->meter_marked = false;
 }
 
+void mb_device_set_last_fault(mb_device *d, const mb_fault *fault) { d->last_fault = *fault; }
+
 void mb_device_send(mb_device *d, const mb_msg *msg) {
   size_t n;
   if (mb_msg_encode(msg, d->tx, sizeof d->tx, &n) != MB_OK) return;
@@ -167,9 +169,22 @@ static void poll_liveness(mb_device *d) {
   if (d->now - d->refresh_mark_ms >= 1000u) measure_refresh(d);
 }
 
+/* STATUS goes out on its own as soon as a newer frame is on the panel, so the host sees each
+ * frame arrive (in_sync) without waiting for its next GET_STATUS. A board with a panel swaps
+ * in the scan ISR at the end of a refresh, so this is where the main loop notices it. */
+static void push_status_on_new_frame(mb_device *d) {
+  if (!d->link.session) return;
+  board_critical_enter();
+  uint32_t shown = d->fb.frames_shown;
+  board_critical_exit();
+  if (shown == d->status_frames_shown) return;
+  mb_device_send_status(d);
+}
+
 void mb_device_poll(mb_device *d, uint32_t now, bool rx_idle) {
   d->now = now;
   if (mb_link_take_ack(&d->link, rx_idle)) send_short(d, MB_T_DEV_ACK, d->link.rx_next);
+  push_status_on_new_frame(d);
   poll_buttons(d);
   poll_events_tx(d);
   poll_liveness(d);

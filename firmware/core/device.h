@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "board.h"
 #include "button.h"
+#include "fault.h"
 #include "framebuffer.h"
 #include "hub75_scan.h"
 #include "link.h"
@@ -36,6 +37,8 @@ typedef struct {
   uint32_t cycles_per_second;
   bool meter_marked;
   uint32_t mark_frames, mark_cycle;
+  mb_fault last_fault;           /* what the previous boot died of, kind NONE if nothing */
+  uint32_t status_frames_shown;  /* frames_shown when STATUS last went out */
   uint8_t tx[MB_TX_BUFFER];
 } mb_device;
 
@@ -44,6 +47,9 @@ void mb_device_init(mb_device *d, const mb_board_info *board, uint32_t boot_id, 
  * STATUS.refresh_hz. */
 void mb_device_set_refresh_meter(mb_device *d, const mb_refresh_meter *meter,
                                  uint32_t cycles_per_second);
+/* The previous boot's fault (from the board's no-init record): sent as FAULT after every
+ * HELLO_REPLY of this boot, so a bridge that connects late still learns it. */
+void mb_device_set_last_fault(mb_device *d, const mb_fault *fault);
 void mb_device_rx(mb_device *d, const uint8_t *data, size_t len, uint32_t now);
 /* rx_idle: no received bytes are waiting (lets the device send its cumulative ACK). */
 void mb_device_poll(mb_device *d, uint32_t now, bool rx_idle);

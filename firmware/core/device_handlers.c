@@ -38,6 +38,7 @@ void mb_device_send_status(mb_device *d) {
   board_critical_enter();
   m.v[MB_F_ST_FRAME_ID] = d->fb.shown_id;
   m.v[MB_F_ST_FRAME_CRC] = d->fb.shown_crc;
+  d->status_frames_shown = d->fb.frames_shown;
   board_critical_exit();
   m.v[MB_F_ST_REFRESH_HZ] = d->refresh_hz;
   m.v[MB_F_ST_UPTIME] = d->now;
@@ -55,6 +56,14 @@ static void on_hello(mb_device *d, const mb_msg *m) {
   }
   mb_link_open(&d->link);
   mb_device_send_hello_reply(d, 0);
+  if (d->last_fault.kind != MB_FAULT_NONE) {
+    mb_msg f = {.type = MB_T_FAULT};
+    f.v[MB_F_FAULT_KIND] = d->last_fault.kind;
+    f.v[MB_F_FAULT_PC] = d->last_fault.pc;
+    f.v[MB_F_FAULT_LR] = d->last_fault.lr;
+    f.v[MB_F_FAULT_CFSR] = d->last_fault.cfsr;
+    mb_device_send(d, &f);
+  }
 }
 
 void mb_device_dispatch(mb_device *d, const mb_msg *m) {

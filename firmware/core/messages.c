@@ -16,6 +16,7 @@ static const uint8_t s_none[1] = {0};
 static const uint8_t s_hello_reply[] = {1, 1, 1, 1, 1, 1, 2, 2, 1, 2, 1, 4};
 static const uint8_t s_status[] = {4, 4, 2, 4, 1, 1};
 static const uint8_t s_reject[] = {2, 1};
+static const uint8_t s_fault[] = {1, 4, 4, 4};
 static const uint8_t s_button[] = {1, 1, 4};
 
 static const char *const n_hello[] = {"major", "minor"};
@@ -33,6 +34,7 @@ static const char *const n_hello_reply[] = {"result", "proto_major", "proto_mino
 static const char *const n_status[] = {"frame_id", "frame_crc", "refresh_hz",
                                        "uptime_ms", "brightness", "power"};
 static const char *const n_reject[] = {"rejected_seq", "reason"};
+static const char *const n_fault[] = {"kind", "pc", "lr", "cfsr"};
 static const char *const n_button[] = {"button", "event", "time_ms"};
 
 static const mb_schema schemas[] = {
@@ -53,6 +55,7 @@ static const mb_schema schemas[] = {
     ENTRY(MB_T_LOG, "LOG", s_u8, n_level, MB_TAIL_TEXT, "text"),
     ENTRY(MB_T_STATUS, "STATUS", s_status, n_status, MB_TAIL_COUNTERS, "counters"),
     ENTRY(MB_T_REJECT, "REJECT", s_reject, n_reject, MB_TAIL_NONE, NULL),
+    ENTRY(MB_T_FAULT, "FAULT", s_fault, n_fault, MB_TAIL_NONE, NULL),
     ENTRY(MB_T_BUTTON, "BUTTON", s_button, n_button, MB_TAIL_NONE, NULL),
 };
 

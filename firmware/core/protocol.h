@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #define MB_PROTO_MAJOR 1
-#define MB_PROTO_MINOR 0
+#define MB_PROTO_MINOR 1
 
 #define MB_HEADER_SIZE 3u
 #define MB_CRC_SIZE 2u
@@ -39,6 +39,7 @@ typedef enum {
   MB_T_LOG = 0x85,
   MB_T_STATUS = 0x86,
   MB_T_REJECT = 0x87,
+  MB_T_FAULT = 0x88,
   MB_T_BUTTON = 0x90
 } mb_type;
 
@@ -93,6 +94,7 @@ enum {
   MB_F_ST_POWER
 };
 enum { MB_F_REJ_SEQ, MB_F_REJ_REASON };
+enum { MB_F_FAULT_KIND, MB_F_FAULT_PC, MB_F_FAULT_LR, MB_F_FAULT_CFSR };
 enum { MB_F_BTN_BUTTON, MB_F_BTN_EVENT, MB_F_BTN_TIME };
 
 #define MB_MSG_MAX_FIELDS 12

@@ -8,6 +8,8 @@
 volatile uint32_t *fake_nrf_reg32(uint32_t addr);
 volatile uint8_t *fake_nrf_reg8(uint32_t addr);
 void fake_nrf_reset(void);
+/* Called before every register access while set (fake_nrf_reset clears it). */
+extern void (*fake_nrf_on_access)(void);
 
 #define REG32(addr) (*fake_nrf_reg32((uint32_t)(addr)))
 #define REG8(addr) (*fake_nrf_reg8((uint32_t)(addr)))

@@ -10,5 +10,7 @@ void suite_device(void);
 void suite_usb(void);
 void suite_usb_cdc(void);
 void suite_nrf_usbd(void);
+void suite_fault(void);
+void suite_startup(void);
 void suite_fuzz(long packets);
 #endif

@@ -228,7 +228,82 @@ static void log_lines_also_go_to_the_debug_console(void) {
   CHECK(log && log->tail_len == 14);
 }
 
+static void status_is_pushed_when_a_new_frame_is_shown(void) {
+  start();
+  mb_device_poll(&dev, now, true);
+  CHECK_EQ(fake_tx_count(MB_T_STATUS), 0); /* nothing shown yet, nothing to say */
+  simple(MB_T_COMMIT, 41);
+  mb_device_poll(&dev, now, true);
+  CHECK_EQ(fake_tx_count(MB_T_STATUS), 1);
+  const mb_msg *st = fake_tx_last(MB_T_STATUS);
+  CHECK(st && st->v[MB_F_ST_FRAME_ID] == 41);
+  mb_device_poll(&dev, now + 1, true);
+  CHECK_EQ(fake_tx_count(MB_T_STATUS), 1); /* once per frame */
+  simple(MB_T_COMMIT, 42);
+  simple(MB_T_GET_STATUS, 0); /* asked for: that answer already carries frame 42 */
+  mb_device_poll(&dev, now + 2, true);
+  CHECK_EQ(fake_tx_count(MB_T_STATUS), 2);
+}
+
+static void status_waits_for_the_scan_to_show_the_frame(void) {
+  static const mb_board_info panel = {"panel-board", 0, 1, 0, 1, 1, true, 6, 8};
+  fake_board_reset();
+  host_seq = 0;
+  mb_device_init(&dev, &panel, 7, now);
+  hello(1);
+  simple(MB_T_COMMIT, 5);
+  mb_device_poll(&dev, now, true);
+  CHECK_EQ(fake_tx_count(MB_T_STATUS), 0); /* committed, not yet on the panel */
+  CHECK(mb_fb_scan_boundary(&dev.fb));      /* what the scan ISR does at the end of a refresh */
+  mb_device_poll(&dev, now, true);
+  CHECK_EQ(fake_tx_count(MB_T_STATUS), 1);
+  const mb_msg *st = fake_tx_last(MB_T_STATUS);
+  CHECK(st && st->v[MB_F_ST_FRAME_ID] == 5);
+  CHECK_EQ(fake_critical_depth, 0);
+}
+
+static void no_status_is_pushed_without_a_session(void) {
+  fake_board_reset();
+  mb_device_init(&dev, &board, 1, 0);
+  dev.fb.frames_shown = 3; /* as if frames were shown before the host spoke */
+  mb_device_poll(&dev, 10, true);
+  CHECK_EQ(fake_tx_count(MB_T_STATUS), 0);
+}
+
+static void last_fault_follows_every_hello_reply(void) {
+  fake_board_reset();
+  now = 100;
+  host_seq = 0;
+  mb_device_init(&dev, &board, 9, now);
+  const mb_fault fault = {MB_FAULT_HARDFAULT, 0x000112A4u, 0x00010F6Bu, 0x00020000u};
+  mb_device_set_last_fault(&dev, &fault);
+  hello(1);
+  mb_msg out[16];
+  size_t n = fake_tx_messages(out, 16);
+  CHECK_EQ(n, 2);
+  CHECK(n == 2 && out[0].type == MB_T_HELLO_REPLY && out[1].type == MB_T_FAULT);
+  if (n != 2) return;
+  CHECK_EQ(out[1].v[MB_F_FAULT_KIND], MB_FAULT_HARDFAULT);
+  CHECK_EQ(out[1].v[MB_F_FAULT_PC], 0x000112A4u);
+  CHECK_EQ(out[1].v[MB_F_FAULT_LR], 0x00010F6Bu);
+  CHECK_EQ(out[1].v[MB_F_FAULT_CFSR], 0x00020000u);
+  hello(1); /* a bridge that reconnects learns it too */
+  CHECK_EQ(fake_tx_count(MB_T_FAULT), 2);
+  hello(2); /* not to a host it cannot talk to */
+  CHECK_EQ(fake_tx_count(MB_T_FAULT), 2);
+}
+
+static void a_clean_boot_sends_no_fault(void) {
+  start();
+  CHECK_EQ(fake_tx_count(MB_T_FAULT), 0);
+}
+
 void suite_device(void) {
+  RUN(status_is_pushed_when_a_new_frame_is_shown);
+  RUN(status_waits_for_the_scan_to_show_the_frame);
+  RUN(no_status_is_pushed_without_a_session);
+  RUN(last_fault_follows_every_hello_reply);
+  RUN(a_clean_boot_sends_no_fault);
   RUN(hello_reply_describes_device);
   RUN(incompatible_major_is_refused);
   RUN(full_frame_then_status_reports_its_crc);

@@ -32,6 +32,8 @@ int main(int argc, char **argv) {
   suite_usb();
   suite_usb_cdc();
   suite_nrf_usbd();
+  suite_fault();
+  suite_startup();
   suite_fuzz(argc == 3 ? atol(argv[2]) : 1000000);
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;

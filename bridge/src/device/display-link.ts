@@ -22,6 +22,7 @@ const NO_HARDWARE: DisplayLinkState = {
   host: { packets_sent: 0, retransmits: 0, rx_dropped: 0, frames_sent: 0, frames_skipped: 0, sessions: 0 },
   device: null,
   leds: null,
+  last_fault: null,
 };
 
 export const NO_DISPLAY_LINK: DisplayLink = { linkState: () => structuredClone(NO_HARDWARE) };

@@ -4,11 +4,11 @@
  * animation does not turn every frame into a state message. It only reads and tells: the link
  * calls it as things happen, in the order they happen.
  */
-import type { DisplayLeds, DisplayLinkDeviceCounters, DisplayLinkHostCounters, DisplayLinkState } from '@megabit/contract';
+import type { DisplayLeds, DisplayLinkDeviceCounters, DisplayLinkFault, DisplayLinkHostCounters, DisplayLinkState } from '@megabit/contract';
 import type { DisplayLink } from '../device/display-link';
 import type { EventBus } from '../events';
 import type { DeviceInfo } from './link-session';
-import { type MessageOf, STATUS_COUNTERS } from './protocol';
+import { FaultKind, type MessageOf, STATUS_COUNTERS } from './protocol';
 
 /** Counters a link session keeps; each session counts its own. */
 export interface SessionCounters {
@@ -68,6 +68,7 @@ export class LinkReporter implements DisplayLink {
   /** The device has been in sync since the session opened: coming back is complete. */
   private syncedThisSession = false;
   private error: string | null = null;
+  private lastFault: DisplayLinkFault | null = null;
   private lastEmitAt = 0;
   private emitTimer?: NodeJS.Timeout;
   /** Counters of sessions on earlier channels. */
@@ -103,6 +104,7 @@ export class LinkReporter implements DisplayLink {
       },
       device: status ? deviceCounters(status.counters) : null,
       leds: connected ? this.display.leds : null,
+      last_fault: connected ? this.lastFault : null,
     };
   }
 
@@ -123,6 +125,14 @@ export class LinkReporter implements DisplayLink {
     this.inSync = false;
     this.syncedThisSession = false;
     this.lastStatus = undefined;
+    // The device repeats its fault right after each HELLO_REPLY; a boot without one sends none.
+    this.lastFault = null;
+    this.changed('link');
+  }
+
+  /** The device reported what its previous boot ended in: shown at once. */
+  fault(message: MessageOf<'FAULT'>): void {
+    this.lastFault = describeFault(message);
     this.changed('link');
   }
 
@@ -189,6 +199,11 @@ export class LinkReporter implements DisplayLink {
     this.options.bus?.emit('displayChanged');
     if (linkChanged) this.options.bus?.emit('stateChanged');
   }
+}
+
+export function describeFault(message: MessageOf<'FAULT'>): DisplayLinkFault {
+  const kind = message.kind === FaultKind.HARDFAULT ? 'hardfault' : message.kind === FaultKind.WATCHDOG ? 'watchdog' : 'unknown';
+  return { kind, pc: message.pc, lr: message.lr, cfsr: message.cfsr };
 }
 
 function deviceCounters(values: number[]): DisplayLinkDeviceCounters {

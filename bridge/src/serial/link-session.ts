@@ -45,6 +45,8 @@ export interface LinkSessionHandlers {
   status?: (message: MessageOf<'STATUS'>) => void;
   log?: (message: MessageOf<'LOG'>) => void;
   reject?: (message: MessageOf<'REJECT'>) => void;
+  /** What the device's previous boot ended in (it says so after each HELLO_REPLY). */
+  fault?: (message: MessageOf<'FAULT'>) => void;
   /** The device acknowledged `released` more packets: room in the window, maybe an empty queue. */
   progress?: (released: number) => void;
   /** Unacknowledged packets were sent again (they or their ACKs were lost). */
@@ -270,6 +272,9 @@ export class LinkSession {
         return;
       case 'REJECT':
         if (this.phase === 'open') h.reject?.(message);
+        return;
+      case 'FAULT':
+        if (this.phase === 'open') h.fault?.(message);
         return;
       default:
         return;

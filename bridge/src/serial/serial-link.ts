@@ -11,7 +11,7 @@ import type { Logger } from '../util/logger';
 import { ChangeLog } from './change-log';
 import { DeviceButton } from './device-button';
 import { type DeviceInfo, LinkSession } from './link-session';
-import { LinkReporter } from './link-reporter';
+import { describeFault, LinkReporter } from './link-reporter';
 import { PacketSizer } from './packet-sizer';
 import { type ChannelOpener, type OpenChannel, openSerialChannel } from './port-opener';
 import { PortSupervisor } from './port-supervisor';
@@ -58,6 +58,7 @@ export class SerialLink implements FrameLink {
   private lastBootId?: number;
   private statusRequestedAt?: number;
   private statusAgain = false;
+  private faultLoggedForBoot?: number;
   private readonly rejectsLogged = new Set<number>();
 
   constructor(private readonly options: SerialLinkOptions) {
@@ -134,6 +135,7 @@ export class SerialLink implements FrameLink {
         status: (m) => this.onStatus(m),
         log: (m) => this.onDeviceLog(m),
         reject: (m) => this.onReject(m),
+        fault: (m) => this.onFault(m),
         progress: (released) => {
           this.sizer.delivered(released);
           this.display.pump();
@@ -199,6 +201,23 @@ export class SerialLink implements FrameLink {
     else if (message.level === LogLevel.WARN) log.warn(line);
     else if (message.level === LogLevel.INFO) log.info(line);
     else log.debug(line);
+  }
+
+  /**
+   * The boot before this one crashed. The device says so after every handshake of the boot;
+   * logged once per boot, shown in P/state/display for the whole boot.
+   */
+  private onFault(message: MessageOf<'FAULT'>): void {
+    this.reporter.fault(message);
+    if (this.faultLoggedForBoot === this.deviceInfo?.bootId) return;
+    this.faultLoggedForBoot = this.deviceInfo?.bootId;
+    const fault = describeFault(message);
+    const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+    const where =
+      fault.kind === 'watchdog'
+        ? 'the watchdog reset it (the firmware stopped making progress)'
+        : `${fault.kind} at pc ${hex(fault.pc)}, lr ${hex(fault.lr)}, cfsr ${hex(fault.cfsr)}`;
+    this.options.log.error(`display firmware restarted after a fault: ${where}`);
   }
 
   private onReject(message: MessageOf<'REJECT'>): void {

@@ -9,7 +9,7 @@ import type { DisplayLinkState } from '@megabit/contract';
 import { CMD, OUT } from '@megabit/contract';
 import { BRIDGE_CLI, type RunningBridge, startBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
-import { buildFirmware, noisyLine, QemuDisplay } from '../helpers/serial/qemu-display';
+import { buildFirmware, firmwareSymbol, noisyLine, QemuDisplay } from '../helpers/serial/qemu-display';
 
 jest.setTimeout(120_000);
 
@@ -61,10 +61,11 @@ describe('bridge with the firmware in qemu', () => {
       transport: 'serial',
       port: qemu.ptyPath,
       board: 'qemu-microbit',
-      protocol_version: '1.0',
+      protocol_version: '1.1',
       refresh_hz: 0,
       error: null,
     });
+    expect(first.last_fault).toBeNull();
     expect(first.firmware_version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(first.frame_id).toBeGreaterThanOrEqual(1);
     // The link LED is lit (not blinking: read across two blink periods) and the RGB LED says the
@@ -132,6 +133,23 @@ describe('bridge with the firmware in qemu', () => {
     const after = await displayState(client, (s) => s.connected && s.in_sync && s.host.sessions > before.host.sessions, 20_000, since);
     expect(after.device?.frames_shown).toBeGreaterThanOrEqual(1);
     expect(bridge.output).toMatch(/display connected .*\(device restarted\)/);
+  });
+
+  it('reports a firmware fault, injected through the debug channel, once the device has restarted', async () => {
+    const before = await displayState(client, (s) => s.connected && s.in_sync, 20_000);
+    expect(before.last_fault).toBeNull();
+    const since = client.messages.length;
+    await qemu.injectFault();
+    const after = await displayState(client, (s) => s.connected && s.last_fault !== null, 20_000, since);
+    expect(after.host.sessions).toBeGreaterThan(before.host.sessions);
+    // The stacked PC is the undefined instruction, the first of qemu_fault_now; the M0 has no CFSR.
+    const faultAt = firmwareSymbol('qemu_fault_now');
+    expect(after.last_fault).toMatchObject({ kind: 'hardfault', cfsr: 0 });
+    expect(after.last_fault?.pc).toBeGreaterThanOrEqual(faultAt);
+    expect(after.last_fault?.pc).toBeLessThan(faultAt + 8);
+    expect(bridge.output).toMatch(/display firmware restarted after a fault: hardfault at pc 0x[0-9a-f]{8}, lr 0x[0-9a-f]{8}, cfsr 0x00000000/);
+    // The restarted device shows the picture again, and still says what the last boot died of.
+    await displayState(client, (s) => s.connected && s.in_sync && s.last_fault?.kind === 'hardfault', 20_000, since);
   });
 
   it('reports a crashed device (kill -9) as disconnected and is back in sync after it restarts', async () => {
@@ -228,7 +246,7 @@ describe('megabit device, with the firmware in qemu', () => {
     const { code, stdout } = await megabit('info', '--serial', qemu.ptyPath);
     expect(code).toBe(0);
     expect(stdout).toContain('board:     qemu-microbit');
-    expect(stdout).toContain('protocol:  1.0');
+    expect(stdout).toContain('protocol:  1.1');
     expect(stdout).toContain('panel:     64x32');
   });
 

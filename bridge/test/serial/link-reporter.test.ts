@@ -165,3 +165,34 @@ it('leaves no report pending once stopped', () => {
   expect(seen).toEqual([]);
   expect(jest.getTimerCount()).toBe(0);
 });
+
+describe("the fault of the device's last boot", () => {
+  it('shows it at once while connected, and forgets it when a session opens (the device repeats it)', () => {
+    const { facts, reporter, seen } = setUp();
+    facts.device = INFO;
+    reporter.sessionOpened();
+    expect(reporter.linkState().last_fault).toBeNull();
+    seen.length = 0;
+    reporter.fault({ name: 'FAULT', seq: 0, kind: 1, pc: 0x112a4, lr: 0x10f6b, cfsr: 0x20000 });
+    expect(seen).toEqual(['display', 'state']);
+    expect(reporter.linkState().last_fault).toEqual({ kind: 'hardfault', pc: 0x112a4, lr: 0x10f6b, cfsr: 0x20000 });
+    reporter.fault({ name: 'FAULT', seq: 0, kind: 2, pc: 0, lr: 0, cfsr: 0 });
+    expect(reporter.linkState().last_fault?.kind).toBe('watchdog');
+    reporter.fault({ name: 'FAULT', seq: 0, kind: 9, pc: 0, lr: 0, cfsr: 0 });
+    expect(reporter.linkState().last_fault?.kind).toBe('unknown');
+    facts.device = undefined;
+    expect(reporter.linkState().last_fault).toBeNull(); /* disconnected: nothing to show */
+    facts.device = INFO;
+    reporter.sessionOpened();
+    expect(reporter.linkState().last_fault).toBeNull();
+  });
+
+  it('turns in_sync on for a STATUS the device pushed when it showed the frame', () => {
+    const { facts, reporter } = setUp();
+    facts.device = INFO;
+    reporter.sessionOpened();
+    facts.wanted = 3;
+    reporter.status(status(3));
+    expect(reporter.linkState().in_sync).toBe(true);
+  });
+});

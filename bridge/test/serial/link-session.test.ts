@@ -3,7 +3,7 @@
  * the send window, go-back-N after loss, duplicates, reliable button events, restarts.
  */
 import { type DeviceInfo, LinkSession, type LinkSessionHandlers } from '../../src/serial/link-session';
-import { ButtonEvent, decodeMessage, HELLO_RETRY_MS, type Message, type MessageOf, PacketParser } from '../../src/serial/protocol';
+import { ButtonEvent, decodeMessage, encodeMessage, HELLO_RETRY_MS, type Message, type MessageOf, PacketParser } from '../../src/serial/protocol';
 import { FakeDevice, type FakeDeviceOptions } from '../helpers/serial/fake-device';
 import { type MemoryEnd, memoryChannelPair } from '../helpers/serial/memory-channel';
 import { delay, waitUntil } from '../helpers/ports';
@@ -91,7 +91,7 @@ describe('handshake', () => {
   it('refuses a device of another major version with a clear message and sends nothing sequenced', async () => {
     const r = rig({ major: 2 });
     await waitUntil(() => r.incompatible.length === 1, 'the refusal');
-    expect(r.incompatible[0]).toBe('device speaks protocol 2.0, host speaks 1.0: update the firmware or the bridge');
+    expect(r.incompatible[0]).toBe('device speaks protocol 2.0, host speaks 1.1: update the firmware or the bridge');
     expect(r.session.send({ name: 'GET_STATUS', seq: 0 })).toBe(false);
     await delay(700);
     expect(r.device.counters.noSession).toBe(0);
@@ -303,5 +303,20 @@ describe('liveness and restarts', () => {
     const beats = seen.filter((m): m is MessageOf<'HEARTBEAT'> => m.name === 'HEARTBEAT');
     expect(beats.length).toBeGreaterThanOrEqual(1);
     expect(beats.every((b) => b.session === 1)).toBe(true);
+  });
+});
+
+describe('messages the device sends unasked (protocol 1.1)', () => {
+  it('passes on a STATUS the device pushes when a frame is shown, and the FAULT of its last boot', async () => {
+    const statuses: Array<MessageOf<'STATUS'>> = [];
+    const faults: Array<MessageOf<'FAULT'>> = [];
+    const r = rig({}, { status: (m) => statuses.push(m), fault: (m) => faults.push(m) });
+    await waitUntil(() => r.opened.length === 1, 'the session to open');
+    r.dev.write(encodeMessage({ name: 'FAULT', seq: 0, kind: 1, pc: 0x112a4, lr: 0x10f6b, cfsr: 0x20000 }));
+    r.dev.write(encodeMessage({ name: 'STATUS', seq: 0, frameId: 7, frameCrc: 1, refreshHz: 0, uptimeMs: 5, brightness: 255, power: 1, counters: [] }));
+    await waitUntil(() => statuses.length === 1 && faults.length === 1, 'the pushed STATUS and the FAULT');
+    expect(statuses[0].frameId).toBe(7);
+    expect(faults[0]).toMatchObject({ kind: 1, pc: 0x112a4, lr: 0x10f6b, cfsr: 0x20000 });
+    expect(r.lost).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
 #include "board.h"
 #include "cdc_acm.h"
 #include "device.h"
+#include "fault.h"
 #include "hub75_scan.h"
 #include "megabit_usb.h"
 #include "nano33ble.h"
@@ -12,6 +13,8 @@
 #include "../nrf5_common.h"
 #include "pins.h"
 #include "usbd.h"
+#include "watchdog_gate.h"
+#include "../noinit_fault.h"
 
 #define CPU_HZ 64000000u
 /* Plane 0 is shown for 100 ticks of TIMER2's 16 MHz (400 CPU cycles); see the cycle budget in
@@ -19,6 +22,13 @@
 #define BIT0_TICKS 100u
 #define TX_STALL_MS 100u /* a host that stops reading this long loses the rest of a write */
 #define DEBUG_REPORT_MS 10000u
+/* The watchdog resets a board whose main loop or scan has made no progress for this long: the
+ * gate feeds every 50 ms while both advance, so six feeds fit in a timeout. */
+#define WATCHDOG_MS 300u
+/* Received bytes handed to the protocol per main-loop pass. A frame arrives as ~6 KB; read in
+ * one go it held the loop (and the watchdog feed, the button, the ACK) until the backlog was
+ * gone. One USB packet per pass keeps each pass short; the host is held back by NAKs meanwhile. */
+#define RX_BYTES_PER_PASS CDC_PACKET
 
 static const mb_board_info info = {
     .name = "nano33ble",
@@ -36,6 +46,15 @@ static usbd usb;
 static cdc_acm cdc;
 static volatile uint32_t millis;
 static uint32_t tx_dropped;
+static mb_wdg_gate watchdog_gate;
+static bool watchdog_started;
+
+/* Feeds the watchdog if the gate allows it: from the main loop, and from the one place the
+ * loop waits on purpose (a host slow to read, bounded by TX_STALL_MS per write, and a pass can
+ * hold several writes: HELLO_REPLY, FAULT, LOG). */
+static void watchdog_service(void) {
+  if (watchdog_started && mb_wdg_gate_should_feed(&watchdog_gate, millis)) nano_wdt_feed();
+}
 
 void SysTick_Handler(void) { millis++; }
 
@@ -83,6 +102,7 @@ void board_serial_write(const uint8_t *data, size_t len) {
     if (len == 0 || millis - start >= TX_STALL_MS) break;
     cdc_acm_flush(&cdc);
     usbd_task(&usb);
+    watchdog_service();
   }
   tx_dropped += (uint32_t)len;
   cdc_acm_flush(&cdc);
@@ -104,6 +124,7 @@ void board_led_set(uint8_t led, bool on) {
 uint32_t board_cycle_count(void) { return DWT_CYCCNT; }
 
 static void hardware_init(void) {
+  CLOCK_EVENTS_HFCLKSTARTED = 0; /* the bootloader's start of the crystal does not count */
   CLOCK_TASKS_HFCLKSTART = 1; /* crystal: USB needs it, and it keeps the scan timing exact */
   while (CLOCK_EVENTS_HFCLKSTARTED == 0) {
   }
@@ -137,28 +158,44 @@ static void debug_report(void) {
   debug_text("\r\n");
 }
 
+/* What the last boot died of: a recorded HardFault, else a watchdog reset, else nothing. */
+static mb_fault last_boot_fault(void) {
+  mb_fault fault;
+  bool recorded = mb_fault_record_take(&mb_noinit_fault, &fault);
+  bool dog = (nano_take_reset_reason() & RESETREAS_DOG) != 0;
+  if (!recorded && dog) fault.kind = MB_FAULT_WATCHDOG;
+  return fault;
+}
+
 int main(void) {
+  mb_fault fault = last_boot_fault();
   hardware_init();
   mb_device_init(&device, &info, nrf5_random_u32(), millis);
+  mb_device_set_last_fault(&device, &fault);
   mb_scan_init(&scan, &device.fb, BIT0_TICKS);
   mb_device_set_refresh_meter(&device, &scan.meter, CPU_HZ);
   nano_hub75_init(&scan);
   mb_scan_start(&scan);
   megabit_usb_start(&usb, &cdc, FICR_DEVICEID1, FICR_DEVICEID0);
   mb_device_log(&device, MB_LOG_INFO, "megabit nano33ble firmware booted");
+  if (fault.kind != MB_FAULT_NONE) debug_text("[W] the last boot ended in a fault (FAULT follows HELLO_REPLY)\r\n");
+  mb_wdg_gate_init(&watchdog_gate, &scan.meter, millis);
+  nano_wdt_start(WATCHDOG_MS);
+  watchdog_started = true;
   bool was_open = false;
   uint32_t report_ms = millis;
   for (;;) {
     usbd_task(&usb);
-    uint8_t chunk[CDC_PACKET];
-    size_t n;
-    while ((n = cdc_acm_read(&cdc, chunk, sizeof chunk)) > 0) mb_device_rx(&device, chunk, n, millis);
+    uint8_t chunk[RX_BYTES_PER_PASS];
+    size_t n = cdc_acm_read(&cdc, chunk, sizeof chunk);
+    if (n > 0) mb_device_rx(&device, chunk, n, millis);
     bool open = cdc_acm_connected(&cdc);
     if (open != was_open) {
       debug_text(open ? "[I] usb: host opened the port\r\n" : "[I] usb: port closed\r\n");
       was_open = open;
     }
     mb_device_poll(&device, millis, cdc_acm_available(&cdc) == 0);
+    watchdog_service();
     if (millis - report_ms >= DEBUG_REPORT_MS) {
       report_ms = millis;
       debug_report();

@@ -137,6 +137,54 @@
 #define USBD_DTOGGLE_DATA0 (1u << 8)  /* VALUE field (bits 9..8) = Data0 */
 #define USBD_IRQN 39u
 
+/* What start-up puts back (reset_state.c): anything the Arduino bootloader may leave running.
+ * UARTE0 is the same peripheral as UART0 above (ENABLE 4 = UART, 8 = UARTE). */
+#define UARTE0_TASKS_STOPRX REG32(UART0_BASE + 0x004u)
+#define UARTE0_TASKS_STOPTX REG32(UART0_BASE + 0x00Cu)
+#define UARTE0_TASKS_FLUSHRX REG32(UART0_BASE + 0x02Cu)
+#define UARTE0_EVENTS_ENDRX REG32(UART0_BASE + 0x110u)
+#define UARTE0_EVENTS_RXTO REG32(UART0_BASE + 0x144u)
+#define UARTE0_SHORTS REG32(UART0_BASE + 0x200u)
+#define UARTE0_INTENCLR REG32(UART0_BASE + 0x308u)
+#define UARTE0_ENABLE REG32(UART0_BASE + 0x500u)
+/* PWM0..3: a bootloader's LED fade holds the LED pins through PSEL.OUT[0..3]. */
+#define PWM_BASE(n) ((n) == 0 ? 0x4001C000u : (n) == 1 ? 0x40021000u : (n) == 2 ? 0x40022000u : 0x4002D000u)
+#define PWM_TASKS_STOP(n) REG32(PWM_BASE(n) + 0x004u)
+#define PWM_EVENTS_STOPPED(n) REG32(PWM_BASE(n) + 0x104u)
+#define PWM_SHORTS(n) REG32(PWM_BASE(n) + 0x200u)
+#define PWM_INTENCLR(n) REG32(PWM_BASE(n) + 0x308u)
+#define PWM_ENABLE(n) REG32(PWM_BASE(n) + 0x500u)
+#define PWM_PSEL_OUT(n, ch) REG32(PWM_BASE(n) + 0x560u + 4u * (ch))
+#define PSEL_DISCONNECTED 0xFFFFFFFFu
+#define RTC1_BASE 0x40011000u
+#define RTC1_TASKS_STOP REG32(RTC1_BASE + 0x004u)
+#define RTC1_INTENCLR REG32(RTC1_BASE + 0x308u)
+#define RTC1_EVTENCLR REG32(RTC1_BASE + 0x348u)
+#define TIMER_BASE(n) ((n) < 3 ? 0x40008000u + 0x1000u * (n) : 0x4001A000u + 0x1000u * ((n) - 3))
+#define TIMER_TASKS_STOP(n) REG32(TIMER_BASE(n) + 0x004u)
+#define TIMER_SHORTS(n) REG32(TIMER_BASE(n) + 0x200u)
+#define TIMER_INTENCLR(n) REG32(TIMER_BASE(n) + 0x308u)
+#define GPIOTE_CONFIG(n) REG32(0x40006510u + 4u * (n))
+#define PPI_CHENCLR REG32(0x4001F508u)
+#define CLOCK_INTENCLR POWER_INTENCLR
+/* NVMC: the instruction cache (off after reset). */
+#define NVMC_ICACHECNF REG32(0x4001E540u)
+#define NVMC_ICACHECNF_CACHEEN 1u
+/* POWER.RESETREAS: why the chip reset; bits are cleared by writing 1. */
+#define POWER_RESETREAS REG32(0x40000400u)
+#define RESETREAS_DOG (1u << 1)
+/* WDT: counts the 32.768 kHz clock down from CRV; once started only a reset stops it, and a
+ * soft reset (SYSRESETREQ) does not (so it keeps running into the bootloader). */
+#define WDT_BASE 0x40010000u
+#define WDT_TASKS_START REG32(WDT_BASE + 0x000u)
+#define WDT_RUNSTATUS REG32(WDT_BASE + 0x400u)
+#define WDT_CRV REG32(WDT_BASE + 0x504u)
+#define WDT_RREN REG32(WDT_BASE + 0x508u)
+#define WDT_CONFIG REG32(WDT_BASE + 0x50Cu)
+#define WDT_RR(n) REG32(WDT_BASE + 0x600u + 4u * (n))
+#define WDT_RR_RELOAD 0x6E524635u
+#define WDT_CONFIG_RUN_IN_SLEEP 1u /* and paused while a debugger halts the CPU */
+
 /* Cortex-M4 system control (ARM DDI 0403). */
 #define SCB_VTOR REG32(0xE000ED08u)
 #define NVIC_ISER0 REG32(0xE000E100u)

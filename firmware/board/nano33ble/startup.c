@@ -1,14 +1,20 @@
-/* Reset and vector table for the nRF52840 behind the Arduino bootloader (app at 0x10000). */
+/* Reset and vector table for the nRF52840 behind the Arduino bootloader (app at 0x10000).
+ * The bootloader jumps here with its own stack pointer and whatever it left running:
+ * Reset_Handler loads MSP from our vector table and points VTOR at it, then cm_boot
+ * (../cortexm_boot.h) quiets everything before interrupts are enabled. */
 #include <stdint.h>
 #include <string.h>
 #include "nano33ble.h"
 #include "nrf52840.h"
+#include "../cortexm_boot.h"
+#include "../cortexm_fault.h"
 
 extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 int main(void);
 
 void Reset_Handler(void);
 void Default_Handler(void);
+void nano_boot(void) __attribute__((noreturn, used));
 
 void Default_Handler(void) {
   for (;;) {
@@ -18,11 +24,11 @@ void Default_Handler(void) {
 typedef void (*vector)(void);
 
 /* 16 core exceptions + 48 nRF52840 peripheral interrupts (index 16 + peripheral ID). */
-__attribute__((section(".isr_vector"), used)) static const vector vectors[16 + 48] = {
+__attribute__((section(".isr_vector"), used)) const vector nano_vectors[16 + 48] = {
     [0] = (vector)(uintptr_t)&_estack,
     [1] = Reset_Handler,
     [2] = Default_Handler,  /* NMI */
-    [3] = Default_Handler,  /* HardFault */
+    [3] = HardFault_Handler,
     [4] = Default_Handler,  /* MemManage */
     [5] = Default_Handler,  /* BusFault */
     [6] = Default_Handler,  /* UsageFault */
@@ -34,15 +40,38 @@ __attribute__((section(".isr_vector"), used)) static const vector vectors[16 + 4
     [16 + USBD_IRQN] = USBD_IRQHandler,
 };
 
-void Reset_Handler(void) {
-  /* The bootloader may leave VTOR at its own table. */
-  SCB_VTOR = (uint32_t)(uintptr_t)vectors;
-  /* Nor should any interrupt it enabled reach a handler of ours by surprise. */
-  NVIC_ICER(0) = 0xFFFFFFFFu;
-  NVIC_ICER(32) = 0xFFFFFFFFu;
+/* Before any C runs: the bootloader's stack pointer may point anywhere, ours is vector 0. */
+__attribute__((naked, noreturn)) void Reset_Handler(void) {
+  __asm volatile(
+      "ldr r0, =nano_vectors\n"
+      "ldr r0, [r0]\n"
+      "msr msp, r0\n"
+      "b nano_boot\n"
+      ".ltorg\n");
+}
+
+static void init_memory(void) {
   memcpy(&_sdata, &_sidata, (size_t)((uintptr_t)&_edata - (uintptr_t)&_sdata));
   memset(&_sbss, 0, (size_t)((uintptr_t)&_ebss - (uintptr_t)&_sbss));
-  main();
+}
+
+void nano_boot(void) {
+  /* The bootloader may leave VTOR at its own table. */
+  SCB_VTOR = (uint32_t)(uintptr_t)nano_vectors;
+  static const cm_boot_steps steps = {2, nano_reset_peripherals, init_memory, main};
+  cm_boot(&steps);
+  for (;;) {
+  }
+}
+
+/* Records the fault, then resets. A started watchdog survives a soft reset and would bite in
+ * the bootloader (during a bossac upload, say), so while it runs we let it reset the chip,
+ * within its timeout; before it is started, SYSRESETREQ. */
+void board_hard_fault(const uint32_t *frame) {
+  mb_fault fault = {MB_FAULT_HARDFAULT, frame[6], frame[5], CM_CFSR};
+  mb_fault_record_store(&mb_noinit_fault, &fault);
+  cm_barrier();
+  if (!nano_wdt_running()) CM_AIRCR = CM_AIRCR_SYSRESETREQ;
   for (;;) {
   }
 }

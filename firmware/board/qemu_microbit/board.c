@@ -4,6 +4,8 @@
 #include "../nrf5_common.h"
 #include "board.h"
 #include "device.h"
+#include "fault.h"
+#include "../noinit_fault.h"
 
 #define PIN_UART_TX 24u
 #define PIN_UART_RX 25u
@@ -30,6 +32,19 @@ static mb_device device;
  * the host's clock could begin and end before the firmware sampled it, so the helper holds until
  * the firmware has seen the press (and the release). */
 volatile uint32_t qemu_buttons_seen;
+
+/* The debug channel's fault injection: a test writes QEMU_FAULT_REQUEST here through qtest
+ * (`writel`), and the main loop then executes an undefined instruction in qemu_fault_now. The
+ * HardFault handler records it and resets; the next boot reports it after HELLO_REPLY. */
+#define QEMU_FAULT_REQUEST 0xFA017EDu
+volatile uint32_t qemu_fault_request;
+
+/* Its own function, so a test finds the faulting PC by its symbol. */
+__attribute__((noinline, noreturn, used)) void qemu_fault_now(void) {
+  __asm volatile("udf #0");
+  for (;;) {
+  }
+}
 
 /* TIMER0 counts microseconds (16 MHz / 2^4). */
 #define TIMER_TICKS_PER_MS 1000u
@@ -100,8 +115,11 @@ static void hardware_init(void) {
 }
 
 int main(void) {
+  mb_fault fault;
+  mb_fault_record_take(&mb_noinit_fault, &fault);
   hardware_init();
   mb_device_init(&device, &info, nrf5_random_u32(), uptime_ms());
+  mb_device_set_last_fault(&device, &fault);
   mb_device_log(&device, MB_LOG_INFO, "megabit qemu-microbit firmware booted");
   for (;;) {
     /* At most one ms of input before the next poll: qemu refills the UART as fast as it is read,
@@ -118,5 +136,6 @@ int main(void) {
     uint32_t seen = 0;
     for (uint8_t b = 0; b < info.button_count; b++) seen |= (uint32_t)device.buttons[b].stable << b;
     qemu_buttons_seen = seen;
+    if (qemu_fault_request == QEMU_FAULT_REQUEST) qemu_fault_now();
   }
 }

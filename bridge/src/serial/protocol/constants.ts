@@ -1,7 +1,7 @@
 /** Numbers fixed by docs/serial-protocol.md; the firmware's core/protocol.h holds the same. */
 
 export const PROTOCOL_MAJOR = 1;
-export const PROTOCOL_MINOR = 0;
+export const PROTOCOL_MINOR = 1;
 
 export const HEADER_SIZE = 3;
 export const CRC_SIZE = 2;
@@ -36,6 +36,9 @@ export const RejectReason = {
 export const ButtonEvent = { UP: 0, DOWN: 1 } as const;
 
 export const LogLevel = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3 } as const;
+
+/** FAULT kinds (firmware/core/fault.h). */
+export const FaultKind = { HARDFAULT: 1, WATCHDOG: 2 } as const;
 
 /** STATUS counters, in wire order. */
 export const STATUS_COUNTERS = [

@@ -98,6 +98,16 @@ export const SCHEMAS = {
       ['reason', 1],
     ],
   },
+  /** What the device's previous boot died of; sent after each HELLO_REPLY of the boot after. */
+  FAULT: {
+    type: 0x88,
+    fields: [
+      ['kind', 1],
+      ['pc', 4],
+      ['lr', 4],
+      ['cfsr', 4],
+    ],
+  },
   BUTTON: {
     type: 0x90,
     fields: [

@@ -25,17 +25,27 @@ const LED_RED_PIN = 5;
 /** MB_DEBOUNCE_MS in firmware/core/button.h. */
 const FIRMWARE_DEBOUNCE_MS = 20;
 
-let buttonsSeen: number | undefined;
-/** Where the image keeps `qemu_buttons_seen` (board.c): the firmware's debounced button levels. */
-function buttonsSeenAddress(): number {
-  if (buttonsSeen === undefined) {
-    const symbols = execFileSync('arm-none-eabi-nm', [FIRMWARE_ELF], { encoding: 'utf8' });
-    const match = /^([0-9a-f]+) \w qemu_buttons_seen$/m.exec(symbols);
-    if (!match) throw new Error(`qemu_buttons_seen is not in ${FIRMWARE_ELF}`);
-    buttonsSeen = Number.parseInt(match[1], 16);
+const symbols = new Map<string, number>();
+/** Where the image keeps a symbol (its address as `arm-none-eabi-nm` prints it: no Thumb bit). */
+export function firmwareSymbol(name: string): number {
+  let address = symbols.get(name);
+  if (address === undefined) {
+    const table = execFileSync('arm-none-eabi-nm', [FIRMWARE_ELF], { encoding: 'utf8' });
+    const match = new RegExp(`^([0-9a-f]+) \\w ${name}$`, 'm').exec(table);
+    if (!match) throw new Error(`${name} is not in ${FIRMWARE_ELF}`);
+    address = Number.parseInt(match[1], 16);
+    symbols.set(name, address);
   }
-  return buttonsSeen;
+  return address;
 }
+
+/** `qemu_buttons_seen` (board.c): the firmware's debounced button levels. */
+function buttonsSeenAddress(): number {
+  return firmwareSymbol('qemu_buttons_seen');
+}
+
+/** QEMU_FAULT_REQUEST in board.c: written to `qemu_fault_request`, it makes the firmware fault. */
+const QEMU_FAULT_REQUEST = 0xfa017ed;
 
 /** Changes bytes on their way through the proxy, in one direction; returns what passes on. */
 export type ByteMangler = (chunk: Buffer, direction: 'toDevice' | 'toHost') => Buffer;
@@ -195,6 +205,15 @@ export class QemuDisplay {
   /** Presses (true) or releases micro:bit button A, the display's main button. */
   async setButton(pressed: boolean): Promise<void> {
     await this.qtestCommand(`set_irq_in /machine/nrf51 unnamed-gpio-in 17 ${pressed ? 0 : 1}`);
+  }
+
+  /**
+   * Makes the firmware fault, through the debug channel (qtest writes its RAM): its main loop
+   * then runs an undefined instruction in `qemu_fault_now`; the HardFault handler records it and
+   * resets the board, and the next boot reports it after HELLO_REPLY.
+   */
+  async injectFault(): Promise<void> {
+    await this.qtestCommand(`writel 0x${firmwareSymbol('qemu_fault_request').toString(16)} 0x${QEMU_FAULT_REQUEST.toString(16)}`);
   }
 
   /** The board's status LEDs as its GPIO pins drive them: LED 0 (link) and LED 1 (red). */
