@@ -88,7 +88,10 @@ void board_hub75_shift(const uint8_t *pixels, uint16_t count) {
   fake_panel.shifts++;
   memcpy(fake_panel.last_shift, pixels, count < 64 ? count : 64);
 }
-void board_hub75_timer_start(uint32_t ticks) { fake_panel.last_ticks = ticks; }
+void board_hub75_show(uint32_t dark, uint32_t lit, uint32_t next) {
+  fake_panel.last = (fake_plane_shown){dark, lit, next};
+  fake_panel.shows++;
+}
 uint32_t board_cycle_count(void) { return fake_cycles; }
 
 void board_debug_log(uint8_t level, const char *text, size_t len) {

@@ -4,6 +4,7 @@ void suite_codec(void);
 void suite_vectors(const char *path);
 void suite_framebuffer(void);
 void suite_scan(void);
+void suite_scan_model(const char *readme_path);
 void suite_button(void);
 void suite_link(void);
 void suite_device(void);

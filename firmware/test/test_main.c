@@ -26,6 +26,7 @@ int main(int argc, char **argv) {
   suite_vectors(argv[1]);
   suite_framebuffer();
   suite_scan();
+  suite_scan_model("README.md"); /* make test runs in firmware/ */
   suite_button();
   suite_link();
   suite_device();

@@ -13,10 +13,9 @@
 #include "pins.h"
 #include "usbd.h"
 
-#define CPU_HZ 64000000u
-/* Plane 0 is shown for 100 ticks of TIMER2's 16 MHz (400 CPU cycles); see the cycle budget in
- * firmware/README.md. */
-#define BIT0_TICKS 100u
+#include "scan_budget.h"
+
+#define CPU_HZ MB_CPU_HZ
 #define TX_STALL_MS 100u /* a host that stops reading this long loses the rest of a write */
 #define DEBUG_REPORT_MS 10000u
 
@@ -26,7 +25,7 @@ static const mb_board_info info = {
     .led_count = 4,
     .button_count = 1,
     .has_panel = true,
-    .colour_depth = 6,
+    .colour_depth = MB_SCAN_DEPTH,
     .window = 8,
 };
 
@@ -140,7 +139,16 @@ static void debug_report(void) {
 int main(void) {
   hardware_init();
   mb_device_init(&device, &info, nrf5_random_u32(), millis);
-  mb_scan_init(&scan, &device.fb, BIT0_TICKS);
+  static const mb_scan_timing timing = {
+      .timer_hz = MB_SCAN_TIMER_HZ,
+      .cpu_hz = MB_CPU_HZ,
+      .isr_cycles = MB_ROW_ISR_CYCLES,
+      .bit0_ticks = MB_BIT0_TICKS,
+      .row_min_ticks = MB_ROW_MIN_TICKS,
+      .settle_ticks = MB_ROW_SETTLE_TICKS,
+      .depth = MB_SCAN_DEPTH,
+  };
+  mb_scan_init(&scan, &device.fb, &timing);
   mb_device_set_refresh_meter(&device, &scan.meter, CPU_HZ);
   nano_hub75_init(&scan);
   mb_scan_start(&scan);

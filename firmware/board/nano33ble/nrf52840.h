@@ -37,8 +37,10 @@
 #define TIMER2_BITMODE REG32(TIMER2_BASE + 0x508u)
 #define TIMER2_PRESCALER REG32(TIMER2_BASE + 0x510u)
 #define TIMER2_EVENTS_COMPARE1 REG32(TIMER2_BASE + 0x144u)
+#define TIMER2_EVENTS_COMPARE2 REG32(TIMER2_BASE + 0x148u)
 #define TIMER2_CC0 REG32(TIMER2_BASE + 0x540u)
 #define TIMER2_CC1 REG32(TIMER2_BASE + 0x544u)
+#define TIMER2_CC2 REG32(TIMER2_BASE + 0x548u)
 #define TIMER_INT_COMPARE0 (1u << 16)
 #define TIMER_BITMODE_32 3u
 #define TIMER2_IRQN 10u
@@ -50,10 +52,10 @@
 #define GPIOTE_CONFIG_TASK(port, pin, high) \
   (3u | ((uint32_t)(pin) << 8) | ((uint32_t)(port) << 13) | ((high) ? (1u << 20) : 0u))
 
-/* PPI channel 0: an event address triggers a task address with no CPU involved. */
+/* PPI channel n: an event address triggers a task address with no CPU involved. */
 #define PPI_CHENSET REG32(0x4001F504u)
-#define PPI_CH0_EEP REG32(0x4001F510u)
-#define PPI_CH0_TEP REG32(0x4001F514u)
+#define PPI_CH_EEP(n) REG32(0x4001F510u + 8u * (n))
+#define PPI_CH_TEP(n) REG32(0x4001F514u + 8u * (n))
 
 #define RNG_TASKS_START REG32(0x4000D000u)
 #define RNG_TASKS_STOP REG32(0x4000D004u)
