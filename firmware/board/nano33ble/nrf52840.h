@@ -11,6 +11,9 @@
 #define REG8(addr) (*(volatile uint8_t *)(addr))
 /* Let a masked interrupt take effect before the next instruction (ARM DDI 0403). */
 #define IRQ_BARRIER() __asm volatile("dsb\n isb" ::: "memory")
+/* Keeps the compiler from moving memory accesses across it (no instruction): state an
+ * interrupt handler reads is written before the write that unmasks it. */
+#define COMPILER_BARRIER() __asm volatile("" ::: "memory")
 #endif
 
 #define CLOCK_TASKS_HFCLKSTART REG32(0x40000000u)
@@ -118,8 +121,10 @@
 #define USBD_EPINEN REG32(USBD_BASE + 0x510u)
 #define USBD_EPOUTEN REG32(USBD_BASE + 0x514u)
 #define USBD_EPSTALL REG32(USBD_BASE + 0x518u)
+#define USBD_LOWPOWER REG32(USBD_BASE + 0x52Cu) /* 1 = low power (suspended), 0 = ForceNormal */
 #define USBD_EPIN_PTR(n) REG32(USBD_BASE + 0x600u + 0x14u * (n))
 #define USBD_EPIN_MAXCNT(n) REG32(USBD_BASE + 0x604u + 0x14u * (n))
+#define USBD_EPIN_AMOUNT(n) REG32(USBD_BASE + 0x608u + 0x14u * (n))
 #define USBD_EPOUT_PTR(n) REG32(USBD_BASE + 0x700u + 0x14u * (n))
 #define USBD_EPOUT_MAXCNT(n) REG32(USBD_BASE + 0x704u + 0x14u * (n))
 #define USBD_EPOUT_AMOUNT(n) REG32(USBD_BASE + 0x708u + 0x14u * (n))
@@ -136,6 +141,7 @@
 #define USBD_EPDATASTATUS_OUT(n) (1u << (16u + (n))) /* IN endpoint n is bit n */
 #define USBD_EP_IO_IN (1u << 7)       /* EPSTALL and DTOGGLE: bits 2..0 = endpoint, 7 = IN */
 #define USBD_EPSTALL_STALL (1u << 8)
+#define USBD_DTOGGLE_NOP 0u            /* VALUE field (bits 9..8) = Nop: selects the endpoint */
 #define USBD_DTOGGLE_DATA0 (1u << 8)  /* VALUE field (bits 9..8) = Data0 */
 #define USBD_IRQN 39u
 
