@@ -15,6 +15,8 @@ void fake_nrf_chip_reset(void);
 #define REG8(addr) (*fake_nrf_reg8((uint32_t)(addr)))
 #define IRQ_BARRIER() ((void)0)
 #define COMPILER_BARRIER() fake_nrf_barrier()
+#define IRQ_DISABLE() ((void)0)
+#define WAIT_FOR_RESET() return /* the host test goes on to check what was written */
 
 /* Every register access, in order, with the register's value just after it (so a write shows
  * the value written); a COMPILER_BARRIER is an entry at address 0. */

@@ -13,6 +13,7 @@
 #define usb_dcd_edpt_stall nrf_dcd_edpt_stall
 #define usb_dcd_edpt_clear_stall nrf_dcd_edpt_clear_stall
 #include "../board/nano33ble/usb_dcd_nrf52840.c"
+#include "../board/nano33ble/touch1200.c"
 
 /* Each 4 KB block the layer touches: POWER/CLOCK, USBD, the errata registers, DWT, NVIC. */
 static const uint32_t blocks[] = {0x40000000u, 0x40027000u, 0x4006E000u, 0xE0001000u, 0xE000E000u};

@@ -6,6 +6,7 @@
 #include "fake_nrf52840_regs.h"
 #include "../board/nano33ble/nano33ble.h"
 #include "../board/nano33ble/nrf52840.h"
+#include "../board/nano33ble/touch1200.h"
 #include "../core/usb/megabit_usb.h"
 #include "check.h"
 #include "mock_dcd.h"
@@ -400,6 +401,65 @@ static void nrf_suspend_and_resume(void) {
   CHECK_EQ(USBD_TASKS_STARTEPIN(0), 1);
 }
 
+/* The host's SET_LINE_CODING, through EP0RCVOUT as the USBD does it. */
+static void host_sets_baud(uint32_t baud) {
+  const uint8_t coding[7] = {(uint8_t)baud, (uint8_t)(baud >> 8), (uint8_t)(baud >> 16),
+                             (uint8_t)(baud >> 24), 0, 0, 8};
+  setup(0x21, CDC_REQ_SET_LINE_CODING, 0, 0, 7);
+  USBD_SIZE_EPOUT(0) = 7;
+  raise(&USBD_EVENTS_EP0DATADONE);
+  memcpy(dev.ep0_buf, coding, 7);
+  USBD_EPOUT_AMOUNT(0) = 7;
+  raise(&USBD_EVENTS_ENDEPOUT(0));
+  usbd_task(&dev);
+}
+
+static bool reset_requested(void) { return SCB_AIRCR == SCB_AIRCR_SYSRESETREQ; }
+
+/* Open at 1200 bps, close (DTR drops): after the hold time the board writes the bootloader's
+ * GPREGRET value, detaches and requests a system reset. Dropping DTR at another rate, holding
+ * it up at 1200, or raising it again within the hold time does not. */
+static void nrf_1200_baud_touch_resets_into_bootloader(void) {
+  nano_touch touch = {0};
+  configure();
+  host_sets_baud(1200);
+  CHECK_EQ(cdc_acm_baud(&cdc), 1200);
+  nano_touch_poll(&touch, &cdc, 1000);
+  CHECK(!reset_requested()); /* DTR is still up: the port is open at 1200 */
+  setup(0x21, CDC_REQ_SET_CONTROL_LINE_STATE, 0, 0, 0);
+  nano_touch_poll(&touch, &cdc, 1010);
+  nano_touch_poll(&touch, &cdc, 1010 + NANO_TOUCH_HOLD_MS - 1);
+  CHECK(!reset_requested());
+  CHECK_EQ(POWER_GPREGRET, 0);
+  nano_touch_poll(&touch, &cdc, 1010 + NANO_TOUCH_HOLD_MS);
+  CHECK(reset_requested());
+  CHECK_EQ(POWER_GPREGRET, 0xB0);
+  CHECK_EQ(USBD_USBPULLUP, 0);
+  size_t gpregret = journal_find(0x4000051Cu, 0xB0, 0), aircr = journal_find(0xE000ED0Cu, SCB_AIRCR_SYSRESETREQ, 0);
+  CHECK(gpregret < aircr);
+
+  /* Closed at 115200: an ordinary close. */
+  touch = (nano_touch){0};
+  configure();
+  setup(0x21, CDC_REQ_SET_CONTROL_LINE_STATE, 0, 0, 0);
+  nano_touch_poll(&touch, &cdc, 0);
+  nano_touch_poll(&touch, &cdc, 10 * NANO_TOUCH_HOLD_MS);
+  CHECK(!reset_requested());
+
+  /* Reopened within the hold time: cancelled, and a later close at 1200 starts over. */
+  host_sets_baud(1200);
+  nano_touch_poll(&touch, &cdc, 1000);
+  setup(0x21, CDC_REQ_SET_CONTROL_LINE_STATE, 1, 0, 0);
+  nano_touch_poll(&touch, &cdc, 1000 + NANO_TOUCH_HOLD_MS);
+  CHECK(!reset_requested());
+  setup(0x21, CDC_REQ_SET_CONTROL_LINE_STATE, 0, 0, 0);
+  nano_touch_poll(&touch, &cdc, 2000);
+  nano_touch_poll(&touch, &cdc, 2000 + NANO_TOUCH_HOLD_MS - 1);
+  CHECK(!reset_requested());
+  nano_touch_poll(&touch, &cdc, 2000 + NANO_TOUCH_HOLD_MS);
+  CHECK(reset_requested());
+}
+
 void suite_nrf_usbd(void) {
   RUN(nrf_follows_vbus);
   RUN(nrf_control_read_then_status);
@@ -412,5 +472,6 @@ void suite_nrf_usbd(void) {
   RUN(nrf_disable_pads_dma_to_even);
   RUN(nrf_barrier_before_every_unmask);
   RUN(nrf_suspend_and_resume);
+  RUN(nrf_1200_baud_touch_resets_into_bootloader);
   mock_forward = NULL;
 }

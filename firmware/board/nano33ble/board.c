@@ -11,6 +11,7 @@
 #include "nrf52840.h"
 #include "../nrf5_common.h"
 #include "pins.h"
+#include "touch1200.h"
 #include "usbd.h"
 
 #include "scan_budget.h"
@@ -156,6 +157,7 @@ int main(void) {
   mb_device_log(&device, MB_LOG_INFO, "megabit nano33ble firmware booted");
   bool was_open = false;
   uint32_t report_ms = millis;
+  nano_touch touch = {0};
   for (;;) {
     usbd_task(&usb);
     uint8_t chunk[CDC_PACKET];
@@ -167,6 +169,7 @@ int main(void) {
       was_open = open;
     }
     mb_device_poll(&device, millis, cdc_acm_available(&cdc) == 0);
+    nano_touch_poll(&touch, &cdc, millis);
     if (millis - report_ms >= DEBUG_REPORT_MS) {
       report_ms = millis;
       debug_report();

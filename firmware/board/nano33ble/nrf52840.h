@@ -14,6 +14,11 @@
 /* Keeps the compiler from moving memory accesses across it (no instruction): state an
  * interrupt handler reads is written before the write that unmasks it. */
 #define COMPILER_BARRIER() __asm volatile("" ::: "memory")
+#define IRQ_DISABLE() __asm volatile("cpsid i" ::: "memory")
+/* After requesting a system reset: it takes effect within a few cycles. */
+#define WAIT_FOR_RESET() \
+  for (;;) {             \
+  }
 #endif
 
 #define CLOCK_TASKS_HFCLKSTART REG32(0x40000000u)
@@ -84,6 +89,8 @@
 #define POWER_INTENSET REG32(0x40000304u)
 #define POWER_INTENCLR REG32(0x40000308u) /* shared with CLOCK's interrupt bits */
 #define POWER_USBREGSTATUS REG32(0x40000438u)
+/* Survives a soft reset: the Arduino bootloader reads it to stay in bootloader mode. */
+#define POWER_GPREGRET REG32(0x4000051Cu)
 #define POWER_INT_USBDETECTED (1u << 7)
 #define POWER_INT_USBREMOVED (1u << 8)
 #define POWER_INT_USBPWRRDY (1u << 9)
@@ -147,6 +154,8 @@
 
 /* Cortex-M4 system control (ARM DDI 0403). */
 #define SCB_VTOR REG32(0xE000ED08u)
+#define SCB_AIRCR REG32(0xE000ED0Cu)
+#define SCB_AIRCR_SYSRESETREQ 0x05FA0004u /* VECTKEY | SYSRESETREQ */
 #define NVIC_ISER0 REG32(0xE000E100u)
 #define NVIC_ISER(irq) REG32(0xE000E100u + 4u * ((irq) / 32u))
 #define NVIC_ICER(irq) REG32(0xE000E180u + 4u * ((irq) / 32u))
