@@ -1,5 +1,5 @@
 /* Prints the Nano 33 BLE's scan timing model (core/scan_timing.c with board/nano33ble/
- * scan_budget.h) as JSON, for each plane count 1..8 at the longest plane 0 that keeps the
+ * scan_budget.h) as JSON, for each plane count 4..8 at the longest plane 0 that keeps the
  * target refresh rate. `npm run bench` builds and runs it (make build/host/scan_model), so the
  * figures it prints are the firmware's own. */
 #include <stdio.h>
@@ -35,10 +35,10 @@ int main(void) {
          MB_MIN_REFRESH_MILLIHZ / 1000u);
   print_timing(&t);
   printf(", \"by_depth\": [");
-  for (uint8_t depth = 1; depth <= 8; depth++) {
+  for (uint8_t depth = 4; depth <= 8; depth++) {
     t.depth = depth;
     t.bit0_ticks = mb_scan_fit_bit0(&t, MB_MIN_REFRESH_MILLIHZ);
-    printf("%s", depth > 1 ? ", " : "");
+    printf("%s", depth > 4 ? ", " : "");
     print_timing(&t);
   }
   printf("]}\n");
