@@ -36,6 +36,7 @@ typedef struct {
   unsigned latches, shifts, row_selects, shows;
   uint8_t row;
   fake_plane_shown last; /* the latest board_hub75_show */
+  char calls[8];         /* the hooks since the last shift, in order: B L R S (then X) */
   uint8_t last_shift[64];
 } fake_panel_state;
 extern fake_panel_state fake_panel;

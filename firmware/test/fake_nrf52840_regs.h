@@ -42,4 +42,11 @@ void nrf_dcd_edpt_xfer(uint8_t ep, uint8_t *buf, uint16_t len);
 void nrf_dcd_edpt_stall(uint8_t ep);
 void nrf_dcd_edpt_clear_stall(uint8_t ep);
 
+/* The panel hooks of board/nano33ble/hub75.c, renamed likewise (nrf_hub75_under_test.c). */
+void nrf_hub75_blank(_Bool off);
+void nrf_hub75_latch(void);
+void nrf_hub75_select_row(uint8_t row_pair);
+void nrf_hub75_shift(const uint8_t *pixels, uint16_t count);
+void nrf_hub75_show(uint32_t dark, uint32_t lit, uint32_t next);
+
 #endif

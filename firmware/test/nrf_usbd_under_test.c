@@ -15,8 +15,10 @@
 #include "../board/nano33ble/usb_dcd_nrf52840.c"
 #include "../board/nano33ble/touch1200.c"
 
-/* Each 4 KB block the layer touches: POWER/CLOCK, USBD, the errata registers, DWT, NVIC. */
-static const uint32_t blocks[] = {0x40000000u, 0x40027000u, 0x4006E000u, 0xE0001000u, 0xE000E000u};
+/* Each 4 KB block the board code under test touches: POWER/CLOCK, USBD, the errata registers,
+ * DWT, NVIC; for the panel, GPIOTE, TIMER2, PPI and the GPIO ports. */
+static const uint32_t blocks[] = {0x40000000u, 0x40027000u, 0x4006E000u, 0xE0001000u, 0xE000E000u,
+                                  0x40006000u, 0x4000A000u, 0x4001F000u, 0x50000000u};
 static uint32_t memory[sizeof blocks / sizeof blocks[0]][1024];
 static uint32_t stray;
 static fake_nrf_access journal[FAKE_NRF_JOURNAL];

@@ -11,5 +11,6 @@ void suite_device(void);
 void suite_usb(void);
 void suite_usb_cdc(void);
 void suite_nrf_usbd(void);
+void suite_nrf_hub75(void);
 void suite_fuzz(long packets);
 #endif

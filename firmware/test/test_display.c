@@ -127,6 +127,7 @@ static void scan_walks_planes_rows_and_swaps_at_frame_end(void) {
   int swapped_at = -1;
   for (int i = 0; i < 16 * 4; i++) {
     unsigned selects = fake_panel.row_selects;
+    memset(fake_panel.calls, 0, sizeof fake_panel.calls);
     mb_scan_row_handler(&scan);
     if (swapped_at < 0 && fb.shown_id == 1) swapped_at = i;
     /* Plane 0 follows a row change and stays dark while the address settles; the others
@@ -134,6 +135,9 @@ static void scan_walks_planes_rows_and_swaps_at_frame_end(void) {
      * ISR's minimum. */
     int plane = i % 4;
     CHECK_EQ(fake_panel.row_selects, selects + (plane == 0));
+    /* Blank, latch, then the address (new row only), then the plane's times, then the shift
+     * of the next plane while this one is lit. */
+    CHECK(strcmp(fake_panel.calls, plane == 0 ? "BLRSX" : "BLSX") == 0);
     CHECK_EQ(fake_panel.last.dark, plane == 0 ? 16u : MB_SCAN_DARK_MIN_TICKS);
     CHECK_EQ(fake_panel.last.lit, 100u << plane);
     uint32_t busy = fake_panel.last.dark + fake_panel.last.lit;

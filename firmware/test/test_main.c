@@ -33,6 +33,7 @@ int main(int argc, char **argv) {
   suite_usb();
   suite_usb_cdc();
   suite_nrf_usbd();
+  suite_nrf_hub75();
   suite_fuzz(argc == 3 ? atol(argv[2]) : 1000000);
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;

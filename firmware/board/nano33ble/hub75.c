@@ -95,29 +95,32 @@ void board_hub75_select_row(uint8_t row_pair) {
 /* Three port writes a column; the masks live in registers (a volatile store through a
  * uint32_t pointer would otherwise make the compiler reload them every column). The next
  * column's mask is loaded between this column's data write and its clock edge, so the loads
- * are the data setup time; the NOPs after the edge are the clock's high time. */
+ * are the data setup time; the NOPs after the edge are the clock's high time. The port is
+ * written through its register macros (the compiler keeps the address in a register all the
+ * same), so the host test's fake register file sees every write. */
+#define SET GPIO_OUTSET(1)
+#define CLR GPIO_OUTCLR(1)
 void board_hub75_shift(const uint8_t *pixels, uint16_t count) {
-  volatile uint32_t *set = &GPIO_OUTSET(1), *clr = &GPIO_OUTCLR(1);
   const uint32_t clk = BIT(PIN_CLK), low = data_mask | clk;
   const uint32_t *masks = column_mask;
   if (count == 0) return;
   const uint8_t *p = pixels, *last = pixels + count - 1;
   uint32_t data = masks[*p & 0x3Fu];
   while (p < last) {
-    *clr = low; /* CLK falls, data lines cleared */
-    *set = data;
+    CLR = low; /* CLK falls, data lines cleared */
+    SET = data;
     ORDER();
     data = masks[*++p & 0x3Fu];
     ORDER();
-    *set = clk; /* the panel samples the data on this edge */
+    SET = clk; /* the panel samples the data on this edge */
     for (int i = 0; i < MB_CLOCK_HIGH_CYCLES; i++) NOP();
   }
-  *clr = low; /* the last column has no loads to wait on: NOPs are its setup time */
-  *set = data;
+  CLR = low; /* the last column has no loads to wait on: NOPs are its setup time */
+  SET = data;
   for (int i = 0; i < MB_DATA_SETUP_CYCLES; i++) NOP();
-  *set = clk;
+  SET = clk;
   for (int i = 0; i < MB_CLOCK_HIGH_CYCLES; i++) NOP();
-  *clr = clk;
+  CLR = clk;
 }
 
 /* Stop, clear, then restart: rewriting CC while the timer runs can miss the compare. A plane
