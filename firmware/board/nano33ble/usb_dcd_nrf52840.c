@@ -204,9 +204,6 @@ static void vbus_ready(void) {
   if (want_connect) USBD_USBPULLUP = 1;
 }
 
-/* Pads EasyDMA's byte total to even before a disable (see the facts above): one byte from
- * RAM into EP IN 0's buffer, which the host never reads (the next enable clears it). Waits
- * for a transfer still running first, as no other may start before it ends. */
 static bool dma_job_ended(void) {
   if (dma_job < JOB_EPOUT) return USBD_EVENTS_ENDEPIN(dma_job) != 0;
   return USBD_EVENTS_ENDEPOUT(dma_job - JOB_EPOUT) != 0;
@@ -217,13 +214,19 @@ static uint32_t dma_job_amount(void) {
   return USBD_EPOUT_AMOUNT(dma_job - JOB_EPOUT);
 }
 
+/* A packet of at most 64 bytes takes well under a microsecond; the waits are bounded all the
+ * same, so a USBD that never answers cannot hang the board. */
+#define DMA_WAIT_SPINS 100000u
+
+/* Pads EasyDMA's byte total to even before a disable (see the facts above): one byte from
+ * RAM into EP IN 0's buffer, which the host never reads (the USBD is disabled right after).
+ * Waits for a transfer still running first, as no other may start before it ends. */
 static void usbd_disable(void) {
   static uint8_t pad;
   leave_lowpower();
   USBD_INTENCLR = 0xFFFFFFFFu; /* the END events below are waited for, not handled */
   if (dma_busy) {
-    /* A packet of at most 64 bytes: well under a microsecond; bounded all the same. */
-    for (uint32_t spin = 0; !dma_job_ended() && spin < 100000u; spin++) {
+    for (uint32_t spin = 0; !dma_job_ended() && spin < DMA_WAIT_SPINS; spin++) {
     }
     if (dma_job < JOB_EPOUT) USBD_EVENTS_ENDEPIN(dma_job) = 0;
     else USBD_EVENTS_ENDEPOUT(dma_job - JOB_EPOUT) = 0;
@@ -234,7 +237,7 @@ static void usbd_disable(void) {
     USBD_EPIN_PTR(0) = (uint32_t)(uintptr_t)&pad;
     USBD_EPIN_MAXCNT(0) = 1;
     USBD_TASKS_STARTEPIN(0) = 1;
-    while (USBD_EVENTS_ENDEPIN(0) == 0) {
+    for (uint32_t spin = 0; USBD_EVENTS_ENDEPIN(0) == 0 && spin < DMA_WAIT_SPINS; spin++) {
     }
     USBD_EVENTS_ENDEPIN(0) = 0;
   }
