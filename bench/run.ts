@@ -14,6 +14,7 @@ import { builtExamples } from './lib/bridge';
 import { startMosquitto } from './lib/mosquitto';
 import { BENCH_DIR } from './lib/paths';
 import { measurePipeline, type PipelineResult } from './pipeline';
+import { measureScanModel, type ScanModelResult } from './scan-model';
 import { measureScreens, type ScreensResult } from './screens';
 import { measureSerialBytes, type SerialBytesResult } from './serial-bytes';
 import { measureSerialLink } from './serial-link';
@@ -33,6 +34,7 @@ export interface BenchResults {
   startup: StartupResult;
   screens: ScreensResult;
   groups: GroupsResult;
+  scan_model: ScanModelResult;
   duration_s: number;
 }
 
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
     results.screens = measureScreens();
     step('display groups (20 bridges on one mosquitto)');
     results.groups = await measureGroups(broker);
+    step('panel scan model (the firmware timing model, built for the host)');
+    results.scan_model = measureScanModel();
   } finally {
     await broker.dispose();
   }

@@ -1,6 +1,7 @@
 /** Prints bench results as plain-text tables. */
 import type { GroupsResult } from './groups';
 import type { BenchResults } from './run';
+import type { ScanModelResult } from './scan-model';
 import type { ScreensResult } from './screens';
 import type { SerialLinkResult } from './serial-link';
 
@@ -136,6 +137,23 @@ export function printTables(r: BenchResults): void {
   if (s.link) printSerialLink(s.link);
   printScreens(r.screens);
   printGroups(r.groups);
+  printScanModel(r.scan_model);
+}
+
+/** Table 9; also printed by `node bench/dist/scan-model.js` on its own. */
+export function printScanModel(m: ScanModelResult): void {
+  table(
+    `9. Panel refresh, modelled (${m.board}: row ISR ~${m.row_isr_cycles} cycles, interval floor ${m.row_min_ticks} ticks of ${m.timer_hz / 1e6} MHz), each plane count at the longest plane 0 that keeps ${m.target_refresh_hz} Hz`,
+    ['planes', 'plane 0 (ticks)', 'refresh Hz', 'lit %', 'row ISR CPU %', ''],
+    m.by_depth.map((d) => [
+      String(d.depth),
+      String(d.bit0_ticks),
+      fmt(d.refresh_hz, 1),
+      fmt(d.lit_percent, 1),
+      fmt(d.cpu_percent, 1),
+      d.depth === m.default.depth ? `default (plane 0 = ${m.default.bit0_ticks}: ${fmt(m.default.refresh_hz, 1)} Hz)` : '',
+    ]),
+  );
 }
 
 /** Table 8; also printed by `node bench/dist/groups.js` on its own. */

@@ -22,7 +22,7 @@ const HELP = `megabit ${VERSION}: the Megabit display bridge
 Usage:
   megabit [--config FILE]     run the bridge
   megabit app <command>       app author tools: new, install, preview (megabit app --help)
-  megabit device <command>    check the display hardware: info, status, test-pattern
+  megabit device <command>    check the display hardware: info, status, test-pattern; flash
                               (megabit device --help)
   megabit user add|remove NAME
                               logins for the embedded broker (megabit user --help)

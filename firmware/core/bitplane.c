@@ -2,14 +2,19 @@
 #include <string.h>
 #include "gamma.h"
 
-uint8_t mb_level(uint8_t value, uint8_t depth, uint8_t brightness) {
-  uint32_t scaled = (uint32_t)mb_gamma16[value] * brightness / 255u;
-  return (uint8_t)(scaled >> (16u - depth));
+/* Rounded, not truncated: truncation put every value whose level is below 1.0 at black and
+ * made every level up to a whole step too dark. The lowest lit level is kept for values
+ * the curve puts below half a step, so a dark colour stays visible instead of vanishing. */
+uint8_t mb_level(uint8_t value, uint8_t depth) {
+  uint32_t top = (1u << depth) - 1u;
+  uint32_t level = ((uint32_t)mb_gamma16[value] * top + 32767u) / 65535u;
+  if (level == 0 && value != 0) level = 1;
+  return (uint8_t)level;
 }
 
-void mb_pack_planes(const uint8_t *rgb888, mb_planes planes, uint8_t depth, uint8_t brightness) {
+void mb_pack_planes(const uint8_t *rgb888, mb_planes planes, uint8_t depth) {
   uint8_t lut[256];
-  for (uint16_t v = 0; v < 256; v++) lut[v] = mb_level((uint8_t)v, depth, brightness);
+  for (uint16_t v = 0; v < 256; v++) lut[v] = mb_level((uint8_t)v, depth);
   memset(planes, 0, sizeof(mb_planes));
   for (uint8_t r = 0; r < MB_ROW_PAIRS; r++) {
     const uint8_t *top = rgb888 + (uint32_t)r * MB_PANEL_WIDTH * 3u;

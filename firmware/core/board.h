@@ -11,12 +11,13 @@
  * Required only of boards with a panel (mb_board_info.has_panel), called from the scan ISR
  * through mb_scan_row_handler (hub75_scan.c):
  *   board_hub75_blank        true = outputs off (OE high)
- *   board_hub75_latch        pulse LAT
+ *   board_hub75_latch        pulse LAT (long enough for the panel: see the board's margins)
  *   board_hub75_select_row   drive the address lines A..D for row pair r
  *   board_hub75_shift        clock out one row of 6-bit pixels (bits 0..5 = R1 G1 B1 R2 G2 B2)
- *   board_hub75_timer_start  keep this plane lit for `ticks` timer ticks (a board may blank
- *                            it by hardware then) and fire the scan interrupt again no
- *                            sooner than that
+ *   board_hub75_show         from now (timer ticks): keep OE blanked for `dark`, then light
+ *                            the latched plane for `lit` (0 = stays dark), and fire the scan
+ *                            interrupt again at `next` (>= dark + lit); a board times OE by
+ *                            hardware so the CPU's latency never changes a plane's weight
  *   board_cycle_count        free-running CPU cycle counter (DWT CYCCNT on a Cortex-M4); the
  *                            scan stamps each full refresh with it for STATUS.refresh_hz
  *
@@ -49,7 +50,7 @@ void board_hub75_blank(bool off);
 void board_hub75_latch(void);
 void board_hub75_select_row(uint8_t row_pair);
 void board_hub75_shift(const uint8_t *pixels, uint16_t count);
-void board_hub75_timer_start(uint32_t ticks);
+void board_hub75_show(uint32_t dark, uint32_t lit, uint32_t next);
 uint32_t board_cycle_count(void);
 
 void board_debug_log(uint8_t level, const char *text, size_t len);

@@ -85,7 +85,7 @@ void mb_device_dispatch(mb_device *d, const mb_msg *m) {
 }
 
 static uint8_t on_commit(mb_device *d, const mb_msg *m) {
-  if (mb_fb_commit(&d->fb, m->v[MB_F_COMMIT_FRAME_ID], d->brightness))
+  if (mb_fb_commit(&d->fb, m->v[MB_F_COMMIT_FRAME_ID]))
     d->counters[MB_CNT_FRAMES_DROPPED]++;
   if (!d->board->has_panel) mb_fb_scan_boundary(&d->fb);
   return 0;
@@ -113,7 +113,7 @@ uint8_t mb_device_handle_command(mb_device *d, const mb_msg *m) {
     case MB_T_COMMIT:
       return on_commit(d, m);
     case MB_T_SET_BRIGHTNESS:
-      d->brightness = (uint8_t)m->v[MB_F_BRIGHTNESS_LEVEL];
+      d->brightness = d->fb.brightness = (uint8_t)m->v[MB_F_BRIGHTNESS_LEVEL];
       return 0;
     case MB_T_SET_POWER:
       return on_power(d, m);

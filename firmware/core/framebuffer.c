@@ -8,6 +8,7 @@ void mb_fb_init(mb_framebuffer *fb, uint8_t depth) {
   memset(fb, 0, sizeof *fb);
   fb->depth = depth;
   fb->power = true;
+  fb->brightness = 255;
   fb->shown_crc = mb_crc32_update(0, fb->draw, sizeof fb->draw);
 }
 
@@ -59,14 +60,14 @@ uint8_t mb_fb_write_rect(mb_framebuffer *fb, uint8_t format, uint8_t x, uint8_t 
   return 0;
 }
 
-bool mb_fb_commit(mb_framebuffer *fb, uint32_t frame_id, uint8_t brightness) {
+bool mb_fb_commit(mb_framebuffer *fb, uint32_t frame_id) {
   board_critical_enter();
   bool dropped = fb->swap_pending;
   fb->swap_pending = false; /* the spare buffer is ours until swap_pending is set again */
   uint8_t spare = (uint8_t)(fb->front ^ 1u);
   board_critical_exit();
 
-  mb_pack_planes(fb->draw, fb->planes[spare], fb->depth, brightness);
+  mb_pack_planes(fb->draw, fb->planes[spare], fb->depth);
   uint32_t crc = mb_crc32_update(0, fb->draw, sizeof fb->draw);
 
   board_critical_enter();

@@ -23,6 +23,9 @@ typedef struct {
   volatile uint32_t shown_id, shown_crc;
   volatile uint32_t frames_shown;
   volatile bool power; /* false: the scan keeps the panel blanked */
+  /* Global dimming: the scan shortens every plane's lit time by brightness/255, so the planes
+   * keep their full depth (the bits are never shifted down). */
+  volatile uint8_t brightness;
 } mb_framebuffer;
 
 void mb_fb_init(mb_framebuffer *fb, uint8_t depth);
@@ -33,7 +36,7 @@ uint8_t mb_fb_write_rect(mb_framebuffer *fb, uint8_t format, uint8_t x, uint8_t 
 
 /* Packs the draw buffer into the spare panel buffer and requests a swap. Returns true when an
  * earlier commit that had not been shown yet was replaced. */
-bool mb_fb_commit(mb_framebuffer *fb, uint32_t frame_id, uint8_t brightness);
+bool mb_fb_commit(mb_framebuffer *fb, uint32_t frame_id);
 
 /* Called at the end of a full panel refresh (from the scan ISR, or by boards without a panel):
  * swaps if a commit is pending. Returns true when it swapped. */

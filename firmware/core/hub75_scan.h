@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "framebuffer.h"
+#include "scan_timing.h"
 
 /* Full refreshes so far and board_cycle_count() when the latest one ended: the device turns
  * two readings a second apart into STATUS.refresh_hz. */
@@ -14,12 +15,12 @@ typedef struct {
 
 typedef struct {
   mb_framebuffer *fb;
-  uint32_t bit0_ticks;    /* how long plane 0 is shown; plane p is shown bit0_ticks << p */
+  mb_scan_timing timing;  /* per-plane dark/lit/next times (scan_timing.h) */
   uint8_t row, plane;     /* what is in the shift registers, waiting for the next latch */
   mb_refresh_meter meter;
 } mb_scan;
 
-void mb_scan_init(mb_scan *s, mb_framebuffer *fb, uint32_t bit0_ticks);
+void mb_scan_init(mb_scan *s, mb_framebuffer *fb, const mb_scan_timing *timing);
 /* Shifts the first plane in and starts the timer. */
 void mb_scan_start(mb_scan *s);
 /* The board's timer ISR calls this and nothing else. */

@@ -78,17 +78,34 @@ size_t fake_tx_count(uint8_t type) {
 
 fake_panel_state fake_panel;
 
-void board_hub75_blank(bool off) { fake_panel.blanked = off; }
-void board_hub75_latch(void) { fake_panel.latches++; }
+static void call(char hook) {
+  size_t n = strlen(fake_panel.calls);
+  if (n + 1 < sizeof fake_panel.calls) fake_panel.calls[n] = hook;
+}
+
+void board_hub75_blank(bool off) {
+  fake_panel.blanked = off;
+  call('B');
+}
+void board_hub75_latch(void) {
+  fake_panel.latches++;
+  call('L');
+}
 void board_hub75_select_row(uint8_t row_pair) {
   fake_panel.row = row_pair;
   fake_panel.row_selects++;
+  call('R');
 }
 void board_hub75_shift(const uint8_t *pixels, uint16_t count) {
   fake_panel.shifts++;
   memcpy(fake_panel.last_shift, pixels, count < 64 ? count : 64);
+  call('X');
 }
-void board_hub75_timer_start(uint32_t ticks) { fake_panel.last_ticks = ticks; }
+void board_hub75_show(uint32_t dark, uint32_t lit, uint32_t next) {
+  fake_panel.last = (fake_plane_shown){dark, lit, next};
+  fake_panel.shows++;
+  call('S');
+}
 uint32_t board_cycle_count(void) { return fake_cycles; }
 
 void board_debug_log(uint8_t level, const char *text, size_t len) {

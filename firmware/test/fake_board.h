@@ -27,12 +27,16 @@ size_t fake_tx_count(uint8_t type);
 
 
 
-/* HUB75 hooks: what the scan did, for test_scan.c. */
+/* HUB75 hooks: what the scan did, for test_display.c. */
+typedef struct {
+  uint32_t dark, lit, next;
+} fake_plane_shown;
 typedef struct {
   bool blanked;
-  unsigned latches, shifts, row_selects;
+  unsigned latches, shifts, row_selects, shows;
   uint8_t row;
-  uint32_t last_ticks;
+  fake_plane_shown last; /* the latest board_hub75_show */
+  char calls[8];         /* the hooks since the last shift, in order: B L R S (then X) */
   uint8_t last_shift[64];
 } fake_panel_state;
 extern fake_panel_state fake_panel;

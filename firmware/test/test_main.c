@@ -26,6 +26,7 @@ int main(int argc, char **argv) {
   suite_vectors(argv[1]);
   suite_framebuffer();
   suite_scan();
+  suite_scan_model("README.md"); /* make test runs in firmware/ */
   suite_button();
   suite_link();
   suite_device();
@@ -34,6 +35,7 @@ int main(int argc, char **argv) {
   suite_nrf_usbd();
   suite_fault();
   suite_startup();
+  suite_nrf_hub75();
   suite_fuzz(argc == 3 ? atol(argv[2]) : 1000000);
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;

@@ -74,7 +74,7 @@ export class FrameSync {
     if (!Number.isInteger(level) || level < 0 || level > 255) throw new RangeError(`brightness must be an integer from 0 to 255, got ${String(level)}`);
     if (level === this.brightness) return;
     this.brightness = level;
-    // The device applies a new brightness at the next COMMIT.
+    // A device may apply a new brightness only at the next COMMIT (docs/serial-protocol.md §5).
     this.recommitWanted = true;
   }
 

@@ -9,6 +9,7 @@ import { FrameSync } from '../serial/frame-sync';
 import { type DeviceInfo, LinkSession } from '../serial/link-session';
 import { AUTO_PATH, type ChannelOpener, openSerialChannel } from '../serial/port-opener';
 import { crc32, type MessageOf, STATUS_COUNTERS } from '../serial/protocol';
+import { type FlashIo, flashDevice, systemFlashIo } from './device-flash';
 
 export const DEVICE_HELP = `megabit device: check the display coprocessor over its serial port (no MQTT needed)
 
@@ -16,34 +17,42 @@ export const DEVICE_HELP = `megabit device: check the display coprocessor over i
   megabit device status         the frame shown, refresh rate, brightness, link counters
   megabit device test-pattern   show colour bars, a grey ramp and a white border, and check
                                 that the device got every pixel right (CRC-32)
+  megabit device flash FILE     reflash the Nano 33 BLE with FILE (firmware.bin): restarts it
+                                into its bootloader (1200-baud touch), runs bossac (from PATH
+                                or the Arduino mbed core), waits for the firmware to come back
 
 Options:
   --serial PATH    the serial device, or "auto" to find it by its USB name
                    (default $MEGABIT_SERIAL_PATH, else auto)
-  --timeout MS     how long to wait for the device to answer (default 5000)
+  --timeout MS     how long to wait for the device to answer, or (flash) for each port to
+                   appear (default 5000; flash: 15000)
 
 Stop the bridge first: only one program can use the port at a time.
 `;
 
-const COMMANDS = ['info', 'status', 'test-pattern'] as const;
+const COMMANDS = ['info', 'status', 'test-pattern', 'flash'] as const;
 type Command = (typeof COMMANDS)[number];
 
 export interface DeviceCommandIo {
   out: (line: string) => void;
   openChannel?: ChannelOpener;
   env?: NodeJS.ProcessEnv;
+  /** For `flash`: ports, programs and clock (the system's by default). */
+  flashIo?: FlashIo;
 }
 
 interface Parsed {
   command: Command;
   path: string;
   timeoutMs: number;
+  file?: string;
 }
 
 function parse(argv: string[], env: NodeJS.ProcessEnv): Parsed | 'help' {
   let command: Command | undefined;
   let path = env.MEGABIT_SERIAL_PATH ?? AUTO_PATH;
-  let timeoutMs = 5000;
+  let timeoutMs: number | undefined;
+  let file: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
@@ -58,12 +67,15 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Parsed | 'help' {
       }
     } else if (!arg.startsWith('-') && command === undefined && (COMMANDS as readonly string[]).includes(arg)) {
       command = arg as Command;
+    } else if (!arg.startsWith('-') && command === 'flash' && file === undefined) {
+      file = arg;
     } else {
       throw new Error(`unknown argument "${arg}" (see megabit device --help)`);
     }
   }
   if (!command) return 'help';
-  return { command, path, timeoutMs };
+  if (command === 'flash' && !file) throw new Error('flash needs the image to write: megabit device flash firmware/build/nano33ble/firmware.bin');
+  return { command, path, timeoutMs: timeoutMs ?? (command === 'flash' ? 15000 : 5000), file };
 }
 
 /** Colour bars on top, a grey ramp below, a one-pixel white border: easy to check by eye. */
@@ -118,6 +130,10 @@ export async function runDeviceCommand(argv: string[], io: DeviceCommandIo): Pro
   if (parsed === 'help') {
     io.out(DEVICE_HELP);
     return 0;
+  }
+  if (parsed.command === 'flash') {
+    const flashIo = io.flashIo ?? systemFlashIo(io.out, io.env ?? process.env);
+    return flashDevice({ file: parsed.file!, serial: parsed.path, waitMs: parsed.timeoutMs }, flashIo);
   }
   const opened = await (io.openChannel ?? openSerialChannel)(parsed.path);
   let session: LinkSession | undefined;

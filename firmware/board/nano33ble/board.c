@@ -12,14 +12,14 @@
 #include "nrf52840.h"
 #include "../nrf5_common.h"
 #include "pins.h"
+#include "touch1200.h"
 #include "usbd.h"
 #include "watchdog_gate.h"
 #include "../noinit_fault.h"
 
-#define CPU_HZ 64000000u
-/* Plane 0 is shown for 100 ticks of TIMER2's 16 MHz (400 CPU cycles); see the cycle budget in
- * firmware/README.md. */
-#define BIT0_TICKS 100u
+#include "scan_budget.h"
+
+#define CPU_HZ MB_CPU_HZ
 #define TX_STALL_MS 100u /* a host that stops reading this long loses the rest of a write */
 #define DEBUG_REPORT_MS 10000u
 /* The watchdog resets a board whose main loop or scan has made no progress for this long: the
@@ -36,7 +36,7 @@ static const mb_board_info info = {
     .led_count = 4,
     .button_count = 1,
     .has_panel = true,
-    .colour_depth = 6,
+    .colour_depth = MB_SCAN_DEPTH,
     .window = 8,
 };
 
@@ -172,7 +172,16 @@ int main(void) {
   hardware_init();
   mb_device_init(&device, &info, nrf5_random_u32(), millis);
   mb_device_set_last_fault(&device, &fault);
-  mb_scan_init(&scan, &device.fb, BIT0_TICKS);
+  static const mb_scan_timing timing = {
+      .timer_hz = MB_SCAN_TIMER_HZ,
+      .cpu_hz = MB_CPU_HZ,
+      .isr_cycles = MB_ROW_ISR_CYCLES,
+      .bit0_ticks = MB_BIT0_TICKS,
+      .row_min_ticks = MB_ROW_MIN_TICKS,
+      .settle_ticks = MB_ROW_SETTLE_TICKS,
+      .depth = MB_SCAN_DEPTH,
+  };
+  mb_scan_init(&scan, &device.fb, &timing);
   mb_device_set_refresh_meter(&device, &scan.meter, CPU_HZ);
   nano_hub75_init(&scan);
   mb_scan_start(&scan);
@@ -184,6 +193,7 @@ int main(void) {
   watchdog_started = true;
   bool was_open = false;
   uint32_t report_ms = millis;
+  nano_touch touch = {0};
   for (;;) {
     usbd_task(&usb);
     uint8_t chunk[RX_BYTES_PER_PASS];
@@ -196,6 +206,7 @@ int main(void) {
     }
     mb_device_poll(&device, millis, cdc_acm_available(&cdc) == 0);
     watchdog_service();
+    nano_touch_poll(&touch, &cdc, millis);
     if (millis - report_ms >= DEBUG_REPORT_MS) {
       report_ms = millis;
       debug_report();

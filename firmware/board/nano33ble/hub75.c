@@ -1,19 +1,29 @@
 /* HUB75 panel hooks for the core's scan (core/hub75_scan.c), TIMER2 at 16 MHz as its clock.
  *
- * OE is blanked by hardware: TIMER2's COMPARE[1] triggers, through PPI, GPIOTE's SET task on
- * the OE pin, so each bit-plane is lit for exactly its BCM weight however long the CPU takes.
- * The next row interrupt (COMPARE[0]) comes no sooner than ROW_MIN_TICKS, the time the ISR
- * needs to shift a row (see the cycle budget in firmware/README.md): short planes are lit for
- * their weight, then blanked until the shift is done. TIMER2 has the most urgent interrupt
- * priority, so USB never delays a plane. */
+ * OE is driven by hardware only: GPIOTE channel 0 owns the OE pin, and two PPI channels let
+ * TIMER2 switch it with no CPU involved. COMPARE[2] unblanks (GPIOTE CLR) once the plane's dark
+ * time is over (the row address settling after a row change), COMPARE[1] blanks (GPIOTE SET)
+ * after exactly its lit time, and COMPARE[0] is the next row interrupt. So each bit-plane is
+ * lit for exactly its BCM weight (scaled by brightness) however long the CPU takes; the
+ * figures are in scan_budget.h and the cycle budget in firmware/README.md. TIMER2 has the most
+ * urgent interrupt priority, so USB never delays a plane.
+ *
+ * Signal margins for 5 V panels driven at 3.3 V (their inputs see slow, low edges): data is
+ * set at least MB_DATA_SETUP_CYCLES before CLK rises, CLK stays high at least
+ * MB_CLOCK_HIGH_CYCLES, and LAT is high at least MB_LATCH_CYCLES (scan_budget.h; 1 cycle =
+ * 15.6 ns). docs/hardware.md has the level-shifter option. */
 #include "board.h"
 #include "hub75_scan.h"
 #include "nano33ble.h"
 #include "nrf52840.h"
 #include "pins.h"
+#include "scan_budget.h"
 
 #define BIT(p) (1u << (p).pin)
-#define ROW_MIN_TICKS 400u /* 1600 CPU cycles: room for the ~1000-cycle row ISR */
+/* Keeps the compiler from moving memory accesses across it: the next column's loads stay
+ * between the data write and the clock edge, where they double as setup time. */
+#define ORDER() __asm volatile("" ::: "memory")
+#define NOP() __asm volatile("nop")
 
 /* Port-1 set mask for each 6-bit column value (R1 G1 B1 R2 G2 B2 in bits 0..5). */
 static uint32_t column_mask[64];
@@ -51,9 +61,11 @@ void nano_hub75_init(mb_scan *s) {
   TIMER2_MODE = 0; /* timer */
   TIMER2_BITMODE = TIMER_BITMODE_32;
   TIMER2_PRESCALER = 0; /* 16 MHz */
-  PPI_CH0_EEP = (uint32_t)(uintptr_t)&TIMER2_EVENTS_COMPARE1;
-  PPI_CH0_TEP = (uint32_t)(uintptr_t)&GPIOTE_TASKS_SET0;
-  PPI_CHENSET = 1u;
+  PPI_CH_EEP(0) = (uint32_t)(uintptr_t)&TIMER2_EVENTS_COMPARE1; /* lit time over: blank */
+  PPI_CH_TEP(0) = (uint32_t)(uintptr_t)&GPIOTE_TASKS_SET0;
+  PPI_CH_EEP(1) = (uint32_t)(uintptr_t)&TIMER2_EVENTS_COMPARE2; /* dark time over: light */
+  PPI_CH_TEP(1) = (uint32_t)(uintptr_t)&GPIOTE_TASKS_CLR0;
+  PPI_CHENSET = 3u;
   TIMER2_INTENSET = TIMER_INT_COMPARE0;
   NVIC_IPR(TIMER2_IRQN) = NVIC_PRIORITY(0);
   NVIC_ISER0 = 1u << TIMER2_IRQN;
@@ -64,8 +76,11 @@ void board_hub75_blank(bool off) {
   else GPIOTE_TASKS_CLR0 = 1;
 }
 
+/* Padded: a bare set-then-clear pulse is one or two cycles (~30 ns), too short for a 5 V
+ * panel's latch input driven at 3.3 V. */
 void board_hub75_latch(void) {
   GPIO_OUTSET(PIN_LAT.port) = BIT(PIN_LAT);
+  for (int i = 0; i < MB_LATCH_CYCLES; i++) NOP();
   GPIO_OUTCLR(PIN_LAT.port) = BIT(PIN_LAT);
 }
 
@@ -78,25 +93,44 @@ void board_hub75_select_row(uint8_t row_pair) {
 }
 
 /* Three port writes a column; the masks live in registers (a volatile store through a
- * uint32_t pointer would otherwise make the compiler reload them every column). */
+ * uint32_t pointer would otherwise make the compiler reload them every column). The next
+ * column's mask is loaded between this column's data write and its clock edge, so the loads
+ * are the data setup time; the NOPs after the edge are the clock's high time. The port is
+ * written through its register macros (the compiler keeps the address in a register all the
+ * same), so the host test's fake register file sees every write. */
+#define SET GPIO_OUTSET(1)
+#define CLR GPIO_OUTCLR(1)
 void board_hub75_shift(const uint8_t *pixels, uint16_t count) {
-  volatile uint32_t *set = &GPIO_OUTSET(1), *clr = &GPIO_OUTCLR(1);
   const uint32_t clk = BIT(PIN_CLK), low = data_mask | clk;
   const uint32_t *masks = column_mask;
-  for (uint16_t c = 0; c < count; c++) {
-    *clr = low;
-    *set = masks[pixels[c] & 0x3Fu];
-    *set = clk;
+  if (count == 0) return;
+  const uint8_t *p = pixels, *last = pixels + count - 1;
+  uint32_t data = masks[*p & 0x3Fu];
+  while (p < last) {
+    CLR = low; /* CLK falls, data lines cleared */
+    SET = data;
+    ORDER();
+    data = masks[*++p & 0x3Fu];
+    ORDER();
+    SET = clk; /* the panel samples the data on this edge */
+    for (int i = 0; i < MB_CLOCK_HIGH_CYCLES; i++) NOP();
   }
-  *clr = clk;
+  CLR = low; /* the last column has no loads to wait on: NOPs are its setup time */
+  SET = data;
+  for (int i = 0; i < MB_DATA_SETUP_CYCLES; i++) NOP();
+  SET = clk;
+  for (int i = 0; i < MB_CLOCK_HIGH_CYCLES; i++) NOP();
+  CLR = clk;
 }
 
-/* Stop, clear, then restart: rewriting CC while the timer runs can miss the compare. */
-void board_hub75_timer_start(uint32_t ticks) {
+/* Stop, clear, then restart: rewriting CC while the timer runs can miss the compare. A plane
+ * that stays dark gets its unblank compare beyond the next interrupt, where it never fires. */
+void board_hub75_show(uint32_t dark_ticks, uint32_t lit_ticks, uint32_t next_ticks) {
   TIMER2_TASKS_STOP = 1;
   TIMER2_TASKS_CLEAR = 1;
-  TIMER2_CC1 = ticks;
-  TIMER2_CC0 = ticks > ROW_MIN_TICKS ? ticks : ROW_MIN_TICKS;
+  TIMER2_CC2 = lit_ticks ? dark_ticks : 0xFFFFFFFFu;
+  TIMER2_CC1 = dark_ticks + lit_ticks;
+  TIMER2_CC0 = next_ticks;
   TIMER2_TASKS_START = 1;
 }
 

@@ -11,6 +11,14 @@
 #define REG8(addr) (*(volatile uint8_t *)(addr))
 /* Let a masked interrupt take effect before the next instruction (ARM DDI 0403). */
 #define IRQ_BARRIER() __asm volatile("dsb\n isb" ::: "memory")
+/* Keeps the compiler from moving memory accesses across it (no instruction): state an
+ * interrupt handler reads is written before the write that unmasks it. */
+#define COMPILER_BARRIER() __asm volatile("" ::: "memory")
+#define IRQ_DISABLE() __asm volatile("cpsid i" ::: "memory")
+/* After requesting a system reset: it takes effect within a few cycles. */
+#define WAIT_FOR_RESET() \
+  for (;;) {             \
+  }
 #endif
 
 #define CLOCK_TASKS_HFCLKSTART REG32(0x40000000u)
@@ -37,8 +45,10 @@
 #define TIMER2_BITMODE REG32(TIMER2_BASE + 0x508u)
 #define TIMER2_PRESCALER REG32(TIMER2_BASE + 0x510u)
 #define TIMER2_EVENTS_COMPARE1 REG32(TIMER2_BASE + 0x144u)
+#define TIMER2_EVENTS_COMPARE2 REG32(TIMER2_BASE + 0x148u)
 #define TIMER2_CC0 REG32(TIMER2_BASE + 0x540u)
 #define TIMER2_CC1 REG32(TIMER2_BASE + 0x544u)
+#define TIMER2_CC2 REG32(TIMER2_BASE + 0x548u)
 #define TIMER_INT_COMPARE0 (1u << 16)
 #define TIMER_BITMODE_32 3u
 #define TIMER2_IRQN 10u
@@ -50,10 +60,10 @@
 #define GPIOTE_CONFIG_TASK(port, pin, high) \
   (3u | ((uint32_t)(pin) << 8) | ((uint32_t)(port) << 13) | ((high) ? (1u << 20) : 0u))
 
-/* PPI channel 0: an event address triggers a task address with no CPU involved. */
+/* PPI channel n: an event address triggers a task address with no CPU involved. */
 #define PPI_CHENSET REG32(0x4001F504u)
-#define PPI_CH0_EEP REG32(0x4001F510u)
-#define PPI_CH0_TEP REG32(0x4001F514u)
+#define PPI_CH_EEP(n) REG32(0x4001F510u + 8u * (n))
+#define PPI_CH_TEP(n) REG32(0x4001F514u + 8u * (n))
 
 #define RNG_TASKS_START REG32(0x4000D000u)
 #define RNG_TASKS_STOP REG32(0x4000D004u)
@@ -79,6 +89,8 @@
 #define POWER_INTENSET REG32(0x40000304u)
 #define POWER_INTENCLR REG32(0x40000308u) /* shared with CLOCK's interrupt bits */
 #define POWER_USBREGSTATUS REG32(0x40000438u)
+/* Survives a soft reset: the Arduino bootloader reads it to stay in bootloader mode. */
+#define POWER_GPREGRET REG32(0x4000051Cu)
 #define POWER_INT_USBDETECTED (1u << 7)
 #define POWER_INT_USBREMOVED (1u << 8)
 #define POWER_INT_USBPWRRDY (1u << 9)
@@ -116,8 +128,10 @@
 #define USBD_EPINEN REG32(USBD_BASE + 0x510u)
 #define USBD_EPOUTEN REG32(USBD_BASE + 0x514u)
 #define USBD_EPSTALL REG32(USBD_BASE + 0x518u)
+#define USBD_LOWPOWER REG32(USBD_BASE + 0x52Cu) /* 1 = low power (suspended), 0 = ForceNormal */
 #define USBD_EPIN_PTR(n) REG32(USBD_BASE + 0x600u + 0x14u * (n))
 #define USBD_EPIN_MAXCNT(n) REG32(USBD_BASE + 0x604u + 0x14u * (n))
+#define USBD_EPIN_AMOUNT(n) REG32(USBD_BASE + 0x608u + 0x14u * (n))
 #define USBD_EPOUT_PTR(n) REG32(USBD_BASE + 0x700u + 0x14u * (n))
 #define USBD_EPOUT_MAXCNT(n) REG32(USBD_BASE + 0x704u + 0x14u * (n))
 #define USBD_EPOUT_AMOUNT(n) REG32(USBD_BASE + 0x708u + 0x14u * (n))
@@ -134,6 +148,7 @@
 #define USBD_EPDATASTATUS_OUT(n) (1u << (16u + (n))) /* IN endpoint n is bit n */
 #define USBD_EP_IO_IN (1u << 7)       /* EPSTALL and DTOGGLE: bits 2..0 = endpoint, 7 = IN */
 #define USBD_EPSTALL_STALL (1u << 8)
+#define USBD_DTOGGLE_NOP 0u            /* VALUE field (bits 9..8) = Nop: selects the endpoint */
 #define USBD_DTOGGLE_DATA0 (1u << 8)  /* VALUE field (bits 9..8) = Data0 */
 #define USBD_IRQN 39u
 
@@ -187,6 +202,8 @@
 
 /* Cortex-M4 system control (ARM DDI 0403). */
 #define SCB_VTOR REG32(0xE000ED08u)
+#define SCB_AIRCR REG32(0xE000ED0Cu)
+#define SCB_AIRCR_SYSRESETREQ 0x05FA0004u /* VECTKEY | SYSRESETREQ */
 #define NVIC_ISER0 REG32(0xE000E100u)
 #define NVIC_ISER(irq) REG32(0xE000E100u + 4u * ((irq) / 32u))
 #define NVIC_ICER(irq) REG32(0xE000E180u + 4u * ((irq) / 32u))

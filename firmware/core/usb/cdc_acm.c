@@ -26,6 +26,11 @@ bool cdc_acm_connected(const cdc_acm *c) { return c->configured && c->dtr; }
 size_t cdc_acm_available(const cdc_acm *c) { return ring_used(&c->rx); }
 size_t cdc_acm_tx_queued(const cdc_acm *c) { return ring_used(&c->tx); }
 
+uint32_t cdc_acm_baud(const cdc_acm *c) {
+  return (uint32_t)c->line_coding[0] | (uint32_t)c->line_coding[1] << 8 |
+         (uint32_t)c->line_coding[2] << 16 | (uint32_t)c->line_coding[3] << 24;
+}
+
 static void arm_out(cdc_acm *c) {
   if (!c->configured || c->out_busy || ring_free(&c->rx) < CDC_PACKET) return;
   c->out_busy = true;
@@ -103,7 +108,8 @@ static bool on_control(void *ctx, const usb_setup *s) {
   }
 }
 
-/* The baud rate is recorded for GET_LINE_CODING only: USB moves bytes at bus speed. */
+/* The baud rate is recorded for GET_LINE_CODING and the 1200-baud touch only: USB moves bytes
+ * at bus speed. */
 static bool on_control_out_done(void *ctx, const usb_setup *s, uint16_t len) {
   cdc_acm *c = ctx;
   if (s->bRequest != CDC_REQ_SET_LINE_CODING || len != sizeof c->line_coding) return false;

@@ -54,5 +54,7 @@ size_t cdc_acm_read(cdc_acm *c, uint8_t *dst, size_t max);
 size_t cdc_acm_write(cdc_acm *c, const uint8_t *src, size_t len);
 void cdc_acm_flush(cdc_acm *c);
 size_t cdc_acm_tx_queued(const cdc_acm *c);
+/* The host's last SET_LINE_CODING rate (115200 until it sets one). */
+uint32_t cdc_acm_baud(const cdc_acm *c);
 
 #endif
