@@ -62,8 +62,10 @@ export function homeAssistantParts(ctx: PartContext): Part[] {
     const sink = {
       readableEntities: () => [...new Set([...ctx.device.readableEntities(), ...night.entities()])],
       setEntityState: (id: string, state: HomeAssistantEntityState | null) => {
-        if (night.entities().includes(id)) night.setEntityState(id, state);
-        ctx.device.setEntityState(id, state);
+        const forNight = night.entities().includes(id);
+        if (forNight) night.setEntityState(id, state);
+        // Apps get only what some app asked for, as before night mode read anything.
+        if (!forNight || ctx.device.readableEntities().includes(id)) ctx.device.setEntityState(id, state);
       },
     };
     const states = new HomeAssistantStates({ url, token }, sink, ctx.bus, log.child('homeassistant'));
@@ -71,7 +73,12 @@ export function homeAssistantParts(ctx: PartContext): Part[] {
     const templates = ctx.homeAssistantTemplates;
     if (templates) states.onConnection((connection) => templates.attach(connection));
     parts.push(states);
-  } else if (url || token) {
+  } else if (settings.display.auto_brightness?.entity !== undefined) {
+    log.warn(
+      `display.auto_brightness.entity needs homeassistant.url and .token to read ${settings.display.auto_brightness.entity}; the brightness stays as set`,
+    );
+  }
+  if (!(url && token) && (url || token)) {
     log.warn(
       `homeassistant.${url ? 'token' : 'url'} is not set, so apps cannot read Home Assistant entities and screens cannot use its templates (both are needed)`,
     );

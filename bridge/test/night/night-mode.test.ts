@@ -124,12 +124,13 @@ it('dims at nightfall, holds quiet notifications with a reply that says so, and 
 
 it('a press at night wakes the display for wake_s: day brightness, notifications shown, then night again', async () => {
   const clock = new ManualClock(NIGHTFALL + 60 * 60_000);
-  const { events } = await start(clock);
-  await stateWhere((s) => s.night?.active === true && s.night.awake === false && s.shown_brightness === 10, 0, 'night');
-  expect(await client.request('notify', { text: 'Door', id: 'door', priority: 'critical', hold: true })).toMatchObject({ ok: true, id: 'door' });
-  await stateWhere((s) => s.notification === 'door', 0, 'the critical notification');
-
   let since = client.messages.length;
+  const { events } = await start(clock);
+  await stateWhere((s) => s.night?.active === true && s.night.awake === false && s.shown_brightness === 10, since, 'night');
+  expect(await client.request('notify', { text: 'Door', id: 'door', priority: 'critical', hold: true })).toMatchObject({ ok: true, id: 'door' });
+  await stateWhere((s) => s.notification === 'door', since, 'the critical notification');
+
+  since = client.messages.length;
   await client.request('button', { button: 'main', action: 'press' });
   // The first press only wakes: the notification it would have dismissed stays.
   await stateWhere((s) => s.night?.awake === true && s.shown_brightness === 128 && s.notification === 'door', since, 'awake');
@@ -184,6 +185,18 @@ it("Home Assistant's switch, select and number drive night mode through their di
   mark = client.messages.length;
   await client.publish(select.command_topic, 'auto');
   await stateWhere((s) => s.night?.mode === 'auto' && !s.night.active && s.shown_brightness === 128, mark, 'auto again: the window says day');
+});
+
+it('with quiet_notifications "drop", a quiet notification at night is dropped and the reply says so', async () => {
+  const since = client.messages.length;
+  await start(new ManualClock(NIGHTFALL + 60_000), { night: { ...NIGHT, quiet_notifications: 'drop', notify_min_priority: 'normal' } });
+  await stateWhere((s) => s.night?.active === true, since, 'night');
+  expect(withoutTransaction(await client.request('notify', { text: 'Low', id: 'low', priority: 'low' }))).toEqual({ ok: true, id: 'low', dropped: true });
+  expect(withoutTransaction(await client.request('notify', { text: 'Normal', id: 'normal', priority: 'normal', duration_ms: 500 }))).toEqual({
+    ok: true,
+    id: 'normal',
+  });
+  await stateWhere((s) => s.notification === 'normal' && s.night?.held === 0, since, 'the normal one shown, nothing held');
 });
 
 it('the night command refuses bad input with a reply that names the problem', async () => {
