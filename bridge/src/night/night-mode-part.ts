@@ -26,6 +26,8 @@ import { NightSettingsFile, type PersistedNight } from './night-settings-file';
 export const MAX_HELD_NOTIFICATIONS = 50;
 /** The longest the timer waits before looking again (setTimeout's limit is about 24 days; sun times drift). */
 const MAX_WAIT_MS = 6 * 60 * 60 * 1000;
+/** The wait when the next change is due already: never a tight loop of timers, whatever the rules say. */
+const OVERDUE_WAIT_MS = 1000;
 
 type HeldNotification = NotifyRequest & { id: string };
 
@@ -133,8 +135,13 @@ export class NightModePart implements NightGate, Part {
     const next: PersistedNight = { ...this.persisted, ...(request.mode ? { mode: request.mode } : {}) };
     if (request.brightness !== undefined) next.brightness = request.brightness;
     if (next.mode !== this.persisted.mode) this.awakeUntil = undefined;
-    this.file.save(next);
     this.persisted = next;
+    try {
+      this.file.save(next);
+    } catch (e) {
+      // As for the device's own settings: it applies now, and says it will not survive a restart.
+      this.o.log.error(`could not save night mode settings: ${errorMessage(e)}`);
+    }
     this.apply(true);
     const { held: _held, ...reply } = this.report();
     return reply;
@@ -216,7 +223,7 @@ export class NightModePart implements NightGate, Part {
 
   private arm(now: number, at: number | undefined): void {
     this.clearTimer();
-    const wait = at === undefined ? MAX_WAIT_MS : Math.min(MAX_WAIT_MS, Math.max(0, at - now));
+    const wait = at === undefined ? MAX_WAIT_MS : at > now ? Math.min(MAX_WAIT_MS, at - now) : OVERDUE_WAIT_MS;
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;
       this.apply();

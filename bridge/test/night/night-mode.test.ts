@@ -5,7 +5,7 @@
  * `night` command and Home Assistant's switch, select and number set the mode and the night
  * brightness, kept across a restart. Europe/Berlin, June: 22:00 local is 20:00 UTC.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceState } from '@megabit/contract';
@@ -84,9 +84,14 @@ it('dims at nightfall, holds quiet notifications with a reply that says so, and 
   const { events } = await start(clock);
   let since = client.messages.length;
   await stateWhere((s) => s.night?.active === false && s.shown_brightness === 128, 0, 'the day');
+  // One timer, for nightfall: nothing polls.
+  expect(clock.pending).toBe(1);
 
+  clock.advanceTo(NIGHTFALL - 1);
+  expect(events).toEqual([]);
   clock.advanceTo(NIGHTFALL);
   expect(events).toEqual([{ active: true, app: 'clock' }]);
+  expect(clock.pending).toBe(1);
   // The user's brightness stays as set; the panel shows the night's.
   await stateWhere((s) => s.night?.active === true && s.shown_brightness === 10 && s.brightness === 128, since, 'night');
 
@@ -197,6 +202,15 @@ it('with quiet_notifications "drop", a quiet notification at night is dropped an
     id: 'normal',
   });
   await stateWhere((s) => s.notification === 'normal' && s.night?.held === 0, since, 'the normal one shown, nothing held');
+});
+
+it('an unreadable night.json is read as auto with the configured brightness, and the next command writes it whole', async () => {
+  writeFileSync(join(dataDir, 'night.json'), '{"mode": "on", "bright');
+  const since = client.messages.length;
+  await start(new ManualClock(EVENING));
+  await stateWhere((s) => s.night?.mode === 'auto' && s.night.brightness === 10, since, 'auto and the configured night brightness');
+  expect(await client.request('night', { mode: 'off' })).toMatchObject({ ok: true, mode: 'off', brightness: 10 });
+  expect(JSON.parse(readFileSync(join(dataDir, 'night.json'), 'utf8'))).toEqual({ mode: 'off' });
 });
 
 it('the night command refuses bad input with a reply that names the problem', async () => {
