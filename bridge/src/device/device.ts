@@ -358,9 +358,13 @@ export class Device implements DeviceControl, NightDisplay, Part {
   }
 
   pressButton(event: ButtonEvent): void {
+    // At night the first press only wakes the display: it is not reported (P/event/button, a
+    // group's dismiss) and does nothing else; what a press does by day waits for the next one.
+    if (this.night.press()) {
+      this.options.bus.emit('stateChanged');
+      return;
+    }
     this.options.bus.emit('button', event);
-    // At night the first press only wakes the display: what it would do by day waits for the next one.
-    if (this.night.press()) return;
     // A press acknowledges what is on screen first: the notification, not the app, gets it.
     if (event.action === 'press' && this.compositor.dismiss()) return;
     this.scheduler.button(event);

@@ -21,6 +21,7 @@ import { DEVICE_TOPICS as P } from '../helpers/topics';
 jest.setTimeout(60_000);
 
 const STATE = P.out('state');
+const BUTTON = P.out('event/button');
 const NIGHT = { from: '22:00', to: '07:00', brightness: 10, app: 'clock', max_brightness_during_day: 200, wake_s: 60 };
 const EVENING = Date.parse('2026-06-01T19:00:00Z'); // 21:00 in Berlin
 const NIGHTFALL = Date.parse('2026-06-01T20:00:00Z'); // 22:00
@@ -34,7 +35,7 @@ let dataDir: string;
 beforeAll(async () => {
   broker = await Mosquitto.start();
   client = await TestClient.connect(broker.url, P);
-  await client.subscribe([STATE, 'homeassistant/#']);
+  await client.subscribe([STATE, BUTTON, 'homeassistant/#']);
 }, 60_000);
 
 afterAll(async () => {
@@ -137,11 +138,13 @@ it('a press at night wakes the display for wake_s: day brightness, notifications
 
   since = client.messages.length;
   await client.request('button', { button: 'main', action: 'press' });
-  // The first press only wakes: the notification it would have dismissed stays.
+  // The first press only wakes: the notification it would have dismissed stays, and the press is not reported.
   await stateWhere((s) => s.night?.awake === true && s.shown_brightness === 128 && s.notification === 'door', since, 'awake');
   expect(events.at(-1)).toEqual({ active: false });
   await client.request('button', { button: 'main', action: 'press' });
   await stateWhere((s) => s.notification === null, since, 'the second press dismissing');
+  await client.waitFor(BUTTON, () => true, 10_000, since);
+  expect(client.on(BUTTON, since)).toHaveLength(1);
   const reply = withoutTransaction(await client.request('notify', { text: 'Quiet', id: 'quiet', priority: 'low', duration_ms: 500 }));
   expect(reply).toEqual({ ok: true, id: 'quiet' });
 
