@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { DeviceTopics } from '@megabit/contract';
+import type { EventBus } from './events';
 import { PartSequence } from './part';
 import { bridgeParts, type ContextOptions, createPartContext, type PartContext } from './parts';
 import type { TemplateSource } from './templates/template-source';
@@ -30,6 +31,11 @@ export class Controller {
 
   get httpPort(): number {
     return this.running.http.port;
+  }
+
+  /** The event bus the parts share (the rotation and night mode speak on it). */
+  get bus(): EventBus {
+    return this.running.bus;
   }
 
   /** Live text for screens, as the device renders it. */

@@ -13,6 +13,7 @@ import { loginsConfigured, type Settings } from './config';
 import { Device } from './device/device';
 import { NO_DISPLAY_LINK } from './device/display-link';
 import { encodeFramePng } from './display';
+import { type Clock, systemWallClock } from './display/clock';
 import { EventBus } from './events';
 import { groupParts } from './groups';
 import { homeAssistantParts } from './homeassistant';
@@ -30,8 +31,10 @@ import { DisplayStatePublisher } from './mqtt/display-state-publisher';
 import { EventPublisher } from './mqtt/event-publisher';
 import { FramePublisher } from './mqtt/frame-publisher';
 import { IconStatePublisher } from './mqtt/icon-state-publisher';
+import { LuxTopicFeed } from './mqtt/lux-topic-feed';
 import { StatePublisher } from './mqtt/state-publisher';
 import { TemplateTopics } from './mqtt/template-topics';
+import { NightModePart } from './night/night-mode-part';
 import type { Part } from './part';
 import { SerialLink } from './serial/serial-link';
 import { LiveTemplates, TEMPLATE_LIMITS } from './templates/live-templates';
@@ -62,6 +65,8 @@ export interface PartContext {
   readonly templates: LiveTemplates;
   /** Home Assistant's template rendering, on its connection once there is one; undefined without homeassistant.url and .token. */
   readonly homeAssistantTemplates?: HomeAssistantTemplates;
+  /** Night mode and auto-brightness: the brightness limit, quiet notifications held until morning, the wake on a press. */
+  readonly night: NightModePart;
 }
 
 export interface ContextOptions {
@@ -71,6 +76,8 @@ export interface ContextOptions {
   exampleAppDirs: string[];
   /** Folder of the built simulator page. */
   simulatorDir: string;
+  /** The calendar clock night mode and auto-brightness run on (epoch ms, timers); the system's by default, a test's own to move time. */
+  clock?: Clock;
 }
 
 /** How long the start waits for the first MQTT connection before going on without it. */
@@ -110,6 +117,14 @@ export function createPartContext(options: ContextOptions): PartContext {
   // The link and the device each need the other (its buttons press the device's; the device
   // draws on its output): the link is built first and finds the device when a button is pressed.
   let device: Device | undefined;
+  const night = new NightModePart({
+    settings,
+    file: join(settings.data_dir, 'night.json'),
+    clock: options.clock ?? systemWallClock,
+    bus,
+    display: () => device!,
+    log: log.child('night'),
+  });
   const icons = new IconStore(join(settings.data_dir, 'icons'), loadBuiltInIcons(), log.child('icons'));
   // The display hardware, when there is one: a second output, its buttons, its link state.
   const serial =
@@ -131,6 +146,7 @@ export function createPartContext(options: ContextOptions): PartContext {
       displayLink: serial?.reporter,
       templates,
       icons,
+      night: () => night,
     },
     log.child('device'),
   );
@@ -155,7 +171,7 @@ export function createPartContext(options: ContextOptions): PartContext {
     log.child('http'),
   );
   const state = new StatePublisher(mqtt, topics, device, bus);
-  return { settings, log, bus, topics, origins, broker, mqtt, device, icons, frames, serial, state, http, templates, homeAssistantTemplates };
+  return { settings, log, bus, topics, origins, broker, mqtt, device, icons, frames, serial, state, http, templates, homeAssistantTemplates, night };
 }
 
 function embeddedBroker(settings: Settings, clientId: string, origins: OriginPolicy, log: Logger): EmbeddedBroker {
@@ -190,9 +206,12 @@ export function bridgeParts(ctx: PartContext): Part[] {
     // Uploaded icons are read before the device draws anything that names one.
     ctx.icons,
     ctx.device,
+    // After the device: it limits the brightness the device shows and holds notifications before commands arrive.
+    ctx.night,
     mqtt.disconnect,
     ...(ctx.serial ? [statusLedPart(ctx, ctx.serial)] : []),
     ...commandParts(ctx),
+    ...luxTopicParts(ctx),
     mqtt.connect,
     ctx.state,
     new EventPublisher(ctx.mqtt, ctx.topics, ctx.bus),
@@ -264,6 +283,12 @@ function mqttParts(ctx: PartContext): { disconnect: Part; connect: Part } {
       stop: () => undefined,
     },
   };
+}
+
+/** `display.auto_brightness.topic`: the light level from an MQTT topic. */
+function luxTopicParts(ctx: PartContext): Part[] {
+  const topic = ctx.settings.display.auto_brightness?.topic;
+  return topic === undefined ? [] : [new LuxTopicFeed(ctx.mqtt, topic, ctx.night)];
 }
 
 /** Nothing to start; stopped after the device, it ends any template watch a screen left open. */

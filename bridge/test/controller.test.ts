@@ -102,7 +102,7 @@ describe('the bridge parts as the controller runs them', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Every optional part on: display hardware (a port that never appears), Home Assistant, a display group. */
+  /** Every optional part on: display hardware (a port that never appears), Home Assistant, a display group, auto-brightness from a topic. */
   function settings(deviceId: string, httpPort = 0): Settings {
     return settingsFrom(
       {
@@ -114,6 +114,7 @@ describe('the bridge parts as the controller runs them', () => {
         serial: { path: join(dataDir, 'no-such-serial-port') },
         homeassistant: { enabled: true, url: 'http://127.0.0.1:9', token: 'not-used' },
         templates: { mqtt_topics: ['home/#'] },
+        display: { auto_brightness: { topic: 'home/lux' } },
       },
       'test',
       {},
@@ -130,11 +131,13 @@ describe('the bridge parts as the controller runs them', () => {
       'templates',
       'icons',
       'device',
+      'night mode',
       'mqtt connection',
       'status LED',
       'command router',
       'group notifications',
       'group presence',
+      'lux topic',
       'mqtt connect',
       'state publisher',
       'event publisher',
@@ -158,6 +161,8 @@ describe('the bridge parts as the controller runs them', () => {
     expect(ctx.mqtt['subscriptions'].has('home/left-open')).toBe(true);
     // The group's commands come in through the command router too.
     expect(ctx.mqtt['subscriptions'].has('megabit/group/kitchen/cmd/#')).toBe(true);
+    // And the light level for auto-brightness.
+    expect(ctx.mqtt['subscriptions'].has('home/lux')).toBe(true);
     const running = registrations(ctx);
     expect(running.mqttSubscriptions).toBeGreaterThanOrEqual(3);
     expect(running.mqttConnectListeners).toBeGreaterThanOrEqual(5);

@@ -6,6 +6,7 @@
  * table; adding a command means one entry here and one handler in the bridge.
  */
 import { type IconInfo, MAX_ICON_UPLOAD_BYTES, parseIconUpload } from './icons';
+import { type NightReply, parseNight } from './night';
 import type { Response } from './payloads';
 import { ok, type Result } from './result';
 import {
@@ -56,6 +57,9 @@ function parseBytes(payload: Uint8Array | string): Result<Uint8Array> {
 
 type Empty = Record<string, never>;
 
+/** `P/response/notify`: the notification's id; at night `held` (it shows when the night ends) or `dropped`. */
+export type NotifyReply = { id: string; held?: true; dropped?: true };
+
 /** `P/response/screens/<id>`: the screen's id; `removed` after an empty payload; template problems by field. */
 export type ScreenReply = {
   id: string;
@@ -66,7 +70,8 @@ export type ScreenReply = {
 };
 
 export const COMMANDS = {
-  notify: command<{ id: string }>()({ path: 'notify', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseNotify }),
+  // At night a quiet notification is not shown: `held` (it waits for the morning) or `dropped` says so.
+  notify: command<NotifyReply>()({ path: 'notify', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseNotify }),
   notifyDismiss: command<{ dismissed: boolean }>()({ path: 'notify/dismiss', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseDismiss }),
   app: command<{ app: string }>()({ path: 'app', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseAppId }),
   appNext: command<{ app: string | null }>()({ path: 'app/next', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseEmpty }),
@@ -89,6 +94,7 @@ export const COMMANDS = {
   screen: command<Empty>()({ path: 'screen', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseEmpty }),
   // A template that does not render yet comes back in `errors` (the screen is kept and shows it).
   screens: command<ScreenReply>()({ path: 'screens/{screenId}', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseScreen }),
+  night: command<NightReply>()({ path: 'night', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseNight }),
   rotation: command<{ rotation: boolean }>()({ path: 'rotation', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseRotation }),
   // The display lane: an upload and then a notification showing it run in the order sent.
   icon: command<Omit<IconInfo, 'builtin'> | { name: string; deleted: true }>()({

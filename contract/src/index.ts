@@ -4,6 +4,7 @@ export * from './display';
 export * from './groups';
 export * from './icons';
 export * from './json-error';
+export * from './night';
 export * from './topics';
 export * from './payloads';
 export * from './result';

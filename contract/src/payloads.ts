@@ -1,4 +1,5 @@
 /** Payload types of the MQTT control API v1 (docs/mqtt-api.md). */
+import type { NightReport } from './night';
 import type { ApiError } from './result';
 import type { ScreenContent } from './screens';
 
@@ -196,6 +197,10 @@ export interface DeviceState {
   rotation: boolean;
   notification: string | null;
   display: DisplayInfo;
+  /** The brightness the panel shows now: `brightness`, or auto-brightness's, within the night or day limit. The bridge always sets it. */
+  shown_brightness?: number;
+  /** Night mode (docs/schedules.md). The bridge always sets it. */
+  night?: NightReport;
 }
 
 export interface AppStatus {

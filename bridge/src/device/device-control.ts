@@ -3,14 +3,28 @@
  * layer depends on this interface only; `Device` implements it over the scheduler, compositor
  * and app store.
  */
-import type { AppManifest, AppStatus, ButtonEvent, DeviceState, DisplayCommand, NotifyRequest, ScreenReply, ScreenRequest } from '@megabit/contract';
+import type {
+  AppManifest,
+  AppStatus,
+  ButtonEvent,
+  DeviceState,
+  DisplayCommand,
+  NightReply,
+  NightRequest,
+  NotifyReply,
+  NotifyRequest,
+  ScreenReply,
+  ScreenRequest,
+} from '@megabit/contract';
 import type { HomeAssistantEntityState } from '../sandbox/types';
 
 export interface DeviceControl {
-  /** Queues a notification; returns its id. */
-  notify(request: NotifyRequest): string;
-  /** Dismisses the notification `id`, or the one showing; false when there was none. */
+  /** Queues a notification; returns its id, and at night whether it is held for the morning or dropped. */
+  notify(request: NotifyRequest): NotifyReply;
+  /** Dismisses the notification `id` (showing, queued or held for the morning), or the one showing; false when there was none. */
   dismissNotification(id?: string): boolean;
+  /** Night mode: on, off or auto, and the night brightness (`P/cmd/night`). */
+  setNight(request: NightRequest): NightReply;
   showApp(id: string): void;
   nextApp(): void;
   previousApp(): void;

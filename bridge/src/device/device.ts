@@ -14,6 +14,9 @@ import {
   type ButtonEvent,
   type DeviceState,
   type DisplayCommand,
+  type NightReply,
+  type NightRequest,
+  type NotifyReply,
   type NotifyRequest,
   type ScreenReply,
   type ScreenRequest,
@@ -41,6 +44,7 @@ import { appMayReadTopic } from './app-topic-access';
 import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
 import type { DeviceControl } from './device-control';
 import { type DisplayLink, NO_DISPLAY_LINK } from './display-link';
+import { DAY_ONLY, type NightDisplay, type NightGate } from './night-gate';
 
 const MAX_PENDING_DATA = 32;
 
@@ -57,11 +61,13 @@ export interface DeviceOptions {
   templates?: TemplateSource;
   /** Icons screens, notifications and apps draw by name; none: only what needs no icon draws. */
   icons?: IconSource;
+  /** Night mode's say on notifications, presses and brightness; none: always day. Asked for on each use, so it may be built after the device. */
+  night?: () => NightGate;
 }
 
 const NO_ICONS: IconSource = { get: () => undefined };
 
-export class Device implements DeviceControl, Part {
+export class Device implements DeviceControl, NightDisplay, Part {
   readonly name = 'device';
   private readonly displayLink: DisplayLink;
   private readonly store: AppStore;
@@ -81,6 +87,12 @@ export class Device implements DeviceControl, Part {
   private readonly timeZone: string;
   /** Warnings about what an app asked for and does not get, logged once each (per app version where it says so). */
   private readonly warned = new Set<string>();
+  /** Night mode's (or max_brightness_during_day's) limit on the brightness shown; the user's own stays as set. */
+  private brightnessLimit?: number;
+  /** Auto-brightness's level, shown instead of the user's while set. */
+  private autoBrightness?: number;
+  /** Ids for notifications held at night that came without one (the queue's own ids start only when shown). */
+  private nextHeldId = 1;
 
   constructor(
     private readonly options: DeviceOptions,
@@ -132,7 +144,7 @@ export class Device implements DeviceControl, Part {
     });
     this.compositor.onNotificationEvent(() => this.options.bus.emit('stateChanged'));
     this.compositor.setPower(this.persisted.power);
-    this.compositor.setBrightness(this.persisted.brightness);
+    this.compositor.setBrightness(this.shownBrightness());
 
     this.scheduler = new Scheduler(
       {
@@ -177,17 +189,53 @@ export class Device implements DeviceControl, Part {
 
   // ---- DeviceControl ----
 
-  notify(request: NotifyRequest): string {
+  notify(request: NotifyRequest): NotifyReply {
     // A notification is drawn as it was sent: live text is for screens, which stay and are redrawn.
     const template = request.content && templateStrings(request.content, (t) => this.templates.isTemplate(t))[0];
     if (template) {
       throw new InvalidRequestError(`"${template.path}" holds a template: templates are shown live in screens (cmd/screens/<id>), not in notifications`);
     }
-    return this.compositor.notify(request);
+    const id = request.id ?? `night-${this.nextHeldId}`;
+    const verdict = this.night.admit({ ...request, id });
+    if (verdict === 'show') return { id: this.compositor.notify(request) };
+    if (request.id === undefined) this.nextHeldId++;
+    this.options.bus.emit('stateChanged');
+    return verdict === 'wait' ? { id, held: true } : { id, dropped: true };
   }
 
   dismissNotification(id?: string): boolean {
+    if (id !== undefined && this.night.dismiss(id)) {
+      this.options.bus.emit('stateChanged');
+      return true;
+    }
     return this.compositor.dismiss(id);
+  }
+
+  setNight(request: NightRequest): NightReply {
+    return this.night.control(request);
+  }
+
+  // ---- NightDisplay ----
+
+  setBrightnessLimit(max: number | undefined): void {
+    this.brightnessLimit = max;
+    this.applyBrightness();
+  }
+
+  setAutoBrightness(level: number | undefined): void {
+    this.autoBrightness = level;
+    this.applyBrightness();
+  }
+
+  showReleased(requests: ReadonlyArray<NotifyRequest & { id: string }>): void {
+    for (const request of requests) {
+      try {
+        this.compositor.notify(request);
+      } catch (e) {
+        this.log.warn(`notification ${request.id}, held for the night, cannot be shown: ${errorMessage(e)}`);
+      }
+    }
+    this.options.bus.emit('stateChanged');
   }
 
   showApp(id: string): void {
@@ -212,17 +260,21 @@ export class Device implements DeviceControl, Part {
   }
 
   setDisplay(command: DisplayCommand): void {
-    if (command.state !== undefined || command.brightness !== undefined) {
-      this.compositor.setLight(
-        { on: command.state === undefined ? undefined : command.state === 'ON', brightness: command.brightness },
-        (command.transition ?? 0) * 1000,
-      );
-    }
-    if (command.flash !== undefined) this.compositor.flash(command.flash * 1000);
+    // Persisted first: the brightness shown is the user's (or auto-brightness's) within the night's limit.
     this.persist({
       ...(command.state !== undefined ? { power: command.state === 'ON' } : {}),
       ...(command.brightness !== undefined ? { brightness: command.brightness } : {}),
     });
+    if (command.state !== undefined || command.brightness !== undefined) {
+      this.compositor.setLight(
+        {
+          on: command.state === undefined ? undefined : command.state === 'ON',
+          brightness: command.brightness === undefined ? undefined : this.shownBrightness(),
+        },
+        (command.transition ?? 0) * 1000,
+      );
+    }
+    if (command.flash !== undefined) this.compositor.flash(command.flash * 1000);
     this.options.bus.emit('stateChanged');
   }
 
@@ -306,6 +358,12 @@ export class Device implements DeviceControl, Part {
   }
 
   pressButton(event: ButtonEvent): void {
+    // At night the first press only wakes the display: it is not reported (P/event/button, a
+    // group's dismiss) and does nothing else; what a press does by day waits for the next one.
+    if (this.night.press()) {
+      this.options.bus.emit('stateChanged');
+      return;
+    }
     this.options.bus.emit('button', event);
     // A press acknowledges what is on screen first: the notification, not the app, gets it.
     if (event.action === 'press' && this.compositor.dismiss()) return;
@@ -369,6 +427,8 @@ export class Device implements DeviceControl, Part {
       rotation: this.scheduler.rotationEnabled,
       notification: this.compositor.notification?.id ?? null,
       display: { width: DISPLAY_WIDTH, height: DISPLAY_HEIGHT, connected: link.connected, transport: link.transport },
+      shown_brightness: this.shownBrightness(),
+      night: this.night.report(),
     };
   }
 
@@ -395,6 +455,24 @@ export class Device implements DeviceControl, Part {
   }
 
   // ---- internals ----
+
+  private get night(): NightGate {
+    return this.options.night?.() ?? DAY_ONLY;
+  }
+
+  private shownBrightness(): number {
+    const wanted = this.autoBrightness ?? this.persisted.brightness;
+    return this.brightnessLimit === undefined ? wanted : Math.min(wanted, this.brightnessLimit);
+  }
+
+  /** Shows the brightness the limits and auto-brightness give now (before start there is nothing to show it on). */
+  private applyBrightness(): void {
+    if (!this.compositor) return;
+    const shown = this.shownBrightness();
+    if (shown === this.compositor.brightness) return;
+    this.compositor.setBrightness(shown);
+    this.options.bus.emit('stateChanged');
+  }
 
   /** Apps and screens in rotation order; an app folder copied in by hand under a screen's id wins over the screen. */
   private schedulable(): SchedulableApp[] {

@@ -180,6 +180,11 @@ export class Compositor {
   }
 
   /** Frames handed to the outputs during the last second. */
+  /** The brightness set last (the target of a fade still running). */
+  get brightness(): number {
+    return this.level;
+  }
+
   get fps(): number {
     this.forgetOldPushes(this.clock.now());
     return this.pushTimes.length;

@@ -7,7 +7,7 @@
  * finds nothing left to dismiss).
  */
 import { createHash } from 'node:crypto';
-import { CMD, type GroupTopics, type NotifyRequest } from '@megabit/contract';
+import { CMD, type GroupTopics, type NotifyReply, type NotifyRequest } from '@megabit/contract';
 import type { DeviceControl } from '../device/device-control';
 import type { EventBus } from '../events';
 import type { Part } from '../part';
@@ -49,7 +49,7 @@ export class GroupNotifications implements Part {
 
   /** The device a group's commands act on: its notifications get an id shared by every member, and are remembered. */
   deviceFor(group: string, device: DeviceControl): DeviceControl {
-    const notify = (request: NotifyRequest): string => {
+    const notify = (request: NotifyRequest): NotifyReply => {
       const id = request.id ?? groupNotificationId(request);
       this.track(id, group);
       return device.notify({ ...request, id });

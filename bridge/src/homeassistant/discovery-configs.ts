@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { BUTTON_ACTIONS, CMD, OUT, type AppStatus, type ButtonAction, type DeviceTopics } from '@megabit/contract';
 import { SHIPPED_FIRMWARE } from './firmware-release';
 
-export type DiscoveryComponent = 'light' | 'select' | 'button' | 'notify' | 'sensor' | 'event' | 'device_automation' | 'image' | 'switch' | 'update';
+export type DiscoveryComponent = 'light' | 'select' | 'button' | 'notify' | 'sensor' | 'event' | 'device_automation' | 'image' | 'switch' | 'number' | 'update';
 
 export interface DiscoveryConfig {
   component: DiscoveryComponent;
@@ -90,6 +90,47 @@ function firmwareTemplate(): string {
 /** Jinja for `P/state`'s `app`: "None" makes Home Assistant show the state as unknown. */
 const APP_TEMPLATE = "{{ value_json.app if value_json.app is not none else 'None' }}";
 
+type EntityAdder = (component: Exclude<DiscoveryComponent, 'device_automation'>, objectId: string, fields: Record<string, unknown>) => void;
+
+/**
+ * Night mode (docs/schedules.md): a switch that says whether it is night now and turns it on or
+ * off (mode `on`/`off`, which hold until changed); a switch has no third state, so a select sets
+ * `auto` (follow the night window) as well; a number sets the night brightness.
+ */
+function nightEntities(entity: EntityAdder, command: string, state: string): void {
+  entity('switch', 'night_mode', {
+    name: 'Night mode',
+    command_topic: command,
+    payload_on: 'ON',
+    payload_off: 'OFF',
+    state_topic: state,
+    value_template: "{{ 'ON' if value_json.night.active else 'OFF' }}",
+    icon: 'mdi:weather-night',
+  });
+  entity('select', 'night_mode_setting', {
+    name: 'Night mode setting',
+    command_topic: command,
+    options: ['auto', 'on', 'off'],
+    state_topic: state,
+    value_template: '{{ value_json.night.mode }}',
+    entity_category: 'config',
+    icon: 'mdi:theme-light-dark',
+  });
+  entity('number', 'night_brightness', {
+    name: 'Night brightness',
+    command_topic: command,
+    command_template: "{{ {'brightness': value | int} | to_json }}",
+    state_topic: state,
+    value_template: '{{ value_json.night.brightness }}',
+    min: 0,
+    max: 255,
+    step: 1,
+    mode: 'slider',
+    entity_category: 'config',
+    icon: 'mdi:brightness-4',
+  });
+}
+
 export function buildDiscoveryConfigs(id: DiscoveryIdentity, topics: DeviceTopics, apps: readonly AppStatus[]): DiscoveryConfig[] {
   const nodeId = nodeIdFor(id.baseTopic, id.deviceId);
   const entitySlug = slug(id.deviceId);
@@ -114,7 +155,7 @@ export function buildDiscoveryConfigs(id: DiscoveryIdentity, topics: DeviceTopic
   const state = topics.out(OUT.state);
 
   const configs: DiscoveryConfig[] = [];
-  const entity = (component: Exclude<DiscoveryComponent, 'device_automation'>, objectId: string, fields: Record<string, unknown>): void => {
+  const entity: EntityAdder = (component, objectId, fields) => {
     configs.push({
       component,
       objectId,
@@ -208,6 +249,7 @@ export function buildDiscoveryConfigs(id: DiscoveryIdentity, topics: DeviceTopic
     value_template: "{{ 'ON' if value_json.rotation else 'OFF' }}",
     icon: 'mdi:rotate-right',
   });
+  nightEntities(entity, topics.cmd(CMD.night), state);
   if (id.panel) {
     // No command_topic: Home Assistant shows no install button (the bridge cannot flash yet).
     entity('update', 'firmware', {

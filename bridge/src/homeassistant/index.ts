@@ -8,7 +8,9 @@ import type { PartContext } from '../parts';
 import { GroupTopics } from '@megabit/contract';
 import { HomeAssistantDiscovery, simulatorUrl } from './discovery';
 import { GroupDiscovery } from './group-discovery';
+import { nightEntityReader } from './night-entities';
 import { ScreenSnapshotFeed } from './screen-feed';
+import type { HomeAssistantEntityState } from '../sandbox/types';
 import { HomeAssistantStates } from './states';
 
 export { removeDiscovery } from './discovery-remove';
@@ -51,12 +53,32 @@ export function homeAssistantParts(ctx: PartContext): Part[] {
   }
   const { url, token } = settings.homeassistant;
   if (url && token) {
-    const states = new HomeAssistantStates({ url, token }, ctx.device, ctx.bus, log.child('homeassistant'));
+    // Apps' entities and night mode's (the light sensor, zone.home) on the one connection.
+    const night = nightEntityReader(
+      settings.display.auto_brightness?.entity,
+      { wanted: () => ctx.night.wantsHomeZone, set: (attributes) => ctx.night.setHomeZone(attributes) },
+      ctx.night,
+    );
+    const sink = {
+      readableEntities: () => [...new Set([...ctx.device.readableEntities(), ...night.entities()])],
+      setEntityState: (id: string, state: HomeAssistantEntityState | null) => {
+        const forNight = night.entities().includes(id);
+        if (forNight) night.setEntityState(id, state);
+        // Apps get only what some app asked for, as before night mode read anything.
+        if (!forNight || ctx.device.readableEntities().includes(id)) ctx.device.setEntityState(id, state);
+      },
+    };
+    const states = new HomeAssistantStates({ url, token }, sink, ctx.bus, log.child('homeassistant'));
     // Live templates render on the same connection.
     const templates = ctx.homeAssistantTemplates;
     if (templates) states.onConnection((connection) => templates.attach(connection));
     parts.push(states);
-  } else if (url || token) {
+  } else if (settings.display.auto_brightness?.entity !== undefined) {
+    log.warn(
+      `display.auto_brightness.entity needs homeassistant.url and .token to read ${settings.display.auto_brightness.entity}; the brightness stays as set`,
+    );
+  }
+  if (!(url && token) && (url || token)) {
     log.warn(
       `homeassistant.${url ? 'token' : 'url'} is not set, so apps cannot read Home Assistant entities and screens cannot use its templates (both are needed)`,
     );

@@ -93,7 +93,11 @@ export type NotificationVerdict = 'show' | 'wait' | 'drop';
  * What happens to a notification of `priority` now: at night (not woken) those below the
  * threshold wait for the morning (`nextChange` of the night state), or are dropped if so set.
  */
-export function notificationVerdict(priority: Priority, rules: NightRules | undefined, state: NightState): NotificationVerdict {
+export function notificationVerdict(
+  priority: Priority,
+  rules: Pick<NightRules, 'notifyMinPriority' | 'quietNotifications'> | undefined,
+  state: NightState,
+): NotificationVerdict {
   if (rules === undefined || !state.night || state.awake) return 'show';
   if (PRIORITIES.indexOf(priority) >= PRIORITIES.indexOf(rules.notifyMinPriority)) return 'show';
   return rules.quietNotifications;

@@ -109,8 +109,10 @@ describe('config/megabit.acl', () => {
   it('parses cleanly', () => expect(problems).toEqual([]));
 
   it('homeassistant controls the display but cannot install, remove or configure apps', () => {
-    for (const cmd of ['notify', 'notify/dismiss', 'app', 'app/next', 'display', 'button', 'screen', 'rotation'])
+    for (const cmd of ['notify', 'notify/dismiss', 'app', 'app/next', 'display', 'button', 'screen', 'rotation', 'night'])
       expect(canPublish(acl, ha, `${P}/cmd/${cmd}`)).toBe(true);
+    expect(canReceive(acl, ha, `${P}/response/night`)).toBe(true);
+    expect(canPublish(acl, { username: 'viewer', clientId: 'v' }, `${P}/cmd/night`)).toBe(false);
     for (const cmd of ['apps/install', 'apps/remove', 'apps/order', 'apps/preview', 'apps/clock/config', 'apps/clock/data'])
       expect(canPublish(acl, ha, `${P}/cmd/${cmd}`)).toBe(false);
     expect(canSubscribe(acl, ha, 'homeassistant/#')).toBe(true);

@@ -39,7 +39,7 @@ function scriptedDevice() {
   const device = {
     notify: (r: { text: string; id?: string }) => {
       calls.push(`notify ${r.text}`);
-      return r.id ?? 'n1';
+      return { id: r.id ?? 'n1' };
     },
     nextApp: () => void calls.push('next'),
     setAppOrder: async () => {

@@ -39,10 +39,13 @@ describe('discovery configs', () => {
       'homeassistant/image/megabit_megabit/screen/config',
       'homeassistant/light/megabit_megabit/display/config',
       'homeassistant/notify/megabit_megabit/notification/config',
+      'homeassistant/number/megabit_megabit/night_brightness/config',
       'homeassistant/select/megabit_megabit/app/config',
+      'homeassistant/select/megabit_megabit/night_mode_setting/config',
       'homeassistant/sensor/megabit_megabit/current_app/config',
       'homeassistant/sensor/megabit_megabit/fps/config',
       'homeassistant/sensor/megabit_megabit/uptime/config',
+      'homeassistant/switch/megabit_megabit/night_mode/config',
       'homeassistant/switch/megabit_megabit/rotation/config',
     ]);
     for (const c of configs) expect(matches(configFilter('homeassistant', 'megabit_megabit'), c.topic)).toBe(true);

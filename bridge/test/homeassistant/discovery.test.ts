@@ -161,6 +161,8 @@ describe('Home Assistant discovery against mosquitto', () => {
       if (Array.isArray(c.options)) return String(c.options[0]);
       if (c.payload_press !== undefined) return String(c.payload_press);
       if (c.payload_off !== undefined) return String(c.payload_off);
+      // number: its value through the entity's command template.
+      if (typeof c.max === 'number') return renderTemplate(c.command_template as string, String(c.max));
       // notify: the message through the entity's command template.
       return renderTemplate(c.command_template as string, 'Hello from Home Assistant');
     };
@@ -172,7 +174,7 @@ describe('Home Assistant discovery against mosquitto', () => {
       expect({ path, reply }).toEqual({ path, reply: expect.objectContaining({ ok: true }) });
       sent.push(path!);
     }
-    expect(sent.sort()).toEqual(['app', 'app/next', 'app/previous', 'display', 'notify', 'notify/dismiss', 'rotation']);
+    expect(sent.sort()).toEqual(['app', 'app/next', 'app/previous', 'display', 'night', 'night', 'night', 'notify', 'notify/dismiss', 'rotation']);
   });
 
   it("the light's transition and flash, as Home Assistant sends them, are accepted", async () => {

@@ -93,6 +93,14 @@ describe('the embedded broker with logins and the shipped ACL', () => {
     expect(await admin.request('apps/remove', { id: 'life' })).toMatchObject({ ok: true });
   });
 
+  it('lets homeassistant set night mode (its switch, select and number send P/cmd/night) and the reply comes', async () => {
+    const since = admin.messages.length;
+    const sent = await mosquittoPub(port(), [...login(HA), '-q', '1', '-t', P('cmd/night'), '-m', '{"brightness":12,"transaction":"ha-night"}']);
+    expect(sent.code).toBe(0);
+    const reply = await admin.waitFor(P('response/night'), (m) => m.payload.toString().includes('"ha-night"'), 10_000, since);
+    expect(JSON.parse(reply.payload.toString())).toMatchObject({ ok: true, mode: 'auto', brightness: 12 });
+  });
+
   // $SYS, with a user granted it explicitly: broker-sys-topics.test.ts.
   it('refuses homeassistant subscriptions outside its grants (SUBACK 0x80)', async () => {
     const all = await mosquittoSub(port(), [...login(HA), '-t', '#', '-d', '-W', '2']);

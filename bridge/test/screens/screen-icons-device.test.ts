@@ -74,10 +74,10 @@ describe('icons', () => {
   });
 
   it('draws the icon of a rich notification over the whole panel, and the plain banner for plain text', async () => {
-    const id = device.notify({ text: 'Door', content: { icon: 'dot', text: 'Door' }, hold: true });
+    const { id } = device.notify({ text: 'Door', content: { icon: 'dot', text: 'Door' }, hold: true });
     await until(() => device.state().notification === id && redPixels() === 36, 'the notification with its icon');
     expect(device.dismissNotification(id)).toBe(true);
-    const plain = device.notify({ text: 'Door', color: '#ff0000', hold: true });
+    const { id: plain } = device.notify({ text: 'Door', color: '#ff0000', hold: true });
     // The banner's text in red, no icon square: lit red pixels, but in letter shapes on the band.
     await until(() => device.state().notification === plain && redPixels() > 0 && redPixels() !== 36, 'the plain banner');
   });

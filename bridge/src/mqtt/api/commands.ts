@@ -38,7 +38,7 @@ function requireApp(device: DeviceControl, id: string): void {
 }
 
 export const HANDLERS: CommandHandlers = {
-  notify: ({ device }, request) => ({ id: device.notify(request) }),
+  notify: ({ device }, request) => device.notify(request),
   notifyDismiss: ({ device }, { id }) => ({ dismissed: device.dismissNotification(id) }),
   app: ({ device }, { id }) => {
     requireApp(device, id);
@@ -99,6 +99,7 @@ export const HANDLERS: CommandHandlers = {
     if (request.remove) return { id: screenId, removed: device.removeScreen(screenId) };
     return device.publishScreen(screenId, request.screen, { retained });
   },
+  night: ({ device }, request) => device.setNight(request),
   rotation: ({ device }, { enabled }) => {
     device.setRotation(enabled);
     return { rotation: device.state().rotation };

@@ -86,6 +86,23 @@ export const COMPONENT_RULES: Record<string, ComponentRule> = {
   },
   // switch.mqtt: command_topic required.
   switch: { required: ['command_topic'], topics: ['command_topic', 'state_topic'], entity: true },
+  // number.mqtt: command_topic required; min below max (defaults 1 and 100), step at least 0.001, mode auto, box or slider.
+  number: {
+    required: ['command_topic'],
+    topics: ['command_topic', 'state_topic'],
+    entity: true,
+    check: (p) => {
+      const min = p.min ?? 1;
+      const max = p.max ?? 100;
+      const step = p.step ?? 1;
+      return [
+        ...(typeof min === 'number' && typeof max === 'number' && min < max ? [] : ['"min" must be a number below "max"']),
+        ...(typeof step === 'number' && step >= 0.001 ? [] : ['"step" must be a number of at least 0.001']),
+        ...(p.mode === undefined || ['auto', 'box', 'slider'].includes(p.mode as string) ? [] : ['"mode" must be auto, box or slider']),
+        ...(p.entity_category === undefined || ['config', 'diagnostic'].includes(p.entity_category as string) ? [] : ['bad entity_category']),
+      ];
+    },
+  },
   // device_trigger.mqtt: automation_type, topic, type, subtype and device required.
   device_automation: {
     required: ['automation_type', 'topic', 'type', 'subtype', 'device'],

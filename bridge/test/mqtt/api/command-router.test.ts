@@ -69,7 +69,11 @@ function scriptedDevice(overrides: Partial<DeviceControl> = {}): DeviceControl &
   const device: Partial<DeviceControl> = {
     notify: (r) => {
       calls.push(`notify ${r.text}`);
-      return r.id ?? 'n1';
+      return { id: r.id ?? 'n1' };
+    },
+    setNight: (r) => {
+      calls.push(`night ${JSON.stringify(r)}`);
+      return { mode: r.mode ?? 'auto', active: r.mode === 'on', awake: false, brightness: r.brightness ?? 16 };
     },
     dismissNotification: () => {
       calls.push('dismiss');
@@ -128,6 +132,7 @@ const VALID: Record<CommandName, string> = {
   appsOrder: '{"order":["clock"]}',
   appsPreview: JSON.stringify({ manifest, wasm }),
   appsPreviewStop: '',
+  night: 'AUTO',
   appConfig: '{"hour24":true}',
   appData: 'hello',
   button: '{"button":"main","action":"press"}',
