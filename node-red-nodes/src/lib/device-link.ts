@@ -30,9 +30,12 @@ export interface DeviceSettings {
   deviceId: string;
   /**
    * A display group instead of one display: its topics (`<base>/group/<name>/...`) replace the
-   * device's; a command resolves with the first member's reply (each carries its `device_id`).
+   * device's; a command resolves with every member's reply (GroupReply, each with its
+   * `device_id`), collected for `groupWaitMs` after the first, or until all `members` answered.
    */
   group?: string;
+  groupWaitMs?: number;
+  members?: string[];
   /** How long a command waits for its reply. */
   timeoutMs: number;
 }
@@ -55,6 +58,9 @@ const STATUS: Record<LinkState, NodeStatus> = {
   online: { fill: 'green', shape: 'dot', text: 'online' },
   offline: { fill: 'red', shape: 'ring', text: 'offline' },
 };
+
+/** How long a group command waits for more members' replies after the first. */
+export const DEFAULT_GROUP_WAIT_MS = 1000;
 
 /** The link's own subscriptions are kept under this ref; node ids never look like it. */
 const LINK_REF = '#link';
@@ -80,7 +86,10 @@ export class DeviceLink {
     private readonly log: (text: string) => void,
   ) {
     this.topics = settings.group ? new GroupTopics(settings.baseTopic, settings.group) : new DeviceTopics(settings.baseTopic, settings.deviceId);
-    this.replies = new ReplyMatcher(settings.timeoutMs);
+    this.replies = new ReplyMatcher(
+      settings.timeoutMs,
+      settings.group ? { group: settings.group, windowMs: settings.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS, members: settings.members } : undefined,
+    );
     const responses = this.topics.response('');
     this.addHandler(LINK_REF, `${responses}#`, (topic, payload) => this.replies.receive(topic.slice(responses.length), payload));
     this.addHandler(LINK_REF, this.topics.out(OUT.availability), (_t, payload) => {

@@ -36,7 +36,7 @@ export function flow(...nodes: Record<string, unknown>[]): Record<string, unknow
 
 export function deviceConfig(
   id: string,
-  settings: { broker: string; baseTopic: string; deviceId: string; group?: string; timeout?: number },
+  settings: { broker: string; baseTopic: string; deviceId: string; group?: string; groupWait?: number; members?: string; timeout?: number },
 ): Record<string, unknown> {
   return { id, type: 'megabit-device', timeout: 10, ...settings };
 }
