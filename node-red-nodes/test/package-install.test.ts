@@ -131,5 +131,11 @@ it('the npm pack tarball installs on its own and its nodes work in Node-RED', as
     const answer = await client.waitFor(bridge.topics.response(path), () => true, 15_000, before);
     expect(JSON.parse(answer.payload.toString())).toMatchObject({ ok: true });
   }
+  // And its schedule for the clock reaches the bridge as a checked command with a transaction.
+  await client.subscribe(bridge.topics.response(CMD.appSchedule({ appId: 'clock' })));
+  const scheduled = client.messages.length;
+  expect((await fetch(`${base}/inject/i-mornings`, { method: 'POST' })).status).toBe(200);
+  const answer = await client.waitFor(bridge.topics.response(CMD.appSchedule({ appId: 'clock' })), () => true, 15_000, scheduled);
+  expect(JSON.parse(answer.payload.toString())).toMatchObject({ transaction: expect.stringMatching(/^nr-/) });
   expect(red.output()).not.toMatch(/\[error\]/);
 }, 300_000);
