@@ -9,7 +9,7 @@
 import { GroupTopics, OUT, type DeviceState } from '@megabit/contract';
 import { startBridge, type RunningBridge } from '../../bridge/test/helpers/bridge-process';
 import { json, TestClient } from '../../bridge/test/helpers/mqtt-client';
-import type { GroupReply } from '../src/lib/replies';
+import { type GroupReply, MAX_GROUP_REPLIES } from '../src/lib/replies';
 import { Collector, deviceConfig, flow, helper, linkOf, NODES, until } from './helpers/node-red';
 
 jest.setTimeout(90_000);
@@ -170,4 +170,30 @@ it("a notify node addresses a group over one display's connection: its Group or 
   expect(((await caught.next(() => true, 10_000, 1)).error as { message: string }).message).toBe(
     'Error: megabit notify: the device node is group "kitchen" already; it cannot send to group "downstairs"',
   );
+});
+
+it('stops collecting at MAX_GROUP_REPLIES: a flood of replies on the group topic cannot grow one output without bound', async () => {
+  await helper.load(
+    NODES,
+    flow(
+      // A minute's window: only the cap can end the collection within the test's limits.
+      deviceConfig('group', { broker: first.mqttUrl, baseTopic: 'megabit', deviceId: 'megabit', group: 'kitchen', groupWait: 60 }),
+      { id: 'notify', type: 'megabit notify', device: 'group', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ),
+  );
+  await until('the group to be online', () => linkOf('group').state === 'online');
+  const out = new Collector('out');
+  const kitchen = new GroupTopics('megabit', 'kitchen');
+  await client.subscribe(kitchen.cmd('notify'));
+  const since = client.messages.length;
+
+  helper.getNode('notify').receive({ payload: 'Flood' });
+  const command = await client.waitFor(kitchen.cmd('notify'), () => true, 10_000, since);
+  const { transaction } = json<{ transaction: string }>(command.payload);
+  for (let i = 0; i < MAX_GROUP_REPLIES + 20; i++) {
+    await client.publish(kitchen.response('notify'), JSON.stringify({ ok: true, id: 'x', transaction, device_id: `fake-${i}`, group: 'kitchen' }));
+  }
+  const reply = (await out.next()).payload as GroupReply;
+  expect(reply.replies).toHaveLength(MAX_GROUP_REPLIES);
 });

@@ -38,6 +38,9 @@ export interface GroupCollect {
   members?: readonly string[];
 }
 
+/** Most replies one group command collects: anyone who can publish to the group's topics could send more. */
+export const MAX_GROUP_REPLIES = 256;
+
 function deviceOf(reply: ReplyBody): string {
   const id = (reply as { device_id?: unknown }).device_id;
   return typeof id === 'string' ? id : '?';
@@ -182,7 +185,8 @@ export class ReplyMatcher {
       else pending.resolve({ ok: true, group: collect.group, replies } as GroupReply);
     };
     const answered = new Set(pending.collected.map(deviceOf));
-    if (collect.members && collect.members.length > 0 && collect.members.every((m) => answered.has(m))) {
+    const allMembers = collect.members !== undefined && collect.members.length > 0 && collect.members.every((m) => answered.has(m));
+    if (allMembers || pending.collected.length >= MAX_GROUP_REPLIES) {
       settle();
       return;
     }
