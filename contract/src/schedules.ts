@@ -67,6 +67,17 @@ export interface ScheduleRequest {
   transaction?: string | number;
 }
 
+/** Why `P/state/apps` lists an entry as not visible: the first of these that applies. */
+export type HiddenReason = 'disabled' | 'schedule' | 'condition';
+
+/** The reply to `apps/<id>/schedule`, `show_when` and `pin_when`: whether the entry shows now with its rules. */
+export type EntryRulesReply = {
+  id: string;
+  visible: boolean;
+  /** Why not, when `visible` is false. */
+  reason?: HiddenReason;
+};
+
 /** `P/cmd/apps/<id>/show_when` and `.../pin_when`: a condition, or `null` to remove it. */
 export interface ConditionRequest {
   condition: Condition | null;

@@ -10,13 +10,13 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { NODE_RED_CLI } from './helpers/node-red-runtime';
 import { REPO_ROOT, startBridge, type RunningBridge } from '../../bridge/test/helpers/bridge-process';
 import { Mosquitto } from '../../bridge/test/helpers/mosquitto';
 import { freePort } from '../../bridge/test/helpers/ports';
 import { Collector, deviceConfig, flow, helper, linkOf, NODES, until } from './helpers/node-red';
 
 const PACKAGE_DIR = join(REPO_ROOT, 'node-red-nodes');
-const NODE_RED = join(REPO_ROOT, 'node_modules', 'node-red', 'red.js');
 const PASSWORD = 's3cret';
 
 let broker: Mosquitto;
@@ -249,7 +249,7 @@ class NodeRedProcess {
   static async start(userDir: string): Promise<NodeRedProcess> {
     const port = await freePort();
     // The bundles leave mqtt out, as the package does: it resolves from the repository's modules.
-    const child = spawn(process.execPath, [NODE_RED, '--userDir', userDir, '--port', String(port)], {
+    const child = spawn(process.execPath, [NODE_RED_CLI, '--userDir', userDir, '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_PATH: join(REPO_ROOT, 'node_modules') },
     });

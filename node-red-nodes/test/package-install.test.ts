@@ -1,8 +1,8 @@
 /**
  * The package as a user gets it: `npm pack`, `npm install <tarball>` into a fresh Node-RED user
- * dir outside this monorepo; Node-RED 4.1 started on that dir must list the nodes, and the
- * package's example flow must run there and reach a real bridge (which needs the contract
- * compiled into the package).
+ * dir outside this monorepo; the Node-RED under test (4.1, or 5 under `npm run test:node-red5`)
+ * started on that dir must list the nodes, and the package's example flow must run there and
+ * reach a real bridge (which needs the contract compiled into the package) and the apps it drives.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,9 +12,9 @@ import { CMD } from '@megabit/contract';
 import { REPO_ROOT, startBridge, type RunningBridge } from '../../bridge/test/helpers/bridge-process';
 import { TestClient } from '../../bridge/test/helpers/mqtt-client';
 import { freePort } from '../../bridge/test/helpers/ports';
+import { NODE_RED_CLI, nodeRedVersion } from './helpers/node-red-runtime';
 
 const PACKAGE_DIR = join(REPO_ROOT, 'node-red-nodes');
-const NODE_RED = join(REPO_ROOT, 'node_modules', 'node-red', 'red.js');
 const TYPES = ['megabit-device', 'megabit notify', 'megabit screen', 'megabit app', 'megabit data', 'megabit display', 'megabit button', 'megabit state'];
 
 let work: string;
@@ -30,7 +30,7 @@ function npm(args: string[], cwd: string): string {
 
 async function startNodeRed(userDir: string, port: number): Promise<{ output: () => string }> {
   let output = '';
-  const child = spawn(process.execPath, [NODE_RED, '--userDir', userDir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [NODE_RED_CLI, '--userDir', userDir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   nodeRed = child;
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -82,9 +82,10 @@ it('the npm pack tarball installs on its own and its nodes work in Node-RED', as
   expect(existsSync(join(userDir, 'node_modules', '@megabit'))).toBe(false);
   expect(existsSync(join(userDir, 'node_modules', 'mqtt'))).toBe(true);
 
-  bridge = await startBridge();
+  // The example apps the example flow drives (a new bridge installs them all on its first run).
+  bridge = await startBridge({ apps: ['clock', 'board'] });
   client = await TestClient.connect(bridge.mqttUrl, bridge.topics);
-  await client.subscribe(bridge.topics.response(CMD.notify));
+  await client.subscribe([bridge.topics.response(CMD.notify), bridge.topics.response(CMD.app), bridge.topics.response(CMD.appData({ appId: 'board' }))]);
   // The example flow, pointed at the test bridge, is what Node-RED runs.
   const example = JSON.parse(readFileSync(join(installed, 'examples', 'megabit-basics.json'), 'utf8')) as Array<Record<string, unknown>>;
   for (const node of example) {
@@ -93,6 +94,8 @@ it('the npm pack tarball installs on its own and its nodes work in Node-RED', as
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(example));
   const port = await freePort();
   const red = await startNodeRed(userDir, port);
+  // The Node-RED under test (4.1, or 5 under `npm run test:node-red5`) is the one that ran.
+  expect(red.output()).toContain(`Node-RED version: v${nodeRedVersion()}`);
   const base = `http://127.0.0.1:${port}`;
 
   const nodeSets = (await (await fetch(`${base}/nodes`, { headers: { Accept: 'application/json' } })).json()) as Array<{
@@ -117,5 +120,22 @@ it('the npm pack tarball installs on its own and its nodes work in Node-RED', as
   const body = JSON.parse(reply.payload.toString()) as { ok: boolean; transaction?: string };
   expect(body.ok).toBe(true);
   expect(body.transaction).toMatch(/^nr-/);
+
+  // Its app buttons reach apps that ship: showing the clock, and a message for the board.
+  for (const [inject, path] of [
+    ['i-clock', CMD.app],
+    ['i-temp', CMD.appData({ appId: 'board' })],
+  ]) {
+    const before = client.messages.length;
+    expect((await fetch(`${base}/inject/${inject}`, { method: 'POST' })).status).toBe(200);
+    const answer = await client.waitFor(bridge.topics.response(path), () => true, 15_000, before);
+    expect(JSON.parse(answer.payload.toString())).toMatchObject({ ok: true });
+  }
+  // And its schedule for the clock reaches the bridge as a checked command with a transaction.
+  await client.subscribe(bridge.topics.response(CMD.appSchedule({ appId: 'clock' })));
+  const scheduled = client.messages.length;
+  expect((await fetch(`${base}/inject/i-mornings`, { method: 'POST' })).status).toBe(200);
+  const answer = await client.waitFor(bridge.topics.response(CMD.appSchedule({ appId: 'clock' })), () => true, 15_000, scheduled);
+  expect(JSON.parse(answer.payload.toString())).toMatchObject({ transaction: expect.stringMatching(/^nr-/) });
   expect(red.output()).not.toMatch(/\[error\]/);
 }, 300_000);

@@ -7,13 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import injectNode = require('@node-red/nodes/core/common/20-inject');
 import { OUT, type AppStatus } from '@megabit/contract';
 import { REPO_ROOT, startBridge, type RunningBridge } from '../../bridge/test/helpers/bridge-process';
 import { TestClient } from '../../bridge/test/helpers/mqtt-client';
 import { notifyProblems, screenProblems } from '../../bridge/test/helpers/screen-payload';
 import { CommandWatch } from './helpers/command-watch';
-import { Collector, deviceConfig, flow, helper, linkOf, NODES, until } from './helpers/node-red';
+import { Collector, deviceConfig, flow, helper, injectNode, linkOf, NODES, until } from './helpers/node-red';
 
 let bridge: RunningBridge;
 let commands: CommandWatch;

@@ -18,7 +18,12 @@ function errorCode(err: unknown): string {
 /** The status text after an `{"ok":true}` reply to `msg` (still as it came in); "ok" unless the node says more. */
 export type DescribeReply = (reply: ReplyBody & { ok: true }, msg: NodeMessage) => string;
 
-export function handleCommands(node: Node, link: DeviceLink | undefined, execute: Execute, describe: DescribeReply = () => 'ok'): void {
+/** "ok", or for a group how many displays answered. */
+function okText(reply: ReplyBody & { ok: true }): string {
+  return Array.isArray(reply.replies) ? `ok (${reply.replies.length} displays)` : 'ok';
+}
+
+export function handleCommands(node: Node, link: DeviceLink | undefined, execute: Execute, describe: DescribeReply = okText): void {
   node.on('input', (msg, send, done) => {
     if (!link) {
       done(new Error('megabit: no device is configured for this node'));

@@ -30,9 +30,12 @@ export interface DeviceSettings {
   deviceId: string;
   /**
    * A display group instead of one display: its topics (`<base>/group/<name>/...`) replace the
-   * device's; a command resolves with the first member's reply (each carries its `device_id`).
+   * device's; a command resolves with every member's reply (GroupReply, each with its
+   * `device_id`), collected for `groupWaitMs` after the first, or until all `members` answered.
    */
   group?: string;
+  groupWaitMs?: number;
+  members?: string[];
   /** How long a command waits for its reply. */
   timeoutMs: number;
 }
@@ -56,6 +59,9 @@ const STATUS: Record<LinkState, NodeStatus> = {
   offline: { fill: 'red', shape: 'ring', text: 'offline' },
 };
 
+/** How long a group command waits for more members' replies after the first. */
+export const DEFAULT_GROUP_WAIT_MS = 1000;
+
 /** The link's own subscriptions are kept under this ref; node ids never look like it. */
 const LINK_REF = '#link';
 
@@ -72,6 +78,8 @@ export class DeviceLink {
   /** Latest payload of each retained topic the bridge publishes, for nodes that subscribe late. */
   private readonly retained = new Map<string, Buffer>();
   private readonly replies: ReplyMatcher;
+  /** Groups that nodes of this display address directly (the notify node's Group): their replies, and their SUBACK. */
+  private readonly groups = new Map<string, { topics: GroupTopics; replies: ReplyMatcher; subscribed: Promise<void> }>();
   private orderChain: Promise<unknown> = Promise.resolve();
   private lastError?: string;
 
@@ -80,7 +88,10 @@ export class DeviceLink {
     private readonly log: (text: string) => void,
   ) {
     this.topics = settings.group ? new GroupTopics(settings.baseTopic, settings.group) : new DeviceTopics(settings.baseTopic, settings.deviceId);
-    this.replies = new ReplyMatcher(settings.timeoutMs);
+    this.replies = new ReplyMatcher(
+      settings.timeoutMs,
+      settings.group ? { group: settings.group, windowMs: settings.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS, members: settings.members } : undefined,
+    );
     const responses = this.topics.response('');
     this.addHandler(LINK_REF, `${responses}#`, (topic, payload) => this.replies.receive(topic.slice(responses.length), payload));
     this.addHandler(LINK_REF, this.topics.out(OUT.availability), (_t, payload) => {
@@ -157,16 +168,68 @@ export class DeviceLink {
    * screen content) and an empty payload (a screen's removal). The reply is untyped.
    */
   requestPath(path: string, body: { json: object } | { raw: Buffer | string }): Promise<ReplyBody & { ok: true }> {
-    const transaction = 'json' in body ? this.replies.nextTransaction() : undefined;
+    return this.send(this.topics, this.replies, Promise.resolve(), path, body);
+  }
+
+  /**
+   * The same, sent to a display group over this display's connection
+   * (`<base>/group/<group>/cmd/<path>`): resolves with every member's reply (GroupReply), collected
+   * as for a group config node. A config node that is a group takes only its own group.
+   */
+  requestGroupPath(group: string, path: string, body: { json: object } | { raw: Buffer | string }): Promise<ReplyBody & { ok: true }> {
+    if (this.settings.group !== undefined) {
+      if (group === this.settings.group) return this.requestPath(path, body);
+      return Promise.reject(new Error(`megabit ${path}: the device node is group "${this.settings.group}" already; it cannot send to group "${group}"`));
+    }
+    const target = this.groupTarget(group);
+    return this.send(target.topics, target.replies, target.subscribed, path, body);
+  }
+
+  private send(
+    topics: DeviceTopics,
+    replies: ReplyMatcher,
+    subscribed: Promise<void>,
+    path: string,
+    body: { json: object } | { raw: Buffer | string },
+  ): Promise<ReplyBody & { ok: true }> {
+    const transaction = 'json' in body ? replies.nextTransaction() : undefined;
     const payload = 'json' in body ? JSON.stringify({ ...body.json, transaction }) : body.raw;
-    const reply = this.replies.expect(path, transaction);
-    void this.whenReady().then(() => {
-      if (reply.isSettled() || !this.client) return;
-      this.client.publish(this.topics.cmd(path), payload, { qos: 1 }, (err) => {
-        if (err) reply.abandon(new Error(`megabit ${path}: publish failed: ${err.message}`));
+    const reply = replies.expect(path, transaction);
+    // Published once the replies' topic is subscribed, so no reply can come before we listen.
+    void this.whenReady()
+      .then(() => subscribed)
+      .then(() => {
+        if (reply.isSettled() || !this.client) return;
+        this.client.publish(topics.cmd(path), payload, { qos: 1 }, (err) => {
+          if (err) reply.abandon(new Error(`megabit ${path}: publish failed: ${err.message}`));
+        });
       });
-    });
     return reply.promise;
+  }
+
+  /** A group's topics and reply matcher, subscribed to its replies on first use. */
+  private groupTarget(group: string): { topics: GroupTopics; replies: ReplyMatcher; subscribed: Promise<void> } {
+    const known = this.groups.get(group);
+    if (known) return known;
+    const topics = new GroupTopics(this.settings.baseTopic, group);
+    const replies = new ReplyMatcher(this.settings.timeoutMs, { group, windowMs: this.settings.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS });
+    const responses = topics.response('');
+    const filter = `${responses}#`;
+    const isNew = this.addHandler(LINK_REF, filter, (topic, payload) => replies.receive(topic.slice(responses.length), payload));
+    const client = this.client;
+    // Not connected yet: onConnect subscribes it with the rest before the link is ready.
+    const subscribed =
+      isNew && client?.connected
+        ? new Promise<void>((resolve) => {
+            client.subscribe(filter, { qos: 1 }, (err) => {
+              if (err) this.log(`subscribing to ${filter} failed: ${err.message}`);
+              resolve();
+            });
+          })
+        : Promise.resolve();
+    const target = { topics, replies, subscribed };
+    this.groups.set(group, target);
+    return target;
   }
 
   /**
@@ -191,6 +254,7 @@ export class DeviceLink {
     this.client = undefined;
     this.forgetBrokerState();
     this.replies.rejectAll('the connection was closed');
+    for (const { replies } of this.groups.values()) replies.rejectAll('the connection was closed');
     // Forced: waiting for acks of a broker that is gone would hold up Node-RED's redeploy.
     if (client) await client.endAsync(true);
   }

@@ -1,5 +1,6 @@
 /**
- * `megabit app`: shows, rotates, enables, disables, installs, removes and configures apps. The
+ * `megabit app`: shows, rotates, enables, disables, installs, removes and configures apps, and
+ * sets when an app shows (schedule, show_when) and what keeps it on screen (pin_when). The
  * command comes from the form, or from msg.topic when the form leaves it open.
  */
 import {
@@ -17,13 +18,14 @@ import {
   type CommandName,
   type InstallRequest,
 } from '@megabit/contract';
+import { RULE_COMMANDS, ruleBody, ruleValue, type RuleCommand } from '../lib/app-rules';
 import { checked, handleCommands, InvalidInputError } from '../lib/command-input';
 import type { DeviceLink, OkReply } from '../lib/device-link';
 import { useDevice } from '../lib/device-node';
 import { formText, isPlainObject } from '../lib/msg-values';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../lib/node-red';
 
-const APP_COMMANDS = ['switch', 'next', 'previous', 'enable', 'disable', 'install', 'remove', 'config'] as const;
+const APP_COMMANDS = ['switch', 'next', 'previous', 'enable', 'disable', 'install', 'remove', 'config', 'schedule', 'show_when', 'pin_when'] as const;
 type AppCommand = (typeof APP_COMMANDS)[number];
 type Reply = Promise<OkReply<CommandName>>;
 
@@ -59,7 +61,15 @@ function installRequest(payload: unknown): InstallRequest {
   return checked(CMD.appsInstall, parseInstall(JSON.stringify({ manifest, wasm: base64, ...(replace !== undefined ? { replace } : {}) })));
 }
 
-function run(command: AppCommand, formApp: string | undefined, msg: NodeMessage, link: DeviceLink): Reply {
+/** A schedule, show_when or pin_when for the app, checked before it is sent; null removes it. */
+function setRule(command: RuleCommand, formApp: string | undefined, formRule: string | undefined, msg: NodeMessage, link: DeviceLink): Reply {
+  const name = RULE_COMMANDS[command];
+  const id = appId(commandPath(name, { appId: '<id>' }), formApp, msg, false);
+  const body = ruleBody(command, id, ruleValue(commandPath(name, { appId: id }), msg.payload, formRule));
+  return link.requestPath(commandPath(name, { appId: id }), body) as Reply;
+}
+
+function run(command: AppCommand, formApp: string | undefined, formRule: string | undefined, msg: NodeMessage, link: DeviceLink): Reply {
   switch (command) {
     case 'switch': {
       const id = appId(CMD.app, formApp, msg, true);
@@ -87,6 +97,10 @@ function run(command: AppCommand, formApp: string | undefined, msg: NodeMessage,
       if (!isPlainObject(msg.payload)) throw new InvalidInputError(path, 'msg.payload must be the configuration object');
       return link.request('appConfig', { json: checked(path, parseAppConfig(JSON.stringify(msg.payload))) }, { appId: id });
     }
+    case 'schedule':
+    case 'show_when':
+    case 'pin_when':
+      return setRule(command, formApp, formRule, msg, link);
   }
 }
 
@@ -96,12 +110,13 @@ function register(RED: NodeAPI): void {
     const link = useDevice(RED, this, def);
     const formCommand = formText(def.command);
     const formApp = formText(def.app);
+    const formRule = formText(def.rule);
     handleCommands(this, link, (msg, device) => {
       const command = formCommand ?? msg.topic;
       if (!isAppCommand(command)) {
         throw new InvalidInputError('app', `unknown command ${JSON.stringify(command)}: set one in the node or msg.topic (${APP_COMMANDS.join(', ')})`);
       }
-      return run(command, formApp, msg, device);
+      return run(command, formApp, formRule, msg, device);
     });
   });
 }

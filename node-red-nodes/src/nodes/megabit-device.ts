@@ -1,6 +1,6 @@
 /** `megabit-device`: the config node holding the broker, the credentials and the device's topics. */
 import { DEFAULT_BASE_TOPIC, DEFAULT_DEVICE_ID } from '@megabit/contract';
-import { DeviceLink } from '../lib/device-link';
+import { DEFAULT_GROUP_WAIT_MS, DeviceLink } from '../lib/device-link';
 import { DEVICE_TYPE, type MegabitDeviceNode } from '../lib/device-node';
 import type { NodeAPI, NodeDef } from '../lib/node-red';
 
@@ -10,13 +10,18 @@ function text(value: unknown, fallback: string): string {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;
 }
 
+/** A positive number of seconds from the form, else the default. */
+function seconds(value: unknown, fallback: number): number {
+  const n = Number(value);
+  return value !== '' && value !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
 function register(RED: NodeAPI): void {
   RED.nodes.registerType(
     DEVICE_TYPE,
     function (this: MegabitDeviceNode, def: NodeDef) {
       RED.nodes.createNode(this, def);
       const credentials = (this as unknown as { credentials?: { username?: string; password?: string } }).credentials ?? {};
-      const timeoutS = Number(def.timeout);
       this.link = new DeviceLink(
         {
           url: text(def.broker, 'mqtt://localhost:1883'),
@@ -25,7 +30,11 @@ function register(RED: NodeAPI): void {
           baseTopic: text(def.baseTopic, DEFAULT_BASE_TOPIC),
           deviceId: text(def.deviceId, DEFAULT_DEVICE_ID),
           group: text(def.group, '') || undefined,
-          timeoutMs: (Number.isFinite(timeoutS) && timeoutS > 0 ? timeoutS : DEFAULT_TIMEOUT_S) * 1000,
+          groupWaitMs: seconds(def.groupWait, DEFAULT_GROUP_WAIT_MS / 1000) * 1000,
+          members: text(def.members, '')
+            .split(/[\s,]+/)
+            .filter((m) => m !== ''),
+          timeoutMs: seconds(def.timeout, DEFAULT_TIMEOUT_S) * 1000,
         },
         (line) => this.log(line),
       );

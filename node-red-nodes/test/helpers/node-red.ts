@@ -1,6 +1,7 @@
 /**
- * Node-RED 4.1's real runtime, through node-red-node-test-helper, with the Megabit nodes loaded
- * from their TypeScript sources, and small tools to watch what comes out of a flow.
+ * Node-RED's real runtime (4.1, the dev dependency, or the one MEGABIT_NODE_RED names: see
+ * node-red-runtime.ts), through node-red-node-test-helper, with the Megabit nodes loaded from
+ * their TypeScript sources, and small tools to watch what comes out of a flow.
  */
 import helper = require('node-red-node-test-helper');
 import deviceNode = require('../../src/nodes/megabit-device');
@@ -11,12 +12,16 @@ import dataNode = require('../../src/nodes/megabit-data');
 import displayNode = require('../../src/nodes/megabit-display');
 import buttonNode = require('../../src/nodes/megabit-button');
 import stateNode = require('../../src/nodes/megabit-state');
-import catchNode = require('@node-red/nodes/core/common/25-catch');
-import statusNode = require('@node-red/nodes/core/common/25-status');
 import type { DeviceLink } from '../../src/lib/device-link';
 import type { NodeMessage } from '../../src/lib/node-red';
+import { NODE_RED, nodeRedModule } from './node-red-runtime';
 
-helper.init(require.resolve('node-red'));
+helper.init(NODE_RED);
+
+// Catch and Status from the same Node-RED as the runtime, so each version is tested with its own.
+const catchNode: unknown = require(nodeRedModule('@node-red/nodes/core/common/25-catch'));
+const statusNode: unknown = require(nodeRedModule('@node-red/nodes/core/common/25-status'));
+export const injectNode: unknown = require(nodeRedModule('@node-red/nodes/core/common/20-inject'));
 
 export { helper };
 
@@ -31,7 +36,7 @@ export function flow(...nodes: Record<string, unknown>[]): Record<string, unknow
 
 export function deviceConfig(
   id: string,
-  settings: { broker: string; baseTopic: string; deviceId: string; group?: string; timeout?: number },
+  settings: { broker: string; baseTopic: string; deviceId: string; group?: string; groupWait?: number; members?: string; timeout?: number },
 ): Record<string, unknown> {
   return { id, type: 'megabit-device', timeout: 10, ...settings };
 }

@@ -7,7 +7,7 @@
  */
 import { type CommandName, type CommandParams, type CommandReply, type CommandRequest, isScreenId, isValidIconName, type ParamArgs } from '@megabit/contract';
 import type { DeviceControl } from '../../device/device-control';
-import { InvalidIconError, InvalidRequestError, UnknownAppError } from '../../errors';
+import { InvalidIconError, InvalidRequestError, NotInRotationYetError, UnknownAppError } from '../../errors';
 import type { IconStore } from '../../icons/icon-store';
 
 export interface CommandContext {
@@ -35,6 +35,10 @@ export type CommandHandlers = { [K in CommandName]: CommandHandler<K> };
 
 function requireApp(device: DeviceControl, id: string): void {
   if (!device.apps().some((a) => a.id === id)) throw new UnknownAppError([id], `no app "${id}" is installed`);
+}
+
+function notInRotationYet(path: string): never {
+  throw new NotInRotationYetError(`${path}: schedules and conditions are not applied by the rotation yet (docs/schedules.md)`);
 }
 
 export const HANDLERS: CommandHandlers = {
@@ -86,6 +90,10 @@ export const HANDLERS: CommandHandlers = {
     const delivered = device.pushAppData(appId, data);
     return { bytes: data.length, queued: !delivered };
   },
+  // Parsed and checked like any command, then refused: the rotation does not apply them yet (docs/schedules.md).
+  appSchedule: (_context, _request, { appId }) => notInRotationYet(`apps/${appId}/schedule`),
+  appShowWhen: (_context, _request, { appId }) => notInRotationYet(`apps/${appId}/show_when`),
+  appPinWhen: (_context, _request, { appId }) => notInRotationYet(`apps/${appId}/pin_when`),
   button: ({ device }, { button, action }) => {
     device.pressButton({ button, action });
     return {};
@@ -125,6 +133,9 @@ type RoutedCommand = { [K in CommandName]: ParamArgs<K> extends [] ? never : K }
 export const ROUTE_CHECKS: { [K in RoutedCommand]: (context: CommandContext, params: CommandParams<K>) => void } = {
   appConfig: ({ device }, { appId }) => requireApp(device, appId),
   appData: ({ device }, { appId }) => requireApp(device, appId),
+  appSchedule: ({ device }, { appId }) => requireApp(device, appId),
+  appShowWhen: ({ device }, { appId }) => requireApp(device, appId),
+  appPinWhen: ({ device }, { appId }) => requireApp(device, appId),
   screens: (_context, { screenId }) => {
     if (!isScreenId(screenId)) {
       throw new InvalidRequestError(`screen id "${screenId}" must be 1-32 characters of a-z, 0-9, "_" and "-", starting with a letter or digit`);
