@@ -33,6 +33,7 @@ import { IconStatePublisher } from './mqtt/icon-state-publisher';
 import { StatePublisher } from './mqtt/state-publisher';
 import { TemplateTopics } from './mqtt/template-topics';
 import type { Part } from './part';
+import type { RulesClock } from './rules/rotation-rules';
 import { SerialLink } from './serial/serial-link';
 import { LiveTemplates, TEMPLATE_LIMITS } from './templates/live-templates';
 import type { Logger } from './util/logger';
@@ -71,6 +72,8 @@ export interface ContextOptions {
   exampleAppDirs: string[];
   /** Folder of the built simulator page. */
   simulatorDir: string;
+  /** Wall-clock time for schedules; the system's when absent (tests hand in one they move by hand). */
+  rulesClock?: RulesClock;
 }
 
 /** How long the start waits for the first MQTT connection before going on without it. */
@@ -102,11 +105,9 @@ export function createPartContext(options: ContextOptions): PartContext {
   const frames = new FramePublisher(mqtt, topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
   const { url: haUrl, token: haToken } = settings.homeassistant;
   const homeAssistantTemplates = haUrl && haToken ? new HomeAssistantTemplates(log.child('templates')) : undefined;
-  const templates = new LiveTemplates(
-    new TemplateTopics(mqtt, settings.mqtt.base_topic, settings.templates.mqtt_topics, TEMPLATE_LIMITS.maxPayloadBytes),
-    homeAssistantTemplates,
-    log.child('templates'),
-  );
+  // One set of topic subscriptions, under one rule (templates.mqtt_topics), for templates and show_when/pin_when conditions.
+  const templateTopics = new TemplateTopics(mqtt, settings.mqtt.base_topic, settings.templates.mqtt_topics, TEMPLATE_LIMITS.maxPayloadBytes);
+  const templates = new LiveTemplates(templateTopics, homeAssistantTemplates, log.child('templates'));
   // The link and the device each need the other (its buttons press the device's; the device
   // draws on its output): the link is built first and finds the device when a button is pressed.
   let device: Device | undefined;
@@ -131,6 +132,8 @@ export function createPartContext(options: ContextOptions): PartContext {
       displayLink: serial?.reporter,
       templates,
       icons,
+      conditionTopics: templateTopics,
+      rulesClock: options.rulesClock,
     },
     log.child('device'),
   );

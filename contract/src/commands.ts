@@ -24,6 +24,8 @@ import {
   parseRotation,
 } from './validate';
 import { parseScreen } from './screen-validate';
+import { parseConditionPayload, parseSchedule } from './schedule-parse';
+import type { EntryRulesReply } from './schedules';
 
 /**
  * Commands run one at a time, in arrival order, within their lane: `apps` for what changes the
@@ -85,6 +87,20 @@ export const COMMANDS = {
   // Field names only, never values: config often holds API keys, and replies reach every reader of P/response/#.
   appConfig: command<{ id: string; fields: string[] }>()({ path: 'apps/{appId}/config', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseAppConfig }),
   appData: command<{ bytes: number; queued: boolean }>()({ path: 'apps/{appId}/data', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseBytes }),
+  // When the app (or screen) may show, and what pins it: kept with the entry, answered with whether it shows now.
+  appSchedule: command<EntryRulesReply>()({ path: 'apps/{appId}/schedule', lane: 'apps', maxBytes: MAX_COMMAND_BYTES, parse: parseSchedule }),
+  appShowWhen: command<EntryRulesReply>()({
+    path: 'apps/{appId}/show_when',
+    lane: 'apps',
+    maxBytes: MAX_COMMAND_BYTES,
+    parse: (payload) => parseConditionPayload(payload, 'show_when'),
+  }),
+  appPinWhen: command<EntryRulesReply>()({
+    path: 'apps/{appId}/pin_when',
+    lane: 'apps',
+    maxBytes: MAX_COMMAND_BYTES,
+    parse: (payload) => parseConditionPayload(payload, 'pin_when'),
+  }),
   button: command<Empty>()({ path: 'button', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseButton }),
   screen: command<Empty>()({ path: 'screen', lane: 'display', maxBytes: MAX_COMMAND_BYTES, parse: parseEmpty }),
   // A template that does not render yet comes back in `errors` (the screen is kept and shows it).

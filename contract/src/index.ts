@@ -12,3 +12,4 @@ export * from './screen-validate';
 export * from './validate';
 export * from './schedule-parse';
 export * from './schedules';
+export * from './schedule-format';

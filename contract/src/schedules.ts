@@ -41,6 +41,11 @@ export interface Schedule {
   windows: ScheduleWindow[];
 }
 
+/** A schedule written out as its JSON (`"07:30"`, `"sunset+30"`), as a screen keeps it: `parseScheduleValue` reads it back. */
+export interface ScheduleJson {
+  windows: Array<{ days?: Weekday[]; from: string; to: string }>;
+}
+
 /** Most windows in one schedule, and most conditions in one `show_when` tree, and how deep. */
 export const MAX_SCHEDULE_WINDOWS = 16;
 export const MAX_CONDITIONS = 32;
@@ -66,6 +71,17 @@ export interface ScheduleRequest {
   schedule: Schedule | null;
   transaction?: string | number;
 }
+
+/** Why `P/state/apps` lists an entry as not visible: the first of these that applies. */
+export type HiddenReason = 'disabled' | 'schedule' | 'condition';
+
+/** The reply to `apps/<id>/schedule`, `show_when` and `pin_when`: whether the entry shows now with its rules. */
+export type EntryRulesReply = {
+  id: string;
+  visible: boolean;
+  /** Why not, when `visible` is false. */
+  reason?: HiddenReason;
+};
 
 /** `P/cmd/apps/<id>/show_when` and `.../pin_when`: a condition, or `null` to remove it. */
 export interface ConditionRequest {

@@ -86,6 +86,9 @@ export const HANDLERS: CommandHandlers = {
     const delivered = device.pushAppData(appId, data);
     return { bytes: data.length, queued: !delivered };
   },
+  appSchedule: ({ device }, { schedule }, { appId }) => device.setAppSchedule(appId, schedule),
+  appShowWhen: ({ device }, { condition }, { appId }) => device.setAppCondition(appId, 'show_when', condition),
+  appPinWhen: ({ device }, { condition }, { appId }) => device.setAppCondition(appId, 'pin_when', condition),
   button: ({ device }, { button, action }) => {
     device.pressButton({ button, action });
     return {};
@@ -124,6 +127,9 @@ type RoutedCommand = { [K in CommandName]: ParamArgs<K> extends [] ? never : K }
 export const ROUTE_CHECKS: { [K in RoutedCommand]: (context: CommandContext, params: CommandParams<K>) => void } = {
   appConfig: ({ device }, { appId }) => requireApp(device, appId),
   appData: ({ device }, { appId }) => requireApp(device, appId),
+  appSchedule: ({ device }, { appId }) => requireApp(device, appId),
+  appShowWhen: ({ device }, { appId }) => requireApp(device, appId),
+  appPinWhen: ({ device }, { appId }) => requireApp(device, appId),
   screens: (_context, { screenId }) => {
     if (!isScreenId(screenId)) {
       throw new InvalidRequestError(`screen id "${screenId}" must be 1-32 characters of a-z, 0-9, "_" and "-", starting with a letter or digit`);

@@ -96,6 +96,14 @@ function scriptedDevice(overrides: Partial<DeviceControl> = {}): DeviceControl &
       calls.push(`data ${id}`);
       return true;
     },
+    setAppSchedule: (id) => {
+      calls.push(`schedule ${id}`);
+      return { id, visible: true };
+    },
+    setAppCondition: (id, which) => {
+      calls.push(`${which} ${id}`);
+      return { id, visible: true };
+    },
     pressButton: (e) => void calls.push(`button ${e.action}`),
     publishScreen: async (id) => {
       calls.push(`screen ${id}`);
@@ -130,6 +138,9 @@ const VALID: Record<CommandName, string> = {
   appsPreviewStop: '',
   appConfig: '{"hour24":true}',
   appData: 'hello',
+  appSchedule: '{"from":"07:00","to":"09:30"}',
+  appShowWhen: '{"topic":"home/door","equals":"open"}',
+  appPinWhen: 'null',
   button: '{"button":"main","action":"press"}',
   screen: '',
   screens: '{"text":"21.5 °C"}',

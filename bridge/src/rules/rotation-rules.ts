@@ -1,0 +1,167 @@
+/**
+ * The rules of the rotation at run time: evaluates every entry's schedule and conditions
+ * (`rotationView`) on an injected clock, and hands the scheduler what may show (RotationGate).
+ * Evaluates again at the next schedule change (one timer for all entries), when a condition's
+ * input changes, when the entries or their rules change, and when night mode begins or ends.
+ * Knows nothing of MQTT or Home Assistant: inputs come in through ConditionFeeds' sources and
+ * `setEntityState`.
+ */
+import type { NightChange } from '../events';
+import type { RotationGate } from '../scheduler/scheduler';
+import { conditionReads } from '../schedules/conditions';
+import { effectiveLocation, locationFromZone } from '../schedules/location';
+import type { ScheduleContext } from '../schedules/schedule';
+import type { Location } from '../schedules/sun-times';
+import { type EntryRules, nextVisibilityChange, rotationView, type Visibility } from '../schedules/visibility';
+import type { Logger } from '../util/logger';
+import { ConditionFeeds, type ConditionSources } from './condition-feeds';
+
+/** Wall-clock time (ms since the epoch) and timers; tests hand in one they move by hand. */
+export interface RulesClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+export const systemRulesClock: RulesClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
+
+/** Home Assistant's home zone: the place for sun times when megabit.yaml names none. */
+export const HOME_ZONE = 'zone.home';
+
+/**
+ * The longest the rules go without a look at the clock: the system clock can be stepped (NTP at
+ * boot, a manual change), and a timer set for days would then fire at the wrong time.
+ */
+export const MAX_RULES_WAIT_MS = 15 * 60_000;
+
+export interface RotationRulesOptions extends ConditionSources {
+  clock: RulesClock;
+  timeZone: string;
+  /** megabit.yaml's `location`; undefined = Home Assistant's zone.home. */
+  location?: Location;
+  /** rotation.fallback: shown when nothing else may show. */
+  fallback: string;
+  log: Logger;
+  /** What the rotation may show changed. */
+  onGate(gate: RotationGate): void;
+  /** Some entry's visibility (or its reason) changed: P/state/apps is out of date. */
+  onVisibilityChange(): void;
+}
+
+export type RuleEntry = { id: string; rules: EntryRules };
+
+export class RotationRules {
+  private readonly feeds: ConditionFeeds;
+  private entries: RuleEntry[] = [];
+  private visibility = new Map<string, Visibility>();
+  private night: NightChange = { active: false };
+  private homeZone?: Location;
+  private timer?: unknown;
+  private lastGate = '';
+  private running = false;
+
+  constructor(private readonly options: RotationRulesOptions) {
+    this.feeds = new ConditionFeeds(options, () => this.evaluate());
+  }
+
+  start(): void {
+    this.running = true;
+    this.evaluate();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.options.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.feeds.stop();
+  }
+
+  /** The entries in rotation order with their rules: after installs, removals, reorders, rule changes. */
+  setEntries(entries: RuleEntry[]): void {
+    this.entries = entries;
+    this.feeds.sync(conditionReads(entries.flatMap((e) => [e.rules.showWhen, e.rules.pinWhen])));
+    this.evaluate();
+  }
+
+  /** The Home Assistant entities to follow: those conditions read, and zone.home when megabit.yaml names no place. */
+  entityIds(): string[] {
+    return [...this.feeds.entityIds, ...(this.options.location === undefined ? [HOME_ZONE] : [])];
+  }
+
+  setEntityState(entity: string, state: { state: string; attributes: Record<string, unknown> } | null): void {
+    let changed = this.feeds.setEntityState(entity, state?.state);
+    if (entity === HOME_ZONE) {
+      const place = locationFromZone(state?.attributes);
+      changed ||= place?.latitude !== this.homeZone?.latitude || place?.longitude !== this.homeZone?.longitude;
+      this.homeZone = place;
+    }
+    if (changed) this.evaluate();
+  }
+
+  setNight(night: NightChange): void {
+    this.night = night;
+    this.evaluate();
+  }
+
+  /** Why a condition may not read `topic` (the command is refused), or undefined. */
+  topicRefusal(topic: string): string | undefined {
+    return this.feeds.topicRefusal(topic);
+  }
+
+  /** The entry's visibility at the last evaluation; undefined for an entry it does not know. */
+  visibilityOf(id: string): Visibility | undefined {
+    return this.visibility.get(id);
+  }
+
+  /** The place sun times are computed for now. */
+  get context(): ScheduleContext {
+    const location = effectiveLocation(this.options.location, this.homeZone);
+    return { timeZone: this.options.timeZone, ...(location ? { location } : {}) };
+  }
+
+  /** Evaluates every entry now, hands on what changed and sets the one timer for the next schedule change. */
+  evaluate(): void {
+    if (!this.running) return;
+    const { clock } = this.options;
+    const now = clock.now();
+    const ctx = this.context;
+    const view = rotationView(this.entries, now, ctx, this.feeds);
+    const visibility = new Map(view.entries.map((e) => [e.id, e.visibility]));
+    const visibilityChanged = !sameVisibility(visibility, this.visibility);
+    this.visibility = visibility;
+    const gate: RotationGate = {
+      hidden: new Set(view.entries.filter((e) => !e.visibility.visible).map((e) => e.id)),
+      ...(view.pinned !== undefined ? { pinned: view.pinned } : {}),
+      ...(this.night.active && this.night.app !== undefined ? { only: this.night.app } : {}),
+      fallback: this.options.fallback,
+    };
+    const key = JSON.stringify({ ...gate, hidden: [...gate.hidden] });
+    if (key !== this.lastGate) {
+      this.lastGate = key;
+      this.options.onGate(gate);
+    }
+    if (visibilityChanged) this.options.onVisibilityChange();
+    this.arm(now, nextVisibilityChange(this.entries, now, ctx));
+  }
+
+  private arm(now: number, next: number | undefined): void {
+    const { clock } = this.options;
+    clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    const wait = next === undefined ? MAX_RULES_WAIT_MS : Math.min(Math.max(0, next - now), MAX_RULES_WAIT_MS);
+    this.timer = clock.setTimeout(() => {
+      this.timer = undefined;
+      this.evaluate();
+    }, wait);
+  }
+}
+
+function sameVisibility(a: ReadonlyMap<string, Visibility>, b: ReadonlyMap<string, Visibility>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, v] of a) if (JSON.stringify(v) !== JSON.stringify(b.get(id))) return false;
+  return true;
+}
