@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { DeviceTopics } from '@megabit/contract';
 import { PartSequence } from './part';
+import type { EventBus } from './events';
 import { bridgeParts, type ContextOptions, createPartContext, type PartContext } from './parts';
 import type { TemplateSource } from './templates/template-source';
 import { securePrivateDir } from './util/private-files';
@@ -35,6 +36,11 @@ export class Controller {
   /** Live text for screens, as the device renders it. */
   get templates(): TemplateSource {
     return this.running.templates;
+  }
+
+  /** The running bridge's event bus (tests speak for parts not under test through it, e.g. night mode). */
+  get bus(): EventBus {
+    return this.running.bus;
   }
 
   /** Re-reads what can change without a restart: the broker's password and ACL files. */

@@ -200,6 +200,8 @@ export interface AppStatus {
   visible?: boolean;
   /** Why it is not visible, when `visible` is false: the first rule to change. */
   reason?: HiddenReason;
+  /** Its `pin_when` holds: the rotation stays on it (only the first such entry in rotation order is pinned). */
+  pinned?: boolean;
 }
 
 export interface AppLogEvent {

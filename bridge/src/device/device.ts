@@ -482,9 +482,10 @@ export class Device implements DeviceControl, Part {
   }
 
   /** `visible`, and `reason` when not, as P/state/apps lists them. */
-  private visibilityOf(id: string, enabled: boolean): Pick<AppStatus, 'visible' | 'reason'> {
+  private visibilityOf(id: string, enabled: boolean): Pick<AppStatus, 'visible' | 'reason' | 'pinned'> {
     const v = this.rules.visibilityOf(id) ?? (enabled ? { visible: true as const, pinned: false } : { visible: false as const, reason: 'disabled' as const });
-    return v.visible ? { visible: true } : { visible: false, reason: v.reason };
+    if (!v.visible) return { visible: false, reason: v.reason };
+    return this.rules.pinned === id ? { visible: true, pinned: true } : { visible: true };
   }
 
   // ---- internals ----

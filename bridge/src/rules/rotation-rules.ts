@@ -10,7 +10,7 @@ import type { NightChange } from '../events';
 import type { RotationGate } from '../scheduler/scheduler';
 import { conditionReads } from '../schedules/conditions';
 import { effectiveLocation, locationFromZone } from '../schedules/location';
-import type { ScheduleContext } from '../schedules/schedule';
+import { type ScheduleContext, usesSun } from '../schedules/schedule';
 import type { Location } from '../schedules/sun-times';
 import { type EntryRules, nextVisibilityChange, rotationView, type Visibility } from '../schedules/visibility';
 import type { Logger } from '../util/logger';
@@ -48,7 +48,7 @@ export interface RotationRulesOptions extends ConditionSources {
   log: Logger;
   /** What the rotation may show changed. */
   onGate(gate: RotationGate): void;
-  /** Some entry's visibility (or its reason) changed: P/state/apps is out of date. */
+  /** Some entry's visibility (or its reason), or the pinned entry, changed: P/state/apps is out of date. */
   onVisibilityChange(): void;
 }
 
@@ -58,6 +58,7 @@ export class RotationRules {
   private readonly feeds: ConditionFeeds;
   private entries: RuleEntry[] = [];
   private visibility = new Map<string, Visibility>();
+  private pinnedId?: string;
   private night: NightChange = { active: false };
   private homeZone?: Location;
   private timer?: unknown;
@@ -87,9 +88,10 @@ export class RotationRules {
     this.evaluate();
   }
 
-  /** The Home Assistant entities to follow: those conditions read, and zone.home when megabit.yaml names no place. */
+  /** The Home Assistant entities to follow: those conditions read, and zone.home while a sun window needs a place megabit.yaml does not give. */
   entityIds(): string[] {
-    return [...this.feeds.entityIds, ...(this.options.location === undefined ? [HOME_ZONE] : [])];
+    const needsPlace = this.options.location === undefined && this.entries.some((e) => e.rules.schedule !== undefined && usesSun(e.rules.schedule));
+    return [...this.feeds.entityIds, ...(needsPlace ? [HOME_ZONE] : [])];
   }
 
   setEntityState(entity: string, state: { state: string; attributes: Record<string, unknown> } | null): void {
@@ -117,6 +119,11 @@ export class RotationRules {
     return this.visibility.get(id);
   }
 
+  /** The entry the rotation is pinned on (the first visible one whose pin_when holds), at the last evaluation. */
+  get pinned(): string | undefined {
+    return this.pinnedId;
+  }
+
   /** The place sun times are computed for now. */
   get context(): ScheduleContext {
     const location = effectiveLocation(this.options.location, this.homeZone);
@@ -131,8 +138,9 @@ export class RotationRules {
     const ctx = this.context;
     const view = rotationView(this.entries, now, ctx, this.feeds);
     const visibility = new Map(view.entries.map((e) => [e.id, e.visibility]));
-    const visibilityChanged = !sameVisibility(visibility, this.visibility);
+    const visibilityChanged = !sameVisibility(visibility, this.visibility) || view.pinned !== this.pinnedId;
     this.visibility = visibility;
+    this.pinnedId = view.pinned;
     const gate: RotationGate = {
       hidden: new Set(view.entries.filter((e) => !e.visibility.visible).map((e) => e.id)),
       ...(view.pinned !== undefined ? { pinned: view.pinned } : {}),

@@ -82,7 +82,9 @@ export function frameDifference(actual: Uint8Array, expected: Uint8Array): strin
 
 /** A clock that moves only when told, for driving the pipeline without jest's fake timers. */
 export class ManualClock implements Clock {
-  private time = 0;
+  /** `start`: where time begins (an epoch instant for the schedules' wall clock). */
+  constructor(private time = 0) {}
+
   private nextId = 1;
   private readonly timers = new Map<number, { at: number; callback: () => void }>();
 

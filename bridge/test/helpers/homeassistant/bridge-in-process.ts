@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settingsFrom, type Settings } from '../../../src/config';
 import { Controller } from '../../../src/controller';
+import type { RulesClock } from '../../../src/rules/rotation-rules';
 import { createLogger } from '../../../src/util/logger';
 import { installExample } from '../bridge-process';
 import { freePort } from '../ports';
@@ -20,7 +21,7 @@ export interface InProcessBridge {
 
 export async function startInProcess(
   mqttUrl: string,
-  options: { apps?: string[]; settings?: Record<string, unknown>; dataDir?: string } = {},
+  options: { apps?: string[]; settings?: Record<string, unknown>; dataDir?: string; rulesClock?: RulesClock } = {},
 ): Promise<InProcessBridge> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'megabit-ha-'));
   for (const id of options.apps ?? []) installExample(dataDir, id);
@@ -35,7 +36,7 @@ export async function startInProcess(
     'test',
     {},
   );
-  const controller = new Controller({ settings, log: createLogger('warn'), exampleAppDirs: [], simulatorDir: dataDir });
+  const controller = new Controller({ settings, log: createLogger('warn'), exampleAppDirs: [], simulatorDir: dataDir, rulesClock: options.rulesClock });
   await controller.start();
   return {
     controller,
