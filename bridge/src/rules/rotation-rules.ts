@@ -38,6 +38,13 @@ export const HOME_ZONE = 'zone.home';
  */
 export const MAX_RULES_WAIT_MS = 15 * 60_000;
 
+/**
+ * Condition inputs re-evaluate the rotation at most this often (the first change at once): a
+ * topic that changes many times a second must not keep the bridge busy evaluating schedules. A
+ * rate limit only, on the process's own timer; what an evaluation decides follows `clock`.
+ */
+export const MIN_INPUT_EVALUATION_MS = 250;
+
 export interface RotationRulesOptions extends ConditionSources {
   clock: RulesClock;
   timeZone: string;
@@ -57,6 +64,7 @@ export type RuleEntry = { id: string; rules: EntryRules };
 export class RotationRules {
   private readonly feeds: ConditionFeeds;
   private entries: RuleEntry[] = [];
+  private entriesKey = '';
   private visibility = new Map<string, Visibility>();
   private pinnedId?: string;
   private night: NightChange = { active: false };
@@ -64,9 +72,11 @@ export class RotationRules {
   private timer?: unknown;
   private lastGate = '';
   private running = false;
+  private lastInputEvaluation = Number.NEGATIVE_INFINITY;
+  private inputTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: RotationRulesOptions) {
-    this.feeds = new ConditionFeeds(options, () => this.evaluate());
+    this.feeds = new ConditionFeeds(options, () => this.inputChanged());
   }
 
   start(): void {
@@ -78,11 +88,18 @@ export class RotationRules {
     this.running = false;
     this.options.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.inputTimer);
+    this.inputTimer = undefined;
     this.feeds.stop();
   }
 
   /** The entries in rotation order with their rules: after installs, removals, reorders, rule changes. */
   setEntries(entries: RuleEntry[]): void {
+    // A screen's content update hands the same entries again: its visibility may not change, its
+    // schedules' next change neither (and that is the costly part).
+    const key = JSON.stringify(entries);
+    if (key === this.entriesKey) return;
+    this.entriesKey = key;
     this.entries = entries;
     this.feeds.sync(conditionReads(entries.flatMap((e) => [e.rules.showWhen, e.rules.pinWhen])));
     this.evaluate();
@@ -95,18 +112,19 @@ export class RotationRules {
   }
 
   setEntityState(entity: string, state: { state: string; attributes: Record<string, unknown> } | null): void {
-    let changed = this.feeds.setEntityState(entity, state?.state);
     if (entity === HOME_ZONE) {
       const place = locationFromZone(state?.attributes);
-      changed ||= place?.latitude !== this.homeZone?.latitude || place?.longitude !== this.homeZone?.longitude;
+      const moved = place?.latitude !== this.homeZone?.latitude || place?.longitude !== this.homeZone?.longitude;
       this.homeZone = place;
+      // A new place moves every sun time: the timer too.
+      if (moved) this.evaluate();
     }
-    if (changed) this.evaluate();
+    if (this.feeds.setEntityState(entity, state?.state)) this.inputChanged();
   }
 
   setNight(night: NightChange): void {
     this.night = night;
-    this.evaluate();
+    this.apply();
   }
 
   /** Why a condition may not read `topic` (the command is refused), or undefined. */
@@ -133,8 +151,34 @@ export class RotationRules {
   /** Evaluates every entry now, hands on what changed and sets the one timer for the next schedule change. */
   evaluate(): void {
     if (!this.running) return;
-    const { clock } = this.options;
-    const now = clock.now();
+    const now = this.apply();
+    this.arm(now, nextVisibilityChange(this.entries, now, this.context));
+  }
+
+  /**
+   * A condition's input changed: the entries' visibility again, not the timer (schedules do not
+   * depend on inputs, and finding their next change is the costly part). At most once per
+   * MIN_INPUT_EVALUATION_MS; a change in between is evaluated when that time is up.
+   */
+  private inputChanged(): void {
+    if (!this.running || this.inputTimer) return;
+    const wait = this.lastInputEvaluation + MIN_INPUT_EVALUATION_MS - performance.now();
+    if (wait <= 0) {
+      this.lastInputEvaluation = performance.now();
+      this.apply();
+      return;
+    }
+    this.inputTimer = setTimeout(() => {
+      this.inputTimer = undefined;
+      this.lastInputEvaluation = performance.now();
+      this.apply();
+    }, wait);
+  }
+
+  /** Each entry's visibility and the gate at the clock's now, handed on when changed; returns that now. */
+  private apply(): number {
+    const now = this.options.clock.now();
+    if (!this.running) return now;
     const ctx = this.context;
     const view = rotationView(this.entries, now, ctx, this.feeds);
     const visibility = new Map(view.entries.map((e) => [e.id, e.visibility]));
@@ -153,7 +197,7 @@ export class RotationRules {
       this.options.onGate(gate);
     }
     if (visibilityChanged) this.options.onVisibilityChange();
-    this.arm(now, nextVisibilityChange(this.entries, now, ctx));
+    return now;
   }
 
   private arm(now: number, next: number | undefined): void {

@@ -4,7 +4,7 @@
  * nothing left behind by stop(). The whole path over MQTT is in rotation-rules.test.ts.
  */
 import { parseConditionValue, parseScheduleValue } from '@megabit/contract';
-import { MAX_RULES_WAIT_MS, RotationRules } from '../../src/rules/rotation-rules';
+import { MAX_RULES_WAIT_MS, MIN_INPUT_EVALUATION_MS, RotationRules } from '../../src/rules/rotation-rules';
 import type { RotationGate } from '../../src/scheduler/scheduler';
 import { NO_TEMPLATES } from '../../src/templates/template-source';
 import { createLogger } from '../../src/util/logger';
@@ -108,6 +108,45 @@ describe('RotationRules', () => {
     expect(rules.context.location).toBeUndefined();
     rules.setEntityState('zone.home', { state: '0', attributes: { latitude: 52.52, longitude: 13.405 } });
     expect(rules.context.location).toEqual({ latitude: 52.52, longitude: 13.405 });
+    rules.stop();
+  });
+
+  it('evaluates the first input change at once and a burst after it at most once per MIN_INPUT_EVALUATION_MS, ending on the last value', async () => {
+    const clock = new ManualClock(MON_0600);
+    let push: ((payload: Buffer) => void) | undefined;
+    let changes = 0;
+    const rules = new RotationRules({
+      clock,
+      timeZone: 'UTC',
+      fallback: 'clock',
+      templates: NO_TEMPLATES,
+      topics: {
+        refusal: () => undefined,
+        watch: (_topic, onPayload) => {
+          push = onPayload;
+          return () => undefined;
+        },
+      },
+      log: createLogger('error'),
+      onGate: () => undefined,
+      onVisibilityChange: () => changes++,
+    });
+    const condition = parseConditionValue({ topic: 'home/door', equals: 'open' });
+    if (!condition.ok) throw new Error('condition');
+    rules.start();
+    rules.setEntries([{ id: 'door', rules: { showWhen: condition.value } }]);
+    expect(rules.visibilityOf('door')).toEqual({ visible: false, reason: 'condition' });
+    const before = changes;
+    push!(Buffer.from('open'));
+    expect(rules.visibilityOf('door')).toEqual({ visible: true, pinned: false });
+    for (const value of ['closed', 'open', 'closed', 'open', 'closed']) push!(Buffer.from(value));
+    // The burst waits; then the latest value counts, in one evaluation.
+    expect(rules.visibilityOf('door')).toEqual({ visible: true, pinned: false });
+    expect(changes).toBe(before + 1);
+    // A timer set after the rules' own (shorter) one fires after it.
+    await new Promise((resolve) => setTimeout(resolve, MIN_INPUT_EVALUATION_MS + 50));
+    expect(rules.visibilityOf('door')).toEqual({ visible: false, reason: 'condition' });
+    expect(changes).toBe(before + 2);
     rules.stop();
   });
 });
