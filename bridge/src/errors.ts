@@ -104,6 +104,3 @@ export class UnknownIconError extends DomainError {
 
 /** An icon file could not be written or removed (a full or read-only disk); the store is unchanged. */
 export class IconFileError extends DomainError {}
-
-/** A command the contract defines whose effect the core does not have yet (schedules and conditions). */
-export class NotInRotationYetError extends DomainError {}

@@ -109,11 +109,9 @@ export function createPartContext(options: ContextOptions): PartContext {
   const frames = new FramePublisher(mqtt, topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
   const { url: haUrl, token: haToken } = settings.homeassistant;
   const homeAssistantTemplates = haUrl && haToken ? new HomeAssistantTemplates(log.child('templates')) : undefined;
-  const templates = new LiveTemplates(
-    new TemplateTopics(mqtt, settings.mqtt.base_topic, settings.templates.mqtt_topics, TEMPLATE_LIMITS.maxPayloadBytes),
-    homeAssistantTemplates,
-    log.child('templates'),
-  );
+  // One set of topic subscriptions, under one rule (templates.mqtt_topics), for templates and show_when/pin_when conditions.
+  const templateTopics = new TemplateTopics(mqtt, settings.mqtt.base_topic, settings.templates.mqtt_topics, TEMPLATE_LIMITS.maxPayloadBytes);
+  const templates = new LiveTemplates(templateTopics, homeAssistantTemplates, log.child('templates'));
   // The link and the device each need the other (its buttons press the device's; the device
   // draws on its output): the link is built first and finds the device when a button is pressed.
   let device: Device | undefined;
@@ -147,6 +145,8 @@ export function createPartContext(options: ContextOptions): PartContext {
       templates,
       icons,
       night: () => night,
+      conditionTopics: templateTopics,
+      rulesClock: options.clock,
     },
     log.child('device'),
   );

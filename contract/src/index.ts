@@ -13,3 +13,4 @@ export * from './screen-validate';
 export * from './validate';
 export * from './schedule-parse';
 export * from './schedules';
+export * from './schedule-format';

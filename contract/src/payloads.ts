@@ -1,6 +1,7 @@
 /** Payload types of the MQTT control API v1 (docs/mqtt-api.md). */
 import type { NightReport } from './night';
 import type { ApiError } from './result';
+import type { HiddenReason } from './schedules';
 import type { ScreenContent } from './screens';
 
 export type Priority = 'low' | 'normal' | 'high' | 'critical';
@@ -214,6 +215,12 @@ export interface AppStatus {
   error?: string;
   /** A screen whose lifetime ran out with `on_expiry: "stale"`: shown, marked as out of date. */
   stale?: boolean;
+  /** Whether the rotation may show it now (docs/schedules.md); absent from older bridges: visible. */
+  visible?: boolean;
+  /** Why it is not visible, when `visible` is false: the first rule to change. */
+  reason?: HiddenReason;
+  /** Its `pin_when` holds: the rotation stays on it (only the first such entry in rotation order is pinned). */
+  pinned?: boolean;
 }
 
 export interface AppLogEvent {

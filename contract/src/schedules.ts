@@ -41,6 +41,11 @@ export interface Schedule {
   windows: ScheduleWindow[];
 }
 
+/** A schedule written out as its JSON (`"07:30"`, `"sunset+30"`), as a screen keeps it: `parseScheduleValue` reads it back. */
+export interface ScheduleJson {
+  windows: Array<{ days?: Weekday[]; from: string; to: string }>;
+}
+
 /** Most windows in one schedule, and most conditions in one `show_when` tree, and how deep. */
 export const MAX_SCHEDULE_WINDOWS = 16;
 export const MAX_CONDITIONS = 32;

@@ -9,6 +9,8 @@ import { fail, ok, type Result } from './result';
 import type { DrawCommand, ScreenChart, ScreenContent, ScreenIcon, ScreenProgress, ScreenRequest, ScreenText, TextSegment } from './screens';
 import { ICON_NAME_PATTERN } from './icons';
 import { ID_PATTERN } from './topics';
+import { scheduleJson } from './schedule-format';
+import { parseConditionValue, parseScheduleValue } from './schedule-parse';
 
 /** Screen ids are topic levels and rotation entries beside app ids: the same alphabet, shorter. */
 export const SCREEN_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -41,6 +43,8 @@ const MAX_BITMAP_PIXELS = 64 * 32;
 
 export const SCREEN_CONTENT_FIELDS = ['text', 'icon', 'progress', 'chart', 'draw', 'background'] as const;
 const SCREEN_TIMING_FIELDS = ['duration_s', 'lifetime_s', 'on_expiry', 'pos'] as const;
+/** When the screen shows: the same rules, and the same parsers, as `apps/<id>/schedule`, `show_when` and `pin_when`. */
+const SCREEN_RULE_FIELDS = ['schedule', 'show_when', 'pin_when'] as const;
 
 /** `P/cmd/screens/<id>`: a screen to show, or (empty payload) the screen to remove. */
 export type ScreenCommand = { remove: true; transaction?: string | number } | { remove?: false; screen: ScreenRequest; transaction?: string | number };
@@ -70,6 +74,12 @@ function text(v: Json, at: string, max = MAX_SCREEN_TEXT): string {
   if (typeof v !== 'string') return bad(at, 'must be a string');
   if (v.length > max) bad(at, `is longer than ${max} characters`);
   return v;
+}
+
+/** A rule parser's value, or its message as this module's field error. */
+function ruleValue<T>(result: Result<T>): T {
+  if (!result.ok) throw new FieldError(result.error.message);
+  return result.value;
 }
 
 /** Template syntax is left to the bridge, which renders (and reports) it while the screen lives. */
@@ -339,7 +349,7 @@ export function parseScreen(payload: Uint8Array | string): Result<ScreenCommand>
   const t = o.transaction;
   const transaction = typeof t === 'string' || typeof t === 'number' ? { transaction: t } : {};
   return checked(() => {
-    const allowed: readonly string[] = [...SCREEN_CONTENT_FIELDS, ...SCREEN_TIMING_FIELDS, 'transaction'];
+    const allowed: readonly string[] = [...SCREEN_CONTENT_FIELDS, ...SCREEN_TIMING_FIELDS, ...SCREEN_RULE_FIELDS, 'transaction'];
     const extra = Object.keys(o).find((k) => !allowed.includes(k));
     if (extra !== undefined) throw new FieldError(`unknown field "${extra}"`);
     if (t !== undefined && typeof t !== 'string' && typeof t !== 'number') bad('transaction', 'must be a string or a number');
@@ -351,6 +361,11 @@ export function parseScreen(payload: Uint8Array | string): Result<ScreenCommand>
       on_expiry: (x, a) => oneOf(x, a, ['remove', 'stale'] as const),
       pos: (x, a) => integer(x, a, 0, 10_000),
     });
-    return { screen: { ...content, ...timing }, ...transaction };
+    const rules = pick<Pick<ScreenRequest, 'schedule' | 'show_when' | 'pin_when'>>(o, '', {
+      schedule: (x, a) => scheduleJson(ruleValue(parseScheduleValue(x, a))),
+      show_when: (x, a) => ruleValue(parseConditionValue(x, a)),
+      pin_when: (x, a) => ruleValue(parseConditionValue(x, a)),
+    });
+    return { screen: { ...content, ...timing, ...rules }, ...transaction };
   });
 }

@@ -7,6 +7,7 @@
  * Colours are `#rrggbb`. Any text field (and `color`) may hold a template: Home Assistant's
  * `{{ states('sensor.power') }}` when the bridge is connected to it, or `{{mqtt:topic#json.path}}`.
  */
+import type { Condition, ScheduleJson } from './schedules';
 
 /** Text in colours of its own: `[{"t":"21.5","c":"#ffcc00"},{"t":" °C"}]`. */
 export interface TextSegment {
@@ -83,6 +84,12 @@ export interface ScreenRequest extends ScreenContent {
   on_expiry?: 'remove' | 'stale';
   /** Place in the rotation (0 is first); by default after the entries already there. */
   pos?: number;
+  /** When it may show (docs/schedules.md), kept in its JSON form; absent = always. */
+  schedule?: ScheduleJson;
+  /** Shown only while this holds. */
+  show_when?: Condition;
+  /** Keeps the rotation on it while this holds. */
+  pin_when?: Condition;
   transaction?: string | number;
 }
 

@@ -1,6 +1,6 @@
 /**
  * `megabit backup FILE`: the data dir (installed apps with their KV stores and config, state.json,
- * device.json, screens.json, uploaded icons, the password file when it lives there) and the
+ * device.json, screens.json, rules.json, uploaded icons, the password file when it lives there) and the
  * settings file, in one gzipped tar with a manifest. Every file the bridge writes is replaced
  * atomically, so each file read is whole even while a bridge runs; a file that vanishes mid-walk
  * (an app being reinstalled) restarts the walk.

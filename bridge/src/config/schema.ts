@@ -357,7 +357,7 @@ export const SETTINGS_SCHEMA = {
           items: { type: 'string', minLength: 1, maxLength: 256 },
           default: [],
           description:
-            'MQTT topic filters ("home/#", "zigbee2mqtt/+/state") whose topics {{mqtt:topic}} templates on screens may show. The bridge reads as the broker itself, past every ACL: list only what every login that may publish screens may see. Empty = no MQTT templates.',
+            'MQTT topic filters ("home/#", "zigbee2mqtt/+/state") whose topics {{mqtt:topic}} templates on screens may show and show_when/pin_when conditions may read. The bridge reads as the broker itself, past every ACL: list only what every login that may publish screens or set conditions may see. Empty = no MQTT templates or topic conditions.',
         },
       },
     },

@@ -7,12 +7,15 @@ import type {
   AppManifest,
   AppStatus,
   ButtonEvent,
+  Condition,
   DeviceState,
   DisplayCommand,
+  EntryRulesReply,
   NightReply,
   NightRequest,
   NotifyReply,
   NotifyRequest,
+  Schedule,
   ScreenReply,
   ScreenRequest,
 } from '@megabit/contract';
@@ -46,6 +49,10 @@ export interface DeviceControl {
   /** Removes the screen `id`; false when there was none. */
   removeScreen(id: string): boolean;
   setAppConfig(id: string, config: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Sets (null: removes) the installed app's schedule, kept across restarts; answers whether it shows now. */
+  setAppSchedule(id: string, schedule: Schedule | null): EntryRulesReply;
+  /** Sets (null: removes) its `show_when` or `pin_when`; a topic the bridge may not read is refused. */
+  setAppCondition(id: string, which: 'show_when' | 'pin_when', condition: Condition | null): EntryRulesReply;
   /**
    * Data for an app's inbox: delivered now if the app runs, else kept (bounded) until it starts.
    * Returns whether it was delivered now.

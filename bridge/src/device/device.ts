@@ -12,6 +12,10 @@ import {
   type AppManifest,
   type AppStatus,
   type ButtonEvent,
+  type Condition,
+  type EntryRulesReply,
+  parseScheduleValue,
+  type Schedule,
   type DeviceState,
   type DisplayCommand,
   type NightReply,
@@ -40,6 +44,12 @@ import { NO_TEMPLATES, type TemplateSource } from '../templates/template-source'
 import { makePrivateDir, removeStaleTempFiles } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
 import { VERSION } from '../version';
+import { type AppRules, RulesFile } from '../rules/rules-file';
+import type { Clock } from '../display/clock';
+import { systemWallClock } from '../display/clock';
+import { RotationRules, type RuleEntry } from '../rules/rotation-rules';
+import type { EntryRules } from '../schedules/visibility';
+import type { TopicValues } from '../templates/template-backends';
 import { appMayReadTopic } from './app-topic-access';
 import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
 import type { DeviceControl } from './device-control';
@@ -63,6 +73,13 @@ export interface DeviceOptions {
   icons?: IconSource;
   /** Night mode's say on notifications, presses and brightness; none: always day. Asked for on each use, so it may be built after the device. */
   night?: () => NightGate;
+  /**
+   * MQTT topic values for `show_when`/`pin_when` topic conditions: the ones `{{mqtt:…}}` templates
+   * read, under the same rules (templates.mqtt_topics). None: topic conditions are refused.
+   */
+  conditionTopics?: TopicValues;
+  /** Wall-clock time for schedules; tests hand in one they move by hand. */
+  rulesClock?: Clock;
 }
 
 const NO_ICONS: IconSource = { get: () => undefined };
@@ -93,6 +110,10 @@ export class Device implements DeviceControl, NightDisplay, Part {
   private autoBrightness?: number;
   /** Ids for notifications held at night that came without one (the queue's own ids start only when shown). */
   private nextHeldId = 1;
+  /** Schedules and conditions set on apps over MQTT (screens carry their own). */
+  private readonly rulesFile: RulesFile;
+  /** When each entry may show; decides what the scheduler may pick. */
+  private readonly rules: RotationRules;
 
   constructor(
     private readonly options: DeviceOptions,
@@ -126,6 +147,21 @@ export class Device implements DeviceControl, NightDisplay, Part {
     };
     this.timeZone = s.time_zone === 'system' ? Intl.DateTimeFormat().resolvedOptions().timeZone : s.time_zone;
     this.displayLink = options.displayLink ?? NO_DISPLAY_LINK;
+    this.rulesFile = new RulesFile(join(s.data_dir, 'rules.json'));
+    this.rules = new RotationRules({
+      clock: options.rulesClock ?? systemWallClock,
+      timeZone: this.timeZone,
+      location: s.location,
+      fallback: s.rotation.fallback,
+      templates: this.templates,
+      topics: options.conditionTopics,
+      log: log.child('rules'),
+      onGate: (gate) => this.scheduler?.setGate(gate),
+      onVisibilityChange: () => {
+        // Before start the scheduler does not exist; start() publishes the first state.
+        if (this.scheduler) this.options.bus.emit('appsChanged');
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -135,6 +171,7 @@ export class Device implements DeviceControl, NightDisplay, Part {
     if (installed.length > 0) this.log.info(`first run: installed the example apps ${installed.join(', ')}`);
     this.store.load();
     this.screens.load();
+    for (const problem of this.rulesFile.load()) this.log.warn(problem);
 
     this.compositor = new Compositor(this.options.outputs, {
       maxFps: s.display.max_fps,
@@ -174,6 +211,10 @@ export class Device implements DeviceControl, NightDisplay, Part {
 
     this.compositor.start();
     this.scheduler.setApps(this.schedulable());
+    // The rules come first: the first entry shown is one they allow.
+    this.rules.start();
+    this.rules.setEntries(this.ruleEntries());
+    this.options.bus.on(this, 'nightChanged', (night) => this.rules.setNight(night));
     this.scheduler.start();
     this.store.on('changed', this.onStoreChanged);
     this.store.watch();
@@ -182,6 +223,8 @@ export class Device implements DeviceControl, NightDisplay, Part {
   async stop(): Promise<void> {
     this.store.off('changed', this.onStoreChanged);
     this.store.unwatch();
+    this.options.bus.removeListeners(this);
+    this.rules.stop();
     await this.scheduler?.stop();
     this.screens.stop();
     this.compositor?.stop();
@@ -331,12 +374,52 @@ export class Device implements DeviceControl, NightDisplay, Part {
 
   async publishScreen(id: string, request: ScreenRequest, delivery: { retained: boolean } = { retained: false }): Promise<ScreenReply> {
     if (this.store.get(id)) throw new InvalidRequestError(`an app is installed with the id "${id}": a screen needs an id of its own`);
-    const { problems, warnings } = await this.screens.publish(id, request, delivery);
+    const { problems, warnings: screenWarnings } = await this.screens.publish(id, request, delivery);
+    const warnings = [...screenWarnings, ...this.refusedTopics(request)];
     return { id, ...(problems.length > 0 ? { errors: problems } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   removeScreen(id: string): boolean {
     return this.screens.remove(id);
+  }
+
+  /** A screen's condition on a topic the bridge may not read never holds: the sender hears why. */
+  private refusedTopics(request: ScreenRequest): Array<{ field: string; warning: string }> {
+    const out: Array<{ field: string; warning: string }> = [];
+    for (const field of ['show_when', 'pin_when'] as const) {
+      const condition = request[field];
+      for (const topic of condition ? conditionTopics(condition) : []) {
+        const why = this.rules.topicRefusal(topic);
+        if (why !== undefined) out.push({ field, warning: `never holds: ${why}` });
+      }
+    }
+    return out;
+  }
+
+  setAppSchedule(id: string, schedule: Schedule | null): EntryRulesReply {
+    return this.setAppRule(id, 'schedule', schedule ?? undefined);
+  }
+
+  setAppCondition(id: string, which: 'show_when' | 'pin_when', condition: Condition | null): EntryRulesReply {
+    if (condition) {
+      for (const topic of conditionTopics(condition)) {
+        const why = this.rules.topicRefusal(topic);
+        if (why !== undefined) throw new InvalidRequestError(`"${which}" reads ${why}`);
+      }
+    }
+    return this.setAppRule(id, which === 'show_when' ? 'showWhen' : 'pinWhen', condition ?? undefined);
+  }
+
+  private setAppRule<K extends keyof AppRules>(id: string, name: K, value: AppRules[K] | undefined): EntryRulesReply {
+    if (this.screens.has(id) && !this.store.get(id)) {
+      throw new InvalidRequestError(`"${id}" is a screen: its schedule, show_when and pin_when are keys of the screen (cmd/screens/${id})`);
+    }
+    this.rulesFile.set(id, name, value);
+    this.rules.setEntries(this.ruleEntries());
+    // Even when the visibility stays: the Home Assistant connection follows the entities the rules read.
+    this.options.bus.emit('appsChanged');
+    const v = this.rules.visibilityOf(id);
+    return { id, visible: v?.visible ?? true, ...(v && !v.visible ? { reason: v.reason } : {}) };
   }
 
   async setAppConfig(id: string, config: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -401,6 +484,7 @@ export class Device implements DeviceControl, NightDisplay, Part {
 
   // Home Assistant entity states, handed to apps exactly like topic values above.
   setEntityState(entityId: string, state: HomeAssistantEntityState | null): void {
+    this.rules.setEntityState(entityId, state);
     if (state) this.entityStates.set(entityId, state);
     else this.entityStates.delete(entityId);
     // As for topics: the sandbox passes on only the entities the app was granted.
@@ -408,9 +492,13 @@ export class Device implements DeviceControl, NightDisplay, Part {
     if (shown) this.scheduler.instanceOf(shown)?.setHomeAssistantState(entityId, state);
   }
 
-  /** Only what some app both asks for and homeassistant.app_access allows: the rest is never fetched. */
+  /**
+   * Only what some app both asks for and homeassistant.app_access allows, and what the rules read
+   * (their conditions' entities, zone.home for sun times): the rest is never fetched. Apps still
+   * get only what they were granted (the sandbox checks each one).
+   */
   readableEntities(): string[] {
-    const entities = new Set<string>();
+    const entities = new Set<string>(this.rules.entityIds());
     for (const app of this.store.list()) for (const e of app.manifest ? this.entitiesOf(app.manifest).allowed : []) entities.add(e);
     return [...entities];
   }
@@ -437,7 +525,7 @@ export class Device implements DeviceControl, NightDisplay, Part {
       const app = this.store.get(id);
       if (!app) {
         const screen = this.screens.statusOf(id, this.store.isEnabled(id), this.scheduler.failure(id));
-        return screen ? [screen] : [];
+        return screen ? [{ ...screen, ...this.visibilityOf(id, screen.enabled) }] : [];
       }
       const failure = app.error ?? this.scheduler.failure(app.id);
       return [
@@ -449,9 +537,17 @@ export class Device implements DeviceControl, NightDisplay, Part {
           enabled: app.enabled,
           status: failure ? 'failed' : 'ok',
           ...(failure ? { error: failure } : {}),
+          ...this.visibilityOf(app.id, app.enabled),
         },
       ];
     });
+  }
+
+  /** `visible`, and `reason` when not, as P/state/apps lists them. */
+  private visibilityOf(id: string, enabled: boolean): Pick<AppStatus, 'visible' | 'reason' | 'pinned'> {
+    const v = this.rules.visibilityOf(id) ?? (enabled ? { visible: true as const, pinned: false } : { visible: false as const, reason: 'disabled' as const });
+    if (!v.visible) return { visible: false, reason: v.reason };
+    return this.rules.pinned === id ? { visible: true, pinned: true } : { visible: true };
   }
 
   // ---- internals ----
@@ -484,6 +580,16 @@ export class Device implements DeviceControl, NightDisplay, Part {
     });
   }
 
+  /** The entries in rotation order with their rules: an app's from rules.json, a screen's from its own keys. */
+  private ruleEntries(): RuleEntry[] {
+    return this.store.entryOrder().flatMap((id): RuleEntry[] => {
+      const app = this.store.get(id);
+      if (app) return [{ id, rules: { disabled: !app.enabled, ...this.rulesFile.get(id) } }];
+      const screen = this.screens.rulesOf(id);
+      return screen ? [{ id, rules: { disabled: !this.store.isEnabled(id), ...screenRules(screen, (m) => this.warnOnce(m)) } }] : [];
+    });
+  }
+
   private schedulableApp(app: StoredApp & { status: 'ok' }): SchedulableApp {
     return {
       id: app.id,
@@ -501,7 +607,10 @@ export class Device implements DeviceControl, NightDisplay, Part {
     if (!this.scheduler) return;
     if (change.type === 'added') this.store.placeEntry(change.id, change.pos);
     if (change.type === 'removed') this.store.forgetEntry(change.id);
-    if (change.type !== 'redraw') this.scheduler.setApps(this.schedulable());
+    if (change.type !== 'redraw') {
+      this.scheduler.setApps(this.schedulable());
+      this.rules.setEntries(this.ruleEntries());
+    }
     this.scheduler.refresh(change.id);
     if (change.type !== 'redraw') this.options.bus.emit('appsChanged');
   }
@@ -509,7 +618,9 @@ export class Device implements DeviceControl, NightDisplay, Part {
   private readonly onStoreChanged = (changed: AppsChange): void => this.onAppsChanged(changed);
 
   private onAppsChanged(changed: AppsChange): void {
+    for (const id of changed.removed) this.forgetRules(id);
     this.scheduler.setApps(this.schedulable(), [...changed.added, ...changed.updated]);
+    this.rules.setEntries(this.ruleEntries());
     for (const id of changed.configured) this.scheduler.instanceOf(id)?.setConfig(this.store.getConfig(id));
     this.options.bus.emit('appsChanged');
   }
@@ -566,6 +677,15 @@ export class Device implements DeviceControl, NightDisplay, Part {
     }
   }
 
+  /** A removed app's rules go with it: installed again, it starts always visible. */
+  private forgetRules(id: string): void {
+    try {
+      this.rulesFile.forget(id);
+    } catch (e) {
+      this.log.error(`could not forget the rules of removed app ${id}: ${errorMessage(e)}`);
+    }
+  }
+
   private persist(change: Partial<PersistedDeviceSettings>): void {
     this.persisted = { ...this.persisted, ...change };
     try {
@@ -574,4 +694,24 @@ export class Device implements DeviceControl, NightDisplay, Part {
       this.log.error(`could not save device settings: ${errorMessage(e)}`);
     }
   }
+}
+
+/** Every MQTT topic a condition reads. */
+function conditionTopics(c: Condition): string[] {
+  if ('all' in c) return c.all.flatMap(conditionTopics);
+  if ('any' in c) return c.any.flatMap(conditionTopics);
+  return 'topic' in c ? [c.topic] : [];
+}
+
+/** A screen's rules as the evaluator takes them; its schedule is kept as JSON and read back with the command's parser. */
+function screenRules(screen: Pick<ScreenRequest, 'schedule' | 'show_when' | 'pin_when'>, warn: (message: string) => void): EntryRules {
+  const rules: EntryRules = {};
+  if (screen.schedule !== undefined) {
+    const parsed = parseScheduleValue(screen.schedule);
+    if (parsed.ok) rules.schedule = parsed.value;
+    else warn(`a screen's stored schedule no longer reads (${parsed.error.message}); it shows always`);
+  }
+  if (screen.show_when !== undefined) rules.showWhen = screen.show_when;
+  if (screen.pin_when !== undefined) rules.pinWhen = screen.pin_when;
+  return rules;
 }

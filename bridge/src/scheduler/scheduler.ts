@@ -43,6 +43,23 @@ export interface SchedulerOptions {
   onShown?(id: string, instance: AppInstance): void;
 }
 
+/**
+ * What the rules (schedules, conditions, night mode) allow the rotation to show, decided outside
+ * the scheduler (schedules/, rules/) and handed in whole. The scheduler only applies it.
+ */
+export interface RotationGate {
+  /** Entries their schedule or condition keeps out of the rotation now. */
+  hidden: ReadonlySet<string>;
+  /** A visible entry whose `pin_when` holds: the rotation stays on it. */
+  pinned?: string;
+  /** Night mode's app: while set (and runnable), the only entry shown. */
+  only?: string;
+  /** Shown when no entry may show (installed, not failed); none = the display shows nothing. */
+  fallback?: string;
+}
+
+const OPEN_GATE: RotationGate = { hidden: new Set() };
+
 interface Running {
   app: SchedulableApp;
   instance?: AppInstance;
@@ -70,6 +87,7 @@ export class Scheduler {
   private holding = false;
   private rotation: boolean;
   private stopped = true;
+  private gate: RotationGate = OPEN_GATE;
 
   constructor(
     private readonly options: SchedulerOptions,
@@ -116,17 +134,41 @@ export class Scheduler {
     const shown = this.current?.app.id;
     const stillThere = apps.find((a) => a.id === shown);
     const changed = shown !== undefined && [...changedIds].includes(shown);
-    if (shown === undefined || !stillThere || !this.runnable(stillThere) || changed) {
+    if (shown === undefined || !stillThere || !this.eligible(stillThere) || changed) {
       void this.closeCurrent().then(() => {
         // Something else may have picked an app while the old one closed.
         if (this.current) return;
-        if (stillThere && this.runnable(stillThere)) this.show(stillThere);
+        if (stillThere && this.eligible(stillThere)) this.show(stillThere);
         else this.showFirstRunnable();
       });
     } else {
       this.current!.app = stillThere;
     }
     this.options.onChange();
+  }
+
+  /**
+   * Applies what the rules allow now: an entry that may no longer show is left at once for the
+   * next one that may, a pinned entry is shown and stays, and when none may show the fallback does.
+   */
+  setGate(gate: RotationGate): void {
+    this.gate = gate;
+    if (this.preview || this.stopped || this.holding) return;
+    const candidates = this.candidates();
+    const shown = this.current?.app;
+    const target = this.gate.pinned !== undefined ? candidates.find((a) => a.id === this.gate.pinned) : undefined;
+    if (target && target !== shown) {
+      void this.switchTo(target);
+    } else if (shown && !candidates.includes(shown)) {
+      // The next allowed entry after the one leaving, in rotation order, as a dwell would have.
+      const after = this.apps.slice(this.apps.indexOf(shown) + 1).find((a) => candidates.includes(a)) ?? candidates[0];
+      if (after) void this.switchTo(after);
+      else void this.closeCurrent().then(() => this.options.onChange());
+    } else if (!shown) {
+      this.showFirstRunnable();
+    } else {
+      this.armDwell();
+    }
   }
 
   /**
@@ -142,7 +184,7 @@ export class Scheduler {
     } finally {
       this.holding = false;
       const app = this.apps.find((a) => a.id === id);
-      if (app && this.runnable(app)) this.show(app);
+      if (app && this.eligible(app)) this.show(app);
       else this.showFirstRunnable();
     }
   }
@@ -221,9 +263,32 @@ export class Scheduler {
     return app.enabled && !this.failures.has(app.id);
   }
 
+  /**
+   * The entries the rotation goes through now, in order: night mode's app alone; else the
+   * runnable ones the rules do not hide (only the pinned one while one is); else the fallback.
+   */
+  private candidates(): SchedulableApp[] {
+    const { hidden, pinned, only, fallback } = this.gate;
+    const healthy = (a: SchedulableApp): boolean => !this.failures.has(a.id);
+    if (only !== undefined) {
+      const night = this.apps.find((a) => a.id === only && healthy(a));
+      if (night) return [night];
+    }
+    const visible = this.apps.filter((a) => this.runnable(a) && !hidden.has(a.id));
+    const pin = pinned === undefined ? undefined : visible.find((a) => a.id === pinned);
+    if (pin) return [pin];
+    if (visible.length > 0) return visible;
+    const spare = fallback === undefined ? undefined : this.apps.find((a) => a.id === fallback && healthy(a));
+    return spare ? [spare] : [];
+  }
+
+  private eligible(app: SchedulableApp): boolean {
+    return this.candidates().includes(app);
+  }
+
   private step(direction: 1 | -1): void {
     if (this.preview) return;
-    const candidates = this.apps.filter((a) => this.runnable(a));
+    const candidates = this.candidates();
     if (candidates.length === 0) return;
     const index = candidates.findIndex((a) => a.id === this.current?.app.id);
     const nextIndex = index === -1 ? 0 : (index + direction + candidates.length) % candidates.length;
@@ -237,7 +302,7 @@ export class Scheduler {
 
   private showFirstRunnable(): void {
     if (this.stopped || this.preview || this.holding || this.current) return;
-    const first = this.apps.find((a) => this.runnable(a));
+    const first = this.candidates()[0];
     if (first) this.show(first);
     else this.options.onChange();
   }

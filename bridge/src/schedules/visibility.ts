@@ -3,11 +3,11 @@
  * as `visible` and the reason, and what the rotation skips. Disabled wins over the schedule, the
  * schedule over the condition, so the reason given is the one the user has to change first.
  */
-import type { Condition, Schedule } from '@megabit/contract';
+import type { Condition, HiddenReason, Schedule } from '@megabit/contract';
 import { type ConditionInputs, conditionHolds } from './conditions';
 import { isInSchedule, nextChange, type ScheduleContext } from './schedule';
 
-export type HiddenReason = 'disabled' | 'schedule' | 'condition';
+export type { HiddenReason };
 
 /** The rules set on one rotation entry (an app or a screen). */
 export interface EntryRules {

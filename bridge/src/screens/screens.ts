@@ -114,6 +114,14 @@ export class Screens {
     };
   }
 
+  /** The screen's own `schedule`, `show_when` and `pin_when`, as published with it; undefined when there is no such screen. */
+  rulesOf(id: string): Pick<ScreenRequest, 'schedule' | 'show_when' | 'pin_when'> | undefined {
+    const request = this.store.get(id)?.request;
+    if (!request) return undefined;
+    const { schedule, show_when, pin_when } = request;
+    return { schedule, show_when, pin_when };
+  }
+
   /** The screen as the scheduler runs it: no module, no KV, no config (its instance is a ScreenInstance). */
   schedulable(id: string, enabled: boolean): SchedulableApp | undefined {
     const manifest = this.manifestOf(id);
@@ -199,7 +207,7 @@ export class Screens {
   }
 
   private activate(id: string, request: ScreenRequest): void {
-    const { duration_s: _d, lifetime_s: _l, on_expiry: _e, pos: _p, transaction: _t, ...content } = request;
+    const { duration_s: _d, lifetime_s: _l, on_expiry: _e, pos: _p, transaction: _t, schedule: _s, show_when: _w, pin_when: _n, ...content } = request;
     const manifest: AppManifest = { id, name: id, version: '0.0.0', bin: 'screen.wasm', refresh_period_ms: STILL_REFRESH_MS };
     const live: Live = {
       manifest,

@@ -131,6 +131,18 @@ describe('config/megabit.acl', () => {
     expect(canPublish(acl, viewer, `${P}/cmd/screens/power`)).toBe(false);
   });
 
+  it("homeassistant sets when apps show (schedule, show_when, pin_when) and reads those replies, not the apps' config; the viewer cannot", () => {
+    const viewer = { username: 'viewer', clientId: 'v' };
+    for (const rule of ['schedule', 'show_when', 'pin_when']) {
+      expect(canPublish(acl, ha, `${P}/cmd/apps/weather/${rule}`)).toBe(true);
+      expect(canReceive(acl, ha, `${P}/response/apps/weather/${rule}`)).toBe(true);
+      expect(canSubscribe(acl, ha, `${P}/cmd/apps/weather/${rule}`)).toBe(false);
+      expect(canPublish(acl, viewer, `${P}/cmd/apps/weather/${rule}`)).toBe(false);
+    }
+    expect(canPublish(acl, ha, `${P}/cmd/apps/weather/config`)).toBe(false);
+    expect(canReceive(acl, ha, `${P}/response/apps/weather/config`)).toBe(false);
+  });
+
   it('homeassistant reads what its entities show and its replies, never the commands (app config carries API keys)', () => {
     for (const out of [
       'availability',

@@ -82,7 +82,9 @@ export function frameDifference(actual: Uint8Array, expected: Uint8Array): strin
 
 /** A clock that moves only when told, for driving the pipeline without jest's fake timers. */
 export class ManualClock implements Clock {
-  private time = 0;
+  /** `start`: where time begins (an epoch instant for the schedules' wall clock). */
+  constructor(private time = 0) {}
+
   private nextId = 1;
   private readonly timers = new Map<number, { at: number; callback: () => void }>();
 
@@ -116,5 +118,12 @@ export class ManualClock implements Clock {
       due[1].callback();
     }
     this.time = end;
+  }
+
+  /** Moves to `instant` (an epoch time for the calendar clock), as `advance` does; never back. */
+  advanceTo(instant: number): void {
+    if (instant < this.time)
+      throw new RangeError(`the clock only moves forward: ${new Date(instant).toISOString()} is before ${new Date(this.time).toISOString()}`);
+    this.advance(instant - this.time);
   }
 }

@@ -12,7 +12,7 @@ import type { DeviceState } from '@megabit/contract';
 import { curveAt, luxScale } from '../../src/schedules/brightness-curve';
 import { type InProcessBridge, startInProcess } from '../helpers/homeassistant/bridge-in-process';
 import { HomeAssistantServer } from '../helpers/homeassistant/home-assistant-server';
-import { ManualClock } from '../helpers/manual-clock';
+import { ManualClock } from '../helpers/display';
 import { Mosquitto } from '../helpers/mosquitto';
 import { json, TestClient } from '../helpers/mqtt-client';
 import { seededRandom } from '../helpers/seeded-random';

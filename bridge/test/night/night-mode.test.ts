@@ -13,7 +13,7 @@ import type { NightChange } from '../../src/events';
 import { deviceDiscoveryProblems } from '../helpers/homeassistant/discovery-schema';
 import { type InProcessBridge, startInProcess } from '../helpers/homeassistant/bridge-in-process';
 import { renderTemplate } from '../helpers/homeassistant/ha-template';
-import { ManualClock } from '../helpers/manual-clock';
+import { ManualClock } from '../helpers/display';
 import { Mosquitto } from '../helpers/mosquitto';
 import { json, TestClient } from '../helpers/mqtt-client';
 import { DEVICE_TOPICS as P } from '../helpers/topics';

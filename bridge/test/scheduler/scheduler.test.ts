@@ -293,3 +293,92 @@ describe('Scheduler.whileStopped', () => {
     await scheduler.stop();
   });
 });
+
+describe('Scheduler.setGate (what the rules allow)', () => {
+  const gate = (hidden: string[], extra: { pinned?: string; only?: string; fallback?: string } = {}) => ({ hidden: new Set(hidden), ...extra });
+
+  it('leaves a hidden entry at once for the next allowed one, skips it in the rotation, and takes it back when allowed', async () => {
+    const { scheduler } = setup();
+    scheduler.setApps([app('a'), app('b'), app('c')]);
+    scheduler.start();
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('a');
+    scheduler.setGate(gate(['a']));
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('b');
+    await advance(1000);
+    expect(scheduler.currentAppId).toBe('c');
+    await advance(1000);
+    expect(scheduler.currentAppId).toBe('b');
+    scheduler.setGate(gate([]));
+    await advance(1000);
+    expect(scheduler.currentAppId).toBe('c');
+    await advance(1000);
+    expect(scheduler.currentAppId).toBe('a');
+    await scheduler.stop();
+  });
+
+  it('stays on the pinned entry past its dwell, and rotates again once the pin is gone', async () => {
+    const { scheduler, instances } = setup();
+    scheduler.setApps([app('a'), app('b'), app('c')]);
+    scheduler.start();
+    await advance(10);
+    scheduler.setGate(gate([], { pinned: 'c' }));
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('c');
+    await advance(5000);
+    expect(scheduler.currentAppId).toBe('c');
+    // Staying is not a restart of the app every dwell.
+    expect(instances.filter((i) => i.id === 'c')).toHaveLength(1);
+    scheduler.setGate(gate([]));
+    await advance(1000);
+    expect(scheduler.currentAppId).toBe('a');
+    await scheduler.stop();
+  });
+
+  it('shows the fallback when nothing is allowed (even if its own rules hide it), and leaves it when an entry is allowed again', async () => {
+    const { scheduler } = setup();
+    scheduler.setApps([app('a'), app('b'), app('clock')]);
+    scheduler.start();
+    await advance(10);
+    scheduler.setGate(gate(['a', 'b', 'clock'], { fallback: 'clock' }));
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('clock');
+    await advance(3000);
+    expect(scheduler.currentAppId).toBe('clock');
+    scheduler.setGate(gate(['a', 'clock'], { fallback: 'clock' }));
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('b');
+    await scheduler.stop();
+  });
+
+  it('shows nothing when nothing is allowed and the fallback is not installed', async () => {
+    const { scheduler } = setup();
+    scheduler.setApps([app('a')]);
+    scheduler.start();
+    await advance(10);
+    scheduler.setGate(gate(['a'], { fallback: 'clock' }));
+    await advance(10);
+    expect(scheduler.currentAppId).toBeNull();
+    await scheduler.stop();
+  });
+
+  it("shows only night mode's app while it is set, whatever else is allowed, then the rotation again", async () => {
+    const { scheduler } = setup();
+    scheduler.setApps([app('a'), app('b'), app('clock')]);
+    scheduler.start();
+    await advance(10);
+    scheduler.setGate(gate(['clock'], { only: 'clock', pinned: 'a' }));
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('clock');
+    await advance(5000);
+    expect(scheduler.currentAppId).toBe('clock');
+    scheduler.next();
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('clock');
+    scheduler.setGate(gate([]));
+    await advance(1000);
+    expect(scheduler.currentAppId).toBe('a');
+    await scheduler.stop();
+  });
+});

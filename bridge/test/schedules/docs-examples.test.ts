@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { DeviceTopics, parseConditionPayload, parseNight, parseSchedule } from '@megabit/contract';
+import { DeviceTopics, parseConditionPayload, parseNight, parseSchedule, parseScreen } from '@megabit/contract';
 import { settingsFrom } from '../../src/config';
 import { buildDiscoveryConfigs } from '../../src/homeassistant/discovery-configs';
 
@@ -23,6 +23,38 @@ describe('docs/schedules.md', () => {
     const examples = blocks('json condition');
     expect(examples.length).toBeGreaterThanOrEqual(1);
     for (const payload of examples) expect(parseConditionPayload(payload, 'show_when')).toMatchObject({ ok: true });
+  });
+
+  /** What the command at `topic` makes of `payload`, by the command's own parser. */
+  function parsed(topic: string, payload: string): { ok: boolean } {
+    const rule = /\/cmd\/apps\/[a-z0-9_-]+\/(schedule|show_when|pin_when)$/.exec(topic)?.[1];
+    if (rule === 'schedule') return parseSchedule(payload);
+    if (rule === 'show_when' || rule === 'pin_when') return parseConditionPayload(payload, rule);
+    if (/\/cmd\/screens\/[a-z0-9_-]+$/.test(topic)) return parseScreen(payload);
+    throw new Error(`docs/schedules.md publishes to ${topic}, which is no rules command`);
+  }
+
+  it('shows mosquitto_pub commands whose payloads parse', () => {
+    const commands = blocks('sh').flatMap((b) => [...b.matchAll(/^mosquitto_pub -t (\S+)(?: -r)? -m '([^']*)'$/gm)]);
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    for (const [, topic, payload] of commands) expect({ topic, result: parsed(topic, payload) }).toMatchObject({ topic, result: { ok: true } });
+  });
+
+  it('shows Home Assistant YAML that loads, whose mqtt.publish payloads parse', () => {
+    const examples = blocks('yaml homeassistant');
+    expect(examples.length).toBeGreaterThanOrEqual(1);
+    const publishes: Array<{ topic: string; payload: string }> = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (typeof v === 'object' && v !== null) {
+        const o = v as Record<string, unknown>;
+        if (o.action === 'mqtt.publish') publishes.push(o.data as { topic: string; payload: string });
+        Object.values(o).forEach(walk);
+      }
+    };
+    for (const yaml of examples) walk(parseYaml(yaml));
+    expect(publishes.length).toBeGreaterThanOrEqual(2);
+    for (const { topic, payload } of publishes) expect({ topic, result: parsed(topic, payload) }).toMatchObject({ topic, result: { ok: true } });
   });
 
   it('shows settings that load', () => {

@@ -7,7 +7,7 @@
  */
 import { type CommandName, type CommandParams, type CommandReply, type CommandRequest, isScreenId, isValidIconName, type ParamArgs } from '@megabit/contract';
 import type { DeviceControl } from '../../device/device-control';
-import { InvalidIconError, InvalidRequestError, NotInRotationYetError, UnknownAppError } from '../../errors';
+import { InvalidIconError, InvalidRequestError, UnknownAppError } from '../../errors';
 import type { IconStore } from '../../icons/icon-store';
 
 export interface CommandContext {
@@ -35,10 +35,6 @@ export type CommandHandlers = { [K in CommandName]: CommandHandler<K> };
 
 function requireApp(device: DeviceControl, id: string): void {
   if (!device.apps().some((a) => a.id === id)) throw new UnknownAppError([id], `no app "${id}" is installed`);
-}
-
-function notInRotationYet(path: string): never {
-  throw new NotInRotationYetError(`${path}: schedules and conditions are not applied by the rotation yet (docs/schedules.md)`);
 }
 
 export const HANDLERS: CommandHandlers = {
@@ -90,10 +86,9 @@ export const HANDLERS: CommandHandlers = {
     const delivered = device.pushAppData(appId, data);
     return { bytes: data.length, queued: !delivered };
   },
-  // Parsed and checked like any command, then refused: the rotation does not apply them yet (docs/schedules.md).
-  appSchedule: (_context, _request, { appId }) => notInRotationYet(`apps/${appId}/schedule`),
-  appShowWhen: (_context, _request, { appId }) => notInRotationYet(`apps/${appId}/show_when`),
-  appPinWhen: (_context, _request, { appId }) => notInRotationYet(`apps/${appId}/pin_when`),
+  appSchedule: ({ device }, { schedule }, { appId }) => device.setAppSchedule(appId, schedule),
+  appShowWhen: ({ device }, { condition }, { appId }) => device.setAppCondition(appId, 'show_when', condition),
+  appPinWhen: ({ device }, { condition }, { appId }) => device.setAppCondition(appId, 'pin_when', condition),
   button: ({ device }, { button, action }) => {
     device.pressButton({ button, action });
     return {};

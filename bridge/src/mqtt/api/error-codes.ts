@@ -14,7 +14,6 @@ import {
   InvalidIconError,
   InvalidRequestError,
   LimitReachedError,
-  NotInRotationYetError,
   PermissionsChangedError,
   PreviewRunningError,
   RemoveFailedError,
@@ -55,8 +54,6 @@ export const DOMAIN_ERROR_CODES: readonly Mapping[] = [
   map(IconFileError, 'internal'),
   // A disk problem, not a bug: no error code fits better, but the message says what failed.
   map(RemoveFailedError, 'internal'),
-  // Until the rotation applies schedules and conditions, their commands answer as they did before the contract had them.
-  map(NotInRotationYetError, 'unknown_command'),
 ];
 
 /** The reply error for a thrown error, or undefined when it is unexpected (a bug). */

@@ -100,6 +100,14 @@ function scriptedDevice(overrides: Partial<DeviceControl> = {}): DeviceControl &
       calls.push(`data ${id}`);
       return true;
     },
+    setAppSchedule: (id) => {
+      calls.push(`schedule ${id}`);
+      return { id, visible: true };
+    },
+    setAppCondition: (id, which) => {
+      calls.push(`${which} ${id}`);
+      return { id, visible: true };
+    },
     pressButton: (e) => void calls.push(`button ${e.action}`),
     publishScreen: async (id) => {
       calls.push(`screen ${id}`);
@@ -135,8 +143,8 @@ const VALID: Record<CommandName, string> = {
   night: 'AUTO',
   appConfig: '{"hour24":true}',
   appData: 'hello',
-  appSchedule: '{"days":["sat","sun"]}',
-  appShowWhen: '{"entity":"binary_sensor.washer","state":"on"}',
+  appSchedule: '{"from":"07:00","to":"09:30"}',
+  appShowWhen: '{"topic":"home/door","equals":"open"}',
   appPinWhen: 'null',
   button: '{"button":"main","action":"press"}',
   screen: '',
@@ -145,8 +153,6 @@ const VALID: Record<CommandName, string> = {
   icon: '',
 };
 const NAMES = Object.keys(COMMANDS) as CommandName[];
-/** In the contract, refused by the bridge until the rotation applies them (docs/schedules.md). */
-const NOT_IN_ROTATION_YET: CommandName[] = ['appSchedule', 'appShowWhen', 'appPinWhen'];
 const pathOf = (name: CommandName): string => commandPath(name, { appId: 'clock', name: 'sun', screenId: 'weather' } as never);
 
 function setup(device = scriptedDevice(), stopGraceMs?: number) {
@@ -170,8 +176,8 @@ describe('CommandRouter', () => {
     for (const name of NAMES) mqtt.send(pathOf(name), VALID[name]);
     await router.idle();
     expect(mqtt.replies.map((r) => r.path).sort()).toEqual(NAMES.map(pathOf).sort());
-    expect(mqtt.replies.filter((r) => r.body.ok !== true).map((r) => r.path)).toEqual(NOT_IN_ROTATION_YET.map(pathOf));
-    expect(device.calls).toHaveLength(NAMES.length - 1 - NOT_IN_ROTATION_YET.length);
+    expect(mqtt.replies.filter((r) => r.body.ok !== true)).toEqual([]);
+    expect(device.calls).toHaveLength(NAMES.length - 1);
     expect(screens()).toBe(1);
     const reply = (name: CommandName) => mqtt.replies.find((r) => r.path === pathOf(name))!.body;
     expect(reply('notify')).toEqual({ ok: true, id: 'n1' });
@@ -182,30 +188,21 @@ describe('CommandRouter', () => {
     expect(reply('icon')).toEqual({ ok: true, name: 'sun', deleted: true });
   });
 
-  it('checks the app and the payload of a schedule or condition, then refuses it: the rotation does not apply them yet', async () => {
+  it('checks the payload of a schedule or condition before the device sees it, and hands a good one on with its transaction', async () => {
     const { mqtt, router, device } = setup();
-    mqtt.send('apps/ghost/schedule', VALID.appSchedule);
     mqtt.send('apps/clock/schedule', '{"from":"25:00","to":"09:00"}');
     mqtt.send('apps/clock/show_when', '{"entity":"washer","state":"on","transaction":"t1"}');
     mqtt.send('apps/clock/pin_when', '{"topic":"home/door","equals":"open","transaction":"t2"}');
     await router.idle();
     expect(mqtt.replies.map((r) => [r.path, r.body])).toEqual([
-      ['apps/ghost/schedule', { ok: false, error: { code: 'unknown_app', message: 'no app "ghost" is installed' } }],
       ['apps/clock/schedule', { ok: false, error: { code: 'invalid_payload', message: expect.stringContaining('"schedule.from" must be a time "HH:MM"') } }],
       [
         'apps/clock/show_when',
         { ok: false, error: { code: 'invalid_payload', message: '"show_when.entity" must be an entity id like "binary_sensor.washer"' }, transaction: 't1' },
       ],
-      [
-        'apps/clock/pin_when',
-        {
-          ok: false,
-          error: { code: 'unknown_command', message: 'apps/clock/pin_when: schedules and conditions are not applied by the rotation yet (docs/schedules.md)' },
-          transaction: 't2',
-        },
-      ],
+      ['apps/clock/pin_when', { ok: true, id: 'clock', visible: true, transaction: 't2' }],
     ]);
-    expect(device.calls).toEqual([]);
+    expect(device.calls).toEqual(['pin_when clock']);
   });
 
   it('answers a command in flight before stop() unsubscribes', async () => {
