@@ -1,17 +1,16 @@
 #include "touch1200.h"
-#include "nano33ble.h"
 #include "nrf52840.h"
 
-/* A started watchdog survives a soft reset and the bootloader does not feed it: a SYSRESETREQ
- * would hand it a board that resets again within the timeout, in the middle of a bossac upload.
- * So while it runs we stop feeding and let it reset the chip (a watchdog reset also stops the
- * watchdog; GPREGRET is kept across it); before it is started, SYSRESETREQ at once. */
+/* A soft reset (SYSRESETREQ) is the only reset that keeps GPREGRET: a watchdog or pin reset
+ * clears the retained registers, and the bootloader would start the app again. The started
+ * watchdog survives it too, so the bootloader must feed it during an upload; whether the
+ * Arduino bootloader does is not yet checked on a board (firmware/README.md). */
 void nano_reset_into_bootloader(void) {
   IRQ_DISABLE();
   USBD_USBPULLUP = 0; /* the host sees the port go at once, not at the bootloader's enumeration */
   POWER_GPREGRET = NANO_BOOTLOADER_GPREGRET;
   IRQ_BARRIER(); /* both writes land before the reset request */
-  if (!nano_wdt_running()) SCB_AIRCR = SCB_AIRCR_SYSRESETREQ;
+  SCB_AIRCR = SCB_AIRCR_SYSRESETREQ;
   WAIT_FOR_RESET();
 }
 
