@@ -40,9 +40,12 @@ __attribute__((section(".isr_vector"), used)) const vector nano_vectors[16 + 48]
     [16 + USBD_IRQN] = USBD_IRQHandler,
 };
 
-/* Before any C runs: the bootloader's stack pointer may point anywhere, ours is vector 0. */
+/* Before any C runs: the bootloader's stack pointer may point anywhere, ours is vector 0; and
+ * interrupts masked first, so one the bootloader left pending cannot fire through its own
+ * vector table before ours is in VTOR. */
 __attribute__((naked, noreturn)) void Reset_Handler(void) {
   __asm volatile(
+      "cpsid i\n"
       "ldr r0, =nano_vectors\n"
       "ldr r0, [r0]\n"
       "msr msp, r0\n"

@@ -39,6 +39,7 @@ __attribute__((section(".isr_vector"), used)) const vector qemu_vectors[16 + 32]
 /* Before any C runs: the bootloader's stack pointer may point anywhere, ours is vector 0. */
 __attribute__((naked, noreturn)) void Reset_Handler(void) {
   __asm volatile(
+      "cpsid i\n"
       "ldr r0, =qemu_vectors\n"
       "ldr r0, [r0]\n"
       "msr msp, r0\n"
