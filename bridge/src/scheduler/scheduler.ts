@@ -88,6 +88,8 @@ export class Scheduler {
   private rotation: boolean;
   private stopped = true;
   private gate: RotationGate = OPEN_GATE;
+  /** The entry a switch in flight is bringing up (the old one may still be closing). */
+  private switchingTo?: SchedulableApp;
 
   constructor(
     private readonly options: SchedulerOptions,
@@ -155,7 +157,8 @@ export class Scheduler {
     this.gate = gate;
     if (this.preview || this.stopped || this.holding) return;
     const candidates = this.candidates();
-    const shown = this.current?.app;
+    // A switch in flight counts as shown: an entry hidden while it starts must not come up after.
+    const shown = this.switchingTo ?? this.current?.app;
     const target = this.gate.pinned !== undefined ? candidates.find((a) => a.id === this.gate.pinned) : undefined;
     if (target && target !== shown) {
       void this.switchTo(target);
@@ -200,6 +203,7 @@ export class Scheduler {
     if (!this.preview) return false;
     this.preview = undefined;
     this.switches++;
+    this.switchingTo = undefined;
     void this.closeCurrent().then(() => this.showFirstRunnable());
     return true;
   }
@@ -310,12 +314,15 @@ export class Scheduler {
   private async switchTo(app: SchedulableApp): Promise<void> {
     const switchNumber = ++this.switches;
     const superseded = (): boolean => this.stopped || switchNumber !== this.switches;
+    this.switchingTo = app;
     // Closing can take a while (an app still starting is waited for). Meanwhile a later switch or
     // the end of a preview wins; a fallback that showed the first app in the gap does not, and is
     // closed in turn.
     do await this.closeCurrent();
     while (this.current && !superseded());
-    if (!superseded()) this.show(app);
+    if (superseded()) return;
+    this.switchingTo = undefined;
+    this.show(app);
   }
 
   private show(app: SchedulableApp): void {

@@ -85,14 +85,15 @@ it('dims at nightfall, holds quiet notifications with a reply that says so, and 
   const { events } = await start(clock);
   let since = client.messages.length;
   await stateWhere((s) => s.night?.active === false && s.shown_brightness === 128, 0, 'the day');
-  // One timer, for nightfall: nothing polls.
-  expect(clock.pending).toBe(1);
+  // Two timers on the calendar clock: night mode's, for nightfall, and the rotation rules' next
+  // look. Nothing polls.
+  expect(clock.pending).toBe(2);
 
   clock.advanceTo(NIGHTFALL - 1);
   expect(events).toEqual([]);
   clock.advanceTo(NIGHTFALL);
   expect(events).toEqual([{ active: true, app: 'clock' }]);
-  expect(clock.pending).toBe(1);
+  expect(clock.pending).toBe(2);
   // The user's brightness stays as set; the panel shows the night's.
   await stateWhere((s) => s.night?.active === true && s.shown_brightness === 10 && s.brightness === 128, since, 'night');
 

@@ -318,6 +318,22 @@ describe('Scheduler.setGate (what the rules allow)', () => {
     await scheduler.stop();
   });
 
+  it('does not bring up an entry hidden while the switch to it is still closing the old one', async () => {
+    // `a` takes 500 ms to close: the switch to `b` is in flight when the rules hide `b`.
+    const { scheduler } = setup({ a: 'slow-close' });
+    scheduler.setApps([app('a'), app('b'), app('c')]);
+    scheduler.start();
+    await advance(10);
+    scheduler.showApp('b');
+    await advance(10);
+    scheduler.setGate(gate(['b']));
+    await advance(600);
+    expect(scheduler.currentAppId).toBe('c');
+    await advance(10);
+    expect(scheduler.currentAppId).toBe('c');
+    await scheduler.stop();
+  });
+
   it('stays on the pinned entry past its dwell, and rotates again once the pin is gone', async () => {
     const { scheduler, instances } = setup();
     scheduler.setApps([app('a'), app('b'), app('c')]);

@@ -31,7 +31,8 @@ describe('docs/schedules.md', () => {
     if (rule === 'schedule') return parseSchedule(payload);
     if (rule === 'show_when' || rule === 'pin_when') return parseConditionPayload(payload, rule);
     if (/\/cmd\/screens\/[a-z0-9_-]+$/.test(topic)) return parseScreen(payload);
-    throw new Error(`docs/schedules.md publishes to ${topic}, which is no rules command`);
+    if (/\/cmd\/night$/.test(topic)) return parseNight(payload);
+    throw new Error(`docs/schedules.md publishes to ${topic}, which is no rules or night command`);
   }
 
   it('shows mosquitto_pub commands whose payloads parse', () => {
@@ -72,7 +73,7 @@ describe('docs/schedules.md', () => {
   });
 
   it("shows a Home Assistant automation that names the night entities discovery creates, with the select's options", () => {
-    const [automation] = blocks('yaml homeassistant');
+    const [automation] = blocks('yaml homeassistant').filter((b) => b.includes('night'));
     const topics = new DeviceTopics('megabit', 'megabit');
     const configs = buildDiscoveryConfigs({ discoveryPrefix: 'homeassistant', baseTopic: 'megabit', deviceId: 'megabit', version: '0.1.0' }, topics, []);
     const select = configs.find((c) => c.payload.default_entity_id === 'select.megabit_night_mode_setting');
