@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Packs the bridge into one tarball that `npm install -g` turns into a working `megabit` command
-// on a machine with no checkout: pack/megabit-bridge-<version>.tgz (`npm run pack` builds first).
+// on a machine with no checkout: pack/megabit-bridge-<version>.tgz (`npm run pack` builds first,
+// then runs this).
 //
 // Why a staged copy and not `npm pack -w bridge`: the bridge needs two workspace packages that are
 // not published (@megabit/contract, @megabit/fonts), so a plain pack installs with E404. They are
@@ -12,9 +13,9 @@
 //
 // Used by the tests and other scripts: require('./pack-bridge.js').packBridge() returns the path.
 const { execFileSync } = require('node:child_process');
-const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join, resolve } = require('node:path');
+const { basename, join, resolve } = require('node:path');
 
 const ROOT = resolve(__dirname, '..');
 /** Where the tarball goes (git-ignored). */
@@ -76,6 +77,7 @@ function stageWorkspacePackage(dir, stage) {
 }
 
 function stagePackage(stage) {
+  mkdirSync(stage);
   const bridgeDir = join(ROOT, 'bridge');
   const bridge = readJson(join(bridgeDir, 'package.json'));
   requireBuilt(join(bridgeDir, 'dist', 'cli.js'), 'run "npm run build" first');
@@ -102,20 +104,24 @@ function stagePackage(stage) {
 }
 
 /**
- * Builds the firmware images (make does nothing when they are current), stages the package and
- * packs it. Returns the tarball's path. The rest of the build must have run (`npm run build`).
+ * Stages the package and packs it; returns the tarball's path. The build must have run (`npm run
+ * build`, and `make -C firmware` for the images; `npm run pack` does both). The tarball is packed
+ * aside and renamed into place, so runs at the same time (two test runs) never see half a file.
  */
 function packBridge({ log = () => {} } = {}) {
-  execFileSync('make', ['-s', '-C', join(ROOT, 'firmware'), 'all'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const stage = mkdtempSync(join(tmpdir(), 'megabit-pack-'));
   try {
-    stagePackage(stage);
-    mkdirSync(PACK_DIR, { recursive: true });
-    const tarball = bridgeTarball();
-    rmSync(tarball, { force: true });
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', PACK_DIR], { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    stagePackage(join(stage, 'package'));
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', stage], {
+      cwd: join(stage, 'package'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const [packed] = JSON.parse(out);
-    if (join(PACK_DIR, packed.filename) !== tarball) throw new Error(`npm pack wrote ${packed.filename}, expected ${tarball}`);
+    const tarball = bridgeTarball();
+    if (packed.filename !== basename(tarball)) throw new Error(`npm pack wrote ${packed.filename}, expected ${basename(tarball)}`);
+    mkdirSync(PACK_DIR, { recursive: true });
+    renameSync(join(stage, packed.filename), tarball);
     log(`${tarball}: ${packed.entryCount} files, ${Math.round(packed.size / 1024)} KiB`);
     return tarball;
   } finally {
