@@ -8,7 +8,8 @@
 // bundled (bundleDependencies: copied into the tarball's node_modules), which keeps the built code
 // exactly as the tests run it and leaves the published dependencies, serialport's native binding
 // among them, to npm on the target machine. The example apps (built .wasm) and the firmware images
-// live outside bridge/ in the checkout, so they are copied in too; the build tools, sources and
+// and config/ (the example settings, the ACL) live outside bridge/ in the checkout, so they are
+// copied in too; the build tools, sources and
 // devDependencies are not.
 //
 // Used by the tests and other scripts: require('./pack-bridge.js').packBridge() returns the path.
@@ -56,7 +57,7 @@ function packageJson(bridge, bundled) {
     engines: bridge.engines,
     main: bridge.main,
     bin: bridge.bin,
-    files: ['bin', 'dist', 'icons', 'examples', 'firmware', 'README.md'],
+    files: ['bin', 'dist', 'icons', 'examples', 'firmware', 'config', 'README.md'],
     dependencies: bridge.dependencies,
     bundleDependencies: bundled,
   };
@@ -85,6 +86,8 @@ function stagePackage(stage) {
   for (const entry of ['bin', 'dist', 'icons']) {
     cpSync(join(bridgeDir, entry), join(stage, entry), { recursive: true, filter: (src) => !src.endsWith('.tsbuildinfo') });
   }
+  // The documented settings, the ACL and the Home Assistant examples, as the docs name them (config/...).
+  cpSync(join(ROOT, 'config'), join(stage, 'config'), { recursive: true });
   for (const { name, dir } of exampleBuilds()) cpSync(dir, join(stage, 'examples', name), { recursive: true });
   for (const board of FIRMWARE_BOARDS) {
     for (const file of FIRMWARE_FILES) {
@@ -99,7 +102,7 @@ function stagePackage(stage) {
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(packageJson(bridge, bundled), null, 2)}\n`);
   writeFileSync(
     join(stage, 'README.md'),
-    '# megabit-bridge\n\nThe Megabit bridge: the `megabit` command, with the simulator page, the example apps (`examples/`) and the coprocessor firmware images (`firmware/<board>/`).\nInstalling and running it: docs/install.md in the Megabit repository.\n',
+    '# megabit-bridge\n\nThe Megabit bridge: the `megabit` command, with the simulator page, the example apps (`examples/`), the coprocessor firmware images (`firmware/<board>/`) and the example settings (`config/megabit.example.yaml`).\nInstalling and running it: docs/install.md in the Megabit repository.\n',
   );
 }
 

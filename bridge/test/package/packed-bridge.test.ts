@@ -13,7 +13,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { type AppStatus, DeviceTopics, FRAME_BYTES } from '@megabit/contract';
 import { REPO_ROOT } from '../helpers/bridge-process';
 import { TestClient, json } from '../helpers/mqtt-client';
-import { type InstalledBridge, devDependencyNames, installNode, installPackedBridge, userEnvironment } from '../helpers/packed-bridge';
+import { type InstalledBridge, devDependencyNames, installNode, installPackedBridge, uninstallPackedBridge, userEnvironment } from '../helpers/packed-bridge';
 import { exited, freePort, waitUntil } from '../helpers/ports';
 
 // Packing and installing take 10-30 s (the first run on a machine also downloads the
@@ -114,10 +114,17 @@ describe('the packed bridge, installed with npm install -g', () => {
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('is one tarball with the page, icons, examples, fonts and firmware images inside, and no checkout paths', () => {
+  it('is one tarball with the page, icons, examples, fonts, example settings and firmware images inside, and no checkout paths', () => {
     const dir = installed.packageDir;
     expect(realpathSync(installed.command)).toBe(join(dir, 'bin', 'megabit.js'));
-    for (const file of ['dist/cli.js', 'dist/sandbox/app-worker.js', 'dist/simulator/index.html', 'icons/heart.txt'])
+    for (const file of [
+      'dist/cli.js',
+      'dist/sandbox/app-worker.js',
+      'dist/simulator/index.html',
+      'icons/heart.txt',
+      'config/megabit.example.yaml',
+      'config/megabit.acl',
+    ])
       expect(existsSync(join(dir, file))).toBe(true);
     expect(readdirSync(join(dir, 'examples')).sort()).toEqual(examples);
     for (const board of ['nano33ble', 'qemu_microbit']) {
@@ -151,6 +158,11 @@ describe('the packed bridge, installed with npm install -g', () => {
     const mapped = execFileSync(process.execPath, ['-e', script], { cwd: installed.packageDir, encoding: 'utf8' }).trim().split('\n');
     const prebuilds = join(installed.packageDir, 'node_modules', '@serialport', 'bindings-cpp', 'prebuilds', `${process.platform}-${process.arch}`);
     expect([...new Set(mapped.filter((file) => file.startsWith(prebuilds)))]).toHaveLength(1);
+  });
+
+  it('says its version', () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'bridge', 'package.json'), 'utf8')) as { version: string };
+    expect(execFileSync(installed.command, ['--version'], { cwd: root, encoding: 'utf8' }).trim()).toContain(version);
   });
 
   describe('megabit, run from an empty folder on the Node that runs the tests', () => {
@@ -203,5 +215,11 @@ describe('the packed bridge, installed with npm install -g', () => {
       started = undefined;
       expect(code).toBe(0);
     });
+  });
+
+  it('is gone after npm uninstall -g: the command and the package', () => {
+    uninstallPackedBridge(installed, root);
+    expect(existsSync(installed.command)).toBe(false);
+    expect(existsSync(installed.packageDir)).toBe(false);
   });
 });
