@@ -53,15 +53,6 @@ export function installPackedBridge(root: string): InstalledBridge {
   return { tarball, prefix, packageDir: join(prefix, 'lib', 'node_modules', 'megabit-bridge'), command: join(prefix, 'bin', 'megabit') };
 }
 
-/** `npm uninstall -g megabit-bridge` in that prefix. */
-export function uninstallPackedBridge(installed: InstalledBridge, root: string): void {
-  execFileSync('npm', [...npmOptions(installed.prefix), 'uninstall', '--global', 'megabit-bridge'], {
-    cwd: root,
-    env: userEnvironment(join(root, 'npm-home')),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
 /** The names of the devDependencies of the bridge and of the repository root. */
 export function devDependencyNames(): string[] {
   const names = new Set<string>();
