@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /** The `megabit` command: runs the bridge daemon. */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { shippedExampleAppDirs } from './apps/shipped-examples';
 import { isLoopbackHost, loadSettings, loginsConfigured, type Settings, SettingsError } from './config';
 import { checkPortsFree } from './config/busy-ports';
 import { Controller } from './controller';
@@ -69,15 +70,6 @@ function configFile(args: Args): string | undefined {
   if (process.env.MEGABIT_CONFIG) return resolve(process.env.MEGABIT_CONFIG);
   const home = join(homedir(), '.megabit', 'megabit.yaml');
   return existsSync(home) ? home : undefined;
-}
-
-/** Built example apps shipped beside the bridge in a source checkout. */
-function exampleAppDirs(): string[] {
-  const examples = resolve(__dirname, '..', '..', 'apps', 'examples');
-  if (!existsSync(examples)) return [];
-  return readdirSync(examples)
-    .map((name) => join(examples, name, 'build'))
-    .filter((dir) => existsSync(join(dir, 'manifest.json')));
 }
 
 /** `-h HOST [-p PORT]` for the start-up hint: mosquitto_pub assumes 1883, so any other port must be given. */
@@ -182,7 +174,7 @@ async function main(): Promise<number> {
     log.error(`could not start: ${errorMessage(e)}`);
     return 1;
   }
-  const controller = new Controller({ settings, log, exampleAppDirs: exampleAppDirs(), simulatorDir: Controller.defaultSimulatorDir() });
+  const controller = new Controller({ settings, log, exampleAppDirs: shippedExampleAppDirs(), simulatorDir: Controller.defaultSimulatorDir() });
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
