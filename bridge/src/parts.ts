@@ -34,6 +34,7 @@ import { StatePublisher } from './mqtt/state-publisher';
 import { TemplateTopics } from './mqtt/template-topics';
 import type { Part } from './part';
 import { SerialLink } from './serial/serial-link';
+import { frameMilestones, type StartupTimeline } from './startup-timeline';
 import { LiveTemplates, TEMPLATE_LIMITS } from './templates/live-templates';
 import type { Logger } from './util/logger';
 
@@ -71,6 +72,8 @@ export interface ContextOptions {
   exampleAppDirs: string[];
   /** Folder of the built simulator page. */
   simulatorDir: string;
+  /** Times the start (parts, first frames) for the log; the bridge process has one, tests need none. */
+  timeline?: StartupTimeline;
 }
 
 /** How long the start waits for the first MQTT connection before going on without it. */
@@ -100,6 +103,8 @@ export function createPartContext(options: ContextOptions): PartContext {
     log.child('mqtt'),
   );
   const frames = new FramePublisher(mqtt, topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
+  const timeline = options.timeline;
+  if (timeline) frames.onPublished(() => timeline.reached('first frame'));
   const { url: haUrl, token: haToken } = settings.homeassistant;
   const homeAssistantTemplates = haUrl && haToken ? new HomeAssistantTemplates(log.child('templates')) : undefined;
   const templates = new LiveTemplates(
@@ -127,7 +132,7 @@ export function createPartContext(options: ContextOptions): PartContext {
       settings,
       bus,
       exampleAppDirs: options.exampleAppDirs,
-      outputs: serial ? [frames, serial.display] : [frames],
+      outputs: [frames, ...(serial ? [serial.display] : []), ...(timeline ? [frameMilestones(timeline)] : [])],
       displayLink: serial?.reporter,
       templates,
       icons,

@@ -6,7 +6,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
 import { GROUP_LEVEL } from '@megabit/contract';
 import { resolveListenHosts } from './exposure';
 import { ruleSettingProblems } from './rules-settings';
@@ -143,7 +142,8 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
   if (!existsSync(file)) throw new SettingsError([`file not found: ${file}`], file);
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
+    // The YAML parser only when there is a file to read (a start with defaults needs none).
+    doc = (require('yaml') as typeof import('yaml')).parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new SettingsError([`not valid YAML: ${(e as Error).message}`], file);
   }
