@@ -41,6 +41,15 @@ const TYPESCRIPT = {
   outputs: ['contract/dist/index.js', 'fonts/dist/index.js', 'bridge/dist/cli.js', 'bridge/dist/index.js', 'bench/dist/run.js'],
 };
 
+/** The settings schema's validator as code, from the compiled schema (the bridge compiles it at start without this). */
+const SETTINGS_VALIDATOR = {
+  name: 'settings validator',
+  cwd: '.',
+  command: 'node bridge/scripts/build-settings-validator.js',
+  inputs: ['bridge/scripts/build-settings-validator.js', 'bridge/src/config', ...CONTRACT],
+  outputs: ['bridge/dist/config/settings-validator.code.js'],
+};
+
 /** Inputs and outputs of each workspace's "build" script, by workspace folder. */
 const WORKSPACE_FILES = {
   fonts: { inputs: ['fonts/package.json', 'fonts/scripts'], outputs: ['fonts/data/small.json', 'fonts/data/regular.json'] },
@@ -97,7 +106,7 @@ function workspaceDirs(root) {
  * apps that link it).
  */
 function buildSteps(root) {
-  const steps = [TYPESCRIPT];
+  const steps = [TYPESCRIPT, SETTINGS_VALIDATOR];
   for (const dir of workspaceDirs(root)) {
     const { scripts = {} } = JSON.parse(fs.readFileSync(path.join(root, dir, 'package.json'), 'utf8'));
     if (!scripts.build) continue;

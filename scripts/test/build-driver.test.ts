@@ -58,7 +58,7 @@ function makeTree(root: string): void {
   write('tsconfig.base.json', '{}');
   packageJson('contract', {});
   for (const file of ['contract/tsconfig.json', 'contract/src/index.ts', 'fonts/tsconfig.json', 'fonts/src/index.ts', 'bridge/tsconfig.json']) write(file);
-  for (const file of ['bridge/src/cli.ts', 'bridge/src/device/device.ts', 'bench/run.ts', 'bench/tsconfig.json']) write(file);
+  for (const file of ['bridge/src/cli.ts', 'bridge/src/device/device.ts', 'bridge/src/config/schema.ts', 'bench/run.ts', 'bench/tsconfig.json']) write(file);
   packageJson('fonts', { build: 'node scripts/convert.js' });
   write('fonts/scripts/convert.js');
   packageJson('bridge', { build: 'node scripts/build-simulator.js' });
@@ -96,7 +96,7 @@ function runBuild(onlyChanged = true, fail?: string): string[] {
   return ran;
 }
 
-const ALL = ['typescript', 'fonts', 'bridge', 'apps/sdk', 'apps/examples/clock', 'apps/examples/sensor', 'node-red-nodes'];
+const ALL = ['typescript', 'settings validator', 'fonts', 'bridge', 'apps/sdk', 'apps/examples/clock', 'apps/examples/sensor', 'node-red-nodes'];
 
 describe('npm start: the build steps that run', () => {
   it('on a tree never built here, every step; right after, none', () => {
@@ -120,6 +120,12 @@ describe('npm start: the build steps that run', () => {
     runBuild();
     write('bridge/src/cli.ts', '// bridge/src/cli.tx\n');
     expect(runBuild()).toEqual(['typescript']);
+  });
+
+  it('the settings schema touched: the TypeScript step, then the settings validator made from it', () => {
+    runBuild();
+    touch('bridge/src/config/schema.ts');
+    expect(runBuild()).toEqual(['typescript', 'settings validator']);
   });
 
   it('a file added to or removed from the bridge sources: the TypeScript step', () => {
@@ -160,7 +166,7 @@ describe('npm start: the build steps that run', () => {
   it('the contract touched: the TypeScript step and everything that bundles or checks with it', () => {
     runBuild();
     touch('contract/src/index.ts');
-    expect(runBuild()).toEqual(['typescript', 'bridge', 'apps/examples/clock', 'apps/examples/sensor', 'node-red-nodes']);
+    expect(runBuild()).toEqual(['typescript', 'settings validator', 'bridge', 'apps/examples/clock', 'apps/examples/sensor', 'node-red-nodes']);
   });
 
   it('the simulator page touched: the bridge workspace step only', () => {

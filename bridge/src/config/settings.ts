@@ -5,11 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { GROUP_LEVEL } from '@megabit/contract';
 import { resolveListenHosts } from './exposure';
 import { ruleSettingProblems } from './rules-settings';
 import { SETTINGS_SCHEMA, type Settings } from './schema';
+import { settingsValidator } from './settings-validator';
 
 export class SettingsError extends Error {
   constructor(
@@ -104,9 +105,6 @@ function describe(error: ErrorObject, setBy: Map<string, string>): string {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-const validate = ajv.compile(SETTINGS_SCHEMA);
-
 function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? resolve(homedir(), path.slice(2)) : resolve(path);
 }
@@ -119,6 +117,7 @@ export function settingsFrom(doc: unknown, source: string, env: NodeJS.ProcessEn
   const setBy = applyEnvironment(copy, env);
   // With a variable in play the file (or the defaults) alone is not what was wrong.
   const where = setBy.size > 0 ? `${source} and the environment` : source;
+  const validate = settingsValidator();
   if (!validate(copy))
     throw new SettingsError(
       (validate.errors ?? []).map((e) => describe(e, setBy)),
