@@ -182,8 +182,9 @@ async function firstRunOnce(command: string, args: string[], { debug = false, gr
       });
     });
     const appsInstalled = readdirSync(join(home, '.megabit', 'apps')).filter((name) => !name.startsWith('.')).length;
-    // The phases line comes once the first drawn frame is in: by now, or within a moment.
-    if (debug) await waitFor(() => startupPhases(proc.output()) !== undefined, 'the "start-up (ms)" line', 5000);
+    // The phases line comes once the first drawn frame is in: by now, or within a moment. A bridge
+    // built before it logged them (a comparison with an older tree) has none: its rows stay empty.
+    if (debug) await waitFor(() => startupPhases(proc.output()) !== undefined, 'the "start-up (ms)" line', 5000).catch(() => undefined);
     return { first: first!, lit, appsInstalled, phases: startupPhases(proc.output()) };
   } finally {
     clearTimeout(timer);

@@ -7,7 +7,7 @@
 'use strict';
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { clearStamp, fingerprint, staleReason, writeStamp } = require('./up-to-date');
+const { clearStamp, fingerprint, staleReason, treeReader, writeStamp } = require('./up-to-date');
 
 /** Runs a step's command as npm runs a script: in its folder, through the shell, with the installed tools on PATH. */
 function runCommand(root, step) {
@@ -25,8 +25,9 @@ function runCommand(root, step) {
  */
 function build({ root, steps, onlyChanged, run = runCommand, log = () => undefined }) {
   const report = [];
+  let tree = treeReader(root);
   for (const step of steps) {
-    const print = fingerprint(root, step);
+    const print = fingerprint(root, step, tree);
     const reason = onlyChanged ? staleReason(root, step, print) : 'full build';
     if (reason === undefined) {
       report.push({ name: step.name, ran: false });
@@ -35,6 +36,8 @@ function build({ root, steps, onlyChanged, run = runCommand, log = () => undefin
     if (onlyChanged) log(`build: ${step.name} (${reason})`);
     clearStamp(root, step);
     run(root, step);
+    // The step wrote files: what was read of the tree before may be stale now.
+    tree = treeReader(root);
     writeStamp(root, step, print);
     report.push({ name: step.name, ran: true, reason });
   }

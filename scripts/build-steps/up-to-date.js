@@ -23,16 +23,42 @@ function within(a, b) {
   return a === b || a.startsWith(`${b}/`);
 }
 
+/**
+ * Reads of the file tree, shared by the steps checked one after another (several steps read the
+ * contract or the SDK): a path's stat and a folder's names. Valid only until a step runs and
+ * writes; the driver starts a new one then.
+ */
+function treeReader(root) {
+  const stats = new Map();
+  const listings = new Map();
+  return {
+    stat(rel) {
+      if (!stats.has(rel)) {
+        let stat = null;
+        try {
+          stat = fs.statSync(path.join(root, rel));
+        } catch {
+          // missing: null
+        }
+        stats.set(rel, stat);
+      }
+      return stats.get(rel);
+    },
+    list(rel) {
+      if (!listings.has(rel)) listings.set(rel, fs.readdirSync(path.join(root, rel)));
+      return listings.get(rel);
+    },
+  };
+}
+
 /** One line per input file (path, size, mtime), or per input that is missing; sorted, so the walk order does not matter. */
-function inputEntries(root, step) {
+function inputEntries(root, step, tree = treeReader(root)) {
   const excluded = [...step.ignore, ...step.generated, ...step.outputs];
   const entries = new Set();
   const visit = (rel) => {
     if (excluded.some((x) => within(rel, x))) return;
-    let stat;
-    try {
-      stat = fs.statSync(path.join(root, rel));
-    } catch {
+    const stat = tree.stat(rel);
+    if (!stat) {
       entries.add(`${rel}\tmissing`);
       return;
     }
@@ -40,7 +66,7 @@ function inputEntries(root, step) {
       entries.add(`${rel}\t${stat.size}\t${stat.mtimeMs}`);
       return;
     }
-    for (const name of fs.readdirSync(path.join(root, rel))) {
+    for (const name of tree.list(rel)) {
       if (!SKIPPED_NAMES.has(name)) visit(`${rel}/${name}`);
     }
   };
@@ -48,10 +74,10 @@ function inputEntries(root, step) {
   return [...entries].sort();
 }
 
-function fingerprint(root, step) {
+function fingerprint(root, step, tree) {
   const hash = crypto.createHash('sha256');
   hash.update(`${step.command}\n`);
-  for (const entry of inputEntries(root, step)) hash.update(`${entry}\n`);
+  for (const entry of inputEntries(root, step, tree)) hash.update(`${entry}\n`);
   return hash.digest('hex');
 }
 
@@ -86,4 +112,4 @@ function clearStamp(root, step) {
   fs.rmSync(stampFile(root, step), { force: true });
 }
 
-module.exports = { clearStamp, fingerprint, inputEntries, staleReason, stampDir, writeStamp };
+module.exports = { clearStamp, fingerprint, inputEntries, staleReason, stampDir, treeReader, writeStamp };
