@@ -33,7 +33,7 @@ function build({ root, steps, onlyChanged, run = runCommand, log = () => undefin
       report.push({ name: step.name, ran: false });
       continue;
     }
-    if (onlyChanged) log(`build: ${step.name} (${reason})`);
+    log(onlyChanged ? `build: ${step.name} (${reason})` : `build: ${step.name}`);
     clearStamp(root, step);
     run(root, step);
     // The step wrote files: what was read of the tree before may be stale now.
