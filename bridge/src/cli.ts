@@ -8,6 +8,7 @@ import { checkPortsFree } from './config/busy-ports';
 import { Controller } from './controller';
 import { lockDataDir } from './util/data-dir-lock';
 import { warnIfSecretsReadable } from './util/private-files';
+import { removeDiscovery } from './homeassistant';
 import { StartupTimeline } from './startup-timeline';
 import { createLogger, errorMessage } from './util/logger';
 import { VERSION } from './version';
@@ -88,8 +89,8 @@ function mosquittoAddress(settings: Settings, mqttUrl: string): string {
 }
 
 /**
- * The subcommands and --remove-discovery are loaded when asked for: a bridge start would
- * otherwise load what only they use (the device tool's serial port, the backup's tar and YAML).
+ * The subcommands are loaded when asked for: a bridge start would otherwise load what only they
+ * use (the device tool's serial port, the backup's tar and YAML).
  */
 const tools = {
   app: () => require('./tools/app-command') as typeof import('./tools/app-command'),
@@ -97,7 +98,6 @@ const tools = {
   device: () => require('./tools/device-command') as typeof import('./tools/device-command'),
   service: () => require('./tools/service-command') as typeof import('./tools/service-command'),
   user: () => require('./tools/user-command') as typeof import('./tools/user-command'),
-  homeAssistant: () => require('./homeassistant') as typeof import('./homeassistant'),
 };
 
 async function main(): Promise<number> {
@@ -177,7 +177,7 @@ async function main(): Promise<number> {
   timeline.recordPhase('settings', modulesLoadedAt);
   if (args.removeDiscovery) {
     try {
-      process.stdout.write(`${await tools.homeAssistant().removeDiscovery(settings)}\n`);
+      process.stdout.write(`${await removeDiscovery(settings)}\n`);
       return 0;
     } catch (e) {
       log.error(errorMessage(e));
