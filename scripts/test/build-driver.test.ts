@@ -228,6 +228,34 @@ describe('the step list', () => {
   });
 });
 
+describe("this repository's steps", () => {
+  const within = (a: string, b: string): boolean => a === b || a.startsWith(`${b}/`);
+
+  it('have no step writing what it or a step before it reads (each start would rebuild it)', () => {
+    const steps = buildSteps(ROOT) as Step[];
+    const conflicts: string[] = [];
+    steps.forEach((step, i) => {
+      for (const written of [...step.outputs, ...step.generated]) {
+        for (const reader of steps.slice(0, i + 1)) {
+          const excluded = [...reader.ignore, ...reader.generated, ...reader.outputs].some((x) => within(written, x));
+          if (!excluded && reader.inputs.some((input) => within(written, input))) conflicts.push(`${step.name} writes ${written}, read by ${reader.name}`);
+        }
+      }
+    });
+    expect(conflicts).toEqual([]);
+  });
+
+  it('have the fonts before the SDK that packs them and the SDK before the apps that link it', () => {
+    const names = (buildSteps(ROOT) as Step[]).map((s) => s.name);
+    const apps = names.filter((n) => n.startsWith('apps/examples/'));
+    expect(apps.length).toBeGreaterThan(0);
+    expect(names.indexOf('fonts')).toBeLessThan(names.indexOf('apps/sdk'));
+    for (const app of apps) expect(names.indexOf('apps/sdk')).toBeLessThan(names.indexOf(app));
+    expect(names.indexOf('typescript')).toBe(0);
+    expect(names.indexOf('settings validator')).toBe(1);
+  });
+});
+
 describe('running a step', () => {
   it("runs its command in the step's folder, with the installed tools on PATH, and fails on a non-zero exit", () => {
     write('tools/node_modules/.bin/megabit-test-tool', '#!/bin/sh\necho tool ran > out.txt\n');
