@@ -10,11 +10,7 @@ import { Controller } from './controller';
 import { lockDataDir } from './util/data-dir-lock';
 import { warnIfSecretsReadable } from './util/private-files';
 import { removeDiscovery } from './homeassistant';
-import { runAppCommand } from './tools/app-command';
-import { runBackupCommand } from './tools/backup-command';
-import { runDeviceCommand } from './tools/device-command';
-import { runServiceCommand } from './tools/service-command';
-import { runUserCommand } from './tools/user-command';
+import { StartupTimeline } from './startup-timeline';
 import { createLogger, errorMessage } from './util/logger';
 import { VERSION } from './version';
 
@@ -84,11 +80,25 @@ function mosquittoAddress(settings: Settings, mqttUrl: string): string {
   return port && port !== '1883' ? `-h ${host} -p ${port}` : `-h ${host}`;
 }
 
+/**
+ * The subcommands are loaded when asked for: a bridge start would otherwise load what only they
+ * use (the device tool's serial port, the backup's tar and YAML).
+ */
+const tools = {
+  app: () => require('./tools/app-command') as typeof import('./tools/app-command'),
+  backup: () => require('./tools/backup-command') as typeof import('./tools/backup-command'),
+  device: () => require('./tools/device-command') as typeof import('./tools/device-command'),
+  service: () => require('./tools/service-command') as typeof import('./tools/service-command'),
+  user: () => require('./tools/user-command') as typeof import('./tools/user-command'),
+};
+
 async function main(): Promise<number> {
+  // Every import above has run: what came before this is Node's start and loading the modules.
+  const modulesLoadedAt = performance.now();
   const argv = process.argv.slice(2);
   if (argv[0] === 'app') {
     try {
-      return await runAppCommand(argv.slice(1));
+      return await tools.app().runAppCommand(argv.slice(1));
     } catch (e) {
       process.stderr.write(`megabit app: ${errorMessage(e)}\n`);
       return 1;
@@ -96,7 +106,7 @@ async function main(): Promise<number> {
   }
   if (argv[0] === 'device') {
     try {
-      return await runDeviceCommand(argv.slice(1), { out: (line) => process.stdout.write(`${line}\n`) });
+      return await tools.device().runDeviceCommand(argv.slice(1), { out: (line) => process.stdout.write(`${line}\n`) });
     } catch (e) {
       process.stderr.write(`megabit device: ${errorMessage(e)}\n`);
       return 1;
@@ -104,7 +114,7 @@ async function main(): Promise<number> {
   }
   if (argv[0] === 'user') {
     try {
-      return await runUserCommand(argv.slice(1), {
+      return await tools.user().runUserCommand(argv.slice(1), {
         stdin: process.stdin,
         stderr: process.stderr,
         out: (line) => process.stdout.write(`${line}\n`),
@@ -117,7 +127,7 @@ async function main(): Promise<number> {
   }
   if (argv[0] === 'backup' || argv[0] === 'restore') {
     try {
-      return await runBackupCommand(argv[0], argv.slice(1), { out: (line) => process.stdout.write(`${line}\n`) });
+      return await tools.backup().runBackupCommand(argv[0], argv.slice(1), { out: (line) => process.stdout.write(`${line}\n`) });
     } catch (e) {
       process.stderr.write(`megabit ${argv[0]}: ${errorMessage(e)}\n`);
       return 1;
@@ -125,7 +135,7 @@ async function main(): Promise<number> {
   }
   if (argv[0] === 'service') {
     try {
-      return runServiceCommand(argv.slice(1), { out: (line) => process.stdout.write(`${line}\n`), env: process.env });
+      return tools.service().runServiceCommand(argv.slice(1), { out: (line) => process.stdout.write(`${line}\n`), env: process.env });
     } catch (e) {
       process.stderr.write(`megabit service: ${errorMessage(e)}\n`);
       return 1;
@@ -155,6 +165,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const log = createLogger(settings.log_level);
+  const timeline = new StartupTimeline(log, modulesLoadedAt);
+  timeline.recordPhase('settings', modulesLoadedAt);
   if (args.removeDiscovery) {
     try {
       process.stdout.write(`${await removeDiscovery(settings)}\n`);
@@ -174,7 +186,7 @@ async function main(): Promise<number> {
     log.error(`could not start: ${errorMessage(e)}`);
     return 1;
   }
-  const controller = new Controller({ settings, log, exampleAppDirs: shippedExampleAppDirs(), simulatorDir: Controller.defaultSimulatorDir() });
+  const controller = new Controller({ settings, log, exampleAppDirs: shippedExampleAppDirs(), simulatorDir: Controller.defaultSimulatorDir(), timeline });
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -201,7 +213,7 @@ async function main(): Promise<number> {
 
   try {
     // Every busy port in one message, before the first listener would report only its own.
-    await checkPortsFree(settings);
+    await timeline.phase('port check', () => checkPortsFree(settings));
     await controller.start();
   } catch (e) {
     log.error(`could not start: ${errorMessage(e)}`);

@@ -17,7 +17,7 @@ export class Controller {
   private current?: PartContext;
 
   constructor(private readonly options: ContextOptions) {
-    this.parts = new PartSequence(options.log);
+    this.parts = new PartSequence(options.log, options.timeline);
   }
 
   get topics(): DeviceTopics {
@@ -53,12 +53,15 @@ export class Controller {
     const { settings, log } = this.options;
     // Before anything reads or writes there: app config (API keys) and KV stores are the user's alone.
     securePrivateDir(settings.data_dir, log);
-    this.current = createPartContext(this.options);
+    const timeline = this.options.timeline;
+    this.current = timeline ? await timeline.phase('build parts', () => createPartContext(this.options)) : createPartContext(this.options);
     await this.parts.start(bridgeParts(this.current));
   }
 
   /** Stops everything in reverse order; one part failing to stop does not keep the others running. */
   async stop(): Promise<void> {
+    // A bridge stopped before its first drawn frame (no app installed) still says how it started.
+    this.options.timeline?.flush();
     await this.parts.stop();
   }
 

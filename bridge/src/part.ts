@@ -5,6 +5,7 @@
  * its listeners (bus, MQTT subscriptions, connection callbacks); `stop` closes and removes them
  * all, so a stopped bridge holds nothing.
  */
+import type { StartupTimeline } from './startup-timeline';
 import { errorMessage, type Logger } from './util/logger';
 
 export interface Part {
@@ -22,14 +23,19 @@ export interface Part {
 export class PartSequence {
   private readonly started: Part[] = [];
 
-  constructor(private readonly log: Logger) {}
+  /** With a timeline, each part's start is one of its phases. */
+  constructor(
+    private readonly log: Logger,
+    private readonly timeline?: StartupTimeline,
+  ) {}
 
   async start(parts: readonly Part[]): Promise<void> {
     for (const part of parts) {
       // Listed before it starts: a part that fails halfway may hold what it opened first.
       this.started.push(part);
       try {
-        await part.start();
+        if (this.timeline) await this.timeline.phase(part.name, () => part.start());
+        else await part.start();
       } catch (e) {
         this.log.debug(`starting ${part.name} failed: ${errorMessage(e)}`);
         await this.stop();

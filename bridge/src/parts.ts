@@ -37,6 +37,7 @@ import { TemplateTopics } from './mqtt/template-topics';
 import { NightModePart } from './night/night-mode-part';
 import type { Part } from './part';
 import { SerialLink } from './serial/serial-link';
+import { frameMilestones, type StartupTimeline } from './startup-timeline';
 import { LiveTemplates, TEMPLATE_LIMITS } from './templates/live-templates';
 import type { Logger } from './util/logger';
 
@@ -78,6 +79,8 @@ export interface ContextOptions {
   simulatorDir: string;
   /** The calendar clock night mode and auto-brightness run on (epoch ms, timers); the system's by default, a test's own to move time. */
   clock?: Clock;
+  /** Times the start (parts, first frames) for the log; the bridge process has one, tests need none. */
+  timeline?: StartupTimeline;
 }
 
 /** How long the start waits for the first MQTT connection before going on without it. */
@@ -107,6 +110,8 @@ export function createPartContext(options: ContextOptions): PartContext {
     log.child('mqtt'),
   );
   const frames = new FramePublisher(mqtt, topics, settings.display.frame_publish_max_fps, (f) => encodeFramePng(f));
+  const timeline = options.timeline;
+  if (timeline) frames.onPublished(() => timeline.reached('first frame'));
   const { url: haUrl, token: haToken } = settings.homeassistant;
   const homeAssistantTemplates = haUrl && haToken ? new HomeAssistantTemplates(log.child('templates')) : undefined;
   // One set of topic subscriptions, under one rule (templates.mqtt_topics), for templates and show_when/pin_when conditions.
@@ -140,7 +145,7 @@ export function createPartContext(options: ContextOptions): PartContext {
       settings,
       bus,
       exampleAppDirs: options.exampleAppDirs,
-      outputs: serial ? [frames, serial.display] : [frames],
+      outputs: [frames, ...(serial ? [serial.display] : []), ...(timeline ? [frameMilestones(timeline)] : [])],
       displayLink: serial?.reporter,
       templates,
       icons,

@@ -5,12 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import type { ErrorObject } from 'ajv';
 import { GROUP_LEVEL } from '@megabit/contract';
 import { resolveListenHosts } from './exposure';
 import { ruleSettingProblems } from './rules-settings';
 import { SETTINGS_SCHEMA, type Settings } from './schema';
+import { settingsValidator } from './settings-validator';
 
 export class SettingsError extends Error {
   constructor(
@@ -105,9 +105,6 @@ function describe(error: ErrorObject, setBy: Map<string, string>): string {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-const validate = ajv.compile(SETTINGS_SCHEMA);
-
 function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? resolve(homedir(), path.slice(2)) : resolve(path);
 }
@@ -120,6 +117,7 @@ export function settingsFrom(doc: unknown, source: string, env: NodeJS.ProcessEn
   const setBy = applyEnvironment(copy, env);
   // With a variable in play the file (or the defaults) alone is not what was wrong.
   const where = setBy.size > 0 ? `${source} and the environment` : source;
+  const validate = settingsValidator();
   if (!validate(copy))
     throw new SettingsError(
       (validate.errors ?? []).map((e) => describe(e, setBy)),
@@ -143,7 +141,8 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = 
   if (!existsSync(file)) throw new SettingsError([`file not found: ${file}`], file);
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
+    // The YAML parser only when there is a file to read (a start with defaults needs none).
+    doc = (require('yaml') as typeof import('yaml')).parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new SettingsError([`not valid YAML: ${(e as Error).message}`], file);
   }

@@ -29,6 +29,7 @@ export class FramePublisher implements DisplayOutput, FrameSource {
   private readonly minFrameIntervalMs: number;
   private offConnect?: () => void;
   private readonly frameListeners: Array<(frame: Uint8Array) => void> = [];
+  private readonly publishedListeners: Array<() => void> = [];
 
   constructor(
     private readonly mqtt: MqttConnection,
@@ -72,6 +73,11 @@ export class FramePublisher implements DisplayOutput, FrameSource {
     };
   }
 
+  /** Calls `listener` each time a frame goes out on `P/display/frame` (the start-up timeline's first frame). */
+  onPublished(listener: () => void): void {
+    this.publishedListeners.push(listener);
+  }
+
   /** Publishes the PNG now (the `P/cmd/screen` command). */
   publishPng(): void {
     if (!this.latest) return;
@@ -85,7 +91,10 @@ export class FramePublisher implements DisplayOutput, FrameSource {
     this.frameTimer = undefined;
     if (!this.latest) return;
     this.lastFrameAt = Date.now();
+    // Publishing while disconnected is dropped; the frame goes out again on connect.
+    const sent = this.mqtt.connected;
     this.mqtt.publish(this.topics.out(OUT.frame), Buffer.from(this.latest.buffer, this.latest.byteOffset, this.latest.byteLength), { retain: true, qos: 1 });
+    if (sent) for (const listener of this.publishedListeners) listener();
   }
 
   private schedulePng(): void {

@@ -6,7 +6,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { HttpDenied } from './http-permission';
 import { nonPublicReason } from './private-address';
 
@@ -69,5 +69,8 @@ export function guardedLookup(allowPrivateHosts: readonly string[], resolver: Re
 
 /** The dispatcher an app's requests go through: pooled connections, each made by the guarded lookup. */
 export function guardedAgent(allowPrivateHosts: readonly string[], resolver?: Resolver): Agent {
+  // undici is the largest module the bridge would load at start, and most apps make no request:
+  // it is loaded with the first request an app makes.
+  const { Agent } = require('undici') as typeof import('undici');
   return new Agent({ connect: { lookup: guardedLookup(allowPrivateHosts, resolver) } });
 }

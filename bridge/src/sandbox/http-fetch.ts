@@ -4,7 +4,7 @@
  * hop's address is checked (address-guard.ts): a literal one here, a name by the dispatcher's
  * lookup when it connects.
  */
-import { fetch, type Dispatcher, type Response } from 'undici';
+import type { Dispatcher, Response } from 'undici';
 import { checkLiteralAddress } from './address-guard';
 import { HTTP_MAX_REDIRECTS, HTTP_MAX_RESPONSE_BYTES, HttpDenied, checkUrl, type HttpReply, type HttpRequestSpec } from './http-permission';
 
@@ -23,8 +23,8 @@ export interface AppNetwork {
   hosts: readonly string[];
   /** sandbox.allow_private_hosts of megabit.yaml. */
   allowPrivateHosts: readonly string[];
-  /** Made with guardedAgent: connects only to addresses the guard let through. */
-  dispatcher: Dispatcher;
+  /** Made with guardedAgent on the first request: connects only to addresses the guard let through. */
+  dispatcher(): Dispatcher;
 }
 
 /**
@@ -48,10 +48,12 @@ export async function fetchForApp(request: HttpRequestSpec, network: AppNetwork,
   let { url, method, body } = request;
   let headers = request.headers;
   let redirected = false;
+  // Loaded here, not at start (see guardedAgent).
+  const { fetch } = require('undici') as typeof import('undici');
   try {
     for (let hop = 0; ; hop++) {
       checkLiteralAddress(network.allowPrivateHosts, checkUrl(network.hosts, url).hostname);
-      const response = await fetch(url, { method, headers, body, redirect: 'manual', signal, dispatcher: network.dispatcher });
+      const response = await fetch(url, { method, headers, body, redirect: 'manual', signal, dispatcher: network.dispatcher() });
       const location = response.headers.get('location');
       if (!REDIRECTS.has(response.status) || location === null) {
         const bytes = await readCapped(response, HTTP_MAX_RESPONSE_BYTES);

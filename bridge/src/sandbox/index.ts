@@ -108,8 +108,8 @@ class SandboxedApp implements AppInstance {
   /** Entities the app may read (its manifest's, within homeassistant.app_access). */
   private readonly homeAssistantEntities: ReadonlySet<string>;
   private readonly mqttPermission: MqttPermission;
-  /** The app's own connection pool, closed with it. */
-  private readonly dispatcher: Agent;
+  /** The app's own connection pool, made with its first request, closed with it. */
+  private dispatcher?: Agent;
 
   constructor(
     private readonly options: SandboxOptions,
@@ -120,7 +120,6 @@ class SandboxedApp implements AppInstance {
     this.id = options.manifest.id;
     this.homeAssistantEntities = new Set(init.homeAssistantEntities);
     this.mqttPermission = new MqttPermission(options.manifest.permissions?.mqtt);
-    this.dispatcher = guardedAgent(options.allowPrivateHosts ?? []);
     this.canvas = new Uint8Array(init.canvas);
     this.clock = new CallClock(init.clock);
     this.worker = startWorker({
@@ -133,7 +132,10 @@ class SandboxedApp implements AppInstance {
     const network: AppNetwork = {
       hosts: init.networkHosts,
       allowPrivateHosts: options.allowPrivateHosts ?? [],
-      dispatcher: this.dispatcher,
+      dispatcher: () => {
+        this.dispatcher ??= guardedAgent(options.allowPrivateHosts ?? []);
+        return this.dispatcher;
+      },
     };
     http.serve((request) => fetchForApp(request, network, this.httpTimeLeft(), this.httpStop.signal));
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
@@ -336,7 +338,7 @@ class SandboxedApp implements AppInstance {
     this.httpStop.abort();
     this.http.close();
     this.icons.close();
-    void this.dispatcher.destroy().catch(() => undefined);
+    void this.dispatcher?.destroy().catch(() => undefined);
     if (!this.exited) await this.worker.terminate().catch(() => undefined);
   }
 

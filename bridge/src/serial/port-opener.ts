@@ -3,7 +3,6 @@
  * manufacturer or by-id name says "Megabit" (the firmware's USB descriptors name both the
  * manufacturer and the product "Megabit": /dev/serial/by-id/usb-Megabit_Megabit_<id>-if00).
  */
-import { SerialPort } from 'serialport';
 import type { ByteChannel } from './byte-channel';
 
 export const AUTO_PATH = 'auto';
@@ -27,6 +26,8 @@ export function pickMegabitPort(ports: ReadonlyArray<{ path: string; manufacture
 
 /** Opens `configured` (a device path or `auto`) raw, 8N1; USB CDC and ptys ignore the baud rate. */
 export const openSerialChannel: ChannelOpener = async (configured) => {
+  // Loaded with the first port opened: a bridge without display hardware (serial.path unset) never needs it.
+  const { SerialPort } = require('serialport') as typeof import('serialport');
   const path = configured === AUTO_PATH ? pickMegabitPort(await SerialPort.list()) : configured;
   const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
   // The session reports errors while it runs; one arriving while none listens (during closing)

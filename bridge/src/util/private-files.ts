@@ -6,7 +6,6 @@
  */
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { PRIVATE_DIR_MODE } from './atomic-file';
 import { errorMessage, type Logger } from './logger';
 /** Group and others. */
@@ -92,7 +91,8 @@ export function warnIfSecretsReadable(file: string, log: Logger): string | undef
   let doc: unknown;
   try {
     mode = statSync(file).mode;
-    doc = parseYaml(readFileSync(file, 'utf8'));
+    // The YAML parser only when there is a file to read (a start with defaults needs none).
+    doc = (require('yaml') as typeof import('yaml')).parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@
  * before it. Each either works or says what to run, never "tsc: not found" or "could not
  * determine executable to run".
  */
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VERSION } from '../../src/version';
@@ -49,10 +49,9 @@ describe('npm start', () => {
   it('before npm ci, says to run npm ci instead of "tsc: not found"', async () => {
     // A fresh checkout: the root package.json and scripts/, no node_modules.
     const fresh = join(scratch, 'fresh');
-    mkdirSync(join(fresh, 'scripts'), { recursive: true });
+    mkdirSync(fresh, { recursive: true });
     copyFileSync(join(ROOT, 'package.json'), join(fresh, 'package.json'));
-    copyFileSync(join(ROOT, 'scripts', 'check-installed.js'), join(fresh, 'scripts', 'check-installed.js'));
-    chmodSync(join(fresh, 'scripts', 'check-installed.js'), 0o755);
+    cpSync(join(ROOT, 'scripts'), join(fresh, 'scripts'), { recursive: true });
     const result = await run('npm', ['start'], { cwd: fresh });
     expect(result.code).not.toBe(0);
     expect(result.stderr).not.toMatch(/tsc: not found/);
@@ -63,6 +62,11 @@ describe('npm start', () => {
     const check = await run(process.execPath, [join(ROOT, 'scripts', 'check-installed.js')]);
     expect(check).toEqual({ code: 0, stdout: '', stderr: '' });
     const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
-    expect(start).toBe('node scripts/check-installed.js && npm run build && node bridge/dist/cli.js');
+    expect(start).toBe('node scripts/start.js');
+    // The check first, then the build of what changed, then the built bridge in the same process.
+    const script = readFileSync(join(ROOT, 'scripts', 'start.js'), 'utf8');
+    const order = ["require('./check-installed')", 'onlyChanged: true', "require(path.join(root, 'bridge', 'dist', 'cli.js'))"].map((s) => script.indexOf(s));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 });
