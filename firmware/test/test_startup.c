@@ -1,6 +1,8 @@
 /* The Nano 33 BLE's start-up on a fake CPU and register file: cm_boot (board/cortexm_boot.h)
  * with the board's quiet step (board/nano33ble/reset_state.c), the watchdog
- * (board/nano33ble/watchdog.c) and the PRIMASK-saving critical section (board/nrf5_common.h).
+ * (board/nano33ble/watchdog.c), the fault path (board/nano33ble/fault_handler.c: the HardFault
+ * handler's record and reset, the next boot's look back) and the PRIMASK-saving critical
+ * section (board/nrf5_common.h).
  * The bootloader is played by the test: it leaves PRIMASK set, interrupts enabled and pending,
  * SysTick running, UARTE0 receiving, PWM0 on an LED pin, RTC1 and TIMER1 interrupts and shorts,
  * HFCLKSTARTED set. The fake CPU takes an interrupt only while PRIMASK is clear, like the core. */
@@ -12,6 +14,8 @@
 #define board_critical_exit nano_critical_exit
 #include "../board/nrf5_common.h"
 #include "../board/nano33ble/nano33ble.h"
+#include <string.h>
+#include "../board/noinit_fault.h"
 #include "../core/watchdog_gate.h"
 #include "check.h"
 #include "suites.h"
@@ -168,11 +172,134 @@ static void a_running_watchdog_keeps_its_settings(void) {
   CHECK(nano_wdt_running());
 }
 
+/* The accesses to RESETREAS in the journal from entry `from` on: their count, the values in
+ * values[0..1]. The fake register is plain memory, so a read and its write-back (write 1 to
+ * clear, on the chip) are two entries with the same value. */
+static size_t resetreas_accesses(size_t from, uint32_t values[2]) {
+  size_t n, count = 0;
+  const fake_nrf_access *j = fake_nrf_journal(&n);
+  for (size_t i = from; i < n; i++)
+    if (j[i].addr == 0x40000400u && count++ < 2) values[count - 1] = j[i].value;
+  return count;
+}
+
+static size_t journal_length(void) {
+  size_t n;
+  fake_nrf_journal(&n);
+  return n;
+}
+
 static void the_reset_reason_is_read_and_cleared(void) {
   fake_nrf_reset();
+  POWER_RESETREAS = RESETREAS_DOG | RESETREAS_SREQ;
+  size_t from = journal_length();
+  CHECK_EQ(nano_take_reset_reason(), RESETREAS_DOG | RESETREAS_SREQ);
+  uint32_t v[2] = {0, 0};
+  CHECK_EQ(resetreas_accesses(from, v), 2); /* read, then written back: every bit it read */
+  CHECK_EQ(v[1], RESETREAS_DOG | RESETREAS_SREQ);
+}
+
+/* The fault path. An exception frame: r0 r1 r2 r3 r12 lr pc xpsr, each word different. */
+static const uint32_t fault_frame[8] = {0xA0u, 0xA1u, 0xA2u, 0xA3u, 0xACu, 0x0001234Bu, 0x00012344u,
+                                        0x01000000u};
+#define FAULT_PC 0x00012344u
+#define FAULT_LR 0x0001234Bu
+#define FAULT_CFSR 0x00020000u /* UsageFault INVSTATE */
+
+/* The record and the barrier count as they were at the latest register access (the handler's
+ * last access is the reset request, when it makes one). */
+static mb_fault_record record_at_last_access;
+static unsigned barriers_at_last_access;
+static void note_fault_progress(void) {
+  record_at_last_access = mb_noinit_fault;
+  barriers_at_last_access = barriers;
+}
+
+static void hard_fault_with_watchdog(bool running) {
+  fake_nrf_reset();
+  memset((void *)&mb_noinit_fault, 0, sizeof mb_noinit_fault);
+  memset(&record_at_last_access, 0, sizeof record_at_last_access);
+  barriers = 0;
+  barriers_at_last_access = 0;
+  CM_CFSR = FAULT_CFSR;
+  WDT_RUNSTATUS = running ? 1u : 0u;
+  fake_nrf_on_access = note_fault_progress;
+  board_hard_fault(fault_frame); /* WAIT_FOR_RESET returns in the host build */
+  fake_nrf_on_access = NULL;
+}
+
+static void check_fault(const mb_fault *f, uint8_t kind, uint32_t pc, uint32_t lr, uint32_t cfsr) {
+  CHECK_EQ(f->kind, kind);
+  CHECK_EQ(f->pc, pc);
+  CHECK_EQ(f->lr, lr);
+  CHECK_EQ(f->cfsr, cfsr);
+}
+
+static void a_hard_fault_before_the_watchdog_starts_is_recorded_then_soft_resets(void) {
+  hard_fault_with_watchdog(false);
+  size_t n;
+  const fake_nrf_access *j = fake_nrf_journal(&n);
+  CHECK(n > 0);
+  CHECK_EQ(n ? j[n - 1].addr : 0, 0xE000ED0Cu); /* the last access: AIRCR ... */
+  CHECK_EQ(n ? j[n - 1].value : 0, CM_AIRCR_SYSRESETREQ); /* ... SYSRESETREQ with its key */
+  /* By the reset request the record was complete and a barrier had pushed it out. */
+  mb_fault f;
+  CHECK(mb_fault_record_take(&record_at_last_access, &f));
+  check_fault(&f, MB_FAULT_HARDFAULT, FAULT_PC, FAULT_LR, FAULT_CFSR);
+  CHECK(barriers_at_last_access >= 1);
+  CHECK(mb_fault_record_take(&mb_noinit_fault, &f));
+  check_fault(&f, MB_FAULT_HARDFAULT, FAULT_PC, FAULT_LR, FAULT_CFSR);
+}
+
+static void a_hard_fault_while_the_watchdog_runs_waits_for_it(void) {
+  hard_fault_with_watchdog(true);
+  uint32_t v[4];
+  CHECK_EQ(fake_nrf_values(0xE000ED0Cu, v, 4), 0); /* no SYSRESETREQ: the watchdog would run on */
+  CHECK_EQ(fake_nrf_values(WDT_BASE + 0x600u, v, 4), 0); /* and no feed: it must bite */
+  mb_fault f;
+  CHECK(mb_fault_record_take(&mb_noinit_fault, &f));
+  check_fault(&f, MB_FAULT_HARDFAULT, FAULT_PC, FAULT_LR, FAULT_CFSR);
+}
+
+static void the_next_boot_reports_the_hard_fault_not_the_watchdog_reset(void) {
+  hard_fault_with_watchdog(true);
+  fake_nrf_reset(); /* the watchdog bites: registers reset, the no-init record stays */
   POWER_RESETREAS = RESETREAS_DOG;
-  CHECK_EQ(nano_take_reset_reason(), RESETREAS_DOG);
-  CHECK_EQ(POWER_RESETREAS, RESETREAS_DOG); /* written back: write-1-to-clear on the chip */
+  size_t from = journal_length();
+  mb_fault f = nano_last_boot_fault();
+  check_fault(&f, MB_FAULT_HARDFAULT, FAULT_PC, FAULT_LR, FAULT_CFSR);
+  uint32_t v[2] = {0, 0};
+  CHECK_EQ(resetreas_accesses(from, v), 2); /* RESETREAS read and cleared */
+  CHECK_EQ(v[1], RESETREAS_DOG);
+  /* The boot after that (a soft reset, say) is clean: the record was taken. */
+  fake_nrf_reset();
+  POWER_RESETREAS = RESETREAS_SREQ;
+  f = nano_last_boot_fault();
+  check_fault(&f, MB_FAULT_NONE, 0, 0, 0);
+}
+
+static void a_watchdog_reset_without_a_record_is_a_watchdog_fault(void) {
+  fake_nrf_reset();
+  memset((void *)&mb_noinit_fault, 0xA5, sizeof mb_noinit_fault); /* whatever RAM held */
+  POWER_RESETREAS = RESETREAS_DOG;
+  size_t from = journal_length();
+  mb_fault f = nano_last_boot_fault();
+  check_fault(&f, MB_FAULT_WATCHDOG, 0, 0, 0);
+  uint32_t v[2] = {0, 0};
+  CHECK_EQ(resetreas_accesses(from, v), 2);
+  CHECK_EQ(v[1], RESETREAS_DOG);
+}
+
+static void any_other_reset_without_a_record_is_no_fault(void) {
+  static const uint32_t reasons[] = {0 /* power-on */, RESETREAS_RESETPIN, RESETREAS_SREQ,
+                                     RESETREAS_LOCKUP, RESETREAS_RESETPIN | RESETREAS_SREQ};
+  for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+    fake_nrf_reset();
+    memset((void *)&mb_noinit_fault, 0, sizeof mb_noinit_fault);
+    POWER_RESETREAS = reasons[i];
+    mb_fault f = nano_last_boot_fault();
+    check_fault(&f, MB_FAULT_NONE, 0, 0, 0);
+  }
 }
 
 static void nested_critical_sections_restore_primask(void) {
@@ -195,5 +322,10 @@ void suite_startup(void) {
   RUN(boots_and_ticks_from_what_the_bootloader_left);
   RUN(a_running_watchdog_keeps_its_settings);
   RUN(the_reset_reason_is_read_and_cleared);
+  RUN(a_hard_fault_before_the_watchdog_starts_is_recorded_then_soft_resets);
+  RUN(a_hard_fault_while_the_watchdog_runs_waits_for_it);
+  RUN(the_next_boot_reports_the_hard_fault_not_the_watchdog_reset);
+  RUN(a_watchdog_reset_without_a_record_is_a_watchdog_fault);
+  RUN(any_other_reset_without_a_record_is_no_fault);
   RUN(nested_critical_sections_restore_primask);
 }

@@ -15,7 +15,6 @@
 #include "touch1200.h"
 #include "usbd.h"
 #include "watchdog_gate.h"
-#include "../noinit_fault.h"
 
 #include "scan_budget.h"
 
@@ -158,17 +157,8 @@ static void debug_report(void) {
   debug_text("\r\n");
 }
 
-/* What the last boot died of: a recorded HardFault, else a watchdog reset, else nothing. */
-static mb_fault last_boot_fault(void) {
-  mb_fault fault;
-  bool recorded = mb_fault_record_take(&mb_noinit_fault, &fault);
-  bool dog = (nano_take_reset_reason() & RESETREAS_DOG) != 0;
-  if (!recorded && dog) fault.kind = MB_FAULT_WATCHDOG;
-  return fault;
-}
-
 int main(void) {
-  mb_fault fault = last_boot_fault();
+  mb_fault fault = nano_last_boot_fault();
   hardware_init();
   mb_device_init(&device, &info, nrf5_random_u32(), millis);
   mb_device_set_last_fault(&device, &fault);

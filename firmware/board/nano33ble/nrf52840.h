@@ -187,7 +187,10 @@
 #define NVMC_ICACHECNF_CACHEEN 1u
 /* POWER.RESETREAS: why the chip reset; bits are cleared by writing 1. */
 #define POWER_RESETREAS REG32(0x40000400u)
+#define RESETREAS_RESETPIN (1u << 0)
 #define RESETREAS_DOG (1u << 1)
+#define RESETREAS_SREQ (1u << 2)   /* soft reset: SYSRESETREQ */
+#define RESETREAS_LOCKUP (1u << 3) /* CPU lock-up: a fault inside the HardFault handler */
 /* WDT: counts the 32.768 kHz clock down from CRV; once started only a reset stops it, and a
  * soft reset (SYSRESETREQ) does not (so it keeps running into the bootloader). */
 #define WDT_BASE 0x40010000u

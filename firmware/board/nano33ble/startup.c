@@ -66,15 +66,3 @@ void nano_boot(void) {
   for (;;) {
   }
 }
-
-/* Records the fault, then resets. A started watchdog survives a soft reset and would bite in
- * the bootloader (during a bossac upload, say), so while it runs we let it reset the chip,
- * within its timeout; before it is started, SYSRESETREQ. */
-void board_hard_fault(const uint32_t *frame) {
-  mb_fault fault = {MB_FAULT_HARDFAULT, frame[6], frame[5], CM_CFSR};
-  mb_fault_record_store(&mb_noinit_fault, &fault);
-  cm_barrier();
-  if (!nano_wdt_running()) CM_AIRCR = CM_AIRCR_SYSRESETREQ;
-  for (;;) {
-  }
-}
