@@ -7,55 +7,18 @@
  * app workers) are asked over its IPC channel; from the first cycle on they must be the same
  * every time. Memory is not counted here: it is not exact (the soak run plots it).
  */
+import { EXACT_COUNTS, type ExactCount, settledCounts } from '../../../bench/lib/soak-counts';
 import { type CycleReport, RESTING_APP, runSoakCycle, SoakClient } from '../../../bench/lib/soak-schedule';
 import type { ResourceCounts } from '../../src/diagnostics/resource-counts';
 import { exampleInstall, type RunningBridge, startBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
-import { delay } from '../helpers/ports';
 
 jest.setTimeout(240_000);
 
 const CYCLES = 3;
 const APPS = ['board', 'clock', 'life', 'plasma', 'scroll', 'sensor'];
-/** The counts that must come back exactly; memory and the per-type breakdown are reported, not compared. */
-const EXACT = ['busListeners', 'mqttClientListeners', 'mqttHandlers', 'handles', 'timers', 'fds', 'workers'] as const;
-type Exact = Record<(typeof EXACT)[number], number>;
-
-const exact = (c: ResourceCounts): Exact => Object.fromEntries(EXACT.map((k) => [k, c[k]])) as Exact;
-
-/** Counts that are exact at any quiet moment; timers are not (see timerFloor). */
-const STEADY = ['busListeners', 'mqttClientListeners', 'mqttHandlers', 'handles', 'fds', 'workers'] as const;
-const steady = (c: ResourceCounts): string => JSON.stringify(STEADY.map((k) => c[k]));
-
-/**
- * The counts once the bridge is quiet: the steady ones the same on two reads 500 ms apart
- * (replies, reconnects and notification expiries leave sockets and requests behind for a moment).
- */
-async function settledCounts(bridge: RunningBridge): Promise<ResourceCounts> {
-  let last = await bridge.counts();
-  for (let i = 0; i < 40; i++) {
-    await delay(500);
-    const now = await bridge.counts();
-    if (steady(now) === steady(last)) return { ...now, timers: await timerFloor(bridge) };
-    last = now;
-  }
-  throw new Error(`the bridge's counts did not settle within 20 s: ${JSON.stringify(last)}`);
-}
-
-/**
- * The fewest timers pending over 3 s of reads. A periodic job that re-arms its timeout after
- * async work (a frame, a PNG, a status poll) has none for a moment, so one read can be one or
- * two short of the level; a leaked interval, or a timeout re-armed per notification, raises the
- * floor for good.
- */
-async function timerFloor(bridge: RunningBridge): Promise<number> {
-  let floor = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 12; i++) {
-    floor = Math.min(floor, (await bridge.counts()).timers);
-    await delay(250);
-  }
-  return floor;
-}
+type Exact = Record<ExactCount, number>;
+const exact = (c: ResourceCounts): Exact => Object.fromEntries(EXACT_COUNTS.map((k) => [k, c[k]])) as Exact;
 
 describe('leaks: the soak schedule three times', () => {
   let broker: Mosquitto;
@@ -102,7 +65,7 @@ describe('leaks: the soak schedule three times', () => {
     for (let cycle = 0; cycle <= CYCLES; cycle++) {
       const started = Date.now();
       reports.push(await runSoakCycle(target, client, cycle));
-      after.push(await settledCounts(bridge));
+      after.push(await settledCounts((gc) => bridge.counts({ gc })));
       console.log(`cycle ${cycle}: ${reports[cycle].commands} commands in ${Date.now() - started} ms; ${JSON.stringify(after[cycle])}`);
     }
     expect(reports.flatMap((r) => r.failures)).toEqual([]);
