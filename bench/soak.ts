@@ -52,7 +52,7 @@ export interface SoakResult {
   commands: number;
   failures: string[];
   /** Per series, over the cycle ends from the first on (cycle 0 warms up): slope per cycle, noise, pass. */
-  trends: Partial<Record<Series, Trend & { pass: boolean }>>;
+  trends: Partial<Record<Series, Trend & { pass: boolean; second_half_slope: number | null }>>;
   rss_growth: { first: number; last: number; growth: number; limit: number; pass: boolean };
   pass: boolean;
   cycle_ends: SoakSample[];
@@ -136,14 +136,18 @@ export async function measureSoak(options: SoakOptions): Promise<SoakResult> {
 
     const measured = cycleEnds.slice(1);
     const trends: SoakResult['trends'] = {};
+    // The second half's slope alone, for reading: a warming cache flattens there, a leak does not.
+    const secondHalf = (values: number[]): number | null => (values.length >= 6 ? trend(values.slice(Math.floor(values.length / 2))).slope : null);
     for (const name of SERIES) {
-      const t = trend(measured.map((s) => s[name]));
-      trends[name] = { ...t, pass: growsBelowNoise(t) };
+      const values = measured.map((s) => s[name]);
+      const t = trend(values);
+      trends[name] = { ...t, pass: growsBelowNoise(t), second_half_slope: secondHalf(values) };
     }
     const first = measured[0].rssBytes;
     const last = measured[measured.length - 1].rssBytes;
     const growth = (last - first) / first;
-    trends.rssBytes = { ...trend(measured.map((s) => s.rssBytes)), pass: growth <= RSS_GROWTH_LIMIT };
+    const rss = measured.map((s) => s.rssBytes);
+    trends.rssBytes = { ...trend(rss), pass: growth <= RSS_GROWTH_LIMIT, second_half_slope: secondHalf(rss) };
     const rssGrowth = { first, last, growth, limit: RSS_GROWTH_LIMIT, pass: growth <= RSS_GROWTH_LIMIT };
     const pass = failures.length === 0 && rssGrowth.pass && SERIES.every((name) => trends[name]?.pass);
     return {
@@ -201,7 +205,7 @@ export function soakVerdict(result: SoakResult): string[] {
     const bytes = name.endsWith('Bytes');
     const show = (v: number): string => (bytes ? `${(v / 1024).toFixed(1)} KiB` : v.toFixed(2));
     lines.push(
-      `  ${t.pass ? 'PASS' : 'FAIL'} ${name.padEnd(20)} slope ${show(t.slope)}/cycle, noise ${show(t.noise)}, ${show(t.first)} -> ${show(t.last)}` +
+      `  ${t.pass ? 'PASS' : 'FAIL'} ${name.padEnd(20)} slope ${show(t.slope)}/cycle (second half ${t.second_half_slope === null ? 'n/a' : show(t.second_half_slope)}), noise ${show(t.noise)}, ${show(t.first)} -> ${show(t.last)}` +
         (name === 'rssBytes' ? ` (growth ${(result.rss_growth.growth * 100).toFixed(1)} %, limit ${result.rss_growth.limit * 100} %)` : ''),
     );
   }

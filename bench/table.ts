@@ -1,6 +1,6 @@
 /** Prints bench results as plain-text tables. */
 import type { GroupsResult } from './groups';
-import type { BenchResults } from './run';
+import type { BenchResults, SoakSummary } from './run';
 import type { ScreensResult } from './screens';
 import type { SerialLinkResult } from './serial-link';
 
@@ -136,6 +136,7 @@ export function printTables(r: BenchResults): void {
   if (s.link) printSerialLink(s.link);
   printScreens(r.screens);
   printGroups(r.groups);
+  printSoak(r.soak);
 }
 
 /** Table 8; also printed by `node bench/dist/groups.js` on its own. */
@@ -225,4 +226,27 @@ function printSerialLink(k: SerialLinkResult): void {
       ]),
     ],
   );
+}
+
+/** Table 9: the soak's slopes and verdicts (docs/performance.md, section 9). */
+function printSoak(x: SoakSummary): void {
+  const rows: Cell[][] = Object.entries(x.trends).map(([name, t]) => {
+    const bytes = name.endsWith('Bytes');
+    const show = (v: number): string => (bytes ? `${(v / 1024).toFixed(1)} KiB` : v.toFixed(2));
+    return [
+      name,
+      show(t.slope),
+      t.second_half_slope === null ? 'n/a' : show(t.second_half_slope),
+      show(t.noise),
+      show(t.first),
+      show(t.last),
+      t.pass ? 'PASS' : 'FAIL',
+    ];
+  });
+  table(
+    `9. Soak: ${x.cycles} cycles in ${x.minutes} min, ${x.commands} commands (${x.failures.length} failed); RSS growth ${(x.rss_growth.growth * 100).toFixed(1)} % (limit ${x.rss_growth.limit * 100} %)`,
+    ['series (cycle ends, from cycle 1)', 'slope/cycle', 'second half', 'noise', 'first', 'last', 'verdict'],
+    rows,
+  );
+  process.stdout.write(`soak: ${x.pass ? 'PASS' : 'FAIL'}; every sample in bench/soak.json, the chart in bench/soak.svg\n`);
 }
