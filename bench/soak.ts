@@ -231,6 +231,7 @@ export function writeSoakFiles(result: SoakResult, dir = BENCH_DIR): { json: str
     soakChartSvg(`megabit soak ${result.when}: ${result.cycles} cycles, ${result.pass ? 'PASS' : 'FAIL'} (dots: cycle ends)`, [
       chart('rssBytes', 'MiB', MiB),
       chart('heapUsedBytes', 'MiB after GC', MiB),
+      chart('arrayBuffersBytes', 'MiB of Buffers outside the heap, after GC', MiB),
       chart('fds', 'open descriptors'),
       chart('handles', 'active handles'),
       chart('timers', 'pending timers'),

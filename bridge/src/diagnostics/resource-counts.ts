@@ -25,6 +25,11 @@ export interface ResourceCounts {
   rssBytes: number;
   /** V8 heap in use; after a full collection when the process was started with --expose-gc and one was asked for. */
   heapUsedBytes: number;
+  /**
+   * Memory of ArrayBuffers and Buffers outside the V8 heap (`process.memoryUsage().arrayBuffers`):
+   * where a small Buffer kept for long pins the whole pool block it was cut from.
+   */
+  arrayBuffersBytes: number;
   /** Whether `heapUsedBytes` was read after a forced collection. */
   afterGc: boolean;
 }
@@ -63,6 +68,7 @@ export function readResourceCounts(sources: CountSources, options: { gc?: boolea
     workers: sources.workers(),
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
+    arrayBuffersBytes: memory.arrayBuffers,
     afterGc,
   };
 }
