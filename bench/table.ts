@@ -229,14 +229,14 @@ function printSerialLink(k: SerialLinkResult): void {
 }
 
 /** Table 9: the soak's slopes and verdicts (docs/performance.md, section 9). */
-function printSoak(x: SoakSummary): void {
+export function printSoak(x: SoakSummary): void {
   const rows: Cell[][] = Object.entries(x.trends).map(([name, t]) => {
     const bytes = name.endsWith('Bytes');
     const show = (v: number): string => (bytes ? `${(v / 1024).toFixed(1)} KiB` : v.toFixed(2));
     return [
       name,
       show(t.slope),
-      t.second_half_slope === null ? 'n/a' : show(t.second_half_slope),
+      typeof t.second_half_slope === 'number' ? show(t.second_half_slope) : 'n/a',
       show(t.noise),
       show(t.first),
       show(t.last),
