@@ -19,6 +19,7 @@ import { measureScreens, type ScreensResult } from './screens';
 import { measureSerialBytes, type SerialBytesResult } from './serial-bytes';
 import { measureSerialLink } from './serial-link';
 import { measureStartup, type StartupResult } from './startup';
+import { measureSoak, type SoakResult, writeSoakFiles } from './soak';
 import { printTables } from './table';
 
 const RESULTS = join(BENCH_DIR, 'results.json');
@@ -35,8 +36,16 @@ export interface BenchResults {
   screens: ScreensResult;
   groups: GroupsResult;
   scan_model: ScanModelResult;
+  /** The 10-minute soak's verdicts (its samples are in bench/soak.json). */
+  soak: SoakSummary;
   duration_s: number;
 }
+
+/** What results.json keeps of the soak: everything but the samples. */
+export type SoakSummary = Omit<SoakResult, 'samples' | 'cycle_ends'>;
+
+/** How long the bench soaks the bridge (issue 21); `npm run soak -- --minutes N` runs longer. */
+const SOAK_MINUTES = 10;
 
 function step(name: string): void {
   process.stderr.write(`bench: ${name}...\n`);
@@ -72,6 +81,11 @@ async function main(): Promise<void> {
     results.groups = await measureGroups(broker);
     step('panel scan model (the firmware timing model, built for the host)');
     results.scan_model = measureScanModel();
+    step(`soak (${SOAK_MINUTES} min of the soak schedule, serial link cuts in qemu)`);
+    const soak = await measureSoak({ minutes: SOAK_MINUTES, serial: true, progress: (line) => process.stderr.write(`bench: soak: ${line}\n`) });
+    writeSoakFiles(soak);
+    const { samples: _samples, cycle_ends: _ends, ...summary } = soak;
+    results.soak = summary;
   } finally {
     await broker.dispose();
   }

@@ -1,7 +1,7 @@
 /** Prints bench results as plain-text tables. */
 import { ratio } from './lib/stats';
 import type { GroupsResult } from './groups';
-import type { BenchResults } from './run';
+import type { BenchResults, SoakSummary } from './run';
 import type { ScanModelResult } from './scan-model';
 import type { ScreensResult } from './screens';
 import type { SerialLinkResult } from './serial-link';
@@ -122,6 +122,7 @@ export function printTables(r: BenchResults): void {
   printScreens(r.screens);
   printGroups(r.groups);
   printScanModel(r.scan_model);
+  printSoak(r.soak);
 }
 
 /** Tables 5 and 5b; also printed by `node bench/dist/startup.js` on its own. */
@@ -272,4 +273,27 @@ function printSerialLink(k: SerialLinkResult): void {
       ]),
     ],
   );
+}
+
+/** Table 10: the soak's slopes and verdicts (docs/performance.md, section 10). */
+export function printSoak(x: SoakSummary): void {
+  const rows: Cell[][] = Object.entries(x.trends).map(([name, t]) => {
+    const bytes = name.endsWith('Bytes');
+    const show = (v: number): string => (bytes ? `${(v / 1024).toFixed(1)} KiB` : v.toFixed(2));
+    return [
+      name,
+      show(t.slope),
+      typeof t.second_half_slope === 'number' ? show(t.second_half_slope) : 'n/a',
+      show(t.noise),
+      show(t.first),
+      show(t.last),
+      t.pass ? 'PASS' : 'FAIL',
+    ];
+  });
+  table(
+    `10. Soak: ${x.cycles} cycles in ${x.minutes} min, ${x.commands} commands (${x.failures.length} failed); RSS growth ${(x.rss_growth.growth * 100).toFixed(1)} % (limit ${x.rss_growth.limit * 100} %)`,
+    ['series (cycle ends, from cycle 1)', 'slope/cycle', 'second half', 'noise', 'first', 'last', 'verdict'],
+    rows,
+  );
+  process.stdout.write(`soak: ${x.pass ? 'PASS' : 'FAIL'}; every sample in bench/soak.json, the chart in bench/soak.svg\n`);
 }

@@ -1,7 +1,9 @@
 /** The real bridge process (`node bridge/dist/cli.js`), on free loopback ports with a temporary data dir. */
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { COUNTS_REPLY, COUNTS_REQUEST, type CountsReply, type CountsRequest, type ResourceCounts } from 'megabit-bridge';
 import { BRIDGE_CLI, EXAMPLES } from './paths';
 import { freePort, start, stop, waitForOutput } from './processes';
 
@@ -13,6 +15,8 @@ export interface BridgeOptions {
   /** More megabit.yaml settings. */
   settings?: Record<string, unknown>;
   waitReady?: boolean;
+  /** Start it with --expose-gc and an IPC channel, for `counts()` (the soak run). */
+  diagnostics?: boolean;
 }
 
 export interface RunningBridge {
@@ -20,6 +24,10 @@ export interface RunningBridge {
   /** performance.now() at the spawn. */
   startedAt: number;
   output(): string;
+  /** http://127.0.0.1:<port>: the page and its /mqtt. */
+  httpUrl: string;
+  /** Its resource counts, asked over the IPC channel (needs `diagnostics`); `gc` collects garbage first. */
+  counts(gc?: boolean): Promise<ResourceCounts>;
   ready(): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -35,12 +43,20 @@ export function builtExamples(): string[] {
  * Writes a config and a data dir holding `apps`, spawns the bridge and, unless `waitReady` is
  * false, waits for its "simulator:" line (it is then connected and running).
  */
-export async function startBridge({ mqttUrl, deviceId = 'megabit', apps = [], settings = {}, waitReady = true }: BridgeOptions): Promise<RunningBridge> {
+export async function startBridge({
+  mqttUrl,
+  deviceId = 'megabit',
+  apps = [],
+  settings = {},
+  waitReady = true,
+  diagnostics = false,
+}: BridgeOptions): Promise<RunningBridge> {
   if (!existsSync(BRIDGE_CLI)) throw new Error(`${BRIDGE_CLI} is missing: run "npm run build" first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'megabit-bench-'));
   mkdirSync(join(dataDir, 'apps'));
   for (const id of apps) cpSync(join(EXAMPLES, id, 'build'), join(dataDir, 'apps', id), { recursive: true });
   const config = join(dataDir, 'megabit.yaml');
+  const httpPort = await freePort();
   writeFileSync(
     config,
     JSON.stringify({
@@ -49,16 +65,22 @@ export async function startBridge({ mqttUrl, deviceId = 'megabit', apps = [], se
       // info: the "simulator:" line tells when the bridge is up.
       log_level: 'info',
       mqtt: { url: mqttUrl },
-      http: { host: '127.0.0.1', port: await freePort() },
+      http: { host: '127.0.0.1', port: httpPort },
       ...settings,
     }),
   );
   const startedAt = performance.now();
-  const proc = start(process.execPath, [BRIDGE_CLI, '--config', config], { env: { ...process.env, HOME: dataDir } });
+  const proc = start(process.execPath, [...(diagnostics ? ['--expose-gc'] : []), BRIDGE_CLI, '--config', config], {
+    env: { ...process.env, HOME: dataDir },
+    ...(diagnostics ? { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] } : {}),
+  });
+  let requests = 0;
   const bridge: RunningBridge = {
     pid: proc.child.pid!,
     startedAt,
     output: proc.output,
+    httpUrl: `http://127.0.0.1:${httpPort}`,
+    counts: (gc = false) => askCounts(proc.child, ++requests, gc),
     ready: () => waitForOutput(proc, 'simulator:', 30_000),
     async dispose() {
       await stop(proc.child);
@@ -67,4 +89,24 @@ export async function startBridge({ mqttUrl, deviceId = 'megabit', apps = [], se
   };
   if (waitReady) await bridge.ready();
   return bridge;
+}
+
+function askCounts(child: ChildProcess, id: number, gc: boolean): Promise<ResourceCounts> {
+  if (!child.connected) return Promise.reject(new Error('the bridge has no diagnostics channel (start it with diagnostics: true)'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error('the bridge did not answer a counts request within 10 s'));
+    }, 10_000);
+    const onMessage = (message: unknown): void => {
+      const reply = message as Partial<CountsReply>;
+      if (reply?.type !== COUNTS_REPLY || reply.id !== id || !reply.counts) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(reply.counts);
+    };
+    child.on('message', onMessage);
+    const request: CountsRequest = { type: COUNTS_REQUEST, id, gc };
+    child.send(request);
+  });
 }

@@ -3,12 +3,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { delay, freePort, start, stop } from './processes';
+import { delay, freePort, type Started, start, stop } from './processes';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 
 export interface Broker {
   url: string;
+  /** Kills mosquitto (SIGKILL: no goodbye to its clients) and starts it again on the same port after `downMs`. */
+  restart(downMs: number): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -30,17 +32,27 @@ export async function startMosquitto(): Promise<Broker> {
   const conf = join(dir, 'mosquitto.conf');
   // set_tcp_nodelay: without it every QoS 1 hop can stall ~40 ms on a delayed ACK (Nagle).
   writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'set_tcp_nodelay true', ''].join('\n'));
+  let proc = await run(conf, port);
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    async restart(downMs) {
+      await stop(proc.child, 'SIGKILL');
+      await delay(downMs);
+      proc = await run(conf, port);
+    },
+    async dispose() {
+      await stop(proc.child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function run(conf: string, port: number): Promise<Started> {
   const proc = start(MOSQUITTO, ['-c', conf]);
   const deadline = Date.now() + 10_000;
   while (!(await canConnect(port))) {
     if (proc.child.exitCode !== null || Date.now() > deadline) throw new Error(`mosquitto did not start: ${proc.output()}`);
     await delay(50);
   }
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    async dispose() {
-      await stop(proc.child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return proc;
 }

@@ -7,6 +7,7 @@ import { shippedExampleAppDirs } from './apps/shipped-examples';
 import { isLoopbackHost, loadSettings, loginsConfigured, type Settings, SettingsError } from './config';
 import { checkPortsFree } from './config/busy-ports';
 import { Controller } from './controller';
+import { answerCountsOverIpc } from './diagnostics/ipc-diagnostics';
 import { lockDataDir } from './util/data-dir-lock';
 import { warnIfSecretsReadable } from './util/private-files';
 import { removeDiscovery } from './homeassistant';
@@ -220,6 +221,8 @@ async function main(): Promise<number> {
     await controller.stop();
     return 1;
   }
+  // Only for a parent that spawned the bridge with an IPC channel (the leak test, the soak run).
+  answerCountsOverIpc(controller.countSources);
   const host = settings.http.host === '0.0.0.0' || settings.http.host === '127.0.0.1' ? 'localhost' : settings.http.host;
   log.info(`simulator: ${settings.http.tls ? 'https' : 'http'}://${host}:${controller.httpPort}/${settings.http.auth_token ? '?token=<http.auth_token>' : ''}`);
   log.info(

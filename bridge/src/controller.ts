@@ -7,8 +7,10 @@
 import { join } from 'node:path';
 import type { DeviceTopics } from '@megabit/contract';
 import type { EventBus } from './events';
+import type { CountSources } from './diagnostics/resource-counts';
 import { PartSequence } from './part';
 import { bridgeParts, type ContextOptions, createPartContext, type PartContext } from './parts';
+import { liveWorkerCount } from './sandbox/worker-script';
 import type { TemplateSource } from './templates/template-source';
 import { securePrivateDir } from './util/private-files';
 
@@ -41,6 +43,15 @@ export class Controller {
   /** Live text for screens, as the device renders it. */
   get templates(): TemplateSource {
     return this.running.templates;
+  }
+
+  /** Where the leak counts are read (diagnostics/): the running parts' bus and MQTT connection. */
+  get countSources(): CountSources {
+    return {
+      busListeners: () => this.current?.bus.listenerCount() ?? 0,
+      mqttListeners: () => this.current?.mqtt.listenerCount() ?? { client: 0, handlers: 0 },
+      workers: liveWorkerCount,
+    };
   }
 
   /** Re-reads what can change without a restart: the broker's password and ACL files. */

@@ -58,6 +58,11 @@ export class EventBus {
     this.byOwner.set(owner, list);
   }
 
+  /** Listeners registered now, over every event: a count that must not grow while the bridge runs. */
+  listenerCount(): number {
+    return this.emitter.eventNames().reduce((sum, event) => sum + this.emitter.listenerCount(event), 0);
+  }
+
   removeListeners(owner: object): void {
     for (const [event, wrapped] of this.byOwner.get(owner) ?? []) this.emitter.off(event, wrapped);
     this.byOwner.delete(owner);

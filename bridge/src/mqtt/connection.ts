@@ -52,6 +52,18 @@ export class MqttConnection implements Part {
     return this.client?.connected ?? false;
   }
 
+  /**
+   * Listeners held now: on the mqtt.js client (its own and ours) and in this connection's
+   * subscription, connect and disconnect lists. Counted by the leak test and the soak run.
+   */
+  listenerCount(): { client: number; handlers: number } {
+    const client = this.client;
+    const onClient = client ? client.eventNames().reduce((sum, event) => sum + client.listenerCount(event), 0) : 0;
+    let handlers = this.connectListeners.size + this.disconnectListeners.size;
+    for (const set of this.subscriptions.values()) handlers += set.size;
+    return { client: onClient, handlers };
+  }
+
   /** Resolves on the first successful connection; later drops are healed in the background. */
   async start(): Promise<void> {
     const o = this.options;

@@ -15,11 +15,21 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 const EXTISM = '@extism/extism';
 let bundled: string | undefined;
+/** App workers started and not yet exited: Node does not list workers among its active handles. */
+let live = 0;
 
 export function startWorker(options: WorkerOptions): Worker {
   const compiled = join(__dirname, 'app-worker.js');
-  if (__filename.endsWith('.js') && existsSync(compiled)) return new Worker(compiled, options);
-  return new Worker(bundleFromSources(), { ...options, eval: true });
+  const worker =
+    __filename.endsWith('.js') && existsSync(compiled) ? new Worker(compiled, options) : new Worker(bundleFromSources(), { ...options, eval: true });
+  live++;
+  worker.once('exit', () => live--);
+  return worker;
+}
+
+/** How many app worker threads exist now (started, not yet exited). */
+export function liveWorkerCount(): number {
+  return live;
 }
 
 function bundleFromSources(): string {

@@ -7,6 +7,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
+import { COUNTS_REPLY, COUNTS_REQUEST, type CountsReply, type CountsRequest } from '../../src/diagnostics/ipc-diagnostics';
+import type { ResourceCounts } from '../../src/diagnostics/resource-counts';
 import { freePort } from './ports';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -28,10 +30,16 @@ export interface BridgeOptions {
   /** Keep an existing data dir (e.g. a restart test). */
   dataDir?: string;
   env?: Record<string, string>;
+  /**
+   * Open an IPC channel to the bridge and start it with --expose-gc, so `counts()` can ask it for
+   * its resource counts (bridge/src/diagnostics/).
+   */
+  diagnostics?: boolean;
 }
 
 export class RunningBridge {
   private process?: ChildProcess;
+  private countRequests = 0;
   output = '';
   readonly topics: DeviceTopics;
 
@@ -44,6 +52,7 @@ export class RunningBridge {
     readonly baseTopic: string,
     readonly deviceId: string,
     private readonly env: Record<string, string>,
+    private readonly diagnostics: boolean,
   ) {
     this.topics = new DeviceTopics(baseTopic, deviceId);
   }
@@ -73,7 +82,17 @@ export class RunningBridge {
     // An existing apps/ folder means "not a first run": no example apps unless asked for.
     mkdirSync(join(dataDir, 'apps'), { recursive: true });
     for (const id of options.apps ?? []) installExample(dataDir, id);
-    const bridge = new RunningBridge(dataDir, configFile, httpPort, brokerPort, options.mqttUrl, baseTopic, deviceId, options.env ?? {});
+    const bridge = new RunningBridge(
+      dataDir,
+      configFile,
+      httpPort,
+      brokerPort,
+      options.mqttUrl,
+      baseTopic,
+      deviceId,
+      options.env ?? {},
+      options.diagnostics ?? false,
+    );
     await bridge.launch();
     return bridge;
   }
@@ -99,8 +118,9 @@ export class RunningBridge {
   }
 
   private async launch(extraEnv: Record<string, string> = {}): Promise<void> {
-    const child = spawn(process.execPath, [BRIDGE_CLI, '--config', this.configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const nodeArgs = this.diagnostics ? ['--expose-gc'] : [];
+    const child = spawn(process.execPath, [...nodeArgs, BRIDGE_CLI, '--config', this.configFile], {
+      stdio: this.diagnostics ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, HOME: this.dataDir, ...this.env, ...extraEnv },
     });
     this.process = child;
@@ -123,6 +143,29 @@ export class RunningBridge {
       });
     });
     await ready;
+  }
+
+  /** The bridge's resource counts, asked over its IPC channel (start it with `diagnostics: true`). */
+  async counts(options: { gc?: boolean } = {}): Promise<ResourceCounts> {
+    const child = this.process;
+    if (!this.diagnostics || !child?.connected) throw new Error('the bridge runs without its diagnostics channel');
+    const id = ++this.countRequests;
+    return new Promise<ResourceCounts>((resolveCounts, reject) => {
+      const timer = setTimeout(() => {
+        child.off('message', onMessage);
+        reject(new Error('the bridge did not answer a counts request within 10 s'));
+      }, 10_000);
+      const onMessage = (message: unknown): void => {
+        const reply = message as Partial<CountsReply>;
+        if (reply?.type !== COUNTS_REPLY || reply.id !== id || !reply.counts) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolveCounts(reply.counts);
+      };
+      child.on('message', onMessage);
+      const request: CountsRequest = { type: COUNTS_REQUEST, id, ...(options.gc ? { gc: true } : {}) };
+      child.send(request);
+    });
   }
 
   /** Ctrl-C, as a user stops it; resolves with the exit code. */

@@ -1,0 +1,83 @@
+/**
+ * The resources a long-running bridge must not pile up, counted exactly: listeners on the event
+ * bus and on the MQTT client, Node's active handles and timers, open file descriptors and app
+ * worker threads; beside them the memory figures, which are not exact (the soak run plots them).
+ */
+import { readdirSync } from 'node:fs';
+
+export interface ResourceCounts {
+  /** Listeners on the bridge's event bus (events.ts). */
+  busListeners: number;
+  /** Listeners on the mqtt.js client object (its own and the connection's). */
+  mqttClientListeners: number;
+  /** Subscription, connect and disconnect handlers the MQTT connection holds. */
+  mqttHandlers: number;
+  /** Node's active handles and requests, timers left out (`process.getActiveResourcesInfo()`). */
+  handles: number;
+  /** Pending `setTimeout`/`setInterval` timers and immediates. */
+  timers: number;
+  /** Each active resource type with its count, to say which one grew. */
+  resourceTypes: Record<string, number>;
+  /** Entries of /proc/self/fd (Linux); -1 where there is no /proc. */
+  fds: number;
+  /** App worker threads that exist now. */
+  workers: number;
+  rssBytes: number;
+  /** V8 heap in use; after a full collection when the process was started with --expose-gc and one was asked for. */
+  heapUsedBytes: number;
+  /**
+   * Memory of ArrayBuffers and Buffers outside the V8 heap (`process.memoryUsage().arrayBuffers`):
+   * where a small Buffer kept for long pins the whole pool block it was cut from.
+   */
+  arrayBuffersBytes: number;
+  /** Whether `heapUsedBytes` was read after a forced collection. */
+  afterGc: boolean;
+}
+
+/** What the counts are read from: the bridge's own parts, handed in by whoever owns them. */
+export interface CountSources {
+  busListeners(): number;
+  mqttListeners(): { client: number; handlers: number };
+  workers(): number;
+}
+
+const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
+
+export function readResourceCounts(sources: CountSources, options: { gc?: boolean } = {}): ResourceCounts {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const afterGc = options.gc === true && typeof gc === 'function';
+  if (afterGc) gc();
+  const resourceTypes: Record<string, number> = {};
+  for (const type of process.getActiveResourcesInfo()) resourceTypes[type] = (resourceTypes[type] ?? 0) + 1;
+  let timers = 0;
+  let handles = 0;
+  for (const [type, n] of Object.entries(resourceTypes)) {
+    if (TIMER_TYPES.has(type)) timers += n;
+    else handles += n;
+  }
+  const mqtt = sources.mqttListeners();
+  const memory = process.memoryUsage();
+  return {
+    busListeners: sources.busListeners(),
+    mqttClientListeners: mqtt.client,
+    mqttHandlers: mqtt.handlers,
+    handles,
+    timers,
+    resourceTypes,
+    fds: openFileDescriptors(),
+    workers: sources.workers(),
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    arrayBuffersBytes: memory.arrayBuffers,
+    afterGc,
+  };
+}
+
+function openFileDescriptors(): number {
+  try {
+    // readdirSync opens the folder itself for the duration of the call: one entry is that.
+    return readdirSync('/proc/self/fd').length - 1;
+  } catch {
+    return -1;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The leak counts themselves: each one moves when the resource it counts is taken and comes back
+ * when it is given back, so the leak test (reliability/leaks.test.ts) would see a leak of it.
+ */
+import { openSync, closeSync } from 'node:fs';
+import { EventBus } from '../../src/events';
+import { readResourceCounts, type CountSources } from '../../src/diagnostics/resource-counts';
+import { liveWorkerCount, startWorker } from '../../src/sandbox/worker-script';
+import { recordingLog } from '../helpers/logs';
+
+describe('resource counts', () => {
+  const bus = new EventBus(recordingLog());
+  const sources: CountSources = {
+    busListeners: () => bus.listenerCount(),
+    mqttListeners: () => ({ client: 0, handlers: 0 }),
+    workers: liveWorkerCount,
+  };
+
+  it('counts bus listeners per owner, and drops them with the owner', () => {
+    const before = readResourceCounts(sources).busListeners;
+    const owner = {};
+    bus.on(owner, 'stateChanged', () => undefined);
+    bus.on(owner, 'appsChanged', () => undefined);
+    expect(readResourceCounts(sources).busListeners).toBe(before + 2);
+    bus.removeListeners(owner);
+    expect(readResourceCounts(sources).busListeners).toBe(before);
+  });
+
+  it('counts a pending interval as a timer, not as a handle', () => {
+    const before = readResourceCounts(sources);
+    const interval = setInterval(() => undefined, 60_000);
+    const during = readResourceCounts(sources);
+    clearInterval(interval);
+    expect(during.timers).toBe(before.timers + 1);
+    expect(during.handles).toBe(before.handles);
+    expect(readResourceCounts(sources).timers).toBe(before.timers);
+  });
+
+  it('counts an open file descriptor, without the one it reads /proc/self/fd with', () => {
+    const before = readResourceCounts(sources).fds;
+    const fd = openSync(__filename, 'r');
+    const during = readResourceCounts(sources).fds;
+    closeSync(fd);
+    expect(during).toBe(before + 1);
+    expect(readResourceCounts(sources).fds).toBe(before);
+  });
+
+  it('counts an app worker from its start to its exit', async () => {
+    const before = liveWorkerCount();
+    const worker = startWorker({ workerData: {} });
+    expect(liveWorkerCount()).toBe(before + 1);
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await worker.terminate();
+    await exited;
+    expect(liveWorkerCount()).toBe(before);
+  });
+
+  it('collects garbage first only when asked and able (node --expose-gc)', () => {
+    const gcAvailable = typeof (globalThis as { gc?: unknown }).gc === 'function';
+    expect(readResourceCounts(sources).afterGc).toBe(false);
+    expect(readResourceCounts(sources, { gc: true }).afterGc).toBe(gcAvailable);
+  });
+});
