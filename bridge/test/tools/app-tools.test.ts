@@ -58,6 +58,7 @@ describe('megabit app new / build / install', () => {
       version: '0.1.0',
       enabled: true,
       status: 'ok',
+      visible: true,
     });
     // The only app: the rotation shows it as soon as it is installed.
     expect(await client.request('app', 'hello-world')).toMatchObject({ ok: true, app: 'hello-world' });
