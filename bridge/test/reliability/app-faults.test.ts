@@ -4,9 +4,10 @@
  * against a real mosquitto. The bridge must stay responsive, stop the app and report why in
  * P/state/apps.
  *
- * Responsive: every notification sent while the fault happens is answered, and none waits as long
- * as STALL_MS, far above any scheduling noise of a shared 2-core machine yet far below what a main
- * thread held by the fault would cost (the fault lasts seconds). The p99 against a reference
+ * Responsive: every notification sent while the fault happens is answered, and none waits
+ * STALL_MS longer than the slowest reply of the reference just before it: a main thread held by
+ * the fault shows as a reply that late, while the machine's own load (a shared 2-core machine
+ * once delayed a reply by a whole second in both) is in the reference too. The p99 against a reference
  * measured just before it is printed, not asserted: ratios of milliseconds are the bench's job,
  * and asserting them here made the suite flaky. How the fault is
  * kept happening through the whole measurement depends on the fault:
@@ -186,7 +187,7 @@ describe.each(brokers)('app faults while notifications flow, with %s', (brokerNa
     expect(bridge.running).toBe(true);
     // notifyLatencies has already failed the test if any notification went unanswered.
     expect(faultSamples.length).toBeGreaterThanOrEqual(SAMPLES);
-    expect(Math.max(...faultSamples)).toBeLessThan(STALL_MS);
+    expect(Math.max(...faultSamples)).toBeLessThan(Math.max(...normalSamples) + STALL_MS);
   }
 
   /** Ends a fault run: the clock is back on the display, and the failed app cannot be shown. */

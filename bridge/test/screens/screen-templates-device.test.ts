@@ -124,7 +124,7 @@ describe('screens with templates', () => {
       '"text.value" holds a template: templates are shown live in screens (cmd/screens/<id>), not in notifications',
     );
     expect(device.state().notification).toBeNull();
-    expect(typeof device.notify({ text: '{{power}}' })).toBe('string');
+    expect(device.notify({ text: '{{power}}' })).toEqual({ id: expect.any(String) });
   });
 
   it('reports a colour template whose result is not a colour, by field; a colour result is no problem', async () => {
