@@ -28,6 +28,10 @@ export interface BridgeOptions {
   /** Keep an existing data dir (e.g. a restart test). */
   dataDir?: string;
   env?: Record<string, string>;
+  /** Another Node and bridge to run (the packed bridge on ARM Node under qemu); default: this Node and bridge/dist/cli.js. */
+  runtime?: { node: string; cli: string };
+  /** How long the start may take before it counts as failed; default 20 s. */
+  readyTimeoutMs?: number;
 }
 
 export class RunningBridge {
@@ -44,12 +48,15 @@ export class RunningBridge {
     readonly baseTopic: string,
     readonly deviceId: string,
     private readonly env: Record<string, string>,
+    private readonly runtime: { node: string; cli: string },
+    private readonly readyTimeoutMs: number,
   ) {
     this.topics = new DeviceTopics(baseTopic, deviceId);
   }
 
   static async start(options: BridgeOptions = {}): Promise<RunningBridge> {
-    if (!existsSync(BRIDGE_CLI)) throw new Error(`${BRIDGE_CLI} is missing: run "npm run build" first`);
+    const runtime = options.runtime ?? { node: process.execPath, cli: BRIDGE_CLI };
+    if (!existsSync(runtime.cli)) throw new Error(`${runtime.cli} is missing: run "npm run build" first`);
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'megabit-bridge-'));
     const httpPort = await freePort();
     const brokerPort = await freePort();
@@ -73,7 +80,18 @@ export class RunningBridge {
     // An existing apps/ folder means "not a first run": no example apps unless asked for.
     mkdirSync(join(dataDir, 'apps'), { recursive: true });
     for (const id of options.apps ?? []) installExample(dataDir, id);
-    const bridge = new RunningBridge(dataDir, configFile, httpPort, brokerPort, options.mqttUrl, baseTopic, deviceId, options.env ?? {});
+    const bridge = new RunningBridge(
+      dataDir,
+      configFile,
+      httpPort,
+      brokerPort,
+      options.mqttUrl,
+      baseTopic,
+      deviceId,
+      options.env ?? {},
+      runtime,
+      options.readyTimeoutMs ?? 20_000,
+    );
     await bridge.launch();
     return bridge;
   }
@@ -99,7 +117,7 @@ export class RunningBridge {
   }
 
   private async launch(extraEnv: Record<string, string> = {}): Promise<void> {
-    const child = spawn(process.execPath, [BRIDGE_CLI, '--config', this.configFile], {
+    const child = spawn(this.runtime.node, [this.runtime.cli, '--config', this.configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, HOME: this.dataDir, ...this.env, ...extraEnv },
     });
@@ -107,7 +125,11 @@ export class RunningBridge {
     // After a relaunch, the previous run's output already holds the ready line.
     const from = this.output.length;
     const ready = new Promise<void>((resolveReady, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bridge did not start within 20 s:\n${this.output}`)), 20_000);
+      // A bridge that did not start is stopped, or it would outlive the test that gave up on it.
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`bridge did not start within ${this.readyTimeoutMs} ms:\n${this.output}`));
+      }, this.readyTimeoutMs);
       const onData = (d: Buffer): void => {
         this.output += d.toString();
         if (this.output.includes('simulator: http', from)) {
