@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { type ArmResult, measureArm } from './arm';
 import { type FootprintResult, measureFootprint } from './footprint';
 import { type GroupsResult, measureGroups } from './groups';
 import { type LatencyResult, measureLatency } from './latency';
@@ -33,6 +34,7 @@ export interface BenchResults {
   startup: StartupResult;
   screens: ScreensResult;
   groups: GroupsResult;
+  arm: ArmResult;
   duration_s: number;
 }
 
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
     results.screens = measureScreens();
     step('display groups (20 bridges on one mosquitto)');
     results.groups = await measureGroups(broker);
+    step('start-up and frame pipeline on ARM (arm64, armv7l) under qemu-user');
+    results.arm = await measureArm(broker, apps, { startup: results.startup, pipeline: results.pipeline });
   } finally {
     await broker.dispose();
   }

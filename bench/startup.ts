@@ -46,20 +46,21 @@ export interface StartupResult {
   ratio: number | null;
 }
 
-interface Spawned {
+export interface Spawned {
   startedAt: number;
   dispose(): Promise<void>;
 }
 
 /**
  * Spawns via `spawnIt`; resolves with ms from spawn to the first message on `topic` and to the
- * first one whose payload satisfies `lit` (null when no such one came).
+ * first one whose payload satisfies `lit` (null when no such one came). Also used by arm.ts.
  */
-async function timeToFirstMessage(
+export async function timeToFirstMessage(
   client: MqttClient,
   topic: string,
   spawnIt: () => Promise<Spawned>,
   lit: (payload: Buffer) => boolean = () => true,
+  timeoutMs = 30_000,
 ): Promise<{ first: number; lit: number }> {
   await client.subscribeAsync(topic, { qos: 0 });
   let first: number | undefined;
@@ -79,7 +80,7 @@ async function timeToFirstMessage(
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no message on ${topic} within 30 s`)), 30_000);
+      timer = setTimeout(() => reject(new Error(`no message on ${topic} within ${timeoutMs} ms`)), timeoutMs);
     });
     await Promise.race([arrived, timeout]);
     return { first: first! - startedAt, lit: firstLit! - startedAt };
@@ -90,7 +91,7 @@ async function timeToFirstMessage(
   }
 }
 
-const isLit = (frame: Buffer): boolean => frame.some((byte) => byte !== 0);
+export const isLit = (frame: Buffer): boolean => frame.some((byte) => byte !== 0);
 
 /**
  * One default run: `node bridge/dist/cli.js` from the repository root with no arguments and

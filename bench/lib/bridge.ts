@@ -13,6 +13,8 @@ export interface BridgeOptions {
   /** More megabit.yaml settings. */
   settings?: Record<string, unknown>;
   waitReady?: boolean;
+  /** Another Node and bridge (bench/arm.ts: the packed bridge on ARM Node under qemu); default: this Node and bridge/dist/cli.js. */
+  runtime?: { node: string; cli: string };
 }
 
 export interface RunningBridge {
@@ -35,8 +37,16 @@ export function builtExamples(): string[] {
  * Writes a config and a data dir holding `apps`, spawns the bridge and, unless `waitReady` is
  * false, waits for its "simulator:" line (it is then connected and running).
  */
-export async function startBridge({ mqttUrl, deviceId = 'megabit', apps = [], settings = {}, waitReady = true }: BridgeOptions): Promise<RunningBridge> {
-  if (!existsSync(BRIDGE_CLI)) throw new Error(`${BRIDGE_CLI} is missing: run "npm run build" first`);
+export async function startBridge({
+  mqttUrl,
+  deviceId = 'megabit',
+  apps = [],
+  settings = {},
+  waitReady = true,
+  runtime,
+}: BridgeOptions): Promise<RunningBridge> {
+  const { node, cli } = runtime ?? { node: process.execPath, cli: BRIDGE_CLI };
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'megabit-bench-'));
   mkdirSync(join(dataDir, 'apps'));
   for (const id of apps) cpSync(join(EXAMPLES, id, 'build'), join(dataDir, 'apps', id), { recursive: true });
@@ -54,7 +64,7 @@ export async function startBridge({ mqttUrl, deviceId = 'megabit', apps = [], se
     }),
   );
   const startedAt = performance.now();
-  const proc = start(process.execPath, [BRIDGE_CLI, '--config', config], { env: { ...process.env, HOME: dataDir } });
+  const proc = start(node, [cli, '--config', config], { env: { ...process.env, HOME: dataDir } });
   const bridge: RunningBridge = {
     pid: proc.child.pid!,
     startedAt,
