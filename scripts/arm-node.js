@@ -16,7 +16,7 @@
 'use strict';
 const { createHash } = require('node:crypto');
 const { execFileSync, spawn } = require('node:child_process');
-const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } = require('node:fs');
+const { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { CACHE_DIR, NPM_CACHE_DIR, newestOfMajor } = require('./node-release.js');
 const { packBridge } = require('./pack-bridge.js');
@@ -123,14 +123,21 @@ function cachedPackage(arch, pkg, version, { force = false } = {}) {
     return join(dir, 'node_modules', pkg);
   }
   progress(arch, `downloading ${pkg}@${version}`);
-  const partial = `${dir}.partial`;
-  rmSync(partial, { recursive: true, force: true });
-  mkdirSync(partial, { recursive: true });
-  // --force: npm refuses a package for another CPU (its `cpu` field) otherwise.
-  const args = ['install', '--prefix', partial, '--cache', NPM_CACHE, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `${pkg}@${version}`];
-  hostNpm(force ? [...args, '--force'] : args);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(partial, dir);
+  // Installed aside and renamed into place: the two targets' tests run at once and may want the same npm.
+  const partial = mkdtempSync(`${dir}.partial-`);
+  try {
+    // --force: npm refuses a package for another CPU (its `cpu` field) otherwise.
+    const args = ['install', '--prefix', partial, '--cache', NPM_CACHE, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `${pkg}@${version}`];
+    hostNpm(force ? [...args, '--force'] : args);
+    try {
+      renameSync(partial, dir);
+    } catch (e) {
+      // The other run installed it meanwhile: use theirs.
+      if (!existsSync(done)) throw e;
+    }
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
   return join(dir, 'node_modules', pkg);
 }
 
@@ -172,23 +179,32 @@ async function installBridge(arch, { wrapper, npmCli, tarball, stamp }) {
     progress(arch, 'the same packed bridge is installed already (cached)');
     return { dir, fresh: false, seconds: 0 };
   }
-  const partial = `${dir}.partial`;
-  rmSync(partial, { recursive: true, force: true });
   const home = join(CACHE, arch, 'home');
   mkdirSync(home, { recursive: true });
-  mkdirSync(partial, { recursive: true });
+  // Installed aside (a test run and the bench may prepare the same target at once) and renamed into place.
+  const partial = mkdtempSync(`${dir}.partial-`);
   progress(arch, 'npm install --global of the packed bridge, run by the emulated node and npm');
   const started = Date.now();
   const env = { HOME: home };
   for (const [key, value] of Object.entries(process.env)) if (!/^(npm_|MEGABIT_|HOME$)/i.test(key)) env[key] = value;
   env.PATH = `${join(CACHE, arch, 'bin')}:${process.env.PATH}`;
   const npmArgs = ['install', '--global', '--prefix', partial, '--cache', NPM_CACHE, '--prefer-offline', '--no-audit', '--no-fund', '--no-update-notifier'];
-  await run(wrapper, [npmCli, ...npmArgs, '--loglevel=error', tarball], { cwd: home, env });
+  try {
+    await run(wrapper, [npmCli, ...npmArgs, '--loglevel=error', tarball], { cwd: home, env });
+  } catch (e) {
+    rmSync(partial, { recursive: true, force: true });
+    throw e;
+  }
   const seconds = (Date.now() - started) / 1000;
   progress(arch, `installed in ${seconds.toFixed(0)} s`);
   writeFileSync(join(partial, 'stamp.json'), stamp);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(partial, dir);
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+    // The other run installed the same meanwhile, and may be using it: keep theirs.
+    rmSync(partial, { recursive: true, force: true });
+  } else {
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(partial, dir);
+  }
   return { dir, fresh: true, seconds };
 }
 
