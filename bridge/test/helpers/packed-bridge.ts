@@ -35,31 +35,18 @@ export function userEnvironment(home: string, extra: Record<string, string> = {}
   return { ...env, HOME: home, ...extra };
 }
 
-function npmOptions(prefix: string): string[] {
-  return ['--prefix', prefix, '--cache', NPM_CACHE_DIR, '--no-audit', '--no-fund', '--no-update-notifier'];
-}
-
-/** Packs the checkout's bridge and installs the tarball globally into `prefix` (under `root`). */
-export function installPackedBridge(root: string): InstalledBridge {
+/**
+ * Packs the checkout's bridge and installs the tarball globally into `root`/prefix. `npmArgs` go
+ * to `npm install` as well (another CPU's packages, say: `--cpu=arm64 --force`).
+ */
+export function installPackedBridge(root: string, npmArgs: string[] = []): InstalledBridge {
   const tarball = packBridge();
   const prefix = join(root, 'prefix');
   const home = join(root, 'npm-home');
   mkdirSync(home, { recursive: true });
-  execFileSync('npm', [...npmOptions(prefix), 'install', '--global', '--prefer-offline', tarball], {
-    cwd: root,
-    env: userEnvironment(home),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const options = ['--prefix', prefix, '--cache', NPM_CACHE_DIR, '--prefer-offline', '--no-audit', '--no-fund', '--no-update-notifier'];
+  execFileSync('npm', ['install', '--global', ...options, ...npmArgs, tarball], { cwd: root, env: userEnvironment(home), stdio: ['ignore', 'pipe', 'pipe'] });
   return { tarball, prefix, packageDir: join(prefix, 'lib', 'node_modules', 'megabit-bridge'), command: join(prefix, 'bin', 'megabit') };
-}
-
-/** `npm uninstall -g megabit-bridge` in that prefix. */
-export function uninstallPackedBridge(installed: InstalledBridge, root: string): void {
-  execFileSync('npm', [...npmOptions(installed.prefix), 'uninstall', '--global', 'megabit-bridge'], {
-    cwd: root,
-    env: userEnvironment(join(root, 'npm-home')),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 }
 
 /** The names of the devDependencies of the bridge and of the repository root. */
