@@ -20,7 +20,7 @@ import {
   MAX_PACKET,
   type MessageSink,
 } from 'megabit-bridge';
-import { startExample } from './lib/examples';
+import { EMULATED_LIMITS, startExample } from './lib/examples';
 import { createJsPlasma } from './lib/js-plasma';
 import { delay } from './lib/processes';
 import { quiet } from './lib/quiet';
@@ -155,11 +155,12 @@ async function measureAll(
   }
 }
 
-export async function measurePipeline(apps: string[], { rounds = 5, unthrottledMs = 400, pacedMs = 600 } = {}): Promise<PipelineResult> {
+/** `emulated`: the apps get the time budgets of an emulated CPU (bench/arm.ts runs this under qemu-user). */
+export async function measurePipeline(apps: string[], { rounds = 5, unthrottledMs = 400, pacedMs = 600, emulated = false } = {}): Promise<PipelineResult> {
   const kvDir = mkdtempSync(join(tmpdir(), 'megabit-bench-kv-'));
   const running: Array<{ id: string; app: AppInstance }> = [];
   try {
-    for (const id of apps) running.push({ id, app: (await startExample(id, kvDir)).app });
+    for (const id of apps) running.push({ id, app: (await startExample(id, kvDir, emulated ? EMULATED_LIMITS : undefined)).app });
     const plasma = createJsPlasma();
     const subjects = [{ name: 'baseline', tick: async () => plasma.render() }, ...running.map(({ id, app }) => ({ name: id, tick: () => app.run() }))];
     const [baseline, ...measured] = await measureAll(subjects, { rounds, unthrottledMs, pacedMs });

@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { type ArmResult, measureArm } from './arm';
 import { type FootprintResult, measureFootprint } from './footprint';
 import { type GroupsResult, measureGroups } from './groups';
 import { type LatencyResult, measureLatency } from './latency';
@@ -38,6 +39,7 @@ export interface BenchResults {
   scan_model: ScanModelResult;
   /** The 10-minute soak's verdicts (its samples are in bench/soak.json). */
   soak: SoakSummary;
+  arm: ArmResult;
   duration_s: number;
 }
 
@@ -86,6 +88,8 @@ async function main(): Promise<void> {
     writeSoakFiles(soak);
     const { samples: _samples, cycle_ends: _ends, ...summary } = soak;
     results.soak = summary;
+    step('start-up and frame pipeline on ARM (arm64, armv7l) under qemu-user');
+    results.arm = await measureArm(broker, apps, { startup: results.startup, pipeline: results.pipeline });
   } finally {
     await broker.dispose();
   }

@@ -4,7 +4,7 @@
  * again and again for N minutes. It samples the bridge's memory and counts over its IPC channel,
  * writes every sample to bench/soak.json and a chart of each series to bench/soak.svg, and ends
  * with the verdicts: after the first cycle, heap after GC and every count grow by less than their
- * noise per cycle, and RSS by at most 5 % over the run (docs/performance.md, section 9).
+ * noise per cycle, and RSS by at most 5 % over the run (docs/performance.md, section 10).
  *
  *   npm run soak -- --minutes 60        build, then soak for an hour
  *   node bench/dist/soak.js --minutes 5 --no-serial

@@ -72,20 +72,21 @@ export interface StartupResult {
   ratio: number | null;
 }
 
-interface Spawned {
+export interface Spawned {
   startedAt: number;
   dispose(): Promise<void>;
 }
 
 /**
  * Spawns via `spawnIt`; resolves with ms from spawn to the first message on `topic` and to the
- * first one whose payload satisfies `lit` (null when no such one came).
+ * first one whose payload satisfies `lit` (null when no such one came). Also used by arm.ts.
  */
-async function timeToFirstMessage(
+export async function timeToFirstMessage(
   client: MqttClient,
   topic: string,
   spawnIt: () => Promise<Spawned>,
   lit: (payload: Buffer) => boolean = () => true,
+  timeoutMs = 30_000,
 ): Promise<{ first: number; lit: number }> {
   await client.subscribeAsync(topic, { qos: 0 });
   let first: number | undefined;
@@ -105,7 +106,7 @@ async function timeToFirstMessage(
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no message on ${topic} within 30 s`)), 30_000);
+      timer = setTimeout(() => reject(new Error(`no message on ${topic} within ${timeoutMs} ms`)), timeoutMs);
     });
     await Promise.race([arrived, timeout]);
     return { first: first! - startedAt, lit: firstLit! - startedAt };
@@ -116,7 +117,7 @@ async function timeToFirstMessage(
   }
 }
 
-const isLit = (frame: Buffer): boolean => frame.some((byte) => byte !== 0);
+export const isLit = (frame: Buffer): boolean => frame.some((byte) => byte !== 0);
 
 /** The phases and moments of the bridge's "start-up (ms)" line (logged at debug level), or undefined. */
 export function startupPhases(output: string): Record<string, number> | undefined {

@@ -1,5 +1,6 @@
 /** Prints bench results as plain-text tables. */
 import { ratio } from './lib/stats';
+import type { ArmResult } from './arm';
 import type { GroupsResult } from './groups';
 import type { BenchResults, SoakSummary } from './run';
 import type { ScanModelResult } from './scan-model';
@@ -184,6 +185,40 @@ export function printScanModel(m: ScanModelResult): void {
       d.depth === m.default.depth ? `default (plane 0 = ${m.default.bit0_ticks}: ${fmt(m.default.refresh_hz, 1)} Hz)` : '',
     ]),
   );
+}
+
+/** Table 11; also printed by `node bench/dist/arm.js` on its own. */
+export function printArm(a: ArmResult, r: Pick<BenchResults, 'startup' | 'pipeline'>): void {
+  const header = ['', 'x64 (this machine)', ...a.targets.flatMap((t) => [`${t.arch} (Node ${t.node})`, 'x x64'])];
+  const cells = (x64: number | null, pick: (t: ArmResult['targets'][number]) => [number | null, number | null]): Cell[] => [
+    x64,
+    ...a.targets.flatMap((t) => {
+      const [value, times] = pick(t);
+      return [value, fmt(times, 2)];
+    }),
+  ];
+  const x64Fps = new Map(r.pipeline.apps.map((p) => [p.app, p.unthrottled_fps]));
+  const apps = a.targets[0]?.pipeline.apps.map((p) => p.app) ?? [];
+  table('11. On ARM, emulated by qemu-user on this machine (the packed bridge on npm-packaged Node), medians', header, [
+    ['start-up: spawn -> first P/display/frame, ms', ...cells(r.startup.bridge_ms_median, (t) => [t.startup.first_frame_ms_median, t.startup.ratio_to_x64])],
+    [
+      'start-up: spawn -> first frame the app drew, ms',
+      ...cells(r.startup.bridge_first_drawn_frame_ms_median, (t) => [t.startup.first_drawn_frame_ms_median, null]),
+    ],
+    [
+      `pipeline frames/s: baseline ${r.pipeline.baseline.app}`,
+      ...cells(r.pipeline.baseline.unthrottled_fps, (t) => [t.pipeline.baseline_fps, t.pipeline.baseline_ratio_to_x64]),
+    ],
+    ...apps.map((app) => [
+      `pipeline frames/s: ${app}`,
+      ...cells(x64Fps.get(app) ?? null, (t) => {
+        const m = t.pipeline.apps.find((p) => p.app === app);
+        return [m?.unthrottled_fps ?? null, m?.ratio_to_x64 ?? null];
+      }),
+    ]),
+  ]);
+  const installs = a.targets.map((t) => `${t.arch}: ${t.install_s === null ? 'cached install reused' : `emulated npm install ${t.install_s.toFixed(0)} s`}`);
+  process.stdout.write(`(${installs.join('; ')})\n`);
 }
 
 /** Table 8; also printed by `node bench/dist/groups.js` on its own. */

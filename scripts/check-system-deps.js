@@ -26,6 +26,8 @@ const REQUIRED = {
   make: '/usr/bin/make',
   'gcc-arm-none-eabi': '/usr/bin/arm-none-eabi-gcc',
   'libnewlib-arm-none-eabi': '/usr/lib/arm-none-eabi/newlib',
+  // The bridge on ARM Node under qemu-user (npm run test:arm): qemu-user-static and the cross C libraries.
+  ...require('./arm-node.js').DEBIAN_PACKAGES,
 };
 
 function missingPackages() {

@@ -17,6 +17,8 @@ export interface BridgeOptions {
   waitReady?: boolean;
   /** Start it with --expose-gc and an IPC channel, for `counts()` (the soak run). */
   diagnostics?: boolean;
+  /** Another Node and bridge (bench/arm.ts: the packed bridge on ARM Node under qemu); default: this Node and bridge/dist/cli.js. */
+  runtime?: { node: string; cli: string };
 }
 
 export interface RunningBridge {
@@ -50,8 +52,10 @@ export async function startBridge({
   settings = {},
   waitReady = true,
   diagnostics = false,
+  runtime,
 }: BridgeOptions): Promise<RunningBridge> {
-  if (!existsSync(BRIDGE_CLI)) throw new Error(`${BRIDGE_CLI} is missing: run "npm run build" first`);
+  const { node, cli } = runtime ?? { node: process.execPath, cli: BRIDGE_CLI };
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'megabit-bench-'));
   mkdirSync(join(dataDir, 'apps'));
   for (const id of apps) cpSync(join(EXAMPLES, id, 'build'), join(dataDir, 'apps', id), { recursive: true });
@@ -70,7 +74,7 @@ export async function startBridge({
     }),
   );
   const startedAt = performance.now();
-  const proc = start(process.execPath, [...(diagnostics ? ['--expose-gc'] : []), BRIDGE_CLI, '--config', config], {
+  const proc = start(node, [...(diagnostics ? ['--expose-gc'] : []), cli, '--config', config], {
     env: { ...process.env, HOME: dataDir },
     ...(diagnostics ? { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] } : {}),
   });

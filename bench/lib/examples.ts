@@ -16,8 +16,11 @@ function loadExample(id: string): { manifest: AppManifest; wasm: Uint8Array; con
   return { manifest, wasm: new Uint8Array(readFileSync(join(dir, manifest.bin))), config: resolved.config };
 }
 
+/** Time budgets for an emulated CPU (bench/arm.ts): many times as slow, on a machine that may be loaded. */
+export const EMULATED_LIMITS: SandboxLimits = { ...LIMITS, runTimeoutMs: 20_000, setupTimeoutMs: 120_000 };
+
 /** Starts the example in the real sandbox (its own worker thread); KV goes to `kvDir`. */
-export function startExample(id: string, kvDir: string): Promise<{ app: AppInstance; manifest: AppManifest }> {
+export function startExample(id: string, kvDir: string, limits: SandboxLimits = LIMITS): Promise<{ app: AppInstance; manifest: AppManifest }> {
   const { manifest, wasm, config } = loadExample(id);
   return startApp({
     manifest,
@@ -25,7 +28,7 @@ export function startExample(id: string, kvDir: string): Promise<{ app: AppInsta
     config,
     kvFile: join(kvDir, `${id}.kv.json`),
     kvQuotaBytes: manifest.permissions?.kv_bytes ?? 16384,
-    limits: LIMITS,
+    limits,
     timeZone: 'UTC',
     onLog: () => undefined,
   }).then((app) => ({ app, manifest }));

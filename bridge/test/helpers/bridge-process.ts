@@ -35,6 +35,10 @@ export interface BridgeOptions {
    * its resource counts (bridge/src/diagnostics/).
    */
   diagnostics?: boolean;
+  /** Another Node and bridge to run (the packed bridge on ARM Node under qemu); default: this Node and bridge/dist/cli.js. */
+  runtime?: { node: string; cli: string };
+  /** How long the start may take before it counts as failed; default 20 s. */
+  readyTimeoutMs?: number;
 }
 
 export class RunningBridge {
@@ -53,12 +57,15 @@ export class RunningBridge {
     readonly deviceId: string,
     private readonly env: Record<string, string>,
     private readonly diagnostics: boolean,
+    private readonly runtime: { node: string; cli: string },
+    private readonly readyTimeoutMs: number,
   ) {
     this.topics = new DeviceTopics(baseTopic, deviceId);
   }
 
   static async start(options: BridgeOptions = {}): Promise<RunningBridge> {
-    if (!existsSync(BRIDGE_CLI)) throw new Error(`${BRIDGE_CLI} is missing: run "npm run build" first`);
+    const runtime = options.runtime ?? { node: process.execPath, cli: BRIDGE_CLI };
+    if (!existsSync(runtime.cli)) throw new Error(`${runtime.cli} is missing: run "npm run build" first`);
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'megabit-bridge-'));
     const httpPort = await freePort();
     const brokerPort = await freePort();
@@ -92,6 +99,8 @@ export class RunningBridge {
       deviceId,
       options.env ?? {},
       options.diagnostics ?? false,
+      runtime,
+      options.readyTimeoutMs ?? 20_000,
     );
     await bridge.launch();
     return bridge;
@@ -119,7 +128,7 @@ export class RunningBridge {
 
   private async launch(extraEnv: Record<string, string> = {}): Promise<void> {
     const nodeArgs = this.diagnostics ? ['--expose-gc'] : [];
-    const child = spawn(process.execPath, [...nodeArgs, BRIDGE_CLI, '--config', this.configFile], {
+    const child = spawn(this.runtime.node, [...nodeArgs, this.runtime.cli, '--config', this.configFile], {
       stdio: this.diagnostics ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, HOME: this.dataDir, ...this.env, ...extraEnv },
     });
@@ -127,7 +136,11 @@ export class RunningBridge {
     // After a relaunch, the previous run's output already holds the ready line.
     const from = this.output.length;
     const ready = new Promise<void>((resolveReady, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bridge did not start within 20 s:\n${this.output}`)), 20_000);
+      // A bridge that did not start is stopped, or it would outlive the test that gave up on it.
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`bridge did not start within ${this.readyTimeoutMs} ms:\n${this.output}`));
+      }, this.readyTimeoutMs);
       const onData = (d: Buffer): void => {
         this.output += d.toString();
         if (this.output.includes('simulator: http', from)) {
