@@ -132,7 +132,7 @@ function packBridge({ log = () => {} } = {}) {
   }
 }
 
-module.exports = { PACK_DIR, bridgeTarball, packBridge };
+module.exports = { PACK_DIR, bridgeTarball, packBridge, packageJson };
 
 if (require.main === module) {
   try {

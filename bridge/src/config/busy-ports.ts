@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:net';
 import type { Settings } from './schema';
+import { environmentVariableFor } from './settings';
 
 export interface PortClaim {
   /** The settings key, e.g. `broker.port`. */
@@ -13,6 +14,8 @@ export interface PortClaim {
   what: string;
   host: string;
   port: number;
+  /** The MEGABIT_* variable that set the port, when one did: that is where to change it. */
+  variable?: string;
 }
 
 /** The fixed ports this bridge will listen on (0, any free port, cannot clash). */
@@ -29,7 +32,12 @@ export function portClaims(settings: Settings): PortClaim[] {
     }
   }
   claims.push({ key: 'http.port', what: http.tls ? 'HTTPS' : 'HTTP', host: http.host, port: http.port });
-  return claims.filter((claim) => claim.port !== 0);
+  return claims
+    .filter((claim) => claim.port !== 0)
+    .map((claim) => {
+      const variable = environmentVariableFor(settings, claim.key);
+      return variable ? { ...claim, variable } : claim;
+    });
 }
 
 /** Whether a listener on `host:port` would fail with EADDRINUSE; any other error is left to the real listener. */
@@ -44,9 +52,16 @@ function inUse(host: string, port: number): Promise<boolean> {
 export class PortsInUseError extends Error {
   constructor(readonly busy: PortClaim[]) {
     const list = busy.map((c) => `${c.key} ${c.port} (${c.what} on ${c.host})`).join(', ');
+    // Each port is changed where it was set: the variable that set it, else the file.
+    const inFile = busy.filter((c) => c.variable === undefined).map((c) => c.key);
+    const inEnvironment = busy.flatMap((c) => (c.variable === undefined ? [] : [c.variable]));
+    const where = [
+      ...(inFile.length > 0 ? [`for ${inFile.join(', ')} in megabit.yaml`] : []),
+      ...(inEnvironment.length > 0 ? [`in ${inEnvironment.join(', ')}`] : []),
+    ].join(' and ');
     super(
       `${busy.length === 1 ? 'a port is' : 'ports are'} already in use: ${list}. Another bridge or broker running? ` +
-        `Set free ports for ${busy.map((c) => c.key).join(', ')} in megabit.yaml` +
+        `Set free ports ${where}` +
         `${busy.some((c) => c.key.startsWith('broker.')) ? ', or mqtt.url to use the broker already running' : ''}.`,
     );
     this.name = 'PortsInUseError';

@@ -24,16 +24,17 @@ export function loginsConfigured(settings: Pick<Settings, 'mqtt' | 'broker'>): b
 
 /**
  * Fills in `broker.host` and `http.host` where absent, and returns a problem for each listener
- * that would reach the LAN without a login.
+ * that would reach the LAN without a login. `name` shows a key as the message should (the loader
+ * adds the environment variable that set it).
  */
-export function resolveListenHosts(settings: Settings): string[] {
+export function resolveListenHosts(settings: Settings, name: (key: string) => string = (key) => key): string[] {
   const logins = loginsConfigured(settings);
   const fallback = logins ? ALL_INTERFACES : LOOPBACK_HOST;
   const problems: string[] = [];
   const open = (key: string, host: string): void => {
     if (logins || settings.broker.allow_anonymous || isLoopbackHost(host)) return;
     problems.push(
-      `${key} is ${host}, which other machines can reach, but no logins are set up: ` +
+      `${name(key)} is ${host}, which other machines can reach, but no logins are set up: ` +
         'set broker.password_file (see "megabit user add" and docs/security.md), ' +
         'or set broker.allow_anonymous: true if every device on that network is trusted',
     );

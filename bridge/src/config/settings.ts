@@ -85,11 +85,21 @@ const MOVED_KEYS: Record<string, string> = {
   'serial.button': 'the top-level "button" section (button.double_press_ms, button.long_press_ms)',
 };
 
-function describe(error: ErrorObject, setBy: Map<string, string>): string {
+/**
+ * Shows a key with the variables that set it: its own, an enclosing list's (a list item such as
+ * `sandbox.allow_private_hosts.0` came from the variable that set the list), or those of the keys
+ * inside it (`display.auto_brightness` from `MEGABIT_DISPLAY_AUTO_BRIGHTNESS_TOPIC`).
+ */
+function keyNamer(setBy: ReadonlyMap<string, string>): (key: string) => string {
+  return (key) => {
+    const variables = [...setBy].filter(([path]) => key === path || key.startsWith(`${path}.`) || path.startsWith(`${key}.`)).map(([, variable]) => variable);
+    return `${key || '(top level)'}${variables.length > 0 ? ` (from ${variables.join(', ')})` : ''}`;
+  };
+}
+
+function describe(error: ErrorObject, name: (key: string) => string): string {
   const key = error.instancePath.split('/').filter(Boolean).join('.');
-  // A list item (`sandbox.allow_private_hosts.0`) came from the variable that set the list.
-  const variable = [...setBy].find(([path]) => key === path || key.startsWith(`${path}.`))?.[1];
-  const where = `${key || '(top level)'}${variable ? ` (from ${variable})` : ''}`;
+  const where = name(key);
   switch (error.keyword) {
     case 'additionalProperties': {
       const unknown = `${key ? `${key}.` : ''}${String(error.params.additionalProperty)}`;
@@ -117,22 +127,32 @@ export function settingsFrom(doc: unknown, source: string, env: NodeJS.ProcessEn
   const setBy = applyEnvironment(copy, env);
   // With a variable in play the file (or the defaults) alone is not what was wrong.
   const where = setBy.size > 0 ? `${source} and the environment` : source;
+  const name = keyNamer(setBy);
   const validate = settingsValidator();
   if (!validate(copy))
     throw new SettingsError(
-      (validate.errors ?? []).map((e) => describe(e, setBy)),
+      (validate.errors ?? []).map((e) => describe(e, name)),
       where,
     );
   const settings = copy as unknown as Settings;
   // <base>/group/... holds the groups: a display by that id would take a group's commands as its own.
   if (settings.groups.length > 0 && settings.device_id === GROUP_LEVEL)
-    throw new SettingsError([`device_id "${GROUP_LEVEL}" is taken by the groups' topics (<base>/${GROUP_LEVEL}/<name>): choose another`], source);
-  const exposed = resolveListenHosts(settings);
-  if (exposed.length > 0) throw new SettingsError(exposed, source);
-  const rules = ruleSettingProblems(settings);
-  if (rules.length > 0) throw new SettingsError(rules, source);
+    throw new SettingsError([`${name('device_id')} "${GROUP_LEVEL}" is taken by the groups' topics (<base>/${GROUP_LEVEL}/<name>): choose another`], where);
+  const exposed = resolveListenHosts(settings, name);
+  if (exposed.length > 0) throw new SettingsError(exposed, where);
+  const rules = ruleSettingProblems(settings, name);
+  if (rules.length > 0) throw new SettingsError(rules, where);
   settings.data_dir = expandHome(settings.data_dir);
+  environmentOrigins.set(settings, setBy);
   return settings;
+}
+
+/** Which variable set each key of a loaded settings object, kept beside it for later messages (a busy port). */
+const environmentOrigins = new WeakMap<Settings, ReadonlyMap<string, string>>();
+
+/** The MEGABIT_* variable that set `key` (`broker.port` → `MEGABIT_BROKER_PORT`), or undefined when the file or the default did. */
+export function environmentVariableFor(settings: Settings, key: string): string | undefined {
+  return environmentOrigins.get(settings)?.get(key);
 }
 
 /** Reads settings from `file` (absent file: defaults only, when `required` is false). */

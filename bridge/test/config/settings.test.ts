@@ -120,6 +120,32 @@ describe('settings', () => {
     expect(() => settingsFrom({ http: { port: 'x' } }, 'defaults', {})).toThrow(/^invalid settings in defaults:/);
   });
 
+  it('names the variable in the checks made after the schema too', () => {
+    expect(problems({}, { MEGABIT_TIME_ZONE: 'Europe/Berln' })).toEqual([
+      'time_zone (from MEGABIT_TIME_ZONE) "Europe/Berln" is not a time zone this machine knows (like "Europe/Berlin")',
+    ]);
+    expect(problems({ night: { from: '22:00' } }, { MEGABIT_NIGHT_TO: '22:00' })).toEqual([
+      'night.from and night.to (from MEGABIT_NIGHT_TO) are the same: the night would never end',
+    ]);
+    expect(problems({}, { MEGABIT_NIGHT_FROM: '22:00' })).toEqual([
+      'night.from (from MEGABIT_NIGHT_FROM) and night.to go together: give both, or neither for no night mode',
+    ]);
+    expect(problems({ display: { auto_brightness: { entity: 'sensor.lux' } } }, { MEGABIT_DISPLAY_AUTO_BRIGHTNESS_TOPIC: 'home/lux' })).toEqual([
+      'display.auto_brightness (from MEGABIT_DISPLAY_AUTO_BRIGHTNESS_TOPIC): give "entity" or "topic", not both',
+    ]);
+    expect(problems({}, { MEGABIT_DISPLAY_AUTO_BRIGHTNESS_TOPIC: 'lux', MEGABIT_DISPLAY_AUTO_BRIGHTNESS_CURVE: '[[5,1],[5,2]]' })).toEqual([
+      'display.auto_brightness.curve (from MEGABIT_DISPLAY_AUTO_BRIGHTNESS_CURVE): lux must rise from point to point (point 1 is not above point 0)',
+    ]);
+    expect(problems({}, { MEGABIT_HTTP_HOST: '0.0.0.0' })[0]).toMatch(/^http\.host \(from MEGABIT_HTTP_HOST\) is 0\.0\.0\.0, which other machines can reach/);
+    expect(problems({ groups: ['kitchen'] }, { MEGABIT_DEVICE_ID: 'group' })[0]).toMatch(/^device_id \(from MEGABIT_DEVICE_ID\) "group" is taken/);
+    // A value from the file is not blamed on a variable, and the message's heading names the file.
+    expect(problems({ time_zone: 'Europe/Berln' }, { MEGABIT_HTTP_PORT: '9000' })[0]).toMatch(/^time_zone "Europe\/Berln" is not/);
+    expect(() => settingsFrom({ time_zone: 'Europe/Berln' }, 'megabit.yaml', {})).toThrow(/^invalid settings in megabit\.yaml:\n {2}- time_zone "Europe/);
+    expect(() => settingsFrom({}, 'defaults', { MEGABIT_TIME_ZONE: 'Europe/Berln' })).toThrow(
+      /^invalid settings in defaults and the environment:\n {2}- time_zone \(from MEGABIT_TIME_ZONE\)/,
+    );
+  });
+
   it('derives one environment variable per setting', () => {
     const names = [...environmentKeys().keys()];
     expect(names).toContain('MEGABIT_MQTT_URL');

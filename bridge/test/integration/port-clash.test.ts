@@ -1,6 +1,7 @@
 /**
  * A port clash as a user meets it: ports held busy by this test on 127.0.0.1, the real bridge
- * started on them. Every busy port is named at once with its settings key; and the start-up hint
+ * started on them. Every busy port is named at once with its settings key and where it was set
+ * (megabit.yaml or a MEGABIT_* variable); and the start-up hint
  * gives mosquitto_pub the broker's port when it is not 1883.
  */
 import { createServer, type Server } from 'node:net';
@@ -47,6 +48,17 @@ describe('a port clash at start', () => {
     );
     expect(output).toContain(
       `could not start: a port is already in use: http.port ${http} (HTTP on 127.0.0.1). Another bridge or broker running? Set free ports for http.port in megabit.yaml.`,
+    );
+  });
+
+  it('names the MEGABIT_* variable a busy port came from, not megabit.yaml', async () => {
+    const http = await busyPort();
+    const output = await startBridge({ env: { MEGABIT_HTTP_PORT: String(http) } }).then(
+      (bridge) => bridge.dispose().then(() => 'started'),
+      (e: Error) => e.message,
+    );
+    expect(output).toContain(
+      `could not start: a port is already in use: http.port ${http} (HTTP on 127.0.0.1). Another bridge or broker running? Set free ports in MEGABIT_HTTP_PORT.`,
     );
   });
 });

@@ -35,6 +35,22 @@ jest.setTimeout(90_000);
 const LONG_PRESS_MS = 500;
 
 const SCREENSHOT = join(REPO_ROOT, 'docs', 'images', 'simulator.png');
+/**
+ * What the screenshot shows, written beside it: the page's visible elements (ids and data-field
+ * names). Pixels differ from run to run (the clock, the uptime, a port in the log); this list does
+ * not, so a page that gains or loses a part fails the test until the picture is taken again.
+ */
+const SCREENSHOT_ELEMENTS = join(REPO_ROOT, 'docs', 'images', 'simulator.elements.json');
+
+/** The visible elements of the page that a screenshot of it shows, sorted. */
+function visibleElements(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const shown = (e: Element): boolean => e instanceof HTMLElement && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+    const ids = [...document.querySelectorAll('[id]')].filter(shown).map((e) => `#${e.id}`);
+    const fields = [...document.querySelectorAll('[data-field]')].filter(shown).map((e) => `[data-field="${e.getAttribute('data-field')}"]`);
+    return [...new Set([...ids, ...fields])].sort();
+  });
+}
 
 function lastFrame(client: TestClient, topic: string): Uint8Array | undefined {
   return client.on(topic).at(-1)?.payload;
@@ -362,6 +378,7 @@ describe('simulator page served by a bridge with its embedded broker', () => {
       await canvasShowsLatest(fresh.page, client, frameTopic);
       await waitForText(fresh.page, '[data-field="notification"]', 'shot');
       const png = await fresh.page.screenshot({ fullPage: true });
+      const elements = await visibleElements(fresh.page);
       expect(fresh.errors).toEqual([]);
       await fresh.page.context().close();
       expect(png.subarray(1, 4).toString()).toBe('PNG');
@@ -369,7 +386,16 @@ describe('simulator page served by a bridge with its embedded broker', () => {
       if (process.env.UPDATE_DOCS_IMAGES === '1') {
         mkdirSync(join(REPO_ROOT, 'docs', 'images'), { recursive: true });
         writeFileSync(SCREENSHOT, png);
+        writeFileSync(SCREENSHOT_ELEMENTS, `${JSON.stringify(elements, null, 2)}\n`);
       }
+      const pictured = JSON.parse(readFileSync(SCREENSHOT_ELEMENTS, 'utf8')) as string[];
+      const gone = pictured.filter((e) => !elements.includes(e));
+      const added = elements.filter((e) => !pictured.includes(e));
+      if (gone.length + added.length > 0)
+        throw new Error(
+          `docs/images/simulator.png is out of date (no longer on the page: ${gone.join(' ') || 'none'}; new: ${added.join(' ') || 'none'}): ` +
+            'take it again with UPDATE_DOCS_IMAGES=1 npx jest bridge/test/simulator/simulator-page.test.ts',
+        );
     } finally {
       await client.request('notify/dismiss', { id: 'shot' });
     }
