@@ -167,7 +167,13 @@ it("takes the rule from the node's Rule field when msg.payload is not one (an in
   const fromText = await sent('clock', 'pin_when', before.mqtt);
   expect(JSON.parse(fromText.payload.toString())).toEqual({ entity: 'sensor.power', above: 100, transaction: expect.stringMatching(/^nr-/) });
   expect(parseCommand(NAMES.pin_when, fromText.payload).ok).toBe(true);
-  expect((await outcome(text)).payload).toMatchObject({ ok: true, visible: true, transaction: JSON.parse(fromText.payload.toString()).transaction });
+  // This bridge has no Home Assistant: the rule is stored, and the reply says it never holds.
+  expect((await outcome(text)).payload).toMatchObject({
+    ok: true,
+    visible: true,
+    transaction: JSON.parse(fromText.payload.toString()).transaction,
+    warnings: [{ field: 'pin_when', warning: expect.stringContaining('reads Home Assistant entity "sensor.power"') }],
+  });
 });
 
 it('removes a rule with null (or an empty payload), and its reply is the outcome', async () => {
