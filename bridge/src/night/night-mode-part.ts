@@ -26,6 +26,12 @@ import { NightSettingsFile, type PersistedNight } from './night-settings-file';
 
 /** Notifications held at once; the oldest goes when more arrive (a night of chatter must not grow the bridge). */
 export const MAX_HELD_NOTIFICATIONS = 50;
+/**
+ * The held list is written at most this often (the first change at once, the rest of a burst
+ * together at the end): 50 notifications of up to 64 KiB each must not be rewritten and synced
+ * for every one of a flood. A rate limit on the process's own timer; `stop` writes what is due.
+ */
+export const MIN_HELD_SAVE_MS = 1000;
 /** The longest the timer waits before looking again (setTimeout's limit is about 24 days; sun times drift). */
 const MAX_WAIT_MS = 6 * 60 * 60 * 1000;
 /** The wait when the next change is due already: never a tight loop of timers, whatever the rules say. */
@@ -59,6 +65,8 @@ export class NightModePart implements NightGate, Part {
   private running = false;
   private readonly held = new HeldBack<HeldNotification>(MAX_HELD_NOTIFICATIONS, (n) => n.id);
   private readonly heldFile: HeldNotificationsFile;
+  private lastHeldSave = Number.NEGATIVE_INFINITY;
+  private heldSaveTimer?: NodeJS.Timeout;
   private readonly auto?: AutoBrightnessDriver;
 
   constructor(private readonly o: NightModeOptions) {
@@ -91,6 +99,11 @@ export class NightModePart implements NightGate, Part {
 
   stop(): void {
     this.running = false;
+    if (this.heldSaveTimer) {
+      clearTimeout(this.heldSaveTimer);
+      this.heldSaveTimer = undefined;
+      this.writeHeld();
+    }
     this.clearTimer();
     this.auto?.stop();
   }
@@ -241,7 +254,22 @@ export class NightModePart implements NightGate, Part {
     this.o.display().showReleased(released);
   }
 
+  /** Writes the held list now, or once MIN_HELD_SAVE_MS has passed since the last write. */
   private saveHeld(): void {
+    if (this.heldSaveTimer) return;
+    const wait = this.lastHeldSave + MIN_HELD_SAVE_MS - performance.now();
+    if (wait <= 0) {
+      this.writeHeld();
+      return;
+    }
+    this.heldSaveTimer = setTimeout(() => {
+      this.heldSaveTimer = undefined;
+      this.writeHeld();
+    }, wait);
+  }
+
+  private writeHeld(): void {
+    this.lastHeldSave = performance.now();
     try {
       this.heldFile.save(this.held.list());
     } catch (e) {
