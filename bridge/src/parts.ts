@@ -123,6 +123,7 @@ export function createPartContext(options: ContextOptions): PartContext {
   const night = new NightModePart({
     settings,
     file: join(settings.data_dir, 'night.json'),
+    heldFile: join(settings.data_dir, 'night-held.json'),
     clock: options.clock ?? systemWallClock,
     bus,
     display: () => device!,

@@ -81,6 +81,11 @@ export type EntryRulesReply = {
   visible: boolean;
   /** Why not, when `visible` is false. */
   reason?: HiddenReason;
+  /**
+   * Why a rule, stored all the same, can never hold on this bridge: a Home Assistant entity or
+   * template without Home Assistant, a sun window with no place for sun times.
+   */
+  warnings?: Array<{ field: string; warning: string }>;
 };
 
 /** `P/cmd/apps/<id>/show_when` and `.../pin_when`: a condition, or `null` to remove it. */

@@ -3,7 +3,8 @@
  * bridge: what a message (or the node's Rule field) gives is checked with the contract's parsers
  * before anything is sent; bad input reaches a Catch node with the field named and nothing goes
  * out; a good rule goes to P/cmd/apps/<id>/<rule> as written, with a transaction, and the
- * bridge's reply to it is the node's outcome; null removes the rule.
+ * bridge's reply to it (applied: `ok`, and whether the app shows now and why not) is the node's
+ * outcome; null removes the rule.
  */
 import { parseCommand, type CommandName } from '@megabit/contract';
 import { startBridge, type RunningBridge } from '../../bridge/test/helpers/bridge-process';
@@ -24,7 +25,8 @@ const RULES = ['schedule', 'show_when', 'pin_when'] as const;
 const NAMES: Record<(typeof RULES)[number], CommandName> = { schedule: 'appSchedule', show_when: 'appShowWhen', pin_when: 'appPinWhen' };
 
 beforeAll(async () => {
-  bridge = await startBridge({ apps: ['clock'] });
+  // Topic conditions on home/# are ones this bridge may read: they are applied, not refused.
+  bridge = await startBridge({ apps: ['clock'], settings: { templates: { mqtt_topics: ['home/#'] } } });
   client = await TestClient.connect(bridge.mqttUrl, bridge.topics);
   await client.subscribe(RULES.flatMap((r) => [bridge.topics.cmd(`apps/+/${r}`), bridge.topics.response(`apps/+/${r}`)]));
   await helper.startServer();
@@ -97,8 +99,26 @@ it('sends a schedule as written with a transaction, checked as the bridge checks
 
   const reply = await client.waitFor(bridge.topics.response('apps/clock/schedule'), (m) => JSON.parse(m.payload.toString()).transaction === body.transaction);
   const result = await outcome(msgid);
-  // The bridge's own reply (applied, or refused while the rotation does not apply rules yet) is what the flow sees.
+  // The bridge's own reply is what the flow sees: applied, with whether the app shows now.
   expect(result.payload).toEqual(JSON.parse(reply.payload.toString()));
+  const applied = result.payload as { ok: boolean; id: string; visible: boolean; reason?: string };
+  expect(applied).toMatchObject({ ok: true, id: 'clock', transaction: body.transaction });
+  // Whether these windows hold depends on the bridge's wall clock: hidden, it is for them.
+  expect(applied.reason).toBe(applied.visible ? undefined : 'schedule');
+});
+
+it('the bridge applies what the node sends: visible, or hidden with the reason', async () => {
+  const everyDay = send('n-schedule', { payload: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] } });
+  expect((await outcome(everyDay)).payload).toEqual({ ok: true, id: 'clock', visible: true, transaction: expect.stringMatching(/^nr-/) });
+
+  // No one publishes on home/never: the condition does not hold and the app leaves the rotation.
+  const hidden = send('n-show', { payload: { topic: 'home/never', equals: 'yes' } });
+  expect((await outcome(hidden)).payload).toEqual({ ok: true, id: 'clock', visible: false, reason: 'condition', transaction: expect.stringMatching(/^nr-/) });
+
+  const shown = send('n-show', { payload: null });
+  expect((await outcome(shown)).payload).toMatchObject({ ok: true, id: 'clock', visible: true });
+  const unscheduled = send('n-schedule', { payload: null });
+  expect((await outcome(unscheduled)).payload).toMatchObject({ ok: true, id: 'clock', visible: true });
 });
 
 it.each([
@@ -133,18 +153,27 @@ it.each([
 });
 
 it("takes the rule from the node's Rule field when msg.payload is not one (an inject's timestamp), and JSON text from msg.payload", async () => {
+  // The show_when the test before left (an entity, and no Home Assistant here) would hide the app.
+  await outcome(send('n-show', { payload: null }));
   let before = counts();
   const timestamp = send('n-pin', { payload: Date.now() });
   const fromForm = await sent('clock', 'pin_when', before.mqtt);
   expect(JSON.parse(fromForm.payload.toString())).toEqual({ topic: 'home/door', equals: 'open', transaction: expect.stringMatching(/^nr-/) });
-  expect((await outcome(timestamp)).payload).toMatchObject({ transaction: JSON.parse(fromForm.payload.toString()).transaction });
+  // pin_when never hides: the app stays visible, only not pinned while no one opened the door.
+  expect((await outcome(timestamp)).payload).toMatchObject({ ok: true, visible: true, transaction: JSON.parse(fromForm.payload.toString()).transaction });
 
   before = counts();
   const text = send('n-pin', { payload: '{"entity":"sensor.power","above":100}' });
   const fromText = await sent('clock', 'pin_when', before.mqtt);
   expect(JSON.parse(fromText.payload.toString())).toEqual({ entity: 'sensor.power', above: 100, transaction: expect.stringMatching(/^nr-/) });
   expect(parseCommand(NAMES.pin_when, fromText.payload).ok).toBe(true);
-  expect((await outcome(text)).payload).toMatchObject({ transaction: JSON.parse(fromText.payload.toString()).transaction });
+  // This bridge has no Home Assistant: the rule is stored, and the reply says it never holds.
+  expect((await outcome(text)).payload).toMatchObject({
+    ok: true,
+    visible: true,
+    transaction: JSON.parse(fromText.payload.toString()).transaction,
+    warnings: [{ field: 'pin_when', warning: expect.stringContaining('reads Home Assistant entity "sensor.power"') }],
+  });
 });
 
 it('removes a rule with null (or an empty payload), and its reply is the outcome', async () => {
@@ -157,6 +186,7 @@ it('removes a rule with null (or an empty payload), and its reply is the outcome
     const reply = await client.waitFor(bridge.topics.response('apps/clock/schedule'), () => true, 10_000, before.mqtt);
     expect(JSON.parse(reply.payload.toString()).transaction).toBeUndefined();
     expect((await outcome(msgid)).payload).toEqual(JSON.parse(reply.payload.toString()));
+    expect((await outcome(msgid)).payload).toMatchObject({ ok: true, id: 'clock', visible: expect.any(Boolean) });
   }
 });
 

@@ -9,6 +9,7 @@
 import { GroupTopics, OUT, type DeviceState } from '@megabit/contract';
 import { startBridge, type RunningBridge } from '../../bridge/test/helpers/bridge-process';
 import { json, TestClient } from '../../bridge/test/helpers/mqtt-client';
+import { MAX_GROUP_TARGETS } from '../src/lib/device-link';
 import { type GroupReply, MAX_GROUP_REPLIES } from '../src/lib/replies';
 import { Collector, deviceConfig, flow, helper, linkOf, NODES, until } from './helpers/node-red';
 
@@ -196,4 +197,63 @@ it('stops collecting at MAX_GROUP_REPLIES: a flood of replies on the group topic
   }
   const reply = (await out.next()).payload as GroupReply;
   expect(reply.replies).toHaveLength(MAX_GROUP_REPLIES);
+});
+
+it('keeps at most MAX_GROUP_TARGETS groups subscribed: msg.group naming ever new groups cannot grow the subscriptions without bound', async () => {
+  await helper.load(
+    NODES,
+    flow(
+      deviceConfig('one', { broker: first.mqttUrl, baseTopic: 'megabit', deviceId: 'first', groupWait: 0.05 }),
+      { id: 'to-any', type: 'megabit notify', device: 'one', wires: [['out']] },
+      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'out', type: 'helper' },
+      { id: 'caught', type: 'helper' },
+    ),
+  );
+  await until('the display to be online', () => linkOf('one').state === 'online');
+  const out = new Collector('out');
+  const caught = new Collector('caught');
+  const link = linkOf('one');
+  const groupFilters = () => link.subscribedFilters().filter((f) => f.startsWith('megabit/group/'));
+  const filterOf = (group: string) => `${new GroupTopics('megabit', group).response('')}#`;
+  await client.subscribe('megabit/group/+/cmd/notify');
+
+  /** Sends to `group` and returns its command's transaction; nobody in these groups answers but the test. */
+  const sendTo = async (group: string): Promise<string> => {
+    const since = client.messages.length;
+    helper.getNode('to-any').receive({ group, payload: `to ${group}` });
+    const command = await client.waitFor(new GroupTopics('megabit', group).cmd('notify'), () => true, 10_000, since);
+    return json<{ transaction: string }>(command.payload).transaction;
+  };
+  const answer = (group: string, transaction: string) =>
+    client.publish(new GroupTopics('megabit', group).response('notify'), JSON.stringify({ ok: true, id: 'x', transaction, device_id: 'fake', group }));
+
+  const names = Array.from({ length: MAX_GROUP_TARGETS + 4 }, (_, i) => `g${i}`);
+  for (const [i, group] of names.entries()) {
+    await answer(group, await sendTo(group));
+    expect((await out.next(() => true, 10_000, i)).payload).toMatchObject({ ok: true, group });
+    expect(groupFilters().length).toBeLessThanOrEqual(MAX_GROUP_TARGETS);
+  }
+  // The least recently used went first.
+  expect(groupFilters()).toEqual(names.slice(-MAX_GROUP_TARGETS).map(filterOf));
+
+  // A group dropped is subscribed again when addressed, and its reply still comes.
+  await answer('g0', await sendTo('g0'));
+  expect((await out.next(() => true, 10_000, names.length)).payload).toMatchObject({ ok: true, group: 'g0' });
+  expect(groupFilters()).toContain(filterOf('g0'));
+  expect(groupFilters()).not.toContain(filterOf('g4'));
+  expect(groupFilters()).toHaveLength(MAX_GROUP_TARGETS);
+
+  // A group with a command waiting is never dropped: with all of them waiting, a new group is refused.
+  const waiting = Array.from({ length: MAX_GROUP_TARGETS }, (_, i) => `w${i}`);
+  const transactions: string[] = [];
+  for (const group of waiting) transactions.push(await sendTo(group));
+  expect(groupFilters()).toEqual(waiting.map(filterOf));
+  helper.getNode('to-any').receive({ group: 'one-too-many', payload: 'x' });
+  expect(((await caught.next()).error as { message: string }).message).toBe(
+    `Error: megabit notify: commands to ${MAX_GROUP_TARGETS} other groups are waiting for replies; send to group "one-too-many" again once they are answered`,
+  );
+  expect(groupFilters()).toEqual(waiting.map(filterOf));
+  for (const [i, group] of waiting.entries()) await answer(group, transactions[i]);
+  await until('every waiting group to be answered', () => out.messages.length === names.length + 1 + waiting.length);
 });

@@ -47,6 +47,7 @@ import { VERSION } from '../version';
 import { type AppRules, RulesFile } from '../rules/rules-file';
 import type { Clock } from '../display/clock';
 import { systemWallClock } from '../display/clock';
+import { neverHoldWarnings, type RuleWarning } from '../rules/never-holds';
 import { RotationRules, type RuleEntry } from '../rules/rotation-rules';
 import type { EntryRules } from '../schedules/visibility';
 import type { TopicValues } from '../templates/template-backends';
@@ -375,7 +376,7 @@ export class Device implements DeviceControl, NightDisplay, Part {
   async publishScreen(id: string, request: ScreenRequest, delivery: { retained: boolean } = { retained: false }): Promise<ScreenReply> {
     if (this.store.get(id)) throw new InvalidRequestError(`an app is installed with the id "${id}": a screen needs an id of its own`);
     const { problems, warnings: screenWarnings } = await this.screens.publish(id, request, delivery);
-    const warnings = [...screenWarnings, ...this.refusedTopics(request)];
+    const warnings = [...screenWarnings, ...this.refusedTopics(request), ...this.neverHolding(id, screenRuleValues(request))];
     return { id, ...(problems.length > 0 ? { errors: problems } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
@@ -394,6 +395,17 @@ export class Device implements DeviceControl, NightDisplay, Part {
       }
     }
     return out;
+  }
+
+  /**
+   * Rules that can never hold as the bridge is configured (see never-holds.ts): the reply's
+   * warnings, and one log line per entry and warning.
+   */
+  private neverHolding(id: string, rules: Parameters<typeof neverHoldWarnings>[0]): RuleWarning[] {
+    const s = this.options.settings;
+    const warnings = neverHoldWarnings(rules, { homeAssistant: Boolean(s.homeassistant.url && s.homeassistant.token), location: s.location !== undefined });
+    for (const w of warnings) this.warnOnce(`${id}: ${w.field} ${w.warning}`);
+    return warnings;
   }
 
   setAppSchedule(id: string, schedule: Schedule | null): EntryRulesReply {
@@ -419,7 +431,9 @@ export class Device implements DeviceControl, NightDisplay, Part {
     // Even when the visibility stays: the Home Assistant connection follows the entities the rules read.
     this.options.bus.emit('appsChanged');
     const v = this.rules.visibilityOf(id);
-    return { id, visible: v?.visible ?? true, ...(v && !v.visible ? { reason: v.reason } : {}) };
+    const field = { schedule: 'schedule', showWhen: 'show_when', pinWhen: 'pin_when' }[name];
+    const warnings = value === undefined ? [] : this.neverHolding(id, { [field]: value });
+    return { id, visible: v?.visible ?? true, ...(v && !v.visible ? { reason: v.reason } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   async setAppConfig(id: string, config: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -701,6 +715,16 @@ function conditionTopics(c: Condition): string[] {
   if ('all' in c) return c.all.flatMap(conditionTopics);
   if ('any' in c) return c.any.flatMap(conditionTopics);
   return 'topic' in c ? [c.topic] : [];
+}
+
+/** A screen's rules as never-holds.ts reads them: its schedule parsed (one that does not parse was refused already). */
+function screenRuleValues(screen: Pick<ScreenRequest, 'schedule' | 'show_when' | 'pin_when'>): Parameters<typeof neverHoldWarnings>[0] {
+  const schedule = screen.schedule === undefined ? undefined : parseScheduleValue(screen.schedule);
+  return {
+    ...(schedule?.ok ? { schedule: schedule.value } : {}),
+    ...(screen.show_when !== undefined ? { show_when: screen.show_when } : {}),
+    ...(screen.pin_when !== undefined ? { pin_when: screen.pin_when } : {}),
+  };
 }
 
 /** A screen's rules as the evaluator takes them; its schedule is kept as JSON and read back with the command's parser. */

@@ -1,11 +1,12 @@
 /**
  * Night mode in the running bridge: computes the night state from the settings, the mode the
  * user chose (auto, on, off) and the clock, with one timer for the next change; limits the
- * brightness shown, holds quiet notifications until the morning and releases them in order,
+ * brightness shown, holds quiet notifications until the morning (kept in a file across restarts)
+ * and releases them in order,
  * wakes the display for `wake_s` on a press, runs auto-brightness within the limit and tells the
  * rotation (`nightChanged`). The rules themselves are the pure ones of schedules/night-mode.ts.
  */
-import type { NightMode, NightReply, NightReport, NightRequest, NotifyRequest } from '@megabit/contract';
+import type { NightMode, NightReply, NightReport, NightRequest } from '@megabit/contract';
 import type { Settings } from '../config/schema';
 import type { NightDisplay, NightGate, NotificationVerdict } from '../device/night-gate';
 import type { Clock, ClockTimer } from '../display/clock';
@@ -20,21 +21,28 @@ import type { Location } from '../schedules/sun-times';
 import { resolveTimeZone } from '../schedules/zoned-time';
 import { errorMessage, type Logger } from '../util/logger';
 import { AutoBrightnessDriver } from './auto-brightness-driver';
+import { type HeldNotification, HeldNotificationsFile } from './held-notifications-file';
 import { NightSettingsFile, type PersistedNight } from './night-settings-file';
 
 /** Notifications held at once; the oldest goes when more arrive (a night of chatter must not grow the bridge). */
 export const MAX_HELD_NOTIFICATIONS = 50;
+/**
+ * The held list is written at most this often (the first change at once, the rest of a burst
+ * together at the end): 50 notifications of up to 64 KiB each must not be rewritten and synced
+ * for every one of a flood. A rate limit on the process's own timer; `stop` writes what is due.
+ */
+export const MIN_HELD_SAVE_MS = 1000;
 /** The longest the timer waits before looking again (setTimeout's limit is about 24 days; sun times drift). */
 const MAX_WAIT_MS = 6 * 60 * 60 * 1000;
 /** The wait when the next change is due already: never a tight loop of timers, whatever the rules say. */
 const OVERDUE_WAIT_MS = 1000;
 
-type HeldNotification = NotifyRequest & { id: string };
-
 export interface NightModeOptions {
   settings: Pick<Settings, 'night' | 'time_zone' | 'location' | 'display'>;
   /** Where the mode and night brightness set over MQTT are kept (`<data dir>/night.json`). */
   file: string;
+  /** Where the notifications held for the morning are kept (`<data dir>/night-held.json`). */
+  heldFile: string;
   /** Epoch milliseconds and timers: the system's, or a test's. */
   clock: Clock;
   bus: EventBus;
@@ -56,10 +64,14 @@ export class NightModePart implements NightGate, Part {
   private timer?: ClockTimer;
   private running = false;
   private readonly held = new HeldBack<HeldNotification>(MAX_HELD_NOTIFICATIONS, (n) => n.id);
+  private readonly heldFile: HeldNotificationsFile;
+  private lastHeldSave = Number.NEGATIVE_INFINITY;
+  private heldSaveTimer?: NodeJS.Timeout;
   private readonly auto?: AutoBrightnessDriver;
 
   constructor(private readonly o: NightModeOptions) {
     this.file = new NightSettingsFile(o.file);
+    this.heldFile = new HeldNotificationsFile(o.heldFile);
     this.timeZone = resolveTimeZone(o.settings.time_zone);
     this.rules = nightRulesFrom(o.settings.night);
     const auto = o.settings.display.auto_brightness;
@@ -75,12 +87,23 @@ export class NightModePart implements NightGate, Part {
 
   start(): void {
     this.persisted = this.file.load();
+    // Held before a restart: their senders were told so. They wait for the morning as before, or
+    // show now if it came while the bridge was down.
+    const { held, problem } = this.heldFile.load();
+    if (problem) this.o.log.warn(problem);
+    for (const n of held) this.held.hold(n);
     this.running = true;
     this.apply(true);
+    if (!this.state.night && this.held.size > 0) this.releaseHeld();
   }
 
   stop(): void {
     this.running = false;
+    if (this.heldSaveTimer) {
+      clearTimeout(this.heldSaveTimer);
+      this.heldSaveTimer = undefined;
+      this.writeHeld();
+    }
     this.clearTimer();
     this.auto?.stop();
   }
@@ -114,12 +137,15 @@ export class NightModePart implements NightGate, Part {
     if (verdict === 'wait') {
       const dropped = this.held.hold(request);
       if (dropped) this.o.log.warn(`more than ${MAX_HELD_NOTIFICATIONS} notifications held for the morning: dropped the oldest, ${dropped.id}`);
+      this.saveHeld();
     }
     return verdict;
   }
 
   dismiss(id: string): boolean {
-    return this.held.dismiss(id);
+    if (!this.held.dismiss(id)) return false;
+    this.saveHeld();
+    return true;
   }
 
   press(): boolean {
@@ -216,9 +242,40 @@ export class NightModePart implements NightGate, Part {
     if (force || asleep(before) !== asleep(next) || before.app !== next.app) {
       this.o.bus.emit('nightChanged', { active: asleep(next), ...(next.app !== undefined && asleep(next) ? { app: next.app } : {}) });
     }
-    if (before.night && !next.night && this.held.size > 0) display.showReleased(this.held.release());
+    if (before.night && !next.night && this.held.size > 0) this.releaseHeld();
     if (force || before.night !== next.night || before.awake !== next.awake) this.o.bus.emit('stateChanged');
     this.arm(now, next.nextChange);
+  }
+
+  /** The morning: every held notification shows, in arrival order, and the file is emptied. */
+  private releaseHeld(): void {
+    const released = this.held.release();
+    this.saveHeld();
+    this.o.display().showReleased(released);
+  }
+
+  /** Writes the held list now, or once MIN_HELD_SAVE_MS has passed since the last write. */
+  private saveHeld(): void {
+    if (this.heldSaveTimer) return;
+    const wait = this.lastHeldSave + MIN_HELD_SAVE_MS - performance.now();
+    if (wait <= 0) {
+      this.writeHeld();
+      return;
+    }
+    this.heldSaveTimer = setTimeout(() => {
+      this.heldSaveTimer = undefined;
+      this.writeHeld();
+    }, wait);
+  }
+
+  private writeHeld(): void {
+    this.lastHeldSave = performance.now();
+    try {
+      this.heldFile.save(this.held.list());
+    } catch (e) {
+      // Held all the same, until the morning or a restart: the log says a restart would lose them.
+      this.o.log.error(`could not save the notifications held for the morning (a restart would lose them): ${errorMessage(e)}`);
+    }
   }
 
   private arm(now: number, at: number | undefined): void {

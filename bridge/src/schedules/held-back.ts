@@ -37,6 +37,11 @@ export class HeldBack<T> {
     return true;
   }
 
+  /** The held items in arrival order, left held (to be saved). */
+  list(): readonly T[] {
+    return [...this.items];
+  }
+
   /** Every held item in arrival order, emptying the hold: call it when the night ends. */
   release(): T[] {
     return this.items.splice(0, this.items.length);

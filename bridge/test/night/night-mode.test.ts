@@ -129,6 +129,49 @@ it('dims at nightfall, holds quiet notifications with a reply that says so, and 
   expect(shown).toEqual(['a', 'c']);
 });
 
+it('held notifications survive a restart: still held at night, shown in order when the bridge starts after the morning', async () => {
+  let since = client.messages.length;
+  await start(new ManualClock(NIGHTFALL + 60 * 60_000));
+  await stateWhere((s) => s.night?.active === true, since, 'night');
+  for (const id of ['a', 'b']) {
+    expect(withoutTransaction(await client.request('notify', { text: id, id, priority: 'normal', duration_ms: 500 }))).toEqual({ ok: true, id, held: true });
+  }
+  const heldFile = join(dataDir, 'night-held.json');
+  // The first is written at once; the second may wait for MIN_HELD_SAVE_MS, and stopping writes it.
+  expect(JSON.parse(readFileSync(heldFile, 'utf8'))[0]).toMatchObject({ id: 'a', text: 'a' });
+  await bridge!.stop();
+  bridge = undefined;
+  expect(JSON.parse(readFileSync(heldFile, 'utf8'))).toMatchObject([
+    { id: 'a', text: 'a' },
+    { id: 'b', text: 'b' },
+  ]);
+  since = client.messages.length;
+  await start(new ManualClock(NIGHTFALL + 2 * 60 * 60_000));
+  await stateWhere((s) => s.night?.active === true && s.night.held === 2 && s.notification === null, since, 'both still held after a restart at night');
+
+  await bridge!.stop();
+  bridge = undefined;
+  since = client.messages.length;
+  await start(new ManualClock(MORNING + 60 * 60_000));
+  await stateWhere((s) => s.notification === 'b', since, 'the second held notification after a restart in the morning');
+  const shown = client
+    .on(STATE, since)
+    .map((m) => json<DeviceState>(m.payload).notification)
+    .filter((id, i, all) => id !== null && id !== all[i - 1]);
+  expect(shown).toEqual(['a', 'b']);
+  await stateWhere((s) => s.night?.held === 0, since, 'nothing held');
+  expect(JSON.parse(readFileSync(heldFile, 'utf8'))).toEqual([]);
+});
+
+it('an unreadable night-held.json holds nothing and does not stop the bridge', async () => {
+  writeFileSync(join(dataDir, 'night-held.json'), '[{"id": "a", "te');
+  const since = client.messages.length;
+  await start(new ManualClock(NIGHTFALL + 60 * 60_000));
+  await stateWhere((s) => s.night?.active === true && s.night.held === 0, since, 'night, nothing held');
+  expect(withoutTransaction(await client.request('notify', { text: 'x', id: 'x', priority: 'low' }))).toEqual({ ok: true, id: 'x', held: true });
+  expect(JSON.parse(readFileSync(join(dataDir, 'night-held.json'), 'utf8'))).toMatchObject([{ id: 'x' }]);
+});
+
 it('a press at night wakes the display for wake_s: day brightness, notifications shown, then night again', async () => {
   const clock = new ManualClock(NIGHTFALL + 60 * 60_000);
   let since = client.messages.length;

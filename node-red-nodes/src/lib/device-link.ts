@@ -62,8 +62,17 @@ const STATUS: Record<LinkState, NodeStatus> = {
 /** How long a group command waits for more members' replies after the first. */
 export const DEFAULT_GROUP_WAIT_MS = 1000;
 
+/**
+ * The most groups one display's connection keeps subscribed to the replies of (msg.group can name
+ * any group): past it the least recently used one with no command waiting is dropped, and
+ * subscribed again when it is next addressed.
+ */
+export const MAX_GROUP_TARGETS = 16;
+
 /** The link's own subscriptions are kept under this ref; node ids never look like it. */
 const LINK_REF = '#link';
+
+type GroupTarget = { topics: GroupTopics; replies: ReplyMatcher; subscribed: Promise<void>; filter: string };
 
 export class DeviceLink {
   readonly topics: DeviceTopics;
@@ -78,8 +87,11 @@ export class DeviceLink {
   /** Latest payload of each retained topic the bridge publishes, for nodes that subscribe late. */
   private readonly retained = new Map<string, Buffer>();
   private readonly replies: ReplyMatcher;
-  /** Groups that nodes of this display address directly (the notify node's Group): their replies, and their SUBACK. */
-  private readonly groups = new Map<string, { topics: GroupTopics; replies: ReplyMatcher; subscribed: Promise<void> }>();
+  /**
+   * Groups that nodes of this display address directly (the notify node's Group, msg.group):
+   * their replies, their SUBACK and their filter. In order of last use, at most MAX_GROUP_TARGETS.
+   */
+  private readonly groups = new Map<string, GroupTarget>();
   private orderChain: Promise<unknown> = Promise.resolve();
   private lastError?: string;
 
@@ -182,6 +194,13 @@ export class DeviceLink {
       return Promise.reject(new Error(`megabit ${path}: the device node is group "${this.settings.group}" already; it cannot send to group "${group}"`));
     }
     const target = this.groupTarget(group);
+    if (!target) {
+      return Promise.reject(
+        new Error(
+          `megabit ${path}: commands to ${MAX_GROUP_TARGETS} other groups are waiting for replies; send to group "${group}" again once they are answered`,
+        ),
+      );
+    }
     return this.send(target.topics, target.replies, target.subscribed, path, body);
   }
 
@@ -207,10 +226,23 @@ export class DeviceLink {
     return reply.promise;
   }
 
-  /** A group's topics and reply matcher, subscribed to its replies on first use. */
-  private groupTarget(group: string): { topics: GroupTopics; replies: ReplyMatcher; subscribed: Promise<void> } {
+  /**
+   * A group's topics and reply matcher, subscribed to its replies on first use. None for a new
+   * group while MAX_GROUP_TARGETS others all have commands waiting for replies.
+   */
+  private groupTarget(group: string): GroupTarget | undefined {
     const known = this.groups.get(group);
-    if (known) return known;
+    if (known) {
+      // Most recently used last: the first idle one is the one to drop.
+      this.groups.delete(group);
+      this.groups.set(group, known);
+      return known;
+    }
+    if (this.groups.size >= MAX_GROUP_TARGETS) {
+      const idle = [...this.groups.entries()].find(([, t]) => t.replies.waiting === 0);
+      if (!idle) return undefined;
+      this.dropGroupTarget(idle[0], idle[1]);
+    }
     const topics = new GroupTopics(this.settings.baseTopic, group);
     const replies = new ReplyMatcher(this.settings.timeoutMs, { group, windowMs: this.settings.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS });
     const responses = topics.response('');
@@ -227,9 +259,20 @@ export class DeviceLink {
             });
           })
         : Promise.resolve();
-    const target = { topics, replies, subscribed };
+    const target = { topics, replies, subscribed, filter };
     this.groups.set(group, target);
     return target;
+  }
+
+  /** Forgets a group with no command waiting: its matcher, its handler and the broker's subscription. */
+  private dropGroupTarget(group: string, target: GroupTarget): void {
+    this.groups.delete(group);
+    this.unsubscribe(LINK_REF, target.filter);
+  }
+
+  /** The topic filters this connection holds (for tests: what a flow's messages made it subscribe to). */
+  subscribedFilters(): string[] {
+    return [...this.subscriptions.keys()];
   }
 
   /**

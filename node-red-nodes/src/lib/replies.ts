@@ -196,6 +196,13 @@ export class ReplyMatcher {
     }
   }
 
+  /** How many requests wait for their reply (or, in a group, for the end of its collection). */
+  get waiting(): number {
+    let count = this.byTransaction.size;
+    for (const queue of this.inOrder.values()) count += queue.length;
+    return count;
+  }
+
   /** Fails every waiting request, e.g. when the connection is closed for good. */
   rejectAll(reason: string): void {
     const all = [...this.byTransaction.values(), ...[...this.inOrder.values()].flat()];

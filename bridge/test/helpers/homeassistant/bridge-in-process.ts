@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { settingsFrom, type Settings } from '../../../src/config';
 import { Controller } from '../../../src/controller';
 import type { Clock } from '../../../src/display/clock';
-import { createLogger } from '../../../src/util/logger';
+import { createLogger, type LogSink } from '../../../src/util/logger';
 import { installExample } from '../bridge-process';
 import { freePort } from '../ports';
 
@@ -21,7 +21,7 @@ export interface InProcessBridge {
 
 export async function startInProcess(
   mqttUrl: string,
-  options: { apps?: string[]; settings?: Record<string, unknown>; dataDir?: string; clock?: Clock } = {},
+  options: { apps?: string[]; settings?: Record<string, unknown>; dataDir?: string; clock?: Clock; logSink?: LogSink } = {},
 ): Promise<InProcessBridge> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'megabit-ha-'));
   for (const id of options.apps ?? []) installExample(dataDir, id);
@@ -36,7 +36,13 @@ export async function startInProcess(
     'test',
     {},
   );
-  const controller = new Controller({ settings, log: createLogger('warn'), exampleAppDirs: [], simulatorDir: dataDir, clock: options.clock });
+  const controller = new Controller({
+    settings,
+    log: createLogger('warn', 'megabit', options.logSink),
+    exampleAppDirs: [],
+    simulatorDir: dataDir,
+    clock: options.clock,
+  });
   await controller.start();
   return {
     controller,
