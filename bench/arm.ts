@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtExamples, startBridge } from './lib/bridge';
-import { type Broker, startMosquitto } from './lib/mosquitto';
+import { type Broker, runSectionAlone } from './lib/mosquitto';
 import { BENCH_DIR, EXAMPLES, ROOT } from './lib/paths';
 import { median, ratio } from './lib/stats';
 import { measurePipeline, type PipelineResult } from './pipeline';
@@ -173,20 +173,14 @@ export async function measureArm(
 // `node bench/dist/arm.js` measures only this, with the x64 figures it is compared to (3 runs and
 // rounds each instead of 5); needs mosquitto, the built bridge, firmware images and qemu-user.
 if (require.main === module) {
-  (async () => {
-    const broker = await startMosquitto();
-    try {
+  let x64: { startup: StartupResult; pipeline: PipelineResult } | undefined;
+  runSectionAlone(
+    async (broker) => {
       const apps = builtExamples();
       process.stderr.write('bench: x64 start-up and frame pipeline...\n');
-      const x64 = { startup: await measureStartup(broker, { runs: 3 }), pipeline: await measurePipeline(apps, { rounds: 3 }) };
-      const result = await measureArm(broker, apps, x64);
-      printArm(result, x64);
-      process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`);
-    } finally {
-      await broker.dispose();
-    }
-  })().catch((e: unknown) => {
-    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  });
+      x64 = { startup: await measureStartup(broker, { runs: 3 }), pipeline: await measurePipeline(apps, { rounds: 3 }) };
+      return measureArm(broker, apps, x64);
+    },
+    (result) => printArm(result, x64!),
+  );
 }

@@ -9,7 +9,7 @@ import { CMD, DeviceTopics, GroupTopics } from '@megabit/contract';
 import type { MqttClient } from 'mqtt';
 import { bandColours, colourOf, connect, hex, keyOf, type Summary, summary } from './latency';
 import { startBridge, type RunningBridge } from './lib/bridge';
-import { type Broker, startMosquitto } from './lib/mosquitto';
+import { type Broker, runSectionAlone } from './lib/mosquitto';
 import { delay } from './lib/processes';
 import { median, ratio } from './lib/stats';
 import { printGroups } from './table';
@@ -116,17 +116,5 @@ export async function measureGroups(broker: Broker, { displays: count = 20, samp
 
 // `node bench/dist/groups.js` measures only this (needs mosquitto and the built bridge).
 if (require.main === module) {
-  (async () => {
-    const broker = await startMosquitto();
-    try {
-      const result = await measureGroups(broker);
-      printGroups(result);
-      process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`);
-    } finally {
-      await broker.dispose();
-    }
-  })().catch((e: unknown) => {
-    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  });
+  runSectionAlone((broker) => measureGroups(broker), printGroups);
 }

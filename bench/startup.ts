@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as mqttConnect, connectAsync, type MqttClient } from 'mqtt';
 import { startBridge } from './lib/bridge';
-import { type Broker, startMosquitto } from './lib/mosquitto';
+import { type Broker, runSectionAlone } from './lib/mosquitto';
 import { BENCH_DIR, BRIDGE_CLI, ROOT } from './lib/paths';
 import { freePort, start, stop, waitFor } from './lib/processes';
 import { median, ratio } from './lib/stats';
@@ -310,17 +310,5 @@ export async function measureStartup(broker: Broker, { runs = 5 } = {}): Promise
 
 // `node bench/dist/startup.js` measures only this (needs mosquitto and the built tree).
 if (require.main === module) {
-  (async () => {
-    const broker = await startMosquitto();
-    try {
-      const result = await measureStartup(broker, { runs: Number(process.env.BENCH_STARTUP_RUNS ?? 5) });
-      printStartup(result);
-      process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`);
-    } finally {
-      await broker.dispose();
-    }
-  })().catch((e: unknown) => {
-    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  });
+  runSectionAlone((broker) => measureStartup(broker, { runs: Number(process.env.BENCH_STARTUP_RUNS ?? 5) }), printStartup);
 }

@@ -1,9 +1,8 @@
 /** The real bridge process (`node bridge/dist/cli.js`), on free loopback ports with a temporary data dir. */
-import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COUNTS_REPLY, COUNTS_REQUEST, type CountsReply, type CountsRequest, type ResourceCounts } from 'megabit-bridge';
+import { askCountsOverIpc, type ResourceCounts } from 'megabit-bridge';
 import { BRIDGE_CLI, EXAMPLES } from './paths';
 import { freePort, start, stop, waitForOutput } from './processes';
 
@@ -84,7 +83,7 @@ export async function startBridge({
     startedAt,
     output: proc.output,
     httpUrl: `http://127.0.0.1:${httpPort}`,
-    counts: (gc = false) => askCounts(proc.child, ++requests, gc),
+    counts: (gc = false) => askCountsOverIpc(proc.child, ++requests, gc),
     ready: () => waitForOutput(proc, 'simulator:', 30_000),
     async dispose() {
       await stop(proc.child);
@@ -93,24 +92,4 @@ export async function startBridge({
   };
   if (waitReady) await bridge.ready();
   return bridge;
-}
-
-function askCounts(child: ChildProcess, id: number, gc: boolean): Promise<ResourceCounts> {
-  if (!child.connected) return Promise.reject(new Error('the bridge has no diagnostics channel (start it with diagnostics: true)'));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.off('message', onMessage);
-      reject(new Error('the bridge did not answer a counts request within 10 s'));
-    }, 10_000);
-    const onMessage = (message: unknown): void => {
-      const reply = message as Partial<CountsReply>;
-      if (reply?.type !== COUNTS_REPLY || reply.id !== id || !reply.counts) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(reply.counts);
-    };
-    child.on('message', onMessage);
-    const request: CountsRequest = { type: COUNTS_REQUEST, id, gc };
-    child.send(request);
-  });
 }

@@ -56,3 +56,23 @@ async function run(conf: string, port: number): Promise<Started> {
   }
   return proc;
 }
+
+/**
+ * Runs one bench section on its own (`node bench/dist/<section>.js`): a mosquitto for it, its
+ * table, then its figures as JSON; a failure is printed and ends the process with 1.
+ */
+export function runSectionAlone<T>(measure: (broker: Broker) => Promise<T>, print: (result: T) => void): void {
+  (async () => {
+    const broker = await startMosquitto();
+    try {
+      const result = await measure(broker);
+      print(result);
+      process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`);
+    } finally {
+      await broker.dispose();
+    }
+  })().catch((e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });
+}

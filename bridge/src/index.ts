@@ -46,5 +46,5 @@ export {
 
 // Counting what a long run must not pile up (listeners, handles, descriptors, workers), asked of
 // a bridge child process over its IPC channel (the soak run).
-export { COUNTS_REPLY, COUNTS_REQUEST, type CountsReply, type CountsRequest } from './diagnostics/ipc-diagnostics';
+export { askCountsOverIpc, COUNTS_REPLY, COUNTS_REQUEST, type CountsReply, type CountsRequest } from './diagnostics/ipc-diagnostics';
 export type { ResourceCounts } from './diagnostics/resource-counts';

@@ -12,15 +12,7 @@
 
 static char *readme;
 
-static const mb_scan_timing nano = {
-    .timer_hz = MB_SCAN_TIMER_HZ,
-    .cpu_hz = MB_CPU_HZ,
-    .isr_cycles = MB_ROW_ISR_CYCLES,
-    .bit0_ticks = MB_BIT0_TICKS,
-    .row_min_ticks = MB_ROW_MIN_TICKS,
-    .settle_ticks = MB_ROW_SETTLE_TICKS,
-    .depth = MB_SCAN_DEPTH,
-};
+static const mb_scan_timing nano = MB_NANO33BLE_SCAN_TIMING;
 
 /* 15464 -> "15,464", as the README writes numbers. */
 static const char *thousands(uint32_t v, char *out) {

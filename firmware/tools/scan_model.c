@@ -20,15 +20,7 @@ static void print_timing(const mb_scan_timing *t) {
 }
 
 int main(void) {
-  mb_scan_timing t = {
-      .timer_hz = MB_SCAN_TIMER_HZ,
-      .cpu_hz = MB_CPU_HZ,
-      .isr_cycles = MB_ROW_ISR_CYCLES,
-      .bit0_ticks = MB_BIT0_TICKS,
-      .row_min_ticks = MB_ROW_MIN_TICKS,
-      .settle_ticks = MB_ROW_SETTLE_TICKS,
-      .depth = MB_SCAN_DEPTH,
-  };
+  mb_scan_timing t = MB_NANO33BLE_SCAN_TIMING;
   printf("{\"board\": \"nano33ble\", \"timer_hz\": %u, \"cpu_hz\": %u, \"row_isr_cycles\": %u, "
          "\"row_min_ticks\": %u, \"settle_ticks\": %u, \"target_refresh_hz\": %u, \"default\": ",
          t.timer_hz, t.cpu_hz, t.isr_cycles, t.row_min_ticks, t.settle_ticks,

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
-import { COUNTS_REPLY, COUNTS_REQUEST, type CountsReply, type CountsRequest } from '../../src/diagnostics/ipc-diagnostics';
+import { askCountsOverIpc } from '../../src/diagnostics/ipc-diagnostics';
 import type { ResourceCounts } from '../../src/diagnostics/resource-counts';
 import { freePort } from './ports';
 
@@ -162,23 +162,7 @@ export class RunningBridge {
   async counts(options: { gc?: boolean } = {}): Promise<ResourceCounts> {
     const child = this.process;
     if (!this.diagnostics || !child?.connected) throw new Error('the bridge runs without its diagnostics channel');
-    const id = ++this.countRequests;
-    return new Promise<ResourceCounts>((resolveCounts, reject) => {
-      const timer = setTimeout(() => {
-        child.off('message', onMessage);
-        reject(new Error('the bridge did not answer a counts request within 10 s'));
-      }, 10_000);
-      const onMessage = (message: unknown): void => {
-        const reply = message as Partial<CountsReply>;
-        if (reply?.type !== COUNTS_REPLY || reply.id !== id || !reply.counts) return;
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        resolveCounts(reply.counts);
-      };
-      child.on('message', onMessage);
-      const request: CountsRequest = { type: COUNTS_REQUEST, id, ...(options.gc ? { gc: true } : {}) };
-      child.send(request);
-    });
+    return askCountsOverIpc(child, ++this.countRequests, options.gc);
   }
 
   /** Ctrl-C, as a user stops it; resolves with the exit code. */

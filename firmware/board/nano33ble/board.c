@@ -162,15 +162,7 @@ int main(void) {
   hardware_init();
   mb_device_init(&device, &info, nrf5_random_u32(), millis);
   mb_device_set_last_fault(&device, &fault);
-  static const mb_scan_timing timing = {
-      .timer_hz = MB_SCAN_TIMER_HZ,
-      .cpu_hz = MB_CPU_HZ,
-      .isr_cycles = MB_ROW_ISR_CYCLES,
-      .bit0_ticks = MB_BIT0_TICKS,
-      .row_min_ticks = MB_ROW_MIN_TICKS,
-      .settle_ticks = MB_ROW_SETTLE_TICKS,
-      .depth = MB_SCAN_DEPTH,
-  };
+  static const mb_scan_timing timing = MB_NANO33BLE_SCAN_TIMING;
   mb_scan_init(&scan, &device.fb, &timing);
   mb_device_set_refresh_meter(&device, &scan.meter, CPU_HZ);
   nano_hub75_init(&scan);

@@ -32,4 +32,13 @@
 #define MB_BIT0_TICKS 7u
 #define MB_MIN_REFRESH_MILLIHZ 250000u
 
+/* The scan's timing as the firmware runs it: one initializer for the board, the bench's model
+ * program and the host test of the README's tables. */
+#define MB_NANO33BLE_SCAN_TIMING                                                                   \
+  {                                                                                                \
+    .timer_hz = MB_SCAN_TIMER_HZ, .cpu_hz = MB_CPU_HZ, .isr_cycles = MB_ROW_ISR_CYCLES,            \
+    .bit0_ticks = MB_BIT0_TICKS, .row_min_ticks = MB_ROW_MIN_TICKS,                                \
+    .settle_ticks = MB_ROW_SETTLE_TICKS, .depth = MB_SCAN_DEPTH,                                   \
+  }
+
 #endif
