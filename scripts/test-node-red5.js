@@ -7,6 +7,7 @@
 const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, readdirSync } = require('node:fs');
 const { join, resolve } = require('node:path');
+const { newestOfMajor: newest } = require('./node-release.js');
 
 const root = resolve(__dirname, '..');
 const cache = join(root, '.cache', 'node-red5');
@@ -24,18 +25,6 @@ function run(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: 'utf8', ...options });
   if (result.error) fail(`${command} ${args.join(' ')}: ${result.error.message}`);
   return result;
-}
-
-/** `[24, 22, 3]` from `"24.22.3"`; undefined for pre-releases and other lines. */
-function release(version, major) {
-  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
-  return m && Number(m[1]) === major ? m.slice(1).map(Number) : undefined;
-}
-
-function newest(versions, major) {
-  const found = versions.map((v) => [v, release(v, major)]).filter(([, r]) => r !== undefined);
-  found.sort(([, a], [, b]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-  return found.length > 0 ? found[found.length - 1][0] : undefined;
 }
 
 /** The newest `major.x.y` the registry has, else the newest already in the cache. */
