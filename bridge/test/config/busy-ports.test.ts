@@ -2,23 +2,13 @@
  * The port-clash message says where each busy port was set: a MEGABIT_* variable, or megabit.yaml.
  * Ports are held busy by this test on 127.0.0.1; the check probes them as the bridge would at start.
  */
-import { createServer, type Server } from 'node:net';
 import { settingsFrom } from '../../src/config';
 import { checkPortsFree, PortsInUseError } from '../../src/config/busy-ports';
+import { BusyPorts } from '../helpers/ports';
 
-const held: Server[] = [];
-afterEach(async () => {
-  for (const server of held.splice(0)) await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-
-async function busyPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  held.push(server);
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+const ports = new BusyPorts();
+afterEach(() => ports.releaseAll());
+const busyPort = (): Promise<number> => ports.take();
 
 /** The message checkPortsFree throws for these settings. */
 async function clash(doc: unknown, env: NodeJS.ProcessEnv): Promise<string> {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /**
  * Ports below the kernel's ephemeral range, one slice per jest worker. A port from the
@@ -63,4 +63,25 @@ export function exited(child: import('node:child_process').ChildProcess): Promis
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
   });
+}
+
+/**
+ * Ports on 127.0.0.1 a test keeps busy (a port clash as a user meets it): `take()` holds a new
+ * one until `releaseAll()`, which the test calls after each case.
+ */
+export class BusyPorts {
+  private readonly held: Server[] = [];
+
+  async take(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.held.push(server);
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    return address.port;
+  }
+
+  async releaseAll(): Promise<void> {
+    for (const server of this.held.splice(0)) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }

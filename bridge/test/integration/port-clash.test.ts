@@ -4,26 +4,14 @@
  * (megabit.yaml or a MEGABIT_* variable); and the start-up hint
  * gives mosquitto_pub the broker's port when it is not 1883.
  */
-import { createServer, type Server } from 'node:net';
 import { type RunningBridge, startBridge } from '../helpers/bridge-process';
-import { waitUntil } from '../helpers/ports';
+import { BusyPorts, waitUntil } from '../helpers/ports';
 
 jest.setTimeout(60_000);
 
-const held: Server[] = [];
-afterEach(async () => {
-  for (const server of held.splice(0)) await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-
-/** A port on 127.0.0.1 that this test keeps busy until it ends. */
-async function busyPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  held.push(server);
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+const ports = new BusyPorts();
+afterEach(() => ports.releaseAll());
+const busyPort = (): Promise<number> => ports.take();
 
 describe('a port clash at start', () => {
   it('names every busy port with its key, in one message', async () => {
