@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { validateManifest, type AppManifest } from '@megabit/contract';
 import { loadBuiltInIcons, startApp, type AppInstance, type IconSource, type LogLevel } from 'megabit-bridge';
 
@@ -54,8 +54,9 @@ export interface TestApp {
 
 export async function startTestApp(appDir: string, options: RunOptions = {}): Promise<TestApp> {
   const { manifest, wasm } = loadBuilt(appDir);
-  const dir = mkdtempSync(join(tmpdir(), `megabit-app-${manifest.id}-`));
-  const kvFile = options.kvFile ?? join(dir, 'kv.json');
+  // A folder of our own only when the caller brings no KV file: it is removed on close.
+  const kvFile = options.kvFile ?? join(mkdtempSync(join(tmpdir(), `megabit-app-${manifest.id}-`)), 'kv.json');
+  const ownDir = options.kvFile ? undefined : dirname(kvFile);
   const logs: TestApp['logs'] = [];
   const app = await startApp({
     manifest,
@@ -84,7 +85,7 @@ export async function startTestApp(appDir: string, options: RunOptions = {}): Pr
     },
     async close() {
       await app.close();
-      if (!options.kvFile) rmSync(dir, { recursive: true, force: true });
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     },
   };
 }

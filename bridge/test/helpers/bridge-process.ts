@@ -102,7 +102,13 @@ export class RunningBridge {
       runtime,
       options.readyTimeoutMs ?? 20_000,
     );
-    await bridge.launch();
+    try {
+      await bridge.launch();
+    } catch (e) {
+      // A bridge that never came up is never disposed: its scratch folder must not outlive the test.
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      throw e;
+    }
     return bridge;
   }
 
