@@ -33,10 +33,11 @@ export function hsv(h: f32, s: f32, v: f32): Color {
 }
 
 /**
- * h % 360, bit for bit, without the software fmod (a large share of a per-pixel hsv): below 2^24
- * every f32 has a grain of at least 2^-15 from 256 up, so in f64 the quotient truncates to the
- * right integer and the difference is exact (and fits an f32, as fmod's result always does).
- * NaN, infinities and huge hues take the general path.
+ * h % 360, bit for bit, without the software fmod (a large share of a per-pixel hsv). Below
+ * 2^24, an f32 of 256 or more is a multiple of 2^-15, so in f64 the quotient by 360 is never close
+ * enough to an integer to round onto it (it truncates right) and the difference is exact (and
+ * fits an f32, as fmod's result always does); below 360 the quotient truncates to 0. NaN,
+ * infinities and larger hues take the general path.
  */
 function wrapDegrees(h: f32): f32 {
   if (!(Mathf.abs(h) < 16777216)) return h % 360;
