@@ -34,13 +34,14 @@ export function printTables(r: BenchResults): void {
   const p = r.pipeline;
   table(
     `2. Frame pipeline capacity (sandbox -> compositor -> diff -> serial encoder, in-process), median of ${p.rounds} runs`,
-    ['app', 'frames/s unthrottled', 'min', 'max', 'x baseline', 'CPU ms/frame @30fps', 'x baseline', 'wire B/frame'],
+    ['app', 'frames/s unthrottled', 'min', 'max', 'x baseline', 'goal', 'CPU ms/frame @30fps', 'x baseline', 'wire B/frame'],
     [
       [
         `baseline: ${p.baseline.app}`,
         p.baseline.unthrottled_fps,
         p.baseline.unthrottled_fps_min,
         p.baseline.unthrottled_fps_max,
+        '',
         '',
         fmt(p.baseline.cpu_ms_per_frame_at_30fps, 2),
         '',
@@ -52,6 +53,7 @@ export function printTables(r: BenchResults): void {
         a.unthrottled_fps_min,
         a.unthrottled_fps_max,
         fmt(a.fps_ratio_to_baseline, 2),
+        a.goal_fps_ratio == null ? '' : `>= ${a.goal_fps_ratio.toFixed(1)}x ${a.goal_met ? 'met' : 'MISSED'}`,
         fmt(a.cpu_ms_per_frame_at_30fps, 2),
         fmt(a.cpu_ratio_to_baseline, 2),
         fmt(a.wire_bytes_per_frame_encoded, 0),

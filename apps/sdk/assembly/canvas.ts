@@ -1,4 +1,4 @@
-// The in-app framebuffer: drawing goes here, and the SDK sends it to the host in one `mb_blit`
+// The in-app framebuffer: drawing goes here, and the SDK sends it to the host in one `mb_blit_mem`
 // after `run()` when anything was drawn.
 import { Color } from "./color";
 import { displayOrder } from "./bidi";

@@ -14,10 +14,13 @@ export function blue(c: Color): i32 { return <i32>(c & 0xff); }
 export function hsv(h: f32, s: f32, v: f32): Color {
   s = Mathf.max(0, Mathf.min(1, s));
   v = Mathf.max(0, Mathf.min(1, v));
-  let hh = h % 360;
+  let hh = wrapDegrees(h);
   if (hh < 0) hh += 360;
   const c = v * s;
-  const x = c * (1 - Mathf.abs((hh / 60) % 2 - 1));
+  const sector = hh / 60; // in [0, 6]
+  // sector % 2 without a call to fmod: exact, because sector - 2k (k = floor(sector / 2)) is a
+  // difference of two floats within a factor of two of each other (or k is 0).
+  const x = c * (1 - Mathf.abs(sector - 2 * Mathf.floor(sector * 0.5) - 1));
   const m = v - c;
   let r: f32 = 0, g: f32 = 0, b: f32 = 0;
   if (hh < 60) { r = c; g = x; }
@@ -27,6 +30,19 @@ export function hsv(h: f32, s: f32, v: f32): Color {
   else if (hh < 300) { r = x; b = c; }
   else { r = c; b = x; }
   return rgb(<i32>Mathf.round((r + m) * 255), <i32>Mathf.round((g + m) * 255), <i32>Mathf.round((b + m) * 255));
+}
+
+/**
+ * h % 360, bit for bit, without the software fmod (a large share of a per-pixel hsv). Below
+ * 2^24, an f32 of 256 or more is a multiple of 2^-15, so in f64 the quotient by 360 is never close
+ * enough to an integer to round onto it (it truncates right) and the difference is exact (and
+ * fits an f32, as fmod's result always does); below 360 the quotient truncates to 0. NaN,
+ * infinities and larger hues take the general path.
+ */
+function wrapDegrees(h: f32): f32 {
+  if (!(Mathf.abs(h) < 16777216)) return h % 360;
+  const d = <f64>h;
+  return <f32>(d - 360 * Math.trunc(d / 360));
 }
 
 /** Linear mix: t = 0 gives `a`, t = 1 gives `b`. */

@@ -24,6 +24,8 @@ export declare function http_status_code(): i32;
 
 @external("extism:host/user", "mb_blit")
 export declare function mb_blit(x: i32, y: i32, w: i32, h: i32, pixels: u64): i32;
+@external("extism:host/user", "mb_blit_mem")
+export declare function mb_blit_mem(x: i32, y: i32, w: i32, h: i32, pixels: usize): i32;
 @external("extism:host/user", "mb_display_info")
 export declare function mb_display_info(): u64;
 @external("extism:host/user", "mb_now_ms")

@@ -126,7 +126,7 @@ describe('SDK (probe app in the real sandbox)', () => {
 
   it('converts colours: HSV, hex, names, mixing, clamping', async () => {
     const { logs } = await scene('colors');
-    expect(logs).toContain('#ff0000 #00ff00 #000080 #ff00ff #808080 #123456 #aabbcc #ff8000 #010203 #804020 #ff0080');
+    expect(logs).toContain('#ff0000 #00ff00 #000080 #ff00ff #808080 #ff1700 #abff00 #aa00ff #123456 #aabbcc #ff8000 #010203 #804020 #ff0080');
   });
 
   it('parses and writes JSON, rejecting invalid text', async () => {

@@ -172,6 +172,7 @@ async function start(): Promise<void> {
   });
   guest = (await plugin.getInstance()).exports as Record<string, unknown>;
   guestMemories = Object.values(guest).filter((v): v is WasmMemory => v instanceof Wasm.Memory);
+  if (guest.memory instanceof Wasm.Memory) host.attachMemory(guest.memory);
   // Resolves at once: the foreground plugin resets synchronously inside the async method.
   reset = () => void plugin.reset();
 

@@ -10,6 +10,7 @@ import type { IconPixels } from './icon-channel';
 import { KV_OVER_QUOTA, type KvStore } from './kv-store';
 import { MQTT_VALUE_MAX_BYTES, MqttPermission } from './mqtt-permission';
 import type { HomeAssistantEntityState, LogLevel } from './types';
+import type { WasmMemory } from './wasm-api';
 import { formatMiB } from './wasm-memory-cap';
 
 export const USER_NAMESPACE = 'extism:host/user';
@@ -79,6 +80,8 @@ export class AppHost {
   private readonly mqttValues = new Map<string, Uint8Array | number>();
   private readonly haStates = new Map<string, HomeAssistantEntityState>();
   private httpStatus = 0;
+  /** The guest's exported `memory`, which `mb_blit_mem` reads the pixels from; null until attached (or when it exports none). */
+  private guestMemory: WasmMemory | null = null;
 
   constructor(private readonly o: AppHostOptions) {
     this.configJson = o.configJson;
@@ -91,6 +94,11 @@ export class AppHost {
     this.drew = false;
     this.errorText = null;
     this.blockBytes = 0;
+  }
+
+  /** Gives `mb_blit_mem` the guest's own memory (once the plugin is instantiated). */
+  attachMemory(memory: WasmMemory): void {
+    this.guestMemory = memory;
   }
 
   pushData(payload: Uint8Array): void {
@@ -123,6 +131,7 @@ export class AppHost {
     return {
       [USER_NAMESPACE]: {
         mb_blit: (ctx: CallContext, x: number, y: number, w: number, h: number, pixels: bigint) => this.blit(ctx, x, y, w, h, pixels),
+        mb_blit_mem: (_ctx: CallContext, x: number, y: number, w: number, h: number, pixels: number) => this.blitFromMemory(x, y, w, h, pixels),
         mb_display_info: (ctx: CallContext) => this.give(ctx, JSON.stringify({ width: this.o.width, height: this.o.height })),
         mb_now_ms: () => BigInt(Date.now()),
         mb_tz_offset_min: () => this.o.tzOffsetMinutes(Date.now()),
@@ -227,6 +236,25 @@ export class AppHost {
   private blit(ctx: CallContext, x: number, y: number, w: number, h: number, pixels: bigint): number {
     const src = read(ctx, pixels);
     if (!src || w < 1 || h < 1 || src.length < w * h * 3) return -1;
+    return this.copyRegion(src, x, y, w, h);
+  }
+
+  /**
+   * `mb_blit` with the pixels read straight from the guest's own memory at `pixels`, instead of
+   * from an Extism block the guest first filled 8 bytes per host call (768 calls a frame). The
+   * host only reads, within the memory's current bounds, into the canvas: a bad pointer gets -1.
+   */
+  private blitFromMemory(x: number, y: number, w: number, h: number, pixels: number): number {
+    const memory = this.guestMemory?.buffer;
+    if (!memory || w < 1 || h < 1) return -1;
+    const start = pixels >>> 0; // an i32 argument arrives signed; addresses are unsigned
+    const bytes = w * h * 3;
+    if (start + bytes > memory.byteLength) return -1;
+    return this.copyRegion(new Uint8Array(memory, start, bytes), x, y, w, h);
+  }
+
+  /** Copies the w x h RGB888 region `src` to (x, y) of the canvas, clipped to the display. */
+  private copyRegion(src: Uint8Array, x: number, y: number, w: number, h: number): number {
     const x0 = Math.max(0, x);
     const x1 = Math.min(this.o.width, x + w);
     const y0 = Math.max(0, y);

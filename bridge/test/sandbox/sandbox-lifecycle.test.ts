@@ -50,6 +50,36 @@ describe('drawing', () => {
   });
 });
 
+describe("drawing from the app's own memory (mb_blit_mem)", () => {
+  it('copies a region from linear memory, clipped to the display like mb_blit', async () => {
+    const t = await startProbe();
+    expect(await command(t, 'blitmem|-2|-2|4|4|255|0|0')).toEqual(['blitmem 0']);
+    t.app.pushData(encode('blitmem|62|30|4|4|0|255|0'));
+    const frame = await t.app.run();
+    expect(pixel(frame!, 0, 0)).toEqual([255, 0, 0]);
+    expect(pixel(frame!, 1, 1)).toEqual([255, 0, 0]);
+    expect(pixel(frame!, 2, 2)).toEqual([0, 0, 0]);
+    expect(pixel(frame!, 62, 30)).toEqual([0, 255, 0]);
+    expect(pixel(frame!, 63, 31)).toEqual([0, 255, 0]);
+  });
+
+  it("a range outside the app's memory, or a bad size, returns -1 and draws nothing; the app keeps running", async () => {
+    const t = await startProbe();
+    const bad = [
+      'blitmemend|-6143|64|32', // one byte past the end
+      'blitmemend|0|1|1',
+      'blitmemat|-1|1|1', // 0xffffffff
+      'blitmemat|0|0|4',
+      'blitmemat|0|4|-1',
+      'blitmemat|0|65536|65536', // 12 GiB from 0
+    ];
+    for (const line of bad) t.app.pushData(encode(line));
+    expect(await t.app.run()).toBeNull();
+    expect(t.messages()).toEqual(['setup ticks=0', ...bad.map((line) => `${line.split('|')[0]} -1`)]);
+    expect(await command(t, 'blitmemend|-6144|64|32')).toEqual(['blitmemend 0']);
+  });
+});
+
 describe('calls', () => {
   it('setup runs once before the first run, and module state persists between runs', async () => {
     const t = await startProbe({ config: { trace: true } });
@@ -249,6 +279,15 @@ describe('loading', () => {
     const wasm = b.exportFunc('run', b.func([], ['i32'], op.i32(0))).build();
     const t = await startProbe({}, wasm);
     expect(await t.app.run()).toBeNull();
+  });
+
+  it("mb_blit_mem in a module without memory returns -1 (here passed on as run's result)", async () => {
+    const b = new WasmBuilder();
+    const blit = b.importFunc('extism:host/user', 'mb_blit_mem', ['i32', 'i32', 'i32', 'i32', 'i32'], ['i32']);
+    const wasm = b.exportFunc('run', b.func([], ['i32'], [...op.i32(0), ...op.i32(0), ...op.i32(1), ...op.i32(1), ...op.i32(0), ...op.call(blit)])).build();
+    const t = await startProbe({}, wasm);
+    const fault = await faultOf(t.app.run());
+    expect([fault.kind, fault.message]).toEqual(['trap', 'run() failed (returned -1)']);
   });
 });
 

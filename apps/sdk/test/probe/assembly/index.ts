@@ -71,6 +71,7 @@ function images(): void {
 function colors(): void {
   log.info([
     toHex(hsv(0, 1, 1)), toHex(hsv(120, 1, 1)), toHex(hsv(240, 1, 0.5)), toHex(hsv(-60, 1, 1)), toHex(hsv(30, 0, 0.5)),
+    toHex(hsv(725.5, 1, 1)), toHex(hsv(-1000.25, 1, 1)), toHex(hsv(1e9, 1, 1)),
     toHex(parseColor("#123456")), toHex(parseColor("abc")), toHex(parseColor("Orange")), toHex(parseColor("nope", 0x010203)),
     toHex(mix(0x000000, 0xff8040, 0.5)), toHex(rgb(300, -5, 128)),
   ].join(" "));
