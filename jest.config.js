@@ -5,7 +5,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/scripts', '<rootDir>/contract', '<rootDir>/fonts', '<rootDir>/bridge', '<rootDir>/apps', '<rootDir>/node-red-nodes'],
+  roots: ['<rootDir>/scripts', '<rootDir>/contract', '<rootDir>/fonts', '<rootDir>/bridge', '<rootDir>/apps', '<rootDir>/node-red-nodes', '<rootDir>/bench'],
   testMatch: ['**/test/**/*.test.ts', '**/test/**/*.test.js'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {

@@ -25,7 +25,10 @@ import { RESTING_APP, runSoakCycle, SoakClient, type SoakTarget } from './lib/so
 import { growsBelowNoise, RSS_GROWTH_LIMIT, type Trend, trend } from './lib/soak-stats';
 
 export interface SoakOptions {
+  /** How long to go on: cycles start until this many minutes have passed (at least MIN_CYCLES cycles). */
   minutes: number;
+  /** Exactly this many cycles instead, cycle 0 (the warm-up) included (the leak test: bench/test/leaks.test.ts). */
+  cycles?: number;
   /** Cut the serial link to the firmware in qemu once a cycle (needs qemu, socat, the ARM toolchain). */
   serial: boolean;
   /** How often the background sampler reads the counts (after a forced GC). */
@@ -60,9 +63,14 @@ export interface SoakResult {
 }
 
 const CHURN_APP = 'life';
+/** The warm-up and two measured cycles: the fewest a trend can be drawn through. */
+export const MIN_CYCLES = 3;
 
 export async function measureSoak(options: SoakOptions): Promise<SoakResult> {
   const progress = options.progress ?? ((line: string) => process.stderr.write(`soak: ${line}\n`));
+  if (options.cycles !== undefined && (!Number.isInteger(options.cycles) || options.cycles < MIN_CYCLES)) {
+    throw new Error(`a soak needs at least ${MIN_CYCLES} cycles, not ${options.cycles}`);
+  }
   const apps = builtExamples();
   for (const needed of [RESTING_APP, CHURN_APP, 'board', 'sensor']) {
     if (!apps.includes(needed)) throw new Error(`example app "${needed}" is not built: run "npm run build"`);
@@ -116,14 +124,15 @@ export async function measureSoak(options: SoakOptions): Promise<SoakResult> {
     let commands = 0;
     const failures: string[] = [];
     try {
-      while (seconds() < options.minutes * 60 || cycle < 2) {
+      const done = (): boolean => (options.cycles !== undefined ? cycle >= options.cycles : seconds() >= options.minutes * 60 && cycle >= MIN_CYCLES);
+      while (!done()) {
         const report = await runSoakCycle(target, soakClient, cycle);
         commands += report.commands;
         failures.push(...report.failures);
         const end = { ...(await settledCounts((gc) => running.counts(gc))), t_s: seconds(), cycle };
         cycleEnds.push(end);
         progress(
-          `cycle ${cycle} done at ${(end.t_s / 60).toFixed(1)}/${options.minutes} min: RSS ${mb(end.rssBytes)}, heap after GC ${mb(end.heapUsedBytes)}, ` +
+          `cycle ${cycle} done at ${(end.t_s / 60).toFixed(1)}${options.cycles === undefined ? `/${options.minutes}` : ''} min: RSS ${mb(end.rssBytes)}, heap after GC ${mb(end.heapUsedBytes)}, ` +
             `fds ${end.fds}, handles ${end.handles}, timers ${end.timers}, listeners ${end.busListeners}/${end.mqttClientListeners}/${end.mqttHandlers}, workers ${end.workers}` +
             (report.failures.length ? `, ${report.failures.length} failed commands` : ''),
         );

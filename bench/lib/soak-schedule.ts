@@ -2,7 +2,7 @@
  * One cycle of the soak schedule (issue 21): everything a display meets in a day, compressed
  * into a few seconds, driven from outside over MQTT, HTTP and the page's /mqtt as users,
  * Home Assistant and the page do. The soak run (`npm run soak`) repeats it for minutes; the leak
- * test (bridge/test/reliability/leaks.test.ts) runs it three times. Each cycle ends in the same
+ * test (bench/test/leaks.test.ts: the soak cut to four cycles) runs it too. Each cycle ends in the same
  * state (rotation off, the clock app chosen, no notification, the display off, the churned app installed), so
  * the bridge's resource counts taken after a cycle can be compared with the ones after the last.
  *

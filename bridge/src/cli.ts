@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 /** The `megabit` command: runs the bridge daemon. */
+// First: before mqtt.js and aedes load mqtt-packet's writer (mqtt/length-prefix-fix.ts says why).
+import { lengthPrefixFix } from './mqtt/install-length-prefix-fix';
+import { lengthPrefixProblems } from './mqtt/length-prefix-fix';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -179,6 +182,7 @@ async function main(): Promise<number> {
   }
   log.info(`megabit ${VERSION} starting (${file ? `settings from ${file}` : 'default settings'}, data in ${settings.data_dir})`);
   if (file) warnIfSecretsReadable(file, log);
+  for (const problem of lengthPrefixProblems(lengthPrefixFix)) log.warn(`MQTT packet sizes may pin memory for good: ${problem}`);
   // One bridge per data dir; the lock goes with this process however it ends (short of SIGKILL).
   try {
     const lock = lockDataDir(settings.data_dir, log);

@@ -2,8 +2,8 @@
  * The screen for Home Assistant's image entity, on `P/display/snapshot`: every image there is a
  * state its recorder keeps, so this feed is slow on purpose. A new picture goes out at most once
  * per `intervalS` while the screen changes, and at once (with the next frame) when the app or
- * the notification showing changes; an unchanged picture never goes out again. The page keeps
- * the fast `P/display/png`.
+ * the notification showing changes or the display is switched on or off; an unchanged picture
+ * never goes out again. The page keeps the fast `P/display/png`.
  */
 import { OUT, type DeviceTopics } from '@megabit/contract';
 import type { EventBus } from '../events';
@@ -13,7 +13,7 @@ import type { Part } from '../part';
 
 /** The part of DeviceControl this needs. */
 export interface ShownContent {
-  state(): { app: string | null; notification: string | null };
+  state(): { state: 'ON' | 'OFF'; app: string | null; notification: string | null };
 }
 
 /** How long the first picture waits for a frame of the app (the frame at start may be blank). */
@@ -109,8 +109,13 @@ export class ScreenSnapshotFeed implements Part {
     return this.lastSent !== undefined && Buffer.compare(this.lastSent, frame) === 0;
   }
 
+  /**
+   * What the picture shows. Power is part of it: a display switched off shows Home Assistant its
+   * dark picture at once, rather than up to `intervalS` later, and then leaves no timer pending
+   * while it stays dark (the leak test counts timers at rest with the display off).
+   */
   private shownKey(): string {
-    const { app, notification } = this.device.state();
-    return `${app ?? ''}\n${notification ?? ''}`;
+    const { state, app, notification } = this.device.state();
+    return `${state}\n${app ?? ''}\n${notification ?? ''}`;
   }
 }

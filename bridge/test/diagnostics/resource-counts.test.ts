@@ -1,6 +1,6 @@
 /**
  * The leak counts themselves: each one moves when the resource it counts is taken and comes back
- * when it is given back, so the leak test (reliability/leaks.test.ts) would see a leak of it.
+ * when it is given back, so the leak test (bench/test/leaks.test.ts) would see a leak of it.
  */
 import { openSync, closeSync } from 'node:fs';
 import { EventBus } from '../../src/events';

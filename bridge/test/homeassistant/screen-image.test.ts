@@ -53,7 +53,7 @@ describe("the image entity's feed", () => {
     });
   });
 
-  it('an app change, a notification and its dismissal each send the new picture at once; animation alone does not', async () => {
+  it('an app change, a notification, its dismissal and the display going off and on each send the new picture at once; animation alone does not', async () => {
     // An hour between pictures: any picture within the test comes from an event.
     await withBridge(3600, async (ha) => {
       await ha.waitFor(SNAPSHOT, () => true, 15_000);
@@ -87,7 +87,12 @@ describe("the image entity's feed", () => {
       expect(Buffer.compare(clock.payload, plasma.payload)).not.toBe(0);
       const notified = await pictureAfter('notify', '{"text":"Door open","hold":true}');
       expect(Buffer.compare(notified.payload, clock.payload)).not.toBe(0);
-      await pictureAfter('notify/dismiss', '{}');
+      const dismissed = await pictureAfter('notify/dismiss', '{}');
+      // Off: the dark picture at once (an image interval later would leave a timer pending while dark).
+      const dark = await pictureAfter('display', '{"state":"OFF"}');
+      expect(Buffer.compare(dark.payload, dismissed.payload)).not.toBe(0);
+      const on = await pictureAfter('display', '{"state":"ON"}');
+      expect(Buffer.compare(on.payload, dark.payload)).not.toBe(0);
     });
   });
 
