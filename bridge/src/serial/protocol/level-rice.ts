@@ -1,0 +1,204 @@
+/**
+ * WRITE_RECT format 3, LEVEL_RICE (docs/serial-protocol.md §5): each channel is sent as the class
+ * of the level it is shown at (levels.ts), predicted from its neighbours inside the rectangle
+ * and the prediction error Rice-coded with a parameter taken from how wrong the neighbours' were.
+ * Smooth full-colour pictures (the plasma) cost 1.2-1.5 bytes a pixel instead of 3. The firmware's
+ * decoder (firmware/core/level_rice.c) mirrors this file; vectors in firmware/protocol/pixel-vectors.txt.
+ */
+
+/** A quotient this long or longer is sent as an escape and the class in 8 bits. */
+export const ESCAPE_QUOTIENT = 16;
+const MAX_K = 7;
+/** The context a channel at the rectangle's edge gets for its missing neighbour. */
+const EDGE_MAGNITUDE = 2;
+
+/** Median edge predictor (LOCO-I): left, up, up-left. */
+function predict(a: number, b: number, c: number): number {
+  const hi = Math.max(a, b);
+  const lo = Math.min(a, b);
+  if (c >= hi) return lo;
+  if (c <= lo) return hi;
+  return a + b - c;
+}
+
+function riceParameter(left: number, up: number): number {
+  const context = (left + up + 1) >> 1;
+  let k = 0;
+  while (k < MAX_K && 1 << k < context) k++;
+  return k;
+}
+
+class BitWriter {
+  private bytes: number[] = [];
+  private acc = 0;
+  private used = 0;
+  bits = 0;
+
+  constructor(private readonly counting: boolean) {}
+
+  write(value: number, count: number): void {
+    this.bits += count;
+    if (this.counting) return;
+    for (let i = count - 1; i >= 0; i--) {
+      this.acc = (this.acc << 1) | ((value >> i) & 1);
+      if (++this.used === 8) {
+        this.bytes.push(this.acc);
+        this.acc = 0;
+        this.used = 0;
+      }
+    }
+  }
+
+  ones(count: number): void {
+    for (let i = 0; i < count; i++) this.write(1, 1);
+  }
+
+  finish(): Uint8Array {
+    // Pad bits are zero: one picture has exactly one encoding (the vectors rely on it).
+    if (this.used > 0) this.bytes.push(this.acc << (8 - this.used));
+    return Uint8Array.from(this.bytes);
+  }
+}
+
+/** A rectangle of class indices: `at(x, y, c)` relative to the rectangle. */
+interface ClassPicture {
+  readonly width: number;
+  at(x: number, y: number, c: number): number;
+}
+
+/**
+ * Codes row `y` of `picture`; `previous` holds the row above's error magnitudes (width*3, unused
+ * on row 0) and `current` receives this row's.
+ */
+function codeRow(picture: ClassPicture, y: number, previous: Uint16Array, current: Uint16Array, out: BitWriter): void {
+  for (let x = 0; x < picture.width; x++) {
+    for (let c = 0; c < 3; c++) {
+      const a = x > 0 ? picture.at(x - 1, y, c) : y > 0 ? picture.at(x, y - 1, c) : 0;
+      const b = y > 0 ? picture.at(x, y - 1, c) : a;
+      const cc = x > 0 && y > 0 ? picture.at(x - 1, y - 1, c) : b;
+      const value = picture.at(x, y, c);
+      const error = value - predict(a, b, cc);
+      const z = error >= 0 ? 2 * error : -2 * error - 1;
+      const k = riceParameter(x > 0 ? current[(x - 1) * 3 + c] : EDGE_MAGNITUDE, y > 0 ? previous[x * 3 + c] : EDGE_MAGNITUDE);
+      const quotient = z >> k;
+      if (quotient < ESCAPE_QUOTIENT) {
+        out.ones(quotient);
+        out.write(0, 1);
+        out.write(z & ((1 << k) - 1), k);
+      } else {
+        out.ones(ESCAPE_QUOTIENT);
+        out.write(value, 8);
+      }
+      current[x * 3 + c] = z;
+    }
+  }
+}
+
+/** Rows of a frame's class indices (64 x 32 x 3, row-major) seen through a rectangle. */
+function framePicture(classIdx: Uint8Array, frameWidth: number, x0: number, y0: number, width: number): ClassPicture {
+  return { width, at: (x, y, c) => classIdx[((y0 + y) * frameWidth + x0 + x) * 3 + c] };
+}
+
+/** Counts, row by row, what a band of a rectangle costs in LEVEL_RICE: for choosing band heights. */
+export class LevelRiceCost {
+  private previous: Uint16Array;
+  private current: Uint16Array;
+  private readonly writer = new BitWriter(true);
+  private rows = 0;
+  private readonly picture: ClassPicture;
+
+  constructor(classIdx: Uint8Array, frameWidth: number, x0: number, y0: number, width: number) {
+    this.picture = framePicture(classIdx, frameWidth, x0, y0, width);
+    this.previous = new Uint16Array(width * 3);
+    this.current = new Uint16Array(width * 3);
+  }
+
+  /** Bytes of the band once the next row is added. */
+  addRow(): number {
+    codeRow(this.picture, this.rows, this.previous, this.current, this.writer);
+    [this.previous, this.current] = [this.current, this.previous];
+    this.rows++;
+    return Math.ceil(this.writer.bits / 8);
+  }
+}
+
+/** The LEVEL_RICE pixels of the rectangle (x0, y0, width, height) of a frame of class indices. */
+export function encodeLevelRice(classIdx: Uint8Array, frameWidth: number, x0: number, y0: number, width: number, height: number): Uint8Array {
+  const picture = framePicture(classIdx, frameWidth, x0, y0, width);
+  const writer = new BitWriter(false);
+  let previous = new Uint16Array(width * 3);
+  let current = new Uint16Array(width * 3);
+  for (let y = 0; y < height; y++) {
+    codeRow(picture, y, previous, current, writer);
+    [previous, current] = [current, previous];
+  }
+  return writer.finish();
+}
+
+class BitReader {
+  private at = 0;
+  constructor(private readonly data: Uint8Array) {}
+
+  /** undefined past the end. */
+  read(count: number): number | undefined {
+    if (this.at + count > this.data.length * 8) return undefined;
+    let value = 0;
+    for (let i = 0; i < count; i++, this.at++) value = (value << 1) | ((this.data[this.at >> 3] >> (7 - (this.at & 7))) & 1);
+    return value;
+  }
+
+  /** True when only zero pad bits of the last byte are left. */
+  atPaddedEnd(): boolean {
+    if (this.data.length * 8 - this.at >= 8) return false;
+    const rest = this.data.length * 8 - this.at;
+    return rest === 0 || (this.data[this.data.length - 1] & ((1 << rest) - 1)) === 0;
+  }
+}
+
+/**
+ * Class indices (width*height*3) from LEVEL_RICE pixels, or undefined when the data does not
+ * code exactly that many pixels (nonzero pad bits, a byte too many or too few) or a class is
+ * not below `classCount`.
+ */
+export function decodeLevelRice(data: Uint8Array, width: number, height: number, classCount: number): Uint8Array | undefined {
+  const out = new Uint8Array(width * height * 3);
+  const reader = new BitReader(data);
+  let previous = new Uint16Array(width * 3);
+  let current = new Uint16Array(width * 3);
+  const at = (x: number, y: number, c: number): number => out[(y * width + x) * 3 + c];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        const a = x > 0 ? at(x - 1, y, c) : y > 0 ? at(x, y - 1, c) : 0;
+        const b = y > 0 ? at(x, y - 1, c) : a;
+        const cc = x > 0 && y > 0 ? at(x - 1, y - 1, c) : b;
+        const predicted = predict(a, b, cc);
+        const k = riceParameter(x > 0 ? current[(x - 1) * 3 + c] : EDGE_MAGNITUDE, y > 0 ? previous[x * 3 + c] : EDGE_MAGNITUDE);
+        let quotient = 0;
+        for (;;) {
+          const bit = reader.read(1);
+          if (bit === undefined) return undefined;
+          if (bit === 0) break;
+          if (++quotient === ESCAPE_QUOTIENT) break;
+        }
+        let value: number;
+        if (quotient === ESCAPE_QUOTIENT) {
+          const raw = reader.read(8);
+          if (raw === undefined) return undefined;
+          value = raw;
+        } else {
+          const low = reader.read(k);
+          if (low === undefined) return undefined;
+          const z = (quotient << k) | low;
+          value = predicted + (z & 1 ? -((z + 1) >> 1) : z >> 1);
+        }
+        if (value < 0 || value >= classCount) return undefined;
+        const error = value - predicted;
+        current[x * 3 + c] = error >= 0 ? 2 * error : -2 * error - 1;
+        out[(y * width + x) * 3 + c] = value;
+      }
+    }
+    [previous, current] = [current, previous];
+  }
+  return reader.atPaddedEnd() ? out : undefined;
+}
