@@ -3,10 +3,12 @@
 #include "bitplane.h"
 #include "board.h"
 #include "crc.h"
+#include "level_rice.h"
 
 void mb_fb_init(mb_framebuffer *fb, uint8_t depth) {
   memset(fb, 0, sizeof *fb);
   fb->depth = depth;
+  fb->class_count = mb_level_classes(depth, fb->class_value);
   fb->power = true;
   fb->brightness = 255;
   fb->shown_crc = mb_crc32_update(0, fb->draw, sizeof fb->draw);
@@ -34,7 +36,15 @@ uint8_t mb_fb_write_rect(mb_framebuffer *fb, uint8_t format, uint8_t x, uint8_t 
   if (format == MB_FMT_RGB888 && len != pixels * 3u) return MB_REJ_BAD_LENGTH;
   if (format == MB_FMT_RGB565 && len != pixels * 2u) return MB_REJ_BAD_LENGTH;
   if (format == MB_FMT_RLE888 && !rle_covers(data, len, pixels)) return MB_REJ_BAD_RLE;
-  if (format > MB_FMT_RLE888) return MB_REJ_BAD_FORMAT;
+  if (format == MB_FMT_LEVEL_RICE) {
+    if (!mb_level_rice_decode(data, len, w, h, fb->class_count, fb->decoded)) return MB_REJ_BAD_RLE;
+    for (uint32_t i = 0; i < pixels * 3u; i++) {
+      uint32_t p = i / 3u;
+      fb->draw[((y + p / w) * MB_PANEL_WIDTH + x + p % w) * 3u + i % 3u] = fb->class_value[fb->decoded[i]];
+    }
+    return 0;
+  }
+  if (format > MB_FMT_LEVEL_RICE) return MB_REJ_BAD_FORMAT;
 
   uint16_t run_left = 0, at = 0;
   uint8_t rgb[3] = {0, 0, 0};

@@ -55,7 +55,7 @@ ok('8x8 at depth 8', 8, 8, 8, picture(8, 8, 8, 2));
 ok('8x8 at depth 6', 6, 8, 8, picture(8, 8, 6, 3));
 ok('16x4 at depth 7', 7, 16, 4, picture(16, 4, 7, 4));
 ok('column of 32 at depth 1', 1, 1, 32, picture(1, 32, 1, 5));
-ok('64x8 at depth 8', 8, 64, 8, picture(64, 8, 8, 6));
+ok('64x4 at depth 8 (fits one packet)', 8, 64, 4, picture(64, 4, 8, 6));
 const good = encode(picture(8, 8, 8, 2), 8, 8, 8);
 reject('truncated by one byte', 8, 8, 8, good.subarray(0, good.length - 1));
 reject('one byte too many', 8, 8, 8, Uint8Array.from([...good, 0]));

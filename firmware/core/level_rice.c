@@ -1,0 +1,97 @@
+#include "level_rice.h"
+#include "bitplane.h"
+
+#define ESCAPE_QUOTIENT 16u
+#define MAX_K 7u
+#define EDGE_MAGNITUDE 2u
+#define MAX_WIDTH 64u
+
+uint16_t mb_level_classes(uint8_t depth, uint8_t class_value[256]) {
+  uint16_t count = 0;
+  int last = -1;
+  for (uint16_t v = 0; v < 256; v++) {
+    int level = mb_level((uint8_t)v, depth);
+    if (level != last) {
+      class_value[count++] = (uint8_t)v;
+      last = level;
+    }
+  }
+  return count;
+}
+
+typedef struct {
+  const uint8_t *data;
+  uint32_t bits, at;
+} bit_reader;
+
+/* False past the end. */
+static bool read_bits(bit_reader *r, uint8_t count, uint32_t *value) {
+  if (r->at + count > r->bits) return false;
+  uint32_t v = 0;
+  for (uint8_t i = 0; i < count; i++, r->at++)
+    v = (v << 1) | ((r->data[r->at >> 3] >> (7u - (r->at & 7u))) & 1u);
+  *value = v;
+  return true;
+}
+
+/* Median edge predictor (LOCO-I): left, up, up-left. */
+static int predict(int a, int b, int c) {
+  int hi = a > b ? a : b, lo = a > b ? b : a;
+  if (c >= hi) return lo;
+  if (c <= lo) return hi;
+  return a + b - c;
+}
+
+static uint8_t rice_parameter(uint32_t left, uint32_t up) {
+  uint32_t context = (left + up + 1u) >> 1;
+  uint8_t k = 0;
+  while (k < MAX_K && (1u << k) < context) k++;
+  return k;
+}
+
+bool mb_level_rice_decode(const uint8_t *data, uint16_t len, uint8_t w, uint8_t h,
+                          uint16_t class_count, uint8_t *out) {
+  /* Error magnitudes of the row above and of this row, per channel. */
+  uint16_t mags[2][MAX_WIDTH * 3u];
+  if (w == 0 || w > MAX_WIDTH || h == 0) return false;
+  bit_reader r = {data, (uint32_t)len * 8u, 0};
+  for (uint32_t y = 0; y < h; y++) {
+    uint16_t *previous = mags[(y + 1u) & 1u], *current = mags[y & 1u];
+    for (uint32_t x = 0; x < w; x++) {
+      for (uint32_t c = 0; c < 3; c++) {
+        const uint8_t *px = out + (y * w + x) * 3u + c;
+        int up = y > 0 ? px[-(int)(w * 3u)] : 0;
+        int a = x > 0 ? px[-3] : (y > 0 ? up : 0);
+        int b = y > 0 ? up : a;
+        int cc = (x > 0 && y > 0) ? px[-(int)(w * 3u) - 3] : b;
+        int predicted = predict(a, b, cc);
+        uint8_t k = rice_parameter(x > 0 ? current[(x - 1u) * 3u + c] : EDGE_MAGNITUDE,
+                                   y > 0 ? previous[x * 3u + c] : EDGE_MAGNITUDE);
+        uint32_t quotient = 0, bit;
+        for (;;) {
+          if (!read_bits(&r, 1, &bit)) return false;
+          if (bit == 0 || ++quotient == ESCAPE_QUOTIENT) break;
+        }
+        int value;
+        if (quotient == ESCAPE_QUOTIENT) {
+          uint32_t raw;
+          if (!read_bits(&r, 8, &raw)) return false;
+          value = (int)raw;
+        } else {
+          uint32_t low;
+          if (!read_bits(&r, k, &low)) return false;
+          uint32_t z = (quotient << k) | low;
+          value = predicted + ((z & 1u) ? -(int)((z + 1u) >> 1) : (int)(z >> 1));
+        }
+        if (value < 0 || value >= (int)class_count) return false;
+        int error = value - predicted;
+        current[x * 3u + c] = (uint16_t)(error >= 0 ? 2 * error : -2 * error - 1);
+        out[(y * w + x) * 3u + c] = (uint8_t)value;
+      }
+    }
+  }
+  /* Only the zero pad bits of the last byte may be left. */
+  uint32_t rest = r.bits - r.at;
+  if (rest >= 8u) return false;
+  return rest == 0 || (data[len - 1u] & ((1u << rest) - 1u)) == 0;
+}
