@@ -34,6 +34,7 @@ export {
   encodeMessage,
   HELLO_RETRY_MS,
   HOST_RETRANSMIT_MS,
+  levelClasses,
   MAX_PACKET,
   PacketParser,
   PixelFormat,
