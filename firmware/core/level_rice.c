@@ -42,10 +42,16 @@ static int predict(int a, int b, int c) {
   return a + b - c;
 }
 
-static uint8_t rice_parameter(uint32_t left, uint32_t up) {
-  uint32_t context = (left + up + 1u) >> 1;
+/* k = floor(log2) of the mean error magnitude of the four neighbours already decoded, 0..7. */
+static uint8_t rice_parameter(const uint16_t *previous, const uint16_t *current, uint32_t x,
+                              uint32_t y, uint32_t c, uint32_t w) {
+  uint32_t left = x > 0 ? current[(x - 1u) * 3u + c] : EDGE_MAGNITUDE;
+  uint32_t up = y > 0 ? previous[x * 3u + c] : EDGE_MAGNITUDE;
+  uint32_t up_left = (x > 0 && y > 0) ? previous[(x - 1u) * 3u + c] : EDGE_MAGNITUDE;
+  uint32_t up_right = (y > 0 && x + 1u < w) ? previous[(x + 1u) * 3u + c] : EDGE_MAGNITUDE;
+  uint32_t context = (left + up + up_left + up_right + 2u) >> 2;
   uint8_t k = 0;
-  while (k < MAX_K && (1u << k) < context) k++;
+  while (k < MAX_K && (2u << k) <= context) k++;
   return k;
 }
 
@@ -65,8 +71,7 @@ bool mb_level_rice_decode(const uint8_t *data, uint16_t len, uint8_t w, uint8_t 
         int b = y > 0 ? up : a;
         int cc = (x > 0 && y > 0) ? px[-(int)(w * 3u) - 3] : b;
         int predicted = predict(a, b, cc);
-        uint8_t k = rice_parameter(x > 0 ? current[(x - 1u) * 3u + c] : EDGE_MAGNITUDE,
-                                   y > 0 ? previous[x * 3u + c] : EDGE_MAGNITUDE);
+        uint8_t k = rice_parameter(previous, current, x, y, c, w);
         uint32_t quotient = 0, bit;
         for (;;) {
           if (!read_bits(&r, 1, &bit)) return false;

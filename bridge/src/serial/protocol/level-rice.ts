@@ -21,10 +21,15 @@ function predict(a: number, b: number, c: number): number {
   return a + b - c;
 }
 
-function riceParameter(left: number, up: number): number {
-  const context = (left + up + 1) >> 1;
+/** k = floor(log2) of the mean error magnitude of the four neighbours already coded, 0..7. */
+function riceParameter(previous: Uint16Array, current: Uint16Array, x: number, y: number, c: number, width: number): number {
+  const left = x > 0 ? current[(x - 1) * 3 + c] : EDGE_MAGNITUDE;
+  const up = y > 0 ? previous[x * 3 + c] : EDGE_MAGNITUDE;
+  const upLeft = x > 0 && y > 0 ? previous[(x - 1) * 3 + c] : EDGE_MAGNITUDE;
+  const upRight = y > 0 && x + 1 < width ? previous[(x + 1) * 3 + c] : EDGE_MAGNITUDE;
+  const context = (left + up + upLeft + upRight + 2) >> 2;
   let k = 0;
-  while (k < MAX_K && 1 << k < context) k++;
+  while (k < MAX_K && 2 << k <= context) k++;
   return k;
 }
 
@@ -79,7 +84,7 @@ function codeRow(picture: ClassPicture, y: number, previous: Uint16Array, curren
       const value = picture.at(x, y, c);
       const error = value - predict(a, b, cc);
       const z = error >= 0 ? 2 * error : -2 * error - 1;
-      const k = riceParameter(x > 0 ? current[(x - 1) * 3 + c] : EDGE_MAGNITUDE, y > 0 ? previous[x * 3 + c] : EDGE_MAGNITUDE);
+      const k = riceParameter(previous, current, x, y, c, picture.width);
       const quotient = z >> k;
       if (quotient < ESCAPE_QUOTIENT) {
         out.ones(quotient);
@@ -173,7 +178,7 @@ export function decodeLevelRice(data: Uint8Array, width: number, height: number,
         const b = y > 0 ? at(x, y - 1, c) : a;
         const cc = x > 0 && y > 0 ? at(x - 1, y - 1, c) : b;
         const predicted = predict(a, b, cc);
-        const k = riceParameter(x > 0 ? current[(x - 1) * 3 + c] : EDGE_MAGNITUDE, y > 0 ? previous[x * 3 + c] : EDGE_MAGNITUDE);
+        const k = riceParameter(previous, current, x, y, c, width);
         let quotient = 0;
         for (;;) {
           const bit = reader.read(1);
