@@ -7,7 +7,7 @@
  */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
 import { changedRects, type Rect } from '../display/diff';
-import { encodeLevelRice, type LevelClasses, LevelRiceCost, MIN_PACKET, type MessageOf, PixelFormat } from './protocol';
+import { type LevelClasses, LevelRiceEncoder, MIN_PACKET, type MessageOf, PixelFormat } from './protocol';
 
 /** WRITE_RECT's fixed fields: format, x, y, w, h. */
 const RECT_FIELDS = 5;
@@ -95,7 +95,7 @@ function bands(frame: Uint8Array, rect: Rect, maxPixelBytes: number, levels?: Le
   let y0 = rect.y;
   while (y0 < rect.y + rect.height) {
     let state: RunState = { runs: 0, colour: 0, length: 0 };
-    const rice = levels ? new LevelRiceCost(levels.classIdx, DISPLAY_WIDTH, rect.x, y0, rect.width) : undefined;
+    const rice = levels ? new LevelRiceEncoder(levels.classIdx, DISPLAY_WIDTH, rect.x, y0, rect.width, rect.y + rect.height - y0) : undefined;
     let choice = smallest(Infinity, Infinity, Infinity);
     let rows = 0;
     while (y0 + rows < rect.y + rect.height) {
@@ -116,17 +116,15 @@ function bands(frame: Uint8Array, rect: Rect, maxPixelBytes: number, levels?: Le
       y: band.y,
       w: band.width,
       h: band.height,
-      pixels: encodeBand(choice.format, frame, band, state.runs, levels),
+      pixels: choice.format === PixelFormat.LEVEL_RICE && rice ? rice.bytes(rows) : encodeBand(choice.format, frame, band, state.runs),
     });
     y0 += rows;
   }
   return out;
 }
 
-function encodeBand(format: Format, frame: Uint8Array, band: Rect, runs: number, levels?: LevelFrame): Uint8Array {
-  if (format === PixelFormat.RLE888) return rlePixels(frame, band, runs);
-  if (format === PixelFormat.LEVEL_RICE && levels) return encodeLevelRice(levels.classIdx, DISPLAY_WIDTH, band.x, band.y, band.width, band.height);
-  return rawPixels(frame, band);
+function encodeBand(format: Format, frame: Uint8Array, band: Rect, runs: number): Uint8Array {
+  return format === PixelFormat.RLE888 ? rlePixels(frame, band, runs) : rawPixels(frame, band);
 }
 
 /** Cuts `rect` into side-by-side strips narrow enough for one raw row to fit a packet. */

@@ -130,7 +130,9 @@ export class FrameSync {
     // the panel), which is also what the frame CRC is checked against.
     const held = this.classes ? quantise(frame, this.classes) : frame;
     let rects = frameUpdate(this.drawn, held, maxPacket, this.classes);
-    if (this.drawn && (rects.length > MAX_FRAME_PACKETS || cost(rects) > FRAME_BYTES / 2)) {
+    // A diff that already covers every pixel (an animation like the plasma) is the whole frame.
+    const coversAll = rects.reduce((sum, r) => sum + r.w * r.h, 0) * 3 === FRAME_BYTES;
+    if (this.drawn && !coversAll && (rects.length > MAX_FRAME_PACKETS || cost(rects) > FRAME_BYTES / 2)) {
       const whole = frameUpdate(undefined, held, maxPacket, this.classes);
       if (rects.length > MAX_FRAME_PACKETS || cost(whole) < cost(rects)) rects = whole;
     }

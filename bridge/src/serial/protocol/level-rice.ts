@@ -33,111 +33,99 @@ function riceParameter(previous: Uint16Array, current: Uint16Array, x: number, y
   return k;
 }
 
-class BitWriter {
-  private bytes: number[] = [];
-  private acc = 0;
-  private used = 0;
-  bits = 0;
-
-  constructor(private readonly counting: boolean) {}
-
-  write(value: number, count: number): void {
-    this.bits += count;
-    if (this.counting) return;
-    for (let i = count - 1; i >= 0; i--) {
-      this.acc = (this.acc << 1) | ((value >> i) & 1);
-      if (++this.used === 8) {
-        this.bytes.push(this.acc);
-        this.acc = 0;
-        this.used = 0;
-      }
-    }
-  }
-
-  ones(count: number): void {
-    for (let i = 0; i < count; i++) this.write(1, 1);
-  }
-
-  finish(): Uint8Array {
-    // Pad bits are zero: one picture has exactly one encoding (the vectors rely on it).
-    if (this.used > 0) this.bytes.push(this.acc << (8 - this.used));
-    return Uint8Array.from(this.bytes);
-  }
-}
-
-/** A rectangle of class indices: `at(x, y, c)` relative to the rectangle. */
-interface ClassPicture {
-  readonly width: number;
-  at(x: number, y: number, c: number): number;
-}
+/** Most bytes one channel can take: an escape is 16 + 8 bits. */
+const MAX_CHANNEL_BYTES = 3;
 
 /**
- * Codes row `y` of `picture`; `previous` holds the row above's error magnitudes (width*3, unused
- * on row 0) and `current` receives this row's.
+ * Encodes a band of a rectangle row by row, keeping what each row ends at, so the band-cutter
+ * (frame-encoder.ts) grows a band until it no longer fits a packet and takes the bytes up to the
+ * row before without coding anything twice. Rows are read straight from the frame's class
+ * indices (64 x 32 x 3, row-major).
  */
-function codeRow(picture: ClassPicture, y: number, previous: Uint16Array, current: Uint16Array, out: BitWriter): void {
-  for (let x = 0; x < picture.width; x++) {
-    for (let c = 0; c < 3; c++) {
-      const a = x > 0 ? picture.at(x - 1, y, c) : y > 0 ? picture.at(x, y - 1, c) : 0;
-      const b = y > 0 ? picture.at(x, y - 1, c) : a;
-      const cc = x > 0 && y > 0 ? picture.at(x - 1, y - 1, c) : b;
-      const value = picture.at(x, y, c);
-      const error = value - predict(a, b, cc);
-      const z = error >= 0 ? 2 * error : -2 * error - 1;
-      const k = riceParameter(previous, current, x, y, c, picture.width);
-      const quotient = z >> k;
-      if (quotient < ESCAPE_QUOTIENT) {
-        out.ones(quotient);
-        out.write(0, 1);
-        out.write(z & ((1 << k) - 1), k);
-      } else {
-        out.ones(ESCAPE_QUOTIENT);
-        out.write(value, 8);
-      }
-      current[x * 3 + c] = z;
-    }
-  }
-}
-
-/** Rows of a frame's class indices (64 x 32 x 3, row-major) seen through a rectangle. */
-function framePicture(classIdx: Uint8Array, frameWidth: number, x0: number, y0: number, width: number): ClassPicture {
-  return { width, at: (x, y, c) => classIdx[((y0 + y) * frameWidth + x0 + x) * 3 + c] };
-}
-
-/** Counts, row by row, what a band of a rectangle costs in LEVEL_RICE: for choosing band heights. */
-export class LevelRiceCost {
+export class LevelRiceEncoder {
+  private readonly out: Uint8Array;
+  private length = 0;
+  private acc = 0;
+  private used = 0;
   private previous: Uint16Array;
   private current: Uint16Array;
-  private readonly writer = new BitWriter(true);
   private rows = 0;
-  private readonly picture: ClassPicture;
+  /** [length, acc, used] after each row. */
+  private readonly ends: number[][] = [];
 
-  constructor(classIdx: Uint8Array, frameWidth: number, x0: number, y0: number, width: number) {
-    this.picture = framePicture(classIdx, frameWidth, x0, y0, width);
+  constructor(
+    private readonly classIdx: Uint8Array,
+    private readonly frameWidth: number,
+    private readonly x0: number,
+    private readonly y0: number,
+    private readonly width: number,
+    maxRows: number,
+  ) {
+    this.out = new Uint8Array(width * 3 * MAX_CHANNEL_BYTES * maxRows + 1);
     this.previous = new Uint16Array(width * 3);
     this.current = new Uint16Array(width * 3);
   }
 
-  /** Bytes of the band once the next row is added. */
+  /** Bits, most significant first; count <= 17 keeps `acc` within 31 bits. */
+  private write(value: number, count: number): void {
+    this.acc = (this.acc << count) | value;
+    this.used += count;
+    while (this.used >= 8) {
+      this.used -= 8;
+      this.out[this.length++] = (this.acc >> this.used) & 0xff;
+    }
+    this.acc &= (1 << this.used) - 1;
+  }
+
+  /** Codes the next row; returns the band's bytes so far (the last one padded). */
   addRow(): number {
-    codeRow(this.picture, this.rows, this.previous, this.current, this.writer);
-    [this.previous, this.current] = [this.current, this.previous];
+    const { classIdx, width, previous, current } = this;
+    const y = this.rows;
+    const stride = this.frameWidth * 3;
+    const base = ((this.y0 + y) * this.frameWidth + this.x0) * 3;
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        const i = base + x * 3 + c;
+        const a = x > 0 ? classIdx[i - 3] : y > 0 ? classIdx[i - stride] : 0;
+        const b = y > 0 ? classIdx[i - stride] : a;
+        const cc = x > 0 && y > 0 ? classIdx[i - stride - 3] : b;
+        const value = classIdx[i];
+        const error = value - predict(a, b, cc);
+        const z = error >= 0 ? 2 * error : -2 * error - 1;
+        const k = riceParameter(previous, current, x, y, c, width);
+        const quotient = z >> k;
+        if (quotient < ESCAPE_QUOTIENT) {
+          // quotient one bits and the terminating zero, then the low k bits.
+          this.write(((1 << quotient) - 1) << 1, quotient + 1);
+          if (k > 0) this.write(z & ((1 << k) - 1), k);
+        } else {
+          this.write((1 << ESCAPE_QUOTIENT) - 1, ESCAPE_QUOTIENT);
+          this.write(value, 8);
+        }
+        current[x * 3 + c] = z;
+      }
+    }
+    this.previous = current;
+    this.current = previous;
     this.rows++;
-    return Math.ceil(this.writer.bits / 8);
+    this.ends.push([this.length, this.acc, this.used]);
+    return this.length + (this.used > 0 ? 1 : 0);
+  }
+
+  /** The band of the first `rows` rows coded so far. Pad bits are zero: one picture, one coding. */
+  bytes(rows: number): Uint8Array {
+    const [length, acc, used] = this.ends[rows - 1];
+    const out = this.out.slice(0, length + (used > 0 ? 1 : 0));
+    if (used > 0) out[length] = (acc << (8 - used)) & 0xff;
+    return out;
   }
 }
 
 /** The LEVEL_RICE pixels of the rectangle (x0, y0, width, height) of a frame of class indices. */
 export function encodeLevelRice(classIdx: Uint8Array, frameWidth: number, x0: number, y0: number, width: number, height: number): Uint8Array {
-  const picture = framePicture(classIdx, frameWidth, x0, y0, width);
-  const writer = new BitWriter(false);
-  let previous = new Uint16Array(width * 3);
-  let current = new Uint16Array(width * 3);
-  for (let y = 0; y < height; y++) {
-    codeRow(picture, y, previous, current, writer);
-    [previous, current] = [current, previous];
-  }
-  return writer.finish();
+  const encoder = new LevelRiceEncoder(classIdx, frameWidth, x0, y0, width, height);
+  for (let y = 0; y < height; y++) encoder.addRow();
+  return encoder.bytes(height);
 }
 
 class BitReader {
