@@ -38,9 +38,10 @@ uint8_t mb_fb_write_rect(mb_framebuffer *fb, uint8_t format, uint8_t x, uint8_t 
   if (format == MB_FMT_RLE888 && !rle_covers(data, len, pixels)) return MB_REJ_BAD_RLE;
   if (format == MB_FMT_LEVEL_RICE) {
     if (!mb_level_rice_decode(data, len, w, h, fb->class_count, fb->decoded)) return MB_REJ_BAD_RLE;
-    for (uint32_t i = 0; i < pixels * 3u; i++) {
-      uint32_t p = i / 3u;
-      fb->draw[((y + p / w) * MB_PANEL_WIDTH + x + p % w) * 3u + i % 3u] = fb->class_value[fb->decoded[i]];
+    for (uint32_t row = 0; row < h; row++) {
+      uint8_t *dst = fb->draw + ((y + row) * MB_PANEL_WIDTH + x) * 3u;
+      const uint8_t *src = fb->decoded + row * w * 3u;
+      for (uint32_t i = 0; i < w * 3u; i++) dst[i] = fb->class_value[src[i]];
     }
     return 0;
   }

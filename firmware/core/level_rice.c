@@ -19,18 +19,44 @@ uint16_t mb_level_classes(uint8_t depth, uint8_t class_value[256]) {
   return count;
 }
 
+/* Bits not yet used, most significant first in `window` (the rest of it zero), refilled a byte
+ * at a time: the decoder runs on every frame of an animation, on the same CPU as the scan. */
 typedef struct {
   const uint8_t *data;
-  uint32_t bits, at;
+  uint16_t len, next;
+  uint32_t window;
+  uint8_t avail;
 } bit_reader;
 
-/* False past the end. */
+static void refill(bit_reader *r) {
+  while (r->avail <= 24u && r->next < r->len) {
+    r->window |= (uint32_t)r->data[r->next++] << (24u - r->avail);
+    r->avail = (uint8_t)(r->avail + 8u);
+  }
+}
+
+/* 1..8 bits; false past the end. */
 static bool read_bits(bit_reader *r, uint8_t count, uint32_t *value) {
-  if (r->at + count > r->bits) return false;
-  uint32_t v = 0;
-  for (uint8_t i = 0; i < count; i++, r->at++)
-    v = (v << 1) | ((r->data[r->at >> 3] >> (7u - (r->at & 7u))) & 1u);
-  *value = v;
+  if (r->avail < count) refill(r);
+  if (r->avail < count) return false;
+  *value = r->window >> (32u - count);
+  r->window <<= count;
+  r->avail = (uint8_t)(r->avail - count);
+  return true;
+}
+
+/* One bits up to a zero bit (consumed) or ESCAPE_QUOTIENT of them; false past the end. */
+static bool read_unary(bit_reader *r, uint32_t *quotient) {
+  uint32_t q = 0;
+  for (;;) {
+    if (r->avail == 0) refill(r);
+    if (r->avail == 0) return false;
+    uint32_t bit = r->window >> 31;
+    r->window <<= 1;
+    r->avail--;
+    if (bit == 0 || ++q == ESCAPE_QUOTIENT) break;
+  }
+  *quotient = q;
   return true;
 }
 
@@ -60,7 +86,7 @@ bool mb_level_rice_decode(const uint8_t *data, uint16_t len, uint8_t w, uint8_t 
   /* Error magnitudes of the row above and of this row, per channel. */
   uint16_t mags[2][MAX_WIDTH * 3u];
   if (w == 0 || w > MAX_WIDTH || h == 0) return false;
-  bit_reader r = {data, (uint32_t)len * 8u, 0};
+  bit_reader r = {data, len, 0, 0, 0};
   for (uint32_t y = 0; y < h; y++) {
     uint16_t *previous = mags[(y + 1u) & 1u], *current = mags[y & 1u];
     for (uint32_t x = 0; x < w; x++) {
@@ -72,19 +98,16 @@ bool mb_level_rice_decode(const uint8_t *data, uint16_t len, uint8_t w, uint8_t 
         int cc = (x > 0 && y > 0) ? px[-(int)(w * 3u) - 3] : b;
         int predicted = predict(a, b, cc);
         uint8_t k = rice_parameter(previous, current, x, y, c, w);
-        uint32_t quotient = 0, bit;
-        for (;;) {
-          if (!read_bits(&r, 1, &bit)) return false;
-          if (bit == 0 || ++quotient == ESCAPE_QUOTIENT) break;
-        }
+        uint32_t quotient;
+        if (!read_unary(&r, &quotient)) return false;
         int value;
         if (quotient == ESCAPE_QUOTIENT) {
           uint32_t raw;
           if (!read_bits(&r, 8, &raw)) return false;
           value = (int)raw;
         } else {
-          uint32_t low;
-          if (!read_bits(&r, k, &low)) return false;
+          uint32_t low = 0;
+          if (k > 0 && !read_bits(&r, k, &low)) return false;
           uint32_t z = (quotient << k) | low;
           value = predicted + ((z & 1u) ? -(int)((z + 1u) >> 1) : (int)(z >> 1));
         }
@@ -96,7 +119,5 @@ bool mb_level_rice_decode(const uint8_t *data, uint16_t len, uint8_t w, uint8_t 
     }
   }
   /* Only the zero pad bits of the last byte may be left. */
-  uint32_t rest = r.bits - r.at;
-  if (rest >= 8u) return false;
-  return rest == 0 || (data[len - 1u] & ((1u << rest) - 1u)) == 0;
+  return r.next == r.len && r.avail < 8u && r.window == 0;
 }
