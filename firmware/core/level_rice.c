@@ -1,4 +1,5 @@
 #include "level_rice.h"
+#include <stddef.h>
 #include "bitplane.h"
 
 #define ESCAPE_QUOTIENT 16u
@@ -6,7 +7,7 @@
 #define EDGE_MAGNITUDE 2u
 #define MAX_WIDTH 64u
 
-uint16_t mb_level_classes(uint8_t depth, uint8_t class_value[256]) {
+uint16_t mb_level_classes(uint8_t depth, uint8_t class_value[256], uint8_t class_of[256]) {
   uint16_t count = 0;
   int last = -1;
   for (uint16_t v = 0; v < 256; v++) {
@@ -15,6 +16,7 @@ uint16_t mb_level_classes(uint8_t depth, uint8_t class_value[256]) {
       class_value[count++] = (uint8_t)v;
       last = level;
     }
+    class_of[v] = (uint8_t)(count - 1u);
   }
   return count;
 }
@@ -82,7 +84,7 @@ static uint8_t rice_parameter(const uint16_t *previous, const uint16_t *current,
 }
 
 bool mb_level_rice_decode(const uint8_t *data, uint16_t len, uint8_t w, uint8_t h,
-                          uint16_t class_count, uint8_t *out) {
+                          uint16_t class_count, const uint8_t *above, uint8_t *out) {
   /* Error magnitudes of the row above and of this row, per channel. */
   uint16_t mags[2][MAX_WIDTH * 3u];
   if (w == 0 || w > MAX_WIDTH || h == 0) return false;
@@ -92,10 +94,11 @@ bool mb_level_rice_decode(const uint8_t *data, uint16_t len, uint8_t w, uint8_t 
     for (uint32_t x = 0; x < w; x++) {
       for (uint32_t c = 0; c < 3; c++) {
         const uint8_t *px = out + (y * w + x) * 3u + c;
-        int up = y > 0 ? px[-(int)(w * 3u)] : 0;
-        int a = x > 0 ? px[-3] : (y > 0 ? up : 0);
-        int b = y > 0 ? up : a;
-        int cc = (x > 0 && y > 0) ? px[-(int)(w * 3u) - 3] : b;
+        /* The row above: decoded, or on row 0 the draw buffer's (when there is one). */
+        const uint8_t *up_row = y > 0 ? px - w * 3u : (above ? above + x * 3u + c : NULL);
+        int a = x > 0 ? px[-3] : (up_row ? up_row[0] : 0);
+        int b = up_row ? up_row[0] : a;
+        int cc = (x > 0 && up_row) ? up_row[-3] : b;
         int predicted = predict(a, b, cc);
         uint8_t k = rice_parameter(previous, current, x, y, c, w);
         uint32_t quotient;

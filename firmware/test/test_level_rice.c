@@ -28,36 +28,46 @@ static int ok_vectors, reject_vectors;
 static uint8_t good_stream[MB_MAX_BODY];
 static size_t good_len;
 
-/* Decodes through the frame buffer, as WRITE_RECT does; 0 or the reject reason. */
-static uint8_t write_at(mb_framebuffer *fb, uint8_t w, uint8_t h, const uint8_t *data, size_t len) {
-  return mb_fb_write_rect(fb, MB_FMT_LEVEL_RICE, 0, 0, w, h, data, (uint16_t)len);
+/* Decodes through the frame buffer, as WRITE_RECT does, at row `y`; 0 or the reject reason. */
+static uint8_t write_at(mb_framebuffer *fb, uint8_t y, uint8_t w, uint8_t h, const uint8_t *data,
+                        size_t len) {
+  return mb_fb_write_rect(fb, MB_FMT_LEVEL_RICE, 0, y, w, h, data, (uint16_t)len);
 }
 
 static void pixel_vectors_decode_as_specified(void) {
   static mb_framebuffer fb;
   static char line[40000];
-  static uint8_t pixels[MB_FRAME_BYTES], bytes[MB_MAX_BODY];
+  static uint8_t pixels[MB_FRAME_BYTES], bytes[MB_MAX_BODY], above[MB_PANEL_WIDTH * 3u];
   FILE *f = fopen(path, "r");
   CHECK(f != NULL);
   if (!f) return;
   while (fgets(line, sizeof line, f)) {
     if (line[0] == '#' || line[0] == '\n') continue;
-    char *field[5];
+    /* name | kind | depth w h | row above | pixels | bytes */
+    char *field[6];
     char *save = NULL;
     int n = 0;
-    for (char *t = strtok_r(line, "|", &save); t && n < 5; t = strtok_r(NULL, "|", &save)) field[n++] = t;
-    if (n < 4) continue;
+    for (char *t = strtok_r(line, "|", &save); t && n < 6; t = strtok_r(NULL, "|", &save)) field[n++] = t;
+    if (n < 5) continue;
     int depth = 0, w = 0, h = 0;
     sscanf(field[2], "%d %d %d", &depth, &w, &h);
-    size_t npx = hex_bytes(field[3], pixels, sizeof pixels);
-    size_t nbytes = n == 5 ? hex_bytes(field[4], bytes, sizeof bytes) : 0;
+    size_t nabove = hex_bytes(field[3], above, sizeof above);
+    size_t npx = hex_bytes(field[4], pixels, sizeof pixels);
+    size_t nbytes = n == 6 ? hex_bytes(field[5], bytes, sizeof bytes) : 0;
     mb_fb_init(&fb, (uint8_t)depth);
     memset(fb.draw, 0x5A, sizeof fb.draw);
-    uint8_t result = write_at(&fb, (uint8_t)w, (uint8_t)h, bytes, nbytes);
+    /* With a row above, the rectangle goes one row down, under that row in the draw buffer. */
+    uint8_t y = 0;
+    if (nabove > 0) {
+      CHECK_EQ(nabove, (size_t)(w * 3));
+      memcpy(fb.draw, above, nabove);
+      y = 1;
+    }
+    uint8_t result = write_at(&fb, y, (uint8_t)w, (uint8_t)h, bytes, nbytes);
     if (strstr(field[1], "reject")) {
       reject_vectors++;
       CHECK_EQ(result, MB_REJ_BAD_RLE);
-      for (size_t i = 0; i < sizeof fb.draw; i++)
+      for (size_t i = nabove; i < sizeof fb.draw; i++)
         if (fb.draw[i] != 0x5A) {
           CHECK(!"a rejected stream changed the draw buffer");
           break;
@@ -67,9 +77,10 @@ static void pixel_vectors_decode_as_specified(void) {
     ok_vectors++;
     CHECK_EQ(result, 0);
     CHECK_EQ(npx, (size_t)(w * h * 3));
-    for (int y = 0; y < h; y++)
-      if (memcmp(fb.draw + (size_t)y * MB_PANEL_WIDTH * 3u, pixels + (size_t)y * w * 3, (size_t)w * 3) != 0) {
-        fprintf(stderr, "  vector '%s' row %d differs\n", field[0], y);
+    for (int row = 0; row < h; row++)
+      if (memcmp(fb.draw + (size_t)(y + row) * MB_PANEL_WIDTH * 3u, pixels + (size_t)row * w * 3,
+                 (size_t)w * 3) != 0) {
+        fprintf(stderr, "  vector '%s' row %d differs\n", field[0], row);
         CHECK(!"decoded pixels differ");
       }
     if (nbytes > good_len) {
@@ -83,12 +94,14 @@ static void pixel_vectors_decode_as_specified(void) {
 }
 
 static void level_classes_match_the_bridge(void) {
-  uint8_t values[256];
-  CHECK_EQ(mb_level_classes(8, values), 184);
-  CHECK_EQ(mb_level_classes(7, values), 127);
-  CHECK_EQ(mb_level_classes(6, values), 64);
+  uint8_t values[256], class_of[256];
+  CHECK_EQ(mb_level_classes(8, values, class_of), 184);
+  CHECK_EQ(class_of[255], 183);
+  CHECK_EQ(values[class_of[200]], 200);
+  CHECK_EQ(mb_level_classes(7, values, class_of), 127);
+  CHECK_EQ(mb_level_classes(6, values, class_of), 64);
   CHECK_EQ(values[0], 0);
-  CHECK_EQ(mb_level_classes(1, values), 2);
+  CHECK_EQ(mb_level_classes(1, values, class_of), 2);
 }
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;

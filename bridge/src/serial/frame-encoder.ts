@@ -80,6 +80,13 @@ function rlePixels(frame: Uint8Array, rect: Rect, runs: number): Uint8Array {
 /** A frame as class indices, for LEVEL_RICE. */
 interface LevelFrame {
   classIdx: Uint8Array;
+  /**
+   * The class indices the device's draw buffer holds as the bands go out: what it held before
+   * (where known), overwritten by each band sent. LEVEL_RICE predicts a band's first row from
+   * the row above it there. Rows not known are never read: without a previous frame the whole
+   * frame goes out top to bottom, so the row above a band is always one just sent.
+   */
+  held: Uint8Array;
 }
 
 type Format = (typeof PixelFormat)[keyof typeof PixelFormat];
@@ -95,7 +102,9 @@ function bands(frame: Uint8Array, rect: Rect, maxPixelBytes: number, levels?: Le
   let y0 = rect.y;
   while (y0 < rect.y + rect.height) {
     let state: RunState = { runs: 0, colour: 0, length: 0 };
-    const rice = levels ? new LevelRiceEncoder(levels.classIdx, DISPLAY_WIDTH, rect.x, y0, rect.width, rect.y + rect.height - y0) : undefined;
+    const above =
+      levels && y0 > 0 ? levels.held.slice(((y0 - 1) * DISPLAY_WIDTH + rect.x) * 3, ((y0 - 1) * DISPLAY_WIDTH + rect.x + rect.width) * 3) : undefined;
+    const rice = levels ? new LevelRiceEncoder(levels.classIdx, DISPLAY_WIDTH, rect.x, y0, rect.width, rect.y + rect.height - y0, above) : undefined;
     let choice = smallest(Infinity, Infinity, Infinity);
     let rows = 0;
     while (y0 + rows < rect.y + rect.height) {
@@ -118,6 +127,12 @@ function bands(frame: Uint8Array, rect: Rect, maxPixelBytes: number, levels?: Le
       h: band.height,
       pixels: choice.format === PixelFormat.LEVEL_RICE && rice ? rice.bytes(rows) : encodeBand(choice.format, frame, band, state.runs),
     });
+    if (levels) {
+      for (let row = y0; row < y0 + rows; row++) {
+        const start = (row * DISPLAY_WIDTH + rect.x) * 3;
+        levels.held.set(levels.classIdx.subarray(start, start + rect.width * 3), start);
+      }
+    }
     y0 += rows;
   }
   return out;
@@ -147,6 +162,8 @@ const FULL_FRAME: Rect = { x: 0, y: 0, width: DISPLAY_WIDTH, height: DISPLAY_HEI
 export function frameUpdate(previous: Uint8Array | undefined, next: Uint8Array, maxPacket: number, classes?: LevelClasses): WriteRect[] {
   const maxPixelBytes = maxPacket - MIN_PACKET - RECT_FIELDS;
   const rects = previous ? changedRects(previous, next) : [FULL_FRAME];
-  const levels = classes ? { classIdx: next.map((v) => classes.classOf[v]) } : undefined;
+  const levels = classes
+    ? { classIdx: next.map((v) => classes.classOf[v]), held: previous ? previous.map((v) => classes.classOf[v]) : new Uint8Array(next.length) }
+    : undefined;
   return rects.flatMap((rect) => strips(rect, maxPixelBytes)).flatMap((strip) => bands(next, strip, maxPixelBytes, levels));
 }

@@ -27,6 +27,8 @@ interface PixelVector {
   depth: number;
   w: number;
   h: number;
+  /** The draw buffer's row above the rectangle (held values); undefined at the top. */
+  above?: Uint8Array;
   pixels?: Uint8Array;
   bytes: Uint8Array;
 }
@@ -37,16 +39,31 @@ function readPixelVectors(): PixelVector[] {
     .split('\n')
     .filter((line) => line.trim() && !line.startsWith('#'))
     .map((line) => {
-      const [name, kind, dims, pixels, bytes] = line.split('|').map((f) => f.trim());
+      const [name, kind, dims, above, pixels, bytes] = line.split('|').map((f) => f.trim());
       const [depth, w, h] = dims.split(' ').map(Number);
-      return { name, kind: kind as 'ok' | 'reject', depth, w, h, pixels: kind === 'ok' ? hex(pixels) : undefined, bytes: hex(bytes) };
+      return {
+        name,
+        kind: kind as 'ok' | 'reject',
+        depth,
+        w,
+        h,
+        above: above === '-' ? undefined : hex(above),
+        pixels: kind === 'ok' ? hex(pixels) : undefined,
+        bytes: hex(bytes),
+      };
     });
 }
 
 /** What a device at `depth` holds after decoding `bytes` for a w x h rectangle. */
-function decodeToValues(bytes: Uint8Array, w: number, h: number, depth: number): Uint8Array | undefined {
+function decodeToValues(bytes: Uint8Array, w: number, h: number, depth: number, above?: Uint8Array): Uint8Array | undefined {
   const classes = levelClasses(depth);
-  return decodeLevelRice(bytes, w, h, classes.count)?.map((c) => classes.valueOf[c]);
+  return decodeLevelRice(
+    bytes,
+    w,
+    h,
+    classes.count,
+    above?.map((v) => classes.classOf[v]),
+  )?.map((c) => classes.valueOf[c]);
 }
 
 describe('level classes', () => {
@@ -88,6 +105,7 @@ describe('LEVEL_RICE against firmware/protocol/pixel-vectors.txt', () => {
   it.each(vectors.filter((v) => v.kind === 'ok').map((v) => [v.name, v] as const))('%s: encodes to the bytes and back', (_, v) => {
     const classes = levelClasses(v.depth);
     const pixels = v.pixels ?? new Uint8Array();
+    const above = v.above?.map((p) => classes.classOf[p]);
     expect(
       encodeLevelRice(
         pixels.map((p) => classes.classOf[p]),
@@ -96,9 +114,10 @@ describe('LEVEL_RICE against firmware/protocol/pixel-vectors.txt', () => {
         0,
         v.w,
         v.h,
+        above,
       ),
     ).toEqual(v.bytes);
-    expect(decodeToValues(v.bytes, v.w, v.h, v.depth)).toEqual(pixels);
+    expect(decodeToValues(v.bytes, v.w, v.h, v.depth, v.above)).toEqual(pixels);
   });
 
   it.each(vectors.filter((v) => v.kind === 'reject').map((v) => [v.name, v] as const))('%s: refused', (_, v) => {
@@ -117,10 +136,12 @@ describe('LEVEL_RICE codec', () => {
       [63, 0, 1, 32],
       [10, 20, 17, 9],
     ]) {
-      const bytes = encodeLevelRice(idx, 64, x, y, w, h);
+      const rowOf = (data: Uint8Array, row: number): Uint8Array => data.subarray((row * 64 + x) * 3, (row * 64 + x + w) * 3);
       const expected = new Uint8Array(w * h * 3);
-      for (let row = 0; row < h; row++) expected.set(frame.subarray(((y + row) * 64 + x) * 3, ((y + row) * 64 + x + w) * 3), row * w * 3);
-      expect(decodeToValues(bytes, w, h, depth)).toEqual(expected);
+      for (let row = 0; row < h; row++) expected.set(rowOf(frame, y + row), row * w * 3);
+      // Standing alone, and predicted from the row above it on the device.
+      expect(decodeToValues(encodeLevelRice(idx, 64, x, y, w, h), w, h, depth)).toEqual(expected);
+      if (y > 0) expect(decodeToValues(encodeLevelRice(idx, 64, x, y, w, h, rowOf(idx, y - 1)), w, h, depth, rowOf(frame, y - 1))).toEqual(expected);
     }
   });
 
@@ -144,7 +165,9 @@ describe('frames in LEVEL_RICE', () => {
   function applyLevelRice(buffer: Uint8Array, rects: ReturnType<typeof frameUpdate>): Uint8Array {
     const out = Uint8Array.from(buffer);
     for (const r of rects) {
-      const values = r.format === PixelFormat.LEVEL_RICE ? decodeToValues(r.pixels, r.w, r.h, 8) : r.format === PixelFormat.RGB888 ? r.pixels : undefined;
+      const above = r.y > 0 ? out.slice(((r.y - 1) * 64 + r.x) * 3, ((r.y - 1) * 64 + r.x + r.w) * 3) : undefined;
+      const values =
+        r.format === PixelFormat.LEVEL_RICE ? decodeToValues(r.pixels, r.w, r.h, 8, above) : r.format === PixelFormat.RGB888 ? r.pixels : undefined;
       if (!values) throw new Error('undecodable rect');
       for (let row = 0; row < r.h; row++) out.set(values.subarray(row * r.w * 3, (row + 1) * r.w * 3), ((r.y + row) * 64 + r.x) * 3);
     }
@@ -160,6 +183,23 @@ describe('frames in LEVEL_RICE', () => {
       expect(rects.every((r) => r.format === PixelFormat.LEVEL_RICE)).toBe(true);
       expect(rects.reduce((sum, r) => sum + r.pixels.length, 0)).toBeLessThan(FRAME_BYTES * 0.55);
     }
+  });
+
+  it('predict each band from what the device holds above it, frame after frame and in small diffs', () => {
+    let device: Uint8Array = new Uint8Array(FRAME_BYTES);
+    let previous: Uint8Array | undefined;
+    for (let tick = 0; tick < 6; tick++) {
+      const frame = quantise(plasmaFrame(tick), classes);
+      device = applyLevelRice(device, frameUpdate(previous, frame, MAX_PACKET, classes));
+      expect(device).toEqual(frame);
+      previous = frame;
+    }
+    // A small change in the middle: its first row is predicted from the unchanged row above.
+    const next = Uint8Array.from(previous ?? []);
+    for (let y = 10; y < 14; y++) for (let x = 20; x < 40; x++) next.set(quantise(Uint8Array.of(200, 90, (x * 7) & 0xff), classes), (y * 64 + x) * 3);
+    const rects = frameUpdate(previous, next, MAX_PACKET, classes);
+    expect(rects.map((r) => [r.format, r.y])).toEqual([[PixelFormat.LEVEL_RICE, 10]]);
+    expect(applyLevelRice(device, rects)).toEqual(next);
   });
 
   it('are chosen only when smaller: a flat frame still goes as one RLE888 run', () => {

@@ -1,7 +1,7 @@
 /**
  * WRITE_RECT format 3, LEVEL_RICE (docs/serial-protocol.md §5): each channel is sent as the class
  * of the level it is shown at (levels.ts), predicted from its neighbours inside the rectangle
- * and the prediction error Rice-coded with a parameter taken from how wrong the neighbours' were.
+ * (and, for the first row, the device's draw-buffer row above it) and the prediction error Rice-coded with a parameter taken from how wrong the neighbours' were.
  * Smooth full-colour pictures (the plasma) cost 1.2-1.5 bytes a pixel instead of 3. The firmware's
  * decoder (firmware/core/level_rice.c) mirrors this file; vectors in firmware/protocol/pixel-vectors.txt.
  */
@@ -60,6 +60,8 @@ export class LevelRiceEncoder {
     private readonly y0: number,
     private readonly width: number,
     maxRows: number,
+    /** The class indices (width*3) of the device's draw-buffer row above the rectangle, when y0 > 0. */
+    private readonly above?: Uint8Array,
   ) {
     this.out = new Uint8Array(width * 3 * MAX_CHANNEL_BYTES * maxRows + 1);
     this.previous = new Uint16Array(width * 3);
@@ -83,12 +85,17 @@ export class LevelRiceEncoder {
     const y = this.rows;
     const stride = this.frameWidth * 3;
     const base = ((this.y0 + y) * this.frameWidth + this.x0) * 3;
+    // The row above: the frame's, or on row 0 the device's draw buffer's (if there is one).
+    const hasUp = y > 0 || this.above !== undefined;
+    const upRow = y > 0 ? classIdx : (this.above ?? classIdx);
+    const upBase = y > 0 ? base - stride : 0;
     for (let x = 0; x < width; x++) {
       for (let c = 0; c < 3; c++) {
         const i = base + x * 3 + c;
-        const a = x > 0 ? classIdx[i - 3] : y > 0 ? classIdx[i - stride] : 0;
-        const b = y > 0 ? classIdx[i - stride] : a;
-        const cc = x > 0 && y > 0 ? classIdx[i - stride - 3] : b;
+        const u = upBase + x * 3 + c;
+        const a = x > 0 ? classIdx[i - 3] : hasUp ? upRow[u] : 0;
+        const b = hasUp ? upRow[u] : a;
+        const cc = x > 0 && hasUp ? upRow[u - 3] : b;
         const value = classIdx[i];
         const error = value - predict(a, b, cc);
         const z = error >= 0 ? 2 * error : -2 * error - 1;
@@ -121,9 +128,20 @@ export class LevelRiceEncoder {
   }
 }
 
-/** The LEVEL_RICE pixels of the rectangle (x0, y0, width, height) of a frame of class indices. */
-export function encodeLevelRice(classIdx: Uint8Array, frameWidth: number, x0: number, y0: number, width: number, height: number): Uint8Array {
-  const encoder = new LevelRiceEncoder(classIdx, frameWidth, x0, y0, width, height);
+/**
+ * The LEVEL_RICE pixels of the rectangle (x0, y0, width, height) of a frame of class indices;
+ * `above`: the class indices of the device's draw-buffer row above it, required when y0 > 0.
+ */
+export function encodeLevelRice(
+  classIdx: Uint8Array,
+  frameWidth: number,
+  x0: number,
+  y0: number,
+  width: number,
+  height: number,
+  above?: Uint8Array,
+): Uint8Array {
+  const encoder = new LevelRiceEncoder(classIdx, frameWidth, x0, y0, width, height, above);
   for (let y = 0; y < height; y++) encoder.addRow();
   return encoder.bytes(height);
 }
@@ -149,11 +167,12 @@ class BitReader {
 }
 
 /**
- * Class indices (width*height*3) from LEVEL_RICE pixels, or undefined when the data does not
+ * Class indices (width*height*3) from LEVEL_RICE pixels (`above`: the class indices of the draw
+ * buffer's row above the rectangle, when it is not at the top), or undefined when the data does not
  * code exactly that many pixels (nonzero pad bits, a byte too many or too few) or a class is
  * not below `classCount`.
  */
-export function decodeLevelRice(data: Uint8Array, width: number, height: number, classCount: number): Uint8Array | undefined {
+export function decodeLevelRice(data: Uint8Array, width: number, height: number, classCount: number, above?: Uint8Array): Uint8Array | undefined {
   const out = new Uint8Array(width * height * 3);
   const reader = new BitReader(data);
   let previous = new Uint16Array(width * 3);
@@ -162,9 +181,10 @@ export function decodeLevelRice(data: Uint8Array, width: number, height: number,
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       for (let c = 0; c < 3; c++) {
-        const a = x > 0 ? at(x - 1, y, c) : y > 0 ? at(x, y - 1, c) : 0;
-        const b = y > 0 ? at(x, y - 1, c) : a;
-        const cc = x > 0 && y > 0 ? at(x - 1, y - 1, c) : b;
+        const up = (col: number): number | undefined => (y > 0 ? at(col, y - 1, c) : above?.[col * 3 + c]);
+        const a = x > 0 ? at(x - 1, y, c) : (up(x) ?? 0);
+        const b = up(x) ?? a;
+        const cc = x > 0 ? (up(x - 1) ?? b) : b;
         const predicted = predict(a, b, cc);
         const k = riceParameter(previous, current, x, y, c, width);
         let quotient = 0;
