@@ -254,7 +254,10 @@ function applyRect(buffer: Uint8Array, m: MessageOf<'WRITE_RECT'>, classes: Leve
     let n = 0;
     for (let i = 0; i + 3 < p.length; i += 4) for (let k = 0; k < p[i]; k++) put(n++, p[i + 1], p[i + 2], p[i + 3]);
   } else if (m.format === PixelFormat.LEVEL_RICE) {
-    const decoded = decodeLevelRice(p, m.w, m.h, classes.count);
+    // The first row is predicted from the row above, as the device holds it.
+    const above =
+      m.y > 0 ? buffer.slice(((m.y - 1) * DISPLAY_WIDTH + m.x) * 3, ((m.y - 1) * DISPLAY_WIDTH + m.x + m.w) * 3).map((v) => classes.classOf[v]) : undefined;
+    const decoded = decodeLevelRice(p, m.w, m.h, classes.count, above);
     if (!decoded) throw new Error(`a LEVEL_RICE rectangle on the line does not decode (seq ${m.seq})`);
     for (let n = 0; n < m.w * m.h; n++) put(n, classes.valueOf[decoded[n * 3]], classes.valueOf[decoded[n * 3 + 1]], classes.valueOf[decoded[n * 3 + 2]]);
   } else if (m.format === PixelFormat.RGB565) {
