@@ -1,9 +1,11 @@
 /**
  * WRITE_RECT format 3, LEVEL_RICE (docs/serial-protocol.md §5): each channel is sent as the class
  * of the level it is shown at (levels.ts), predicted from its neighbours inside the rectangle
- * (and, for the first row, the device's draw-buffer row above it) and the prediction error Rice-coded with a parameter taken from how wrong the neighbours' were.
- * Smooth full-colour pictures (the plasma) cost 1.2-1.5 bytes a pixel instead of 3. The firmware's
- * decoder (firmware/core/level_rice.c) mirrors this file; vectors in firmware/protocol/pixel-vectors.txt.
+ * (and, for the first row, the device's draw-buffer row above it), and the prediction error
+ * Rice-coded with a parameter taken from how wrong the neighbours' were. Smooth full-colour
+ * pictures (the plasma) cost about 1.3-1.6 bytes a pixel at 8 planes instead of 3. The
+ * firmware's decoder (firmware/core/level_rice.c) mirrors this file; both are tested on
+ * firmware/protocol/pixel-vectors.txt.
  */
 
 /** A quotient this long or longer is sent as an escape and the class in 8 bits. */
