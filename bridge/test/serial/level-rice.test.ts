@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FRAME_BYTES } from '@megabit/contract';
 import { frameUpdate } from '../../src/serial/frame-encoder';
 import { FrameSync, type MessageSink } from '../../src/serial/frame-sync';
+import { describeDevice } from '../../src/serial/link-session';
 import {
   crc32,
   decodeLevelRice,
@@ -243,5 +244,38 @@ describe('frames in LEVEL_RICE', () => {
     const formats = new Set(sink.sent.flatMap((m) => (m.name === 'WRITE_RECT' ? [m.format] : [])));
     expect([...formats].every((f) => f === PixelFormat.RGB888 || f === PixelFormat.RLE888)).toBe(true);
     expect(sync.committed?.crc).toBe(crc32(frame));
+  });
+});
+
+describe('which devices get LEVEL_RICE', () => {
+  const reply = (protoMinor: number, colourDepth: number) =>
+    describeDevice({
+      name: 'HELLO_REPLY',
+      seq: 0,
+      result: 0,
+      protoMajor: 1,
+      protoMinor,
+      fwMajor: 0,
+      fwMinor: 1,
+      fwPatch: 0,
+      width: 64,
+      height: 32,
+      colourDepth,
+      maxPacket: 1024,
+      window: 8,
+      bootId: 1,
+      board: 'b',
+    });
+
+  it('a 1.2 device with a depth of 1..8 planes', () => {
+    expect(reply(2, 8).levelRice).toBe(true);
+    expect(reply(3, 6).levelRice).toBe(true);
+  });
+
+  it('not a 1.0/1.1 device, nor one reporting a depth outside 1..8', () => {
+    expect(reply(1, 8).levelRice).toBe(false);
+    expect(reply(0, 8).levelRice).toBe(false);
+    expect(reply(2, 0).levelRice).toBe(false);
+    expect(reply(2, 9).levelRice).toBe(false);
   });
 });
