@@ -1,8 +1,11 @@
 /**
  * Serial bytes per frame: every example app runs for 10 s at its own refresh period through the
- * compositor into the serial link's frame sync (changed rectangles as WRITE_RECT packets, raw or
- * RLE, then COMMIT), and every packet is counted as it would go on the wire (COBS-framed,
- * delimiters included). Baselines: 6144 B of raw RGB888, and the same frames encoded the
+ * compositor into the serial link's frame sync (changed rectangles as WRITE_RECT packets, each in
+ * the smallest of RGB888, RLE888 and LEVEL_RICE, then COMMIT) for a protocol 1.2 device showing
+ * 8 planes (the Nano's default), and every packet is counted as it would go on the wire
+ * (COBS-framed, delimiters included). The same frames also go to a 1.1 device (RGB888/RLE888
+ * only: the same-run "before") and a 1.2 device at 6 planes (MB_SCAN_DEPTH=6).
+ * Baselines: 6144 B of raw RGB888, and the same frames encoded the
  * prototype's way (lib/prototype-scheme.ts: every frame whole, 32 RGB565 rows and a COMMIT),
  * counted with the same codec. A JSON screen (text beside an icon) runs beside the apps, drawn
  * by the bridge's screen renderer. Link timing is serial-link.ts's part.
@@ -11,7 +14,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRAME_BYTES, type ScreenContent } from '@megabit/contract';
-import { Compositor, type DisplayOutput, encodeMessage, FrameSync, loadBuiltInIcons, MAX_PACKET, type MessageSink, renderScreen } from 'megabit-bridge';
+import {
+  Compositor,
+  type DisplayOutput,
+  encodeMessage,
+  FrameSync,
+  levelClasses,
+  loadBuiltInIcons,
+  MAX_PACKET,
+  type MessageSink,
+  PixelFormat,
+  renderScreen,
+} from 'megabit-bridge';
 import { startExample } from './lib/examples';
 import { prototypeMessages, prototypeWireBytes } from './lib/prototype-scheme';
 import { quiet } from './lib/quiet';
@@ -23,6 +37,13 @@ const RECORDED_APPS = ['scroll'];
 /** The issue's goal for apps that change a few pixels: at most this share of a raw frame. */
 const GOAL_RATIO_TO_RAW = 0.1;
 const GOAL_APPS = ['clock', 'scroll'];
+/** Issue 20's goal for full-colour animation: at most this share of the prototype's bytes. */
+const GOAL_RATIO_TO_PROTOTYPE = 0.6;
+const FULL_COLOUR_APPS = ['plasma'];
+/** The planes the Nano 33 BLE firmware shows by default, and its smallest option. */
+const DEPTH = 8;
+const LOW_DEPTH = 6;
+const FORMAT_NAMES = new Map<number, string>(Object.entries(PixelFormat).map(([name, code]) => [code, name]));
 
 export interface AppBytes {
   app: string;
@@ -37,6 +58,18 @@ export interface AppBytes {
   prototype_bytes_per_frame_mean: number | null;
   prototype_packets_per_frame: number;
   ratio_to_prototype: number | null;
+  goal_ratio_to_prototype: number | null;
+  /** Planes per channel of the device the main figures are for. */
+  depth: number;
+  /** WRITE_RECT packets per pixel format over the run (main figures). */
+  formats: Record<string, number>;
+  /** The same frames to a protocol 1.1 device (RGB888/RLE888, exact values): the same-run before. */
+  v11_bytes_per_frame_mean: number | null;
+  v11_ratio_to_prototype: number | null;
+  /** The same frames to a 1.2 device showing LOW_DEPTH planes. */
+  low_depth: number;
+  low_depth_bytes_per_frame_mean: number | null;
+  low_depth_ratio_to_prototype: number | null;
 }
 
 export interface SerialBytesResult {
@@ -46,15 +79,11 @@ export interface SerialBytesResult {
   link: SerialLinkResult | null;
 }
 
-/**
- * A display output that encodes each frame for the serial link and counts the wire bytes, ours
- * and the prototype's; keeps the frames themselves when `record` is set.
- */
-function serialCounter(record: boolean) {
+/** One device's view of the frames: a FrameSync and the wire bytes of each frame it sent. */
+function deviceCounter(depth: number | undefined) {
   const perFrame: number[] = [];
-  const prototypePerFrame: number[] = [];
-  const frames: Uint8Array[] = [];
   const packetsPerFrame: number[] = [];
+  const formats: Record<string, number> = {};
   let bytes = 0;
   let packets = 0;
   const sink: MessageSink = {
@@ -62,6 +91,10 @@ function serialCounter(record: boolean) {
     send(message) {
       bytes += encodeMessage(message).length;
       packets++;
+      if (message.name === 'WRITE_RECT') {
+        const name = FORMAT_NAMES.get(message.format) ?? String(message.format);
+        formats[name] = (formats[name] ?? 0) + 1;
+      }
       if (message.name === 'COMMIT') {
         perFrame.push(bytes);
         packetsPerFrame.push(packets);
@@ -72,6 +105,29 @@ function serialCounter(record: boolean) {
     },
   };
   const sync = new FrameSync(() => undefined);
+  sync.restart(depth === undefined ? undefined : levelClasses(depth));
+  return {
+    perFrame,
+    packetsPerFrame,
+    formats,
+    show(frame: Uint8Array) {
+      sync.show(frame);
+      sync.pump(sink, MAX_PACKET);
+    },
+  };
+}
+
+/**
+ * A display output that encodes each frame for the serial link and counts the wire bytes, for a
+ * 1.2 device at DEPTH and LOW_DEPTH planes, a 1.1 device and the prototype; keeps the frames
+ * themselves when `record` is set.
+ */
+function serialCounter(record: boolean) {
+  const prototypePerFrame: number[] = [];
+  const frames: Uint8Array[] = [];
+  const main = deviceCounter(DEPTH);
+  const v11 = deviceCounter(undefined);
+  const low = deviceCounter(LOW_DEPTH);
   const output: DisplayOutput = {
     name: 'serial-count',
     async start() {},
@@ -79,11 +135,16 @@ function serialCounter(record: boolean) {
     showFrame(frame) {
       prototypePerFrame.push(prototypeWireBytes(frame));
       if (record) frames.push(Uint8Array.from(frame));
-      sync.show(frame);
-      sync.pump(sink, MAX_PACKET);
+      for (const device of [main, v11, low]) device.show(frame);
     },
   };
-  return { output, perFrame, packetsPerFrame, prototypePerFrame, frames };
+  return { output, perFrame: main.perFrame, packetsPerFrame: main.packetsPerFrame, formats: main.formats, v11, low, prototypePerFrame, frames };
+}
+
+/** Mean of all frames but the first (the compositor's blank start frame, sent whole). */
+function steadyMean(perFrame: number[]): number | null {
+  const steady = perFrame.slice(1);
+  return steady.length > 0 ? steady.reduce((a, b) => a + b, 0) / steady.length : null;
 }
 
 /** What draws the frames of one run: an example app's sandbox, or a JSON screen. */
@@ -157,6 +218,14 @@ async function runApp(id: string, kvDir: string, durationMs: number): Promise<{ 
     prototype_bytes_per_frame_mean: prototypePerFrame,
     prototype_packets_per_frame: prototypeMessages(new Uint8Array(FRAME_BYTES), 1).length,
     ratio_to_prototype: ratio(perFrame, prototypePerFrame),
+    goal_ratio_to_prototype: FULL_COLOUR_APPS.includes(id) ? GOAL_RATIO_TO_PROTOTYPE : null,
+    depth: DEPTH,
+    formats: counter.formats,
+    v11_bytes_per_frame_mean: steadyMean(counter.v11.perFrame),
+    v11_ratio_to_prototype: ratio(steadyMean(counter.v11.perFrame), prototypePerFrame),
+    low_depth: LOW_DEPTH,
+    low_depth_bytes_per_frame_mean: steadyMean(counter.low.perFrame),
+    low_depth_ratio_to_prototype: ratio(steadyMean(counter.low.perFrame), prototypePerFrame),
   };
   return { result, frames: counter.frames.slice(1) };
 }

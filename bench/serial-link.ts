@@ -12,9 +12,12 @@ import { randomFillSync } from 'node:crypto';
 import { DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
 import {
   type ByteChannel,
+  decodeLevelRice,
   decodeMessage,
   type DeviceInfo,
   FrameSync,
+  type LevelClasses,
+  levelClasses,
   LinkSession,
   MAX_PACKET,
   type Message,
@@ -25,7 +28,7 @@ import {
   PixelFormat,
 } from 'megabit-bridge';
 import type { MqttClient } from 'mqtt';
-import { bandColours, colourOf, connect, hex, keyOf, type LatencyResult, type Summary, summary } from './latency';
+import { bandColours, connect, hex, keyOf, type LatencyResult, type Rgb, type Summary, summary } from './latency';
 import { startBridge } from './lib/bridge';
 import { delay, waitFor } from './lib/processes';
 import { prototypeFrameCrc, prototypeMessages, StopAndWait } from './lib/prototype-scheme';
@@ -142,7 +145,8 @@ async function ourRate(ptyPath: string, nextFrame: NextFrame, durationMs: number
         session = new LinkSession(channel, {
           handlers: {
             open: (device) => {
-              sync.restart();
+              // As the bridge does: LEVEL_RICE at the device's depth when it decodes it (1.2).
+              sync.restart(device.levelRice ? levelClasses(device.colourDepth) : undefined);
               resolve(device);
             },
             progress: () => feed(),
@@ -226,8 +230,15 @@ async function prototypeRate(ptyPath: string, nextFrame: NextFrame, durationMs: 
   }
 }
 
+/**
+ * Colour of sample i, as latency.ts's colourOf (red 255, green's top bit set) but with green and
+ * blue in 128..255: a 1.2 device at 8 planes holds each of those values as itself (docs/
+ * serial-protocol.md §5, "Shown levels"), so the colour is still recognised on the line.
+ */
+const colourOf = (i: number): Rgb => [255, 0x80 | ((i >> 7) & 0x7f), 0x80 | (i & 0x7f)];
+
 /** Writes a WRITE_RECT into a shadow of the device's draw buffer (docs/serial-protocol.md §5). */
-function applyRect(buffer: Uint8Array, m: MessageOf<'WRITE_RECT'>): void {
+function applyRect(buffer: Uint8Array, m: MessageOf<'WRITE_RECT'>, classes: LevelClasses): void {
   const put = (n: number, r: number, g: number, b: number): void => {
     const x = m.x + (n % m.w);
     const y = m.y + Math.floor(n / m.w);
@@ -242,6 +253,13 @@ function applyRect(buffer: Uint8Array, m: MessageOf<'WRITE_RECT'>): void {
   } else if (m.format === PixelFormat.RLE888) {
     let n = 0;
     for (let i = 0; i + 3 < p.length; i += 4) for (let k = 0; k < p[i]; k++) put(n++, p[i + 1], p[i + 2], p[i + 3]);
+  } else if (m.format === PixelFormat.LEVEL_RICE) {
+    // The first row is predicted from the row above, as the device holds it.
+    const above =
+      m.y > 0 ? buffer.slice(((m.y - 1) * DISPLAY_WIDTH + m.x) * 3, ((m.y - 1) * DISPLAY_WIDTH + m.x + m.w) * 3).map((v) => classes.classOf[v]) : undefined;
+    const decoded = decodeLevelRice(p, m.w, m.h, classes.count, above);
+    if (!decoded) throw new Error(`a LEVEL_RICE rectangle on the line does not decode (seq ${m.seq})`);
+    for (let n = 0; n < m.w * m.h; n++) put(n, classes.valueOf[decoded[n * 3]], classes.valueOf[decoded[n * 3 + 1]], classes.valueOf[decoded[n * 3 + 2]]);
   } else if (m.format === PixelFormat.RGB565) {
     for (let n = 0; n < m.w * m.h; n++) {
       const v = p[n * 2] | (p[n * 2 + 1] << 8);
@@ -302,6 +320,8 @@ interface LineWatcher {
  */
 function lineWatcher(): LineWatcher {
   const shadow = new Uint8Array(FRAME_BYTES);
+  // The device's level classes, from its HELLO_REPLY (the qemu board shows 8 planes).
+  let classes = levelClasses(8);
   const pending = new Map<number, Sample>();
   const awaitingAck: Sample[] = [];
   let lastSeq: number | undefined;
@@ -328,7 +348,7 @@ function lineWatcher(): LineWatcher {
       lastSeq = m.seq;
       if (m.name === 'WRITE_RECT') {
         frameStartedAt ??= startedAt;
-        applyRect(shadow, m);
+        applyRect(shadow, m, classes);
         return;
       }
       const firstByteAt = frameStartedAt ?? startedAt;
@@ -350,6 +370,7 @@ function lineWatcher(): LineWatcher {
       }
     }),
     toHost: packetStream((m, startedAt) => {
+      if (m.name === 'HELLO_REPLY' && m.colourDepth >= 1 && m.colourDepth <= 8) classes = levelClasses(m.colourDepth);
       if (m.name !== 'DEV_ACK' && m.name !== 'DEV_NACK') return;
       for (let i = awaitingAck.length - 1; i >= 0; i--) {
         const s = awaitingAck[i];

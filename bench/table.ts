@@ -64,9 +64,36 @@ export function printTables(r: BenchResults): void {
   const s = r.serial;
   const goal = (a: (typeof s.apps)[number]): string =>
     a.goal_ratio_to_raw == null ? '' : a.ratio_to_raw! <= a.goal_ratio_to_raw ? `<= ${a.goal_ratio_to_raw} met` : `<= ${a.goal_ratio_to_raw} MISSED`;
+  const goalPrototype = (a: (typeof s.apps)[number]): string =>
+    a.goal_ratio_to_prototype == null
+      ? ''
+      : a.ratio_to_prototype! <= a.goal_ratio_to_prototype
+        ? `<= ${a.goal_ratio_to_prototype} met`
+        : `<= ${a.goal_ratio_to_prototype} MISSED`;
+  const formats = (a: (typeof s.apps)[number]): string =>
+    Object.entries(a.formats ?? {})
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ');
+  const depth = s.apps[0]?.depth ?? 8;
+  const low = s.apps[0]?.low_depth ?? 6;
   table(
-    `3. Serial bytes per frame on the wire (10 s per app; max packet ${s.max_packet} B; raw frame ${s.raw_frame_bytes} B; prototype: the same frames whole, 33 packets)`,
-    ['app', 'frames', 'B/frame mean', 'B/frame median', 'packets/frame', 'x raw', 'goal x raw', 'prototype B/frame', 'x prototype', 'B/s'],
+    `3. Serial bytes per frame on the wire (10 s per app; protocol 1.2 device at ${depth} planes; max packet ${s.max_packet} B; raw frame ${s.raw_frame_bytes} B; prototype: the same frames whole, 33 packets; 1.1: the same frames to a 1.1 device, RGB888/RLE888)`,
+    [
+      'app',
+      'frames',
+      'B/frame mean',
+      'B/frame median',
+      'packets/frame',
+      'x raw',
+      'goal x raw',
+      'prototype B/frame',
+      'x prototype',
+      'goal x prototype',
+      '1.1 B/frame',
+      `x prototype at ${low} planes`,
+      'WRITE_RECT formats (packets)',
+      'B/s',
+    ],
     s.apps.map((a) => [
       a.app,
       String(a.frames),
@@ -77,6 +104,10 @@ export function printTables(r: BenchResults): void {
       goal(a),
       a.prototype_bytes_per_frame_mean,
       fmt(a.ratio_to_prototype, 3),
+      goalPrototype(a),
+      a.v11_bytes_per_frame_mean,
+      fmt(a.low_depth_ratio_to_prototype, 3),
+      formats(a),
       a.bytes_per_second,
     ]),
   );

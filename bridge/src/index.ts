@@ -30,10 +30,13 @@ export { openSerialChannel, type ChannelOpener, type OpenChannel } from './seria
 export type { ByteChannel } from './serial/byte-channel';
 export {
   crc32,
+  decodeLevelRice,
   decodeMessage,
   encodeMessage,
   HELLO_RETRY_MS,
   HOST_RETRANSMIT_MS,
+  type LevelClasses,
+  levelClasses,
   MAX_PACKET,
   PacketParser,
   PixelFormat,

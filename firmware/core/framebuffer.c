@@ -3,10 +3,12 @@
 #include "bitplane.h"
 #include "board.h"
 #include "crc.h"
+#include "level_rice.h"
 
 void mb_fb_init(mb_framebuffer *fb, uint8_t depth) {
   memset(fb, 0, sizeof *fb);
   fb->depth = depth;
+  fb->class_count = mb_level_classes(depth, fb->class_value, fb->class_of);
   fb->power = true;
   fb->brightness = 255;
   fb->shown_crc = mb_crc32_update(0, fb->draw, sizeof fb->draw);
@@ -34,7 +36,22 @@ uint8_t mb_fb_write_rect(mb_framebuffer *fb, uint8_t format, uint8_t x, uint8_t 
   if (format == MB_FMT_RGB888 && len != pixels * 3u) return MB_REJ_BAD_LENGTH;
   if (format == MB_FMT_RGB565 && len != pixels * 2u) return MB_REJ_BAD_LENGTH;
   if (format == MB_FMT_RLE888 && !rle_covers(data, len, pixels)) return MB_REJ_BAD_RLE;
-  if (format > MB_FMT_RLE888) return MB_REJ_BAD_FORMAT;
+  if (format == MB_FMT_LEVEL_RICE) {
+    uint8_t above[MB_PANEL_WIDTH * 3u];
+    if (y > 0) {
+      const uint8_t *row = fb->draw + ((y - 1u) * MB_PANEL_WIDTH + x) * 3u;
+      for (uint32_t i = 0; i < w * 3u; i++) above[i] = fb->class_of[row[i]];
+    }
+    if (!mb_level_rice_decode(data, len, w, h, fb->class_count, y > 0 ? above : NULL, fb->decoded))
+      return MB_REJ_BAD_RLE;
+    for (uint32_t row = 0; row < h; row++) {
+      uint8_t *dst = fb->draw + ((y + row) * MB_PANEL_WIDTH + x) * 3u;
+      const uint8_t *src = fb->decoded + row * w * 3u;
+      for (uint32_t i = 0; i < w * 3u; i++) dst[i] = fb->class_value[src[i]];
+    }
+    return 0;
+  }
+  if (format > MB_FMT_LEVEL_RICE) return MB_REJ_BAD_FORMAT;
 
   uint16_t run_left = 0, at = 0;
   uint8_t rgb[3] = {0, 0, 0};

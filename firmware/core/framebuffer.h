@@ -16,6 +16,12 @@ typedef struct {
   uint8_t draw[MB_FRAME_BYTES];
   mb_planes planes[2];
   uint8_t depth;
+  /* LEVEL_RICE: the value each shown-level class is held as (level_rice.h), and a scratch for
+   * decoding a rectangle before it is written, so a bad one leaves the draw buffer unchanged. */
+  uint8_t class_value[256];
+  uint8_t class_of[256];
+  uint16_t class_count;
+  uint8_t decoded[MB_FRAME_BYTES];
   /* Shared with the scan ISR: written by the main loop only inside a critical section. */
   volatile uint8_t front;
   volatile bool swap_pending;

@@ -4,7 +4,8 @@
 #include <stdint.h>
 
 #define MB_PROTO_MAJOR 1
-#define MB_PROTO_MINOR 1
+/* 1.2: WRITE_RECT format 3 (LEVEL_RICE). */
+#define MB_PROTO_MINOR 2
 
 #define MB_HEADER_SIZE 3u
 #define MB_CRC_SIZE 2u
@@ -45,7 +46,12 @@ typedef enum {
 
 #define MB_IS_SEQUENCED(type) (((type) & 0x70u) != 0u)
 
-typedef enum { MB_FMT_RGB888 = 0, MB_FMT_RGB565 = 1, MB_FMT_RLE888 = 2 } mb_pixel_format;
+typedef enum {
+  MB_FMT_RGB888 = 0,
+  MB_FMT_RGB565 = 1,
+  MB_FMT_RLE888 = 2,
+  MB_FMT_LEVEL_RICE = 3
+} mb_pixel_format;
 
 typedef enum {
   MB_REJ_BAD_LENGTH = 1,

@@ -14,5 +14,6 @@ void suite_nrf_usbd(void);
 void suite_fault(void);
 void suite_startup(void);
 void suite_nrf_hub75(void);
+void suite_level_rice(const char *vectors_path);
 void suite_fuzz(long packets);
 #endif

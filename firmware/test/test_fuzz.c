@@ -27,7 +27,7 @@ static size_t valid_packet(mb_device *d, uint8_t *wire, size_t cap) {
   size_t len = rnd() % 8 ? rnd() % 24 : rnd() % (MB_MAX_BODY + 1);
   for (size_t i = 0; i < len; i++) body[i] = (uint8_t)rnd();
   if (type == 0x10 && len >= 5 && rnd() % 2) { /* plausible rectangles reach the pixel loops */
-    body[0] = (uint8_t)(rnd() % 3);
+    body[0] = (uint8_t)(rnd() % 4); /* every pixel format, LEVEL_RICE included */
     body[1] = (uint8_t)(rnd() % 64);
     body[2] = (uint8_t)(rnd() % 32);
     body[3] = (uint8_t)(1 + rnd() % 8);

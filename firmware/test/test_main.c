@@ -25,6 +25,7 @@ int main(int argc, char **argv) {
   suite_codec();
   suite_vectors(argv[1]);
   suite_framebuffer();
+  suite_level_rice("protocol/pixel-vectors.txt"); /* make test runs in firmware/ */
   suite_scan();
   suite_scan_model("README.md"); /* make test runs in firmware/ */
   suite_button();

@@ -1,12 +1,13 @@
 /**
  * A frame update as WRITE_RECT messages: the changed rectangles (display/diff), each cut into
  * bands of rows that fit one packet of the size the link takes now (narrow strips first when
- * even one row is too long), each band in the smaller of raw RGB888 and RLE888.
- * Both formats are lossless, so the device's frame CRC matches the host's exactly.
+ * even one row is too long), each band in the smallest of raw RGB888, RLE888 and, for a device
+ * that decodes it, LEVEL_RICE. All are lossless for the frame given (LEVEL_RICE needs a frame
+ * already quantised to the device's level classes), so the device's frame CRC matches exactly.
  */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
 import { changedRects, type Rect } from '../display/diff';
-import { MIN_PACKET, type MessageOf, PixelFormat } from './protocol';
+import { type LevelClasses, LevelRiceEncoder, MIN_PACKET, type MessageOf, PixelFormat } from './protocol';
 
 /** WRITE_RECT's fixed fields: format, x, y, w, h. */
 const RECT_FIELDS = 5;
@@ -76,36 +77,69 @@ function rlePixels(frame: Uint8Array, rect: Rect, runs: number): Uint8Array {
   return out;
 }
 
-/** Cuts `rect` into bands of rows whose smaller encoding fits `maxPixelBytes`. */
-function bands(frame: Uint8Array, rect: Rect, maxPixelBytes: number): WriteRect[] {
+/** A frame as class indices, for LEVEL_RICE. */
+interface LevelFrame {
+  classIdx: Uint8Array;
+  /**
+   * The class indices the device's draw buffer holds as the bands go out: what it held before
+   * (where known), overwritten by each band sent. LEVEL_RICE predicts a band's first row from
+   * the row above it there. Rows not known are never read: without a previous frame the whole
+   * frame goes out top to bottom, so the row above a band is always one just sent.
+   */
+  held: Uint8Array;
+}
+
+type Format = (typeof PixelFormat)[keyof typeof PixelFormat];
+
+function smallest(raw: number, rle: number, rice: number): { format: Format; bytes: number } {
+  if (rice < raw && rice < rle) return { format: PixelFormat.LEVEL_RICE, bytes: rice };
+  return rle < raw ? { format: PixelFormat.RLE888, bytes: rle } : { format: PixelFormat.RGB888, bytes: raw };
+}
+
+/** Cuts `rect` into bands of rows whose smallest encoding fits `maxPixelBytes`. */
+function bands(frame: Uint8Array, rect: Rect, maxPixelBytes: number, levels?: LevelFrame): WriteRect[] {
   const out: WriteRect[] = [];
   let y0 = rect.y;
   while (y0 < rect.y + rect.height) {
     let state: RunState = { runs: 0, colour: 0, length: 0 };
+    const above =
+      levels && y0 > 0 ? levels.held.slice(((y0 - 1) * DISPLAY_WIDTH + rect.x) * 3, ((y0 - 1) * DISPLAY_WIDTH + rect.x + rect.width) * 3) : undefined;
+    const rice = levels ? new LevelRiceEncoder(levels.classIdx, DISPLAY_WIDTH, rect.x, y0, rect.width, rect.y + rect.height - y0, above) : undefined;
+    let choice = smallest(Infinity, Infinity, Infinity);
     let rows = 0;
     while (y0 + rows < rect.y + rect.height) {
       const next = addRow(state, frame, rect, y0 + rows);
-      const raw = rect.width * (rows + 1) * 3;
+      const candidate = smallest(rect.width * (rows + 1) * 3, next.runs * 4, rice ? rice.addRow() : Infinity);
       // One row always fits: `strips` made the rectangle narrow enough for that.
-      if (rows > 0 && Math.min(raw, next.runs * 4) > maxPixelBytes) break;
+      if (rows > 0 && candidate.bytes > maxPixelBytes) break;
       state = next;
+      choice = candidate;
       rows++;
     }
     const band: Rect = { x: rect.x, y: y0, width: rect.width, height: rows };
-    const rle = state.runs * 4 < band.width * band.height * 3;
     out.push({
       name: 'WRITE_RECT',
       seq: 0,
-      format: rle ? PixelFormat.RLE888 : PixelFormat.RGB888,
+      format: choice.format,
       x: band.x,
       y: band.y,
       w: band.width,
       h: band.height,
-      pixels: rle ? rlePixels(frame, band, state.runs) : rawPixels(frame, band),
+      pixels: choice.format === PixelFormat.LEVEL_RICE && rice ? rice.bytes(rows) : encodeBand(choice.format, frame, band, state.runs),
     });
+    if (levels) {
+      for (let row = y0; row < y0 + rows; row++) {
+        const start = (row * DISPLAY_WIDTH + rect.x) * 3;
+        levels.held.set(levels.classIdx.subarray(start, start + rect.width * 3), start);
+      }
+    }
     y0 += rows;
   }
   return out;
+}
+
+function encodeBand(format: Format, frame: Uint8Array, band: Rect, runs: number): Uint8Array {
+  return format === PixelFormat.RLE888 ? rlePixels(frame, band, runs) : rawPixels(frame, band);
 }
 
 /** Cuts `rect` into side-by-side strips narrow enough for one raw row to fit a packet. */
@@ -122,10 +156,14 @@ const FULL_FRAME: Rect = { x: 0, y: 0, width: DISPLAY_WIDTH, height: DISPLAY_HEI
 
 /**
  * The WRITE_RECTs that turn `previous` (what the device's draw buffer holds) into `next`;
- * the whole frame when `previous` is unknown.
+ * the whole frame when `previous` is unknown. With `classes` (a device that decodes LEVEL_RICE)
+ * `next` must already be quantised to them (levels.ts `quantise`).
  */
-export function frameUpdate(previous: Uint8Array | undefined, next: Uint8Array, maxPacket: number): WriteRect[] {
+export function frameUpdate(previous: Uint8Array | undefined, next: Uint8Array, maxPacket: number, classes?: LevelClasses): WriteRect[] {
   const maxPixelBytes = maxPacket - MIN_PACKET - RECT_FIELDS;
   const rects = previous ? changedRects(previous, next) : [FULL_FRAME];
-  return rects.flatMap((rect) => strips(rect, maxPixelBytes)).flatMap((strip) => bands(next, strip, maxPixelBytes));
+  const levels = classes
+    ? { classIdx: next.map((v) => classes.classOf[v]), held: previous ? previous.map((v) => classes.classOf[v]) : new Uint8Array(next.length) }
+    : undefined;
+  return rects.flatMap((rect) => strips(rect, maxPixelBytes)).flatMap((strip) => bands(next, strip, maxPixelBytes, levels));
 }

@@ -6,7 +6,7 @@
  */
 import { FRAME_BYTES } from '@megabit/contract';
 import { frameUpdate } from './frame-encoder';
-import { crc32, type Message, type MessageOf } from './protocol';
+import { crc32, type LevelClasses, type Message, type MessageOf, quantise } from './protocol';
 
 /** Where sequenced messages go: the open link session. */
 export interface MessageSink {
@@ -50,6 +50,8 @@ export class FrameSync {
   private leds = 0;
   private sentLeds?: number;
   private recommitWanted = false;
+  /** The device's level classes when it decodes LEVEL_RICE (protocol 1.2): frames go out quantised. */
+  private classes?: LevelClasses;
   framesSent = 0;
   framesSkipped = 0;
 
@@ -82,8 +84,12 @@ export class FrameSync {
     this.leds = bits;
   }
 
-  /** A new session: the device's buffers are unknown, so everything is sent again in full. */
-  restart(): void {
+  /**
+   * A new session: the device's buffers are unknown, so everything is sent again in full.
+   * `classes`: the level classes of a device that decodes LEVEL_RICE, none for an older one.
+   */
+  restart(classes?: LevelClasses): void {
+    this.classes = classes;
     this.drawn = undefined;
     this.sentPower = undefined;
     this.sentBrightness = undefined;
@@ -120,9 +126,14 @@ export class FrameSync {
   }
 
   private sendFrame(sink: MessageSink, frame: Uint8Array, maxPacket: number): void {
-    let rects = frameUpdate(this.drawn, frame, maxPacket);
-    if (this.drawn && (rects.length > MAX_FRAME_PACKETS || cost(rects) > FRAME_BYTES / 2)) {
-      const whole = frameUpdate(undefined, frame, maxPacket);
+    // What the device will hold: the frame itself, or one value per shown level (lossless on
+    // the panel), which is also what the frame CRC is checked against.
+    const held = this.classes ? quantise(frame, this.classes) : frame;
+    let rects = frameUpdate(this.drawn, held, maxPacket, this.classes);
+    // A diff that already covers every pixel (an animation like the plasma) is the whole frame.
+    const coversAll = rects.reduce((sum, r) => sum + r.w * r.h, 0) * 3 === FRAME_BYTES;
+    if (this.drawn && !coversAll && (rects.length > MAX_FRAME_PACKETS || cost(rects) > FRAME_BYTES / 2)) {
+      const whole = frameUpdate(undefined, held, maxPacket, this.classes);
       if (rects.length > MAX_FRAME_PACKETS || cost(whole) < cost(rects)) rects = whole;
     }
     for (const rect of rects) {
@@ -133,9 +144,9 @@ export class FrameSync {
         return;
       }
     }
-    this.drawn = frame;
+    this.drawn = held;
     this.framesSent++;
-    this.commit(sink, crc32(frame));
+    this.commit(sink, crc32(held));
   }
 
   private commit(sink: MessageSink, crc: number): void {

@@ -17,6 +17,7 @@ import {
   type MessageOf,
   PacketParser,
   PROTOCOL_MAJOR,
+  LEVEL_RICE_MINOR,
   PROTOCOL_MINOR,
 } from './protocol';
 import { ReceiveSequence } from './receive-sequence';
@@ -28,7 +29,10 @@ export interface DeviceInfo {
   protocolVersion: string;
   width: number;
   height: number;
+  /** Bit-planes a channel is shown at (levels.ts: which values look alike). */
   colourDepth: number;
+  /** Protocol 1.2 or later: decodes WRITE_RECT LEVEL_RICE. */
+  levelRice: boolean;
   maxPacket: number;
   window: number;
   bootId: number;
@@ -84,6 +88,7 @@ export function describeDevice(reply: MessageOf<'HELLO_REPLY'>): DeviceInfo {
     width: reply.width,
     height: reply.height,
     colourDepth: reply.colourDepth,
+    levelRice: reply.protoMinor >= LEVEL_RICE_MINOR && reply.colourDepth >= 1 && reply.colourDepth <= 8,
     maxPacket: Math.min(reply.maxPacket, MAX_PACKET),
     window: Math.max(1, reply.window),
     bootId: reply.bootId,

@@ -6,7 +6,7 @@
 import type { DisplayLeds, DisplayLinkHostCounters } from '@megabit/contract';
 import type { DisplayOutput } from '../display/output';
 import { FrameSync, type MessageSink } from './frame-sync';
-import type { MessageOf } from './protocol';
+import type { LevelClasses, MessageOf } from './protocol';
 import { ledBits, statusLeds } from './status-leds';
 
 /** What the display output needs of the link under it. */
@@ -69,8 +69,8 @@ export class SerialDisplay implements DisplayOutput {
   }
 
   /** A new session: the device's buffers are unknown, so everything goes out again. */
-  sessionOpened(): void {
-    this.frames.restart();
+  sessionOpened(classes?: LevelClasses): void {
+    this.frames.restart(classes);
     this.pump();
   }
 

@@ -15,7 +15,7 @@ import { describeFault, LinkReporter } from './link-reporter';
 import { PacketSizer } from './packet-sizer';
 import { type ChannelOpener, type OpenChannel, openSerialChannel } from './port-opener';
 import { PortSupervisor } from './port-supervisor';
-import { LogLevel, MAX_PACKET, type MessageOf, RejectReason } from './protocol';
+import { LogLevel, levelClasses, MAX_PACKET, type MessageOf, RejectReason } from './protocol';
 import { type FrameLink, SerialDisplay } from './serial-display';
 
 export interface SerialLinkOptions {
@@ -169,7 +169,7 @@ export class SerialLink implements FrameLink {
       `display connected on ${this.openedPath}: ${info.board}, firmware ${info.firmwareVersion}, protocol ${info.protocolVersion}${rebooted ? ' (device restarted)' : ''}`,
     );
     this.reporter.sessionOpened();
-    this.display.sessionOpened();
+    this.display.sessionOpened(info.levelRice ? levelClasses(info.colourDepth) : undefined);
   }
 
   private onLost(reason: string): void {

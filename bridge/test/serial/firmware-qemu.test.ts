@@ -4,8 +4,10 @@
  */
 import { SerialPort } from 'serialport';
 import { FRAME_BYTES } from '@megabit/contract';
-import { ButtonEvent, crc32, type MessageOf, namedCounters, PixelFormat, RejectReason } from '../../src/serial/protocol';
+import { FrameSync, type MessageSink } from '../../src/serial/frame-sync';
+import { ButtonEvent, crc32, levelClasses, type Message, type MessageOf, namedCounters, PixelFormat, RejectReason } from '../../src/serial/protocol';
 import { ProtocolClient } from '../helpers/serial/protocol-client';
+import { plasmaFrame } from '../helpers/serial/plasma-frames';
 import { buildFirmware, type QemuFirmware, startQemuFirmware } from '../helpers/serial/qemu-firmware';
 
 jest.setTimeout(60000);
@@ -52,7 +54,9 @@ describe('firmware on qemu microbit over a pty', () => {
     expect(reply).toMatchObject({
       result: 0,
       protoMajor: 1,
+      protoMinor: 2,
       width: 64,
+      colourDepth: 8,
       height: 32,
       maxPacket: 1024,
       window: 8,
@@ -119,6 +123,59 @@ describe('firmware on qemu microbit over a pty', () => {
     expect(now.rxMalformed! - was.rxMalformed!).toBeGreaterThanOrEqual(1); // the line noise
     expect(now.rxGaps! - was.rxGaps!).toBeGreaterThanOrEqual(1); // COMMIT before the lost packet
     expect(client.retransmits).toBeGreaterThanOrEqual(1);
+  });
+
+  it('shows a plasma animation the bridge sends in LEVEL_RICE, with the CRC the bridge expects', async () => {
+    const rejectedBefore = namedCounters((await client.status()).counters).rejected;
+    const sync = new FrameSync(() => undefined);
+    sync.restart(levelClasses(reply.colourDepth));
+    const batch: Message[] = [];
+    const sink: MessageSink = {
+      queued: 0,
+      send(message) {
+        batch.push(message);
+        return true;
+      },
+    };
+    const formats = new Set<number>();
+    for (let tick = 0; tick < 12; tick++) {
+      sync.show(plasmaFrame(tick));
+      sync.pump(sink, reply.maxPacket);
+      const committed = sync.committed;
+      // The device reports each frame it swaps in by itself (STATUS on a new frame, since 1.1).
+      const shown = client.next('STATUS', (s) => s.frameId === committed?.id);
+      for (const message of batch.splice(0)) {
+        if (message.name === 'WRITE_RECT') formats.add(message.format);
+        await client.send(message);
+      }
+      const status = await shown;
+      expect(status.frameCrc).toBe(committed?.crc);
+      expect(status.frameCrc).not.toBe(crc32(plasmaFrame(tick)));
+    }
+    expect([...formats]).toEqual([PixelFormat.LEVEL_RICE]);
+    const status = await client.status();
+    expect(namedCounters(status.counters).rejected).toBe(rejectedBefore);
+    await client.settled();
+  });
+
+  it('rejects a corrupt LEVEL_RICE stream with BAD_RLE and keeps the frame', async () => {
+    const before = await client.status();
+    const rejected = client.next('REJECT');
+    const seq = await client.send({
+      name: 'WRITE_RECT',
+      seq: 0,
+      format: PixelFormat.LEVEL_RICE,
+      x: 0,
+      y: 0,
+      w: 4,
+      h: 4,
+      pixels: new Uint8Array(40).fill(0xff),
+    });
+    expect(await rejected).toMatchObject({ rejectedSeq: seq, reason: RejectReason.BAD_RLE });
+    await client.send({ name: 'COMMIT', seq: 0, frameId: before.frameId + 1 });
+    const status = await client.status();
+    expect(status.frameId).toBe(before.frameId + 1);
+    expect(status.frameCrc).toBe(before.frameCrc);
   });
 
   it('delivers debounced button events reliably', async () => {

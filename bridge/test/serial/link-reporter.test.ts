@@ -18,6 +18,7 @@ const INFO: DeviceInfo = {
   width: 64,
   height: 32,
   colourDepth: 8,
+  levelRice: false,
   maxPacket: 1024,
   window: 8,
   bootId: 7,

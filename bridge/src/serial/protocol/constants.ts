@@ -1,7 +1,10 @@
 /** Numbers fixed by docs/serial-protocol.md; the firmware's core/protocol.h holds the same. */
 
 export const PROTOCOL_MAJOR = 1;
-export const PROTOCOL_MINOR = 1;
+/** 1.2: WRITE_RECT format 3 (LEVEL_RICE) and the colour depth as the levels a channel is shown at. */
+export const PROTOCOL_MINOR = 2;
+/** The first minor version whose devices decode LEVEL_RICE. */
+export const LEVEL_RICE_MINOR = 2;
 
 export const HEADER_SIZE = 3;
 export const CRC_SIZE = 2;
@@ -21,7 +24,7 @@ export function isSequenced(type: number): boolean {
   return (type & 0x70) !== 0;
 }
 
-export const PixelFormat = { RGB888: 0, RGB565: 1, RLE888: 2 } as const;
+export const PixelFormat = { RGB888: 0, RGB565: 1, RLE888: 2, LEVEL_RICE: 3 } as const;
 
 export const RejectReason = {
   BAD_LENGTH: 1,
