@@ -7,6 +7,7 @@
  */
 export type { DisplayOutput } from './output';
 export { Compositor, type CompositorOptions } from './compositor';
+export { FrameCap } from './frame-cap';
 export {
   NotificationQueue,
   type NotificationEvent,
