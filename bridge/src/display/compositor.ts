@@ -70,6 +70,8 @@ export class Compositor {
   private readonly icons: IconSource;
   /** The rich notification drawn last moves (scrolling text, an animated icon): compose it on the animation timer. */
   private richAnimated = false;
+  /** A notification came, changed or went since the last frame: that frame may preempt. */
+  private notificationNews = false;
 
   constructor(outputs: DisplayOutput[], options: CompositorOptions = {}) {
     this.outputs = [...outputs];
@@ -90,7 +92,10 @@ export class Compositor {
       clock: this.clock,
       log: this.log,
     });
-    this.notifications.onEvent(() => this.requestCompose());
+    this.notifications.onEvent(() => {
+      this.notificationNews = true;
+      this.requestCompose();
+    });
     this.effects = new LightEffects(
       {
         showLevel: (level) => {
@@ -238,12 +243,14 @@ export class Compositor {
   private composeNow(): void {
     const now = this.clock.now();
     const frame = this.compose(now);
+    const news = { preempt: this.notificationNews };
+    this.notificationNews = false;
     if (!this.lastFrame || !framesEqual(frame, this.lastFrame)) {
       this.lastFrame = frame;
       this.cap.take(now);
       this.pushTimes.push(now);
       this.forgetOldPushes(now);
-      for (const output of this.outputs) this.callOutput(output, () => output.showFrame(frame));
+      for (const output of this.outputs) this.callOutput(output, () => output.showFrame(frame, news));
     }
     if (this.animating()) this.schedule(this.animationIntervalMs);
   }

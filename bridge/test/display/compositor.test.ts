@@ -119,6 +119,27 @@ describe('Compositor', () => {
     expect(frameDifference(output.last, solidFrame(2000 % 250, 2000 >> 8, 1))).toBe('same');
   });
 
+  it("marks a frame that shows notification news as one that may preempt an app frame's, and only that", () => {
+    const clock = new ManualClock();
+    const news: boolean[] = [];
+    const output = {
+      name: 'news',
+      start: async () => {},
+      stop: async () => {},
+      showFrame: (_f: Uint8Array, n?: { preempt: boolean }) => news.push(n?.preempt ?? false),
+    };
+    const compositor = new Compositor([output], { clock, maxFps: 30 });
+    compositor.start();
+    compositor.setAppFrame(BLUE);
+    clock.advance(100);
+    compositor.notify({ text: 'Hi', duration_ms: 1000 });
+    clock.advance(100);
+    compositor.setAppFrame(GREEN);
+    clock.advance(1000);
+    expect(news).toEqual([false, false, true, false, true]);
+    compositor.stop();
+  });
+
   it('a change during a scroll is composed at once when the cap has a frame to spare', () => {
     const clock = new ManualClock();
     const { compositor, output } = setup({ maxFps: 20, scrollSpeedPxPerS: 10, clock });
