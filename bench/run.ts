@@ -53,7 +53,22 @@ function step(name: string): void {
   process.stderr.write(`bench: ${name}...\n`);
 }
 
+const SECTIONS = ['latency', 'pipeline', 'serial', 'footprint', 'startup', 'screens', 'groups', 'scan-model', 'soak', 'arm'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** `--only latency,serial`: just those sections (results.json then holds only them, printed as JSON). */
+function onlySections(argv: string[]): Set<Section> | undefined {
+  const at = argv.indexOf('--only');
+  if (at < 0) return undefined;
+  const names = (argv[at + 1] ?? '').split(',').filter(Boolean);
+  const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) throw new Error(`--only takes section names from ${SECTIONS.join(',')}; got "${argv[at + 1] ?? ''}"`);
+  return new Set(names as Section[]);
+}
+
 async function main(): Promise<void> {
+  const only = onlySections(process.argv.slice(2));
+  const wanted = (section: Section): boolean => !only || only.has(section);
   const apps = builtExamples();
   if (apps.length === 0) throw new Error('no example app is built (apps/examples/*/build): run "npm run build"');
   const startedAt = new Date();
@@ -64,38 +79,62 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
   };
   try {
-    step('command-to-pixel latency');
-    results.latency = await measureLatency(broker);
-    step('frame pipeline capacity');
-    results.pipeline = await measurePipeline(apps);
-    step('serial bytes per frame (10 s of every app)');
-    const recorded = new Map<string, Uint8Array[]>();
-    results.serial = await measureSerialBytes(apps, { recorded });
-    step('serial link (firmware in qemu): frames/s and command-to-device latency');
-    results.serial.link = await measureSerialLink(broker.url, { scrollFrames: recorded.get('scroll'), latency: results.latency });
-    step('footprint');
-    results.footprint = await measureFootprint(broker);
-    step('start-up');
-    results.startup = await measureStartup(broker);
-    step('screen rendering');
-    results.screens = measureScreens();
-    step('display groups (20 bridges on one mosquitto)');
-    results.groups = await measureGroups(broker);
-    step('panel scan model (the firmware timing model, built for the host)');
-    results.scan_model = measureScanModel();
-    step(`soak (${SOAK_MINUTES} min of the soak schedule, serial link cuts in qemu)`);
-    const soak = await measureSoak({ minutes: SOAK_MINUTES, serial: true, progress: (line) => process.stderr.write(`bench: soak: ${line}\n`) });
-    writeSoakFiles(soak);
-    const { samples: _samples, cycle_ends: _ends, ...summary } = soak;
-    results.soak = summary;
-    step('start-up and frame pipeline on ARM (arm64, armv7l) under qemu-user');
-    results.arm = await measureArm(broker, apps, { startup: results.startup, pipeline: results.pipeline });
+    if (wanted('latency')) {
+      step('command-to-pixel latency');
+      results.latency = await measureLatency(broker);
+    }
+    if (wanted('pipeline')) {
+      step('frame pipeline capacity');
+      results.pipeline = await measurePipeline(apps);
+    }
+    if (wanted('serial')) {
+      step('serial bytes per frame (10 s of every app)');
+      const recorded = new Map<string, Uint8Array[]>();
+      results.serial = await measureSerialBytes(apps, { recorded });
+      step('serial link (firmware in qemu): frames/s and command-to-device latency');
+      results.serial.link = await measureSerialLink(broker.url, { scrollFrames: recorded.get('scroll'), latency: results.latency });
+    }
+    if (wanted('footprint')) {
+      step('footprint');
+      results.footprint = await measureFootprint(broker);
+    }
+    if (wanted('startup')) {
+      step('start-up');
+      results.startup = await measureStartup(broker);
+    }
+    if (wanted('screens')) {
+      step('screen rendering');
+      results.screens = measureScreens();
+    }
+    if (wanted('groups')) {
+      step('display groups (20 bridges on one mosquitto)');
+      results.groups = await measureGroups(broker);
+    }
+    if (wanted('scan-model')) {
+      step('panel scan model (the firmware timing model, built for the host)');
+      results.scan_model = measureScanModel();
+    }
+    if (wanted('soak')) {
+      step(`soak (${SOAK_MINUTES} min of the soak schedule, serial link cuts in qemu)`);
+      const soak = await measureSoak({ minutes: SOAK_MINUTES, serial: true, progress: (line) => process.stderr.write(`bench: soak: ${line}\n`) });
+      writeSoakFiles(soak);
+      const { samples: _samples, cycle_ends: _ends, ...summary } = soak;
+      results.soak = summary;
+    }
+    if (wanted('arm')) {
+      // Its ratios are against the x64 start-up and pipeline of the same run.
+      if (!results.startup || !results.pipeline) throw new Error('--only arm needs startup and pipeline too');
+      step('start-up and frame pipeline on ARM (arm64, armv7l) under qemu-user');
+      results.arm = await measureArm(broker, apps, { startup: results.startup, pipeline: results.pipeline });
+    }
   } finally {
     await broker.dispose();
   }
   results.duration_s = (Date.now() - startedAt.getTime()) / 1000;
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-  printTables(results as BenchResults);
+  // The tables need every section; a partial run shows what it measured as it is in results.json.
+  if (only) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else printTables(results as BenchResults);
   process.stdout.write(`\nwrote ${RESULTS} (${results.duration_s.toFixed(0)} s)\n`);
 }
 

@@ -5,8 +5,8 @@
  *   the prototype's (every frame whole, 33 packets stop-and-wait), on random frames that defeat
  *   any delta and on the recorded frames of a typical app;
  * - command → device: the real bridge with `serial.path` on the pty, a byte proxy on the line;
- *   P/cmd/notify published on mosquitto → first byte of the frame showing it on the wire, and
- *   → the device's ACK of that frame's COMMIT.
+ *   P/cmd/notify published on mosquitto → first byte of the first packet carrying its text on the
+ *   wire, and → the device's ACK of the COMMIT of the frame showing it; at 1, 50 and 200 commands/s.
  */
 import { randomFillSync } from 'node:crypto';
 import { DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
@@ -28,7 +28,7 @@ import {
   PixelFormat,
 } from 'megabit-bridge';
 import type { MqttClient } from 'mqtt';
-import { bandColours, connect, hex, keyOf, type LatencyResult, type Rgb, type Summary, summary } from './latency';
+import { type AddedLatency, added, bandColours, connect, hex, keyOf, type LatencyResult, type Rgb, type Summary, summary } from './latency';
 import { startBridge } from './lib/bridge';
 import { delay, waitFor } from './lib/processes';
 import { prototypeFrameCrc, prototypeMessages, StopAndWait } from './lib/prototype-scheme';
@@ -69,7 +69,7 @@ interface CommandRate {
   per_second: number;
   sent: number;
   superseded: number;
-  first_byte: Summary & { ratio_p50_to_mqtt_round_trip?: number | null };
+  first_byte: Summary & Partial<AddedLatency> & { ratio_p50_to_mqtt_round_trip?: number | null };
   commit_ack: Summary & { ratio_p50_to_prototype_frame_push?: number | null };
 }
 
@@ -80,6 +80,7 @@ export interface SerialLinkResult {
   rates: Array<MergedRuns & { scheme: string; content: string; ratio_to_prototype: number | null }>;
   command_to_device: {
     baseline_mqtt_round_trip_p50_ms: number | null;
+    baseline_mqtt_round_trip_p99_ms: number | null;
     baseline_prototype_frame_push: Summary | undefined;
     rates: CommandRate[];
     sessions: number;
@@ -315,8 +316,11 @@ interface LineWatcher {
 
 /**
  * Watches the line for the notifications in `pending` (colour key -> sample): a frame showing
- * one (its colour in the notification band of the device's draw buffer at COMMIT) gives the
- * sample its first-byte time, the device's ACK past that COMMIT its acknowledgement time.
+ * one (its colour in the notification band of the device's draw buffer at COMMIT) counts the
+ * sample; its first-byte time is when the first WRITE_RECT that put that colour in the draw
+ * buffer began (not the first packet since the last COMMIT: a frame the bridge took back for a
+ * newer one leaves packets without a COMMIT, which would date the new frame too early), and the
+ * device's ACK past that COMMIT its acknowledgement time.
  */
 function lineWatcher(): LineWatcher {
   const shadow = new Uint8Array(FRAME_BYTES);
@@ -325,7 +329,8 @@ function lineWatcher(): LineWatcher {
   const pending = new Map<number, Sample>();
   const awaitingAck: Sample[] = [];
   let lastSeq: number | undefined;
-  let frameStartedAt: number | undefined;
+  /** Colour key -> when the packet that first drew it in the band began. */
+  const firstDrawnAt = new Map<number, number>();
   const fresh = (seq: number): boolean => lastSeq === undefined || ((seq - lastSeq) & 0xffff) - 1 < 0x7fff;
   const watcher: LineWatcher = {
     pending,
@@ -336,7 +341,7 @@ function lineWatcher(): LineWatcher {
     toDevice: packetStream((m, startedAt) => {
       if (m.name === 'HELLO') {
         lastSeq = undefined;
-        frameStartedAt = undefined;
+        firstDrawnAt.clear();
         return;
       }
       if (m.name !== 'WRITE_RECT' && m.name !== 'COMMIT') return;
@@ -347,16 +352,14 @@ function lineWatcher(): LineWatcher {
       if (lastSeq === undefined) watcher.sessions++;
       lastSeq = m.seq;
       if (m.name === 'WRITE_RECT') {
-        frameStartedAt ??= startedAt;
         applyRect(shadow, m, classes);
+        for (const key of bandColours(shadow)) if (pending.has(key) && !firstDrawnAt.has(key)) firstDrawnAt.set(key, startedAt);
         return;
       }
-      const firstByteAt = frameStartedAt ?? startedAt;
-      frameStartedAt = undefined;
       for (const key of bandColours(shadow)) {
         const sample = pending.get(key);
         if (!sample) continue;
-        sample.firstByteMs = firstByteAt - sample.sentAt;
+        sample.firstByteMs = (firstDrawnAt.get(key) ?? startedAt) - sample.sentAt;
         sample.commitSeq = m.seq;
         watcher.samples.push(sample);
         awaitingAck.push(sample);
@@ -365,6 +368,7 @@ function lineWatcher(): LineWatcher {
           if (s.index <= sample.index) {
             if (s.index < sample.index) watcher.superseded++;
             pending.delete(k);
+            firstDrawnAt.delete(k);
           }
         }
       }
@@ -418,7 +422,11 @@ async function commandsToDevice(client: MqttClient, watcher: LineWatcher, perSec
   };
 }
 
-async function commandLatency(link: QemuLink, brokerUrl: string, { slowCount, fastCount }: { slowCount: number; fastCount: number }) {
+async function commandLatency(
+  link: QemuLink,
+  brokerUrl: string,
+  { slowCount, fastCount, fastestCount }: { slowCount: number; fastCount: number; fastestCount: number },
+) {
   const watcher = lineWatcher();
   await link.attach({ tap: watcher });
   const bridge = await startBridge({
@@ -432,7 +440,11 @@ async function commandLatency(link: QemuLink, brokerUrl: string, { slowCount, fa
     client = await connect(brokerUrl);
     // Let the first whole frame go out before the first sample.
     await delay(1000);
-    const rates = [await commandsToDevice(client, watcher, 1, slowCount, 0), await commandsToDevice(client, watcher, 50, fastCount, slowCount)];
+    const rates = [
+      await commandsToDevice(client, watcher, 1, slowCount, 0),
+      await commandsToDevice(client, watcher, 50, fastCount, slowCount),
+      await commandsToDevice(client, watcher, 200, fastestCount, slowCount + fastCount),
+    ];
     return { rates, sessions: watcher.sessions, retransmitted_packets: watcher.retransmitted };
   } finally {
     await client?.endAsync(true);
@@ -490,12 +502,13 @@ export interface SerialLinkOptions {
   rounds?: number;
   slowCount?: number;
   fastCount?: number;
+  fastestCount?: number;
 }
 
 /** Returns what goes under `serial.link`. */
 export async function measureSerialLink(
   brokerUrl: string,
-  { scrollFrames, latency, runMs = 2000, rounds = 2, slowCount = 20, fastCount = 150 }: SerialLinkOptions,
+  { scrollFrames, latency, runMs = 2000, rounds = 2, slowCount = 20, fastCount = 150, fastestCount = 600 }: SerialLinkOptions,
 ): Promise<SerialLinkResult> {
   if (!scrollFrames?.length) throw new Error('no recorded scroll frames to replay');
   const link = await startQemuLink();
@@ -503,17 +516,24 @@ export async function measureSerialLink(
     await link.attach();
     const [protoRandom, oursRandom] = await compareRates(link.ptyPath, randomFrames(), runMs, rounds);
     const [protoScroll, oursScroll] = await compareRates(link.ptyPath, replay(scrollFrames), runMs, rounds);
-    const commands = await commandLatency(link, brokerUrl, { slowCount, fastCount });
+    const commands = await commandLatency(link, brokerUrl, { slowCount, fastCount, fastestCount });
 
     const mqttP50 = latency?.baseline_round_trip?.p50_ms ?? null;
     const pushP50 = protoRandom.frame_push_ms?.p50_ms ?? null;
     for (const r of commands.rates) {
+      Object.assign(r.first_byte, added(r.first_byte, latency?.baseline_round_trip));
       r.first_byte.ratio_p50_to_mqtt_round_trip = ratio(r.first_byte.p50_ms, mqttP50);
       r.commit_ack.ratio_p50_to_prototype_frame_push = ratio(r.commit_ack.p50_ms, pushP50);
     }
     if (latency) {
-      const [slow, fast] = commands.rates;
-      latency.serial_first_byte = { p50_ms: slow.first_byte.p50_ms, p99_ms: slow.first_byte.p99_ms, n: slow.first_byte.n, at_50_per_second: fast.first_byte };
+      const [slow, fast, fastest] = commands.rates;
+      latency.serial_first_byte = {
+        p50_ms: slow.first_byte.p50_ms,
+        p99_ms: slow.first_byte.p99_ms,
+        n: slow.first_byte.n,
+        at_50_per_second: fast.first_byte,
+        at_200_per_second: fastest.first_byte,
+      };
     }
     return {
       transport: 'firmware in qemu (microbit machine) behind a socat pty',
@@ -527,6 +547,7 @@ export async function measureSerialLink(
       ],
       command_to_device: {
         baseline_mqtt_round_trip_p50_ms: mqttP50,
+        baseline_mqtt_round_trip_p99_ms: latency?.baseline_round_trip?.p99_ms ?? null,
         baseline_prototype_frame_push: protoRandom.frame_push_ms,
         ...commands,
       },

@@ -263,8 +263,20 @@ export const SETTINGS_SCHEMA = {
       default: {},
       properties: {
         brightness: { type: 'integer', minimum: 0, maximum: 255, default: 128, description: 'Brightness at first start (later the last one set is kept).' },
-        max_fps: { type: 'integer', minimum: 1, maximum: 60, default: 30, description: 'Cap on frames per second sent to the outputs.' },
-        frame_publish_max_fps: { type: 'integer', minimum: 1, maximum: 60, default: 20, description: 'Cap on frames per second published on P/display/frame.' },
+        max_fps: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 60,
+          default: 30,
+          description: 'Frames per second sent to the outputs at most; one after a quiet spell goes at once.',
+        },
+        frame_publish_max_fps: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 60,
+          default: 20,
+          description: 'Frames per second on P/display/frame at most; one after a quiet spell goes at once.',
+        },
         auto_brightness: {
           type: 'object',
           additionalProperties: false,

@@ -3,8 +3,10 @@
  * hands each frame that differs from the last one to every output.
  *
  * Frames are composed when something changes (app frame, notification, power) and, while a
- * notification scrolls, on an animation timer; never more often than `maxFps`. When nothing moves
- * no timer runs. Power off shows black; brightness is only passed on (outputs dim in hardware), so
+ * notification scrolls, on an animation timer. `maxFps` caps the frames handed on, not how soon a
+ * change shows: a change after a quiet spell is composed at once (frame-cap.ts); changes faster
+ * than the cap wait for the next frame and the latest one wins. When nothing moves no timer runs.
+ * Power off shows black; brightness is only passed on (outputs dim in hardware), so
  * composed frames and the PNG stay at full scale. Outputs are started and stopped by their owner.
  */
 import type { NotifyRequest } from '@megabit/contract';
@@ -14,6 +16,7 @@ import { createLogger, type Logger } from '../util/logger';
 import { systemClock, type Clock, type ClockTimer } from './clock';
 import { drawBanner } from './banner';
 import { framesEqual } from './diff';
+import { FrameCap } from './frame-cap';
 import { assertFrame, blankFrame } from './frame';
 import { scrolls, type Notification } from './notification';
 import { NotificationQueue, type NotificationListener } from './notification-queue';
@@ -49,12 +52,11 @@ export class Compositor {
   private readonly outputs: DisplayOutput[];
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly minIntervalMs: number;
+  private readonly cap: FrameCap;
   private readonly animationIntervalMs: number;
   private readonly scrollSpeed: number;
   private readonly appFrame = blankFrame();
   private lastFrame?: Uint8Array;
-  private lastComposeAt = -Infinity;
   private timer?: ClockTimer;
   private running = false;
   /** The light's state (what P/state reports); `effects` decides what the panel shows meanwhile. */
@@ -68,6 +70,8 @@ export class Compositor {
   private readonly icons: IconSource;
   /** The rich notification drawn last moves (scrolling text, an animated icon): compose it on the animation timer. */
   private richAnimated = false;
+  /** A notification came, changed or went since the last frame: that frame may preempt. */
+  private notificationNews = false;
 
   constructor(outputs: DisplayOutput[], options: CompositorOptions = {}) {
     this.outputs = [...outputs];
@@ -76,9 +80,9 @@ export class Compositor {
     this.icons = options.icons ?? { get: () => undefined };
     const maxFps = positive(options.maxFps, 30, 'maxFps', 240);
     this.scrollSpeed = positive(options.scrollSpeedPxPerS, 30, 'scrollSpeedPxPerS', 1000);
-    this.minIntervalMs = 1000 / maxFps;
+    this.cap = new FrameCap(maxFps);
     // The text moves one pixel every 1000/speed ms: composing more often would only repeat frames.
-    this.animationIntervalMs = Math.max(this.minIntervalMs, 1000 / this.scrollSpeed);
+    this.animationIntervalMs = Math.max(1000 / maxFps, 1000 / this.scrollSpeed);
     const maxQueued = options.maxQueued ?? 32;
     if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new RangeError(`compositor maxQueued must be a whole number, got ${String(maxQueued)}`);
     this.notifications = new NotificationQueue({
@@ -88,7 +92,10 @@ export class Compositor {
       clock: this.clock,
       log: this.log,
     });
-    this.notifications.onEvent(() => this.requestCompose());
+    this.notifications.onEvent(() => {
+      this.notificationNews = true;
+      this.requestCompose();
+    });
     this.effects = new LightEffects(
       {
         showLevel: (level) => {
@@ -111,7 +118,7 @@ export class Compositor {
     if (this.running) return;
     this.running = true;
     this.lastFrame = undefined;
-    this.lastComposeAt = -Infinity;
+    this.cap.reset();
     // Showing a waiting notification already composes (and pushes) through its event.
     this.notifications.start();
     if (!this.lastFrame) this.composeNow();
@@ -210,30 +217,46 @@ export class Compositor {
     return this.lit && notification !== undefined && (scrolls(notification) || (notification.content !== undefined && this.richAnimated));
   }
 
-  /** Composes now, or at the next slot `maxFps` allows; several requests before then make one frame. */
+  /**
+   * Composes now when the cap has a frame to spare (also ahead of a pending animation step), else
+   * once it has; every request until then ends up in that one frame (latest wins).
+   */
   private requestCompose(): void {
-    if (!this.running || this.timer !== undefined) return;
-    const wait = this.lastComposeAt + this.minIntervalMs - this.clock.now();
-    if (wait <= 0) this.composeNow();
-    else this.schedule(wait);
+    if (!this.running) return;
+    const wait = this.cap.waitMs(this.clock.now());
+    if (wait > 0) {
+      if (this.timer === undefined) this.schedule(wait);
+      return;
+    }
+    this.clearTimer();
+    this.composeNow();
+  }
+
+  /** A timer fired (a capped change or an animation step): compose if the cap allows it yet. */
+  private onTimer(): void {
+    this.timer = undefined;
+    const wait = this.cap.waitMs(this.clock.now());
+    if (wait > 0) this.schedule(wait);
+    else this.composeNow();
   }
 
   private composeNow(): void {
-    this.timer = undefined;
     const now = this.clock.now();
-    this.lastComposeAt = now;
     const frame = this.compose(now);
+    const news = { preempt: this.notificationNews };
+    this.notificationNews = false;
     if (!this.lastFrame || !framesEqual(frame, this.lastFrame)) {
       this.lastFrame = frame;
+      this.cap.take(now);
       this.pushTimes.push(now);
       this.forgetOldPushes(now);
-      for (const output of this.outputs) this.callOutput(output, () => output.showFrame(frame));
+      for (const output of this.outputs) this.callOutput(output, () => output.showFrame(frame, news));
     }
     if (this.animating()) this.schedule(this.animationIntervalMs);
   }
 
   private schedule(ms: number): void {
-    this.timer = this.clock.setTimeout(() => this.composeNow(), ms);
+    this.timer = this.clock.setTimeout(() => this.onTimer(), ms);
   }
 
   private clearTimer(): void {

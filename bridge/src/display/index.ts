@@ -5,8 +5,9 @@
  * for notifications (a press first dismisses the one showing), `setPower`/`setBrightness` for
  * `P/cmd/display`, and reads `fps` and `notification` for state.
  */
-export type { DisplayOutput } from './output';
+export type { DisplayOutput, FrameNews } from './output';
 export { Compositor, type CompositorOptions } from './compositor';
+export { FrameCap } from './frame-cap';
 export {
   NotificationQueue,
   type NotificationEvent,

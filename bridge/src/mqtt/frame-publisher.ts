@@ -1,11 +1,13 @@
 /**
- * The MQTT display output: the current frame, retained, on `P/display/frame` (rate-capped,
- * latest frame wins) and a PNG on `P/display/png` at most once a second and on request.
+ * The MQTT display output: the current frame, retained, on `P/display/frame` (rate-capped by a
+ * token bucket, so a frame after a quiet spell goes at once; latest frame wins) and a PNG on `P/display/png` at most once a second and on request.
  * Both go out with QoS 1: a static app publishes one frame and then nothing, so a subscriber
  * that lost that one (the embedded broker was seen dropping QoS 0 frames to a busy client)
  * would show a stale picture until the next change.
  */
 import { OUT, type DeviceTopics } from '@megabit/contract';
+import { systemClock, type Clock, type ClockTimer } from '../display/clock';
+import { FrameCap } from '../display/frame-cap';
 import type { DisplayOutput } from '../display/output';
 import type { MqttConnection } from './connection';
 
@@ -22,11 +24,10 @@ export interface FrameSource {
 export class FramePublisher implements DisplayOutput, FrameSource {
   readonly name = 'mqtt';
   private latest?: Uint8Array;
-  private lastFrameAt = 0;
-  private frameTimer?: NodeJS.Timeout;
+  private readonly cap: FrameCap;
+  private frameTimer?: ClockTimer;
   private lastPngAt = 0;
   private pngTimer?: NodeJS.Timeout;
-  private readonly minFrameIntervalMs: number;
   private offConnect?: () => void;
   private readonly frameListeners: Array<(frame: Uint8Array) => void> = [];
   private readonly publishedListeners: Array<() => void> = [];
@@ -36,8 +37,10 @@ export class FramePublisher implements DisplayOutput, FrameSource {
     private readonly topics: DeviceTopics,
     maxFps: number,
     readonly encodePng: (frame: Uint8Array) => Buffer,
+    /** Paces `P/display/frame` only; the PNG keeps real timers (once a second needs no test clock). */
+    private readonly clock: Clock = systemClock,
   ) {
-    this.minFrameIntervalMs = 1000 / maxFps;
+    this.cap = new FrameCap(maxFps);
   }
 
   start(): void {
@@ -47,16 +50,18 @@ export class FramePublisher implements DisplayOutput, FrameSource {
 
   stop(): void {
     this.offConnect?.();
-    clearTimeout(this.frameTimer);
+    if (this.frameTimer !== undefined) this.clock.clearTimeout(this.frameTimer);
+    this.frameTimer = undefined;
     clearTimeout(this.pngTimer);
   }
 
   showFrame(frame: Uint8Array): void {
     this.latest = frame;
-    if (this.frameTimer) return;
-    const wait = this.lastFrameAt + this.minFrameIntervalMs - Date.now();
-    if (wait <= 0) this.publishFrame();
-    else this.frameTimer = setTimeout(() => this.publishFrame(), wait);
+    if (this.frameTimer === undefined) {
+      const wait = this.cap.waitMs(this.clock.now());
+      if (wait <= 0) this.publishFrame();
+      else this.frameTimer = this.clock.setTimeout(() => this.publishFrame(), wait);
+    }
     this.schedulePng();
     for (const listener of this.frameListeners) listener(frame);
   }
@@ -90,7 +95,7 @@ export class FramePublisher implements DisplayOutput, FrameSource {
   private publishFrame(): void {
     this.frameTimer = undefined;
     if (!this.latest) return;
-    this.lastFrameAt = Date.now();
+    this.cap.take(this.clock.now());
     // Publishing while disconnected is dropped; the frame goes out again on connect.
     const sent = this.mqtt.connected;
     this.mqtt.publish(this.topics.out(OUT.frame), Buffer.from(this.latest.buffer, this.latest.byteOffset, this.latest.byteLength), { retain: true, qos: 1 });

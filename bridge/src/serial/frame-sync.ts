@@ -3,16 +3,27 @@
  * what the device's draw buffer will hold, then COMMIT with a new frame id; power,
  * brightness and the status LEDs when they change. Latest wins: a frame waits in a single slot until the link
  * has sent everything before it, and a newer frame replaces it there.
+ *
+ * A notification preempts: when a frame showing one comes while an app frame's packets still
+ * wait in the link's queue, those packets are taken back (whole packets only, never one on the
+ * wire) with that frame's COMMIT, so the device never commits the half-written frame; the new
+ * frame is diffed against what the packets already sent leave in the draw buffer. A preempting
+ * frame is never preempted itself, so a stream of notifications cannot starve the link of COMMITs.
  */
-import { FRAME_BYTES } from '@megabit/contract';
+import { DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
 import { frameUpdate } from './frame-encoder';
 import { crc32, type LevelClasses, type Message, type MessageOf, quantise } from './protocol';
 
+type WriteRect = MessageOf<'WRITE_RECT'>;
+
 /** Where sequenced messages go: the open link session. */
 export interface MessageSink {
-  send(message: Message, onAcked?: () => void): boolean;
+  /** `tag`: what `withdraw` takes back by. */
+  send(message: Message, onAcked?: () => void, tag?: object): boolean;
   /** Messages accepted but not sent once yet. */
   readonly queued: number;
+  /** Takes back the queued messages sent with `tag` not on the wire yet; returns how many. Without it nothing is preempted. */
+  withdraw?(tag: object): number;
 }
 
 /**
@@ -34,8 +45,35 @@ export interface CommittedFrame {
   crc: number;
 }
 
+/** The frame queued last, while its packets may still wait in the link's queue. */
+interface FrameOnTheWay {
+  tag: object;
+  frame: Uint8Array;
+  rects: WriteRect[];
+  /** The draw buffer before it; undefined: unknown. */
+  before: Uint8Array | undefined;
+  /** The commit before its own: what the device still shows if it is taken back. */
+  commitBefore: CommittedFrame | undefined;
+  preempting: boolean;
+}
+
+/** `before` with the rectangles the packets sent wrote, from `frame`: what the device's draw buffer holds. */
+function withRects(before: Uint8Array, frame: Uint8Array, rects: WriteRect[]): Uint8Array {
+  const out = Uint8Array.from(before);
+  for (const r of rects) {
+    for (let y = r.y; y < r.y + r.h; y++) {
+      const start = (y * DISPLAY_WIDTH + r.x) * 3;
+      out.set(frame.subarray(start, start + r.w * 3), start);
+    }
+  }
+  return out;
+}
+
 export class FrameSync {
   private latest?: Uint8Array;
+  /** The waiting frame shows notification news (so does any frame that replaced such a one). */
+  private latestPreempts = false;
+  private onTheWay?: FrameOnTheWay;
   /** The last frame the bridge was given: what a new session must show again. */
   private shown?: Uint8Array;
   /** The device's draw buffer once everything queued is processed; undefined: unknown. */
@@ -54,6 +92,8 @@ export class FrameSync {
   private classes?: LevelClasses;
   framesSent = 0;
   framesSkipped = 0;
+  /** Frames taken back off the link for a notification's frame (counted in framesSkipped too). */
+  framesPreempted = 0;
 
   constructor(private readonly onCommitAcked: () => void) {}
 
@@ -61,8 +101,11 @@ export class FrameSync {
     return this.lastCommit;
   }
 
-  show(frame: Uint8Array): void {
+  /** `preempt`: it shows notification news and may take an app frame's unsent packets back. */
+  show(frame: Uint8Array, preempt = false): void {
     if (frame.length !== FRAME_BYTES) throw new RangeError(`a frame is ${FRAME_BYTES} bytes, got ${frame.length}`);
+    // A frame replacing a waiting one shows its news too (the compositor draws the whole picture).
+    this.latestPreempts = preempt || (this.latest !== undefined && this.latestPreempts);
     if (this.latest) this.framesSkipped++;
     this.latest = Uint8Array.from(frame);
     this.shown = this.latest;
@@ -95,6 +138,7 @@ export class FrameSync {
     this.sentBrightness = undefined;
     this.sentLeds = undefined;
     this.recommitWanted = false;
+    this.onTheWay = undefined;
     if (!this.latest && this.shown) this.latest = this.shown;
   }
 
@@ -115,17 +159,42 @@ export class FrameSync {
     if (this.sentLeds !== this.leds && sink.send({ name: 'SET_LEDS', seq: 0, mask: LED_MASK, state: this.leds })) {
       this.sentLeds = this.leds;
     }
-    if (sink.queued > 0) return;
     const frame = this.latest;
+    const preempted = frame !== undefined && this.latestPreempts && this.takeBack(sink);
+    if (sink.queued > 0 && !preempted) return;
     if (frame) {
+      const preempting = this.latestPreempts;
       this.latest = undefined;
-      this.sendFrame(sink, frame, maxPacket);
+      this.latestPreempts = false;
+      this.sendFrame(sink, frame, maxPacket, preempting);
     } else if (this.recommitWanted && this.lastCommit && this.drawn) {
+      // The queue is empty here: the last frame is all on the wire, nothing of it to take back.
+      this.onTheWay = undefined;
       this.commit(sink, this.lastCommit.crc);
     }
   }
 
-  private sendFrame(sink: MessageSink, frame: Uint8Array, maxPacket: number): void {
+  /**
+   * Takes the frame on the way off the link when its packets still wait there and it did not
+   * preempt itself; true when it did.
+   */
+  private takeBack(sink: MessageSink): boolean {
+    const onTheWay = this.onTheWay;
+    if (!onTheWay || onTheWay.preempting || !sink.withdraw) return false;
+    this.onTheWay = undefined;
+    // The COMMIT was queued last, so anything taken back includes it: the device never commits this frame.
+    const removed = sink.withdraw(onTheWay.tag);
+    if (removed === 0) return false;
+    const sent = onTheWay.rects.slice(0, onTheWay.rects.length + 1 - removed);
+    this.drawn = onTheWay.before && withRects(onTheWay.before, onTheWay.frame, sent);
+    this.lastCommit = onTheWay.commitBefore;
+    this.framesSent--;
+    this.framesSkipped++;
+    this.framesPreempted++;
+    return true;
+  }
+
+  private sendFrame(sink: MessageSink, frame: Uint8Array, maxPacket: number, preempting: boolean): void {
     // What the device will hold: the frame itself, or one value per shown level (lossless on
     // the panel), which is also what the frame CRC is checked against.
     const held = this.classes ? quantise(frame, this.classes) : frame;
@@ -136,28 +205,34 @@ export class FrameSync {
       const whole = frameUpdate(undefined, held, maxPacket, this.classes);
       if (rects.length > MAX_FRAME_PACKETS || cost(whole) < cost(rects)) rects = whole;
     }
+    const tag = {};
+    this.onTheWay = undefined;
     for (const rect of rects) {
-      if (!sink.send(rect)) {
+      if (!sink.send(rect, undefined, tag)) {
         // The session went away or is choked: the next frame goes out whole.
         this.drawn = undefined;
         this.latest ??= frame;
         return;
       }
     }
+    const before = this.drawn;
+    const commitBefore = this.lastCommit;
     this.drawn = held;
     this.framesSent++;
-    this.commit(sink, crc32(held));
+    // `held`, not `frame`: a frame taken back leaves the quantised pixels of its sent packets.
+    if (this.commit(sink, crc32(held), tag)) this.onTheWay = { tag, frame: held, rects, before, commitBefore, preempting };
   }
 
-  private commit(sink: MessageSink, crc: number): void {
+  private commit(sink: MessageSink, crc: number, tag?: object): boolean {
     const id = this.nextFrameId;
     this.nextFrameId = this.nextFrameId >= 0xffffffff ? 1 : this.nextFrameId + 1;
-    if (!sink.send({ name: 'COMMIT', seq: 0, frameId: id }, () => this.onCommitAcked())) {
+    if (!sink.send({ name: 'COMMIT', seq: 0, frameId: id }, () => this.onCommitAcked(), tag)) {
       this.drawn = undefined;
       this.latest ??= this.shown;
-      return;
+      return false;
     }
     this.recommitWanted = false;
     this.lastCommit = { id, crc };
+    return true;
   }
 }

@@ -179,9 +179,14 @@ export class LinkSession {
   }
 
   /** Queues a sequenced message; false without a session or when the queue is full. */
-  send(message: Message, onAcked?: () => void): boolean {
+  send(message: Message, onAcked?: () => void, tag?: object): boolean {
     if (this.phase !== 'open' || !this.sender) return false;
-    return this.sender.enqueue(message, onAcked);
+    return this.sender.enqueue(message, onAcked, tag);
+  }
+
+  /** Takes back the queued messages sent with `tag` that are not on the wire yet; returns how many. */
+  withdraw(tag: object): number {
+    return this.sender?.withdraw(tag) ?? 0;
   }
 
   /** Drops the session and everything queued, and handshakes again. */

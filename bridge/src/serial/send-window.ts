@@ -25,6 +25,8 @@ interface Outgoing {
   type: number;
   body: Uint8Array;
   onAcked?: () => void;
+  /** Who may take it back while it is still queued (see `withdraw`). */
+  tag?: object;
 }
 
 interface InFlight extends Outgoing {
@@ -120,13 +122,28 @@ export class SendWindow {
    * Queues a sequenced message (its `seq` is assigned here); false when the queue is full.
    * A bad field throws RangeError here, to the caller, rather than later from a timer.
    */
-  enqueue(message: Message, onAcked?: () => void): boolean {
+  enqueue(message: Message, onAcked?: () => void, tag?: object): boolean {
     if (this.queue.length >= this.options.maxQueued) return false;
     const body = encodeBody(message);
     if (body.length > MAX_BODY) throw new RangeError(`${message.name} body of ${body.length} bytes exceeds ${MAX_BODY}`);
-    this.queue.push({ type: SCHEMAS[message.name].type, body, onAcked });
+    this.queue.push({ type: SCHEMAS[message.name].type, body, onAcked, tag });
     this.pump();
     return true;
+  }
+
+  /**
+   * Takes back the queued messages carrying `tag` that have not gone on the wire yet; returns how
+   * many. Sequence numbers are given at sending, so nothing sent is renumbered or lost: the
+   * device sees whole packets only, the ones before the cut.
+   */
+  withdraw(tag: object): number {
+    let removed = 0;
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (this.queue[i]!.tag !== tag) continue;
+      this.queue.splice(i, 1);
+      removed++;
+    }
+    return removed;
   }
 
   /** Sends queued messages while the window has room. */

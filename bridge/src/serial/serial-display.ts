@@ -4,7 +4,7 @@
  * and room. Everything about the port and the session is the link's (serial-link.ts).
  */
 import type { DisplayLeds, DisplayLinkHostCounters } from '@megabit/contract';
-import type { DisplayOutput } from '../display/output';
+import type { DisplayOutput, FrameNews } from '../display/output';
 import { FrameSync, type MessageSink } from './frame-sync';
 import type { LevelClasses, MessageOf } from './protocol';
 import { ledBits, statusLeds } from './status-leds';
@@ -39,8 +39,8 @@ export class SerialDisplay implements DisplayOutput {
     return this.link.stop();
   }
 
-  showFrame(frame: Uint8Array): void {
-    this.frames.show(frame);
+  showFrame(frame: Uint8Array, news?: FrameNews): void {
+    this.frames.show(frame, news?.preempt ?? false);
     this.pump();
   }
 
@@ -87,6 +87,11 @@ export class SerialDisplay implements DisplayOutput {
 
   get committedId(): number | null {
     return this.frames.committed?.id ?? null;
+  }
+
+  /** Frames whose unsent packets a notification's frame took off the link (also in frames_skipped). */
+  get framesPreempted(): number {
+    return this.frames.framesPreempted;
   }
 
   get counters(): Pick<DisplayLinkHostCounters, 'frames_sent' | 'frames_skipped'> {

@@ -68,18 +68,90 @@ describe('Compositor', () => {
   });
 
   it('frames closer together than maxFps allows are merged into the latest one', () => {
-    const { compositor, output } = setup({ maxFps: 10 });
+    const clock = new ManualClock();
+    const { compositor, output } = setup({ maxFps: 10, clock });
     compositor.start();
-    jest.advanceTimersByTime(100);
+    clock.advance(1000);
+    // A quiet second: two frames may go back to back (the burst), the rest wait for the cap.
     compositor.setAppFrame(BLUE);
     compositor.setAppFrame(GREEN);
     compositor.setAppFrame(solidFrame(1, 2, 3));
-    expect(output.frames).toHaveLength(2);
-    jest.advanceTimersByTime(99);
-    expect(output.frames).toHaveLength(2);
-    jest.advanceTimersByTime(1);
+    compositor.setAppFrame(solidFrame(4, 5, 6));
     expect(output.frames).toHaveLength(3);
-    expect(frameDifference(output.last, solidFrame(1, 2, 3))).toBe('same');
+    clock.advance(99);
+    expect(output.frames).toHaveLength(3);
+    clock.advance(1);
+    expect(output.frames).toHaveLength(4);
+    expect(frameDifference(output.last, solidFrame(4, 5, 6))).toBe('same');
+    expect(clock.pending).toBe(0);
+  });
+
+  it('composes a change at once after a quiet interval, even right behind another frame (no fixed tick)', () => {
+    const clock = new ManualClock();
+    const { compositor, output } = setup({ maxFps: 30, clock });
+    compositor.start();
+    clock.advance(1000 + 7);
+    compositor.setAppFrame(BLUE);
+    expect(output.frames).toHaveLength(2);
+    // 5 ms later, well inside one 33 ms interval: a notification shows at once, not at a slot.
+    clock.advance(5);
+    compositor.notify({ text: 'Hi' });
+    expect(output.frames).toHaveLength(3);
+    expectAppOutsideBanner(output.last, BLUE);
+    expect(clock.pending).toBe(1); // the notification's end, no compose waiting
+  });
+
+  it('holds changes faster than the cap to maxFps, and the latest change is the one shown', () => {
+    const clock = new ManualClock();
+    const { compositor, output } = setup({ maxFps: 20, clock });
+    compositor.start();
+    const before = output.frames.length;
+    // A new app frame every millisecond for two seconds.
+    for (let t = 1; t <= 2000; t++) {
+      clock.advance(1);
+      compositor.setAppFrame(solidFrame(t % 250, t >> 8, 1));
+    }
+    clock.advance(100);
+    const pushed = output.frames.length - before;
+    // At most the burst plus 20 a second; and it kept up, not a first and a last frame only.
+    expect(pushed).toBeLessThanOrEqual(2 + 2 * 20);
+    expect(pushed).toBeGreaterThanOrEqual(2 * 20 - 1);
+    expect(frameDifference(output.last, solidFrame(2000 % 250, 2000 >> 8, 1))).toBe('same');
+  });
+
+  it("marks a frame that shows notification news as one that may preempt an app frame's, and only that", () => {
+    const clock = new ManualClock();
+    const news: boolean[] = [];
+    const output = {
+      name: 'news',
+      start: async () => {},
+      stop: async () => {},
+      showFrame: (_f: Uint8Array, n?: { preempt: boolean }) => news.push(n?.preempt ?? false),
+    };
+    const compositor = new Compositor([output], { clock, maxFps: 30 });
+    compositor.start();
+    compositor.setAppFrame(BLUE);
+    clock.advance(100);
+    compositor.notify({ text: 'Hi', duration_ms: 1000 });
+    clock.advance(100);
+    compositor.setAppFrame(GREEN);
+    clock.advance(1000);
+    expect(news).toEqual([false, false, true, false, true]);
+    compositor.stop();
+  });
+
+  it('a change during a scroll is composed at once when the cap has a frame to spare', () => {
+    const clock = new ManualClock();
+    const { compositor, output } = setup({ maxFps: 20, scrollSpeedPxPerS: 10, clock });
+    compositor.start();
+    compositor.notify({ text: 'Scrolling along for quite some time' });
+    clock.advance(1000);
+    const before = output.frames.length;
+    // The next scroll step is up to 100 ms away; the app's new frame does not wait for it.
+    clock.advance(10);
+    compositor.setAppFrame(BLUE);
+    expect(output.frames).toHaveLength(before + 1);
+    expect(rgbAt(output.last, 0, 0)).toEqual([0, 0, 200]);
   });
 
   it('a notification shows as a banner over the app and goes away after its duration', () => {
@@ -243,7 +315,8 @@ describe('Compositor', () => {
     expect(compositor.fps).toBe(11);
     compositor.setAppFrame(solidFrame(10, 0, 0));
     jest.advanceTimersByTime(500);
-    expect(compositor.fps).toBe(10);
+    // The start frame and the first app frame (at once, the cap's burst) went out a second ago.
+    expect(compositor.fps).toBe(9);
     jest.advanceTimersByTime(1000);
     expect(compositor.fps).toBe(0);
   });
@@ -293,7 +366,8 @@ describe('Compositor', () => {
     const { compositor, output } = setup({ clock, maxFps: 20, scrollSpeedPxPerS: 20 });
     compositor.start();
     compositor.setAppFrame(BLUE);
-    expect(output.frames).toHaveLength(1);
+    // Right behind the start frame: the cap's burst lets it out at once.
+    expect(output.frames).toHaveLength(2);
     clock.advance(50);
     expect(frameDifference(output.last, BLUE)).toBe('same');
     compositor.notify({ text: 'Short', duration_ms: 2000 });

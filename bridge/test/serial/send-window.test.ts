@@ -203,3 +203,42 @@ describe('send window behind a slow, deep pipe', () => {
     expect(result.retransmits).toBe(8);
   });
 });
+
+describe('withdraw', () => {
+  const commit = (frameId: number): Message => ({ name: 'COMMIT', seq: 0, frameId });
+
+  it('takes back only queued messages with the tag; those on the wire keep their numbers and the next one follows on', () => {
+    const wire: Array<{ seq: number; frameId: number }> = [];
+    const parser = new PacketParser();
+    const window = new SendWindow({
+      window: 2,
+      maxQueued: 16,
+      canTransmit: () => true,
+      transmit: (bytes) => {
+        for (const event of parser.push(bytes)) {
+          if (event.kind !== 'packet') continue;
+          const decoded = decodeMessage(event.packet);
+          if (decoded.ok && decoded.message.name === 'COMMIT') wire.push({ seq: decoded.message.seq, frameId: decoded.message.frameId });
+        }
+      },
+      now: () => 0,
+    });
+    const old = {};
+    const other = {};
+    for (let i = 1; i <= 4; i++) window.enqueue(commit(i), undefined, old);
+    window.enqueue(commit(5), undefined, other);
+    expect(window.queued).toBe(3);
+    expect(window.withdraw(old)).toBe(2);
+    expect(window.withdraw(old)).toBe(0);
+    expect(window.queued).toBe(1);
+    window.enqueue(commit(6));
+    window.acknowledge(2, false);
+    window.acknowledge(4, false);
+    expect(wire).toEqual([
+      { seq: 0, frameId: 1 },
+      { seq: 1, frameId: 2 },
+      { seq: 2, frameId: 5 },
+      { seq: 3, frameId: 6 },
+    ]);
+  });
+});

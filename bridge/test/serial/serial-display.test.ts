@@ -5,7 +5,7 @@
  * stops with its link.
  */
 import type { MessageSink } from '../../src/serial/frame-sync';
-import { crc32, encodeBody, type Message, MIN_PACKET, type MessageOf } from '../../src/serial/protocol';
+import { crc32, encodeBody, type Message, MIN_PACKET, type MessageOf, PixelFormat } from '../../src/serial/protocol';
 import { type FrameLink, SerialDisplay } from '../../src/serial/serial-display';
 import { patternFrame } from '../helpers/serial/link-test-kit';
 
@@ -116,4 +116,89 @@ it('starts and stops with its link', async () => {
   await display.start();
   await display.stop();
   expect(link.lifecycle).toEqual(['start', 'stop']);
+});
+
+/**
+ * A sink with a window as the link has: `window` messages go on the wire at once, the rest wait
+ * in a queue (taken back by tag) until `release` says the device acknowledged some.
+ */
+class WindowedSink implements MessageSink {
+  readonly wire: Message[] = [];
+  private readonly waiting: Array<{ message: Message; tag?: object }> = [];
+  private inFlight = 0;
+
+  constructor(private readonly window: number) {}
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  send(message: Message, _onAcked?: () => void, tag?: object): boolean {
+    this.waiting.push({ message, tag });
+    this.pump();
+    return true;
+  }
+
+  withdraw(tag: object): number {
+    const before = this.waiting.length;
+    this.waiting.splice(0, before, ...this.waiting.filter((w) => w.tag !== tag));
+    return before - this.waiting.length;
+  }
+
+  release(count: number): void {
+    this.inFlight -= count;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.window && this.waiting.length > 0) {
+      this.wire.push(this.waiting.shift()!.message);
+      this.inFlight++;
+    }
+  }
+}
+
+/** What a device does with the messages on the wire: the CRC of each frame it commits. */
+function committedCrcs(wire: Message[]): number[] {
+  const draw = new Uint8Array(6144);
+  const crcs: number[] = [];
+  for (const m of wire) {
+    if (m.name === 'COMMIT') crcs.push(crc32(draw));
+    if (m.name !== 'WRITE_RECT') continue;
+    const pixels: number[] = [];
+    if (m.format === PixelFormat.RLE888) {
+      for (let i = 0; i < m.pixels.length; i += 4) for (let n = 0; n < m.pixels[i]; n++) pixels.push(m.pixels[i + 1], m.pixels[i + 2], m.pixels[i + 3]);
+    } else pixels.push(...m.pixels);
+    for (let row = 0; row < m.h; row++) draw.set(pixels.slice(row * m.w * 3, (row + 1) * m.w * 3), ((m.y + row) * 64 + m.x) * 3);
+  }
+  return crcs;
+}
+
+it("a notification's frame takes back an app frame's unsent packets at a packet boundary; the device commits only whole frames, exactly", () => {
+  const link = new StandInLink();
+  const display = new SerialDisplay(link);
+  const sink = new WindowedSink(4);
+  link.openSession = sink as unknown as RecordingSink;
+  link.packetLimit = 256;
+  const [first, app, notice] = [patternFrame(1), patternFrame(2), patternFrame(3)];
+  display.sessionOpened();
+  display.showFrame(first);
+  sink.release(sink.wire.length);
+  while (sink.queued > 0) sink.release(4);
+  display.showFrame(app);
+  // Part of the app frame is on the wire, the rest waits when the notification's frame comes.
+  sink.release(4);
+  const onWire = sink.wire.length;
+  expect(sink.queued).toBeGreaterThan(0);
+  display.showFrame(notice, { preempt: true });
+  expect(display.framesPreempted).toBe(1);
+  // Nothing already on the wire was taken back or sent again out of order.
+  expect(sink.wire.length).toBe(onWire);
+  while (sink.queued > 0) sink.release(4);
+  const crcs = committedCrcs(sink.wire);
+  expect(crcs).toEqual([crc32(first), crc32(notice)]);
+  expect(display.matches(status(display.committedId!, crc32(notice)))).toBe(true);
+  // The notification frame went out after the cut, diffed against what the sent packets left.
+  const after = sink.wire.slice(onWire).filter((m) => m.name === 'WRITE_RECT');
+  expect(after.length).toBeGreaterThan(0);
 });

@@ -162,6 +162,45 @@ describe('frames', () => {
     expect(mostBuffered).toBeLessThanOrEqual(8 * 1024 + 2 * 1024);
   });
 
+  it("a notification's frame preempts an app frame still queued: the device never commits that one, and shows the new one exactly", async () => {
+    const r = await rig({}, (host) => (host.bytesPerTick = 200));
+    const first = patternFrame(5);
+    r.link.display.showFrame(first);
+    await waitUntil(() => connected(r.link), 'connection');
+    await inSyncWith(r, first);
+    // All in one turn of the event loop: A's packets fill the device's window (8), so B's all
+    // wait in the queue when the notification's frame C comes.
+    const [a, b, c] = [patternFrame(6), patternFrame(7), patternFrame(8)];
+    r.link.display.showFrame(a);
+    r.link.display.showFrame(b);
+    expect(r.link.display.framesPreempted).toBe(0);
+    r.link.display.showFrame(c, { preempt: true });
+    expect(r.link.display.framesPreempted).toBe(1);
+    await inSyncWith(r, c, 15000);
+    const crcs = device(r).committedCrcs;
+    expect(crcs).not.toContain(crc32(b));
+    // Every COMMIT the device took showed a whole frame the bridge was given, exactly.
+    for (const crc of crcs) expect([first, a, c].map(crc32)).toContain(crc);
+    expect(crcs.at(-1)).toBe(crc32(c));
+    expect(r.link.reporter.linkState().host.frames_skipped).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an app frame never preempts, and neither does a second notification frame preempt the first', async () => {
+    const r = await rig({}, (host) => (host.bytesPerTick = 200));
+    r.link.display.showFrame(patternFrame(5));
+    await waitUntil(() => connected(r.link), 'connection');
+    await inSyncWith(r, patternFrame(5));
+    r.link.display.showFrame(patternFrame(6));
+    r.link.display.showFrame(patternFrame(7), { preempt: true });
+    // 7 waits behind 6's packets (nothing of 6 was queued); 9 may take back 8, not 7's packets.
+    r.link.display.showFrame(patternFrame(8));
+    r.link.display.showFrame(patternFrame(9), { preempt: true });
+    await inSyncWith(r, patternFrame(9), 15000);
+    const crcs = device(r).committedCrcs;
+    expect(crcs).toContain(crc32(patternFrame(7)));
+    expect(crcs.at(-1)).toBe(crc32(patternFrame(9)));
+  });
+
   it('converges through a wire that corrupts over 1% of the bytes both ways (0.6% dropped, 0.6% flipped)', async () => {
     // Independent faults byte by byte, each direction from its own seeded stream (a float LCG
     // here once cycled every 10466 draws: a periodic pattern no real line has).

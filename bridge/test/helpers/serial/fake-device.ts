@@ -39,6 +39,8 @@ export class FakeDevice {
   shownFrame = new Uint8Array(FRAME_BYTES);
   shownId = 0;
   shownCrc = crc32(new Uint8Array(FRAME_BYTES));
+  /** The CRC-32 of every frame committed, in order. */
+  readonly committedCrcs: number[] = [];
   brightness = 255;
   power = 1;
   /** Every sequenced message processed, in order. */
@@ -242,6 +244,7 @@ export class FakeDevice {
         this.shownFrame = Uint8Array.from(this.drawBuffer);
         this.shownId = message.frameId;
         this.shownCrc = crc32(this.shownFrame);
+        this.committedCrcs.push(this.shownCrc);
         this.counters.framesShown++;
         return;
       case 'SET_BRIGHTNESS':
