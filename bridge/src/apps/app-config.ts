@@ -1,10 +1,14 @@
 /**
  * Checks app configuration objects against the JSON schema in each app's manifest (`config`),
- * and fills in the schema's defaults. Each schema is compiled once per manifest version.
+ * and fills in the schema's defaults. Each schema is compiled once per manifest version, or taken
+ * from the code the build made for the example apps (./config-validator-code.ts); Ajv itself is
+ * loaded with the first schema that must be compiled.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { AppManifest } from '@megabit/contract';
 import { errorMessage } from '../util/logger';
+import { BUILT_CONFIG_VALIDATORS, CONFIG_AJV_OPTIONS, type PrebuiltValidators } from './config-validator-code';
 import { LINEAR_REGEXP } from './linear-regexp';
 
 type Config = Record<string, unknown>;
@@ -38,20 +42,12 @@ function isPlainObject(v: unknown): v is Config {
 }
 
 export class ConfigSchemas {
-  // addUsedSchema: false keeps schemas out of Ajv's registry, so two apps may use the same "$id".
-  // Patterns come from whoever installed the app and run on the main thread: a linear-time
-  // engine, never the backtracking RegExp. No format is validated (Ajv has none built in; the
-  // bridge adds none): "format" is an annotation only, so no format code sees the config either.
-  private readonly ajv = new Ajv({
-    allErrors: false,
-    useDefaults: true,
-    strict: false,
-    addUsedSchema: false,
-    code: { regExp: LINEAR_REGEXP },
-    validateFormats: false,
-  });
-  /** Per app: the schema it was compiled from, so an upgraded manifest recompiles. */
-  private readonly compiled = new Map<string, { schema: object; schemaText: string; validate: ValidateFunction }>();
+  private ajv?: Ajv;
+  /** Per app: the schema it was compiled from (so an upgraded manifest recompiles), and whether Ajv holds it. */
+  private readonly compiled = new Map<string, { schema: object; schemaText: string; validate: ValidateFunction; inAjv: boolean }>();
+
+  /** `prebuilt`: validators made by the build, by schema text; the schemas they lack are compiled. */
+  constructor(private readonly prebuilt: PrebuiltValidators = BUILT_CONFIG_VALIDATORS) {}
 
   /** Compiles the app's schema if needed; returns a problem with the schema itself, if any. */
   prepare(id: string, manifest: AppManifest): string | undefined {
@@ -64,9 +60,14 @@ export class ConfigSchemas {
     const schemaText = JSON.stringify(manifest.config);
     if (this.compiled.get(id)?.schemaText === schemaText) return undefined;
     this.forget(id);
+    const built = this.prebuilt(schemaText);
+    if (built) {
+      this.compiled.set(id, { schema: manifest.config, schemaText, validate: built, inAjv: false });
+      return undefined;
+    }
     try {
       const schema = structuredClone(manifest.config);
-      this.compiled.set(id, { schema, schemaText, validate: this.ajv.compile(schema) });
+      this.compiled.set(id, { schema, schemaText, validate: this.compiler().compile(schema), inAjv: true });
       return undefined;
     } catch (e) {
       return `"config" is not a valid JSON schema: ${errorMessage(e)}`;
@@ -97,7 +98,15 @@ export class ConfigSchemas {
   forget(id: string): void {
     const entry = this.compiled.get(id);
     if (!entry) return;
-    this.ajv.removeSchema(entry.schema);
+    if (entry.inAjv) this.ajv?.removeSchema(entry.schema);
     this.compiled.delete(id);
+  }
+
+  private compiler(): Ajv {
+    if (!this.ajv) {
+      const AjvClass = (require('ajv') as typeof import('ajv')).default;
+      this.ajv = new AjvClass({ ...CONFIG_AJV_OPTIONS, code: { regExp: LINEAR_REGEXP } });
+    }
+    return this.ajv;
   }
 }
