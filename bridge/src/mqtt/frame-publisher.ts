@@ -80,9 +80,11 @@ export class FramePublisher implements DisplayOutput, FrameSource {
 
   /** Publishes the PNG now (the `P/cmd/screen` command). */
   publishPng(): void {
-    if (!this.latest) return;
     clearTimeout(this.pngTimer);
     this.pngTimer = undefined;
+    // Not encoded only to be dropped: at start the first frame comes before the connection, and
+    // the encoding (tens of ms) would delay it. The next frame after the connection brings a PNG.
+    if (!this.latest || !this.mqtt.connected) return;
     this.lastPngAt = Date.now();
     this.mqtt.publish(this.topics.out(OUT.png), this.encodePng(this.latest), { qos: 1 });
   }

@@ -147,6 +147,26 @@ describe('FramePublisher on a real broker, fed frames in bursts', () => {
   });
 });
 
+describe('FramePublisher before its connection is up (the start: the first frame is composed before MQTT connects)', () => {
+  it('does not encode a PNG that could not be published', async () => {
+    const topics = new DeviceTopics('megabit', 'not-connected');
+    const connection = new MqttConnection({ url: 'mqtt://127.0.0.1:1', clientId: 'never-started', login: {}, keepaliveS: 30 }, topics, quiet);
+    let encoded = 0;
+    const publisher = new FramePublisher(connection, topics, 10, (f) => {
+      encoded++;
+      return encodeFramePng(f);
+    });
+    publisher.start();
+    publisher.showFrame(numberedFrame(1));
+    publisher.publishPng();
+    // The throttled PNG is due at once (no PNG went out before): let its timer run.
+    await delay(50);
+    publisher.stop();
+    expect(encoded).toBe(0);
+    expect(publisher.latestFrame()).toEqual(numberedFrame(1));
+  });
+});
+
 describe('the bridge process with an app animating faster than the frame cap', () => {
   const CAP = 4;
   const WINDOW_MS = 4000;
