@@ -37,7 +37,7 @@ import { StatePublisher } from './mqtt/state-publisher';
 import { TemplateTopics } from './mqtt/template-topics';
 import { NightModePart } from './night/night-mode-part';
 import type { Part } from './part';
-import { SerialLink } from './serial/serial-link';
+import type { SerialLink } from './serial/serial-link';
 import { frameMilestones, type StartupTimeline } from './startup-timeline';
 import { LiveTemplates, TEMPLATE_LIMITS } from './templates/live-templates';
 import type { Logger } from './util/logger';
@@ -137,7 +137,8 @@ export function createPartContext(options: ContextOptions): PartContext {
   const serial =
     settings.serial.path === undefined
       ? undefined
-      : new SerialLink({
+      : // Loaded only with a serial.path: a bridge without the panel (the simulator) never needs the serial modules.
+        new (require('./serial/serial-link') as typeof import('./serial/serial-link')).SerialLink({
           path: settings.serial.path,
           button: { longPressMs: settings.button.long_press_ms, doublePressMs: settings.button.double_press_ms },
           onButton: (event) => device?.pressButton(event),
