@@ -132,7 +132,7 @@ export function createPartContext(options: ContextOptions): PartContext {
     display: () => device!,
     log: log.child('night'),
   });
-  const icons = new IconStore(join(settings.data_dir, 'icons'), loadBuiltInIcons(), log.child('icons'));
+  const icons = new IconStore(join(settings.data_dir, 'icons'), () => loadBuiltInIcons(), log.child('icons'));
   // The display hardware, when there is one: a second output, its buttons, its link state.
   const serial =
     settings.serial.path === undefined
