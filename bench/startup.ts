@@ -45,6 +45,9 @@ export interface DefaultRunResult {
   ratio: number | null;
   goal_ms: number;
   goal_met: boolean;
+  /** Issue 20's goal for the same figure: the median within this many times the bare baseline. */
+  ratio_goal: number;
+  ratio_goal_met: boolean;
   /** Median ms of each phase (durations) and moment (since the process started) the bridge logged; "other parts" sums the parts not shown. */
   phases: Record<string, number | null>;
 }
@@ -115,6 +118,11 @@ export async function timeToFirstMessage(
     await client.unsubscribeAsync(topic);
     await dispose();
   }
+}
+
+/** A ratio to the baseline within its goal; a missing one (no baseline) is not. */
+function ratioWithin(r: number | null, goal: number): boolean {
+  return r !== null && r <= goal;
 }
 
 export const isLit = (frame: Buffer): boolean => frame.some((byte) => byte !== 0);
@@ -227,6 +235,8 @@ async function measureDefaultRun(runs: number, baselineMs: number | null): Promi
     ratio: ratio(median(first), baselineMs),
     goal_ms: DEFAULT_RUN_GOAL_MS,
     goal_met: Math.max(...first) <= DEFAULT_RUN_GOAL_MS,
+    ratio_goal: BRIDGE_GOAL_RATIO,
+    ratio_goal_met: ratioWithin(ratio(median(first), baselineMs), BRIDGE_GOAL_RATIO),
     phases: medianPhases(phases),
   };
 }
@@ -295,7 +305,7 @@ export async function measureStartup(broker: Broker, { runs = 5 } = {}): Promise
       default_run: defaultRun,
       npm_start: npmStart,
       bridge_goal_ratio: BRIDGE_GOAL_RATIO,
-      bridge_goal_met: bridgeRatio !== null && bridgeRatio <= BRIDGE_GOAL_RATIO,
+      bridge_goal_met: ratioWithin(bridgeRatio, BRIDGE_GOAL_RATIO),
       bridge_ms_median: median(bridge),
       bridge_ms_max: Math.max(...bridge),
       // The first frame is the compositor's blank one; this is the first the clock app drew.

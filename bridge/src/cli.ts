@@ -3,6 +3,7 @@
 // First: before mqtt.js and aedes load mqtt-packet's writer (mqtt/length-prefix-fix.ts says why).
 import { lengthPrefixFix } from './mqtt/install-length-prefix-fix';
 import { lengthPrefixProblems } from './mqtt/length-prefix-fix';
+import { writePacketNumbersWithoutTable } from './mqtt/packet-numbers';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -182,6 +183,8 @@ async function main(): Promise<number> {
   }
   log.info(`megabit ${VERSION} starting (${file ? `settings from ${file}` : 'default settings'}, data in ${settings.data_dir})`);
   if (file) warnIfSecretsReadable(file, log);
+  // The probe below is the process's first packet: without the switch it would build the number table.
+  writePacketNumbersWithoutTable();
   for (const problem of lengthPrefixProblems(lengthPrefixFix)) log.warn(`MQTT packet sizes may pin memory for good: ${problem}`);
   // One bridge per data dir; the lock goes with this process however it ends (short of SIGKILL).
   try {

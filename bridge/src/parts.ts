@@ -27,6 +27,7 @@ import { CommandRouter } from './mqtt/api/command-router';
 import { AppTopicFeed } from './mqtt/app-topic-feed';
 import { loginOptions } from './mqtt/client-options';
 import { MqttConnection } from './mqtt/connection';
+import { writePacketNumbersWithoutTable } from './mqtt/packet-numbers';
 import { DisplayStatePublisher } from './mqtt/display-state-publisher';
 import { EventPublisher } from './mqtt/event-publisher';
 import { FramePublisher } from './mqtt/frame-publisher';
@@ -36,7 +37,7 @@ import { StatePublisher } from './mqtt/state-publisher';
 import { TemplateTopics } from './mqtt/template-topics';
 import { NightModePart } from './night/night-mode-part';
 import type { Part } from './part';
-import { SerialLink } from './serial/serial-link';
+import type { SerialLink } from './serial/serial-link';
 import { frameMilestones, type StartupTimeline } from './startup-timeline';
 import { LiveTemplates, TEMPLATE_LIMITS } from './templates/live-templates';
 import type { Logger } from './util/logger';
@@ -88,6 +89,8 @@ const FIRST_CONNECT_WAIT_MS = 5000;
 
 export function createPartContext(options: ContextOptions): PartContext {
   const { settings, log } = options;
+  // Before the broker or the connection writes a packet (a client may connect as soon as the broker listens).
+  writePacketNumbersWithoutTable();
   const bus = new EventBus(log.child('bus'));
   const topics = new DeviceTopics(settings.mqtt.base_topic, settings.device_id);
   const origins = new OriginPolicy(settings.http.allowed_origins);
@@ -129,12 +132,13 @@ export function createPartContext(options: ContextOptions): PartContext {
     display: () => device!,
     log: log.child('night'),
   });
-  const icons = new IconStore(join(settings.data_dir, 'icons'), loadBuiltInIcons(), log.child('icons'));
+  const icons = new IconStore(join(settings.data_dir, 'icons'), () => loadBuiltInIcons(), log.child('icons'));
   // The display hardware, when there is one: a second output, its buttons, its link state.
   const serial =
     settings.serial.path === undefined
       ? undefined
-      : new SerialLink({
+      : // Loaded only with a serial.path: a bridge without the panel (the simulator) never needs the serial modules.
+        new (require('./serial/serial-link') as typeof import('./serial/serial-link')).SerialLink({
           path: settings.serial.path,
           button: { longPressMs: settings.button.long_press_ms, doublePressMs: settings.button.double_press_ms },
           onButton: (event) => device?.pressButton(event),

@@ -166,7 +166,8 @@ describe('the bridge parts as the controller runs them', () => {
     const running = registrations(ctx);
     expect(running.mqttSubscriptions).toBeGreaterThanOrEqual(3);
     expect(running.mqttConnectListeners).toBeGreaterThanOrEqual(5);
-    expect(running.mqttDisconnectListeners).toBe(1);
+    // The status LED and the frame publisher (its PNG waits for the connection).
+    expect(running.mqttDisconnectListeners).toBe(2);
     expect(running.busListeners).toBeGreaterThan(0);
     expect(running.appStoreListeners).toBe(1);
     expect(running.frameListeners).toBe(1);

@@ -50,6 +50,28 @@ const SETTINGS_VALIDATOR = {
   outputs: ['bridge/dist/config/settings-validator.code.js'],
 };
 
+/**
+ * The example apps' config validators as code, from their manifests' schemas (the bridge compiles
+ * them itself at start without this). Reads the options and engine from the bridge's apps code.
+ */
+function configValidatorsStep(root) {
+  return {
+    name: 'config validators',
+    cwd: '.',
+    command: 'node bridge/scripts/build-config-validators.js',
+    inputs: [
+      'bridge/scripts/build-config-validators.js',
+      'bridge/src/apps',
+      // It checks each manifest as the bridge does.
+      ...CONTRACT,
+      ...workspaceDirs(root)
+        .filter((dir) => dir.startsWith('apps/examples/'))
+        .map((dir) => `${dir}/manifest.json`),
+    ],
+    outputs: ['bridge/dist/apps/config-validators.code.js'],
+  };
+}
+
 /** Inputs and outputs of each workspace's "build" script, by workspace folder. */
 const WORKSPACE_FILES = {
   fonts: { inputs: ['fonts/package.json', 'fonts/scripts'], outputs: ['fonts/data/small.json', 'fonts/data/regular.json'] },
@@ -106,7 +128,7 @@ function workspaceDirs(root) {
  * apps that link it).
  */
 function buildSteps(root) {
-  const steps = [TYPESCRIPT, SETTINGS_VALIDATOR];
+  const steps = [TYPESCRIPT, SETTINGS_VALIDATOR, configValidatorsStep(root)];
   for (const dir of workspaceDirs(root)) {
     const { scripts = {} } = JSON.parse(fs.readFileSync(path.join(root, dir, 'package.json'), 'utf8'));
     if (!scripts.build) continue;

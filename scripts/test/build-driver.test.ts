@@ -96,7 +96,17 @@ function runBuild(onlyChanged = true, fail?: string): string[] {
   return ran;
 }
 
-const ALL = ['typescript', 'settings validator', 'fonts', 'bridge', 'apps/sdk', 'apps/examples/clock', 'apps/examples/sensor', 'node-red-nodes'];
+const ALL = [
+  'typescript',
+  'settings validator',
+  'config validators',
+  'fonts',
+  'bridge',
+  'apps/sdk',
+  'apps/examples/clock',
+  'apps/examples/sensor',
+  'node-red-nodes',
+];
 
 describe('npm start: the build steps that run', () => {
   it('on a tree never built here, every step; right after, none', () => {
@@ -136,6 +146,12 @@ describe('npm start: the build steps that run', () => {
     expect(runBuild()).toEqual(['typescript']);
   });
 
+  it("an app's manifest touched: that app, and the config validators made from the examples' schemas", () => {
+    runBuild();
+    touch('apps/examples/clock/manifest.json');
+    expect(runBuild()).toEqual(['config validators', 'apps/examples/clock']);
+  });
+
   it("an app's source touched: that app only", () => {
     runBuild();
     touch('apps/examples/clock/assembly/index.ts');
@@ -166,7 +182,15 @@ describe('npm start: the build steps that run', () => {
   it('the contract touched: the TypeScript step and everything that bundles or checks with it', () => {
     runBuild();
     touch('contract/src/index.ts');
-    expect(runBuild()).toEqual(['typescript', 'settings validator', 'bridge', 'apps/examples/clock', 'apps/examples/sensor', 'node-red-nodes']);
+    expect(runBuild()).toEqual([
+      'typescript',
+      'settings validator',
+      'config validators',
+      'bridge',
+      'apps/examples/clock',
+      'apps/examples/sensor',
+      'node-red-nodes',
+    ]);
   });
 
   it('the simulator page touched: the bridge workspace step only', () => {

@@ -1,10 +1,14 @@
 /**
  * Checks app configuration objects against the JSON schema in each app's manifest (`config`),
- * and fills in the schema's defaults. Each schema is compiled once per manifest version.
+ * and fills in the schema's defaults. Each schema is compiled once per manifest version, or taken
+ * from the code the build made for the example apps (./config-validator-code.ts); Ajv itself is
+ * loaded with the first schema that must be compiled.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { AppManifest } from '@megabit/contract';
 import { errorMessage } from '../util/logger';
+import { BUILT_CONFIG_VALIDATORS, CONFIG_AJV_OPTIONS, type PrebuiltValidators } from './config-validator-code';
 import { LINEAR_REGEXP } from './linear-regexp';
 
 type Config = Record<string, unknown>;
@@ -48,27 +52,15 @@ function isPlainObject(v: unknown): v is Config {
  */
 export const DROPPED_BEFORE_RENEWAL = 16;
 
-// addUsedSchema: false keeps schemas out of Ajv's registry, so two apps may use the same "$id".
-// Patterns come from whoever installed the app and run on the main thread: a linear-time
-// engine, never the backtracking RegExp. No format is validated (Ajv has none built in; the
-// bridge adds none): "format" is an annotation only, so no format code sees the config either.
-function newAjv(): Ajv {
-  return new Ajv({
-    allErrors: false,
-    useDefaults: true,
-    strict: false,
-    addUsedSchema: false,
-    code: { regExp: LINEAR_REGEXP },
-    validateFormats: false,
-  });
-}
-
 export class ConfigSchemas {
-  private ajv = newAjv();
+  private ajv?: Ajv;
   /** Schemas compiled on the current Ajv and dropped since (it still holds them). */
   private dropped = 0;
-  /** Per app: the schema it was compiled from, so an upgraded manifest recompiles. */
-  private readonly compiled = new Map<string, { schema: object; schemaText: string; validate: ValidateFunction }>();
+  /** Per app: the schema it was compiled from (so an upgraded manifest recompiles), and whether Ajv holds it. */
+  private readonly compiled = new Map<string, { schema: object; schemaText: string; validate: ValidateFunction; inAjv: boolean }>();
+
+  /** `prebuilt`: validators made by the build, by schema text; the schemas they lack are compiled. */
+  constructor(private readonly prebuilt: PrebuiltValidators = BUILT_CONFIG_VALIDATORS) {}
 
   /** Compiles the app's schema if needed; returns a problem with the schema itself, if any. */
   prepare(id: string, manifest: AppManifest): string | undefined {
@@ -81,9 +73,14 @@ export class ConfigSchemas {
     const schemaText = JSON.stringify(manifest.config);
     if (this.compiled.get(id)?.schemaText === schemaText) return undefined;
     this.forget(id);
+    const built = this.prebuilt(schemaText);
+    if (built) {
+      this.compiled.set(id, { schema: manifest.config, schemaText, validate: built, inAjv: false });
+      return undefined;
+    }
     try {
       const schema = structuredClone(manifest.config);
-      this.compiled.set(id, { schema, schemaText, validate: this.ajv.compile(schema) });
+      this.compiled.set(id, { schema, schemaText, validate: this.compiler().compile(schema), inAjv: true });
       return undefined;
     } catch (e) {
       // What Ajv took in of a schema it refused stays in it too.
@@ -114,7 +111,11 @@ export class ConfigSchemas {
   }
 
   forget(id: string): void {
-    if (this.compiled.delete(id)) this.drop();
+    const entry = this.compiled.get(id);
+    if (!entry) return;
+    this.compiled.delete(id);
+    // A validator the build made is not held by Ajv: nothing to let go of.
+    if (entry.inAjv) this.drop();
   }
 
   /** One more schema the current Ajv holds for nothing; renews it when that makes enough. */
@@ -125,8 +126,19 @@ export class ConfigSchemas {
 
   /** A fresh Ajv with only the schemas in use: the old one goes, and all it held with it. */
   private renew(): void {
-    this.ajv = newAjv();
+    this.ajv = undefined;
     this.dropped = 0;
-    for (const [id, entry] of this.compiled) this.compiled.set(id, { ...entry, validate: this.ajv.compile(entry.schema) });
+    for (const [id, entry] of this.compiled) {
+      if (entry.inAjv) this.compiled.set(id, { ...entry, validate: this.compiler().compile(entry.schema) });
+    }
+  }
+
+  /** Ajv, loaded with the first schema the build did not make a validator for. */
+  private compiler(): Ajv {
+    if (!this.ajv) {
+      const AjvClass = (require('ajv') as typeof import('ajv')).default;
+      this.ajv = new AjvClass({ ...CONFIG_AJV_OPTIONS, code: { regExp: LINEAR_REGEXP } });
+    }
+    return this.ajv;
   }
 }

@@ -108,12 +108,11 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
   /**
    * First run only (no apps/ folder yet): installs the apps found in `sourceDirs`, each a folder
    * with manifest.json and its Wasm. A source that cannot be installed is logged and skipped.
-   * Returns the ids installed.
+   * Returns the ids installed. Before `load()`, which reads them (the start reads every app once).
    */
-  installDefaults(sourceDirs: readonly string[]): string[] {
-    const result = installDefaultApps(this.appsDir, sourceDirs);
+  async installDefaults(sourceDirs: readonly string[]): Promise<string[]> {
+    const result = await installDefaultApps(this.appsDir, sourceDirs);
     for (const problem of result.problems) this.log.warn(`default app not installed: ${problem}`);
-    if (result.installed.length > 0) this.rescan();
     return result.installed;
   }
 

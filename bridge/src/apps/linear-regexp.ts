@@ -7,19 +7,49 @@
  * input. It refuses what cannot be matched that way (lookaround, backreferences); Ajv then
  * reports the schema as invalid, which refuses the install with the reason.
  */
-import { RE2JS } from 're2js';
 import type { RegExpEngine, RegExpLike } from 'ajv/dist/types';
 
-function linearRegExp(pattern: string, flags: string): RegExpLike {
-  const compiled = RE2JS.compile(RE2JS.translateRegExp(pattern));
-  const like: RegExpLike & { toString(): string } = {
-    // JSON Schema patterns are unanchored searches, like RegExp#test.
-    test: (input: string) => compiled.test(input),
+type Re2 = typeof import('re2js').RE2JS;
+
+let re2: Re2 | undefined;
+/** RE2 is loaded with the first pattern compiled: a start with no schema to compile never loads it. */
+function engine(): Re2 {
+  re2 ??= (require('re2js') as typeof import('re2js')).RE2JS;
+  return re2;
+}
+
+function compile(pattern: string): { test(input: string): boolean } {
+  const RE2JS = engine();
+  return RE2JS.compile(RE2JS.translateRegExp(pattern));
+}
+
+function like(pattern: string, flags: string, test: (input: string) => boolean): RegExpLike {
+  const out: RegExpLike & { toString(): string } = {
+    test,
     // Ajv caches compiled patterns by this string: it must differ per pattern.
     toString: () => `/${pattern}/${flags}`,
   };
-  return like;
+  return out;
 }
 
-/** `code` only matters for Ajv's standalone code generation, which the bridge does not use. */
+function linearRegExp(pattern: string, flags: string): RegExpLike {
+  const compiled = compile(pattern);
+  // JSON Schema patterns are unanchored searches, like RegExp#test.
+  return like(pattern, flags, (input) => compiled.test(input));
+}
+
+/** `code` only matters for Ajv's standalone code generation, which uses CONFIG_CODE_REGEXP. */
 export const LINEAR_REGEXP: RegExpEngine = Object.assign(linearRegExp, { code: 'linearRegExp' });
+
+/**
+ * The same engine for validator code made by the build (./config-validator-code.ts) from schemas
+ * whose patterns compiled then: it compiles each pattern on its first use, so loading that code
+ * compiles nothing. Never for a schema not compiled before: a bad pattern would pass its compile.
+ */
+export function deferredLinearRegExp(pattern: string, flags: string): RegExpLike {
+  let compiled: { test(input: string): boolean } | undefined;
+  return like(pattern, flags, (input) => {
+    compiled ??= compile(pattern);
+    return compiled.test(input);
+  });
+}

@@ -168,7 +168,7 @@ export class Device implements DeviceControl, NightDisplay, Part {
   async start(): Promise<void> {
     const s = this.options.settings;
     for (const file of removeStaleTempFiles(s.data_dir)) this.log.info(`removed ${file}, left by an interrupted write`);
-    const installed = this.store.installDefaults(this.options.exampleAppDirs);
+    const installed = await this.store.installDefaults(this.options.exampleAppDirs);
     if (installed.length > 0) this.log.info(`first run: installed the example apps ${installed.join(', ')}`);
     this.store.load();
     this.screens.load();

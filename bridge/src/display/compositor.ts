@@ -11,7 +11,7 @@
  */
 import type { NotifyRequest } from '@megabit/contract';
 import type { IconSource } from '../icons/icon';
-import { renderScreen } from '../screens/render';
+import { renderScreen } from '../screens/render/on-first-use';
 import { createLogger, type Logger } from '../util/logger';
 import { systemClock, type Clock, type ClockTimer } from './clock';
 import { drawBanner } from './banner';

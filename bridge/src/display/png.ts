@@ -1,6 +1,6 @@
 /** A frame as a PNG (for `P/display/png` and the HTTP preview), optionally scaled up. */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
-import { PNG } from 'pngjs';
+import { pngjs } from '../util/pngjs';
 import { assertFrame } from './frame';
 
 export const MAX_PNG_SCALE = 16;
@@ -13,6 +13,7 @@ export function encodeFramePng(frame: Uint8Array, scale = 1): Buffer {
   }
   const width = DISPLAY_WIDTH * scale;
   // pngjs takes RGBA input whatever it writes; the file itself is RGB (colour type 2).
+  const { PNG } = pngjs();
   const png = new PNG({ width, height: DISPLAY_HEIGHT * scale });
   const out = png.data;
   for (let y = 0; y < DISPLAY_HEIGHT * scale; y++) {

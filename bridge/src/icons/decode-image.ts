@@ -3,9 +3,10 @@
  * cannot be read, IconTooLargeError for what is over the limits (checked from the header first).
  */
 import type { IconFormat } from '@megabit/contract';
-import { PNG } from 'pngjs';
+import type { PNG } from 'pngjs';
 import { InvalidIconError } from '../errors';
 import { errorMessage } from '../util/logger';
+import { pngjs } from '../util/pngjs';
 import { decodeGif, type DecodedImage } from './gif';
 import type { Icon } from './icon';
 import { readImageSize } from './image-header';
@@ -20,7 +21,7 @@ function decodePng(bytes: Uint8Array): DecodedImage {
   let png: PNG;
   try {
     // pngjs inflates no more than the header's size needs, so a deflate bomb stops there.
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    png = pngjs().PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
     throw new InvalidIconError(`broken PNG: ${errorMessage(e)}`);
   }

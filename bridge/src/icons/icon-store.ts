@@ -27,11 +27,22 @@ export class IconStore implements IconSource, Part {
   private uploadedBytes = 0;
   private readonly listeners = new Set<() => void>();
 
+  private builtInIcons?: ReadonlyMap<string, Icon>;
+
+  /**
+   * `builtIns`: the built-in icons, or what reads them on first use (the bridge's start draws no
+   * icon before its first frame, so parsing the 40-odd text-art files waits until one is needed).
+   */
   constructor(
     private readonly dir: string,
-    private readonly builtIns: ReadonlyMap<string, Icon>,
+    private readonly builtIns: ReadonlyMap<string, Icon> | (() => ReadonlyMap<string, Icon>),
     private readonly log: Logger,
   ) {}
+
+  private get builtIn(): ReadonlyMap<string, Icon> {
+    this.builtInIcons ??= typeof this.builtIns === 'function' ? this.builtIns() : this.builtIns;
+    return this.builtInIcons;
+  }
 
   /** Reads the uploaded icons; a file that no longer decodes is left on disk, skipped and logged. */
   start(): void {
@@ -57,19 +68,19 @@ export class IconStore implements IconSource, Part {
         this.log.warn(`skipped the uploaded icon ${file}: ${errorMessage(e)}`);
       }
     }
-    if (this.uploads.size > 0) this.log.info(`${this.uploads.size} uploaded icon(s), ${this.builtIns.size} built in`);
+    if (this.uploads.size > 0) this.log.info(`${this.uploads.size} uploaded icon(s), ${this.builtIn.size} built in`);
   }
 
   /** Nothing to release: every upload is on disk once it is answered; listeners remove themselves. */
   stop(): void {}
 
   get(name: string): Icon | undefined {
-    return this.uploads.get(name)?.icon ?? this.builtIns.get(name);
+    return this.uploads.get(name)?.icon ?? this.builtIn.get(name);
   }
 
   /** Every icon by name, uploads in place of the built-ins they replace. */
   list(): IconInfo[] {
-    const names = [...new Set([...this.builtIns.keys(), ...this.uploads.keys()])].sort();
+    const names = [...new Set([...this.builtIn.keys(), ...this.uploads.keys()])].sort();
     return names.map((name) => {
       const icon = this.get(name)!;
       return { name, width: icon.width, height: icon.height, frames: icon.frames.length, builtin: !this.uploads.has(name) };
@@ -105,7 +116,7 @@ export class IconStore implements IconSource, Part {
     checkName(name);
     const upload = this.uploads.get(name);
     if (!upload) {
-      if (this.builtIns.has(name))
+      if (this.builtIn.has(name))
         throw new InvalidIconError(`"${name}" is a built-in icon and cannot be deleted; upload a picture under its name to replace it`);
       throw new UnknownIconError(name);
     }

@@ -29,6 +29,9 @@ export class FramePublisher implements DisplayOutput, FrameSource {
   private lastPngAt = 0;
   private pngTimer?: NodeJS.Timeout;
   private offConnect?: () => void;
+  private offDisconnect?: () => void;
+  /** The connection has announced `online` (its onConnect came) and not dropped since. */
+  private online = false;
   private readonly frameListeners: Array<(frame: Uint8Array) => void> = [];
   private readonly publishedListeners: Array<() => void> = [];
 
@@ -44,12 +47,20 @@ export class FramePublisher implements DisplayOutput, FrameSource {
   }
 
   start(): void {
-    // The retained frame may have been lost with a broker restart: put it back.
-    this.offConnect = this.mqtt.onConnect(() => this.publishFrame());
+    this.offConnect = this.mqtt.onConnect(() => {
+      this.online = true;
+      // The retained frame may have been lost with a broker restart: put it back; the PNG after it.
+      this.publishFrame();
+      if (this.latest) this.schedulePng();
+    });
+    this.offDisconnect = this.mqtt.onDisconnect(() => {
+      this.online = false;
+    });
   }
 
   stop(): void {
     this.offConnect?.();
+    this.offDisconnect?.();
     if (this.frameTimer !== undefined) this.clock.clearTimeout(this.frameTimer);
     this.frameTimer = undefined;
     clearTimeout(this.pngTimer);
@@ -85,9 +96,12 @@ export class FramePublisher implements DisplayOutput, FrameSource {
 
   /** Publishes the PNG now (the `P/cmd/screen` command). */
   publishPng(): void {
-    if (!this.latest) return;
     clearTimeout(this.pngTimer);
     this.pngTimer = undefined;
+    // Not encoded only to be dropped, nor ahead of the first frame: at start the first frame is
+    // composed before the connection is up, and the encoding (tens of ms) would delay that frame.
+    // The connection's onConnect publishes the frame, then schedules the PNG.
+    if (!this.latest || !this.online) return;
     this.lastPngAt = Date.now();
     this.mqtt.publish(this.topics.out(OUT.png), this.encodePng(this.latest), { qos: 1 });
   }

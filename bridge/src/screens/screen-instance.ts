@@ -9,7 +9,8 @@ import { DISPLAY_WIDTH } from '@megabit/contract';
 import { blankFrame, fillRect, type Rgb } from '../display/frame';
 import type { IconSource } from '../icons/icon';
 import type { AppInstance } from '../sandbox/types';
-import { renderScreen, type RenderInfo } from './render';
+import type { RenderInfo } from './render';
+import { renderScreen } from './render/on-first-use';
 
 /** What a screen shows at the moment. */
 export interface ScreenView {

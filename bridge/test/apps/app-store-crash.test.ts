@@ -48,11 +48,11 @@ describe('recovery of an interrupted install or removal', () => {
     expect(store.get('clock')).toMatchObject({ status: 'ok', version: '2.0.0' });
   });
 
-  it('finishes a first-run install of the default apps that was interrupted', () => {
+  it('finishes a first-run install of the default apps that was interrupted', async () => {
     mkdirSync(join(tmp.dataDir, '.apps-staging-0123456789ab', 'half'), { recursive: true });
     const source = writeAppFolder(join(tmp.dataDir, 'src'), 'clock', manifestFor('clock'), { 'clock.wasm': wasmModule() });
     const store = new AppStore(tmp.dataDir, recordingLog());
-    expect(store.installDefaults([source])).toEqual(['clock']);
+    expect(await store.installDefaults([source])).toEqual(['clock']);
     expect(readdirSync(tmp.dataDir).sort()).toEqual(['apps', 'src']);
   });
 });

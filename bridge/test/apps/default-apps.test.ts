@@ -16,14 +16,14 @@ function buildFolder(name: string, manifest: unknown, files: Record<string, Uint
 }
 
 describe('AppStore.installDefaults', () => {
-  it('installs the example apps on first run, skipping broken ones with a logged reason', () => {
+  it('installs the example apps on first run, skipping broken ones with a logged reason', async () => {
     const clock = buildFolder('clock', manifestFor('clock'), { 'clock.wasm': wasmModule('clock'), 'clock.wat': 'source, not copied' });
     const text = buildFolder('text', manifestFor('text'), { 'text.wasm': wasmModule('text') });
     const broken = buildFolder('broken', { id: 'broken' }, {});
     const twin = buildFolder('twin', manifestFor('clock'), { 'clock.wasm': wasmModule('twin') });
     const log = recordingLog();
     const store = new AppStore(tmp.dataDir, log);
-    expect(store.installDefaults([clock, text, broken, twin, join(tmp.dataDir, 'nowhere')])).toEqual(['clock', 'text']);
+    expect(await store.installDefaults([clock, text, broken, twin, join(tmp.dataDir, 'nowhere')])).toEqual(['clock', 'text']);
     expect(readdirSync(join(tmp.appsDir, 'clock')).sort()).toEqual(['clock.wasm', 'manifest.json']);
     expect(new Uint8Array(readFileSync(join(tmp.appsDir, 'clock', 'clock.wasm')))).toEqual(wasmModule('clock'));
     const warnings = log.lines.filter((l) => l.level === 'warn').map((l) => l.message);
@@ -38,17 +38,17 @@ describe('AppStore.installDefaults', () => {
     ]);
   });
 
-  it('does nothing once the apps folder exists, even if empty', () => {
+  it('does nothing once the apps folder exists, even if empty', async () => {
     mkdirSync(tmp.appsDir);
     const clock = buildFolder('clock', manifestFor('clock'), { 'clock.wasm': wasmModule() });
     const store = new AppStore(tmp.dataDir, recordingLog());
-    expect(store.installDefaults([clock])).toEqual([]);
+    expect(await store.installDefaults([clock])).toEqual([]);
     expect(readdirSync(tmp.appsDir)).toEqual([]);
   });
 
-  it('creates the apps folder even when no example could be installed', () => {
+  it('creates the apps folder even when no example could be installed', async () => {
     const store = new AppStore(tmp.dataDir, recordingLog());
-    expect(store.installDefaults([])).toEqual([]);
+    expect(await store.installDefaults([])).toEqual([]);
     expect(existsSync(tmp.appsDir)).toBe(true);
   });
 });

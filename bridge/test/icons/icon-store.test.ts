@@ -23,6 +23,24 @@ describe('IconStore', () => {
   });
   afterEach(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
+  it('reads the built-in icons on first use when given their loader, once (the start needs none before its first frame)', () => {
+    let loads = 0;
+    const store = new IconStore(
+      dir,
+      () => {
+        loads++;
+        return BUILT_INS;
+      },
+      recordingLog(),
+    );
+    store.start();
+    expect(loads).toBe(0);
+    const [name, icon] = [...BUILT_INS][0]!;
+    expect(store.get(name)).toBe(icon);
+    expect(store.list().map((i) => i.name)).toEqual([...BUILT_INS.keys()].sort());
+    expect(loads).toBe(1);
+  });
+
   it(`keeps at most ${MAX_UPLOADED_ICONS} uploads, but a full store still takes a replacement`, async () => {
     const store = new IconStore(dir, BUILT_INS, recordingLog());
     for (let i = 0; i < MAX_UPLOADED_ICONS; i++) await store.upload(`i${i}`, PNG, 'png');

@@ -21,7 +21,7 @@ import { ManualClock } from '../helpers/display';
 import { startBridge, type RunningBridge } from '../helpers/bridge-process';
 import { Mosquitto } from '../helpers/mosquitto';
 import { TestClient, type Received } from '../helpers/mqtt-client';
-import { delay } from '../helpers/ports';
+import { delay, waitUntil } from '../helpers/ports';
 
 jest.setTimeout(60_000);
 
@@ -147,6 +147,44 @@ describe('FramePublisher on a real broker, fed frames in bursts', () => {
     const deadline = Date.now() + 5000;
     while (pngs.length < before + 2 && Date.now() < deadline) await delay(10);
     expect(pngs.length).toBeGreaterThanOrEqual(before + 2);
+  });
+});
+
+describe('FramePublisher before its connection is up (the start: the first frame is composed before MQTT connects)', () => {
+  let broker: Mosquitto;
+  let client: TestClient;
+  const topics = new DeviceTopics('megabit', 'not-yet-connected');
+  beforeAll(async () => {
+    broker = await Mosquitto.start();
+    client = await TestClient.connect(broker.url, topics);
+    await client.subscribe([topics.out('display/frame'), topics.out('display/png')]);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await broker?.dispose();
+  });
+
+  it('encodes no PNG that could not be published; once connected, the frame goes out, then its PNG', async () => {
+    const connection = new MqttConnection({ url: broker.url, clientId: 'late-connect', login: {}, keepaliveS: 30 }, topics, quiet);
+    let encoded = 0;
+    const publisher = new FramePublisher(connection, topics, 10, (f) => {
+      encoded++;
+      return encodeFramePng(f);
+    });
+    const arrivals: string[] = [];
+    client.client.on('message', (topic) => arrivals.push(topic));
+    publisher.start();
+    publisher.showFrame(numberedFrame(1));
+    publisher.publishPng();
+    // The throttled PNG is due at once (no PNG went out before): let its timer run.
+    await delay(50);
+    expect(encoded).toBe(0);
+    await connection.start();
+    await waitUntil(() => arrivals.includes(topics.out('display/png')), 'the PNG after the connection');
+    publisher.stop();
+    await connection.stop();
+    expect(encoded).toBe(1);
+    expect(arrivals).toEqual([topics.out('display/frame'), topics.out('display/png')]);
   });
 });
 
