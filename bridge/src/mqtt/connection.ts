@@ -79,6 +79,8 @@ export class MqttConnection implements Part {
       // the broker's password file without restarting the display.
       reconnectOnConnackError: true,
       connectTimeout: 10_000,
+      // No pre-built Buffer per 16-bit number (util/mqtt-packet-cache.ts says why).
+      writeCache: false,
       ...o.login,
       will: { topic: this.topics.out(OUT.availability), payload: Buffer.from('offline'), retain: true, qos: 1 },
     };
