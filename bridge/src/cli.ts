@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** The `megabit` command: runs the bridge daemon. */
+// First, for its effect: the young generation's size is settled before the modules below load.
+import './young-generation';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
