@@ -2,7 +2,7 @@
  * Checks app configuration objects against the JSON schema in each app's manifest (`config`),
  * and fills in the schema's defaults. Each schema is compiled once per manifest version.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { AppManifest } from '@megabit/contract';
 import { errorMessage } from '../util/logger';
 import { LINEAR_REGEXP } from './linear-regexp';
@@ -42,14 +42,20 @@ export class ConfigSchemas {
   // Patterns come from whoever installed the app and run on the main thread: a linear-time
   // engine, never the backtracking RegExp. No format is validated (Ajv has none built in; the
   // bridge adds none): "format" is an annotation only, so no format code sees the config either.
-  private readonly ajv = new Ajv({
-    allErrors: false,
-    useDefaults: true,
-    strict: false,
-    addUsedSchema: false,
-    code: { regExp: LINEAR_REGEXP },
-    validateFormats: false,
-  });
+  // Made with the first app that has a schema: Ajv and RE2 are ~60 modules a bridge without such
+  // an app never needs (docs/performance.md, section 4).
+  private ajvInstance?: Ajv;
+  private get ajv(): Ajv {
+    this.ajvInstance ??= new (require('ajv') as typeof import('ajv')).default({
+      allErrors: false,
+      useDefaults: true,
+      strict: false,
+      addUsedSchema: false,
+      code: { regExp: LINEAR_REGEXP },
+      validateFormats: false,
+    });
+    return this.ajvInstance;
+  }
   /** Per app: the schema it was compiled from, so an upgraded manifest recompiles. */
   private readonly compiled = new Map<string, { schema: object; schemaText: string; validate: ValidateFunction }>();
 
@@ -97,7 +103,7 @@ export class ConfigSchemas {
   forget(id: string): void {
     const entry = this.compiled.get(id);
     if (!entry) return;
-    this.ajv.removeSchema(entry.schema);
+    this.ajvInstance?.removeSchema(entry.schema);
     this.compiled.delete(id);
   }
 }

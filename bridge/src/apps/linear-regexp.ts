@@ -7,10 +7,11 @@
  * input. It refuses what cannot be matched that way (lookaround, backreferences); Ajv then
  * reports the schema as invalid, which refuses the install with the reason.
  */
-import { RE2JS } from 're2js';
 import type { RegExpEngine, RegExpLike } from 'ajv/dist/types';
 
 function linearRegExp(pattern: string, flags: string): RegExpLike {
+  // Loaded with the first pattern: most app schemas have none.
+  const { RE2JS } = require('re2js') as typeof import('re2js');
   const compiled = RE2JS.compile(RE2JS.translateRegExp(pattern));
   const like: RegExpLike & { toString(): string } = {
     // JSON Schema patterns are unanchored searches, like RegExp#test.
