@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `megabit` command: runs the bridge daemon. */
-// First, for its effect: the young generation's size is settled before the modules below load.
-import './young-generation';
+// First, for its effect: the young generation is held small before the modules below load.
+import { letYoungGenerationGrow } from './young-generation';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -223,6 +223,8 @@ async function main(): Promise<number> {
     await controller.stop();
     return 1;
   }
+  // The start's survivors are in the old generation now: from here V8 may size the nursery for the load.
+  letYoungGenerationGrow();
   // Only for a parent that spawned the bridge with an IPC channel (the leak test, the soak run).
   answerCountsOverIpc(controller.countSources);
   const host = settings.http.host === '0.0.0.0' || settings.http.host === '127.0.0.1' ? 'localhost' : settings.http.host;
