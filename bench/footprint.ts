@@ -1,11 +1,13 @@
 /**
  * Footprint of the bridge process, read from /proc/<pid>/stat (CPU, as ms per second) and
- * /proc/<pid>/status (RSS): idle (no apps), and with every example app installed and rotating
- * once a second. Baseline: a bare Node process doing nothing, measured the same way.
+ * /proc/<pid>/status (RSS): idle (no apps), idle on its embedded broker, and with every example
+ * app installed and rotating once a second; where the resident memory is (/proc/<pid>/smaps) at
+ * the end of each window. Baseline: a bare Node process doing nothing, measured the same way.
  */
 import { builtExamples, startBridge } from './lib/bridge';
+import { type MemoryMap, memoryMap } from './lib/memory-map';
 import type { Broker } from './lib/mosquitto';
-import { delay, footprint, start, stop } from './lib/processes';
+import { delay, footprint, freePort, start, stop } from './lib/processes';
 import { median, ratio } from './lib/stats';
 
 /** /proc counts CPU time in ticks of 10 ms (USER_HZ 100). */
@@ -13,12 +15,22 @@ const TICK_MS = 10;
 /** A CPU ratio needs a baseline of at least this many ticks: then a tick more or less moves it by 10 % at most. */
 const MIN_BASELINE_TICKS = 10;
 
+/** Issue 20's goals for the bridge's RSS on x64 (median of the window). */
+export const RSS_GOAL_MB = { idle: 60, loaded: 75 } as const;
+
 interface Usage {
   cpu_ms_per_s: number;
   cpu_resolution_ms_per_s: number;
   cpu_percent: number;
   rss_mb_median: number;
   rss_mb_max: number;
+  /** Where the resident pages were at the end of the window. */
+  memory_map: MemoryMap;
+}
+
+interface Goal {
+  rss_goal_mb: number;
+  rss_goal_met: boolean;
 }
 
 interface CpuRatio {
@@ -30,12 +42,15 @@ export type UsageWithRatios = Usage & { rss_ratio_to_baseline: number | null } &
 
 export interface FootprintResult {
   baseline: Usage & { what: string };
-  idle: UsageWithRatios;
-  loaded: UsageWithRatios & { apps: string[] };
+  idle: UsageWithRatios & Goal;
+  /** Idle on the embedded aedes broker (the default install) instead of the bench's mosquitto: the broker's share. */
+  idle_embedded_broker: UsageWithRatios;
+  loaded: UsageWithRatios & Goal & { apps: string[] };
 }
 
-function summary({ cpuPercent, rss }: { cpuPercent: number; rss: number[] }, windowMs: number): Usage {
+function summary({ cpuPercent, rss }: { cpuPercent: number; rss: number[] }, windowMs: number, pid: number): Usage {
   return {
+    memory_map: memoryMap(pid),
     // Percent of one core × 10 = ms of CPU per second of wall time.
     cpu_ms_per_s: cpuPercent * 10,
     cpu_resolution_ms_per_s: (TICK_MS * 1000) / windowMs,
@@ -65,7 +80,7 @@ export async function measureFootprint(broker: Broker, { settleMs = 2000, idleMs
   let baseline: Usage;
   try {
     await delay(settleMs);
-    baseline = summary(await footprint(bare.child.pid!, idleMs), idleMs);
+    baseline = summary(await footprint(bare.child.pid!, idleMs), idleMs, bare.child.pid!);
   } finally {
     await stop(bare.child);
   }
@@ -74,9 +89,21 @@ export async function measureFootprint(broker: Broker, { settleMs = 2000, idleMs
   let idle: Usage;
   try {
     await delay(settleMs);
-    idle = summary(await footprint(idleBridge.pid, idleMs), idleMs);
+    idle = summary(await footprint(idleBridge.pid, idleMs), idleMs, idleBridge.pid);
   } finally {
     await idleBridge.dispose();
+  }
+
+  const embedded = await startBridge({
+    mqttUrl: broker.url,
+    settings: { mqtt: {}, broker: { host: '127.0.0.1', port: await freePort(), ws_port: await freePort() } },
+  });
+  let idleEmbedded: Usage;
+  try {
+    await delay(settleMs);
+    idleEmbedded = summary(await footprint(embedded.pid, idleMs), idleMs, embedded.pid);
+  } finally {
+    await embedded.dispose();
   }
 
   const apps = builtExamples();
@@ -84,7 +111,7 @@ export async function measureFootprint(broker: Broker, { settleMs = 2000, idleMs
   let loaded: Usage;
   try {
     await delay(settleMs);
-    loaded = summary(await footprint(busyBridge.pid, loadedMs), loadedMs);
+    loaded = summary(await footprint(busyBridge.pid, loadedMs), loadedMs, busyBridge.pid);
   } finally {
     await busyBridge.dispose();
   }
@@ -93,5 +120,11 @@ export async function measureFootprint(broker: Broker, { settleMs = 2000, idleMs
     rss_ratio_to_baseline: ratio(s.rss_mb_median, baseline.rss_mb_median),
     ...cpuRatio(s, baseline, idleMs),
   });
-  return { baseline: { what: 'bare Node process', ...baseline }, idle: withRatios(idle), loaded: { apps, ...withRatios(loaded) } };
+  const goal = (s: Usage, goalMb: number): Goal => ({ rss_goal_mb: goalMb, rss_goal_met: s.rss_mb_median <= goalMb });
+  return {
+    baseline: { what: 'bare Node process', ...baseline },
+    idle: { ...withRatios(idle), ...goal(idle, RSS_GOAL_MB.idle) },
+    idle_embedded_broker: withRatios(idleEmbedded),
+    loaded: { apps, ...withRatios(loaded), ...goal(loaded, RSS_GOAL_MB.loaded) },
+  };
 }

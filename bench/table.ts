@@ -1,6 +1,7 @@
 /** Prints bench results as plain-text tables. */
 import { ratio } from './lib/stats';
 import type { ArmResult } from './arm';
+import type { FootprintResult, UsageWithRatios } from './footprint';
 import type { GroupsResult } from './groups';
 import type { BenchResults, SoakSummary } from './run';
 import type { ScanModelResult } from './scan-model';
@@ -122,11 +123,29 @@ export function printTables(r: BenchResults): void {
     ]),
   );
 
-  const f = r.footprint;
+  printFootprint(r.footprint);
+
+  printStartup(r.startup);
+
+  if (s.link) printSerialLink(s.link);
+  printScreens(r.screens);
+  printGroups(r.groups);
+  printScanModel(r.scan_model);
+  printSoak(r.soak);
+}
+
+/** Tables 4 and 4b. */
+export function printFootprint(f: FootprintResult): void {
   const cpuX = (x: { cpu_ratio_to_baseline: number | null }): string => (x.cpu_ratio_to_baseline == null ? 'n/a (1)' : fmt(x.cpu_ratio_to_baseline, 2));
+  const rssGoal = (x: { rss_goal_mb: number; rss_goal_met: boolean }): string => `<= ${x.rss_goal_mb}: ${x.rss_goal_met ? 'met' : 'not met'}`;
+  const bridgeRows: Array<[string, UsageWithRatios, string]> = [
+    ['bridge idle (no apps)', f.idle, rssGoal(f.idle)],
+    ['bridge idle, embedded broker (aedes)', f.idle_embedded_broker, ''],
+    [`bridge, ${f.loaded.apps.length} apps rotating`, f.loaded, rssGoal(f.loaded)],
+  ];
   table(
     '4. Footprint of the bridge process (/proc)',
-    ['', 'CPU ms/s', 'resolution', 'CPU x baseline', 'RSS MB median', 'RSS MB max', 'RSS x baseline'],
+    ['', 'CPU ms/s', 'resolution', 'CPU x baseline', 'RSS MB median', 'RSS MB max', 'RSS x baseline', 'RSS goal (issue 20)'],
     [
       [
         `baseline: ${f.baseline.what}`,
@@ -136,37 +155,29 @@ export function printTables(r: BenchResults): void {
         f.baseline.rss_mb_median,
         f.baseline.rss_mb_max,
         '',
+        '',
       ],
-      [
-        'bridge idle (no apps)',
-        fmt(f.idle.cpu_ms_per_s, 1),
-        fmt(f.idle.cpu_resolution_ms_per_s, 1),
-        cpuX(f.idle),
-        f.idle.rss_mb_median,
-        f.idle.rss_mb_max,
-        fmt(f.idle.rss_ratio_to_baseline, 2),
-      ],
-      [
-        `bridge, ${f.loaded.apps.length} apps rotating`,
-        fmt(f.loaded.cpu_ms_per_s, 1),
-        fmt(f.loaded.cpu_resolution_ms_per_s, 1),
-        cpuX(f.loaded),
-        f.loaded.rss_mb_median,
-        f.loaded.rss_mb_max,
-        fmt(f.loaded.rss_ratio_to_baseline, 2),
-      ],
+      ...bridgeRows.map(([what, x, goal]): Cell[] => [
+        what,
+        fmt(x.cpu_ms_per_s, 1),
+        fmt(x.cpu_resolution_ms_per_s, 1),
+        cpuX(x),
+        x.rss_mb_median,
+        x.rss_mb_max,
+        fmt(x.rss_ratio_to_baseline, 2),
+        goal,
+      ]),
     ],
   );
   const note = f.idle.cpu_ratio_note ?? f.loaded.cpu_ratio_note;
   if (note) process.stdout.write(`(1) ${note}; see docs/performance.md, section 4\n`);
-
-  printStartup(r.startup);
-
-  if (s.link) printSerialLink(s.link);
-  printScreens(r.screens);
-  printGroups(r.groups);
-  printScanModel(r.scan_model);
-  printSoak(r.soak);
+  table(
+    '4b. Where the resident memory is, MB (/proc/<pid>/smaps, end of each window)',
+    ['', 'Node executable (code, built-in JS, ICU data)', 'shared libraries', 'private (JS heaps, malloc, stacks, Wasm)'],
+    [[`baseline: ${f.baseline.what}`, f.baseline.memory_map] as const, ...bridgeRows.map(([what, x]) => [what, x.memory_map] as const)].map(
+      ([what, m]): Cell[] => [what, fmt(m.node_binary_mb, 1), fmt(m.shared_libraries_mb, 1), fmt(m.private_mb, 1)],
+    ),
+  );
 }
 
 /** Tables 5 and 5b; also printed by `node bench/dist/startup.js` on its own. */

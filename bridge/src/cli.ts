@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** The `megabit` command: runs the bridge daemon. */
-// First: before mqtt.js and aedes load mqtt-packet's writer (mqtt/length-prefix-fix.ts says why).
+// First, for its effect: the young generation is held small before the modules below load.
+import { letYoungGenerationGrow } from './young-generation';
+// Then, before mqtt.js and aedes load mqtt-packet's writer (mqtt/length-prefix-fix.ts says why).
 import { lengthPrefixFix } from './mqtt/install-length-prefix-fix';
 import { lengthPrefixProblems } from './mqtt/length-prefix-fix';
 import { writePacketNumbersWithoutTable } from './mqtt/packet-numbers';
@@ -228,6 +230,8 @@ async function main(): Promise<number> {
     await controller.stop();
     return 1;
   }
+  // The start's survivors are in the old generation now: from here V8 may size the nursery for the load.
+  letYoungGenerationGrow();
   // Only for a parent that spawned the bridge with an IPC channel (the leak test, the soak run).
   answerCountsOverIpc(controller.countSources);
   const host = settings.http.host === '0.0.0.0' || settings.http.host === '127.0.0.1' ? 'localhost' : settings.http.host;

@@ -14,6 +14,7 @@ import { linkPair } from './in-process-link';
 import { RetainedBudget, type RetainedLimits } from './retained-budget';
 import type { Part } from '../part';
 import type { Logger } from '../util/logger';
+import { writePacketNumbersWithoutTable } from '../mqtt/packet-numbers';
 import { verifyClientOption } from './websocket-verify';
 
 interface AedesBroker {
@@ -55,6 +56,9 @@ export class EmbeddedBroker implements Part {
   }
 
   async start(): Promise<void> {
+    // Before aedes writes its first packet, which would build the table (also for a broker made
+    // without the rest of the bridge, as its test does).
+    writePacketNumbersWithoutTable();
     // Missing or unreadable files stop the start with the file's name: never run open by mistake.
     this.access.load();
     // aedes is ESM-only with a named export; `new Aedes()` never listens, createBroker does.

@@ -50,6 +50,7 @@ import { systemWallClock } from '../display/clock';
 import { neverHoldWarnings, type RuleWarning } from '../rules/never-holds';
 import { RotationRules, type RuleEntry } from '../rules/rotation-rules';
 import type { EntryRules } from '../schedules/visibility';
+import { resolveTimeZone } from '../schedules/zoned-time';
 import type { TopicValues } from '../templates/template-backends';
 import { appMayReadTopic } from './app-topic-access';
 import { DeviceSettingsFile, type PersistedDeviceSettings } from './device-settings';
@@ -146,7 +147,7 @@ export class Device implements DeviceControl, NightDisplay, Part {
       memoryBytes: s.sandbox.memory_mb * 1024 * 1024,
       logLinesPerSecond: s.sandbox.log_lines_per_second,
     };
-    this.timeZone = s.time_zone === 'system' ? Intl.DateTimeFormat().resolvedOptions().timeZone : s.time_zone;
+    this.timeZone = resolveTimeZone(s.time_zone);
     this.displayLink = options.displayLink ?? NO_DISPLAY_LINK;
     this.rulesFile = new RulesFile(join(s.data_dir, 'rules.json'));
     this.rules = new RotationRules({

@@ -40,6 +40,13 @@ const CLOSE_GRACE_MS = 5000;
 const HTTP_BUDGET_MARGIN_MS = 250;
 /** The worker's own JS heap (inbox, KV map, Extism's bookkeeping); guest memory is capped apart. */
 const WORKER_HEAP_MB = 96;
+/**
+ * The worker's young generation. Its JS allocates little per call (a frame message, a host
+ * call's strings), so a small nursery collects it as well as V8's default, which grows to
+ * several MB and keeps them: capped, a running app costs about 4 MB less (docs/performance.md,
+ * section 4). It bounds no app: guest memory and the old generation are capped apart.
+ */
+const WORKER_YOUNG_MB = 2;
 
 /**
  * Loads an app and calls its `setup`. Resolves when the app is ready to run; rejects with a
@@ -124,7 +131,7 @@ class SandboxedApp implements AppInstance {
     this.clock = new CallClock(init.clock);
     this.worker = startWorker({
       workerData: init,
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
       // Extism loads node:wasi at import, which prints an ExperimentalWarning per worker.
       execArgv: ['--no-warnings'],
       transferList: [init.http.port, init.icons.port],

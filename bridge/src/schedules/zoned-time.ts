@@ -4,6 +4,7 @@
  * as days since 1970-01-01 so "the day before" is plain arithmetic, whatever the zone's offsets.
  */
 
+import { systemTimeZone } from '../util/system-time-zone';
 import { wallClockAsUtc } from '../util/wall-clock';
 
 const MINUTE_MS = 60_000;
@@ -20,7 +21,7 @@ export interface LocalTime {
 
 /** The bridge's `time_zone` setting as a zone name: "system" is this machine's zone. */
 export function resolveTimeZone(setting: string): string {
-  return setting === 'system' ? Intl.DateTimeFormat().resolvedOptions().timeZone : setting;
+  return setting === 'system' ? systemTimeZone() : setting;
 }
 
 /** The zone's offset from UTC at an instant, in ms (Berlin in summer: +7_200_000). */
