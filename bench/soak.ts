@@ -42,9 +42,15 @@ export interface SoakSample extends ResourceCounts {
   cycle: number;
 }
 
-/** The series the verdicts are about, as named in soak.json. */
-const SERIES = ['heapUsedBytes', ...EXACT_COUNTS] as const;
-type Series = (typeof SERIES)[number] | 'rssBytes';
+/**
+ * The series the verdicts are about, as named in soak.json. The heap is judged without its
+ * compiled code: the JIT keeps compiling for many minutes (a heap snapshot diff of a 2-minute run
+ * put 94 % of the heap's growth in code), so a short run's whole heap rises with no leak at all.
+ */
+const SERIES = ['heapDataBytes', ...EXACT_COUNTS] as const;
+/** Trends reported beside the verdicts, not part of them: the whole heap, and its code. */
+const REPORTED = ['heapUsedBytes', 'heapCodeBytes'] as const;
+type Series = (typeof SERIES)[number] | (typeof REPORTED)[number] | 'rssBytes';
 
 export interface SoakResult {
   when: string;
@@ -132,7 +138,7 @@ export async function measureSoak(options: SoakOptions): Promise<SoakResult> {
         const end = { ...(await settledCounts((gc) => running.counts(gc))), t_s: seconds(), cycle };
         cycleEnds.push(end);
         progress(
-          `cycle ${cycle} done at ${(end.t_s / 60).toFixed(1)}${options.cycles === undefined ? `/${options.minutes}` : ''} min: RSS ${mb(end.rssBytes)}, heap after GC ${mb(end.heapUsedBytes)}, ` +
+          `cycle ${cycle} done at ${(end.t_s / 60).toFixed(1)}${options.cycles === undefined ? `/${options.minutes}` : ''} min: RSS ${mb(end.rssBytes)}, heap after GC ${mb(end.heapDataBytes)} + ${mb(end.heapCodeBytes)} code, ` +
             `fds ${end.fds}, handles ${end.handles}, timers ${end.timers}, listeners ${end.busListeners}/${end.mqttClientListeners}/${end.mqttHandlers}, workers ${end.workers}` +
             (report.failures.length ? `, ${report.failures.length} failed commands` : ''),
         );
@@ -147,7 +153,7 @@ export async function measureSoak(options: SoakOptions): Promise<SoakResult> {
     const trends: SoakResult['trends'] = {};
     // The second half's slope alone, for reading: a warming cache flattens there, a leak does not.
     const secondHalf = (values: number[]): number | null => (values.length >= 6 ? trend(values.slice(Math.floor(values.length / 2))).slope : null);
-    for (const name of SERIES) {
+    for (const name of [...SERIES, ...REPORTED]) {
       const values = measured.map((s) => s[name]);
       const t = trend(values);
       trends[name] = { ...t, pass: growsBelowNoise(t), second_half_slope: secondHalf(values) };
@@ -214,7 +220,7 @@ export function soakVerdict(result: SoakResult): string[] {
     const bytes = name.endsWith('Bytes');
     const show = (v: number): string => (bytes ? `${(v / 1024).toFixed(1)} KiB` : v.toFixed(2));
     lines.push(
-      `  ${t.pass ? 'PASS' : 'FAIL'} ${name.padEnd(20)} slope ${show(t.slope)}/cycle (second half ${t.second_half_slope === null ? 'n/a' : show(t.second_half_slope)}), noise ${show(t.noise)}, ${show(t.first)} -> ${show(t.last)}` +
+      `  ${(REPORTED as readonly string[]).includes(name) ? 'info' : t.pass ? 'PASS' : 'FAIL'} ${name.padEnd(20)} slope ${show(t.slope)}/cycle (second half ${t.second_half_slope === null ? 'n/a' : show(t.second_half_slope)}), noise ${show(t.noise)}, ${show(t.first)} -> ${show(t.last)}` +
         (name === 'rssBytes' ? ` (growth ${(result.rss_growth.growth * 100).toFixed(1)} %, limit ${result.rss_growth.limit * 100} %)` : ''),
     );
   }
@@ -239,7 +245,8 @@ export function writeSoakFiles(result: SoakResult, dir = BENCH_DIR): { json: str
     svg,
     soakChartSvg(`megabit soak ${result.when}: ${result.cycles} cycles, ${result.pass ? 'PASS' : 'FAIL'} (dots: cycle ends)`, [
       chart('rssBytes', 'MiB', MiB),
-      chart('heapUsedBytes', 'MiB after GC', MiB),
+      chart('heapDataBytes', 'MiB of heap after GC, code left out', MiB),
+      chart('heapCodeBytes', 'MiB of compiled code in the heap', MiB),
       chart('arrayBuffersBytes', 'MiB of Buffers outside the heap, after GC', MiB),
       chart('fds', 'open descriptors'),
       chart('handles', 'active handles'),

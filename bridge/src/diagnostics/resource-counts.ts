@@ -4,6 +4,7 @@
  * worker threads; beside them the memory figures, which are not exact (the soak run plots them).
  */
 import { readdirSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 export interface ResourceCounts {
   /** Listeners on the bridge's event bus (events.ts). */
@@ -25,6 +26,13 @@ export interface ResourceCounts {
   rssBytes: number;
   /** V8 heap in use; after a full collection when the process was started with --expose-gc and one was asked for. */
   heapUsedBytes: number;
+  /**
+   * The part of `heapUsedBytes` that is compiled code (V8's code spaces). It grows for minutes
+   * while the JIT warms up and V8 flushes what goes cold; leaked objects show in the rest.
+   */
+  heapCodeBytes: number;
+  /** `heapUsedBytes` without the compiled code: the objects the bridge holds. */
+  heapDataBytes: number;
   /**
    * Memory of ArrayBuffers and Buffers outside the V8 heap (`process.memoryUsage().arrayBuffers`):
    * where a small Buffer kept for long pins the whole pool block it was cut from.
@@ -57,6 +65,7 @@ export function readResourceCounts(sources: CountSources, options: { gc?: boolea
   }
   const mqtt = sources.mqttListeners();
   const memory = process.memoryUsage();
+  const heapCodeBytes = codeBytes();
   return {
     busListeners: sources.busListeners(),
     mqttClientListeners: mqtt.client,
@@ -68,9 +77,19 @@ export function readResourceCounts(sources: CountSources, options: { gc?: boolea
     workers: sources.workers(),
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
+    heapCodeBytes,
+    heapDataBytes: memory.heapUsed - heapCodeBytes,
     arrayBuffersBytes: memory.arrayBuffers,
     afterGc,
   };
+}
+
+const CODE_SPACES = new Set(['code_space', 'code_large_object_space']);
+
+function codeBytes(): number {
+  let bytes = 0;
+  for (const space of getHeapSpaceStatistics()) if (CODE_SPACES.has(space.space_name)) bytes += space.space_used_size;
+  return bytes;
 }
 
 function openFileDescriptors(): number {

@@ -55,6 +55,18 @@ describe('resource counts', () => {
     expect(liveWorkerCount()).toBe(before);
   });
 
+  it('splits the heap into compiled code and the objects held: objects kept raise the second only', () => {
+    const before = readResourceCounts(sources);
+    expect(before.heapCodeBytes).toBeGreaterThan(0);
+    expect(before.heapDataBytes + before.heapCodeBytes).toBe(before.heapUsedBytes);
+    // About 16 MB of objects, held until the second read.
+    const held = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `entry ${i}` }));
+    const after = readResourceCounts(sources);
+    expect(held.length).toBe(200_000);
+    expect(after.heapDataBytes - before.heapDataBytes).toBeGreaterThan(8 * 1024 * 1024);
+    expect(Math.abs(after.heapCodeBytes - before.heapCodeBytes)).toBeLessThan(1024 * 1024);
+  });
+
   it('collects garbage first only when asked and able (node --expose-gc)', () => {
     const gcAvailable = typeof (globalThis as { gc?: unknown }).gc === 'function';
     expect(readResourceCounts(sources).afterGc).toBe(false);
