@@ -245,6 +245,7 @@ export function writeSoakFiles(result: SoakResult, dir = BENCH_DIR): { json: str
     svg,
     soakChartSvg(`megabit soak ${result.when}: ${result.cycles} cycles, ${result.pass ? 'PASS' : 'FAIL'} (dots: cycle ends)`, [
       chart('rssBytes', 'MiB', MiB),
+      chart('heapUsedBytes', 'MiB of heap after GC', MiB),
       chart('heapDataBytes', 'MiB of heap after GC, code left out', MiB),
       chart('heapCodeBytes', 'MiB of compiled code in the heap', MiB),
       chart('arrayBuffersBytes', 'MiB of Buffers outside the heap, after GC', MiB),
