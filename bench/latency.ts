@@ -66,6 +66,8 @@ async function roundTrips(client: MqttClient, count: number): Promise<number[]> 
 
 /** Issue 20's goal: p99 at most this much above the baseline's p99. */
 export const GOAL_ADDED_P99_MS = 5;
+/** The rates issue 20 sets that goal for; 200 commands/s is measured with no goal. */
+export const GOAL_RATES_PER_SECOND: ReadonlySet<number> = new Set([1, 50]);
 /** Commands a second and how many at each: 100 at 1/s so the p99 is not just the slowest one. */
 export const RATES: ReadonlyArray<{ perSecond: number; count: number }> = [
   { perSecond: 1, count: 100 },
@@ -129,21 +131,25 @@ export interface SerialFirstByte extends Summary {
   at_200_per_second?: Summary;
 }
 
-/** Added p50/p99 over the baseline's p50/p99, and whether the p99 meets the goal (null: not measured). */
+/**
+ * Added p50/p99 over the baseline's p50/p99, and whether the p99 meets the goal (goal null: no
+ * goal at this rate; goal_met null: no goal, or not measured).
+ */
 export interface AddedLatency {
   added_p50_ms: number | null;
   added_p99_ms: number | null;
-  goal_added_p99_ms: number;
+  goal_added_p99_ms: number | null;
   goal_met: boolean | null;
 }
 
-export function added(s: Summary, baseline: Summary | undefined): AddedLatency {
+export function added(s: Summary, baseline: Summary | undefined, perSecond: number): AddedLatency {
   const p99 = difference(s.p99_ms, baseline?.p99_ms);
+  const goal = GOAL_RATES_PER_SECOND.has(perSecond) ? GOAL_ADDED_P99_MS : null;
   return {
     added_p50_ms: difference(s.p50_ms, baseline?.p50_ms),
     added_p99_ms: p99,
-    goal_added_p99_ms: GOAL_ADDED_P99_MS,
-    goal_met: p99 === null ? null : p99 <= GOAL_ADDED_P99_MS,
+    goal_added_p99_ms: goal,
+    goal_met: goal === null || p99 === null ? null : p99 <= goal,
   };
 }
 
@@ -165,7 +171,7 @@ export async function measureLatency(broker: Broker, { rates = RATES, roundTripC
       const r = await commandsToFrames(client, perSecond, count, firstIndex);
       firstIndex += count;
       const s = summary(r.samples);
-      measured.push({ per_second: perSecond, ...s, superseded: r.superseded, ...added(s, baseline), ratio_p50: ratio(s.p50_ms, baseline.p50_ms) });
+      measured.push({ per_second: perSecond, ...s, superseded: r.superseded, ...added(s, baseline, perSecond), ratio_p50: ratio(s.p50_ms, baseline.p50_ms) });
     }
     return {
       baseline_round_trip: baseline,

@@ -521,7 +521,7 @@ export async function measureSerialLink(
     const mqttP50 = latency?.baseline_round_trip?.p50_ms ?? null;
     const pushP50 = protoRandom.frame_push_ms?.p50_ms ?? null;
     for (const r of commands.rates) {
-      Object.assign(r.first_byte, added(r.first_byte, latency?.baseline_round_trip));
+      Object.assign(r.first_byte, added(r.first_byte, latency?.baseline_round_trip, r.per_second));
       r.first_byte.ratio_p50_to_mqtt_round_trip = ratio(r.first_byte.p50_ms, mqttP50);
       r.commit_ack.ratio_p50_to_prototype_frame_push = ratio(r.commit_ack.p50_ms, pushP50);
     }

@@ -3,8 +3,9 @@
  * qemu, put through the soak schedule (lib/soak-schedule.ts) plus a serial link cut per cycle,
  * again and again for N minutes. It samples the bridge's memory and counts over its IPC channel,
  * writes every sample to bench/soak.json and a chart of each series to bench/soak.svg, and ends
- * with the verdicts: after the first cycle, heap after GC and every count grow by less than their
- * noise per cycle, and RSS by at most 5 % over the run (docs/performance.md, section 10).
+ * with the verdicts: after the first cycle, heap after GC without its compiled code and every
+ * count grow by less than their noise per cycle, and RSS by at most 5 % over the run
+ * (docs/performance.md, section 10).
  *
  *   npm run soak -- --minutes 60        build, then soak for an hour
  *   node bench/dist/soak.js --minutes 5 --no-serial
@@ -50,6 +51,8 @@ export interface SoakSample extends ResourceCounts {
 const SERIES = ['heapDataBytes', ...EXACT_COUNTS] as const;
 /** Trends reported beside the verdicts, not part of them: the whole heap, and its code. */
 const REPORTED = ['heapUsedBytes', 'heapCodeBytes'] as const;
+/** Whether a trend is one of those: shown as "info", never as PASS/FAIL. */
+export const isReportedOnly = (name: string): boolean => (REPORTED as readonly string[]).includes(name);
 type Series = (typeof SERIES)[number] | (typeof REPORTED)[number] | 'rssBytes';
 
 export interface SoakResult {
@@ -220,7 +223,7 @@ export function soakVerdict(result: SoakResult): string[] {
     const bytes = name.endsWith('Bytes');
     const show = (v: number): string => (bytes ? `${(v / 1024).toFixed(1)} KiB` : v.toFixed(2));
     lines.push(
-      `  ${(REPORTED as readonly string[]).includes(name) ? 'info' : t.pass ? 'PASS' : 'FAIL'} ${name.padEnd(20)} slope ${show(t.slope)}/cycle (second half ${t.second_half_slope === null ? 'n/a' : show(t.second_half_slope)}), noise ${show(t.noise)}, ${show(t.first)} -> ${show(t.last)}` +
+      `  ${isReportedOnly(name) ? 'info' : t.pass ? 'PASS' : 'FAIL'} ${name.padEnd(20)} slope ${show(t.slope)}/cycle (second half ${t.second_half_slope === null ? 'n/a' : show(t.second_half_slope)}), noise ${show(t.noise)}, ${show(t.first)} -> ${show(t.last)}` +
         (name === 'rssBytes' ? ` (growth ${(result.rss_growth.growth * 100).toFixed(1)} %, limit ${result.rss_growth.limit * 100} %)` : ''),
     );
   }
