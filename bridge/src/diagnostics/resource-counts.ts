@@ -4,7 +4,7 @@
  * worker threads; beside them the memory figures, which are not exact (the soak run plots them).
  */
 import { readdirSync } from 'node:fs';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 export interface ResourceCounts {
   /** Listeners on the bridge's event bus (events.ts). */
@@ -38,6 +38,20 @@ export interface ResourceCounts {
    * where a small Buffer kept for long pins the whole pool block it was cut from.
    */
   arrayBuffersBytes: number;
+  /**
+   * The V8 heap's pages in RAM (`total_physical_size`; `heapTotal` also counts pages reserved and
+   * never touched). RSS beyond it and the Buffers outside it is native memory: malloc (app
+   * workers' heaps and arenas among it), the executable's pages.
+   */
+  heapResidentBytes: number;
+  /**
+   * Memory V8 holds for its young generation (new space's committed size). It is sized by V8 for
+   * the load and grows in steps up to its cap (young-generation.ts): a rise of RSS that is this
+   * one is the nursery reaching its working size, not a leak.
+   */
+  youngGenerationBytes: number;
+  /** The part of the young generation in RAM: it fills as allocations reach further into its pages. */
+  youngGenerationResidentBytes: number;
   /** Whether `heapUsedBytes` was read after a forced collection. */
   afterGc: boolean;
 }
@@ -65,7 +79,9 @@ export function readResourceCounts(sources: CountSources, options: { gc?: boolea
   }
   const mqtt = sources.mqttListeners();
   const memory = process.memoryUsage();
-  const heapCodeBytes = codeBytes();
+  const spaces = getHeapSpaceStatistics();
+  const heapCodeBytes = codeBytes(spaces);
+  const young = spaces.find((space) => space.space_name === 'new_space');
   return {
     busListeners: sources.busListeners(),
     mqttClientListeners: mqtt.client,
@@ -80,15 +96,18 @@ export function readResourceCounts(sources: CountSources, options: { gc?: boolea
     heapCodeBytes,
     heapDataBytes: memory.heapUsed - heapCodeBytes,
     arrayBuffersBytes: memory.arrayBuffers,
+    heapResidentBytes: getHeapStatistics().total_physical_size,
+    youngGenerationBytes: young?.space_size ?? 0,
+    youngGenerationResidentBytes: young?.physical_space_size ?? 0,
     afterGc,
   };
 }
 
 const CODE_SPACES = new Set(['code_space', 'code_large_object_space']);
 
-function codeBytes(): number {
+function codeBytes(spaces: ReturnType<typeof getHeapSpaceStatistics>): number {
   let bytes = 0;
-  for (const space of getHeapSpaceStatistics()) if (CODE_SPACES.has(space.space_name)) bytes += space.space_used_size;
+  for (const space of spaces) if (CODE_SPACES.has(space.space_name)) bytes += space.space_used_size;
   return bytes;
 }
 

@@ -67,6 +67,18 @@ describe('resource counts', () => {
     expect(Math.abs(after.heapCodeBytes - before.heapCodeBytes)).toBeLessThan(1024 * 1024);
   });
 
+  it("reads the young generation's size and the heap's pages in RAM, parts of what V8 holds", () => {
+    const counts = readResourceCounts(sources);
+    // Two semi-spaces of at least 1 MB each once V8 has set them up; the whole heap holds more.
+    expect(counts.youngGenerationBytes).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(counts.youngGenerationBytes).toBeLessThan(process.memoryUsage().heapTotal);
+    // What of it is in RAM, and of the whole heap: parts of what RSS counts.
+    expect(counts.youngGenerationResidentBytes).toBeGreaterThan(0);
+    expect(counts.youngGenerationResidentBytes).toBeLessThanOrEqual(counts.youngGenerationBytes);
+    expect(counts.heapResidentBytes).toBeGreaterThan(counts.youngGenerationResidentBytes);
+    expect(counts.heapResidentBytes).toBeLessThan(counts.rssBytes);
+  });
+
   it('collects garbage first only when asked and able (node --expose-gc)', () => {
     const gcAvailable = typeof (globalThis as { gc?: unknown }).gc === 'function';
     expect(readResourceCounts(sources).afterGc).toBe(false);
