@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fsp, readFileSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { makePrivateDirAsync, syncDir, syncDirAsync, writeFileAtomic, writeFileAtomicAsync } from '../util/atomic-file';
+import { makePrivateDir, makePrivateDirAsync, syncDir, syncDirAsync, writeFileAtomic, writeFileAtomicAsync } from '../util/atomic-file';
 
 const STAGING = '.staging-';
 const ASIDE = /^\.aside-(.+)-[0-9a-f]{12}$/;
@@ -41,6 +41,18 @@ export async function stageFolder(appsDir: string, files: ReadonlyArray<[name: s
     throw e;
   }
   return staging;
+}
+
+/**
+ * An empty scratch folder under `appsDir` for work on a version not yet in place (the module
+ * check before an install): named as staging, so a process killed before it removes the folder
+ * leaves nothing that `recoverLeftovers` does not delete at the next start.
+ */
+export function makeScratchFolder(appsDir: string): string {
+  makePrivateDir(appsDir);
+  const scratch = join(appsDir, `${STAGING}${suffix()}`);
+  makePrivateDir(scratch);
+  return scratch;
 }
 
 /** The files among `names` that exist in `dir`, with their content. */

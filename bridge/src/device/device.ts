@@ -3,8 +3,7 @@
  * draws notifications over them, power and brightness. Implements DeviceControl for the outer
  * layers and reports changes on the event bus. Knows nothing of MQTT, serial or HTTP.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DISPLAY_HEIGHT,
@@ -27,6 +26,7 @@ import {
 } from '@megabit/contract';
 import { AppStore, type AppsChange, type StoredApp } from '../apps';
 import { ConfigSchemas } from '../apps/app-config';
+import { makeScratchFolder } from '../apps/folder-swap';
 import type { Settings } from '../config';
 import { Compositor } from '../display';
 import type { DisplayOutput } from '../display/output';
@@ -671,7 +671,8 @@ export class Device implements DeviceControl, NightDisplay, Part {
 
   /** Loads the module in a throwaway sandbox (compile + setup) before it is installed. */
   private async checkModule(wasm: Uint8Array, manifest: AppManifest): Promise<void> {
-    const scratch = mkdtempSync(join(tmpdir(), 'megabit-check-'));
+    // In the data dir, not /tmp: a bridge killed during the check leaves it to the next start's sweep.
+    const scratch = makeScratchFolder(join(this.options.settings.data_dir, 'apps'));
     try {
       const instance = await startApp({
         manifest,

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { basename, join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { AppStore } from '../../src/apps';
-import { discardAside, readFiles, refreshStaged, stageFolder, swapIn } from '../../src/apps/folder-swap';
+import { discardAside, makeScratchFolder, readFiles, refreshStaged, stageFolder, swapIn } from '../../src/apps/folder-swap';
 import { crashyManifest, crashyWasm } from '../helpers/crash/crashy-app';
 import { PAUSED, pausePointEnv } from '../helpers/pause-point-env';
 import { acceptAll, manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
@@ -29,6 +29,15 @@ describe('recovery of an interrupted install or removal', () => {
     const store = loaded();
     expect(readdirSync(tmp.appsDir)).toEqual(['clock']);
     expect(store.list().map((a) => [a.id, a.status])).toEqual([['clock', 'ok']]);
+  });
+
+  it("deletes a module check's scratch folder left by a bridge killed during the check", () => {
+    writeAppFolder(tmp.appsDir, 'clock', manifestFor('clock'), { 'clock.wasm': wasmModule() });
+    const scratch = makeScratchFolder(tmp.appsDir);
+    expect(existsSync(scratch)).toBe(true);
+    const store = loaded();
+    expect(readdirSync(tmp.appsDir)).toEqual(['clock']);
+    expect(store.list().map((a) => a.id)).toEqual(['clock']);
   });
 
   it('puts the old version back when the crash came between the two renames', () => {
