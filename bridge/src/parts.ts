@@ -27,7 +27,6 @@ import { CommandRouter } from './mqtt/api/command-router';
 import { AppTopicFeed } from './mqtt/app-topic-feed';
 import { loginOptions } from './mqtt/client-options';
 import { MqttConnection } from './mqtt/connection';
-import { writePacketNumbersWithoutTable } from './mqtt/packet-numbers';
 import { DisplayStatePublisher } from './mqtt/display-state-publisher';
 import { EventPublisher } from './mqtt/event-publisher';
 import { FramePublisher } from './mqtt/frame-publisher';
@@ -89,8 +88,6 @@ const FIRST_CONNECT_WAIT_MS = 5000;
 
 export function createPartContext(options: ContextOptions): PartContext {
   const { settings, log } = options;
-  // Before the broker or the connection writes a packet (a client may connect as soon as the broker listens).
-  writePacketNumbersWithoutTable();
   const bus = new EventBus(log.child('bus'));
   const topics = new DeviceTopics(settings.mqtt.base_topic, settings.device_id);
   const origins = new OriginPolicy(settings.http.allowed_origins);
