@@ -117,6 +117,11 @@ export interface DisplayLinkHostCounters {
   frames_sent: number;
   /** Frames replaced by a newer one before they could be sent (slow link: latest wins). */
   frames_skipped: number;
+  /**
+   * Of frames_skipped: app frames whose packets still queued for the link a notification's frame
+   * took back, so the notification went out first (docs/performance.md, latency).
+   */
+  frames_preempted: number;
   /** Sessions opened (handshakes) since the bridge started. */
   sessions: number;
 }

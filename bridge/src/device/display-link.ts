@@ -19,7 +19,7 @@ const NO_HARDWARE: DisplayLinkState = {
   in_sync: false,
   frame_id: null,
   error: null,
-  host: { packets_sent: 0, retransmits: 0, rx_dropped: 0, frames_sent: 0, frames_skipped: 0, sessions: 0 },
+  host: { packets_sent: 0, retransmits: 0, rx_dropped: 0, frames_sent: 0, frames_skipped: 0, frames_preempted: 0, sessions: 0 },
   device: null,
   leds: null,
   last_fault: null,

@@ -32,7 +32,7 @@ export interface ReportedLink {
 export interface ReportedDisplay {
   matches(status: MessageOf<'STATUS'>): boolean;
   readonly committedId: number | null;
-  readonly counters: Pick<DisplayLinkHostCounters, 'frames_sent' | 'frames_skipped'>;
+  readonly counters: Pick<DisplayLinkHostCounters, 'frames_sent' | 'frames_skipped' | 'frames_preempted'>;
   readonly leds: DisplayLeds;
 }
 

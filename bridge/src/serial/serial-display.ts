@@ -94,7 +94,7 @@ export class SerialDisplay implements DisplayOutput {
     return this.frames.framesPreempted;
   }
 
-  get counters(): Pick<DisplayLinkHostCounters, 'frames_sent' | 'frames_skipped'> {
-    return { frames_sent: this.frames.framesSent, frames_skipped: this.frames.framesSkipped };
+  get counters(): Pick<DisplayLinkHostCounters, 'frames_sent' | 'frames_skipped' | 'frames_preempted'> {
+    return { frames_sent: this.frames.framesSent, frames_skipped: this.frames.framesSkipped, frames_preempted: this.frames.framesPreempted };
   }
 }

@@ -41,7 +41,7 @@ it('publishes a retained "no hardware" state when serial.path is not set', async
     in_sync: false,
     frame_id: null,
     error: null,
-    host: { packets_sent: 0, retransmits: 0, rx_dropped: 0, frames_sent: 0, frames_skipped: 0, sessions: 0 },
+    host: { packets_sent: 0, retransmits: 0, rx_dropped: 0, frames_sent: 0, frames_skipped: 0, frames_preempted: 0, sessions: 0 },
     device: null,
     leds: null,
     last_fault: null,

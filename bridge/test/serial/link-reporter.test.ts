@@ -33,7 +33,7 @@ class StandIn implements ReportedLink, ReportedDisplay {
   device: DeviceInfo | undefined;
   session: SessionCounters | undefined;
   committedId: number | null = null;
-  counters = { frames_sent: 0, frames_skipped: 0 };
+  counters = { frames_sent: 0, frames_skipped: 0, frames_preempted: 0 };
   leds: DisplayLeds = { link: true, red: true, green: false, blue: false };
   /** The frame id the device must show to be in sync. */
   wanted = 1;
@@ -82,10 +82,10 @@ it('adds the counters of closed channels to those of the open one', () => {
   reporter.portOpened();
   reporter.channelClosed(counters(5));
   facts.session = counters(2);
-  facts.counters = { frames_sent: 3, frames_skipped: 4 };
+  facts.counters = { frames_sent: 3, frames_skipped: 4, frames_preempted: 2 };
   expect(reporter.linkState()).toMatchObject({
     port: '/dev/ttyACM0',
-    host: { packets_sent: 7, retransmits: 7, rx_dropped: 7, frames_sent: 3, frames_skipped: 4, sessions: 2 },
+    host: { packets_sent: 7, retransmits: 7, rx_dropped: 7, frames_sent: 3, frames_skipped: 4, frames_preempted: 2, sessions: 2 },
   });
 });
 

@@ -62,7 +62,7 @@ it('holds frames until the link has an open session, then sends the latest one w
   display.sessionOpened();
   expect(sink.names().slice(0, 3)).toEqual(['SET_POWER', 'SET_BRIGHTNESS', 'SET_LEDS']);
   expect(sink.names().at(-1)).toBe('COMMIT');
-  expect(display.counters).toEqual({ frames_sent: 1, frames_skipped: 1 });
+  expect(display.counters).toEqual({ frames_sent: 1, frames_skipped: 1, frames_preempted: 0 });
   const commit = sink.sent.at(-1) as MessageOf<'COMMIT'>;
   expect(display.committedId).toBe(commit.frameId);
   expect(display.matches(status(commit.frameId, crc32(patternFrame(2))))).toBe(true);
