@@ -40,6 +40,16 @@ export class FrameCap {
     this.tokens -= 1;
   }
 
+  /**
+   * A frame that did not ask `waitMs` went out at `now` (the compositor's reaction to a command):
+   * it uses a token if one is there, and never runs the bucket into debt, so frames that do wait
+   * for the cap (an app's own ticks) get their rate back as soon as such frames stop.
+   */
+  takeIfAny(now: number): void {
+    this.refill(now);
+    this.tokens = Math.max(0, this.tokens - 1);
+  }
+
   /** Full again, as after a long quiet spell (the output restarts). */
   reset(): void {
     this.tokens = this.burst;
