@@ -7,6 +7,9 @@
  *
  * Why not the next slot of a fixed tick: a command arriving a few ms after some other frame would
  * then wait most of a frame interval for a slot nothing else wanted.
+ *
+ * The compositor's reactions to commands do not wait for it at all (`takeIfAny`): the cap holds
+ * an app's own ticks and animation steps, and the MQTT frame publisher's every frame.
  */
 
 /** Frames that may go back to back after a quiet spell: the one that was due and one more. */
