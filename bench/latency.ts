@@ -1,16 +1,23 @@
 /**
- * Command-to-pixel latency: `P/cmd/notify` published on mosquitto → the first `P/display/frame`
- * that shows that notification, at 1, 50 and 200 commands a second. Each notification has its
- * own colour, so the frame that shows it is recognised by the colour of its text.
- * Baseline: a plain publish → subscribe round trip through the same broker. Goal (issue 20): the
- * bridge adds at most 5 ms to the baseline's p99, at 1 and at 50 commands a second.
+ * Command latency under load (issue 20): `P/cmd/notify` published on mosquitto, at 1, 50 and 200
+ * commands a second, to the real bridge with its serial link on the firmware in qemu.
+ * - The goal figure: command → first byte on the serial link of the frame showing it (the
+ *   reaction: the compositor hands a command's frame to the outputs at once; serial-link.ts's
+ *   line watcher finds it by its text colour), and → the device's ACK of that frame's COMMIT.
+ * - For information: command → the first `P/display/frame` showing it, from the same commands;
+ *   that topic is capped at `display.frame_publish_max_fps` (latest wins), so above that rate a
+ *   shown command may wait for a publishing slot by design.
+ * Baseline: a plain publish → subscribe round trip through the same broker. Goal: the bridge adds
+ * at most 5 ms to the baseline's p99 on the serial link, at 1 and at 50 commands a second.
  */
 import type { Socket } from 'node:net';
 import { LINE_HEIGHT } from 'megabit-bridge';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startBridge } from './lib/bridge';
 import type { Broker } from './lib/mosquitto';
-import { delay } from './lib/processes';
+import { delay, waitFor } from './lib/processes';
+import { startQemuLink } from './lib/qemu-link';
+import { type CommandRate, commandsToDevice, lineWatcher } from './serial-link';
 import { difference, median, percentile, ratio } from './lib/stats';
 
 const P = 'megabit/megabit';
@@ -76,13 +83,12 @@ export const RATES: ReadonlyArray<{ perSecond: number; count: number }> = [
 ];
 
 /**
- * Sends `count` notifications at `perSecond`, each at a random moment of its slot (a fixed beat
- * keeps one phase against the bridge's own once-a-second work and measures only that phase);
- * returns the latency of each one a frame showed.
+ * Watches `P/display/frame` for the commands it is told of (colour key -> index, sent at): each
+ * frame showing one is a sample; commands sent before it and not shown are superseded.
  */
-async function commandsToFrames(client: MqttClient, perSecond: number, count: number, firstIndex: number): Promise<{ samples: number[]; superseded: number }> {
+function publishedWatcher(client: MqttClient) {
   const pending = new Map<number, { index: number; sentAt: number }>();
-  const samples: number[] = [];
+  let samples: number[] = [];
   let superseded = 0;
   const onMessage = (topic: string, payload: Buffer): void => {
     if (topic !== `${P}/display/frame`) return;
@@ -101,18 +107,18 @@ async function commandsToFrames(client: MqttClient, perSecond: number, count: nu
     }
   };
   client.on('message', onMessage);
-  const start = performance.now();
-  for (let n = 0; n < count; n++) {
-    const wait = start + ((n + Math.random()) * 1000) / perSecond - performance.now();
-    if (wait > 0) await delay(wait);
-    const index = firstIndex + n;
-    const rgb = colourOf(index);
-    pending.set(keyOf(...rgb), { index, sentAt: performance.now() });
-    client.publish(`${P}/cmd/notify`, JSON.stringify({ text: 'Hi', id: 'bench', color: hex(rgb), duration_ms: 60_000 }), { qos: 1 });
-  }
-  await delay(1000);
-  client.off('message', onMessage);
-  return { samples, superseded: superseded + pending.size };
+  return {
+    sent: (key: number, index: number, sentAt: number): void => void pending.set(key, { index, sentAt }),
+    /** The samples and superseded count since the last call. */
+    take(): { samples: number[]; superseded: number } {
+      const taken = { samples, superseded: superseded + pending.size };
+      samples = [];
+      superseded = 0;
+      pending.clear();
+      return taken;
+    },
+    close: (): void => void client.off('message', onMessage),
+  };
 }
 
 export interface Summary {
@@ -125,7 +131,7 @@ export function summary(samples: number[]): Summary {
   return { n: samples.length, p50_ms: median(samples), p99_ms: percentile(samples, 99) };
 }
 
-/** Command → first byte on the serial link; filled in by serial-link.ts. */
+/** Command → first byte on the serial link: the goal figure. */
 export interface SerialFirstByte extends Summary {
   at_50_per_second: Summary;
   at_200_per_second?: Summary;
@@ -155,32 +161,71 @@ export function added(s: Summary, baseline: Summary | undefined, perSecond: numb
 
 export interface LatencyResult {
   baseline_round_trip: Summary;
+  /** Command → first `P/display/frame` showing it: information (the publisher is capped). */
   rates: Array<Summary & AddedLatency & { per_second: number; superseded: number; ratio_p50: number | null }>;
+  /** Command → first byte on the serial link (the goal), summed up from `command_to_device`. */
   serial_first_byte: SerialFirstByte | null;
+  /** Per rate: first byte and COMMIT acknowledged; table 6b prints it (serial-link.ts). */
+  command_to_device?: { rates: CommandRate[]; sessions: number; retransmitted_packets: number };
 }
 
+/**
+ * Starts the firmware in qemu, the bridge on its pty, then measures the baseline and each rate;
+ * each command counts on the line and on `P/display/frame` alike.
+ */
 export async function measureLatency(broker: Broker, { rates = RATES, roundTripCount = 200 } = {}): Promise<LatencyResult> {
-  const bridge = await startBridge({ mqttUrl: broker.url, apps: ['clock'], settings: { rotation: { enabled: false } } });
-  const client = await connect(broker.url);
+  const link = await startQemuLink();
+  const watcher = lineWatcher();
+  let bridge: Awaited<ReturnType<typeof startBridge>> | undefined;
+  let client: MqttClient | undefined;
   try {
+    await link.attach({ tap: watcher });
+    bridge = await startBridge({
+      mqttUrl: broker.url,
+      apps: ['clock'],
+      settings: { rotation: { enabled: false }, serial: { path: link.ptyPath } },
+    });
+    const running = bridge;
+    await waitFor(() => running.output().includes('display connected'), 'the bridge connecting to the display', 20_000);
+    client = await connect(broker.url);
     await client.subscribeAsync(`${P}/display/frame`, { qos: 0 });
     const baseline = summary(await roundTrips(client, roundTripCount));
+    const published = publishedWatcher(client);
     const measured: LatencyResult['rates'] = [];
+    const onLine: CommandRate[] = [];
     let firstIndex = 0;
     for (const { perSecond, count } of rates) {
-      const r = await commandsToFrames(client, perSecond, count, firstIndex);
+      const line = await commandsToDevice(client, watcher, perSecond, count, firstIndex, published.sent);
       firstIndex += count;
+      Object.assign(line.first_byte, added(line.first_byte, baseline, perSecond));
+      line.first_byte.ratio_p50_to_mqtt_round_trip = ratio(line.first_byte.p50_ms, baseline.p50_ms);
+      onLine.push(line);
+      const r = published.take();
       const s = summary(r.samples);
-      measured.push({ per_second: perSecond, ...s, superseded: r.superseded, ...added(s, baseline, perSecond), ratio_p50: ratio(s.p50_ms, baseline.p50_ms) });
+      measured.push({
+        per_second: perSecond,
+        ...s,
+        superseded: r.superseded,
+        ...added(s, baseline, perSecond),
+        goal_added_p99_ms: null,
+        goal_met: null,
+        ratio_p50: ratio(s.p50_ms, baseline.p50_ms),
+      });
     }
+    published.close();
+    const at = (perSecond: number): CommandRate['first_byte'] | undefined => onLine.find((x) => x.per_second === perSecond)?.first_byte;
+    const slow = at(1);
     return {
       baseline_round_trip: baseline,
       rates: measured,
-      // Filled in by the serial link's bench: command → first byte on the serial port.
-      serial_first_byte: null,
+      serial_first_byte: slow
+        ? { n: slow.n, p50_ms: slow.p50_ms, p99_ms: slow.p99_ms, at_50_per_second: at(50) ?? summary([]), at_200_per_second: at(200) }
+        : null,
+      command_to_device: { rates: onLine, sessions: watcher.sessions, retransmitted_packets: watcher.retransmitted },
     };
   } finally {
-    await client.endAsync(true);
-    await bridge.dispose();
+    await client?.endAsync(true);
+    await bridge?.dispose();
+    await link.dispose();
   }
 }

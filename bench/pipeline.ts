@@ -95,6 +95,7 @@ function createPipeline(): Pipeline {
     now: () => (t += 1000),
     setTimeout: (cb, ms) => setTimeout(cb, ms),
     clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    atTurnEnd: (cb) => void setImmediate(cb),
   };
   const compositor = new Compositor([output], { clock, log: quiet });
   compositor.start();

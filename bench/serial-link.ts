@@ -65,7 +65,7 @@ interface MergedRuns {
   frame_push_ms?: Summary;
 }
 
-interface CommandRate {
+export interface CommandRate {
   per_second: number;
   sent: number;
   superseded: number;
@@ -236,7 +236,7 @@ async function prototypeRate(ptyPath: string, nextFrame: NextFrame, durationMs: 
  * blue in 128..255: a 1.2 device at 8 planes holds each of those values as itself (docs/
  * serial-protocol.md §5, "Shown levels"), so the colour is still recognised on the line.
  */
-const colourOf = (i: number): Rgb => [255, 0x80 | ((i >> 7) & 0x7f), 0x80 | (i & 0x7f)];
+export const colourOf = (i: number): Rgb => [255, 0x80 | ((i >> 7) & 0x7f), 0x80 | (i & 0x7f)];
 
 /** Writes a WRITE_RECT into a shadow of the device's draw buffer (docs/serial-protocol.md §5). */
 function applyRect(buffer: Uint8Array, m: MessageOf<'WRITE_RECT'>, classes: LevelClasses): void {
@@ -296,7 +296,7 @@ function packetStream(onMessage: (m: Message, startedAt: number, t: number) => v
 }
 
 /** One notification sent, and when its frame reached the device. */
-interface Sample {
+export interface Sample {
   index: number;
   sentAt: number;
   firstByteMs?: number;
@@ -304,7 +304,7 @@ interface Sample {
   ackMs?: number;
 }
 
-interface LineWatcher {
+export interface LineWatcher {
   pending: Map<number, Sample>;
   samples: Sample[];
   superseded: number;
@@ -322,7 +322,7 @@ interface LineWatcher {
  * newer one leaves packets without a COMMIT, which would date the new frame too early), and the
  * device's ACK past that COMMIT its acknowledgement time.
  */
-function lineWatcher(): LineWatcher {
+export function lineWatcher(): LineWatcher {
   const shadow = new Uint8Array(FRAME_BYTES);
   // The device's level classes, from its HELLO_REPLY (the qemu board shows 8 planes).
   let classes = levelClasses(8);
@@ -388,7 +388,15 @@ function lineWatcher(): LineWatcher {
   return watcher;
 }
 
-async function commandsToDevice(client: MqttClient, watcher: LineWatcher, perSecond: number, count: number, firstIndex: number): Promise<CommandRate> {
+/** `onSent`: also told of each command sent (colour key, index, when), for a second watcher (bench/latency.ts). */
+export async function commandsToDevice(
+  client: MqttClient,
+  watcher: LineWatcher,
+  perSecond: number,
+  count: number,
+  firstIndex: number,
+  onSent?: (key: number, index: number, sentAt: number) => void,
+): Promise<CommandRate> {
   const from = watcher.samples.length;
   const supersededBefore = watcher.superseded;
   const start = performance.now();
@@ -399,7 +407,9 @@ async function commandsToDevice(client: MqttClient, watcher: LineWatcher, perSec
     if (wait > 0) await delay(wait);
     const index = firstIndex + n;
     const rgb = colourOf(index);
-    watcher.pending.set(keyOf(...rgb), { index, sentAt: performance.now() });
+    const sentAt = performance.now();
+    watcher.pending.set(keyOf(...rgb), { index, sentAt });
+    onSent?.(keyOf(...rgb), index, sentAt);
     client.publish(`${P}/cmd/notify`, JSON.stringify({ text: `n${index}`, id: 'bench', color: hex(rgb), duration_ms: 60_000 }), { qos: 1 });
   }
   await delay(1000);
@@ -496,7 +506,7 @@ const rateRow = (scheme: string, content: string, r: MergedRuns, baseline?: Merg
 export interface SerialLinkOptions {
   /** The scroll app's recorded frames (serial-bytes.ts). */
   scrollFrames: Uint8Array[] | undefined;
-  /** This run's command-to-pixel results: their MQTT round trip is the first-byte baseline; gets `serial_first_byte`. */
+  /** This run's command-to-pixel results: their MQTT round trip is the first-byte baseline, their `command_to_device` (when measured) is taken as it is; gets `serial_first_byte`. */
   latency?: LatencyResult;
   runMs?: number;
   rounds?: number;
@@ -516,7 +526,8 @@ export async function measureSerialLink(
     await link.attach();
     const [protoRandom, oursRandom] = await compareRates(link.ptyPath, randomFrames(), runMs, rounds);
     const [protoScroll, oursScroll] = await compareRates(link.ptyPath, replay(scrollFrames), runMs, rounds);
-    const commands = await commandLatency(link, brokerUrl, { slowCount, fastCount, fastestCount });
+    // The latency section measures it on its own bridge (bench/latency.ts): not a second time.
+    const commands = latency?.command_to_device ?? (await commandLatency(link, brokerUrl, { slowCount, fastCount, fastestCount }));
 
     const mqttP50 = latency?.baseline_round_trip?.p50_ms ?? null;
     const pushP50 = protoRandom.frame_push_ms?.p50_ms ?? null;

@@ -147,7 +147,8 @@ export function createPartContext(options: ContextOptions): PartContext {
       settings,
       bus,
       exampleAppDirs: options.exampleAppDirs,
-      outputs: [frames, ...(serial ? [serial.display] : []), ...(timeline ? [frameMilestones(timeline)] : [])],
+      // The panel first: a command's frame reaches the serial link before it is published on MQTT.
+      outputs: [...(serial ? [serial.display] : []), frames, ...(timeline ? [frameMilestones(timeline)] : [])],
       displayLink: serial?.reporter,
       templates,
       icons,

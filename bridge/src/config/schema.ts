@@ -268,14 +268,15 @@ export const SETTINGS_SCHEMA = {
           minimum: 1,
           maximum: 60,
           default: 30,
-          description: 'Frames per second sent to the outputs at most; one after a quiet spell goes at once.',
+          description:
+            "Frames per second an app's own refresh and animations send to the outputs at most; one after a quiet spell goes at once. Reactions to commands are not held.",
         },
         frame_publish_max_fps: {
           type: 'integer',
           minimum: 1,
           maximum: 60,
           default: 20,
-          description: 'Frames per second on P/display/frame at most; one after a quiet spell goes at once.',
+          description: 'Frames per second on P/display/frame at most (every frame, reactions too; latest wins); one after a quiet spell goes at once.',
         },
         auto_brightness: {
           type: 'object',

@@ -192,7 +192,7 @@ export class Device implements DeviceControl, NightDisplay, Part {
         kvQuotaBytes: (m) => m.permissions?.kv_bytes ?? s.sandbox.default_kv_bytes,
         sandbox: { limits: this.limits, timeZone: this.timeZone },
         startApp: (opts) => this.startInstance(opts),
-        onFrame: (frame) => this.compositor.setAppFrame(frame),
+        onFrame: (frame, reaction) => this.compositor.setAppFrame(frame, reaction),
         onChange: () => {
           this.options.bus.emit('stateChanged');
           this.options.bus.emit('appsChanged');

@@ -3,9 +3,14 @@
  * hands each frame that differs from the last one to every output.
  *
  * Frames are composed when something changes (app frame, notification, power) and, while a
- * notification scrolls, on an animation timer. `maxFps` caps the frames handed on, not how soon a
- * change shows: a change after a quiet spell is composed at once (frame-cap.ts); changes faster
- * than the cap wait for the next frame and the latest one wins. When nothing moves no timer runs.
+ * notification scrolls, on an animation timer. A reaction (a notification came, changed or went,
+ * the light changed, an app frame drawn in answer to a command) is composed and handed on at once,
+ * whatever the cap: the cap limits publishing, not reaction. Reactions that come while the current
+ * macrotask turn is not done yet (a burst of commands read in one go) merge into one more compose
+ * when it ends, so a flood costs at most two composes a turn and one per reaction.
+ * `maxFps` caps the other frames (an app's own ticks, animation steps): one after a quiet spell
+ * goes at once (frame-cap.ts); faster ones wait for the next token and the latest one wins.
+ * When nothing moves no timer runs.
  * Power off shows black; brightness is only passed on (outputs dim in hardware), so
  * composed frames and the PNG stay at full scale. Outputs are started and stopped by their owner.
  */
@@ -72,6 +77,10 @@ export class Compositor {
   private richAnimated = false;
   /** A notification came, changed or went since the last frame: that frame may preempt. */
   private notificationNews = false;
+  /** A reaction was composed in this turn: later ones wait for its end (`endTurn`). */
+  private turnBusy = false;
+  /** A reaction came after this turn's compose: compose once more when the turn ends. */
+  private reactionWaiting = false;
 
   constructor(outputs: DisplayOutput[], options: CompositorOptions = {}) {
     this.outputs = [...outputs];
@@ -94,7 +103,7 @@ export class Compositor {
     });
     this.notifications.onEvent(() => {
       this.notificationNews = true;
-      this.requestCompose();
+      this.react();
     });
     this.effects = new LightEffects(
       {
@@ -104,7 +113,7 @@ export class Compositor {
         showLit: (lit) => {
           this.lit = lit;
           for (const output of this.outputs) this.callOutput(output, () => output.setPower?.(lit));
-          this.requestCompose();
+          this.react();
         },
       },
       this.clock,
@@ -127,16 +136,21 @@ export class Compositor {
   /** Clears every timer; the showing notification waits at the head of the queue. */
   stop(): void {
     this.running = false;
+    this.reactionWaiting = false;
     this.effects.cancel();
     this.clearTimer();
     this.notifications.stop();
   }
 
-  /** Takes a copy of the app's frame. Throws unless it is a 64x32 RGB888 frame. */
-  setAppFrame(frame: Uint8Array): void {
+  /**
+   * Takes a copy of the app's frame. Throws unless it is a 64x32 RGB888 frame. `reaction`: the
+   * app drew it in answer to a command (shown at once), not on its own refresh (capped).
+   */
+  setAppFrame(frame: Uint8Array, reaction = false): void {
     assertFrame(frame, 'app frame');
     this.appFrame.set(frame);
-    this.requestCompose();
+    if (reaction) this.react();
+    else this.requestCompose();
   }
 
   notify(request: NotifyRequest): string {
@@ -218,6 +232,29 @@ export class Compositor {
   }
 
   /**
+   * A reaction: composes now, whatever the cap, unless a reaction was composed earlier in this
+   * turn; then once more when the turn ends, with everything that came until then (latest wins).
+   */
+  private react(): void {
+    if (!this.running) return;
+    if (this.turnBusy) {
+      this.reactionWaiting = true;
+      return;
+    }
+    this.turnBusy = true;
+    this.clock.atTurnEnd(() => this.endTurn());
+    this.clearTimer();
+    this.composeNow(true);
+  }
+
+  private endTurn(): void {
+    this.turnBusy = false;
+    if (!this.reactionWaiting) return;
+    this.reactionWaiting = false;
+    this.react();
+  }
+
+  /**
    * Composes now when the cap has a frame to spare (also ahead of a pending animation step), else
    * once it has; every request until then ends up in that one frame (latest wins).
    */
@@ -240,14 +277,16 @@ export class Compositor {
     else this.composeNow();
   }
 
-  private composeNow(): void {
+  /** `reaction`: it did not wait for the cap, so it takes a token only if one is there. */
+  private composeNow(reaction = false): void {
     const now = this.clock.now();
     const frame = this.compose(now);
     const news = { preempt: this.notificationNews };
     this.notificationNews = false;
     if (!this.lastFrame || !framesEqual(frame, this.lastFrame)) {
       this.lastFrame = frame;
-      this.cap.take(now);
+      if (reaction) this.cap.takeIfAny(now);
+      else this.cap.take(now);
       this.pushTimes.push(now);
       this.forgetOldPushes(now);
       for (const output of this.outputs) this.callOutput(output, () => output.showFrame(frame, news));

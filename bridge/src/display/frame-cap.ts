@@ -7,6 +7,9 @@
  *
  * Why not the next slot of a fixed tick: a command arriving a few ms after some other frame would
  * then wait most of a frame interval for a slot nothing else wanted.
+ *
+ * The compositor's reactions to commands do not wait for it at all (`takeIfAny`): the cap holds
+ * an app's own ticks and animation steps, and the MQTT frame publisher's every frame.
  */
 
 /** Frames that may go back to back after a quiet spell: the one that was due and one more. */
@@ -38,6 +41,16 @@ export class FrameCap {
   take(now: number): void {
     this.refill(now);
     this.tokens -= 1;
+  }
+
+  /**
+   * A frame that did not ask `waitMs` went out at `now` (the compositor's reaction to a command):
+   * it uses a token if one is there, and never runs the bucket into debt, so frames that do wait
+   * for the cap (an app's own ticks) get their rate back as soon as such frames stop.
+   */
+  takeIfAny(now: number): void {
+    this.refill(now);
+    this.tokens = Math.max(0, this.tokens - 1);
   }
 
   /** Full again, as after a long quiet spell (the output restarts). */

@@ -24,8 +24,12 @@ export interface SchedulerOptions {
   kvQuotaBytes(manifest: AppManifest): number;
   sandbox: Pick<SandboxOptions, 'limits' | 'timeZone'>;
   startApp(options: SandboxOptions): Promise<AppInstance>;
-  /** Receives every frame the shown app draws. */
-  onFrame(frame: Uint8Array): void;
+  /**
+   * Receives every frame the shown app draws. `reaction`: drawn in answer to something from
+   * outside (a button, data, a refresh, the app just shown), not on the app's own refresh period:
+   * the compositor shows it without waiting for the frame cap.
+   */
+  onFrame(frame: Uint8Array, reaction: boolean): void;
   /** The shown app, the rotation flag or an app's health changed. */
   onChange(): void;
   onLog(appId: string, level: LogLevel, message: string): void;
@@ -68,6 +72,8 @@ interface Running {
   ticking: boolean;
   /** An event arrived while a tick ran: tick again right after. */
   again: boolean;
+  /** The next tick answers an event (or is the first): its frame is a reaction. */
+  reactionDue: boolean;
   /** Its first run succeeded. */
   started: boolean;
   /** A preview: no start bookkeeping. */
@@ -327,7 +333,7 @@ export class Scheduler {
 
   private show(app: SchedulableApp): void {
     if (this.stopped) return;
-    const running: Running = { app, ticking: false, again: false, started: false, preview: app === this.preview };
+    const running: Running = { app, ticking: false, again: false, reactionDue: true, started: false, preview: app === this.preview };
     this.current = running;
     this.armDwell();
     this.options.onChange();
@@ -361,6 +367,7 @@ export class Scheduler {
   private tickSoon(): void {
     const running = this.current;
     if (!running?.instance) return;
+    running.reactionDue = true;
     if (running.ticking) {
       running.again = true;
       return;
@@ -373,13 +380,15 @@ export class Scheduler {
     if (this.current !== running || !running.instance) return;
     running.ticking = true;
     running.again = false;
+    const reaction = running.reactionDue;
+    running.reactionDue = false;
     const started = Date.now();
     try {
       const frame = await running.instance.run();
       if (!running.started && !running.preview) this.hook(() => this.options.onStarted?.(running.app.id));
       running.started = true;
       if (this.current !== running) return;
-      if (frame) this.options.onFrame(frame);
+      if (frame) this.options.onFrame(frame, reaction);
     } catch (e) {
       this.fail(running, e);
       return;

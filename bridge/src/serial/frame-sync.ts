@@ -8,7 +8,9 @@
  * wait in the link's queue, those packets are taken back (whole packets only, never one on the
  * wire) with that frame's COMMIT, so the device never commits the half-written frame; the new
  * frame is diffed against what the packets already sent leave in the draw buffer. A preempting
- * frame is never preempted itself, so a stream of notifications cannot starve the link of COMMITs.
+ * frame is taken back for a newer one only while none of its packets is on the wire (it waited
+ * behind a full window): once one is, it goes out whole, so a stream of notifications cannot
+ * starve the link of COMMITs, and none waits behind a frame that a newer one made stale.
  */
 import { DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
 import { frameUpdate } from './frame-encoder';
@@ -24,6 +26,8 @@ export interface MessageSink {
   readonly queued: number;
   /** Takes back the queued messages sent with `tag` not on the wire yet; returns how many. Without it nothing is preempted. */
   withdraw?(tag: object): number;
+  /** How many messages sent with `tag` are queued, not on the wire yet. Without it a preempting frame is never taken back. */
+  unsent?(tag: object): number;
 }
 
 /**
@@ -176,11 +180,13 @@ export class FrameSync {
 
   /**
    * Takes the frame on the way off the link when its packets still wait there and it did not
-   * preempt itself; true when it did.
+   * preempt itself, or did but none of it is on the wire yet; true when it did.
    */
   private takeBack(sink: MessageSink): boolean {
     const onTheWay = this.onTheWay;
-    if (!onTheWay || onTheWay.preempting || !sink.withdraw) return false;
+    if (!onTheWay || !sink.withdraw) return false;
+    // Its rectangles and its COMMIT, all still queued: nothing of it reached the device.
+    if (onTheWay.preempting && sink.unsent?.(onTheWay.tag) !== onTheWay.rects.length + 1) return false;
     this.onTheWay = undefined;
     // The COMMIT was queued last, so anything taken back includes it: the device never commits this frame.
     const removed = sink.withdraw(onTheWay.tag);

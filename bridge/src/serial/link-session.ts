@@ -189,6 +189,11 @@ export class LinkSession {
     return this.sender?.withdraw(tag) ?? 0;
   }
 
+  /** Queued messages sent with `tag` that are not on the wire yet. */
+  unsent(tag: object): number {
+    return this.sender?.unsent(tag) ?? 0;
+  }
+
   /** Drops the session and everything queued, and handshakes again. */
   restart(reason: string): void {
     if (this.phase === 'open') this.lose(reason);

@@ -146,6 +146,13 @@ export class SendWindow {
     return removed;
   }
 
+  /** Queued messages sent with `tag`, none of them on the wire yet. */
+  unsent(tag: object): number {
+    let count = 0;
+    for (const m of this.queue) if (m.tag === tag) count++;
+    return count;
+  }
+
   /** Sends queued messages while the window has room. */
   pump(): void {
     while (!this.closed && this.queue.length > 0 && this.inFlight.length < this.options.window && this.options.canTransmit()) {

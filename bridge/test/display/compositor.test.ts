@@ -9,6 +9,7 @@ const GREEN = solidFrame(0, 150, 0);
 const SLOT = 34;
 const WHITE: [number, number, number] = [255, 255, 255];
 const EDGE_WHITE: [number, number, number] = [89, 89, 89];
+const hex = (rgb: [number, number, number]): string => `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 
 function setup(options: CompositorOptions = {}) {
   const output = new RecordingOutput();
@@ -98,6 +99,7 @@ describe('Compositor', () => {
     compositor.notify({ text: 'Hi' });
     expect(output.frames).toHaveLength(3);
     expectAppOutsideBanner(output.last, BLUE);
+    clock.advance(0); // the turn ends
     expect(clock.pending).toBe(1); // the notification's end, no compose waiting
   });
 
@@ -117,6 +119,107 @@ describe('Compositor', () => {
     expect(pushed).toBeLessThanOrEqual(2 + 2 * 20);
     expect(pushed).toBeGreaterThanOrEqual(2 * 20 - 1);
     expect(frameDifference(output.last, solidFrame(2000 % 250, 2000 >> 8, 1))).toBe('same');
+  });
+
+  it('a notification at 50 commands/s is handed to the outputs at once, never waiting for a token of the cap', () => {
+    const clock = new ManualClock();
+    const { compositor, output } = setup({ maxFps: 30, clock });
+    compositor.start();
+    compositor.setAppFrame(BLUE);
+    // 250 commands 20 ms apart, with the app drawing a frame of its own 30 times a second
+    // (capped) in between: every command shows in the frame handed on in its own call.
+    for (let i = 0; i < 250; i++) {
+      for (let t = 0; t < 20; t++) {
+        clock.advance(1);
+        if ((i * 20 + t) % 33 === 0) compositor.setAppFrame(solidFrame(0, 0, 100 + (i % 100)));
+      }
+      const before = output.frames.length;
+      const colour: [number, number, number] = [255, 128, i];
+      compositor.notify({ text: 'Hi', id: 'bench', color: hex(colour), duration_ms: 60_000 });
+      expect(output.frames).toHaveLength(before + 1);
+      expect(rgbAt(output.last, 29, 17)).toEqual(colour);
+    }
+    compositor.stop();
+  });
+
+  it('an app frame marked as a reaction is handed on at once; one of its own ticks still waits for the cap', () => {
+    const clock = new ManualClock();
+    const { compositor, output } = setup({ maxFps: 10, clock });
+    compositor.start();
+    clock.advance(1000);
+    // The burst of two, then the bucket is empty: an app tick waits 100 ms for a token...
+    compositor.setAppFrame(BLUE);
+    compositor.setAppFrame(GREEN);
+    clock.advance(0);
+    const afterBurst = output.frames.length;
+    clock.advance(1);
+    compositor.setAppFrame(solidFrame(1, 2, 3));
+    expect(output.frames).toHaveLength(afterBurst);
+    // ...a reaction (a button answered) does not, and takes the waiting tick's place.
+    clock.advance(1);
+    compositor.setAppFrame(solidFrame(4, 5, 6), true);
+    expect(output.frames).toHaveLength(afterBurst + 1);
+    expect(frameDifference(output.last, solidFrame(4, 5, 6))).toBe('same');
+    clock.advance(0);
+    expect(clock.pending).toBe(0);
+    // The reaction found no token and left no debt: the next tick waits one interval, no more.
+    clock.advance(2);
+    compositor.setAppFrame(solidFrame(7, 8, 9));
+    expect(output.frames).toHaveLength(afterBurst + 1);
+    clock.advance(95);
+    expect(output.frames).toHaveLength(afterBurst + 1);
+    clock.advance(5);
+    expect(output.frames).toHaveLength(afterBurst + 2);
+    expect(frameDifference(output.last, solidFrame(7, 8, 9))).toBe('same');
+  });
+
+  it("an app's own ticks stay capped during a flood of notifications, and get the whole cap back after it", () => {
+    const clock = new ManualClock();
+    const { compositor, output } = setup({ maxFps: 20, clock });
+    compositor.start();
+    // For one second: an app tick every millisecond and a notification every 5 ms (200/s).
+    for (let t = 1; t <= 1000; t++) {
+      clock.advance(1);
+      compositor.setAppFrame(solidFrame(t % 250, 1 + (t >> 8), 0));
+      if (t % 5 === 0) compositor.notify({ text: 'Hi', id: 'flood', color: hex([255, 128, t % 250]), duration_ms: 60_000 });
+    }
+    clock.advance(0);
+    const duringFlood = output.frames.length;
+    // Each reaction one frame, the ticks at most the cap and its burst on top.
+    expect(duringFlood).toBeLessThanOrEqual(1 + 200 + 2 + 20);
+    compositor.dismiss();
+    clock.advance(1000);
+    // Then ticks alone for a second: held to the cap, and not held back by the flood (no debt).
+    const before = output.frames.length;
+    for (let t = 1; t <= 1000; t++) {
+      clock.advance(1);
+      compositor.setAppFrame(solidFrame(t % 250, 0, 1 + (t >> 8)));
+    }
+    const pushed = output.frames.length - before;
+    expect(pushed).toBeGreaterThanOrEqual(20 - 1);
+    expect(pushed).toBeLessThanOrEqual(20 + 2);
+  });
+
+  it('a flood of commands in one turn is composed twice at most, and the latest one wins', () => {
+    const clock = new ManualClock();
+    const { compositor, output } = setup({ maxFps: 30, clock });
+    compositor.start();
+    clock.advance(1000);
+    const before = output.frames.length;
+    const colourOf = (i: number): [number, number, number] => [255, 128 + (i >> 8), i & 0xff];
+    // 10 000 notifications read in one go (one turn: the clock does not move).
+    for (let i = 0; i < 10_000; i++) compositor.notify({ text: 'Hi', id: 'burst', color: hex(colourOf(i)), duration_ms: 60_000 });
+    // The first one at once...
+    expect(output.frames).toHaveLength(before + 1);
+    expect(rgbAt(output.last, 29, 17)).toEqual(colourOf(0));
+    // ...the rest in one frame when the turn ends: the last one sent.
+    clock.advance(0);
+    expect(output.frames).toHaveLength(before + 2);
+    expect(rgbAt(output.last, 29, 17)).toEqual(colourOf(9999));
+    clock.advance(0);
+    expect(output.frames).toHaveLength(before + 2);
+    expect(clock.pending).toBe(1); // the notification's end only
+    compositor.stop();
   });
 
   it("marks a frame that shows notification news as one that may preempt an app frame's, and only that", () => {
@@ -265,6 +368,8 @@ describe('Compositor', () => {
     jest.advanceTimersByTime(passMs - 2500);
     expect(compositor.notification).toBeUndefined();
     expect(litPixels(output.last)).toEqual([]);
+    // The turn that ended the notification ends too (its end-of-turn check, nothing to compose).
+    jest.advanceTimersByTime(1);
     expect(jest.getTimerCount()).toBe(0);
   });
 

@@ -70,4 +70,15 @@ describe('FrameCap', () => {
     expect(() => new FrameCap(30, 0)).toThrow(/burst must be a whole number/);
     expect(() => new FrameCap(30, 1.5)).toThrow(/burst/);
   });
+
+  it('a frame that did not wait (a reaction) uses a token when there is one, and never leaves a debt', () => {
+    const cap = new FrameCap(10, 2);
+    cap.take(0);
+    cap.takeIfAny(0);
+    expect(cap.waitMs(0)).toBeCloseTo(100);
+    // Fifty more at once: the bucket stays empty, not fifty frames in debt.
+    for (let i = 0; i < 50; i++) cap.takeIfAny(1);
+    expect(cap.waitMs(1)).toBeCloseTo(100);
+    expect(cap.waitMs(101)).toBe(0);
+  });
 });

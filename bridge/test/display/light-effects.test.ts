@@ -17,6 +17,9 @@ class ManualClock implements Clock {
   clearTimeout(id: unknown): void {
     this.timers = this.timers.filter((x) => x.id !== id);
   }
+  atTurnEnd(callback: () => void): void {
+    this.setTimeout(callback, 0);
+  }
   advance(ms: number): void {
     const end = this.t + ms;
     for (;;) {

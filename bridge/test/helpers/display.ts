@@ -102,6 +102,11 @@ export class ManualClock implements Clock {
     this.timers.delete(timer as number);
   }
 
+  /** The end of the current turn is the next `advance` (also `advance(0)`), before later timers. */
+  atTurnEnd(callback: () => void): void {
+    this.setTimeout(callback, 0);
+  }
+
   get pending(): number {
     return this.timers.size;
   }

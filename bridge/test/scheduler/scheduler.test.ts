@@ -50,6 +50,8 @@ function app(id: string, extra: Partial<AppManifest> = {}, enabled = true): Sche
 function setup(behaviours: Record<string, Behaviour> = {}, rotation = true) {
   const instances: ScriptedInstance[] = [];
   const frames: number[] = [];
+  /** Per frame: whether it answers an event (a reaction) rather than the app's own refresh. */
+  const reactions: boolean[] = [];
   /** Each onShown call: the app id and which of `instances` it handed over. */
   const shown: Array<[string, number]> = [];
   let changes = 0;
@@ -67,14 +69,17 @@ function setup(behaviours: Record<string, Behaviour> = {}, rotation = true) {
         instances.push(instance);
         return instance;
       },
-      onFrame: (frame) => frames.push(frame[0]),
+      onFrame: (frame, reaction) => {
+        frames.push(frame[0]);
+        reactions.push(reaction);
+      },
       onChange: () => changes++,
       onLog: () => undefined,
       onShown: (id, instance) => shown.push([id, instances.indexOf(instance as ScriptedInstance)]),
     },
     createLogger('error'),
   );
-  return { scheduler, instances, frames, shown, changes: () => changes };
+  return { scheduler, instances, frames, reactions, shown, changes: () => changes };
 }
 
 async function advance(ms: number): Promise<void> {
@@ -255,6 +260,25 @@ describe('Scheduler', () => {
     scheduler.setApps([app('b', {}, false)]);
     await advance(10);
     expect(scheduler.currentAppId).toBeNull();
+    await scheduler.stop();
+  });
+
+  it("marks as reactions the first frame of an app shown and the frame after a button or data, not the app's own refresh ticks", async () => {
+    const { scheduler, reactions } = setup({}, false);
+    scheduler.setApps([app('a')]);
+    scheduler.start();
+    await advance(50);
+    expect(reactions).toEqual([true]);
+    // refresh_period_ms 100: three ticks of its own.
+    await advance(300);
+    expect(reactions).toEqual([true, false, false, false]);
+    scheduler.button({ button: 'main', action: 'press' });
+    await advance(0);
+    expect(reactions).toEqual([true, false, false, false, true]);
+    expect(scheduler.pushData('a', new Uint8Array([1]))).toBe(true);
+    await advance(0);
+    await advance(100);
+    expect(reactions).toEqual([true, false, false, false, true, true, false]);
     await scheduler.stop();
   });
 });

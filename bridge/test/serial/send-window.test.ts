@@ -228,7 +228,10 @@ describe('withdraw', () => {
     for (let i = 1; i <= 4; i++) window.enqueue(commit(i), undefined, old);
     window.enqueue(commit(5), undefined, other);
     expect(window.queued).toBe(3);
+    // Of the four "old" ones two are on the wire: two are unsent.
+    expect([window.unsent(old), window.unsent(other)]).toEqual([2, 1]);
     expect(window.withdraw(old)).toBe(2);
+    expect(window.unsent(old)).toBe(0);
     expect(window.withdraw(old)).toBe(0);
     expect(window.queued).toBe(1);
     window.enqueue(commit(6));

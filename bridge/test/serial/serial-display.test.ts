@@ -139,6 +139,10 @@ class WindowedSink implements MessageSink {
     return true;
   }
 
+  unsent(tag: object): number {
+    return this.waiting.filter((w) => w.tag === tag).length;
+  }
+
   withdraw(tag: object): number {
     const before = this.waiting.length;
     this.waiting.splice(0, before, ...this.waiting.filter((w) => w.tag !== tag));
@@ -147,6 +151,12 @@ class WindowedSink implements MessageSink {
 
   release(count: number): void {
     this.inFlight -= count;
+    this.pump();
+  }
+
+  /** The device acknowledged everything on the wire. */
+  releaseAll(): void {
+    this.inFlight = 0;
     this.pump();
   }
 
@@ -201,4 +211,37 @@ it("a notification's frame takes back an app frame's unsent packets at a packet 
   // The notification frame went out after the cut, diffed against what the sent packets left.
   const after = sink.wire.slice(onWire).filter((m) => m.name === 'WRITE_RECT');
   expect(after.length).toBeGreaterThan(0);
+});
+
+it("a notification's frame takes back an older one's only while none of it is on the wire; one that started goes out whole", () => {
+  const link = new StandInLink();
+  const display = new SerialDisplay(link);
+  const sink = new WindowedSink(4);
+  link.openSession = sink as unknown as RecordingSink;
+  link.packetLimit = 256;
+  const [first, app, notice1, notice2, notice3] = [1, 2, 3, 4, 5].map(patternFrame);
+  display.sessionOpened();
+  display.showFrame(first);
+  while (sink.queued > 0) sink.releaseAll();
+  sink.releaseAll();
+  // The app frame fills the window; the first notification's frame waits in the queue, whole.
+  display.showFrame(app);
+  display.showFrame(notice1, { preempt: true });
+  const onWire = sink.wire.length;
+  expect(display.framesPreempted).toBe(1);
+  // A newer notification takes its place: nothing of the stale one ever reaches the device.
+  display.showFrame(notice2, { preempt: true });
+  expect(display.framesPreempted).toBe(2);
+  expect(sink.wire.length).toBe(onWire);
+  // Once part of notice2 is on the wire, notice3 waits for all of it (its COMMIT included).
+  sink.release(4);
+  expect(sink.wire.length).toBeGreaterThan(onWire);
+  expect(sink.queued).toBeGreaterThan(0);
+  display.showFrame(notice3, { preempt: true });
+  expect(display.framesPreempted).toBe(2);
+  while (sink.queued > 0) sink.releaseAll();
+  display.pump();
+  while (sink.queued > 0) sink.releaseAll();
+  expect(committedCrcs(sink.wire)).toEqual([crc32(first), crc32(notice2), crc32(notice3)]);
+  expect(display.matches(status(display.committedId!, crc32(notice3)))).toBe(true);
 });
