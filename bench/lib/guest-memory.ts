@@ -153,6 +153,19 @@ export function guestMemory(pid: number, guestMapsText: string, guestExecutable:
   };
 }
 
+function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
 /** What the probe wrote: the guest's /proc/self/maps and its process.execPath. */
 interface GuestView {
   execPath: string;
@@ -168,7 +181,12 @@ export async function sampleGuestMemory(pid: number, timeoutMs = 60_000): Promis
   const probeOut = guestMapsFile(pid);
   rmSync(probeOut, { force: true });
   process.kill(pid, 'SIGUSR2');
-  await waitFor(() => existsSync(probeOut), `the guest's maps from pid ${pid}`, timeoutMs);
+  // A process gone (SIGUSR2 before the probe was loaded ends a Node process) will never answer.
+  await waitFor(
+    () => existsSync(probeOut) || (isGone(pid) && fail(`pid ${pid} ended before it wrote its maps (was the probe loaded?)`)),
+    `the guest's maps from pid ${pid}`,
+    timeoutMs,
+  );
   const view = JSON.parse(readFileSync(probeOut, 'utf8')) as GuestView;
   rmSync(probeOut, { force: true });
   return guestMemory(pid, view.maps, view.execPath);

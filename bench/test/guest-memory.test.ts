@@ -60,6 +60,13 @@ describe('guest memory: resident pages of the guest in a qemu-user process', () 
     expect(guest.qemu_process_mb - guest.guest_mb).toBeGreaterThan(0.25 * native);
   });
 
+  it('says so, instead of waiting, when the process had no probe (SIGUSR2 ends it)', async () => {
+    const child = spawn(process.execPath, ['-e', "console.log('up'); setInterval(() => {}, 1000)"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    await expect(sampleGuestMemory(child.pid!, 30_000)).rejects.toThrow(/ended before it wrote its maps/);
+  });
+
   it('refuses two views that are not of one process', () => {
     const guest = parseMaps('400000-600000 r-xp 00000000 fe:00 1 /bin/node\n700000-800000 rw-p 00200000 fe:00 1 /bin/node\n');
     const shifted = parseMaps('10400000-10600000 r-xp 00000000 fe:00 1 /bin/node\n10700000-10800000 rw-p 00200000 fe:00 1 /bin/node\n');
