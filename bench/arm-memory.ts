@@ -4,7 +4,8 @@
  * resident pages (lib/guest-memory.ts), not the qemu process's RSS, which adds the emulator and
  * its translated code. Baseline: the same Node release built for x64, run natively and counted the
  * same way (the bench's own Node may be another major). The method is checked where the truth is
- * known, in the same run: a bare x64 Node under qemu-x86_64 against the same bare Node natively.
+ * known, in the same run: x64 Node, bare and running the idle bridge, under qemu-x86_64 against
+ * the same natively.
  */
 import { connectAsync } from 'mqtt';
 import { prepare } from './arm';
@@ -49,8 +50,8 @@ export interface ArmMemoryResult {
   x64_same_node: { node: string; idle: GuestWindow; loaded: GuestWindow & { apps: string[]; settle_s: number } };
   idle_ratio_to_x64: number | null;
   loaded_ratio_to_x64: number | null;
-  /** The method where the answer is known: a bare x64 Node natively (VmRSS) and under qemu-x86_64 (guest pages). */
-  method_check: { what: string; native_mb: number; guest_mb: number; ratio: number | null };
+  /** The method where the answer is known: the bench's x64 Node natively (VmRSS) and under qemu-x86_64 (guest pages). */
+  method_check: MethodCheck[];
   /** Wall time of the section, preparing the arm64 install included (minutes when it is not cached). */
   duration_s: number;
 }
@@ -75,9 +76,9 @@ async function sampleWindow(pid: number, ms: number, goalMb: number): Promise<Gu
   };
 }
 
-/** Until its "simulator:" line: emulated, that can take minutes. */
-async function readyEmulated(bridge: RunningBridge): Promise<void> {
-  await waitFor(() => bridge.output().includes('simulator:'), 'the emulated bridge ready', EMULATED_READY_TIMEOUT_MS);
+/** Until its "simulator:" line (emulated, that can take minutes). */
+async function untilReady(bridge: RunningBridge): Promise<void> {
+  await waitFor(() => bridge.output().includes('simulator:'), 'the bridge ready', EMULATED_READY_TIMEOUT_MS);
 }
 
 /** Every app P/state's `app` has named so far: each such app's worker has started and drawn. */
@@ -96,22 +97,71 @@ async function watchShownApps(broker: Broker, deviceId: string): Promise<{ clien
   return { client, shown };
 }
 
-/** The bench's bare Node baseline (footprint.ts), natively and under qemu-x86_64, each with the probe preloaded. */
-async function methodCheck(settleMs: number): Promise<ArmMemoryResult['method_check']> {
+interface MethodCheck {
+  what: string;
+  native_mb: number;
+  guest_mb: number;
+  ratio: number | null;
+}
+
+/** Medians of three samples a second apart: the native process's VmRSS (the truth) and the emulated one's guest pages. */
+async function compare(what: string, nativePid: number, emulatedPid: number): Promise<MethodCheck> {
+  const native: number[] = [];
+  const guest: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    native.push(rssBytes(nativePid) / 2 ** 20);
+    guest.push((await sampleGuestMemory(emulatedPid)).guest_mb);
+    await delay(SAMPLE_EVERY_MS);
+  }
+  const nativeMb = median(native)!;
+  const guestMb = median(guest)!;
+  return { what, native_mb: nativeMb, guest_mb: guestMb, ratio: ratio(guestMb, nativeMb) };
+}
+
+/**
+ * The method where the answer is known: the bench's own x64 Node, natively and under
+ * qemu-x86_64 (each with the probe preloaded), bare (footprint.ts's baseline) and running the idle
+ * bridge (the checkout's, on the bench's mosquitto).
+ */
+async function methodCheck(broker: Broker, settleMs: number): Promise<MethodCheck[]> {
   // "up" once the preload has run: a SIGUSR2 before the probe listens would end the process.
   const bare = ['--require', GUEST_MAPS_PROBE, '-e', "console.log('up'); setInterval(() => {}, 1000)"];
-  const native = start(process.execPath, bare);
-  const emulated = start(QEMU_X64, [process.execPath, ...bare]);
+  const nativeBare = start(process.execPath, bare);
+  const emulatedBare = start(QEMU_X64, [process.execPath, ...bare]);
+  let bareCheck: MethodCheck;
   try {
-    await waitForOutput(native, 'up', EMULATED_READY_TIMEOUT_MS);
-    await waitForOutput(emulated, 'up', EMULATED_READY_TIMEOUT_MS);
+    await waitForOutput(nativeBare, 'up', EMULATED_READY_TIMEOUT_MS);
+    await waitForOutput(emulatedBare, 'up', EMULATED_READY_TIMEOUT_MS);
     await delay(settleMs);
-    const nativeMb = rssBytes(native.child.pid!) / 2 ** 20;
-    const guestMb = (await sampleGuestMemory(emulated.child.pid!)).guest_mb;
-    return { what: 'bare x64 Node (setInterval), native VmRSS vs under qemu-x86_64', native_mb: nativeMb, guest_mb: guestMb, ratio: ratio(guestMb, nativeMb) };
+    bareCheck = await compare('bare x64 Node (setInterval)', nativeBare.child.pid!, emulatedBare.child.pid!);
   } finally {
-    await stop(native.child);
-    await stop(emulated.child);
+    await stop(nativeBare.child);
+    await stop(emulatedBare.child);
+  }
+  const probe = ['--require', GUEST_MAPS_PROBE];
+  const native = await startBridge({
+    mqttUrl: broker.url,
+    deviceId: `bench-check-native-${process.pid}`,
+    waitReady: false,
+    runtime: { node: process.execPath, cli: BRIDGE_CLI, args: probe },
+  });
+  try {
+    const emulated = await startBridge({
+      mqttUrl: broker.url,
+      deviceId: `bench-check-emulated-${process.pid}`,
+      waitReady: false,
+      runtime: { node: QEMU_X64, cli: BRIDGE_CLI, args: [process.execPath, ...probe] },
+    });
+    try {
+      await untilReady(native);
+      await untilReady(emulated);
+      await delay(settleMs);
+      return [bareCheck, await compare('the idle bridge on x64 Node', native.pid, emulated.pid)];
+    } finally {
+      await emulated.dispose();
+    }
+  } finally {
+    await native.dispose();
   }
 }
 
@@ -126,7 +176,7 @@ async function idleAndLoaded(
   const idleBridge = await startBridge({ mqttUrl: broker.url, deviceId: `bench-${label}-idle-${process.pid}`, waitReady: false, runtime });
   let idle: GuestWindow;
   try {
-    await readyEmulated(idleBridge);
+    await untilReady(idleBridge);
     await delay(settleMs);
     idle = await sampleWindow(idleBridge.pid, idleMs, RSS_GOAL_MB.idle);
   } finally {
@@ -150,7 +200,7 @@ async function idleAndLoaded(
       settings: { rotation: { enabled: true, default_duration_ms: 1000 }, sandbox: { run_timeout_ms: 20_000, setup_timeout_ms: 120_000 } },
     });
     try {
-      await readyEmulated(busyBridge);
+      await untilReady(busyBridge);
       // Emulated, an app's first frame takes seconds (its WebAssembly compiled by emulated V8): the
       // window starts once the rotation has shown every app (and at least the x64 settle time).
       await waitFor(() => apps.every((a) => watch.shown.has(a)), 'every app shown by the rotation', EMULATED_READY_TIMEOUT_MS);
@@ -170,7 +220,7 @@ export async function measureArmMemory(broker: Broker, { settleMs = 2000, idleMs
   const startedAt = performance.now();
   const arm = await prepare('arm64');
   const times = { settleMs, idleMs, loadedMs };
-  const method_check = await methodCheck(settleMs);
+  const method_check = await methodCheck(broker, settleMs);
   const armFigures = await idleAndLoaded(broker, 'arm64', { node: arm.node, cli: arm.bridgeCli, args: ['--require', GUEST_MAPS_PROBE] }, times);
   // The same Node release built for x64, run natively: the arm64 figures' own baseline (the bench's
   // Node may be another major, and Node's own footprint moves between majors).

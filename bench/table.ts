@@ -214,9 +214,9 @@ export function printArmMemory(m: ArmMemoryResult): void {
       ],
     ],
   );
-  const c = m.method_check;
+  const checks = m.method_check.map((c) => `${c.what} ${fmt(c.native_mb)} native vs ${fmt(c.guest_mb)} MB under qemu-x86_64 (x ${fmt(c.ratio, 3)})`);
   process.stdout.write(
-    `method check: ${c.what}: ${fmt(c.native_mb)} vs ${fmt(c.guest_mb)} MB (x ${fmt(c.ratio, 3)}); pointer compression: arm64 ${m.pointer_compression.arm64 ? 'on' : 'off'}, x64 ${m.pointer_compression.x64 ? 'on' : 'off'}; arm64 rotation settled in ${fmt(m.loaded.settle_s, 0)} s; section ${fmt(m.duration_s, 0)} s\n`,
+    `method check: ${checks.join(', ')}; pointer compression: arm64 ${m.pointer_compression.arm64 ? 'on' : 'off'}, x64 ${m.pointer_compression.x64 ? 'on' : 'off'}; arm64 rotation settled in ${fmt(m.loaded.settle_s, 0)} s; section ${fmt(m.duration_s, 0)} s\n`,
   );
 }
 
