@@ -20,7 +20,7 @@ import { printArm } from './table';
 import { connectAsync } from 'mqtt';
 
 /** What scripts/arm-node.js prints for a prepared target. */
-interface PreparedArm {
+export interface PreparedArm {
   arch: string;
   nodeVersion: string;
   npmVersion: string;
@@ -59,7 +59,7 @@ const TARGETS = ['arm64', 'armv7l'];
 /** An emulated bridge was ready after 10 s idle, after 95-158 s on a loaded 2-core machine: a limit that only a hung one reaches. */
 const EMULATED_START_TIMEOUT_MS = 600_000;
 
-function prepare(arch: string): Promise<PreparedArm> {
+export function prepare(arch: string): Promise<PreparedArm> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'scripts', 'arm-node.js'), arch], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type ArmResult, measureArm } from './arm';
+import { type ArmMemoryResult, measureArmMemory } from './arm-memory';
 import { type FootprintResult, measureFootprint } from './footprint';
 import { type GroupsResult, measureGroups } from './groups';
 import { type LatencyResult, measureLatency } from './latency';
@@ -40,6 +41,7 @@ export interface BenchResults {
   /** The 10-minute soak's verdicts (its samples are in bench/soak.json). */
   soak: SoakSummary;
   arm: ArmResult;
+  arm_memory: ArmMemoryResult;
   duration_s: number;
 }
 
@@ -53,7 +55,7 @@ function step(name: string): void {
   process.stderr.write(`bench: ${name}...\n`);
 }
 
-const SECTIONS = ['latency', 'pipeline', 'serial', 'footprint', 'startup', 'screens', 'groups', 'scan-model', 'soak', 'arm'] as const;
+const SECTIONS = ['latency', 'pipeline', 'serial', 'footprint', 'startup', 'screens', 'groups', 'scan-model', 'soak', 'arm', 'arm-memory'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `--only latency,serial`: just those sections (results.json then holds only them, printed as JSON). */
@@ -126,6 +128,10 @@ async function main(): Promise<void> {
       if (!results.startup || !results.pipeline) throw new Error('--only arm needs startup and pipeline too');
       step('start-up and frame pipeline on ARM (arm64, armv7l) under qemu-user');
       results.arm = await measureArm(broker, apps, { startup: results.startup, pipeline: results.pipeline });
+    }
+    if (wanted('arm-memory')) {
+      step('RSS on arm64: the guest pages of the bridge under qemu-user');
+      results.arm_memory = await measureArmMemory(broker);
     }
   } finally {
     await broker.dispose();

@@ -1,6 +1,7 @@
 /** Prints bench results as plain-text tables. */
 import { ratio } from './lib/stats';
 import type { ArmResult } from './arm';
+import type { ArmMemoryResult } from './arm-memory';
 import type { FootprintResult, UsageWithRatios } from './footprint';
 import type { GroupsResult } from './groups';
 import type { BenchResults, SoakSummary } from './run';
@@ -125,6 +126,7 @@ export function printTables(r: BenchResults): void {
   );
 
   printFootprint(r.footprint);
+  if (r.arm_memory) printArmMemory(r.arm_memory);
 
   printStartup(r.startup);
 
@@ -179,6 +181,42 @@ export function printFootprint(f: FootprintResult): void {
     [[`baseline: ${f.baseline.what}`, f.baseline.memory_map] as const, ...bridgeRows.map(([what, x]) => [what, x.memory_map] as const)].map(
       ([what, m]): Cell[] => [what, fmt(m.node_binary_mb, 1), fmt(m.shared_libraries_mb, 1), fmt(m.private_mb, 1)],
     ),
+  );
+}
+
+/** Table 4c; also printed by `node bench/dist/arm-memory.js` on its own. */
+export function printArmMemory(m: ArmMemoryResult): void {
+  const goal = (x: { rss_goal_mb: number; rss_goal_met: boolean }): string => `<= ${x.rss_goal_mb}: ${x.rss_goal_met ? 'met' : 'not met'}`;
+  const x64 = m.x64_same_node;
+  table(
+    `4c. RSS idle / ${m.loaded.apps.length} apps rotating, arm64 (guest pages under qemu-user), MB: the packed bridge on arm64 Node ${m.node}; baseline the same Node release for x64, native, counted the same way`,
+    ['', `x64 Node ${x64.node}`, 'arm64', 'x x64', 'goal (issue 20)', 'qemu process RSS', 'arm64 Node executable', 'arm64 private'],
+    [
+      [
+        'idle (no apps)',
+        x64.idle.guest_mb_median,
+        m.idle.guest_mb_median,
+        fmt(m.idle_ratio_to_x64, 2),
+        goal(m.idle),
+        m.idle.qemu_process_mb,
+        m.idle.last.guest_node_binary_mb,
+        m.idle.last.guest_private_mb,
+      ],
+      [
+        `${m.loaded.apps.length} apps rotating`,
+        x64.loaded.guest_mb_median,
+        m.loaded.guest_mb_median,
+        fmt(m.loaded_ratio_to_x64, 2),
+        goal(m.loaded),
+        m.loaded.qemu_process_mb,
+        m.loaded.last.guest_node_binary_mb,
+        m.loaded.last.guest_private_mb,
+      ],
+    ],
+  );
+  const checks = m.method_check.map((c) => `${c.what} ${fmt(c.native_mb)} native vs ${fmt(c.guest_mb)} MB under qemu-x86_64 (x ${fmt(c.ratio, 3)})`);
+  process.stdout.write(
+    `method check: ${checks.join(', ')}; pointer compression: arm64 ${m.pointer_compression.arm64 ? 'on' : 'off'}, x64 ${m.pointer_compression.x64 ? 'on' : 'off'}; arm64 rotation settled in ${fmt(m.loaded.settle_s, 0)} s; section ${fmt(m.duration_s, 0)} s\n`,
   );
 }
 

@@ -17,7 +17,7 @@ export interface BridgeOptions {
   /** Start it with --expose-gc and an IPC channel, for `counts()` (the soak run). */
   diagnostics?: boolean;
   /** Another Node and bridge (bench/arm.ts: the packed bridge on ARM Node under qemu); default: this Node and bridge/dist/cli.js. */
-  runtime?: { node: string; cli: string };
+  runtime?: { node: string; cli: string /** Arguments before the cli (bench/arm-memory.ts: qemu's guest binary, a `--require`d probe). */; args?: string[] };
 }
 
 export interface RunningBridge {
@@ -53,7 +53,7 @@ export async function startBridge({
   diagnostics = false,
   runtime,
 }: BridgeOptions): Promise<RunningBridge> {
-  const { node, cli } = runtime ?? { node: process.execPath, cli: BRIDGE_CLI };
+  const { node, cli, args = [] } = runtime ?? { node: process.execPath, cli: BRIDGE_CLI };
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'megabit-bench-'));
   mkdirSync(join(dataDir, 'apps'));
@@ -73,7 +73,7 @@ export async function startBridge({
     }),
   );
   const startedAt = performance.now();
-  const proc = start(node, [...(diagnostics ? ['--expose-gc'] : []), cli, '--config', config], {
+  const proc = start(node, [...args, ...(diagnostics ? ['--expose-gc'] : []), cli, '--config', config], {
     env: { ...process.env, HOME: dataDir },
     ...(diagnostics ? { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] } : {}),
   });

@@ -102,7 +102,7 @@ function cpuSeconds(pid: number): number {
 }
 
 /** Resident set size in bytes, from /proc/<pid>/status. */
-function rssBytes(pid: number): number {
+export function rssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(match[1]) * 1024;
