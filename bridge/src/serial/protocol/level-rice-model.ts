@@ -1,0 +1,135 @@
+/**
+ * The model both ends of LEVEL_RICE (level-rice.ts, firmware/core/level_rice.c) run over a
+ * rectangle, channel by channel in the same order: each channel's class predicted by a blend of
+ * four linear predictors weighted by how well each did on the neighbours, and the Rice parameter
+ * for its error taken from how large the neighbours' errors were (docs/serial-protocol.md §5).
+ * Neighbours are in the same channel and inside the rectangle, which a band below the top of
+ * the panel extends upwards by the rows of the draw buffer it was given (their channels are
+ * modelled like any other, but never coded).
+ */
+
+/** Rows of the draw buffer a rectangle below the top extends upwards by (fewer at y = 1). */
+export const PRIMED_ROWS = 2;
+const MAX_K = 7;
+/** The context a channel at the rectangle's edge gets for its missing neighbour. */
+const EDGE_MAGNITUDE = 2;
+/** Predictors blended: W+N-NW, W+NE-N, 2W-WW, 2N-NN. */
+const PREDICTORS = 4;
+/** A predictor whose neighbours' absolute errors sum to s weighs WEIGHT_ONE / (1+s)^2 + 1. */
+const WEIGHT_ONE = 65536;
+
+/** A row of class indices: an array and the index of the rectangle's column 0 in it. */
+export interface RowRef {
+  data: Uint8Array;
+  at: number;
+}
+
+export class LevelRiceModel {
+  /** Mapped errors (z) per channel of the row above and of this row: the Rice context. */
+  private zUp: Uint16Array;
+  private zCur: Uint16Array;
+  /** Each predictor's absolute error per channel (PREDICTORS x width x 3), row above and this row. */
+  private errUp: Uint8Array;
+  private errCur: Uint8Array;
+  /** Each predictor's prediction of the channel last predicted. */
+  private readonly each = new Int32Array(PREDICTORS);
+  private readonly top: number;
+  private readonly stride: number;
+  /** Rows of the (extended) rectangle done. */
+  private y = 0;
+  private cur: RowRef = { data: new Uint8Array(0), at: 0 };
+  private up?: RowRef;
+  private up2?: RowRef;
+
+  constructor(
+    private readonly width: number,
+    classCount: number,
+  ) {
+    this.stride = width * 3;
+    this.zUp = new Uint16Array(this.stride);
+    this.zCur = new Uint16Array(this.stride);
+    this.errUp = new Uint8Array(PREDICTORS * this.stride);
+    this.errCur = new Uint8Array(PREDICTORS * this.stride);
+    this.top = classCount - 1;
+  }
+
+  /** The next row begins: where its classes are (as far as known) and the two rows above it. */
+  startRow(cur: RowRef, up: RowRef | undefined, up2: RowRef | undefined): void {
+    this.cur = cur;
+    this.up = up;
+    this.up2 = up2;
+  }
+
+  /** The blended prediction of channel `c` at column `x` of this row (its left neighbours known). */
+  predict(x: number, c: number): number {
+    const { cur, up, up2, each, width, top, errUp, errCur, stride } = this;
+    const i = cur.at + x * 3 + c;
+    const u = up ? up.at + x * 3 + c : 0;
+    const w = x > 0 ? cur.data[i - 3] : up ? up.data[u] : 0;
+    const n = up ? up.data[u] : w;
+    const nw = x > 0 && up ? up.data[u - 3] : n;
+    const ne = up && x + 1 < width ? up.data[u + 3] : n;
+    const ww = x > 1 ? cur.data[i - 6] : w;
+    const nn = up2 ? up2.data[up2.at + x * 3 + c] : n;
+    each[0] = w + n - nw;
+    each[1] = w + ne - n;
+    each[2] = 2 * w - ww;
+    each[3] = 2 * n - nn;
+    let sum = 0;
+    let weights = 0;
+    for (let j = 0; j < PREDICTORS; j++) {
+      const p = Math.max(0, Math.min(each[j], top));
+      each[j] = p;
+      // The predictor's errors on the left, up, up-left and up-right neighbours (0 outside).
+      const at = j * stride + x * 3 + c;
+      let s = x > 0 ? errCur[at - 3] : 0;
+      if (this.y > 0) {
+        s += errUp[at];
+        if (x > 0) s += errUp[at - 3];
+        if (x + 1 < width) s += errUp[at + 3];
+      }
+      const weight = Math.floor(WEIGHT_ONE / ((1 + s) * (1 + s))) + 1;
+      sum += weight * p;
+      weights += weight;
+    }
+    return Math.floor((sum + (weights >> 1)) / weights);
+  }
+
+  /** k = floor(log2) of the mean z of the four neighbours already coded, 0..7. */
+  riceParameter(x: number, c: number): number {
+    const { zUp, zCur, y, width } = this;
+    const left = x > 0 ? zCur[(x - 1) * 3 + c] : EDGE_MAGNITUDE;
+    const up = y > 0 ? zUp[x * 3 + c] : EDGE_MAGNITUDE;
+    const upLeft = x > 0 && y > 0 ? zUp[(x - 1) * 3 + c] : EDGE_MAGNITUDE;
+    const upRight = y > 0 && x + 1 < width ? zUp[(x + 1) * 3 + c] : EDGE_MAGNITUDE;
+    const context = (left + up + upLeft + upRight + 2) >> 2;
+    let k = 0;
+    while (k < MAX_K && 2 << k <= context) k++;
+    return k;
+  }
+
+  /** Channel `c` at `x` is `value`, after `predict(x, c)` gave `predicted`; returns its z. */
+  record(x: number, c: number, value: number, predicted: number): number {
+    const { errCur, each, stride } = this;
+    for (let j = 0; j < PREDICTORS; j++) errCur[j * stride + x * 3 + c] = Math.abs(value - each[j]);
+    const error = value - predicted;
+    const z = error >= 0 ? 2 * error : -2 * error - 1;
+    this.zCur[x * 3 + c] = z;
+    return z;
+  }
+
+  endRow(): void {
+    [this.zUp, this.zCur] = [this.zCur, this.zUp];
+    [this.errUp, this.errCur] = [this.errCur, this.errUp];
+    this.y++;
+  }
+
+  /** Models a row of the draw buffer above the rectangle: known classes, nothing coded. */
+  primeRow(cur: RowRef, up: RowRef | undefined, up2: RowRef | undefined): void {
+    this.startRow(cur, up, up2);
+    for (let x = 0; x < this.width; x++) {
+      for (let c = 0; c < 3; c++) this.record(x, c, cur.data[cur.at + x * 3 + c], this.predict(x, c));
+    }
+    this.endRow();
+  }
+}
