@@ -1,5 +1,6 @@
 #include "level_rice.h"
 #include <stddef.h>
+#include <string.h>
 #include "bitplane.h"
 
 #define ESCAPE_QUOTIENT 16u
@@ -10,6 +11,8 @@
 #define PREDICTORS 4u
 /* A predictor whose neighbours' absolute errors sum to s weighs WEIGHT_ONE / (1+s)^2 + 1. */
 #define WEIGHT_ONE 65536u
+/* Error sums from this one on weigh 1: WEIGHT_ONE / (1+s)^2 is below 1. */
+#define WEIGHTED 256u
 
 uint16_t mb_level_classes(uint8_t depth, uint8_t class_value[256], uint8_t class_of[256]) {
   uint16_t count = 0;
@@ -51,30 +54,68 @@ static bool read_bits(bit_reader *r, uint8_t count, uint32_t *value) {
   return true;
 }
 
-/* One bits up to a zero bit (consumed) or ESCAPE_QUOTIENT of them; false past the end. */
+/* One bits up to a zero bit (consumed) or ESCAPE_QUOTIENT of them; false past the end. Counts
+ * the ones of the window at once: the decoder's most frequent step. */
 static bool read_unary(bit_reader *r, uint32_t *quotient) {
   uint32_t q = 0;
   for (;;) {
     if (r->avail == 0) refill(r);
     if (r->avail == 0) return false;
-    uint32_t bit = r->window >> 31;
-    r->window <<= 1;
-    r->avail--;
-    if (bit == 0 || ++q == ESCAPE_QUOTIENT) break;
+    /* Bits past `avail` are zero, so the run of ones stops inside the window. */
+    uint32_t ones = r->window == 0xFFFFFFFFu ? 32u : (uint32_t)__builtin_clz(~r->window);
+    if (ones > r->avail) ones = r->avail;
+    if (q + ones >= ESCAPE_QUOTIENT) ones = ESCAPE_QUOTIENT - q;
+    q += ones;
+    bool zero = q < ESCAPE_QUOTIENT && ones < r->avail;
+    uint32_t used = ones + (zero ? 1u : 0u);
+    r->window = used >= 32u ? 0u : r->window << used;
+    r->avail = (uint8_t)(r->avail - used);
+    if (zero || q == ESCAPE_QUOTIENT) break;
   }
   *quotient = q;
   return true;
 }
 
+/* A row of the model's state: one column of padding on each side, so the neighbours of the
+ * rectangle's edge columns read the values outside (2 for z, 0 for errors) without a test. */
+#define COLUMNS (MAX_WIDTH + 2u)
+
 /* The model (bridge/src/serial/protocol/level-rice-model.ts): per channel, the mapped errors z
  * of the row above and of this row (the Rice context), and each predictor's absolute error there
- * (the blend's weights). */
+ * (the blend's weights), the predictors of one channel side by side. */
 typedef struct {
-  uint16_t z[2][MAX_WIDTH * 3u];
-  uint8_t err[2][PREDICTORS][MAX_WIDTH * 3u];
+  uint16_t z[2][COLUMNS * 3u];
+  uint8_t err[2][COLUMNS * 3u][PREDICTORS];
+  /* This row's and the row above's, swapped at each row. */
+  uint16_t *z_cur, *z_up;
+  uint8_t (*err_cur)[PREDICTORS], (*err_up)[PREDICTORS];
   uint8_t each[PREDICTORS];
-  uint32_t w, y, top;
+  uint32_t w, top;
+  /* WEIGHT_ONE / (1+s)^2 + 1 for s below WEIGHTED (1 from there on): no division per weight. */
+  uint32_t weight[WEIGHTED];
 } model;
+
+static void model_init(model *m, uint32_t w, uint32_t class_count) {
+  m->w = w;
+  m->top = class_count - 1u;
+  /* The row above the first is outside: z 2, errors 0; so are the padding columns, for good. */
+  for (uint32_t i = 0; i < COLUMNS * 3u; i++) m->z[0][i] = m->z[1][i] = EDGE_MAGNITUDE;
+  memset(m->err, 0, sizeof m->err);
+  m->z_cur = m->z[0];
+  m->z_up = m->z[1];
+  m->err_cur = m->err[0];
+  m->err_up = m->err[1];
+  for (uint32_t s = 0; s < WEIGHTED; s++) m->weight[s] = WEIGHT_ONE / ((1u + s) * (1u + s)) + 1u;
+}
+
+static void model_end_row(model *m) {
+  uint16_t *z = m->z_up;
+  m->z_up = m->z_cur;
+  m->z_cur = z;
+  uint8_t(*err)[PREDICTORS] = m->err_up;
+  m->err_up = m->err_cur;
+  m->err_cur = err;
+}
 
 /* The rows of the rectangle, extended upwards by the rows above it: NULL outside. */
 typedef struct {
@@ -107,18 +148,14 @@ static int predict(model *m, const uint8_t *cur, const uint8_t *up, const uint8_
   m->each[1] = (uint8_t)clamp(wv + ne - n, top);
   m->each[2] = (uint8_t)clamp(2 * wv - ww, top);
   m->each[3] = (uint8_t)clamp(2 * n - nn, top);
-  const uint8_t(*err_up)[MAX_WIDTH * 3u] = m->err[(m->y + 1u) & 1u];
-  const uint8_t(*err_cur)[MAX_WIDTH * 3u] = m->err[m->y & 1u];
+  /* The predictors' errors on the left, up-left, up and up-right neighbours (padded: i + 3 is
+   * column x). */
+  const uint8_t *left = m->err_cur[i], *up_left = m->err_up[i], *above = m->err_up[i + 3u],
+                *up_right = m->err_up[i + 6u];
   uint32_t sum = 0, weights = 0;
   for (uint32_t j = 0; j < PREDICTORS; j++) {
-    /* The predictor's errors on the left, up, up-left and up-right neighbours (0 outside). */
-    uint32_t s = x > 0 ? err_cur[j][i - 3u] : 0u;
-    if (m->y > 0) {
-      s += err_up[j][i];
-      if (x > 0) s += err_up[j][i - 3u];
-      if (x + 1u < m->w) s += err_up[j][i + 3u];
-    }
-    uint32_t weight = WEIGHT_ONE / ((1u + s) * (1u + s)) + 1u;
+    uint32_t s = (uint32_t)left[j] + up_left[j] + above[j] + up_right[j];
+    uint32_t weight = s < WEIGHTED ? m->weight[s] : 1u;
     sum += weight * m->each[j];
     weights += weight;
   }
@@ -127,27 +164,21 @@ static int predict(model *m, const uint8_t *cur, const uint8_t *up, const uint8_
 
 /* k = floor(log2) of the mean z of the four neighbours already decoded, 0..7. */
 static uint8_t rice_parameter(const model *m, uint32_t x, uint32_t c) {
-  const uint16_t *previous = m->z[(m->y + 1u) & 1u], *current = m->z[m->y & 1u];
-  bool above = m->y > 0;
-  uint32_t left = x > 0 ? current[(x - 1u) * 3u + c] : EDGE_MAGNITUDE;
-  uint32_t up = above ? previous[x * 3u + c] : EDGE_MAGNITUDE;
-  uint32_t up_left = (x > 0 && above) ? previous[(x - 1u) * 3u + c] : EDGE_MAGNITUDE;
-  uint32_t up_right = (above && x + 1u < m->w) ? previous[(x + 1u) * 3u + c] : EDGE_MAGNITUDE;
-  uint32_t context = (left + up + up_left + up_right + 2u) >> 2;
+  uint32_t i = x * 3u + c; /* the left neighbour's column in the padded rows */
+  uint32_t context = (m->z_cur[i] + m->z_up[i] + m->z_up[i + 3u] + m->z_up[i + 6u] + 2u) >> 2;
   uint8_t k = 0;
   while (k < MAX_K && (2u << k) <= context) k++;
   return k;
 }
 
 static void record(model *m, uint32_t x, uint32_t c, int value, int predicted) {
-  uint32_t i = x * 3u + c;
-  uint8_t(*err_cur)[MAX_WIDTH * 3u] = m->err[m->y & 1u];
+  uint32_t i = x * 3u + c + 3u;
   for (uint32_t j = 0; j < PREDICTORS; j++) {
     int d = value - (int)m->each[j];
-    err_cur[j][i] = (uint8_t)(d < 0 ? -d : d);
+    m->err_cur[i][j] = (uint8_t)(d < 0 ? -d : d);
   }
   int error = value - predicted;
-  m->z[m->y & 1u][i] = (uint16_t)(error >= 0 ? 2 * error : -2 * error - 1);
+  m->z_cur[i] = (uint16_t)(error >= 0 ? 2 * error : -2 * error - 1);
 }
 
 bool mb_level_rice_decode(const uint8_t *data, uint16_t len, uint8_t w, uint8_t h,
@@ -157,12 +188,11 @@ bool mb_level_rice_decode(const uint8_t *data, uint16_t len, uint8_t w, uint8_t 
   if (w == 0 || w > MAX_WIDTH || h == 0 || above_rows > MB_LEVEL_RICE_PRIMED_ROWS ||
       (above_rows > 0 && above == NULL) || class_count == 0 || class_count > 256)
     return false;
-  m.w = w;
-  m.y = 0;
+  model_init(&m, w, class_count);
   m.top = class_count - 1u;
   rows r = {above, out, above_rows, w};
   bit_reader br = {data, len, 0, 0, 0};
-  for (uint32_t y = 0; y < above_rows + (uint32_t)h; y++, m.y++) {
+  for (uint32_t y = 0; y < above_rows + (uint32_t)h; y++, model_end_row(&m)) {
     const uint8_t *up = row_at(&r, (int32_t)y - 1), *up2 = row_at(&r, (int32_t)y - 2);
     if (y < above_rows) {
       /* A row of the draw buffer: modelled, not coded. */
