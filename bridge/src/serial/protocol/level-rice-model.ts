@@ -17,6 +17,25 @@ const EDGE_MAGNITUDE = 2;
 const PREDICTORS = 4;
 /** A predictor whose neighbours' absolute errors sum to s weighs WEIGHT_ONE / (1+s)^2 + 1. */
 const WEIGHT_ONE = 65536;
+/** Sums from this one on weigh 1 (WEIGHT_ONE / (1+s)^2 is below 1): the rest is a table. */
+const WEIGHTED = 256;
+const WEIGHTS = Int32Array.from({ length: WEIGHTED }, (_, s) => Math.floor(WEIGHT_ONE / ((1 + s) * (1 + s))) + 1);
+
+/** `p` inside 0..top. */
+function clamp(p: number, top: number): number {
+  return Math.max(0, Math.min(p, top));
+}
+
+/** One predictor's absolute errors on the left, up, up-left and up-right neighbours of `at`. */
+function errorSum(errCur: Uint8Array, errUp: Uint8Array, at: number, left: boolean, above: boolean, upRight: boolean): number {
+  let s = left ? errCur[at - 3] : 0;
+  if (above) {
+    s += errUp[at];
+    if (left) s += errUp[at - 3];
+    if (upRight) s += errUp[at + 3];
+  }
+  return s;
+}
 
 /** A row of class indices: an array and the index of the rectangle's column 0 in it. */
 export interface RowRef {
@@ -71,28 +90,28 @@ export class LevelRiceModel {
     const ne = up && x + 1 < width ? up.data[u + 3] : n;
     const ww = x > 1 ? cur.data[i - 6] : w;
     const nn = up2 ? up2.data[up2.at + x * 3 + c] : n;
-    each[0] = w + n - nw;
-    each[1] = w + ne - n;
-    each[2] = 2 * w - ww;
-    each[3] = 2 * n - nn;
-    let sum = 0;
-    let weights = 0;
-    for (let j = 0; j < PREDICTORS; j++) {
-      const p = Math.max(0, Math.min(each[j], top));
-      each[j] = p;
-      // The predictor's errors on the left, up, up-left and up-right neighbours (0 outside).
-      const at = j * stride + x * 3 + c;
-      let s = x > 0 ? errCur[at - 3] : 0;
-      if (this.y > 0) {
-        s += errUp[at];
-        if (x > 0) s += errUp[at - 3];
-        if (x + 1 < width) s += errUp[at + 3];
-      }
-      const weight = Math.floor(WEIGHT_ONE / ((1 + s) * (1 + s))) + 1;
-      sum += weight * p;
-      weights += weight;
-    }
-    return Math.floor((sum + (weights >> 1)) / weights);
+    const p0 = clamp(w + n - nw, top);
+    const p1 = clamp(w + ne - n, top);
+    const p2 = clamp(2 * w - ww, top);
+    const p3 = clamp(2 * n - nn, top);
+    each[0] = p0;
+    each[1] = p1;
+    each[2] = p2;
+    each[3] = p3;
+    // Each predictor's errors on the left, up, up-left and up-right neighbours (0 outside).
+    const at = x * 3 + c;
+    const left = x > 0;
+    const upRight = x + 1 < width;
+    const s0 = errorSum(errCur, errUp, at, left, this.y > 0, upRight);
+    const s1 = errorSum(errCur, errUp, at + stride, left, this.y > 0, upRight);
+    const s2 = errorSum(errCur, errUp, at + 2 * stride, left, this.y > 0, upRight);
+    const s3 = errorSum(errCur, errUp, at + 3 * stride, left, this.y > 0, upRight);
+    const w0 = s0 < WEIGHTED ? WEIGHTS[s0] : 1;
+    const w1 = s1 < WEIGHTED ? WEIGHTS[s1] : 1;
+    const w2 = s2 < WEIGHTED ? WEIGHTS[s2] : 1;
+    const w3 = s3 < WEIGHTED ? WEIGHTS[s3] : 1;
+    const weights = w0 + w1 + w2 + w3;
+    return Math.floor((w0 * p0 + w1 * p1 + w2 * p2 + w3 * p3 + (weights >> 1)) / weights);
   }
 
   /** k = floor(log2) of the mean z of the four neighbours already coded, 0..7. */
@@ -111,7 +130,10 @@ export class LevelRiceModel {
   /** Channel `c` at `x` is `value`, after `predict(x, c)` gave `predicted`; returns its z. */
   record(x: number, c: number, value: number, predicted: number): number {
     const { errCur, each, stride } = this;
-    for (let j = 0; j < PREDICTORS; j++) errCur[j * stride + x * 3 + c] = Math.abs(value - each[j]);
+    for (let j = 0; j < PREDICTORS; j++) {
+      const d = value - each[j];
+      errCur[j * stride + x * 3 + c] = d < 0 ? -d : d;
+    }
     const error = value - predicted;
     const z = error >= 0 ? 2 * error : -2 * error - 1;
     this.zCur[x * 3 + c] = z;
