@@ -153,6 +153,14 @@ describe('LEVEL_RICE codec', () => {
     }
   });
 
+  it('refuses rows above that are not 0..2 whole rows of the rectangle', () => {
+    const classes = levelClasses(8);
+    const idx = new Uint8Array(FRAME_BYTES);
+    expect(() => encodeLevelRice(idx, 64, 0, 5, 8, 2, classes.count, new Uint8Array(3 * 8 * 3))).toThrow(/rows above must be 0..2 rows of 8 pixels/);
+    expect(() => encodeLevelRice(idx, 64, 0, 5, 8, 2, classes.count, new Uint8Array(8 * 3 + 1))).toThrow(/rows above must be 0..2 rows of 8 pixels/);
+    expect(() => decodeLevelRice(new Uint8Array(4), 8, 2, classes.count, new Uint8Array(3 * 8 * 3))).toThrow(/rows above/);
+  });
+
   it('refuses or decodes in range, never throws, whatever the bytes', () => {
     let seed = 7;
     const rand = (): number => {
