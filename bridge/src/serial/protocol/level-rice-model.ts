@@ -26,36 +26,31 @@ function clamp(p: number, top: number): number {
   return Math.max(0, Math.min(p, top));
 }
 
-/** One predictor's absolute errors on the left, up, up-left and up-right neighbours of `at`. */
-function errorSum(errCur: Uint8Array, errUp: Uint8Array, at: number, left: boolean, above: boolean, upRight: boolean): number {
-  let s = left ? errCur[at - 3] : 0;
-  if (above) {
-    s += errUp[at];
-    if (left) s += errUp[at - 3];
-    if (upRight) s += errUp[at + 3];
-  }
-  return s;
-}
-
 /** A row of class indices: an array and the index of the rectangle's column 0 in it. */
 export interface RowRef {
   data: Uint8Array;
   at: number;
 }
 
+/**
+ * The model's state for one row: a value per channel of each column, with one column of padding
+ * on each side, so the neighbours of the edge columns read what outside counts as (z 2, errors 0)
+ * without a test; index (x + 1) * 3 + c.
+ */
+function padded(width: number): number {
+  return (width + 2) * 3;
+}
+
 export class LevelRiceModel {
   /** Mapped errors (z) per channel of the row above and of this row: the Rice context. */
   private zUp: Uint16Array;
   private zCur: Uint16Array;
-  /** Each predictor's absolute error per channel (PREDICTORS x width x 3), row above and this row. */
+  /** Each predictor's absolute error per channel, the four side by side, row above and this row. */
   private errUp: Uint8Array;
   private errCur: Uint8Array;
   /** Each predictor's prediction of the channel last predicted. */
   private readonly each = new Int32Array(PREDICTORS);
   private readonly top: number;
-  private readonly stride: number;
-  /** Rows of the (extended) rectangle done. */
-  private y = 0;
   private cur: RowRef = { data: new Uint8Array(0), at: 0 };
   private up?: RowRef;
   private up2?: RowRef;
@@ -64,11 +59,11 @@ export class LevelRiceModel {
     private readonly width: number,
     classCount: number,
   ) {
-    this.stride = width * 3;
-    this.zUp = new Uint16Array(this.stride);
-    this.zCur = new Uint16Array(this.stride);
-    this.errUp = new Uint8Array(PREDICTORS * this.stride);
-    this.errCur = new Uint8Array(PREDICTORS * this.stride);
+    // The row above the first is outside, as are the padding columns for good.
+    this.zUp = new Uint16Array(padded(width)).fill(EDGE_MAGNITUDE);
+    this.zCur = new Uint16Array(padded(width)).fill(EDGE_MAGNITUDE);
+    this.errUp = new Uint8Array(padded(width) * PREDICTORS);
+    this.errCur = new Uint8Array(padded(width) * PREDICTORS);
     this.top = classCount - 1;
   }
 
@@ -81,7 +76,7 @@ export class LevelRiceModel {
 
   /** The blended prediction of channel `c` at column `x` of this row (its left neighbours known). */
   predict(x: number, c: number): number {
-    const { cur, up, up2, each, width, top, errUp, errCur, stride } = this;
+    const { cur, up, up2, each, width, top, errUp, errCur } = this;
     const i = cur.at + x * 3 + c;
     const u = up ? up.at + x * 3 + c : 0;
     const w = x > 0 ? cur.data[i - 3] : up ? up.data[u] : 0;
@@ -98,14 +93,13 @@ export class LevelRiceModel {
     each[1] = p1;
     each[2] = p2;
     each[3] = p3;
-    // Each predictor's errors on the left, up, up-left and up-right neighbours (0 outside).
-    const at = x * 3 + c;
-    const left = x > 0;
-    const upRight = x + 1 < width;
-    const s0 = errorSum(errCur, errUp, at, left, this.y > 0, upRight);
-    const s1 = errorSum(errCur, errUp, at + stride, left, this.y > 0, upRight);
-    const s2 = errorSum(errCur, errUp, at + 2 * stride, left, this.y > 0, upRight);
-    const s3 = errorSum(errCur, errUp, at + 3 * stride, left, this.y > 0, upRight);
+    // Each predictor's errors on the left, up-left, up and up-right neighbours (padded rows).
+    const at = ((x + 1) * 3 + c) * PREDICTORS;
+    const side = 3 * PREDICTORS;
+    const s0 = errCur[at - side] + errUp[at - side] + errUp[at] + errUp[at + side];
+    const s1 = errCur[at - side + 1] + errUp[at - side + 1] + errUp[at + 1] + errUp[at + side + 1];
+    const s2 = errCur[at - side + 2] + errUp[at - side + 2] + errUp[at + 2] + errUp[at + side + 2];
+    const s3 = errCur[at - side + 3] + errUp[at - side + 3] + errUp[at + 3] + errUp[at + side + 3];
     const w0 = s0 < WEIGHTED ? WEIGHTS[s0] : 1;
     const w1 = s1 < WEIGHTED ? WEIGHTS[s1] : 1;
     const w2 = s2 < WEIGHTED ? WEIGHTS[s2] : 1;
@@ -116,12 +110,9 @@ export class LevelRiceModel {
 
   /** k = floor(log2) of the mean z of the four neighbours already coded, 0..7. */
   riceParameter(x: number, c: number): number {
-    const { zUp, zCur, y, width } = this;
-    const left = x > 0 ? zCur[(x - 1) * 3 + c] : EDGE_MAGNITUDE;
-    const up = y > 0 ? zUp[x * 3 + c] : EDGE_MAGNITUDE;
-    const upLeft = x > 0 && y > 0 ? zUp[(x - 1) * 3 + c] : EDGE_MAGNITUDE;
-    const upRight = y > 0 && x + 1 < width ? zUp[(x + 1) * 3 + c] : EDGE_MAGNITUDE;
-    const context = (left + up + upLeft + upRight + 2) >> 2;
+    const { zUp, zCur } = this;
+    const i = (x + 1) * 3 + c;
+    const context = (zCur[i - 3] + zUp[i - 3] + zUp[i] + zUp[i + 3] + 2) >> 2;
     let k = 0;
     while (k < MAX_K && 2 << k <= context) k++;
     return k;
@@ -129,21 +120,26 @@ export class LevelRiceModel {
 
   /** Channel `c` at `x` is `value`, after `predict(x, c)` gave `predicted`; returns its z. */
   record(x: number, c: number, value: number, predicted: number): number {
-    const { errCur, each, stride } = this;
+    const { errCur, each } = this;
+    const i = (x + 1) * 3 + c;
+    const at = i * PREDICTORS;
     for (let j = 0; j < PREDICTORS; j++) {
       const d = value - each[j];
-      errCur[j * stride + x * 3 + c] = d < 0 ? -d : d;
+      errCur[at + j] = d < 0 ? -d : d;
     }
     const error = value - predicted;
     const z = error >= 0 ? 2 * error : -2 * error - 1;
-    this.zCur[x * 3 + c] = z;
+    this.zCur[i] = z;
     return z;
   }
 
   endRow(): void {
-    [this.zUp, this.zCur] = [this.zCur, this.zUp];
-    [this.errUp, this.errCur] = [this.errCur, this.errUp];
-    this.y++;
+    const z = this.zUp;
+    this.zUp = this.zCur;
+    this.zCur = z;
+    const err = this.errUp;
+    this.errUp = this.errCur;
+    this.errCur = err;
   }
 
   /** Models a row of the draw buffer above the rectangle: known classes, nothing coded. */
