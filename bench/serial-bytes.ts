@@ -1,10 +1,10 @@
 /**
  * Serial bytes per frame: every example app runs for 10 s at its own refresh period through the
  * compositor into the serial link's frame sync (changed rectangles as WRITE_RECT packets, each in
- * the smallest of RGB888, RLE888 and LEVEL_RICE, then COMMIT) for a protocol 1.2 device showing
+ * the smallest of RGB888, RLE888 and LEVEL_RICE, then COMMIT) for a protocol 1.3 device showing
  * 8 planes (the Nano's default), and every packet is counted as it would go on the wire
  * (COBS-framed, delimiters included). The same frames also go to a 1.1 device (RGB888/RLE888
- * only: the same-run "before") and a 1.2 device at 6 planes (MB_SCAN_DEPTH=6).
+ * only: the same-run "before") and a 1.3 device at 6 planes (MB_SCAN_DEPTH=6).
  * Baselines: 6144 B of raw RGB888, and the same frames encoded the
  * prototype's way (lib/prototype-scheme.ts: every frame whole, 32 RGB565 rows and a COMMIT),
  * counted with the same codec. A JSON screen (text beside an icon) runs beside the apps, drawn
@@ -66,7 +66,7 @@ export interface AppBytes {
   /** The same frames to a protocol 1.1 device (RGB888/RLE888, exact values): the same-run before. */
   v11_bytes_per_frame_mean: number | null;
   v11_ratio_to_prototype: number | null;
-  /** The same frames to a 1.2 device showing LOW_DEPTH planes. */
+  /** The same frames to a 1.3 device showing LOW_DEPTH planes. */
   low_depth: number;
   low_depth_bytes_per_frame_mean: number | null;
   low_depth_ratio_to_prototype: number | null;
@@ -119,7 +119,7 @@ function deviceCounter(depth: number | undefined) {
 
 /**
  * A display output that encodes each frame for the serial link and counts the wire bytes, for a
- * 1.2 device at DEPTH and LOW_DEPTH planes, a 1.1 device and the prototype; keeps the frames
+ * 1.3 device at DEPTH and LOW_DEPTH planes, a 1.1 device and the prototype; keeps the frames
  * themselves when `record` is set.
  */
 function serialCounter(record: boolean) {

@@ -13,6 +13,7 @@ import { DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
 import {
   type ByteChannel,
   decodeLevelRice,
+  levelRiceRowsAbove,
   decodeMessage,
   type DeviceInfo,
   FrameSync,
@@ -146,7 +147,7 @@ async function ourRate(ptyPath: string, nextFrame: NextFrame, durationMs: number
         session = new LinkSession(channel, {
           handlers: {
             open: (device) => {
-              // As the bridge does: LEVEL_RICE at the device's depth when it decodes it (1.2).
+              // As the bridge does: LEVEL_RICE at the device's depth when it decodes it (1.3).
               sync.restart(device.levelRice ? levelClasses(device.colourDepth) : undefined);
               resolve(device);
             },
@@ -233,7 +234,7 @@ async function prototypeRate(ptyPath: string, nextFrame: NextFrame, durationMs: 
 
 /**
  * Colour of sample i, as latency.ts's colourOf (red 255, green's top bit set) but with green and
- * blue in 128..255: a 1.2 device at 8 planes holds each of those values as itself (docs/
+ * blue in 128..255: a 1.3 device at 8 planes holds each of those values as itself (docs/
  * serial-protocol.md §5, "Shown levels"), so the colour is still recognised on the line.
  */
 export const colourOf = (i: number): Rgb => [255, 0x80 | ((i >> 7) & 0x7f), 0x80 | (i & 0x7f)];
@@ -255,9 +256,8 @@ function applyRect(buffer: Uint8Array, m: MessageOf<'WRITE_RECT'>, classes: Leve
     let n = 0;
     for (let i = 0; i + 3 < p.length; i += 4) for (let k = 0; k < p[i]; k++) put(n++, p[i + 1], p[i + 2], p[i + 3]);
   } else if (m.format === PixelFormat.LEVEL_RICE) {
-    // The first row is predicted from the row above, as the device holds it.
-    const above =
-      m.y > 0 ? buffer.slice(((m.y - 1) * DISPLAY_WIDTH + m.x) * 3, ((m.y - 1) * DISPLAY_WIDTH + m.x + m.w) * 3).map((v) => classes.classOf[v]) : undefined;
+    // Modelled from the rows above it, as the device holds them.
+    const above = levelRiceRowsAbove(buffer, DISPLAY_WIDTH, m.x, m.y, m.w).map((v) => classes.classOf[v]);
     const decoded = decodeLevelRice(p, m.w, m.h, classes.count, above);
     if (!decoded) throw new Error(`a LEVEL_RICE rectangle on the line does not decode (seq ${m.seq})`);
     for (let n = 0; n < m.w * m.h; n++) put(n, classes.valueOf[decoded[n * 3]], classes.valueOf[decoded[n * 3 + 1]], classes.valueOf[decoded[n * 3 + 2]]);

@@ -90,7 +90,7 @@ export function printTables(r: BenchResults): void {
   const depth = s.apps[0]?.depth ?? 8;
   const low = s.apps[0]?.low_depth ?? 6;
   table(
-    `3. Serial bytes per frame on the wire (10 s per app; protocol 1.2 device at ${depth} planes; max packet ${s.max_packet} B; raw frame ${s.raw_frame_bytes} B; prototype: the same frames whole, 33 packets; 1.1: the same frames to a 1.1 device, RGB888/RLE888)`,
+    `3. Serial bytes per frame on the wire (10 s per app; protocol 1.3 device at ${depth} planes; max packet ${s.max_packet} B; raw frame ${s.raw_frame_bytes} B; prototype: the same frames whole, 33 packets; 1.1: the same frames to a 1.1 device, RGB888/RLE888)`,
     [
       'app',
       'frames',

@@ -37,6 +37,7 @@ export {
   HOST_RETRANSMIT_MS,
   type LevelClasses,
   levelClasses,
+  levelRiceRowsAbove,
   MAX_PACKET,
   PacketParser,
   PixelFormat,

@@ -37,12 +37,15 @@ uint8_t mb_fb_write_rect(mb_framebuffer *fb, uint8_t format, uint8_t x, uint8_t 
   if (format == MB_FMT_RGB565 && len != pixels * 2u) return MB_REJ_BAD_LENGTH;
   if (format == MB_FMT_RLE888 && !rle_covers(data, len, pixels)) return MB_REJ_BAD_RLE;
   if (format == MB_FMT_LEVEL_RICE) {
-    uint8_t above[MB_PANEL_WIDTH * 3u];
-    if (y > 0) {
-      const uint8_t *row = fb->draw + ((y - 1u) * MB_PANEL_WIDTH + x) * 3u;
-      for (uint32_t i = 0; i < w * 3u; i++) above[i] = fb->class_of[row[i]];
+    /* The rows above the rectangle, as classes: the model runs over them first. */
+    uint8_t above[MB_LEVEL_RICE_PRIMED_ROWS * MB_PANEL_WIDTH * 3u];
+    uint8_t above_rows = y < MB_LEVEL_RICE_PRIMED_ROWS ? y : (uint8_t)MB_LEVEL_RICE_PRIMED_ROWS;
+    for (uint32_t r = 0; r < above_rows; r++) {
+      const uint8_t *row = fb->draw + ((y - above_rows + r) * MB_PANEL_WIDTH + x) * 3u;
+      for (uint32_t i = 0; i < w * 3u; i++) above[r * w * 3u + i] = fb->class_of[row[i]];
     }
-    if (!mb_level_rice_decode(data, len, w, h, fb->class_count, y > 0 ? above : NULL, fb->decoded))
+    if (!mb_level_rice_decode(data, len, w, h, fb->class_count, above_rows ? above : NULL,
+                              above_rows, fb->decoded))
       return MB_REJ_BAD_RLE;
     for (uint32_t row = 0; row < h; row++) {
       uint8_t *dst = fb->draw + ((y + row) * MB_PANEL_WIDTH + x) * 3u;

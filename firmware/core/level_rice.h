@@ -10,11 +10,16 @@
  * Returns the number of classes. */
 uint16_t mb_level_classes(uint8_t depth, uint8_t class_value[256], uint8_t class_of[256]);
 
-/* Decodes a w x h rectangle into class indices (w*h*3 bytes at out). `above`: the classes (w*3)
- * of the draw buffer's row above the rectangle, NULL at the top; the first row is predicted
- * from it. False, with `out` in any state, unless `data` codes exactly that many pixels with
- * every class below class_count. Reads no byte outside data[0..len). */
+/* Rows of the draw buffer above a rectangle that LEVEL_RICE models it from (fewer at y = 1). */
+#define MB_LEVEL_RICE_PRIMED_ROWS 2u
+
+/* Decodes a w x h rectangle into class indices (w*h*3 bytes at out). `above`: the classes of
+ * the draw buffer's `above_rows` rows above the rectangle (min(y, MB_LEVEL_RICE_PRIMED_ROWS)
+ * rows of w*3, top to bottom; NULL when 0), which the model runs over before the first coded
+ * row. False, with `out` in any state, unless `data` codes exactly that many pixels with every
+ * class below class_count. Reads no byte outside data[0..len). */
 bool mb_level_rice_decode(const uint8_t *data, uint16_t len, uint8_t w, uint8_t h,
-                          uint16_t class_count, const uint8_t *above, uint8_t *out);
+                          uint16_t class_count, const uint8_t *above, uint8_t above_rows,
+                          uint8_t *out);
 
 #endif

@@ -4,8 +4,9 @@
 #include <stdint.h>
 
 #define MB_PROTO_MAJOR 1
-/* 1.2: WRITE_RECT format 3 (LEVEL_RICE). */
-#define MB_PROTO_MINOR 2
+/* 1.2: WRITE_RECT format 3 (LEVEL_RICE); 1.3: LEVEL_RICE blends four predictors and models
+ * the rows above a rectangle (docs/serial-protocol.md §5). */
+#define MB_PROTO_MINOR 3
 
 #define MB_HEADER_SIZE 3u
 #define MB_CRC_SIZE 2u

@@ -37,13 +37,13 @@ static uint8_t write_at(mb_framebuffer *fb, uint8_t y, uint8_t w, uint8_t h, con
 static void pixel_vectors_decode_as_specified(void) {
   static mb_framebuffer fb;
   static char line[40000];
-  static uint8_t pixels[MB_FRAME_BYTES], bytes[MB_MAX_BODY], above[MB_PANEL_WIDTH * 3u];
+  static uint8_t pixels[MB_FRAME_BYTES], bytes[MB_MAX_BODY], above[2u * MB_PANEL_WIDTH * 3u];
   FILE *f = fopen(path, "r");
   CHECK(f != NULL);
   if (!f) return;
   while (fgets(line, sizeof line, f)) {
     if (line[0] == '#' || line[0] == '\n') continue;
-    /* name | kind | depth w h | row above | pixels | bytes */
+    /* name | kind | depth w h | rows above | pixels | bytes */
     char *field[6];
     char *save = NULL;
     int n = 0;
@@ -56,18 +56,20 @@ static void pixel_vectors_decode_as_specified(void) {
     size_t nbytes = n == 6 ? hex_bytes(field[5], bytes, sizeof bytes) : 0;
     mb_fb_init(&fb, (uint8_t)depth);
     memset(fb.draw, 0x5A, sizeof fb.draw);
-    /* With a row above, the rectangle goes one row down, under that row in the draw buffer. */
+    /* With rows above (1 or 2), the rectangle goes as many rows down, under them in the draw
+     * buffer. */
     uint8_t y = 0;
     if (nabove > 0) {
-      CHECK_EQ(nabove, (size_t)(w * 3));
-      memcpy(fb.draw, above, nabove);
-      y = 1;
+      CHECK(nabove == (size_t)(w * 3) || nabove == (size_t)(2 * w * 3));
+      y = (uint8_t)(nabove / (size_t)(w * 3));
+      for (uint8_t r = 0; r < y; r++)
+        memcpy(fb.draw + (size_t)r * MB_PANEL_WIDTH * 3u, above + (size_t)r * w * 3u, (size_t)w * 3u);
     }
     uint8_t result = write_at(&fb, y, (uint8_t)w, (uint8_t)h, bytes, nbytes);
     if (strstr(field[1], "reject")) {
       reject_vectors++;
       CHECK_EQ(result, MB_REJ_BAD_RLE);
-      for (size_t i = nabove; i < sizeof fb.draw; i++)
+      for (size_t i = (size_t)y * MB_PANEL_WIDTH * 3u; i < sizeof fb.draw; i++)
         if (fb.draw[i] != 0x5A) {
           CHECK(!"a rejected stream changed the draw buffer");
           break;

@@ -7,7 +7,7 @@
  */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
 import { changedRects, type Rect } from '../display/diff';
-import { type LevelClasses, LevelRiceEncoder, MIN_PACKET, type MessageOf, PixelFormat } from './protocol';
+import { type LevelClasses, LevelRiceEncoder, levelRiceRowsAbove, MIN_PACKET, type MessageOf, PixelFormat } from './protocol';
 
 /** WRITE_RECT's fixed fields: format, x, y, w, h. */
 const RECT_FIELDS = 5;
@@ -87,6 +87,8 @@ interface LevelFrame {
    * frame goes out top to bottom, so the row above a band is always one just sent.
    */
   held: Uint8Array;
+  /** The device's number of classes. */
+  classCount: number;
 }
 
 type Format = (typeof PixelFormat)[keyof typeof PixelFormat];
@@ -102,9 +104,10 @@ function bands(frame: Uint8Array, rect: Rect, maxPixelBytes: number, levels?: Le
   let y0 = rect.y;
   while (y0 < rect.y + rect.height) {
     let state: RunState = { runs: 0, colour: 0, length: 0 };
-    const above =
-      levels && y0 > 0 ? levels.held.slice(((y0 - 1) * DISPLAY_WIDTH + rect.x) * 3, ((y0 - 1) * DISPLAY_WIDTH + rect.x + rect.width) * 3) : undefined;
-    const rice = levels ? new LevelRiceEncoder(levels.classIdx, DISPLAY_WIDTH, rect.x, y0, rect.width, rect.y + rect.height - y0, above) : undefined;
+    const above = levels && y0 > 0 ? levelRiceRowsAbove(levels.held, DISPLAY_WIDTH, rect.x, y0, rect.width) : undefined;
+    const rice = levels
+      ? new LevelRiceEncoder(levels.classIdx, DISPLAY_WIDTH, rect.x, y0, rect.width, rect.y + rect.height - y0, levels.classCount, above)
+      : undefined;
     let choice = smallest(Infinity, Infinity, Infinity);
     let rows = 0;
     while (y0 + rows < rect.y + rect.height) {
@@ -163,7 +166,11 @@ export function frameUpdate(previous: Uint8Array | undefined, next: Uint8Array, 
   const maxPixelBytes = maxPacket - MIN_PACKET - RECT_FIELDS;
   const rects = previous ? changedRects(previous, next) : [FULL_FRAME];
   const levels = classes
-    ? { classIdx: next.map((v) => classes.classOf[v]), held: previous ? previous.map((v) => classes.classOf[v]) : new Uint8Array(next.length) }
+    ? {
+        classIdx: next.map((v) => classes.classOf[v]),
+        held: previous ? previous.map((v) => classes.classOf[v]) : new Uint8Array(next.length),
+        classCount: classes.count,
+      }
     : undefined;
   return rects.flatMap((rect) => strips(rect, maxPixelBytes)).flatMap((strip) => bands(next, strip, maxPixelBytes, levels));
 }

@@ -92,7 +92,7 @@ export class FrameSync {
   private leds = 0;
   private sentLeds?: number;
   private recommitWanted = false;
-  /** The device's level classes when it decodes LEVEL_RICE (protocol 1.2): frames go out quantised. */
+  /** The device's level classes when it decodes LEVEL_RICE (protocol 1.3): frames go out quantised. */
   private classes?: LevelClasses;
   framesSent = 0;
   framesSkipped = 0;

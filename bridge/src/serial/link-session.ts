@@ -31,7 +31,7 @@ export interface DeviceInfo {
   height: number;
   /** Bit-planes a channel is shown at (levels.ts: which values look alike). */
   colourDepth: number;
-  /** Protocol 1.2 or later: decodes WRITE_RECT LEVEL_RICE. */
+  /** Protocol 1.3 or later: decodes WRITE_RECT LEVEL_RICE as this bridge codes it. */
   levelRice: boolean;
   maxPacket: number;
   window: number;

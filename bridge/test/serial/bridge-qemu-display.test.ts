@@ -61,7 +61,7 @@ describe('bridge with the firmware in qemu', () => {
       transport: 'serial',
       port: qemu.ptyPath,
       board: 'qemu-microbit',
-      protocol_version: '1.2',
+      protocol_version: '1.3',
       refresh_hz: 0,
       error: null,
     });
@@ -246,7 +246,7 @@ describe('megabit device, with the firmware in qemu', () => {
     const { code, stdout } = await megabit('info', '--serial', qemu.ptyPath);
     expect(code).toBe(0);
     expect(stdout).toContain('board:     qemu-microbit');
-    expect(stdout).toContain('protocol:  1.2');
+    expect(stdout).toContain('protocol:  1.3');
     expect(stdout).toContain('panel:     64x32');
   });
 

@@ -54,7 +54,7 @@ describe('firmware on qemu microbit over a pty', () => {
     expect(reply).toMatchObject({
       result: 0,
       protoMajor: 1,
-      protoMinor: 2,
+      protoMinor: 3,
       width: 64,
       colourDepth: 8,
       height: 32,

@@ -8,6 +8,7 @@ import { describeDevice } from '../../src/serial/link-session';
 import {
   crc32,
   decodeLevelRice,
+  levelRiceRowsAbove,
   encodeLevelRice,
   GAMMA16,
   levelClasses,
@@ -28,7 +29,7 @@ interface PixelVector {
   depth: number;
   w: number;
   h: number;
-  /** The draw buffer's row above the rectangle (held values); undefined at the top. */
+  /** The draw buffer's rows above the rectangle (held values, 1 or 2 rows); undefined at the top. */
   above?: Uint8Array;
   pixels?: Uint8Array;
   bytes: Uint8Array;
@@ -115,6 +116,7 @@ describe('LEVEL_RICE against firmware/protocol/pixel-vectors.txt', () => {
         0,
         v.w,
         v.h,
+        classes.count,
         above,
       ),
     ).toEqual(v.bytes);
@@ -141,9 +143,22 @@ describe('LEVEL_RICE codec', () => {
       const expected = new Uint8Array(w * h * 3);
       for (let row = 0; row < h; row++) expected.set(rowOf(frame, y + row), row * w * 3);
       // Standing alone, and predicted from the row above it on the device.
-      expect(decodeToValues(encodeLevelRice(idx, 64, x, y, w, h), w, h, depth)).toEqual(expected);
-      if (y > 0) expect(decodeToValues(encodeLevelRice(idx, 64, x, y, w, h, rowOf(idx, y - 1)), w, h, depth, rowOf(frame, y - 1))).toEqual(expected);
+      expect(decodeToValues(encodeLevelRice(idx, 64, x, y, w, h, classes.count), w, h, depth)).toEqual(expected);
+      if (y > 0) {
+        const above = levelRiceRowsAbove(idx, 64, x, y, w);
+        expect(decodeToValues(encodeLevelRice(idx, 64, x, y, w, h, classes.count, above), w, h, depth, levelRiceRowsAbove(frame, 64, x, y, w))).toEqual(
+          expected,
+        );
+      }
     }
+  });
+
+  it('refuses rows above that are not 0..2 whole rows of the rectangle', () => {
+    const classes = levelClasses(8);
+    const idx = new Uint8Array(FRAME_BYTES);
+    expect(() => encodeLevelRice(idx, 64, 0, 5, 8, 2, classes.count, new Uint8Array(3 * 8 * 3))).toThrow(/rows above must be 0..2 rows of 8 pixels/);
+    expect(() => encodeLevelRice(idx, 64, 0, 5, 8, 2, classes.count, new Uint8Array(8 * 3 + 1))).toThrow(/rows above must be 0..2 rows of 8 pixels/);
+    expect(() => decodeLevelRice(new Uint8Array(4), 8, 2, classes.count, new Uint8Array(3 * 8 * 3))).toThrow(/rows above/);
   });
 
   it('refuses or decodes in range, never throws, whatever the bytes', () => {
@@ -166,7 +181,7 @@ describe('frames in LEVEL_RICE', () => {
   function applyLevelRice(buffer: Uint8Array, rects: ReturnType<typeof frameUpdate>): Uint8Array {
     const out = Uint8Array.from(buffer);
     for (const r of rects) {
-      const above = r.y > 0 ? out.slice(((r.y - 1) * 64 + r.x) * 3, ((r.y - 1) * 64 + r.x + r.w) * 3) : undefined;
+      const above = levelRiceRowsAbove(out, 64, r.x, r.y, r.w);
       const values =
         r.format === PixelFormat.LEVEL_RICE ? decodeToValues(r.pixels, r.w, r.h, 8, above) : r.format === PixelFormat.RGB888 ? r.pixels : undefined;
       if (!values) throw new Error('undecodable rect');
@@ -220,7 +235,7 @@ describe('frames in LEVEL_RICE', () => {
     };
   }
 
-  it('FrameSync quantises for a 1.2 device and commits the CRC of what it holds', () => {
+  it('FrameSync quantises for a 1.3 device and commits the CRC of what it holds', () => {
     const sync = new FrameSync(() => undefined);
     sync.restart(classes);
     const frame = plasmaFrame(5);
@@ -267,15 +282,16 @@ describe('which devices get LEVEL_RICE', () => {
       board: 'b',
     });
 
-  it('a 1.2 device with a depth of 1..8 planes', () => {
-    expect(reply(2, 8).levelRice).toBe(true);
-    expect(reply(3, 6).levelRice).toBe(true);
+  it('a 1.3 device with a depth of 1..8 planes', () => {
+    expect(reply(3, 8).levelRice).toBe(true);
+    expect(reply(4, 6).levelRice).toBe(true);
   });
 
-  it('not a 1.0/1.1 device, nor one reporting a depth outside 1..8', () => {
+  it('not a 1.0/1.1 device, nor a 1.2 one (its draft of LEVEL_RICE codes otherwise), nor one reporting a depth outside 1..8', () => {
+    expect(reply(2, 8).levelRice).toBe(false);
     expect(reply(1, 8).levelRice).toBe(false);
     expect(reply(0, 8).levelRice).toBe(false);
-    expect(reply(2, 0).levelRice).toBe(false);
-    expect(reply(2, 9).levelRice).toBe(false);
+    expect(reply(3, 0).levelRice).toBe(false);
+    expect(reply(3, 9).levelRice).toBe(false);
   });
 });

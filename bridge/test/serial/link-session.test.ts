@@ -91,7 +91,7 @@ describe('handshake', () => {
   it('refuses a device of another major version with a clear message and sends nothing sequenced', async () => {
     const r = rig({ major: 2 });
     await waitUntil(() => r.incompatible.length === 1, 'the refusal');
-    expect(r.incompatible[0]).toBe('device speaks protocol 2.0, host speaks 1.2: update the firmware or the bridge');
+    expect(r.incompatible[0]).toBe('device speaks protocol 2.0, host speaks 1.3: update the firmware or the bridge');
     expect(r.session.send({ name: 'GET_STATUS', seq: 0 })).toBe(false);
     await delay(700);
     expect(r.device.counters.noSession).toBe(0);

@@ -321,7 +321,7 @@ describe('connection', () => {
     expect(r.link.reporter.linkState()).toMatchObject({
       connected: false,
       in_sync: false,
-      error: 'device speaks protocol 3.0, host speaks 1.2: update the firmware or the bridge',
+      error: 'device speaks protocol 3.0, host speaks 1.3: update the firmware or the bridge',
     });
     expect(r.logs.lines.filter((l) => l.level === 'error' && /display refused/.test(l.message))).toHaveLength(1);
     expect(r.logs.count(/device: incompatible protocol/)).toBe(1);

@@ -47,7 +47,7 @@ describe('megabit device', () => {
   });
 
   it('fails clearly on an incompatible device', async () => {
-    await expect(run(['info'], new FakeCable({ major: 2 }))).rejects.toThrow('device speaks protocol 2.0, host speaks 1.2');
+    await expect(run(['info'], new FakeCable({ major: 2 }))).rejects.toThrow('device speaks protocol 2.0, host speaks 1.3');
   });
 
   it('rejects bad arguments and prints help without a command', async () => {

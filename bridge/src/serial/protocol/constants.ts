@@ -1,10 +1,13 @@
 /** Numbers fixed by docs/serial-protocol.md; the firmware's core/protocol.h holds the same. */
 
 export const PROTOCOL_MAJOR = 1;
-/** 1.2: WRITE_RECT format 3 (LEVEL_RICE) and the colour depth as the levels a channel is shown at. */
-export const PROTOCOL_MINOR = 2;
-/** The first minor version whose devices decode LEVEL_RICE. */
-export const LEVEL_RICE_MINOR = 2;
+/**
+ * 1.2: WRITE_RECT format 3 (LEVEL_RICE) and the colour depth as the levels a channel is shown at;
+ * 1.3: LEVEL_RICE as it is now (four blended predictors, modelled from the rows above).
+ */
+export const PROTOCOL_MINOR = 3;
+/** The first minor version whose devices decode LEVEL_RICE as this bridge codes it (1.2 devices had a first draft of it). */
+export const LEVEL_RICE_MINOR = 3;
 
 export const HEADER_SIZE = 3;
 export const CRC_SIZE = 2;

@@ -1,42 +1,51 @@
 /**
- * WRITE_RECT format 3, LEVEL_RICE (docs/serial-protocol.md §5): each channel is sent as the class
- * of the level it is shown at (levels.ts), predicted from its neighbours inside the rectangle
- * (and, for the first row, the device's draw-buffer row above it), and the prediction error
- * Rice-coded with a parameter taken from how wrong the neighbours' were. Smooth full-colour
- * pictures (the plasma) cost about 1.3-1.6 bytes a pixel at 8 planes instead of 3. The
- * firmware's decoder (firmware/core/level_rice.c) mirrors this file; both are tested on
+ * WRITE_RECT format 3, LEVEL_RICE (docs/serial-protocol.md §5, protocol 1.3): each channel is
+ * sent as the class of the level it is shown at (levels.ts), predicted from its neighbours by the
+ * model both ends share (level-rice-model.ts: a blend of four linear predictors), and the
+ * prediction error Rice-coded with a parameter taken from how wrong the neighbours' were. A
+ * rectangle below the top of the panel is modelled from the draw-buffer rows above it (up to
+ * PRIMED_ROWS), so a frame cut into bands codes about as small as one whole. Smooth full-colour
+ * pictures (the plasma) cost about 1.25 bytes a pixel at 8 planes instead of 3. The firmware's
+ * decoder (firmware/core/level_rice.c) mirrors this file; both are tested on
  * firmware/protocol/pixel-vectors.txt.
  */
+import { LevelRiceModel, PRIMED_ROWS, type RowRef } from './level-rice-model';
 
 /** A quotient this long or longer is sent as an escape and the class in 8 bits. */
 export const ESCAPE_QUOTIENT = 16;
-const MAX_K = 7;
-/** The context a channel at the rectangle's edge gets for its missing neighbour. */
-const EDGE_MAGNITUDE = 2;
-
-/** Median edge predictor (LOCO-I): left, up, up-left. */
-function predict(a: number, b: number, c: number): number {
-  const hi = Math.max(a, b);
-  const lo = Math.min(a, b);
-  if (c >= hi) return lo;
-  if (c <= lo) return hi;
-  return a + b - c;
-}
-
-/** k = floor(log2) of the mean error magnitude of the four neighbours already coded, 0..7. */
-function riceParameter(previous: Uint16Array, current: Uint16Array, x: number, y: number, c: number, width: number): number {
-  const left = x > 0 ? current[(x - 1) * 3 + c] : EDGE_MAGNITUDE;
-  const up = y > 0 ? previous[x * 3 + c] : EDGE_MAGNITUDE;
-  const upLeft = x > 0 && y > 0 ? previous[(x - 1) * 3 + c] : EDGE_MAGNITUDE;
-  const upRight = y > 0 && x + 1 < width ? previous[(x + 1) * 3 + c] : EDGE_MAGNITUDE;
-  const context = (left + up + upLeft + upRight + 2) >> 2;
-  let k = 0;
-  while (k < MAX_K && 2 << k <= context) k++;
-  return k;
-}
-
 /** Most bytes one channel can take: an escape is 16 + 8 bits. */
 const MAX_CHANNEL_BYTES = 3;
+
+/** How many rows `above` holds for a rectangle `width` wide: 0..PRIMED_ROWS whole rows. */
+function primedRows(above: Uint8Array | undefined, width: number): number {
+  const rows = above ? above.length / (width * 3) : 0;
+  if (!Number.isInteger(rows) || rows > PRIMED_ROWS)
+    throw new RangeError(`the rows above must be 0..${PRIMED_ROWS} rows of ${width} pixels, got ${String(above?.length)} bytes`);
+  return rows;
+}
+
+/**
+ * What a rectangle at (x, y), `width` wide, is modelled from above it: the rows of `buffer` (a
+ * frame `frameWidth` wide, 3 bytes a pixel: class indices, or values to map) above `y`, at most
+ * PRIMED_ROWS of them, over the rectangle's columns, top to bottom.
+ */
+export function levelRiceRowsAbove(buffer: Uint8Array, frameWidth: number, x: number, y: number, width: number): Uint8Array {
+  const rows = Math.min(y, PRIMED_ROWS);
+  const out = new Uint8Array(rows * width * 3);
+  for (let r = 0; r < rows; r++) {
+    const start = ((y - rows + r) * frameWidth + x) * 3;
+    out.set(buffer.subarray(start, start + width * 3), r * width * 3);
+  }
+  return out;
+}
+
+/** Primes `model` with the rows `above` and returns the rows of the extended rectangle: index r + y is row y. */
+function extend(model: LevelRiceModel, above: Uint8Array | undefined, width: number, row: (y: number) => RowRef): (y: number) => RowRef | undefined {
+  const r = primedRows(above, width);
+  const at = (y: number): RowRef | undefined => (y < 0 ? undefined : y < r && above ? { data: above, at: y * width * 3 } : row(y - r));
+  for (let y = 0; y < r; y++) model.primeRow(at(y) as RowRef, at(y - 1), at(y - 2));
+  return (y: number) => at(y + r);
+}
 
 /**
  * Encodes a band of a rectangle row by row, keeping what each row ends at, so the band-cutter
@@ -49,25 +58,30 @@ export class LevelRiceEncoder {
   private length = 0;
   private acc = 0;
   private used = 0;
-  private previous: Uint16Array;
-  private current: Uint16Array;
+  private readonly model: LevelRiceModel;
+  private readonly row: (y: number) => RowRef | undefined;
   private rows = 0;
   /** [length, acc, used] after each row. */
   private readonly ends: number[][] = [];
 
   constructor(
-    private readonly classIdx: Uint8Array,
-    private readonly frameWidth: number,
-    private readonly x0: number,
-    private readonly y0: number,
+    classIdx: Uint8Array,
+    frameWidth: number,
+    x0: number,
+    y0: number,
     private readonly width: number,
     maxRows: number,
-    /** The class indices (width*3) of the device's draw-buffer row above the rectangle, when y0 > 0. */
-    private readonly above?: Uint8Array,
+    /** The device's number of classes (levels.ts): predictions are kept inside 0 .. classCount - 1. */
+    classCount: number,
+    /**
+     * The class indices of the device's draw-buffer rows above the rectangle, top to bottom:
+     * min(y, PRIMED_ROWS) rows of width*3 for a rectangle at row y of the panel (levelRiceRowsAbove).
+     */
+    above?: Uint8Array,
   ) {
     this.out = new Uint8Array(width * 3 * MAX_CHANNEL_BYTES * maxRows + 1);
-    this.previous = new Uint16Array(width * 3);
-    this.current = new Uint16Array(width * 3);
+    this.model = new LevelRiceModel(width, classCount);
+    this.row = extend(this.model, above, width, (y) => ({ data: classIdx, at: ((y0 + y) * frameWidth + x0) * 3 }));
   }
 
   /** Bits, most significant first; count <= 17 keeps `acc` within 31 bits. */
@@ -83,25 +97,15 @@ export class LevelRiceEncoder {
 
   /** Codes the next row; returns the band's bytes so far (the last one padded). */
   addRow(): number {
-    const { classIdx, width, previous, current } = this;
+    const { model, width } = this;
     const y = this.rows;
-    const stride = this.frameWidth * 3;
-    const base = ((this.y0 + y) * this.frameWidth + this.x0) * 3;
-    // The row above: the frame's, or on row 0 the device's draw buffer's (if there is one).
-    const hasUp = y > 0 || this.above !== undefined;
-    const upRow = y > 0 ? classIdx : (this.above ?? classIdx);
-    const upBase = y > 0 ? base - stride : 0;
+    const cur = this.row(y) as RowRef;
+    model.startRow(cur, this.row(y - 1), this.row(y - 2));
     for (let x = 0; x < width; x++) {
       for (let c = 0; c < 3; c++) {
-        const i = base + x * 3 + c;
-        const u = upBase + x * 3 + c;
-        const a = x > 0 ? classIdx[i - 3] : hasUp ? upRow[u] : 0;
-        const b = hasUp ? upRow[u] : a;
-        const cc = x > 0 && hasUp ? upRow[u - 3] : b;
-        const value = classIdx[i];
-        const error = value - predict(a, b, cc);
-        const z = error >= 0 ? 2 * error : -2 * error - 1;
-        const k = riceParameter(previous, current, x, y, c, width);
+        const value = cur.data[cur.at + x * 3 + c];
+        const k = model.riceParameter(x, c);
+        const z = model.record(x, c, value, model.predict(x, c));
         const quotient = z >> k;
         if (quotient < ESCAPE_QUOTIENT) {
           // quotient one bits and the terminating zero, then the low k bits.
@@ -111,11 +115,9 @@ export class LevelRiceEncoder {
           this.write((1 << ESCAPE_QUOTIENT) - 1, ESCAPE_QUOTIENT);
           this.write(value, 8);
         }
-        current[x * 3 + c] = z;
       }
     }
-    this.previous = current;
-    this.current = previous;
+    model.endRow();
     this.rows++;
     this.ends.push([this.length, this.acc, this.used]);
     return this.length + (this.used > 0 ? 1 : 0);
@@ -131,8 +133,9 @@ export class LevelRiceEncoder {
 }
 
 /**
- * The LEVEL_RICE pixels of the rectangle (x0, y0, width, height) of a frame of class indices;
- * `above`: the class indices of the device's draw-buffer row above it, required when y0 > 0.
+ * The LEVEL_RICE pixels of the rectangle (x0, y0, width, height) of a frame of class indices,
+ * for a device with `classCount` classes (levels.ts); `above`: the class indices of the device's
+ * draw-buffer rows above it, min(y0, PRIMED_ROWS) rows top to bottom.
  */
 export function encodeLevelRice(
   classIdx: Uint8Array,
@@ -141,9 +144,10 @@ export function encodeLevelRice(
   y0: number,
   width: number,
   height: number,
+  classCount: number,
   above?: Uint8Array,
 ): Uint8Array {
-  const encoder = new LevelRiceEncoder(classIdx, frameWidth, x0, y0, width, height, above);
+  const encoder = new LevelRiceEncoder(classIdx, frameWidth, x0, y0, width, height, classCount, above);
   for (let y = 0; y < height; y++) encoder.addRow();
   return encoder.bytes(height);
 }
@@ -170,25 +174,22 @@ class BitReader {
 
 /**
  * Class indices (width*height*3) from LEVEL_RICE pixels (`above`: the class indices of the draw
- * buffer's row above the rectangle, when it is not at the top), or undefined when the data does not
+ * buffer's rows above the rectangle, min(y, PRIMED_ROWS) rows top to bottom), or undefined when the data does not
  * code exactly that many pixels (nonzero pad bits, a byte too many or too few) or a class is
  * not below `classCount`.
  */
 export function decodeLevelRice(data: Uint8Array, width: number, height: number, classCount: number, above?: Uint8Array): Uint8Array | undefined {
   const out = new Uint8Array(width * height * 3);
   const reader = new BitReader(data);
-  let previous = new Uint16Array(width * 3);
-  let current = new Uint16Array(width * 3);
-  const at = (x: number, y: number, c: number): number => out[(y * width + x) * 3 + c];
+  const model = new LevelRiceModel(width, classCount);
+  const row = extend(model, above, width, (y) => ({ data: out, at: y * width * 3 }));
   for (let y = 0; y < height; y++) {
+    const cur = row(y) as RowRef;
+    model.startRow(cur, row(y - 1), row(y - 2));
     for (let x = 0; x < width; x++) {
       for (let c = 0; c < 3; c++) {
-        const up = (col: number): number | undefined => (y > 0 ? at(col, y - 1, c) : above?.[col * 3 + c]);
-        const a = x > 0 ? at(x - 1, y, c) : (up(x) ?? 0);
-        const b = up(x) ?? a;
-        const cc = x > 0 ? (up(x - 1) ?? b) : b;
-        const predicted = predict(a, b, cc);
-        const k = riceParameter(previous, current, x, y, c, width);
+        const predicted = model.predict(x, c);
+        const k = model.riceParameter(x, c);
         let quotient = 0;
         for (;;) {
           const bit = reader.read(1);
@@ -208,12 +209,11 @@ export function decodeLevelRice(data: Uint8Array, width: number, height: number,
           value = predicted + (z & 1 ? -((z + 1) >> 1) : z >> 1);
         }
         if (value < 0 || value >= classCount) return undefined;
-        const error = value - predicted;
-        current[x * 3 + c] = error >= 0 ? 2 * error : -2 * error - 1;
-        out[(y * width + x) * 3 + c] = value;
+        model.record(x, c, value, predicted);
+        out[cur.at + x * 3 + c] = value;
       }
     }
-    [previous, current] = [current, previous];
+    model.endRow();
   }
   return reader.atPaddedEnd() ? out : undefined;
 }
