@@ -15,11 +15,10 @@
 // on stderr and its description as JSON on stdout.
 'use strict';
 const { createHash } = require('node:crypto');
-const { execFileSync, spawn } = require('node:child_process');
+const { execFile, spawn } = require('node:child_process');
 const { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { CACHE_DIR, NPM_CACHE_DIR, newestOfMajor } = require('./node-release.js');
-const { packBridge } = require('./pack-bridge.js');
 
 const CACHE = join(CACHE_DIR, 'arm');
 const NPM_CACHE = NPM_CACHE_DIR;
@@ -63,9 +62,17 @@ function progress(arch, message) {
   process.stderr.write(`arm ${arch}: ${message}\n`);
 }
 
-/** Host npm, with output captured; throws with npm's own words on failure. */
+/**
+ * Host npm, with output captured; rejects with npm's own words on failure. Asynchronous, so that
+ * the registry look-ups and downloads run while the bridge is packed.
+ */
 function hostNpm(args, options = {}) {
-  return execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, ...options });
+  return new Promise((resolvePromise, reject) => {
+    execFile('npm', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`npm ${args.join(' ')} failed: ${error.message}\n${stderr}`));
+      else resolvePromise(stdout);
+    });
+  });
 }
 
 function compareVersions(a, b) {
@@ -78,8 +85,8 @@ function compareVersions(a, b) {
 const isRelease = (v) => /^\d+\.\d+\.\d+$/.test(v);
 
 /** The newest release of `pkg` (in major `major`; null: of its newest major), as the registry lists it now. */
-function newestVersion(pkg, major) {
-  const versions = JSON.parse(hostNpm(['view', pkg, 'versions', '--json', '--cache', NPM_CACHE]));
+async function newestVersion(pkg, major) {
+  const versions = JSON.parse(await hostNpm(['view', pkg, 'versions', '--json', '--cache', NPM_CACHE]));
   const majors = versions.filter(isRelease).map((v) => Number(v.split('.')[0]));
   const newest = newestOfMajor(versions, major ?? Math.max(...majors));
   if (!newest) throw new Error(`the npm registry has no ${pkg}${major === null ? '' : ` ${major}.x`}`);
@@ -105,16 +112,20 @@ function satisfies(version, range) {
   );
 }
 
-/** The newest npm (10 or later) whose engines.node accepts Node `nodeVersion`. */
-function npmFor(nodeVersion) {
-  const listed = JSON.parse(hostNpm(['view', 'npm@>=10', 'version', 'engines.node', '--json', '--cache', NPM_CACHE]));
+/** Every npm release from 10 on with its engines.node, as the registry lists them now. */
+async function npmReleases() {
+  return JSON.parse(await hostNpm(['view', 'npm@>=10', 'version', 'engines.node', '--json', '--cache', NPM_CACHE]));
+}
+
+/** The newest npm in `listed` (npmReleases()) whose engines.node accepts Node `nodeVersion`. */
+function npmFor(nodeVersion, listed) {
   const fitting = listed.filter((entry) => isRelease(entry.version) && satisfies(nodeVersion, entry['engines.node'])).map((entry) => entry.version);
   if (fitting.length === 0) throw new Error(`no npm release accepts Node ${nodeVersion}`);
   return fitting.sort(compareVersions)[fitting.length - 1];
 }
 
 /** `pkg@version` installed by the host npm into .cache/arm/packages/<pkg>@<version>, once. */
-function cachedPackage(arch, pkg, version, { force = false } = {}) {
+async function cachedPackage(arch, pkg, version, { force = false } = {}) {
   const dir = join(CACHE, 'packages', `${pkg}@${version}`);
   const done = join(dir, 'node_modules', pkg, 'package.json');
   mkdirSync(join(CACHE, 'packages'), { recursive: true });
@@ -128,7 +139,7 @@ function cachedPackage(arch, pkg, version, { force = false } = {}) {
   try {
     // --force: npm refuses a package for another CPU (its `cpu` field) otherwise.
     const args = ['install', '--prefix', partial, '--cache', NPM_CACHE, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `${pkg}@${version}`];
-    hostNpm(force ? [...args, '--force'] : args);
+    await hostNpm(force ? [...args, '--force'] : args);
     try {
       renameSync(partial, dir);
     } catch (e) {
@@ -152,6 +163,19 @@ function writeNodeWrapper(arch, target, nodeBinary) {
   );
   chmodSync(wrapper, 0o755);
   return wrapper;
+}
+
+/**
+ * scripts/pack-bridge.js run as a child process (it prints the tarball's path), so the look-ups
+ * and downloads above go on meanwhile; it reuses a tarball packed from the same files.
+ */
+function packInChild() {
+  return new Promise((resolvePromise, reject) => {
+    execFile(process.execPath, [join(__dirname, 'pack-bridge.js')], { encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`scripts/pack-bridge.js failed: ${error.message}\n${stderr}`));
+      else resolvePromise(stdout.trim());
+    });
+  });
 }
 
 function fileHash(file) {
@@ -229,14 +253,24 @@ async function prepareArm(arch) {
   if (!target) throw new Error(`unknown ARM target "${arch}" (one of ${Object.keys(TARGETS).join(', ')})`);
   requireTools(arch, target);
   mkdirSync(CACHE, { recursive: true });
-  const nodeVersion = newestVersion(target.nodePackage, target.nodeMajor);
-  const npmVersion = npmFor(nodeVersion);
-  progress(arch, `Node ${nodeVersion} (${target.nodePackage}), npm ${npmVersion}`);
-  const nodeDir = cachedPackage(arch, target.nodePackage, nodeVersion, { force: true });
-  const npmDir = cachedPackage(arch, 'npm', npmVersion);
-  const wrapper = writeNodeWrapper(arch, target, join(nodeDir, 'bin', 'node'));
+  // The registry look-ups and downloads (host npm, mostly waiting on the network) run while the
+  // bridge is packed below.
+  const fetched = (async () => {
+    const [nodeVersion, npmList] = await Promise.all([newestVersion(target.nodePackage, target.nodeMajor), npmReleases()]);
+    const npmVersion = npmFor(nodeVersion, npmList);
+    progress(arch, `Node ${nodeVersion} (${target.nodePackage}), npm ${npmVersion}`);
+    const [nodeDir, npmDir] = await Promise.all([
+      cachedPackage(arch, target.nodePackage, nodeVersion, { force: true }),
+      cachedPackage(arch, 'npm', npmVersion),
+    ]);
+    return { nodeVersion, npmVersion, nodeDir, npmDir };
+  })();
+  // Handled below; until then a failure must not count as unhandled.
+  fetched.catch(() => {});
   progress(arch, 'packing the bridge (scripts/pack-bridge.js)');
-  const tarball = packBridge();
+  const tarball = await packInChild();
+  const { nodeVersion, npmVersion, nodeDir, npmDir } = await fetched;
+  const wrapper = writeNodeWrapper(arch, target, join(nodeDir, 'bin', 'node'));
   const stamp = JSON.stringify({ nodeVersion, npmVersion, tarball: fileHash(tarball) });
   const installed = await installBridge(arch, { wrapper, npmCli: join(npmDir, 'bin', 'npm-cli.js'), tarball, stamp });
   const bridgeDir = join(installed.dir, 'lib', 'node_modules', 'megabit-bridge');

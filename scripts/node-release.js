@@ -82,4 +82,4 @@ function installNode(major, { log = () => {} } = {}) {
   return { version, binary };
 }
 
-module.exports = { CACHE_DIR, NPM_CACHE_DIR, NODE_PACKAGE, newestOfMajor, newestNodeVersion, installNode };
+module.exports = { CACHE_DIR, NPM_CACHE_DIR, NODE_PACKAGE, newestOfMajor, newestNodeVersion, nodeBinary, installNode };

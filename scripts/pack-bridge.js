@@ -14,7 +14,8 @@
 //
 // Used by the tests and other scripts: require('./pack-bridge.js').packBridge() returns the path.
 const { execFileSync } = require('node:child_process');
-const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { basename, join, resolve } = require('node:path');
 
@@ -106,27 +107,114 @@ function stagePackage(stage) {
   );
 }
 
+/** sha256 over every file under `dir`: relative paths, modes and bytes, in a fixed order. */
+function treeHash(dir) {
+  const hash = createHash('sha256');
+  const walk = (rel) => {
+    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(rel, entry.name);
+      if (entry.isDirectory()) {
+        hash.update(`dir ${path}\0`);
+        walk(path);
+      } else {
+        const full = join(dir, path);
+        hash.update(`file ${path} ${statSync(full).mode & 0o777}\0`);
+        hash.update(readFileSync(full));
+      }
+    }
+  };
+  walk('');
+  return hash.digest('hex');
+}
+
+const sleepBuffer = new Int32Array(new SharedArrayBuffer(4));
+function sleepMs(ms) {
+  Atomics.wait(sleepBuffer, 0, 0, ms);
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `work` holding pack/.packing (a file holding the holder's pid, created exclusively): the
+ * two ARM test files and the packed-bridge test ask for the tarball at the same moment, and one
+ * pack is enough for all of them. A lock whose holder has died (killed test run) is taken over.
+ */
+function withPackLock(work) {
+  const lock = join(PACK_DIR, '.packing');
+  mkdirSync(PACK_DIR, { recursive: true });
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    let holder = Number.NaN;
+    let age = 0;
+    try {
+      holder = Number(readFileSync(lock, 'utf8'));
+      age = Date.now() - statSync(lock).mtimeMs;
+    } catch {
+      continue; // Released meanwhile: try again.
+    }
+    // Empty for more than a moment: its holder died between creating and writing it.
+    if ((Number.isInteger(holder) && holder > 0 && !processAlive(holder)) || (!holder && age > 5000)) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`${lock} is held by process ${holder} for over 10 minutes`);
+    sleepMs(100);
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 /**
  * Stages the package and packs it; returns the tarball's path. The build must have run (`npm run
  * build`, and `make -C firmware` for the images; `npm run pack` does both). The tarball is packed
  * aside and renamed into place, so runs at the same time (two test runs) never see half a file.
+ * It is keyed by content: beside it, <tarball>.staged holds the hash of the staged files it was
+ * packed from, and a staged copy with the same hash reuses it instead of running `npm pack` again.
  */
 function packBridge({ log = () => {} } = {}) {
   const stage = mkdtempSync(join(tmpdir(), 'megabit-pack-'));
   try {
     stagePackage(join(stage, 'package'));
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', stage], {
-      cwd: join(stage, 'package'),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const [packed] = JSON.parse(out);
+    const staged = treeHash(join(stage, 'package'));
     const tarball = bridgeTarball();
-    if (packed.filename !== basename(tarball)) throw new Error(`npm pack wrote ${packed.filename}, expected ${basename(tarball)}`);
-    mkdirSync(PACK_DIR, { recursive: true });
-    renameSync(join(stage, packed.filename), tarball);
-    log(`${tarball}: ${packed.entryCount} files, ${Math.round(packed.size / 1024)} KiB`);
-    return tarball;
+    const keyFile = `${tarball}.staged`;
+    return withPackLock(() => {
+      if (existsSync(tarball) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === staged) {
+        log(`${tarball}: packed from the same files already`);
+        return tarball;
+      }
+      const out = execFileSync('npm', ['pack', '--json', '--pack-destination', stage], {
+        cwd: join(stage, 'package'),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const [packed] = JSON.parse(out);
+      if (packed.filename !== basename(tarball)) throw new Error(`npm pack wrote ${packed.filename}, expected ${basename(tarball)}`);
+      // The key goes first and comes back last: a pack killed in between leaves no key, so the
+      // next run packs again rather than trusting a tarball of other files.
+      rmSync(keyFile, { force: true });
+      renameSync(join(stage, packed.filename), tarball);
+      writeFileSync(`${keyFile}.partial`, staged);
+      renameSync(`${keyFile}.partial`, keyFile);
+      log(`${tarball}: ${packed.entryCount} files, ${Math.round(packed.size / 1024)} KiB`);
+      return tarball;
+    });
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }

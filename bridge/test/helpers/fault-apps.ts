@@ -1,15 +1,10 @@
 /**
  * The apps the reliability tests install: the sandbox tests' probe app (commands through its
  * inbox, results in its log) and the misbehaving app of fixtures/sandbox/assembly/faulty.ts. Both are compiled at
- * test time and cached by source + compiler version, like the probe; nothing compiled is committed.
+ * test time and cached (helpers/sandbox/compiled-fixture.ts); nothing compiled is committed.
  */
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import type { AppManifest } from '@megabit/contract';
+import { compiledFixture } from './sandbox/compiled-fixture';
 import { uleb } from './sandbox/wasm-builder';
 
 export { buildProbeApp } from './sandbox/probe-app';
@@ -17,32 +12,8 @@ export { buildProbeApp } from './sandbox/probe-app';
 /** How the faulty app misbehaves on every run(); `calm` is its well-behaved twin. */
 export type FaultMode = 'loop' | 'trap' | 'memory' | 'kv' | 'log' | 'calm';
 
-const FAULTY_SOURCE = join(__dirname, '..', 'fixtures', 'sandbox', 'assembly', 'faulty.ts');
-
-export async function buildFaultyApp(): Promise<Uint8Array> {
-  const ascPackage = require.resolve('assemblyscript/package.json');
-  const ascVersion = (JSON.parse(readFileSync(ascPackage, 'utf8')) as { version: string }).version;
-  const source = readFileSync(FAULTY_SOURCE);
-  const key = createHash('sha256').update(source).update(ascVersion).digest('hex').slice(0, 16);
-  const cacheDir = join(tmpdir(), 'megabit-reliability-fixtures');
-  const cached = join(cacheDir, `faulty-${key}.wasm`);
-  if (existsSync(cached)) return new Uint8Array(readFileSync(cached));
-
-  mkdirSync(cacheDir, { recursive: true });
-  const work = mkdtempSync(join(cacheDir, 'build-'));
-  try {
-    copyFileSync(FAULTY_SOURCE, join(work, 'faulty.ts'));
-    const asc = join(dirname(ascPackage), 'bin', 'asc.js');
-    await promisify(execFile)(
-      process.execPath,
-      [asc, 'faulty.ts', '--outFile', 'faulty.wasm', '--use', 'abort=faulty/faultyAbort', '-O2', '--runtime', 'stub', '--noAssert'],
-      { cwd: work, timeout: 120_000 },
-    );
-    renameSync(join(work, 'faulty.wasm'), cached);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  return new Uint8Array(readFileSync(cached));
+export function buildFaultyApp(): Promise<Uint8Array> {
+  return compiledFixture('faulty', 'faultyAbort');
 }
 
 /** The faulty app under `id`, misbehaving as `mode` (its config schema's default). */

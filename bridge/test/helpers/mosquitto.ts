@@ -35,7 +35,13 @@ export class Mosquitto {
       throw new Error(`${MOSQUITTO} is missing: install Debian's mosquitto (npm test does this when run as root)`);
     }
     const broker = new Mosquitto(await freePort(), await freePort(), options);
-    await broker.run();
+    try {
+      await broker.run();
+    } catch (e) {
+      // A broker that never listened is never disposed by the test: stop it and remove its folder here.
+      await broker.dispose();
+      throw e;
+    }
     return broker;
   }
 

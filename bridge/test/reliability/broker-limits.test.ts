@@ -210,9 +210,14 @@ describe('where the listeners bind', () => {
   it('with a password file: on every interface (the LAN can reach it, with a login)', async () => {
     const dataDir = newDataDir();
     const passwordFile = join(dataDir, 'passwords');
-    await megabitUserAdd(passwordFile, 'admin', 'pw');
-    const bound = await listeners({ broker: { password_file: passwordFile } });
-    expect(bound).toHaveLength(3);
-    for (const address of bound) expect(address).toMatch(/^0\.0\.0\.0:\d+$/);
+    try {
+      await megabitUserAdd(passwordFile, 'admin', 'pw');
+      const bound = await listeners({ broker: { password_file: passwordFile } });
+      expect(bound).toHaveLength(3);
+      for (const address of bound) expect(address).toMatch(/^0\.0\.0\.0:\d+$/);
+    } finally {
+      // Only the password file lives here; the bridge ran in a data dir of its own.
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -237,7 +237,8 @@ describe('the password file works in both brokers', () => {
       expect((await mosquittoPub(broker.port, ['-u', 'alice', '-P', 'alice pass', '-t', 'x', '-m', 'x'])).code).toBe(0);
       expect((await mosquittoPub(broker.port, ['-u', 'alice', '-P', 'wrong', '-t', 'x', '-m', 'x'])).code).toBe(5);
     } finally {
-      await broker.stop();
+      // dispose, not stop: it also removes the broker's config folder in /tmp.
+      await broker.dispose();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
