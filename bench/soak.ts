@@ -5,7 +5,7 @@
  * writes every sample to bench/soak.json and a chart of each series to bench/soak.svg, and ends
  * with the verdicts: after the first cycle, heap after GC without its compiled code and every
  * count grow by less than their noise per cycle, and RSS without V8's young generation by at most
- * 5 % over the run
+ * 5 % over the run (medians of the cycle ends at each end, so one reading's swing decides nothing)
  * (docs/performance.md, section 10).
  *
  *   npm run soak -- --minutes 60        build, then soak for an hour
@@ -74,7 +74,7 @@ export interface SoakResult {
   failures: string[];
   /** Per series, over the cycle ends from the first on (cycle 0 warms up): slope per cycle, noise, pass. */
   trends: Partial<Record<Series, Trend & { pass: boolean; second_half_slope: number | null }>>;
-  /** RSS without V8's young generation, cycle 1 to the last (lib/soak-stats.ts), raw RSS beside it. */
+  /** RSS without V8's young generation over the run, from a median of the cycle ends at each end (lib/soak-stats.ts), raw RSS beside it. */
   rss_growth: ReturnType<typeof rssVerdict>;
   pass: boolean;
   cycle_ends: SoakSample[];
@@ -235,7 +235,7 @@ export function soakVerdict(result: SoakResult): string[] {
     lines.push(
       `  ${isReportedOnly(name) ? 'info' : t.pass ? 'PASS' : 'FAIL'} ${name.padEnd(20)} slope ${show(t.slope)}/cycle (second half ${t.second_half_slope === null ? 'n/a' : show(t.second_half_slope)}), noise ${show(t.noise)}, ${show(t.first)} -> ${show(t.last)}` +
         (name === 'rssWithoutYoungGenerationBytes'
-          ? ` (growth ${(result.rss_growth.growth * 100).toFixed(1)} %, limit ${result.rss_growth.limit * 100} %)`
+          ? ` (growth over the run ${(result.rss_growth.growth * 100).toFixed(1)} % from the medians of the first and last ${result.rss_growth.window} cycle ends, ${mb(result.rss_growth.first)} -> ${mb(result.rss_growth.last)}; limit ${result.rss_growth.limit * 100} %)`
           : name === 'rssBytes'
             ? ` (growth ${(result.rss_growth.rss_growth * 100).toFixed(1)} %, young generation in RAM ${mb(result.rss_growth.young_generation_first)} -> ${mb(result.rss_growth.young_generation_last)})`
             : ''),

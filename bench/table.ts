@@ -429,7 +429,7 @@ export function printSoak(x: SoakSummary): void {
     ];
   });
   table(
-    `10. Soak: ${x.cycles} cycles in ${x.minutes} min, ${x.commands} commands (${x.failures.length} failed); RSS growth without V8's young generation ${(x.rss_growth.growth * 100).toFixed(1)} % (limit ${x.rss_growth.limit * 100} %), RSS ${(x.rss_growth.rss_growth * 100).toFixed(1)} %`,
+    `10. Soak: ${x.cycles} cycles in ${x.minutes} min, ${x.commands} commands (${x.failures.length} failed); RSS growth without V8's young generation ${(x.rss_growth.growth * 100).toFixed(1)} % (medians of ${x.rss_growth.window} cycle ends at each end; limit ${x.rss_growth.limit * 100} %), RSS ${(x.rss_growth.rss_growth * 100).toFixed(1)} %`,
     ['series (cycle ends, from cycle 1)', 'slope/cycle', 'second half', 'noise', 'first', 'last', 'verdict'],
     rows,
   );

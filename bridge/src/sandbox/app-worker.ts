@@ -147,12 +147,8 @@ port.on('message', (message: ToWorker) => {
 });
 
 async function start(): Promise<void> {
-  let module: WasmModule;
-  try {
-    module = await Wasm.compile(init.wasm);
-  } catch (e) {
-    throw new GuestFault('load', `invalid WebAssembly: ${(e as Error).message}`);
-  }
+  // Compiled on the main thread (compiled-modules.ts): a compile here leaked native memory per worker.
+  const module = init.module;
   const problem = linkProblem(module);
   if (problem) throw new GuestFault('load', problem);
 

@@ -7,10 +7,14 @@ import type { ButtonEvent } from '@megabit/contract';
 import type { HttpChannelEnd } from './http-channel';
 import type { IconChannelEnd } from './icon-channel';
 import type { FaultKind, HomeAssistantEntityState, LogLevel } from './types';
+import type { WasmModule } from './wasm-api';
 
 export interface WorkerInit {
-  /** The module with its memory and tables capped (see wasm-limits.ts). */
-  wasm: Uint8Array;
+  /**
+   * The module with its memory and tables capped (see wasm-limits.ts), compiled on the main
+   * thread and shared by every worker that runs it (compiled-modules.ts).
+   */
+  module: WasmModule;
   configJson: string;
   kvFile: string;
   kvQuotaBytes: number;
