@@ -22,6 +22,8 @@ const REQUIRED = {
   'python3-jinja2': '/usr/lib/python3/dist-packages/jinja2/__init__.py',
   // systemd-analyze verify: the unit `megabit service install` writes.
   systemd: '/usr/bin/systemd-analyze',
+  // The system's time zone database: apps' local time is read from it (bridge/test/util/tzif.test.ts).
+  tzdata: '/usr/share/zoneinfo/Europe/Berlin',
   gcc: '/usr/bin/gcc',
   make: '/usr/bin/make',
   'gcc-arm-none-eabi': '/usr/bin/arm-none-eabi-gcc',

@@ -1,12 +1,14 @@
 /**
  * Checks of the schedule, night-mode and auto-brightness settings that a JSON schema cannot say
- * plainly: keys that go together, a curve that rises, a zone Intl knows. Each problem names its key.
+ * plainly: keys that go together, a curve that rises, a zone the machine knows. Each problem names its key.
  */
+import { checkTimeZone } from '../util/wall-clock';
 import type { Settings } from './schema';
 
+/** In the system's time zone database or known to Intl (asked only for a zone the database lacks: it loads ICU's data). */
 function knownZone(zone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    checkTimeZone(zone);
     return true;
   } catch {
     return false;

@@ -15,9 +15,11 @@ import { IconFileError, IconTooLargeError, InvalidIconError, UnknownIconError } 
 import type { Part } from '../part';
 import { syncDirAsync, writeFileAtomicAsync } from '../util/atomic-file';
 import { errorMessage, type Logger } from '../util/logger';
-import { decodeIcon } from './decode-image';
 import type { Icon, IconSource } from './icon';
 import { MAX_STORED_ICON_BYTES, MAX_UPLOADED_ICONS } from './limits';
+
+/** The PNG and GIF decoders load with the first uploaded icon: a bridge without uploads never needs them. */
+const decodeIcon: typeof import('./decode-image').decodeIcon = (...args) => (require('./decode-image') as typeof import('./decode-image')).decodeIcon(...args);
 
 const decodedBytes = (icon: Icon): number => icon.frames.reduce((sum, f) => sum + f.rgba.length, 0);
 

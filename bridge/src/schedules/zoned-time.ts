@@ -1,6 +1,6 @@
 /**
- * Wall-clock time in an IANA zone, with Intl only (no time-zone database of our own): the local
- * date and time of an instant, and the instant of a local date and time. Local dates are counted
+ * Wall-clock time in an IANA zone (util/wall-clock.ts: the system's time zone database, else
+ * Intl): the local date and time of an instant, and the instant of a local date and time. Local dates are counted
  * as days since 1970-01-01 so "the day before" is plain arithmetic, whatever the zone's offsets.
  */
 
@@ -26,7 +26,7 @@ export function resolveTimeZone(setting: string): string {
 
 /** The zone's offset from UTC at an instant, in ms (Berlin in summer: +7_200_000). */
 export function zoneOffsetMs(instant: number, timeZone: string): number {
-  // Intl gives whole seconds: compare with the instant cut to whole seconds too.
+  // The wall clock gives whole seconds: compare with the instant cut to whole seconds too.
   return wallClockAsUtc(instant, timeZone) - Math.floor(instant / 1000) * 1000;
 }
 

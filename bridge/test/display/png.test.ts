@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { blankFrame, encodeFramePng } from '../../src/display';
 import { seededRandom } from '../helpers/seeded-random';
@@ -32,6 +33,33 @@ describe('encodeFramePng', () => {
         }
       }
     }
+  });
+
+  it('picks a filter per row, each of the five where it fits, and decodes to the same pixels', () => {
+    const frames = [blankFrame(), randomFrame()];
+    // Smooth gradients across and down, and their mix: Sub, Up, Average and Paeth win on them.
+    for (const [fx, fy] of [
+      [4, 0],
+      [0, 8],
+      [3, 5],
+      [1, 1],
+    ]) {
+      const frame = blankFrame();
+      for (let y = 0; y < 32; y++) for (let x = 0; x < 64; x++) frame.set([(x * fx + y * fy) & 0xff, (x * fy) & 0xff, (y * fx + x) & 0xff], (y * 64 + x) * 3);
+      frames.push(frame);
+    }
+    const filters = new Set<number>();
+    for (const frame of frames) {
+      const file = encodeFramePng(frame);
+      const png = PNG.sync.read(file);
+      const pixels = [...png.data].filter((_, i) => i % 4 !== 3);
+      expect(Buffer.from(pixels).equals(Buffer.from(frame))).toBe(true);
+      // IHDR is 8 + 25 bytes in; the one IDAT chunk follows it.
+      const idatLength = file.readUInt32BE(33);
+      const rows = inflateSync(file.subarray(41, 41 + idatLength));
+      for (let y = 0; y < 32; y++) filters.add(rows[y * (64 * 3 + 1)]!);
+    }
+    expect([...filters].sort()).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('refuses bad frames and scales', () => {
