@@ -194,13 +194,12 @@ describe('firmware on qemu microbit over a pty', () => {
       [0, ButtonEvent.UP],
     ]);
     expect(events.map((e) => e.seq)).toEqual([0, 1]);
-    // Stamped with the device's uptime, which keeps time with this machine's even when qemu is
-    // starved: the hold lasted at least the 1.2 s waited between seeing the DOWN and releasing
-    // (the device dates each edge from its first sample of the new level, which comes after the
-    // pin change). Only a lower bound: a loaded machine makes it longer. A SysTick-counted uptime
-    // lost the ticks that fell due while qemu's vCPU waited for a core (539 ms for this hold);
-    // 1 ms of slack for the whole-ms rounding of the two times.
-    expect(released.timeMs - pressed.timeMs).toBeGreaterThanOrEqual(1200 - 1);
+    // Stamped with the device's uptime (TIMER0's counter), which must not lose the time qemu's
+    // vCPU waits for a core: a SysTick-counted uptime read this >= 1220 ms hold (1.2 s waited after
+    // the DOWN arrived, plus the 20 ms debounce before it was sent) as 325-539 ms under load. qemu's
+    // TIMER0 is not exact either: at load ~15 on 2 cores it read 1146 ms (6 % short). The bound sits
+    // between the two, at 75 % of the 1.2 s waited.
+    expect(released.timeMs - pressed.timeMs).toBeGreaterThanOrEqual(900);
   });
 
   it('blinks the link LED while the host is silent and stops when it speaks again', async () => {
