@@ -53,9 +53,10 @@ const WORKER_HEAP_MB = 96;
 const WORKER_YOUNG_MB = 2;
 /**
  * Idle workers kept for the next app: a rotation closes one app and starts the next, so one is
- * enough for it; the second covers an app started while another is still closing.
+ * enough for it. One, not more, also keeps the thread count at rest exact (one per running app,
+ * plus one) for the soak's leak counts.
  */
-const IDLE_WORKERS = 2;
+const IDLE_WORKERS = 1;
 /** An idle worker unused this long goes: a display showing one app keeps no spare thread. */
 const IDLE_WORKER_MS = 60_000;
 
