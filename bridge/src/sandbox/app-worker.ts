@@ -6,6 +6,8 @@
  */
 import { createPlugin } from '@extism/extism';
 import { parentPort, type MessagePort } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AppHost, ENV_NAMESPACE, HostMemoryError, USER_NAMESPACE } from './host-api';
 import { BlockingHttpClient } from './http-channel';
 import { BlockingIconClient } from './icon-channel';
@@ -38,11 +40,20 @@ class GuestFault extends Error {
  * two apps share it.
  */
 let hosting = false;
+// V8's own collector, reached through a flag and a fresh context's `gc` (a Worker's
+// execArgv takes no V8 flags). The flag only adds `gc` to contexts made from now on.
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
 parentPort!.on('message', (message: HostApp) => {
   if (hosting) throw new Error('an app worker was handed a second app while hosting one');
   hosting = true;
   hostApp(message.init, () => {
     hosting = false;
+    // What the app left (its Wasm instance and memory, Extism's plugin, the native structures V8
+    // keeps for them) is freed only when this thread's heap is collected, and a thread that just
+    // waits for its next app allocates too little to ever collect: a rotation of 400 app starts
+    // kept 15 MB more RSS without this, 5 MB with it (docs/performance.md, section 10).
+    setImmediate(collect);
   });
 });
 
