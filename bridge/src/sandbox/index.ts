@@ -52,11 +52,12 @@ const WORKER_HEAP_MB = 96;
  */
 const WORKER_YOUNG_MB = 2;
 /**
- * Idle workers kept for the next app: a rotation closes one app and starts the next, so one is
- * enough for it. One, not more, also keeps the thread count at rest exact (one per running app,
- * plus one) for the soak's leak counts.
+ * Idle workers kept for the next app. The soak's schedule has two apps starting or closing at
+ * once in every cycle: with one idle worker it still started a thread a cycle, with two it
+ * started two in 56 cycles (docs/performance.md, section 10), and its thread count at rest was 2
+ * at every cycle end.
  */
-const IDLE_WORKERS = 1;
+const IDLE_WORKERS = 2;
 /** An idle worker unused this long goes: a display showing one app keeps no spare thread. */
 const IDLE_WORKER_MS = 60_000;
 
