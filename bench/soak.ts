@@ -152,7 +152,7 @@ export async function measureSoak(options: SoakOptions): Promise<SoakResult> {
         cycleEnds.push(end);
         progress(
           `cycle ${cycle} done at ${(end.t_s / 60).toFixed(1)}${options.cycles === undefined ? `/${options.minutes}` : ''} min: RSS ${mb(end.rssBytes)}, heap after GC ${mb(end.heapDataBytes)} + ${mb(end.heapCodeBytes)} code, heap in RAM ${mb(end.heapResidentBytes)} (young generation ${mb(end.youngGenerationResidentBytes)} of ${mb(end.youngGenerationBytes)}), Buffers ${mb(end.arrayBuffersBytes)}, ` +
-            `fds ${end.fds}, handles ${end.handles}, timers ${end.timers}, listeners ${end.busListeners}/${end.mqttClientListeners}/${end.mqttHandlers}, workers ${end.workers}` +
+            `fds ${end.fds}, handles ${end.handles}, timers ${end.timers}, listeners ${end.busListeners}/${end.mqttClientListeners}/${end.mqttHandlers}, workers ${end.workers} (${end.workersStarted} started)` +
             (report.failures.length ? `, ${report.failures.length} failed commands` : ''),
         );
         cycle++;

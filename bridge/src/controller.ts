@@ -10,7 +10,7 @@ import type { EventBus } from './events';
 import type { CountSources } from './diagnostics/resource-counts';
 import { PartSequence } from './part';
 import { bridgeParts, type ContextOptions, createPartContext, type PartContext } from './parts';
-import { liveWorkerCount } from './sandbox/worker-script';
+import { liveWorkerCount, startedWorkerCount } from './sandbox/worker-script';
 import type { TemplateSource } from './templates/template-source';
 import { securePrivateDir } from './util/private-files';
 
@@ -51,6 +51,7 @@ export class Controller {
       busListeners: () => this.current?.bus.listenerCount() ?? 0,
       mqttListeners: () => this.current?.mqtt.listenerCount() ?? { client: 0, handlers: 0 },
       workers: liveWorkerCount,
+      workersStarted: startedWorkerCount,
     };
   }
 

@@ -23,6 +23,8 @@ export interface ResourceCounts {
   fds: number;
   /** App worker threads that exist now. */
   workers: number;
+  /** App worker threads started since the process began: still when apps reuse their threads. */
+  workersStarted: number;
   rssBytes: number;
   /** V8 heap in use; after a full collection when the process was started with --expose-gc and one was asked for. */
   heapUsedBytes: number;
@@ -61,6 +63,7 @@ export interface CountSources {
   busListeners(): number;
   mqttListeners(): { client: number; handlers: number };
   workers(): number;
+  workersStarted(): number;
 }
 
 const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
@@ -91,6 +94,7 @@ export function readResourceCounts(sources: CountSources, options: { gc?: boolea
     resourceTypes,
     fds: openFileDescriptors(),
     workers: sources.workers(),
+    workersStarted: sources.workersStarted(),
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
     heapCodeBytes,

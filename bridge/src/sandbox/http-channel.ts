@@ -65,6 +65,11 @@ export class BlockingHttpClient {
     this.flag = new Int32Array(end.signal);
   }
 
+  /** Closes the worker's end when its app is over (the thread may host another app next). */
+  close(): void {
+    this.end.port.close();
+  }
+
   request(request: HttpRequestSpec): HttpReply {
     Atomics.store(this.flag, 0, 0);
     this.end.port.postMessage(request, request.body ? [request.body.buffer as ArrayBuffer] : []);

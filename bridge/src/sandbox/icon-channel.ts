@@ -58,6 +58,11 @@ export class BlockingIconClient {
     this.flag = new Int32Array(end.signal);
   }
 
+  /** Closes the worker's end when its app is over (the thread may host another app next). */
+  close(): void {
+    this.end.port.close();
+  }
+
   lookup(name: string): IconPixels | null {
     Atomics.store(this.flag, 0, 0);
     this.end.port.postMessage(name);

@@ -1,10 +1,11 @@
 /**
- * The app sandbox, bridge side: one worker thread per app (see app-worker.ts), driven by
- * messages, watched from here. The main thread never runs guest code, so a looping app costs its
+ * The app sandbox, bridge side: one worker thread per app at a time (see app-worker.ts), driven
+ * by messages, watched from here. A thread whose app closed cleanly hosts a later app
+ * (worker-pool.ts); one whose app faulted is terminated. The main thread never runs guest code, so a looping app costs its
  * own thread until its time budget runs out, never the bridge's event loop.
  */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES, type ButtonEvent } from '@megabit/contract';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Agent } from 'undici';
 import { INBOX_MAX_PAYLOAD_BYTES } from './host-api';
 import { MqttPermission } from './mqtt-permission';
@@ -13,13 +14,14 @@ import { openHttpChannel, type HttpChannel } from './http-channel';
 import { openIconChannel, type IconChannel } from './icon-channel';
 import { guardedAgent } from './address-guard';
 import { fetchForApp, type AppNetwork } from './http-fetch';
-import { CallClock, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
+import { CallClock, type FromWorker, type HostApp, type ToWorker, type WorkerInit } from './protocol';
 import { SandboxFault, type AppInstance, type HomeAssistantEntityState, type LogLevel, type SandboxOptions } from './types';
 import { CompiledModules } from './compiled-modules';
 import type { WasmModule } from './wasm-api';
 import { limitModule } from './wasm-limits';
 import { WasmFormatError } from './wasm-memory-cap';
 import { startWorker } from './worker-script';
+import { WorkerPool } from './worker-pool';
 
 export * from './types';
 
@@ -49,6 +51,37 @@ const WORKER_HEAP_MB = 96;
  * section 4). It bounds no app: guest memory and the old generation are capped apart.
  */
 const WORKER_YOUNG_MB = 2;
+/**
+ * Idle workers kept for the next app. The soak's schedule has two apps starting or closing at
+ * once in every cycle: with one idle worker it still started a thread a cycle, with two it
+ * started two in 56 cycles (docs/performance.md, section 10), and its thread count at rest was 2
+ * at every cycle end.
+ */
+const IDLE_WORKERS = 2;
+/** An idle worker unused this long goes: a display showing one app keeps no spare thread. */
+const IDLE_WORKER_MS = 60_000;
+
+/** App worker threads, reused across apps that close cleanly (worker-pool.ts says why). */
+const workers = new WorkerPool({
+  start: () =>
+    startWorker({
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+      // Extism loads node:wasi at import, which prints an ExperimentalWarning per worker.
+      execArgv: ['--no-warnings'],
+    }),
+  maxIdle: IDLE_WORKERS,
+  idleMs: IDLE_WORKER_MS,
+});
+
+/** Terminates the idle app workers (bridge shutdown; tests that count threads). */
+export function closeIdleWorkers(): Promise<void> {
+  return workers.drain();
+}
+
+/** Idle app workers now, and how many app starts were given one instead of a new thread. */
+export function workerReuse(): { idle: number; reused: number } {
+  return { idle: workers.idleCount(), reused: workers.reuseCount() };
+}
 
 /**
  * Loads an app and calls its `setup`. Resolves when the app is ready to run; rejects with a
@@ -67,7 +100,9 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
   const http = openHttpChannel();
   const icons = openIconChannel(options.icons);
   const entities = splitEntities(options.homeAssistantAccess ?? [], options.manifest.permissions?.homeassistant ?? []);
+  const channel = new MessageChannel();
   const init: WorkerInit = {
+    port: channel.port2,
     module,
     configJson: JSON.stringify(options.config ?? {}),
     kvFile: options.kvFile,
@@ -86,7 +121,7 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
     canvas: new SharedArrayBuffer(FRAME_BYTES),
     clock: new SharedArrayBuffer(CallClock.BYTES),
   };
-  const app = new SandboxedApp(options, init, http, icons, Date.now() - compileStarted);
+  const app = new SandboxedApp(options, init, channel.port1, http, icons, Date.now() - compileStarted);
   await app.started;
   return app;
 }
@@ -122,6 +157,12 @@ class SandboxedApp implements AppInstance {
   readonly id: string;
   readonly started: Promise<void>;
   private readonly worker: Worker;
+  /** This app's end of its own channel to the worker (WorkerInit.port). */
+  private readonly port: MessagePort;
+  private readonly onWorkerError: (e: Error & { code?: string }) => void;
+  private readonly onWorkerExit: (code: number) => void;
+  /** The worker finished setup(): only then may it go back to the pool after close. */
+  private ready = false;
   private readonly canvas: Uint8Array;
   private readonly clock: CallClock;
   private starting: PendingRun | undefined;
@@ -148,6 +189,7 @@ class SandboxedApp implements AppInstance {
   constructor(
     private readonly options: SandboxOptions,
     init: WorkerInit,
+    port: MessagePort,
     private readonly http: HttpChannel,
     private readonly icons: IconChannel,
     /** What the compile took of the setup time budget. */
@@ -159,13 +201,10 @@ class SandboxedApp implements AppInstance {
     this.mqttPermission = new MqttPermission(options.manifest.permissions?.mqtt);
     this.canvas = new Uint8Array(init.canvas);
     this.clock = new CallClock(init.clock);
-    this.worker = startWorker({
-      workerData: init,
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
-      // Extism loads node:wasi at import, which prints an ExperimentalWarning per worker.
-      execArgv: ['--no-warnings'],
-      transferList: [init.http.port, init.icons.port],
-    });
+    this.port = port;
+    this.worker = workers.acquire();
+    const host: HostApp = { type: 'host', init };
+    this.worker.postMessage(host, [init.port, init.http.port, init.icons.port]);
     const network: AppNetwork = {
       hosts: init.networkHosts,
       allowPrivateHosts: options.allowPrivateHosts ?? [],
@@ -175,21 +214,25 @@ class SandboxedApp implements AppInstance {
       },
     };
     http.serve((request) => fetchForApp(request, network, this.httpTimeLeft(), this.httpStop.signal));
-    this.worker.on('message', (m: FromWorker) => this.onMessage(m));
-    this.worker.on('error', (e: Error & { code?: string }) => {
+    this.port.on('message', (m: FromWorker) => this.onMessage(m));
+    this.onWorkerError = (e) => {
       this.die(
         e.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? new SandboxFault('memory', 'ran out of memory (the sandbox heap limit)')
           : new SandboxFault('crash', `the app's worker crashed: ${e.message}`),
       );
+    };
+    this.worker.on('error', this.onWorkerError);
+    let exited: () => void = () => undefined;
+    this.exit = new Promise((resolve) => {
+      exited = resolve;
     });
-    this.exit = new Promise((resolve) =>
-      this.worker.once('exit', (code) => {
-        this.exited = true;
-        this.die(new SandboxFault('crash', `the app's worker stopped unexpectedly (exit code ${code})`));
-        resolve();
-      }),
-    );
+    this.onWorkerExit = (code) => {
+      this.exited = true;
+      this.die(new SandboxFault('crash', `the app's worker stopped unexpectedly (exit code ${code})`));
+      exited();
+    };
+    this.worker.once('exit', this.onWorkerExit);
     this.started = new Promise<void>((resolve, reject) => {
       this.starting = { resolve: () => resolve(), reject };
     });
@@ -260,16 +303,20 @@ class SandboxedApp implements AppInstance {
   }
 
   private async shutDown(): Promise<void> {
+    let acked = false;
     if (!this.fault && !this.exited) {
       const started = this.clock.startedAt();
       const grace = this.pending && started !== null ? Math.max(0, started + this.options.limits.runTimeoutMs - Date.now()) : CLOSE_GRACE_MS;
-      const acked = new Promise<void>((resolve) => {
-        this.onClosed = resolve;
+      const ack = new Promise<void>((resolve) => {
+        this.onClosed = () => {
+          acked = true;
+          resolve();
+        };
       });
       this.send({ type: 'close' });
       let graceTimer: NodeJS.Timeout | undefined;
       await Promise.race([
-        acked,
+        ack,
         this.exit,
         new Promise<void>((resolve) => {
           graceTimer = setTimeout(resolve, grace);
@@ -277,11 +324,21 @@ class SandboxedApp implements AppInstance {
       ]);
       clearTimeout(graceTimer);
     }
+    // Reused only when the worker said its app is over, after setup() succeeded and with no fault
+    // or exit at any point: a close that timed out means guest code may still be running.
+    const reusable = acked && this.ready && !this.fault && !this.exited;
     clearTimeout(this.timer);
     const pending = this.pending;
     this.pending = undefined;
     pending?.resolve(null);
     this.fault ??= new SandboxFault('crash', 'the app was closed');
+    if (reusable) {
+      this.releaseChannels();
+      this.worker.off('error', this.onWorkerError);
+      this.worker.off('exit', this.onWorkerExit);
+      workers.release(this.worker);
+      return;
+    }
     await this.terminate();
   }
 
@@ -326,6 +383,7 @@ class SandboxedApp implements AppInstance {
         this.log(m.level, m.message);
         break;
       case 'ready': {
+        this.ready = true;
         clearTimeout(this.timer);
         const starting = this.starting;
         this.starting = undefined;
@@ -375,16 +433,22 @@ class SandboxedApp implements AppInstance {
   }
 
   private async terminate(): Promise<void> {
+    this.releaseChannels();
+    if (!this.exited) await this.worker.terminate().catch(() => undefined);
+  }
+
+  /** Ends everything this app had on the bridge side: its requests, channels and port. */
+  private releaseChannels(): void {
     this.httpStop.abort();
     this.http.close();
     this.icons.close();
+    this.port.close();
     void this.dispatcher?.destroy().catch(() => undefined);
-    if (!this.exited) await this.worker.terminate().catch(() => undefined);
   }
 
   private send(message: ToWorker, transfer: ArrayBuffer[] = []): void {
     if (this.fault || this.exited) return;
-    this.worker.postMessage(message, transfer);
+    this.port.postMessage(message, transfer);
   }
 
   private log(level: LogLevel, message: string): void {

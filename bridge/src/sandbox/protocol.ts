@@ -4,12 +4,27 @@
  * in a SharedArrayBuffer both sides see.
  */
 import type { ButtonEvent } from '@megabit/contract';
+import type { MessagePort } from 'node:worker_threads';
 import type { HttpChannelEnd } from './http-channel';
 import type { IconChannelEnd } from './icon-channel';
 import type { FaultKind, HomeAssistantEntityState, LogLevel } from './types';
 import type { WasmModule } from './wasm-api';
 
+/**
+ * The one message a worker's parentPort carries: host this app. A worker hosts one app at a time;
+ * everything about that app then travels on `init.port`.
+ */
+export interface HostApp {
+  type: 'host';
+  init: WorkerInit;
+}
+
 export interface WorkerInit {
+  /**
+   * The app's own channel (the port goes in the transfer list): every ToWorker and FromWorker
+   * message of this app, and nothing of any other app that ran or will run in the same thread.
+   */
+  port: MessagePort;
   /**
    * The module with its memory and tables capped (see wasm-limits.ts), compiled on the main
    * thread and shared by every worker that runs it (compiled-modules.ts).

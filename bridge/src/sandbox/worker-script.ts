@@ -17,12 +17,15 @@ const EXTISM = '@extism/extism';
 let bundled: string | undefined;
 /** App workers started and not yet exited: Node does not list workers among its active handles. */
 let live = 0;
+/** App workers ever started: a rotation that reuses its workers keeps this still. */
+let started = 0;
 
 export function startWorker(options: WorkerOptions): Worker {
   const compiled = join(__dirname, 'app-worker.js');
   const worker =
     __filename.endsWith('.js') && existsSync(compiled) ? new Worker(compiled, options) : new Worker(bundleFromSources(), { ...options, eval: true });
   live++;
+  started++;
   worker.once('exit', () => live--);
   return worker;
 }
@@ -30,6 +33,11 @@ export function startWorker(options: WorkerOptions): Worker {
 /** How many app worker threads exist now (started, not yet exited). */
 export function liveWorkerCount(): number {
   return live;
+}
+
+/** How many app worker threads were started since the process began (see worker-pool.ts). */
+export function startedWorkerCount(): number {
+  return started;
 }
 
 function bundleFromSources(): string {

@@ -5,7 +5,7 @@
 import { openSync, closeSync } from 'node:fs';
 import { EventBus } from '../../src/events';
 import { readResourceCounts, type CountSources } from '../../src/diagnostics/resource-counts';
-import { liveWorkerCount, startWorker } from '../../src/sandbox/worker-script';
+import { liveWorkerCount, startedWorkerCount, startWorker } from '../../src/sandbox/worker-script';
 import { recordingLog } from '../helpers/logs';
 
 describe('resource counts', () => {
@@ -14,6 +14,7 @@ describe('resource counts', () => {
     busListeners: () => bus.listenerCount(),
     mqttListeners: () => ({ client: 0, handlers: 0 }),
     workers: liveWorkerCount,
+    workersStarted: startedWorkerCount,
   };
 
   it('counts bus listeners per owner, and drops them with the owner', () => {
@@ -47,8 +48,10 @@ describe('resource counts', () => {
 
   it('counts an app worker from its start to its exit', async () => {
     const before = liveWorkerCount();
+    const startedBefore = startedWorkerCount();
     const worker = startWorker({ workerData: {} });
     expect(liveWorkerCount()).toBe(before + 1);
+    expect(startedWorkerCount()).toBe(startedBefore + 1);
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     await worker.terminate();
     await exited;
