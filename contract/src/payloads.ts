@@ -118,8 +118,9 @@ export interface DisplayLinkHostCounters {
   /** Frames replaced by a newer one before they could be sent (slow link: latest wins). */
   frames_skipped: number;
   /**
-   * Of frames_skipped: app frames whose packets still queued for the link a notification's frame
-   * took back, so the notification went out first (docs/performance.md, latency).
+   * Of frames_skipped: frames whose packets still queued for the link a notification's frame took
+   * back, so the notification went out first: an app frame, or an older notification's frame none
+   * of whose packets had gone out yet (docs/performance.md, latency).
    */
   frames_preempted: number;
   /** Sessions opened (handshakes) since the bridge started. */

@@ -33,7 +33,7 @@ export function usesSun(schedule: Schedule): boolean {
 
 /**
  * Resolved boundaries, remembered: the rotation evaluates every entry whenever an input changes,
- * and each resolution costs Intl look-ups (and suncalc). Deterministic, so safe to share; bounded.
+ * and each resolution costs zone look-ups (the tz database, or Intl for a zone not there) and suncalc. Deterministic, so safe to share; bounded.
  */
 const resolved = new Map<string, number | undefined>();
 const MAX_RESOLVED = 4096;

@@ -1,7 +1,7 @@
 /**
- * pngjs, loaded on first use: a start draws and publishes its first frame without any PNG (the
- * first `P/display/png` goes out once the connection is up; uploaded icons are decoded when
- * there are any), so its module load is not on the way to the first frame.
+ * pngjs, loaded on first use: only to decode an uploaded icon (icons/decode-image.ts). Frame PNGs
+ * (`P/display/png`) are written without it (display/png.ts), so a bridge without uploaded icons
+ * never loads it, and its module load is never on the way to the first frame.
  */
 type Pngjs = typeof import('pngjs');
 
