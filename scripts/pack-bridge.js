@@ -20,8 +20,11 @@ const { tmpdir } = require('node:os');
 const { basename, join, resolve } = require('node:path');
 
 const ROOT = resolve(__dirname, '..');
-/** Where the tarball goes (git-ignored). */
-const PACK_DIR = join(ROOT, 'pack');
+/**
+ * Where the tarball goes (git-ignored). MEGABIT_PACK_DIR moves it: the pack-once test packs into a
+ * folder of its own, since the ARM and packed-bridge tests pack into pack/ at the same time.
+ */
+const PACK_DIR = process.env.MEGABIT_PACK_DIR ? resolve(process.env.MEGABIT_PACK_DIR) : join(ROOT, 'pack');
 const BUNDLED = ['contract', 'fonts'];
 const FIRMWARE_BOARDS = ['nano33ble', 'qemu_microbit'];
 const FIRMWARE_FILES = ['firmware.hex', 'firmware.bin'];
