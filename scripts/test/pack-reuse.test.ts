@@ -41,7 +41,9 @@ it('packs once when three runs ask at the same moment, and all get the same tarb
   const tarball = packBridge();
   // Without its key the tarball counts as not packed yet: the next run must pack again.
   rmSync(`${tarball}.staged`);
-  const runs = await Promise.all([1, 2, 3].map(() => promisify(execFile)(process.execPath, [SCRIPT], { encoding: 'utf8', env: { ...process.env, MEGABIT_PACK_DIR: PACK_DIR } })));
+  const runs = await Promise.all(
+    [1, 2, 3].map(() => promisify(execFile)(process.execPath, [SCRIPT], { encoding: 'utf8', env: { ...process.env, MEGABIT_PACK_DIR: PACK_DIR } })),
+  );
   expect(runs.map((r) => r.stdout.trim())).toEqual([tarball, tarball, tarball]);
   const reports = runs.map((r) => r.stderr.trim()).sort();
   expect(reports.filter((line) => line.endsWith(REUSED))).toHaveLength(2);
