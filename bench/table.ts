@@ -192,27 +192,18 @@ export function printArmMemory(m: ArmMemoryResult): void {
     `4c. RSS idle / ${m.loaded.apps.length} apps rotating, arm64 (guest pages under qemu-user), MB: the packed bridge on arm64 Node ${m.node}; baseline the same Node release for x64, native, counted the same way`,
     ['', `x64 Node ${x64.node}`, 'arm64', 'x x64', 'goal (issue 20)', 'qemu process RSS', 'arm64 Node executable', 'arm64 private'],
     [
-      [
-        'idle (no apps)',
-        x64.idle.guest_mb_median,
-        m.idle.guest_mb_median,
-        fmt(m.idle_ratio_to_x64, 2),
-        goal(m.idle),
-        m.idle.qemu_process_mb,
-        m.idle.last.guest_node_binary_mb,
-        m.idle.last.guest_private_mb,
-      ],
-      [
-        `${m.loaded.apps.length} apps rotating`,
-        x64.loaded.guest_mb_median,
-        m.loaded.guest_mb_median,
-        fmt(m.loaded_ratio_to_x64, 2),
-        goal(m.loaded),
-        m.loaded.qemu_process_mb,
-        m.loaded.last.guest_node_binary_mb,
-        m.loaded.last.guest_private_mb,
-      ],
-    ],
+      ['idle (no apps)', x64.idle, m.idle, m.idle_ratio_to_x64] as const,
+      [`${m.loaded.apps.length} apps rotating`, x64.loaded, m.loaded, m.loaded_ratio_to_x64] as const,
+    ].map(([label, onX64, onArm, ratio]) => [
+      label,
+      onX64.guest_mb_median,
+      onArm.guest_mb_median,
+      fmt(ratio, 2),
+      goal(onArm),
+      onArm.qemu_process_mb,
+      onArm.last.guest_node_binary_mb,
+      onArm.last.guest_private_mb,
+    ]),
   );
   const checks = m.method_check.map((c) => `${c.what} ${fmt(c.native_mb)} native vs ${fmt(c.guest_mb)} MB under qemu-x86_64 (x ${fmt(c.ratio, 3)})`);
   process.stdout.write(
