@@ -7,8 +7,8 @@
  * whole when it ends, so the two never interleave.
  */
 'use strict';
-const { spawn } = require('node:child_process');
 const { join } = require('node:path');
+const { runCaptured } = require('./run-captured');
 
 const root = join(__dirname, '..');
 const names = process.argv.slice(2);
@@ -17,19 +17,10 @@ if (names.length === 0) {
   process.exit(2);
 }
 
-function runScript(name) {
-  return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '--silent', name], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.once('error', (e) => resolve({ name, ok: false, output: `${output}${e.message}\n` }));
-    child.once('close', (code, signal) => {
-      const ok = code === 0;
-      process.stdout.write(`> npm run ${name}: ${ok ? 'ok' : `FAILED (${code ?? signal})`}\n${output}`);
-      resolve({ name, ok });
-    });
-  });
+async function runScript(name) {
+  const { ok, output, status } = await runCaptured('npm', ['run', '--silent', name], root);
+  process.stdout.write(`> npm run ${name}: ${ok ? 'ok' : `FAILED (${status})`}\n${output}`);
+  return { name, ok };
 }
 
 Promise.all(names.map(runScript)).then((results) => {

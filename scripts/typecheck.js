@@ -7,8 +7,8 @@
  * the run fails if any project fails.
  */
 'use strict';
-const { spawn } = require('node:child_process');
 const { join } = require('node:path');
+const { runCaptured } = require('./run-captured');
 
 const root = join(__dirname, '..');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -24,17 +24,9 @@ const LANES = [
   ],
 ];
 
-function check(args) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsc, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.once('error', (e) => resolve({ args, ok: false, output: `${output}${e.message}\n` }));
-    child.once('close', (code, signal) =>
-      resolve({ args, ok: code === 0, output: code === 0 ? output : `${output}tsc ${args.join(' ')} ended with ${code ?? signal}\n` }),
-    );
-  });
+async function check(args) {
+  const { ok, output, status } = await runCaptured(process.execPath, [tsc, ...args], root);
+  return { args, ok, output: ok || status === null ? output : `${output}tsc ${args.join(' ')} ended with ${status}\n` };
 }
 
 async function lane(projects) {
