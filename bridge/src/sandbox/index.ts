@@ -129,6 +129,11 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
 /** Every app's compiled module, shared by its workers (compiled-modules.ts says why). */
 const compiledModules = new CompiledModules();
 
+/** How many app modules are kept compiled now: at most COMPILED_MODULES_KEPT, whatever was installed. */
+export function compiledModuleCount(): number {
+  return compiledModules.size;
+}
+
 /**
  * The app's module compiled (or the one compiled before for the same bytes), within the setup
  * time budget, which counts the compile as it did when each worker compiled its own.

@@ -19,11 +19,25 @@ export interface WorkerPoolOptions {
   maxIdle: number;
   /** An idle worker unused this long is terminated. */
   idleMs: number;
+  /** What the idle expiry is timed with; tests hand in a clock they move by hand. Default: unref'd Node timers. */
+  timers?: PoolTimers;
 }
+
+/** The two timer calls the pool makes (a display Clock fits). */
+export interface PoolTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+/** Node's timers, unref'd: an idle worker's expiry never keeps the process alive. */
+const NODE_TIMERS: PoolTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
 
 interface Idle {
   worker: Worker;
-  timer: NodeJS.Timeout;
+  timer: unknown;
   onExit(): void;
   onError(): void;
 }
@@ -31,8 +45,11 @@ interface Idle {
 export class WorkerPool {
   private readonly idle: Idle[] = [];
   private reused = 0;
+  private readonly timers: PoolTimers;
 
-  constructor(private readonly options: WorkerPoolOptions) {}
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.timers = options.timers ?? NODE_TIMERS;
+  }
 
   /** An idle worker (most recently released first), or a new one. */
   acquire(): Worker {
@@ -52,7 +69,7 @@ export class WorkerPool {
     }
     const entry: Idle = {
       worker,
-      timer: setTimeout(() => this.drop(entry), this.options.idleMs).unref(),
+      timer: this.timers.setTimeout(() => this.drop(entry), this.options.idleMs),
       onExit: () => this.remove(entry),
       // An idle thread has no app to report to; it just goes (its exit removes it).
       onError: () => undefined,
@@ -97,7 +114,7 @@ export class WorkerPool {
   }
 
   private detach(entry: Idle): void {
-    clearTimeout(entry.timer);
+    this.timers.clearTimeout(entry.timer);
     entry.worker.off('exit', entry.onExit);
     entry.worker.off('error', entry.onError);
   }

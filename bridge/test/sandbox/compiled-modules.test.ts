@@ -4,21 +4,7 @@
  */
 import { CompiledModules } from '../../src/sandbox/compiled-modules';
 import { useProbeSandbox } from '../helpers/sandbox/harness';
-
-/** An empty module with one custom section named `name`: valid, and different bytes per name. */
-function moduleNamed(name: string): Uint8Array {
-  const label = new TextEncoder().encode(name);
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x00, label.length + 1, label.length, ...label]);
-}
-
-/** The same bytes with a custom section appended: the engine ignores it, the cache sees new bytes. */
-function withCustomSection(wasm: Uint8Array, name: string): Uint8Array {
-  const extra = moduleNamed(name).subarray(8);
-  const out = new Uint8Array(wasm.length + extra.length);
-  out.set(wasm);
-  out.set(extra, wasm.length);
-  return out;
-}
+import { moduleNamed, withCustomSection } from '../helpers/sandbox/wasm-builder';
 
 describe('CompiledModules', () => {
   it('compiles each distinct module once and hands the same compiled module out again', async () => {

@@ -1,0 +1,213 @@
+/**
+ * What app rotation and app installs cost in threads, compiled modules and the main thread's
+ * handles, timers and descriptors, counted on the real parts: the real scheduler rotating apps in
+ * the real sandbox (worker-reuse.test.ts proves reuse app by app through `startApp`; here it is the
+ * rotation's own switching that must hand each thread on), and the real Device installing,
+ * removing and reinstalling an app many times (the compiled-module cache is bounded, keyed by the
+ * module's bytes). The soak (bench/soak.ts) watches the same counts over hours; these say which
+ * part leaked when one grows.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { settingsFrom } from '../../src/config';
+import { Device } from '../../src/device/device';
+import { readResourceCounts, type CountSources } from '../../src/diagnostics/resource-counts';
+import { EventBus } from '../../src/events';
+import { closeIdleWorkers, compiledModuleCount, startApp, workerReuse } from '../../src/sandbox';
+import { COMPILED_MODULES_KEPT } from '../../src/sandbox/compiled-modules';
+import { liveWorkerCount, startedWorkerCount } from '../../src/sandbox/worker-script';
+import { Scheduler, type SchedulableApp } from '../../src/scheduler/scheduler';
+import { createLogger } from '../../src/util/logger';
+import { trackBridgeTimers } from '../helpers/bridge-timers';
+import { RecordingOutput } from '../helpers/display';
+import { delay, waitUntil } from '../helpers/ports';
+import { manifest, TEST_LIMITS, tempDir } from '../helpers/sandbox/harness';
+import { buildProbeApp } from '../helpers/sandbox/probe-app';
+import { withCustomSection } from '../helpers/sandbox/wasm-builder';
+
+jest.setTimeout(180_000);
+
+/** The sandbox's idle threads kept (IDLE_WORKERS in sandbox/index.ts). */
+const MAX_IDLE = 2;
+const log = createLogger('error');
+/** A run budget no loaded machine runs out of: a fault would end a thread for a reason of its own. */
+const LIMITS = { ...TEST_LIMITS, runTimeoutMs: 10_000 };
+
+let probe: Uint8Array;
+const dir = tempDir();
+
+beforeAll(async () => {
+  probe = await buildProbeApp();
+}, 120_000);
+
+beforeEach(async () => {
+  await closeIdleWorkers();
+});
+
+afterAll(async () => {
+  await closeIdleWorkers();
+  dir.cleanup();
+});
+
+const sources: CountSources = {
+  busListeners: () => 0,
+  mqttListeners: () => ({ client: 0, handlers: 0 }),
+  workers: liveWorkerCount,
+  workersStarted: startedWorkerCount,
+};
+
+/** Timers of the bridge's code: the process's own count in jest has jest's timers too (helpers/bridge-timers.ts). */
+const timers = trackBridgeTimers();
+afterAll(() => timers.stop());
+
+type Resting = { handles: Record<string, number>; timers: number; fds: number; workers: number };
+
+/**
+ * The main thread's counts the soak compares, with no app thread alive (idle ones ended first),
+ * once two reads 100 ms apart agree: a port closed with its app stays among the handles until
+ * Node has finished closing it, a turn or two later (the soak settles its counts the same way).
+ */
+async function restingCounts(): Promise<Resting> {
+  await closeIdleWorkers();
+  await waitUntil(() => liveWorkerCount() === 0, `every app thread to exit (${liveWorkerCount()} alive)`);
+  const read = async (): Promise<Resting> => {
+    const { resourceTypes, fds, workers } = readResourceCounts(sources);
+    // Handles by type (MessagePort, PipeWrap, ...), timers apart: counted from the bridge's code only.
+    const handles = Object.fromEntries(Object.entries(resourceTypes).filter(([type]) => type !== 'Timeout' && type !== 'Immediate'));
+    return { handles, timers: await timers.pending(), fds, workers };
+  };
+  let last = await read();
+  for (let i = 0; i < 50; i++) {
+    await delay(100);
+    const now = await read();
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  throw new Error(`the counts did not settle: ${JSON.stringify(last)}`);
+}
+
+describe('the scheduler rotating apps in the real sandbox', () => {
+  function rotatingApp(id: string): SchedulableApp {
+    // Bytes of its own per app, as installed apps have: each is compiled (and cached) apart.
+    const wasm = withCustomSection(probe, `rotation-${id}`);
+    return {
+      id,
+      enabled: true,
+      kvFile: join(dir.path, `${id}.kv.json`),
+      manifest: manifest({ id, bin: `${id}.wasm`, refresh_period_ms: 10, duration_ms: 20 }),
+      loadWasm: () => wasm,
+      config: () => ({}),
+    };
+  }
+
+  /** Rotates three apps by their 20 ms dwell until `starts` app starts; what each start saw. */
+  async function rotate(starts: number): Promise<{ maxLive: number; maxIdle: number; failures: string[] }> {
+    const apps = ['a', 'b', 'c'].map(rotatingApp);
+    let started = 0;
+    let maxLive = 0;
+    let maxIdle = 0;
+    const scheduler = new Scheduler(
+      {
+        defaultDurationMs: 20,
+        rotation: true,
+        kvQuotaBytes: () => 1024,
+        sandbox: { limits: LIMITS, timeZone: 'UTC' },
+        startApp: (options) => {
+          started++;
+          maxLive = Math.max(maxLive, liveWorkerCount());
+          maxIdle = Math.max(maxIdle, workerReuse().idle);
+          return startApp(options);
+        },
+        onFrame: () => undefined,
+        onChange: () => undefined,
+        onLog: () => undefined,
+      },
+      log,
+    );
+    scheduler.setApps(apps);
+    scheduler.start();
+    try {
+      await waitUntil(() => started >= starts, `${starts} app starts (${started} so far)`, 150_000);
+    } finally {
+      await scheduler.stop();
+    }
+    const failures = apps.flatMap((a) => {
+      const reason = scheduler.failure(a.id);
+      return reason === undefined ? [] : [`${a.id}: ${reason}`];
+    });
+    return { maxLive, maxIdle, failures };
+  }
+
+  it('one thread hosts the whole rotation: threads started stay put over 60 app switches, idle ones never above the maximum', async () => {
+    // Warm-up: the worker bundle, the three compiles and whatever the first starts set up lazily.
+    const warm = await rotate(6);
+    expect(warm.failures).toEqual([]);
+    const before = await restingCounts();
+    const startedBefore = startedWorkerCount();
+    const reusedBefore = workerReuse().reused;
+
+    const run = await rotate(60);
+    expect(run.failures).toEqual([]);
+    // Every switch closes the app before the next starts, so the thread of the first start hosts
+    // every later one. One more is allowed: a close that outlived its grace on a loaded machine
+    // ends its thread rather than hand it on.
+    const startedThreads = startedWorkerCount() - startedBefore;
+    expect(startedThreads).toBeGreaterThanOrEqual(1);
+    expect(startedThreads).toBeLessThanOrEqual(2);
+    expect(workerReuse().reused - reusedBefore).toBeGreaterThanOrEqual(58);
+    expect(run.maxIdle).toBeLessThanOrEqual(MAX_IDLE);
+    expect(run.maxLive).toBeLessThanOrEqual(MAX_IDLE + 1);
+    // The rotation's thread went back to the pool when the scheduler stopped.
+    expect(workerReuse().idle).toBeGreaterThanOrEqual(1);
+    expect(workerReuse().idle).toBeLessThanOrEqual(MAX_IDLE);
+    // Three apps, three compiled modules, however often each starts.
+    expect(compiledModuleCount()).toBe(3);
+    // Nothing an app had on the main thread outlives it: its ports, timers and descriptors.
+    expect(await restingCounts()).toEqual(before);
+  });
+});
+
+describe('the Device installing, removing and reinstalling an app many times', () => {
+  let dataDir: string;
+  let device: Device;
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'megabit-churn-'));
+    const settings = settingsFrom({ data_dir: dataDir, log_level: 'error', rotation: { enabled: false } }, 'test', {});
+    device = new Device({ settings, bus: new EventBus(log), exampleAppDirs: [], outputs: [new RecordingOutput()] }, log);
+    await device.start();
+  });
+
+  afterEach(async () => {
+    await device.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it(`keeps at most ${COMPILED_MODULES_KEPT} modules compiled over ${COMPILED_MODULES_KEPT + 8} versions, a reinstall of the same bytes none more, and few threads`, async () => {
+    const versions = COMPILED_MODULES_KEPT + 8;
+    const app = manifest({ id: 'churn', bin: 'churn.wasm' });
+    const cachedBefore = compiledModuleCount();
+    const startedBefore = startedWorkerCount();
+    let maxIdle = 0;
+    const shown = (): Promise<void> => waitUntil(() => device.state().app === 'churn', 'the churned app to show');
+    for (let i = 0; i < versions; i++) {
+      const wasm = withCustomSection(probe, `churn-${i}`);
+      await device.installApp({ ...app, version: `1.0.${i}` }, wasm);
+      await shown();
+      const cached = compiledModuleCount();
+      expect(cached).toBe(Math.min(cachedBefore + i + 1, COMPILED_MODULES_KEPT));
+      // Removed and installed again, the same bytes: found by their SHA-256, not compiled anew.
+      await device.removeApp('churn');
+      await device.installApp({ ...app, version: `1.0.${i}` }, wasm, { replace: true });
+      await shown();
+      expect(compiledModuleCount()).toBe(cached);
+      maxIdle = Math.max(maxIdle, workerReuse().idle);
+    }
+    expect(compiledModuleCount()).toBe(COMPILED_MODULES_KEPT);
+    expect(maxIdle).toBeLessThanOrEqual(MAX_IDLE);
+    // Each install checks the module in a throwaway sandbox while the installed app may be
+    // starting: two apps at once at most, so at most the pool's idle threads plus one are started.
+    expect(startedWorkerCount() - startedBefore).toBeLessThanOrEqual(MAX_IDLE + 1);
+  });
+});
