@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settingsFrom } from '../../src/config';
 import { Device } from '../../src/device/device';
-import { readResourceCounts, type CountSources } from '../../src/diagnostics/resource-counts';
 import { EventBus } from '../../src/events';
 import { closeIdleWorkers, compiledModuleCount, startApp, workerReuse } from '../../src/sandbox';
 import { COMPILED_MODULES_KEPT } from '../../src/sandbox/compiled-modules';
@@ -21,7 +20,8 @@ import { Scheduler, type SchedulableApp } from '../../src/scheduler/scheduler';
 import { createLogger } from '../../src/util/logger';
 import { trackBridgeTimers } from '../helpers/bridge-timers';
 import { RecordingOutput } from '../helpers/display';
-import { delay, waitUntil } from '../helpers/ports';
+import { waitUntil } from '../helpers/ports';
+import { type RestingCounts, restingCounts } from '../helpers/resting-counts';
 import { manifest, TEST_LIMITS, tempDir } from '../helpers/sandbox/harness';
 import { buildProbeApp } from '../helpers/sandbox/probe-app';
 import { withCustomSection } from '../helpers/sandbox/wasm-builder';
@@ -50,41 +50,15 @@ afterAll(async () => {
   dir.cleanup();
 });
 
-const sources: CountSources = {
-  busListeners: () => 0,
-  mqttListeners: () => ({ client: 0, handlers: 0 }),
-  workers: liveWorkerCount,
-  workersStarted: startedWorkerCount,
-};
-
 /** Timers of the bridge's code: the process's own count in jest has jest's timers too (helpers/bridge-timers.ts). */
 const timers = trackBridgeTimers();
 afterAll(() => timers.stop());
 
-type Resting = { handles: Record<string, number>; timers: number; fds: number; workers: number };
-
-/**
- * The main thread's counts the soak compares, with no app thread alive (idle ones ended first),
- * once two reads 100 ms apart agree: a port closed with its app stays among the handles until
- * Node has finished closing it, a turn or two later (the soak settles its counts the same way).
- */
-async function restingCounts(): Promise<Resting> {
+/** The main thread's resting counts with no app thread alive (idle ones ended first), and the live thread count. */
+async function restingWithoutThreads(): Promise<RestingCounts & { workers: number }> {
   await closeIdleWorkers();
   await waitUntil(() => liveWorkerCount() === 0, `every app thread to exit (${liveWorkerCount()} alive)`);
-  const read = async (): Promise<Resting> => {
-    const { resourceTypes, fds, workers } = readResourceCounts(sources);
-    // Handles by type (MessagePort, PipeWrap, ...), timers apart: counted from the bridge's code only.
-    const handles = Object.fromEntries(Object.entries(resourceTypes).filter(([type]) => type !== 'Timeout' && type !== 'Immediate'));
-    return { handles, timers: await timers.pending(), fds, workers };
-  };
-  let last = await read();
-  for (let i = 0; i < 50; i++) {
-    await delay(100);
-    const now = await read();
-    if (JSON.stringify(now) === JSON.stringify(last)) return now;
-    last = now;
-  }
-  throw new Error(`the counts did not settle: ${JSON.stringify(last)}`);
+  return { ...(await restingCounts(timers)), workers: liveWorkerCount() };
 }
 
 describe('the scheduler rotating apps in the real sandbox', () => {
@@ -143,7 +117,7 @@ describe('the scheduler rotating apps in the real sandbox', () => {
     // Warm-up: the worker bundle, the three compiles and whatever the first starts set up lazily.
     const warm = await rotate(6);
     expect(warm.failures).toEqual([]);
-    const before = await restingCounts();
+    const before = await restingWithoutThreads();
     const startedBefore = startedWorkerCount();
     const reusedBefore = workerReuse().reused;
 
@@ -164,7 +138,7 @@ describe('the scheduler rotating apps in the real sandbox', () => {
     // Three apps, three compiled modules, however often each starts.
     expect(compiledModuleCount()).toBe(3);
     // Nothing an app had on the main thread outlives it: its ports, timers and descriptors.
-    expect(await restingCounts()).toEqual(before);
+    expect(await restingWithoutThreads()).toEqual(before);
   });
 });
 
