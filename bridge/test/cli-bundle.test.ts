@@ -3,10 +3,10 @@
  * `megabit` command runs them: a bundle with a code cache runs from it on the next start, its
  * `import()` still works then, a corrupt or truncated cache only costs the compile (and is
  * written anew), caches of other bundles are removed, and a bundle older than the compiled
- * modules is not used.
+ * modules is not used: `cli.js` runs the bundle the build made, and the modules after a `tsc -b`.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -153,5 +153,49 @@ describe('currentBundle', () => {
     writeFileSync(blocked, '');
     expect(writableFolder([join(blocked, 'code'), join(dir, 'user', 'code')])).toBe(join(dir, 'user', 'code'));
     expect(writableFolder([join(blocked, 'code')])).toBeUndefined();
+  });
+});
+
+describe('the megabit command (dist/cli.js)', () => {
+  /** Runs `cli.js --version` in `distDir`; whether it loaded the compiled modules (main.js) rather than the bundle. */
+  async function loadedModules(distDir: string): Promise<{ version: string; modules: boolean }> {
+    const script = `
+process.argv = [process.argv[0], 'cli.js', '--version'];
+process.on('exit', () => process.stderr.write(JSON.stringify(Object.keys(require.cache).some((f) => f.endsWith('/dist/main.js')))));
+require(${JSON.stringify(join(distDir, 'cli.js'))});
+`;
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['-e', script], { timeout: 60_000 });
+    return { version: stdout.trim(), modules: JSON.parse(stderr) as boolean };
+  }
+
+  it('runs the bundle the build made', async () => {
+    const run = await loadedModules(join(BRIDGE_CLI, '..'));
+    expect(run.version).toMatch(/^\d+\.\d+\.\d+/);
+    // Fails after a `tsc -b` alone, which leaves the bundle older than the modules: run `npm run build`.
+    expect(run.modules).toBe(false);
+  });
+
+  it('runs the compiled modules once tsc -b has compiled after the bundle was made', async () => {
+    // A copy inside the checkout, so that the installed packages resolve as from bridge/.
+    const checkoutCache = join(BRIDGE_CLI, '..', '..', '..', '.cache');
+    mkdirSync(checkoutCache, { recursive: true });
+    const copy = mkdtempSync(join(checkoutCache, 'test-cli-bundle-'));
+    try {
+      cpSync(join(BRIDGE_CLI, '..'), join(copy, 'dist'), { recursive: true, filter: (src) => !src.includes('/simulator') });
+      cpSync(join(BRIDGE_CLI, '..', '..', 'package.json'), join(copy, 'package.json'));
+      cpSync(join(BRIDGE_CLI, '..', '..', 'tsconfig.tsbuildinfo'), join(copy, 'tsconfig.tsbuildinfo'));
+      // As the build leaves it: the bundle stamped with the build info as it is now.
+      const stampFile = join(copy, 'dist', 'cli.bundle.json');
+      const { size, mtimeMs } = statSync(join(copy, 'tsconfig.tsbuildinfo'));
+      const stamp = JSON.parse(readFileSync(stampFile, 'utf8')) as { builtFrom: Array<{ path: string }> };
+      stamp.builtFrom = stamp.builtFrom.map((info) => (info.path === 'tsconfig.tsbuildinfo' ? { path: info.path, size, mtimeMs } : info));
+      writeFileSync(stampFile, JSON.stringify(stamp));
+      expect((await loadedModules(join(copy, 'dist'))).modules).toBe(false);
+      writeFileSync(join(copy, 'tsconfig.tsbuildinfo'), `${readFileSync(join(copy, 'tsconfig.tsbuildinfo'), 'utf8')} `);
+      const run = await loadedModules(join(copy, 'dist'));
+      expect(run).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), modules: true });
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
