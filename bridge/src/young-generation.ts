@@ -14,7 +14,7 @@
  * and the bridge is started as `node cli.js`, `megabit` or by systemd.
  * A semi-space size given to Node by the user (command line or NODE_OPTIONS) wins.
  *
- * It acts when loaded: cli.ts imports it first, before any module that allocates much.
+ * It acts when loaded: main.ts imports it first, before any module that allocates much.
  */
 import { setFlagsFromString } from 'node:v8';
 

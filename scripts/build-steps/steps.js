@@ -23,7 +23,7 @@ const APP_TOOLCHAIN = ['apps/sdk/assembly', 'apps/sdk/bin', 'apps/sdk/index.ts',
 const TYPESCRIPT = {
   name: 'typescript',
   cwd: '.',
-  command: 'tsc -b contract fonts bridge bench && chmod +x bridge/dist/cli.js',
+  command: 'tsc -b contract fonts bridge bench && chmod +x bridge/dist/cli.js && node bridge/scripts/bundle-cli.js',
   inputs: [
     'tsconfig.base.json',
     'contract/tsconfig.json',
@@ -34,11 +34,12 @@ const TYPESCRIPT = {
     'bridge/package.json',
     'bridge/tsconfig.json',
     'bridge/src',
+    'bridge/scripts/bundle-cli.js',
     'bench',
   ],
   // bench/ holds its sources at the top; its output and the bench's results are not sources.
   ignore: ['bench/dist', 'bench/results.json'],
-  outputs: ['contract/dist/index.js', 'fonts/dist/index.js', 'bridge/dist/cli.js', 'bridge/dist/index.js', 'bench/dist/run.js'],
+  outputs: ['contract/dist/index.js', 'fonts/dist/index.js', 'bridge/dist/cli.js', 'bridge/dist/cli.bundle.js', 'bridge/dist/index.js', 'bench/dist/run.js'],
 };
 
 /** The settings schema's validator as code, from the compiled schema (the bridge compiles it at start without this). */

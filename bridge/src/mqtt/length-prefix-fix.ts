@@ -118,7 +118,7 @@ function patchCopy(dir: string, load: NodeJS.Require): string | undefined {
   }
   const numbers = load(load.resolve(join(dir, 'numbers.js'))) as NumbersModule;
   if (numbers.genBufVariableByteInt === lengthPrefix) return undefined;
-  if (load.cache[writerFile(dir, load)]) return 'its writer was loaded before the length-prefix fix: import the fix first (cli.ts)';
+  if (load.cache[writerFile(dir, load)]) return 'its writer was loaded before the length-prefix fix: import the fix first (main.ts)';
   const original = numbers.genBufVariableByteInt;
   if (typeof original !== 'function') return 'numbers.js has no genBufVariableByteInt any more';
   const differs = CHECKED_SIZES.find((n) => !lengthPrefix(n).equals(original(n) as Buffer));
