@@ -2,6 +2,8 @@
 /** The `megabit` command: runs the bridge daemon. */
 // First, for its effect: the young generation is held small before the modules below load.
 import { letYoungGenerationGrow } from './young-generation';
+// So is the optimizing compiler: code run once while starting is not worth TurboFan's pages.
+import { letOptimizerRunSoon } from './optimizer-at-start';
 // Then, before mqtt.js and aedes load mqtt-packet's writer (mqtt/length-prefix-fix.ts says why).
 import { lengthPrefixFix } from './mqtt/install-length-prefix-fix';
 import { lengthPrefixProblems } from './mqtt/length-prefix-fix';
@@ -232,6 +234,8 @@ async function main(): Promise<number> {
   }
   // The start's survivors are in the old generation now: from here V8 may size the nursery for the load.
   letYoungGenerationGrow();
+  // Soon after (once the first frame's PNG is out), code that gets hot under load is optimized as before.
+  letOptimizerRunSoon();
   // Only for a parent that spawned the bridge with an IPC channel (the leak test, the soak run).
   answerCountsOverIpc(controller.countSources);
   const host = settings.http.host === '0.0.0.0' || settings.http.host === '127.0.0.1' ? 'localhost' : settings.http.host;
