@@ -1,6 +1,8 @@
 /** The `megabit` command: runs the bridge daemon. Loaded by cli.ts (cli-bundle.ts says how). */
 // First, for its effect: the young generation is held small before the modules below load.
 import { letYoungGenerationGrow } from './young-generation';
+// So is the optimizing compiler: code run once while starting is not worth TurboFan's pages.
+import { letOptimizerRunSoon } from './optimizer-at-start';
 // Then, before mqtt.js and aedes load mqtt-packet's writer (mqtt/length-prefix-fix.ts says why).
 import { lengthPrefixFix } from './mqtt/install-length-prefix-fix';
 import { lengthPrefixProblems } from './mqtt/length-prefix-fix';
@@ -231,6 +233,8 @@ async function main(): Promise<number> {
   }
   // The start's survivors are in the old generation now: from here V8 may size the nursery for the load.
   letYoungGenerationGrow();
+  // Soon after (once the first frame's PNG is out), code that gets hot under load is optimized as before.
+  flagsAtDefaults = letOptimizerRunSoon();
   // Only for a parent that spawned the bridge with an IPC channel (the leak test, the soak run).
   answerCountsOverIpc(controller.countSources);
   const host = settings.http.host === '0.0.0.0' || settings.http.host === '127.0.0.1' ? 'localhost' : settings.http.host;
@@ -247,10 +251,20 @@ async function main(): Promise<number> {
   return -1;
 }
 
-/** Settles with -1 once the bridge has started and runs, else with the command's exit code (the launcher saves its code cache on -1). */
+/**
+ * Settled once V8's flags are as Node set them again: the start changes two for a while (above),
+ * and V8 rejects a code cache made under other flags than the ones it is read under.
+ */
+let flagsAtDefaults: Promise<void> = Promise.resolve();
+
+/**
+ * Settles with -1 once the bridge has started and runs with V8's flags back at their defaults,
+ * else with the command's exit code: the launcher saves its code cache on -1 (cli-bundle.ts).
+ */
 export const finished: Promise<number> = main().then(
-  (code) => {
+  async (code) => {
     if (code >= 0) process.exit(code);
+    await flagsAtDefaults;
     return code;
   },
   (e) => {
