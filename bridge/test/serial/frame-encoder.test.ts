@@ -1,16 +1,7 @@
 /** Frame updates as WRITE_RECTs: lossless, within the packet size, the cheaper format per band. */
 import { FRAME_BYTES } from '@megabit/contract';
 import { frameUpdate } from '../../src/serial/frame-encoder';
-import {
-  decodeLevelRice,
-  encodeMessage,
-  type LevelClasses,
-  levelClasses,
-  levelRiceRowsAbove,
-  MAX_PACKET,
-  PixelFormat,
-  quantise,
-} from '../../src/serial/protocol';
+import { decodeLevelRice, encodeMessage, type LevelClasses, levelClasses, levelRiceRowsAbove, MAX_PACKET, PixelFormat, quantise } from '../../src/serial/protocol';
 import { patternFrame } from '../helpers/serial/link-test-kit';
 import { solidFrame } from '../helpers/display';
 
