@@ -158,52 +158,13 @@ function strips(rect: Rect, maxPixelBytes: number): Rect[] {
 const FULL_FRAME: Rect = { x: 0, y: 0, width: DISPLAY_WIDTH, height: DISPLAY_HEIGHT };
 
 /**
- * What a packet costs besides its pixels, in bytes: header, fields, CRC, framing and its share of
- * the acknowledgements. Decides between a diff of many small rectangles and fewer, larger ones.
- */
-export const PACKET_COST = 16;
-
-/**
- * The largest bounding box (pixels, half the panel) tried as one rectangle instead of the
- * changed rectangles inside it: encoding it is work, and a box that large is rarely cheaper.
- */
-const MAX_BOUNDING_AREA = (DISPLAY_WIDTH * DISPLAY_HEIGHT) / 2;
-
-/** What WRITE_RECTs cost on the link: their pixel bytes and PACKET_COST each. */
-export function updateCost(rects: ReadonlyArray<{ pixels: Uint8Array }>): number {
-  return rects.reduce((sum, r) => sum + r.pixels.length + PACKET_COST, 0);
-}
-
-function boundingBox(rects: Rect[]): Rect {
-  const x = Math.min(...rects.map((r) => r.x));
-  const y = Math.min(...rects.map((r) => r.y));
-  const width = Math.max(...rects.map((r) => r.x + r.width)) - x;
-  const height = Math.max(...rects.map((r) => r.y + r.height)) - y;
-  return { x, y, width, height };
-}
-
-/**
  * The WRITE_RECTs that turn `previous` (what the device's draw buffer holds) into `next`;
  * the whole frame when `previous` is unknown. With `classes` (a device that decodes LEVEL_RICE)
  * `next` must already be quantised to them (levels.ts `quantise`).
  */
 export function frameUpdate(previous: Uint8Array | undefined, next: Uint8Array, maxPacket: number, classes?: LevelClasses): WriteRect[] {
-  const rects = previous ? changedRects(previous, next) : [FULL_FRAME];
-  const encode = (area: Rect[]): WriteRect[] => encodeRects(previous, next, area, maxPacket, classes);
-  const apart = encode(rects);
-  if (rects.length < 2) return apart;
-  // The diff's rectangles are chosen by raw size; a compressed box around them (text in a band:
-  // glyphs apart on one background) is often fewer bytes as well as fewer packets, and every
-  // packet takes one of the device's few window slots: a frame of many packets keeps the next
-  // frame's first byte waiting for their acknowledgements.
-  const box = boundingBox(rects);
-  if (box.width * box.height > MAX_BOUNDING_AREA) return apart;
-  const together = encode([box]);
-  return updateCost(together) <= updateCost(apart) ? together : apart;
-}
-
-function encodeRects(previous: Uint8Array | undefined, next: Uint8Array, rects: Rect[], maxPacket: number, classes?: LevelClasses): WriteRect[] {
   const maxPixelBytes = maxPacket - MIN_PACKET - RECT_FIELDS;
+  const rects = previous ? changedRects(previous, next) : [FULL_FRAME];
   const levels = classes
     ? {
         classIdx: next.map((v) => classes.classOf[v]),

@@ -13,7 +13,7 @@
  * starve the link of COMMITs, and none waits behind a frame that a newer one made stale.
  */
 import { DISPLAY_WIDTH, FRAME_BYTES } from '@megabit/contract';
-import { frameUpdate, updateCost } from './frame-encoder';
+import { frameUpdate } from './frame-encoder';
 import { crc32, type LevelClasses, type Message, type MessageOf, quantise } from './protocol';
 
 type WriteRect = MessageOf<'WRITE_RECT'>;
@@ -30,10 +30,19 @@ export interface MessageSink {
   unsent?(tag: object): number;
 }
 
+/**
+ * What a packet costs besides its pixels: header, fields, CRC, framing and its share of the
+ * acknowledgements. Decides between a diff of many small rectangles and the whole frame.
+ */
+const PACKET_COST = 16;
 /** A diff with more packets than this goes out as the whole frame (fewer, fuller packets). */
 const MAX_FRAME_PACKETS = 160;
 /** The host sets every LED: the link LED and the RGB LED (docs/serial-protocol.md §5). */
 const LED_MASK = 0x0f;
+
+function cost(rects: ReadonlyArray<{ pixels: Uint8Array }>): number {
+  return rects.reduce((sum, r) => sum + r.pixels.length + PACKET_COST, 0);
+}
 
 export interface CommittedFrame {
   id: number;
@@ -198,9 +207,9 @@ export class FrameSync {
     let rects = frameUpdate(this.drawn, held, maxPacket, this.classes);
     // A diff that already covers every pixel (an animation like the plasma) is the whole frame.
     const coversAll = rects.reduce((sum, r) => sum + r.w * r.h, 0) * 3 === FRAME_BYTES;
-    if (this.drawn && !coversAll && (rects.length > MAX_FRAME_PACKETS || updateCost(rects) > FRAME_BYTES / 2)) {
+    if (this.drawn && !coversAll && (rects.length > MAX_FRAME_PACKETS || cost(rects) > FRAME_BYTES / 2)) {
       const whole = frameUpdate(undefined, held, maxPacket, this.classes);
-      if (rects.length > MAX_FRAME_PACKETS || updateCost(whole) < updateCost(rects)) rects = whole;
+      if (rects.length > MAX_FRAME_PACKETS || cost(whole) < cost(rects)) rects = whole;
     }
     const tag = {};
     this.onTheWay = undefined;
