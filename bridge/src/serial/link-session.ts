@@ -19,6 +19,7 @@ import {
   PROTOCOL_MAJOR,
   LEVEL_RICE_MINOR,
   PROTOCOL_MINOR,
+  STATUS_PUSH_MINOR,
 } from './protocol';
 import { ReceiveSequence } from './receive-sequence';
 import { SendWindow } from './send-window';
@@ -33,6 +34,8 @@ export interface DeviceInfo {
   colourDepth: number;
   /** Protocol 1.3 or later: decodes WRITE_RECT LEVEL_RICE as this bridge codes it. */
   levelRice: boolean;
+  /** Protocol 1.1 or later: sends STATUS by itself once a newer frame is on the panel. */
+  statusOnNewFrame: boolean;
   maxPacket: number;
   window: number;
   bootId: number;
@@ -89,6 +92,7 @@ export function describeDevice(reply: MessageOf<'HELLO_REPLY'>): DeviceInfo {
     height: reply.height,
     colourDepth: reply.colourDepth,
     levelRice: reply.protoMinor >= LEVEL_RICE_MINOR && reply.colourDepth >= 1 && reply.colourDepth <= 8,
+    statusOnNewFrame: reply.protoMinor >= STATUS_PUSH_MINOR,
     maxPacket: Math.min(reply.maxPacket, MAX_PACKET),
     window: Math.max(1, reply.window),
     bootId: reply.bootId,

@@ -4,6 +4,7 @@
  * manufacturer and the product "Megabit": /dev/serial/by-id/usb-Megabit_Megabit_<id>-if00).
  */
 import type { ByteChannel } from './byte-channel';
+import { DirectWritePort } from './direct-write';
 
 export const AUTO_PATH = 'auto';
 const USB_NAME = /megabit/i;
@@ -35,7 +36,8 @@ export const openSerialChannel: ChannelOpener = async (configured) => {
   port.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
   return {
-    channel: port,
+    // Not on Windows: its binding's handle is no file descriptor for fs.
+    channel: process.platform === 'win32' ? port : new DirectWritePort(port),
     path,
     close: () =>
       new Promise<void>((resolve) => {

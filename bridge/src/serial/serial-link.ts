@@ -120,6 +120,9 @@ export class SerialLink implements FrameLink {
   }
 
   frameCommitted(): void {
+    // A 1.1 device says so itself once the frame is on the panel: asking too would cost a packet
+    // (a window slot) and a STATUS a frame on the link that carries the next reaction frame.
+    if (this.deviceInfo?.statusOnNewFrame) return;
     this.requestStatus(true);
   }
 

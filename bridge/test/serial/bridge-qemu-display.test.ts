@@ -9,6 +9,7 @@ import type { DisplayLinkState } from '@megabit/contract';
 import { BUTTON_TIMING_LIMITS, CMD, OUT } from '@megabit/contract';
 import { BRIDGE_CLI, type RunningBridge, startBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/mqtt-client';
+import { waitUntil } from '../helpers/ports';
 import { buildFirmware, firmwareSymbol, noisyLine, QemuDisplay } from '../helpers/serial/qemu-display';
 
 jest.setTimeout(120_000);
@@ -140,7 +141,8 @@ describe('bridge with the firmware in qemu', () => {
     await qemu.reset();
     const after = await displayState(client, (s) => s.connected && s.in_sync && s.host.sessions > before.host.sessions, 20_000, since);
     expect(after.device?.frames_shown).toBeGreaterThanOrEqual(1);
-    expect(bridge.output).toMatch(/display connected .*\(device restarted\)/);
+    // Its log line and its state travel apart (stdout, MQTT): either may arrive first.
+    await waitUntil(() => /display connected .*\(device restarted\)/.test(bridge.output), 'the reconnect logged');
   });
 
   it('reports a firmware fault, injected through the debug channel, once the device has restarted', async () => {
@@ -155,7 +157,9 @@ describe('bridge with the firmware in qemu', () => {
     expect(after.last_fault).toMatchObject({ kind: 'hardfault', cfsr: 0 });
     expect(after.last_fault?.pc).toBeGreaterThanOrEqual(faultAt);
     expect(after.last_fault?.pc).toBeLessThan(faultAt + 8);
-    expect(bridge.output).toMatch(/display firmware restarted after a fault: hardfault at pc 0x[0-9a-f]{8}, lr 0x[0-9a-f]{8}, cfsr 0x00000000/);
+    // The state goes out before the log line, and they travel apart (MQTT, stdout).
+    const logged = /display firmware restarted after a fault: hardfault at pc 0x[0-9a-f]{8}, lr 0x[0-9a-f]{8}, cfsr 0x00000000/;
+    await waitUntil(() => logged.test(bridge.output), 'the fault logged');
     // The restarted device shows the picture again, and still says what the last boot died of.
     await displayState(client, (s) => s.connected && s.in_sync && s.last_fault?.kind === 'hardfault', 20_000, since);
   });

@@ -19,6 +19,7 @@ const INFO: DeviceInfo = {
   height: 32,
   colourDepth: 8,
   levelRice: false,
+  statusOnNewFrame: false,
   maxPacket: 1024,
   window: 8,
   bootId: 7,

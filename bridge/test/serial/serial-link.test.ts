@@ -69,6 +69,12 @@ async function inSyncWith(r: Rig, frame: Uint8Array, timeoutMs = 5000): Promise<
   await waitUntil(() => r.link.reporter.linkState().in_sync && device(r).shownCrc === crc32(frame), 'in_sync with the frame', timeoutMs);
 }
 
+/** Shows `frame` and returns it (for inSyncWith). */
+function showAndWait(r: Rig, frame: Uint8Array): Uint8Array {
+  r.link.display.showFrame(frame);
+  return frame;
+}
+
 describe('frames', () => {
   it('sends the whole frame after connecting, commits it and reports in_sync', async () => {
     const r = await rig();
@@ -109,6 +115,22 @@ describe('frames', () => {
     expect(delta).toHaveLength(1);
     expect(delta[0]).toMatchObject({ x: 20, y: 10, w: 10, h: 4 });
     expect(device(r).committedFrame).toEqual(second);
+  });
+
+  it.each([
+    ['a 1.0 device: asks for STATUS after each acknowledged COMMIT', 0],
+    ['a 1.1 device, which says itself when a new frame is shown: does not ask after each COMMIT', 1],
+  ])('%s, and in_sync follows', async (_, minor) => {
+    const r = await rig({ minor });
+    await inSyncWith(r, showAndWait(r, patternFrame(30)));
+    const asked = (): number => device(r).processed.filter((m) => m.name === 'GET_STATUS').length;
+    const askedBefore = asked();
+    const startedAt = Date.now();
+    const frames = 8;
+    for (let i = 1; i <= frames; i++) await inSyncWith(r, showAndWait(r, patternFrame(30 + i)));
+    if (minor === 0) expect(asked() - askedBefore).toBeGreaterThanOrEqual(frames);
+    // Only the once-a-second poll is left.
+    else expect(asked() - askedBefore).toBeLessThanOrEqual(Math.ceil((Date.now() - startedAt) / 1000) + 1);
   });
 
   it('picks RLE for flat regions and raw RGB888 for busy ones', async () => {

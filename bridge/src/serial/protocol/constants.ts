@@ -6,6 +6,8 @@ export const PROTOCOL_MAJOR = 1;
  * 1.3: LEVEL_RICE as it is now (four blended predictors, modelled from the rows above).
  */
 export const PROTOCOL_MINOR = 3;
+/** The first minor version whose devices send STATUS by themselves once a newer frame is on the panel. */
+export const STATUS_PUSH_MINOR = 1;
 /** The first minor version whose devices decode LEVEL_RICE as this bridge codes it (1.2 devices had a first draft of it). */
 export const LEVEL_RICE_MINOR = 3;
 

@@ -24,6 +24,8 @@ const RETRANSMIT_MS = 250;
 
 export interface FakeDeviceOptions {
   major?: number;
+  /** Protocol minor version it reports (0 unless told); from 1 it sends STATUS by itself after each COMMIT. */
+  minor?: number;
   window?: number;
   board?: string;
   /** Received sequenced packets to drop (as if lost on the wire) before processing: true = drop. */
@@ -184,7 +186,7 @@ export class FakeDevice {
         seq: 0,
         result: ok ? 0 : 1,
         protoMajor: major,
-        protoMinor: 0,
+        protoMinor: this.options.minor ?? 0,
         fwMajor: 9,
         fwMinor: 8,
         fwPatch: 7,
@@ -231,6 +233,20 @@ export class FakeDevice {
     });
   }
 
+  private sendStatus(): void {
+    this.send({
+      name: 'STATUS',
+      seq: 0,
+      frameId: this.shownId,
+      frameCrc: this.shownCrc,
+      refreshHz: 0,
+      uptimeMs: 1234,
+      brightness: this.brightness,
+      power: this.power,
+      counters: STATUS_COUNTERS.map((c) => this.counters[c]),
+    });
+  }
+
   private reject(seq: number, reason: number): void {
     this.counters.rejected++;
     this.send({ name: 'REJECT', seq: 0, rejectedSeq: seq, reason });
@@ -246,6 +262,8 @@ export class FakeDevice {
         this.shownCrc = crc32(this.shownFrame);
         this.committedCrcs.push(this.shownCrc);
         this.counters.framesShown++;
+        // A 1.1 device says so once the new frame is on its panel (this peer has none: at once).
+        if ((this.options.minor ?? 0) >= 1) this.sendStatus();
         return;
       case 'SET_BRIGHTNESS':
         this.brightness = message.level;
@@ -257,17 +275,7 @@ export class FakeDevice {
       case 'SET_LEDS':
         return;
       case 'GET_STATUS':
-        return this.send({
-          name: 'STATUS',
-          seq: 0,
-          frameId: this.shownId,
-          frameCrc: this.shownCrc,
-          refreshHz: 0,
-          uptimeMs: 1234,
-          brightness: this.brightness,
-          power: this.power,
-          counters: STATUS_COUNTERS.map((c) => this.counters[c]),
-        });
+        return this.sendStatus();
       default:
         return this.reject(message.seq, RejectReason.UNKNOWN_TYPE);
     }
