@@ -101,11 +101,21 @@ async function bundleCli() {
     plugins: [externalPackages, ownPaths],
     logLevel: 'warning',
   });
-  const code = result.outputFiles[0].contents;
+  const code = asciiOnly(result.outputFiles[0].text);
   const hash = createHash('sha256').update(code).digest('hex');
   writeWhole(BUNDLE, code);
   writeWhole(STAMP, `${JSON.stringify({ hash, builtFrom }, null, 2)}\n`);
   return { bundle: BUNDLE, hash };
+}
+
+/**
+ * The bundle in ASCII. esbuild escapes strings and regular expressions, not comments; one `→` in a
+ * comment makes V8 hold the whole source as a two-byte string, twice the memory for as long as
+ * the bridge runs (docs/performance.md, section 4). Left in a comment, `\u2192` means nothing; a
+ * non-ASCII character anywhere else would already have been escaped by esbuild.
+ */
+function asciiOnly(code) {
+  return code.replace(/[^\p{ASCII}]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
 }
 
 function writeWhole(file, contents) {
@@ -114,7 +124,7 @@ function writeWhole(file, contents) {
   renameSync(temporary, file);
 }
 
-module.exports = { BANNER, BUNDLE, STAMP, bundleCli };
+module.exports = { BANNER, BUNDLE, STAMP, asciiOnly, bundleCli };
 
 if (require.main === module) {
   bundleCli().catch((e) => {

@@ -3,7 +3,7 @@
  * writes (dist/cli.bundle.js, scripts/bundle-cli.js) when it is there and built from the
  * compiled modules as they are now, else the modules themselves (./main). Either way with a V8
  * code cache, so a start after the first compiles little: Node's own (`module.enableCompileCache`,
- * Node 22.1 and later; it covers the installed packages too), else, on Node 20, one cache of the
+ * Node 22.8 and later; it covers the installed packages too), else, on Node 20, one cache of the
  * bundle's compiled code made with `vm.Script` once the bridge has started.
  *
  * The cache only ever saves time: missing, unreadable, corrupt or made by another Node, V8
@@ -14,7 +14,7 @@
  * Node's own switch, turns both off. Only node: modules are loaded here, before the bridge's.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +30,9 @@ export interface BundleStamp {
   hash: string;
   builtFrom: Array<{ path: string; size?: number; mtimeMs?: number; missing?: true }>;
 }
+
+const WRAPPER_START = '(function (exports, require, module, __filename, __dirname, __megabitDynamicImport) {';
+const WRAPPER_END = '\n})';
 
 const CACHE_PREFIX = 'cli-';
 const CACHE_SUFFIX = '.v8cache';
@@ -60,13 +63,25 @@ export function currentBundle(distDir: string): BundleStamp | undefined {
   return stamp;
 }
 
-/** The first folder of `candidates` that exists or can be made, and can be written; undefined when none. */
+/**
+ * Whether code read from `dir` can be trusted as much as the bridge's own: V8 runs a code cache
+ * as compiled code, and the digest in front of it only catches damage, since whoever can write
+ * the folder can write a matching digest. So the folder must be a real folder (no symlink),
+ * owned by this user, and writable by no one else (docs/security.md, "The start-up code cache").
+ */
+function ownPrivateFolder(dir: string): boolean {
+  const stat = lstatSync(dir);
+  const uid = process.geteuid?.();
+  return stat.isDirectory() && (uid === undefined || stat.uid === uid) && (stat.mode & 0o022) === 0;
+}
+
+/** The first folder of `candidates` that exists or can be made, can be written and is this user's own; undefined when none. */
 export function writableFolder(candidates: readonly string[]): string | undefined {
   for (const dir of candidates) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       accessSync(dir, constants.W_OK);
-      return dir;
+      if (ownPrivateFolder(dir)) return dir;
     } catch {
       // read-only (a global install owned by root) or no such home: the next one
     }
@@ -74,9 +89,14 @@ export function writableFolder(candidates: readonly string[]): string | undefine
   return undefined;
 }
 
+/**
+ * Where the code cache may live, in order: the folder systemd gives the service
+ * (`CacheDirectory=`, `$CACHE_DIRECTORY`), the bridge package's own `.cache/code/`, the user's cache.
+ */
 export function codeCacheFolders(packageDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const userCache = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return [join(packageDir, '.cache', 'code'), join(userCache, 'megabit', 'code')];
+  const service = env.CACHE_DIRECTORY ? [join(env.CACHE_DIRECTORY.split(':')[0], 'code')] : [];
+  return [...service, join(packageDir, '.cache', 'code'), join(userCache, 'megabit', 'code')];
 }
 
 /** The Node 20 cache file of a bundle: its content hash, this Node and this CPU. */
@@ -130,12 +150,15 @@ export function runBundleWithCache(
   const cacheFile = cacheDir ? codeCacheFile(cacheDir, stamp.hash) : undefined;
   const stored = cacheFile ? readCodeCache(cacheFile) : undefined;
   const cachedData = stored === 'damaged' ? undefined : stored;
+  const source = readFileSync(bundleFile);
   // A shebang line is not JavaScript inside the wrapper: kept as a comment, so line numbers stay.
-  const source = readFileSync(bundleFile, 'utf8').replace(/^#!/, '//');
+  if (source[0] === 0x23 && source[1] === 0x21) source.write('//', 0, 'latin1');
   // A script compiled from a code cache has lost its `import()` callback in V8: the bundle's
   // `import()`s (aedes, an ES module) call this module's instead (scripts/bundle-cli.js), which
-  // resolves from the same folder.
-  const wrapped = `(function (exports, require, module, __filename, __dirname, __megabitDynamicImport) {${source}\n})`;
+  // resolves from the same folder. The wrapper is joined as bytes, so V8 gets one flat string: a
+  // string joined to the source would be copied whole when compiled, and the bundle's source
+  // would be held twice until a full collection (1.9 MB of an idle bridge, docs/performance.md §4).
+  const wrapped = Buffer.concat([Buffer.from(WRAPPER_START), source, Buffer.from(WRAPPER_END)]).toString('utf8');
   const script = new Script(wrapped, { filename: bundleFile, cachedData });
   const bundleModule = new Module(bundleFile, module);
   bundleModule.filename = bundleFile;

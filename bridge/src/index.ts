@@ -16,6 +16,7 @@ export { ConfigSchemas } from './apps/app-config';
 // The display pipeline as the bridge runs it: the compositor, the one output interface, the
 // font's line height (the notification band's place on the panel).
 export { Compositor, LINE_HEIGHT, type CompositorOptions, type DisplayOutput } from './display';
+export { OPTIMIZER_DELAY_MS } from './optimizer-delay';
 
 // The screen renderer (a screen's JSON content as pixels) and the icons it draws (the bench
 // measures a screen's cost per frame).

@@ -100,10 +100,18 @@ const tools = {
   user: () => require('./tools/user-command') as typeof import('./tools/user-command'),
 };
 
+/** The subcommands: they start no bridge, so nothing holds V8's start-up settings for them. */
+const TOOL_COMMANDS: ReadonlySet<string> = new Set(['app', 'device', 'user', 'backup', 'restore', 'service']);
+
 async function main(): Promise<number> {
   // Every import above has run: what came before this is Node's start and loading the modules.
   const modulesLoadedAt = performance.now();
   const argv = process.argv.slice(2);
+  if (TOOL_COMMANDS.has(argv[0] ?? '')) {
+    // A tool may run for long (an app preview, until stopped): V8's own settings from the start.
+    letYoungGenerationGrow();
+    void letOptimizerRunSoon(0);
+  }
   if (argv[0] === 'app') {
     try {
       return await tools.app().runAppCommand(argv.slice(1));

@@ -16,9 +16,11 @@
  * and turning it back on takes effect at the next such decision. WebAssembly's tiers are separate
  * flags and are not touched. An optimizer setting the user gives Node wins.
  *
- * It acts when loaded: cli.ts imports it first, before the modules that run at the start.
+ * It acts when loaded: main.ts imports it right after young-generation.ts, before the modules that
+ * run at the start.
  */
 import { setFlagsFromString } from 'node:v8';
+import { OPTIMIZER_DELAY_MS } from './optimizer-delay';
 
 const USER_FLAGS = /--(no-)?(turbofan|opt|max-opt|always-turbofan|always-opt|jitless)\b/;
 
@@ -30,12 +32,7 @@ function optimizerSetByUser(execArgv: readonly string[], nodeOptions: string | u
 const heldOff = !optimizerSetByUser(process.execArgv, process.env.NODE_OPTIONS);
 if (heldOff) setFlagsFromString('--no-turbofan');
 
-/**
- * How long after the start TurboFan stays off: the start's last one-off work, the first frame's
- * PNG, is encoded as soon as the connection is up, within milliseconds of the start here; the rest
- * is margin for a slow machine. Commands in this window run in Sparkplug's code.
- */
-export const OPTIMIZER_DELAY_MS = 3000;
+export { OPTIMIZER_DELAY_MS };
 
 /**
  * After the start: V8 optimizes hot code again, `delayMs` from now (unless the user set the

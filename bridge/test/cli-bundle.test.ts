@@ -6,7 +6,7 @@
  * modules is not used: `cli.js` runs the bundle the build made, and the modules after a `tsc -b`.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -153,6 +153,38 @@ describe('currentBundle', () => {
     writeFileSync(blocked, '');
     expect(writableFolder([join(blocked, 'code'), join(dir, 'user', 'code')])).toBe(join(dir, 'user', 'code'));
     expect(writableFolder([join(blocked, 'code')])).toBeUndefined();
+  });
+
+  it('the cache never goes to a folder others can write, or through a symlink', () => {
+    const shared = join(dir, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const own = join(dir, 'own');
+    mkdirSync(own, { mode: 0o700 });
+    const link = join(dir, 'link');
+    symlinkSync(own, link);
+    expect(writableFolder([shared, link, join(dir, 'user', 'code')])).toBe(join(dir, 'user', 'code'));
+    chmodSync(shared, 0o755);
+    expect(writableFolder([shared])).toBe(shared);
+  });
+
+  it("systemd's CacheDirectory comes first, then the package's folder, then the user's", () => {
+    const { codeCacheFolders } = require(LAUNCHER) as typeof import('../src/cli-bundle');
+    expect(codeCacheFolders('/pkg', { CACHE_DIRECTORY: '/var/cache/megabit', XDG_CACHE_HOME: '/home/u/.cache' })).toEqual([
+      '/var/cache/megabit/code',
+      '/pkg/.cache/code',
+      '/home/u/.cache/megabit/code',
+    ]);
+    expect(codeCacheFolders('/pkg', { XDG_CACHE_HOME: '/home/u/.cache' })).toEqual(['/pkg/.cache/code', '/home/u/.cache/megabit/code']);
+  });
+});
+
+describe('the bundle the build made', () => {
+  it('is ASCII only: one other character would make V8 hold the whole source in two bytes a character', () => {
+    const { asciiOnly } = require('../scripts/bundle-cli.js') as { asciiOnly(code: string): string };
+    expect(asciiOnly('/** a \u2192 b */ x')).toBe('/** a \\u{2192} b */ x');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range is the point
+    expect(/[^\x00-\x7f]/.test(readFileSync(join(BRIDGE_CLI, '..', 'cli.bundle.js'), 'latin1'))).toBe(false);
   });
 });
 

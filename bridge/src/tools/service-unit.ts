@@ -83,6 +83,8 @@ export function serviceUnit(o: UnitOptions): string {
       'ProtectSystem=strict',
       'ProtectHome=read-only',
       `ReadWritePaths=${quote(o.dataDir)}`,
+      ...why('A writable cache for the compiled code of its start (/var/cache/megabit, $CACHE_DIRECTORY).'),
+      'CacheDirectory=megabit',
       'PrivateTmp=yes',
       ...why('No devices but the standard ones (/dev/null, /dev/urandom, ...) and USB serial ports.'),
       'DevicePolicy=closed',

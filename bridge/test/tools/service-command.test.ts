@@ -72,6 +72,7 @@ describe('a system service', () => {
     expect(unitValues(unit, 'ProtectSystem')).toEqual(['strict']);
     expect(unitValues(unit, 'ProtectHome')).toEqual(['read-only']);
     expect(unitValues(unit, 'ReadWritePaths')).toEqual([`"${dataDir}"`]);
+    expect(unitValues(unit, 'CacheDirectory')).toEqual(['megabit']);
     expect(unitValues(unit, 'DevicePolicy')).toEqual(['closed']);
     expect(unitValues(unit, 'DeviceAllow')).toEqual(['char-ttyACM rw']);
     // The ttyACM group exists in /proc/devices only once cdc_acm is loaded: it is loaded first.
