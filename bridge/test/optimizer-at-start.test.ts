@@ -1,5 +1,5 @@
 /**
- * optimizer-at-start.ts, loaded as cli.ts loads it, in a plain Node process traced with
+ * optimizer-at-start.ts, loaded as main.ts (the command) loads it, in a plain Node process traced with
  * `--trace-opt`: a hot function is not optimized by TurboFan while the bridge starts, is once the
  * bridge lets the optimizer run again, and a setting the user gives Node wins. The module
  * is never imported here: it would turn TurboFan off in the test's own process.

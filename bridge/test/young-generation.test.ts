@@ -1,5 +1,5 @@
 /**
- * young-generation.ts, loaded as cli.ts loads it, in a plain Node process: the semi-spaces stay
+ * young-generation.ts, loaded as main.ts (the command) loads it, in a plain Node process: the semi-spaces stay
  * at their starting size under an allocation pattern that grows them otherwise, V8 grows them
  * again once told the start is over, and a size the user gives Node wins. The growth is V8's own heuristic on surviving objects, so the workload
  * keeps a few hundred thousand objects alive while it churns.

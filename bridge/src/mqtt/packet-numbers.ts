@@ -6,7 +6,7 @@
  * numbers as it goes, which costs nothing measurable next to a frame's 6 KB.
  *
  * Each writer of the bridge turns it off before its first packet: the embedded broker when it
- * starts, the bridge's client through mqtt.js's own `writeCache: false`, and cli.ts before the
+ * starts, the bridge's client through mqtt.js's own `writeCache: false`, and main.ts before the
  * start-up probe of the length-prefix fix writes its test packet.
  */
 import { writeToStream } from 'mqtt-packet';
