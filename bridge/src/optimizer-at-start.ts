@@ -21,15 +21,12 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { OPTIMIZER_DELAY_MS } from './optimizer-delay';
+import { v8FlagSetByUser } from './util/user-v8-flags';
 
+/** The flags by which a user sets the optimizer themselves (then the bridge leaves it alone). */
 const USER_FLAGS = /--(no-)?(turbofan|opt|max-opt|always-turbofan|always-opt|jitless)\b/;
 
-/** Whether the user set the optimizer themselves (then the bridge leaves it alone). */
-function optimizerSetByUser(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return execArgv.some((arg) => USER_FLAGS.test(arg.replaceAll('_', '-'))) || USER_FLAGS.test((nodeOptions ?? '').replaceAll('_', '-'));
-}
-
-const heldOff = !optimizerSetByUser(process.execArgv, process.env.NODE_OPTIONS);
+const heldOff = !v8FlagSetByUser(USER_FLAGS);
 if (heldOff) setFlagsFromString('--no-turbofan');
 
 export { OPTIMIZER_DELAY_MS };

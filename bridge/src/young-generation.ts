@@ -17,17 +17,14 @@
  * It acts when loaded: main.ts imports it first, before any module that allocates much.
  */
 import { setFlagsFromString } from 'node:v8';
+import { v8FlagSetByUser } from './util/user-v8-flags';
 
+/** The flags by which a user sizes the young generation themselves (then the bridge leaves it alone). */
 const USER_FLAGS = /--(max-semi-space-size|min-semi-space-size|semi-space-growth-factor)\b/;
-
-/** Whether the user sized the young generation themselves (then the bridge leaves it alone). */
-function youngGenerationSizedByUser(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return execArgv.some((arg) => USER_FLAGS.test(arg.replaceAll('_', '-'))) || USER_FLAGS.test((nodeOptions ?? '').replaceAll('_', '-'));
-}
 
 /** V8's own growth factor (`node --v8-options`: the same on Node 20, 22 and 24). */
 const V8_DEFAULT_GROWTH_FACTOR = 2;
-const heldSmall = !youngGenerationSizedByUser(process.execArgv, process.env.NODE_OPTIONS);
+const heldSmall = !v8FlagSetByUser(USER_FLAGS);
 if (heldSmall) setFlagsFromString('--semi-space-growth-factor=1');
 
 /** After the start: V8 sizes the young generation by its own rule again (unless the user sized it). */
