@@ -34,6 +34,14 @@ class GuestFault extends Error {
 }
 
 /**
+ * Given to Extism so that it never reads the global `fetch` (which loads undici). Extism's
+ * foreground plugin never calls it; apps reach HTTP only through the host's `http_request`.
+ */
+function extismFetch(): Promise<never> {
+  return Promise.reject(new Error('apps make HTTP requests through the host, not through Extism'));
+}
+
+/**
  * The thread's one job between apps: host the next one. Apps come one at a time (the bridge hands
  * this thread to a new app only after the last one acknowledged its close, see worker-pool.ts); a
  * second app arriving while one is hosted is a bridge bug, and ends the thread rather than let
@@ -196,8 +204,11 @@ function hostApp(init: WorkerInit, ended: () => void): void {
     if (problem) throw new GuestFault('load', problem);
 
     const plugin = await createPlugin(
-      // Extism's manifest type wants its own WebAssembly.Module type, which this build lacks.
-      { wasm: [{ module: module as never }] },
+      // The module itself, not a `{ wasm: [...] }` manifest: Extism tests a manifest object with
+      // `instanceof Response`, and `fetch` unless one is given, and the first read of either global
+      // loads Node's fetch (undici) into this thread, ~4 MB it never uses (docs/performance.md,
+      // section 4). Extism's manifest type wants its own WebAssembly.Module type, which this build lacks.
+      module as never,
       {
         useWasi: false,
         runInWorker: false,
@@ -205,6 +216,7 @@ function hostApp(init: WorkerInit, ended: () => void): void {
         allowedPaths: {},
         functions: host.functions(),
         logger: extismLogger(),
+        fetch: extismFetch,
       },
     ).catch((e: unknown) => {
       throw classify(e, 'start', null);
