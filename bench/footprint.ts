@@ -3,7 +3,9 @@
  * /proc/<pid>/status (RSS): idle (no apps), idle on its embedded broker, and with every example
  * app installed and rotating once a second; where the resident memory is (/proc/<pid>/smaps) at
  * the end of each window. Baseline: a bare Node process doing nothing, measured the same way.
+ * The bridge gets its systemd unit's environment (glibc's malloc settings); the baseline does not.
  */
+import { GLIBC_TUNABLES } from 'megabit-bridge';
 import { builtExamples, startBridge } from './lib/bridge';
 import { type MemoryMap, memoryMap } from './lib/memory-map';
 import type { Broker } from './lib/mosquitto';
@@ -78,6 +80,12 @@ function cpuRatio(s: Usage, baseline: Usage, baselineWindowMs: number): CpuRatio
   return { cpu_ratio_to_baseline: ratio(s.cpu_ms_per_s, baseline.cpu_ms_per_s) };
 }
 
+/**
+ * The bridge runs with the environment its systemd unit gives it (`megabit service install`):
+ * glibc's malloc settings weigh on its RSS (docs/performance.md, section 4, sixth round).
+ */
+const SERVICE_ENV = { GLIBC_TUNABLES };
+
 export async function measureFootprint(broker: Broker, { settleMs = 2000, idleMs = 4000, loadedMs = 10_000 } = {}): Promise<FootprintResult> {
   const bare = start(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
   let baseline: Usage;
@@ -88,7 +96,7 @@ export async function measureFootprint(broker: Broker, { settleMs = 2000, idleMs
     await stop(bare.child);
   }
 
-  const idleBridge = await startBridge({ mqttUrl: broker.url });
+  const idleBridge = await startBridge({ mqttUrl: broker.url, env: SERVICE_ENV });
   let idle: Usage;
   try {
     await delay(settleMs);
@@ -99,6 +107,7 @@ export async function measureFootprint(broker: Broker, { settleMs = 2000, idleMs
 
   const embedded = await startBridge({
     mqttUrl: broker.url,
+    env: SERVICE_ENV,
     settings: { mqtt: {}, broker: { host: '127.0.0.1', port: await freePort(), ws_port: await freePort() } },
   });
   let idleEmbedded: Usage;
@@ -110,7 +119,7 @@ export async function measureFootprint(broker: Broker, { settleMs = 2000, idleMs
   }
 
   const apps = builtExamples();
-  const busyBridge = await startBridge({ mqttUrl: broker.url, apps, settings: { rotation: { enabled: true, default_duration_ms: 1000 } } });
+  const busyBridge = await startBridge({ mqttUrl: broker.url, env: SERVICE_ENV, apps, settings: { rotation: { enabled: true, default_duration_ms: 1000 } } });
   let loaded: Usage;
   try {
     await delay(settleMs);

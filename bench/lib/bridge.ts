@@ -18,6 +18,8 @@ export interface BridgeOptions {
   diagnostics?: boolean;
   /** Another Node and bridge (bench/arm.ts: the packed bridge on ARM Node under qemu); default: this Node and bridge/dist/cli.js. */
   runtime?: { node: string; cli: string /** Arguments before the cli (bench/arm-memory.ts: qemu's guest binary, a `--require`d probe). */; args?: string[] };
+  /** More environment variables for the bridge (bench/footprint.ts: the systemd unit's). */
+  env?: Record<string, string>;
 }
 
 export interface RunningBridge {
@@ -52,6 +54,7 @@ export async function startBridge({
   waitReady = true,
   diagnostics = false,
   runtime,
+  env = {},
 }: BridgeOptions): Promise<RunningBridge> {
   const { node, cli, args = [] } = runtime ?? { node: process.execPath, cli: BRIDGE_CLI };
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
@@ -74,7 +77,7 @@ export async function startBridge({
   );
   const startedAt = performance.now();
   const proc = start(node, [...args, ...(diagnostics ? ['--expose-gc'] : []), cli, '--config', config], {
-    env: { ...process.env, HOME: dataDir },
+    env: { ...process.env, ...env, HOME: dataDir },
     ...(diagnostics ? { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] } : {}),
   });
   let requests = 0;

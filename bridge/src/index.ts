@@ -53,3 +53,6 @@ export {
 // a bridge child process over its IPC channel (the soak run).
 export { askCountsOverIpc, COUNTS_REPLY, COUNTS_REQUEST, type CountsReply, type CountsRequest } from './diagnostics/ipc-diagnostics';
 export type { ResourceCounts } from './diagnostics/resource-counts';
+
+// The C library's malloc settings the systemd unit runs the bridge with (the bench's footprint uses them too).
+export { GLIBC_TUNABLES } from './tools/malloc-tunables';

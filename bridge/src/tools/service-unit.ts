@@ -3,6 +3,7 @@
  * installed and what the tests verify with `systemd-analyze verify` are the same bytes. The
  * reasons are written into the unit as comments, for the person who opens the file later.
  */
+import { GLIBC_TUNABLES } from './malloc-tunables';
 
 /** A comment line that marks a unit as written by this command: `service remove` deletes only those. */
 export const UNIT_MARKER = '# Written by "megabit service install"; "megabit service remove" deletes it.';
@@ -63,6 +64,8 @@ export function serviceUnit(o: UnitOptions): string {
     'Type=simple',
     ...why('This Node and this bridge: run "megabit service install" again after moving either.'),
     `ExecStart=${exec}`,
+    ...why('glibc returns the large blocks an app switch frees at once (malloc-tunables.ts in the bridge says why).'),
+    `Environment=${quote(`GLIBC_TUNABLES=${GLIBC_TUNABLES}`)}`,
     ...(o.dataDirFromOption ? [...why('The data dir given to "service install" (--data-dir).'), `Environment=${quote(`MEGABIT_DATA_DIR=${o.dataDir}`)}`] : []),
     ...why('A crash or a failed start (a broker not up yet) is retried; a clean stop is not.'),
     'Restart=on-failure',

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { GLIBC_TUNABLES } from '../../src/tools/malloc-tunables';
 import { BRIDGE_CLI } from '../helpers/bridge-process';
 import { run, type ToolResult } from '../helpers/run-tool';
 
@@ -66,6 +67,11 @@ describe('a system service', () => {
     expect(unitValues(unit, 'Restart')).toEqual(['on-failure']);
     expect(unitValues(unit, 'After')).toContain('network-online.target');
     expect(unitValues(unit, 'WantedBy')).toEqual(['multi-user.target']);
+  });
+
+  it("gives the bridge glibc's malloc settings, which only the environment of its start can set", () => {
+    expect(GLIBC_TUNABLES).toMatch(/^glibc\.malloc\.mmap_threshold=\d+$/);
+    expect(unitValues(unit, 'Environment')).toContain(`"GLIBC_TUNABLES=${GLIBC_TUNABLES}"`);
   });
 
   it('may write only its data dir, and open only USB serial ports among the devices', () => {
@@ -128,6 +134,7 @@ describe('a user service', () => {
     const unit = readFileSync(file, 'utf8');
     expect(unitValues(unit, 'ExecStart')).toEqual([`"${process.execPath}" "${BRIDGE_CLI}"`]);
     expect(unitValues(unit, 'WantedBy')).toEqual(['default.target']);
+    expect(unitValues(unit, 'Environment')).toEqual([`"GLIBC_TUNABLES=${GLIBC_TUNABLES}"`]);
     expect(unitValues(unit, 'User')).toEqual([]);
     expect(unitValues(unit, 'DevicePolicy')).toEqual([]);
     expect(statSync(join(home, '.megabit')).mode & 0o777).toBe(0o700);
