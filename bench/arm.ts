@@ -7,12 +7,12 @@
  * Node against the installed package). Ratios are to this run's x64 figures: emulation on this
  * machine, not a Raspberry Pi, so they say how much slower qemu-user is, and that it works.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtExamples, startBridge } from './lib/bridge';
 import { type Broker, runSectionAlone } from './lib/mosquitto';
-import { BENCH_DIR, EXAMPLES, ROOT } from './lib/paths';
+import { BENCH_DIR, EXAMPLES, FIRMWARE_DIR, ROOT } from './lib/paths';
 import { median, ratio } from './lib/stats';
 import { measurePipeline, type PipelineResult } from './pipeline';
 import { isLit, measureStartup, type StartupResult, timeToFirstMessage } from './startup';
@@ -60,6 +60,9 @@ const TARGETS = ['arm64', 'armv7l'];
 const EMULATED_START_TIMEOUT_MS = 600_000;
 
 export function prepare(arch: string): Promise<PreparedArm> {
+  // The packed bridge carries the Nano's firmware image (`megabit device flash`): a checkout where
+  // only `npm run build` ran (no `npm test`, whose pretest makes it) has none yet.
+  execFileSync('make', ['-s', '-C', FIRMWARE_DIR, 'build/nano33ble/firmware.hex'], { stdio: 'pipe' });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'scripts', 'arm-node.js'), arch], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

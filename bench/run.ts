@@ -43,6 +43,8 @@ export interface BenchResults {
   arm: ArmResult;
   arm_memory: ArmMemoryResult;
   duration_s: number;
+  /** Why the run stopped early; only the sections before it are there. */
+  failed?: string;
 }
 
 /** What results.json keeps of the soak: everything but the samples. */
@@ -133,6 +135,13 @@ async function main(): Promise<void> {
       step('RSS on arm64: the guest pages of the bridge under qemu-user');
       results.arm_memory = await measureArmMemory(broker);
     }
+  } catch (e) {
+    // What the sections before it measured is kept: a failure in the 25th minute loses only itself.
+    results.duration_s = (Date.now() - startedAt.getTime()) / 1000;
+    results.failed = e instanceof Error ? e.message : String(e);
+    writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    process.stderr.write(`bench: wrote what was measured before the failure to ${RESULTS}\n`);
+    throw e;
   } finally {
     await broker.dispose();
   }
