@@ -14,7 +14,7 @@
  * Node's own switch, turns both off. Only node: modules are loaded here, before the bridge's.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -122,12 +122,15 @@ export function readCodeCache(file: string): Buffer | 'damaged' | undefined {
   }
 }
 
-/** Writes the cache whole (a rename), then removes the caches of other bundles or Nodes beside it. Never throws. */
-export function saveCodeCache(file: string, data: Buffer): void {
+/**
+ * Writes the cache whole, off the main thread (util/atomic-file.ts, loaded only now: before the
+ * bridge runs, this module loads nothing of the bridge's), then removes the caches of other
+ * bundles or Nodes beside it. Never rejects.
+ */
+export async function saveCodeCache(file: string, data: Buffer): Promise<void> {
   try {
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, Buffer.concat([digest(data), data]), { mode: 0o600 });
-    renameSync(temporary, file);
+    const { writeFileAtomicAsync } = require('./util/atomic-file') as typeof import('./util/atomic-file');
+    await writeFileAtomicAsync(file, Buffer.concat([digest(data), data]));
     const dir = dirname(file);
     for (const name of readdirSync(dir)) {
       if (name.startsWith(CACHE_PREFIX) && name.endsWith(CACHE_SUFFIX) && join(dir, name) !== file) rmSync(join(dir, name), { force: true });
@@ -140,13 +143,13 @@ export function saveCodeCache(file: string, data: Buffer): void {
 /**
  * Runs the bundle as a CommonJS module of its own file, compiled with `cachedData` when the cache
  * is there; once the bridge has started (after its first frame), the code compiled by then is
- * saved for the next start when V8 did not take the one it had.
+ * saved for the next start when V8 did not take the one it had; `saved` settles, after `finished`, once that is done (or nothing was to be saved).
  */
 export function runBundleWithCache(
   bundleFile: string,
   stamp: BundleStamp,
   cacheDir: string | undefined,
-): { main: MainModule; cache: 'none' | 'accepted' | 'rejected' } {
+): { main: MainModule; cache: 'none' | 'accepted' | 'rejected'; saved: Promise<void> } {
   const cacheFile = cacheDir ? codeCacheFile(cacheDir, stamp.hash) : undefined;
   const stored = cacheFile ? readCodeCache(cacheFile) : undefined;
   const cachedData = stored === 'damaged' ? undefined : stored;
@@ -184,12 +187,10 @@ export function runBundleWithCache(
   bundleModule.loaded = true;
   const main = bundleModule.exports as MainModule;
   const cache = stored === undefined ? 'none' : stored === 'damaged' || script.cachedDataRejected ? 'rejected' : 'accepted';
-  if (cacheFile && cache !== 'accepted') {
-    void main.finished.then((code) => {
-      if (code === -1) saveCodeCache(cacheFile, script.createCachedData());
-    });
-  }
-  return { main, cache };
+  const saved = main.finished.then((code) =>
+    cacheFile && cache !== 'accepted' && code === -1 ? saveCodeCache(cacheFile, script.createCachedData()) : undefined,
+  );
+  return { main, cache, saved };
 }
 
 /** Loads and runs the bridge's CLI (main.ts) from `distDir`, by the fastest way this Node and build allow. */

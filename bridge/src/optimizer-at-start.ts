@@ -29,8 +29,6 @@ const USER_FLAGS = /--(no-)?(turbofan|opt|max-opt|always-turbofan|always-opt|jit
 const heldOff = !v8FlagSetByUser(USER_FLAGS);
 if (heldOff) setFlagsFromString('--no-turbofan');
 
-export { OPTIMIZER_DELAY_MS };
-
 /**
  * After the start: V8 optimizes hot code again, `delayMs` from now (unless the user set the
  * optimizer). Settles once it does: a code cache saved before then would carry this flag, and a

@@ -51,9 +51,9 @@ async function runBundle(hash: string): Promise<Run> {
 const { runBundleWithCache } = require(${JSON.stringify(LAUNCHER)});
 const { readdirSync } = require('node:fs');
 const run = runBundleWithCache(${JSON.stringify(join(dir, 'cli.bundle.js'))}, { hash: ${JSON.stringify(hash)}, builtFrom: [] }, ${JSON.stringify(cacheDir)});
-run.main.finished.then(() => setImmediate(() => {
+run.saved.then(() => {
   process.stdout.write(JSON.stringify({ cache: run.cache, value: run.main.value, files: readdirSync(${JSON.stringify(cacheDir)}).sort() }));
-}));
+});
 `;
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { timeout: 60_000 });
   return JSON.parse(stdout) as Run;
