@@ -34,7 +34,7 @@ import { AppDisabledError, AppFailedError, InstallFailedError, InvalidRequestErr
 import type { EventBus } from '../events';
 import type { IconSource } from '../icons/icon';
 import type { Part } from '../part';
-import { startApp } from '../sandbox';
+import { ModuleHolders, startApp } from '../sandbox';
 import { splitEntities } from '../sandbox/ha-access';
 import type { AppInstance, HomeAssistantEntityState, SandboxLimits, SandboxOptions } from '../sandbox/types';
 import { Scheduler, type SchedulableApp } from '../scheduler/scheduler';
@@ -103,6 +103,11 @@ export class Device implements DeviceControl, NightDisplay, Part {
   private readonly entityStates = new Map<string, HomeAssistantEntityState>();
   private readonly startedAt = Date.now();
   private readonly limits: SandboxLimits;
+  /**
+   * The installed apps' compiled modules in the sandbox: one each, its current version; told
+   * which apps remain whenever the store changes, so a removed app's module goes with it.
+   */
+  private readonly modules = new ModuleHolders();
   private readonly timeZone: string;
   /** Warnings about what an app asked for and does not get, logged once each (per app version where it says so). */
   private readonly warned = new Set<string>();
@@ -228,6 +233,7 @@ export class Device implements DeviceControl, NightDisplay, Part {
     this.options.bus.removeListeners(this);
     this.rules.stop();
     await this.scheduler?.stop();
+    this.modules.keepOnly([]);
     this.screens.stop();
     this.compositor?.stop();
   }
@@ -329,7 +335,12 @@ export class Device implements DeviceControl, NightDisplay, Part {
         `a screen has the id "${manifest.id}": remove it (an empty payload to cmd/screens/${manifest.id}) or give the app another id`,
       );
     }
-    await this.scheduler.whileStopped(manifest.id, () => this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m), options));
+    // The check's compile is the app's module from now on (its holder's): the start after the
+    // install finds it, and the version it replaces goes (a refused install's old version is
+    // compiled once more at its next start).
+    await this.scheduler.whileStopped(manifest.id, () =>
+      this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m, this.modules.of(m.id)), options),
+    );
     this.log.info(`installed app ${manifest.id} ${manifest.version}${options.replace ? ' (replace: empty config and KV store)' : ''}`);
   }
 
@@ -613,6 +624,7 @@ export class Device implements DeviceControl, NightDisplay, Part {
       kvFile: app.kvFile,
       loadWasm: () => this.store.readWasm(app.id),
       config: () => this.store.getConfig(app.id),
+      moduleHolder: this.modules.of(app.id),
     };
   }
 
@@ -634,6 +646,7 @@ export class Device implements DeviceControl, NightDisplay, Part {
 
   private onAppsChanged(changed: AppsChange): void {
     for (const id of changed.removed) this.forgetRules(id);
+    this.modules.keepOnly(this.store.list().map((app) => app.id));
     this.scheduler.setApps(this.schedulable(), [...changed.added, ...changed.updated]);
     this.rules.setEntries(this.ruleEntries());
     for (const id of changed.configured) this.scheduler.instanceOf(id)?.setConfig(this.store.getConfig(id));
@@ -669,8 +682,8 @@ export class Device implements DeviceControl, NightDisplay, Part {
     return instance;
   }
 
-  /** Loads the module in a throwaway sandbox (compile + setup) before it is installed. */
-  private async checkModule(wasm: Uint8Array, manifest: AppManifest): Promise<void> {
+  /** Loads the module in a throwaway sandbox (compile + setup) before it is installed; `moduleHolder`: whose module it becomes. */
+  private async checkModule(wasm: Uint8Array, manifest: AppManifest, moduleHolder?: string): Promise<void> {
     // In the data dir, not /tmp: a bridge killed during the check leaves it to the next start's sweep.
     const scratch = makeScratchFolder(join(this.options.settings.data_dir, 'apps'));
     try {
@@ -683,6 +696,7 @@ export class Device implements DeviceControl, NightDisplay, Part {
         limits: this.limits,
         timeZone: this.timeZone,
         ...this.userGrants,
+        ...(moduleHolder === undefined ? {} : { moduleHolder }),
         onLog: () => undefined,
       });
       await instance.close();

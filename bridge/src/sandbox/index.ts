@@ -16,7 +16,7 @@ import { guardedAgent } from './address-guard';
 import { fetchForApp, type AppNetwork } from './http-fetch';
 import { CallClock, type FromWorker, type HostApp, type ToWorker, type WorkerInit } from './protocol';
 import { SandboxFault, type AppInstance, type HomeAssistantEntityState, type LogLevel, type SandboxOptions } from './types';
-import { CompiledModules } from './compiled-modules';
+import { CompiledModules, type ModuleLease } from './compiled-modules';
 import type { WasmModule } from './wasm-api';
 import { limitModule } from './wasm-limits';
 import { WasmFormatError } from './wasm-memory-cap';
@@ -96,7 +96,15 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
     throw e;
   }
   const compileStarted = Date.now();
-  const module = await compileWithin(wasm, options.limits.setupTimeoutMs);
+  // Leased for as long as the app runs: a module in use is never dropped (compiled-modules.ts).
+  const lease = compiledModules.lease(wasm, options.moduleHolder);
+  let module: WasmModule;
+  try {
+    module = await compileWithin(lease.module, options.limits.setupTimeoutMs);
+  } catch (e) {
+    lease.end();
+    throw e;
+  }
   const http = openHttpChannel();
   const icons = openIconChannel(options.icons);
   const entities = splitEntities(options.homeAssistantAccess ?? [], options.manifest.permissions?.homeassistant ?? []);
@@ -121,7 +129,13 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
     canvas: new SharedArrayBuffer(FRAME_BYTES),
     clock: new SharedArrayBuffer(CallClock.BYTES),
   };
-  const app = new SandboxedApp(options, init, channel.port1, http, icons, Date.now() - compileStarted);
+  let app: SandboxedApp;
+  try {
+    app = new SandboxedApp(options, init, channel.port1, http, icons, lease, Date.now() - compileStarted);
+  } catch (e) {
+    lease.end();
+    throw e;
+  }
   await app.started;
   return app;
 }
@@ -134,17 +148,43 @@ export function compiledModuleCount(): number {
   return compiledModules.size;
 }
 
+/** Bytes of Wasm kept compiled now: at most COMPILED_BYTES_KEPT, but for modules of running apps. */
+export function compiledModuleBytes(): number {
+  return compiledModules.bytes;
+}
+
+/**
+ * The holders of one owner of installed apps (the Device): an app started with its holder
+ * (SandboxOptions.moduleHolder) keeps its module compiled, one version, until the owner lets it
+ * go. The sandbox knows nothing of where apps are installed: the owner says which apps remain.
+ */
+export class ModuleHolders {
+  private static owners = 0;
+  /** Each owner its own names, so two owners in one process (tests) never let go of each other's apps. */
+  private readonly prefix = `${ModuleHolders.owners++}/`;
+
+  /** The holder of an app, for SandboxOptions.moduleHolder. */
+  of(appId: string): string {
+    return this.prefix + appId;
+  }
+
+  /** Only these apps keep their modules: the others' go, unless a running app uses them. */
+  keepOnly(appIds: Iterable<string>): void {
+    compiledModules.keepHolders(this.prefix, new Set([...appIds].map((id) => this.of(id))));
+  }
+}
+
 /**
  * The app's module compiled (or the one compiled before for the same bytes), within the setup
  * time budget, which counts the compile as it did when each worker compiled its own.
  */
-async function compileWithin(wasm: Uint8Array, budgetMs: number): Promise<WasmModule> {
+async function compileWithin(compiling: Promise<WasmModule>, budgetMs: number): Promise<WasmModule> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new SandboxFault('timeout', `loading and setup() exceeded the ${budgetMs} ms time budget`)), budgetMs);
   });
   try {
-    return await Promise.race([compiledModules.compile(wasm), timeout]);
+    return await Promise.race([compiling, timeout]);
   } catch (e) {
     if (e instanceof SandboxFault) throw e;
     throw new SandboxFault('load', `invalid WebAssembly: ${(e as Error).message}`);
@@ -197,6 +237,8 @@ class SandboxedApp implements AppInstance {
     port: MessagePort,
     private readonly http: HttpChannel,
     private readonly icons: IconChannel,
+    /** The app's compiled module, kept while it runs; ended with its channels. */
+    private readonly lease: ModuleLease,
     /** What the compile took of the setup time budget. */
     compileMs: number,
   ) {
@@ -442,8 +484,9 @@ class SandboxedApp implements AppInstance {
     if (!this.exited) await this.worker.terminate().catch(() => undefined);
   }
 
-  /** Ends everything this app had on the bridge side: its requests, channels and port. */
+  /** Ends everything this app had on the bridge side: its module lease, requests, channels and port. */
   private releaseChannels(): void {
+    this.lease.end();
     this.httpStop.abort();
     this.http.close();
     this.icons.close();

@@ -48,6 +48,12 @@ export interface SandboxOptions {
   homeAssistantAccess?: readonly string[];
   /** The icons `mb_icon` draws by name (built-in and uploaded). Absent: none. */
   icons?: IconSource;
+  /**
+   * The installed app this module is the current version of (`ModuleHolders.of`): it stays
+   * compiled for it, and the holder's previous module goes. Absent (a preview, a tool): kept only
+   * as the cache's bounds allow.
+   */
+  moduleHolder?: string;
   onLog(level: LogLevel, message: string): void;
 }
 

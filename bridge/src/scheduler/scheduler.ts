@@ -16,6 +16,8 @@ export interface SchedulableApp {
   loadWasm(): Uint8Array;
   config(): Record<string, unknown>;
   kvFile: string;
+  /** Whose compiled module it is in the sandbox (SandboxOptions.moduleHolder): an installed app's; none for a preview. */
+  moduleHolder?: string;
 }
 
 export interface SchedulerOptions {
@@ -347,6 +349,7 @@ export class Scheduler {
         kvQuotaBytes: this.options.kvQuotaBytes(app.manifest),
         limits: this.options.sandbox.limits,
         timeZone: this.options.sandbox.timeZone,
+        ...(app.moduleHolder === undefined ? {} : { moduleHolder: app.moduleHolder }),
         onLog: (level, message) => this.options.onLog(app.id, level, message),
       }),
     );

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { settingsFrom } from '../../src/config';
 import { Device } from '../../src/device/device';
 import { EventBus } from '../../src/events';
-import { closeIdleWorkers, compiledModuleCount, startApp, workerReuse } from '../../src/sandbox';
-import { COMPILED_MODULES_KEPT } from '../../src/sandbox/compiled-modules';
+import { closeIdleWorkers, compiledModuleBytes, compiledModuleCount, ModuleHolders, startApp, workerReuse } from '../../src/sandbox';
+import { COMPILED_BYTES_KEPT, COMPILED_MODULES_KEPT } from '../../src/sandbox/compiled-modules';
 import { liveWorkerCount, startedWorkerCount } from '../../src/sandbox/worker-script';
 import { Scheduler, type SchedulableApp } from '../../src/scheduler/scheduler';
 import { createLogger } from '../../src/util/logger';
@@ -22,17 +22,20 @@ import { trackBridgeTimers } from '../helpers/bridge-timers';
 import { RecordingOutput } from '../helpers/display';
 import { waitUntil } from '../helpers/ports';
 import { type RestingCounts, restingCounts } from '../helpers/resting-counts';
-import { manifest, TEST_LIMITS, tempDir } from '../helpers/sandbox/harness';
+import { manifest, options as harnessOptions, TEST_LIMITS, tempDir } from '../helpers/sandbox/harness';
 import { buildProbeApp } from '../helpers/sandbox/probe-app';
-import { withCustomSection } from '../helpers/sandbox/wasm-builder';
+import { withCustomSection, withPadding } from '../helpers/sandbox/wasm-builder';
 
 jest.setTimeout(180_000);
 
 /** The sandbox's idle threads kept (IDLE_WORKERS in sandbox/index.ts). */
 const MAX_IDLE = 2;
+const MiB = 1024 * 1024;
 const log = createLogger('error');
 /** A run budget no loaded machine runs out of: a fault would end a thread for a reason of its own. */
 const LIMITS = { ...TEST_LIMITS, runTimeoutMs: 10_000 };
+/** Versions of one app installed in turn: more than the cache's count bound, which must not be what limits them. */
+const VERSIONS = COMPILED_MODULES_KEPT + 8;
 
 let probe: Uint8Array;
 const dir = tempDir();
@@ -62,10 +65,11 @@ async function restingWithoutThreads(): Promise<RestingCounts & { workers: numbe
 }
 
 describe('the scheduler rotating apps in the real sandbox', () => {
-  function rotatingApp(id: string): SchedulableApp {
+  function rotatingApp(id: string, moduleHolder?: string): SchedulableApp {
     // Bytes of its own per app, as installed apps have: each is compiled (and cached) apart.
     const wasm = withCustomSection(probe, `rotation-${id}`);
     return {
+      ...(moduleHolder === undefined ? {} : { moduleHolder }),
       id,
       enabled: true,
       kvFile: join(dir.path, `${id}.kv.json`),
@@ -76,8 +80,8 @@ describe('the scheduler rotating apps in the real sandbox', () => {
   }
 
   /** Rotates three apps by their 20 ms dwell until `starts` app starts; what each start saw. */
-  async function rotate(starts: number): Promise<{ maxLive: number; maxIdle: number; failures: string[] }> {
-    const apps = ['a', 'b', 'c'].map(rotatingApp);
+  async function rotate(starts: number, holders?: ModuleHolders): Promise<{ maxLive: number; maxIdle: number; failures: string[] }> {
+    const apps = ['a', 'b', 'c'].map((id) => rotatingApp(id, holders?.of(id)));
     let started = 0;
     let maxLive = 0;
     let maxIdle = 0;
@@ -121,7 +125,15 @@ describe('the scheduler rotating apps in the real sandbox', () => {
     const startedBefore = startedWorkerCount();
     const reusedBefore = workerReuse().reused;
 
-    const run = await rotate(60);
+    const compile = jest.spyOn(WebAssembly, 'compile');
+    let run: Awaited<ReturnType<typeof rotate>>;
+    try {
+      run = await rotate(60);
+      // Compiled in the warm-up: no switch compiles its app again.
+      expect(compile).toHaveBeenCalledTimes(0);
+    } finally {
+      compile.mockRestore();
+    }
     expect(run.failures).toEqual([]);
     // Every switch closes the app before the next starts, so the thread of the first start hosts
     // every later one. One more is allowed: a close that outlived its grace on a loaded machine
@@ -139,6 +151,38 @@ describe('the scheduler rotating apps in the real sandbox', () => {
     expect(compiledModuleCount()).toBe(3);
     // Nothing an app had on the main thread outlives it: its ports, timers and descriptors.
     expect(await restingWithoutThreads()).toEqual(before);
+  });
+
+  it("the rotating apps' modules (held, as installed apps' are) are never compiled again while large modules nobody holds overflow the byte budget", async () => {
+    const holders = new ModuleHolders();
+    try {
+      expect((await rotate(6, holders)).failures).toEqual([]);
+      const large = Array.from({ length: 8 }, (_, i) => withPadding(probe, `rotation-spare-${process.pid}-${i}`, 6 * MiB));
+      const compile = jest.spyOn(WebAssembly, 'compile');
+      let compiled: string[];
+      try {
+        // Meanwhile, 48 MiB of modules no installed app has (previews, say) start and stop.
+        let spares = 0;
+        const others = (async () => {
+          for (const wasm of large) {
+            const app = await startApp({ ...harnessOptions(wasm, dir.path, { limits: LIMITS }), kvFile: join(dir.path, `spare-${spares++}.kv.json`) });
+            await app.run();
+            await app.close();
+          }
+        })();
+        const run = await rotate(30, holders);
+        await others;
+        expect(run.failures).toEqual([]);
+        compiled = compile.mock.calls.map(([bytes]) => ((bytes as Uint8Array).length > MiB ? 'large' : 'rotating'));
+      } finally {
+        compile.mockRestore();
+      }
+      expect(compiled.filter((c) => c === 'rotating')).toEqual([]);
+      expect(compiled.length).toBe(large.length);
+      expect(compiledModuleBytes()).toBeLessThanOrEqual(COMPILED_BYTES_KEPT);
+    } finally {
+      holders.keepOnly([]);
+    }
   });
 });
 
@@ -158,37 +202,39 @@ describe('the Device installing, removing and reinstalling an app many times', (
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it(`keeps at most ${COMPILED_MODULES_KEPT} modules compiled over ${COMPILED_MODULES_KEPT + 8} versions, a reinstall of the same bytes none more, and few threads`, async () => {
-    const versions = COMPILED_MODULES_KEPT + 8;
+  it(`keeps only the current version compiled over ${VERSIONS} updates; a removed app's module goes, and installed again it compiles once and runs`, async () => {
     const app = manifest({ id: 'churn', bin: 'churn.wasm' });
     const cachedBefore = compiledModuleCount();
     const startedBefore = startedWorkerCount();
     let maxIdle = 0;
     const shown = (): Promise<void> => waitUntil(() => device.state().app === 'churn', 'the churned app to show');
-    // Compiles on the main thread: one per new version (its install check), none for a start or a
-    // reinstall of bytes compiled before, whether or not the cache was full when this began.
+    // Compiles on the main thread: one per new version (its install check; the start after it
+    // finds the check's module), none for a start of bytes compiled before.
     const compile = jest.spyOn(WebAssembly, 'compile');
     try {
-      for (let i = 0; i < versions; i++) {
+      for (let i = 0; i < VERSIONS; i++) {
         const wasm = withCustomSection(probe, `churn-${i}`);
         compile.mockClear();
+        // An update of the version installed before (the first: an install).
         await device.installApp({ ...app, version: `1.0.${i}` }, wasm);
         await shown();
         expect(compile).toHaveBeenCalledTimes(1);
-        const cached = compiledModuleCount();
-        expect(cached).toBe(Math.min(cachedBefore + i + 1, COMPILED_MODULES_KEPT));
-        // Removed and installed again, the same bytes: found by their SHA-256, not compiled anew.
+        // The version it replaced went with the update: only the current one is compiled.
+        expect(compiledModuleCount()).toBe(cachedBefore + 1);
+        // Removed: no installed app has those bytes, so they go.
         await device.removeApp('churn');
+        expect(compiledModuleCount()).toBe(cachedBefore);
+        // Installed again: compiled once more (its install check ran it: compile and setup).
         await device.installApp({ ...app, version: `1.0.${i}` }, wasm, { replace: true });
         await shown();
-        expect(compile).toHaveBeenCalledTimes(1);
-        expect(compiledModuleCount()).toBe(cached);
+        expect(compile).toHaveBeenCalledTimes(2);
+        expect(device.apps().map((a) => `${a.id} ${a.status}`)).toEqual(['churn ok']);
+        expect(compiledModuleCount()).toBe(cachedBefore + 1);
         maxIdle = Math.max(maxIdle, workerReuse().idle);
       }
     } finally {
       compile.mockRestore();
     }
-    expect(compiledModuleCount()).toBe(COMPILED_MODULES_KEPT);
     expect(maxIdle).toBeLessThanOrEqual(MAX_IDLE);
     // Each install checks the module in a throwaway sandbox while the installed app may be
     // starting: two apps at once at most, so at most the pool's idle threads plus one are started.
