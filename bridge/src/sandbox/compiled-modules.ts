@@ -29,9 +29,9 @@ export const COMPILED_MODULES_KEPT = 32;
  * Bytes of Wasm kept compiled: four apps at the 8 MiB install limit. Measured on Node 20 (x64),
  * an 8 MiB module costs ~3 MiB compiled (lazily: validated, no code yet), ~15 MiB once all its
  * functions ran (Liftoff), ~16 MiB with all of them optimised (TurboFan); the example apps
- * (27-72 KiB) 0.04-0.06 MiB compiled, 0.1-0.2 MiB with all their code. So this keeps up to
- * ~60 MiB of native code at the worst, and any number of apps of the usual size (32 of them take
- * ~2 MiB of bytes).
+ * (27-72 KiB) 0.04-0.06 MiB compiled, 0.1-0.2 MiB with all their code. So this keeps ~60 MiB
+ * of native code once those four ran (~120 MiB with both tiers' code kept), and the count bound,
+ * not this one, limits apps of the usual size (32 of them take ~2 MiB of bytes).
  */
 export const COMPILED_BYTES_KEPT = 32 * 1024 * 1024;
 
