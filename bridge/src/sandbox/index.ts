@@ -143,7 +143,7 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
 /** Every app's compiled module, shared by its workers (compiled-modules.ts says why). */
 const compiledModules = new CompiledModules();
 
-/** How many app modules are kept compiled now: at most COMPILED_MODULES_KEPT, whatever was installed. */
+/** How many app modules are kept compiled now: at most COMPILED_MODULES_KEPT, but for modules of running apps. */
 export function compiledModuleCount(): number {
   return compiledModules.size;
 }

@@ -240,4 +240,32 @@ describe('the Device installing, removing and reinstalling an app many times', (
     // starting: two apps at once at most, so at most the pool's idle threads plus one are started.
     expect(startedWorkerCount() - startedBefore).toBeLessThanOrEqual(MAX_IDLE + 1);
   });
+
+  it("a preview under an installed app's id compiles its own bytes once and leaves the installed app's module alone", async () => {
+    const app = manifest({ id: 'previewed', bin: 'previewed.wasm' });
+    const installed = withCustomSection(probe, 'previewed-installed');
+    const previewed = withCustomSection(probe, 'previewed-preview');
+    await device.installApp(app, installed);
+    await waitUntil(() => device.state().app === 'previewed', 'the installed app to show');
+    const cached = compiledModuleCount();
+    // Every app start takes a thread, new or idle, once it has its module: counted, each start is
+    // seen (the preview has the installed app's id, so the state cannot tell them apart).
+    const threadsTaken = (): number => startedWorkerCount() + workerReuse().reused;
+    const compile = jest.spyOn(WebAssembly, 'compile');
+    try {
+      let taken = threadsTaken();
+      await device.previewApp({ ...app, version: '2.0.0' }, previewed);
+      // The preview's check, then its start.
+      await waitUntil(() => threadsTaken() >= taken + 2, 'the preview to start');
+      expect(compile).toHaveBeenCalledTimes(1);
+      taken = threadsTaken();
+      expect(device.endPreview()).toBe(true);
+      await waitUntil(() => threadsTaken() > taken, 'the installed app to start again');
+      // Its start after the preview found its module: one compile in all, the preview's check.
+      expect(compile).toHaveBeenCalledTimes(1);
+      expect(compiledModuleCount()).toBe(cached + 1);
+    } finally {
+      compile.mockRestore();
+    }
+  });
 });
