@@ -8,7 +8,7 @@
 import { COMPILED_BYTES_KEPT, CompiledModules } from '../../src/sandbox/compiled-modules';
 import { compiledModuleBytes, ModuleHolders } from '../../src/sandbox';
 import { pixel, useProbeSandbox } from '../helpers/sandbox/harness';
-import { moduleNamed, withCustomSection, withPadding } from '../helpers/sandbox/wasm-builder';
+import { moduleNamed, op, WasmBuilder, withCustomSection, withPadding } from '../helpers/sandbox/wasm-builder';
 
 const MiB = 1024 * 1024;
 /** A bound that never bites. */
@@ -166,6 +166,26 @@ describe('the sandbox compiles an app once for all its starts', () => {
     } finally {
       compile.mockRestore();
       holders.keepOnly([]);
+    }
+  });
+
+  it('apps that fail (a trap in run(), an import the sandbox does not provide) keep no module in use: twelve 4 MiB ones stay within the byte budget', async () => {
+    const trapping = new WasmBuilder().memory(1);
+    const trap = trapping.func([], ['i32'], [...op.unreachable]);
+    const unlinked = new WasmBuilder();
+    unlinked.importFunc('nowhere', 'missing', [], []);
+    const run = unlinked.func([], ['i32'], [...op.i32(0)]);
+    const bases = [trapping.exportFunc('run', trap).exportMemory('memory').build(), unlinked.memory(1).exportFunc('run', run).exportMemory('memory').build()];
+    for (let i = 0; i < 12; i++) {
+      const wasm = withPadding(bases[i % 2]!, `failing-${process.pid}-${i}`, 4 * MiB);
+      if (i % 2 === 0) {
+        const t = await startProbe({}, wasm);
+        await expect(t.app.run()).rejects.toMatchObject({ kind: 'trap' });
+        await t.app.close();
+      } else {
+        await expect(startProbe({}, wasm)).rejects.toMatchObject({ kind: 'load', message: expect.stringMatching(/nowhere/) });
+      }
+      expect(compiledModuleBytes()).toBeLessThanOrEqual(COMPILED_BYTES_KEPT);
     }
   });
 });
