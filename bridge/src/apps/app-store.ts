@@ -56,6 +56,11 @@ export interface AppsChange {
   removed: string[];
   /** Ids whose stored configuration changed. */
   configured: string[];
+  /**
+   * Ids (among `updated`) whose manifest or module was replaced on disk by hand, not by
+   * `install`: the module the bridge compiled for them may be stale.
+   */
+  replaced: string[];
   /** The rotation order or the disabled list changed. */
   reordered: boolean;
 }
@@ -69,7 +74,7 @@ export interface InstallOptions {
 export type InstallCheck = (wasm: Uint8Array, manifest: AppManifest) => Promise<void>;
 
 function change(parts: Partial<AppsChange>): AppsChange {
-  return { added: [], updated: [], removed: [], configured: [], reordered: false, ...parts };
+  return { added: [], updated: [], removed: [], configured: [], replaced: [], reordered: false, ...parts };
 }
 
 function isEmpty(c: AppsChange): boolean {
@@ -310,7 +315,10 @@ export class AppStore extends EventEmitter<{ changed: [AppsChange] }> {
         continue;
       }
       // New files by hand are a reinstall: the app gets a fresh start.
-      if (old.fingerprint.files !== r.fingerprint.files) this.forgetStartFailures(id);
+      if (old.fingerprint.files !== r.fingerprint.files) {
+        this.forgetStartFailures(id);
+        diff.replaced.push(id);
+      }
       if (old.fingerprint.files !== r.fingerprint.files || old.status !== r.status || old.error !== r.error) diff.updated.push(id);
       if (old.fingerprint.config !== r.fingerprint.config) diff.configured.push(id);
     }

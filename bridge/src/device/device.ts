@@ -647,6 +647,9 @@ export class Device implements DeviceControl, NightDisplay, Part {
   private onAppsChanged(changed: AppsChange): void {
     for (const id of changed.removed) this.forgetRules(id);
     this.modules.keepOnly(this.store.list().map((app) => app.id));
+    // Files replaced by hand: the compiled version is not the one on disk (an install through
+    // installApp moved the hold to the new version in its check already).
+    this.modules.release(changed.replaced);
     this.scheduler.setApps(this.schedulable(), [...changed.added, ...changed.updated]);
     this.rules.setEntries(this.ruleEntries());
     for (const id of changed.configured) this.scheduler.instanceOf(id)?.setConfig(this.store.getConfig(id));

@@ -111,6 +111,17 @@ export class CompiledModules {
     }
   }
 
+  /** The holder has no module any more: its module goes unless another holder has it or an app runs it. */
+  letGo(holder: string): void {
+    const key = this.heldBy.get(holder);
+    if (key === undefined) return;
+    this.heldBy.delete(holder);
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    entry.holders.delete(holder);
+    this.dropIfUnneeded(entry);
+  }
+
   /** How many modules are kept compiled (for tests and the soak). */
   get size(): number {
     return this.entries.size;
@@ -143,16 +154,6 @@ export class CompiledModules {
       entry.wasHeld = true;
     }
     return entry;
-  }
-
-  private letGo(holder: string): void {
-    const key = this.heldBy.get(holder);
-    if (key === undefined) return;
-    this.heldBy.delete(holder);
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    entry.holders.delete(holder);
-    this.dropIfUnneeded(entry);
   }
 
   /** A module whose holders all let go, and that no app runs, goes now. */

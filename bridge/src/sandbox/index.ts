@@ -168,6 +168,11 @@ export class ModuleHolders {
     return this.prefix + appId;
   }
 
+  /** These apps' modules are stale (replaced on disk): they go, unless a running app uses them. */
+  release(appIds: Iterable<string>): void {
+    for (const id of appIds) compiledModules.letGo(this.of(id));
+  }
+
   /** Only these apps keep their modules: the others' go, unless a running app uses them. */
   keepOnly(appIds: Iterable<string>): void {
     compiledModules.keepHolders(this.prefix, new Set([...appIds].map((id) => this.of(id))));

@@ -62,7 +62,7 @@ describe('app config', () => {
       brightness: 80,
     });
     expect(JSON.parse(readFileSync(join(tmp.appsDir, 'weather', 'config.json'), 'utf8'))).toEqual({ city: 'Oslo', format: '12h' });
-    expect(seen).toEqual([{ added: [], updated: [], removed: [], configured: ['weather'], reordered: false }]);
+    expect(seen).toEqual([{ added: [], updated: [], removed: [], configured: ['weather'], replaced: [], reordered: false }]);
     const again = new AppStore(tmp.dataDir, recordingLog());
     again.load();
     expect(again.getConfig('weather')).toEqual({ city: 'Oslo', format: '12h', units: { temperature: 'C' }, brightness: 80 });
@@ -119,7 +119,7 @@ describe('app config', () => {
     store.on('changed', (c) => seen.push(c));
     store.setConfig('edited', { city: 'Lima' });
     expect(store.get('edited')?.status).toBe('ok');
-    expect(seen).toEqual([{ added: [], updated: ['edited'], removed: [], configured: ['edited'], reordered: false }]);
+    expect(seen).toEqual([{ added: [], updated: ['edited'], removed: [], configured: ['edited'], replaced: [], reordered: false }]);
   });
 
   it('checks a kept config against the schema of the new version', async () => {

@@ -46,7 +46,7 @@ describe('AppStore.install', () => {
     });
     expect(checked).toEqual([`clock:${wasm.length}`]);
     expect(entry).toMatchObject({ id: 'clock', status: 'ok', version: '1.0.0' });
-    expect(seen).toEqual([{ added: ['clock'], updated: [], removed: [], configured: [], reordered: false }]);
+    expect(seen).toEqual([{ added: ['clock'], updated: [], removed: [], configured: [], replaced: [], reordered: false }]);
     expect(new Uint8Array(readFileSync(join(tmp.appsDir, 'clock', 'clock.wasm')))).toEqual(wasm);
     expect(JSON.parse(readFileSync(join(tmp.appsDir, 'clock', 'manifest.json'), 'utf8'))).toEqual(manifestFor('clock'));
     expect(readdirSync(tmp.appsDir)).toEqual(['clock']);
@@ -237,7 +237,7 @@ describe('AppStore.remove', () => {
     writeFileSync(join(tmp.appsDir, 'a', 'kv.json'), '{}');
     const seen = changes(store);
     store.remove('a');
-    expect(seen).toEqual([{ added: [], updated: [], removed: ['a'], configured: [], reordered: true }]);
+    expect(seen).toEqual([{ added: [], updated: [], removed: ['a'], configured: [], replaced: [], reordered: true }]);
     expect(readdirSync(tmp.appsDir)).toEqual(['b']);
     expect(JSON.parse(readFileSync(join(tmp.dataDir, 'state.json'), 'utf8'))).toEqual({ order: ['b'], disabled: [] });
     expect(

@@ -106,7 +106,7 @@ describe('AppStore periodic rescan', () => {
       const deadline = Date.now() + 2000;
       while (polling.get('quiet')?.status !== 'ok' && Date.now() < deadline) await delay(50);
       expect(polling.get('quiet')?.status).toBe('ok');
-      expect(found).toEqual([{ added: ['quiet'], updated: [], removed: [], configured: [], reordered: false }]);
+      expect(found).toEqual([{ added: ['quiet'], updated: [], removed: [], configured: [], replaced: [], reordered: false }]);
     } finally {
       polling.unwatch();
     }

@@ -7,7 +7,7 @@
  * module's bytes). The soak (bench/soak.ts) watches the same counts over hours; these say which
  * part leaked when one grows.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settingsFrom } from '../../src/config';
@@ -239,6 +239,22 @@ describe('the Device installing, removing and reinstalling an app many times', (
     // Each install checks the module in a throwaway sandbox while the installed app may be
     // starting: two apps at once at most, so at most the pool's idle threads plus one are started.
     expect(startedWorkerCount() - startedBefore).toBeLessThanOrEqual(MAX_IDLE + 1);
+  });
+
+  it('an app whose module is replaced on disk by hand (disabled, so not started again) has its old module dropped', async () => {
+    const app = manifest({ id: 'handmade', bin: 'handmade.wasm' });
+    const cachedBefore = compiledModuleCount();
+    await device.installApp(app, withCustomSection(probe, 'handmade-1'));
+    await waitUntil(() => device.state().app === 'handmade', 'the app to show');
+    expect(compiledModuleCount()).toBe(cachedBefore + 1);
+    await device.setAppOrder(['handmade'], ['handmade']);
+    await waitUntil(() => device.state().app === null, 'the disabled app to go');
+    // Still its module: enabled again, it would start without a compile.
+    expect(compiledModuleCount()).toBe(cachedBefore + 1);
+    const folder = join(dataDir, 'apps', 'handmade');
+    writeFileSync(join(folder, 'handmade.wasm.new'), withCustomSection(probe, 'handmade-2'));
+    renameSync(join(folder, 'handmade.wasm.new'), join(folder, 'handmade.wasm'));
+    await waitUntil(() => compiledModuleCount() === cachedBefore, `the replaced module to go (${compiledModuleCount() - cachedBefore} kept)`);
   });
 
   it("a preview under an installed app's id compiles its own bytes once and leaves the installed app's module alone", async () => {
