@@ -10,9 +10,9 @@
  * module compiled here belongs to the main isolate, which lives as long as the bridge. It also spares
  * every app switch a compile, and a worker gets the code V8 optimised for earlier runs.
  *
- * What a kept module costs: V8 keeps a copy of its bytes and every function compiled for it, by
- * whichever worker ran it (the code is shared), for as long as the module is kept: about 2 to 4
- * times its bytes once it ran (docs/performance.md, section 10). So the cache is bounded by bytes
+ * What a kept module costs: V8 keeps its module data and every function compiled for it, by
+ * whichever worker ran it (the code is shared), for as long as the module is kept: ~0.4 times its
+ * bytes before it runs, about 2 to 4 times once it ran (docs/performance.md, section 10). So the cache is bounded by bytes
  * as well as by count, and a module goes as soon as nothing needs it:
  * - a holder (an installed app, named by its owner) keeps one module, its current version; a
  *   holder given other bytes, or let go, drops its old module unless another holder has it;
