@@ -5,7 +5,7 @@
  * sequencer is the real one, given contexts shaped as jest gives them and a cache written by its
  * own cacheResults in a scratch cache folder.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,6 +53,11 @@ const ARMV7 = 'bridge/test/arm/armv7l.test.ts';
 const FAULTS = 'bridge/test/reliability/app-faults.test.ts';
 const NEW_BIG = 'bridge/test/display/new-big.test.ts';
 const NEW_SMALL = 'bridge/test/display/new-small.test.ts';
+
+it('has committed times only for test files that exist', () => {
+  const repo = join(__dirname, '..', '..');
+  expect(Object.keys(COMMITTED).filter((file) => !existsSync(join(repo, file)))).toEqual([]);
+});
 
 it('lists the ARM files as the longest, so that they start first', () => {
   const longest = Object.entries(COMMITTED).sort((a, b) => b[1] - a[1]);
