@@ -27,6 +27,18 @@ describe('drawing', () => {
     expect(pixel(frame!, 63, 31)).toEqual([252, 248, 1]);
   });
 
+  it('run() calls made while one is in flight are answered in order, one at a time', async () => {
+    const t = await startProbe({ config: { paint: true } });
+    const frames = await Promise.all([t.app.run(), t.app.run(), t.app.run()]);
+    expect(frames.map((f) => pixel(f!, 63, 31)[2])).toEqual([1, 2, 3]);
+    // A fault fails the run it happens in and every run waiting behind it.
+    t.app.pushData(encode('trap'));
+    const waiting = [t.app.run(), t.app.run()].map((p) => faultOf(p));
+    const [first, second] = await Promise.all(waiting);
+    expect(first.message).toBe('trapped: unreachable');
+    expect(second).toBe(first);
+  });
+
   it('partial blits are clipped to the display and the canvas keeps what was drawn before', async () => {
     const t = await startProbe();
     expect(await command(t, 'blit|-2|-2|4|4|255|0|0')).toEqual(['blit 0']);
@@ -167,6 +179,25 @@ describe('faults', () => {
     expect(ticks).toBeGreaterThanOrEqual(5);
     // The instance is dead: later runs fail at once with the same fault.
     await expect(t.app.run()).rejects.toBe(fault);
+  });
+
+  it('a run that loops after many quick ones gets its whole budget, counted from its own start', async () => {
+    // One watchdog serves every run (armed by the first quick run here): the looping run must
+    // still get 250 ms from when its guest code started, not from when the watchdog was armed.
+    const t = await startProbe({ limits: { runTimeoutMs: 250 } });
+    const quickUntil = Date.now() + 150;
+    let quick = 0;
+    while (Date.now() < quickUntil) {
+      await t.app.run();
+      quick++;
+    }
+    expect(quick).toBeGreaterThan(1);
+    t.app.pushData(encode('loop'));
+    const loopAskedAt = Date.now();
+    const fault = await faultOf(t.app.run());
+    expect(fault.kind).toBe('timeout');
+    expect(fault.message).toBe('run() exceeded its 250 ms time budget');
+    expect(Date.now() - loopAskedAt).toBeGreaterThanOrEqual(250);
   });
 
   it('a trap names the trap', async () => {
