@@ -123,6 +123,16 @@ describe('calls', () => {
     expect(await command(t, 'config')).toEqual(['config {"city":"Bonn","n":2}']);
   });
 
+  it('mb_config_version changes with every config the bridge hands over, and only then', async () => {
+    const t = await startProbe({ config: { city: 'Köln' } });
+    expect(await command(t, 'configversion', 'configversion')).toEqual(['configversion 0', 'configversion 0']);
+    t.app.setConfig({ city: 'Bonn' });
+    expect(await command(t, 'configversion')).toEqual(['configversion 1']);
+    t.app.setConfig({ city: 'Bonn' });
+    t.app.setConfig({ city: 'Ulm' });
+    expect(await command(t, 'configversion', 'config')).toEqual(['configversion 3', 'config {"city":"Ulm"}']);
+  });
+
   it("a reactor's _initialize runs before run", async () => {
     const b = new WasmBuilder().memory(1);
     const init = b.func([], [], [...op.i32(0), ...op.i32(7), ...op.i32Store]);
