@@ -173,9 +173,10 @@ class SandboxedApp implements AppInstance {
   private starting: PendingRun | undefined;
   private pending: PendingRun | undefined;
   /**
-   * run() calls made while one is in flight, each woken in turn when the run before it ends:
-   * answered in order, one at a time. Empty in the scheduler's use (one tick at a time), so a
-   * tick then costs one promise, not a queue's chain of them.
+   * run() calls made while one is in flight, each started (synchronously, so no run() can slip
+   * in between) when the run before it ends: answered in order, one at a time. Empty in the
+   * scheduler's use (one tick at a time), so a tick then costs one promise, not a queue's chain
+   * of them.
    */
   private readonly waiting: Array<() => void> = [];
   /** The setup time budget. */
@@ -262,7 +263,7 @@ class SandboxedApp implements AppInstance {
   run(): Promise<Uint8Array | null> {
     // Started synchronously when idle, so a close() right after run() finds the run in flight.
     if (!this.pending && this.waiting.length === 0) return this.runNow();
-    return new Promise<void>((wake) => this.waiting.push(wake)).then(() => this.runNow());
+    return new Promise((resolve, reject) => this.waiting.push(() => this.runNow().then(resolve, reject)));
   }
 
   pushData(payload: Uint8Array): void {
@@ -349,8 +350,11 @@ class SandboxedApp implements AppInstance {
   }
 
   private runNow(): Promise<Uint8Array | null> {
-    if (this.closing) return Promise.reject(new SandboxFault('crash', 'the app was closed'));
-    if (this.fault) return Promise.reject(this.fault);
+    if (this.closing || this.fault) {
+      // This run never starts: the next waiting one learns the same at once.
+      this.waiting.shift()?.();
+      return Promise.reject(this.closing ? new SandboxFault('crash', 'the app was closed') : this.fault);
+    }
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.send({ type: 'run' });
@@ -360,12 +364,12 @@ class SandboxedApp implements AppInstance {
 
   /**
    * The run in flight is over: it is returned for its caller to settle, and the next waiting
-   * run() (if any) goes next.
+   * run() (if any) starts now (or fails at once after a fault or close, and so on down the line).
    */
   private endRun(): PendingRun | undefined {
     const pending = this.pending;
     this.pending = undefined;
-    if (pending) this.waiting.shift()?.();
+    this.waiting.shift()?.();
     return pending;
   }
 

@@ -33,10 +33,19 @@ describe('drawing', () => {
     expect(frames.map((f) => pixel(f!, 63, 31)[2])).toEqual([1, 2, 3]);
     // A fault fails the run it happens in and every run waiting behind it.
     t.app.pushData(encode('trap'));
-    const waiting = [t.app.run(), t.app.run()].map((p) => faultOf(p));
-    const [first, second] = await Promise.all(waiting);
+    const [first, ...behind] = await Promise.all([t.app.run(), t.app.run(), t.app.run()].map((p) => faultOf(p)));
     expect(first.message).toBe('trapped: unreachable');
-    expect(second).toBe(first);
+    expect(behind).toEqual([first, first]);
+  });
+
+  it('a close while runs wait lets the one in flight finish and fails the others', async () => {
+    const t = await startProbe({ config: { paint: true } });
+    const runs = [t.app.run(), t.app.run(), t.app.run()];
+    const closed = t.app.close();
+    const [inFlight, ...behind] = await Promise.allSettled(runs);
+    await closed;
+    expect(inFlight.status).toBe('fulfilled');
+    expect(behind.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.status))).toEqual(['the app was closed', 'the app was closed']);
   });
 
   it('partial blits are clipped to the display and the canvas keeps what was drawn before', async () => {
