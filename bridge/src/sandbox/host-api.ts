@@ -264,11 +264,16 @@ export class AppHost {
     const y0 = Math.max(0, y);
     const y1 = Math.min(this.o.height, y + h);
     if (x0 >= x1 || y0 >= y1) return 0;
+    this.drew = true;
+    if (x === 0 && w === this.o.width) {
+      // Whole rows (every full-frame flush): one contiguous copy instead of one per row.
+      this.o.canvas.set(src.subarray((y0 - y) * w * 3, (y1 - y) * w * 3), y0 * w * 3);
+      return 0;
+    }
     for (let row = y0; row < y1; row++) {
       const from = ((row - y) * w + (x0 - x)) * 3;
       this.o.canvas.set(src.subarray(from, from + (x1 - x0) * 3), (row * this.o.width + x0) * 3);
     }
-    this.drew = true;
     return 0;
   }
 

@@ -84,6 +84,25 @@ describe("drawing from the app's own memory (mb_blit_mem)", () => {
     expect(pixel(frame!, 63, 31)).toEqual([0, 255, 0]);
   });
 
+  it('full-width rows clipped at the top and bottom keep every row in its place', async () => {
+    const t = await startProbe();
+    for (const line of ['blitrows|-2|4', 'blitrows|10|1', 'blitrows|30|4']) t.app.pushData(encode(line));
+    const frame = await t.app.run();
+    expect(t.messages().slice(1)).toEqual(['blitrows 0', 'blitrows 0', 'blitrows 0']);
+    expect([0, 1, 2, 9, 10, 11, 29, 30, 31].map((y) => pixel(frame!, 5, y))).toEqual([
+      [5, 2, 7],
+      [5, 3, 7],
+      [0, 0, 0],
+      [0, 0, 0],
+      [5, 0, 7],
+      [0, 0, 0],
+      [0, 0, 0],
+      [5, 0, 7],
+      [5, 1, 7],
+    ]);
+    expect(pixel(frame!, 63, 31)).toEqual([63, 1, 7]);
+  });
+
   it("a range outside the app's memory, or a bad size, returns -1 and draws nothing; the app keeps running", async () => {
     const t = await startProbe();
     const bad = [
