@@ -1,13 +1,15 @@
 // The app's configuration (an object validated by the bridge against the manifest's schema).
 import { takeString } from "./block";
 import { Color, parseColor } from "./color";
-import { mb_config } from "./host";
+import { mb_config, mb_config_version } from "./host";
 import { JsonValue } from "./json";
 
 let cached: JsonValue | null = null;
+/** The host's mb_config_version when `cached` was read; -1: never asked. */
+let cachedVersion: i32 = -1;
 
 export namespace config {
-  /** The whole config object; read from the host once per tick. */
+  /** The whole config object; read from the host again only after the bridge changed it. */
   export function all(): JsonValue {
     if (cached === null) {
       const text = takeString(mb_config());
@@ -34,7 +36,14 @@ export function toInt(v: f64, fallback: i32): i32 {
   return v >= -2147483648 && v <= 2147483647 ? <i32>v : fallback;
 }
 
-/** Called by the SDK at the start of each tick: config may have changed since. */
+/**
+ * Called by the SDK at the start of each tick: the config may have changed since. One host call
+ * that returns a number, where reading and parsing the JSON every tick cost the plasma a dozen
+ * kernel calls and a parse per frame (docs/performance.md, section 2).
+ */
 export function forgetConfig(): void {
+  const version = mb_config_version();
+  if (version == cachedVersion) return;
   cached = null;
+  cachedVersion = version;
 }

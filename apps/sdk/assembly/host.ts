@@ -38,6 +38,8 @@ export declare function mb_random_seed(): i64;
 export declare function mb_log(level: i32, message: u64): void;
 @external("extism:host/user", "mb_config")
 export declare function mb_config(): u64;
+@external("extism:host/user", "mb_config_version")
+export declare function mb_config_version(): i32;
 @external("extism:host/user", "mb_kv_get")
 export declare function mb_kv_get(key: u64): u64;
 @external("extism:host/user", "mb_kv_set")

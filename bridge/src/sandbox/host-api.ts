@@ -74,6 +74,8 @@ export class AppHost {
   private readonly inbox: Uint8Array[] = [];
   private readonly buttons: ButtonEvent[] = [];
   private configJson: string;
+  /** Changes with every config the bridge hands over (mb_config_version): apps re-read the config only then. */
+  private configVersion = 0;
   private readonly mqttPermission: MqttPermission;
   private readonly haAllowed: ReadonlySet<string>;
   /** A number: the size of a value that was too large to keep. */
@@ -113,6 +115,7 @@ export class AppHost {
 
   setConfig(json: string): void {
     this.configJson = json;
+    this.configVersion = (this.configVersion + 1) | 0;
   }
 
   setMqttValue(topic: string, value: Uint8Array | number): void {
@@ -138,6 +141,7 @@ export class AppHost {
         mb_random_seed: () => crypto.getRandomValues(new BigInt64Array(1))[0],
         mb_log: (ctx: CallContext, level: number, msg: bigint) => this.logFromGuest(ctx, level, msg),
         mb_config: (ctx: CallContext) => this.give(ctx, this.configJson),
+        mb_config_version: () => this.configVersion,
         mb_kv_get: (ctx: CallContext, key: bigint) => {
           const k = read(ctx, key);
           const value = k && this.o.kv.get(k);
@@ -260,11 +264,16 @@ export class AppHost {
     const y0 = Math.max(0, y);
     const y1 = Math.min(this.o.height, y + h);
     if (x0 >= x1 || y0 >= y1) return 0;
+    this.drew = true;
+    if (x === 0 && w === this.o.width) {
+      // Whole rows (every full-frame flush): one contiguous copy instead of one per row.
+      this.o.canvas.set(src.subarray((y0 - y) * w * 3, (y1 - y) * w * 3), y0 * w * 3);
+      return 0;
+    }
     for (let row = y0; row < y1; row++) {
       const from = ((row - y) * w + (x0 - x)) * 3;
       this.o.canvas.set(src.subarray(from, from + (x1 - x0) * 3), (row * this.o.width + x0) * 3);
     }
-    this.drew = true;
     return 0;
   }
 

@@ -217,10 +217,22 @@ class SandboxedApp implements AppInstance {
   private readonly clock: CallClock;
   private starting: PendingRun | undefined;
   private pending: PendingRun | undefined;
-  /** run() calls made while one is in flight wait for it: answered in order, one at a time. */
-  private queue: Promise<void> = Promise.resolve();
-  private queued = 0;
+  /**
+   * run() calls made while one is in flight, each started (synchronously, so no run() can slip
+   * in between) when the run before it ends: answered in order, one at a time. Empty in the
+   * scheduler's use (one tick at a time), so a tick then costs one promise, not a queue's chain
+   * of them.
+   */
+  private readonly waiting: Array<() => void> = [];
+  /** The setup time budget. */
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * The run watchdog (see watchRun): one timer for every run, armed at most once per time
+   * budget instead of a timer made and cleared every tick.
+   */
+  private watchdog: NodeJS.Timeout | undefined;
+  /** When the run in flight was asked for (the "stopped responding" check counts from here). */
+  private runAskedAt = 0;
   private fault: SandboxFault | undefined;
   private closing: Promise<void> | undefined;
   private onClosed: (() => void) | undefined;
@@ -297,17 +309,8 @@ class SandboxedApp implements AppInstance {
 
   run(): Promise<Uint8Array | null> {
     // Started synchronously when idle, so a close() right after run() finds the run in flight.
-    const result = this.queued === 0 ? this.runNow() : this.queue.then(() => this.runNow());
-    this.queued++;
-    this.queue = result.then(
-      () => {
-        this.queued--;
-      },
-      () => {
-        this.queued--;
-      },
-    );
-    return result;
+    if (!this.pending && this.waiting.length === 0) return this.runNow();
+    return new Promise((resolve, reject) => this.waiting.push(() => this.runNow().then(resolve, reject)));
   }
 
   pushData(payload: Uint8Array): void {
@@ -380,10 +383,9 @@ class SandboxedApp implements AppInstance {
     // or exit at any point: a close that timed out means guest code may still be running.
     const reusable = acked && this.ready && !this.fault && !this.exited;
     clearTimeout(this.timer);
-    const pending = this.pending;
-    this.pending = undefined;
-    pending?.resolve(null);
+    clearTimeout(this.watchdog);
     this.fault ??= new SandboxFault('crash', 'the app was closed');
+    this.endRun()?.resolve(null);
     if (reusable) {
       this.releaseChannels();
       this.worker.off('error', this.onWorkerError);
@@ -395,8 +397,11 @@ class SandboxedApp implements AppInstance {
   }
 
   private runNow(): Promise<Uint8Array | null> {
-    if (this.closing) return Promise.reject(new SandboxFault('crash', 'the app was closed'));
-    if (this.fault) return Promise.reject(this.fault);
+    if (this.closing || this.fault) {
+      // This run never starts: the next waiting one learns the same at once.
+      this.waiting.shift()?.();
+      return Promise.reject(this.closing ? new SandboxFault('crash', 'the app was closed') : this.fault);
+    }
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.send({ type: 'run' });
@@ -405,28 +410,46 @@ class SandboxedApp implements AppInstance {
   }
 
   /**
-   * Arms the run's time budget. It counts from when the guest code starts (the CallClock), so a
+   * The run in flight is over: it is returned for its caller to settle, and the next waiting
+   * run() (if any) starts now (or fails at once after a fault or close, and so on down the line).
+   */
+  private endRun(): PendingRun | undefined {
+    const pending = this.pending;
+    this.pending = undefined;
+    this.waiting.shift()?.();
+    return pending;
+  }
+
+  /**
+   * Watches the run's time budget. It counts from when the guest code starts (the CallClock), so a
    * worker still busy saving the KV store, or a main thread that was itself late, does not eat
-   * into the app's time.
+   * into the app's time. The watchdog is not re-armed per run: armed when a run starts and none
+   * is armed, it fires at most one budget later, checks whichever run is in flight then, and
+   * re-arms itself for what that run has left. A run's fault is thus found as early as with a
+   * timer of its own, and a tick costs no timer at all.
    */
   private watchRun(askedAt: number): void {
+    this.runAskedAt = askedAt;
+    this.watchdog ??= setTimeout(() => this.checkRun(), this.options.limits.runTimeoutMs);
+  }
+
+  private checkRun(): void {
+    this.watchdog = undefined;
+    // No run in flight: the next one arms the watchdog again.
+    if (!this.pending) return;
     const budget = this.options.limits.runTimeoutMs;
-    const check = (): void => {
-      if (!this.pending) return;
-      const started = this.clock.startedAt();
-      const now = Date.now();
-      if (started !== null) {
-        const left = started + budget - now;
-        if (left <= 0) this.die(new SandboxFault('timeout', `run() exceeded its ${budget} ms time budget`));
-        else this.timer = setTimeout(check, left);
-      } else if (now - askedAt > budget + UNRESPONSIVE_AFTER_MS) {
-        this.die(new SandboxFault('crash', "the app's worker stopped responding"));
-      } else {
-        // Not started yet, or finished with its answer on the way.
-        this.timer = setTimeout(check, budget);
-      }
-    };
-    this.timer = setTimeout(check, budget);
+    const started = this.clock.startedAt();
+    const now = Date.now();
+    if (started !== null) {
+      const left = started + budget - now;
+      if (left <= 0) this.die(new SandboxFault('timeout', `run() exceeded its ${budget} ms time budget`));
+      else this.watchdog = setTimeout(() => this.checkRun(), left);
+    } else if (now - this.runAskedAt > budget + UNRESPONSIVE_AFTER_MS) {
+      this.die(new SandboxFault('crash', "the app's worker stopped responding"));
+    } else {
+      // Not started yet, or finished with its answer on the way.
+      this.watchdog = setTimeout(() => this.checkRun(), budget);
+    }
   }
 
   private onMessage(m: FromWorker): void {
@@ -442,13 +465,10 @@ class SandboxedApp implements AppInstance {
         starting?.resolve(null);
         break;
       }
-      case 'ran': {
-        clearTimeout(this.timer);
-        const pending = this.pending;
-        this.pending = undefined;
-        pending?.resolve(m.drew ? this.canvas.slice() : null);
+      case 'ran':
+        // The watchdog stays armed: it finds no run, or the next one, when it fires.
+        this.endRun()?.resolve(m.drew ? this.canvas.slice() : null);
         break;
-      }
       case 'fault':
         this.die(new SandboxFault(m.kind, m.message));
         break;
@@ -463,9 +483,10 @@ class SandboxedApp implements AppInstance {
     if (this.fault) return;
     this.fault = fault;
     clearTimeout(this.timer);
-    const { starting, pending } = this;
+    clearTimeout(this.watchdog);
+    const starting = this.starting;
     this.starting = undefined;
-    this.pending = undefined;
+    const pending = this.endRun();
     starting?.reject(fault);
     if (this.closing) pending?.resolve(null);
     else pending?.reject(fault);

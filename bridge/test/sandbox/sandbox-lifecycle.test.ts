@@ -27,6 +27,27 @@ describe('drawing', () => {
     expect(pixel(frame!, 63, 31)).toEqual([252, 248, 1]);
   });
 
+  it('run() calls made while one is in flight are answered in order, one at a time', async () => {
+    const t = await startProbe({ config: { paint: true } });
+    const frames = await Promise.all([t.app.run(), t.app.run(), t.app.run()]);
+    expect(frames.map((f) => pixel(f!, 63, 31)[2])).toEqual([1, 2, 3]);
+    // A fault fails the run it happens in and every run waiting behind it.
+    t.app.pushData(encode('trap'));
+    const [first, ...behind] = await Promise.all([t.app.run(), t.app.run(), t.app.run()].map((p) => faultOf(p)));
+    expect(first.message).toBe('trapped: unreachable');
+    expect(behind).toEqual([first, first]);
+  });
+
+  it('a close while runs wait lets the one in flight finish and fails the others', async () => {
+    const t = await startProbe({ config: { paint: true } });
+    const runs = [t.app.run(), t.app.run(), t.app.run()];
+    const closed = t.app.close();
+    const [inFlight, ...behind] = await Promise.allSettled(runs);
+    await closed;
+    expect(inFlight.status).toBe('fulfilled');
+    expect(behind.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.status))).toEqual(['the app was closed', 'the app was closed']);
+  });
+
   it('partial blits are clipped to the display and the canvas keeps what was drawn before', async () => {
     const t = await startProbe();
     expect(await command(t, 'blit|-2|-2|4|4|255|0|0')).toEqual(['blit 0']);
@@ -61,6 +82,25 @@ describe("drawing from the app's own memory (mb_blit_mem)", () => {
     expect(pixel(frame!, 2, 2)).toEqual([0, 0, 0]);
     expect(pixel(frame!, 62, 30)).toEqual([0, 255, 0]);
     expect(pixel(frame!, 63, 31)).toEqual([0, 255, 0]);
+  });
+
+  it('full-width rows clipped at the top and bottom keep every row in its place', async () => {
+    const t = await startProbe();
+    for (const line of ['blitrows|-2|4', 'blitrows|10|1', 'blitrows|30|4']) t.app.pushData(encode(line));
+    const frame = await t.app.run();
+    expect(t.messages().slice(1)).toEqual(['blitrows 0', 'blitrows 0', 'blitrows 0']);
+    expect([0, 1, 2, 9, 10, 11, 29, 30, 31].map((y) => pixel(frame!, 5, y))).toEqual([
+      [5, 2, 7],
+      [5, 3, 7],
+      [0, 0, 0],
+      [0, 0, 0],
+      [5, 0, 7],
+      [0, 0, 0],
+      [0, 0, 0],
+      [5, 0, 7],
+      [5, 1, 7],
+    ]);
+    expect(pixel(frame!, 63, 31)).toEqual([63, 1, 7]);
   });
 
   it("a range outside the app's memory, or a bad size, returns -1 and draws nothing; the app keeps running", async () => {
@@ -109,6 +149,16 @@ describe('calls', () => {
     expect(await command(t, 'config')).toEqual(['config {"city":"Köln"}']);
     t.app.setConfig({ city: 'Bonn', n: 2 });
     expect(await command(t, 'config')).toEqual(['config {"city":"Bonn","n":2}']);
+  });
+
+  it('mb_config_version changes with every config the bridge hands over, and only then', async () => {
+    const t = await startProbe({ config: { city: 'Köln' } });
+    expect(await command(t, 'configversion', 'configversion')).toEqual(['configversion 0', 'configversion 0']);
+    t.app.setConfig({ city: 'Bonn' });
+    expect(await command(t, 'configversion')).toEqual(['configversion 1']);
+    t.app.setConfig({ city: 'Bonn' });
+    t.app.setConfig({ city: 'Ulm' });
+    expect(await command(t, 'configversion', 'config')).toEqual(['configversion 3', 'config {"city":"Ulm"}']);
   });
 
   it("a reactor's _initialize runs before run", async () => {
@@ -167,6 +217,25 @@ describe('faults', () => {
     expect(ticks).toBeGreaterThanOrEqual(5);
     // The instance is dead: later runs fail at once with the same fault.
     await expect(t.app.run()).rejects.toBe(fault);
+  });
+
+  it('a run that loops after many quick ones gets its whole budget, counted from its own start', async () => {
+    // One watchdog serves every run (armed by the first quick run here): the looping run must
+    // still get 250 ms from when its guest code started, not from when the watchdog was armed.
+    const t = await startProbe({ limits: { runTimeoutMs: 250 } });
+    const quickUntil = Date.now() + 150;
+    let quick = 0;
+    while (Date.now() < quickUntil) {
+      await t.app.run();
+      quick++;
+    }
+    expect(quick).toBeGreaterThan(1);
+    t.app.pushData(encode('loop'));
+    const loopAskedAt = Date.now();
+    const fault = await faultOf(t.app.run());
+    expect(fault.kind).toBe('timeout');
+    expect(fault.message).toBe('run() exceeded its 250 ms time budget');
+    expect(Date.now() - loopAskedAt).toBeGreaterThanOrEqual(250);
   });
 
   it('a trap names the trap', async () => {
