@@ -69,7 +69,9 @@ if (installOnly && nodePackage === NODE_PACKAGE) {
   // Offline this fails, and the lines below use what is cached.
   try {
     installNode(NODE_MAJOR, { log: (line) => process.stdout.write(`test:node-red5: ${line}\n`) });
-  } catch {}
+  } catch (e) {
+    process.stdout.write(`test:node-red5: could not install Node ${NODE_MAJOR} (${e.message}); trying what is cached\n`);
+  }
 }
 const nodeVersion = pickVersion(nodePackage, NODE_MAJOR);
 // The same release installed by scripts/node-release.js (the packed-bridge test installs Node 24

@@ -338,9 +338,16 @@ export class Device implements DeviceControl, NightDisplay, Part {
     // The check's compile is the app's module from now on (its holder's): the start after the
     // install finds it, and the version it replaces goes (a refused install's old version is
     // compiled once more at its next start).
-    await this.scheduler.whileStopped(manifest.id, () =>
-      this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m, this.modules.of(m.id)), options),
-    );
+    try {
+      await this.scheduler.whileStopped(manifest.id, () =>
+        this.store.install(manifest, wasm, (bytes, m) => this.checkModule(bytes, m, this.modules.of(m.id)), options),
+      );
+    } catch (e) {
+      // A refused install holds nothing: the refused module is not this id's (failed installs
+      // under new ids must not push installed apps' modules out of the cache).
+      this.modules.release([manifest.id]);
+      throw e;
+    }
     this.log.info(`installed app ${manifest.id} ${manifest.version}${options.replace ? ' (replace: empty config and KV store)' : ''}`);
   }
 

@@ -72,12 +72,13 @@ export class CompiledModules {
   /**
    * The compiled module for these bytes, not leased (kept only as the bounds allow); with a
    * holder, that holder's module from now on. A failed compile is not kept, so the same bytes
-   * fail again the same way.
+   * fail again the same way. The bridge's apps take a lease instead (startApp); this is the way
+   * in for a caller that uses the module at once or not at all (the cache's own tests).
    */
   compile(wasm: Uint8Array, holder?: string): Promise<WasmModule> {
     const entry = this.entryFor(wasm, holder);
-    // Not the module just asked for: whoever asked is about to use it (an install check's module
-    // is started next), so the bounds are met again at the next call.
+    // Not the module just asked for: its caller is about to use it, so the bounds are met again
+    // at the next call.
     this.trim(entry);
     return entry.module;
   }

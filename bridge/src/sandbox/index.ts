@@ -168,7 +168,7 @@ export class ModuleHolders {
     return this.prefix + appId;
   }
 
-  /** These apps' modules are stale (replaced on disk): they go, unless a running app uses them. */
+  /** These apps hold no module any more (files replaced on disk, an install refused): theirs go, unless a running app uses them. */
   release(appIds: Iterable<string>): void {
     for (const id of appIds) compiledModules.letGo(this.of(id));
   }
@@ -386,6 +386,7 @@ class SandboxedApp implements AppInstance {
     clearTimeout(this.watchdog);
     this.fault ??= new SandboxFault('crash', 'the app was closed');
     this.endRun()?.resolve(null);
+    this.failWaiting();
     if (reusable) {
       this.releaseChannels();
       this.worker.off('error', this.onWorkerError);
@@ -397,11 +398,8 @@ class SandboxedApp implements AppInstance {
   }
 
   private runNow(): Promise<Uint8Array | null> {
-    if (this.closing || this.fault) {
-      // This run never starts: the next waiting one learns the same at once.
-      this.waiting.shift()?.();
-      return Promise.reject(this.closing ? new SandboxFault('crash', 'the app was closed') : this.fault);
-    }
+    // This run never starts (the runs still waiting then are failed by failWaiting).
+    if (this.closing || this.fault) return Promise.reject(this.closing ? new SandboxFault('crash', 'the app was closed') : this.fault);
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.send({ type: 'run' });
@@ -418,6 +416,11 @@ class SandboxedApp implements AppInstance {
     this.pending = undefined;
     this.waiting.shift()?.();
     return pending;
+  }
+
+  /** After a fault or a close: every run() still waiting fails now, in order (a loop, not a chain of calls). */
+  private failWaiting(): void {
+    for (let next = this.waiting.shift(); next; next = this.waiting.shift()) next();
   }
 
   /**
@@ -465,10 +468,13 @@ class SandboxedApp implements AppInstance {
         starting?.resolve(null);
         break;
       }
-      case 'ran':
+      case 'ran': {
+        // Copied before endRun starts the next waiting run, whose drawing goes into the same canvas.
+        const frame = m.drew ? this.canvas.slice() : null;
         // The watchdog stays armed: it finds no run, or the next one, when it fires.
-        this.endRun()?.resolve(m.drew ? this.canvas.slice() : null);
+        this.endRun()?.resolve(frame);
         break;
+      }
       case 'fault':
         this.die(new SandboxFault(m.kind, m.message));
         break;
@@ -490,6 +496,7 @@ class SandboxedApp implements AppInstance {
     starting?.reject(fault);
     if (this.closing) pending?.resolve(null);
     else pending?.reject(fault);
+    this.failWaiting();
     void this.terminate();
   }
 

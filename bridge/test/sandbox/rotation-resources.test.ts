@@ -24,7 +24,7 @@ import { waitUntil } from '../helpers/ports';
 import { type RestingCounts, restingCounts } from '../helpers/resting-counts';
 import { manifest, options as harnessOptions, TEST_LIMITS, tempDir } from '../helpers/sandbox/harness';
 import { buildProbeApp } from '../helpers/sandbox/probe-app';
-import { withCustomSection, withPadding } from '../helpers/sandbox/wasm-builder';
+import { WasmBuilder, op, withCustomSection, withPadding } from '../helpers/sandbox/wasm-builder';
 
 jest.setTimeout(180_000);
 
@@ -255,6 +255,28 @@ describe('the Device installing, removing and reinstalling an app many times', (
     writeFileSync(join(folder, 'handmade.wasm.new'), withCustomSection(probe, 'handmade-2'));
     renameSync(join(folder, 'handmade.wasm.new'), join(folder, 'handmade.wasm'));
     await waitUntil(() => compiledModuleCount() === cachedBefore, `the replaced module to go (${compiledModuleCount() - cachedBefore} kept)`);
+  });
+
+  it('a refused install (its check fails) holds no module, under a new id and as an update of an installed app', async () => {
+    const unlinked = new WasmBuilder();
+    unlinked.importFunc('nowhere', 'missing', [], []);
+    const run = unlinked.func([], ['i32'], [...op.i32(0)]);
+    const refused = unlinked.memory(1).exportFunc('run', run).exportMemory('memory').build();
+    const cachedBefore = compiledModuleCount();
+    for (let i = 0; i < 3; i++) {
+      await expect(device.installApp(manifest({ id: `refused-${i}`, bin: 'refused.wasm' }), withCustomSection(refused, `refused-${i}`))).rejects.toThrow(
+        /nowhere/,
+      );
+      expect(compiledModuleCount()).toBe(cachedBefore);
+    }
+    const app = manifest({ id: 'kept', bin: 'kept.wasm' });
+    await device.installApp(app, withCustomSection(probe, 'kept-1'));
+    await waitUntil(() => device.state().app === 'kept', 'the installed app to show');
+    expect(compiledModuleCount()).toBe(cachedBefore + 1);
+    await expect(device.installApp({ ...app, version: '2.0.0' }, withCustomSection(refused, 'kept-2'))).rejects.toThrow(/nowhere/);
+    // The installed version runs again (its module compiled once more: the refused check had its hold).
+    await waitUntil(() => device.state().app === 'kept', 'the installed app to show again');
+    expect(compiledModuleCount()).toBe(cachedBefore + 1);
   });
 
   it("a preview under an installed app's id compiles its own bytes once and leaves the installed app's module alone", async () => {

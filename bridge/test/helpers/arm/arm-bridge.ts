@@ -135,6 +135,9 @@ export function describeBridgeOnArm(arch: PreparedArm['arch']): void {
             serial: { path: qemu.ptyPath },
             sandbox: { run_timeout_ms: 20_000, setup_timeout_ms: 120_000 },
             rotation: { enabled: false },
+            // P/display/frame at its highest rate: the old app's last frame never waits in the
+            // publisher (latest wins) past the state that names the new app.
+            display: { frame_publish_max_fps: 60 },
           },
           readyTimeoutMs: EMULATED_MS,
         });
