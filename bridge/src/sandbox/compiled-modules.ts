@@ -180,3 +180,42 @@ export class CompiledModules {
     for (const holder of entry.holders) this.heldBy.delete(holder);
   }
 }
+
+/** Every app's compiled module in this process, shared by its workers (see the top of this file). */
+export const compiledModules = new CompiledModules();
+
+/** How many app modules are kept compiled now: at most COMPILED_MODULES_KEPT, but for modules of running apps. */
+export function compiledModuleCount(): number {
+  return compiledModules.size;
+}
+
+/** Bytes of Wasm kept compiled now: at most COMPILED_BYTES_KEPT, but for modules of running apps. */
+export function compiledModuleBytes(): number {
+  return compiledModules.bytes;
+}
+
+/**
+ * The holders of one owner of installed apps (the Device): an app started with its holder
+ * (SandboxOptions.moduleHolder) keeps its module compiled, one version, until the owner lets it
+ * go. The sandbox knows nothing of where apps are installed: the owner says which apps remain.
+ */
+export class ModuleHolders {
+  private static owners = 0;
+  /** Each owner its own names, so two owners in one process (tests) never let go of each other's apps. */
+  private readonly prefix = `${ModuleHolders.owners++}/`;
+
+  /** The holder of an app, for SandboxOptions.moduleHolder. */
+  of(appId: string): string {
+    return this.prefix + appId;
+  }
+
+  /** These apps hold no module any more (files replaced on disk, an install refused): theirs go, unless a running app uses them. */
+  release(appIds: Iterable<string>): void {
+    for (const id of appIds) compiledModules.letGo(this.of(id));
+  }
+
+  /** Only these apps keep their modules: the others' go, unless a running app uses them. */
+  keepOnly(appIds: Iterable<string>): void {
+    compiledModules.keepHolders(this.prefix, new Set([...appIds].map((id) => this.of(id))));
+  }
+}
