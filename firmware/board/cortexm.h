@@ -7,8 +7,11 @@
 #include <stdint.h>
 
 #define CM_SYST_CSR REG32(0xE000E010u)
+#define CM_NVIC_ISER(word) REG32(0xE000E100u + 4u * (word))
 #define CM_NVIC_ICER(word) REG32(0xE000E180u + 4u * (word))
 #define CM_NVIC_ICPR(word) REG32(0xE000E280u + 4u * (word))
+#define CM_SYST_RVR REG32(0xE000E014u)
+#define CM_SYST_CSR_ENABLE_TICKINT_CPUCLK 0x7u
 #define CM_ICSR REG32(0xE000ED04u)
 #define CM_ICSR_PENDSTCLR (1u << 25)
 #define CM_ICSR_PENDSVCLR (1u << 27)
@@ -22,6 +25,7 @@ void cm_set_primask(uint32_t value);
 void cm_irq_disable(void);
 void cm_irq_enable(void);
 void cm_barrier(void);
+void cm_wait_for_interrupt(void);
 #else
 static inline uint32_t cm_primask(void) {
   uint32_t value;
@@ -35,6 +39,9 @@ static inline void cm_irq_disable(void) { __asm volatile("cpsid i" ::: "memory")
 static inline void cm_irq_enable(void) { __asm volatile("cpsie i" ::: "memory"); }
 /* Register writes (NVIC clears, peripheral disables) complete before the next instruction. */
 static inline void cm_barrier(void) { __asm volatile("dsb 0xF\n isb 0xF" ::: "memory"); }
+/* Sleeps until an interrupt enabled in the NVIC is pending, even one PRIMASK masks (it then
+ * wakes the core without being taken). */
+static inline void cm_wait_for_interrupt(void) { __asm volatile("wfi" ::: "memory"); }
 #endif
 
 #endif
