@@ -17,7 +17,7 @@ import { startBridge } from './lib/bridge';
 import type { Broker } from './lib/mosquitto';
 import { delay, waitFor } from './lib/processes';
 import { startQemuLink } from './lib/qemu-link';
-import { type CommandRate, commandsToDevice, lineWatcher } from './serial-link';
+import { type CommandRate, commandsToDevice, lineWatcher, WARM_UP, type WarmUp, warmUp } from './serial-link';
 import { difference, median, percentile, ratio } from './lib/stats';
 
 const P = 'megabit/megabit';
@@ -166,7 +166,7 @@ export interface LatencyResult {
   /** Command → first byte on the serial link (the goal), summed up from `command_to_device`. */
   serial_first_byte: SerialFirstByte | null;
   /** Per rate: first byte and COMMIT acknowledged; table 6b prints it (serial-link.ts). */
-  command_to_device?: { rates: CommandRate[]; sessions: number; retransmitted_packets: number };
+  command_to_device?: { warm_up: WarmUp; rates: CommandRate[]; sessions: number; retransmitted_packets: number };
 }
 
 /**
@@ -189,11 +189,13 @@ export async function measureLatency(broker: Broker, { rates = RATES, roundTripC
     await waitFor(() => running.output().includes('display connected'), 'the bridge connecting to the display', 20_000);
     client = await connect(broker.url);
     await client.subscribeAsync(`${P}/display/frame`, { qos: 0 });
+    await roundTrips(client, WARM_UP.count); // warm, as the bridge is below: not counted
     const baseline = summary(await roundTrips(client, roundTripCount));
+    const warm_up = await warmUp(client, watcher, 0);
     const published = publishedWatcher(client);
     const measured: LatencyResult['rates'] = [];
     const onLine: CommandRate[] = [];
-    let firstIndex = 0;
+    let firstIndex = WARM_UP.count;
     for (const { perSecond, count } of rates) {
       const line = await commandsToDevice(client, watcher, perSecond, count, firstIndex, published.sent);
       firstIndex += count;
@@ -221,7 +223,7 @@ export async function measureLatency(broker: Broker, { rates = RATES, roundTripC
       serial_first_byte: slow
         ? { n: slow.n, p50_ms: slow.p50_ms, p99_ms: slow.p99_ms, at_50_per_second: at(50) ?? summary([]), at_200_per_second: at(200) }
         : null,
-      command_to_device: { rates: onLine, sessions: watcher.sessions, retransmitted_packets: watcher.retransmitted },
+      command_to_device: { warm_up, rates: onLine, sessions: watcher.sessions, retransmitted_packets: watcher.retransmitted },
     };
   } finally {
     await client?.endAsync(true);

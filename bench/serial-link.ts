@@ -74,6 +74,23 @@ export interface CommandRate {
   commit_ack: Summary & { ratio_p50_to_prototype_frame_push?: number | null };
 }
 
+/**
+ * The first commands after the bridge's start, before the measured rates: the code that shows a
+ * notification runs in V8's interpreter the first few times (and TurboFan stays off for the
+ * start's first seconds: optimizer-at-start.ts): in two runs of 100 commands at 1 command/s, 4 of
+ * the 5 slowest were among the first 5 sent (first bytes of 5-15 ms, against a p50 of 2.2). Measured and
+ * reported apart, out of the goal figures; the MQTT baseline's round trips are warmed alike.
+ */
+export const WARM_UP = { perSecond: 10, count: 20 } as const;
+
+export interface WarmUp {
+  per_second: number;
+  sent: number;
+  /** The very first command's first byte: the bridge's first notification since its start. */
+  first_command_ms: number | null;
+  first_byte: Summary;
+}
+
 export interface SerialLinkResult {
   transport: string;
   seconds_per_scheme: number;
@@ -83,6 +100,7 @@ export interface SerialLinkResult {
     baseline_mqtt_round_trip_p50_ms: number | null;
     baseline_mqtt_round_trip_p99_ms: number | null;
     baseline_prototype_frame_push: Summary | undefined;
+    warm_up: WarmUp;
     rates: CommandRate[];
     sessions: number;
     retransmitted_packets: number;
@@ -432,6 +450,14 @@ export async function commandsToDevice(
   };
 }
 
+/** Sends WARM_UP's commands (indices from `firstIndex`) and returns what they measured. */
+export async function warmUp(client: MqttClient, watcher: LineWatcher, firstIndex: number): Promise<WarmUp> {
+  const from = watcher.samples.length;
+  const rate = await commandsToDevice(client, watcher, WARM_UP.perSecond, WARM_UP.count, firstIndex);
+  const first = watcher.samples.slice(from).find((s) => s.index === firstIndex);
+  return { per_second: rate.per_second, sent: rate.sent, first_command_ms: first?.firstByteMs ?? null, first_byte: rate.first_byte };
+}
+
 async function commandLatency(
   link: QemuLink,
   brokerUrl: string,
@@ -450,12 +476,14 @@ async function commandLatency(
     client = await connect(brokerUrl);
     // Let the first whole frame go out before the first sample.
     await delay(1000);
+    const warm_up = await warmUp(client, watcher, 0);
+    const first = WARM_UP.count;
     const rates = [
-      await commandsToDevice(client, watcher, 1, slowCount, 0),
-      await commandsToDevice(client, watcher, 50, fastCount, slowCount),
-      await commandsToDevice(client, watcher, 200, fastestCount, slowCount + fastCount),
+      await commandsToDevice(client, watcher, 1, slowCount, first),
+      await commandsToDevice(client, watcher, 50, fastCount, first + slowCount),
+      await commandsToDevice(client, watcher, 200, fastestCount, first + slowCount + fastCount),
     ];
-    return { rates, sessions: watcher.sessions, retransmitted_packets: watcher.retransmitted };
+    return { warm_up, rates, sessions: watcher.sessions, retransmitted_packets: watcher.retransmitted };
   } finally {
     await client?.endAsync(true);
     await bridge.dispose();
