@@ -48,8 +48,10 @@ export interface SoakSample extends ResourceCounts {
  * The series the verdicts are about, as named in soak.json. The heap is judged without its
  * compiled code: the JIT keeps compiling for many minutes (a heap snapshot diff of a 2-minute run
  * put 94 % of the heap's growth in code), so a short run's whole heap rises with no leak at all.
+ * The compiled app modules too: the schedule removes and installs an app every cycle, and the
+ * sandbox must keep one module for it, not one per install.
  */
-const SERIES = ['heapDataBytes', ...EXACT_COUNTS] as const;
+const SERIES = ['heapDataBytes', ...EXACT_COUNTS, 'compiledModules', 'compiledModuleBytes'] as const;
 /** Trends reported beside the verdicts, not part of them: RSS itself, the whole heap and its parts, Buffers. */
 export const REPORTED = [
   'rssBytes',
@@ -152,7 +154,7 @@ export async function measureSoak(options: SoakOptions): Promise<SoakResult> {
         cycleEnds.push(end);
         progress(
           `cycle ${cycle} done at ${(end.t_s / 60).toFixed(1)}${options.cycles === undefined ? `/${options.minutes}` : ''} min: RSS ${mb(end.rssBytes)}, heap after GC ${mb(end.heapDataBytes)} + ${mb(end.heapCodeBytes)} code, heap in RAM ${mb(end.heapResidentBytes)} (young generation ${mb(end.youngGenerationResidentBytes)} of ${mb(end.youngGenerationBytes)}), Buffers ${mb(end.arrayBuffersBytes)}, ` +
-            `fds ${end.fds}, handles ${end.handles}, timers ${end.timers}, listeners ${end.busListeners}/${end.mqttClientListeners}/${end.mqttHandlers}, workers ${end.workers} (${end.workersStarted} started)` +
+            `fds ${end.fds}, handles ${end.handles}, timers ${end.timers}, listeners ${end.busListeners}/${end.mqttClientListeners}/${end.mqttHandlers}, workers ${end.workers} (${end.workersStarted} started), compiled modules ${end.compiledModules} (${mb(end.compiledModuleBytes)})` +
             (report.failures.length ? `, ${report.failures.length} failed commands` : ''),
         );
         cycle++;
@@ -279,6 +281,8 @@ export function writeSoakFiles(result: SoakResult, dir = BENCH_DIR): { json: str
       chart('mqttClientListeners', 'MQTT client listeners'),
       chart('mqttHandlers', 'MQTT handlers'),
       chart('workers', 'app workers'),
+      chart('compiledModules', 'compiled app modules kept'),
+      chart('compiledModuleBytes', 'MiB of Wasm kept compiled', MiB),
     ]),
   );
   return { json, svg };

@@ -1,7 +1,7 @@
 /**
  * The resources a long-running bridge must not pile up, counted exactly: listeners on the event
- * bus and on the MQTT client, Node's active handles and timers, open file descriptors and app
- * worker threads; beside them the memory figures, which are not exact (the soak run plots them).
+ * bus and on the MQTT client, Node's active handles and timers, open file descriptors, app
+ * worker threads and the compiled app modules kept; beside them the memory figures, which are not exact (the soak run plots them).
  */
 import { readdirSync } from 'node:fs';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
@@ -25,6 +25,10 @@ export interface ResourceCounts {
   workers: number;
   /** App worker threads started since the process began: still when apps reuse their threads. */
   workersStarted: number;
+  /** Compiled app modules the sandbox keeps (one per installed app, bounded: compiled-modules.ts). */
+  compiledModules: number;
+  /** The Wasm bytes of those modules (bounded by COMPILED_BYTES_KEPT while no app runs beyond it). */
+  compiledModuleBytes: number;
   rssBytes: number;
   /** V8 heap in use; after a full collection when the process was started with --expose-gc and one was asked for. */
   heapUsedBytes: number;
@@ -64,6 +68,7 @@ export interface CountSources {
   mqttListeners(): { client: number; handlers: number };
   workers(): number;
   workersStarted(): number;
+  compiledModules(): { count: number; bytes: number };
 }
 
 const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
@@ -81,6 +86,7 @@ export function readResourceCounts(sources: CountSources, options: { gc?: boolea
     else handles += n;
   }
   const mqtt = sources.mqttListeners();
+  const modules = sources.compiledModules();
   const memory = process.memoryUsage();
   const spaces = getHeapSpaceStatistics();
   const heapCodeBytes = codeBytes(spaces);
@@ -95,6 +101,8 @@ export function readResourceCounts(sources: CountSources, options: { gc?: boolea
     fds: openFileDescriptors(),
     workers: sources.workers(),
     workersStarted: sources.workersStarted(),
+    compiledModules: modules.count,
+    compiledModuleBytes: modules.bytes,
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
     heapCodeBytes,

@@ -7,8 +7,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EventBus } from '../../src/events';
 import { readResourceCounts, type CountSources } from '../../src/diagnostics/resource-counts';
+import { compiledModuleBytes, compiledModuleCount, compiledModules } from '../../src/sandbox/compiled-modules';
 import { liveWorkerCount, startedWorkerCount, startWorker } from '../../src/sandbox/worker-script';
 import { recordingLog } from '../helpers/logs';
+import { moduleNamed } from '../helpers/sandbox/wasm-builder';
 
 /**
  * A full collection on demand, without making `gc` global: jest runs many files in one process, and
@@ -30,6 +32,7 @@ describe('resource counts', () => {
     mqttListeners: () => ({ client: 0, handlers: 0 }),
     workers: liveWorkerCount,
     workersStarted: startedWorkerCount,
+    compiledModules: () => ({ count: compiledModuleCount(), bytes: compiledModuleBytes() }),
   };
 
   it('counts bus listeners per owner, and drops them with the owner', () => {
@@ -71,6 +74,19 @@ describe('resource counts', () => {
     await worker.terminate();
     await exited;
     expect(liveWorkerCount()).toBe(before);
+  });
+
+  it('counts a compiled app module while an app holds it, and its bytes; not once let go', async () => {
+    const before = readResourceCounts(sources);
+    const wasm = moduleNamed(`resource-counts-${process.pid}`);
+    const holder = `resource-counts-test/${process.pid}`;
+    await compiledModules.compile(wasm, holder);
+    const during = readResourceCounts(sources);
+    compiledModules.letGo(holder);
+    expect(during.compiledModules).toBe(before.compiledModules + 1);
+    expect(during.compiledModuleBytes).toBe(before.compiledModuleBytes + wasm.length);
+    const after = readResourceCounts(sources);
+    expect([after.compiledModules, after.compiledModuleBytes]).toEqual([before.compiledModules, before.compiledModuleBytes]);
   });
 
   it('splits the heap into compiled code and the objects held: objects kept raise the second only', () => {
