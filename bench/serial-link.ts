@@ -25,6 +25,7 @@ import {
   type MessageOf,
   type OpenChannel,
   openSerialChannel,
+  OPTIMIZER_DELAY_MS,
   PacketParser,
   PixelFormat,
 } from 'megabit-bridge';
@@ -450,10 +451,15 @@ export async function commandsToDevice(
   };
 }
 
-/** Sends WARM_UP's commands (indices from `firstIndex`) and returns what they measured. */
-export async function warmUp(client: MqttClient, watcher: LineWatcher, firstIndex: number): Promise<WarmUp> {
+/**
+ * Sends WARM_UP's commands (indices from `firstIndex`) and returns what they measured; returns no
+ * sooner than the bridge's optimizer is back on (OPTIMIZER_DELAY_MS after `bridgeStartedAt`).
+ */
+export async function warmUp(client: MqttClient, watcher: LineWatcher, firstIndex: number, bridgeStartedAt: number): Promise<WarmUp> {
   const from = watcher.samples.length;
   const rate = await commandsToDevice(client, watcher, WARM_UP.perSecond, WARM_UP.count, firstIndex);
+  const optimizerBack = bridgeStartedAt + OPTIMIZER_DELAY_MS - performance.now();
+  if (optimizerBack > 0) await delay(optimizerBack);
   const first = watcher.samples.slice(from).find((s) => s.index === firstIndex);
   return { per_second: rate.per_second, sent: rate.sent, first_command_ms: first?.firstByteMs ?? null, first_byte: rate.first_byte };
 }
@@ -476,7 +482,7 @@ async function commandLatency(
     client = await connect(brokerUrl);
     // Let the first whole frame go out before the first sample.
     await delay(1000);
-    const warm_up = await warmUp(client, watcher, 0);
+    const warm_up = await warmUp(client, watcher, 0, bridge.startedAt);
     const first = WARM_UP.count;
     const rates = [
       await commandsToDevice(client, watcher, 1, slowCount, first),

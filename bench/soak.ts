@@ -48,8 +48,9 @@ export interface SoakSample extends ResourceCounts {
  * The series the verdicts are about, as named in soak.json. The heap is judged without its
  * compiled code: the JIT keeps compiling for many minutes (a heap snapshot diff of a 2-minute run
  * put 94 % of the heap's growth in code), so a short run's whole heap rises with no leak at all.
- * The compiled app modules too: the schedule removes and installs an app every cycle, and the
- * sandbox must keep one module for it, not one per install.
+ * The compiled app modules too: the schedule removes an app and installs it twice every cycle,
+ * new bytes each time, and the sandbox must keep one module for it, not one per install (a leak
+ * would rise to the cache's bounds, 32 modules or 32 MiB, and hold there).
  */
 const SERIES = ['heapDataBytes', ...EXACT_COUNTS, 'compiledModules', 'compiledModuleBytes'] as const;
 /** Trends reported beside the verdicts, not part of them: RSS itself, the whole heap and its parts, Buffers. */

@@ -345,12 +345,11 @@ const latencyGoal = (ms: number | null | undefined, met: boolean | null | undefi
 
 /** Table 1's serial rows: command -> first byte of the frame on the serial link. */
 function serialFirstByteRows(r: BenchResults): Cell[][] {
-  const rates = r.latency.command_to_device?.rates ?? r.serial?.link?.command_to_device?.rates;
-  if (!rates) return [['serial: command -> first byte on the link', '', 'not measured', '', '', '', '', '', '']];
-  const warm = r.latency.command_to_device?.warm_up ?? r.serial?.link?.command_to_device?.warm_up;
+  const c = r.latency.command_to_device ?? r.serial?.link?.command_to_device;
+  if (!c) return [['serial: command -> first byte on the link', '', 'not measured', '', '', '', '', '', '']];
   return [
-    ...(warm ? [warmUpRow(warm)] : []),
-    ...rates.map((x) => [
+    warmUpRow(c.warm_up),
+    ...c.rates.map((x) => [
       `serial: ${x.per_second} command/s -> first byte`,
       String(x.first_byte.n),
       x.first_byte.p50_ms,
@@ -365,18 +364,11 @@ function serialFirstByteRows(r: BenchResults): Cell[][] {
 }
 
 /** The first commands after the start, apart from the goal figures (WARM_UP in serial-link.ts). */
+const warmUpLabel = (w: WarmUp): string =>
+  `warm-up: the first ${w.sent} commands, ${w.per_second}/s, no goal (the very first: ${fmt(w.first_command_ms, 1)} ms)`;
+
 function warmUpRow(w: WarmUp): Cell[] {
-  return [
-    `serial: warm-up, first ${w.sent} at ${w.per_second}/s (the first ${fmt(w.first_command_ms, 1)} ms; no goal)`,
-    String(w.first_byte.n),
-    w.first_byte.p50_ms,
-    w.first_byte.p99_ms,
-    '',
-    '',
-    '-',
-    '',
-    '',
-  ];
+  return [`serial: ${warmUpLabel(w)}`, String(w.first_byte.n), w.first_byte.p50_ms, w.first_byte.p99_ms, '', '', '-', '', ''];
 }
 
 function printSerialLink(k: SerialLinkResult): void {
@@ -405,19 +397,7 @@ function printSerialLink(k: SerialLinkResult): void {
     [
       ['baseline: MQTT publish -> subscribe (table 1)', '', c.baseline_mqtt_round_trip_p50_ms, c.baseline_mqtt_round_trip_p99_ms, '', '', '', '', '', '', ''],
       ['baseline: prototype pushes one whole frame', String(push?.n), '', '', '', '', '', push?.p50_ms, push?.p99_ms, '', ''],
-      [
-        `warm-up: the first ${c.warm_up.sent} commands, ${c.warm_up.per_second}/s (the first: ${fmt(c.warm_up.first_command_ms, 1)} ms)`,
-        String(c.warm_up.first_byte.n),
-        c.warm_up.first_byte.p50_ms,
-        c.warm_up.first_byte.p99_ms,
-        '',
-        '-',
-        '',
-        '',
-        '',
-        '',
-        '',
-      ],
+      [warmUpLabel(c.warm_up), String(c.warm_up.first_byte.n), c.warm_up.first_byte.p50_ms, c.warm_up.first_byte.p99_ms, '', '-', '', '', '', '', ''],
       ...c.rates.map((x) => [
         `${x.per_second} command/s (${x.sent} sent)`,
         String(x.first_byte.n),

@@ -132,6 +132,24 @@ function filterMatches(filter: string, topic: string): boolean {
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs one cycle; throws only when the bridge stops answering (a reply times out). */
+/** The module (base64) with a custom section named `name` at its end: the same app to the engine, new bytes to the bridge's module cache. */
+function tagged(wasmBase64: string, name: string): string {
+  const label = Buffer.from(name, 'utf8');
+  const content = Buffer.concat([uleb(label.length), label]);
+  return Buffer.concat([Buffer.from(wasmBase64, 'base64'), Buffer.from([0x00]), uleb(content.length), content]).toString('base64');
+}
+
+/** An unsigned LEB128 number, as WebAssembly writes sizes. */
+function uleb(n: number): Buffer {
+  const bytes: number[] = [];
+  do {
+    const low = n & 0x7f;
+    n >>>= 7;
+    bytes.push(n > 0 ? low | 0x80 : low);
+  } while (n > 0);
+  return Buffer.from(bytes);
+}
+
 export async function runSoakCycle(target: SoakTarget, client: SoakClient, cycle: number): Promise<CycleReport> {
   const failures: string[] = [];
   let commands = 0;
@@ -161,10 +179,11 @@ export async function runSoakCycle(target: SoakTarget, client: SoakClient, cycle
   }
   await Promise.all(notifications);
 
-  // An app removed, installed and reinstalled over MQTT.
+  // An app removed, installed and reinstalled over MQTT, new bytes each time (as a new version
+  // would be): the bridge must keep one compiled module for it, not one per install.
   await send('apps/remove', { id: appId });
-  await send('apps/install', { manifest: target.churnApp.manifest, wasm: target.churnApp.wasm });
-  await send('apps/install', { manifest: target.churnApp.manifest, wasm: target.churnApp.wasm, replace: true });
+  await send('apps/install', { manifest: target.churnApp.manifest, wasm: tagged(target.churnApp.wasm, `soak ${cycle} install`) });
+  await send('apps/install', { manifest: target.churnApp.manifest, wasm: tagged(target.churnApp.wasm, `soak ${cycle} update`), replace: true });
 
   // Config and data pushes to the message board, values to the sensor app's topic.
   for (let i = 0; i < 5; i++) {

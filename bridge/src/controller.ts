@@ -10,7 +10,7 @@ import type { EventBus } from './events';
 import type { CountSources } from './diagnostics/resource-counts';
 import { PartSequence } from './part';
 import { bridgeParts, type ContextOptions, createPartContext, type PartContext } from './parts';
-import { compiledModuleBytes, compiledModuleCount } from './sandbox/compiled-modules';
+import { compiledModuleTotals } from './sandbox/compiled-modules';
 import { liveWorkerCount, startedWorkerCount } from './sandbox/worker-script';
 import type { TemplateSource } from './templates/template-source';
 import { securePrivateDir } from './util/private-files';
@@ -53,7 +53,7 @@ export class Controller {
       mqttListeners: () => this.current?.mqtt.listenerCount() ?? { client: 0, handlers: 0 },
       workers: liveWorkerCount,
       workersStarted: startedWorkerCount,
-      compiledModules: () => ({ count: compiledModuleCount(), bytes: compiledModuleBytes() }),
+      compiledModules: compiledModuleTotals,
     };
   }
 

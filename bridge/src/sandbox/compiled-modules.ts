@@ -194,6 +194,11 @@ export function compiledModuleBytes(): number {
   return compiledModules.bytes;
 }
 
+/** Both, for the resource counts (diagnostics/resource-counts.ts). */
+export function compiledModuleTotals(): { count: number; bytes: number } {
+  return { count: compiledModules.size, bytes: compiledModules.bytes };
+}
+
 /**
  * The holders of one owner of installed apps (the Device): an app started with its holder
  * (SandboxOptions.moduleHolder) keeps its module compiled, one version, until the owner lets it

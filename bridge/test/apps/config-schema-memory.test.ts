@@ -6,14 +6,12 @@
  * compiled validators still reachable (WeakRefs, after a full collection) after 300 schema
  * changes, and what Ajv by itself keeps for the same.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { AppManifest } from '@megabit/contract';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { ConfigSchemas, DROPPED_BEFORE_RENEWAL } from '../../src/apps/app-config';
+import { garbageCollector } from '../helpers/gc';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+const gc = garbageCollector();
 
 const CHANGES = 300;
 

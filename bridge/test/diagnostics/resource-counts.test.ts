@@ -3,27 +3,13 @@
  * when it is given back, so the leak test (bench/test/leaks.test.ts) would see a leak of it.
  */
 import { openSync, closeSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { EventBus } from '../../src/events';
 import { readResourceCounts, type CountSources } from '../../src/diagnostics/resource-counts';
-import { compiledModuleBytes, compiledModuleCount, compiledModules } from '../../src/sandbox/compiled-modules';
+import { compiledModules, compiledModuleTotals } from '../../src/sandbox/compiled-modules';
 import { liveWorkerCount, startedWorkerCount, startWorker } from '../../src/sandbox/worker-script';
+import { garbageCollector } from '../helpers/gc';
 import { recordingLog } from '../helpers/logs';
 import { moduleNamed } from '../helpers/sandbox/wasm-builder';
-
-/**
- * A full collection on demand, without making `gc` global: jest runs many files in one process, and
- * the last test here checks how the counts behave without it.
- */
-function garbageCollector(): () => void {
-  setFlagsFromString('--expose-gc');
-  try {
-    return runInNewContext('gc') as () => void;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-}
 
 describe('resource counts', () => {
   const bus = new EventBus(recordingLog());
@@ -32,7 +18,7 @@ describe('resource counts', () => {
     mqttListeners: () => ({ client: 0, handlers: 0 }),
     workers: liveWorkerCount,
     workersStarted: startedWorkerCount,
-    compiledModules: () => ({ count: compiledModuleCount(), bytes: compiledModuleBytes() }),
+    compiledModules: compiledModuleTotals,
   };
 
   it('counts bus listeners per owner, and drops them with the owner', () => {

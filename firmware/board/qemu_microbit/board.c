@@ -14,8 +14,6 @@
 #define PIN_BUTTON_B 26u
 #define PIN_LED_ROW1 13u
 #define PIN_LED_COL1 4u /* columns are active low */
-#define UART0_IRQN 2u
-#define UART_INT_RXDRDY (1u << 2)
 #define SYSTICK_RELOAD_1MS (16000u - 1u) /* the CPU clock, 16 MHz */
 
 static const mb_board_info info = {

@@ -20,6 +20,8 @@
 #define UART0_TXD REG32(UART0_BASE + 0x51Cu)
 #define UART0_BAUDRATE REG32(UART0_BASE + 0x524u)
 #define UART_ENABLE_ENABLED 4u
+#define UART_INT_RXDRDY (1u << 2) /* INTENSET/INTENCLR bit */
+#define UART0_IRQN 2u             /* its interrupt's number in the NVIC */
 #define UART_BAUD_115200 0x01D7E000u
 
 #define RNG_BASE 0x4000D000u

@@ -10,14 +10,12 @@
 #include "nrf51.h"
 #include "qemu_microbit.h"
 
-#define UART0_IRQN 2u
 #define NVIC_ISER0 REG32(0xE000E100u)
 #define NVIC_ISPR0 REG32(0xE000E200u)
 #define SYST_CSR REG32(0xE000E010u)
 #define SYST_RVR REG32(0xE000E014u)
 #define ICSR REG32(0xE000ED04u)
 #define ICSR_PENDSTSET (1u << 26)
-#define UART_INT_RXDRDY (1u << 2)
 #define BOOTLOADER_SP 0x20000008u
 
 /* Runs on the stack the reset gave it (vector 0), like any bootloader. */

@@ -23,8 +23,9 @@ void Default_Handler(void) {
 
 typedef void (*vector)(void);
 
-/* Cortex-M0 core exceptions and the nRF51's 32 peripheral interrupts, none of which the board
- * uses (it polls, and reads TIMER0 for the time): a stray one would hang in Default_Handler. */
+/* Cortex-M0 core exceptions and the nRF51's 32 peripheral interrupts, none of which is ever
+ * taken: the board's loop runs with PRIMASK set, and UART0's interrupt and SysTick only wake it
+ * from WFI (board.c); it reads TIMER0 for the time. A stray one would hang in Default_Handler. */
 __attribute__((section(".isr_vector"), used)) const vector qemu_vectors[16 + 32] = {
     [0] = (vector)(uintptr_t)&_estack,
     [1] = stand_in_bootloader,
