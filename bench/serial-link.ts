@@ -77,8 +77,8 @@ export interface CommandRate {
 
 /**
  * The first commands after the bridge's start, before the measured rates: the code that shows a
- * notification runs in V8's interpreter the first few times (and TurboFan stays off for the
- * start's first seconds: optimizer-at-start.ts): in two runs of 100 commands at 1 command/s, 4 of
+ * notification runs in V8's interpreter, then its baseline compiler, the first times (and TurboFan
+ * stays off for the start's first seconds: optimizer-at-start.ts): in two runs of 100 commands at 1 command/s, 4 of
  * the 5 slowest were among the first 5 sent (first bytes of 5-15 ms, against a p50 of 2.2). Measured and
  * reported apart, out of the goal figures; the MQTT baseline's round trips are warmed alike.
  */

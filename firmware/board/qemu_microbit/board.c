@@ -120,7 +120,10 @@ static void hardware_init(void) {
  * image runs, idle link or not (measured: 500 of 500 ticks in 5 s), taken from the bridge,
  * socat and the tests beside it on a 2-core machine. So the loop sleeps (WFI) whenever the UART
  * has nothing for it, woken by the UART's receive interrupt or by a 1 ms SysTick (the buttons'
- * sampling and the link's timers keep the poll's 1 ms grain). PRIMASK stays set: a pending
+ * sampling and the link's timers keep the poll's 1 ms grain). At once, on purpose: bulk frames
+ * then go 20-30 % slower through the emulated link (the vCPU halts each time qemu's UART runs dry
+ * mid-stream), and staying awake 0.2-10 ms after the last byte gave that back but made the ACKs
+ * at a command a second twice as slow (docs/performance.md, 6a). PRIMASK stays set: a pending
  * interrupt enabled in the NVIC wakes the core without being taken, so there are no handlers,
  * and a stray one still cannot run. */
 static void wake_sources_init(void) {
