@@ -131,7 +131,6 @@ function filterMatches(filter: string, topic: string): boolean {
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs one cycle; throws only when the bridge stops answering (a reply times out). */
 /** The module (base64) with a custom section named `name` at its end: the same app to the engine, new bytes to the bridge's module cache. */
 function tagged(wasmBase64: string, name: string): string {
   const label = Buffer.from(name, 'utf8');
@@ -150,6 +149,7 @@ function uleb(n: number): Buffer {
   return Buffer.from(bytes);
 }
 
+/** Runs one cycle; throws only when the bridge stops answering (a reply times out). */
 export async function runSoakCycle(target: SoakTarget, client: SoakClient, cycle: number): Promise<CycleReport> {
   const failures: string[] = [];
   let commands = 0;

@@ -1,7 +1,8 @@
 /**
  * The resources a long-running bridge must not pile up, counted exactly: listeners on the event
  * bus and on the MQTT client, Node's active handles and timers, open file descriptors, app
- * worker threads and the compiled app modules kept; beside them the memory figures, which are not exact (the soak run plots them).
+ * worker threads and the compiled app modules kept; beside them the memory figures, which are not
+ * exact (the soak run plots them).
  */
 import { readdirSync } from 'node:fs';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
