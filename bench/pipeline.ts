@@ -5,7 +5,9 @@
  * holds, raw or RLE, cut into packets) → the wire bytes (COBS, CRC: encodeMessage), all from
  * the bridge's public API (megabit-bridge). Frames per second unthrottled, and CPU time per
  * frame at 30 fps, each the median of several short runs taken in rounds across all apps; the
- * baseline is a plasma drawn in plain JavaScript into the same pipeline (lib/js-plasma.ts).
+ * baseline is a plasma drawn in plain JavaScript into the same pipeline (lib/js-plasma.ts). The
+ * apps are played as the scheduler plays them (AppInstance.play: their worker keeps the time),
+ * back to back (period 0) and at 30 ticks a second.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +29,20 @@ import { quiet } from './lib/quiet';
 import { median, ratio } from './lib/stats';
 
 type Tick = () => Promise<Uint8Array | null>;
+
+/** One subject's two measurements; each takes its whole window and leaves the subject idle. */
+interface Subject {
+  name: string;
+  warmUp(): Promise<void>;
+  /** Ticks back to back for `ms`: ticks per second. */
+  unthrottled(pipeline: Pipeline, ms: number): Promise<number>;
+  /** Ticks 30 times a second for `ms`: CPU ms per tick of this whole process (all threads). */
+  paced(pipeline: Pipeline, ms: number): Promise<number>;
+}
+
+const PACED_PERIOD_MS = 1000 / 30;
+/** Between its windows an app is played at this period: it ticks once and then rests. */
+const PARKED_PERIOD_MS = 3_600_000;
 
 /** Issue 20's goal: the plasma example through the sandbox at least as many frames/s as the JS baseline. */
 export const PLASMA_FPS_GOAL_RATIO = 1.0;
@@ -139,20 +155,72 @@ async function pacedRun(tick: Tick, pipeline: Pipeline, ms: number): Promise<num
   return (cpu.user + cpu.system) / 1000 / ticks;
 }
 
+/** A subject ticked by this thread (the JavaScript baseline). */
+function tickedSubject(name: string, tick: Tick): Subject {
+  return {
+    name,
+    warmUp: async () => {
+      for (let i = 0; i < 10; i++) await tick(); // compilation, first allocations
+    },
+    unthrottled: (pipeline, ms) => unthrottledRun(tick, pipeline, ms),
+    paced: (pipeline, ms) => pacedRun(tick, pipeline, ms),
+  };
+}
+
+/** An app in the sandbox, played as the scheduler plays it. */
+function playedSubject(name: string, app: AppInstance): Subject {
+  return {
+    name,
+    warmUp: async () => {
+      for (let i = 0; i < 10; i++) await app.run(); // before the first play(): run() is for apps not playing
+    },
+    unthrottled: async (pipeline, ms) => {
+      const { ticks, wallMs } = await played(app, 0, pipeline, ms);
+      return ticks / (wallMs / 1000);
+    },
+    paced: async (pipeline, ms) => {
+      const { ticks, cpuMs } = await played(app, PACED_PERIOD_MS, pipeline, ms);
+      return cpuMs / ticks;
+    },
+  };
+}
+
+/** `app` played at `periodMs` until `ms` have passed, every frame into the pipeline; then parked. */
+function played(app: AppInstance, periodMs: number, pipeline: Pipeline, ms: number): Promise<{ ticks: number; wallMs: number; cpuMs: number }> {
+  return new Promise((resolve, reject) => {
+    let ticks = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    app.play(periodMs, {
+      ran(frame) {
+        ticks++;
+        if (frame) pipeline.push(frame);
+        const wallMs = performance.now() - t0;
+        if (wallMs < ms) return;
+        const cpu = process.cpuUsage(cpu0);
+        // Resting, so that it takes no CPU from the next subject's window.
+        app.play(PARKED_PERIOD_MS, { ran() {}, failed() {} });
+        resolve({ ticks, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 });
+      },
+      failed: reject,
+    });
+  });
+}
+
 /**
- * Every subject (name, tick) measured in `rounds` rounds, one run of each kind per subject per
- * round, so that a change in the machine's load hits all of them alike.
+ * Every subject measured in `rounds` rounds, one run of each kind per subject per round, so that
+ * a change in the machine's load hits all of them alike.
  */
 async function measureAll(
-  subjects: Array<{ name: string; tick: Tick }>,
+  subjects: Subject[],
   { rounds, unthrottledMs, pacedMs }: { rounds: number; unthrottledMs: number; pacedMs: number },
 ): Promise<Array<{ name: string } & PipelineFigures>> {
   const state = subjects.map((s) => ({ ...s, pipeline: createPipeline(), fps: [] as number[], cpu: [] as number[] }));
   try {
-    for (const s of state) for (let i = 0; i < 10; i++) await s.tick(); // warm-up: compilation, first allocations
+    for (const s of state) await s.warmUp();
     for (let round = 0; round < rounds; round++) {
-      for (const s of state) s.fps.push(await unthrottledRun(s.tick, s.pipeline, unthrottledMs));
-      for (const s of state) s.cpu.push(await pacedRun(s.tick, s.pipeline, pacedMs));
+      for (const s of state) s.fps.push(await s.unthrottled(s.pipeline, unthrottledMs));
+      for (const s of state) s.cpu.push(await s.paced(s.pipeline, pacedMs));
     }
     return state.map((s) => ({
       name: s.name,
@@ -176,7 +244,7 @@ export async function measurePipeline(apps: string[], { rounds = 5, unthrottledM
   try {
     for (const id of apps) running.push({ id, app: (await startExample(id, kvDir, emulated ? EMULATED_LIMITS : undefined)).app });
     const plasma = createJsPlasma();
-    const subjects = [{ name: 'baseline', tick: async () => plasma.render() }, ...running.map(({ id, app }) => ({ name: id, tick: () => app.run() }))];
+    const subjects = [tickedSubject('baseline', async () => plasma.render()), ...running.map(({ id, app }) => playedSubject(id, app))];
     const [baseline, ...measured] = await measureAll(subjects, { rounds, unthrottledMs, pacedMs });
     const { name: _baseline, ...baselineFigures } = baseline;
     return {

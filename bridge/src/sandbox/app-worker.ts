@@ -1,7 +1,7 @@
 /**
  * Entry of an app's worker thread: loads the plugin in Extism's foreground mode (host functions
- * are then plain synchronous calls, and the guest memory is local), calls `setup`, and answers
- * each `run` message with one guest call. The bridge enforces time limits from outside by
+ * are then plain synchronous calls, and the guest memory is local), calls `setup`, then calls
+ * `run` once per `run` message, or on its own at the app's period once told to `play`. The bridge enforces time limits from outside by
  * terminating this thread, so nothing here needs to be interruptible.
  */
 import { createPlugin } from '@extism/extism';
@@ -15,7 +15,7 @@ import { HttpDenied } from './http-permission';
 import { KvFloodMeter } from './kv-flood';
 import { KvStore } from './kv-store';
 import { LogLimiter } from './log-limiter';
-import { CallClock, type FromWorker, type HostApp, type ToWorker, type WorkerInit } from './protocol';
+import { CallClock, TickCredit, type FromWorker, type HostApp, type ToWorker, type WorkerInit } from './protocol';
 import { timeZoneOffset, type OffsetFinder } from './time-zone';
 import type { FaultKind, LogLevel } from './types';
 import { Wasm, type WasmMemory, type WasmModule } from './wasm-api';
@@ -135,8 +135,11 @@ function hostApp(init: WorkerInit, ended: () => void): void {
 
   const httpClient = new BlockingHttpClient(init.http);
   const iconClient = new BlockingIconClient(init.icons);
+  // The app's own: what it drew stays for the next tick, and a copy goes to the bridge.
+  const canvas = new Uint8Array(init.width * init.height * 3);
+  const credit = new TickCredit(init.credit);
   const host = new AppHost({
-    canvas: new Uint8Array(init.canvas),
+    canvas,
     width: init.width,
     height: init.height,
     kv,
@@ -160,11 +163,25 @@ function hostApp(init: WorkerInit, ended: () => void): void {
   let guestMemories: WasmMemory[] = [];
   let reset: (() => void) | undefined;
   let dead = false;
+  /** While playing: the app's period, and the timer of its next tick. */
+  let periodMs: number | undefined;
+  let tickTimer: NodeJS.Timeout | undefined;
+  let tickImmediate: NodeJS.Immediate | undefined;
+  /** A drawing (and whether it answered something) that TickCredit held back. */
+  let unsent = false;
+  let unsentReaction = false;
 
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'run':
-        runTick();
+        runTick(false, false);
+        break;
+      case 'play':
+        periodMs = message.periodMs;
+        playTick(true);
+        break;
+      case 'tick':
+        if (periodMs !== undefined) playTick(true);
         break;
       case 'data':
         host.pushData(message.payload);
@@ -182,6 +199,7 @@ function hostApp(init: WorkerInit, ended: () => void): void {
         host.setHomeAssistantState(message.entityId, message.state);
         break;
       case 'close':
+        stopPlaying();
         saveKv();
         // The app is over: nothing of it answers or runs any more in this thread. The bridge
         // reuses the thread only after this reply, and only if no fault came before it.
@@ -343,18 +361,52 @@ function hostApp(init: WorkerInit, ended: () => void): void {
     return guestMemories.some((m) => m.buffer.byteLength > init.memoryBytes - margin);
   }
 
-  function runTick(): void {
+  /** One guest call and its `ran`; a playing tick's `ran` waits for TickCredit (run()'s is awaited). */
+  function runTick(reaction: boolean, playing: boolean): void {
     if (dead || !guest) return;
     try {
       call('run');
-      post({ type: 'ran', drew: host.drew });
     } catch (e) {
       fail(e);
+      return;
     }
+    unsent ||= host.drew;
+    unsentReaction ||= reaction;
+    if (playing && !credit.hasRoom()) return;
+    credit.sent();
+    const answered = unsentReaction;
+    unsentReaction = false;
+    if (!unsent) {
+      post({ type: 'ran', frame: null, reaction: answered });
+      return;
+    }
+    unsent = false;
+    const frame = canvas.slice();
+    port.postMessage({ type: 'ran', frame, reaction: answered } satisfies FromWorker, [frame.buffer]);
+  }
+
+  /** One tick now, and the next one a period after this one began (at once for a period of 0). */
+  function playTick(reaction: boolean): void {
+    stopPlaying(false);
+    const began = Date.now();
+    runTick(reaction, true);
+    if (dead || periodMs === undefined) return;
+    const wait = periodMs - (Date.now() - began);
+    // setTimeout waits at least 1 ms: a period of 0 (the bench's back to back) would not be.
+    if (wait <= 0) tickImmediate = setImmediate(() => playTick(false));
+    else tickTimer = setTimeout(() => playTick(false), wait);
+  }
+
+  function stopPlaying(forGood = true): void {
+    clearTimeout(tickTimer);
+    clearImmediate(tickImmediate);
+    tickTimer = tickImmediate = undefined;
+    if (forGood) periodMs = undefined;
   }
 
   function fail(e: unknown): void {
     dead = true;
+    stopPlaying();
     // The bridge terminates this thread on a fault: what the app stored until then is kept.
     saveKv();
     if (e instanceof GuestFault) post({ type: 'fault', kind: e.kind, message: e.message });

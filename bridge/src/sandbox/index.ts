@@ -4,7 +4,7 @@
  * (worker-pool.ts); one whose app faulted is terminated. The main thread never runs guest code, so a looping app costs its
  * own thread until its time budget runs out, never the bridge's event loop.
  */
-import { DISPLAY_HEIGHT, DISPLAY_WIDTH, FRAME_BYTES, type ButtonEvent } from '@megabit/contract';
+import { DISPLAY_HEIGHT, DISPLAY_WIDTH, type ButtonEvent } from '@megabit/contract';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Agent } from 'undici';
 import { INBOX_MAX_PAYLOAD_BYTES } from './host-api';
@@ -14,8 +14,8 @@ import { openHttpChannel, type HttpChannel } from './http-channel';
 import { openIconChannel, type IconChannel } from './icon-channel';
 import { guardedAgent } from './address-guard';
 import { fetchForApp, type AppNetwork } from './http-fetch';
-import { CallClock, type FromWorker, type HostApp, type ToWorker, type WorkerInit } from './protocol';
-import { SandboxFault, type AppInstance, type HomeAssistantEntityState, type LogLevel, type SandboxOptions } from './types';
+import { CallClock, TickCredit, type FromWorker, type HostApp, type ToWorker, type WorkerInit } from './protocol';
+import { SandboxFault, type AppInstance, type HomeAssistantEntityState, type LogLevel, type SandboxOptions, type TickSink } from './types';
 import { compiledModules, type ModuleLease } from './compiled-modules';
 import type { WasmModule } from './wasm-api';
 import { limitModule } from './wasm-limits';
@@ -127,8 +127,8 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
     icons: icons.workerEnd,
     width: DISPLAY_WIDTH,
     height: DISPLAY_HEIGHT,
-    canvas: new SharedArrayBuffer(FRAME_BYTES),
     clock: new SharedArrayBuffer(CallClock.BYTES),
+    credit: new SharedArrayBuffer(TickCredit.BYTES),
   };
   let app: SandboxedApp;
   try {
@@ -175,8 +175,12 @@ class SandboxedApp implements AppInstance {
   private readonly onWorkerExit: (code: number) => void;
   /** The worker finished setup(): only then may it go back to the pool after close. */
   private ready = false;
-  private readonly canvas: Uint8Array;
   private readonly clock: CallClock;
+  private readonly credit: TickCredit;
+  /** Set by play(): the worker ticks on its own, and every `ran` goes here. */
+  private playing: { periodMs: number; sink: TickSink } | undefined;
+  /** While playing: when the worker was last heard from (a `ran`, or the play or tick sent). */
+  private heardAt = 0;
   private starting: PendingRun | undefined;
   private pending: PendingRun | undefined;
   /**
@@ -193,6 +197,8 @@ class SandboxedApp implements AppInstance {
    * budget instead of a timer made and cleared every tick.
    */
   private watchdog: NodeJS.Timeout | undefined;
+  /** When the watchdog fires (valid while it is armed). */
+  private watchdogAt = 0;
   /** When the run in flight was asked for (the "stopped responding" check counts from here). */
   private runAskedAt = 0;
   private fault: SandboxFault | undefined;
@@ -225,8 +231,8 @@ class SandboxedApp implements AppInstance {
     this.id = options.manifest.id;
     this.homeAssistantEntities = new Set(init.homeAssistantEntities);
     this.mqttPermission = new MqttPermission(options.manifest.permissions?.mqtt);
-    this.canvas = new Uint8Array(init.canvas);
     this.clock = new CallClock(init.clock);
+    this.credit = new TickCredit(init.credit);
     this.port = port;
     this.worker = workers.acquire();
     const host: HostApp = { type: 'host', init };
@@ -270,9 +276,30 @@ class SandboxedApp implements AppInstance {
   }
 
   run(): Promise<Uint8Array | null> {
+    // A dead app's run() fails with its fault (runNow), playing or not.
+    if (this.playing && !this.fault && !this.closing) return Promise.reject(new Error('run() on an app that is playing: its worker ticks on its own'));
     // Started synchronously when idle, so a close() right after run() finds the run in flight.
     if (!this.pending && this.waiting.length === 0) return this.runNow();
     return new Promise((resolve, reject) => this.waiting.push(() => this.runNow().then(resolve, reject)));
+  }
+
+  play(periodMs: number, sink: TickSink): void {
+    if (this.pending || this.waiting.length > 0) throw new Error('play() on an app with a run() in flight');
+    if (this.closing || this.fault) {
+      // As run() would reject: the caller hears of the fault once, after this call returns.
+      const fault = this.closing ? new SandboxFault('crash', 'the app was closed') : this.fault!;
+      queueMicrotask(() => sink.failed(fault));
+      return;
+    }
+    this.playing = { periodMs, sink };
+    this.send({ type: 'play', periodMs });
+    this.expectTick(Date.now());
+  }
+
+  nudge(): void {
+    if (!this.playing || this.closing || this.fault) return;
+    this.send({ type: 'tick' });
+    this.expectTick(Date.now());
   }
 
   pushData(payload: Uint8Array): void {
@@ -322,8 +349,9 @@ class SandboxedApp implements AppInstance {
   private async shutDown(): Promise<void> {
     let acked = false;
     if (!this.fault && !this.exited) {
+      // A guest call in progress may finish within its budget (run() in flight, or playing).
       const started = this.clock.startedAt();
-      const grace = this.pending && started !== null ? Math.max(0, started + this.options.limits.runTimeoutMs - Date.now()) : CLOSE_GRACE_MS;
+      const grace = started !== null ? Math.max(0, started + this.options.limits.runTimeoutMs - Date.now()) : CLOSE_GRACE_MS;
       const ack = new Promise<void>((resolve) => {
         this.onClosed = () => {
           acked = true;
@@ -395,25 +423,49 @@ class SandboxedApp implements AppInstance {
    */
   private watchRun(askedAt: number): void {
     this.runAskedAt = askedAt;
-    this.watchdog ??= setTimeout(() => this.checkRun(), this.options.limits.runTimeoutMs);
+    this.armWatchdog(askedAt + this.options.limits.runTimeoutMs);
+  }
+
+  /**
+   * While playing, the worker starts ticks on its own, so the watchdog looks when a tick may have
+   * overrun: one budget after a tick was asked for now (play, nudge), or one period and one budget
+   * after the last `ran` (the next tick on the worker's timer). A tick that loops is thus stopped
+   * within a budget of its start, as a run() is, and a playing app costs a check per tick at most.
+   */
+  private expectTick(at: number): void {
+    this.heardAt = at;
+    this.armWatchdog(at + this.options.limits.runTimeoutMs);
+  }
+
+  /** Arms the watchdog for `at`, or leaves it when it fires sooner. */
+  private armWatchdog(at: number): void {
+    if (this.watchdog && this.watchdogAt <= at) return;
+    clearTimeout(this.watchdog);
+    this.watchdogAt = at;
+    this.watchdog = setTimeout(() => this.checkRun(), Math.max(0, at - Date.now()));
   }
 
   private checkRun(): void {
     this.watchdog = undefined;
-    // No run in flight: the next one arms the watchdog again.
-    if (!this.pending) return;
+    // Neither a run in flight nor playing: the next run arms the watchdog again.
+    if (!this.pending && !this.playing) return;
     const budget = this.options.limits.runTimeoutMs;
     const started = this.clock.startedAt();
     const now = Date.now();
     if (started !== null) {
       const left = started + budget - now;
       if (left <= 0) this.die(new SandboxFault('timeout', `run() exceeded its ${budget} ms time budget`));
-      else this.watchdog = setTimeout(() => this.checkRun(), left);
+      else this.armWatchdog(now + left);
+    } else if (this.playing) {
+      // Between ticks. The next one is due a period after the last was heard of.
+      const due = this.heardAt + this.playing.periodMs;
+      if (now - due > budget + UNRESPONSIVE_AFTER_MS) this.die(new SandboxFault('crash', "the app's worker stopped responding"));
+      else this.armWatchdog(Math.max(due, now) + budget);
     } else if (now - this.runAskedAt > budget + UNRESPONSIVE_AFTER_MS) {
       this.die(new SandboxFault('crash', "the app's worker stopped responding"));
     } else {
       // Not started yet, or finished with its answer on the way.
-      this.watchdog = setTimeout(() => this.checkRun(), budget);
+      this.armWatchdog(now + budget);
     }
   }
 
@@ -431,10 +483,15 @@ class SandboxedApp implements AppInstance {
         break;
       }
       case 'ran': {
-        // Copied before endRun starts the next waiting run, whose drawing goes into the same canvas.
-        const frame = m.drew ? this.canvas.slice() : null;
+        this.credit.took();
         // The watchdog stays armed: it finds no run, or the next one, when it fires.
-        this.endRun()?.resolve(frame);
+        if (this.playing) {
+          this.heardAt = Date.now();
+          // After close() no frame is wanted; a run() in flight, below, still gets its own.
+          if (!this.closing) this.tell(() => this.playing?.sink.ran(m.frame, m.reaction));
+        } else {
+          this.endRun()?.resolve(m.frame);
+        }
         break;
       }
       case 'fault':
@@ -459,7 +516,18 @@ class SandboxedApp implements AppInstance {
     if (this.closing) pending?.resolve(null);
     else pending?.reject(fault);
     this.failWaiting();
+    const playing = this.playing;
+    if (playing && !this.closing) this.tell(() => playing.sink.failed(fault));
     void this.terminate();
+  }
+
+  /** Calls the player's sink; its failure is its own, never the app's (logged as the sandbox's). */
+  private tell(call: () => void): void {
+    try {
+      call();
+    } catch (e) {
+      this.log('error', `the app's frame went to a failing receiver: ${(e as Error).message}`);
+    }
   }
 
   /**

@@ -1,7 +1,9 @@
 /**
- * What the bridge (main thread) and an app's worker say to each other. One tick is one `run`
- * message and one `ran` (or `fault`) reply; the canvas itself never travels in a message, it lives
- * in a SharedArrayBuffer both sides see.
+ * What the bridge (main thread) and an app's worker say to each other. A tick ends with one `ran`
+ * (or `fault`) message carrying a copy of the canvas when the app drew. The bridge asks for ticks
+ * one at a time (`run`), or tells the worker to tick on its own at the app's period (`play`), so
+ * that a tick costs one message and one thread wake-up, not two of each (docs/performance.md,
+ * section 2).
  */
 import type { ButtonEvent } from '@megabit/contract';
 import type { MessagePort } from 'node:worker_threads';
@@ -50,14 +52,22 @@ export interface WorkerInit {
   /** The display, passed in so the worker bundle needs nothing from @megabit/contract at run time. */
   width: number;
   height: number;
-  /** width * height * 3 bytes: the app's canvas, written by mb_blit in the worker, read by the bridge after `ran`. */
-  canvas: SharedArrayBuffer;
   /** See CallClock. */
   clock: SharedArrayBuffer;
+  /** See TickCredit. */
+  credit: SharedArrayBuffer;
 }
 
 export type ToWorker =
+  /** One tick now, answered by one `ran`. */
   | { type: 'run' }
+  /**
+   * Tick every `periodMs` from now on (0: back to back), the first tick at once; each answered
+   * by a `ran`. Sent again, it sets a new period and ticks at once.
+   */
+  | { type: 'play'; periodMs: number }
+  /** While playing: tick now, in answer to something from outside (a button, data, a refresh). */
+  | { type: 'tick' }
   | { type: 'data'; payload: Uint8Array }
   | { type: 'button'; event: ButtonEvent }
   | { type: 'config'; json: string }
@@ -68,7 +78,11 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'ran'; drew: boolean }
+  /**
+   * `frame`: the canvas after a tick that drew (transferred), or a drawing TickCredit held back;
+   * null when neither. `reaction`: the tick answered a `play` or a `tick`.
+   */
+  | { type: 'ran'; frame: Uint8Array | null; reaction: boolean }
   | { type: 'fault'; kind: FaultKind; message: string }
   | { type: 'log'; level: LogLevel; message: string }
   | { type: 'closed' };
@@ -100,5 +114,41 @@ export class CallClock {
   /** When the current guest call started, or null when the guest is not running. */
   startedAt(): number | null {
     return Atomics.load(this.phase, 0) === 1 ? this.started[0] : null;
+  }
+}
+
+/**
+ * Bounds the `ran` messages a playing worker has sent that the bridge has not yet taken: a
+ * bridge busy for a while (or an app played back to back) must not find thousands of them
+ * queued. The worker counts what it sent, the bridge what it took. A tick that ends while
+ * `MAX_IN_FLIGHT` are on their way sends nothing; what it drew stays on the canvas and goes with
+ * the first tick after the bridge caught up, drawn or not, so the latest picture always gets out.
+ */
+export class TickCredit {
+  static readonly BYTES = 4;
+  static readonly MAX_IN_FLIGHT = 2;
+  private readonly taken: Int32Array;
+  private sentCount = 0;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.taken = new Int32Array(buffer, 0, 1);
+  }
+
+  /**
+   * Worker: whether a playing tick may send its `ran` now. Both counts wrap at 2^31 (an app shown
+   * for years at 30 ticks a second gets there), so their difference is taken as an int32.
+   */
+  hasRoom(): boolean {
+    return ((this.sentCount - Atomics.load(this.taken, 0)) | 0) < TickCredit.MAX_IN_FLIGHT;
+  }
+
+  /** Worker: a `ran` went (every one counts, a run()'s too). */
+  sent(): void {
+    this.sentCount = (this.sentCount + 1) | 0;
+  }
+
+  /** Bridge: a `ran` arrived. */
+  took(): void {
+    Atomics.add(this.taken, 0, 1);
   }
 }

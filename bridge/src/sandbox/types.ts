@@ -71,9 +71,30 @@ export class SandboxFault extends Error {
   }
 }
 
+/** Where a playing app's ticks go (AppInstance.play). */
+export interface TickSink {
+  /**
+   * A tick ended. `frame`: the app's 64x32 RGB888 canvas when it drew, null when it did not.
+   * `reaction`: the tick answered play() or nudge() (something from outside), rather than the
+   * app's own period.
+   */
+  ran(frame: Uint8Array | null, reaction: boolean): void;
+  /** The app failed (a SandboxFault, as run() would reject with) and is dead. Not called after close(). */
+  failed(fault: unknown): void;
+}
+
 /** One running app. Created by `startApp` (sandbox/index.ts). */
 export interface AppInstance {
   readonly id: string;
+  /**
+   * Ticks the app every `periodMs` (the first tick at once) until close(), each tick's outcome
+   * going to `sink`; called again, it sets a new period and sink and ticks at once. A sandboxed
+   * app's worker keeps the time itself, so a tick costs the bridge one message, not a round trip.
+   * run() is not for an instance that plays.
+   */
+  play(periodMs: number, sink: TickSink): void;
+  /** While playing: tick now, in answer to something from outside (the frame is a reaction). */
+  nudge(): void;
   /**
    * One tick: calls the app's `run`. Resolves with the app's 64x32 RGB888 canvas when it drew
    * anything during this call, or null when it drew nothing. Rejects with a SandboxFault when the

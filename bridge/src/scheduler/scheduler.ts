@@ -70,12 +70,6 @@ interface Running {
   app: SchedulableApp;
   instance?: AppInstance;
   starting?: Promise<AppInstance>;
-  tickTimer?: NodeJS.Timeout;
-  ticking: boolean;
-  /** An event arrived while a tick ran: tick again right after. */
-  again: boolean;
-  /** The next tick answers an event (or is the first): its frame is a reaction. */
-  reactionDue: boolean;
   /** Its first run succeeded. */
   started: boolean;
   /** A preview: no start bookkeeping. */
@@ -335,7 +329,7 @@ export class Scheduler {
 
   private show(app: SchedulableApp): void {
     if (this.stopped) return;
-    const running: Running = { app, ticking: false, again: false, reactionDue: true, started: false, preview: app === this.preview };
+    const running: Running = { app, started: false, preview: app === this.preview };
     this.current = running;
     this.armDwell();
     this.options.onChange();
@@ -361,47 +355,27 @@ export class Scheduler {
         }
         running.instance = instance;
         this.hook(() => this.options.onShown?.(app.id, instance));
-        void this.tick(running);
+        if (this.current !== running) return;
+        // The instance keeps the app's time from here (a sandboxed app in its own worker).
+        instance.play(app.manifest.refresh_period_ms, {
+          ran: (frame, reaction) => this.ran(running, frame, reaction),
+          failed: (e) => this.fail(running, e),
+        });
       },
       (e) => this.fail(running, e),
     );
   }
 
+  /** The shown app ticks now (its frame a reaction): something outside it changed. */
   private tickSoon(): void {
-    const running = this.current;
-    if (!running?.instance) return;
-    running.reactionDue = true;
-    if (running.ticking) {
-      running.again = true;
-      return;
-    }
-    clearTimeout(running.tickTimer);
-    void this.tick(running);
+    this.current?.instance?.nudge();
   }
 
-  private async tick(running: Running): Promise<void> {
-    if (this.current !== running || !running.instance) return;
-    running.ticking = true;
-    running.again = false;
-    const reaction = running.reactionDue;
-    running.reactionDue = false;
-    const started = Date.now();
-    try {
-      const frame = await running.instance.run();
-      if (!running.started && !running.preview) this.hook(() => this.options.onStarted?.(running.app.id));
-      running.started = true;
-      if (this.current !== running) return;
-      if (frame) this.options.onFrame(frame, reaction);
-    } catch (e) {
-      this.fail(running, e);
-      return;
-    } finally {
-      running.ticking = false;
-    }
+  private ran(running: Running, frame: Uint8Array | null, reaction: boolean): void {
+    if (!running.started && !running.preview) this.hook(() => this.options.onStarted?.(running.app.id));
+    running.started = true;
     if (this.current !== running) return;
-    const period = running.app.manifest.refresh_period_ms;
-    const delay = running.again ? 0 : Math.max(0, period - (Date.now() - started));
-    running.tickTimer = setTimeout(() => void this.tick(running), delay);
+    if (frame) this.options.onFrame(frame, reaction);
   }
 
   private fail(running: Running, error: unknown): void {
@@ -436,7 +410,6 @@ export class Scheduler {
     const running = this.current;
     if (!running) return;
     this.current = undefined;
-    clearTimeout(running.tickTimer);
     clearTimeout(this.dwellTimer);
     const instance = running.instance ?? (await running.starting?.catch(() => undefined));
     try {

@@ -8,7 +8,8 @@ import type { ScreenContent } from '@megabit/contract';
 import { DISPLAY_WIDTH } from '@megabit/contract';
 import { blankFrame, fillRect, type Rgb } from '../display/frame';
 import type { IconSource } from '../icons/icon';
-import type { AppInstance } from '../sandbox/types';
+import { RunPacer } from '../sandbox/run-pacer';
+import type { AppInstance, TickSink } from '../sandbox/types';
 import type { RenderInfo } from './render';
 import { renderScreen } from './render/on-first-use';
 
@@ -32,14 +33,15 @@ export function drawStaleCue(frame: Uint8Array): void {
 export class ScreenInstance implements AppInstance {
   private readonly shownAt = Date.now();
   private closed = false;
+  private readonly pacer = new RunPacer(() => this.run());
 
   constructor(
     readonly id: string,
     /** The screen now; undefined once it is gone (the scheduler is told separately). */
     private readonly view: () => ScreenView | undefined,
     private readonly icons: IconSource,
-    /** How it moved on this frame: the owner paces the next tick by it. */
-    private readonly onRendered: (info: RenderInfo) => void,
+    /** How it moved on this frame; the owner answers with the period to the next tick (none: unchanged). */
+    private readonly onRendered: (info: RenderInfo) => number | undefined,
   ) {}
 
   async run(): Promise<Uint8Array | null> {
@@ -48,8 +50,17 @@ export class ScreenInstance implements AppInstance {
     const frame = blankFrame();
     const info = renderScreen(frame, view.content, { atMs: Date.now() - this.shownAt, icons: this.icons });
     if (view.stale) drawStaleCue(frame);
-    this.onRendered(info);
+    const periodMs = this.onRendered(info);
+    if (periodMs !== undefined) this.pacer.setPeriod(periodMs);
     return frame;
+  }
+
+  play(periodMs: number, sink: TickSink): void {
+    this.pacer.play(periodMs, sink);
+  }
+
+  nudge(): void {
+    this.pacer.nudge();
   }
 
   pushData(): void {}
@@ -60,5 +71,6 @@ export class ScreenInstance implements AppInstance {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.pacer.stop();
   }
 }

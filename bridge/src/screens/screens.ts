@@ -277,10 +277,11 @@ export class Screens {
     }
   }
 
-  /** A moving screen is ticked as fast as it moves; a still one slowly. */
-  private paced(id: string, info: RenderInfo): void {
+  /** A moving screen is ticked as fast as it moves; a still one slowly. Returns the period set. */
+  private paced(id: string, info: RenderInfo): number | undefined {
     const manifest = this.live.get(id)?.manifest;
-    if (!manifest) return;
+    if (!manifest) return undefined;
     manifest.refresh_period_ms = info.animated ? Math.max(this.minAnimatedRefreshMs, info.frameMs) : STILL_REFRESH_MS;
+    return manifest.refresh_period_ms;
   }
 }

@@ -4,7 +4,8 @@
  */
 import type { AppManifest } from '@megabit/contract';
 import { AppFailedError, PreviewRunningError, UnknownAppError } from '../../src/errors';
-import { SandboxFault, type AppInstance, type SandboxOptions } from '../../src/sandbox/types';
+import { RunPacer } from '../../src/sandbox/run-pacer';
+import { SandboxFault, type AppInstance, type SandboxOptions, type TickSink } from '../../src/sandbox/types';
 import { Scheduler, type SchedulableApp } from '../../src/scheduler/scheduler';
 import { createLogger } from '../../src/util/logger';
 
@@ -14,10 +15,18 @@ class ScriptedInstance implements AppInstance {
   runs = 0;
   closed = false;
   buttons: string[] = [];
+  /** Paced on the main thread, as a screen is (the sandbox's worker-side pacing is tested in test/sandbox). */
+  private readonly pacer = new RunPacer(() => this.run());
   constructor(
     readonly id: string,
     private readonly behaviour: Behaviour,
   ) {}
+  play(periodMs: number, sink: TickSink): void {
+    this.pacer.play(periodMs, sink);
+  }
+  nudge(): void {
+    this.pacer.nudge();
+  }
   async run(): Promise<Uint8Array | null> {
     this.runs++;
     if (this.behaviour === 'loop-fault') throw new SandboxFault('timeout', 'run() exceeded its 250 ms time budget');
@@ -31,6 +40,7 @@ class ScriptedInstance implements AppInstance {
   setMqttValue(): void {}
   setHomeAssistantState(): void {}
   async close(): Promise<void> {
+    this.pacer.stop();
     if (this.behaviour === 'slow-close') await new Promise((resolve) => setTimeout(resolve, 500));
     this.closed = true;
   }

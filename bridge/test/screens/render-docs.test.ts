@@ -61,7 +61,7 @@ async function rendered(content: ScreenContent, atMs: number): Promise<Uint8Arra
       'doc',
       () => ({ content, stale: false }),
       ICONS,
-      () => {},
+      () => undefined,
     );
     now.mockReturnValue(1_000_000 + atMs);
     const appFrame = await screen.run();
