@@ -1,8 +1,9 @@
 /**
  * Entry of an app's worker thread: loads the plugin in Extism's foreground mode (host functions
  * are then plain synchronous calls, and the guest memory is local), calls `setup`, then calls
- * `run` once per `run` message, or on its own at the app's period once told to `play`. The bridge enforces time limits from outside by
- * terminating this thread, so nothing here needs to be interruptible.
+ * `run` once per `run` message, or on its own at the app's period once told to `play`. The
+ * bridge enforces time limits from outside by terminating this thread, so nothing here needs to
+ * be interruptible.
  */
 import { createPlugin } from '@extism/extism';
 import { parentPort, type MessagePort } from 'node:worker_threads';
@@ -387,7 +388,7 @@ function hostApp(init: WorkerInit, ended: () => void): void {
 
   /** One tick now, and the next one a period after this one began (at once for a period of 0). */
   function playTick(reaction: boolean): void {
-    stopPlaying(false);
+    cancelNextTick();
     const began = Date.now();
     runTick(reaction, true);
     if (dead || periodMs === undefined) return;
@@ -397,11 +398,15 @@ function hostApp(init: WorkerInit, ended: () => void): void {
     else tickTimer = setTimeout(() => playTick(false), wait);
   }
 
-  function stopPlaying(forGood = true): void {
+  function cancelNextTick(): void {
     clearTimeout(tickTimer);
     clearImmediate(tickImmediate);
     tickTimer = tickImmediate = undefined;
-    if (forGood) periodMs = undefined;
+  }
+
+  function stopPlaying(): void {
+    cancelNextTick();
+    periodMs = undefined;
   }
 
   function fail(e: unknown): void {

@@ -526,7 +526,7 @@ class SandboxedApp implements AppInstance {
     try {
       call();
     } catch (e) {
-      this.log('error', `the app's frame went to a failing receiver: ${(e as Error).message}`);
+      this.log('error', `the bridge failed to take this app's tick: ${(e as Error).message}`);
     }
   }
 

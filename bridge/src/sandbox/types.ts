@@ -101,6 +101,7 @@ export interface AppInstance {
    * app traps, times out, exhausts memory or keeps flooding its log or KV store; the instance is then dead (later calls reject at
    * once with the same fault). A run in flight when close() is called never rejects: it resolves
    * with its frame if it could finish, else null. Calls made while a run is in flight wait for it.
+   * For tools and tests that tick an app themselves: a sandboxed instance that plays rejects it.
    */
   run(): Promise<Uint8Array | null>;
   pushData(payload: Uint8Array): void;
