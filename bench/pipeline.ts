@@ -198,9 +198,10 @@ function played(app: AppInstance, periodMs: number, pipeline: Pipeline, ms: numb
         const wallMs = performance.now() - t0;
         if (wallMs < ms) return;
         const cpu = process.cpuUsage(cpu0);
-        // Resting, so that it takes no CPU from the next subject's window.
-        app.play(PARKED_PERIOD_MS, { ran() {}, failed() {} });
-        resolve({ ticks, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 });
+        const figures = { ticks, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+        // Resting, so that it takes no CPU from the next subject's window: parking ticks once
+        // (a reaction), and the window ends when that tick is over.
+        app.play(PARKED_PERIOD_MS, { ran: (_frame, parked) => parked && resolve(figures), failed: reject });
       },
       failed: reject,
     });

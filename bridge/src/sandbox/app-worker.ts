@@ -16,7 +16,8 @@ import { HttpDenied } from './http-permission';
 import { KvFloodMeter } from './kv-flood';
 import { KvStore } from './kv-store';
 import { LogLimiter } from './log-limiter';
-import { CallClock, TickCredit, type FromWorker, type HostApp, type ToWorker, type WorkerInit } from './protocol';
+import { PlayLoop } from './play-loop';
+import { CallClock, monotonicMs, TickCredit, type FromWorker, type HostApp, type ToWorker, type WorkerInit } from './protocol';
 import { timeZoneOffset, type OffsetFinder } from './time-zone';
 import type { FaultKind, LogLevel } from './types';
 import { Wasm, type WasmMemory, type WasmModule } from './wasm-api';
@@ -76,7 +77,7 @@ parentPort!.on('message', (message: HostApp) => {
  */
 function hostApp(init: WorkerInit, ended: () => void): void {
   const port: MessagePort = init.port;
-  const post = (message: FromWorker): void => port.postMessage(message);
+  const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
   const hostLog = (level: LogLevel, message: string): void => post({ type: 'log', level, message });
 
   /**
@@ -164,25 +165,21 @@ function hostApp(init: WorkerInit, ended: () => void): void {
   let guestMemories: WasmMemory[] = [];
   let reset: (() => void) | undefined;
   let dead = false;
-  /** While playing: the app's period, and the timer of its next tick. */
-  let periodMs: number | undefined;
-  let tickTimer: NodeJS.Timeout | undefined;
-  let tickImmediate: NodeJS.Immediate | undefined;
-  /** A drawing (and whether it answered something) that TickCredit held back. */
-  let unsent = false;
+  /** What the ticks since the last `ran` drew, and whether one of them answered a play or nudge. */
+  let unsentDrawing = false;
   let unsentReaction = false;
+  const playLoop = new PlayLoop({ clock, credit, tick: tickOnce, send: sendOutcome });
 
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'run':
-        runTick(false, false);
+        if (tickOnce(false)) sendOutcome();
         break;
       case 'play':
-        periodMs = message.periodMs;
-        playTick(true);
+        playLoop.play(message.periodMs);
         break;
       case 'tick':
-        if (periodMs !== undefined) playTick(true);
+        playLoop.nudge();
         break;
       case 'data':
         host.pushData(message.payload);
@@ -200,7 +197,7 @@ function hostApp(init: WorkerInit, ended: () => void): void {
         host.setHomeAssistantState(message.entityId, message.state);
         break;
       case 'close':
-        stopPlaying();
+        playLoop.stop();
         saveKv();
         // The app is over: nothing of it answers or runs any more in this thread. The bridge
         // reuses the thread only after this reply, and only if no fault came before it.
@@ -315,7 +312,7 @@ function hostApp(init: WorkerInit, ended: () => void): void {
   function call(name: string): void {
     const fn = guest![name] as Export;
     host.beginCall();
-    clock.enter(Date.now());
+    clock.enter(monotonicMs());
     let rc: unknown;
     try {
       rc = fn();
@@ -362,56 +359,32 @@ function hostApp(init: WorkerInit, ended: () => void): void {
     return guestMemories.some((m) => m.buffer.byteLength > init.memoryBytes - margin);
   }
 
-  /** One guest call and its `ran`; a playing tick's `ran` waits for TickCredit (run()'s is awaited). */
-  function runTick(reaction: boolean, playing: boolean): void {
-    if (dead || !guest) return;
+  /** One guest call of `run`; what it drew joins the outcome not yet sent. False when the app failed. */
+  function tickOnce(reaction: boolean): boolean {
+    if (dead || !guest) return false;
     try {
       call('run');
     } catch (e) {
       fail(e);
-      return;
+      return false;
     }
-    unsent ||= host.drew;
+    unsentDrawing ||= host.drew;
     unsentReaction ||= reaction;
-    if (playing && !credit.hasRoom()) return;
+    return true;
+  }
+
+  /** One `ran` with the outcome not yet sent: a copy of the canvas when a tick since the last drew. */
+  function sendOutcome(): void {
     credit.sent();
-    const answered = unsentReaction;
-    unsentReaction = false;
-    if (!unsent) {
-      post({ type: 'ran', frame: null, reaction: answered });
-      return;
-    }
-    unsent = false;
-    const frame = canvas.slice();
-    port.postMessage({ type: 'ran', frame, reaction: answered } satisfies FromWorker, [frame.buffer]);
-  }
-
-  /** One tick now, and the next one a period after this one began (at once for a period of 0). */
-  function playTick(reaction: boolean): void {
-    cancelNextTick();
-    const began = Date.now();
-    runTick(reaction, true);
-    if (dead || periodMs === undefined) return;
-    const wait = periodMs - (Date.now() - began);
-    // setTimeout waits at least 1 ms: a period of 0 (the bench's back to back) would not be.
-    if (wait <= 0) tickImmediate = setImmediate(() => playTick(false));
-    else tickTimer = setTimeout(() => playTick(false), wait);
-  }
-
-  function cancelNextTick(): void {
-    clearTimeout(tickTimer);
-    clearImmediate(tickImmediate);
-    tickTimer = tickImmediate = undefined;
-  }
-
-  function stopPlaying(): void {
-    cancelNextTick();
-    periodMs = undefined;
+    const frame = unsentDrawing ? canvas.slice() : null;
+    const reaction = unsentReaction;
+    unsentDrawing = unsentReaction = false;
+    post({ type: 'ran', frame, reaction }, frame ? [frame.buffer] : []);
   }
 
   function fail(e: unknown): void {
     dead = true;
-    stopPlaying();
+    playLoop.stop();
     // The bridge terminates this thread on a fault: what the app stored until then is kept.
     saveKv();
     if (e instanceof GuestFault) post({ type: 'fault', kind: e.kind, message: e.message });

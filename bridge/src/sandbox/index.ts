@@ -14,7 +14,7 @@ import { openHttpChannel, type HttpChannel } from './http-channel';
 import { openIconChannel, type IconChannel } from './icon-channel';
 import { guardedAgent } from './address-guard';
 import { fetchForApp, type AppNetwork } from './http-fetch';
-import { CallClock, TickCredit, type FromWorker, type HostApp, type ToWorker, type WorkerInit } from './protocol';
+import { CallClock, monotonicMs, TickCredit, type FromWorker, type HostApp, type ToWorker, type WorkerInit } from './protocol';
 import { SandboxFault, type AppInstance, type HomeAssistantEntityState, type LogLevel, type SandboxOptions, type TickSink } from './types';
 import { compiledModules, type ModuleLease } from './compiled-modules';
 import type { WasmModule } from './wasm-api';
@@ -27,8 +27,9 @@ export * from './types';
 export { compiledModuleBytes, compiledModuleCount, ModuleHolders } from './compiled-modules';
 
 /**
- * A run whose guest call has not even started this long after it was asked for means the worker
- * itself is stuck (not the app's code): that is a crash, not a timeout.
+ * A run whose guest call has not even started this long after it was asked for (or a playing
+ * app's tick this long after it was due) means the worker itself is stuck (not the app's code):
+ * that is a crash, not a timeout.
  */
 const UNRESPONSIVE_AFTER_MS = 10_000;
 /**
@@ -96,7 +97,7 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
     if (e instanceof WasmFormatError) throw new SandboxFault('load', e.message);
     throw e;
   }
-  const compileStarted = Date.now();
+  const compileStarted = monotonicMs();
   // Leased for as long as the app runs: a module in use is never dropped (compiled-modules.ts).
   const lease = compiledModules.lease(wasm, options.moduleHolder);
   let module: WasmModule;
@@ -132,7 +133,7 @@ export async function startApp(options: SandboxOptions): Promise<AppInstance> {
   };
   let app: SandboxedApp;
   try {
-    app = new SandboxedApp(options, init, channel.port1, http, icons, lease, Date.now() - compileStarted);
+    app = new SandboxedApp(options, init, channel.port1, http, icons, lease, monotonicMs() - compileStarted);
   } catch (e) {
     lease.end();
     throw e;
@@ -179,22 +180,22 @@ class SandboxedApp implements AppInstance {
   private readonly credit: TickCredit;
   /** Set by play(): the worker ticks on its own, and every `ran` goes here. */
   private playing: { periodMs: number; sink: TickSink } | undefined;
-  /** While playing: when the worker was last heard from (a `ran`, or the play or tick sent). */
-  private heardAt = 0;
+  /** When play() was last called: the worker's first tick is due then (monotonicMs). */
+  private playedAt = 0;
   private starting: PendingRun | undefined;
   private pending: PendingRun | undefined;
   /**
    * run() calls made while one is in flight, each started (synchronously, so no run() can slip
-   * in between) when the run before it ends: answered in order, one at a time. Empty in the
-   * scheduler's use (one tick at a time), so a tick then costs one promise, not a queue's chain
-   * of them.
+   * in between) when the run before it ends: answered in order, one at a time. Empty for a
+   * caller that awaits each run (the bench, the tools), so a tick then costs one promise, not a
+   * queue's chain of them.
    */
   private readonly waiting: Array<() => void> = [];
   /** The setup time budget. */
   private timer: NodeJS.Timeout | undefined;
   /**
-   * The run watchdog (see watchRun): one timer for every run, armed at most once per time
-   * budget instead of a timer made and cleared every tick.
+   * The run watchdog (see watchRun, expectTick): one timer for every run or playing tick, armed
+   * at most once per time budget instead of a timer made and cleared every tick.
    */
   private watchdog: NodeJS.Timeout | undefined;
   /** When the watchdog fires (valid while it is armed). */
@@ -227,7 +228,7 @@ class SandboxedApp implements AppInstance {
     /** What the compile took of the setup time budget. */
     compileMs: number,
   ) {
-    this.createdAt = Date.now() - compileMs;
+    this.createdAt = monotonicMs() - compileMs;
     this.id = options.manifest.id;
     this.homeAssistantEntities = new Set(init.homeAssistantEntities);
     this.mqttPermission = new MqttPermission(options.manifest.permissions?.mqtt);
@@ -285,21 +286,22 @@ class SandboxedApp implements AppInstance {
 
   play(periodMs: number, sink: TickSink): void {
     if (this.pending || this.waiting.length > 0) throw new Error('play() on an app with a run() in flight');
-    if (this.closing || this.fault) {
-      // As run() would reject: the caller hears of the fault once, after this call returns.
-      const fault = this.closing ? new SandboxFault('crash', 'the app was closed') : this.fault!;
-      queueMicrotask(() => sink.failed(fault));
+    const dead = this.deadFault();
+    if (dead) {
+      // As run() would reject: the caller hears of it once, after this call returns.
+      queueMicrotask(() => sink.failed(dead));
       return;
     }
     this.playing = { periodMs, sink };
+    this.playedAt = monotonicMs();
     this.send({ type: 'play', periodMs });
-    this.expectTick(Date.now());
+    this.expectTick(this.playedAt);
   }
 
   nudge(): void {
-    if (!this.playing || this.closing || this.fault) return;
+    if (!this.playing || this.deadFault()) return;
     this.send({ type: 'tick' });
-    this.expectTick(Date.now());
+    this.expectTick(monotonicMs());
   }
 
   pushData(payload: Uint8Array): void {
@@ -351,7 +353,7 @@ class SandboxedApp implements AppInstance {
     if (!this.fault && !this.exited) {
       // A guest call in progress may finish within its budget (run() in flight, or playing).
       const started = this.clock.startedAt();
-      const grace = started !== null ? Math.max(0, started + this.options.limits.runTimeoutMs - Date.now()) : CLOSE_GRACE_MS;
+      const grace = started !== null ? Math.max(0, started + this.options.limits.runTimeoutMs - monotonicMs()) : CLOSE_GRACE_MS;
       const ack = new Promise<void>((resolve) => {
         this.onClosed = () => {
           acked = true;
@@ -373,8 +375,8 @@ class SandboxedApp implements AppInstance {
     // or exit at any point: a close that timed out means guest code may still be running.
     const reusable = acked && this.ready && !this.fault && !this.exited;
     clearTimeout(this.timer);
-    clearTimeout(this.watchdog);
-    this.fault ??= new SandboxFault('crash', 'the app was closed');
+    this.stopWatchdog();
+    this.fault ??= closedFault();
     this.endRun()?.resolve(null);
     this.failWaiting();
     if (reusable) {
@@ -389,12 +391,18 @@ class SandboxedApp implements AppInstance {
 
   private runNow(): Promise<Uint8Array | null> {
     // This run never starts (the runs still waiting then are failed by failWaiting).
-    if (this.closing || this.fault) return Promise.reject(this.closing ? new SandboxFault('crash', 'the app was closed') : this.fault);
+    const dead = this.deadFault();
+    if (dead) return Promise.reject(dead);
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.send({ type: 'run' });
-      this.watchRun(Date.now());
+      this.watchRun(monotonicMs());
     });
+  }
+
+  /** Why no run or play may start: the app was closed, or its fault. Undefined while it is alive. */
+  private deadFault(): SandboxFault | undefined {
+    return this.closing ? closedFault() : this.fault;
   }
 
   /**
@@ -427,22 +435,27 @@ class SandboxedApp implements AppInstance {
   }
 
   /**
-   * While playing, the worker starts ticks on its own, so the watchdog looks when a tick may have
-   * overrun: one budget after a tick was asked for now (play, nudge), or one period and one budget
-   * after the last `ran` (the next tick on the worker's timer). A tick that loops is thus stopped
-   * within a budget of its start, as a run() is, and a playing app costs a check per tick at most.
+   * While playing, the worker starts ticks on its own: the watchdog looks one budget after a
+   * tick was asked for (play, nudge) and one budget after the time the worker set for its next
+   * tick (CallClock.nextTickAt), and from a guest call's start on as for a run. A tick that loops
+   * is thus stopped a budget after it started (at most one watchdog check late), however long the
+   * app's period, and a playing app costs about one check per tick.
    */
   private expectTick(at: number): void {
-    this.heardAt = at;
     this.armWatchdog(at + this.options.limits.runTimeoutMs);
   }
 
-  /** Arms the watchdog for `at`, or leaves it when it fires sooner. */
+  /** Arms the watchdog for `at` (monotonicMs), or leaves it when it fires sooner. */
   private armWatchdog(at: number): void {
     if (this.watchdog && this.watchdogAt <= at) return;
     clearTimeout(this.watchdog);
     this.watchdogAt = at;
-    this.watchdog = setTimeout(() => this.checkRun(), Math.max(0, at - Date.now()));
+    this.watchdog = setTimeout(() => this.checkRun(), Math.max(0, at - monotonicMs()));
+  }
+
+  private stopWatchdog(): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
   }
 
   private checkRun(): void {
@@ -451,22 +464,19 @@ class SandboxedApp implements AppInstance {
     if (!this.pending && !this.playing) return;
     const budget = this.options.limits.runTimeoutMs;
     const started = this.clock.startedAt();
-    const now = Date.now();
+    const now = monotonicMs();
     if (started !== null) {
       const left = started + budget - now;
       if (left <= 0) this.die(new SandboxFault('timeout', `run() exceeded its ${budget} ms time budget`));
       else this.armWatchdog(now + left);
-    } else if (this.playing) {
-      // Between ticks. The next one is due a period after the last was heard of.
-      const due = this.heardAt + this.playing.periodMs;
-      if (now - due > budget + UNRESPONSIVE_AFTER_MS) this.die(new SandboxFault('crash', "the app's worker stopped responding"));
-      else this.armWatchdog(Math.max(due, now) + budget);
-    } else if (now - this.runAskedAt > budget + UNRESPONSIVE_AFTER_MS) {
-      this.die(new SandboxFault('crash', "the app's worker stopped responding"));
-    } else {
-      // Not started yet, or finished with its answer on the way.
-      this.armWatchdog(now + budget);
+      return;
     }
+    // Between guest calls: the next is due when the worker planned it (playing; read from shared
+    // memory, so a bridge that was itself busy does not misjudge a worker still ticking), or when
+    // the run was asked for.
+    const due = this.playing ? Math.max(this.clock.nextTickAt(), this.playedAt) : this.runAskedAt;
+    if (now - due > budget + UNRESPONSIVE_AFTER_MS) this.die(new SandboxFault('crash', "the app's worker stopped responding"));
+    else this.armWatchdog(Math.max(due, now) + budget);
   }
 
   private onMessage(m: FromWorker): void {
@@ -484,13 +494,16 @@ class SandboxedApp implements AppInstance {
       }
       case 'ran': {
         this.credit.took();
-        // The watchdog stays armed: it finds no run, or the next one, when it fires.
-        if (this.playing) {
-          this.heardAt = Date.now();
-          // After close() no frame is wanted; a run() in flight, below, still gets its own.
-          if (!this.closing) this.tell(() => this.playing?.sink.ran(m.frame, m.reaction));
-        } else {
-          this.endRun()?.resolve(m.frame);
+        // The watchdog stays armed: it finds the next run or tick, or none, when it fires.
+        if (!this.playing) this.endRun()?.resolve(m.frame);
+        else if (!this.fault) {
+          // Also while closing, as a run() in flight then: the scheduler counts a first tick that
+          // succeeded as a good start (onStarted), even of an app it has switched away from.
+          try {
+            this.playing.sink.ran(m.frame, m.reaction);
+          } catch (e) {
+            this.log('error', `the bridge failed to take this app's tick: ${(e as Error).message}`);
+          }
         }
         break;
       }
@@ -508,7 +521,7 @@ class SandboxedApp implements AppInstance {
     if (this.fault) return;
     this.fault = fault;
     clearTimeout(this.timer);
-    clearTimeout(this.watchdog);
+    this.stopWatchdog();
     const starting = this.starting;
     this.starting = undefined;
     const pending = this.endRun();
@@ -516,18 +529,14 @@ class SandboxedApp implements AppInstance {
     if (this.closing) pending?.resolve(null);
     else pending?.reject(fault);
     this.failWaiting();
-    const playing = this.playing;
-    if (playing && !this.closing) this.tell(() => playing.sink.failed(fault));
-    void this.terminate();
-  }
-
-  /** Calls the player's sink; its failure is its own, never the app's (logged as the sandbox's). */
-  private tell(call: () => void): void {
-    try {
-      call();
-    } catch (e) {
-      this.log('error', `the bridge failed to take this app's tick: ${(e as Error).message}`);
+    if (this.playing && !this.closing) {
+      try {
+        this.playing.sink.failed(fault);
+      } catch (e) {
+        this.log('error', `the bridge failed to take this app's fault: ${(e as Error).message}`);
+      }
     }
+    void this.terminate();
   }
 
   /**
@@ -537,8 +546,8 @@ class SandboxedApp implements AppInstance {
   private httpTimeLeft(): number {
     const [from, budget] = this.starting
       ? [this.createdAt, this.options.limits.setupTimeoutMs]
-      : [this.clock.startedAt() ?? Date.now(), this.options.limits.runTimeoutMs];
-    const left = from + budget - Date.now();
+      : [this.clock.startedAt() ?? monotonicMs(), this.options.limits.runTimeoutMs];
+    const left = from + budget - monotonicMs();
     return left - Math.min(HTTP_BUDGET_MARGIN_MS, left / 4);
   }
 
@@ -569,4 +578,8 @@ class SandboxedApp implements AppInstance {
       // A failing log sink must not take the app down with it.
     }
   }
+}
+
+function closedFault(): SandboxFault {
+  return new SandboxFault('crash', 'the app was closed');
 }

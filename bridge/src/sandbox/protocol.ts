@@ -88,18 +88,32 @@ export type FromWorker =
   | { type: 'closed' };
 
 /**
- * Lets the bridge see whether the guest is inside a call and since when, without asking the
- * (possibly stuck) worker: a run's time budget counts from the moment the guest code starts, not
- * from when the bridge posted the message (the worker may still be saving the KV store).
+ * Milliseconds on the system's monotonic clock, the same in every thread of the process (unlike
+ * performance.now(), whose origin is each thread's start). Time budgets and tick times are kept
+ * on it: a wall clock set forward (NTP at a Pi's boot, which has no clock of its own) would
+ * otherwise make a healthy app look stuck, and one set back would hide a stuck one.
+ */
+export function monotonicMs(): number {
+  const [seconds, nanoseconds] = process.hrtime();
+  return seconds * 1000 + nanoseconds / 1e6;
+}
+
+/**
+ * Lets the bridge see whether the guest is inside a call and since when, and when a playing
+ * worker means to start its next tick, without asking the (possibly stuck) worker: a run's time
+ * budget counts from the moment the guest code starts, not from when the bridge posted the
+ * message (the worker may still be saving the KV store). Times are monotonicMs().
  */
 export class CallClock {
-  static readonly BYTES = 16;
+  static readonly BYTES = 24;
   private readonly phase: Int32Array;
   private readonly started: Float64Array;
+  private readonly nextTick: Float64Array;
 
   constructor(buffer: SharedArrayBuffer) {
     this.phase = new Int32Array(buffer, 0, 1);
     this.started = new Float64Array(buffer, 8, 1);
+    this.nextTick = new Float64Array(buffer, 16, 1);
   }
 
   enter(now: number): void {
@@ -115,14 +129,25 @@ export class CallClock {
   startedAt(): number | null {
     return Atomics.load(this.phase, 0) === 1 ? this.started[0] : null;
   }
+
+  /** Worker, while playing: when its next tick is due (now, for a tick asked for). */
+  planTick(at: number): void {
+    this.nextTick[0] = at;
+  }
+
+  /** When a playing worker's next tick is due (0 before it planned any). */
+  nextTickAt(): number {
+    return this.nextTick[0] ?? 0;
+  }
 }
 
 /**
  * Bounds the `ran` messages a playing worker has sent that the bridge has not yet taken: a
  * bridge busy for a while (or an app played back to back) must not find thousands of them
  * queued. The worker counts what it sent, the bridge what it took. A tick that ends while
- * `MAX_IN_FLIGHT` are on their way sends nothing; what it drew stays on the canvas and goes with
- * the first tick after the bridge caught up, drawn or not, so the latest picture always gets out.
+ * `MAX_IN_FLIGHT` are on their way sends nothing then: the worker sends its outcome (what it drew,
+ * and whether it answered a nudge) as soon as the bridge has taken one, without another guest call
+ * (app-worker.ts, `sendHeld`), or with the next tick if that comes first.
  */
 export class TickCredit {
   static readonly BYTES = 4;

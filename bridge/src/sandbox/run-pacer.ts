@@ -64,7 +64,14 @@ export class RunPacer {
     }
     this.ticking = false;
     if (this.stopped) return;
-    sink.ran(frame, reaction);
+    try {
+      sink.ran(frame, reaction);
+    } catch (e) {
+      // As the scheduler's own loop did: what cannot take the instance's frames fails it.
+      sink.failed(e);
+      this.stop();
+      return;
+    }
     if (this.stopped) return;
     const wait = this.again ? 0 : Math.max(0, this.periodMs - (Date.now() - began));
     this.timer = setTimeout(() => void this.tick(), wait);

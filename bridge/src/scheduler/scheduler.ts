@@ -1,7 +1,8 @@
 /**
- * Runs the apps: starts the shown app's sandbox, ticks it every `refresh_period_ms` (ticks never
- * overlap), hands its frames on, rotates through the enabled apps by their dwell time, and takes
- * a faulty app out of the rotation with its reason. Knows nothing of MQTT, serial or HTTP.
+ * Runs the apps: starts the shown app's sandbox and plays it at its `refresh_period_ms` (the
+ * sandbox keeps the time, AppInstance.play; ticks never overlap), nudges it when something from
+ * outside arrives, hands its frames on, rotates through the enabled apps by their dwell time, and
+ * takes a faulty app out of the rotation with its reason. Knows nothing of MQTT, serial or HTTP.
  */
 import type { AppManifest, ButtonEvent } from '@megabit/contract';
 import { AppFailedError, PreviewRunningError, UnknownAppError } from '../errors';
@@ -374,8 +375,8 @@ export class Scheduler {
   private ran(running: Running, frame: Uint8Array | null, reaction: boolean): void {
     if (!running.started && !running.preview) this.hook(() => this.options.onStarted?.(running.app.id));
     running.started = true;
-    if (this.current !== running) return;
-    if (frame) this.options.onFrame(frame, reaction);
+    if (this.current !== running || !frame) return;
+    this.hook(() => this.options.onFrame(frame, reaction));
   }
 
   private fail(running: Running, error: unknown): void {
