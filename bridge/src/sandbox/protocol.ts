@@ -137,7 +137,7 @@ export class CallClock {
 
   /** When a playing worker's next tick is due (0 before it planned any). */
   nextTickAt(): number {
-    return this.nextTick[0] ?? 0;
+    return this.nextTick[0];
   }
 }
 

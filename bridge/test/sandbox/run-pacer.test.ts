@@ -19,6 +19,15 @@ function recordingSink() {
   return { ran, failed, sink };
 }
 
+/** A pacer over manual runs, playing at `periodMs` into a recording sink. */
+function playing(periodMs: number) {
+  const runs = manualRuns();
+  const out = recordingSink();
+  const pacer = new RunPacer(runs.run);
+  pacer.play(periodMs, out.sink);
+  return { runs, out, pacer };
+}
+
 const FRAME = new Uint8Array(6144);
 /** Lets the promise callbacks of a settled run go through. */
 const settle = () => jest.advanceTimersByTimeAsync(0);
@@ -28,10 +37,7 @@ afterEach(() => jest.useRealTimers());
 
 describe('RunPacer', () => {
   it('ticks at once (a reaction), then a period after each tick began', async () => {
-    const runs = manualRuns();
-    const out = recordingSink();
-    const pacer = new RunPacer(runs.run);
-    pacer.play(1000, out.sink);
+    const { runs, out, pacer } = playing(1000);
     expect(runs.calls).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(300);
     runs.calls[0]!.resolve(FRAME);
@@ -48,10 +54,7 @@ describe('RunPacer', () => {
   });
 
   it('nudges during a tick make one more tick right after it, however many came', async () => {
-    const runs = manualRuns();
-    const out = recordingSink();
-    const pacer = new RunPacer(runs.run);
-    pacer.play(60_000, out.sink);
+    const { runs, out, pacer } = playing(60_000);
     pacer.nudge();
     pacer.nudge();
     pacer.nudge();
@@ -68,10 +71,7 @@ describe('RunPacer', () => {
   });
 
   it('setPeriod applies from the tick in progress on (a screen that starts moving)', async () => {
-    const runs = manualRuns();
-    const out = recordingSink();
-    const pacer = new RunPacer(runs.run);
-    pacer.play(60_000, out.sink);
+    const { runs, pacer } = playing(60_000);
     pacer.setPeriod(100);
     runs.calls[0]!.resolve(FRAME);
     await settle();
@@ -81,10 +81,7 @@ describe('RunPacer', () => {
   });
 
   it('a run that fails is reported once, and no tick follows', async () => {
-    const runs = manualRuns();
-    const out = recordingSink();
-    const pacer = new RunPacer(runs.run);
-    pacer.play(10, out.sink);
+    const { runs, out, pacer } = playing(10);
     const fault = new Error('trapped');
     runs.calls[0]!.reject(fault);
     await settle();
@@ -96,10 +93,7 @@ describe('RunPacer', () => {
   });
 
   it('stop() during a tick drops its outcome, and no tick follows', async () => {
-    const runs = manualRuns();
-    const out = recordingSink();
-    const pacer = new RunPacer(runs.run);
-    pacer.play(10, out.sink);
+    const { runs, out, pacer } = playing(10);
     pacer.stop();
     runs.calls[0]!.resolve(FRAME);
     await jest.advanceTimersByTimeAsync(1000);
