@@ -212,7 +212,25 @@ async function installBridge(arch, { wrapper, npmCli, tarball, stamp }) {
   const env = { HOME: home };
   for (const [key, value] of Object.entries(process.env)) if (!/^(npm_|MEGABIT_|HOME$)/i.test(key)) env[key] = value;
   env.PATH = `${join(CACHE, arch, 'bin')}:${process.env.PATH}`;
-  const npmArgs = ['install', '--global', '--prefix', partial, '--cache', NPM_CACHE, '--prefer-offline', '--no-audit', '--no-fund', '--no-update-notifier'];
+  // One quick retry a request: with npm's own (two retries, waits of 10-60 s) a registry this
+  // machine cannot reach (a TLS-intercepting proxy whose CA the environment does not name) kept
+  // the install silent for many minutes, a wait per dependency; this way it fails in about a
+  // minute with npm's reason (measured: 68 s against more than 5 minutes).
+  const npmArgs = [
+    'install',
+    '--global',
+    '--prefix',
+    partial,
+    '--cache',
+    NPM_CACHE,
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+    '--no-update-notifier',
+    '--fetch-retries=1',
+    '--fetch-retry-mintimeout=2000',
+    '--fetch-retry-maxtimeout=10000',
+  ];
   try {
     await run(wrapper, [npmCli, ...npmArgs, '--loglevel=error', tarball], { cwd: home, env });
   } catch (e) {
