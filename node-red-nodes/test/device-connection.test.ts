@@ -9,7 +9,7 @@ import { createDecipheriv, createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { buildSync, stop as stopEsbuild } from 'esbuild';
 import { NODE_RED_CLI } from './helpers/node-red-runtime';
 import { REPO_ROOT, startBridge, type RunningBridge } from '../../bridge/test/helpers/bridge-process';
 import { Mosquitto } from '../../bridge/test/helpers/mosquitto';
@@ -162,6 +162,8 @@ describe('credentials in a Node-RED user dir', () => {
       alias: { '@megabit/contract': join(REPO_ROOT, 'contract', 'src', 'index.ts') },
       logLevel: 'warning',
     });
+    // Its service thread would outlive this file in jest's worker process.
+    void stopEsbuild();
     // Node-RED loads a node file only when its editor HTML sits beside it.
     for (const n of ['megabit-device', 'megabit-state']) copyFileSync(join(PACKAGE_DIR, 'editor', `${n}.html`), join(nodesDir, `${n}.html`));
     writeFileSync(

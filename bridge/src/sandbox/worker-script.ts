@@ -54,6 +54,9 @@ function bundleFromSources(): string {
     logLevel: 'silent',
     external: [EXTISM],
   });
+  // The service thread buildSync started would live as long as the process: under jest every
+  // test file loads esbuild afresh and so starts one more.
+  void esbuild.stop();
   const code = result.outputFiles[0].text;
   const request = `require(${JSON.stringify(EXTISM)})`;
   if (!code.includes(request)) throw new Error(`bundling the app worker: expected ${request} in the output`);

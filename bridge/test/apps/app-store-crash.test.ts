@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
+import { buildSync, stop as stopEsbuild } from 'esbuild';
 import { AppStore } from '../../src/apps';
 import { discardAside, makeScratchFolder, readFiles, refreshStaged, stageFolder, swapIn } from '../../src/apps/folder-swap';
 import { crashyManifest, crashyWasm } from '../helpers/crash/crashy-app';
@@ -145,6 +145,8 @@ describe('crash safety under SIGKILL', () => {
       alias: { '@megabit/contract': resolve(__dirname, '..', '..', '..', 'contract', 'src', 'index.ts') },
       logLevel: 'error',
     });
+    // Its service thread would outlive this file in jest's worker process.
+    void stopEsbuild();
   });
   afterAll(() => bundleDir.cleanup());
 
