@@ -1,5 +1,5 @@
 // The order jest starts the test files in: longest first, so that no long file starts late and
-// runs on alone at the end while the other worker idles. Jest's own order does this only from
+// runs on alone at the end while the other workers idle. Jest's own order does this only from
 // its timing cache (os.tmpdir()/jest_*), which a fresh clone in CI does not have: it then starts
 // the largest files first, and the two ARM files, the longest but a few lines each, last.
 // Here a file's time is jest's cached one, else the committed one in jest-durations.json
