@@ -20,16 +20,16 @@ module.exports = {
     '^megabit-bridge$': '<rootDir>/bridge/src/index.ts',
   },
   testTimeout: 30000,
-  // One worker more than cores: integration suites spend much of their time waiting on the real
-  // processes they start (bridge, mosquitto, qemu) and on their timers. With one per core, a whole
-  // run left the 2-core CI machine 32 % idle (vmstat, 576 s); with three it was 16 % idle and took
-  // 426 s (DEVELOPERS.md, "Building and testing").
-  maxWorkers: availableParallelism() + 1,
-  // A worker that ran its share of the whole suite took 0.55-0.6 s to exit (three of three, one
-  // run): its main thread was unmapping the memory its heaps had grown to (/proc/<pid>/task/*/stack
-  // in munmap), with no handle, request or thread of ours left. Jest's default grace of 0.5 s
-  // killed it and warned of leaking tests in every whole run. A worker held up by a real leak
-  // never exits, so it is still killed and reported, after this longer grace.
+  // One worker more than cores: integration files spend much of their time waiting on the real
+  // processes they start (bridge, mosquitto, qemu) and on their timers (DEVELOPERS.md, "Building
+  // and testing", has the runs). At most 16: the tests' port helper gives each worker one of 16
+  // port ranges (bridge/test/helpers/ports.ts).
+  maxWorkers: Math.min(availableParallelism() + 1, 16),
+  // At the end of a whole run, jest's workers took 0.55-0.6 s to exit (all three, in the one run
+  // traced): each main thread was still in the kernel's munmap, giving back a large process's
+  // memory, with no handle, request or worker thread left open. Jest's default grace of 0.5 s
+  // killed them and warned of leaking tests (in each of the 7 whole runs checked). A handle left
+  // open for good still keeps a worker from exiting: it is killed and reported after this grace.
   workerGracefulExitTimeout: 5000,
   // Longest files first, also on a fresh clone without jest's timing cache (scripts/jest-sequencer.js).
   testSequencer: '<rootDir>/scripts/jest-sequencer.js',

@@ -15,7 +15,8 @@ function portSlice(): { low: number; size: number } {
     // Not Linux: keep the IANA-style default.
   }
   const first = 10_000;
-  const slices = 8;
+  // jest.config.js runs at most this many workers.
+  const slices = 16;
   const size = Math.floor((ephemeralLow - first) / slices);
   const worker = (Number(process.env.JEST_WORKER_ID ?? 1) - 1) % slices;
   return { low: first + worker * size, size };
