@@ -27,7 +27,8 @@ module.exports = {
   maxWorkers: Math.min(availableParallelism() + 1, 16),
   // At the end of a whole run, jest's workers took 0.55-0.6 s to exit (all three, in the one run
   // traced): each main thread was still in the kernel's munmap, giving back a large process's
-  // memory, with no handle, request or worker thread left open. Jest's default grace of 0.5 s
+  // memory. No handle or request was left open; the only threads left then were Node's and V8's
+  // own (idle app workers, unref'd, end with the process). Jest's default grace of 0.5 s
   // killed them and warned of leaking tests (in each of the 7 whole runs checked). A handle left
   // open for good still keeps a worker from exiting: it is killed and reported after this grace.
   workerGracefulExitTimeout: 5000,
