@@ -25,13 +25,9 @@ module.exports = {
   // and testing", has the runs). At most 16: the tests' port helper gives each worker one of 16
   // port ranges (bridge/test/helpers/ports.ts).
   maxWorkers: Math.min(availableParallelism() + 1, 16),
-  // At the end of a whole run, jest's workers take about a second to exit: 985-1047 ms after
-  // jest's end message in one traced run (each held 0.66-0.88 GB; at 0.4 s the main thread was
-  // still running, in the kernel's munmap where its stack showed anything). No handle or request
-  // was left open; the only threads left were Node's and V8's own (idle app workers, unref'd,
-  // end with the process). Jest's default grace of 0.5 s killed them and warned of leaking tests
-  // (in each of the 7 whole runs checked). A handle left open for good still keeps a worker from
-  // exiting: it is killed and reported after this grace.
+  // A worker that ran its share of a whole run takes about a second to exit, longer than jest's
+  // default grace of 0.5 s (DEVELOPERS.md, "Building and testing"). One that a leaked handle keeps
+  // alive is still killed and reported, after this grace.
   workerGracefulExitTimeout: 5000,
   // Longest files first, also on a fresh clone without jest's timing cache (scripts/jest-sequencer.js).
   testSequencer: '<rootDir>/scripts/jest-sequencer.js',

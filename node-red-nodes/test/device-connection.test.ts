@@ -9,9 +9,9 @@ import { createDecipheriv, createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync, stop as stopEsbuild } from 'esbuild';
 import { NODE_RED_CLI } from './helpers/node-red-runtime';
 import { REPO_ROOT, startBridge, type RunningBridge } from '../../bridge/test/helpers/bridge-process';
+import { bundleForNode } from '../../bridge/test/helpers/bundle-sources';
 import { Mosquitto } from '../../bridge/test/helpers/mosquitto';
 import { freePort } from '../../bridge/test/helpers/ports';
 import { Collector, deviceConfig, flow, helper, linkOf, NODES, until } from './helpers/node-red';
@@ -152,18 +152,12 @@ describe('credentials in a Node-RED user dir', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'megabit-nr-userdir-'));
     const nodesDir = join(work, 'nodes');
-    buildSync({
+    bundleForNode({
       entryPoints: ['megabit-device', 'megabit-state'].map((n) => join(PACKAGE_DIR, 'src', 'nodes', `${n}.ts`)),
       outdir: nodesDir,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
       external: ['mqtt'],
-      alias: { '@megabit/contract': join(REPO_ROOT, 'contract', 'src', 'index.ts') },
       logLevel: 'warning',
     });
-    // Its service thread would outlive this file in jest's worker process.
-    void stopEsbuild();
     // Node-RED loads a node file only when its editor HTML sits beside it.
     for (const n of ['megabit-device', 'megabit-state']) copyFileSync(join(PACKAGE_DIR, 'editor', `${n}.html`), join(nodesDir, `${n}.html`));
     writeFileSync(

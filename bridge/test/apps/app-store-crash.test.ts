@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { buildSync, stop as stopEsbuild } from 'esbuild';
+import { basename, join } from 'node:path';
 import { AppStore } from '../../src/apps';
 import { discardAside, makeScratchFolder, readFiles, refreshStaged, stageFolder, swapIn } from '../../src/apps/folder-swap';
+import { bundleForNode } from '../helpers/bundle-sources';
 import { crashyManifest, crashyWasm } from '../helpers/crash/crashy-app';
 import { PAUSED, pausePointEnv } from '../helpers/pause-point-env';
 import { acceptAll, manifestFor, tempDataDir, wasmModule, writeAppFolder, type TempDataDir } from '../helpers/apps';
@@ -135,18 +135,12 @@ describe('crash safety under SIGKILL', () => {
     bundleDir = tempDataDir();
     script = join(bundleDir.dataDir, 'install-loop.js');
     // The child runs the real store code, bundled from the sources (jest's transform is not there).
-    buildSync({
+    bundleForNode({
       entryPoints: [join(__dirname, '..', 'helpers', 'crash', 'install-loop.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
       target: 'node20',
       outfile: script,
-      alias: { '@megabit/contract': resolve(__dirname, '..', '..', '..', 'contract', 'src', 'index.ts') },
       logLevel: 'error',
     });
-    // Its service thread would outlive this file in jest's worker process.
-    void stopEsbuild();
   });
   afterAll(() => bundleDir.cleanup());
 
