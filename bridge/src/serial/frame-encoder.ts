@@ -7,7 +7,7 @@
  */
 import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
 import { changedRects, type Rect } from '../display/diff';
-import { type LevelClasses, LevelRiceEncoder, levelRiceRowsAbove, MIN_PACKET, type MessageOf, PixelFormat } from './protocol';
+import { classIndices, type LevelClasses, LevelRiceEncoder, levelRiceRowsAbove, MIN_PACKET, type MessageOf, PixelFormat } from './protocol';
 
 /** WRITE_RECT's fixed fields: format, x, y, w, h. */
 const RECT_FIELDS = 5;
@@ -167,8 +167,8 @@ export function frameUpdate(previous: Uint8Array | undefined, next: Uint8Array, 
   const rects = previous ? changedRects(previous, next) : [FULL_FRAME];
   const levels = classes
     ? {
-        classIdx: next.map((v) => classes.classOf[v]),
-        held: previous ? previous.map((v) => classes.classOf[v]) : new Uint8Array(next.length),
+        classIdx: classIndices(next, classes),
+        held: previous ? classIndices(previous, classes) : new Uint8Array(next.length),
         classCount: classes.count,
       }
     : undefined;

@@ -6,6 +6,7 @@ import { frameUpdate } from '../../src/serial/frame-encoder';
 import { FrameSync, type MessageSink } from '../../src/serial/frame-sync';
 import { describeDevice } from '../../src/serial/link-session';
 import {
+  classIndices,
   crc32,
   decodeLevelRice,
   levelRiceRowsAbove,
@@ -88,6 +89,17 @@ describe('level classes', () => {
       expect(sent).toBeLessThanOrEqual(v);
       expect(shownLevel(sent, depth)).toBe(shownLevel(v, depth));
     }
+  });
+
+  it.each([8, 6, 3, 1])('give every channel value its class and keep the frame it was given, at depth %i', (depth) => {
+    const classes = levelClasses(depth);
+    const frame = Uint8Array.from({ length: 512 }, (_, i) => (i * 37) & 0xff);
+    const before = frame.slice();
+    const indices = classIndices(frame, classes);
+    expect(indices).toHaveLength(frame.length);
+    for (let i = 0; i < frame.length; i++) expect(indices[i]).toBe(classes.classOf[frame[i]]);
+    expect(frame).toEqual(before);
+    expect(Math.max(...indices)).toBe(classes.count - 1);
   });
 
   it('refuses a depth outside 1..8', () => {

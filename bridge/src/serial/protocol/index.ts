@@ -8,4 +8,4 @@ export { namedCounters, type StatusCounterName } from './status';
 export { messageNameOf, SCHEMAS, type Message, type MessageName, type MessageOf } from './schema';
 export { decodeLevelRice, encodeLevelRice, LevelRiceEncoder, levelRiceRowsAbove } from './level-rice';
 export { PRIMED_ROWS } from './level-rice-model';
-export { GAMMA16, type LevelClasses, levelClasses, quantise, shownLevel } from './levels';
+export { classIndices, GAMMA16, type LevelClasses, levelClasses, quantise, shownLevel } from './levels';
