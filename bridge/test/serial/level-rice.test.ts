@@ -96,6 +96,8 @@ describe('level classes', () => {
     const frame = Uint8Array.from({ length: 512 }, (_, i) => (i * 37) & 0xff);
     const before = frame.slice();
     const indices = classIndices(frame, classes);
+    expect(indices).toBeInstanceOf(Uint8Array);
+    expect(indices).not.toBe(frame);
     expect(indices).toHaveLength(frame.length);
     for (let i = 0; i < frame.length; i++) expect(indices[i]).toBe(classes.classOf[frame[i]]);
     expect(frame).toEqual(before);

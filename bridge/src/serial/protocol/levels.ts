@@ -62,10 +62,10 @@ export function levelClasses(depth: number): LevelClasses {
 
 /**
  * The class index of every channel value of `frame`: what LEVEL_RICE codes. A plain loop, not
- * `frame.map(...)`: it runs twice for every frame sent, and a typed array's `map` calls its
- * callback once per channel value (6144 a frame); in a profile of the bench's commands that
- * took a tenth of the bridge's time from a command to its first serial byte (docs/performance.md,
- * section 1, "Traced in the kernel").
+ * `frame.map(...)`: `frameUpdate` runs it twice when it diffs against a previous frame, and a
+ * typed array's `map` calls its callback once per channel value (6144 a frame). In a profile of
+ * the bench's commands, those calls took a tenth of the bridge's time from a command to its
+ * first serial byte (docs/performance.md, section 1, "Traced in the kernel").
  */
 export function classIndices(frame: Uint8Array, classes: LevelClasses): Uint8Array {
   const out = new Uint8Array(frame.length);
