@@ -7,8 +7,7 @@
  * than sending both. The result always covers every changed pixel, rectangles never overlap, and
  * each rectangle's edges touch a changed pixel (no blank border).
  */
-import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
-import { assertFrame } from './frame';
+import { assertFrame, HEIGHT, WIDTH } from './frame';
 
 export interface Rect {
   x: number;
@@ -34,14 +33,14 @@ export function framesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function pixelChanged(a: Uint8Array, b: Uint8Array, x: number, y: number): boolean {
-  const i = (y * DISPLAY_WIDTH + x) * BYTES_PER_PIXEL;
+  const i = (y * WIDTH + x) * BYTES_PER_PIXEL;
   return a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2];
 }
 
 /** Changed runs of row `y` as [x0, x1] inclusive, joined across gaps cheaper than a new header. */
 function rowSpans(a: Uint8Array, b: Uint8Array, y: number, overhead: number): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
-  for (let x = 0; x < DISPLAY_WIDTH; x++) {
+  for (let x = 0; x < WIDTH; x++) {
     if (!pixelChanged(a, b, x, y)) continue;
     const last = spans[spans.length - 1];
     if (last && (x - last[1] - 1) * BYTES_PER_PIXEL <= overhead) last[1] = x;
@@ -72,7 +71,7 @@ export function changedRects(previous: Uint8Array, next: Uint8Array, options: Di
   assertFrame(next, 'next frame');
   const overhead = options.rectOverheadBytes ?? 8;
   const rects: Rect[] = [];
-  for (let y = 0; y < DISPLAY_HEIGHT; y++) {
+  for (let y = 0; y < HEIGHT; y++) {
     // Rectangles that reached the row above may grow into this row, each by one run at most.
     const open = rects.filter((r) => r.y + r.height === y);
     for (const [x0, x1] of rowSpans(previous, next, y, overhead)) {

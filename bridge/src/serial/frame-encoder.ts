@@ -5,9 +5,9 @@
  * that decodes it, LEVEL_RICE. All are lossless for the frame given (LEVEL_RICE needs a frame
  * already quantised to the device's level classes), so the device's frame CRC matches exactly.
  */
-import { DISPLAY_HEIGHT, DISPLAY_WIDTH } from '@megabit/contract';
 import { changedRects, type Rect } from '../display/diff';
-import { classIndices, type LevelClasses, LevelRiceEncoder, levelRiceRowsAbove, MIN_PACKET, type MessageOf, PixelFormat } from './protocol';
+import { HEIGHT, WIDTH } from '../display/frame';
+import { classIndices, type LevelClasses, LevelRiceEncoder, levelRiceRowsAboveIn, MIN_PACKET, type MessageOf, PixelFormat } from './protocol';
 
 /** WRITE_RECT's fixed fields: format, x, y, w, h. */
 const RECT_FIELDS = 5;
@@ -22,7 +22,7 @@ interface RunState {
 }
 
 function pixelAt(frame: Uint8Array, x: number, y: number): number {
-  const i = (y * DISPLAY_WIDTH + x) * 3;
+  const i = (y * WIDTH + x) * 3;
   return (frame[i] << 16) | (frame[i + 1] << 8) | frame[i + 2];
 }
 
@@ -44,7 +44,7 @@ function addRow(state: RunState, frame: Uint8Array, rect: Rect, y: number): RunS
 function rawPixels(frame: Uint8Array, rect: Rect): Uint8Array {
   const out = new Uint8Array(rect.width * rect.height * 3);
   for (let row = 0; row < rect.height; row++) {
-    const start = ((rect.y + row) * DISPLAY_WIDTH + rect.x) * 3;
+    const start = ((rect.y + row) * WIDTH + rect.x) * 3;
     out.set(frame.subarray(start, start + rect.width * 3), row * rect.width * 3);
   }
   return out;
@@ -98,16 +98,32 @@ function smallest(raw: number, rle: number, rice: number): { format: Format; byt
   return rle < raw ? { format: PixelFormat.RLE888, bytes: rle } : { format: PixelFormat.RGB888, bytes: raw };
 }
 
+/**
+ * What frameUpdate works in, kept from call to call: it runs to its end without waiting, so no
+ * two calls share them at once, and nothing it returns points into them. A frame update codes
+ * several bands, and V8 takes microseconds to allocate each typed array of more than 64 bytes
+ * (its memory lies outside the heap): new ones for every band and frame were a quarter of
+ * its time (docs/performance.md, section 1, "Fewer allocations per band").
+ */
+const work = {
+  rice: new LevelRiceEncoder(),
+  classIdx: new Uint8Array(0),
+  held: new Uint8Array(0),
+};
+
 /** Cuts `rect` into bands of rows whose smallest encoding fits `maxPixelBytes`. */
 function bands(frame: Uint8Array, rect: Rect, maxPixelBytes: number, levels?: LevelFrame): WriteRect[] {
   const out: WriteRect[] = [];
   let y0 = rect.y;
   while (y0 < rect.y + rect.height) {
     let state: RunState = { runs: 0, colour: 0, length: 0 };
-    const above = levels && y0 > 0 ? levelRiceRowsAbove(levels.held, DISPLAY_WIDTH, rect.x, y0, rect.width) : undefined;
-    const rice = levels
-      ? new LevelRiceEncoder(levels.classIdx, DISPLAY_WIDTH, rect.x, y0, rect.width, rect.y + rect.height - y0, levels.classCount, above)
-      : undefined;
+    let rice: LevelRiceEncoder | undefined;
+    if (levels) {
+      rice = work.rice;
+      // The rows above are read from `held` as the band is coded: it changes only once the band is cut.
+      const above = levelRiceRowsAboveIn(levels.held, WIDTH, rect.x, y0);
+      rice.begin(levels.classIdx, WIDTH, rect.x, y0, rect.width, rect.y + rect.height - y0, levels.classCount, above);
+    }
     let choice = smallest(Infinity, Infinity, Infinity);
     let rows = 0;
     while (y0 + rows < rect.y + rect.height) {
@@ -132,7 +148,7 @@ function bands(frame: Uint8Array, rect: Rect, maxPixelBytes: number, levels?: Le
     });
     if (levels) {
       for (let row = y0; row < y0 + rows; row++) {
-        const start = (row * DISPLAY_WIDTH + rect.x) * 3;
+        const start = (row * WIDTH + rect.x) * 3;
         levels.held.set(levels.classIdx.subarray(start, start + rect.width * 3), start);
       }
     }
@@ -155,7 +171,7 @@ function strips(rect: Rect, maxPixelBytes: number): Rect[] {
   return out;
 }
 
-const FULL_FRAME: Rect = { x: 0, y: 0, width: DISPLAY_WIDTH, height: DISPLAY_HEIGHT };
+const FULL_FRAME: Rect = { x: 0, y: 0, width: WIDTH, height: HEIGHT };
 
 /**
  * The WRITE_RECTs that turn `previous` (what the device's draw buffer holds) into `next`;
@@ -165,12 +181,17 @@ const FULL_FRAME: Rect = { x: 0, y: 0, width: DISPLAY_WIDTH, height: DISPLAY_HEI
 export function frameUpdate(previous: Uint8Array | undefined, next: Uint8Array, maxPacket: number, classes?: LevelClasses): WriteRect[] {
   const maxPixelBytes = maxPacket - MIN_PACKET - RECT_FIELDS;
   const rects = previous ? changedRects(previous, next) : [FULL_FRAME];
-  const levels = classes
-    ? {
-        classIdx: classIndices(next, classes),
-        held: previous ? classIndices(previous, classes) : new Uint8Array(next.length),
-        classCount: classes.count,
-      }
-    : undefined;
+  let levels: LevelFrame | undefined;
+  if (classes) {
+    if (work.classIdx.length !== next.length) {
+      work.classIdx = new Uint8Array(next.length);
+      work.held = new Uint8Array(next.length);
+    }
+    levels = {
+      classIdx: classIndices(next, classes, work.classIdx),
+      held: previous ? classIndices(previous, classes, work.held) : work.held.fill(0),
+      classCount: classes.count,
+    };
+  }
   return rects.flatMap((rect) => strips(rect, maxPixelBytes)).flatMap((strip) => bands(next, strip, maxPixelBytes, levels));
 }

@@ -232,6 +232,30 @@ describe('frames in LEVEL_RICE', () => {
     expect(applyLevelRice(device, rects)).toEqual(next);
   });
 
+  it('code every band as a new encoder would, after wider and taller bands of other frames', () => {
+    // frameUpdate keeps one encoder and its buffers from band to band and frame to frame.
+    let device: Uint8Array = new Uint8Array(FRAME_BYTES);
+    let previous: Uint8Array | undefined;
+    let checked = 0;
+    const narrow = Uint8Array.from(quantise(plasmaFrame(1), classes));
+    for (let y = 3; y < 30; y++)
+      for (let x = 40; x < 47; x++) narrow.set(quantise(Uint8Array.of(x * 5, 255 - y * 8, (x * y) & 0xff), classes), (y * 64 + x) * 3);
+    for (const frame of [quantise(plasmaFrame(0), classes), quantise(plasmaFrame(1), classes), narrow, quantise(plasmaFrame(4), classes)]) {
+      const idx = classIndices(frame, classes);
+      for (const r of frameUpdate(previous, frame, 256, classes)) {
+        if (r.format === PixelFormat.LEVEL_RICE) {
+          const above = levelRiceRowsAbove(classIndices(device, classes), 64, r.x, r.y, r.w);
+          expect(r.pixels).toEqual(encodeLevelRice(idx, 64, r.x, r.y, r.w, r.h, classes.count, above));
+          checked++;
+        }
+        device = applyLevelRice(device, [r]);
+      }
+      expect(device).toEqual(frame);
+      previous = frame;
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
   it('are chosen only when smaller: a flat frame still goes as one RLE888 run', () => {
     const flat = quantise(new Uint8Array(FRAME_BYTES).fill(200), classes);
     expect(frameUpdate(undefined, flat, MAX_PACKET, classes).map((r) => r.format)).toEqual([PixelFormat.RLE888]);

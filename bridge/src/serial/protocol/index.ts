@@ -6,6 +6,6 @@ export { decodeMessage, encodeBody, encodeMessage, type DecodeResult } from './m
 export { encodePacket, PacketParser, type DropReason, type Packet, type ParseEvent } from './packet';
 export { namedCounters, type StatusCounterName } from './status';
 export { messageNameOf, SCHEMAS, type Message, type MessageName, type MessageOf } from './schema';
-export { decodeLevelRice, encodeLevelRice, LevelRiceEncoder, levelRiceRowsAbove } from './level-rice';
+export { decodeLevelRice, encodeLevelRice, LevelRiceEncoder, levelRiceRowsAbove, levelRiceRowsAboveIn } from './level-rice';
 export { PRIMED_ROWS } from './level-rice-model';
 export { classIndices, GAMMA16, type LevelClasses, levelClasses, quantise, shownLevel } from './levels';

@@ -43,28 +43,46 @@ function padded(width: number): number {
 
 export class LevelRiceModel {
   /** Mapped errors (z) per channel of the row above and of this row: the Rice context. */
-  private zUp: Uint16Array;
-  private zCur: Uint16Array;
+  private zUp = new Uint16Array(0);
+  private zCur = new Uint16Array(0);
   /** Each predictor's absolute error per channel, the four side by side, row above and this row. */
-  private errUp: Uint8Array;
-  private errCur: Uint8Array;
+  private errUp = new Uint8Array(0);
+  private errCur = new Uint8Array(0);
   /** Each predictor's prediction of the channel last predicted. */
   private readonly each = new Int32Array(PREDICTORS);
-  private readonly top: number;
+  private width = 0;
+  private top = 0;
   private cur: RowRef = { data: new Uint8Array(0), at: 0 };
   private up?: RowRef;
   private up2?: RowRef;
 
-  constructor(
-    private readonly width: number,
-    classCount: number,
-  ) {
+  constructor(width: number, classCount: number) {
+    this.begin(width, classCount);
+  }
+
+  /**
+   * Starts the model over for a rectangle `width` wide, keeping its arrays when they are long
+   * enough: a frame update codes several bands one after another, and V8 takes microseconds to
+   * allocate each typed array of more than 64 bytes (its memory lies outside the heap)
+   * (docs/performance.md, section 1, "Fewer allocations per band").
+   */
+  begin(width: number, classCount: number): void {
+    const length = padded(width);
+    if (this.zUp.length < length) {
+      this.zUp = new Uint16Array(length);
+      this.zCur = new Uint16Array(length);
+      this.errUp = new Uint8Array(length * PREDICTORS);
+      this.errCur = new Uint8Array(length * PREDICTORS);
+    }
     // The row above the first is outside, as are the padding columns for good.
-    this.zUp = new Uint16Array(padded(width)).fill(EDGE_MAGNITUDE);
-    this.zCur = new Uint16Array(padded(width)).fill(EDGE_MAGNITUDE);
-    this.errUp = new Uint8Array(padded(width) * PREDICTORS);
-    this.errCur = new Uint8Array(padded(width) * PREDICTORS);
+    this.zUp.fill(EDGE_MAGNITUDE, 0, length);
+    this.zCur.fill(EDGE_MAGNITUDE, 0, length);
+    this.errUp.fill(0, 0, length * PREDICTORS);
+    this.errCur.fill(0, 0, length * PREDICTORS);
+    this.width = width;
     this.top = classCount - 1;
+    this.up = undefined;
+    this.up2 = undefined;
   }
 
   /** The next row begins: where its classes are (as far as known) and the two rows above it. */

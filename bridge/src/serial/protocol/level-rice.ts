@@ -24,6 +24,26 @@ function primedRows(above: Uint8Array | undefined, width: number): number {
   return rows;
 }
 
+/** The rows of the device's draw buffer a rectangle is modelled from, top to bottom: `count` of them, row i at `row(i)`. */
+export interface RowsAbove {
+  readonly count: number;
+  row(i: number): RowRef;
+}
+
+/** The rows above a rectangle `width` wide, packed in `above` as levelRiceRowsAbove returns them. */
+function packedRowsAbove(above: Uint8Array | undefined, width: number): RowsAbove {
+  return { count: primedRows(above, width), row: (i) => ({ data: above as Uint8Array, at: i * width * 3 }) };
+}
+
+/**
+ * The rows above a rectangle at (x, y), read in place from `buffer`, a frame `frameWidth` wide
+ * (3 bytes a pixel): the same rows as levelRiceRowsAbove's, without copying them.
+ */
+export function levelRiceRowsAboveIn(buffer: Uint8Array, frameWidth: number, x: number, y: number): RowsAbove {
+  const count = Math.min(y, PRIMED_ROWS);
+  return { count, row: (i) => ({ data: buffer, at: ((y - count + i) * frameWidth + x) * 3 }) };
+}
+
 /**
  * What a rectangle at (x, y), `width` wide, is modelled from above it: the rows of `buffer` (a
  * frame `frameWidth` wide, 3 bytes a pixel: class indices, or values to map) above `y`, at most
@@ -40,48 +60,55 @@ export function levelRiceRowsAbove(buffer: Uint8Array, frameWidth: number, x: nu
 }
 
 /** Primes `model` with the rows `above` and returns the rows of the extended rectangle: index r + y is row y. */
-function extend(model: LevelRiceModel, above: Uint8Array | undefined, width: number, row: (y: number) => RowRef): (y: number) => RowRef | undefined {
-  const r = primedRows(above, width);
-  const at = (y: number): RowRef | undefined => (y < 0 ? undefined : y < r && above ? { data: above, at: y * width * 3 } : row(y - r));
+function extend(model: LevelRiceModel, above: RowsAbove, row: (y: number) => RowRef): (y: number) => RowRef | undefined {
+  const r = above.count;
+  const at = (y: number): RowRef | undefined => (y < 0 ? undefined : y < r ? above.row(y) : row(y - r));
   for (let y = 0; y < r; y++) model.primeRow(at(y) as RowRef, at(y - 1), at(y - 2));
   return (y: number) => at(y + r);
+}
+
+/** The rows of a rectangle at (x0, y0) of a frame of class indices `frameWidth` wide (64 x 32 x 3, row-major). */
+function rowsOf(classIdx: Uint8Array, frameWidth: number, x0: number, y0: number): (y: number) => RowRef {
+  return (y) => ({ data: classIdx, at: ((y0 + y) * frameWidth + x0) * 3 });
 }
 
 /**
  * Encodes a band of a rectangle row by row, keeping what each row ends at, so the band-cutter
  * (frame-encoder.ts) grows a band until it no longer fits a packet and takes the bytes up to the
- * row before without coding anything twice. Rows are read straight from the frame's class
- * indices (64 x 32 x 3, row-major).
+ * row before without coding anything twice. One encoder codes band after band (`begin`),
+ * keeping its buffers: V8 takes microseconds to allocate each typed array of more than 64
+ * bytes (docs/performance.md, section 1, "Fewer allocations per band").
  */
 export class LevelRiceEncoder {
-  private readonly out: Uint8Array;
+  private out = new Uint8Array(0);
   private length = 0;
   private acc = 0;
   private used = 0;
-  private readonly model: LevelRiceModel;
-  private readonly row: (y: number) => RowRef | undefined;
+  /** Sized by `begin`. */
+  private readonly model = new LevelRiceModel(0, 1);
+  private row: (y: number) => RowRef | undefined = () => undefined;
+  private width = 0;
   private rows = 0;
   /** [length, acc, used] after each row. */
-  private readonly ends: number[][] = [];
+  private ends: number[][] = [];
 
-  constructor(
-    classIdx: Uint8Array,
-    frameWidth: number,
-    x0: number,
-    y0: number,
-    private readonly width: number,
-    maxRows: number,
-    /** The device's number of classes (levels.ts): predictions are kept inside 0 .. classCount - 1. */
-    classCount: number,
-    /**
-     * The class indices of the device's draw-buffer rows above the rectangle, top to bottom:
-     * min(y, PRIMED_ROWS) rows of width*3 for a rectangle at row y of the panel (levelRiceRowsAbove).
-     */
-    above?: Uint8Array,
-  ) {
-    this.out = new Uint8Array(width * 3 * MAX_CHANNEL_BYTES * maxRows + 1);
-    this.model = new LevelRiceModel(width, classCount);
-    this.row = extend(this.model, above, width, (y) => ({ data: classIdx, at: ((y0 + y) * frameWidth + x0) * 3 }));
+  /**
+   * Starts a band: the rectangle (x0, y0), `width` wide and at most `maxRows` high, of a frame of
+   * class indices `frameWidth` wide, for a device with `classCount` classes (levels.ts:
+   * predictions are kept inside 0 .. classCount - 1), modelled from the device's draw-buffer
+   * rows `above` it: min(y0, PRIMED_ROWS) rows (levelRiceRowsAboveIn).
+   */
+  begin(classIdx: Uint8Array, frameWidth: number, x0: number, y0: number, width: number, maxRows: number, classCount: number, above: RowsAbove): void {
+    const size = width * 3 * MAX_CHANNEL_BYTES * maxRows + 1;
+    if (this.out.length < size) this.out = new Uint8Array(size);
+    this.length = 0;
+    this.acc = 0;
+    this.used = 0;
+    this.rows = 0;
+    this.ends = [];
+    this.width = width;
+    this.model.begin(width, classCount);
+    this.row = extend(this.model, above, rowsOf(classIdx, frameWidth, x0, y0));
   }
 
   /** Bits, most significant first; count <= 17 keeps `acc` within 31 bits. */
@@ -123,7 +150,7 @@ export class LevelRiceEncoder {
     return this.length + (this.used > 0 ? 1 : 0);
   }
 
-  /** The band of the first `rows` rows coded so far. Pad bits are zero: one picture, one coding. */
+  /** The band of the first `rows` rows coded so far, in a new array. Pad bits are zero: one picture, one coding. */
   bytes(rows: number): Uint8Array {
     const [length, acc, used] = this.ends[rows - 1];
     const out = this.out.slice(0, length + (used > 0 ? 1 : 0));
@@ -147,7 +174,8 @@ export function encodeLevelRice(
   classCount: number,
   above?: Uint8Array,
 ): Uint8Array {
-  const encoder = new LevelRiceEncoder(classIdx, frameWidth, x0, y0, width, height, classCount, above);
+  const encoder = new LevelRiceEncoder();
+  encoder.begin(classIdx, frameWidth, x0, y0, width, height, classCount, packedRowsAbove(above, width));
   for (let y = 0; y < height; y++) encoder.addRow();
   return encoder.bytes(height);
 }
@@ -182,7 +210,7 @@ export function decodeLevelRice(data: Uint8Array, width: number, height: number,
   const out = new Uint8Array(width * height * 3);
   const reader = new BitReader(data);
   const model = new LevelRiceModel(width, classCount);
-  const row = extend(model, above, width, (y) => ({ data: out, at: y * width * 3 }));
+  const row = extend(model, packedRowsAbove(above, width), rowsOf(out, width, 0, 0));
   for (let y = 0; y < height; y++) {
     const cur = row(y) as RowRef;
     model.startRow(cur, row(y - 1), row(y - 2));

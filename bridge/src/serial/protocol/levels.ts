@@ -61,14 +61,14 @@ export function levelClasses(depth: number): LevelClasses {
 }
 
 /**
- * The class index of every channel value of `frame`: what LEVEL_RICE codes. A plain loop, not
- * `frame.map(...)`: `frameUpdate` runs it twice when it diffs against a previous frame, and a
- * typed array's `map` calls its callback once per channel value (6144 a frame). In a profile of
- * the bench's commands, those calls took a tenth of the bridge's time from a command to its
- * first serial byte (docs/performance.md, section 1, "Traced in the kernel").
+ * The class index of every channel value of `frame`: what LEVEL_RICE codes; written into `out`
+ * when given (frameUpdate keeps one from frame to frame). A plain loop, not `frame.map(...)`:
+ * `frameUpdate` runs it twice when it diffs against a previous frame, and a typed array's `map`
+ * calls its callback once per channel value (6144 a frame). In a profile of the bench's
+ * commands, those calls took a tenth of the bridge's time from a command to its first serial
+ * byte (docs/performance.md, section 1, "Traced in the kernel").
  */
-export function classIndices(frame: Uint8Array, classes: LevelClasses): Uint8Array {
-  const out = new Uint8Array(frame.length);
+export function classIndices(frame: Uint8Array, classes: LevelClasses, out = new Uint8Array(frame.length)): Uint8Array {
   const { classOf } = classes;
   for (let i = 0; i < frame.length; i++) out[i] = classOf[frame[i]];
   return out;
