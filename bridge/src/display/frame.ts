@@ -9,9 +9,10 @@ export type Rgb = readonly [r: number, g: number, b: number];
 /**
  * The panel's size (the contract's DISPLAY_WIDTH and DISPLAY_HEIGHT) for per-pixel loops, here,
  * in the diff and in the serial encoder. Read through the contract's package index, each name is
- * a getter (what TypeScript emits for `export *`): one function shared by every re-exported name,
- * looking the name up anew on each read. Per pixel, that was a seventh of a frame update's time
- * (docs/performance.md, section 1, "Fewer allocations per band").
+ * a getter (what TypeScript emits for `export *`), a closure of one function literal for every
+ * re-exported name: its lookup of the name sees all of them and stays generic. Per pixel, those
+ * getters took a seventh of a replayed frame update's samples (docs/performance.md, section 1,
+ * "Fewer allocations per band").
  */
 export const WIDTH = DISPLAY_WIDTH;
 export const HEIGHT = DISPLAY_HEIGHT;

@@ -102,6 +102,11 @@ describe('level classes', () => {
     for (let i = 0; i < frame.length; i++) expect(indices[i]).toBe(classes.classOf[frame[i]]);
     expect(frame).toEqual(before);
     expect(Math.max(...indices)).toBe(classes.count - 1);
+    // Into an array given, which must be as long as the frame.
+    const into = new Uint8Array(frame.length);
+    expect(classIndices(frame, classes, into)).toBe(into);
+    expect(into).toEqual(indices);
+    expect(() => classIndices(frame, classes, new Uint8Array(frame.length - 1))).toThrow(/class indices need 512 bytes, got 511/);
   });
 
   it('refuses a depth outside 1..8', () => {
@@ -242,7 +247,10 @@ describe('frames in LEVEL_RICE', () => {
       for (let x = 40; x < 47; x++) narrow.set(quantise(Uint8Array.of(x * 5, 255 - y * 8, (x * y) & 0xff), classes), (y * 64 + x) * 3);
     for (const frame of [quantise(plasmaFrame(0), classes), quantise(plasmaFrame(1), classes), narrow, quantise(plasmaFrame(4), classes)]) {
       const idx = classIndices(frame, classes);
-      for (const r of frameUpdate(previous, frame, 256, classes)) {
+      const rects = frameUpdate(previous, frame, 256, classes);
+      // The narrow band after wider ones is where stale padding columns would show.
+      if (frame === narrow) expect(rects.some((r) => r.format === PixelFormat.LEVEL_RICE && r.w < 64)).toBe(true);
+      for (const r of rects) {
         if (r.format === PixelFormat.LEVEL_RICE) {
           const above = levelRiceRowsAbove(classIndices(device, classes), 64, r.x, r.y, r.w);
           expect(r.pixels).toEqual(encodeLevelRice(idx, 64, r.x, r.y, r.w, r.h, classes.count, above));

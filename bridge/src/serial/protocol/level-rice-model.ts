@@ -61,10 +61,8 @@ export class LevelRiceModel {
   }
 
   /**
-   * Starts the model over for a rectangle `width` wide, keeping its arrays when they are long
-   * enough: a frame update codes several bands one after another, and V8 takes microseconds to
-   * allocate each typed array of more than 64 bytes (its memory lies outside the heap)
-   * (docs/performance.md, section 1, "Fewer allocations per band").
+   * Starts the model over for a rectangle `width` wide (its rows then come through `startRow`),
+   * keeping its arrays when they are long enough: LevelRiceEncoder says why.
    */
   begin(width: number, classCount: number): void {
     const length = padded(width);
@@ -81,8 +79,6 @@ export class LevelRiceModel {
     this.errCur.fill(0, 0, length * PREDICTORS);
     this.width = width;
     this.top = classCount - 1;
-    this.up = undefined;
-    this.up2 = undefined;
   }
 
   /** The next row begins: where its classes are (as far as known) and the two rows above it. */

@@ -32,7 +32,9 @@ export interface RowsAbove {
 
 /** The rows above a rectangle `width` wide, packed in `above` as levelRiceRowsAbove returns them. */
 function packedRowsAbove(above: Uint8Array | undefined, width: number): RowsAbove {
-  return { count: primedRows(above, width), row: (i) => ({ data: above as Uint8Array, at: i * width * 3 }) };
+  const count = primedRows(above, width);
+  const data = above ?? new Uint8Array(0);
+  return { count, row: (i) => ({ data, at: i * width * 3 }) };
 }
 
 /**
@@ -67,7 +69,7 @@ function extend(model: LevelRiceModel, above: RowsAbove, row: (y: number) => Row
   return (y: number) => at(y + r);
 }
 
-/** The rows of a rectangle at (x0, y0) of a frame of class indices `frameWidth` wide (64 x 32 x 3, row-major). */
+/** The rows of the rectangle at (x0, y0) of `classIdx`, class indices `frameWidth` wide, 3 a pixel, row-major. */
 function rowsOf(classIdx: Uint8Array, frameWidth: number, x0: number, y0: number): (y: number) => RowRef {
   return (y) => ({ data: classIdx, at: ((y0 + y) * frameWidth + x0) * 3 });
 }
@@ -76,8 +78,9 @@ function rowsOf(classIdx: Uint8Array, frameWidth: number, x0: number, y0: number
  * Encodes a band of a rectangle row by row, keeping what each row ends at, so the band-cutter
  * (frame-encoder.ts) grows a band until it no longer fits a packet and takes the bytes up to the
  * row before without coding anything twice. One encoder codes band after band (`begin`),
- * keeping its buffers: V8 takes microseconds to allocate each typed array of more than 64
- * bytes (docs/performance.md, section 1, "Fewer allocations per band").
+ * keeping its buffers and its model's: V8 keeps a typed array of up to 64 bytes on its heap and
+ * puts a longer one's memory outside it, which takes microseconds per array, and a frame update
+ * codes several bands (docs/performance.md, section 1, "Fewer allocations per band").
  */
 export class LevelRiceEncoder {
   private out = new Uint8Array(0);
