@@ -52,11 +52,11 @@ export function levelRiceRowsAboveIn(buffer: Uint8Array, frameWidth: number, x: 
  * PRIMED_ROWS of them, over the rectangle's columns, top to bottom.
  */
 export function levelRiceRowsAbove(buffer: Uint8Array, frameWidth: number, x: number, y: number, width: number): Uint8Array {
-  const rows = Math.min(y, PRIMED_ROWS);
-  const out = new Uint8Array(rows * width * 3);
-  for (let r = 0; r < rows; r++) {
-    const start = ((y - rows + r) * frameWidth + x) * 3;
-    out.set(buffer.subarray(start, start + width * 3), r * width * 3);
+  const rows = levelRiceRowsAboveIn(buffer, frameWidth, x, y);
+  const out = new Uint8Array(rows.count * width * 3);
+  for (let r = 0; r < rows.count; r++) {
+    const { at } = rows.row(r);
+    out.set(buffer.subarray(at, at + width * 3), r * width * 3);
   }
   return out;
 }

@@ -62,11 +62,11 @@ export function levelClasses(depth: number): LevelClasses {
 
 /**
  * The class index of every channel value of `frame`: what LEVEL_RICE codes; written into `out`
- * when given, which must be as long as `frame` (frameUpdate keeps one from frame to frame). A plain loop, not `frame.map(...)`:
- * `frameUpdate` runs it twice when it diffs against a previous frame, and a typed array's `map`
- * calls its callback once per channel value (6144 a frame). In a profile of the bench's
- * commands, those calls took a tenth of the bridge's time from a command to its first serial
- * byte (docs/performance.md, section 1, "Traced in the kernel").
+ * when given, which must be as long as `frame` (frameUpdate keeps one from frame to frame).
+ * A plain loop, not `frame.map(...)`: `frameUpdate` runs it twice when it diffs against a
+ * previous frame, and a typed array's `map` calls its callback once per channel value (6144 a
+ * frame). In a profile of the bench's commands, those calls took a tenth of the bridge's time
+ * from a command to its first serial byte (docs/performance.md, section 1, "Traced in the kernel").
  */
 export function classIndices(frame: Uint8Array, classes: LevelClasses, out: Uint8Array = new Uint8Array(frame.length)): Uint8Array {
   if (out.length !== frame.length) throw new RangeError(`class indices need ${frame.length} bytes, got ${out.length}`);
