@@ -9,7 +9,7 @@
  */
 import { connectAsync } from 'mqtt';
 import { prepare } from './arm';
-import { RSS_GOAL_MB } from './footprint';
+import { IDLE_SETTLE_MS, RSS_GOAL_MB } from './footprint';
 import { builtExamples, type RunningBridge, startBridge } from './lib/bridge';
 import { GUEST_MAPS_PROBE, type GuestMemory, sampleGuestMemory } from './lib/guest-memory';
 import { join } from 'node:path';
@@ -170,14 +170,14 @@ async function idleAndLoaded(
   broker: Broker,
   label: string,
   runtime: { node: string; cli: string; args: string[] },
-  { settleMs, idleMs, loadedMs }: { settleMs: number; idleMs: number; loadedMs: number },
+  { settleMs, idleSettleMs, idleMs, loadedMs }: { settleMs: number; idleSettleMs: number; idleMs: number; loadedMs: number },
 ): Promise<{ idle: GuestWindow; loaded: GuestWindow & { apps: string[]; settle_s: number } }> {
   process.stderr.write(`bench: ${label} RSS idle...\n`);
   const idleBridge = await startBridge({ mqttUrl: broker.url, deviceId: `bench-${label}-idle-${process.pid}`, waitReady: false, runtime });
   let idle: GuestWindow;
   try {
     await untilReady(idleBridge);
-    await delay(settleMs);
+    await delay(idleSettleMs);
     idle = await sampleWindow(idleBridge.pid, idleMs, RSS_GOAL_MB.idle);
   } finally {
     await idleBridge.dispose();
@@ -216,10 +216,13 @@ async function idleAndLoaded(
   return { idle, loaded: { apps, settle_s: settleS, ...loaded } };
 }
 
-export async function measureArmMemory(broker: Broker, { settleMs = 2000, idleMs = 4000, loadedMs = 10_000 } = {}): Promise<ArmMemoryResult> {
+export async function measureArmMemory(
+  broker: Broker,
+  { settleMs = 2000, idleSettleMs = IDLE_SETTLE_MS, idleMs = 4000, loadedMs = 10_000 } = {},
+): Promise<ArmMemoryResult> {
   const startedAt = performance.now();
   const arm = await prepare('arm64');
-  const times = { settleMs, idleMs, loadedMs };
+  const times = { settleMs, idleSettleMs, idleMs, loadedMs };
   const method_check = await methodCheck(broker, settleMs);
   const armFigures = await idleAndLoaded(broker, 'arm64', { node: arm.node, cli: arm.bridgeCli, args: ['--require', GUEST_MAPS_PROBE] }, times);
   // The same Node release built for x64, run natively: the arm64 figures' own baseline (the bench's

@@ -1,0 +1,44 @@
+/**
+ * Collects what the start left on V8's heap, once, as V8's memory reducer would.
+ *
+ * Loading the modules and starting the parts leaves dead objects and grown heap pages behind.
+ * V8's memory reducer gives them back once a process goes quiet: on Node 20 and 22 it runs about
+ * 8 s after the start, and an idle bridge drops from 58 to 53 MB RSS (Node 20) or from 66 to 62 MB
+ * (Node 22). On Node 24 it never runs in an idle bridge: `--trace-memory-reducer` prints
+ * "high alloc" every 8 s for as long as the bridge runs, although nothing is collected meanwhile,
+ * and the bridge keeps 72 MB. So the bridge asks for that collection itself, once the start is
+ * over: V8's "last resort" collection, full collections that compact the heap and give its free
+ * pages back (about 40 ms here, once; 72 -> 67 MB on Node 24; docs/performance.md, section 4).
+ *
+ * `gc` is reached as in the app worker (sandbox/app-worker.ts): the flag, then a fresh context's
+ * `gc`. The flag is turned off again at once, so V8's flags stay as Node set them: V8 rejects a
+ * code cache made under other flags. V8 before 12 (Node 20) reads any argument to `gc` as a
+ * request for a young-generation collection, and its own memory reducer does this job there: the
+ * bridge leaves it alone.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { v8FlagSetByUser } from './util/user-v8-flags';
+
+type Collect = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
+
+/** The first V8 whose `gc` takes options (Node 22's 12.4 does; Node 20's 11.3 does not). */
+const FIRST_V8_WITH_GC_OPTIONS = 12;
+
+/**
+ * Runs the collection, synchronously, when this V8 takes its options; returns whether it ran.
+ * `v8Version` is for the tests.
+ */
+export function collectStartGarbage(v8Version = process.versions.v8): boolean {
+  if (Number(v8Version.split('.')[0]) < FIRST_V8_WITH_GC_OPTIONS) return false;
+  const exposedByUser = v8FlagSetByUser(/--expose-gc\b/);
+  if (!exposedByUser) setFlagsFromString('--expose-gc');
+  let collect: Collect;
+  try {
+    collect = runInNewContext('gc') as Collect;
+  } finally {
+    if (!exposedByUser) setFlagsFromString('--no-expose-gc');
+  }
+  collect({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  return true;
+}
