@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { DeviceTopics } from '@megabit/contract';
 import { EmbeddedBroker } from './broker/embedded-broker';
 import { MisaddressedCommands } from './broker/misaddressed-commands';
-import { TlsListeners } from './broker/tls-listeners';
 import { loginsConfigured, type Settings } from './config';
 import { Device } from './device/device';
 import { NO_DISPLAY_LINK } from './device/display-link';
@@ -241,8 +240,10 @@ function commandParts(ctx: PartContext): Part[] {
 function brokerTlsParts(ctx: PartContext, broker: EmbeddedBroker): Part[] {
   const { host, max_packet_bytes: maxPacketBytes, tls } = ctx.settings.broker;
   if (!tls) return [];
+  // Loaded only here: its modules load Node's TLS and `ws` (util/on-first-use.ts says why).
+  const { TlsListeners: Listeners } = require('./broker/tls-listeners') as typeof import('./broker/tls-listeners');
   return [
-    new TlsListeners(
+    new Listeners(
       {
         host,
         port: tls.port,

@@ -4,10 +4,10 @@
  * further listener (TLS): every connection gets the same logins, ACL and limits.
  * The bridge's own client connects in-process (`connectInProcess`), never over a socket.
  */
-import type { IncomingMessage } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, STATUS_CODES } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { BrokerAccess, type BrokerAccessOptions } from './broker-access';
 import { brokerHooks } from './broker-hooks';
 import { linkPair } from './in-process-link';
@@ -15,6 +15,7 @@ import { RetainedBudget, type RetainedLimits } from './retained-budget';
 import type { Part } from '../part';
 import type { Logger } from '../util/logger';
 import { writePacketNumbersWithoutTable } from '../mqtt/packet-numbers';
+import { wsModule } from '../util/on-first-use';
 import { verifyClientOption } from './websocket-verify';
 
 interface AedesBroker {
@@ -43,6 +44,8 @@ export class EmbeddedBroker implements Part {
   readonly name = 'broker';
   private broker?: AedesBroker;
   private tcp?: Server;
+  /** The plain WebSocket port's HTTP server; `ws` is made on its first handshake. */
+  private wsHttp?: HttpServer;
   private ws?: WebSocketServer;
   private readonly sockets = new Set<Duplex>();
   private readonly inProcess = new WeakSet<Duplex>();
@@ -84,17 +87,22 @@ export class EmbeddedBroker implements Part {
       this.handle(socket);
     });
     await listen(this.tcp, this.options.port, this.options.host, 'MQTT (broker.port)');
-    this.ws = new WebSocketServer({
-      host: this.options.host,
-      port: this.options.wsPort,
-      maxPayload: this.maxWebSocketMessageBytes,
-      ...verifyClientOption(this.options.verifyWebSocket),
+    // What `ws` does with a port of its own, with `ws` loaded on the first handshake
+    // (util/on-first-use.ts says why): a plain HTTP request gets 426, an upgrade the handshake.
+    this.wsHttp = createHttpServer((_req, res) => {
+      res.writeHead(426, { 'Content-Type': 'text/plain' });
+      res.end(STATUS_CODES[426]);
     });
-    this.ws.on('connection', (socket) => this.handle(createWebSocketStream(socket)));
-    await new Promise<void>((resolve, reject) => {
-      this.ws!.once('listening', resolve);
-      this.ws!.once('error', (e) => reject(portError(e, this.options.wsPort, 'MQTT-over-WebSocket (broker.ws_port)')));
+    this.wsHttp.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const ws = wsModule();
+      this.ws ??= new ws.WebSocketServer({
+        noServer: true,
+        maxPayload: this.maxWebSocketMessageBytes,
+        ...verifyClientOption(this.options.verifyWebSocket),
+      });
+      this.ws.handleUpgrade(req, socket, head, (client) => this.handle(ws.createWebSocketStream(client)));
     });
+    await listen(this.wsHttp, this.options.wsPort, this.options.host, 'MQTT-over-WebSocket (broker.ws_port)');
     this.log.info(
       `embedded MQTT broker (MQTT 3.1.1 and 5) on mqtt://${this.options.host}:${this.port} and ws://${this.options.host}:${this.wsPort}` +
         `${this.access.loginsRequired ? ', logins required' : ', no logins'}${this.access.hasAcl ? ', topic access from the ACL file' : ''}`,
@@ -106,7 +114,7 @@ export class EmbeddedBroker implements Part {
   }
 
   get wsPort(): number {
-    return (this.ws!.address() as AddressInfo).port;
+    return (this.wsHttp!.address() as AddressInfo).port;
   }
 
   /** For any WebSocket server that feeds `handle`: one MQTT packet per message, so the same cap. */
@@ -142,6 +150,11 @@ export class EmbeddedBroker implements Part {
     for (const socket of this.sockets) socket.destroy();
     for (const client of this.ws?.clients ?? []) client.terminate();
     await new Promise<void>((resolve) => (this.ws ? this.ws.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => {
+      if (!this.wsHttp) return resolve();
+      this.wsHttp.close(() => resolve());
+      this.wsHttp.closeAllConnections();
+    });
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
   }
 }

@@ -7,13 +7,13 @@
  * (`onConnection`).
  */
 import type { Connection, Haws } from '../esm-types';
-import { WebSocket as NodeWebSocket } from 'ws';
 import type { EventBus } from '../events';
 import { redact } from '../mqtt/connection';
 import type { HomeAssistantEntityState } from '../sandbox/types';
 import type { Part } from '../part';
 import { errorMessage, type Logger } from '../util/logger';
 import { applyEntityEvent } from './entity-updates';
+import { wsModule } from '../util/on-first-use';
 
 /** The part of DeviceControl this needs. */
 export interface EntityStateSink {
@@ -77,7 +77,7 @@ export class HomeAssistantStates implements Part {
     try {
       this.haws ??= await import('home-assistant-js-websocket');
       // Node 20 has no WebSocket global, which the client's socket code expects.
-      (globalThis as { WebSocket?: unknown }).WebSocket ??= NodeWebSocket;
+      (globalThis as { WebSocket?: unknown }).WebSocket ??= wsModule().WebSocket;
       const auth = this.haws.createLongLivedTokenAuth(url, this.options.token);
       const connection = await this.haws.createConnection({ auth });
       if (!this.running) {

@@ -6,14 +6,14 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { listen } from '../broker/embedded-broker';
 import type { Part } from '../part';
 import { errorMessage, type Logger } from '../util/logger';
+import { httpsModule, wsModule } from '../util/on-first-use';
 import { readPemFile } from '../util/pem-file';
 import { AccessToken } from './access-token';
 import type { OriginPolicy } from './origin-policy';
@@ -94,7 +94,7 @@ export class HttpServer implements Part {
     };
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.guard(res, () => this.serve(req, res));
     const server = this.options.tls
-      ? createHttpsServer(
+      ? httpsModule().createServer(
           {
             ...timeouts,
             cert: readPemFile(this.options.tls.cert, 'http.tls.cert'),
@@ -105,11 +105,6 @@ export class HttpServer implements Part {
         )
       : createServer(timeouts, handler);
     this.server = server;
-    this.wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: this.options.maxMessageBytes,
-      handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false),
-    });
     server.on('connection', (socket: Socket) => this.admit(socket));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       try {
@@ -199,8 +194,14 @@ export class HttpServer implements Part {
       this.reportOrigin(verdict.origin);
       return replyAndClose(socket, 403, "this web page's origin may not open /mqtt (see http.allowed_origins)");
     }
-    this.wss!.handleUpgrade(req, socket, head, (ws) => {
-      const stream = createWebSocketStream(ws);
+    // Made on the first WebSocket, with `ws` (util/on-first-use.ts says why).
+    this.wss ??= new (wsModule().WebSocketServer)({
+      noServer: true,
+      maxPayload: this.options.maxMessageBytes,
+      handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false),
+    });
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const stream = wsModule().createWebSocketStream(ws);
       stream.on('error', () => stream.destroy());
       this.options.handleMqttStream(stream);
     });

@@ -4,10 +4,9 @@
  * the proxy only moves them.
  */
 import { isIP, connect as netConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { WebSocket, createWebSocketStream } from 'ws';
 import type { LoginOptions } from '../mqtt/client-options';
+import { tlsModule, wsModule } from '../util/on-first-use';
 
 /** The TLS part of the bridge's own broker settings (`mqtt.ca`, `mqtt.cert`, `mqtt.key`, `mqtt.reject_unauthorized`). */
 export type UpstreamTls = Pick<LoginOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
@@ -18,12 +17,12 @@ export function connectUpstream(brokerUrl: string, tls: UpstreamTls): Duplex {
   // The same trust as the bridge's own connection: its CA, its client certificate if the broker wants one.
   const tlsOptions = { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized ?? true };
   if (url.protocol === 'ws:' || url.protocol === 'wss:') {
-    const socket = new WebSocket(brokerUrl, 'mqtt', secure ? tlsOptions : {});
-    return createWebSocketStream(socket);
+    const ws = wsModule();
+    return ws.createWebSocketStream(new ws.WebSocket(brokerUrl, 'mqtt', secure ? tlsOptions : {}));
   }
   const port = Number(url.port) || (secure ? 8883 : 1883);
   return secure
-    ? tlsConnect({ host: url.hostname, port, servername: isIP(url.hostname) ? undefined : url.hostname, ...tlsOptions })
+    ? tlsModule().connect({ host: url.hostname, port, servername: isIP(url.hostname) ? undefined : url.hostname, ...tlsOptions })
     : netConnect({ host: url.hostname, port });
 }
 

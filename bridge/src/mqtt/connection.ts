@@ -3,6 +3,7 @@
  * resubscription, retained-state republishing via `onConnect` listeners, reconnect with
  * backoff, and one log line per state change rather than one per retry.
  */
+import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import type { DeviceTopics } from '@megabit/contract';
@@ -84,8 +85,9 @@ export class MqttConnection implements Part {
       ...o.login,
       will: { topic: this.topics.out(OUT.availability), payload: Buffer.from('offline'), retain: true, qos: 1 },
     };
-    const inProcess = o.connectInProcess;
-    const client = inProcess ? new MqttClient(() => inProcess(), opts) : mqtt.connect(o.url, opts);
+    const tcp = o.connectInProcess ? undefined : plainTcpAddress(o.url, o.login);
+    const openStream = o.connectInProcess ?? (tcp && (() => netConnect(tcp)));
+    const client = openStream ? new MqttClient(() => openStream(), opts) : mqtt.connect(o.url, opts);
     this.client = client;
     client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet.retain === true));
     client.on('connect', () => this.handleConnect());
@@ -216,6 +218,30 @@ export class MqttConnection implements Part {
       }
     }
   }
+}
+
+/**
+ * Where to open the TCP connection to an `mqtt://` or `tcp://` broker, as mqtt.js's own TCP
+ * transport would, or undefined when mqtt.js's `connect` must make the connection. That `connect`
+ * loads every transport mqtt.js has on its first call (the WebSocket and TLS ones load `ws`,
+ * `tls` and `https`), which a broker on plain TCP never needs (util/on-first-use.ts says what
+ * they weigh). What this does not read as `connect` would goes to `connect`, as before:
+ * credentials, a path or a query in the URL, a client certificate (mqtt.js then switches to TLS),
+ * a SOCKS proxy (mqtt.js reads MQTTJS_SOCKS_PROXY).
+ */
+export function plainTcpAddress(url: string, login: LoginOptions): { host: string; port: number } | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'mqtt:' && parsed.protocol !== 'tcp:') return undefined;
+  if (parsed.username || parsed.password || parsed.search || parsed.hash || (parsed.pathname !== '' && parsed.pathname !== '/')) return undefined;
+  if (login.cert && login.key) return undefined;
+  if (process.env.MQTTJS_SOCKS_PROXY) return undefined;
+  // An IPv6 host keeps its brackets in a URL, not in a socket address.
+  return { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost', port: Number(parsed.port) || 1883 };
 }
 
 function describeError(e: Error & { code?: number | string }): string {
