@@ -23,10 +23,11 @@ export const RSS_GOAL_MB = { idle: 60, loaded: 75 } as const;
 /**
  * How long an idle bridge is left after its start before its RSS is read: until what the start
  * left on the heap is collected, as in a display that runs for days. V8's memory reducer does it
- * about 8 s after the start on Node 20 and 22; the bridge does it itself about 3 s after it is
- * ready (bridge/src/start-garbage.ts), on Node 22 and 24 (docs/performance.md, section 4).
+ * about 8-10 s after the start on Node 20 and 22 (later on a busy machine); the bridge does it
+ * itself 3 s after it is ready (bridge/src/start-garbage.ts), on Node 22 and 24
+ * (docs/performance.md, section 4).
  */
-export const IDLE_SETTLE_MS = 12_000;
+export const IDLE_SETTLE_MS = 15_000;
 
 interface Usage {
   cpu_ms_per_s: number;

@@ -3,7 +3,6 @@
 import { letYoungGenerationGrow } from './young-generation';
 // So is the optimizing compiler: code run once while starting is not worth TurboFan's pages.
 import { letOptimizerRunSoon } from './optimizer-at-start';
-import { collectStartGarbage } from './start-garbage';
 // Then, before mqtt.js and aedes load mqtt-packet's writer (mqtt/length-prefix-fix.ts says why).
 import { lengthPrefixFix } from './mqtt/install-length-prefix-fix';
 import { lengthPrefixProblems } from './mqtt/length-prefix-fix';
@@ -19,6 +18,7 @@ import { answerCountsOverIpc } from './diagnostics/ipc-diagnostics';
 import { lockDataDir } from './util/data-dir-lock';
 import { warnIfSecretsReadable } from './util/private-files';
 import { removeDiscovery } from './homeassistant';
+import { collectStartGarbage } from './start-garbage';
 import { StartupTimeline } from './startup-timeline';
 import { createLogger, errorMessage } from './util/logger';
 import { VERSION } from './version';
@@ -244,15 +244,15 @@ async function main(): Promise<number> {
   letYoungGenerationGrow();
   // Soon after (once the first frame's PNG is out), code that gets hot under load is optimized as before.
   flagsAtDefaults = letOptimizerRunSoon();
-  // Then what the start left on the heap goes. On a timer: the launcher takes its code cache in its
-  // handler of `finished` (settled with flagsAtDefaults), which runs before any timer, so the cache
-  // still holds the bytecode the collection drops (of functions not run lately).
-  void flagsAtDefaults.then(() =>
-    setTimeout(() => {
-      const began = performance.now();
+  // Then what the start left on the heap goes. A memory saving only: it may fail, never the bridge.
+  void flagsAtDefaults.then(() => {
+    const began = performance.now();
+    try {
       if (collectStartGarbage()) log.debug(`collected what the start left on the heap in ${Math.round(performance.now() - began)} ms`);
-    }, 0),
-  );
+    } catch (e) {
+      log.debug(`could not collect what the start left on the heap: ${errorMessage(e)}`);
+    }
+  });
   // Only for a parent that spawned the bridge with an IPC channel (the leak test, the soak run).
   answerCountsOverIpc(controller.countSources);
   const host = settings.http.host === '0.0.0.0' || settings.http.host === '127.0.0.1' ? 'localhost' : settings.http.host;

@@ -5,22 +5,16 @@
  * V8's memory reducer gives them back once a process goes quiet: on Node 20 and 22 it runs about
  * 8 s after the start, and an idle bridge drops from 58 to 53 MB RSS (Node 20) or from 66 to 62 MB
  * (Node 22). On Node 24 it never runs in an idle bridge: `--trace-memory-reducer` prints
- * "high alloc" every 8 s for as long as the bridge runs, although nothing is collected meanwhile,
- * and the bridge keeps 72 MB. So the bridge asks for that collection itself, once the start is
- * over: V8's "last resort" collection, full collections that compact the heap and give its free
- * pages back (about 40 ms here, once; 72 -> 67 MB on Node 24; docs/performance.md, section 4).
+ * "high alloc" every 8 s for as long as the bridge runs, although it allocates too little for a
+ * single scavenge, and the bridge keeps 71 MB. So the bridge asks for that collection itself,
+ * once the start is over: V8's "last resort" collection, full collections that compact the heap
+ * and give its free pages back (about 40 ms here, once; 71.4 -> 66.7 MB on Node 24;
+ * docs/performance.md, section 4). A plain full collection gives nothing back there.
  *
- * `gc` is reached as in the app worker (sandbox/app-worker.ts): the flag, then a fresh context's
- * `gc`. The flag is turned off again at once, so V8's flags stay as Node set them: V8 rejects a
- * code cache made under other flags. V8 before 12 (Node 20) reads any argument to `gc` as a
- * request for a young-generation collection, and its own memory reducer does this job there: the
- * bridge leaves it alone.
+ * V8 before 12 (Node 20) reads any argument to `gc` as a request for a young-generation
+ * collection, and its own memory reducer does this job: the bridge leaves it alone there.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { v8FlagSetByUser } from './util/user-v8-flags';
-
-type Collect = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
+import { exposeGc } from './util/v8-gc';
 
 /** The first V8 whose `gc` takes options (Node 22's 12.4 does; Node 20's 11.3 does not). */
 const FIRST_V8_WITH_GC_OPTIONS = 12;
@@ -31,14 +25,8 @@ const FIRST_V8_WITH_GC_OPTIONS = 12;
  */
 export function collectStartGarbage(v8Version = process.versions.v8): boolean {
   if (Number(v8Version.split('.')[0]) < FIRST_V8_WITH_GC_OPTIONS) return false;
-  const exposedByUser = v8FlagSetByUser(/--expose-gc\b/);
-  if (!exposedByUser) setFlagsFromString('--expose-gc');
-  let collect: Collect;
-  try {
-    collect = runInNewContext('gc') as Collect;
-  } finally {
-    if (!exposedByUser) setFlagsFromString('--no-expose-gc');
-  }
-  collect({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  // The flag back off at once: the code caches V8 makes from now on (Node's compile cache of a
+  // module loaded later) are checked against the flags of the next start, Node's defaults.
+  exposeGc({ restoreFlag: true })({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   return true;
 }

@@ -1,7 +1,8 @@
 /**
  * start-garbage.ts, in plain Node processes: on Node 24 the collection gives the heap's free pages
- * back (what a plain full collection does not), leaves V8's flags as they were, and keeps a
- * `--expose-gc` the user gave; on Node 20 (V8 11, whose `gc` takes no options) it does nothing.
+ * back (what a plain full collection does not), leaves V8's flags as they were (off, or on where
+ * the user or an app worker set them); on Node 20 (V8 11, whose `gc` takes no options) it does
+ * nothing.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { BRIDGE_CLI } from './helpers/bridge-process';
 import { installNode } from './helpers/packed-bridge';
 
 const MODULE = join(BRIDGE_CLI, '..', 'start-garbage.js');
+const GC_MODULE = join(BRIDGE_CLI, '..', 'util', 'v8-gc.js');
 const MiB = 2 ** 20;
 
 // What a start leaves: a heap grown by objects that lived long enough to reach the old
@@ -17,6 +19,8 @@ const MiB = 2 ** 20;
 // collection ran, and whether a new context still gets `gc` (the flag) afterwards.
 const WORKLOAD = `
 const { collectStartGarbage } = require(${JSON.stringify(MODULE)});
+// As an app worker does when it loads: the flag left on.
+if (process.env.WORKER_FIRST === '1') require(${JSON.stringify(GC_MODULE)}).exposeGc({ restoreFlag: false });
 const v8 = require('node:v8');
 let keep = [];
 for (let i = 0; i < 400000; i++) keep.push({ i, s: 'x' + i, a: [i] });
@@ -62,6 +66,10 @@ describe('on Node 24', () => {
 
   it('leaves V8 without `--expose-gc` afterwards, as Node started it', async () => {
     expect(await run(node24)).toMatchObject({ ran: true, gcInNewContexts: false });
+  });
+
+  it('leaves the flag on when an app worker left it on (the worker takes `gc` as it loads)', async () => {
+    expect(await run(node24, [], { WORKER_FIRST: '1' })).toMatchObject({ ran: true, gcInNewContexts: true });
   });
 
   it('keeps a `--expose-gc` the user gave Node', async () => {

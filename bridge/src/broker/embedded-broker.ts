@@ -13,7 +13,7 @@ import { brokerHooks } from './broker-hooks';
 import { linkPair } from './in-process-link';
 import { RetainedBudget, type RetainedLimits } from './retained-budget';
 import type { Part } from '../part';
-import type { Logger } from '../util/logger';
+import { errorMessage, type Logger } from '../util/logger';
 import { writePacketNumbersWithoutTable } from '../mqtt/packet-numbers';
 import { wsModule } from '../util/on-first-use';
 import { verifyClientOption } from './websocket-verify';
@@ -89,18 +89,24 @@ export class EmbeddedBroker implements Part {
     await listen(this.tcp, this.options.port, this.options.host, 'MQTT (broker.port)');
     // What `ws` does with a port of its own, with `ws` loaded on the first handshake
     // (util/on-first-use.ts says why): a plain HTTP request gets 426, an upgrade the handshake.
+    const upgradeRequired = STATUS_CODES[426]!;
     this.wsHttp = createHttpServer((_req, res) => {
-      res.writeHead(426, { 'Content-Type': 'text/plain' });
-      res.end(STATUS_CODES[426]);
+      res.writeHead(426, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(upgradeRequired) });
+      res.end(upgradeRequired);
     });
     this.wsHttp.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const ws = wsModule();
-      this.ws ??= new ws.WebSocketServer({
-        noServer: true,
-        maxPayload: this.maxWebSocketMessageBytes,
-        ...verifyClientOption(this.options.verifyWebSocket),
-      });
-      this.ws.handleUpgrade(req, socket, head, (client) => this.handle(ws.createWebSocketStream(client)));
+      try {
+        const ws = wsModule();
+        this.ws ??= new ws.WebSocketServer({
+          noServer: true,
+          maxPayload: this.maxWebSocketMessageBytes,
+          ...verifyClientOption(this.options.verifyWebSocket),
+        });
+        this.ws.handleUpgrade(req, socket, head, (client) => this.handle(ws.createWebSocketStream(client)));
+      } catch (e) {
+        this.log.warn(`WebSocket upgrade failed: ${errorMessage(e)}`);
+        socket.destroy();
+      }
     });
     await listen(this.wsHttp, this.options.wsPort, this.options.host, 'MQTT-over-WebSocket (broker.ws_port)');
     this.log.info(
@@ -150,6 +156,7 @@ export class EmbeddedBroker implements Part {
     for (const socket of this.sockets) socket.destroy();
     for (const client of this.ws?.clients ?? []) client.terminate();
     await new Promise<void>((resolve) => (this.ws ? this.ws.close(() => resolve()) : resolve()));
+    this.ws = undefined;
     await new Promise<void>((resolve) => {
       if (!this.wsHttp) return resolve();
       this.wsHttp.close(() => resolve());

@@ -132,6 +132,7 @@ export class HttpServer implements Part {
   async stop(): Promise<void> {
     for (const client of this.wss?.clients ?? []) client.terminate();
     this.wss?.close();
+    this.wss = undefined;
     await new Promise<void>((resolve) => {
       if (!this.server) return resolve();
       this.server.close(() => resolve());

@@ -226,8 +226,8 @@ export class MqttConnection implements Part {
  * loads every transport mqtt.js has on its first call (the WebSocket and TLS ones load `ws`,
  * `tls` and `https`), which a broker on plain TCP never needs (util/on-first-use.ts says what
  * they weigh). What this does not read as `connect` would goes to `connect`, as before:
- * credentials, a path or a query in the URL, a client certificate (mqtt.js then switches to TLS),
- * a SOCKS proxy (mqtt.js reads MQTTJS_SOCKS_PROXY).
+ * credentials, a path or a query in the URL, a host name outside ASCII, a client certificate
+ * (mqtt.js then switches to TLS), a SOCKS proxy (mqtt.js reads MQTTJS_SOCKS_PROXY).
  */
 export function plainTcpAddress(url: string, login: LoginOptions): { host: string; port: number } | undefined {
   let parsed: URL;
@@ -238,6 +238,8 @@ export function plainTcpAddress(url: string, login: LoginOptions): { host: strin
   }
   if (parsed.protocol !== 'mqtt:' && parsed.protocol !== 'tcp:') return undefined;
   if (parsed.username || parsed.password || parsed.search || parsed.hash || (parsed.pathname !== '' && parsed.pathname !== '/')) return undefined;
+  // A host outside plain ASCII stays percent-encoded in such a URL: mqtt.js turns it into punycode.
+  if (/[^\x21-\x7e]|%/.test(parsed.hostname)) return undefined;
   if (login.cert && login.key) return undefined;
   if (process.env.MQTTJS_SOCKS_PROXY) return undefined;
   // An IPv6 host keeps its brackets in a URL, not in a socket address.

@@ -7,8 +7,6 @@
  */
 import { createPlugin } from '@extism/extism';
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { AppHost, ENV_NAMESPACE, HostMemoryError, USER_NAMESPACE } from './host-api';
 import { BlockingHttpClient } from './http-channel';
 import { BlockingIconClient } from './icon-channel';
@@ -22,6 +20,7 @@ import { timeZoneOffset, type OffsetFinder } from './time-zone';
 import type { FaultKind, LogLevel } from './types';
 import { Wasm, type WasmMemory, type WasmModule } from './wasm-api';
 import { formatMiB } from './wasm-memory-cap';
+import { exposeGc } from '../util/v8-gc';
 
 /** Coalesces KV saves: a 30 fps app writing a counter every tick saves at most once a second. */
 const KV_SAVE_INTERVAL_MS = 1000;
@@ -50,10 +49,8 @@ function extismFetch(): Promise<never> {
  * two apps share it.
  */
 let hosting = false;
-// V8's own collector, reached through a flag and a fresh context's `gc` (a Worker's
-// execArgv takes no V8 flags). The flag only adds `gc` to contexts made from now on.
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
+// V8's own collector (util/v8-gc.ts).
+const collect = exposeGc({ restoreFlag: false });
 parentPort!.on('message', (message: HostApp) => {
   if (hosting) throw new Error('an app worker was handed a second app while hosting one');
   hosting = true;

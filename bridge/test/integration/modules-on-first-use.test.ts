@@ -2,7 +2,7 @@
  * util/on-first-use.ts, in the real bridge: started without TLS settings, on its embedded broker
  * and on an external broker over plain TCP, it has loaded neither Node's `tls` and `https` nor the
  * `ws` package; the first WebSocket (the page's /mqtt, the broker's ws_port) loads them, and MQTT
- * goes through it. A probe preloaded into the bridge (fixtures/first-use-probe.js) tells what is
+ * goes through it. A probe preloaded into the bridge (helpers/first-use-probe.js) tells what is
  * loaded.
  */
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { freePort, waitUntil } from '../helpers/ports';
 
 jest.setTimeout(60_000);
 
-const PROBE_ENV = { NODE_OPTIONS: `--require ${join(__dirname, '..', 'fixtures', 'first-use-probe.js')}` };
+const PROBE_ENV = { NODE_OPTIONS: `--require ${JSON.stringify(join(__dirname, '..', 'helpers', 'first-use-probe.js'))}` };
 
 /** The first-use modules the bridge has loaded now, as its probe prints them. */
 async function loadedOnFirstUse(bridge: RunningBridge): Promise<string[]> {

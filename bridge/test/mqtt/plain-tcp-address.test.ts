@@ -24,6 +24,8 @@ it.each([
   ['mqtt://user:secret@broker.lan', 'credentials in the URL'],
   ['mqtt://broker.lan?clientId=x', 'a query'],
   ['mqtt://broker.lan/some/path', 'a path'],
+  ['mqtt://bücher.lan', 'a host outside ASCII, which mqtt.js turns into punycode'],
+  ['mqtt://h%41st.lan', 'a percent-encoded host'],
   ['not a url', 'not a URL'],
 ])('%s (%s) → mqtt.js connects', (url) => {
   expect(plainTcpAddress(url, NO_LOGIN)).toBeUndefined();

@@ -1,0 +1,33 @@
+/**
+ * V8's own `gc` for the calling thread, as `node --expose-gc` would give it: the bridge is started
+ * as `node cli.js`, `megabit` or by systemd, and a Worker's execArgv takes no V8 flags. V8 adds
+ * `gc` to the contexts made while `--expose-gc` is set, so this sets the flag and takes `gc` from a
+ * new context. V8's flags belong to the process, shared by its threads: another thread may turn
+ * the flag off between this thread's set and read (start-garbage.ts does, once), so the set is
+ * tried again until the read finds `gc`. With `restoreFlag`, a flag this call turned on is turned
+ * off again; a `gc` there already (the user's `--expose-gc`, or a thread that left the flag on)
+ * is taken as it is, the flag untouched.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+export type GcFunction = (options?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async'; flavor?: 'regular' | 'last-resort' }) => void;
+
+/** Tries before giving up: another thread clears the flag for microseconds, and rarely. */
+const MAX_TRIES = 100;
+
+const gcInNewContext = (): GcFunction | undefined => runInNewContext('typeof gc === "function" ? gc : undefined') as GcFunction | undefined;
+
+export function exposeGc({ restoreFlag }: { restoreFlag: boolean }): GcFunction {
+  const present = gcInNewContext();
+  if (present) return present;
+  for (let tries = 0; tries < MAX_TRIES; tries++) {
+    setFlagsFromString('--expose-gc');
+    const gc = gcInNewContext();
+    if (gc) {
+      if (restoreFlag) setFlagsFromString('--no-expose-gc');
+      return gc;
+    }
+  }
+  throw new Error('V8 did not give its gc function: --expose-gc did not hold');
+}
