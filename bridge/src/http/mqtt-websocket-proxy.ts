@@ -7,6 +7,7 @@ import { isIP, connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LoginOptions } from '../mqtt/client-options';
 import { tlsModule, wsModule } from '../util/on-first-use';
+import { socketHost } from '../util/socket-host';
 
 /** The TLS part of the bridge's own broker settings (`mqtt.ca`, `mqtt.cert`, `mqtt.key`, `mqtt.reject_unauthorized`). */
 export type UpstreamTls = Pick<LoginOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
@@ -21,9 +22,8 @@ export function connectUpstream(brokerUrl: string, tls: UpstreamTls): Duplex {
     return ws.createWebSocketStream(new ws.WebSocket(brokerUrl, 'mqtt', secure ? tlsOptions : {}));
   }
   const port = Number(url.port) || (secure ? 8883 : 1883);
-  return secure
-    ? tlsModule().connect({ host: url.hostname, port, servername: isIP(url.hostname) ? undefined : url.hostname, ...tlsOptions })
-    : netConnect({ host: url.hostname, port });
+  const host = socketHost(url);
+  return secure ? tlsModule().connect({ host, port, servername: isIP(host) ? undefined : host, ...tlsOptions }) : netConnect({ host, port });
 }
 
 export function pipeBoth(client: Duplex, upstream: Duplex): void {

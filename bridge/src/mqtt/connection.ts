@@ -9,6 +9,7 @@ import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import type { DeviceTopics } from '@megabit/contract';
 import { OUT, topicMatches } from '@megabit/contract';
 import { errorMessage, type Logger } from '../util/logger';
+import { socketHost } from '../util/socket-host';
 import type { Part } from '../part';
 import type { LoginOptions } from './client-options';
 
@@ -242,8 +243,7 @@ export function plainTcpAddress(url: string, login: LoginOptions): { host: strin
   if (/[^\x21-\x7e]|%/.test(parsed.hostname)) return undefined;
   if (login.cert && login.key) return undefined;
   if (process.env.MQTTJS_SOCKS_PROXY) return undefined;
-  // An IPv6 host keeps its brackets in a URL, not in a socket address.
-  return { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost', port: Number(parsed.port) || 1883 };
+  return { host: socketHost(parsed) || 'localhost', port: Number(parsed.port) || 1883 };
 }
 
 function describeError(e: Error & { code?: number | string }): string {
