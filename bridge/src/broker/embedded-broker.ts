@@ -86,7 +86,7 @@ export class EmbeddedBroker implements Part {
       socket.setNoDelay(true);
       this.handle(socket);
     });
-    await listen(this.tcp, this.options.port, this.options.host, 'MQTT (broker.port)');
+    await listen(this.tcp, this.options.port, this.options.host, 'MQTT (broker.port)', this.log);
     // What `ws` does with a port of its own, with `ws` loaded on the first handshake
     // (util/on-first-use.ts says why): a plain HTTP request gets 426, an upgrade the handshake.
     const upgradeRequired = STATUS_CODES[426]!;
@@ -108,7 +108,7 @@ export class EmbeddedBroker implements Part {
         socket.destroy();
       }
     });
-    await listen(this.wsHttp, this.options.wsPort, this.options.host, 'MQTT-over-WebSocket (broker.ws_port)');
+    await listen(this.wsHttp, this.options.wsPort, this.options.host, 'MQTT-over-WebSocket (broker.ws_port)', this.log);
     this.log.info(
       `embedded MQTT broker (MQTT 3.1.1 and 5) on mqtt://${this.options.host}:${this.port} and ws://${this.options.host}:${this.wsPort}` +
         `${this.access.loginsRequired ? ', logins required' : ', no logins'}${this.access.hasAcl ? ', topic access from the ACL file' : ''}`,
@@ -176,12 +176,18 @@ function portError(e: Error, port: number, what: string): Error {
   return e;
 }
 
-export function listen(server: Server | import('node:http').Server, port: number, host: string, what: string): Promise<void> {
+/**
+ * Listens, or rejects with the port's problem said plainly. Once listening, a server's later
+ * errors (an accept that fails, e.g. with no file descriptor left) are logged: Node emits them on
+ * the server, and an error nobody listens to would end the bridge.
+ */
+export function listen(server: Server | import('node:http').Server, port: number, host: string, what: string, log: Logger): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error): void => reject(portError(e, port, what));
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);
+      server.on('error', (e: Error) => log.warn(`${what}: ${errorMessage(e)}`));
       resolve();
     });
   });

@@ -69,7 +69,7 @@ export class TlsListeners implements Part {
     });
     // A failed handshake is the client's problem, never the broker's.
     this.tls.on('tlsClientError', (e) => this.log.debug(`TLS client refused: ${e.message}`));
-    await listen(this.tls, options.port, options.host, 'MQTT over TLS (broker.tls.port)');
+    await listen(this.tls, options.port, options.host, 'MQTT over TLS (broker.tls.port)', this.log);
 
     this.https = createHttpsServer(secure);
     this.https.on('tlsClientError', (e) => this.log.debug(`TLS WebSocket client refused: ${e.message}`));
@@ -84,7 +84,7 @@ export class TlsListeners implements Part {
       stream.on('error', () => stream.destroy());
       handle(stream);
     });
-    await listen(this.https, options.wsPort, options.host, 'MQTT over secure WebSocket (broker.tls.ws_port)');
+    await listen(this.https, options.wsPort, options.host, 'MQTT over secure WebSocket (broker.tls.ws_port)', this.log);
     this.log.info(
       `TLS listeners on mqtts://${options.host}:${this.port} and wss://${options.host}:${this.wsPort}${options.requireCertificate ? ' (client certificates required)' : ''}`,
     );

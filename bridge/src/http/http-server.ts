@@ -122,7 +122,7 @@ export class HttpServer implements Part {
       else replyAndClose(socket, status, status === 431 ? 'request headers too large' : status === 408 ? 'request took too long' : 'bad request');
     });
     server.on('tlsClientError', () => undefined);
-    await listen(server, this.options.port, this.options.host, this.secure ? 'HTTPS (http.port)' : 'HTTP (http.port)');
+    await listen(server, this.options.port, this.options.host, this.secure ? 'HTTPS (http.port)' : 'HTTP (http.port)', this.log);
   }
 
   get port(): number {
