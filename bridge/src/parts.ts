@@ -241,9 +241,9 @@ function brokerTlsParts(ctx: PartContext, broker: EmbeddedBroker): Part[] {
   const { host, max_packet_bytes: maxPacketBytes, tls } = ctx.settings.broker;
   if (!tls) return [];
   // Loaded only here: its modules load Node's TLS and `ws` (util/on-first-use.ts says why).
-  const { TlsListeners: Listeners } = require('./broker/tls-listeners') as typeof import('./broker/tls-listeners');
+  const { TlsListeners } = require('./broker/tls-listeners') as typeof import('./broker/tls-listeners');
   return [
-    new Listeners(
+    new TlsListeners(
       {
         host,
         port: tls.port,

@@ -7,7 +7,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, STATUS_CODES } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { WebSocketServer } from 'ws';
 import { BrokerAccess, type BrokerAccessOptions } from './broker-access';
 import { brokerHooks } from './broker-hooks';
 import { linkPair } from './in-process-link';
@@ -15,7 +14,8 @@ import { RetainedBudget, type RetainedLimits } from './retained-budget';
 import type { Part } from '../part';
 import { errorMessage, type Logger } from '../util/logger';
 import { writePacketNumbersWithoutTable } from '../mqtt/packet-numbers';
-import { wsModule } from '../util/on-first-use';
+import { listen } from '../util/listen';
+import { WebSocketUpgrades } from '../util/websocket-upgrades';
 import { verifyClientOption } from './websocket-verify';
 
 interface AedesBroker {
@@ -44,9 +44,9 @@ export class EmbeddedBroker implements Part {
   readonly name = 'broker';
   private broker?: AedesBroker;
   private tcp?: Server;
-  /** The plain WebSocket port's HTTP server; `ws` is made on its first handshake. */
+  /** The plain WebSocket port's HTTP server, and its handshakes. */
   private wsHttp?: HttpServer;
-  private ws?: WebSocketServer;
+  private ws?: WebSocketUpgrades;
   private readonly sockets = new Set<Duplex>();
   private readonly inProcess = new WeakSet<Duplex>();
   private readonly access: BrokerAccess;
@@ -88,21 +88,17 @@ export class EmbeddedBroker implements Part {
     });
     await listen(this.tcp, this.options.port, this.options.host, 'MQTT (broker.port)', this.log);
     // What `ws` does with a port of its own, with `ws` loaded on the first handshake
-    // (util/on-first-use.ts says why): a plain HTTP request gets 426, an upgrade the handshake.
+    // (util/websocket-upgrades.ts): a plain HTTP request gets 426, an upgrade the handshake.
     const upgradeRequired = STATUS_CODES[426]!;
     this.wsHttp = createHttpServer((_req, res) => {
       res.writeHead(426, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(upgradeRequired) });
       res.end(upgradeRequired);
     });
+    const ws = new WebSocketUpgrades({ maxPayload: this.maxWebSocketMessageBytes, ...verifyClientOption(this.options.verifyWebSocket) });
+    this.ws = ws;
     this.wsHttp.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       try {
-        const ws = wsModule();
-        this.ws ??= new ws.WebSocketServer({
-          noServer: true,
-          maxPayload: this.maxWebSocketMessageBytes,
-          ...verifyClientOption(this.options.verifyWebSocket),
-        });
-        this.ws.handleUpgrade(req, socket, head, (client) => this.handle(ws.createWebSocketStream(client)));
+        ws.upgrade(req, socket, head, (stream) => this.handle(stream));
       } catch (e) {
         this.log.warn(`WebSocket upgrade failed: ${errorMessage(e)}`);
         socket.destroy();
@@ -154,9 +150,7 @@ export class EmbeddedBroker implements Part {
     this.access.close();
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
     for (const socket of this.sockets) socket.destroy();
-    for (const client of this.ws?.clients ?? []) client.terminate();
-    await new Promise<void>((resolve) => (this.ws ? this.ws.close(() => resolve()) : resolve()));
-    this.ws = undefined;
+    await this.ws?.close();
     await new Promise<void>((resolve) => {
       if (!this.wsHttp) return resolve();
       this.wsHttp.close(() => resolve());
@@ -164,31 +158,4 @@ export class EmbeddedBroker implements Part {
     });
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
   }
-}
-
-function portError(e: Error, port: number, what: string): Error {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE')
-    return new Error(
-      `${what}: port ${port} is already in use (another bridge or broker running? set another port in megabit.yaml, or mqtt.url to use its broker)`,
-    );
-  if (code === 'EACCES') return new Error(`${what}: no permission to listen on port ${port}`);
-  return e;
-}
-
-/**
- * Listens, or rejects with the port's problem said plainly. Once listening, a server's later
- * errors (an accept that fails, e.g. with no file descriptor left) are logged: Node emits them on
- * the server, and an error nobody listens to would end the bridge.
- */
-export function listen(server: Server | import('node:http').Server, port: number, host: string, what: string, log: Logger): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error): void => reject(portError(e, port, what));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      server.on('error', (e: Error) => log.warn(`${what}: ${errorMessage(e)}`));
-      resolve();
-    });
-  });
 }

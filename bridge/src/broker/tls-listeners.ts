@@ -12,7 +12,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Part } from '../part';
 import type { Logger } from '../util/logger';
 import { readPemFile as pem } from '../util/pem-file';
-import { listen } from './embedded-broker';
+import { listen } from '../util/listen';
 import { verifyClientOption } from './websocket-verify';
 
 export interface TlsListenerOptions {

@@ -9,12 +9,12 @@ import { createServer, type IncomingMessage, type Server, type ServerOptions, ty
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { WebSocketServer } from 'ws';
-import { listen } from '../broker/embedded-broker';
+import { listen } from '../util/listen';
 import type { Part } from '../part';
 import { errorMessage, type Logger } from '../util/logger';
-import { httpsModule, wsModule } from '../util/on-first-use';
+import { httpsModule } from '../util/on-first-use';
 import { readPemFile } from '../util/pem-file';
+import { WebSocketUpgrades } from '../util/websocket-upgrades';
 import { AccessToken } from './access-token';
 import type { OriginPolicy } from './origin-policy';
 import { isValidHostHeader, parseRequestTarget, type RequestTarget } from './request-target';
@@ -63,7 +63,7 @@ const MAX_REPORTED_ORIGINS = 100;
 export class HttpServer implements Part {
   readonly name = 'http';
   private server?: Server;
-  private wss?: WebSocketServer;
+  private readonly webSockets: WebSocketUpgrades;
   private readonly files: StaticFiles;
   private readonly token?: AccessToken;
   private readonly open = new Set<Socket>();
@@ -76,6 +76,10 @@ export class HttpServer implements Part {
   ) {
     this.files = new StaticFiles(options.staticDir);
     if (options.authToken !== undefined) this.token = new AccessToken(options.authToken);
+    this.webSockets = new WebSocketUpgrades({
+      maxPayload: options.maxMessageBytes,
+      handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false),
+    });
   }
 
   get secure(): boolean {
@@ -130,9 +134,7 @@ export class HttpServer implements Part {
   }
 
   async stop(): Promise<void> {
-    for (const client of this.wss?.clients ?? []) client.terminate();
-    this.wss?.close();
-    this.wss = undefined;
+    await this.webSockets.close();
     await new Promise<void>((resolve) => {
       if (!this.server) return resolve();
       this.server.close(() => resolve());
@@ -195,14 +197,7 @@ export class HttpServer implements Part {
       this.reportOrigin(verdict.origin);
       return replyAndClose(socket, 403, "this web page's origin may not open /mqtt (see http.allowed_origins)");
     }
-    // Made on the first WebSocket, with `ws` (util/on-first-use.ts says why).
-    this.wss ??= new (wsModule().WebSocketServer)({
-      noServer: true,
-      maxPayload: this.options.maxMessageBytes,
-      handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false),
-    });
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const stream = wsModule().createWebSocketStream(ws);
+    this.webSockets.upgrade(req, socket, head, (stream) => {
       stream.on('error', () => stream.destroy());
       this.options.handleMqttStream(stream);
     });

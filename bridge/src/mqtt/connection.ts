@@ -86,8 +86,8 @@ export class MqttConnection implements Part {
       ...o.login,
       will: { topic: this.topics.out(OUT.availability), payload: Buffer.from('offline'), retain: true, qos: 1 },
     };
-    const tcp = o.connectInProcess ? undefined : plainTcpAddress(o.url, o.login);
-    const openStream = o.connectInProcess ?? (tcp && (() => netConnect(tcp)));
+    const tcp = plainTcpAddress(o.url, o.login);
+    const openStream = o.connectInProcess ?? (tcp ? () => netConnect(tcp) : undefined);
     const client = openStream ? new MqttClient(() => openStream(), opts) : mqtt.connect(o.url, opts);
     this.client = client;
     client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet.retain === true));

@@ -1,10 +1,10 @@
 /**
- * listen() (broker/embedded-broker.ts), which every server of the bridge listens through: a busy
+ * listen() (util/listen.ts), which every server of the bridge listens through: a busy
  * port is refused with the setting to change, and an error the server emits once listening (Node
  * emits a failed accept, e.g. EMFILE, on the server) is logged instead of ending the process.
  */
 import { createServer, type Server } from 'node:net';
-import { listen } from '../../src/broker/embedded-broker';
+import { listen } from '../../src/util/listen';
 import { recordingLog } from '../helpers/logs';
 
 const servers: Server[] = [];
