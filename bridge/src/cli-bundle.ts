@@ -11,7 +11,8 @@
  * keyed by the bundle's hash, Node's version and the CPU, and lives in the bridge package's
  * `.cache/code/` when that can be written (a checkout, a user's own install), else in
  * `$XDG_CACHE_HOME/megabit/code/` (default `~/.cache/megabit/code/`). NODE_DISABLE_COMPILE_CACHE=1,
- * Node's own switch, turns both off. Only node: modules are loaded here, before the bridge's.
+ * Node's own switch, turns both off. Only node: modules and util/keep-liftoff-code.ts (a V8 flag
+ * that must hold before a cache is read) are loaded here, before the bridge's.
  */
 import { createHash } from 'node:crypto';
 import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -19,6 +20,7 @@ import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { keepLiftoffCode } from './util/keep-liftoff-code';
 
 /** What main.ts exports: settles with -1 once the bridge runs, else with the command's exit code. */
 export interface MainModule {
@@ -195,6 +197,8 @@ export function runBundleWithCache(
 
 /** Loads and runs the bridge's CLI (main.ts) from `distDir`, by the fastest way this Node and build allow. */
 export function loadBridge(distDir: string): MainModule {
+  // Before any code cache is read: the bridge sets this flag anyway, and a cache is checked against the flags.
+  keepLiftoffCode();
   const caching = process.env.NODE_DISABLE_COMPILE_CACHE === undefined || process.env.NODE_DISABLE_COMPILE_CACHE === '';
   const cacheDir = caching ? writableFolder(codeCacheFolders(dirname(distDir))) : undefined;
   const { enableCompileCache, flushCompileCache } = Module as unknown as { enableCompileCache?: (dir?: string) => unknown; flushCompileCache?: () => void };

@@ -22,6 +22,7 @@ import { limitModule } from './wasm-limits';
 import { WasmFormatError } from './wasm-memory-cap';
 import { startWorker } from './worker-script';
 import { WorkerPool } from './worker-pool';
+import { keepLiftoffCode } from '../util/keep-liftoff-code';
 
 export * from './types';
 export { compiledModuleBytes, compiledModuleCount, ModuleHolders } from './compiled-modules';
@@ -90,6 +91,8 @@ export function workerReuse(): { idle: number; reused: number } {
  * SandboxFault of kind 'load' (bad module, failing setup), 'timeout', 'trap', 'memory' or 'abuse'.
  */
 export async function startApp(options: SandboxOptions): Promise<AppInstance> {
+  // Before any app worker instantiates a module (util/keep-liftoff-code.ts says why).
+  keepLiftoffCode();
   let wasm: Uint8Array;
   try {
     wasm = limitModule(options.wasm, options.limits.memoryBytes);
