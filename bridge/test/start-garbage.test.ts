@@ -81,6 +81,9 @@ describe('on Node 24', () => {
 it('does nothing on a V8 before 12 (Node 20), whose own memory reducer collects after the start', async () => {
   const outcome = await run(process.execPath, [], { V8_VERSION: '11.3.244.8-node.33' });
   expect(outcome).toMatchObject({ ran: false, gcInNewContexts: false });
-  // Nothing was collected: the heap holds what the workload left.
-  expect(outcome.after).toBe(outcome.before);
+  // Nothing was collected: the heap holds what the workload left (the collection leaves less than
+  // half of it on Node 24, above). Not an equal size: V8's own background work (a sweeper task
+  // finishing) may move the committed size by a page meanwhile, as a loaded machine showed.
+  expect(outcome.before).toBeGreaterThan(40 * MiB);
+  expect(outcome.after).toBeGreaterThan(outcome.before / 2);
 });
