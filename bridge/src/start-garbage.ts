@@ -26,7 +26,8 @@ const FIRST_V8_WITH_GC_OPTIONS = 12;
  */
 export function collectStartGarbage(v8Version = process.versions.v8): boolean {
   if (Number(v8Version.split('.')[0]) < FIRST_V8_WITH_GC_OPTIONS) return false;
-  // The collection would otherwise drop every module's Liftoff code under the app workers (util/keep-liftoff-code.ts).
+  // The collection would otherwise drop every module's Liftoff code under the app workers
+  // (util/keep-liftoff-code.ts); startApp has set the flag already where apps run, this is the backstop.
   keepLiftoffCode();
   // The flag back off at once: the code caches V8 makes from now on (Node's compile cache of a
   // module loaded later) are checked against the flags of the next start (Node's defaults and the

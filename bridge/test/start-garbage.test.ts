@@ -1,7 +1,7 @@
 /**
  * start-garbage.ts, in plain Node processes: on Node 24 the collection gives the heap's free pages
- * back (what a plain full collection does not), leaves V8's flags as they were (off, or on where
- * the user or an app worker set them); on Node 20 (V8 11, whose `gc` takes no options) it does
+ * back (what a plain full collection does not), leaves `--expose-gc` as it was (off, or on where
+ * the user or an app worker set it; the Liftoff flag it sets is util/keep-liftoff-code.test.ts's); on Node 20 (V8 11, whose `gc` takes no options) it does
  * nothing.
  */
 import { execFile } from 'node:child_process';

@@ -9,11 +9,15 @@
  * ("jit_page_->allocations_.erase(addr) == 1", "jit_page.has_value()") or glibc's "corrupted size
  * vs. prev_size". Measured in section 10 of docs/performance.md ("Wasm code flushed under running
  * apps"): apps started and closed in three threads while the main thread ran that collection every
- * 100 ms crashed Node 24 in 3 of 19 runs of 20 s, and in none of 26 with this flag. Node 20 and 22
- * (V8 11 and 12) have neither the flush nor the flag; there, setting it would print an error.
+ * 100 ms crashed Node 24 in 3 of 19 runs of 20 s, and in none of 26 with this flag. The crash is a
+ * race inside V8 (it frees an import wrapper, which the flush leaves alone); the flag takes away
+ * what sets it off. Node 20 and 22 (V8 11 and 12) have neither the flush nor the flag; there,
+ * setting it would print an error.
  *
- * What the flush would give back, Liftoff code of functions not run lately, is small next to an
- * app's memory, and the bridge never signals memory pressure to V8 itself.
+ * What the flag costs: the flush would drop the baseline code of every function not yet optimized,
+ * to be compiled again at its next call, and only at those rare collections. That code is outside
+ * the JavaScript heap, so flushing it cannot save a heap at its limit; the bridge never signals
+ * memory pressure to V8 itself.
  *
  * V8's code caches are checked against the flags of the process that reads them, so the launcher
  * (cli-bundle.ts) sets this before it loads the bridge's code; the sandbox and start-garbage.ts
@@ -24,6 +28,10 @@ import { setFlagsFromString } from 'node:v8';
 /** The first V8 with `--flush-liftoff-code` (Node 24's 13.6 has it; Node 22's 12.4 does not). */
 const FIRST_V8_WITH_THE_FLUSH = 13;
 
+/**
+ * Set once per copy of this module (the launcher's and the bundle's): after the first app starts,
+ * app workers set V8 flags of their own as they load (util/v8-gc.ts), and this never writes again.
+ */
 let kept = false;
 
 /** Sets `--no-flush-liftoff-code` once, where this V8 has it; returns whether the flag is set. `v8Version` is for the tests. */

@@ -77,15 +77,16 @@ describe('on Node 24', () => {
     const outcome = await run(node24, 'sandbox-then-last-resort');
     expect(outcome.results).toEqual([2, 3]);
     expect(outcome.compilations).toBe(1);
-    expect(outcome.stderr).toBe('');
+    expect(outcome.stderr).not.toMatch(/flag/);
   });
 });
 
-it('leaves a V8 without the flush (Node 20) alone: no flag set, no "unrecognized flag" error', async () => {
+it('leaves a V8 without the flush (Node 20 and 22) alone: no flag set, no "unrecognized flag" error', async () => {
   const { keepLiftoffCode } = require(join(DIST, 'util', 'keep-liftoff-code.js')) as typeof import('../../src/util/keep-liftoff-code');
   expect(keepLiftoffCode('11.3.244.8-node.33')).toBe(false);
   expect(keepLiftoffCode('12.4.254.21-node.33')).toBe(false);
+  // The Node running the tests (20 under `npm test`): whatever its V8, the sandbox prints no flag error.
   const outcome = await run(process.execPath, 'sandbox-then-last-resort');
   expect(outcome.results).toEqual([2, 3]);
-  expect(outcome.stderr).toBe('');
+  expect(outcome.stderr).not.toMatch(/flag/);
 });
