@@ -15,23 +15,20 @@
  * collection, and its own memory reducer does this job: the bridge leaves it alone there.
  */
 import { keepLiftoffCode } from './util/keep-liftoff-code';
-import { exposeGc } from './util/v8-gc';
-
-/** The first V8 whose `gc` takes options (Node 22's 12.4 does; Node 20's 11.3 does not). */
-const FIRST_V8_WITH_GC_OPTIONS = 12;
+import { collectLastResort, exposeGc, gcTakesOptions } from './util/v8-gc';
 
 /**
  * Runs the collection, synchronously, when this V8 takes its options; returns whether it ran.
  * `v8Version` is for the tests.
  */
 export function collectStartGarbage(v8Version = process.versions.v8): boolean {
-  if (Number(v8Version.split('.')[0]) < FIRST_V8_WITH_GC_OPTIONS) return false;
+  if (!gcTakesOptions(v8Version)) return false;
   // The collection would otherwise drop every module's Liftoff code under the app workers
   // (util/keep-liftoff-code.ts); startApp has set the flag already where apps run, this is the backstop.
   keepLiftoffCode();
   // The flag back off at once: the code caches V8 makes from now on (Node's compile cache of a
   // module loaded later) are checked against the flags of the next start (Node's defaults and the
   // launcher's one flag).
-  exposeGc({ restoreFlag: true })({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  collectLastResort(exposeGc({ restoreFlag: true }));
   return true;
 }

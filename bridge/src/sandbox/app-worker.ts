@@ -20,7 +20,7 @@ import { timeZoneOffset, type OffsetFinder } from './time-zone';
 import type { FaultKind, LogLevel } from './types';
 import { Wasm, type WasmMemory, type WasmModule } from './wasm-api';
 import { formatMiB } from './wasm-memory-cap';
-import { exposeGc } from '../util/v8-gc';
+import { collectLastResort, exposeGc, gcTakesOptions } from '../util/v8-gc';
 
 /** Coalesces KV saves: a 30 fps app writing a counter every tick saves at most once a second. */
 const KV_SAVE_INTERVAL_MS = 1000;
@@ -51,6 +51,13 @@ function extismFetch(): Promise<never> {
 let hosting = false;
 // V8's own collector (util/v8-gc.ts).
 const collect = exposeGc({ restoreFlag: false });
+/**
+ * What an app left, collected. A plain full collection frees it but, on Node 24, keeps the heap's
+ * pages; the last-resort one gives them back (docs/performance.md, section 10, "Wasm code flushed
+ * under running apps"). It is safe beside other workers only because startApp turned off its
+ * flush of every module's Liftoff code before this thread was started (util/keep-liftoff-code.ts).
+ */
+const collectLeftovers = gcTakesOptions() ? () => collectLastResort(collect) : () => collect();
 parentPort!.on('message', (message: HostApp) => {
   if (hosting) throw new Error('an app worker was handed a second app while hosting one');
   hosting = true;
@@ -60,7 +67,7 @@ parentPort!.on('message', (message: HostApp) => {
     // keeps for them) is freed only when this thread's heap is collected, and a thread that just
     // waits for its next app allocates too little to ever collect: a rotation of 400 app starts
     // kept 15 MB more RSS without this, 5 MB with it (docs/performance.md, section 10).
-    setImmediate(collect);
+    setImmediate(collectLeftovers);
   });
 });
 

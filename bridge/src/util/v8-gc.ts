@@ -18,6 +18,25 @@ const MAX_TRIES = 100;
 
 const gcInNewContext = (): GcFunction | undefined => runInNewContext('typeof gc === "function" ? gc : undefined') as GcFunction | undefined;
 
+/** The first V8 whose `gc` takes options (Node 22's 12.4 does; Node 20's 11.3 reads any argument as "young generation"). */
+const FIRST_V8_WITH_GC_OPTIONS = 12;
+
+/** Whether this V8's `gc` takes options. `v8Version` is for the tests. */
+export function gcTakesOptions(v8Version = process.versions.v8): boolean {
+  return Number(v8Version.split('.')[0]) >= FIRST_V8_WITH_GC_OPTIONS;
+}
+
+/**
+ * V8's "last resort" collection: full collections that compact the heap and give its free pages
+ * back, which a plain `gc()` does not on Node 24 (docs/performance.md, section 4, "Twelfth
+ * round"). On V8 13 it would also drop the Liftoff code of every Wasm module in the process, which
+ * crashes a process whose other threads instantiate modules: util/keep-liftoff-code.ts turns that
+ * part off, before any app worker exists. Only where `gcTakesOptions()`.
+ */
+export function collectLastResort(gc: GcFunction): void {
+  gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+}
+
 export function exposeGc({ restoreFlag }: { restoreFlag: boolean }): GcFunction {
   const present = gcInNewContext();
   if (present) return present;
