@@ -15,7 +15,7 @@
  * collection, and its own memory reducer does this job: the bridge leaves it alone there.
  */
 import { keepLiftoffCode } from './util/keep-liftoff-code';
-import { collectLastResort, exposeGc, gcTakesOptions } from './util/v8-gc';
+import { exposeGc, gcTakesOptions, pageReturningCollection } from './util/v8-gc';
 
 /**
  * Runs the collection, synchronously, when this V8 takes its options; returns whether it ran.
@@ -29,6 +29,6 @@ export function collectStartGarbage(v8Version = process.versions.v8): boolean {
   // The flag back off at once: the code caches V8 makes from now on (Node's compile cache of a
   // module loaded later) are checked against the flags of the next start (Node's defaults and the
   // launcher's one flag).
-  collectLastResort(exposeGc({ restoreFlag: true }));
+  pageReturningCollection(exposeGc({ restoreFlag: true }), v8Version)();
   return true;
 }

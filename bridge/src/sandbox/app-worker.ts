@@ -20,7 +20,7 @@ import { timeZoneOffset, type OffsetFinder } from './time-zone';
 import type { FaultKind, LogLevel } from './types';
 import { Wasm, type WasmMemory, type WasmModule } from './wasm-api';
 import { formatMiB } from './wasm-memory-cap';
-import { collectLastResort, exposeGc, gcTakesOptions } from '../util/v8-gc';
+import { exposeGc, pageReturningCollection } from '../util/v8-gc';
 
 /** Coalesces KV saves: a 30 fps app writing a counter every tick saves at most once a second. */
 const KV_SAVE_INTERVAL_MS = 1000;
@@ -52,12 +52,13 @@ let hosting = false;
 // V8's own collector (util/v8-gc.ts).
 const collect = exposeGc({ restoreFlag: false });
 /**
- * What an app left, collected. A plain full collection frees it but, on Node 24, keeps the heap's
- * pages; the last-resort one gives them back (docs/performance.md, section 10, "Wasm code flushed
- * under running apps"). It is safe beside other workers only because startApp turned off its
- * flush of every module's Liftoff code before this thread was started (util/keep-liftoff-code.ts).
+ * What an app left, collected, and the heap's pages given back (Node 22 and 24 keep them after a
+ * plain full collection: 3.5 and 2.8 MB of a rotating bridge, docs/performance.md, section 10,
+ * "Wasm code flushed under running apps"). It costs the next app on this thread about 7 ms on x64
+ * (Node 24). Safe beside other workers only because startApp turned off V8's flush of every
+ * module's Liftoff code before any worker was handed an app (util/keep-liftoff-code.ts).
  */
-const collectLeftovers = gcTakesOptions() ? () => collectLastResort(collect) : () => collect();
+const collectLeftovers = pageReturningCollection(collect);
 parentPort!.on('message', (message: HostApp) => {
   if (hosting) throw new Error('an app worker was handed a second app while hosting one');
   hosting = true;

@@ -3,8 +3,8 @@
  *
  * V8 13 (Node 24) drops the Liftoff code of every Wasm module in the process, whichever thread
  * runs it, as the last step of a "last resort" collection: the one start-garbage.ts asks for on
- * the main thread, and the one V8 runs by itself before it gives up on a heap at its limit (an app
- * worker's, say). Done while another thread instantiates a module, as an app worker does at every
+ * the main thread, the one each app worker runs after its app closed (sandbox/app-worker.ts), and
+ * the one V8 runs by itself before it gives up on a heap at its limit. Done while another thread instantiates a module, as an app worker does at every
  * app start, that ends the whole process: a failed V8 check in its registry of code pages
  * ("jit_page_->allocations_.erase(addr) == 1", "jit_page.has_value()") or glibc's "corrupted size
  * vs. prev_size". Measured in section 10 of docs/performance.md ("Wasm code flushed under running
@@ -15,7 +15,7 @@
  * setting it would print an error.
  *
  * What the flag costs: the flush would drop the baseline code of every function not yet optimized,
- * to be compiled again at its next call, and only at those rare collections. That code is outside
+ * to be compiled again at its next call, at each of those collections. That code is outside
  * the JavaScript heap, so flushing it cannot save a heap at its limit; the bridge never signals
  * memory pressure to V8 itself.
  *

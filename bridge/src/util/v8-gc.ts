@@ -7,6 +7,9 @@
  * tried again until the read finds `gc`. With `restoreFlag`, a flag this call turned on is turned
  * off again; a `gc` there already (the user's `--expose-gc`, or a thread that left the flag on)
  * is taken as it is, the flag untouched.
+ *
+ * `pageReturningCollection` picks, for this V8, the collection that also gives the heap's free
+ * pages back (start-garbage.ts, once; the app worker, after each app).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -27,14 +30,18 @@ export function gcTakesOptions(v8Version = process.versions.v8): boolean {
 }
 
 /**
- * V8's "last resort" collection: full collections that compact the heap and give its free pages
- * back, which a plain `gc()` does not on Node 24 (docs/performance.md, section 4, "Twelfth
- * round"). On V8 13 it would also drop the Liftoff code of every Wasm module in the process, which
- * crashes a process whose other threads instantiate modules: util/keep-liftoff-code.ts turns that
- * part off, before any app worker exists. Only where `gcTakesOptions()`.
+ * A full collection that gives the heap's free pages back where this V8 can, as `() => void`.
+ *
+ * On V8 12 and later (Node 22, 24) that is V8's "last resort" collection: full collections that
+ * compact the heap. A plain `gc()` keeps the pages (Node 24) or gives back less (Node 22):
+ * docs/performance.md, section 4, "Twelfth round", and section 10, "Wasm code flushed under running
+ * apps". On V8 13 it would also drop the Liftoff code of every Wasm module in the process, which
+ * crashes a process whose other threads instantiate modules; util/keep-liftoff-code.ts turns that
+ * part off before any worker is handed an app. On V8 11 (Node 20) `gc` takes no options, and this is
+ * a plain full collection. `v8Version` is for the tests.
  */
-export function collectLastResort(gc: GcFunction): void {
-  gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+export function pageReturningCollection(gc: GcFunction, v8Version = process.versions.v8): () => void {
+  return gcTakesOptions(v8Version) ? () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' }) : () => gc();
 }
 
 export function exposeGc({ restoreFlag }: { restoreFlag: boolean }): GcFunction {
