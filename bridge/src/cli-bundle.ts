@@ -126,8 +126,8 @@ export function readCodeCache(file: string): Buffer | 'damaged' | undefined {
 
 /**
  * Writes the cache whole, off the main thread (util/atomic-file.ts, loaded only now: before the
- * bridge runs, this module loads nothing of the bridge's but one V8 flag's module), then removes the caches of other
- * bundles or Nodes beside it. Never rejects.
+ * bridge runs, this module loads nothing of the bridge's but util/keep-liftoff-code.ts), then
+ * removes the caches of other bundles or Nodes beside it. Never rejects.
  */
 export async function saveCodeCache(file: string, data: Buffer): Promise<void> {
   try {

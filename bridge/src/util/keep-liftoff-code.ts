@@ -4,15 +4,15 @@
  * V8 13 (Node 24) drops the Liftoff code of every Wasm module in the process, whichever thread
  * runs it, as the last step of a "last resort" collection: the one start-garbage.ts asks for on
  * the main thread, the one each app worker runs after its app closed (sandbox/app-worker.ts), and
- * the one V8 runs by itself before it gives up on a heap at its limit. Done while another thread instantiates a module, as an app worker does at every
- * app start, that ends the whole process: a failed V8 check in its registry of code pages
- * ("jit_page_->allocations_.erase(addr) == 1", "jit_page.has_value()") or glibc's "corrupted size
- * vs. prev_size". Measured in section 10 of docs/performance.md ("Wasm code flushed under running
- * apps"): apps started and closed in three threads while the main thread ran that collection every
- * 100 ms crashed Node 24 in 3 of 19 runs of 20 s, and in none of 26 with this flag. The crash is a
- * race inside V8 (it frees an import wrapper, which the flush leaves alone); the flag takes away
- * what sets it off. Node 20 and 22 (V8 11 and 12) have neither the flush nor the flag; there,
- * setting it would print an error.
+ * the one V8 runs by itself before it gives up on a heap at its limit. Done while another thread
+ * instantiates a module, as an app worker does at every app start, that ends the whole process:
+ * a failed V8 check in its registry of code pages ("jit_page_->allocations_.erase(addr) == 1",
+ * "jit_page.has_value()") or glibc's "corrupted size vs. prev_size". Measured in section 10 of
+ * docs/performance.md ("Wasm code flushed under running apps"): apps started and closed in three
+ * threads while the main thread ran that collection every 100 ms crashed Node 24 in 3 of 19 runs
+ * of 20 s, and in none of 26 with this flag. The crash is a race inside V8 (it frees an import
+ * wrapper, which the flush leaves alone); the flag takes away what sets it off. Node 20 and 22
+ * (V8 11 and 12) have neither the flush nor the flag; there, setting it would print an error.
  *
  * What the flag costs: the flush would drop the baseline code of every function not yet optimized,
  * to be compiled again at its next call, at each of those collections. That code is outside
