@@ -49,8 +49,6 @@ function extismFetch(): Promise<never> {
  * two apps share it.
  */
 let hosting = false;
-// V8's own collector (util/v8-gc.ts).
-const collect = exposeGc({ restoreFlag: false });
 /**
  * What an app left, collected, and the heap's pages given back (Node 22 and 24 keep them after a
  * plain full collection: 3.5 and 2.8 MB of a rotating bridge, docs/performance.md, section 10,
@@ -58,7 +56,7 @@ const collect = exposeGc({ restoreFlag: false });
  * (Node 24). Safe beside other workers only because startApp turned off V8's flush of every
  * module's Liftoff code before any worker was handed an app (util/keep-liftoff-code.ts).
  */
-const collectLeftovers = pageReturningCollection(collect);
+const collectLeftovers = pageReturningCollection(exposeGc({ restoreFlag: false }));
 parentPort!.on('message', (message: HostApp) => {
   if (hosting) throw new Error('an app worker was handed a second app while hosting one');
   hosting = true;
